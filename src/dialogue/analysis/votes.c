@@ -1,0 +1,206 @@
+/*
+ * votes.c — vote log and CSR construction. The CSR is rebuilt from the log
+ * in O(nnz) plus a per-row sort (rows are short: ~100 votes), so no dense
+ * participants × statements array ever exists.
+ */
+#include "dialogue/analysis/votes.h"
+
+#include "core/core.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void vote_log_init(struct vote_log *log)
+{
+	memset(log, 0, sizeof(*log));
+}
+
+void vote_log_free(struct vote_log *log)
+{
+	free(log->v);
+	memset(log, 0, sizeof(*log));
+}
+
+void vote_log_append(struct vote_log *log, uint32_t pid, uint32_t tid, int value, int64_t ts)
+{
+	if (log->n == log->cap) {
+		log->cap = log->cap ? log->cap * 2 : 1024;
+		log->v = xrealloc(log->v, log->cap * sizeof(*log->v));
+	}
+	log->v[log->n].pid = pid;
+	log->v[log->n].tid = tid;
+	log->v[log->n].ts = ts;
+	log->v[log->n].value = (int8_t)value;
+	log->n++;
+}
+
+/* A row entry while sorting: statement, time, position in the log. */
+struct row_ent {
+	uint32_t tid;
+	int8_t value;
+	int64_t ts;
+	size_t seq;
+};
+
+static int row_ent_cmp(const void *a, const void *b)
+{
+	const struct row_ent *x = a, *y = b;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	return 0;
+}
+
+void vote_csr_build(struct vote_csr *m, uint32_t n_rows, uint32_t n_cols,
+		    const struct vote *votes, size_t n)
+{
+	uint64_t *start = xcalloc((size_t)n_rows + 1, sizeof(*start));
+	size_t i, kept = 0, max_row = 0;
+
+	for (i = 0; i < n; i++)
+		if (votes[i].pid < n_rows && votes[i].tid < n_cols)
+			start[votes[i].pid + 1]++;
+	for (i = 0; i < n_rows; i++) {
+		if (start[i + 1] > max_row)
+			max_row = start[i + 1];
+		start[i + 1] += start[i];
+	}
+	/* Stable placement of log positions by row. */
+	size_t total = start[n_rows];
+	size_t *perm = xmalloc((total ? total : 1) * sizeof(*perm));
+	uint64_t *fill = xmalloc(((size_t)n_rows + 1) * sizeof(*fill));
+	memcpy(fill, start, ((size_t)n_rows + 1) * sizeof(*fill));
+	for (i = 0; i < n; i++)
+		if (votes[i].pid < n_rows && votes[i].tid < n_cols)
+			perm[fill[votes[i].pid]++] = i;
+	free(fill);
+
+	m->n_rows = n_rows;
+	m->n_cols = n_cols;
+	m->row_ptr = xmalloc(((size_t)n_rows + 1) * sizeof(*m->row_ptr));
+	m->col = xmalloc((total ? total : 1) * sizeof(*m->col));
+	m->val = xmalloc(total ? total : 1);
+
+	struct row_ent *ents = xmalloc((max_row ? max_row : 1) * sizeof(*ents));
+	m->row_ptr[0] = 0;
+	for (uint32_t r = 0; r < n_rows; r++) {
+		size_t len = start[r + 1] - start[r];
+		for (size_t j = 0; j < len; j++) {
+			const struct vote *v = &votes[perm[start[r] + j]];
+			ents[j].tid = v->tid;
+			ents[j].value = v->value;
+			ents[j].ts = v->ts;
+			ents[j].seq = perm[start[r] + j];
+		}
+		qsort(ents, len, sizeof(*ents), row_ent_cmp);
+		for (size_t j = 0; j < len; j++) {
+			/* keep only the last entry of each run of equal tids */
+			if (j + 1 < len && ents[j + 1].tid == ents[j].tid)
+				continue;
+			m->col[kept] = ents[j].tid;
+			m->val[kept] = ents[j].value;
+			kept++;
+		}
+		m->row_ptr[r + 1] = kept;
+	}
+	free(ents);
+	free(perm);
+	free(start);
+	if (kept < total) {
+		m->col = xrealloc(m->col, (kept ? kept : 1) * sizeof(*m->col));
+		m->val = xrealloc(m->val, kept ? kept : 1);
+	}
+}
+
+void vote_csr_transpose(struct vote_csr *t, const struct vote_csr *m)
+{
+	uint64_t nnz = vote_csr_nnz(m);
+	t->n_rows = m->n_cols;
+	t->n_cols = m->n_rows;
+	t->row_ptr = xcalloc((size_t)t->n_rows + 1, sizeof(*t->row_ptr));
+	t->col = xmalloc((nnz ? nnz : 1) * sizeof(*t->col));
+	t->val = xmalloc(nnz ? nnz : 1);
+	for (uint64_t k = 0; k < nnz; k++)
+		t->row_ptr[m->col[k] + 1]++;
+	for (uint32_t c = 0; c < t->n_rows; c++)
+		t->row_ptr[c + 1] += t->row_ptr[c];
+	uint64_t *fill = xmalloc(((size_t)t->n_rows + 1) * sizeof(*fill));
+	memcpy(fill, t->row_ptr, ((size_t)t->n_rows + 1) * sizeof(*fill));
+	/* Rows visited in order, so each transposed row comes out sorted. */
+	for (uint32_t r = 0; r < m->n_rows; r++)
+		for (uint64_t k = m->row_ptr[r]; k < m->row_ptr[r + 1]; k++) {
+			uint64_t dst = fill[m->col[k]]++;
+			t->col[dst] = r;
+			t->val[dst] = m->val[k];
+		}
+	free(fill);
+}
+
+void vote_csr_free(struct vote_csr *m)
+{
+	free(m->row_ptr);
+	free(m->col);
+	free(m->val);
+	memset(m, 0, sizeof(*m));
+}
+
+void vote_csr_begin(struct vote_csr *m, uint32_t n_cols, uint32_t rows_hint, uint64_t nnz_hint)
+{
+	memset(m, 0, sizeof(*m));
+	m->n_cols = n_cols;
+	m->rows_cap = rows_hint ? rows_hint : 16;
+	m->nnz_cap = nnz_hint ? nnz_hint : 256;
+	m->row_ptr = xmalloc(((size_t)m->rows_cap + 1) * sizeof(*m->row_ptr));
+	m->col = xmalloc(m->nnz_cap * sizeof(*m->col));
+	m->val = xmalloc(m->nnz_cap);
+	m->row_ptr[0] = 0;
+}
+
+void vote_csr_push(struct vote_csr *m, uint32_t tid, int value)
+{
+	uint64_t at = m->row_ptr[m->n_rows] + m->pending;
+	if (at == m->nnz_cap) {
+		m->nnz_cap *= 2;
+		m->col = xrealloc(m->col, m->nnz_cap * sizeof(*m->col));
+		m->val = xrealloc(m->val, m->nnz_cap);
+	}
+	m->col[at] = tid;
+	m->val[at] = (int8_t)value;
+	m->pending++;
+}
+
+void vote_csr_end_row(struct vote_csr *m)
+{
+	uint64_t lo = m->row_ptr[m->n_rows], n = m->pending, k, out;
+	/* Insertion sort, stable: rows are short, and a stable order makes
+	 * "last push wins" well defined for repeated columns. */
+	for (k = 1; k < n; k++) {
+		uint32_t c = m->col[lo + k];
+		int8_t v = m->val[lo + k];
+		uint64_t j = k;
+		while (j > 0 && m->col[lo + j - 1] > c) {
+			m->col[lo + j] = m->col[lo + j - 1];
+			m->val[lo + j] = m->val[lo + j - 1];
+			j--;
+		}
+		m->col[lo + j] = c;
+		m->val[lo + j] = v;
+	}
+	for (k = 0, out = 0; k < n; k++) {
+		if (k + 1 < n && m->col[lo + k + 1] == m->col[lo + k])
+			continue;
+		m->col[lo + out] = m->col[lo + k];
+		m->val[lo + out] = m->val[lo + k];
+		out++;
+	}
+	if (m->n_rows == m->rows_cap) {
+		m->rows_cap *= 2;
+		m->row_ptr = xrealloc(m->row_ptr, ((size_t)m->rows_cap + 1) * sizeof(*m->row_ptr));
+	}
+	m->n_rows++;
+	m->row_ptr[m->n_rows] = lo + out;
+	m->pending = 0;
+}
