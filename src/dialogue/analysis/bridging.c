@@ -1,0 +1,463 @@
+/*
+ * bridging.c — Community Notes style bridging matrix factorisation over the
+ * vote CSR, fitted by exact alternating ridge solves ("ALS"). Every step is
+ * a closed-form minimum of the loss in a block of parameters, so the loss
+ * never increases and the result does not depend on a learning rate.
+ */
+#include "dialogue/analysis/bridging.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void bridging_params_default(struct bridging_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->lambda_factor = 0.03;
+	p->lambda_intercept = 0.15;
+	p->pass_as_half = 0;
+	p->min_ratings_participant = 10;
+	p->min_ratings_statement = 5;
+	p->max_sweeps = 100;
+	p->tolerance = 1e-10;
+	p->threshold = 0.40;
+	p->max_factor = 0.5;
+	p->min_net_agree = 4;
+	p->min_net_ratio = 0.05;
+}
+
+void bridging_result_free(struct bridging_result *r)
+{
+	if (!r)
+		return;
+	free(r->p_fitted);
+	free(r->p_intercept);
+	free(r->p_factor);
+	free(r->statements);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The rating of a vote, or a negative number when the vote is not a
+ * rating (a pass, unless passes count as 0.5). */
+static inline double rating_of(int8_t v, int pass_as_half)
+{
+	if (v > 0)
+		return 1.0;
+	if (v < 0)
+		return 0.0;
+	return pass_as_half ? 0.5 : -1.0;
+}
+
+/* Fixed start value for a factor: a hash of the index mapped to [-1, 1).
+ * Any non-zero spread works; zero factors would be a fixed point of ALS. */
+static double start_factor(uint64_t i, uint64_t salt)
+{
+	uint64_t z = i * 2 + salt + 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+}
+
+/* Minimises Σ(y − i − f·x)² + a·i² + b·f² given the sums over the terms:
+ * n = count, sx = Σx, sxx = Σx², sy = Σy, sxy = Σxy. a, b > 0 keep the
+ * 2×2 system positive definite. */
+static void ridge2(double n, double sx, double sxx, double sy, double sxy,
+		   double a, double b, double *i, double *f)
+{
+	double a11 = n + a, a12 = sx, a22 = sxx + b;
+	double det = a11 * a22 - a12 * a12;
+	if (!(det > 0)) {
+		*i = 0;
+		*f = 0;
+		return;
+	}
+	*i = (a22 * sy - a12 * sxy) / det;
+	*f = (a11 * sxy - a12 * sy) / det;
+}
+
+/* ---- prefilter ---- */
+
+/* Counts ratings per statement over participants with pkeep set (NULL:
+ * all) and statements with skeep set (NULL: all). */
+static void count_per_statement(const struct vote_csr *m, int pass_as_half,
+				const uint8_t *pkeep, const uint8_t *skeep, uint32_t *cnt)
+{
+	memset(cnt, 0, sizeof(*cnt) * m->n_cols);
+	for (uint32_t u = 0; u < m->n_rows; u++) {
+		if (pkeep && !pkeep[u])
+			continue;
+		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
+			uint32_t t = m->col[k];
+			if (skeep && !skeep[t])
+				continue;
+			if (rating_of(m->val[k], pass_as_half) >= 0)
+				cnt[t]++;
+		}
+	}
+}
+
+static uint32_t count_in_row(const struct vote_csr *m, uint32_t u, int pass_as_half,
+			     const uint8_t *skeep)
+{
+	uint32_t c = 0;
+	for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++)
+		if (skeep[m->col[k]] && rating_of(m->val[k], pass_as_half) >= 0)
+			c++;
+	return c;
+}
+
+/* Fills pkeep/skeep with CN's three-step filter and the counts of the
+ * ratings left (pcnt per participant, scnt per statement). A participant
+ * or statement left with no rating is dropped. Returns R. */
+static uint64_t prefilter(const struct vote_csr *m, const struct bridging_params *p,
+			  uint8_t *pkeep, uint8_t *skeep, uint32_t *pcnt, uint32_t *scnt)
+{
+	uint32_t min_s = p->min_ratings_statement ? p->min_ratings_statement : 1;
+	uint32_t min_p = p->min_ratings_participant ? p->min_ratings_participant : 1;
+	uint64_t R = 0;
+
+	count_per_statement(m, p->pass_as_half, NULL, NULL, scnt);
+	for (uint32_t t = 0; t < m->n_cols; t++)
+		skeep[t] = scnt[t] >= min_s;
+	for (uint32_t u = 0; u < m->n_rows; u++)
+		pkeep[u] = count_in_row(m, u, p->pass_as_half, skeep) >= min_p;
+	count_per_statement(m, p->pass_as_half, pkeep, skeep, scnt);
+	for (uint32_t t = 0; t < m->n_cols; t++) {
+		if (scnt[t] < min_s) {
+			skeep[t] = 0;
+			scnt[t] = 0;
+		}
+	}
+	for (uint32_t u = 0; u < m->n_rows; u++) {
+		pcnt[u] = pkeep[u] ? count_in_row(m, u, p->pass_as_half, skeep) : 0;
+		if (pcnt[u] == 0)
+			pkeep[u] = 0;
+		R += pcnt[u];
+	}
+	return R;
+}
+
+/* ---- the fit ---- */
+
+/* Per-statement sums gathered in the statement step (see fit_statements). */
+struct stmt_acc {
+	double sf, sff;   /* Σf_u, Σf_u² */
+	double a0, a1;    /* Σ(r − i_u), Σ(r − i_u)·f_u */
+	double a2;        /* Σ(r − i_u)² */
+};
+
+struct fit {
+	const struct vote_csr *m;
+	const struct bridging_params *p;
+	const uint8_t *pkeep, *skeep;
+	const uint32_t *pcnt, *scnt;
+	uint64_t R;
+	uint32_t U, N;
+	double *iu, *fu;    /* per participant */
+	double *in, *fn;    /* per statement */
+	double mu;
+	struct stmt_acc *acc;
+};
+
+/* Participant step: for each participant, the exact ridge minimum of
+ * (i_u, f_u) with the statement parameters and μ fixed. The mean-normalised
+ * penalties become λ·R/U per participant in sum form. */
+static void fit_participants(struct fit *F)
+{
+	const struct vote_csr *m = F->m;
+	double scale = (double)F->R / F->U;
+	double a = F->p->lambda_intercept * scale, b = F->p->lambda_factor * scale;
+	int half = F->p->pass_as_half;
+
+	for (uint32_t u = 0; u < m->n_rows; u++) {
+		if (!F->pkeep[u])
+			continue;
+		double sx = 0, sxx = 0, sy = 0, sxy = 0;
+		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
+			uint32_t t = m->col[k];
+			double r = rating_of(m->val[k], half);
+			if (!F->skeep[t] || r < 0)
+				continue;
+			double x = F->fn[t], y = r - F->mu - F->in[t];
+			sx += x;
+			sxx += x * x;
+			sy += y;
+			sxy += y * x;
+		}
+		ridge2(F->pcnt[u], sx, sxx, sy, sxy, a, b, &F->iu[u], &F->fu[u]);
+	}
+}
+
+/* Statement step, then μ, then the loss, from one pass: the per-statement
+ * sums do not involve μ or the statement's own parameters, so the ridge
+ * solve, the optimal μ and the squared error all follow in closed form.
+ * Returns L at the new parameters. */
+static double fit_statements(struct fit *F)
+{
+	const struct vote_csr *m = F->m;
+	const struct bridging_params *p = F->p;
+	double scale = (double)F->R / F->N;
+	double a = p->lambda_intercept * scale, b = p->lambda_factor * scale;
+	int half = p->pass_as_half;
+
+	memset(F->acc, 0, sizeof(*F->acc) * m->n_cols);
+	for (uint32_t u = 0; u < m->n_rows; u++) {
+		if (!F->pkeep[u])
+			continue;
+		double f = F->fu[u], iu = F->iu[u];
+		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
+			uint32_t t = m->col[k];
+			double r = rating_of(m->val[k], half);
+			if (!F->skeep[t] || r < 0)
+				continue;
+			struct stmt_acc *s = &F->acc[t];
+			double z = r - iu;
+			s->sf += f;
+			s->sff += f * f;
+			s->a0 += z;
+			s->a1 += z * f;
+			s->a2 += z * z;
+		}
+	}
+
+	/* e = r − i_u − i_n − f_u·f_n; Σe and Σe² per statement in closed form */
+	double se = 0, se2 = 0, pen_s = 0;
+	for (uint32_t t = 0; t < m->n_cols; t++) {
+		if (!F->skeep[t])
+			continue;
+		const struct stmt_acc *s = &F->acc[t];
+		double n = F->scnt[t];
+		ridge2(n, s->sf, s->sff, s->a0 - n * F->mu, s->a1 - F->mu * s->sf, a, b,
+		       &F->in[t], &F->fn[t]);
+		double i = F->in[t], f = F->fn[t];
+		se += s->a0 - n * i - f * s->sf;
+		se2 += s->a2 + n * i * i + f * f * s->sff - 2 * i * s->a0 - 2 * f * s->a1 +
+		       2 * i * f * s->sf;
+		pen_s += p->lambda_factor * f * f + p->lambda_intercept * i * i;
+	}
+	double R = (double)F->R;
+	F->mu = se / (R * (1 + p->lambda_intercept));
+	double sq = se2 - 2 * F->mu * se + R * F->mu * F->mu;
+	if (sq < 0)
+		sq = 0; /* rounding of the expansion near a perfect fit */
+
+	double pen_u = 0;
+	for (uint32_t u = 0; u < m->n_rows; u++)
+		if (F->pkeep[u])
+			pen_u += p->lambda_factor * F->fu[u] * F->fu[u] +
+				 p->lambda_intercept * F->iu[u] * F->iu[u];
+	return sq / R + pen_u / F->U + pen_s / F->N + p->lambda_intercept * F->mu * F->mu;
+}
+
+static void start_values(struct fit *F, const struct bridging_result *prev)
+{
+	const struct vote_csr *m = F->m;
+	F->mu = 0;
+	if (prev && prev->n_fitted_statements > 0)
+		F->mu = prev->mu;
+	for (uint32_t u = 0; u < m->n_rows; u++) {
+		if (!F->pkeep[u])
+			continue; /* stays 0 */
+		if (prev && u < prev->n_participants && prev->p_fitted[u]) {
+			F->iu[u] = prev->p_intercept[u];
+			F->fu[u] = prev->p_factor[u];
+		} else {
+			F->iu[u] = 0;
+			F->fu[u] = start_factor(u, 1);
+		}
+	}
+	for (uint32_t t = 0; t < m->n_cols; t++) {
+		if (prev && t < prev->n_statements && prev->statements[t].fitted) {
+			F->in[t] = prev->statements[t].intercept;
+			F->fn[t] = prev->statements[t].factor;
+		} else {
+			F->in[t] = 0;
+			F->fn[t] = start_factor(t, 2);
+		}
+	}
+}
+
+/* CN's identification rule: the larger share of raters gets a negative
+ * factor (ties stay as they are). */
+static void flip_for_identification(struct fit *F)
+{
+	uint64_t neg = 0, nonzero = 0;
+	for (uint32_t u = 0; u < F->m->n_rows; u++) {
+		if (!F->pkeep[u] || F->fu[u] == 0)
+			continue;
+		nonzero++;
+		if (F->fu[u] < 0)
+			neg++;
+	}
+	if (nonzero == 0 || 2 * neg >= nonzero)
+		return;
+	for (uint32_t u = 0; u < F->m->n_rows; u++)
+		F->fu[u] = -F->fu[u];
+	for (uint32_t t = 0; t < F->m->n_cols; t++)
+		F->fn[t] = -F->fn[t];
+}
+
+/* Net agree per side of the opinion axis and the label. */
+static void label_statements(struct fit *F, struct bridging_result *out)
+{
+	const struct vote_csr *m = F->m;
+	const struct bridging_params *p = F->p;
+	for (uint32_t u = 0; u < m->n_rows; u++) {
+		if (!F->pkeep[u] || F->fu[u] == 0)
+			continue;
+		int pos = F->fu[u] > 0;
+		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
+			uint32_t t = m->col[k];
+			int8_t v = m->val[k];
+			if (!F->skeep[t] || v == 0)
+				continue;
+			int d = v > 0 ? 1 : -1;
+			if (pos)
+				out->statements[t].net_agree_pos += d;
+			else
+				out->statements[t].net_agree_neg += d;
+		}
+	}
+	for (uint32_t t = 0; t < m->n_cols; t++) {
+		struct bridging_statement *s = &out->statements[t];
+		if (!s->fitted)
+			continue;
+		int32_t net = s->net_agree_pos < s->net_agree_neg ? s->net_agree_pos : s->net_agree_neg;
+		if (net < 0)
+			net = 0;
+		double ratio = s->n_ratings ? (double)net / s->n_ratings : 0;
+		s->bridging = s->intercept >= p->threshold && fabs(s->factor) < p->max_factor &&
+			      net >= p->min_net_agree && ratio >= p->min_net_ratio;
+		if (s->bridging)
+			out->n_bridging++;
+	}
+}
+
+static int params_valid(const struct bridging_params *p)
+{
+	return p->max_sweeps > 0 && p->lambda_factor > 0 && p->lambda_intercept > 0 && isfinite(p->lambda_factor) &&
+	       isfinite(p->lambda_intercept) && p->tolerance >= 0 && !isnan(p->threshold) &&
+	       !isnan(p->max_factor) && !isnan(p->min_net_ratio);
+}
+
+enum hm_err bridging_fit(const struct vote_csr *m, const struct bridging_params *p,
+			 const struct bridging_result *prev, struct bridging_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (!m || !p || !params_valid(p))
+		return HM_EINVAL;
+
+	uint32_t P = m->n_rows, C = m->n_cols;
+	out->n_participants = P;
+	out->n_statements = C;
+	out->p_fitted = xcalloc(P ? P : 1, 1);
+	out->p_intercept = xcalloc(P ? P : 1, sizeof(double));
+	out->p_factor = xcalloc(P ? P : 1, sizeof(double));
+	out->statements = xcalloc(C ? C : 1, sizeof(*out->statements));
+	out->converged = 1;
+	if (P == 0 || C == 0 || !m->row_ptr)
+		return HM_OK;
+
+	struct fit F = { .m = m, .p = p };
+	uint8_t *skeep = xcalloc(C, 1);
+	uint32_t *pcnt = xcalloc(P, sizeof(uint32_t));
+	uint32_t *scnt = xcalloc(C, sizeof(uint32_t));
+	F.R = prefilter(m, p, out->p_fitted, skeep, pcnt, scnt);
+	F.pkeep = out->p_fitted;
+	F.skeep = skeep;
+	F.pcnt = pcnt;
+	F.scnt = scnt;
+	for (uint32_t u = 0; u < P; u++)
+		F.U += out->p_fitted[u];
+	for (uint32_t t = 0; t < C; t++)
+		F.N += skeep[t];
+	out->n_ratings = F.R;
+	out->n_fitted_participants = F.U;
+	out->n_fitted_statements = F.N;
+	if (F.R == 0)
+		goto out;
+
+	F.iu = out->p_intercept;
+	F.fu = out->p_factor;
+	F.in = xcalloc(C, sizeof(double));
+	F.fn = xcalloc(C, sizeof(double));
+	F.acc = xcalloc(C, sizeof(*F.acc));
+	start_values(&F, prev);
+
+	double loss = HUGE_VAL;
+	out->converged = 0;
+	for (uint32_t s = 0; s < p->max_sweeps; s++) {
+		fit_participants(&F);
+		double next = fit_statements(&F);
+		out->sweeps = s + 1;
+		int done = fabs(loss - next) <= p->tolerance;
+		loss = next;
+		if (done) {
+			out->converged = 1;
+			break;
+		}
+	}
+
+	flip_for_identification(&F);
+	out->mu = F.mu;
+	out->loss = loss;
+	for (uint32_t t = 0; t < C; t++) {
+		struct bridging_statement *st = &out->statements[t];
+		if (!skeep[t])
+			continue;
+		st->fitted = 1;
+		st->n_ratings = scnt[t];
+		st->intercept = F.in[t];
+		st->factor = F.fn[t];
+	}
+	label_statements(&F, out);
+	free(F.in);
+	free(F.fn);
+	free(F.acc);
+out:
+	free(skeep);
+	free(pcnt);
+	free(scnt);
+	return HM_OK;
+}
+
+double bridging_loss(const struct vote_csr *m, const struct bridging_params *p,
+		     const struct bridging_result *r)
+{
+	double sq = 0, pen_u = 0, pen_s = 0;
+	uint64_t R = 0;
+	uint32_t U = 0, N = 0;
+	if (!m || !r || !m->row_ptr || r->n_participants != m->n_rows ||
+	    r->n_statements != m->n_cols)
+		return NAN;
+	for (uint32_t u = 0; u < m->n_rows; u++) {
+		if (!r->p_fitted[u])
+			continue;
+		U++;
+		pen_u += p->lambda_factor * r->p_factor[u] * r->p_factor[u] +
+			 p->lambda_intercept * r->p_intercept[u] * r->p_intercept[u];
+		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
+			const struct bridging_statement *s = &r->statements[m->col[k]];
+			double rt = rating_of(m->val[k], p->pass_as_half);
+			if (!s->fitted || rt < 0)
+				continue;
+			double e = rt - r->mu - r->p_intercept[u] - s->intercept -
+				   r->p_factor[u] * s->factor;
+			sq += e * e;
+			R++;
+		}
+	}
+	for (uint32_t t = 0; t < m->n_cols; t++) {
+		const struct bridging_statement *s = &r->statements[t];
+		if (!s->fitted)
+			continue;
+		N++;
+		pen_s += p->lambda_factor * s->factor * s->factor +
+			 p->lambda_intercept * s->intercept * s->intercept;
+	}
+	if (R == 0)
+		return NAN;
+	return sq / (double)R + pen_u / U + pen_s / N +
+	       p->lambda_intercept * r->mu * r->mu;
+}
