@@ -1,0 +1,144 @@
+# harmony — one plain GNU Makefile.
+#   make run    install what is missing, build, create the demo database, serve
+#   make test   install what is missing, then unit, end-to-end, browser and fuzz tests
+#   make asan   sanitizer build (ASan + UBSan) in build/san/
+#   make fuzz   libFuzzer targets in build/fuzz/
+#   make bench  the benchmarks in bench/ (slow; not part of make test)
+
+B       ?= build
+CC      ?= cc
+CLANG   ?= clang
+PKGS    := libmicrohttpd sqlite3 jansson libcmark libsodium icu-uc icu-i18n
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+           -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wno-missing-field-initializers
+HARDEN  := -fstack-protector-strong -D_FORTIFY_SOURCE=2
+# -ffp-contract=off: no fused multiply-add, so analysis results are
+# byte-identical on every machine.
+OPT     ?= -O2 -g -ffp-contract=off
+CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc -I$(B)/gen
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+CPPFLAGS += -DHM_VERSION=\"$(VERSION)\"
+
+SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+             -fno-sanitize-recover=undefined -ffp-contract=off
+
+ALL_SRC  := $(shell find src -name '*.c' | sort)
+LIB_SRC  := $(filter-out src/main.c,$(ALL_SRC))
+EMBED_IN := $(shell find templates assets migrations po demo -type f 2>/dev/null | sort)
+GEN      := $(B)/gen/embedded.c
+
+OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/embedded.o
+SAN_OBJ  := $(patsubst %.c,$(B)/san/obj/%.o,$(LIB_SRC)) $(B)/san/obj/embedded.o
+FUZZ_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRC)) $(B)/fuzz/obj/embedded.o
+
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/san/%,$(UNIT_SRC))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 20
+
+.PHONY: all run test unit e2e browser fuzz fuzz-run asan bench deps test-deps clean format
+
+all: harmony
+
+harmony: $(B)/harmony
+	cp $(B)/harmony harmony
+
+$(B)/harmony: $(OBJ) $(B)/obj/src/main.o
+	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(HARDEN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/obj/embedded.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(OPT) $(CPPFLAGS) -c -o $@ $<
+
+$(B)/embed: tools/embed.c
+	@mkdir -p build
+	$(CC) $(WARN) -O2 -o $@ $<
+
+$(GEN): $(B)/embed $(EMBED_IN)
+	@mkdir -p $(dir $@)
+	$(B)/embed $@ $(EMBED_IN)
+
+# ---- sanitizer build: unit tests and the end-to-end server run under it
+asan: $(B)/san/harmony
+
+$(B)/san/harmony: $(SAN_OBJ) $(B)/san/obj/src/main.o
+	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/san/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/san/obj/embedded.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(B)/san/test_%: tests/unit/test_%.c $(SAN_OBJ)
+	$(CC) $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Itests/unit \
+		-o $@ $< $(SAN_OBJ) $(PKG_LIBS) -lcmocka
+
+# ---- fuzz targets (clang libFuzzer)
+fuzz: $(FUZZ_BIN)
+
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -ffp-contract=off
+
+$(B)/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CLANG) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+
+$(B)/fuzz/obj/embedded.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(FUZZ_FLAGS) $(CPPFLAGS) -c -o $@ $<
+
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	$(CLANG) -std=c11 -Wall -Wextra -Werror -O1 -g -fsanitize=fuzzer,address,undefined \
+		$(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+
+fuzz-run: fuzz
+	scripts/fuzz-run $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# ---- the two commands
+deps:
+	scripts/deps
+
+test-deps:
+	scripts/deps --test
+
+run: deps
+	$(MAKE) harmony
+	test -f harmony.db || ./harmony demo --db harmony.db
+	./harmony serve --db harmony.db --listen 127.0.0.1:8080
+
+unit: $(UNIT_BIN)
+	scripts/run-unit $(UNIT_BIN)
+
+e2e: harmony $(B)/san/harmony
+	scripts/run-e2e
+
+browser: harmony
+	scripts/run-browser
+
+test: test-deps
+	$(MAKE) unit
+	$(MAKE) e2e
+	$(MAKE) browser
+	$(MAKE) fuzz-run
+
+bench: harmony
+	bench/http
+	bench/analyze
+
+format:
+	clang-format -i $(ALL_SRC) $(UNIT_SRC) $(FUZZ_SRC)
+
+clean:
+	rm -rf build harmony
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

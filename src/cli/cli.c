@@ -1,0 +1,252 @@
+/*
+ * cli.c — subcommand dispatch and the serve, init and demo commands. Each
+ * command parses its own flags (unknown ones: usage on stderr, exit 2) and
+ * calls into the same code the web server uses.
+ */
+#include "cli/cli.h"
+#include "core/embedded.h"
+#include "db/db.h"
+#include "http/server.h"
+#include "web/web.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_DB "harmony.db"
+#define DEFAULT_LISTEN "127.0.0.1:8080"
+
+static const char usage_text[] =
+	"usage: harmony COMMAND [OPTIONS]\n"
+	"\n"
+	"Run a consultation series: events, news, registration, programme, dialogue, outcomes.\n"
+	"\n"
+	"commands:\n"
+	"  serve [--listen ADDR:PORT] [--db PATH] [--base-url URL] [--threads N]\n"
+	"        serve the site and the JSON API (default " DEFAULT_LISTEN ", " DEFAULT_DB ")\n"
+	"  init [--db PATH]\n"
+	"        create an empty database, or migrate an older one\n"
+	"  demo [--db PATH] [--force]\n"
+	"        create a database holding the Shanghai 2012 consultation\n"
+	"  analyze PATH [--format text|json] [--mode compat|scale] ...\n"
+	"        dialogue analysis of a Pol.is export folder (see harmony(1))\n"
+	"\n"
+	"  harmony --help | --version\n";
+
+static int usage(FILE *f, int code)
+{
+	fputs(usage_text, f);
+	return code;
+}
+
+/* Runs getopt_long; returns 0 when parsing is done, -1 on an unknown flag
+ * (usage already printed). */
+static int bad_flag(const char *cmd)
+{
+	fprintf(stderr, "harmony %s: unknown or incomplete option (see 'harmony --help')\n", cmd);
+	return 2;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"listen", required_argument, NULL, 'l'}, {"db", required_argument, NULL, 'd'},
+		{"base-url", required_argument, NULL, 'b'}, {"threads", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
+	};
+	struct server_config cfg = {
+		.listen = DEFAULT_LISTEN,
+		.db_path = DEFAULT_DB,
+		.per_ip_limit = 64,
+		.timeout_s = 15,
+		.max_body = 10 * 1024 * 1024,
+		.routes = web_routes,
+		.nroutes = web_nroutes,
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': cfg.listen = optarg; break;
+		case 'd': cfg.db_path = optarg; break;
+		case 'b': cfg.base_url = optarg; break;
+		case 't': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 1 || n > 256) {
+				fprintf(stderr, "harmony serve: --threads takes a number from 1 to 256\n");
+				return 2;
+			}
+			cfg.threads = (unsigned)n;
+			break;
+		}
+		case 'h': return usage(stdout, 0);
+		default: return bad_flag("serve");
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "harmony serve: unexpected argument '%s'\n", argv[optind]);
+		return 2;
+	}
+	/* Check the database once here, so a wrong file fails at start with a
+	 * clear message rather than on the first request. */
+	char err[512];
+	struct db *db;
+	enum hm_err e = db_open(cfg.db_path, DB_OPEN_EXISTING, 0, &db, err, sizeof(err));
+	if (e != HM_OK) {
+		fprintf(stderr, "harmony serve: %s\n", err);
+		return hm_err_exit_code(e);
+	}
+	db_close(db);
+	if ((e = web_init()) != HM_OK)
+		return hm_err_exit_code(e);
+	int rc = server_run(&cfg);
+	web_shutdown();
+	return rc;
+}
+
+/* Parses the --db flag shared by init and demo (and --force for demo). */
+static int parse_db_flags(const char *cmd, int argc, char **argv, const char **path, int *force)
+{
+	static const struct option opts[] = {
+		{"db", required_argument, NULL, 'd'},
+		{"force", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': *path = optarg; break;
+		case 'f':
+			if (!force)
+				return bad_flag(cmd);
+			*force = 1;
+			break;
+		case 'h': usage(stdout, 0); return -1;
+		default: return bad_flag(cmd);
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "harmony %s: unexpected argument '%s'\n", cmd, argv[optind]);
+		return 2;
+	}
+	return 0;
+}
+
+static int cmd_init(int argc, char **argv)
+{
+	const char *path = DEFAULT_DB;
+	int rc = parse_db_flags("init", argc, argv, &path, NULL);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	char err[512];
+	struct db *db;
+	enum hm_err e = db_open(path, DB_OPEN_CREATE, 1, &db, err, sizeof(err));
+	if (e != HM_OK) {
+		fprintf(stderr, "harmony init: %s\n", err);
+		return hm_err_exit_code(e);
+	}
+	printf("%s: schema version %d\n", path, db_schema_version(db));
+	db_close(db);
+	return 0;
+}
+
+static void remove_db_files(const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < HM_ARRAY_LEN(suffixes); i++) {
+		char *p = xasprintf("%s%s", path, suffixes[i]);
+		unlink(p);
+		free(p);
+	}
+}
+
+/* Builds the demo in a temporary file beside path and moves it into place
+ * only when complete, so a failure never leaves half a database (nor
+ * destroys the old one). */
+static int cmd_demo(int argc, char **argv)
+{
+	const char *path = DEFAULT_DB;
+	int force = 0;
+	int rc = parse_db_flags("demo", argc, argv, &path, &force);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	if (access(path, F_OK) == 0 && !force) {
+		fprintf(stderr, "harmony demo: %s exists; use --force to replace it\n", path);
+		return 4;
+	}
+	const struct embedded_file *f = embedded_find("demo/shanghai-2012.sql");
+	if (!f) {
+		fprintf(stderr, "harmony demo: this build has no demo data\n");
+		return 1;
+	}
+	char *tmp = xasprintf("%s.new-%ld", path, (long)getpid());
+	char err[512];
+	struct db *db = NULL;
+	enum hm_err e;
+	remove_db_files(tmp);
+	if ((e = db_open(tmp, DB_OPEN_CREATE, 1, &db, err, sizeof(err))) != HM_OK) {
+		fprintf(stderr, "harmony demo: %s\n", err);
+		goto fail;
+	}
+	if ((e = db_begin(db)) != HM_OK ||
+	    (e = db_exec_script(db, f->data, err, sizeof(err))) != HM_OK ||
+	    (e = db_commit(db)) != HM_OK) {
+		fprintf(stderr, "harmony demo: loading the demo failed: %s\n", err);
+		db_rollback(db);
+		goto fail;
+	}
+	/* Fold the WAL into the main file so a single rename moves it all. */
+	if ((e = db_exec_script(db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE",
+				err, sizeof(err))) != HM_OK) {
+		fprintf(stderr, "harmony demo: %s\n", err);
+		goto fail;
+	}
+	db_close(db);
+	db = NULL;
+	remove_db_files(path);
+	if (rename(tmp, path) != 0) {
+		perror("harmony demo: rename");
+		e = HM_EIO;
+		goto fail;
+	}
+	free(tmp);
+	printf("%s: demo consultation created (Shanghai, 29-30 November 2012)\n", path);
+	return 0;
+fail:
+	db_close(db);
+	remove_db_files(tmp);
+	free(tmp);
+	return hm_err_exit_code(e);
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+	{"serve", cmd_serve},
+	{"init", cmd_init},
+	{"demo", cmd_demo},
+};
+
+int cli_main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr, 2);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0)
+		return usage(stdout, 0);
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("harmony %s\n", HM_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < HM_ARRAY_LEN(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "harmony: unknown command '%s'\n\n", argv[1]);
+	return usage(stderr, 2);
+}

@@ -1,0 +1,99 @@
+/*
+ * db.h — the storage API every domain module uses: one connection per
+ * worker thread, statements prepared once per connection and cached, values
+ * only ever bound, transactions through db_begin/db_commit/db_rollback.
+ * SQL is written with '?' placeholders in a portable subset, so that a
+ * PostgreSQL backend can sit behind the same calls.
+ *
+ * Ownership: text returned by db_col_text belongs to the statement and is
+ * valid until the next db_step or db_done on it. json_t values returned by
+ * the db_*_json functions are new references owned by the caller.
+ */
+#ifndef HM_DB_H
+#define HM_DB_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+struct db;
+struct db_stmt;
+
+enum db_open_mode {
+	DB_OPEN_EXISTING, /* fail if the file does not exist */
+	DB_OPEN_CREATE    /* create the file if needed */
+};
+
+/* Opens the database at path, sets WAL, foreign keys and a busy timeout,
+ * and checks the schema: HM_ESCHEMA (with a message in err) if the file is
+ * not a harmony database or its schema is newer than this binary knows.
+ * An older schema is migrated when migrate is set, refused otherwise.
+ * The file is never modified when an error is returned. */
+enum hm_err db_open(const char *path, enum db_open_mode mode, int migrate, struct db **out,
+		    char *err, size_t errlen);
+void db_close(struct db *db);
+
+/* Returns the cached prepared statement for sql (a string with static
+ * storage: the pointer is the cache key), reset and with bindings cleared.
+ * Logs and returns NULL if the SQL does not compile. */
+struct db_stmt *db_prepare(struct db *db, const char *sql);
+
+/* Binds parameter idx (1-based). Text NULL binds SQL NULL. */
+void db_bind_text(struct db_stmt *st, int idx, const char *s);
+void db_bind_int(struct db_stmt *st, int idx, int64_t v);
+void db_bind_double(struct db_stmt *st, int idx, double v);
+void db_bind_null(struct db_stmt *st, int idx);
+
+/* 1: a row is ready; 0: done; -1: error (logged). */
+int db_step(struct db_stmt *st);
+/* Runs a statement that returns no rows to completion: HM_OK, HM_EEXIST on
+ * a unique-constraint violation, HM_EINVAL on another constraint, HM_EDB. */
+enum hm_err db_run(struct db_stmt *st);
+/* Resets the statement so it can be used again (db_prepare does it too). */
+void db_done(struct db_stmt *st);
+
+int db_col_count(struct db_stmt *st);
+const char *db_col_name(struct db_stmt *st, int i);
+const char *db_col_text(struct db_stmt *st, int i); /* NULL for SQL NULL */
+int64_t db_col_int(struct db_stmt *st, int i);
+double db_col_double(struct db_stmt *st, int i);
+int db_col_is_null(struct db_stmt *st, int i);
+
+/* The current row as an object keyed by column name: integers as JSON
+ * integers, reals as reals, NULL as null, text as strings. A column whose
+ * name starts with "is_" becomes true/false. */
+json_t *db_row_json(struct db_stmt *st);
+/* Steps through all rows: an array of db_row_json objects (empty on error). */
+json_t *db_rows_json(struct db_stmt *st);
+/* Steps once: the row object, or NULL when there is none. */
+json_t *db_one_json(struct db_stmt *st);
+
+int64_t db_last_insert_id(struct db *db);
+int db_changes(struct db *db);
+
+/* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE) so
+ * a read-then-write cannot deadlock; db_begin_read gives a consistent
+ * snapshot for a page made of several queries. */
+enum hm_err db_begin(struct db *db);
+enum hm_err db_begin_read(struct db *db);
+enum hm_err db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Runs a script of several statements (migrations, demo data). */
+enum hm_err db_exec_script(struct db *db, const char *sql, char *err, size_t errlen);
+
+/* A number that changes whenever any connection (in this process or
+ * another) commits a change: the key for caches of rendered pages. */
+uint64_t db_data_version(struct db *db);
+/* Called after this process commits a write, so caches see it at once. */
+void db_bump_version(void);
+
+/* The schema version recorded in the database, and the newest this binary
+ * knows. */
+int db_schema_version(struct db *db);
+int db_schema_latest(void);
+
+const char *db_path(struct db *db);
+
+#endif

@@ -1,0 +1,35 @@
+/*
+ * events.h — series, events and organisations: the read side used by the
+ * public pages and the JSON API. Every function returns a new json_t model
+ * (caller owns it) built from one consistent snapshot, or NULL when the
+ * thing does not exist or is not visible to the public.
+ */
+#ifndef HM_EVENTS_H
+#define HM_EVENTS_H
+
+#include <jansson.h>
+
+struct db;
+
+/* Site settings as an object: {"site_name": …, "site_tagline": …}. */
+json_t *site_settings(struct db *db);
+
+/* Published events; when upcoming, those ending on or after today
+ * ("YYYY-MM-DD"), soonest first; otherwise those before it, latest first. */
+json_t *event_list(struct db *db, int upcoming, const char *today, int limit);
+
+/* A published event with its series, sectors, and organisations by role
+ * ("organisations": [{slug, name, acronym, kind, country, role}…]). */
+json_t *event_get(struct db *db, const char *slug);
+
+/* A published series with its published events, latest first, and the
+ * same events grouped as "regions": [{region, events: […]}…]. */
+json_t *series_get(struct db *db, const char *slug);
+
+/* Every published series (for the home page and the JSON API). */
+json_t *series_list(struct db *db);
+
+/* An organisation and the published events it took part in with its role. */
+json_t *org_get(struct db *db, const char *slug);
+
+#endif

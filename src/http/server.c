@@ -1,0 +1,703 @@
+/*
+ * server.c — the only code that knows libmicrohttpd. Reads requests into a
+ * struct http_req, routes them, lets the web layer render the answer, adds
+ * the security headers, and keeps a cache of rendered public pages (as
+ * ready-made MHD responses, which are reference-counted and may be queued
+ * on many connections at once) that is dropped when the data changes.
+ */
+#include "http/server.h"
+#include "db/db.h"
+#include "view/i18n.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_URL 2048
+#define MAX_QUERY_FIELDS 64
+#define CACHE_SLOTS 1024 /* power of two */
+#define CACHE_MAX_BODY (512 * 1024)
+
+static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+			  "script-src 'self'; object-src 'none'; base-uri 'self'; "
+			  "form-action 'self'; frame-ancestors 'none'";
+
+struct cache_entry {
+	char *key;
+	uint64_t hash;
+	uint64_t version;
+	struct MHD_Response *resp;
+	char etag[24];
+};
+
+struct server {
+	struct server_config cfg;
+	char *base_url;
+	struct MHD_Daemon *daemon;
+	atomic_int inflight;
+
+	pthread_mutex_t cache_mu;
+	struct cache_entry cache[CACHE_SLOTS];
+	size_t ncache;
+
+	pthread_mutex_t db_mu;
+	struct db **dbs;
+	size_t ndbs;
+};
+
+/* Per-connection state of one request while its body arrives. */
+struct conn_ctx {
+	struct buf body;
+	int too_big;
+};
+
+static _Thread_local struct db *tls_db;
+
+/* --------------------------------------------------------- small bits */
+
+static const char *const method_names[HTTP_METHOD__MAX] = {
+	[HTTP_GET] = "GET",	[HTTP_HEAD] = "HEAD",	  [HTTP_POST] = "POST",
+	[HTTP_PUT] = "PUT",	[HTTP_PATCH] = "PATCH",	  [HTTP_DELETE] = "DELETE",
+	[HTTP_OPTIONS] = "OPTIONS",
+};
+
+const char *http_method_name(enum http_method m)
+{
+	return (m >= 0 && m < HTTP_METHOD__MAX) ? method_names[m] : "?";
+}
+
+enum http_method http_method_parse(const char *s)
+{
+	for (int m = 0; m < HTTP_METHOD__MAX; m++)
+		if (strcmp(s, method_names[m]) == 0)
+			return (enum http_method)m;
+	return HTTP_METHOD__MAX;
+}
+
+const char *http_param(const struct http_req *req, const char *name)
+{
+	return kv_get(&req->params, name);
+}
+
+const char *http_query(const struct http_req *req, const char *name)
+{
+	return kv_get(&req->query, name);
+}
+
+void http_res_header(struct http_res *res, const char *name, const char *value)
+{
+	if (res->nheaders < HTTP_MAX_HEADERS) {
+		res->headers[res->nheaders].name = name;
+		res->headers[res->nheaders].value = value;
+		res->nheaders++;
+	}
+}
+
+void http_res_page(struct http_res *res, json_t *model, const char *template, const char *title)
+{
+	json_decref(res->model);
+	res->model = model;
+	res->template = template;
+	res->title = title;
+}
+
+enum hm_err http_fail(struct http_res *res, enum hm_err e, const char *message)
+{
+	res->error = message;
+	return e;
+}
+
+const char *server_base_url(const struct server *srv)
+{
+	return srv->base_url;
+}
+
+static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+#define FNV_INIT 1469598103934665603ull
+
+/* -------------------------------------------------------- db per thread */
+
+static struct db *thread_db(struct server *srv)
+{
+	if (tls_db)
+		return tls_db;
+	char err[512];
+	if (db_open(srv->cfg.db_path, DB_OPEN_EXISTING, 0, &tls_db, err, sizeof(err)) != HM_OK) {
+		log_error("%s", err);
+		return NULL;
+	}
+	pthread_mutex_lock(&srv->db_mu);
+	srv->dbs = xrealloc(srv->dbs, (srv->ndbs + 1) * sizeof(*srv->dbs));
+	srv->dbs[srv->ndbs++] = tls_db;
+	pthread_mutex_unlock(&srv->db_mu);
+	return tls_db;
+}
+
+/* ---------------------------------------------------------- page cache */
+
+static int etag_matches(struct MHD_Connection *c, const char *etag);
+static enum MHD_Result queue_not_modified(struct MHD_Connection *c, const char *etag);
+
+/* Answers from the cache if key holds a response for this data version:
+ * 1 (and *ret set) on a hit, 0 on a miss. The response is queued under the
+ * lock so that no other thread can drop it in between. */
+static int cache_serve(struct server *srv, struct MHD_Connection *c, const char *key,
+		       uint64_t hash, uint64_t version, enum MHD_Result *ret)
+{
+	int hit = 0;
+	pthread_mutex_lock(&srv->cache_mu);
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		struct cache_entry *ce = &srv->cache[(hash + i) & (CACHE_SLOTS - 1)];
+		if (!ce->key)
+			break;
+		if (ce->hash == hash && strcmp(ce->key, key) == 0) {
+			if (ce->version == version) {
+				hit = 1;
+				if (etag_matches(c, ce->etag))
+					*ret = queue_not_modified(c, ce->etag);
+				else
+					*ret = MHD_queue_response(c, MHD_HTTP_OK, ce->resp);
+			}
+			break;
+		}
+	}
+	pthread_mutex_unlock(&srv->cache_mu);
+	return hit;
+}
+
+static void cache_clear_locked(struct server *srv)
+{
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		struct cache_entry *ce = &srv->cache[i];
+		if (ce->key) {
+			free(ce->key);
+			MHD_destroy_response(ce->resp);
+			ce->key = NULL;
+		}
+	}
+	srv->ncache = 0;
+}
+
+/* Takes over the caller's reference to resp (whatever happens, the caller
+ * must not destroy it) and keeps it under key. A full table is simply
+ * emptied: pages are cheap to render again. */
+static void cache_put(struct server *srv, const char *key, uint64_t hash, uint64_t version,
+		      struct MHD_Response *resp, const char *etag)
+{
+	pthread_mutex_lock(&srv->cache_mu);
+	if (srv->ncache >= CACHE_SLOTS / 2)
+		cache_clear_locked(srv);
+	for (size_t i = 0; i < CACHE_SLOTS; i++) {
+		struct cache_entry *ce = &srv->cache[(hash + i) & (CACHE_SLOTS - 1)];
+		if (ce->key && ce->hash == hash && strcmp(ce->key, key) == 0) {
+			if (ce->version >= version) {
+				MHD_destroy_response(resp); /* another thread was first */
+				goto out;
+			}
+			MHD_destroy_response(ce->resp);
+		} else if (ce->key) {
+			continue;
+		} else {
+			ce->key = xstrdup(key);
+			ce->hash = hash;
+			srv->ncache++;
+		}
+		ce->version = version;
+		ce->resp = resp;
+		snprintf(ce->etag, sizeof(ce->etag), "%s", etag);
+		break;
+	}
+out:
+	pthread_mutex_unlock(&srv->cache_mu);
+}
+
+/* ------------------------------------------------------------ answers */
+
+static void add_common_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "Content-Security-Policy", CSP);
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+}
+
+static enum MHD_Result queue_plain(struct MHD_Connection *c, unsigned status, const char *msg,
+				   const char *allow)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(msg), (void *)(uintptr_t)msg,
+								 MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	add_common_headers(r);
+	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (allow)
+		MHD_add_response_header(r, "Allow", allow);
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+struct query_collect {
+	struct arena *a;
+	struct kv items[MAX_QUERY_FIELDS];
+	size_t n;
+	int bad;
+};
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct query_collect *q = cls;
+	(void)kind;
+	if (q->n == MAX_QUERY_FIELDS) {
+		q->bad = 2;
+		return MHD_NO;
+	}
+	char *k, *v = NULL;
+	size_t klen, vlen = 0;
+	if (http_percent_decode(q->a, key, strlen(key), 1, &k, &klen) != HM_OK ||
+	    (value && http_percent_decode(q->a, value, strlen(value), 1, &v, &vlen) != HM_OK)) {
+		q->bad = 1;
+		return MHD_NO;
+	}
+	q->items[q->n].key = k;
+	q->items[q->n].value = v ? v : "";
+	q->items[q->n].value_len = vlen;
+	q->n++;
+	return MHD_YES;
+}
+
+static const char *header(struct MHD_Connection *c, const char *name)
+{
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
+}
+
+/* The request's language: ?lang=, then the lang cookie, then Accept-Language. */
+static const char *choose_lang(struct http_req *req, struct MHD_Connection *c)
+{
+	const char *l = http_query(req, "lang");
+	if (l && i18n_supported(l))
+		return l;
+	l = kv_get(&req->cookies, "lang");
+	if (l && i18n_supported(l))
+		return l;
+	return i18n_negotiate(header(c, "Accept-Language"));
+}
+
+static int etag_matches(struct MHD_Connection *c, const char *etag)
+{
+	const char *inm = header(c, "If-None-Match");
+	return inm && etag[0] && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0);
+}
+
+static enum MHD_Result queue_not_modified(struct MHD_Connection *c, const char *etag)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (!r)
+		return MHD_NO;
+	add_common_headers(r);
+	MHD_add_response_header(r, "ETag", etag);
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, const char *url,
+			      const char *method, struct conn_ctx *ctx)
+{
+	struct http_req req;
+	struct http_res res;
+	enum MHD_Result ret = MHD_NO;
+	enum hm_err e = HM_OK;
+	const struct route *route = NULL;
+	unsigned allowed = 0;
+	char *cache_key = NULL;
+	uint64_t cache_hash = 0, version = 0;
+	struct query_collect q;
+	char *path;
+	size_t path_len;
+
+	memset(&req, 0, sizeof(req));
+	memset(&res, 0, sizeof(res));
+	arena_init(&req.pool);
+	buf_init(&res.body);
+	res.status = 200;
+
+	req.method = http_method_parse(method);
+	if (req.method == HTTP_METHOD__MAX) {
+		ret = queue_plain(c, MHD_HTTP_NOT_IMPLEMENTED, "Method not implemented.\n", NULL);
+		goto out;
+	}
+	if (strlen(url) > MAX_URL) {
+		ret = queue_plain(c, MHD_HTTP_URI_TOO_LONG, "URL too long.\n", NULL);
+		goto out;
+	}
+	if (ctx->too_big) {
+		ret = queue_plain(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large.\n", NULL);
+		goto out;
+	}
+	if (http_percent_decode(&req.pool, url, strlen(url), 0, &path, &path_len) != HM_OK ||
+	    path[0] != '/') {
+		ret = queue_plain(c, MHD_HTTP_BAD_REQUEST, "Malformed URL encoding.\n", NULL);
+		goto out;
+	}
+	req.path = path;
+	req.raw_path = url;
+
+	memset(&q, 0, sizeof(q));
+	q.a = &req.pool;
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+	if (q.bad) {
+		ret = queue_plain(c, MHD_HTTP_BAD_REQUEST,
+				  q.bad == 2 ? "Too many query arguments.\n"
+					     : "Malformed URL encoding in the query.\n",
+				  NULL);
+		goto out;
+	}
+	req.query.items = arena_alloc(&req.pool, (q.n ? q.n : 1) * sizeof(struct kv));
+	memcpy(req.query.items, q.items, q.n * sizeof(struct kv));
+	req.query.n = q.n;
+
+	const char *cookie = header(c, "Cookie");
+	if (cookie)
+		http_parse_cookies(&req.pool, cookie, &req.cookies);
+	req.want_json = http_accept_prefers_json(header(c, "Accept"));
+	req.lang = choose_lang(&req, c);
+	req.content_type = header(c, "Content-Type");
+	req.body = ctx->body.data;
+	req.body_len = ctx->body.len;
+	req.srv = srv;
+	req.conn = c;
+	req.db = thread_db(srv);
+	if (!req.db) {
+		ret = queue_plain(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Database unavailable.\n", NULL);
+		goto out;
+	}
+
+	/* Public GETs are answered from the page cache while the data holds. */
+	if ((req.method == HTTP_GET || req.method == HTTP_HEAD) && !kv_get(&req.cookies, "session")) {
+		struct buf k;
+		buf_init(&k);
+		buf_printf(&k, "%d|%s|%s", req.want_json, req.lang, url);
+		for (size_t i = 0; i < req.query.n; i++)
+			buf_printf(&k, "|%s=%s", req.query.items[i].key, req.query.items[i].value);
+		cache_key = buf_steal(&k);
+		cache_hash = fnv1a(cache_key, strlen(cache_key), FNV_INIT);
+		version = db_data_version(req.db);
+		if (cache_serve(srv, c, cache_key, cache_hash, version, &ret))
+			goto out;
+	}
+
+	switch (router_match(srv->cfg.routes, srv->cfg.nroutes, req.path, req.method, &req.pool,
+			     &req.params, &route, &allowed)) {
+	case ROUTE_FOUND:
+		e = route->handler(&req, &res);
+		break;
+	case ROUTE_BAD_METHOD: {
+		struct buf allow;
+		buf_init(&allow);
+		router_allow_header(allowed, &allow);
+		http_res_header(&res, "Allow", arena_strdup(&req.pool, allow.data));
+		buf_free(&allow);
+		e = http_fail(&res, HM_EINVAL, "This address does not accept that method.");
+		res.status = MHD_HTTP_METHOD_NOT_ALLOWED;
+		break;
+	}
+	default:
+		e = http_fail(&res, HM_ENOTFOUND, "There is no page at this address.");
+		break;
+	}
+	web_finish(&req, &res, e);
+
+	char etag[24] = "";
+	int cacheable = res.cacheable && res.status == 200 && cache_key &&
+			res.body.len <= CACHE_MAX_BODY;
+	if (res.status == 200 && (cacheable || res.cacheable)) {
+		snprintf(etag, sizeof(etag), "\"%016llx\"",
+			 (unsigned long long)fnv1a(res.body.data, res.body.len, FNV_INIT));
+		if (etag_matches(c, etag)) {
+			ret = queue_not_modified(c, etag);
+			goto out;
+		}
+	}
+
+	size_t blen = res.body.len;
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(blen, buf_steal(&res.body), MHD_RESPMEM_MUST_FREE);
+	if (!r)
+		goto out;
+	add_common_headers(r);
+	MHD_add_response_header(r, "Content-Type",
+				res.content_type ? res.content_type : "text/html; charset=utf-8");
+	int has_cc = 0;
+	for (int i = 0; i < res.nheaders; i++)
+		has_cc |= strcasecmp(res.headers[i].name, "Cache-Control") == 0;
+	if (has_cc)
+		; /* the handler chose */
+	else if (res.no_store)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	else if (res.cacheable)
+		MHD_add_response_header(r, "Cache-Control", "public, max-age=60");
+	else
+		MHD_add_response_header(r, "Cache-Control", "no-cache");
+	if (etag[0])
+		MHD_add_response_header(r, "ETag", etag);
+	if (res.template || res.model)
+		MHD_add_response_header(r, "Vary", "Accept, Accept-Language, Cookie");
+	if (res.location)
+		MHD_add_response_header(r, "Location", res.location);
+	if (req.lang)
+		MHD_add_response_header(r, "Content-Language", req.lang);
+	for (int i = 0; i < res.nheaders; i++)
+		MHD_add_response_header(r, res.headers[i].name, res.headers[i].value);
+	ret = MHD_queue_response(c, (unsigned)res.status, r);
+	if (cacheable)
+		cache_put(srv, cache_key, cache_hash, version, r, etag);
+	else
+		MHD_destroy_response(r);
+out:
+	free(cache_key);
+	json_decref(res.model);
+	buf_free(&res.body);
+	arena_free(&req.pool);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+				  const char *method, const char *version,
+				  const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct server *srv = cls;
+	struct conn_ctx *ctx = *con_cls;
+	(void)version;
+
+	if (!ctx) {
+		/* First call: headers only. Answering now would make MHD close
+		 * the connection, so anything but a refusal waits for the next call. */
+		ctx = xcalloc(1, sizeof(*ctx));
+		buf_init(&ctx->body);
+		*con_cls = ctx;
+		atomic_fetch_add(&srv->inflight, 1);
+		const char *cl = header(c, "Content-Length");
+		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
+			ctx->too_big = 1;
+			return queue_plain(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large.\n",
+					   NULL);
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!ctx->too_big) {
+			if (ctx->body.len + *upload_data_size > srv->cfg.max_body) {
+				ctx->too_big = 1;
+				buf_free(&ctx->body);
+			} else {
+				buf_append(&ctx->body, upload_data, *upload_data_size);
+			}
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return handle(srv, c, url, method, ctx);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct server *srv = cls;
+	struct conn_ctx *ctx = *con_cls;
+	(void)c;
+	(void)toe;
+	if (!ctx)
+		return;
+	buf_free(&ctx->body);
+	free(ctx);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->inflight, 1);
+}
+
+/* Keeps the URL as received so that we decode it ourselves, strictly, and
+ * can answer 400 to malformed escapes (MHD's own decoder is lenient). */
+static size_t keep_escaped(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	(void)cls;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	size_t n = strlen(line);
+	while (n && line[n - 1] == '\n')
+		line[--n] = '\0';
+	log_debug("%s", line);
+}
+
+/* ----------------------------------------------------------- lifecycle */
+
+static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[256];
+	const char *colon = strrchr(s, ':');
+	if (!colon)
+		return -1;
+	size_t hl = (size_t)(colon - s);
+	if (hl >= sizeof(host))
+		return -1;
+	memcpy(host, s, hl);
+	host[hl] = '\0';
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535 || colon[1] == '\0')
+		return -1;
+	memset(ss, 0, sizeof(*ss));
+	if (host[0] == '[') {
+		size_t l = strlen(host);
+		if (l < 3 || host[l - 1] != ']')
+			return -1;
+		host[l - 1] = '\0';
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &a6->sin6_addr) != 1)
+			return -1;
+		*len = sizeof(*a6);
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		if (host[0] == '\0')
+			a4->sin_addr.s_addr = htonl(INADDR_ANY);
+		else if (inet_pton(AF_INET, host, &a4->sin_addr) != 1)
+			return -1;
+		*len = sizeof(*a4);
+	}
+	return 0;
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+int server_run(const struct server_config *cfg)
+{
+	struct server *srv = xcalloc(1, sizeof(*srv));
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	sigset_t sigs;
+	int sig = 0, rc = 1;
+
+	srv->cfg = *cfg;
+	pthread_mutex_init(&srv->cache_mu, NULL);
+	pthread_mutex_init(&srv->db_mu, NULL);
+	if (parse_listen(cfg->listen, &ss, &sslen) != 0) {
+		fprintf(stderr, "harmony: --listen %s: expected ADDR:PORT, e.g. 127.0.0.1:8080\n",
+			cfg->listen);
+		free(srv);
+		return 2;
+	}
+	unsigned threads = cfg->threads;
+	if (!threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		threads = n > 0 ? (unsigned)n : 1;
+	}
+	raise_fd_limit();
+
+	/* Signals are taken by sigwait below; worker threads inherit the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	srv->daemon = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, threads,
+		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_UNESCAPE_CALLBACK, keep_escaped, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_END);
+	if (!srv->daemon) {
+		fprintf(stderr, "harmony: cannot listen on %s: %s\n", cfg->listen, strerror(errno));
+		goto out;
+	}
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+	unsigned port = info ? info->port : 0;
+	char host[INET6_ADDRSTRLEN + 2] = "127.0.0.1";
+	if (ss.ss_family == AF_INET6) {
+		char a[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, a, sizeof(a));
+		snprintf(host, sizeof(host), "[%s]", a);
+	} else if (((struct sockaddr_in *)&ss)->sin_addr.s_addr != htonl(INADDR_ANY)) {
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
+	}
+	srv->base_url = cfg->base_url ? xstrdup(cfg->base_url) : xasprintf("http://%s:%u", host, port);
+	size_t bl = strlen(srv->base_url);
+	while (bl > 0 && srv->base_url[bl - 1] == '/')
+		srv->base_url[--bl] = '\0';
+	printf("listening on http://%s:%u\n", host, port);
+	fflush(stdout);
+	log_info("serving %s on port %u with %u threads", cfg->db_path, port, threads);
+
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	log_info("signal %d: finishing requests in flight", sig);
+	MHD_quiesce_daemon(srv->daemon);
+	for (int i = 0; i < 100 && atomic_load(&srv->inflight) > 0; i++) {
+		struct timespec ts = {0, 100 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	MHD_stop_daemon(srv->daemon);
+	rc = 0;
+out:
+	cache_clear_locked(srv);
+	for (size_t i = 0; i < srv->ndbs; i++)
+		db_close(srv->dbs[i]);
+	free(srv->dbs);
+	free(srv->base_url);
+	pthread_mutex_destroy(&srv->cache_mu);
+	pthread_mutex_destroy(&srv->db_mu);
+	free(srv);
+	if (rc == 0)
+		log_info("stopped");
+	return rc;
+}

@@ -1,0 +1,17 @@
+/*
+ * format_extra.h — locale formatting that the pages need beyond i18n.h:
+ * a month and year ("May 2007") for events whose exact dates are unknown,
+ * and country names from ISO 3166 codes in the reader's language.
+ */
+#ifndef HM_FORMAT_EXTRA_H
+#define HM_FORMAT_EXTRA_H
+
+#include "core/core.h"
+
+/* "May 2007" for "2007-05-…" in lang; NULL if ymd is malformed. */
+const char *fmt_month_year(struct arena *a, const char *lang, const char *ymd);
+
+/* "China" for "CN" in lang; NULL for an unknown code. */
+const char *fmt_country(struct arena *a, const char *lang, const char *code);
+
+#endif
