@@ -11,6 +11,13 @@
  * the current context (so "Posted on {{date}}" works), compiled once and
  * cached.
  *
+ * Sections: false, null, a missing name, the empty array and the empty
+ * string are falsy (so {{#image}}…{{/image}} skips an empty field); 0 and {}
+ * are truthy. A non-empty array repeats the section once per element; any
+ * other truthy value is pushed on the context stack for one pass. Integers
+ * render as integers, reals in the shortest form that reads back the same
+ * (1.21), true/false as words; null, arrays and objects render as nothing.
+ *
  * Ownership: a tpl_set owns its compiled templates. Rendering never changes
  * the set except for the translation cache (guarded by a mutex), so one set
  * may be rendered from many threads at once. Models are borrowed.
@@ -40,9 +47,17 @@ enum hm_err tpl_set_add(struct tpl_set *set, const char *name, const char *src,
 
 /* Renders the template called name against model, appending to out.
  * lang is handed to the translator. Unknown partials render as nothing
- * (as Mustache says); an unknown top-level name returns HM_ENOTFOUND. */
+ * (as Mustache says); an unknown top-level name returns HM_ENOTFOUND.
+ * Partials, parents and blocks nested deeper than 32 levels, or a render
+ * over the set's limits, return HM_ETOOBIG with out partly written. */
 enum hm_err tpl_render(struct tpl_set *set, const char *name, const json_t *model,
 		       const char *lang, struct buf *out);
+
+/* Bounds one render: at most max_steps ops executed and max_out bytes
+ * appended, else tpl_render stops with HM_ETOOBIG (a runaway template or
+ * model must not hold a worker). 0 keeps the default (20 million steps,
+ * 256 MiB). Call before rendering starts. */
+void tpl_set_limits(struct tpl_set *set, unsigned long max_steps, size_t max_out);
 
 /* Calls fn for every msgid of every {{#_}} section in the set (for checking
  * that catalogues cover the templates). */
