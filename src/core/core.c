@@ -3,7 +3,6 @@
  * Out-of-memory aborts the process with a message: there is no useful
  * recovery for a web server that cannot allocate a few bytes.
  */
-#define _GNU_SOURCE
 #include "core/core.h"
 
 #include <stdio.h>
