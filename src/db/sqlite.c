@@ -142,8 +142,9 @@ enum hm_err db_open(const char *path, enum db_open_mode mode, int migrate, struc
 	h = NULL;
 	if (migrate) {
 		char merr[512];
-		if (app_id == 0 &&
-		    (e = exec_simple(db->h, "PRAGMA application_id=1213091417")) != HM_OK) {
+		char mark[64];
+		snprintf(mark, sizeof(mark), "PRAGMA application_id=%d", HM_APPLICATION_ID);
+		if (app_id == 0 && (e = exec_simple(db->h, mark)) != HM_OK) {
 			snprintf(err, errlen, "%s: cannot mark as harmony database", path);
 			goto fail;
 		}

@@ -104,10 +104,12 @@ static const char *sval(json_t *o, const char *key)
 	return json_string_value(json_object_get(o, key));
 }
 
+/* Sets key to v, or to null when v is NULL: a present null keeps a
+ * template's lookup from falling through to an outer object's field of the
+ * same name (an organisation without a country must not show the event's). */
 static void set_str(json_t *o, const char *key, const char *v)
 {
-	if (v)
-		json_object_set_new(o, key, json_string(v));
+	json_object_set_new(o, key, v ? json_string(v) : json_null());
 }
 
 /* Labels for stored enum values, as msgids (translated when shown). */
