@@ -1,0 +1,530 @@
+/*
+ * analyze.c — `harmony analyze`: reads an export folder, runs the dialogue
+ * analysis (cold, replayed, or with membership given by a Pol.is math
+ * blob), adds bridging and declared-group consensus, prints text or JSON.
+ * All computation lives in src/dialogue/analysis/; this file does the I/O.
+ */
+#include "cli/analyze.h"
+
+#include "core/core.h"
+#include "dialogue/analysis/analysis.h"
+#include "dialogue/analysis/bridging.h"
+#include "dialogue/analysis/dataset.h"
+#include "dialogue/analysis/declared.h"
+#include "dialogue/analysis/import.h"
+#include "dialogue/analysis/report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: harmony analyze PATH [--format text|json] [--mode compat|scale]\n"
+	"                            [--groups-from FILE] [--membership FILE]\n"
+	"                            [--replay] [--tick N] [--no-bridging] [--output FILE]\n"
+	"PATH is a Pol.is export folder (votes.csv or participants-votes.csv, and\n"
+	"comments.csv) or a folder with votes.json and comments.json.\n";
+
+struct opts {
+	const char *path;
+	int json;
+	enum analysis_mode mode;
+	const char *groups_from;
+	const char *membership;
+	const char *output;
+	int replay;
+	uint32_t tick;
+	int bridging;
+};
+
+static int read_whole(const char *path, char **data, size_t *len, char *err, size_t err_len)
+{
+	FILE *f = fopen(path, "rb");
+	struct buf b;
+	char tmp[65536];
+	size_t n;
+	if (!f) {
+		snprintf(err, err_len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	buf_init(&b);
+	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+		buf_append(&b, tmp, n);
+	if (ferror(f)) {
+		snprintf(err, err_len, "%s: read error", path);
+		fclose(f);
+		buf_free(&b);
+		return -1;
+	}
+	fclose(f);
+	*len = b.len;
+	*data = buf_steal(&b);
+	return 0;
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	struct stat st;
+	int ok = stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	free(p);
+	return ok;
+}
+
+typedef enum hm_err (*reader_fn)(struct dataset *d, const char *data, size_t len, const char *fname,
+				 struct import_err *err);
+
+/* Reads dir/name with one of the readers; prints the error. */
+static enum hm_err load(const char *dir, const char *name, struct dataset *d, int kind, int flag)
+{
+	char *path = xasprintf("%s/%s", dir, name), *data = NULL, msg[512];
+	size_t len = 0;
+	struct import_err err;
+	enum hm_err rc;
+	memset(&err, 0, sizeof(err));
+	if (read_whole(path, &data, &len, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "harmony analyze: %s\n", msg);
+		free(path);
+		return HM_EIO;
+	}
+	switch (kind) {
+	case 0:
+		rc = import_comments_csv(d, data, len, path, &err);
+		break;
+	case 1:
+		rc = import_votes_csv(d, data, len, path, flag, &err);
+		break;
+	case 2:
+		rc = import_participants_votes_csv(d, data, len, path, flag, &err);
+		break;
+	case 3:
+		rc = import_comments_json(d, data, len, path, &err);
+		break;
+	default:
+		rc = import_votes_json(d, data, len, path, flag, &err);
+		break;
+	}
+	if (rc) {
+		import_err_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "harmony analyze: %s\n", msg);
+	}
+	free(data);
+	free(path);
+	return rc;
+}
+
+static void progress(void *ctx, const char *stage)
+{
+	(void)ctx;
+	fprintf(stderr, "analyze: %s…\n", stage);
+}
+
+static void tick_progress(void *ctx, uint32_t tick, uint32_t n_ticks)
+{
+	(void)ctx;
+	if (tick == n_ticks || tick % 50 == 0)
+		fprintf(stderr, "\ranalyze: replay tick %u/%u", tick, n_ticks);
+	if (tick == n_ticks)
+		fputc('\n', stderr);
+}
+
+static int parse_args(int argc, char **argv, struct opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = ANALYSIS_COMPAT;
+	o->tick = 50;
+	o->bridging = 1;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--format") && val) {
+			if (!strcmp(val, "json"))
+				o->json = 1;
+			else if (strcmp(val, "text"))
+				return -1;
+			i++;
+		} else if (!strcmp(a, "--mode") && val) {
+			if (!strcmp(val, "scale"))
+				o->mode = ANALYSIS_SCALE;
+			else if (strcmp(val, "compat"))
+				return -1;
+			i++;
+		} else if (!strcmp(a, "--groups-from") && val) {
+			o->groups_from = val;
+			i++;
+		} else if (!strcmp(a, "--membership") && val) {
+			o->membership = val;
+			i++;
+		} else if (!strcmp(a, "--output") && val) {
+			o->output = val;
+			i++;
+		} else if (!strcmp(a, "--tick") && val) {
+			char *end;
+			unsigned long t = strtoul(val, &end, 10);
+			if (*end || !t || t > 100000000)
+				return -1;
+			o->tick = (uint32_t)t;
+			i++;
+		} else if (!strcmp(a, "--replay")) {
+			o->replay = 1;
+		} else if (!strcmp(a, "--no-bridging")) {
+			o->bridging = 0;
+		} else if (a[0] == '-' && a[1]) {
+			return -1;
+		} else if (!o->path) {
+			o->path = a;
+		} else {
+			return -1;
+		}
+	}
+	return o->path ? 0 : -1;
+}
+
+static enum hm_err read_folder(const char *dir, struct dataset *d)
+{
+	enum hm_err rc;
+	if (file_exists(dir, "comments.csv") &&
+	    (file_exists(dir, "votes.csv") || file_exists(dir, "participants-votes.csv"))) {
+		rc = load(dir, "comments.csv", d, 0, 0);
+		if (!rc && file_exists(dir, "votes.csv")) {
+			rc = load(dir, "votes.csv", d, 1, 1);
+			/* group-id, for the comparison with Pol.is's groups */
+			if (!rc && file_exists(dir, "participants-votes.csv"))
+				rc = load(dir, "participants-votes.csv", d, 2, 0);
+		} else if (!rc) {
+			rc = load(dir, "participants-votes.csv", d, 2, 1);
+		}
+		return rc;
+	}
+	if (file_exists(dir, "votes.json") && file_exists(dir, "comments.json")) {
+		rc = load(dir, "comments.json", d, 3, 0);
+		if (!rc)
+			rc = load(dir, "votes.json", d, 4, 1);
+		return rc;
+	}
+	fprintf(stderr,
+		"harmony analyze: %s: no votes.csv or participants-votes.csv with comments.csv, "
+		"nor votes.json with comments.json\n",
+		dir);
+	return HM_ENOTFOUND;
+}
+
+/* The membership file's ids in dense indices. */
+struct given_data {
+	uint8_t *in_conv;
+	struct kclust base, groups;
+	double *comps;
+};
+
+static void given_free(struct given_data *g)
+{
+	free(g->in_conv);
+	kclust_free(&g->base);
+	kclust_free(&g->groups);
+	free(g->comps);
+}
+
+static enum hm_err read_membership(const char *path, const struct dataset *d, struct given_data *g)
+{
+	char *data = NULL, msg[512];
+	size_t len;
+	struct membership mb;
+	struct import_err err;
+	enum hm_err rc;
+	memset(g, 0, sizeof(*g));
+	memset(&err, 0, sizeof(err));
+	if (read_whole(path, &data, &len, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "harmony analyze: %s\n", msg);
+		return HM_EIO;
+	}
+	rc = import_membership_json(&mb, data, len, path, &err);
+	free(data);
+	if (rc) {
+		import_err_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "harmony analyze: %s\n", msg);
+		return rc;
+	}
+	g->in_conv = xcalloc((size_t)d->n_ptpts + 1, 1);
+	for (uint32_t i = 0; i < mb.n_in_conv; i++) {
+		uint32_t p = dataset_find_ptpt(d, mb.in_conv[i]);
+		if (p == UINT32_MAX) {
+			fprintf(stderr, "harmony analyze: %s: in-conv names participant %lld, who has no votes\n",
+				path, (long long)mb.in_conv[i]);
+			rc = HM_EINVAL;
+			goto out;
+		}
+		g->in_conv[p] = 1;
+	}
+	g->base.n = mb.n_base;
+	g->base.id = xmalloc(((size_t)mb.n_base + 1) * sizeof(int32_t));
+	g->base.center = xcalloc(2 * (size_t)mb.n_base + 1, sizeof(double));
+	g->base.mptr = xmalloc(((size_t)mb.n_base + 1) * sizeof(uint32_t));
+	g->base.members = xmalloc(((size_t)mb.base_ptr[mb.n_base] + 1) * sizeof(uint32_t));
+	memcpy(g->base.mptr, mb.base_ptr, ((size_t)mb.n_base + 1) * sizeof(uint32_t));
+	for (uint32_t b = 0; b < mb.n_base; b++)
+		g->base.id[b] = mb.base_id[b];
+	for (uint32_t k = 0; k < mb.base_ptr[mb.n_base]; k++) {
+		uint32_t p = dataset_find_ptpt(d, mb.base_members[k]);
+		if (p == UINT32_MAX) {
+			fprintf(stderr, "harmony analyze: %s: base-clusters name participant %lld, who has no votes\n",
+				path, (long long)mb.base_members[k]);
+			rc = HM_EINVAL;
+			goto out;
+		}
+		g->base.members[k] = p;
+	}
+	g->groups.n = mb.n_groups;
+	g->groups.id = xmalloc(((size_t)mb.n_groups + 1) * sizeof(int32_t));
+	g->groups.center = xcalloc(2 * (size_t)mb.n_groups + 1, sizeof(double));
+	g->groups.mptr = xmalloc(((size_t)mb.n_groups + 1) * sizeof(uint32_t));
+	g->groups.members = xmalloc(((size_t)mb.group_ptr[mb.n_groups] + 1) * sizeof(uint32_t));
+	memcpy(g->groups.mptr, mb.group_ptr, ((size_t)mb.n_groups + 1) * sizeof(uint32_t));
+	for (uint32_t i = 0; i < mb.n_groups; i++)
+		g->groups.id[i] = mb.group_id[i];
+	for (uint32_t k = 0; k < mb.group_ptr[mb.n_groups]; k++)
+		g->groups.members[k] = (uint32_t)mb.group_bases[k];
+	if (mb.n_comp_tids) {
+		/* Pol.is's sign (agree = -1) to ours; new columns start at
+		 * Pol.is's padding value 1, i.e. -1 here */
+		g->comps = xmalloc((2 * (size_t)d->n_stmts + 1) * sizeof(double));
+		for (size_t i = 0; i < 2 * (size_t)d->n_stmts; i++)
+			g->comps[i] = -1.0;
+		for (uint32_t i = 0; i < mb.n_comp_tids; i++) {
+			uint32_t t = dataset_find_stmt(d, mb.comp_tid[i]);
+			if (t == UINT32_MAX)
+				continue;
+			g->comps[t] = -mb.comps[i];
+			g->comps[d->n_stmts + t] = -mb.comps[mb.n_comp_tids + i];
+		}
+	}
+out:
+	membership_free(&mb);
+	return rc;
+}
+
+static enum hm_err read_groups(const char *path, const struct dataset *d, struct declared_attrs *g)
+{
+	char *data = NULL, msg[512];
+	size_t len;
+	struct import_err err;
+	memset(&err, 0, sizeof(err));
+	if (read_whole(path, &data, &len, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "harmony analyze: %s\n", msg);
+		return HM_EIO;
+	}
+	enum hm_err rc = import_groups_csv(g, d, data, len, path, &err);
+	free(data);
+	if (rc) {
+		import_err_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "harmony analyze: %s\n", msg);
+	}
+	return rc;
+}
+
+static void compare_polis(const struct dataset *d, const struct analysis_result *r, struct report_compare *c)
+{
+	uint32_t n = 0;
+	int32_t *a = xmalloc(((size_t)r->n_ptpts + 1) * sizeof(*a));
+	int32_t *b = xmalloc(((size_t)r->n_ptpts + 1) * sizeof(*b));
+	double *xy = xmalloc((2 * (size_t)r->n_ptpts + 1) * sizeof(*xy));
+	int32_t pmax = -1;
+	memset(c, 0, sizeof(*c));
+	for (uint32_t p = 0; p < r->n_ptpts; p++) {
+		if (r->ptpt_group[p] < 0 || d->polis_group[p] < 0)
+			continue;
+		a[n] = r->ptpt_group[p];
+		b[n] = d->polis_group[p];
+		if (b[n] > pmax)
+			pmax = b[n];
+		xy[2 * n] = r->proj[2 * p];
+		xy[2 * n + 1] = r->proj[2 * p + 1];
+		n++;
+	}
+	c->n_common = n;
+	c->n_groups_harmony = r->groups.n;
+	uint8_t *used = xcalloc((size_t)pmax + 2, 1);
+	for (uint32_t p = 0; p < r->n_ptpts; p++)
+		if (d->polis_group[p] >= 0 && !used[d->polis_group[p]]) {
+			used[d->polis_group[p]] = 1;
+			c->n_groups_polis++;
+		}
+	free(used);
+	c->ari = adjusted_rand_index(a, b, n);
+	c->silhouette_harmony = kmeans_silhouette(xy, n, a, r->groups.n);
+	c->silhouette_polis = kmeans_silhouette(xy, n, b, (uint32_t)(pmax + 1));
+	free(a);
+	free(b);
+	free(xy);
+}
+
+int cli_analyze(int argc, char **argv)
+{
+	struct opts o;
+	struct dataset d;
+	struct vote_csr m;
+	struct analysis_opts ao;
+	struct analysis_state st;
+	struct analysis_result res;
+	struct given_data given;
+	struct declared_attrs attrs;
+	struct declared_result *dres = NULL;
+	struct bridging_result br;
+	struct report_declared rd;
+	struct report_compare cmp;
+	struct report_in ri;
+	struct buf out;
+	enum hm_err rc;
+	int have_given = 0, have_br = 0, have_attrs = 0;
+	int tty = isatty(STDERR_FILENO);
+
+	if (parse_args(argc, argv, &o) < 0) {
+		fputs(usage, stderr);
+		return hm_err_exit_code(HM_EINVAL);
+	}
+	dataset_init(&d);
+	memset(&m, 0, sizeof(m));
+	memset(&res, 0, sizeof(res));
+	memset(&attrs, 0, sizeof(attrs));
+	memset(&br, 0, sizeof(br));
+	analysis_state_init(&st);
+	buf_init(&out);
+	if (tty)
+		progress(NULL, "reading");
+	rc = read_folder(o.path, &d);
+	if (rc)
+		goto out;
+	dataset_finish(&d);
+	if (!d.log.n) {
+		fprintf(stderr, "harmony analyze: %s: no votes\n", o.path);
+		rc = HM_EINVAL;
+		goto out;
+	}
+	if (o.membership) {
+		rc = read_membership(o.membership, &d, &given);
+		if (rc)
+			goto out;
+		have_given = 1;
+	}
+	if (o.groups_from) {
+		rc = read_groups(o.groups_from, &d, &attrs);
+		if (rc)
+			goto out;
+		have_attrs = 1;
+	}
+
+	uint8_t *mod_out = xmalloc((size_t)d.n_stmts + 1);
+	for (uint32_t t = 0; t < d.n_stmts; t++)
+		mod_out[t] = d.stmt_mod[t] == -1 || d.stmt_meta[t];
+	analysis_opts_default(&ao, o.mode);
+	if (tty) {
+		ao.progress = progress;
+		ao.progress_ctx = NULL;
+	}
+	if (o.replay) {
+		ao.progress = NULL;
+		ao.pca_tol = 1e-12; /* warm-started ticks converge in a few steps */
+		rc = analysis_replay(&d.log, d.n_ptpts, d.n_stmts, mod_out, d.stmt_meta, o.tick, &ao, &st,
+				     &res, &m, tty ? tick_progress : NULL, NULL);
+	} else {
+		vote_csr_build(&m, d.n_ptpts, d.n_stmts, d.log.v, d.log.n);
+		struct analysis_input in = { .m = &m, .mod_out = mod_out, .is_meta = d.stmt_meta };
+		struct analysis_given ag = {
+			.in_conv = given.in_conv, .base = &given.base, .groups = &given.groups, .comps = given.comps,
+		};
+		rc = analysis_run(&in, &ao, &st, have_given ? &ag : NULL, &res);
+		if (rc == HM_EINVAL)
+			fprintf(stderr, "harmony analyze: %s: membership names an unknown base cluster\n",
+				o.membership ? o.membership : o.path);
+	}
+	free(mod_out);
+	if (rc)
+		goto out;
+
+	if (o.bridging) {
+		struct bridging_params bp;
+		if (tty)
+			progress(NULL, "bridging");
+		bridging_params_default(&bp);
+		rc = bridging_fit(&m, &bp, NULL, &br);
+		if (rc)
+			goto out;
+		have_br = 1;
+	}
+	if (have_attrs) {
+		struct declared_params dp;
+		declared_params_default(&dp);
+		dp.excluded = res.mod_out;
+		dres = xcalloc(attrs.n_attrs + 1, sizeof(*dres));
+		for (uint32_t a = 0; a < attrs.n_attrs; a++) {
+			struct declared_groups dg = {
+				.n_groups = attrs.n_values[a],
+				.names = (const char *const *)attrs.value_name[a],
+				.group_of = attrs.group + (size_t)a * attrs.n_ptpts,
+				.n_participants = attrs.n_ptpts,
+			};
+			rc = declared_analyze(&m, &dg, &dp, &dres[a]);
+			if (rc)
+				goto out;
+		}
+		rd.attrs = &attrs;
+		rd.res = dres;
+	}
+
+	memset(&ri, 0, sizeof(ri));
+	ri.d = &d;
+	ri.r = &res;
+	ri.bridging = have_br ? &br : NULL;
+	ri.declared = have_attrs ? &rd : NULL;
+	ri.source = o.path;
+	if (d.polis_group && res.groups.n) {
+		compare_polis(&d, &res, &cmp);
+		ri.compare = &cmp;
+	}
+	if (o.json)
+		report_json(&out, &ri);
+	else
+		report_text(&out, &ri);
+	if (o.output) {
+		FILE *f = fopen(o.output, "wb");
+		if (!f || fwrite(out.data, 1, out.len, f) != out.len) {
+			fprintf(stderr, "harmony analyze: %s: %s\n", o.output, strerror(errno));
+			if (f)
+				fclose(f);
+			rc = HM_EIO;
+			goto out;
+		}
+		if (fclose(f)) {
+			fprintf(stderr, "harmony analyze: %s: %s\n", o.output, strerror(errno));
+			rc = HM_EIO;
+			goto out;
+		}
+	} else {
+		fwrite(out.data, 1, out.len, stdout);
+		if (fflush(stdout)) {
+			rc = HM_EIO;
+			goto out;
+		}
+	}
+out:
+	if (dres) {
+		for (uint32_t a = 0; a < attrs.n_attrs; a++)
+			declared_result_free(&dres[a]);
+		free(dres);
+	}
+	if (have_attrs)
+		declared_attrs_free(&attrs);
+	if (have_br)
+		bridging_result_free(&br);
+	if (have_given)
+		given_free(&given);
+	analysis_result_free(&res);
+	analysis_state_free(&st);
+	vote_csr_free(&m);
+	dataset_free(&d);
+	buf_free(&out);
+	return hm_err_exit_code(rc);
+}

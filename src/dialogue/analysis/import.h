@@ -1,0 +1,91 @@
+/*
+ * import.h — readers for conversation exports, as pure functions from
+ * bytes to structs (the CLI reads the files): Pol.is CSV exports
+ * (votes.csv / participants-votes.csv, comments.csv), red-dwarf style JSON
+ * (votes.json, comments.json), a Pol.is math blob (math-pca2.json) used as
+ * given membership, and a declared-groups CSV. On error each returns
+ * HM_EINVAL and fills err with the file name, the line and what was wrong.
+ */
+#ifndef HM_DIALOGUE_IMPORT_H
+#define HM_DIALOGUE_IMPORT_H
+
+#include "core/core.h"
+#include "dialogue/analysis/dataset.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct import_err {
+	char file[96];
+	uint64_t line; /* 1-based; 0 when not about one line */
+	char msg[256];
+};
+
+/* Formats "file:line: msg" into out. */
+void import_err_format(const struct import_err *err, char *out, size_t out_len);
+
+/* comments.csv: header row naming at least comment-id; moderated,
+ * is-meta and comment-body are read when present. Duplicate ids fail. */
+enum hm_err import_comments_csv(struct dataset *d, const char *data, size_t len,
+				const char *fname, struct import_err *err);
+/* votes.csv: comment-id, voter-id, vote (1 agree, -1 disagree, 0 pass),
+ * timestamp optional. With require_known, a vote on a statement that the
+ * comments file did not list fails. */
+enum hm_err import_votes_csv(struct dataset *d, const char *data, size_t len,
+			     const char *fname, int require_known, struct import_err *err);
+/* participants-votes.csv: participant, group-id (optional), then one
+ * column per statement id holding 1, -1, 0 or empty. Votes get ts 0.
+ * With votes_too = 0 only group-id is read (votes come from votes.csv). */
+enum hm_err import_participants_votes_csv(struct dataset *d, const char *data, size_t len,
+					  const char *fname, int votes_too,
+					  struct import_err *err);
+/* comments.json: array of {tid|statement_id, mod|moderated, is_meta, txt}. */
+enum hm_err import_comments_json(struct dataset *d, const char *data, size_t len,
+				 const char *fname, struct import_err *err);
+/* votes.json: array of {pid|participant_id, tid|statement_id, vote,
+ * modified}. */
+enum hm_err import_votes_json(struct dataset *d, const char *data, size_t len,
+			      const char *fname, int require_known, struct import_err *err);
+
+/* Group membership given from outside (a Pol.is math blob): in-conv,
+ * base clusters and group clusters, in participant / base ids. */
+struct membership {
+	uint32_t n_in_conv;
+	int64_t *in_conv;      /* participant ids */
+	uint32_t n_base;
+	int32_t *base_id;
+	uint32_t *base_ptr;    /* n_base + 1 */
+	int64_t *base_members; /* participant ids */
+	uint32_t n_groups;
+	int32_t *group_id;
+	uint32_t *group_ptr;   /* n_groups + 1 */
+	int32_t *group_bases;  /* base ids */
+	uint32_t n_comp_tids;  /* warm-start PCA components (Pol.is sign), or 0 */
+	int64_t *comp_tid;
+	double *comps;         /* 2 × n_comp_tids, row-major */
+};
+
+void membership_free(struct membership *m);
+enum hm_err import_membership_json(struct membership *m, const char *data, size_t len,
+				   const char *fname, struct import_err *err);
+
+/* Declared groups: CSV with a header; the first column is the participant
+ * id, every other column a declared attribute (sector, country, …).
+ * Values are interned per attribute; an empty cell means "not declared"
+ * (group -1). Participants not in the dataset are kept out (counted in
+ * n_unknown); duplicate participant rows fail. */
+struct declared_attrs {
+	uint32_t n_attrs;
+	char **attr_name;      /* n_attrs */
+	uint32_t *n_values;    /* per attribute */
+	char ***value_name;    /* per attribute, n_values[a] names */
+	int32_t *group;        /* n_attrs × n_ptpts: value index or -1 */
+	uint32_t n_ptpts;
+	uint32_t n_unknown;
+};
+
+void declared_attrs_free(struct declared_attrs *g);
+enum hm_err import_groups_csv(struct declared_attrs *g, const struct dataset *d, const char *data,
+			      size_t len, const char *fname, struct import_err *err);
+
+#endif

@@ -1,0 +1,620 @@
+/*
+ * kmeans.c — Pol.is's k-means (clusters.clj) step for step, so that given
+ * the same points it returns the same clusters and ids; the silhouette and
+ * adjusted Rand index used to pick and judge clusterings; and a plain
+ * deterministic Lloyd k-means for a million points in scale mode.
+ */
+#include "dialogue/analysis/kmeans.h"
+
+#include "core/core.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+void kclust_init(struct kclust *c)
+{
+	memset(c, 0, sizeof(*c));
+}
+
+void kclust_free(struct kclust *c)
+{
+	free(c->id);
+	free(c->center);
+	free(c->mptr);
+	free(c->members);
+	memset(c, 0, sizeof(*c));
+}
+
+void kclust_copy(struct kclust *dst, const struct kclust *src)
+{
+	uint32_t nm = src->mptr ? src->mptr[src->n] : 0;
+	dst->n = src->n;
+	dst->id = xmalloc(((size_t)src->n + 1) * sizeof(*dst->id));
+	dst->center = xmalloc((2 * (size_t)src->n + 1) * sizeof(*dst->center));
+	dst->mptr = xmalloc(((size_t)src->n + 1) * sizeof(*dst->mptr));
+	dst->members = xmalloc(((size_t)nm + 1) * sizeof(*dst->members));
+	if (src->n) {
+		memcpy(dst->id, src->id, src->n * sizeof(*dst->id));
+		memcpy(dst->center, src->center, 2 * src->n * sizeof(*dst->center));
+	}
+	if (src->mptr)
+		memcpy(dst->mptr, src->mptr, ((size_t)src->n + 1) * sizeof(*dst->mptr));
+	else
+		dst->mptr[0] = 0;
+	if (nm)
+		memcpy(dst->members, src->members, nm * sizeof(*dst->members));
+}
+
+/* ---- working clusters ---- */
+
+struct wc {
+	int32_t id;
+	double c[2];
+	uint32_t *mem; /* point indices (not names) */
+	uint32_t n, cap;
+};
+
+struct wset {
+	struct wc *c;
+	uint32_t n, cap;
+};
+
+static void wset_free(struct wset *s)
+{
+	for (uint32_t i = 0; i < s->n; i++)
+		free(s->c[i].mem);
+	free(s->c);
+	memset(s, 0, sizeof(*s));
+}
+
+static struct wc *wset_add(struct wset *s, int32_t id, double x, double y)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->c = xrealloc(s->c, s->cap * sizeof(*s->c));
+	}
+	struct wc *c = &s->c[s->n++];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->c[0] = x;
+	c->c[1] = y;
+	return c;
+}
+
+static void wc_push(struct wc *c, uint32_t p)
+{
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 8;
+		c->mem = xrealloc(c->mem, c->cap * sizeof(*c->mem));
+	}
+	c->mem[c->n++] = p;
+}
+
+static double dist_polis(const double *a, const double *b, int exact)
+{
+	if (exact) {
+		/* vectorz: |a|² + |b|² − 2a·b, which cancels for near points */
+		double d2 = (a[0] * a[0] + a[1] * a[1]) + (b[0] * b[0] + b[1] * b[1]) -
+			    2.0 * (a[0] * b[0] + a[1] * b[1]);
+		return d2 > 0.0 ? sqrt(d2) : 0.0;
+	}
+	double dx = a[0] - b[0], dy = a[1] - b[1];
+	return sqrt(dx * dx + dy * dy);
+}
+
+/* Weighted mean of the members' positions, as clusters.clj weighted-mean. */
+static void wc_mean(const struct wc *c, const struct kpoints *p, double out[2])
+{
+	double sx = 0.0, sy = 0.0;
+	if (!c->n)
+		return;
+	if (p->w) {
+		double sw = 0.0;
+		for (uint32_t i = 0; i < c->n; i++)
+			sw += p->w[c->mem[i]];
+		double f = (double)c->n / sw;
+		for (uint32_t i = 0; i < c->n; i++) {
+			uint32_t q = c->mem[i];
+			sx += f * (p->w[q] * p->xy[2 * q]);
+			sy += f * (p->w[q] * p->xy[2 * q + 1]);
+		}
+	} else {
+		for (uint32_t i = 0; i < c->n; i++) {
+			sx += p->xy[2 * c->mem[i]];
+			sy += p->xy[2 * c->mem[i] + 1];
+		}
+	}
+	out[0] = sx / (double)c->n;
+	out[1] = sy / (double)c->n;
+}
+
+static int wc_cmp_id(const void *a, const void *b)
+{
+	const struct wc *x = a, *y = b;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* One Lloyd step: in -> out (out cleared first). */
+static void cluster_step(const struct wset *in, struct wset *out, const struct kpoints *p, int exact)
+{
+	struct wset s = { 0 };
+	for (uint32_t i = 0; i < in->n; i++)
+		wset_add(&s, in->c[i].id, in->c[i].c[0], in->c[i].c[1]);
+	for (uint32_t q = 0; q < p->n; q++) {
+		uint32_t best = 0;
+		double bd = INFINITY;
+		for (uint32_t i = 0; i < s.n; i++) {
+			double d = dist_polis(p->xy + 2 * q, s.c[i].c, exact);
+			if (d <= bd) { /* min-key: last of equals wins */
+				bd = d;
+				best = i;
+			}
+		}
+		if (s.n)
+			wc_push(&s.c[best], q);
+	}
+	uint32_t kept = 0;
+	for (uint32_t i = 0; i < s.n; i++) {
+		if (!s.c[i].n) {
+			free(s.c[i].mem);
+			continue;
+		}
+		wc_mean(&s.c[i], p, s.c[i].c);
+		s.c[kept++] = s.c[i];
+	}
+	s.n = kept;
+	wset_free(out);
+	*out = s;
+}
+
+static int center_cmp(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+	if (x[0] != y[0])
+		return x[0] < y[0] ? -1 : 1;
+	if (x[1] != y[1])
+		return x[1] < y[1] ? -1 : 1;
+	return 0;
+}
+
+static int same_clustering(const struct wset *a, const struct wset *b, int exact)
+{
+	uint32_t n = a->n < b->n ? a->n : b->n;
+	double *ca = xmalloc((2 * (size_t)a->n + 1) * sizeof(double));
+	double *cb = xmalloc((2 * (size_t)b->n + 1) * sizeof(double));
+	int same = 1;
+	for (uint32_t i = 0; i < a->n; i++)
+		memcpy(ca + 2 * i, a->c[i].c, 2 * sizeof(double));
+	for (uint32_t i = 0; i < b->n; i++)
+		memcpy(cb + 2 * i, b->c[i].c, 2 * sizeof(double));
+	qsort(ca, a->n, 2 * sizeof(double), center_cmp);
+	qsort(cb, b->n, 2 * sizeof(double), center_cmp);
+	for (uint32_t i = 0; i < n && same; i++)
+		same = dist_polis(ca + 2 * i, cb + 2 * i, exact) < 0.01;
+	free(ca);
+	free(cb);
+	return same;
+}
+
+static uint32_t count_distinct(const struct kpoints *p, uint32_t stop_at)
+{
+	double *xy = xmalloc((2 * (size_t)p->n + 1) * sizeof(double));
+	uint32_t d = 0;
+	memcpy(xy, p->xy, 2 * (size_t)p->n * sizeof(double));
+	qsort(xy, p->n, 2 * sizeof(double), center_cmp);
+	for (uint32_t i = 0; i < p->n && d < stop_at; i++)
+		if (i == 0 || center_cmp(xy + 2 * i, xy + 2 * (i - 1)))
+			d++;
+	free(xy);
+	return d;
+}
+
+static void init_clusters(struct wset *s, const struct kpoints *p, uint32_t k)
+{
+	for (uint32_t q = 0; q < p->n && s->n < k; q++) {
+		int dup = 0;
+		for (uint32_t i = 0; i < s->n && !dup; i++)
+			dup = s->c[i].c[0] == p->xy[2 * q] && s->c[i].c[1] == p->xy[2 * q + 1];
+		if (!dup)
+			wset_add(s, (int32_t)s->n, p->xy[2 * q], p->xy[2 * q + 1]);
+	}
+}
+
+/* clusters.clj clean-start-clusters. */
+static void clean_start(struct wset *s, const struct kpoints *p, uint32_t k, const struct kclust *last,
+			int exact)
+{
+	uint32_t *where = xmalloc(((size_t)p->name_bound + 1) * sizeof(*where));
+	memset(where, 0xff, ((size_t)p->name_bound + 1) * sizeof(*where));
+	for (uint32_t q = 0; q < p->n; q++)
+		where[p->names[q]] = q;
+	int32_t max_id = -1;
+	for (uint32_t i = 0; i < last->n; i++) {
+		if (last->id[i] > max_id)
+			max_id = last->id[i];
+		struct wc tmp = { 0 };
+		for (uint32_t m = last->mptr[i]; m < last->mptr[i + 1]; m++) {
+			uint32_t nm = last->members[m];
+			if (nm < p->name_bound && where[nm] != UINT32_MAX)
+				wc_push(&tmp, where[nm]);
+		}
+		if (!tmp.n) {
+			free(tmp.mem);
+			continue;
+		}
+		/* uniqify: merge into an earlier cluster with the same centre */
+		double c[2];
+		wc_mean(&tmp, p, c);
+		struct wc *same = NULL;
+		for (uint32_t j = 0; j < s->n && !same; j++)
+			if (s->c[j].c[0] == c[0] && s->c[j].c[1] == c[1])
+				same = &s->c[j];
+		if (same) {
+			double n1 = same->n, n2 = tmp.n;
+			if (tmp.n >= same->n)
+				same->id = last->id[i];
+			same->c[0] = (n1 * same->c[0] + n2 * c[0]) / (n1 + n2);
+			same->c[1] = (n1 * same->c[1] + n2 * c[1]) / (n1 + n2);
+			for (uint32_t m = 0; m < tmp.n; m++)
+				wc_push(same, tmp.mem[m]);
+			free(tmp.mem);
+			continue;
+		}
+		struct wc *nc = wset_add(s, last->id[i], c[0], c[1]);
+		nc->mem = tmp.mem;
+		nc->n = tmp.n;
+		nc->cap = tmp.cap;
+	}
+	if (!s->n) {
+		struct wc *nc = wset_add(s, max_id + 1, 0, 0);
+		for (uint32_t q = 0; q < p->n; q++)
+			wc_push(nc, q);
+	}
+	uint32_t possible = count_distinct(p, k);
+	for (;;) {
+		for (uint32_t i = 0; i < s->n; i++)
+			if (s->c[i].n)
+				wc_mean(&s->c[i], p, s->c[i].c);
+		if (possible <= s->n)
+			break;
+		/* most distal point: farthest from its nearest centre (last wins) */
+		double far = -1.0;
+		uint32_t far_q = 0;
+		for (uint32_t q = 0; q < p->n; q++) {
+			double bd = INFINITY;
+			for (uint32_t i = 0; i < s->n; i++) {
+				double d = dist_polis(p->xy + 2 * q, s->c[i].c, exact);
+				if (d <= bd)
+					bd = d;
+			}
+			if (bd >= far) {
+				far = bd;
+				far_q = q;
+			}
+		}
+		if (!(far > 0.0))
+			break;
+		int32_t top = s->c[0].id;
+		for (uint32_t i = 0; i < s->n; i++) {
+			struct wc *c = &s->c[i];
+			uint32_t w = 0;
+			for (uint32_t m = 0; m < c->n; m++)
+				if (c->mem[m] != far_q)
+					c->mem[w++] = c->mem[m];
+			c->n = w;
+			if (c->id > top)
+				top = c->id;
+		}
+		struct wc *nc = wset_add(s, top + 1, p->xy[2 * far_q], p->xy[2 * far_q + 1]);
+		wc_push(nc, far_q);
+	}
+	free(where);
+}
+
+static void wset_to_kclust(const struct wset *s, const struct kpoints *p, struct kclust *out)
+{
+	struct wset sorted = *s;
+	uint32_t total = 0;
+	qsort(sorted.c, sorted.n, sizeof(*sorted.c), wc_cmp_id);
+	for (uint32_t i = 0; i < s->n; i++)
+		total += s->c[i].n;
+	out->n = s->n;
+	out->id = xmalloc(((size_t)s->n + 1) * sizeof(*out->id));
+	out->center = xmalloc((2 * (size_t)s->n + 1) * sizeof(*out->center));
+	out->mptr = xmalloc(((size_t)s->n + 1) * sizeof(*out->mptr));
+	out->members = xmalloc(((size_t)total + 1) * sizeof(*out->members));
+	out->mptr[0] = 0;
+	for (uint32_t i = 0; i < s->n; i++) {
+		const struct wc *c = &sorted.c[i];
+		out->id[i] = c->id;
+		out->center[2 * i] = c->c[0];
+		out->center[2 * i + 1] = c->c[1];
+		for (uint32_t m = 0; m < c->n; m++)
+			out->members[out->mptr[i] + m] = p->names[c->mem[m]];
+		out->mptr[i + 1] = out->mptr[i] + c->n;
+	}
+}
+
+void kmeans_polis(struct kclust *out, const struct kpoints *pts, uint32_t k, uint32_t max_iters,
+		  const struct kclust *last, int exact_polis_dist)
+{
+	struct wset cur = { 0 }, next = { 0 };
+	if (last && last->n)
+		clean_start(&cur, pts, k, last, exact_polis_dist);
+	else
+		init_clusters(&cur, pts, k);
+	/* Clusters are visited in ascending id order in each step. */
+	qsort(cur.c, cur.n, sizeof(*cur.c), wc_cmp_id);
+	for (uint32_t iter = max_iters;; iter--) {
+		cluster_step(&cur, &next, pts, exact_polis_dist);
+		int done = iter == 0 || same_clustering(&cur, &next, exact_polis_dist);
+		struct wset t = cur;
+		cur = next;
+		next = t;
+		if (done)
+			break;
+	}
+	kclust_free(out);
+	wset_to_kclust(&cur, pts, out);
+	wset_free(&cur);
+	wset_free(&next);
+}
+
+void kclust_labels(const struct kclust *c, const struct kpoints *pts, int32_t *label)
+{
+	int32_t *by_name = xmalloc(((size_t)pts->name_bound + 1) * sizeof(*by_name));
+	for (uint32_t i = 0; i <= pts->name_bound; i++)
+		by_name[i] = -1;
+	for (uint32_t i = 0; i < c->n; i++)
+		for (uint32_t m = c->mptr[i]; m < c->mptr[i + 1]; m++)
+			if (c->members[m] < pts->name_bound)
+				by_name[c->members[m]] = (int32_t)i;
+	for (uint32_t q = 0; q < pts->n; q++)
+		label[q] = by_name[pts->names[q]];
+	free(by_name);
+}
+
+/* ---- silhouette ---- */
+
+static double silhouette_core(const double *xy, uint32_t n, const int32_t *label, uint32_t k,
+			      uint32_t sample)
+{
+	uint32_t *cnt = xcalloc((size_t)k + 1, sizeof(*cnt));
+	uint32_t **mem = xcalloc((size_t)k + 1, sizeof(*mem));
+	uint32_t *fill = xcalloc((size_t)k + 1, sizeof(*fill));
+	double *sum = xmalloc(((size_t)k + 1) * sizeof(*sum));
+	uint32_t *used = xmalloc(((size_t)k + 1) * sizeof(*used));
+	double total = 0.0;
+	uint32_t n_in = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (label[i] >= 0 && (uint32_t)label[i] < k)
+			cnt[label[i]]++;
+	for (uint32_t c = 0; c < k; c++)
+		mem[c] = xmalloc(((size_t)cnt[c] + 1) * sizeof(**mem));
+	for (uint32_t i = 0; i < n; i++)
+		if (label[i] >= 0 && (uint32_t)label[i] < k)
+			mem[label[i]][fill[label[i]]++] = i;
+	for (uint32_t i = 0; i < n; i++) {
+		if (label[i] < 0 || (uint32_t)label[i] >= k)
+			continue;
+		uint32_t own = (uint32_t)label[i];
+		n_in++;
+		if (cnt[own] == 1)
+			continue; /* a singleton scores 0 */
+		for (uint32_t c = 0; c < k; c++) {
+			sum[c] = 0.0;
+			used[c] = 0;
+			if (!cnt[c])
+				continue;
+			/* every member, or an evenly spaced sample of them */
+			uint32_t step = sample && cnt[c] > sample ? cnt[c] / sample : 1;
+			for (uint32_t m = 0; m < cnt[c]; m += step) {
+				uint32_t j = mem[c][m];
+				if (j == i)
+					continue;
+				double dx = xy[2 * i] - xy[2 * j], dy = xy[2 * i + 1] - xy[2 * j + 1];
+				sum[c] += sqrt(dx * dx + dy * dy);
+				used[c]++;
+			}
+		}
+		double a = used[own] ? sum[own] / used[own] : 0.0, b = INFINITY;
+		for (uint32_t c = 0; c < k; c++)
+			if (c != own && used[c] && sum[c] / used[c] < b)
+				b = sum[c] / used[c];
+		if (b == INFINITY)
+			continue;
+		double mx = a > b ? a : b;
+		if (mx > 0.0)
+			total += (b - a) / mx;
+	}
+	for (uint32_t c = 0; c < k; c++)
+		free(mem[c]);
+	free(mem);
+	free(cnt);
+	free(fill);
+	free(sum);
+	free(used);
+	return n_in ? total / n_in : 0.0;
+}
+
+double kmeans_silhouette(const double *xy, uint32_t n, const int32_t *label, uint32_t k)
+{
+	return silhouette_core(xy, n, label, k, 0);
+}
+
+double kmeans_silhouette_sampled(const double *xy, uint32_t n, const int32_t *label, uint32_t k,
+				 uint32_t sample)
+{
+	return silhouette_core(xy, n, label, k, sample);
+}
+
+/* ---- adjusted Rand index ---- */
+
+static int32_t *compress_labels(const int32_t *a, uint32_t n, uint32_t *k)
+{
+	int32_t mx = -1;
+	for (uint32_t i = 0; i < n; i++)
+		if (a[i] > mx)
+			mx = a[i];
+	int32_t *map = xmalloc(((size_t)mx + 2) * sizeof(*map));
+	for (int32_t i = 0; i <= mx; i++)
+		map[i] = -1;
+	*k = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (a[i] >= 0 && map[a[i]] < 0)
+			map[a[i]] = (int32_t)(*k)++;
+	return map;
+}
+
+double adjusted_rand_index(const int32_t *a, const int32_t *b, uint32_t n)
+{
+	uint32_t ka, kb;
+	int32_t *ma = compress_labels(a, n, &ka), *mb = compress_labels(b, n, &kb);
+	double *tab = xcalloc((size_t)ka * kb + 1, sizeof(*tab));
+	double *ra = xcalloc((size_t)ka + 1, sizeof(*ra)), *rb = xcalloc((size_t)kb + 1, sizeof(*rb));
+	double tot = 0, sum_ij = 0, sum_a = 0, sum_b = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		if (a[i] < 0 || b[i] < 0)
+			continue;
+		tab[(size_t)ma[a[i]] * kb + (size_t)mb[b[i]]] += 1;
+		ra[ma[a[i]]] += 1;
+		rb[mb[b[i]]] += 1;
+		tot += 1;
+	}
+	for (size_t i = 0; i < (size_t)ka * kb; i++)
+		sum_ij += tab[i] * (tab[i] - 1) / 2;
+	for (uint32_t i = 0; i < ka; i++)
+		sum_a += ra[i] * (ra[i] - 1) / 2;
+	for (uint32_t i = 0; i < kb; i++)
+		sum_b += rb[i] * (rb[i] - 1) / 2;
+	double pairs = tot * (tot - 1) / 2;
+	double expected = pairs > 0 ? sum_a * sum_b / pairs : 0;
+	double maxi = (sum_a + sum_b) / 2;
+	free(ma);
+	free(mb);
+	free(tab);
+	free(ra);
+	free(rb);
+	if (maxi == expected)
+		return 1.0;
+	return (sum_ij - expected) / (maxi - expected);
+}
+
+/* ---- Lloyd k-means for many points ---- */
+
+static uint64_t rng_next(uint64_t *s)
+{
+	/* splitmix64: fixed seed, same sequence everywhere */
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double rng_unit(uint64_t *s)
+{
+	return (double)(rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
+}
+
+uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k, uint32_t max_iters,
+		      int warm, double *centers, int32_t *label)
+{
+	if (!n || !k)
+		return 0;
+	if (k > n)
+		k = n;
+	double *d2 = xmalloc((size_t)n * sizeof(*d2));
+	if (!warm) {
+		/* k-means++ with a fixed seed */
+		uint64_t seed = 0x5eed5eedULL;
+		uint32_t first = (uint32_t)(rng_next(&seed) % n);
+		centers[0] = xy[2 * first];
+		centers[1] = xy[2 * first + 1];
+		for (uint32_t i = 0; i < n; i++) {
+			double dx = xy[2 * i] - centers[0], dy = xy[2 * i + 1] - centers[1];
+			d2[i] = dx * dx + dy * dy;
+		}
+		for (uint32_t c = 1; c < k; c++) {
+			double tot = 0.0;
+			for (uint32_t i = 0; i < n; i++)
+				tot += d2[i] * (w ? w[i] : 1.0);
+			uint32_t pick = n - 1;
+			if (tot > 0.0) {
+				double r = rng_unit(&seed) * tot, acc = 0.0;
+				for (uint32_t i = 0; i < n; i++) {
+					acc += d2[i] * (w ? w[i] : 1.0);
+					if (acc > r) {
+						pick = i;
+						break;
+					}
+				}
+			} else {
+				pick = (uint32_t)(rng_next(&seed) % n);
+			}
+			centers[2 * c] = xy[2 * pick];
+			centers[2 * c + 1] = xy[2 * pick + 1];
+			for (uint32_t i = 0; i < n; i++) {
+				double dx = xy[2 * i] - centers[2 * c], dy = xy[2 * i + 1] - centers[2 * c + 1];
+				double d = dx * dx + dy * dy;
+				if (d < d2[i])
+					d2[i] = d;
+			}
+		}
+	}
+	double *acc = xmalloc(3 * (size_t)k * sizeof(*acc));
+	for (uint32_t i = 0; i < n; i++)
+		label[i] = -1;
+	for (uint32_t it = 0; it < max_iters; it++) {
+		uint64_t changed = 0;
+		memset(acc, 0, 3 * (size_t)k * sizeof(*acc));
+		for (uint32_t i = 0; i < n; i++) {
+			double x = xy[2 * i], y = xy[2 * i + 1], bd = INFINITY;
+			int32_t best = 0;
+			for (uint32_t c = 0; c < k; c++) {
+				double dx = x - centers[2 * c], dy = y - centers[2 * c + 1];
+				double d = dx * dx + dy * dy;
+				if (d < bd) {
+					bd = d;
+					best = (int32_t)c;
+				}
+			}
+			if (label[i] != best) {
+				label[i] = best;
+				changed++;
+			}
+			double wi = w ? w[i] : 1.0;
+			acc[3 * best] += wi * x;
+			acc[3 * best + 1] += wi * y;
+			acc[3 * best + 2] += wi;
+		}
+		for (uint32_t c = 0; c < k; c++)
+			if (acc[3 * c + 2] > 0.0) {
+				centers[2 * c] = acc[3 * c] / acc[3 * c + 2];
+				centers[2 * c + 1] = acc[3 * c + 1] / acc[3 * c + 2];
+			}
+		if (!changed)
+			break;
+	}
+	/* drop empty clusters, keeping order */
+	uint32_t *remap = xmalloc((size_t)k * sizeof(*remap));
+	uint32_t *cnt = xcalloc(k, sizeof(*cnt));
+	uint32_t used = 0;
+	for (uint32_t i = 0; i < n; i++)
+		cnt[label[i]]++;
+	for (uint32_t c = 0; c < k; c++) {
+		remap[c] = UINT32_MAX;
+		if (cnt[c]) {
+			centers[2 * used] = centers[2 * c];
+			centers[2 * used + 1] = centers[2 * c + 1];
+			remap[c] = used++;
+		}
+	}
+	for (uint32_t i = 0; i < n; i++)
+		label[i] = (int32_t)remap[label[i]];
+	free(remap);
+	free(cnt);
+	free(acc);
+	free(d2);
+	return used;
+}
