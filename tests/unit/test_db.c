@@ -197,13 +197,13 @@ static void test_db_row_json_types_and_unique_violation(void **state)
 	/* The same SQL pointer gives the same cached statement. */
 	assert_ptr_equal(db_prepare(db, ins), st);
 
-	static const char sel[] = "SELECT id, slug, name, NULL AS nothing, 1.5 AS r, 1 AS is_on FROM category";
+	static const char sel[] = "SELECT id, slug, name, NULL AS absent, 1.5 AS r, 1 AS is_on FROM category";
 	json_t *rows = db_rows_json(db_prepare(db, sel));
 	assert_int_equal(json_array_size(rows), 1);
 	json_t *row = json_array_get(rows, 0);
 	assert_true(json_is_integer(json_object_get(row, "id")));
 	assert_string_equal(json_string_value(json_object_get(row, "name")), "Featured «特色»");
-	assert_true(json_is_null(json_object_get(row, "nothing")));
+	assert_true(json_is_null(json_object_get(row, "absent")));
 	assert_true(json_is_real(json_object_get(row, "r")));
 	assert_true(json_is_true(json_object_get(row, "is_on")));
 	json_decref(rows);
