@@ -4,6 +4,7 @@
  * calls into the same code the web server uses.
  */
 #include "cli/cli.h"
+#include "cli/analyze.h"
 #include "core/embedded.h"
 #include "db/db.h"
 #include "http/server.h"
@@ -231,6 +232,7 @@ static const struct {
 	{"serve", cmd_serve},
 	{"init", cmd_init},
 	{"demo", cmd_demo},
+	{"analyze", cli_analyze},
 };
 
 int cli_main(int argc, char **argv)
