@@ -959,6 +959,20 @@ static void put_text(struct rstate *st, const struct op *op)
 	}
 }
 
+/* items.0 is the first element: a segment of digits indexes an array. */
+static const json_t *array_at(const json_t *a, const char *seg)
+{
+	size_t k = 0;
+	if (!*seg || strlen(seg) > 9)
+		return NULL;
+	for (; *seg; seg++) {
+		if (*seg < '0' || *seg > '9')
+			return NULL;
+		k = k * 10 + (size_t)(*seg - '0');
+	}
+	return json_array_get(a, k);
+}
+
 static const json_t *lookup(const struct ctx *c, const struct name *nm)
 {
 	if (nm->n == 0)
@@ -967,8 +981,14 @@ static const json_t *lookup(const struct ctx *c, const struct name *nm)
 	for (; c; c = c->up)
 		if (json_is_object(c->v) && (v = json_object_get(c->v, nm->seg[0])))
 			break;
-	for (unsigned i = 1; v && i < nm->n; i++)
-		v = json_is_object(v) ? json_object_get(v, nm->seg[i]) : NULL;
+	for (unsigned i = 1; v && i < nm->n; i++) {
+		if (json_is_object(v))
+			v = json_object_get(v, nm->seg[i]);
+		else if (json_is_array(v))
+			v = array_at(v, nm->seg[i]);
+		else
+			v = NULL;
+	}
 	return v;
 }
 

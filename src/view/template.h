@@ -9,7 +9,13 @@
  * passes its raw text, trimmed of surrounding white space, to the set's
  * translator; the translated text is itself rendered as a template against
  * the current context (so "Posted on {{date}}" works), compiled once and
- * cached.
+ * cached. Msgids and translations use the default {{ }} delimiters, and a
+ * {{#_}} may not hold another. A translation that does not compile is
+ * logged once and the msgid is rendered instead.
+ *
+ * Names: a.b looks a up the context stack, then b inside it; a segment
+ * of digits indexes an array (items.0 is the first item); {{.}} is the
+ * current context.
  *
  * Sections: false, null, a missing name, the empty array and the empty
  * string are falsy (so {{#image}}…{{/image}} skips an empty field); 0 and {}
