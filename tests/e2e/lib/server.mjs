@@ -1,0 +1,143 @@
+// server.mjs — runs the harmony binary for the end-to-end tests: the CLI
+// (runCli) and a server on a fresh demo database in a temporary folder
+// (startServer). Every run is checked for sanitizer reports, since the
+// suite normally drives the ASan+UBSan build.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+// scripts/run-e2e names the binary; run by hand, prefer the sanitizer build.
+export function harmonyBin() {
+	if (process.env.HARMONY_BIN) return path.resolve(ROOT, process.env.HARMONY_BIN);
+	const san = path.join(ROOT, 'build/san/harmony');
+	return existsSync(san) ? san : path.join(ROOT, 'harmony');
+}
+
+// Reports go to stderr and the process must not carry on after one.
+const SAN_ENV = {
+	ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86:strict_string_checks=1',
+	UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+	LSAN_OPTIONS: 'exitcode=87',
+};
+
+const SANITIZER_RE =
+	/ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|runtime error: |SUMMARY: \w+Sanitizer/;
+
+export function assertNoSanitizerReport(stderr, what) {
+	const m = SANITIZER_RE.exec(stderr);
+	if (m) {
+		const from = Math.max(0, m.index - 200);
+		assert.fail(`${what}: sanitizer report in stderr:\n${stderr.slice(from, from + 4000)}`);
+	}
+}
+
+export function tempDir() {
+	return mkdtempSync(path.join(tmpdir(), 'harmony-e2e-'));
+}
+
+export function sha256File(file) {
+	return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+// Runs `harmony ARGS...` to completion: {status, signal, stdout, stderr}.
+export function runCli(args, { cwd, timeout = 60_000 } = {}) {
+	const r = spawnSync(harmonyBin(), args, {
+		cwd: cwd ?? tmpdir(),
+		encoding: 'utf8',
+		timeout,
+		env: { ...process.env, ...SAN_ENV },
+	});
+	if (r.error) throw r.error;
+	assertNoSanitizerReport(r.stderr, `harmony ${args.join(' ')}`);
+	return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
+}
+
+// Creates the demo database at file (which must not exist).
+export function makeDemo(file) {
+	const r = runCli(['demo', '--db', file]);
+	assert.equal(r.status, 0, `harmony demo --db ${file}: ${r.stderr}`);
+	return file;
+}
+
+const live = new Set();
+process.on('exit', () => {
+	for (const p of live) p.kill('SIGKILL');
+});
+
+// Starts `harmony serve` on 127.0.0.1 and a free port. Without db, a demo
+// database is made in a fresh temporary folder (removed by stop()).
+// Resolves to {url, port, db, dir, proc, stderr(), stop()}; stop() sends
+// SIGTERM and asserts a clean exit (0) with no sanitizer report.
+export async function startServer({ db, args = [], startTimeout = 30_000 } = {}) {
+	const dir = tempDir();
+	const dbPath = db ?? makeDemo(path.join(dir, 'h.db'));
+	const proc = spawn(harmonyBin(), ['serve', '--listen', '127.0.0.1:0', '--db', dbPath, ...args], {
+		cwd: dir,
+		stdio: ['ignore', 'pipe', 'pipe'],
+		env: { ...process.env, ...SAN_ENV },
+	});
+	live.add(proc);
+	let out = '';
+	let err = '';
+	proc.stderr.setEncoding('utf8');
+	proc.stderr.on('data', (s) => (err += s));
+	proc.stdout.setEncoding('utf8');
+	const exited = new Promise((resolve) =>
+		proc.on('exit', (code, signal) => {
+			live.delete(proc);
+			resolve({ code, signal });
+		}),
+	);
+
+	const url = await new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error(`harmony serve did not start in time; stderr:\n${err}`)),
+			startTimeout);
+		proc.stdout.on('data', (s) => {
+			out += s;
+			const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))\b/.exec(out);
+			if (m) {
+				clearTimeout(timer);
+				resolve(m[1]);
+			}
+		});
+		exited.then(({ code, signal }) => {
+			clearTimeout(timer);
+			reject(new Error(`harmony serve exited (${code ?? signal}) before listening; stderr:\n${err}`));
+		});
+	});
+
+	let stopped = null;
+	async function stop({ expectCode = 0, timeout = 20_000 } = {}) {
+		if (stopped) return stopped;
+		stopped = (async () => {
+			proc.kill('SIGTERM');
+			const timer = setTimeout(() => proc.kill('SIGKILL'), timeout);
+			const { code, signal } = await exited;
+			clearTimeout(timer);
+			rmSync(dir, { recursive: true, force: true });
+			assertNoSanitizerReport(err, 'harmony serve');
+			assert.equal(signal, null, `harmony serve was killed by ${signal} (did not stop on SIGTERM); stderr:\n${err}`);
+			assert.equal(code, expectCode, `harmony serve exit code; stderr:\n${err}`);
+			return { code, stderr: err };
+		})();
+		return stopped;
+	}
+
+	return {
+		url,
+		port: Number(new URL(url).port),
+		db: dbPath,
+		dir,
+		proc,
+		exited,
+		stderr: () => err,
+		stdout: () => out,
+		stop,
+	};
+}
