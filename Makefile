@@ -38,7 +38,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/san/%,$(UNIT_SRC))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 10
 
 .PHONY: all run test unit e2e browser fuzz fuzz-run asan bench deps test-deps clean format
 
@@ -125,11 +125,16 @@ e2e: harmony $(B)/san/harmony
 browser: harmony
 	scripts/run-browser
 
+# Every suite runs even when an earlier one fails, so one run shows all
+# failures; the exit status is non-zero if any failed.
 test: test-deps
-	$(MAKE) unit
-	$(MAKE) e2e
-	$(MAKE) browser
-	$(MAKE) fuzz-run
+	@rc=0; \
+	$(MAKE) unit || rc=1; \
+	$(MAKE) e2e || rc=1; \
+	$(MAKE) browser || rc=1; \
+	$(MAKE) fuzz-run || rc=1; \
+	if [ $$rc -eq 0 ]; then echo "make test: all suites passed"; else echo "make test: FAILED"; fi; \
+	exit $$rc
 
 bench: harmony
 	bench/http
