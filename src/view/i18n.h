@@ -43,7 +43,8 @@ const char *i18n_dir(const char *lang);
  * honoured), or "en". */
 const char *i18n_negotiate(const char *accept_language);
 
-/* 1 if a catalogue for lang is loaded (English always is). */
+/* 1 if a catalogue for exactly lang is loaded (English always is);
+ * "ar-EG" is not supported just because "ar" is. */
 int i18n_supported(const char *lang);
 
 enum fmt_style {
@@ -52,31 +53,42 @@ enum fmt_style {
 	FMT_SHORT   /* 12/11/2012 */
 };
 
+/* The formatters below write "en" as British English, and a language
+ * with no catalogue as English too, so a page never mixes an English
+ * sentence with a French date. An explicit "en-US" is honoured. */
+
 /* Calendar date "YYYY-MM-DD" (no time zone involved) in the language:
- * "29 November 2012". NULL if the input is not a valid date. */
+ * "29 November 2012". NULL if the input is not a valid date (years
+ * 1583–9999: earlier, ICU's calendar is Julian). */
 const char *fmt_date(struct arena *a, const char *lang, const char *ymd, enum fmt_style st);
 
 /* A range of two calendar dates the way the language writes it:
- * "29–30 November 2012", "30 November – 2 December 2012". */
+ * "29–30 November 2012", "30 November – 2 December 2012". NULL if either
+ * is invalid or to is before from. */
 const char *fmt_date_range(struct arena *a, const char *lang, const char *from_ymd,
 			   const char *to_ymd);
 
 /* An instant (seconds since the epoch, UTC) as date and time in the IANA
- * time zone tz: "29 November 2012, 09:30 CST". NULL for an unknown zone. */
+ * time zone tz, on the language's own clock: FMT_LONG "29 November 2012
+ * at 09:30 GMT+8", FMT_MEDIUM "29 Nov 2012, 09:30 GMT+8", FMT_SHORT
+ * "29/11/2012, 09:30" (no zone). NULL for an unknown zone. */
 const char *fmt_datetime(struct arena *a, const char *lang, const char *tz, int64_t utc,
 			 enum fmt_style st);
 
-/* The calendar date of an instant in tz as "YYYY-MM-DD". */
+/* The calendar date of an instant in tz as "YYYY-MM-DD"; NULL for an
+ * unknown zone. */
 const char *fmt_local_ymd(struct arena *a, const char *tz, int64_t utc);
 
 /* An integer with the language's grouping: 150, 1,500. */
 const char *fmt_number(struct arena *a, const char *lang, long long n);
 
-/* 1 if tz names a time zone ICU knows ("Asia/Shanghai"). */
+/* 1 if tz names a time zone ICU knows ("Asia/Shanghai"); custom offsets
+ * ("GMT+8") are refused: events name a place's zone. */
 int tz_valid(const char *tz);
 
-/* Seconds since the epoch for an RFC 3339 UTC timestamp
- * ("2012-11-12T00:00:00Z"); -1 if malformed. */
+/* Seconds since the epoch for an RFC 3339 timestamp
+ * ("2012-11-12T00:00:00Z"; a numeric offset is applied, fractions of a
+ * second dropped); -1 if malformed or before 1970. */
 int64_t time_parse_rfc3339(const char *s);
 
 /* Formats utc as "2012-11-12T00:00:00Z" into the arena. */

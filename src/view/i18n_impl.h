@@ -1,13 +1,15 @@
 /*
- * i18n_impl.h — private to src/view/i18n*.c: the Plural-Forms rule
- * compiler and evaluator, calendar-date helpers and the language-code
- * normalisation the catalogue and formatting files share.
+ * i18n_impl.h — private to src/view/i18n*.c: the catalogue table, the
+ * .po parser, the Plural-Forms rule compiler and evaluator, calendar-date
+ * helpers and the language-code normalisation these files share.
  */
 #ifndef HM_I18N_IMPL_H
 #define HM_I18N_IMPL_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/core.h"
 
 #define PLURAL_MAX_FORMS 8
 #define PLURAL_MAX_OPS 128
@@ -45,5 +47,39 @@ int64_t days_from_civil(int y, int m, int d);
 /* Copies lang into out as a canonical code ("pt-br" → "pt_BR"), or
  * returns 0 if it is not shaped like a language code. */
 int lang_normalize(const char *lang, char *out, size_t outlen);
+
+/* ------------------------------------------------------------ catalogues */
+
+#define LANG_MAX 36
+
+/* One message: key is msgid, or msgctxt "\004" msgid as gettext forms it. */
+struct msg {
+	const char *key;
+	const char **str;
+	unsigned nstr;
+	unsigned line; /* where the entry starts, for duplicate reports */
+	uint32_t hash;
+};
+
+struct catalogue {
+	char lang[LANG_MAX];
+	struct arena mem; /* every string and the msg arrays' strings */
+	struct msg *tab;  /* open addressing; cap is a power of two */
+	size_t cap, n;
+	struct plural_rule plural;
+};
+
+/* FNV-1a of the gettext key (msgctxt "\004" msgid, or msgid). */
+uint32_t hash_key(const char *ctxt, const char *msgid);
+
+/* The message for (ctxt, msgid), or NULL. ctxt NULL: no context. */
+const struct msg *cat_find(const struct catalogue *c, const char *ctxt, const char *msgid);
+
+/* Adds m (its strings already in c->mem); the caller checked it is new. */
+void cat_add(struct catalogue *c, const struct msg *m);
+
+/* Parses .po text into c, which holds its lang and the English plural
+ * rule. On error returns -1 with "po/LANG.po:LINE: why" in err. */
+int po_parse(struct catalogue *c, const char *text, size_t len, char *err, size_t errlen);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -280,6 +281,43 @@ static void test_text_truncate_keeps_valid_utf8(void **state)
 	arena_free(&a);
 }
 
+/* Each thread transliterates with its own ICU object. */
+struct slug_job {
+	const char *in, *want;
+	int ok;
+};
+
+static void *slug_thread(void *p)
+{
+	struct slug_job *j = p;
+	struct arena a;
+	arena_init(&a);
+	j->ok = 1;
+	for (int i = 0; i < 30 && j->ok; i++)
+		if (strcmp(slugify(&a, j->in), j->want) != 0)
+			j->ok = 0;
+	arena_free(&a);
+	return NULL; /* the thread's transliterator closes as it ends */
+}
+
+static void test_slugify_threads_agree(void **state)
+{
+	(void)state;
+	struct slug_job jobs[] = {
+		{"Caf\xC3\xA9 \xC3\x9C" "ber", "cafe-uber", 0},
+		{"\xE4\xB8\x8A\xE6\xB5\xB7 2012", "shang-hai-2012", 0},
+		{"\xD0\x9C\xD0\xB8\xD1\x80", "mir", 0},
+	};
+	pthread_t th[HM_ARRAY_LEN(jobs)];
+	for (size_t i = 0; i < HM_ARRAY_LEN(jobs); i++)
+		assert_int_equal(pthread_create(&th[i], NULL, slug_thread, &jobs[i]), 0);
+	for (size_t i = 0; i < HM_ARRAY_LEN(jobs); i++) {
+		pthread_join(th[i], NULL);
+		if (!jobs[i].ok)
+			fail_msg("thread %zu (%s) disagreed", i, jobs[i].want);
+	}
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -296,6 +334,7 @@ int main(void)
 		cmocka_unit_test(test_slugify_long_title_cuts_at_word),
 		cmocka_unit_test(test_slugify_long_word_is_cut_hard),
 		cmocka_unit_test(test_slugify_huge_input_is_bounded),
+		cmocka_unit_test(test_slugify_threads_agree),
 		cmocka_unit_test(test_slug_valid_table),
 		cmocka_unit_test(test_text_truncate_table),
 		cmocka_unit_test(test_text_truncate_keeps_valid_utf8),
