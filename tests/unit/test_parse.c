@@ -139,6 +139,10 @@ static void test_percent_decode_stops_at_len(void **state)
 	assert_string_equal(out, "abc");
 	assert_int_equal(http_percent_decode(&a, "x%41", 4, 0, &out, NULL), HM_OK);
 	assert_string_equal(out, "xA");
+	assert_int_equal(http_percent_decode(&a, NULL, 0, 0, &out, &out_len), HM_OK);
+	assert_string_equal(out, "");
+	assert_int_equal(http_percent_decode(&a, NULL, 3, 0, &out, &out_len), HM_EINVAL);
+	assert_null(out);
 	arena_free(&a);
 }
 
@@ -359,6 +363,9 @@ static const struct boundary_row boundary_rows[] = {
 	{"B-N17 nameless parameter", "multipart/form-data; =x", HM_EINVAL},
 	{"B-N18 control char", "multipart/form-data; boundary=a\x01", HM_EINVAL},
 	{"B-N19 CRLF", "multipart/form-data; boundary=\"a\r\nb\"", HM_EINVAL},
+	{"B-N20 escape at end", "multipart/form-data; boundary=\"abc\\", HM_EINVAL},
+	{"B-N21 parameter without value", "multipart/form-data; boundary", HM_EINVAL},
+	{"B-N22 empty subtype", "multipart/; boundary=x", HM_EINVAL},
 	{"B-P01 plain", "multipart/form-data; boundary=abc", HM_OK, "abc"},
 	{"B-P02 case", "Multipart/Form-Data;BOUNDARY=abc", HM_OK, "abc"},
 	{"B-P03 quoted with space", "multipart/form-data; boundary=\"a b:c\"", HM_OK, "a b:c"},
@@ -369,6 +376,8 @@ static const struct boundary_row boundary_rows[] = {
 	{"B-P07 quoted escape", "multipart/form-data; boundary=\"ab\\c\"", HM_OK, "abc"},
 	{"B-P08 all special chars", "multipart/form-data; boundary=x'()+_,-./:=?", HM_OK,
 	 "x'()+_,-./:=?"},
+	{"B-P09 boundary text in another parameter",
+	 "multipart/form-data; foo=\"boundary=x; \"; boundary=y", HM_OK, "y"},
 };
 
 static void test_multipart_boundary_table(void **state)
@@ -618,6 +627,8 @@ static void test_parse_multipart_copies_data(void **state)
 	struct arena a;
 	arena_init(&a);
 	struct multipart out;
+	assert_int_equal(http_parse_multipart(&a, NULL, 0, "b", 10, &out), HM_EINVAL);
+	assert_int_equal(http_parse_multipart(&a, body, sizeof(src) - 1, NULL, 10, &out), HM_EINVAL);
 	assert_int_equal(http_parse_multipart(&a, body, sizeof(src) - 1, "b", 10, &out), HM_OK);
 	memset(body, 'z', sizeof(src) - 1);
 	free(body);
@@ -657,6 +668,8 @@ static const struct accept_row accept_rows[] = {
 	{"A-N18 q=1.001 ignored", "application/json;q=1.001", 0},
 	{"A-N19 commas only", ",,,", 0},
 	{"A-N20 unterminated quote", "application/json;x=\"a", 0},
+	{"A-N21 q with letter", "application/json;q=0.x", 0},
+	{"A-N22 quoted q ignored", "application/json;q=\"1\"", 0},
 	{"A-P01 json", "application/json", 1},
 	{"A-P02 case", "Application/JSON", 1},
 	{"A-P03 json over html", "application/json, text/html;q=0.9", 1},
