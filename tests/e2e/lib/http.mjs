@@ -5,9 +5,9 @@ import http from 'node:http';
 import net from 'node:net';
 
 // One request: {status, headers (lower-case names), body (string), bytes}.
-export function request(url, { method = 'GET', headers = {}, body, agent, timeout = 15_000 } = {}) {
+export function request(url, { method = 'GET', headers = {}, body, agent, localAddress, timeout = 15_000 } = {}) {
 	return new Promise((resolve, reject) => {
-		const req = http.request(url, { method, headers, agent: agent ?? false, timeout }, (res) => {
+		const req = http.request(url, { method, headers, agent: agent ?? false, localAddress, timeout }, (res) => {
 			const chunks = [];
 			res.on('data', (c) => chunks.push(c));
 			res.on('end', () => {

@@ -1,0 +1,191 @@
+// cli.test.mjs — the harmony command as an operator meets it: help and
+// version, usage errors (exit 2), demo's refusal to overwrite, and serve /
+// init refusing files that are not harmony databases (or are newer than
+// this binary) without changing a byte of them.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { get } from './lib/http.mjs';
+import { ROOT, makeDemo, runCli, sha256File, startServer, tempDir } from './lib/server.mjs';
+import { sqlite } from './lib/sqlite.mjs';
+
+let dir, good;
+before(() => {
+	dir = tempDir();
+	good = makeDemo(path.join(dir, 'good.db'));
+});
+after(() => {
+	if (dir) rmSync(dir, { recursive: true, force: true });
+});
+const file = (name) => path.join(dir, name);
+
+describe('help, version and usage errors', () => {
+	test('cli_help_lists_commands', () => {
+		for (const flag of ['--help', '-h', 'help']) {
+			const r = runCli([flag]);
+			assert.equal(r.status, 0, flag);
+			assert.match(r.stdout, /^usage: harmony/m, `${flag}: usage on stdout`);
+			for (const c of ['serve', 'init', 'demo']) assert.match(r.stdout, new RegExp(`^\\s+${c}\\b`, 'm'), `${flag}: lists ${c}`);
+			assert.equal(r.stderr, '', `${flag}: nothing on stderr`);
+		}
+	});
+	test('cli_version', () => {
+		const r = runCli(['--version']);
+		assert.equal(r.status, 0);
+		const v = readFileSync(path.join(ROOT, 'VERSION'), 'utf8').trim();
+		assert.equal(r.stdout.trim(), `harmony ${v}`);
+	});
+	test('cli_command_help', () => {
+		for (const c of ['serve', 'init', 'demo']) {
+			const r = runCli([c, '--help']);
+			assert.equal(r.status, 0, `${c} --help`);
+			assert.match(r.stdout, /usage: harmony/, `${c} --help`);
+		}
+	});
+	const usage = [
+		['no_arguments', []],
+		['unknown_command', ['frobnicate']],
+		['unknown_global_flag', ['--bogus']],
+		['serve_unknown_flag', ['serve', '--bogus']],
+		['serve_missing_value', ['serve', '--db']],
+		['serve_extra_argument', ['serve', 'extra']],
+		['serve_bad_listen', () => ['serve', '--db', good, '--listen', 'nonsense']],
+		['serve_bad_port', () => ['serve', '--db', good, '--listen', '127.0.0.1:99999']],
+		['serve_bad_address', () => ['serve', '--db', good, '--listen', '300.1.1.1:80']],
+		['serve_bad_threads', () => ['serve', '--db', good, '--threads', '0']],
+		['init_unknown_flag', ['init', '--bogus']],
+		['init_force_is_demo_only', ['init', '--force']],
+		['demo_unknown_flag', ['demo', '--bogus']],
+	];
+	for (const [id, argv] of usage) {
+		test(`cli_usage_error_${id}`, () => {
+			const args = typeof argv === 'function' ? argv() : argv;
+			const r = runCli(args, { cwd: dir });
+			assert.equal(r.status, 2, `${id}: exit code (stderr: ${r.stderr})`);
+			assert.equal(r.stdout, '', `${id}: nothing on stdout`);
+			assert.ok(r.stderr.trim().length > 0, `${id}: a message on stderr`);
+			assert.ok(!existsSync(path.join(dir, 'harmony.db')), `${id}: no default database created`);
+		});
+	}
+	test('cli_unknown_flag_prints_usage_on_stderr', () => {
+		for (const args of [['serve', '--bogus'], ['init', '--bogus'], ['demo', '--bogus'], ['frobnicate']]) {
+			const r = runCli(args, { cwd: dir });
+			assert.match(r.stderr, /usage: harmony/, `${args.join(' ')}: usage on stderr`);
+		}
+	});
+});
+
+describe('demo and init', () => {
+	test('cli_demo_creates_and_refuses_to_overwrite', () => {
+		const db = file('demo.db');
+		const r = runCli(['demo', '--db', db]);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /demo/);
+		assert.equal(sqlite(db, 'SELECT count(*) FROM event;').trim(), '2');
+		const hash = sha256File(db);
+		const again = runCli(['demo', '--db', db]);
+		assert.notEqual(again.status, 0, 'refuses an existing file');
+		assert.match(again.stderr, /--force/, 'says how to replace it');
+		assert.equal(sha256File(db), hash, 'file untouched');
+	});
+	test('cli_demo_refuses_any_existing_file', () => {
+		const f = file('notes.txt');
+		writeFileSync(f, 'precious notes\n');
+		const r = runCli(['demo', '--db', f]);
+		assert.notEqual(r.status, 0);
+		assert.equal(readFileSync(f, 'utf8'), 'precious notes\n');
+	});
+	test('cli_demo_force_replaces', () => {
+		const db = file('forced.db');
+		makeDemo(db);
+		sqlite(db, "UPDATE event SET title = 'Changed' WHERE id = 2;");
+		const r = runCli(['demo', '--db', db, '--force']);
+		assert.equal(r.status, 0, r.stderr);
+		assert.equal(sqlite(db, 'SELECT title FROM event WHERE id = 2;').trim(), 'Regional Consultations for Asia-South Pacific');
+		assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('forced.db.new')), [], 'no temporary file left');
+	});
+	test('cli_init_creates_an_empty_database_and_is_idempotent', () => {
+		const db = file('init.db');
+		const r = runCli(['init', '--db', db]);
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(r.stdout, /schema version \d+/);
+		assert.equal(sqlite(db, 'SELECT count(*) FROM event;').trim(), '0');
+		const again = runCli(['init', '--db', db]);
+		assert.equal(again.status, 0, 'init on a current database is a no-op');
+		assert.equal(again.stdout, r.stdout);
+	});
+	test('cli_serve_on_an_empty_database', async () => {
+		const db = file('served-empty.db');
+		assert.equal(runCli(['init', '--db', db]).status, 0);
+		const srv = await startServer({ db });
+		try {
+			for (const p of ['/', '/events', '/news', '/news.atom']) assert.equal((await get(srv.url + p)).status, 200, p);
+			assert.equal((await get(srv.url + '/events/asia-south-pacific-shanghai-2012')).status, 404);
+		} finally {
+			await srv.stop();
+		}
+	});
+});
+
+describe('serve and init refuse what is not theirs', () => {
+	// Each row makes a file; serve and init must both refuse it, exit
+	// non-zero with a message naming the file, and leave it byte for byte.
+	const rows = [
+		['text_file', (f) => writeFileSync(f, 'This is not a database.\n'.repeat(100)), /not a harmony database/],
+		['foreign_sqlite', (f) => sqlite(f, 'CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customer VALUES (1, \'Ada\');'),
+			/not a harmony database/],
+		['foreign_sqlite_with_our_table_names', (f) => sqlite(f, 'CREATE TABLE event (id INTEGER); CREATE TABLE schema_migrations (version INTEGER);'),
+			/not a harmony database/],
+		['newer_schema', (f) => {
+			makeDemo(f);
+			sqlite(f, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', '2030-01-01T00:00:00Z');");
+		}, /newer/],
+	];
+	for (const [id, make, message] of rows) {
+		for (const cmd of ['serve', 'init']) {
+			test(`cli_${cmd}_refuses_${id}`, () => {
+				const sub = path.join(dir, `${cmd}-${id}`);
+				mkdirSync(sub);
+				const f = path.join(sub, 'x.db');
+				make(f);
+				const hash = sha256File(f);
+				const listing = readdirSync(sub).sort();
+				const r = runCli([cmd, '--db', f, ...(cmd === 'serve' ? ['--listen', '127.0.0.1:0'] : [])]);
+				assert.notEqual(r.status, 0, `${cmd} ${id}: exit code`);
+				assert.ok(r.stderr.includes(f), `${cmd} ${id}: message names the file: ${r.stderr}`);
+				assert.match(r.stderr, message, `${cmd} ${id}: message`);
+				assert.equal(sha256File(f), hash, `${cmd} ${id}: file changed`);
+				assert.deepEqual(readdirSync(sub).sort(), listing, `${cmd} ${id}: files appeared beside it`);
+			});
+		}
+	}
+	test('cli_serve_refuses_an_empty_file', () => {
+		const f = file('zero.db');
+		writeFileSync(f, '');
+		const r = runCli(['serve', '--db', f, '--listen', '127.0.0.1:0']);
+		assert.notEqual(r.status, 0);
+		assert.match(r.stderr, /harmony init/, 'says to run init');
+		assert.equal(readFileSync(f).length, 0);
+	});
+	test('cli_serve_refuses_a_missing_file_without_creating_it', () => {
+		const f = file('missing.db');
+		const r = runCli(['serve', '--db', f, '--listen', '127.0.0.1:0']);
+		assert.notEqual(r.status, 0);
+		assert.match(r.stderr, /no such database/);
+		assert.ok(!existsSync(f), 'not created');
+	});
+	test('cli_serve_reports_a_busy_port', async () => {
+		const db = makeDemo(file('busy.db'));
+		const blocker = net.createServer();
+		await new Promise((res) => blocker.listen(0, '127.0.0.1', res));
+		try {
+			const r = runCli(['serve', '--db', db, '--listen', `127.0.0.1:${blocker.address().port}`]);
+			assert.notEqual(r.status, 0);
+			assert.match(r.stderr, /cannot listen/);
+		} finally {
+			blocker.close();
+		}
+	});
+});
