@@ -779,6 +779,48 @@ static void test_fmt_local_ymd_table(void **state)
 	arena_free(&a);
 }
 
+static void test_fmt_cache_eviction_keeps_answers(void **state)
+{
+	(void)state;
+	/* more zones than a thread caches, twice round: entries are closed and
+	 * reopened, and every answer stays right */
+	static const char *const zones[] = {
+		"Africa/Abidjan", "Africa/Cairo", "Africa/Johannesburg", "Africa/Lagos",
+		"Africa/Nairobi", "America/Bogota", "America/Chicago", "America/Denver",
+		"America/Lima", "America/Los_Angeles", "America/Mexico_City", "America/New_York",
+		"America/Sao_Paulo", "America/Toronto", "Asia/Bangkok", "Asia/Dhaka",
+		"Asia/Dubai", "Asia/Jakarta", "Asia/Karachi", "Asia/Kolkata", "Asia/Manila",
+		"Asia/Seoul", "Asia/Shanghai", "Asia/Singapore", "Asia/Tehran", "Asia/Tokyo",
+		"Atlantic/Reykjavik", "Australia/Sydney", "Europe/Berlin", "Europe/Istanbul",
+		"Europe/London", "Europe/Madrid", "Europe/Moscow", "Europe/Paris",
+		"Pacific/Auckland", "Pacific/Honolulu", "Pacific/Kiritimati", "Pacific/Pago_Pago",
+		"UTC", "Asia/Kathmandu"};
+	struct arena a;
+	arena_init(&a);
+	const char *first[HM_ARRAY_LEN(zones)];
+	for (int round = 0; round < 2; round++) {
+		for (size_t i = 0; i < HM_ARRAY_LEN(zones); i++) {
+			const char *ymd = fmt_local_ymd(&a, zones[i], T_EVENING);
+			const char *dt = fmt_datetime(&a, "en", zones[i], T_EVENING, FMT_SHORT);
+			if (!ymd || !dt)
+				fail_msg("%s: NULL", zones[i]);
+			/* the short date-time starts with the same day, as dd/mm/yyyy */
+			char want[16];
+			snprintf(want, sizeof(want), "%.2s/%.2s/%.4s", ymd + 8, ymd + 5, ymd);
+			if (!str_starts_with(dt, want))
+				fail_msg("%s: %s does not match %s", zones[i], dt, ymd);
+			if (round == 0)
+				first[i] = ymd;
+			else if (strcmp(first[i], ymd) != 0)
+				fail_msg("%s: %s then %s", zones[i], first[i], ymd);
+		}
+	}
+	/* east of Shanghai it is already the 30th */
+	assert_string_equal(first[25], "2012-11-30"); /* Tokyo */
+	assert_string_equal(first[5], "2012-11-29");  /* Bogota */
+	arena_free(&a);
+}
+
 static void test_tz_valid_rejects_overlong(void **state)
 {
 	(void)state;
@@ -1046,6 +1088,7 @@ int main(void)
 		T(test_fmt_date_range_other_languages),
 		T(test_fmt_local_ymd_table),
 		T(test_tz_valid_rejects_overlong),
+		T(test_fmt_cache_eviction_keeps_answers),
 		T(test_fmt_datetime_table),
 		T(test_fmt_datetime_long_names_day_and_time),
 		T(test_fmt_number_table),
