@@ -1,0 +1,299 @@
+/*
+ * session.c — browser sessions: made at sign-in, found by the digest of
+ * the cookie's token, ended by idleness, age or sign-out; the Set-Cookie
+ * values; CSRF tokens for signed-in forms and the signed double-submit
+ * tokens for anonymous ones.
+ */
+#include "auth/auth_impl.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------- sessions */
+
+enum hm_err auth_session_insert(struct db *db, int64_t account_id, int64_t now,
+				char token_out[AUTH_TOKEN_SIZE], struct auth_session *s)
+{
+	char digest[AUTH_DIGEST_HEX], ts[AUTH_TS_SIZE], te[AUTH_TS_SIZE];
+	struct db_stmt *st = auth_prep(db, SQL_SESSION_INSERT);
+	if (!st)
+		return HM_EDB;
+	memset(s, 0, sizeof(*s));
+	auth_token_new(token_out);
+	auth_token_new(s->csrf_secret);
+	auth_token_digest(token_out, digest);
+	s->created_at = s->last_seen_at = now;
+	s->expires_at = now + AUTH_SESSION_LIFETIME;
+	auth_ts(now, ts);
+	auth_ts(s->expires_at, te);
+	db_bind_text(st, 1, digest);
+	db_bind_int(st, 2, account_id);
+	db_bind_text(st, 3, s->csrf_secret);
+	db_bind_text(st, 4, ts);
+	db_bind_text(st, 5, ts);
+	db_bind_text(st, 6, te);
+	enum hm_err e = db_run(st);
+	if (e != HM_OK) {
+		token_out[0] = '\0';
+		return e;
+	}
+	s->id = db_last_insert_id(db);
+	return HM_OK;
+}
+
+static enum hm_err session_delete_id(struct db *db, int64_t id)
+{
+	struct db_stmt *st = auth_prep(db, SQL_SESSION_DELETE_ID);
+	if (!st)
+		return HM_EDB;
+	db_bind_int(st, 1, id);
+	return db_run(st);
+}
+
+enum hm_err auth_session_lookup(struct db *db, const char *token, int64_t now,
+				struct principal *p)
+{
+	char digest[AUTH_DIGEST_HEX], ts[AUTH_TS_SIZE];
+	struct auth_session s;
+	int64_t account_id;
+	auth_principal_visitor(p);
+	if (!auth_token_digest(token, digest))
+		return HM_EUNAUTH;
+	struct db_stmt *st = auth_prep(db, SQL_SESSION_BY_HASH);
+	if (!st)
+		return HM_EDB;
+	db_bind_text(st, 1, digest);
+	int rc = db_step(st);
+	if (rc != 1) {
+		db_done(st);
+		return rc == 0 ? HM_EUNAUTH : HM_EDB;
+	}
+	memset(&s, 0, sizeof(s));
+	s.id = db_col_int(st, 0);
+	account_id = db_col_int(st, 1);
+	auth_copy(s.csrf_secret, db_col_text(st, 2), sizeof(s.csrf_secret));
+	s.created_at = auth_ts_parse(db_col_text(st, 3));
+	s.last_seen_at = auth_ts_parse(db_col_text(st, 4));
+	s.expires_at = auth_ts_parse(db_col_text(st, 5));
+	db_done(st);
+
+	if (s.last_seen_at < 0 || s.expires_at < 0 || now >= s.expires_at ||
+	    now - s.last_seen_at >= AUTH_SESSION_IDLE) {
+		session_delete_id(db, s.id);
+		sodium_memzero(&s, sizeof(s));
+		return HM_EUNAUTH;
+	}
+	/* Sliding expiry, written at most once a minute per session. */
+	if (now - s.last_seen_at >= AUTH_SESSION_TOUCH && (st = auth_prep(db, SQL_SESSION_TOUCH))) {
+		auth_ts(now, ts);
+		db_bind_text(st, 1, ts);
+		db_bind_int(st, 2, s.id);
+		db_bind_text(st, 3, ts);
+		if (db_run(st) == HM_OK)
+			s.last_seen_at = now;
+	}
+	enum hm_err e = auth_principal_load(db, account_id, AUTH_VIA_SESSION, p);
+	if (e != HM_OK) {
+		sodium_memzero(&s, sizeof(s));
+		return e == HM_ENOTFOUND ? HM_EUNAUTH : e;
+	}
+	p->session = s;
+	return HM_OK;
+}
+
+enum hm_err auth_sign_out(struct db *db, const char *token)
+{
+	char digest[AUTH_DIGEST_HEX];
+	if (!auth_token_digest(token, digest))
+		return HM_OK;
+	struct db_stmt *st = auth_prep(db, SQL_SESSION_DELETE_HASH);
+	if (!st)
+		return HM_EDB;
+	db_bind_text(st, 1, digest);
+	return db_run(st);
+}
+
+enum hm_err auth_sessions_end_all(struct db *db, int64_t account_id, int *n_out)
+{
+	struct db_stmt *st = auth_prep(db, SQL_SESSION_DELETE_ACCOUNT);
+	if (n_out)
+		*n_out = 0;
+	if (!st)
+		return HM_EDB;
+	db_bind_int(st, 1, account_id);
+	enum hm_err e = db_run(st);
+	if (e == HM_OK && n_out)
+		*n_out = db_changes(db);
+	return e;
+}
+
+enum hm_err auth_purge(struct db *db, int64_t now)
+{
+	char ts[AUTH_TS_SIZE], idle[AUTH_TS_SIZE], window[AUTH_TS_SIZE];
+	struct db_stmt *st;
+	enum hm_err e;
+	auth_ts(now, ts);
+	auth_ts(now - AUTH_SESSION_IDLE, idle);
+	auth_ts(now - AUTH_THROTTLE_WINDOW, window);
+	if ((e = db_begin(db)) != HM_OK)
+		return e;
+	if (!(st = auth_prep(db, SQL_SESSION_PURGE)))
+		return auth_fail(db, HM_EDB);
+	db_bind_text(st, 1, ts);
+	db_bind_text(st, 2, idle);
+	if ((e = db_run(st)) != HM_OK)
+		return auth_fail(db, e);
+	if (!(st = auth_prep(db, SQL_RESET_PURGE)))
+		return auth_fail(db, HM_EDB);
+	db_bind_text(st, 1, ts);
+	if ((e = db_run(st)) != HM_OK)
+		return auth_fail(db, e);
+	if (!(st = auth_prep(db, SQL_THROTTLE_PURGE)))
+		return auth_fail(db, HM_EDB);
+	db_bind_text(st, 1, window);
+	db_bind_text(st, 2, ts);
+	if ((e = db_run(st)) != HM_OK || (e = db_commit(db)) != HM_OK)
+		return auth_fail(db, e);
+	return HM_OK;
+}
+
+/* -------------------------------------------------------------- cookies */
+
+static const char *const cookie_names[] = {
+	[AUTH_COOKIE_SESSION] = "session",
+	[AUTH_COOKIE_PRESESSION] = "presession",
+};
+
+const char *auth_cookie_name(enum auth_cookie which)
+{
+	return (unsigned)which < HM_ARRAY_LEN(cookie_names) ? cookie_names[which] : "session";
+}
+
+/* 1 if s has only base64url characters (nothing that could end the
+ * cookie value and start an attribute). */
+static int token_chars_ok(const char *s)
+{
+	if (!s || !*s || strlen(s) > AUTH_TOKEN_LEN)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+			return 0;
+	return 1;
+}
+
+char *auth_cookie_header(enum auth_cookie which, const char *token, int secure,
+			 char out[AUTH_COOKIE_SIZE])
+{
+	const char *name = auth_cookie_name(which);
+	const char *tls = secure ? "; Secure" : "";
+	/* A value that is not a token of ours clears the cookie rather than
+	 * carrying anything into the header. */
+	if (token_chars_ok(token))
+		snprintf(out, AUTH_COOKIE_SIZE, "%s=%s; Path=/; HttpOnly; SameSite=Lax%s", name,
+			 token, tls);
+	else
+		snprintf(out, AUTH_COOKIE_SIZE, "%s=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s",
+			 name, tls);
+	return out;
+}
+
+/* ----------------------------------------------------------------- CSRF */
+
+/* Constant-time equality of a presented token with the expected one. */
+static int token_equal(const char *expected, const char *given)
+{
+	if (!expected || !given || strlen(expected) != AUTH_TOKEN_LEN ||
+	    strlen(given) != AUTH_TOKEN_LEN)
+		return 0;
+	return sodium_memcmp(expected, given, AUTH_TOKEN_LEN) == 0;
+}
+
+void auth_csrf_token(const struct auth_session *s, char out[AUTH_TOKEN_SIZE])
+{
+	auth_copy(out, s ? s->csrf_secret : "", AUTH_TOKEN_SIZE);
+}
+
+int auth_csrf_check(const struct auth_session *s, const char *token)
+{
+	if (!s || s->id == 0)
+		return 0;
+	auth_init();
+	return token_equal(s->csrf_secret, token);
+}
+
+void auth_presession_new(char out[AUTH_TOKEN_SIZE])
+{
+	auth_token_new(out);
+}
+
+/* The server key for anonymous-form tokens: read, or made on first use.
+ * Two instances racing to make it agree on whichever insert won. */
+static enum hm_err anon_key(struct db *db, unsigned char key[32])
+{
+	static const char name[] = "anon_csrf";
+	for (int attempt = 0; attempt < 2; attempt++) {
+		struct db_stmt *st = auth_prep(db, SQL_KEY_GET);
+		if (!st)
+			return HM_EDB;
+		db_bind_text(st, 1, name);
+		int rc = db_step(st);
+		if (rc == 1) {
+			const char *hex = db_col_text(st, 0);
+			size_t len = 0;
+			int ok = hex && sodium_hex2bin(key, 32, hex, strlen(hex), NULL, &len, NULL) == 0 &&
+				 len == 32;
+			db_done(st);
+			if (!ok)
+				log_error("auth_key %s is damaged", name);
+			return ok ? HM_OK : HM_EINTERNAL;
+		}
+		db_done(st);
+		if (rc < 0)
+			return HM_EDB;
+
+		unsigned char fresh[32];
+		char hex[65], ts[AUTH_TS_SIZE];
+		randombytes_buf(fresh, sizeof(fresh));
+		sodium_bin2hex(hex, sizeof(hex), fresh, sizeof(fresh));
+		sodium_memzero(fresh, sizeof(fresh));
+		auth_ts((int64_t)time(NULL), ts);
+		if (!(st = auth_prep(db, SQL_KEY_INSERT)))
+			return HM_EDB;
+		db_bind_text(st, 1, name);
+		db_bind_text(st, 2, hex);
+		db_bind_text(st, 3, ts);
+		enum hm_err e = db_run(st);
+		sodium_memzero(hex, sizeof(hex));
+		if (e != HM_OK && e != HM_EEXIST)
+			return e;
+	}
+	return HM_EINTERNAL;
+}
+
+enum hm_err auth_anon_csrf_token(struct db *db, const char *presession,
+				 char out[AUTH_TOKEN_SIZE])
+{
+	unsigned char bin[AUTH_TOKEN_BYTES], key[32], mac[32];
+	enum hm_err e;
+	out[0] = '\0';
+	if (!auth_token_decode(presession, bin))
+		return HM_EINVAL;
+	if ((e = anon_key(db, key)) != HM_OK)
+		return e;
+	crypto_generichash(mac, sizeof(mac), bin, sizeof(bin), key, sizeof(key));
+	sodium_bin2base64(out, AUTH_TOKEN_SIZE, mac, sizeof(mac),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	sodium_memzero(key, sizeof(key));
+	return HM_OK;
+}
+
+int auth_anon_csrf_check(struct db *db, const char *presession, const char *token)
+{
+	char expected[AUTH_TOKEN_SIZE];
+	if (auth_anon_csrf_token(db, presession, expected) != HM_OK)
+		return 0;
+	return token_equal(expected, token);
+}
