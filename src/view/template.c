@@ -49,6 +49,7 @@ enum {
 struct name {
 	unsigned n;
 	const char *const *seg;
+	const size_t *seglen;
 };
 
 struct tpl;
@@ -58,7 +59,6 @@ struct tpl;
 struct tr_slot {
 	const char *key;
 	const struct tpl *tpl;
-	struct tr_slot *next_alloc;
 };
 
 struct tr_op {
@@ -81,19 +81,25 @@ struct op {
 	struct tr_op *tr;
 };
 
+/* Everything a template holds (ops, texts, names) lives in one arena: the
+ * template's own for those in the set, the enclosing template's for a
+ * compiled msgid, the set's translation arena for a compiled translation. */
 struct tpl {
-	char *name;
+	const char *name;
 	uint32_t hash;
-	struct op *ops;
+	const struct op *ops;
 	uint32_t nops;
-	char *pool; /* every literal text of the template */
-	struct arena arena;
 	struct tpl *next;
+};
+
+struct set_entry {
+	struct tpl tpl;
+	struct arena arena;
 };
 
 /* Translated texts compiled once, keyed by content. */
 struct tr_entry {
-	char *text;
+	const char *text;
 	uint32_t hash;
 	struct tpl *tpl; /* NULL when the text did not compile: the msgid is used */
 	struct tr_entry *next;
@@ -106,9 +112,9 @@ struct tpl_set {
 	unsigned long max_steps;
 	size_t max_out;
 	pthread_mutex_t tr_lock; /* guards everything below */
+	struct arena tr_arena;   /* entries, their templates and the slots */
 	struct tr_entry **tr_bucket;
 	size_t tr_nbucket, tr_n;
-	struct tr_slot *slots;
 	size_t nslots;
 };
 
@@ -152,6 +158,7 @@ struct parser {
 	size_t strip_len;
 	int nesting;
 	bool in_translation;
+	size_t seen, last_ls; /* line_start's memory */
 	char *err;
 	size_t errlen;
 };
@@ -170,8 +177,8 @@ struct close_info {
 	bool right_clear;
 };
 
-static enum hm_err compile(const char *name, const char *src, size_t len, struct tpl **out,
-			   char *err, size_t errlen);
+static enum hm_err compile(const char *name, const char *src, size_t len, struct arena *a,
+			   struct tpl *t, char *err, size_t errlen);
 
 static size_t line_of(const struct parser *p, size_t at)
 {
@@ -315,6 +322,7 @@ static enum hm_err make_name(struct parser *p, const struct tag *tg, struct name
 	for (size_t i = 0; i < len; i++)
 		n += s[i] == '.';
 	const char **seg = arena_alloc(p->arena, n * sizeof(*seg));
+	size_t *seglen = arena_alloc(p->arena, n * sizeof(*seglen));
 	size_t a = 0;
 	for (unsigned k = 0; k < n; k++) {
 		const char *dot = memchr(s + a, '.', len - a);
@@ -322,10 +330,12 @@ static enum hm_err make_name(struct parser *p, const struct tag *tg, struct name
 		if (b == a)
 			return perr(p, tg->start, "bad name '%.*s'", (int)len, s);
 		seg[k] = arena_strndup(p->arena, s + a, b - a);
+		seglen[k] = b - a;
 		a = b + 1;
 	}
 	nm->n = n;
 	nm->seg = seg;
+	nm->seglen = seglen;
 	return HM_OK;
 }
 
@@ -352,11 +362,19 @@ static enum hm_err set_delimiters(struct parser *p, const struct tag *tg)
 	return HM_OK;
 }
 
-static size_t line_start(const struct parser *p, size_t at)
+/* Start of the line holding at. Tags are met in source order, so the
+ * search resumes where the last one stopped (no rescans of long lines). */
+static size_t line_start(struct parser *p, size_t at)
 {
-	while (at > 0 && p->src[at - 1] != '\n')
-		at--;
-	return at;
+	if (at < p->seen) {
+		p->seen = 0;
+		p->last_ls = 0;
+	}
+	const char *nl = at > p->seen ? memrchr(p->src + p->seen, '\n', at - p->seen) : NULL;
+	if (nl)
+		p->last_ls = (size_t)(nl - p->src) + 1;
+	p->seen = at;
+	return p->last_ls;
 }
 
 static bool all_ws(const char *s, size_t len)
@@ -404,14 +422,9 @@ static void set_ref(struct parser *p, struct op *op, const struct tag *tg)
 
 static enum hm_err parse_body(struct parser *p, enum frame fr, const struct tag *open,
 			      struct close_info *ci);
-static void tpl_free(struct tpl *t);
-
-/* Forgets the ops from mark on, with the translations they compiled. */
+/* Forgets the ops from mark on (what they hold stays in the arena). */
 static void drop_ops(struct parser *p, size_t mark)
 {
-	for (size_t i = mark; i < p->nops; i++)
-		if (p->ops[i].kind == OP_TRANSLATE && p->ops[i].tr)
-			tpl_free(p->ops[i].tr->tpl);
 	p->nops = mark;
 }
 
@@ -471,7 +484,8 @@ static enum hm_err parse_container(struct parser *p, enum frame fr, const struct
 			atomic_init(&tr->slot[k], NULL);
 		atomic_init(&tr->next, 0);
 		tr->msgid = arena_strndup(p->arena, m, mlen);
-		rc = compile(p->name, m, mlen, &tr->tpl, p->err, p->errlen);
+		tr->tpl = arena_alloc(p->arena, sizeof(*tr->tpl));
+		rc = compile(p->name, m, mlen, p->arena, tr->tpl, p->err, p->errlen);
 		if (rc)
 			goto out;
 		p->ops[i].tr = tr;
@@ -648,29 +662,13 @@ static enum hm_err parse_body(struct parser *p, enum frame fr, const struct tag 
 	}
 }
 
-static void tpl_free(struct tpl *t)
+/* Compiles src into t, allocating everything in a. On error t is unset and
+ * what was put in a is garbage until a is freed. */
+static enum hm_err compile(const char *name, const char *src, size_t len, struct arena *a,
+			   struct tpl *t, char *err, size_t errlen)
 {
-	if (!t)
-		return;
-	for (uint32_t i = 0; i < t->nops; i++)
-		if (t->ops[i].kind == OP_TRANSLATE && t->ops[i].tr)
-			tpl_free(t->ops[i].tr->tpl);
-	free(t->ops);
-	free(t->pool);
-	free(t->name);
-	arena_free(&t->arena);
-	free(t);
-}
-
-static enum hm_err compile(const char *name, const char *src, size_t len, struct tpl **out,
-			   char *err, size_t errlen)
-{
-	struct tpl *t = xcalloc(1, sizeof(*t));
 	struct parser p;
 	memset(&p, 0, sizeof(p));
-	arena_init(&t->arena);
-	t->name = xstrdup(name);
-	t->hash = hash_bytes(name, strlen(name));
 	p.name = name;
 	p.src = src;
 	p.len = len;
@@ -679,29 +677,36 @@ static enum hm_err compile(const char *name, const char *src, size_t len, struct
 	memcpy(p.ctag + 1, "}}", 2);
 	p.clen = 2;
 	buf_init(&p.pool);
-	p.arena = &t->arena;
+	p.arena = a;
 	p.err = err;
 	p.errlen = errlen;
 
 	enum hm_err rc = parse_body(&p, FR_TOP, NULL, NULL);
-	t->ops = p.ops;
-	t->nops = (uint32_t)p.nops;
-	t->pool = buf_steal(&p.pool);
-	if (rc) {
-		tpl_free(t);
-		*out = NULL;
-		return rc;
-	}
-	for (uint32_t i = 0; i < t->nops; i++) {
-		struct op *op = &t->ops[i];
+	if (rc)
+		goto out;
+	char *pool = arena_alloc(a, p.pool.len ? p.pool.len : 1);
+	if (p.pool.len)
+		memcpy(pool, p.pool.data, p.pool.len);
+	struct op *ops = arena_alloc(a, (p.nops ? p.nops : 1) * sizeof(*ops));
+	if (p.nops)
+		memcpy(ops, p.ops, p.nops * sizeof(*ops));
+	for (size_t i = 0; i < p.nops; i++) {
+		struct op *op = &ops[i];
 		if (op->kind != OP_TEXT)
 			continue;
-		op->s = t->pool + (uintptr_t)op->s;
+		op->s = pool + (uintptr_t)op->s; /* it held the offset in the pool */
 		if (op->len && op->s[op->len - 1] == '\n')
 			op->flags |= OPF_NL;
 	}
-	*out = t;
-	return HM_OK;
+	memset(t, 0, sizeof(*t));
+	t->name = arena_strdup(a, name);
+	t->hash = hash_bytes(name, strlen(name));
+	t->ops = ops;
+	t->nops = (uint32_t)p.nops;
+out:
+	free(p.ops);
+	buf_free(&p.pool);
+	return rc;
 }
 
 /* ================================================================= set */
@@ -714,7 +719,16 @@ struct tpl_set *tpl_set_new(void)
 	set->max_steps = DEFAULT_MAX_STEPS;
 	set->max_out = DEFAULT_MAX_OUT;
 	pthread_mutex_init(&set->tr_lock, NULL);
+	arena_init(&set->tr_arena);
 	return set;
+}
+
+/* A template of the set: its struct tpl comes first, so the bucket chains
+ * link struct tpl and the entry is found from it. */
+static void entry_free(struct set_entry *e)
+{
+	arena_free(&e->arena);
+	free(e);
 }
 
 void tpl_set_free(struct tpl_set *set)
@@ -725,28 +739,13 @@ void tpl_set_free(struct tpl_set *set)
 		struct tpl *t = set->bucket[b];
 		while (t) {
 			struct tpl *next = t->next;
-			tpl_free(t);
+			entry_free((struct set_entry *)t);
 			t = next;
 		}
 	}
 	free(set->bucket);
-	for (size_t b = 0; b < set->tr_nbucket; b++) {
-		struct tr_entry *e = set->tr_bucket[b];
-		while (e) {
-			struct tr_entry *next = e->next;
-			tpl_free(e->tpl);
-			free(e->text);
-			free(e);
-			e = next;
-		}
-	}
 	free(set->tr_bucket);
-	struct tr_slot *s = set->slots;
-	while (s) {
-		struct tr_slot *next = s->next_alloc;
-		free(s);
-		s = next;
-	}
+	arena_free(&set->tr_arena);
 	pthread_mutex_destroy(&set->tr_lock);
 	free(set);
 }
@@ -792,19 +791,23 @@ static void set_grow(struct tpl_set *set)
 enum hm_err tpl_set_add(struct tpl_set *set, const char *name, const char *src, size_t len,
 			char *err, size_t errlen)
 {
-	struct tpl *t;
 	if (err && errlen)
 		err[0] = '\0';
-	enum hm_err rc = compile(name, src, len, &t, err, errlen);
-	if (rc)
+	struct set_entry *e = xcalloc(1, sizeof(*e));
+	struct tpl *t = &e->tpl;
+	arena_init(&e->arena);
+	enum hm_err rc = compile(name, src, len, &e->arena, t, err, errlen);
+	if (rc) {
+		entry_free(e);
 		return rc;
+	}
 	struct tpl **pp = &set->bucket[t->hash & (set->nbucket - 1)];
 	for (; *pp; pp = &(*pp)->next) {
 		if (strcmp((*pp)->name, name) == 0) {
 			struct tpl *old = *pp;
 			t->next = old->next;
 			*pp = t;
-			tpl_free(old);
+			entry_free((struct set_entry *)old);
 			return HM_OK;
 		}
 	}
@@ -847,11 +850,14 @@ static const struct tpl *tr_lookup(struct tpl_set *set, struct tr_op *tr, const 
 				break;
 	if (!e) {
 		char err[256];
-		e = xcalloc(1, sizeof(*e));
-		e->text = xstrndup(text, len);
+		e = arena_alloc(&set->tr_arena, sizeof(*e));
+		e->text = arena_strndup(&set->tr_arena, text, len);
 		e->hash = h;
-		if (compile("translation", text, len, &e->tpl, err, sizeof(err)) != HM_OK)
+		e->tpl = arena_alloc(&set->tr_arena, sizeof(*e->tpl));
+		if (compile("translation", text, len, &set->tr_arena, e->tpl, err, sizeof(err))) {
 			log_warn("translation of \"%s\" ignored: %s", tr->msgid, err);
+			e->tpl = NULL;
+		}
 		if (set->tr_n >= set->tr_nbucket) {
 			size_t nb = set->tr_nbucket ? set->tr_nbucket * 2 : 64;
 			struct tr_entry **bucket = xcalloc(nb, sizeof(*bucket));
@@ -874,11 +880,9 @@ static const struct tpl *tr_lookup(struct tpl_set *set, struct tr_op *tr, const 
 	}
 	found = e->tpl ? e->tpl : tr->tpl;
 	if (set->nslots < TR_MAX_SLOTS) {
-		struct tr_slot *s = xmalloc(sizeof(*s));
+		struct tr_slot *s = arena_alloc(&set->tr_arena, sizeof(*s));
 		s->key = text;
 		s->tpl = found;
-		s->next_alloc = set->slots;
-		set->slots = s;
 		set->nslots++;
 		unsigned k = atomic_fetch_add_explicit(&tr->next, 1, memory_order_relaxed);
 		atomic_store_explicit(&tr->slot[k % TR_SLOTS], s, memory_order_release);
@@ -919,12 +923,47 @@ struct rstate {
 	bool pending; /* at a line start of template text: indent before output */
 };
 
+/* Appends without the NUL that buf_append writes each time: tpl_render
+ * terminates the buffer once, when it returns. */
+static inline void put(struct buf *b, const char *s, size_t n)
+{
+	if (b->cap - b->len <= n)
+		buf_grow(b, n);
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+}
+
+static const unsigned char esc_class[256] = {
+	['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
+};
+static const char *const esc_text[] = {"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+static const unsigned char esc_len[] = {0, 5, 4, 4, 6, 5};
+
+static void put_escaped(struct buf *b, const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
+		const unsigned char *run = p;
+		/* most text has nothing to escape: test four bytes a step */
+		while (end - p >= 4 &&
+		       !(esc_class[p[0]] | esc_class[p[1]] | esc_class[p[2]] | esc_class[p[3]]))
+			p += 4;
+		while (p < end && !esc_class[*p])
+			p++;
+		put(b, (const char *)run, (size_t)(p - run));
+		if (p < end) {
+			unsigned k = esc_class[*p++];
+			put(b, esc_text[k], esc_len[k]);
+		}
+	}
+}
+
 static void put_indent(struct buf *out, const struct indent *in)
 {
 	if (!in)
 		return;
 	put_indent(out, in->up);
-	buf_append(out, in->s, in->len);
+	put(out, in->s, in->len);
 }
 
 static inline void line_begin(struct rstate *st)
@@ -940,7 +979,7 @@ static void put_text(struct rstate *st, const struct op *op)
 	if (!op->len)
 		return;
 	if (!st->indent) {
-		buf_append(st->out, op->s, op->len);
+		put(st->out, op->s, op->len);
 		st->pending = op->flags & OPF_NL;
 		return;
 	}
@@ -952,7 +991,7 @@ static void put_text(struct rstate *st, const struct op *op)
 		bool blank = (n == 1 && s[0] == '\n') || (n == 2 && s[0] == '\r' && s[1] == '\n');
 		if (!blank)
 			line_begin(st);
-		buf_append(st->out, s, n);
+		put(st->out, s, n);
 		st->pending = nl != NULL;
 		s += n;
 		len -= n;
@@ -979,11 +1018,11 @@ static const json_t *lookup(const struct ctx *c, const struct name *nm)
 		return c->v;
 	const json_t *v = NULL;
 	for (; c; c = c->up)
-		if (json_is_object(c->v) && (v = json_object_get(c->v, nm->seg[0])))
+		if (json_is_object(c->v) && (v = json_object_getn(c->v, nm->seg[0], nm->seglen[0])))
 			break;
 	for (unsigned i = 1; v && i < nm->n; i++) {
 		if (json_is_object(v))
-			v = json_object_get(v, nm->seg[i]);
+			v = json_object_getn(v, nm->seg[i], nm->seglen[i]);
 		else if (json_is_array(v))
 			v = array_at(v, nm->seg[i]);
 		else
@@ -1057,9 +1096,9 @@ static void put_value(struct rstate *st, const json_t *v, bool escape)
 		return;
 	line_begin(st);
 	if (escape)
-		html_escape(st->out, s, len);
+		put_escaped(st->out, s, len);
 	else
-		buf_append(st->out, s, len);
+		put(st->out, s, len);
 }
 
 static enum hm_err render_ops(struct rstate *st, const struct tpl *t, uint32_t i, uint32_t end,
@@ -1123,6 +1162,11 @@ static enum hm_err render_ops(struct rstate *st, const struct tpl *t, uint32_t i
 		if (st->steps-- == 0 || st->out->len > st->out_limit) {
 			log_warn("template '%s': rendering over its limits", t->name);
 			return HM_ETOOBIG;
+		}
+		if (op->kind == OP_TEXT) { /* the most common op, off the jump table */
+			put_text(st, op);
+			i++;
+			continue;
 		}
 		switch ((enum op_kind)op->kind) {
 		case OP_TEXT:
@@ -1194,6 +1238,10 @@ static enum hm_err render_ops(struct rstate *st, const struct tpl *t, uint32_t i
 			const struct tpl *tt = tr->tpl;
 			if (text && text != tr->msgid && strcmp(text, tr->msgid) != 0)
 				tt = tr_lookup(st->set, tr, text);
+			if (tt->nops == 1 && tt->ops[0].kind == OP_TEXT) {
+				put_text(st, &tt->ops[0]); /* plain text: no need to nest */
+				break;
+			}
 			rc = render_nested(st, tt, 0, tt->nops, c, op);
 			if (rc)
 				return rc;
@@ -1221,27 +1269,17 @@ enum hm_err tpl_render(struct tpl_set *set, const char *name, const json_t *mode
 		.pending = true,
 	};
 	struct ctx root = {model, NULL};
-	return render_ops(&st, t, 0, t->nops, &root);
+	enum hm_err rc = render_ops(&st, t, 0, t->nops, &root);
+	if (out->data)
+		out->data[out->len] = '\0';
+	return rc;
 }
 
 /* ============================================================== escape */
 
 void html_escape(struct buf *out, const char *s, size_t len)
 {
-	static const unsigned char cls[256] = {
-		['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5,
-	};
-	static const char *const rep[] = {"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
-	static const unsigned char rlen[] = {0, 5, 4, 4, 6, 5};
-	size_t run = 0;
-	buf_grow(out, len);
-	for (size_t i = 0; i < len; i++) {
-		unsigned k = cls[(unsigned char)s[i]];
-		if (!k)
-			continue;
-		buf_append(out, s + run, i - run);
-		buf_append(out, rep[k], rlen[k]);
-		run = i + 1;
-	}
-	buf_append(out, s + run, len - run);
+	put_escaped(out, s, len);
+	if (out->data)
+		out->data[out->len] = '\0';
 }
