@@ -25,7 +25,8 @@
 static const char usage[] =
 	"usage: harmony analyze PATH [--format text|json] [--mode compat|scale]\n"
 	"                            [--groups-from FILE] [--membership FILE]\n"
-	"                            [--replay] [--tick N] [--no-bridging] [--output FILE]\n"
+	"                            [--replay] [--tick N] [--keep-clustered]\n"
+	"                            [--no-bridging] [--output FILE]\n"
 	"PATH is a Pol.is export folder (votes.csv or participants-votes.csv, and\n"
 	"comments.csv) or a folder with votes.json and comments.json.\n";
 
@@ -37,6 +38,7 @@ struct opts {
 	const char *membership;
 	const char *output;
 	int replay;
+	int keep_clustered;
 	uint32_t tick;
 	int bridging;
 };
@@ -171,6 +173,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			i++;
 		} else if (!strcmp(a, "--replay")) {
 			o->replay = 1;
+		} else if (!strcmp(a, "--keep-clustered")) {
+			o->keep_clustered = 1;
 		} else if (!strcmp(a, "--no-bridging")) {
 			o->bridging = 0;
 		} else if (a[0] == '-' && a[1]) {
@@ -213,29 +217,14 @@ static enum hm_err read_folder(const char *dir, struct dataset *d)
 	return HM_ENOTFOUND;
 }
 
-/* The membership file's ids in dense indices. */
-struct given_data {
-	uint8_t *in_conv;
-	struct kclust base, groups;
-	double *comps;
-};
-
-static void given_free(struct given_data *g)
-{
-	free(g->in_conv);
-	kclust_free(&g->base);
-	kclust_free(&g->groups);
-	free(g->comps);
-}
-
-static enum hm_err read_membership(const char *path, const struct dataset *d, struct given_data *g)
+static enum hm_err read_membership(const char *path, const struct dataset *d,
+				   struct membership_dense *g)
 {
 	char *data = NULL, msg[512];
 	size_t len;
 	struct membership mb;
 	struct import_err err;
 	enum hm_err rc;
-	memset(g, 0, sizeof(*g));
 	memset(&err, 0, sizeof(err));
 	if (read_whole(path, &data, &len, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "harmony analyze: %s\n", msg);
@@ -243,66 +232,14 @@ static enum hm_err read_membership(const char *path, const struct dataset *d, st
 	}
 	rc = import_membership_json(&mb, data, len, path, &err);
 	free(data);
+	if (!rc) {
+		rc = membership_resolve(&mb, d, g, path, &err);
+		membership_free(&mb);
+	}
 	if (rc) {
 		import_err_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "harmony analyze: %s\n", msg);
-		return rc;
 	}
-	g->in_conv = xcalloc((size_t)d->n_ptpts + 1, 1);
-	for (uint32_t i = 0; i < mb.n_in_conv; i++) {
-		uint32_t p = dataset_find_ptpt(d, mb.in_conv[i]);
-		if (p == UINT32_MAX) {
-			fprintf(stderr, "harmony analyze: %s: in-conv names participant %lld, who has no votes\n",
-				path, (long long)mb.in_conv[i]);
-			rc = HM_EINVAL;
-			goto out;
-		}
-		g->in_conv[p] = 1;
-	}
-	g->base.n = mb.n_base;
-	g->base.id = xmalloc(((size_t)mb.n_base + 1) * sizeof(int32_t));
-	g->base.center = xcalloc(2 * (size_t)mb.n_base + 1, sizeof(double));
-	g->base.mptr = xmalloc(((size_t)mb.n_base + 1) * sizeof(uint32_t));
-	g->base.members = xmalloc(((size_t)mb.base_ptr[mb.n_base] + 1) * sizeof(uint32_t));
-	memcpy(g->base.mptr, mb.base_ptr, ((size_t)mb.n_base + 1) * sizeof(uint32_t));
-	for (uint32_t b = 0; b < mb.n_base; b++)
-		g->base.id[b] = mb.base_id[b];
-	for (uint32_t k = 0; k < mb.base_ptr[mb.n_base]; k++) {
-		uint32_t p = dataset_find_ptpt(d, mb.base_members[k]);
-		if (p == UINT32_MAX) {
-			fprintf(stderr, "harmony analyze: %s: base-clusters name participant %lld, who has no votes\n",
-				path, (long long)mb.base_members[k]);
-			rc = HM_EINVAL;
-			goto out;
-		}
-		g->base.members[k] = p;
-	}
-	g->groups.n = mb.n_groups;
-	g->groups.id = xmalloc(((size_t)mb.n_groups + 1) * sizeof(int32_t));
-	g->groups.center = xcalloc(2 * (size_t)mb.n_groups + 1, sizeof(double));
-	g->groups.mptr = xmalloc(((size_t)mb.n_groups + 1) * sizeof(uint32_t));
-	g->groups.members = xmalloc(((size_t)mb.group_ptr[mb.n_groups] + 1) * sizeof(uint32_t));
-	memcpy(g->groups.mptr, mb.group_ptr, ((size_t)mb.n_groups + 1) * sizeof(uint32_t));
-	for (uint32_t i = 0; i < mb.n_groups; i++)
-		g->groups.id[i] = mb.group_id[i];
-	for (uint32_t k = 0; k < mb.group_ptr[mb.n_groups]; k++)
-		g->groups.members[k] = (uint32_t)mb.group_bases[k];
-	if (mb.n_comp_tids) {
-		/* Pol.is's sign (agree = -1) to ours; new columns start at
-		 * Pol.is's padding value 1, i.e. -1 here */
-		g->comps = xmalloc((2 * (size_t)d->n_stmts + 1) * sizeof(double));
-		for (size_t i = 0; i < 2 * (size_t)d->n_stmts; i++)
-			g->comps[i] = -1.0;
-		for (uint32_t i = 0; i < mb.n_comp_tids; i++) {
-			uint32_t t = dataset_find_stmt(d, mb.comp_tid[i]);
-			if (t == UINT32_MAX)
-				continue;
-			g->comps[t] = -mb.comps[i];
-			g->comps[d->n_stmts + t] = -mb.comps[mb.n_comp_tids + i];
-		}
-	}
-out:
-	membership_free(&mb);
 	return rc;
 }
 
@@ -369,7 +306,7 @@ int cli_analyze(int argc, char **argv)
 	struct analysis_opts ao;
 	struct analysis_state st;
 	struct analysis_result res;
-	struct given_data given;
+	struct membership_dense given;
 	struct declared_attrs attrs;
 	struct declared_result *dres = NULL;
 	struct bridging_result br;
@@ -424,6 +361,20 @@ int cli_analyze(int argc, char **argv)
 		ao.progress = progress;
 		ao.progress_ctx = NULL;
 	}
+	uint8_t *keep = NULL;
+	if (o.keep_clustered) {
+		if (!d.polis_group) {
+			fprintf(stderr, "harmony analyze: %s: --keep-clustered needs participants-votes.csv with group-id\n",
+				o.path);
+			free(mod_out);
+			rc = HM_EINVAL;
+			goto out;
+		}
+		keep = xcalloc((size_t)d.n_ptpts + 1, 1);
+		for (uint32_t p = 0; p < d.n_ptpts; p++)
+			keep[p] = d.polis_group[p] >= 0;
+		ao.in_conv_only = keep;
+	}
 	if (o.replay) {
 		ao.progress = NULL;
 		ao.pca_tol = 1e-12; /* warm-started ticks converge in a few steps */
@@ -437,10 +388,11 @@ int cli_analyze(int argc, char **argv)
 		};
 		rc = analysis_run(&in, &ao, &st, have_given ? &ag : NULL, &res);
 		if (rc == HM_EINVAL)
-			fprintf(stderr, "harmony analyze: %s: membership names an unknown base cluster\n",
+			fprintf(stderr, "harmony analyze: %s: membership does not fit the votes\n",
 				o.membership ? o.membership : o.path);
 	}
 	free(mod_out);
+	free(keep);
 	if (rc)
 		goto out;
 
@@ -520,7 +472,7 @@ out:
 	if (have_br)
 		bridging_result_free(&br);
 	if (have_given)
-		given_free(&given);
+		membership_dense_free(&given);
 	analysis_result_free(&res);
 	analysis_state_free(&st);
 	vote_csr_free(&m);

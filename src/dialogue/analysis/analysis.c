@@ -117,6 +117,15 @@ static void compute_in_conv(struct analysis_result *r, const struct analysis_opt
 	uint32_t n = r->n_ptpts, need = o->min_votes < r->n_cols ? o->min_votes : r->n_cols;
 	uint32_t count = 0;
 	r->in_conv = xcalloc((size_t)n + 1, 1);
+	if (o->in_conv_only) {
+		for (uint32_t i = 0; i < r->n_rows; i++)
+			if (o->in_conv_only[r->rows[i]]) {
+				r->in_conv[r->rows[i]] = 1;
+				count++;
+			}
+		r->n_in_conv = count;
+		return;
+	}
 	for (uint32_t i = 0; i < r->n_rows; i++) {
 		uint32_t p = r->rows[i];
 		if ((p < prev_n && prev && prev[p]) || r->user_votes[p] >= need) {

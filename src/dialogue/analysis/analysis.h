@@ -33,6 +33,9 @@ struct analysis_opts {
 	uint32_t k_buffer;    /* 4 */
 	uint32_t min_votes;   /* in-conv threshold, 7 */
 	uint32_t greedy_n;    /* fill in-conv up to 15 */
+	/* when not NULL: in-conv is exactly these participants (those with a
+	 * vote), as red-dwarf's keep_participant_ids; per participant */
+	const uint8_t *in_conv_only;
 	/* progress: called with a stage name ("PCA", "clustering", …) */
 	void (*progress)(void *ctx, const char *stage);
 	void *progress_ctx;

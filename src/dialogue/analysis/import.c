@@ -725,6 +725,86 @@ out:
 	return rc;
 }
 
+void membership_dense_free(struct membership_dense *g)
+{
+	free(g->in_conv);
+	kclust_free(&g->base);
+	kclust_free(&g->groups);
+	free(g->comps);
+	memset(g, 0, sizeof(*g));
+}
+
+enum hm_err membership_resolve(const struct membership *mb, const struct dataset *d,
+			       struct membership_dense *g, const char *fname, struct import_err *err)
+{
+	enum hm_err rc = HM_OK;
+	memset(g, 0, sizeof(*g));
+	g->in_conv = xcalloc((size_t)d->n_ptpts + 1, 1);
+	for (uint32_t i = 0; i < mb->n_in_conv; i++) {
+		uint32_t p = dataset_find_ptpt(d, mb->in_conv[i]);
+		if (p == UINT32_MAX) {
+			rc = fail(err, fname, 0, "in-conv names participant %lld, who has no votes",
+				  (long long)mb->in_conv[i]);
+			goto out;
+		}
+		g->in_conv[p] = 1;
+	}
+	g->base.n = mb->n_base;
+	g->base.id = xmalloc(((size_t)mb->n_base + 1) * sizeof(int32_t));
+	g->base.center = xcalloc(2 * (size_t)mb->n_base + 1, sizeof(double));
+	g->base.mptr = xmalloc(((size_t)mb->n_base + 1) * sizeof(uint32_t));
+	g->base.members = xmalloc(((size_t)mb->base_ptr[mb->n_base] + 1) * sizeof(uint32_t));
+	memcpy(g->base.mptr, mb->base_ptr, ((size_t)mb->n_base + 1) * sizeof(uint32_t));
+	for (uint32_t b = 0; b < mb->n_base; b++)
+		g->base.id[b] = mb->base_id[b];
+	for (uint32_t k = 0; k < mb->base_ptr[mb->n_base]; k++) {
+		uint32_t p = dataset_find_ptpt(d, mb->base_members[k]);
+		if (p == UINT32_MAX) {
+			rc = fail(err, fname, 0, "base-clusters name participant %lld, who has no votes",
+				  (long long)mb->base_members[k]);
+			goto out;
+		}
+		g->base.members[k] = p;
+	}
+	g->groups.n = mb->n_groups;
+	g->groups.id = xmalloc(((size_t)mb->n_groups + 1) * sizeof(int32_t));
+	g->groups.center = xcalloc(2 * (size_t)mb->n_groups + 1, sizeof(double));
+	g->groups.mptr = xmalloc(((size_t)mb->n_groups + 1) * sizeof(uint32_t));
+	g->groups.members = xmalloc(((size_t)mb->group_ptr[mb->n_groups] + 1) * sizeof(uint32_t));
+	memcpy(g->groups.mptr, mb->group_ptr, ((size_t)mb->n_groups + 1) * sizeof(uint32_t));
+	for (uint32_t i = 0; i < mb->n_groups; i++)
+		g->groups.id[i] = mb->group_id[i];
+	for (uint32_t k = 0; k < mb->group_ptr[mb->n_groups]; k++) {
+		int32_t b = mb->group_bases[k];
+		uint32_t j;
+		for (j = 0; j < mb->n_base && mb->base_id[j] != b; j++)
+			;
+		if (j == mb->n_base) {
+			rc = fail(err, fname, 0, "group-clusters name base cluster %d, which base-clusters lacks", b);
+			goto out;
+		}
+		g->groups.members[k] = (uint32_t)b;
+	}
+	if (mb->n_comp_tids) {
+		/* Pol.is's sign (agree = -1) to ours; new columns start at
+		 * Pol.is's padding value 1, i.e. -1 here */
+		g->comps = xmalloc((2 * (size_t)d->n_stmts + 1) * sizeof(double));
+		for (size_t i = 0; i < 2 * (size_t)d->n_stmts; i++)
+			g->comps[i] = -1.0;
+		for (uint32_t i = 0; i < mb->n_comp_tids; i++) {
+			uint32_t t = dataset_find_stmt(d, mb->comp_tid[i]);
+			if (t == UINT32_MAX)
+				continue;
+			g->comps[t] = -mb->comps[i];
+			g->comps[d->n_stmts + t] = -mb->comps[mb->n_comp_tids + i];
+		}
+	}
+out:
+	if (rc)
+		membership_dense_free(g);
+	return rc;
+}
+
 /* ---- declared groups CSV ---- */
 
 void declared_attrs_free(struct declared_attrs *g)

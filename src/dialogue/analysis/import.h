@@ -11,6 +11,7 @@
 
 #include "core/core.h"
 #include "dialogue/analysis/dataset.h"
+#include "dialogue/analysis/kmeans.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -66,6 +67,22 @@ struct membership {
 };
 
 void membership_free(struct membership *m);
+
+/* A membership in the dataset's dense indices, ready for analysis_given.
+ * comps are turned to harmony's sign (agree = +1); statements the blob
+ * does not cover start at Pol.is's padding value. */
+struct membership_dense {
+	uint8_t *in_conv;    /* per participant */
+	struct kclust base;  /* members: participant indices */
+	struct kclust groups;/* members: base ids */
+	double *comps;       /* 2 × n_stmts, or NULL */
+};
+
+/* Fails (HM_EINVAL, err names fname) when the membership names a
+ * participant without votes. */
+enum hm_err membership_resolve(const struct membership *mb, const struct dataset *d,
+			       struct membership_dense *g, const char *fname, struct import_err *err);
+void membership_dense_free(struct membership_dense *g);
 enum hm_err import_membership_json(struct membership *m, const char *data, size_t len,
 				   const char *fname, struct import_err *err);
 
