@@ -187,8 +187,10 @@ enum hm_err http_parse_urlencoded(struct arena *a, const char *s, size_t len, si
 {
 	out->items = NULL;
 	out->n = 0;
-	if (!s || len == 0)
+	if (len == 0)
 		return HM_OK;
+	if (!s)
+		return HM_EINVAL;
 
 	/* First pass: count the pairs that will be kept, so the limit is
 	 * enforced before any decoding and the array is sized once. */

@@ -236,6 +236,10 @@ static void test_parse_urlencoded_huge_counts(void **state)
 	struct kv_list out;
 	size_t len;
 
+	assert_int_equal(http_parse_urlencoded(&a, NULL, 0, 10, &out), HM_OK);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(http_parse_urlencoded(&a, NULL, 5, 10, &out), HM_EINVAL);
+
 	char *many = repeat("a=1&", 100000, &len);
 	assert_int_equal(http_parse_urlencoded(&a, many, len, 1000, &out), HM_ETOOBIG);
 	assert_int_equal(out.n, 0);
