@@ -1,0 +1,195 @@
+/*
+ * test_analysis_kmeans.c — Pol.is's k-means: cold init on the first k
+ * distinct points, last-wins ties, warm starts keeping ids, splitting off
+ * the most distal point, weighted means; silhouette and adjusted Rand
+ * index by hand; the scale-mode Lloyd k-means on separated blobs.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/core.h"
+#include "dialogue/analysis/kmeans.h"
+
+static const uint32_t names10[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 };
+
+static int32_t cluster_of(const struct kclust *c, uint32_t name)
+{
+	for (uint32_t i = 0; i < c->n; i++)
+		for (uint32_t m = c->mptr[i]; m < c->mptr[i + 1]; m++)
+			if (c->members[m] == name)
+				return c->id[i];
+	return -1;
+}
+
+static void test_kmeans_init_takes_first_distinct_points(void **state)
+{
+	(void)state;
+	/* duplicates of the first point are skipped by the init */
+	double xy[] = { 0, 0, 0, 0, 5, 5, 10, 10, 10, 10 };
+	struct kpoints p = { .n = 5, .xy = xy, .names = names10, .name_bound = 10 };
+	struct kclust c;
+	kclust_init(&c);
+	kmeans_polis(&c, &p, 2, 0, NULL, 1);
+	/* one step from centres (0,0) and (5,5): (10,10) joins id 1 */
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.id[0], 0);
+	assert_int_equal(c.id[1], 1);
+	assert_int_equal(cluster_of(&c, 1), 0);
+	assert_int_equal(cluster_of(&c, 3), 1);
+	assert_true(fabs(c.center[2] - 25.0 / 3) < 1e-12);
+	kclust_free(&c);
+}
+
+/* A point at equal distance from two centres goes to the later one
+ * (Clojure's min-key keeps the last of equal keys). */
+static void test_kmeans_tie_goes_to_last_cluster(void **state)
+{
+	(void)state;
+	double xy[] = { -1, 0, 1, 0, 0, 0 };
+	struct kpoints p = { .n = 3, .xy = xy, .names = names10, .name_bound = 10 };
+	struct kclust c;
+	kclust_init(&c);
+	kmeans_polis(&c, &p, 2, 0, NULL, 0);
+	assert_int_equal(cluster_of(&c, 2), 1);
+	assert_int_equal(c.mptr[1], 1);
+	kclust_free(&c);
+}
+
+/* Fewer distinct points than k: as many clusters as points. */
+static void test_kmeans_k_above_distinct_points(void **state)
+{
+	(void)state;
+	double xy[] = { 1, 1, 1, 1, 2, 2 };
+	struct kpoints p = { .n = 3, .xy = xy, .names = names10, .name_bound = 10 };
+	struct kclust c;
+	kclust_init(&c);
+	kmeans_polis(&c, &p, 100, 100, NULL, 1);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.mptr[1] - c.mptr[0], 2);
+	kclust_free(&c);
+}
+
+/* Warm start: ids of the last clustering survive; a new cluster for the
+ * most distal point gets max id + 1. */
+static void test_kmeans_warm_start_keeps_ids_and_splits_distal(void **state)
+{
+	(void)state;
+	double xy[] = { 0, 0, 0.1, 0, 9, 0, 20, 0 };
+	struct kpoints p = { .n = 4, .xy = xy, .names = names10, .name_bound = 10 };
+	int32_t ids[] = { 7 };
+	double centers[] = { 0, 0 };
+	uint32_t mptr[] = { 0, 4 };
+	uint32_t members[] = { 0, 1, 2, 3 };
+	struct kclust last = { .n = 1, .id = ids, .center = centers, .mptr = mptr, .members = members };
+	struct kclust c;
+	kclust_init(&c);
+	kmeans_polis(&c, &p, 2, 20, &last, 0);
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.id[0], 7);
+	assert_int_equal(c.id[1], 8);
+	assert_int_equal(cluster_of(&c, 3), 8); /* 20 was farthest from the mean 7.275 */
+	assert_int_equal(cluster_of(&c, 0), 7);
+	kclust_free(&c);
+}
+
+/* Weighted means: a heavy point pulls the centre. */
+static void test_kmeans_weighted_mean(void **state)
+{
+	(void)state;
+	double xy[] = { 0, 0, 3, 0, 100, 0 };
+	double w[] = { 1, 2, 1 };
+	struct kpoints p = { .n = 3, .xy = xy, .names = names10, .w = w, .name_bound = 10 };
+	struct kclust c;
+	kclust_init(&c);
+	kmeans_polis(&c, &p, 2, 20, NULL, 0);
+	assert_int_equal(c.n, 2);
+	assert_true(fabs(c.center[0] - 2.0) < 1e-12); /* (0·1 + 3·2) / 3 */
+	kclust_free(&c);
+}
+
+static void test_silhouette_by_hand(void **state)
+{
+	(void)state;
+	double xy[] = { 0, 0, 1, 0, 10, 0, 11, 0 };
+	int32_t lab[] = { 0, 0, 1, 1 };
+	double want = (9.5 / 10.5 + 8.5 / 9.5) / 2;
+	assert_true(fabs(kmeans_silhouette(xy, 4, lab, 2) - want) < 1e-12);
+	/* a singleton scores 0: (s(0) + s(1) + 0) / 3 with 1 and 2 together */
+	int32_t lab2[] = { 0, 1, 1, -1 };
+	double s0 = 0.0; /* alone */
+	double s1 = (1.0 - 9.0) / 9.0, s2 = (10.0 - 9.0) / 10.0;
+	assert_true(fabs(kmeans_silhouette(xy, 4, lab2, 2) - (s0 + s1 + s2) / 3) < 1e-12);
+	/* sampling every member is the exact value */
+	assert_true(fabs(kmeans_silhouette_sampled(xy, 4, lab, 2, 100) - want) < 1e-12);
+}
+
+static void test_adjusted_rand_index_cases(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *id;
+		int32_t a[6], b[6];
+		uint32_t n;
+		double want;
+	} rows[] = {
+		{ "identical", { 0, 0, 1, 1, 2, 2 }, { 0, 0, 1, 1, 2, 2 }, 6, 1.0 },
+		{ "renamed", { 0, 0, 1, 1, 2, 2 }, { 5, 5, 3, 3, 0, 0 }, 6, 1.0 },
+		{ "crossed", { 0, 0, 1, 1 }, { 0, 1, 0, 1 }, 4, -0.5 },
+		{ "unclustered ignored", { 0, 0, 1, 1, -1, 0 }, { 1, 1, 0, 0, 0, -1 }, 6, 1.0 },
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		double got = adjusted_rand_index(rows[i].a, rows[i].b, rows[i].n);
+		if (fabs(got - rows[i].want) > 1e-12)
+			fail_msg("%s: ARI %.6f, want %.6f", rows[i].id, got, rows[i].want);
+	}
+}
+
+static void test_lloyd_recovers_blobs_deterministically(void **state)
+{
+	(void)state;
+	enum { N = 600 };
+	static double xy[2 * N];
+	static int32_t lab[N], lab2[N], truth[N];
+	double c1[6], c2[6];
+	uint64_t s = 42;
+	for (int i = 0; i < N; i++) {
+		int g = i % 3;
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		double u = (double)(s >> 11) / 9007199254740992.0;
+		s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+		double v = (double)(s >> 11) / 9007199254740992.0;
+		xy[2 * i] = g * 10.0 + u;
+		xy[2 * i + 1] = (g == 1 ? 10.0 : 0.0) + v;
+		truth[i] = g;
+	}
+	assert_int_equal(kmeans_lloyd(xy, NULL, N, 3, 100, 0, c1, lab), 3);
+	assert_true(adjusted_rand_index(lab, truth, N) > 0.999);
+	assert_int_equal(kmeans_lloyd(xy, NULL, N, 3, 100, 0, c2, lab2), 3);
+	assert_memory_equal(lab, lab2, sizeof(lab));
+	assert_memory_equal(c1, c2, sizeof(c1));
+	/* warm start from the result does not move */
+	assert_int_equal(kmeans_lloyd(xy, NULL, N, 3, 100, 1, c2, lab2), 3);
+	assert_memory_equal(lab, lab2, sizeof(lab));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_kmeans_init_takes_first_distinct_points),
+		cmocka_unit_test(test_kmeans_tie_goes_to_last_cluster),
+		cmocka_unit_test(test_kmeans_k_above_distinct_points),
+		cmocka_unit_test(test_kmeans_warm_start_keeps_ids_and_splits_distal),
+		cmocka_unit_test(test_kmeans_weighted_mean),
+		cmocka_unit_test(test_silhouette_by_hand),
+		cmocka_unit_test(test_adjusted_rand_index_cases),
+		cmocka_unit_test(test_lloyd_recovers_blobs_deterministically),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
