@@ -59,7 +59,7 @@ $(B)/obj/embedded.o: $(GEN)
 	$(CC) $(WARN) $(OPT) $(CPPFLAGS) -c -o $@ $<
 
 $(B)/embed: tools/embed.c
-	@mkdir -p build
+	@mkdir -p $(B)
 	$(CC) $(WARN) -O2 -o $@ $<
 
 $(GEN): $(B)/embed $(EMBED_IN)
