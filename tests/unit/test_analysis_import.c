@@ -1,0 +1,287 @@
+/*
+ * test_analysis_import.c — the export readers: RFC 4180 quoting, header
+ * driven columns, later votes winning, and for every kind of bad input an
+ * error naming the file and the line (table-driven, one row per case).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "dialogue/analysis/import.h"
+#include "test_analysis_util.h"
+
+static const char comments_ok[] =
+	"timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n"
+	"1,x,10,1,0,0,1,\"Plain, with a comma\"\n"
+	"2,x,11,1,0,0,-1,\"Two\nlines and \"\"quotes\"\"\"\n"
+	"3,x,12,2,0,0,0,Third\n";
+
+static void load_comments(struct dataset *d)
+{
+	struct import_err err;
+	dataset_init(d);
+	assert_int_equal(import_comments_csv(d, comments_ok, strlen(comments_ok), "comments.csv", &err), HM_OK);
+}
+
+static void test_import_comments_quoting_and_moderation(void **state)
+{
+	(void)state;
+	struct dataset d;
+	load_comments(&d);
+	assert_int_equal(d.n_stmts, 3);
+	uint32_t t = dataset_find_stmt(&d, 11);
+	assert_int_equal(d.stmt_mod[t], -1);
+	assert_string_equal(d.stmt_text[t], "Two\nlines and \"quotes\"");
+	assert_string_equal(d.stmt_text[dataset_find_stmt(&d, 10)], "Plain, with a comma");
+	assert_int_equal(d.stmt_mod[dataset_find_stmt(&d, 12)], 0);
+	dataset_free(&d);
+}
+
+static void test_import_votes_later_vote_wins_and_sign(void **state)
+{
+	(void)state;
+	static const char votes[] = "\xEF\xBB\xBFtimestamp,datetime,comment-id,voter-id,vote\r\n"
+				    "5,x,10,7,1\r\n"
+				    "9,x,10,7,-1\r\n"
+				    "7,x,10,7,0\r\n"
+				    "1,x,12,3,1\r\n";
+	struct dataset d;
+	struct import_err err;
+	struct vote_csr m;
+	load_comments(&d);
+	assert_int_equal(import_votes_csv(&d, votes, strlen(votes), "votes.csv", 1, &err), HM_OK);
+	dataset_finish(&d);
+	assert_int_equal(d.n_ptpts, 2);
+	assert_true(d.ptpt_id[0] == 3 && d.ptpt_id[1] == 7); /* ascending ids */
+	vote_csr_build(&m, d.n_ptpts, d.n_stmts, d.log.v, d.log.n);
+	assert_int_equal(vote_csr_nnz(&m), 2);
+	/* participant 7: timestamp 9 (disagree) is the latest */
+	assert_int_equal(m.val[m.row_ptr[1]], VOTE_DISAGREE);
+	/* "1" in the file is agree = +1 */
+	assert_int_equal(m.val[m.row_ptr[0]], VOTE_AGREE);
+	vote_csr_free(&m);
+	dataset_free(&d);
+}
+
+static void test_import_participants_votes_matrix(void **state)
+{
+	(void)state;
+	static const char pv[] = "participant,xid,group-id,n-comments,n-votes,n-agree,n-disagree,10,11,12\n"
+				 "4,,1,0,2,1,1,1,,-1\n"
+				 "2,,,0,1,0,0,,0,\n";
+	struct dataset d;
+	struct import_err err;
+	load_comments(&d);
+	assert_int_equal(import_participants_votes_csv(&d, pv, strlen(pv), "pv.csv", 1, &err), HM_OK);
+	dataset_finish(&d);
+	assert_int_equal(d.log.n, 3);
+	assert_int_equal(d.polis_group[dataset_find_ptpt(&d, 4)], 1);
+	assert_int_equal(d.polis_group[dataset_find_ptpt(&d, 2)], -1);
+	dataset_free(&d);
+}
+
+enum kind { K_COMMENTS, K_VOTES, K_PV, K_CJSON, K_VJSON, K_GROUPS, K_MEMBERSHIP };
+
+static const struct bad_case {
+	const char *id;
+	enum kind kind;
+	const char *data;
+	uint64_t line;
+	const char *msg;
+} bad[] = {
+	{ "comments: empty", K_COMMENTS, "", 1, "empty file" },
+	{ "comments: no id column", K_COMMENTS, "a,b\n1,2\n", 1, "comment-id" },
+	{ "comments: field count", K_COMMENTS, "comment-id,moderated\n1,1\n2\n", 3, "expected 2 fields" },
+	{ "comments: duplicate id", K_COMMENTS, "comment-id\n1\n2\n1\n", 4, "duplicate comment-id 1" },
+	{ "comments: id not integer", K_COMMENTS, "comment-id\nabc\n", 2, "not an integer" },
+	{ "comments: bad moderation", K_COMMENTS, "comment-id,moderated\n1,2\n", 2, "moderated" },
+	{ "comments: unterminated quote", K_COMMENTS, "comment-id,comment-body\n1,\"open\n", 2, "malformed" },
+	{ "comments: text after quote", K_COMMENTS, "comment-id,comment-body\n1,\"a\"b\n", 2, "malformed" },
+	{ "votes: no vote column", K_VOTES, "comment-id,voter-id\n10,1\n", 1, "vote" },
+	{ "votes: unknown vote value", K_VOTES, "comment-id,voter-id,vote\n10,1,1\n10,2,yes\n", 3,
+	  "unknown vote value \"yes\"" },
+	{ "votes: vote 2", K_VOTES, "comment-id,voter-id,vote\n10,1,2\n", 2, "unknown vote value" },
+	{ "votes: unknown comment", K_VOTES, "comment-id,voter-id,vote\n99,1,1\n", 2, "comment 99" },
+	{ "votes: bad voter", K_VOTES, "comment-id,voter-id,vote\n10,x1,1\n", 2, "voter-id" },
+	{ "votes: bad timestamp", K_VOTES, "timestamp,comment-id,voter-id,vote\nnow,10,1,1\n", 2, "timestamp" },
+	{ "votes: short line", K_VOTES, "comment-id,voter-id,vote\n10,1\n", 2, "expected 3 fields" },
+	{ "pv: duplicate participant", K_PV, "participant,group-id,10\n1,0,1\n1,0,-1\n", 3,
+	  "duplicate participant 1" },
+	{ "pv: bad cell", K_PV, "participant,group-id,10\n1,0,x\n", 2, "unknown vote value" },
+	{ "pv: unknown column", K_PV, "participant,color\n1,red\n", 1, "color" },
+	{ "pv: comment not listed", K_PV, "participant,99\n1,1\n", 1, "comment 99" },
+	{ "comments.json: not an array", K_CJSON, "{}", 1, "array" },
+	{ "comments.json: invalid", K_CJSON, "[\n{\"tid\": 1,\n}", 3, "invalid JSON" },
+	{ "comments.json: no tid", K_CJSON, "[{\"txt\": \"a\"}]", 0, "tid" },
+	{ "comments.json: duplicate", K_CJSON, "[{\"tid\": 1}, {\"tid\": 1}]", 0, "duplicate" },
+	{ "votes.json: bad vote", K_VJSON, "[{\"pid\": 1, \"tid\": 10, \"vote\": 3}]", 0, "unknown vote value" },
+	{ "votes.json: no pid", K_VJSON, "[{\"tid\": 10, \"vote\": 1}]", 0, "pid" },
+	{ "votes.json: unknown statement", K_VJSON, "[{\"pid\": 1, \"tid\": 77, \"vote\": 1}]", 0, "comment 77" },
+	{ "groups: one column", K_GROUPS, "participant\n1\n", 1, "attribute" },
+	{ "groups: duplicate participant", K_GROUPS, "participant,sector\n7,ngo\n7,gov\n", 3, "duplicate participant 7" },
+	{ "groups: bad id", K_GROUPS, "participant,sector\nseven,ngo\n", 2, "not an integer" },
+	{ "membership: no in-conv", K_MEMBERSHIP, "{}", 0, "in-conv" },
+	{ "membership: bad base", K_MEMBERSHIP, "{\"in-conv\": [7], \"base-clusters\": {\"id\": [0], \"members\": []}}", 0,
+	  "base-clusters" },
+	{ "membership: unknown participant", K_MEMBERSHIP,
+	  "{\"in-conv\": [8], \"base-clusters\": {\"id\": [0], \"members\": [[8]]}, \"group-clusters\": "
+	  "[{\"id\": 0, \"members\": [0]}]}",
+	  0, "participant 8" },
+	{ "membership: unknown base", K_MEMBERSHIP,
+	  "{\"in-conv\": [7], \"base-clusters\": {\"id\": [0], \"members\": [[7]]}, \"group-clusters\": "
+	  "[{\"id\": 0, \"members\": [3]}]}",
+	  0, "base cluster 3" },
+};
+
+static void test_import_rejects_bad_input_with_file_and_line(void **state)
+{
+	(void)state;
+	static const char votes[] = "comment-id,voter-id,vote\n10,7,1\n";
+	for (size_t i = 0; i < HM_ARRAY_LEN(bad); i++) {
+		const struct bad_case *c = &bad[i];
+		struct dataset d;
+		struct import_err err;
+		struct declared_attrs g;
+		struct membership mb;
+		struct membership_dense md;
+		enum hm_err rc = HM_OK;
+		size_t len = strlen(c->data);
+		memset(&err, 0, sizeof(err));
+		load_comments(&d);
+		switch (c->kind) {
+		case K_COMMENTS: {
+			struct dataset e;
+			dataset_init(&e);
+			rc = import_comments_csv(&e, c->data, len, "c.csv", &err);
+			dataset_free(&e);
+			break;
+		}
+		case K_VOTES:
+			rc = import_votes_csv(&d, c->data, len, "c.csv", 1, &err);
+			break;
+		case K_PV:
+			rc = import_participants_votes_csv(&d, c->data, len, "c.csv", 1, &err);
+			break;
+		case K_CJSON: {
+			struct dataset e;
+			dataset_init(&e);
+			rc = import_comments_json(&e, c->data, len, "c.csv", &err);
+			dataset_free(&e);
+			break;
+		}
+		case K_VJSON:
+			rc = import_votes_json(&d, c->data, len, "c.csv", 1, &err);
+			break;
+		case K_GROUPS:
+			assert_int_equal(import_votes_csv(&d, votes, strlen(votes), "v.csv", 1, &err), HM_OK);
+			dataset_finish(&d);
+			rc = import_groups_csv(&g, &d, c->data, len, "c.csv", &err);
+			if (!rc)
+				declared_attrs_free(&g);
+			break;
+		case K_MEMBERSHIP:
+			assert_int_equal(import_votes_csv(&d, votes, strlen(votes), "v.csv", 1, &err), HM_OK);
+			dataset_finish(&d);
+			rc = import_membership_json(&mb, c->data, len, "c.csv", &err);
+			if (!rc) {
+				rc = membership_resolve(&mb, &d, &md, "c.csv", &err);
+				membership_free(&mb);
+				if (!rc)
+					membership_dense_free(&md);
+			}
+			break;
+		}
+		dataset_free(&d);
+		if (rc != HM_EINVAL)
+			fail_msg("%s: expected HM_EINVAL, got %d", c->id, rc);
+		if (strcmp(err.file, "c.csv"))
+			fail_msg("%s: error names file \"%s\"", c->id, err.file);
+		if (err.line != c->line)
+			fail_msg("%s: error on line %llu, want %llu (%s)", c->id, (unsigned long long)err.line,
+				 (unsigned long long)c->line, err.msg);
+		if (!strstr(err.msg, c->msg))
+			fail_msg("%s: message \"%s\" lacks \"%s\"", c->id, err.msg, c->msg);
+	}
+}
+
+static void test_import_json_both_schemas(void **state)
+{
+	(void)state;
+	static const char c1[] = "[{\"tid\": 0, \"mod\": 1, \"is_meta\": false, \"txt\": \"a\"},"
+				 " {\"tid\": 1, \"mod\": -1, \"is_meta\": true}]";
+	static const char v1[] = "[{\"pid\": 5, \"tid\": 0, \"vote\": -1, \"modified\": \"1714782753431\"},"
+				 " {\"pid\": 5, \"tid\": 1, \"vote\": 1, \"modified\": \"1714782753432\"}]";
+	static const char c2[] = "[{\"statement_id\": 3, \"moderated\": 0, \"is_meta\": false}]";
+	static const char v2[] = "[{\"participant_id\": 9, \"statement_id\": 3, \"vote\": 0,"
+				 " \"modified\": 1594984322740.0}]";
+	struct dataset d;
+	struct import_err err;
+	dataset_init(&d);
+	assert_int_equal(import_comments_json(&d, c1, strlen(c1), "c", &err), HM_OK);
+	assert_int_equal(import_votes_json(&d, v1, strlen(v1), "v", 1, &err), HM_OK);
+	assert_int_equal(d.stmt_meta[dataset_find_stmt(&d, 1)], 1);
+	assert_int_equal(d.log.v[0].value, VOTE_DISAGREE);
+	assert_true(d.log.v[0].ts == 1714782753431LL);
+	dataset_free(&d);
+	dataset_init(&d);
+	assert_int_equal(import_comments_json(&d, c2, strlen(c2), "c", &err), HM_OK);
+	assert_int_equal(import_votes_json(&d, v2, strlen(v2), "v", 1, &err), HM_OK);
+	assert_int_equal(d.log.n, 1);
+	assert_true(d.log.v[0].ts == 1594984322740LL);
+	dataset_free(&d);
+}
+
+static void test_import_groups_attributes(void **state)
+{
+	(void)state;
+	static const char votes[] = "comment-id,voter-id,vote\n10,7,1\n11,8,-1\n12,9,0\n";
+	static const char groups[] = "participant,sector,country\n7,ngo,FR\n8,gov,\n9,ngo,\"Côte d'Ivoire\"\n42,x,y\n";
+	struct dataset d;
+	struct import_err err;
+	struct declared_attrs g;
+	load_comments(&d);
+	assert_int_equal(import_votes_csv(&d, votes, strlen(votes), "v", 1, &err), HM_OK);
+	dataset_finish(&d);
+	assert_int_equal(import_groups_csv(&g, &d, groups, strlen(groups), "g", &err), HM_OK);
+	assert_int_equal(g.n_attrs, 2);
+	assert_string_equal(g.attr_name[1], "country");
+	assert_int_equal(g.n_values[0], 2);
+	assert_int_equal(g.n_unknown, 1);
+	uint32_t p8 = dataset_find_ptpt(&d, 8), p9 = dataset_find_ptpt(&d, 9);
+	assert_int_equal(g.group[g.n_ptpts + p8], -1); /* empty cell: not declared */
+	assert_string_equal(g.value_name[1][g.group[g.n_ptpts + p9]], "Côte d'Ivoire");
+	assert_int_equal(g.group[p9], g.group[dataset_find_ptpt(&d, 7)]);
+	declared_attrs_free(&g);
+	dataset_free(&d);
+}
+
+static void test_import_err_format(void **state)
+{
+	(void)state;
+	struct import_err e = { .file = "votes.csv", .line = 12, .msg = "bad" };
+	char out[64];
+	import_err_format(&e, out, sizeof(out));
+	assert_string_equal(out, "votes.csv:12: bad");
+	e.line = 0;
+	import_err_format(&e, out, sizeof(out));
+	assert_string_equal(out, "votes.csv: bad");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_import_comments_quoting_and_moderation),
+		cmocka_unit_test(test_import_votes_later_vote_wins_and_sign),
+		cmocka_unit_test(test_import_participants_votes_matrix),
+		cmocka_unit_test(test_import_rejects_bad_input_with_file_and_line),
+		cmocka_unit_test(test_import_json_both_schemas),
+		cmocka_unit_test(test_import_groups_attributes),
+		cmocka_unit_test(test_import_err_format),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
