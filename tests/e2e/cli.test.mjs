@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { get } from './lib/http.mjs';
-import { ROOT, makeDemo, runCli, sha256File, startServer, tempDir } from './lib/server.mjs';
+import { ROOT, makeDemo, runCliAsync as runCli, sha256File, startServer, tempDir } from './lib/server.mjs';
 import { sqlite } from './lib/sqlite.mjs';
 
 let dir, good;
@@ -21,25 +21,25 @@ after(() => {
 });
 const file = (name) => path.join(dir, name);
 
-describe('help, version and usage errors', () => {
-	test('cli_help_lists_commands', () => {
+describe('help, version and usage errors', { concurrency: true }, () => {
+	test('cli_help_lists_commands', async () => {
 		for (const flag of ['--help', '-h', 'help']) {
-			const r = runCli([flag]);
+			const r = await runCli([flag]);
 			assert.equal(r.status, 0, flag);
 			assert.match(r.stdout, /^usage: harmony/m, `${flag}: usage on stdout`);
 			for (const c of ['serve', 'init', 'demo']) assert.match(r.stdout, new RegExp(`^\\s+${c}\\b`, 'm'), `${flag}: lists ${c}`);
 			assert.equal(r.stderr, '', `${flag}: nothing on stderr`);
 		}
 	});
-	test('cli_version', () => {
-		const r = runCli(['--version']);
+	test('cli_version', async () => {
+		const r = await runCli(['--version']);
 		assert.equal(r.status, 0);
 		const v = readFileSync(path.join(ROOT, 'VERSION'), 'utf8').trim();
 		assert.equal(r.stdout.trim(), `harmony ${v}`);
 	});
-	test('cli_command_help', () => {
+	test('cli_command_help', async () => {
 		for (const c of ['serve', 'init', 'demo']) {
-			const r = runCli([c, '--help']);
+			const r = await runCli([c, '--help']);
 			assert.equal(r.status, 0, `${c} --help`);
 			assert.match(r.stdout, /usage: harmony/, `${c} --help`);
 		}
@@ -60,65 +60,65 @@ describe('help, version and usage errors', () => {
 		['demo_unknown_flag', ['demo', '--bogus']],
 	];
 	for (const [id, argv] of usage) {
-		test(`cli_usage_error_${id}`, () => {
+		test(`cli_usage_error_${id}`, async () => {
 			const args = typeof argv === 'function' ? argv() : argv;
-			const r = runCli(args, { cwd: dir });
+			const r = await runCli(args, { cwd: dir });
 			assert.equal(r.status, 2, `${id}: exit code (stderr: ${r.stderr})`);
 			assert.equal(r.stdout, '', `${id}: nothing on stdout`);
 			assert.ok(r.stderr.trim().length > 0, `${id}: a message on stderr`);
 			assert.ok(!existsSync(path.join(dir, 'harmony.db')), `${id}: no default database created`);
 		});
 	}
-	test('cli_unknown_flag_prints_usage_on_stderr', () => {
+	test('cli_unknown_flag_prints_usage_on_stderr', async () => {
 		for (const args of [['serve', '--bogus'], ['init', '--bogus'], ['demo', '--bogus'], ['frobnicate']]) {
-			const r = runCli(args, { cwd: dir });
+			const r = await runCli(args, { cwd: dir });
 			assert.match(r.stderr, /usage: harmony/, `${args.join(' ')}: usage on stderr`);
 		}
 	});
 });
 
-describe('demo and init', () => {
-	test('cli_demo_creates_and_refuses_to_overwrite', () => {
+describe('demo and init', { concurrency: true }, () => {
+	test('cli_demo_creates_and_refuses_to_overwrite', async () => {
 		const db = file('demo.db');
-		const r = runCli(['demo', '--db', db]);
+		const r = await runCli(['demo', '--db', db]);
 		assert.equal(r.status, 0, r.stderr);
 		assert.match(r.stdout, /demo/);
 		assert.equal(sqlite(db, 'SELECT count(*) FROM event;').trim(), '2');
 		const hash = sha256File(db);
-		const again = runCli(['demo', '--db', db]);
+		const again = await runCli(['demo', '--db', db]);
 		assert.notEqual(again.status, 0, 'refuses an existing file');
 		assert.match(again.stderr, /--force/, 'says how to replace it');
 		assert.equal(sha256File(db), hash, 'file untouched');
 	});
-	test('cli_demo_refuses_any_existing_file', () => {
+	test('cli_demo_refuses_any_existing_file', async () => {
 		const f = file('notes.txt');
 		writeFileSync(f, 'precious notes\n');
-		const r = runCli(['demo', '--db', f]);
+		const r = await runCli(['demo', '--db', f]);
 		assert.notEqual(r.status, 0);
 		assert.equal(readFileSync(f, 'utf8'), 'precious notes\n');
 	});
-	test('cli_demo_force_replaces', () => {
+	test('cli_demo_force_replaces', async () => {
 		const db = file('forced.db');
 		makeDemo(db);
 		sqlite(db, "UPDATE event SET title = 'Changed' WHERE id = 2;");
-		const r = runCli(['demo', '--db', db, '--force']);
+		const r = await runCli(['demo', '--db', db, '--force']);
 		assert.equal(r.status, 0, r.stderr);
 		assert.equal(sqlite(db, 'SELECT title FROM event WHERE id = 2;').trim(), 'Regional Consultations for Asia-South Pacific');
 		assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('forced.db.new')), [], 'no temporary file left');
 	});
-	test('cli_init_creates_an_empty_database_and_is_idempotent', () => {
+	test('cli_init_creates_an_empty_database_and_is_idempotent', async () => {
 		const db = file('init.db');
-		const r = runCli(['init', '--db', db]);
+		const r = await runCli(['init', '--db', db]);
 		assert.equal(r.status, 0, r.stderr);
 		assert.match(r.stdout, /schema version \d+/);
 		assert.equal(sqlite(db, 'SELECT count(*) FROM event;').trim(), '0');
-		const again = runCli(['init', '--db', db]);
+		const again = await runCli(['init', '--db', db]);
 		assert.equal(again.status, 0, 'init on a current database is a no-op');
 		assert.equal(again.stdout, r.stdout);
 	});
 	test('cli_serve_on_an_empty_database', async () => {
 		const db = file('served-empty.db');
-		assert.equal(runCli(['init', '--db', db]).status, 0);
+		assert.equal((await runCli(['init', '--db', db])).status, 0);
 		const srv = await startServer({ db });
 		try {
 			for (const p of ['/', '/events', '/news', '/news.atom']) assert.equal((await get(srv.url + p)).status, 200, p);
@@ -129,7 +129,7 @@ describe('demo and init', () => {
 	});
 });
 
-describe('serve and init refuse what is not theirs', () => {
+describe('serve and init refuse what is not theirs', { concurrency: true }, () => {
 	// Each row makes a file; serve and init must both refuse it, exit
 	// non-zero with a message naming the file, and leave it byte for byte.
 	const rows = [
@@ -145,14 +145,14 @@ describe('serve and init refuse what is not theirs', () => {
 	];
 	for (const [id, make, message] of rows) {
 		for (const cmd of ['serve', 'init']) {
-			test(`cli_${cmd}_refuses_${id}`, () => {
+			test(`cli_${cmd}_refuses_${id}`, async () => {
 				const sub = path.join(dir, `${cmd}-${id}`);
 				mkdirSync(sub);
 				const f = path.join(sub, 'x.db');
 				make(f);
 				const hash = sha256File(f);
 				const listing = readdirSync(sub).sort();
-				const r = runCli([cmd, '--db', f, ...(cmd === 'serve' ? ['--listen', '127.0.0.1:0'] : [])]);
+				const r = await runCli([cmd, '--db', f, ...(cmd === 'serve' ? ['--listen', '127.0.0.1:0'] : [])]);
 				assert.notEqual(r.status, 0, `${cmd} ${id}: exit code`);
 				assert.ok(r.stderr.includes(f), `${cmd} ${id}: message names the file: ${r.stderr}`);
 				assert.match(r.stderr, message, `${cmd} ${id}: message`);
@@ -161,17 +161,17 @@ describe('serve and init refuse what is not theirs', () => {
 			});
 		}
 	}
-	test('cli_serve_refuses_an_empty_file', () => {
+	test('cli_serve_refuses_an_empty_file', async () => {
 		const f = file('zero.db');
 		writeFileSync(f, '');
-		const r = runCli(['serve', '--db', f, '--listen', '127.0.0.1:0']);
+		const r = await runCli(['serve', '--db', f, '--listen', '127.0.0.1:0']);
 		assert.notEqual(r.status, 0);
 		assert.match(r.stderr, /harmony init/, 'says to run init');
 		assert.equal(readFileSync(f).length, 0);
 	});
-	test('cli_serve_refuses_a_missing_file_without_creating_it', () => {
+	test('cli_serve_refuses_a_missing_file_without_creating_it', async () => {
 		const f = file('missing.db');
-		const r = runCli(['serve', '--db', f, '--listen', '127.0.0.1:0']);
+		const r = await runCli(['serve', '--db', f, '--listen', '127.0.0.1:0']);
 		assert.notEqual(r.status, 0);
 		assert.match(r.stderr, /no such database/);
 		assert.ok(!existsSync(f), 'not created');
@@ -181,7 +181,7 @@ describe('serve and init refuse what is not theirs', () => {
 		const blocker = net.createServer();
 		await new Promise((res) => blocker.listen(0, '127.0.0.1', res));
 		try {
-			const r = runCli(['serve', '--db', db, '--listen', `127.0.0.1:${blocker.address().port}`]);
+			const r = await runCli(['serve', '--db', db, '--listen', `127.0.0.1:${blocker.address().port}`]);
 			assert.notEqual(r.status, 0);
 			assert.match(r.stderr, /cannot listen/);
 		} finally {

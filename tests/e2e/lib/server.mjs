@@ -58,6 +58,34 @@ export function runCli(args, { cwd, timeout = 60_000 } = {}) {
 	return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
+// The same, without blocking: lets a test file run its CLI cases side by
+// side (each sanitizer run costs a few hundred milliseconds).
+export function runCliAsync(args, { cwd, timeout = 60_000 } = {}) {
+	return new Promise((resolve, reject) => {
+		const p = spawn(harmonyBin(), args, {
+			cwd: cwd ?? tmpdir(),
+			stdio: ['ignore', 'pipe', 'pipe'],
+			env: { ...process.env, ...SAN_ENV },
+		});
+		let stdout = '';
+		let stderr = '';
+		p.stdout.setEncoding('utf8').on('data', (s) => (stdout += s));
+		p.stderr.setEncoding('utf8').on('data', (s) => (stderr += s));
+		const timer = setTimeout(() => p.kill('SIGKILL'), timeout);
+		p.on('error', reject);
+		p.on('close', (status, signal) => {
+			clearTimeout(timer);
+			try {
+				assertNoSanitizerReport(stderr, `harmony ${args.join(' ')}`);
+			} catch (e) {
+				reject(e);
+				return;
+			}
+			resolve({ status, signal, stdout, stderr });
+		});
+	});
+}
+
 // Creates the demo database at file (which must not exist).
 export function makeDemo(file) {
 	const r = runCli(['demo', '--db', file]);
