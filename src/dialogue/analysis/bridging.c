@@ -48,6 +48,13 @@ static inline double rating_of(int8_t v, int pass_as_half)
 	return pass_as_half ? 0.5 : -1.0;
 }
 
+/* 0 disagree, 1 pass, 2 agree, without a branch: votes are random, so
+ * branches on them mispredict in the hot loops. */
+static inline int vote_index(int8_t v)
+{
+	return (v > 0) - (v < 0) + 1;
+}
+
 /* Fixed start value for a factor: a hash of the index mapped to [-1, 1).
  * Any non-zero spread works; zero factors would be a fixed point of ALS. */
 static double start_factor(uint64_t i, uint64_t salt)
@@ -158,6 +165,9 @@ struct fit {
 	double *in, *fn;    /* per statement */
 	double mu;
 	struct stmt_acc *acc;
+	double rating[3];   /* by vote_index */
+	double weight[3];   /* 1 when the vote is a rating, else 0 */
+	double *skeep_w;    /* per statement: 1 in the fit, else 0 */
 };
 
 /* Participant step: for each participant, the exact ridge minimum of
@@ -168,7 +178,6 @@ static void fit_participants(struct fit *F)
 	const struct vote_csr *m = F->m;
 	double scale = (double)F->R / F->U;
 	double a = F->p->lambda_intercept * scale, b = F->p->lambda_factor * scale;
-	int half = F->p->pass_as_half;
 
 	for (uint32_t u = 0; u < m->n_rows; u++) {
 		if (!F->pkeep[u])
@@ -176,10 +185,10 @@ static void fit_participants(struct fit *F)
 		double sx = 0, sxx = 0, sy = 0, sxy = 0;
 		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
 			uint32_t t = m->col[k];
-			double r = rating_of(m->val[k], half);
-			if (!F->skeep[t] || r < 0)
-				continue;
-			double x = F->fn[t], y = r - F->mu - F->in[t];
+			int vi = vote_index(m->val[k]);
+			/* w = 0 for what is not in the fit: no branch in the loop */
+			double w = F->weight[vi] * F->skeep_w[t];
+			double x = w * F->fn[t], y = w * (F->rating[vi] - F->mu - F->in[t]);
 			sx += x;
 			sxx += x * x;
 			sy += y;
@@ -199,7 +208,6 @@ static double fit_statements(struct fit *F)
 	const struct bridging_params *p = F->p;
 	double scale = (double)F->R / F->N;
 	double a = p->lambda_intercept * scale, b = p->lambda_factor * scale;
-	int half = p->pass_as_half;
 
 	memset(F->acc, 0, sizeof(*F->acc) * m->n_cols);
 	for (uint32_t u = 0; u < m->n_rows; u++) {
@@ -208,16 +216,15 @@ static double fit_statements(struct fit *F)
 		double f = F->fu[u], iu = F->iu[u];
 		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
 			uint32_t t = m->col[k];
-			double r = rating_of(m->val[k], half);
-			if (!F->skeep[t] || r < 0)
-				continue;
+			int vi = vote_index(m->val[k]);
+			double w = F->weight[vi] * F->skeep_w[t];
 			struct stmt_acc *s = &F->acc[t];
-			double z = r - iu;
-			s->sf += f;
-			s->sff += f * f;
+			double wf = w * f, z = w * (F->rating[vi] - iu);
+			s->sf += wf;
+			s->sff += wf * f;
 			s->a0 += z;
 			s->a1 += z * f;
-			s->a2 += z * z;
+			s->a2 += z * z; /* w² = w */
 		}
 	}
 
@@ -378,6 +385,15 @@ enum hm_err bridging_fit(const struct vote_csr *m, const struct bridging_params 
 	if (F.R == 0)
 		goto out;
 
+	F.rating[0] = 0.0;
+	F.rating[1] = 0.5;
+	F.rating[2] = 1.0;
+	F.weight[0] = 1.0;
+	F.weight[1] = p->pass_as_half ? 1.0 : 0.0;
+	F.weight[2] = 1.0;
+	F.skeep_w = xcalloc(C, sizeof(double));
+	for (uint32_t t = 0; t < C; t++)
+		F.skeep_w[t] = skeep[t] ? 1.0 : 0.0;
 	F.iu = out->p_intercept;
 	F.fu = out->p_factor;
 	F.in = xcalloc(C, sizeof(double));
@@ -415,6 +431,7 @@ enum hm_err bridging_fit(const struct vote_csr *m, const struct bridging_params 
 	free(F.in);
 	free(F.fn);
 	free(F.acc);
+	free(F.skeep_w);
 out:
 	free(skeep);
 	free(pcnt);
