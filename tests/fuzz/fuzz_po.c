@@ -4,6 +4,7 @@
  * first byte picks the parser; the rest is its input.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "core/text.h"
