@@ -26,14 +26,14 @@ struct kv_list {
 };
 
 /* Decodes %XX escapes (and '+' as space when plus_is_space). Fails with
- * HM_EINVAL on a malformed escape, on an encoded NUL, and on bytes that are
- * not valid UTF-8 after decoding. *out is NUL-terminated. */
+ * HM_EINVAL on a malformed escape, on an encoded or raw NUL, and on bytes
+ * that are not valid UTF-8 after decoding. *out is NUL-terminated. */
 enum hm_err http_percent_decode(struct arena *a, const char *s, size_t len, int plus_is_space,
 				char **out, size_t *out_len);
 
 /* Parses "a=1&b=two%20words" (query strings and
- * application/x-www-form-urlencoded bodies). Empty pairs are skipped; a key
- * without '=' gets the empty value. At most max_fields pairs (HM_ETOOBIG
+ * application/x-www-form-urlencoded bodies). Empty pairs and pairs with an
+ * empty key are skipped; a key without '=' gets the empty value. At most max_fields pairs (HM_ETOOBIG
  * beyond). */
 enum hm_err http_parse_urlencoded(struct arena *a, const char *s, size_t len, size_t max_fields,
 				  struct kv_list *out);
@@ -60,7 +60,8 @@ struct multipart {
  * ("multipart/form-data; boundary=..."). HM_EINVAL if absent or invalid. */
 enum hm_err http_multipart_boundary(struct arena *a, const char *content_type, const char **out);
 
-/* Parses a multipart/form-data body (RFC 7578). HM_EINVAL on malformed
+/* Parses a multipart/form-data body (RFC 7578); CRLF line ends only. Part
+ * data is copied into the arena and NUL-terminated. HM_EINVAL on malformed
  * input, HM_ETOOBIG over max_parts. */
 enum hm_err http_parse_multipart(struct arena *a, const char *body, size_t len,
 				 const char *boundary, size_t max_parts, struct multipart *out);
