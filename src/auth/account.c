@@ -161,6 +161,35 @@ static int account_exists(struct db *db, int64_t id)
 
 /* ------------------------------------------------------------- accounts */
 
+enum hm_err auth_account_check(const struct account_new *a, char *msg, size_t msglen)
+{
+	char email[AUTH_EMAIL_MAX + 1], dummy[8];
+	const char *org = a->organisation ? a->organisation : "";
+	const char *lang = a->lang ? a->lang : "en";
+	enum hm_err e;
+	if (!msg) {
+		msg = dummy;
+		msglen = sizeof(dummy);
+	}
+	msg[0] = '\0';
+	if (auth_email_normalise(a->email, email) != HM_OK) {
+		snprintf(msg, msglen, "'%.80s' is not a valid e-mail address", a->email ? a->email : "");
+		return HM_EINVAL;
+	}
+	if ((e = name_check("name", a->name, 1, msg, msglen)) != HM_OK ||
+	    (e = name_check("organisation", org, 0, msg, msglen)) != HM_OK)
+		return e;
+	if (!lang_ok(lang)) {
+		snprintf(msg, msglen, "'%.40s' is not a language tag such as en, fr or zh-Hans", lang);
+		return HM_EINVAL;
+	}
+	if (a->grant && !grant_ok(a->grant)) {
+		snprintf(msg, msglen, "an organiser needs one event or one series");
+		return HM_EINVAL;
+	}
+	return HM_OK;
+}
+
 enum hm_err auth_account_create(struct db *db, const struct principal *actor,
 				const struct account_new *a, int64_t now, int64_t *id_out,
 				char *msg, size_t msglen)
@@ -181,21 +210,9 @@ enum hm_err auth_account_create(struct db *db, const struct principal *actor,
 		snprintf(msg, msglen, "only an administrator may create accounts");
 		return HM_EFORBIDDEN;
 	}
-	if (auth_email_normalise(a->email, email) != HM_OK) {
-		snprintf(msg, msglen, "'%.80s' is not a valid e-mail address", a->email ? a->email : "");
-		return HM_EINVAL;
-	}
-	if ((e = name_check("name", a->name, 1, msg, msglen)) != HM_OK ||
-	    (e = name_check("organisation", org, 0, msg, msglen)) != HM_OK)
+	if ((e = auth_account_check(a, msg, msglen)) != HM_OK)
 		return e;
-	if (!lang_ok(lang)) {
-		snprintf(msg, msglen, "'%.40s' is not a language tag such as en, fr or zh-Hans", lang);
-		return HM_EINVAL;
-	}
-	if (a->grant && !grant_ok(a->grant)) {
-		snprintf(msg, msglen, "an organiser needs one event or one series");
-		return HM_EINVAL;
-	}
+	auth_email_normalise(a->email, email);
 	if (a->password) {
 		if ((e = auth_password_check(a->password, msg, msglen)) != HM_OK)
 			return e;

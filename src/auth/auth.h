@@ -203,6 +203,11 @@ struct account_new {
 	const struct auth_grant *grant; /* NULL: a participant only */
 };
 
+/* HM_OK if every field of a but the password is acceptable (the rules
+ * above); else HM_EINVAL or HM_ETOOBIG with a sentence in msg. Lets a
+ * caller refuse early, before asking for a password. */
+enum hm_err auth_account_check(const struct account_new *a, char *msg, size_t msglen);
+
 /* Creates an account, with its grant if any, in one transaction (audited
  * as "account.create" and "account.role_grant" by actor). HM_EINVAL or
  * HM_ETOOBIG with a sentence in msg (optional) when a field is bad,

@@ -3,7 +3,7 @@
  * password rules, hashing and rehash, accounts and grants with their
  * audit entries, sessions (lookup, idle and absolute expiry, sliding
  * last-seen, rotation, sign-out), CSRF, cookies, throttling, password
- * reset, API tokens, demo access. Time is injected, never slept on.
+ * reset, API tokens, demo access, and the `harmony user` command. Time is injected, never slept on.
  * Argon2 runs at libsodium's MIN costs except where production costs are
  * the point.
  */
@@ -12,6 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@
 
 #include "auth/auth.h"
 #include "auth/auth_impl.h"
+#include "cli/user.h"
 #include "db/db.h"
 
 #define T0 ((int64_t)1700000000) /* 2023-11-14T22:13:20Z */
@@ -1152,6 +1156,331 @@ static void test_demo_organiser(void **state)
 	db_close(db);
 }
 
+/* ===================================================================== CLI */
+
+/* Runs `harmony user ARGS…` with stdin_text on standard input; what it
+ * printed is left in out and err (caller frees). Returns the exit code. */
+static int run_user(const char *stdin_text, char **out, char **err, const char *const *args)
+{
+	char *paths[3];
+	int saved[3], rc;
+	char *argv[32];
+	int argc = 0;
+	argv[argc++] = (char *)(uintptr_t) "user";
+	for (; args[argc - 1] && argc < 31; argc++)
+		argv[argc] = (char *)(uintptr_t)args[argc - 1];
+	argv[argc] = NULL;
+	for (int i = 0; i < 3; i++)
+		paths[i] = xasprintf("%s/cli-%d", dir, i);
+	FILE *f = fopen(paths[0], "wb");
+	assert_non_null(f);
+	fputs(stdin_text, f);
+	fclose(f);
+	fflush(stdout);
+	fflush(stderr);
+	for (int i = 0; i < 3; i++) {
+		saved[i] = dup(i);
+		int fd = i == 0 ? open(paths[0], O_RDONLY) : open(paths[i], O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		assert_true(fd >= 0);
+		dup2(fd, i);
+		close(fd);
+	}
+	rc = cli_user(argc, argv);
+	fflush(stdout);
+	fflush(stderr);
+	for (int i = 0; i < 3; i++) {
+		dup2(saved[i], i);
+		close(saved[i]);
+	}
+	char **dst[2] = {out, err};
+	for (int i = 1; i < 3; i++) {
+		struct buf b;
+		char tmp[4096];
+		size_t n;
+		buf_init(&b);
+		buf_puts(&b, "");
+		f = fopen(paths[i], "rb");
+		assert_non_null(f);
+		while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
+			buf_append(&b, tmp, n);
+		fclose(f);
+		*dst[i - 1] = buf_steal(&b);
+	}
+	for (int i = 0; i < 3; i++) {
+		unlink(paths[i]);
+		free(paths[i]);
+	}
+	return rc;
+}
+
+/* A fresh database file with the fixture, closed, for the CLI to open. */
+static char *fresh_db_path(void)
+{
+	struct db *db = fresh_db();
+	char *path = xstrdup(db_path(db));
+	db_close(db);
+	return path;
+}
+
+static void test_cli_user_add_list_passwd(void **state)
+{
+	(void)state;
+	char *path = fresh_db_path(), *out, *err, token[AUTH_TOKEN_SIZE];
+	struct db *db;
+	char dberr[256];
+	int64_t retry;
+
+	const char *add_admin[] = {"add", "--db", path, "--email", "Root@Example.org", "--name",
+				   "Root Admin", "--role", "admin", NULL};
+	assert_int_equal(run_user(PW "\n", &out, &err, add_admin), 0);
+	assert_non_null(strstr(out, "root@example.org, admin"));
+	assert_null(strstr(out, PW));
+	free(out);
+	free(err);
+	const char *add_org[] = {"add", "--db", path, "--email", "org@example.org", "--name",
+				 "\u5f20\u4f1f", "--organisation", "SASS", "--lang", "zh-Hans",
+				 "--role", "organiser", "--event", "event-a", NULL};
+	assert_int_equal(run_user(PW2 "\r\n", &out, &err, add_org), 0);
+	assert_non_null(strstr(out, "organiser of event event-a"));
+	free(out);
+	free(err);
+	const char *add_part[] = {"add", "--db", path, "--email", "p@example.org", "--name", "P",
+				  NULL};
+	assert_int_equal(run_user(PW, &out, &err, add_part), 0); /* no final newline */
+	free(out);
+	free(err);
+
+	const char *list[] = {"list", "--db", path, NULL};
+	assert_int_equal(run_user("", &out, &err, list), 0);
+	assert_non_null(strstr(out, "root@example.org\tRoot Admin\tadmin\n"));
+	assert_non_null(strstr(out, "org@example.org\t\u5f20\u4f1f\torganiser of event event-a\n"));
+	assert_non_null(strstr(out, "p@example.org\tP\tparticipant\n"));
+	free(out);
+	free(err);
+	const char *list_json[] = {"list", "--db", path, "--format", "json", NULL};
+	assert_int_equal(run_user("", &out, &err, list_json), 0);
+	json_t *j = json_loads(out, 0, NULL);
+	assert_int_equal(json_array_size(j), 3);
+	assert_null(strstr(out, "argon2"));
+	json_decref(j);
+	free(out);
+	free(err);
+
+	const char *passwd[] = {"passwd", "--db", path, "--email", "ORG@example.org", NULL};
+	assert_int_equal(run_user("a brand new passphrase\n", &out, &err, passwd), 0);
+	free(out);
+	free(err);
+	const char *grant[] = {"grant", "--db", path, "--email", "p@example.org", "--role",
+			       "organiser", "--series", "series-t", NULL};
+	assert_int_equal(run_user("", &out, &err, grant), 0);
+	assert_non_null(strstr(out, "organiser of series series-t"));
+	free(out);
+	free(err);
+	const char *revoke[] = {"revoke", "--db", path, "--email", "p@example.org", "--role",
+				"organiser", "--series", "series-t", NULL};
+	assert_int_equal(run_user("", &out, &err, revoke), 0);
+	free(out);
+	free(err);
+
+	assert_int_equal(db_open(path, DB_OPEN_EXISTING, 0, &db, dberr, sizeof(dberr)), HM_OK);
+	assert_int_equal(sign_in(db, "root@example.org", PW, NULL, T0, token, &retry), HM_OK);
+	assert_int_equal(sign_in(db, "org@example.org", PW2, NULL, T0, token, &retry), HM_EUNAUTH);
+	assert_int_equal(sign_in(db, "org@example.org", "a brand new passphrase", NULL, T0, token,
+				 &retry),
+			 HM_OK);
+	assert_int_equal(sign_in(db, "p@example.org", PW, NULL, T0, token, &retry), HM_OK);
+	json_t *log = audit_list(db, NULL, 0, 100);
+	assert_int_equal(json_array_size(log), 8); /* 3 creates, 2 grants, passwd, grant, revoke */
+	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 0), "actor")),
+			    "cli");
+	json_decref(log);
+	db_close(db);
+	free(path);
+}
+
+static void test_cli_user_refusals(void **state)
+{
+	(void)state;
+	char *path = fresh_db_path(), *out, *err;
+	char big[AUTH_PASSWORD_MAX + 3];
+	memset(big, 'x', AUTH_PASSWORD_MAX + 1);
+	strcpy(big + AUTH_PASSWORD_MAX + 1, "\n");
+	const char *first[] = {"add", "--db", path, "--email", "ann@example.org", "--name", "Ann",
+			       NULL};
+	assert_int_equal(run_user(PW "\n", &out, &err, first), 0);
+	free(out);
+	free(err);
+	char *missing = xasprintf("%s/none.db", dir);
+	const struct {
+		const char *id;
+		const char *in;
+		const char *args[16];
+		int code;
+		const char *says;
+	} rows[] = {
+		{"N01 password on the command line", PW "\n",
+		 {"add", "--db", path, "--email", "b@example.org", "--name", "B", "--password", PW},
+		 2, "never taken from the command line"},
+		{"N02 password= form", PW "\n",
+		 {"add", "--db", path, "--email", "b@example.org", "--name", "B", "--password=" PW},
+		 2, "never taken"},
+		{"N03 no e-mail", PW "\n", {"add", "--db", path, "--name", "B"}, 2, "--email"},
+		{"N04 bad e-mail", PW "\n", {"add", "--db", path, "--email", "b", "--name", "B"}, 2,
+		 "not a valid e-mail"},
+		{"N05 organiser without event", PW "\n",
+		 {"add", "--db", path, "--email", "b@example.org", "--name", "B", "--role",
+		  "organiser"},
+		 2, "needs one --event"},
+		{"N06 organiser of a missing event", PW "\n",
+		 {"add", "--db", path, "--email", "b@example.org", "--name", "B", "--role",
+		  "organiser", "--event", "nope"},
+		 3, "no event 'nope'"},
+		{"N07 admin of an event", PW "\n",
+		 {"add", "--db", path, "--email", "b@example.org", "--name", "B", "--role", "admin",
+		  "--event", "event-a"},
+		 2, "whole site"},
+		{"N08 unknown role", PW "\n",
+		 {"add", "--db", path, "--email", "b@example.org", "--name", "B", "--role", "king"},
+		 2, "--role is"},
+		{"N09 short password", "short\n",
+		 {"add", "--db", path, "--email", "b@example.org", "--name", "B"}, 2,
+		 "at least 12 characters"},
+		{"N10 no password", "", {"add", "--db", path, "--email", "b@example.org", "--name", "B"},
+		 2, "no password"},
+		{"N11 password too long", big,
+		 {"add", "--db", path, "--email", "b@example.org", "--name", "B"}, 2, "longer than"},
+		{"N12 e-mail taken, other case", PW "\n",
+		 {"add", "--db", path, "--email", "ANN@example.org", "--name", "Ann"}, 4, "exists"},
+		{"N13 no such database", PW "\n",
+		 {"add", "--db", missing, "--email", "b@example.org", "--name", "B"}, 3,
+		 "no such database"},
+		{"N14 unknown subcommand", "", {"remove", "--db", path}, 2, "unknown command"},
+		{"N15 unknown flag", "", {"list", "--db", path, "--verbose"}, 2, "--verbose"},
+		{"N16 flag of another subcommand", "", {"list", "--db", path, "--email", "x@y.org"}, 2,
+		 "--email"},
+		{"N17 passwd of nobody", PW "\n",
+		 {"passwd", "--db", path, "--email", "nobody@example.org"}, 3, "no account"},
+		{"N18 grant a participant", "",
+		 {"grant", "--db", path, "--email", "ann@example.org", "--role", "participant"}, 2,
+		 "admin or organiser"},
+		{"N19 revoke what is not held", "",
+		 {"revoke", "--db", path, "--email", "ann@example.org", "--role", "organiser",
+		  "--event", "event-a"},
+		 3,
+		 "does not have"},
+		{"N20 bad format", "", {"list", "--db", path, "--format", "xml"}, 2, "text or json"},
+		{"N21 stray argument", "", {"list", "--db", path, "extra"}, 2, "unexpected"},
+		{"N22 grant twice", "",
+		 {"grant", "--db", path, "--email", "ann@example.org", "--role", "admin"}, 4,
+		 "already has"},
+	};
+	const char *grant[] = {"grant", "--db", path, "--email", "ann@example.org", "--role",
+			       "admin", NULL};
+	assert_int_equal(run_user("", &out, &err, grant), 0);
+	free(out);
+	free(err);
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		int rc = run_user(rows[i].in, &out, &err, rows[i].args);
+		if (rc != rows[i].code || !strstr(err, rows[i].says))
+			fail_msg("%s: exit %d (want %d), said: %s", rows[i].id, rc, rows[i].code, err);
+		if (strstr(out, PW) || strstr(err, PW))
+			fail_msg("%s: the password was printed", rows[i].id);
+		free(out);
+		free(err);
+	}
+	/* Nothing but the first account was made. */
+	struct db *db;
+	char dberr[256];
+	assert_int_equal(db_open(path, DB_OPEN_EXISTING, 0, &db, dberr, sizeof(dberr)), HM_OK);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM account"), 1);
+	db_close(db);
+	free(missing);
+	free(path);
+}
+
+/* Reads from the pty master until want appears in all (or 10 s pass). */
+static int pty_wait_for(int master, struct buf *all, const char *want)
+{
+	for (int i = 0; i < 100 && !strstr(all->data, want); i++) {
+		struct pollfd pfd = {.fd = master, .events = POLLIN};
+		if (poll(&pfd, 1, 100) > 0) {
+			char tmp[512];
+			ssize_t n = read(master, tmp, sizeof(tmp));
+			if (n <= 0)
+				break;
+			buf_append(all, tmp, (size_t)n);
+		}
+	}
+	return strstr(all->data, want) != NULL;
+}
+
+static void test_cli_user_asks_twice_on_a_terminal_without_echo(void **state)
+{
+	(void)state;
+	char *path = fresh_db_path();
+	const char *const cases[][2] = {
+		{PW, PW},                  /* matching: the account is made */
+		{PW, "something else entirely"}, /* differing: refused, exit 2 */
+	};
+	for (size_t c = 0; c < HM_ARRAY_LEN(cases); c++) {
+		int master = posix_openpt(O_RDWR | O_NOCTTY);
+		assert_true(master >= 0);
+		assert_int_equal(grantpt(master), 0);
+		assert_int_equal(unlockpt(master), 0);
+		char *slave_name = xstrdup(ptsname(master));
+		char *email = xasprintf("tty%zu@example.org", c);
+		fflush(stdout);
+		fflush(stderr);
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			int slave = open(slave_name, O_RDWR);
+			int null = open("/dev/null", O_WRONLY);
+			if (slave < 0 || null < 0)
+				_exit(100);
+			dup2(slave, 0);
+			dup2(slave, 2);
+			dup2(null, 1);
+			char *argv[] = {(char *)(uintptr_t) "user", (char *)(uintptr_t) "add",
+					(char *)(uintptr_t) "--db", path,
+					(char *)(uintptr_t) "--email", email,
+					(char *)(uintptr_t) "--name", (char *)(uintptr_t) "Tty", NULL};
+			_exit(cli_user(8, argv));
+		}
+		struct buf all;
+		buf_init(&all);
+		buf_puts(&all, "");
+		assert_true(pty_wait_for(master, &all, "characters): "));
+		assert_true(write(master, cases[c][0], strlen(cases[c][0])) > 0);
+		assert_true(write(master, "\n", 1) == 1);
+		assert_true(pty_wait_for(master, &all, "Once more: "));
+		assert_true(write(master, cases[c][1], strlen(cases[c][1])) > 0);
+		assert_true(write(master, "\n", 1) == 1);
+		int status = 0;
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		pty_wait_for(master, &all, "\n\n"); /* drain what is left */
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), c == 0 ? 0 : 2);
+		/* Nothing typed was echoed. */
+		assert_null(strstr(all.data, cases[c][0]));
+		assert_null(strstr(all.data, cases[c][1]));
+		if (c == 1)
+			assert_non_null(strstr(all.data, "differ"));
+		buf_free(&all);
+		close(master);
+		free(slave_name);
+		free(email);
+	}
+	struct db *db;
+	char dberr[256], token[AUTH_TOKEN_SIZE];
+	int64_t id;
+	assert_int_equal(db_open(path, DB_OPEN_EXISTING, 0, &db, dberr, sizeof(dberr)), HM_OK);
+	assert_int_equal(sign_in(db, "tty0@example.org", PW, NULL, T0, token, NULL), HM_OK);
+	assert_int_equal(auth_account_find(db, "tty1@example.org", &id), HM_ENOTFOUND);
+	db_close(db);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1183,6 +1512,9 @@ int main(void)
 		cmocka_unit_test(test_reset_expires_and_is_replaced),
 		cmocka_unit_test(test_api_token_scopes_and_revocation),
 		cmocka_unit_test(test_demo_organiser),
+		cmocka_unit_test(test_cli_user_add_list_passwd),
+		cmocka_unit_test(test_cli_user_refusals),
+		cmocka_unit_test(test_cli_user_asks_twice_on_a_terminal_without_echo),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
