@@ -504,11 +504,13 @@ enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_
 					r->comps[(size_t)c * ns + t] = st->comps[(size_t)c * st->n_stmts + t];
 	}
 	if (!compat && !st->comps && !(given && given->comps)) {
-		/* deterministic start: ones, and a fixed ±1 pattern */
-		for (uint32_t t = 0; t < ns; t++) {
-			uint32_t h = t * 2654435761u;
-			r->comps[t] = 1.0;
-			r->comps[ns + t] = (h >> 16) & 1 ? 1.0 : -1.0;
+		/* deterministic start: a fixed pseudo-random pair of vectors */
+		for (uint32_t t = 0; t < 2 * ns; t++) {
+			uint64_t z = (uint64_t)t * 0x9e3779b97f4a7c15ULL + 0x632be59bd9b4e019ULL;
+			z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+			z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+			z ^= z >> 31;
+			r->comps[t] = (double)(z >> 11) / 9007199254740992.0 - 0.5;
 		}
 	}
 	if (compat)

@@ -110,10 +110,21 @@ uint32_t pca_power_polis_tol(const struct pca_view *x, uint32_t n_comps, uint32_
 	for (uint32_t c = 0; c < n_comps; c++) {
 		double *v = comps + (size_t)c * n;
 		double last = 0.0;
+		int restarted = 0;
 		for (uint32_t it = iters;; it--) {
 			xtx_deflated(x, comps, c, v, w, y, z);
 			products++;
 			double eig = sqrt(dot(w, w, n));
+			if (eig == 0.0 && !restarted && it == iters) {
+				/* The start vector is orthogonal to every row (Pol.is
+				 * would have drawn a random one): retry once from a
+				 * fixed pseudo-random vector before giving up. */
+				restarted = 1;
+				for (uint32_t j = 0; j < n; j++)
+					v[j] = 0.5 + (double)((j * 2654435761u) >> 24) / 256.0;
+				it++;
+				continue;
+			}
 			double moved = 1.0;
 			if (eig > 0.0) {
 				double vv = sqrt(dot(v, v, n)), cs = 0.0;
@@ -193,6 +204,11 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 			w1[j] -= s * w0[j];
 		normalise(w1, n);
 		double c0 = fabs(dot(w0, v0, n)), c1 = fabs(dot(w1, v1, n));
+		/* rank one (or zero): nothing left for the second vector */
+		if (dot(w1, w1, n) == 0.0)
+			c1 = 1.0;
+		if (dot(w0, w0, n) == 0.0)
+			c0 = 1.0;
 		/* keep the sign of the previous vectors, for stable output */
 		if (dot(w0, v0, n) < 0)
 			for (uint32_t j = 0; j < n; j++)
