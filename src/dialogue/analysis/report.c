@@ -329,8 +329,6 @@ void report_json(struct buf *out, const struct report_in *in)
 	jw_obj(&w);
 	jw_k(&w, "harmony");
 	jw_obj(&w);
-	jw_k(&w, "version");
-	jw_str(&w, HM_VERSION);
 	jw_k(&w, "mode");
 	jw_str(&w, r->mode == ANALYSIS_COMPAT ? "compat" : "scale");
 	jw_k(&w, "sign");
