@@ -259,11 +259,13 @@ enum hm_err auth_demo_organiser(struct db *db, const char *event_slug,
 #define AUTH_SESSION_TOUCH 60                /* last_seen is written at most once a minute */
 
 /* Sign-in throttling, counted per e-mail typed (whether or not an account
- * has it) and per client network (an IPv4 address, an IPv6 /64). After
- * FREE failures, each further failure makes the next attempt wait 2^k
- * seconds (k = failures - FREE), at most DELAY_MAX. Addresses get more
- * free attempts: a whole venue may sit behind one. The count starts again
- * WINDOW seconds after the last failure, and for an account on success. */
+ * has it; counted as the attempt starts, so parallel guesses queue up) and
+ * per client network (an IPv4 address, an IPv6 /64; wrong passwords only).
+ * After FREE failures, each further failure makes the next attempt wait
+ * 2^k seconds (k = failures - FREE), at most DELAY_MAX. Addresses get
+ * more free attempts: a whole venue may sit behind one. The count starts
+ * again WINDOW seconds after the last failure, and for an e-mail on a
+ * successful sign-in or password reset. */
 #define AUTH_THROTTLE_ACCOUNT_FREE 5
 #define AUTH_THROTTLE_ADDRESS_FREE 30
 #define AUTH_THROTTLE_DELAY_MAX 1024

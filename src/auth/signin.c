@@ -143,13 +143,43 @@ enum hm_err auth_throttle_clear_account(struct db *db, const char *email)
 	return throttle_clear(db, THROTTLE_ACCOUNT, key);
 }
 
-static enum hm_err record_failure(struct db *db, const char *akey, const char *nkey, int64_t now)
+/* Takes the attempt: in one write transaction, so parallel attempts are
+ * counted one after the other, checks both throttles and counts the
+ * attempt against the e-mail before its password is looked at (success
+ * clears that count). *wait > 0: throttled, nothing counted. */
+static enum hm_err take_attempt(struct db *db, const char *akey, const char *nkey, int64_t now,
+				int64_t *wait)
 {
 	enum hm_err e;
+	*wait = 0;
 	if ((e = db_begin(db)) != HM_OK)
 		return e;
+	int64_t wa = throttle_wait(db, THROTTLE_ACCOUNT, akey, now);
+	int64_t wn = nkey ? throttle_wait(db, THROTTLE_ADDRESS, nkey, now) : 0;
+	if (wa < 0 || wn < 0)
+		return auth_fail(db, HM_EDB);
+	*wait = wa > wn ? wa : wn;
+	if (*wait > 0) {
+		db_rollback(db);
+		return HM_OK;
+	}
 	if ((e = throttle_fail(db, THROTTLE_ACCOUNT, akey, now)) != HM_OK ||
-	    (nkey && (e = throttle_fail(db, THROTTLE_ADDRESS, nkey, now)) != HM_OK) ||
+	    (e = db_commit(db)) != HM_OK)
+		return auth_fail(db, e);
+	return HM_OK;
+}
+
+/* A wrong password also counts against the client's network. (Counted
+ * only now, so the sign-ins of a whole venue behind one address do not
+ * add up.) */
+static enum hm_err record_failure(struct db *db, const char *nkey, int64_t now)
+{
+	enum hm_err e;
+	if (!nkey)
+		return HM_OK;
+	if ((e = db_begin(db)) != HM_OK)
+		return e;
+	if ((e = throttle_fail(db, THROTTLE_ADDRESS, nkey, now)) != HM_OK ||
 	    (e = db_commit(db)) != HM_OK)
 		return auth_fail(db, e);
 	return HM_OK;
@@ -208,11 +238,8 @@ enum hm_err auth_sign_in(struct db *db, const char *email, const char *password,
 		address_key(client_addr, nkey);
 
 	/* Throttled: answer at once, without looking at the password. */
-	int64_t wa = throttle_wait(db, THROTTLE_ACCOUNT, akey, now);
-	int64_t wn = client_addr ? throttle_wait(db, THROTTLE_ADDRESS, nkey, now) : 0;
-	if (wa < 0 || wn < 0)
-		return HM_EDB;
-	wait = wa > wn ? wa : wn;
+	if ((e = take_attempt(db, akey, client_addr ? nkey : NULL, now, &wait)) != HM_OK)
+		return e;
 	if (wait > 0) {
 		if (retry_after)
 			*retry_after = wait;
@@ -226,7 +253,7 @@ enum hm_err auth_sign_in(struct db *db, const char *email, const char *password,
 	 * work (the dummy hash has the current costs) and the same answer. */
 	if (!auth_password_verify(has_hash ? hash : NULL, password)) {
 		sodium_memzero(hash, sizeof(hash));
-		e = record_failure(db, akey, client_addr ? nkey : NULL, now);
+		e = record_failure(db, client_addr ? nkey : NULL, now);
 		return e == HM_OK ? HM_EUNAUTH : e;
 	}
 	if (auth_password_needs_rehash(hash)) {
