@@ -422,14 +422,16 @@ static void set_ref(struct parser *p, struct op *op, const struct tag *tg)
 
 static enum hm_err parse_body(struct parser *p, enum frame fr, const struct tag *open,
 			      struct close_info *ci);
+
 /* Forgets the ops from mark on (what they hold stays in the arena). */
 static void drop_ops(struct parser *p, size_t mark)
 {
 	p->nops = mark;
 }
 
-/* Strips the leading indentation of the next line (measured after the
- * current strip) from every line of a block's content; returns the old strip. */
+/* From here on, also strip the indentation of the line at next_line (as
+ * left by the current strip) from every line start: a block's content is
+ * outdented to its first line. *own is that added indentation. */
 static void push_strip(struct parser *p, size_t next_line, const char **own, size_t *own_len)
 {
 	size_t q = next_line + strip_match(p, next_line, p->len);
@@ -1232,7 +1234,8 @@ static enum hm_err render_ops(struct rstate *st, const struct tpl *t, uint32_t i
 			break;
 		case OP_TRANSLATE: {
 			struct tr_op *tr = op->tr;
-			const char *text = st->set->translate
+			/* never ask for "": gettext catalogues keep their header there */
+			const char *text = st->set->translate && tr->msgid[0]
 						   ? st->set->translate(st->lang, tr->msgid)
 						   : NULL;
 			const struct tpl *tt = tr->tpl;

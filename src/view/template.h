@@ -13,6 +13,11 @@
  * {{#_}} may not hold another. A translation that does not compile is
  * logged once and the msgid is rendered instead.
  *
+ * Whitespace follows the spec: a non-variable tag alone on its line takes
+ * the whole line with it, and a partial, parent or block alone on its line
+ * indents each line it renders as the tag was indented. In inheritance the
+ * outermost override of a block wins (a page over the layouts it extends).
+ *
  * Names: a.b looks a up the context stack, then b inside it; a segment
  * of digits indexes an array (items.0 is the first item); {{.}} is the
  * current context.
@@ -47,7 +52,9 @@ void tpl_set_free(struct tpl_set *set);
 void tpl_set_translator(struct tpl_set *set, tpl_translate_fn fn);
 
 /* Compiles src under name (replacing any template of that name). On a syntax
- * error returns HM_EINVAL and writes "name:line: message" into err. */
+ * error returns HM_EINVAL, writes "name:line: message" into err and leaves
+ * the set as it was. Add every template before rendering starts: adding
+ * while other threads render is not safe. */
 enum hm_err tpl_set_add(struct tpl_set *set, const char *name, const char *src,
 			size_t len, char *err, size_t errlen);
 

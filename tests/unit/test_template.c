@@ -354,6 +354,7 @@ static const char *stub_translate(const char *lang, const char *msgid)
 		{"fr", "Home", "Accueil"},
 		{"fr", "Posted on {{date}}", "Publié le {{date}}"},
 		{"fr", "Broken", "Cassé {{#x}}"},
+		{"fr", "", "Project-Id-Version: harmony"}, /* a .po header */
 		{"zh", "Home", "首页"},
 		{"zh", "Posted on {{date}}", "发布于 {{date}}"},
 	};
@@ -410,6 +411,18 @@ static void test_translate_inside_sections_uses_current_context(void **state)
 	add(set, "t", "{{#posts}}{{#_}}Posted on {{date}}{{/_}};{{/posts}}");
 	char *got = render(set, "t", "{\"posts\":[{\"date\":\"1\"},{\"date\":\"2\"}]}", "fr");
 	assert_string_equal(got, "Publié le 1;Publié le 2;");
+	free(got);
+	tpl_set_free(set);
+}
+
+static void test_translate_empty_msgid_is_not_looked_up(void **state)
+{
+	(void)state;
+	struct tpl_set *set = tpl_set_new();
+	tpl_set_translator(set, stub_translate);
+	add(set, "t", "[{{#_}}  \n {{/_}}]");
+	char *got = render(set, "t", "{}", "fr");
+	assert_string_equal(got, "[]");
 	free(got);
 	tpl_set_free(set);
 }
@@ -676,6 +689,7 @@ int main(void)
 		cmocka_unit_test(test_translate_renders_catalogue_text),
 		cmocka_unit_test(test_translate_without_translator_renders_msgid),
 		cmocka_unit_test(test_translate_inside_sections_uses_current_context),
+		cmocka_unit_test(test_translate_empty_msgid_is_not_looked_up),
 		cmocka_unit_test(test_translate_foreach_msgid_lists_every_msgid),
 		cmocka_unit_test(test_errors_name_template_and_line),
 		cmocka_unit_test(test_errors_fit_small_buffers),
