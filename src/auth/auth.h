@@ -11,9 +11,11 @@
  * inside a db_begin.
  * Rights: functions that change accounts check their actor themselves
  * (HM_EFORBIDDEN): AUTH_ACCOUNT_MANAGE, or AUTH_ACCOUNT_SELF for one's own.
- * Secrets: tokens and passwords are never logged nor stored; the database
- * holds Argon2id strings and BLAKE2b hex digests. Token buffers handed out
- * are the only copy: the caller shows or sends them once.
+ * Secrets: passwords and session, reset and API tokens are never logged
+ * nor stored; the database holds Argon2id strings and BLAKE2b hex
+ * digests. (CSRF secrets and the anonymous-form key are kept as they are:
+ * without a session cookie they are worth nothing.) Token buffers handed
+ * out are the only copy: the caller shows or sends them once.
  */
 #ifndef HM_AUTH_H
 #define HM_AUTH_H
