@@ -1,0 +1,229 @@
+"""analyze_report.py — turns the run folder of bench/analyze into the
+"analyze" section of bench/RESULTS.md (replacing only that section).
+
+    python3 bench/analyze_report.py RUNDIR RESULTS.md COMMAND CASE...
+
+Each CASE is name:input_dir[:planted.csv]; RUNDIR/name/ holds, per tool
+(harmony-compat, harmony-scale, sklearn), TOOL.json (stdout), TOOL.time
+(/usr/bin/time -v) and TOOL.status ("ok", "timeout N", "exit N").
+"""
+
+import json
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ari  # noqa: E402
+
+TOOLS = ("harmony-compat", "harmony-scale", "sklearn")
+
+
+def read_time(path):
+    """(wall seconds, peak RSS MB) from /usr/bin/time -v output."""
+    wall = rss = None
+    if not os.path.exists(path):
+        return wall, rss
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if line.startswith("Elapsed (wall clock) time"):
+                parts = line.rsplit(" ", 1)[1].split(":")
+                secs = 0.0
+                for p in parts:
+                    secs = secs * 60 + float(p)
+                wall = secs
+            elif line.startswith("Maximum resident set size"):
+                rss = int(line.rsplit(" ", 1)[1]) / 1024.0
+    return wall, rss
+
+
+def read_json(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
+def gac_of(blob):
+    """statement id -> group-aware consensus from harmony's JSON."""
+    for key in ("group-aware-consensus", "group_aware_consensus", "gac"):
+        v = blob.get(key)
+        if isinstance(v, dict):
+            return {int(k): float(x) for k, x in v.items()}
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            return {int(r.get("tid", r.get("id"))): float(r.get("value", r.get("gac")))
+                    for r in v}
+    return None
+
+
+def common_on_top(blob, common):
+    """"n/K" planted common-ground statements among the top K by GAC."""
+    g = gac_of(blob) if blob else None
+    if not g or not common:
+        return "–"
+    top = sorted(g, key=lambda t: (-g[t], t))[:len(common)]
+    return "%d/%d" % (len(set(top) & set(common)), len(common))
+
+
+def status_of(case_dir, tool):
+    p = os.path.join(case_dir, tool + ".status")
+    if not os.path.exists(p):
+        return None
+    with open(p) as f:
+        return f.read().strip()
+
+
+def fmt(x, spec):
+    return "–" if x is None else format(x, spec)
+
+
+def rows_for(rundir, name, input_dir, planted_path):
+    case_dir = os.path.join(rundir, name)
+    truth, common, truth_name = None, [], ""
+    if planted_path:
+        truth, common = ari.read_planted(planted_path)
+        truth_name = "planted"
+    elif os.path.exists(os.path.join(input_dir, "participants-votes.csv")):
+        truth = ari.read_polis_groups(os.path.join(input_dir, "participants-votes.csv"))
+        truth_name = "Pol.is"
+    results = {}
+    for tool in TOOLS:
+        st = status_of(case_dir, tool)
+        if st is None:
+            continue
+        wall, rss = read_time(os.path.join(case_dir, tool + ".time"))
+        blob = read_json(os.path.join(case_dir, tool + ".json")) if st == "ok" else None
+        results[tool] = (st, wall, rss, blob)
+    sk = results.get("sklearn")
+    out = []
+    shape = ""
+    for tool, (st, wall, rss, blob) in results.items():
+        info = None
+        if blob and tool == "sklearn":
+            info = (blob.get("participants"), blob.get("statements"), blob.get("votes"))
+        elif blob and isinstance(blob.get("harmony"), dict):
+            h = blob["harmony"]
+            info = (h.get("participants"), h.get("statements"), h.get("votes"))
+        if info and None not in info:
+            shape = "%s × %s, %s votes" % info
+            break
+    for tool, (st, wall, rss, blob) in results.items():
+        a, k, top, note = None, None, "–", ""
+        if blob is not None:
+            try:
+                if tool == "sklearn":
+                    k = blob.get("k")
+                    a = blob.get("ari_planted", blob.get("ari_polis"))
+                    sec = blob.get("seconds", {})
+                    note = "stages: " + ", ".join(
+                        "%s %.1f s" % (k_, sec[k_]) for k_ in ("read", "matrix", "pca", "kmeans")
+                        if k_ in sec)
+                else:
+                    groups = ari.harmony_groups(blob)
+                    k = len(set(groups.values()))
+                    if truth:
+                        a = ari.ari(groups, truth)
+                    top = common_on_top(blob, common)
+            except (KeyError, ValueError, TypeError) as e:
+                st = "ok (unreadable output: %s)" % e
+        ratio = "–"
+        if tool != "sklearn" and sk and sk[0] == "ok" and wall and sk[1] and rss and sk[2]:
+            ratio = "%.1f× time, %.1f× memory" % (sk[1] / wall, sk[2] / rss)
+        if st != "ok":
+            note = st if not st.startswith("timeout") else \
+                "did not finish within %s s" % st.split()[1]
+            if st.startswith("exit"):
+                note += " (" + last_error(case_dir, tool) + ")"
+            out.append((tool, "–", fmt(rss, ".0f"), "–", "–", "–", "–", note))
+        else:
+            out.append((tool, fmt(wall, ".2f"), fmt(rss, ".0f"), ratio,
+                        fmt(a, ".3f"), fmt(k, "d"), top, note))
+    return shape, truth_name, out
+
+
+def last_error(case_dir, tool):
+    p = os.path.join(case_dir, tool + ".err")
+    try:
+        with open(p, errors="replace") as f:
+            lines = [l.strip() for l in f if l.strip()]
+    except OSError:
+        return "no stderr"
+    errs = [l for l in lines if re.match(r"^[A-Za-z_.]*(Error|Exception)\b", l)]
+    return (errs[-1] if errs else lines[-1] if lines else "no stderr")[:160]
+
+
+def section(rundir, command, cases, machine):
+    lines = ["## analyze", "",
+             "`harmony analyze` against the scikit-learn Pol.is recipe "
+             "(`bench/sklearn_pipeline.py`) on the same input in the same run. "
+             "Wall time and peak RSS from `/usr/bin/time -v`; the ratio is "
+             "sklearn ÷ harmony. ARI is against the planted groups (synthetic) or "
+             "Pol.is's own groups (real exports, over the participants both cluster). "
+             "\"Common\" counts the planted common-ground statements among the top K "
+             "of harmony's group-aware consensus (K = number planted).", "",
+             "Command: `%s`" % command, "",
+             "Run: %s" % machine, "",
+             "| case | shape | tool | wall s | peak MB | sklearn ÷ harmony | ARI | k | common | note |",
+             "|---|---|---|---:|---:|---|---:|---:|---|---|"]
+    for c in cases:
+        parts = c.split(":")
+        name, input_dir = parts[0], parts[1]
+        planted = parts[2] if len(parts) > 2 and parts[2] else None
+        shape, truth_name, rows = rows_for(rundir, name, input_dir, planted)
+        for tool, wall, rss, ratio, a, k, top, note in rows:
+            label = "%s (vs %s)" % (a, truth_name) if a != "–" and truth_name else a
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                name, shape, tool, wall, rss, ratio, label, k, top, note))
+    bs = read_json(os.path.join(rundir, "bridging_speed.json"))
+    if bs:
+        lines += ["", "Bridging factorisation alone (`bench/bridging_speed.c`, CSR built in "
+                  "memory, %s ratings after the prefilter, %d sweeps): %.2f s wall, %.2f s CPU "
+                  "per sweep (one sweep = two passes over the votes); planted common ground "
+                  "labelled bridging: %s, other statements labelled: %s." % (
+                      bs["ratings"], bs["sweeps"], bs["s_per_sweep"], bs["cpu_s_per_sweep"],
+                      bs["common_bridging"], bs["other_bridging"])]
+    return "\n".join(lines) + "\n"
+
+
+def replace_section(path, text):
+    """Replaces the "## analyze" section (up to the next "## " heading),
+    or appends it; other sections are left as they are."""
+    old = ""
+    if os.path.exists(path):
+        with open(path) as f:
+            old = f.read()
+    if not old:
+        old = "# Benchmarks\n\nLatest figures and how they were obtained.\n\n"
+    m = re.search(r"^## analyze\s*$", old, re.M)
+    if m:
+        nxt = re.search(r"^## ", old[m.end():], re.M)
+        end = m.end() + nxt.start() if nxt else len(old)
+        new = old[:m.start()] + text + ("\n" if nxt else "") + old[end:]
+    else:
+        new = old.rstrip("\n") + "\n\n" + text
+    with open(path, "w") as f:
+        f.write(new)
+
+
+def main(argv):
+    if len(argv) < 5:
+        sys.stderr.write(__doc__)
+        return 2
+    rundir, results, command = argv[1], argv[2], argv[3]
+    machine = "%s, %d cores, load average at start %s" % (
+        time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count() or 0,
+        os.environ.get("BENCH_LOAD", "?"))
+    if os.environ.get("BENCH_GEN"):
+        machine += "; generator (bench/gen_synthetic.c, cc -O2, wall and peak RSS): " + \
+            os.environ["BENCH_GEN"]
+    if os.environ.get("BENCH_COMMIT"):
+        machine += ", commit " + os.environ["BENCH_COMMIT"]
+    replace_section(results, section(rundir, command, argv[4:], machine))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
