@@ -4,7 +4,9 @@
  * calls into the same code the web server uses.
  */
 #include "cli/cli.h"
+#include "auth/auth.h"
 #include "cli/analyze.h"
+#include "cli/user.h"
 #include "core/embedded.h"
 #include "db/db.h"
 #include "http/server.h"
@@ -31,6 +33,8 @@ static const char usage_text[] =
 	"        create an empty database, or migrate an older one\n"
 	"  demo [--db PATH] [--force]\n"
 	"        create a database holding the Shanghai 2012 consultation\n"
+	"  user add|list|passwd|grant|revoke [--db PATH] ...\n"
+	"        manage accounts (passwords are read from the terminal or stdin)\n"
 	"  analyze PATH [--format text|json] [--mode compat|scale] ...\n"
 	"        dialogue analysis of a Pol.is export folder (see harmony(1))\n"
 	"\n"
@@ -101,7 +105,7 @@ static int cmd_serve(int argc, char **argv)
 		return hm_err_exit_code(e);
 	}
 	db_close(db);
-	if ((e = web_init()) != HM_OK)
+	if ((e = auth_init()) != HM_OK || (e = web_init()) != HM_OK)
 		return hm_err_exit_code(e);
 	int rc = server_run(&cfg);
 	web_shutdown();
@@ -201,6 +205,15 @@ static int cmd_demo(int argc, char **argv)
 		db_rollback(db);
 		goto fail;
 	}
+	/* An organiser account, so a newcomer can sign in and try every
+	 * admin page straight away; its password is shown once, here. */
+	char demo_email[AUTH_EMAIL_MAX + 1], demo_password[AUTH_DEMO_PASSWORD_SIZE];
+	if ((e = auth_init()) != HM_OK ||
+	    (e = auth_demo_organiser(db, "asia-south-pacific-shanghai-2012", demo_email,
+				     demo_password)) != HM_OK) {
+		fprintf(stderr, "harmony demo: cannot create the demo organiser account\n");
+		goto fail;
+	}
 	/* Fold the WAL into the main file so a single rename moves it all. */
 	if ((e = db_exec_script(db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE",
 				err, sizeof(err))) != HM_OK) {
@@ -217,6 +230,7 @@ static int cmd_demo(int argc, char **argv)
 	}
 	free(tmp);
 	printf("%s: demo consultation created (Shanghai, 29-30 November 2012)\n", path);
+	printf("organiser account: %s\npassword (shown only now): %s\n", demo_email, demo_password);
 	return 0;
 fail:
 	db_close(db);
@@ -233,6 +247,7 @@ static const struct {
 	{"init", cmd_init},
 	{"demo", cmd_demo},
 	{"analyze", cli_analyze},
+	{"user", cli_user},
 };
 
 int cli_main(int argc, char **argv)
