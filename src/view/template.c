@@ -976,15 +976,8 @@ static inline void line_begin(struct rstate *st)
 	}
 }
 
-static void put_text(struct rstate *st, const struct op *op)
+static void put_text_indented(struct rstate *st, const struct op *op)
 {
-	if (!op->len)
-		return;
-	if (!st->indent) {
-		put(st->out, op->s, op->len);
-		st->pending = op->flags & OPF_NL;
-		return;
-	}
 	const char *s = op->s;
 	size_t len = op->len;
 	while (len) {
@@ -1001,6 +994,16 @@ static void put_text(struct rstate *st, const struct op *op)
 }
 
 /* items.0 is the first element: a segment of digits indexes an array. */
+static inline void put_text(struct rstate *st, const struct op *op)
+{
+	if (st->indent) {
+		put_text_indented(st, op);
+	} else if (op->len) {
+		put(st->out, op->s, op->len);
+		st->pending = op->flags & OPF_NL;
+	}
+}
+
 static const json_t *array_at(const json_t *a, const char *seg)
 {
 	size_t k = 0;
@@ -1159,12 +1162,15 @@ static enum hm_err render_ops(struct rstate *st, const struct tpl *t, uint32_t i
 			      const struct ctx *c)
 {
 	enum hm_err rc;
+	/* the budget is charged for the whole run at once: cheaper than per
+	 * op, and every loop passes through here */
+	if (end - i > st->steps || st->out->len > st->out_limit) {
+		log_warn("template '%s': rendering over its limits", t->name);
+		return HM_ETOOBIG;
+	}
+	st->steps -= end - i;
 	while (i < end) {
 		const struct op *op = &t->ops[i];
-		if (st->steps-- == 0 || st->out->len > st->out_limit) {
-			log_warn("template '%s': rendering over its limits", t->name);
-			return HM_ETOOBIG;
-		}
 		if (op->kind == OP_TEXT) { /* the most common op, off the jump table */
 			put_text(st, op);
 			i++;

@@ -66,10 +66,11 @@ enum hm_err tpl_set_add(struct tpl_set *set, const char *name, const char *src,
 enum hm_err tpl_render(struct tpl_set *set, const char *name, const json_t *model,
 		       const char *lang, struct buf *out);
 
-/* Bounds one render: at most max_steps ops executed and max_out bytes
- * appended, else tpl_render stops with HM_ETOOBIG (a runaway template or
- * model must not hold a worker). 0 keeps the default (20 million steps,
- * 256 MiB). Call before rendering starts. */
+/* Bounds one render: about max_steps compiled ops walked (sections count
+ * once per pass) and about max_out bytes appended, else tpl_render stops
+ * with HM_ETOOBIG (a runaway template or model must not hold a worker).
+ * 0 keeps the default (20 million steps, 256 MiB). Call before rendering
+ * starts. */
 void tpl_set_limits(struct tpl_set *set, unsigned long max_steps, size_t max_out);
 
 /* Calls fn for every msgid of every {{#_}} section in the set (for checking

@@ -87,6 +87,51 @@ static void test_html_escape_table(void **state)
 	}
 }
 
+/* The escaper the fast one must agree with: one byte at a time. */
+static void escape_slowly(struct buf *b, const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		switch (s[i]) {
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&#39;"); break;
+		default: buf_putc(b, s[i]);
+		}
+	}
+}
+
+/* Every special byte, and every byte next to one in value, at every
+ * position of strings up to 40 bytes: the word-at-a-time scan must miss
+ * none and invent none. */
+static void test_html_escape_every_position(void **state)
+{
+	(void)state;
+	static const char probe[] = "&<>\"'%()=;?!#$" "\x21\x23\x25\x28\x3b\x3d\x3f\xa6\xbc\xbe";
+	char s[41];
+	for (size_t len = 1; len <= 40; len++) {
+		for (size_t at = 0; at < len; at++) {
+			for (size_t k = 0; k < sizeof(probe) - 1; k++) {
+				memset(s, 'a', len);
+				s[at] = probe[k];
+				if (at + 3 < len)
+					s[at + 3] = '<';
+				struct buf fast, slow;
+				buf_init(&fast);
+				buf_init(&slow);
+				html_escape(&fast, s, len);
+				escape_slowly(&slow, s, len);
+				if (fast.len != slow.len || memcmp(fast.data, slow.data, slow.len) != 0)
+					fail_msg("len %zu, byte 0x%02x at %zu: got %s, want %s", len,
+						 (unsigned char)probe[k], at, fast.data, slow.data);
+				buf_free(&fast);
+				buf_free(&slow);
+			}
+		}
+	}
+}
+
 /* ========================================================== rendering */
 
 struct render_row {
@@ -677,6 +722,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_html_escape_table),
+		cmocka_unit_test(test_html_escape_every_position),
 		cmocka_unit_test(test_render_table),
 		cmocka_unit_test(test_render_unknown_template_is_not_found),
 		cmocka_unit_test(test_render_appends_to_buffer),
