@@ -11,7 +11,9 @@ import { request } from './lib/http.mjs';
 import { startServer } from './lib/server.mjs';
 
 // Starts a POST /news whose body is half sent, so that the server has a
-// request in flight. finish() sends the rest and resolves to what came back.
+// request in flight: the head asks for "100 Continue", which the server
+// sends once it has taken the request in. finish() sends the rest of the
+// body and resolves to what came back.
 async function halfSentRequest(srv) {
 	const sock = net.connect({ port: srv.port, host: '127.0.0.1' });
 	await new Promise((res, rej) => {
@@ -19,31 +21,46 @@ async function halfSentRequest(srv) {
 		sock.on('error', rej);
 	});
 	let answer = '';
+	let onData = () => {};
 	sock.setEncoding('latin1');
-	sock.on('data', (d) => (answer += d));
+	sock.on('data', (d) => {
+		answer += d;
+		onData();
+	});
 	sock.on('error', () => {});
 	const closed = new Promise((res) => sock.on('close', res));
-	sock.write('POST /news HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10\r\n\r\nhello');
-	await sleep(300); // let the server take the head and the first bytes
+	const continued = new Promise((res) => (onData = () => answer.includes('100 Continue') && res()));
+	sock.write('POST /news HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n');
+	await Promise.race([continued, closed]);
+	assert.match(answer, /^HTTP\/1\.1 100 Continue\r\n/, 'the server took the request in');
+	sock.write('hello');
 	return {
 		async finish() {
 			sock.write('world');
 			await Promise.race([closed, sleep(15_000, null, { ref: false })]);
 			sock.destroy();
-			return answer;
+			return answer.replace(/^HTTP\/1\.1 100 Continue\r\n\r\n/, '');
 		},
 	};
 }
 
-const connectRefused = (port) =>
-	new Promise((res) => {
-		const c = net.connect({ port, host: '127.0.0.1' });
-		c.on('connect', () => {
-			c.destroy();
-			res(false);
+// Whether new connections are refused, polling briefly while the server
+// takes the signal in.
+async function connectRefused(port) {
+	for (let i = 0; i < 20; i++) {
+		const refused = await new Promise((res) => {
+			const c = net.connect({ port, host: '127.0.0.1' });
+			c.on('connect', () => {
+				c.destroy();
+				res(false);
+			});
+			c.on('error', () => res(true));
 		});
-		c.on('error', () => res(true));
-	});
+		if (refused) return true;
+		await sleep(150);
+	}
+	return false;
+}
 
 test('shutdown_sigterm_when_idle_exits_0', async () => {
 	const srv = await startServer();
