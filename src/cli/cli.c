@@ -27,7 +27,7 @@ static const char usage_text[] =
 	"Run a consultation series: events, news, registration, programme, dialogue, outcomes.\n"
 	"\n"
 	"commands:\n"
-	"  serve [--listen ADDR:PORT] [--db PATH] [--base-url URL] [--threads N]\n"
+	"  serve [--listen ADDR:PORT] [--db PATH] [--base-url URL] [--threads N] [--trust-proxy]\n"
 	"        serve the site and the JSON API (default " DEFAULT_LISTEN ", " DEFAULT_DB ")\n"
 	"  init [--db PATH]\n"
 	"        create an empty database, or migrate an older one\n"
@@ -59,6 +59,7 @@ static int cmd_serve(int argc, char **argv)
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'}, {"db", required_argument, NULL, 'd'},
 		{"base-url", required_argument, NULL, 'b'}, {"threads", required_argument, NULL, 't'},
+		{"trust-proxy", no_argument, NULL, 'p'},
 		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	struct server_config cfg = {
@@ -67,8 +68,6 @@ static int cmd_serve(int argc, char **argv)
 		.per_ip_limit = 64,
 		.timeout_s = 15,
 		.max_body = 10 * 1024 * 1024,
-		.routes = web_routes,
-		.nroutes = web_nroutes,
 	};
 	int c;
 	optind = 1;
@@ -77,6 +76,7 @@ static int cmd_serve(int argc, char **argv)
 		case 'l': cfg.listen = optarg; break;
 		case 'd': cfg.db_path = optarg; break;
 		case 'b': cfg.base_url = optarg; break;
+		case 'p': cfg.trust_proxy = 1; break;
 		case 't': {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -107,6 +107,7 @@ static int cmd_serve(int argc, char **argv)
 	db_close(db);
 	if ((e = auth_init()) != HM_OK || (e = web_init()) != HM_OK)
 		return hm_err_exit_code(e);
+	cfg.routes = web_route_table(&cfg.nroutes);
 	int rc = server_run(&cfg);
 	web_shutdown();
 	return rc;

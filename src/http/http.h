@@ -46,6 +46,9 @@ struct http_req {
 	const char *content_type;
 	const char *lang;       /* negotiated language of the answer */
 	int want_json;          /* Accept prefers application/json */
+	const char *client_addr; /* the peer's address, or the proxy's client with --trust-proxy */
+	int secure;             /* served over TLS (directly or, with --trust-proxy, by the proxy) */
+	void *web;              /* the web layer's per-request state (who is asking…) */
 	struct db *db;          /* this worker thread's connection */
 	const struct server *srv;
 	void *conn;             /* the libmicrohttpd connection: server.c only */
@@ -74,6 +77,9 @@ struct http_res {
 /* A handler fills res and returns HM_OK, or returns an error which the
  * server renders as an error page / JSON error in the site's layout. */
 typedef enum hm_err (*http_handler)(struct http_req *req, struct http_res *res);
+
+/* A request header (NULL if absent). */
+const char *http_header(const struct http_req *req, const char *name);
 
 /* Path parameter and query argument lookups (NULL if absent). */
 const char *http_param(const struct http_req *req, const char *name);

@@ -86,6 +86,40 @@ enum http_method http_method_parse(const char *s)
 	return HTTP_METHOD__MAX;
 }
 
+const char *http_header(const struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+/* The client's address as text, in the request's arena. */
+static const char *client_address(struct http_req *req, struct MHD_Connection *c, int trust_proxy)
+{
+	if (trust_proxy) {
+		/* The proxy appends the address it saw last; that is the one it vouches for. */
+		const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+		if (xff && *xff) {
+			const char *last = strrchr(xff, ',');
+			last = last ? last + 1 : xff;
+			while (*last == ' ')
+				last++;
+			if (*last)
+				return arena_strdup(&req->pool, last);
+		}
+	}
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	char a[INET6_ADDRSTRLEN] = "";
+	if (ci && ci->client_addr) {
+		if (ci->client_addr->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)ci->client_addr)->sin_addr, a,
+				  sizeof(a));
+		else if (ci->client_addr->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ci->client_addr)->sin6_addr,
+				  a, sizeof(a));
+	}
+	return arena_strdup(&req->pool, a);
+}
+
 const char *http_param(const struct http_req *req, const char *name)
 {
 	return kv_get(&req->params, name);
@@ -262,6 +296,7 @@ static enum MHD_Result queue_plain(struct MHD_Connection *c, unsigned status, co
 struct query_collect {
 	struct arena *a;
 	struct kv items[MAX_QUERY_FIELDS];
+	const char *raw[MAX_QUERY_FIELDS][2]; /* key and value as received */
 	size_t n;
 	int bad;
 };
@@ -285,8 +320,51 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 	q->items[q->n].key = k;
 	q->items[q->n].value = v ? v : "";
 	q->items[q->n].value_len = vlen;
+	q->raw[q->n][0] = key;
+	q->raw[q->n][1] = value ? value : "";
 	q->n++;
 	return MHD_YES;
+}
+
+static char *put(char *p, const char *s, size_t n)
+{
+	memcpy(p, s, n);
+	return p + n;
+}
+
+/* The page cache key: what a public page depends on, as
+ * "<json 0|1>|<lang>|<path>?<k>=<v>&<k>=<v>". Path and arguments go in as
+ * received (still percent-encoded: each spelling decodes one way only),
+ * where "?" cannot occur in the path nor "&" in an argument, nor "=" in an
+ * argument's name, so two requests that differ in what a handler sees
+ * never share a key. Built with memcpy in the request arena: this runs on
+ * every public request. */
+static char *page_cache_key(struct http_req *req, const char *url, size_t url_len,
+			    const struct query_collect *q, size_t *len)
+{
+	const char *lang = req->lang ? req->lang : "";
+	size_t lang_len = strlen(lang), n = 4 + lang_len + url_len;
+	size_t klen[MAX_QUERY_FIELDS], vlen[MAX_QUERY_FIELDS];
+	for (size_t i = 0; i < q->n; i++) {
+		klen[i] = strlen(q->raw[i][0]);
+		vlen[i] = strlen(q->raw[i][1]);
+		n += 2 + klen[i] + vlen[i];
+	}
+	char *key = arena_alloc(&req->pool, n + 1), *p = key;
+	*p++ = req->want_json ? '1' : '0';
+	*p++ = '|';
+	p = put(p, lang, lang_len);
+	*p++ = '|';
+	p = put(p, url, url_len);
+	for (size_t i = 0; i < q->n; i++) {
+		*p++ = i ? '&' : '?';
+		p = put(p, q->raw[i][0], klen[i]);
+		*p++ = '=';
+		p = put(p, q->raw[i][1], vlen[i]);
+	}
+	*p = '\0';
+	*len = (size_t)(p - key);
+	return key;
 }
 
 static const char *header(struct MHD_Connection *c, const char *name)
@@ -337,7 +415,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	uint64_t cache_hash = 0, version = 0;
 	struct query_collect q;
 	char *path;
-	size_t path_len;
+	size_t path_len, url_len = strlen(url);
 
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
@@ -350,7 +428,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 		ret = queue_plain(c, MHD_HTTP_NOT_IMPLEMENTED, "Method not implemented.\n", NULL);
 		goto out;
 	}
-	if (strlen(url) > MAX_URL) {
+	if (url_len > MAX_URL) {
 		ret = queue_plain(c, MHD_HTTP_URI_TOO_LONG, "URL too long.\n", NULL);
 		goto out;
 	}
@@ -358,7 +436,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 		ret = queue_plain(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large.\n", NULL);
 		goto out;
 	}
-	if (http_percent_decode(&req.pool, url, strlen(url), 0, &path, &path_len) != HM_OK ||
+	if (http_percent_decode(&req.pool, url, url_len, 0, &path, &path_len) != HM_OK ||
 	    path[0] != '/') {
 		ret = queue_plain(c, MHD_HTTP_BAD_REQUEST, "Malformed URL encoding.\n", NULL);
 		goto out;
@@ -390,6 +468,11 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	req.body_len = ctx->body.len;
 	req.srv = srv;
 	req.conn = c;
+	req.client_addr = client_address(&req, c, srv->cfg.trust_proxy);
+	if (srv->cfg.trust_proxy) {
+		const char *proto = header(c, "X-Forwarded-Proto");
+		req.secure = proto && strcasecmp(proto, "https") == 0;
+	}
 	req.db = thread_db(srv);
 	if (!req.db) {
 		ret = queue_plain(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Database unavailable.\n", NULL);
@@ -397,14 +480,11 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	}
 
 	/* Public GETs are answered from the page cache while the data holds. */
-	if ((req.method == HTTP_GET || req.method == HTTP_HEAD) && !kv_get(&req.cookies, "session")) {
-		struct buf k;
-		buf_init(&k);
-		buf_printf(&k, "%d|%s|%s", req.want_json, req.lang, url);
-		for (size_t i = 0; i < req.query.n; i++)
-			buf_printf(&k, "|%s=%s", req.query.items[i].key, req.query.items[i].value);
-		cache_key = buf_steal(&k);
-		cache_hash = fnv1a(cache_key, strlen(cache_key), FNV_INIT);
+	if ((req.method == HTTP_GET || req.method == HTTP_HEAD) && !kv_get(&req.cookies, "session") &&
+	    !header(c, "Authorization")) {
+		size_t key_len;
+		cache_key = page_cache_key(&req, url, url_len, &q, &key_len);
+		cache_hash = fnv1a(cache_key, key_len, FNV_INIT);
 		version = db_data_version(req.db);
 		if (cache_serve(srv, c, cache_key, cache_hash, version, &ret))
 			goto out;
@@ -478,7 +558,6 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	else
 		MHD_destroy_response(r);
 out:
-	free(cache_key);
 	json_decref(res.model);
 	buf_free(&res.body);
 	arena_free(&req.pool);

@@ -21,6 +21,8 @@ struct server_config {
 	unsigned per_ip_limit;    /* connections per client address (0: no limit) */
 	unsigned timeout_s;       /* idle connection timeout */
 	size_t max_body;          /* bytes */
+	int trust_proxy;          /* take the client address and scheme from
+				     X-Forwarded-For / X-Forwarded-Proto */
 	const struct route *routes;
 	size_t nroutes;
 };

@@ -336,7 +336,7 @@ static enum hm_err page_trailing_slash(struct http_req *req, struct http_res *re
 
 #define GET HTTP_M(HTTP_GET)
 
-const struct route web_routes[] = {
+const struct route public_routes[] = {
 	{GET, "/", page_home},
 	{GET, "/events", page_events},
 	{GET, "/events/{slug}", page_event},
@@ -351,4 +351,4 @@ const struct route web_routes[] = {
 	{GET, "/news/", page_trailing_slash},
 	{GET, "/events/", page_trailing_slash},
 };
-const size_t web_nroutes = HM_ARRAY_LEN(web_routes);
+const size_t public_nroutes = HM_ARRAY_LEN(public_routes);

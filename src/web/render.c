@@ -3,6 +3,7 @@
  * adds the per-language display fields to models, and renders a handler's
  * result as a page in the site layout, as JSON, or as an error page.
  */
+#include "auth/auth.h"
 #include "core/embedded.h"
 #include "db/db.h"
 #include "events/events.h"
@@ -323,6 +324,13 @@ static json_t *layout_model(struct http_req *req, const char *title)
 		title ? title : "", "year", arena_strndup(&req->pool, web_now(req), 4));
 	json_object_update(site, settings);
 	json_decref(settings);
+	const struct principal *who = web_principal(req);
+	if (who->account_id) {
+		json_object_set_new(site, "account",
+				    json_pack("{s:s, s:s, s:b}", "name", who->name, "email", who->email,
+					      "is_admin", auth_is_admin(who)));
+		json_object_set_new(site, "csrf", json_string(web_csrf_token(req, NULL)));
+	}
 	static const struct {
 		const char *key, *prefix;
 	} nav[] = {{"nav_home", "/"}, {"nav_news", "/news"}, {"nav_events", "/events"}};
@@ -337,6 +345,12 @@ static json_t *layout_model(struct http_req *req, const char *title)
 
 void web_finish(struct http_req *req, struct http_res *res, enum hm_err e)
 {
+	if (res->location && res->status >= 300 && res->status < 400) {
+		json_decref(res->model);
+		res->model = NULL;
+		res->cacheable = 0;
+		return;
+	}
 	if (e != HM_OK) {
 		if (res->status < 400)
 			res->status = hm_err_http_status(e);

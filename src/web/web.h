@@ -11,8 +11,15 @@
 
 #include "http/router.h"
 
-extern const struct route web_routes[];
-extern const size_t web_nroutes;
+/* Every route of the site, gathered from the modules' tables by web_init
+ * (routes.c lists them). */
+const struct route *web_route_table(size_t *n);
+
+/* The modules' tables. */
+extern const struct route public_routes[];
+extern const size_t public_nroutes;
+extern const struct route account_routes[];
+extern const size_t account_nroutes;
 
 /* Compiles templates and loads catalogues. On error prints why, returns
  * non-OK. */
@@ -43,5 +50,40 @@ enum hm_err web_render_plain(struct http_req *req, const char *name, json_t *mod
 
 /* The URL of an embedded asset with its content hash ("/assets/site.css?v=…"). */
 const char *web_asset_url(const char *name);
+
+/* ---- who is asking, what they may do, CSRF (session.c) ---- */
+
+struct principal;
+struct auth_scope;
+enum auth_action;
+
+/* The principal of the request, loaded once: a bearer API token, else the
+ * session cookie, else a public visitor. Never NULL. */
+const struct principal *web_principal(struct http_req *req);
+
+/* HM_OK if the principal may do a in scope. Otherwise a visitor asking
+ * for HTML is sent to the sign-in page (and back afterwards), others get
+ * 401/403; the error is returned for the handler to pass on. */
+enum hm_err web_require(struct http_req *req, struct http_res *res, int action,
+			const struct auth_scope *scope);
+
+/* The CSRF token for the forms of the page being built. For a visitor it
+ * also sets the pre-session cookie the token is bound to. */
+const char *web_csrf_token(struct http_req *req, struct http_res *res);
+
+/* 1 if a state-changing request carries a valid CSRF token: the form's
+ * "_csrf" field (token may be NULL) or the X-CSRF-Token header. Requests
+ * with a bearer API token need none (no cookie is involved). */
+int web_csrf_valid(struct http_req *req, const char *token);
+
+/* Marks the answer private: no caching anywhere, and sets the page's
+ * "site.account" so the layout shows who is signed in. */
+void web_private(struct http_req *req, struct http_res *res);
+
+/* Sends the client to a local path with 303 See Other. */
+enum hm_err web_redirect(struct http_req *req, struct http_res *res, const char *path);
+
+/* 1 if path is a safe local redirect target ("/x", not "//x" or "/\\x"). */
+int web_local_path(const char *path);
 
 #endif

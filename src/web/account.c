@@ -1,0 +1,210 @@
+/*
+ * account.c — signing in and out, and the signed-in user's own page (who
+ * they are, their roles, their personal API tokens). The same handlers
+ * answer forms and JSON calls.
+ */
+#include "auth/auth.h"
+#include "db/db.h"
+#include "web/form.h"
+#include "web/web.h"
+
+#include <string.h>
+#include <time.h>
+
+static const struct field sign_in_fields[] = {
+	{.name = "email", .kind = FIELD_TEXT, .required = 1, .max_len = 254},
+	{.name = "password", .kind = FIELD_PASSWORD, .required = 1, .max_len = 1024},
+	{.name = "next", .kind = FIELD_TEXT, .max_len = 1000},
+};
+
+static json_t *sign_in_model(struct http_req *req, struct http_res *res, json_t *form,
+			     const char *next)
+{
+	json_t *m = json_pack("{s:o, s:s}", "form", form ? form : json_pack("{s:{}, s:{}}", "values", "errors"),
+			      "csrf", web_csrf_token(req, res));
+	if (web_local_path(next))
+		json_object_set_new(m, "next", json_string(next));
+	return m;
+}
+
+static enum hm_err page_sign_in(struct http_req *req, struct http_res *res)
+{
+	web_private(req, res);
+	if (web_principal(req)->account_id)
+		return web_redirect(req, res, "/account");
+	http_res_page(res, sign_in_model(req, res, NULL, http_query(req, "next")), "pages/sign_in",
+		      web_t(req, "Sign in"));
+	return HM_OK;
+}
+
+static enum hm_err post_sign_in(struct http_req *req, struct http_res *res)
+{
+	struct form f;
+	enum hm_err e = form_read(req, sign_in_fields, HM_ARRAY_LEN(sign_in_fields), &f);
+	const char *next = form_get(&f, "next");
+	web_private(req, res);
+	if (!web_csrf_valid(req, f.csrf))
+		return http_fail(res, HM_EFORBIDDEN,
+				 "This form has expired. Please reload the page and try again.");
+	if (e == HM_OK) {
+		char token[AUTH_TOKEN_SIZE];
+		int64_t retry = 0;
+		const char *old = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
+		e = auth_sign_in(req->db, form_get(&f, "email"), form_get(&f, "password"),
+				 req->client_addr, old, (int64_t)time(NULL), token, NULL, &retry);
+		if (e == HM_OK) {
+			char *cookie = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
+			char *clear = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
+			auth_cookie_header(AUTH_COOKIE_SESSION, token, req->secure, cookie);
+			auth_cookie_header(AUTH_COOKIE_PRESESSION, NULL, req->secure, clear);
+			http_res_header(res, "Set-Cookie", cookie);
+			http_res_header(res, "Set-Cookie", clear);
+			if (req->want_json) {
+				http_res_page(res, json_pack("{s:b}", "signed_in", 1), NULL, NULL);
+				return HM_OK;
+			}
+			return web_redirect(req, res, web_local_path(next) ? next : "/account");
+		}
+		if (e == HM_EFORBIDDEN) {
+			f.error = arena_printf(&req->pool, web_t(req, "Too many failed attempts. Please wait %lld seconds and try again."),
+					       (long long)retry);
+			res->status = 429;
+			http_res_header(res, "Retry-After", arena_printf(&req->pool, "%lld", (long long)retry));
+		} else {
+			f.error = web_t(req, "The e-mail address or the password is not right.");
+			res->status = 401;
+		}
+	} else {
+		res->status = 400;
+	}
+	json_t *fj = form_json(&f);
+	if (req->want_json) {
+		http_res_page(res, fj, NULL, NULL);
+		return HM_OK;
+	}
+	http_res_page(res, sign_in_model(req, res, fj, next), "pages/sign_in", web_t(req, "Sign in"));
+	return HM_OK;
+}
+
+static const struct field csrf_only[] = {
+	{.name = "_unused", .kind = FIELD_TEXT},
+};
+
+static enum hm_err post_sign_out(struct http_req *req, struct http_res *res)
+{
+	struct form f;
+	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
+	web_private(req, res);
+	if (!web_csrf_valid(req, f.csrf))
+		return http_fail(res, HM_EFORBIDDEN,
+				 "This form has expired. Please reload the page and try again.");
+	const char *tok = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
+	if (tok)
+		auth_sign_out(req->db, tok);
+	char *clear = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
+	auth_cookie_header(AUTH_COOKIE_SESSION, NULL, req->secure, clear);
+	http_res_header(res, "Set-Cookie", clear);
+	return web_redirect(req, res, "/");
+}
+
+static enum hm_err page_account(struct http_req *req, struct http_res *res)
+{
+	const struct principal *p = web_principal(req);
+	struct auth_scope own = {.owner_account_id = p->account_id};
+	enum hm_err e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
+	if (e != HM_OK)
+		return e;
+	web_private(req, res);
+	json_t *acct = auth_account_get(req->db, p->account_id);
+	if (!acct)
+		return HM_ENOTFOUND;
+	json_object_set_new(acct, "api_tokens", auth_api_token_list(req->db, p->account_id));
+	json_object_set_new(acct, "csrf", json_string(web_csrf_token(req, res)));
+	http_res_page(res, acct, "pages/account", web_t(req, "Your account"));
+	return HM_OK;
+}
+
+static const char *const token_scopes[] = {"read", "write", NULL};
+static const struct field token_fields[] = {
+	{.name = "label", .kind = FIELD_TEXT, .required = 1, .max_len = 200},
+	{.name = "scope", .kind = FIELD_CHOICE, .required = 1, .choices = token_scopes},
+};
+
+/* Creates a personal API token and shows it once. */
+static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
+{
+	const struct principal *p = web_principal(req);
+	struct auth_scope own = {.owner_account_id = p->account_id};
+	struct form f;
+	enum hm_err e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
+	if (e != HM_OK)
+		return e;
+	web_private(req, res);
+	e = form_read(req, token_fields, HM_ARRAY_LEN(token_fields), &f);
+	if (!web_csrf_valid(req, f.csrf))
+		return http_fail(res, HM_EFORBIDDEN,
+				 "This form has expired. Please reload the page and try again.");
+	if (e != HM_OK) {
+		res->status = 400;
+		http_res_page(res, json_pack("{s:o}", "form", form_json(&f)), "pages/account_token",
+			      web_t(req, "New API token"));
+		return HM_OK;
+	}
+	char token[AUTH_API_TOKEN_SIZE];
+	int64_t id = 0;
+	enum auth_token_scope scope =
+		strcmp(form_get(&f, "scope"), "write") == 0 ? AUTH_TOKEN_WRITE : AUTH_TOKEN_READ;
+	e = auth_api_token_create(req->db, p, p->account_id, scope, form_get(&f, "label"),
+				  (int64_t)time(NULL), token, &id);
+	if (e != HM_OK)
+		return e;
+	res->status = 201;
+	http_res_page(res,
+		      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "token", token, "label",
+				form_get(&f, "label"), "scope", form_get(&f, "scope")),
+		      "pages/account_token", web_t(req, "New API token"));
+	return HM_OK;
+}
+
+static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *res)
+{
+	const struct principal *p = web_principal(req);
+	struct auth_scope own = {.owner_account_id = p->account_id};
+	struct form f;
+	enum hm_err e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
+	if (e != HM_OK)
+		return e;
+	web_private(req, res);
+	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
+	if (!web_csrf_valid(req, f.csrf))
+		return http_fail(res, HM_EFORBIDDEN,
+				 "This form has expired. Please reload the page and try again.");
+	char *end;
+	long long id = strtoll(http_param(req, "id"), &end, 10);
+	if (*end || id <= 0)
+		return http_fail(res, HM_ENOTFOUND, "There is no such token.");
+	e = auth_api_token_revoke(req->db, p, p->account_id, id, (int64_t)time(NULL));
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, HM_ENOTFOUND, "There is no such token.");
+	if (e != HM_OK)
+		return e;
+	if (req->want_json) {
+		http_res_page(res, json_pack("{s:b}", "revoked", 1), NULL, NULL);
+		return HM_OK;
+	}
+	return web_redirect(req, res, "/account");
+}
+
+#define GET HTTP_M(HTTP_GET)
+#define POST HTTP_M(HTTP_POST)
+
+const struct route account_routes[] = {
+	{GET, "/sign-in", page_sign_in},
+	{POST, "/sign-in", post_sign_in},
+	{POST, "/sign-out", post_sign_out},
+	{GET, "/account", page_account},
+	{POST, "/account/api-tokens", post_api_token},
+	{POST, "/account/api-tokens/{id}/revoke", post_api_token_revoke},
+	{POST, "/api/v1/session", post_sign_in},
+};
+const size_t account_nroutes = HM_ARRAY_LEN(account_routes);

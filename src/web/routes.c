@@ -1,0 +1,35 @@
+/*
+ * routes.c — the site's route table, gathered once from each module's own
+ * table so modules never edit each other's lists. Order matters only
+ * between patterns that could match the same path: earlier tables win.
+ */
+#include "web/web.h"
+
+#include <string.h>
+
+static const struct {
+	const struct route *routes;
+	const size_t *n;
+} tables[] = {
+	{public_routes, &public_nroutes},
+	{account_routes, &account_nroutes},
+};
+
+static struct route *all;
+static size_t nall;
+
+const struct route *web_route_table(size_t *n)
+{
+	if (!all) {
+		size_t total = 0;
+		for (size_t i = 0; i < HM_ARRAY_LEN(tables); i++)
+			total += *tables[i].n;
+		all = xcalloc(total, sizeof(*all));
+		for (size_t i = 0; i < HM_ARRAY_LEN(tables); i++) {
+			memcpy(all + nall, tables[i].routes, *tables[i].n * sizeof(*all));
+			nall += *tables[i].n;
+		}
+	}
+	*n = nall;
+	return all;
+}
