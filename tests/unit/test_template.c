@@ -288,6 +288,31 @@ static void test_set_holds_many_templates(void **state)
 	tpl_set_free(set);
 }
 
+static void test_partial_indentation_nests(void **state)
+{
+	(void)state;
+	struct tpl_set *set = tpl_set_new();
+	add(set, "b", "1\n2\n");
+	add(set, "a", "x\n  {{>b}}\ny\n");
+	add(set, "inline", "x {{>b}}y\n");
+	add(set, "t", "<div>\n  {{>a}}\n</div>\n");
+	add(set, "u", "<div>\n  {{>inline}}\n</div>\n");
+	add(set, "v", "<pre>\n  {{>value}}\n</pre>\n");
+	add(set, "value", "{{{text}}}\n");
+	char *got = render(set, "t", "{}", NULL);
+	assert_string_equal(got, "<div>\n  x\n    1\n    2\n  y\n</div>\n");
+	free(got);
+	/* a partial inside an indented one keeps the indentation it is in */
+	got = render(set, "u", "{}", NULL);
+	assert_string_equal(got, "<div>\n  x 1\n  2\n  y\n</div>\n");
+	free(got);
+	/* newlines in values are data, not template lines: never indented */
+	got = render(set, "v", "{\"text\":\"a\\nb\"}", NULL);
+	assert_string_equal(got, "<pre>\n  a\nb\n</pre>\n");
+	free(got);
+	tpl_set_free(set);
+}
+
 /* ======================================================== inheritance */
 
 static const char layout_src[] =
@@ -728,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_render_appends_to_buffer),
 		cmocka_unit_test(test_set_add_replaces_template),
 		cmocka_unit_test(test_set_holds_many_templates),
+		cmocka_unit_test(test_partial_indentation_nests),
 		cmocka_unit_test(test_inheritance_page_fills_layout),
 		cmocka_unit_test(test_inheritance_layout_alone_renders_defaults),
 		cmocka_unit_test(test_inheritance_two_levels_page_wins),
