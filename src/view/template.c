@@ -2,7 +2,8 @@
  * template.c — the Mustache engine behind every page. tpl_set_add compiles
  * a template once into a flat array of ops (sections hold the index one past
  * their body); tpl_render walks the ops against a jansson model, appending
- * to a struct buf with no parsing and no allocation of its own.
+ * to a struct buf with no parsing and no allocation of its own (but for a
+ * translated text, compiled on its first use and kept).
  */
 #include "view/template.h"
 
