@@ -108,13 +108,13 @@ int main(int argc, char **argv)
 			other_bridging += r.statements[t].bridging;
 		}
 	}
+	uint32_t n = r.sweeps ? r.sweeps : 1;
 	printf("{\"participants\": %u, \"statements\": %u, \"ratings\": %llu, "
 	       "\"build_s\": %.2f, \"fit_s\": %.2f, \"sweeps\": %u, \"converged\": %d, "
-	       "\"s_per_sweep\": %.3f, \"cpu_s_per_sweep\": %.3f, \"loss\": %.6f, \"common_bridging\": \"%u/%u\", "
-	       "\"other_bridging\": %u}\n",
+	       "\"s_per_sweep\": %.3f, \"cpu_s_per_sweep\": %.3f, \"loss\": %.6f, "
+	       "\"common_bridging\": \"%u/%u\", \"other_bridging\": %u}\n",
 	       P, C, (unsigned long long)r.n_ratings, t1 - t0, t2 - t1, r.sweeps, r.converged,
-	       (t2 - t1) / (r.sweeps ? r.sweeps : 1), (c2 - c1) / (r.sweeps ? r.sweeps : 1), r.loss, common_bridging, n_common,
-	       other_bridging);
+	       (t2 - t1) / n, (c2 - c1) / n, r.loss, common_bridging, n_common, other_bridging);
 	bridging_result_free(&r);
 	vote_csr_free(&m);
 	free(mark);

@@ -343,9 +343,9 @@ static void label_statements(struct fit *F, struct bridging_result *out)
 
 static int params_valid(const struct bridging_params *p)
 {
-	return p->max_sweeps > 0 && p->lambda_factor > 0 && p->lambda_intercept > 0 && isfinite(p->lambda_factor) &&
-	       isfinite(p->lambda_intercept) && p->tolerance >= 0 && !isnan(p->threshold) &&
-	       !isnan(p->max_factor) && !isnan(p->min_net_ratio);
+	return p->max_sweeps > 0 && p->lambda_factor > 0 && p->lambda_intercept > 0 &&
+	       isfinite(p->lambda_factor) && isfinite(p->lambda_intercept) && p->tolerance >= 0 &&
+	       !isnan(p->threshold) && !isnan(p->max_factor) && !isnan(p->min_net_ratio);
 }
 
 enum hm_err bridging_fit(const struct vote_csr *m, const struct bridging_params *p,
