@@ -124,19 +124,27 @@ export async function startServer({ db, args = [], startTimeout = 30_000 } = {})
 	);
 
 	const url = await new Promise((resolve, reject) => {
-		const timer = setTimeout(() => reject(new Error(`harmony serve did not start in time; stderr:\n${err}`)),
+		let started = false;
+		const fail = (e) => {
+			if (started) return;
+			proc.kill('SIGKILL');
+			rmSync(dir, { recursive: true, force: true });
+			reject(e);
+		};
+		const timer = setTimeout(() => fail(new Error(`harmony serve did not start in time; stderr:\n${err}`)),
 			startTimeout);
 		proc.stdout.on('data', (s) => {
 			out += s;
 			const m = /listening on (http:\/\/127\.0\.0\.1:(\d+))\b/.exec(out);
-			if (m) {
+			if (m && !started) {
+				started = true;
 				clearTimeout(timer);
 				resolve(m[1]);
 			}
 		});
 		exited.then(({ code, signal }) => {
 			clearTimeout(timer);
-			reject(new Error(`harmony serve exited (${code ?? signal}) before listening; stderr:\n${err}`));
+			fail(new Error(`harmony serve exited (${code ?? signal}) before listening; stderr:\n${err}`));
 		});
 	});
 
