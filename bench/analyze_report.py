@@ -21,10 +21,11 @@ TOOLS = ("harmony-compat", "harmony-scale", "sklearn")
 
 
 def read_time(path):
-    """(wall seconds, peak RSS MB) from /usr/bin/time -v output."""
+    """(wall seconds, peak RSS MB, CPU seconds) from /usr/bin/time -v."""
     wall = rss = None
+    cpu = 0.0
     if not os.path.exists(path):
-        return wall, rss
+        return wall, rss, None
     with open(path, errors="replace") as f:
         for line in f:
             line = line.strip()
@@ -36,7 +37,9 @@ def read_time(path):
                 wall = secs
             elif line.startswith("Maximum resident set size"):
                 rss = int(line.rsplit(" ", 1)[1]) / 1024.0
-    return wall, rss
+            elif line.startswith(("User time", "System time")):
+                cpu += float(line.rsplit(" ", 1)[1])
+    return wall, rss, cpu
 
 
 def read_json(path):
@@ -68,6 +71,21 @@ def common_on_top(blob, common):
     return "%d/%d" % (len(set(top) & set(common)), len(common))
 
 
+def bridging_hits(blob, common):
+    """"n/K +m": planted common ground labelled bridging, and how many
+    other statements are."""
+    br = blob.get("bridging") if blob else None
+    st = br.get("statements") if isinstance(br, dict) else None
+    if not isinstance(st, dict):
+        return "–"
+    labelled = {int(t) for t, v in st.items() if isinstance(v, dict) and v.get("bridging")}
+    if not common:
+        fitted = sum(1 for v in st.values() if isinstance(v, dict) and v.get("fitted"))
+        return "%d of %d fitted" % (len(labelled), fitted)
+    hit = len(labelled & set(common))
+    return "%d/%d +%d" % (hit, len(common), len(labelled) - hit)
+
+
 def status_of(case_dir, tool):
     p = os.path.join(case_dir, tool + ".status")
     if not os.path.exists(p):
@@ -94,13 +112,13 @@ def rows_for(rundir, name, input_dir, planted_path):
         st = status_of(case_dir, tool)
         if st is None:
             continue
-        wall, rss = read_time(os.path.join(case_dir, tool + ".time"))
+        wall, rss, cpu = read_time(os.path.join(case_dir, tool + ".time"))
         blob = read_json(os.path.join(case_dir, tool + ".json")) if st == "ok" else None
-        results[tool] = (st, wall, rss, blob)
+        results[tool] = (st, wall, rss, blob, cpu)
     sk = results.get("sklearn")
     out = []
     shape = ""
-    for tool, (st, wall, rss, blob) in results.items():
+    for tool, (st, wall, rss, blob, cpu) in results.items():
         info = None
         if blob and tool == "sklearn":
             info = (blob.get("participants"), blob.get("statements"), blob.get("votes"))
@@ -110,8 +128,8 @@ def rows_for(rundir, name, input_dir, planted_path):
         if info and None not in info:
             shape = "%s × %s, %s votes" % info
             break
-    for tool, (st, wall, rss, blob) in results.items():
-        a, k, top, note = None, None, "–", ""
+    for tool, (st, wall, rss, blob, cpu) in results.items():
+        a, k, top, br, note = None, None, "–", "–", ""
         if blob is not None:
             try:
                 if tool == "sklearn":
@@ -127,20 +145,23 @@ def rows_for(rundir, name, input_dir, planted_path):
                     if truth:
                         a = ari.ari(groups, truth)
                     top = common_on_top(blob, common)
+                    br = bridging_hits(blob, common)
             except (KeyError, ValueError, TypeError) as e:
                 st = "ok (unreadable output: %s)" % e
         ratio = "–"
         if tool != "sklearn" and sk and sk[0] == "ok" and wall and sk[1] and rss and sk[2]:
             ratio = "%.1f× time, %.1f× memory" % (sk[1] / wall, sk[2] / rss)
+            if cpu and sk[4]:
+                ratio += ", %.1f× CPU" % (sk[4] / cpu)
         if st != "ok":
             note = st if not st.startswith("timeout") else \
                 "did not finish within %s s" % st.split()[1]
             if st.startswith("exit"):
                 note += " (" + last_error(case_dir, tool) + ")"
-            out.append((tool, "–", fmt(rss, ".0f"), "–", "–", "–", "–", note))
+            out.append((tool, "–", "–", fmt(rss, ".0f"), "–", "–", "–", "–", "–", note))
         else:
-            out.append((tool, fmt(wall, ".2f"), fmt(rss, ".0f"), ratio,
-                        fmt(a, ".3f"), fmt(k, "d"), top, note))
+            out.append((tool, fmt(wall, ".2f"), fmt(cpu, ".2f"), fmt(rss, ".0f"), ratio,
+                        fmt(a, ".3f"), fmt(k, "d"), top, br, note))
     return shape, truth_name, out
 
 
@@ -159,24 +180,27 @@ def section(rundir, command, cases, machine):
     lines = ["## analyze", "",
              "`harmony analyze` against the scikit-learn Pol.is recipe "
              "(`bench/sklearn_pipeline.py`) on the same input in the same run. "
-             "Wall time and peak RSS from `/usr/bin/time -v`; the ratio is "
+             "Wall time, CPU time (user + system) and peak RSS from `/usr/bin/time -v` "
+             "(the machine is shared: CPU time is the steadier figure); the ratio is "
              "sklearn ÷ harmony. ARI is against the planted groups (synthetic) or "
              "Pol.is's own groups (real exports, over the participants both cluster). "
              "\"Common\" counts the planted common-ground statements among the top K "
-             "of harmony's group-aware consensus (K = number planted).", "",
+             "of harmony's group-aware consensus (K = number planted); \"bridging\" how many of "
+             "them harmony labels bridging, + how many other statements it labels.", "",
              "Command: `%s`" % command, "",
              "Run: %s" % machine, "",
-             "| case | shape | tool | wall s | peak MB | sklearn ÷ harmony | ARI | k | common | note |",
-             "|---|---|---|---:|---:|---|---:|---:|---|---|"]
+             "| case | shape | tool | wall s | CPU s | peak MB | sklearn ÷ harmony | ARI | k "
+             "| common | bridging | note |",
+             "|---|---|---|---:|---:|---:|---|---:|---:|---|---|---|"]
     for c in cases:
         parts = c.split(":")
         name, input_dir = parts[0], parts[1]
         planted = parts[2] if len(parts) > 2 and parts[2] else None
         shape, truth_name, rows = rows_for(rundir, name, input_dir, planted)
-        for tool, wall, rss, ratio, a, k, top, note in rows:
+        for tool, wall, cpu, rss, ratio, a, k, top, br, note in rows:
             label = "%s (vs %s)" % (a, truth_name) if a != "–" and truth_name else a
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                name, shape, tool, wall, rss, ratio, label, k, top, note))
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+                name, shape, tool, wall, cpu, rss, ratio, label, k, top, br, note))
     bs = read_json(os.path.join(rundir, "bridging_speed.json"))
     if bs:
         lines += ["", "Bridging factorisation alone (`bench/bridging_speed.c`, CSR built in "
