@@ -139,6 +139,8 @@ def rows_for(rundir, name, input_dir, planted_path):
                     note = "stages: " + ", ".join(
                         "%s %.1f s" % (k_, sec[k_]) for k_ in ("read", "matrix", "pca", "kmeans")
                         if k_ in sec)
+                    if blob.get("blas"):
+                        note += "; BLAS " + blob["blas"]
                 else:
                     groups = ari.harmony_groups(blob)
                     k = len(set(groups.values()))

@@ -64,6 +64,20 @@ def read_votes(d):
     return np.array(pids), np.array(tids), np.array(votes)
 
 
+def blas_in_use():
+    """The BLAS library numpy loaded (the reference BLAS is far slower
+    than OpenBLAS), read from this process's memory map."""
+    try:
+        with open("/proc/self/maps") as f:
+            libs = {line.split()[-1] for line in f if "blas" in line.lower() and "/" in line}
+    except OSError:
+        return None
+    # the folder tells them apart: blas/ (reference), openblas-pthread/, …
+    libs = sorted("/".join(x.split("/")[-2:]) for x in libs if x.startswith("/usr/lib/x86_64") or
+                  "openblas" in x.lower() or "mkl" in x.lower())
+    return ", ".join(libs) or None
+
+
 def main(argv):
     if len(argv) < 2:
         sys.stderr.write(__doc__)
@@ -129,6 +143,7 @@ def main(argv):
         "silhouette": round(float(best[0]), 4) if best else None,
         "group_sizes": [int(x) for x in np.bincount(labels[labels >= 0])] if best else [],
         "seconds": {k: round(v, 3) for k, v in times.items()},
+        "blas": blas_in_use(),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1),
     }
     if "--planted" in opts:
