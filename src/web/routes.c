@@ -13,6 +13,7 @@ static const struct {
 } tables[] = {
 	{public_routes, &public_nroutes},
 	{account_routes, &account_nroutes},
+	{admin_event_routes, &admin_event_nroutes},
 };
 
 static struct route *all;

@@ -20,6 +20,8 @@ extern const struct route public_routes[];
 extern const size_t public_nroutes;
 extern const struct route account_routes[];
 extern const size_t account_nroutes;
+extern const struct route admin_event_routes[];
+extern const size_t admin_event_nroutes;
 
 /* Compiles templates and loads catalogues. On error prints why, returns
  * non-OK. */
