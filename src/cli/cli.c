@@ -50,8 +50,8 @@ static int usage(FILE *f, int code)
  * (usage already printed). */
 static int bad_flag(const char *cmd)
 {
-	fprintf(stderr, "harmony %s: unknown or incomplete option (see 'harmony --help')\n", cmd);
-	return 2;
+	fprintf(stderr, "harmony %s: unknown or incomplete option\n\n", cmd);
+	return usage(stderr, 2);
 }
 
 static int cmd_serve(int argc, char **argv)

@@ -294,6 +294,7 @@ static enum MHD_Result queue_plain(struct MHD_Connection *c, unsigned status, co
 }
 
 struct query_collect {
+	size_t bytes; /* of the raw query, to hold the whole URL to MAX_URL */
 	struct arena *a;
 	struct kv items[MAX_QUERY_FIELDS];
 	const char *raw[MAX_QUERY_FIELDS][2]; /* key and value as received */
@@ -312,6 +313,11 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 	}
 	char *k, *v = NULL;
 	size_t klen, vlen = 0;
+	q->bytes += strlen(key) + (value ? strlen(value) + 1 : 0) + 1;
+	if (q->bytes > MAX_URL) {
+		q->bad = 3;
+		return MHD_NO;
+	}
 	if (http_percent_decode(q->a, key, strlen(key), 1, &k, &klen) != HM_OK ||
 	    (value && http_percent_decode(q->a, value, strlen(value), 1, &v, &vlen) != HM_OK)) {
 		q->bad = 1;
@@ -447,6 +453,10 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	memset(&q, 0, sizeof(q));
 	q.a = &req.pool;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+	if (q.bad == 3 || strlen(url) + q.bytes > MAX_URL) {
+		ret = queue_plain(c, MHD_HTTP_URI_TOO_LONG, "URL too long.\n", NULL);
+		goto out;
+	}
 	if (q.bad) {
 		ret = queue_plain(c, MHD_HTTP_BAD_REQUEST,
 				  q.bad == 2 ? "Too many query arguments.\n"
@@ -719,7 +729,9 @@ int server_run(const struct server_config *cfg)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	/* ITC lets MHD_quiesce_daemon stop the pool's listening at shutdown. */
+	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+			 MHD_USE_ITC;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
@@ -760,7 +772,11 @@ int server_run(const struct server_config *cfg)
 	while (sigwait(&sigs, &sig) != 0)
 		;
 	log_info("signal %d: finishing requests in flight", sig);
-	MHD_quiesce_daemon(srv->daemon);
+	MHD_socket lsock = MHD_quiesce_daemon(srv->daemon);
+	if (lsock != MHD_INVALID_SOCKET)
+		close(lsock); /* no new connections from here on */
+	else
+		log_warn("could not stop listening; new connections may still be served");
 	for (int i = 0; i < 100 && atomic_load(&srv->inflight) > 0; i++) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);

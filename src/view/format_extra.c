@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unicode/ucal.h>
 #include <unicode/udat.h>
 #include <unicode/udatpg.h>
 #include <unicode/uloc.h>
@@ -72,4 +73,31 @@ const char *fmt_country(struct arena *a, const char *lang, const char *code)
 	const char *s = utf16_to_arena(a, out, n);
 	/* ICU echoes unknown codes back unchanged. */
 	return (s && strcmp(s, code) != 0) ? s : NULL;
+}
+
+const char *fmt_timezone(struct arena *a, const char *lang, const char *tz, const char *ymd)
+{
+	int y = 2000, m = 1, d = 1;
+	if (!tz || strlen(tz) > 64)
+		return NULL;
+	if (ymd)
+		sscanf(ymd, "%4d-%2d-%2d", &y, &m, &d);
+	UChar zone[80], pattern[16], out[160];
+	UErrorCode st = U_ZERO_ERROR;
+	u_uastrcpy(zone, tz);
+	/* ICU falls back to GMT for unknown zones; refuse those instead. */
+	UChar canon[80];
+	UBool is_system = 0;
+	ucal_getCanonicalTimeZoneID(zone, -1, canon, 80, &is_system, &st);
+	if (U_FAILURE(st) || !is_system)
+		return NULL;
+	u_uastrcpy(pattern, "zzzz '('ZZZZ')'");
+	UDateFormat *df = udat_open(UDAT_PATTERN, UDAT_PATTERN, icu_locale(lang), zone, -1, pattern,
+				    -1, &st);
+	if (U_FAILURE(st))
+		return NULL;
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
+	int32_t n = udat_format(df, (UDate)timegm(&tm) * 1000.0, out, 160, NULL, &st);
+	udat_close(df);
+	return U_FAILURE(st) ? NULL : utf16_to_arena(a, out, n);
 }

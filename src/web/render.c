@@ -150,6 +150,10 @@ void web_decorate_org(struct http_req *req, json_t *org)
 	set_str(org, "kind_label", label_for(req, sval(org, "kind"), 0));
 	set_str(org, "country_name", fmt_country(&req->pool, req->lang, sval(org, "country")));
 	set_str(org, "role_label", label_for(req, sval(org, "role"), 0));
+	/* Only web addresses become links: a stored "javascript:" never does. */
+	const char *w = sval(org, "website");
+	set_str(org, "website_href",
+		(w && (str_starts_with(w, "https://") || str_starts_with(w, "http://"))) ? w : NULL);
 }
 
 void web_decorate_event(struct http_req *req, json_t *ev)
@@ -171,6 +175,7 @@ void web_decorate_event(struct http_req *req, json_t *ev)
 		dates = fmt_date(&req->pool, req->lang, from, FMT_LONG);
 	set_str(ev, "dates", dates);
 	set_str(ev, "country_name", fmt_country(&req->pool, req->lang, sval(ev, "country")));
+	set_str(ev, "timezone_name", fmt_timezone(&req->pool, req->lang, sval(ev, "timezone"), from));
 	set_str(ev, "kind_label", label_for(req, sval(ev, "kind"), 0));
 	json_object_set_new(ev, "is_cancelled", json_boolean(str_eq(sval(ev, "status"), "cancelled")));
 	if (json_is_integer(json_object_get(ev, "capacity")))
