@@ -14,6 +14,7 @@ static const struct {
 	{public_routes, &public_nroutes},
 	{account_routes, &account_nroutes},
 	{admin_event_routes, &admin_event_nroutes},
+	{admin_news_routes, &admin_news_nroutes},
 };
 
 static struct route *all;
