@@ -408,4 +408,35 @@ enum hm_err audit_record_at(struct db *db, const struct principal *actor, const 
  * with before and after parsed. Caller owns it. */
 json_t *audit_list(struct db *db, const char *entity, int64_t id, int limit);
 
+/* ============================================================== profile */
+
+/* What a person may change about their account. NULL keeps a field. */
+struct account_profile {
+	const char *name;         /* 1–AUTH_NAME_MAX bytes, UTF-8, no controls */
+	const char *organisation; /* "" for none */
+	const char *lang;         /* a language tag: "en", "zh-Hans" */
+};
+
+/* Updates name, organisation and language of account_id under the rules
+ * of auth_account_check; audited as "account.update" with only the
+ * fields that changed (nothing is written or recorded when none did).
+ * HM_EFORBIDDEN unless actor may AUTH_ACCOUNT_SELF for the account,
+ * HM_ENOTFOUND, HM_EINVAL/HM_ETOOBIG with a sentence in msg. */
+enum hm_err auth_account_update(struct db *db, const struct principal *actor, int64_t account_id,
+				const struct account_profile *pr, int64_t now, char *msg,
+				size_t msglen);
+
+/* Changes actor's own password. The new one is checked first
+ * (HM_EINVAL/HM_ETOOBIG with msg, also when it equals the current one);
+ * then the current one is proved as at sign-in, with the same throttle
+ * (HM_EUNAUTH when wrong, HM_EFORBIDDEN with *retry_after when
+ * throttled); then auth_password_set ends every session of the account.
+ * When token_out is given a fresh session is made for the caller's
+ * cookie. HM_EFORBIDDEN for a principal without an account. */
+enum hm_err auth_password_change(struct db *db, const struct principal *actor,
+				 const char *current, const char *new_password,
+				 const char *client_addr, int64_t now,
+				 char token_out[AUTH_TOKEN_SIZE], int64_t *retry_after, char *msg,
+				 size_t msglen);
+
 #endif
