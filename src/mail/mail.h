@@ -138,5 +138,8 @@ enum hm_err mail_sender_start(const char *db_path, const struct mail_transport *
 void mail_sender_stop(void);
 /* Wakes the sender now (no-op when none runs). */
 void mail_wake(void);
+/* Where the running sender delivers, for the outbox page: "smtp://host:port"
+ * (no credentials) or the folder; NULL when none runs. Copied into out. */
+const char *mail_sender_where(char *out, size_t n);
 
 #endif

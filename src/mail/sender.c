@@ -50,6 +50,21 @@ void mail_wake(void)
 	pthread_mutex_unlock(&sender.mu);
 }
 
+const char *mail_sender_where(char *out, size_t n)
+{
+	const char *r = NULL;
+	pthread_mutex_lock(&sender.mu);
+	if (sender.running) {
+		if (sender.smtp_url)
+			mail_url_redacted(sender.smtp_url, out, n);
+		else
+			snprintf(out, n, "%s", sender.dir);
+		r = out;
+	}
+	pthread_mutex_unlock(&sender.mu);
+	return r;
+}
+
 static void *sender_main(void *arg)
 {
 	struct db *db = arg;

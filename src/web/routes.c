@@ -15,6 +15,7 @@ static const struct {
 	{account_routes, &account_nroutes},
 	{admin_event_routes, &admin_event_nroutes},
 	{admin_news_routes, &admin_news_nroutes},
+	{admin_site_routes, &admin_site_nroutes},
 };
 
 static struct route *all;

@@ -24,6 +24,8 @@ extern const struct route admin_event_routes[];
 extern const size_t admin_event_nroutes;
 extern const struct route admin_news_routes[];
 extern const size_t admin_news_nroutes;
+extern const struct route admin_site_routes[];
+extern const size_t admin_site_nroutes;
 
 /* Compiles templates and loads catalogues. On error prints why, returns
  * non-OK. */
