@@ -23,6 +23,8 @@ struct server_config {
 	size_t max_body;          /* bytes */
 	int trust_proxy;          /* take the client address and scheme from
 				     X-Forwarded-For / X-Forwarded-Proto */
+	const char *smtp_url;     /* mail relay "smtp://host:port"; NULL: write .eml files */
+	const char *outbox_dir;   /* folder for .eml files; NULL: "outbox" beside the database */
 	const struct route *routes;
 	size_t nroutes;
 };
