@@ -8,13 +8,13 @@
 
 #include "core/text.h"
 #include "db/db.h"
-#include "view/format_extra.h"
 #include "view/i18n.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unicode/uloc.h>
 
 /* ============================================================ vocabulary */
 
@@ -323,11 +323,12 @@ int admin_country_valid(const char *cc)
 {
 	if (!cc || strlen(cc) != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z')
 		return 0;
-	struct arena a;
-	arena_init(&a);
-	int ok = fmt_country(&a, "en", cc) != NULL;
-	arena_free(&a);
-	return ok;
+	/* ICU's list of ISO 3166 codes: it names "ZZ" and other reserved
+	 * codes too ("Unknown Region"), so a display name is no test. */
+	for (const char *const *c = uloc_getISOCountries(); c && *c; c++)
+		if (strcmp(*c, cc) == 0)
+			return 1;
+	return 0;
 }
 
 int admin_url_valid(const char *url)

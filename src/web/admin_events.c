@@ -357,6 +357,7 @@ struct widget {
 	enum widget_kind kind;
 	const char *type; /* W_INPUT: text, date, email, number, url */
 	int fieldset;
+	int required; /* shown as required though the API may leave it out (a default applies) */
 };
 
 /* The fieldsets of a form for the shared template: each field with its
@@ -388,11 +389,14 @@ static json_t *fieldsets_model(struct http_req *req, const char *const *legends,
 			json_t *f = json_pack(
 				"{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:s, s:i}", "id", id, "name",
 				w[i].name, "label", web_t(req, w[i].label), "required",
-				fd && fd->required, "is_input", w[i].kind == W_INPUT, "is_textarea",
+				w[i].required || (fd && fd->required), "is_input", w[i].kind == W_INPUT, "is_textarea",
 				w[i].kind == W_TEXTAREA, "is_select", w[i].kind == W_SELECT,
 				"is_checkboxes", w[i].kind == W_CHECKBOXES, "type",
 				w[i].type ? w[i].type : "text", "rows",
 				fd && fd->max_len > 5000 ? 14 : 4);
+			json_object_set_new(f, "optional",
+					    json_boolean(!w[i].required && !(fd && fd->required) &&
+							 (w[i].kind == W_INPUT || w[i].kind == W_TEXTAREA)));
 			set_str(f, "hint", w[i].hint ? web_t(req, w[i].hint) : NULL);
 			set_str(f, "error", err);
 			set_str(f, "describedby", described.len ? described.data : NULL);
@@ -582,7 +586,11 @@ static enum hm_err series_form_page(struct http_req *req, struct http_res *res, 
 	json_object_set_new(m, "form", fj);
 	json_object_set_new(m, "is_new", json_boolean(!s));
 	if (s) {
+		size_t i;
+		json_t *ev;
 		decorate_status(req, s);
+		json_array_foreach(json_object_get(s, "events"), i, ev)
+			decorate_status(req, ev);
 		json_object_set_new(m, "action", json_sprintf("/admin/series/%s", sval(s, "slug")));
 		json_object_set_new(m, "public_url", json_sprintf("/series/%s", sval(s, "slug")));
 		json_object_set_new(m, "series", s);
@@ -800,7 +808,7 @@ static const struct widget event_widgets[] = {
 	{"date_precision", "Dates known", "Choose “Month only” when the exact days are not fixed yet.",
 	 W_SELECT, NULL, 3},
 	{"timezone", "Time zone", "The IANA name of the venue's zone, such as Asia/Shanghai.",
-	 W_INPUT, "text", 3},
+	 W_INPUT, "text", 3, 1},
 	{"capacity", "Capacity", "How many participants the venue holds.", W_INPUT, "number", 4},
 	{"sectors", "Sectors invited", NULL, W_CHECKBOXES, NULL, 4},
 	{"contact_name", "Name", NULL, W_INPUT, "text", 5},
@@ -1108,7 +1116,7 @@ static const struct field eo_fields[] = {
 static enum hm_err eo_page(struct http_req *req, struct http_res *res, json_t *ev, json_t *fj)
 {
 	json_t *m = json_object(), *opts = NULL;
-	READ_TXN(req, { opts = org_options(req, NULL); });
+	READ_TXN(req, { opts = org_options(req, "— Choose an organisation —"); });
 	json_t *entries = json_object_get(ev, "organisations");
 	size_t i;
 	json_t *o;
