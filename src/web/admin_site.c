@@ -75,6 +75,12 @@ static enum hm_err form_fail(struct http_req *req, struct http_res *res, int sta
 			     const char *title)
 {
 	json_t *fj = form_json(f);
+	/* form_json leaves password fields out entirely; their messages (never
+	 * their values) must still reach the page. */
+	json_t *errors = json_object_get(fj, "errors");
+	for (size_t i = 0; i < f->n; i++)
+		if (f->fields[i].kind == FIELD_PASSWORD && f->errors[i])
+			json_object_set_new(errors, f->fields[i].name, json_string(f->errors[i]));
 	res->status = status;
 	if (req->want_json || !tpl) {
 		json_decref(model);
@@ -89,6 +95,13 @@ static enum hm_err form_fail(struct http_req *req, struct http_res *res, int sta
 static json_t *empty_form(void)
 {
 	return json_pack("{s:{}, s:{}}", "values", "errors");
+}
+
+/* Marks the admin section a page belongs to, for the sub-navigation. */
+static void admin_section(struct http_req *req, json_t *m, const char *key)
+{
+	if (!req->want_json)
+		json_object_set_new(m, "admin_nav", json_pack("{s:b}", key, 1));
 }
 
 /* A translated sentence for a password that auth_password_check refuses,
@@ -617,6 +630,7 @@ static enum hm_err page_outbox(struct http_req *req, struct http_res *res)
 	json_object_set_new(m, "delivery_smtp", json_boolean(w && str_starts_with(w, "smtp")));
 	paging(m, page, total,
 	       status ? arena_printf(&req->pool, "/admin/outbox?status=%s", status) : "/admin/outbox");
+	admin_section(req, m, "outbox");
 	http_res_page(res, m, "admin/outbox", web_t(req, "E-mail outbox"));
 	return HM_OK;
 }
@@ -640,7 +654,10 @@ static enum hm_err page_outbox_message(struct http_req *req, struct http_res *re
 		return http_fail(res, HM_ENOTFOUND, "There is no such message.");
 	decorate_message(req, m);
 	add_display_time(req, m, "next_attempt_at", "next_attempt_display");
-	json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
+	if (!req->want_json) {
+		json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
+		admin_section(req, m, "outbox");
+	}
 	http_res_page(res, m, "admin/outbox_message", web_t(req, "E-mail message"));
 	return HM_OK;
 }
@@ -935,6 +952,7 @@ static enum hm_err page_audit(struct http_req *req, struct http_res *res)
 			      entity_choices);
 	paging(m, page, total, base.data);
 	buf_free(&base);
+	admin_section(req, m, "audit");
 	http_res_page(res, m, "admin/audit", web_t(req, "Audit log"));
 	return HM_OK;
 }
@@ -1033,6 +1051,8 @@ static void decorate_roles(struct http_req *req, json_t *acct)
 		if (str_eq(role, "admin")) {
 			json_object_set_new(r, "grant", json_string("admin"));
 			json_object_set_new(r, "label", json_string(web_t(req, "Administrator")));
+			/* Present, so a template never finds the account's url instead. */
+			json_object_set_new(r, "url", json_null());
 		} else if (ev) {
 			json_object_set_new(r, "grant", json_sprintf("event:%s", ev));
 			json_object_set_new(r, "label", json_string(web_t(req, "Organiser of the event")));
@@ -1070,6 +1090,15 @@ static void add_scopes(struct http_req *req, json_t *m)
 	json_object_set_new(m, "series", db_rows_json(site_prep(req->db, SQL_SERIES_SLUGS)));
 }
 
+/* Which role the form's select shows chosen. */
+static void role_flags(json_t *m, const char *role, int with_participant)
+{
+	json_object_set_new(m, "with_participant", json_boolean(with_participant));
+	json_object_set_new(m, "role_participant", json_boolean(str_eq(role, "participant")));
+	json_object_set_new(m, "role_organiser", json_boolean(str_eq(role, "organiser")));
+	json_object_set_new(m, "role_admin", json_boolean(str_eq(role, "admin")));
+}
+
 static json_t *accounts_model(struct http_req *req, struct http_res *res, int page,
 			      const char *q, const char *lang)
 {
@@ -1104,6 +1133,7 @@ static json_t *accounts_model(struct http_req *req, struct http_res *res, int pa
 		json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
 		json_object_set_new(m, "languages", language_choices(req, lang ? lang : "en"));
 		add_scopes(req, m);
+		admin_section(req, m, "accounts");
 	}
 	return m;
 }
@@ -1119,6 +1149,7 @@ static enum hm_err page_accounts(struct http_req *req, struct http_res *res)
 	json_t *m = accounts_model(req, res, page, query_opt(req, "q"), NULL);
 	json_object_set_new(m, "form", json_pack("{s:{s:s, s:s}, s:{}}", "values", "role",
 						 "participant", "lang", "en", "errors"));
+	role_flags(m, "participant", 1);
 	http_res_page(res, m, "admin/accounts", web_t(req, "Accounts"));
 	return HM_OK;
 }
@@ -1144,10 +1175,13 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 	if (e == HM_OK && with_grant)
 		grant_from_form(req, &f, &g);
 	const char *title = web_t(req, "Accounts");
+	json_t *m = NULL;
+	if (!req->want_json) {
+		m = accounts_model(req, res, 1, NULL, form_get(&f, "lang"));
+		role_flags(m, role, 1);
+	}
 	if (e != HM_OK || f.nerrors)
-		return form_fail(req, res, 400, &f,
-				 req->want_json ? NULL : accounts_model(req, res, 1, NULL, form_get(&f, "lang")),
-				 "admin/accounts", title);
+		return form_fail(req, res, 400, &f, m, "admin/accounts", title);
 	struct account_new a = {
 		.email = form_get(&f, "email"),
 		.name = form_get(&f, "name"),
@@ -1164,10 +1198,10 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 			form_set_error(req, &f, "email", "An account with this e-mail address exists.");
 		else
 			f.error = web_t(req, "The account could not be made. Please check the fields.");
-		return form_fail(req, res, e == HM_EEXIST ? 409 : 400, &f,
-				 req->want_json ? NULL : accounts_model(req, res, 1, NULL, form_get(&f, "lang")),
-				 "admin/accounts", title);
+		return form_fail(req, res, e == HM_EEXIST ? 409 : 400, &f, m, "admin/accounts",
+				 title);
 	}
+	json_decref(m);
 	if (e != HM_OK)
 		return e;
 	enum hm_err me = send_link(req, MAIL_INVITE, a.email, p);
@@ -1216,6 +1250,8 @@ static enum hm_err page_account_one(struct http_req *req, struct http_res *res)
 	if (invited)
 		json_object_set_new(m, str_eq(invited, "1") ? "invited" : "not_invited", json_true());
 	add_scopes(req, m);
+	role_flags(m, "organiser", 0);
+	admin_section(req, m, "accounts");
 	http_res_page(res, m, "admin/accounts_one", json_string_value(json_object_get(acct, "name")));
 	return HM_OK;
 }
@@ -1252,6 +1288,8 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 		json_t *m = json_pack("{s:o, s:s, s:[]}", "account", acct, "csrf",
 				      web_csrf_token(req, res), "history");
 		add_scopes(req, m);
+		role_flags(m, form_get(&f, "role"), 0);
+		admin_section(req, m, "accounts");
 		return form_fail(req, res, e == HM_EEXIST ? 409 : 400, &f, m, "admin/accounts_one",
 				 web_t(req, "Accounts"));
 	}
