@@ -81,6 +81,8 @@ typedef enum hm_err (*reader_fn)(struct dataset *d, const char *data, size_t len
 				 struct import_err *err);
 
 /* Reads dir/name with one of the readers; prints the error. */
+static enum hm_err read_folder_log(const char *dir, struct dataset *d);
+
 static enum hm_err load(const char *dir, const char *name, struct dataset *d, int kind, int flag)
 {
 	char *path = xasprintf("%s/%s", dir, name), *data = NULL, msg[512];
@@ -188,7 +190,69 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return o->path ? 0 : -1;
 }
 
-static enum hm_err read_folder(const char *dir, struct dataset *d)
+/* dir/votes.csv in chunks straight into m (scale mode). HM_ECONFLICT:
+ * the file needs the full reader (see vote_stream_finish). */
+static enum hm_err stream_votes(const char *dir, struct dataset *d, struct vote_csr *m)
+{
+	char *path = xasprintf("%s/votes.csv", dir), msg[512];
+	FILE *f = fopen(path, "rb");
+	struct import_err err;
+	enum hm_err rc = HM_OK;
+	memset(&err, 0, sizeof(err));
+	if (!f) {
+		fprintf(stderr, "harmony analyze: %s: %s\n", path, strerror(errno));
+		free(path);
+		return HM_EIO;
+	}
+	enum { CHUNK = 16 << 20 };
+	char *chunk = xmalloc(CHUNK);
+	struct vote_stream *vs = vote_stream_new(d, path, 1);
+	size_t n;
+	while (!rc && (n = fread(chunk, 1, CHUNK, f)) > 0)
+		rc = vote_stream_feed(vs, chunk, n, &err);
+	if (!rc && ferror(f)) {
+		fprintf(stderr, "harmony analyze: %s: read error\n", path);
+		rc = HM_EIO;
+	} else if (!rc) {
+		rc = vote_stream_finish(vs, m, &err);
+	}
+	if (rc && rc != HM_EIO && rc != HM_ECONFLICT) {
+		import_err_format(&err, msg, sizeof(msg));
+		fprintf(stderr, "harmony analyze: %s\n", msg);
+	}
+	vote_stream_free(vs);
+	free(chunk);
+	fclose(f);
+	free(path);
+	return rc;
+}
+
+/* Reads the folder into d; in streaming mode (scale) votes.csv goes
+ * straight into m and *have_m is set. */
+static enum hm_err read_folder(const char *dir, struct dataset *d, struct vote_csr *m, int stream,
+			       int *have_m)
+{
+	*have_m = 0;
+	if (stream && file_exists(dir, "comments.csv") && file_exists(dir, "votes.csv")) {
+		enum hm_err rc = load(dir, "comments.csv", d, 0, 0);
+		if (!rc)
+			rc = stream_votes(dir, d, m);
+		if (!rc) {
+			*have_m = 1;
+			if (file_exists(dir, "participants-votes.csv"))
+				rc = load(dir, "participants-votes.csv", d, 2, 0);
+			return rc;
+		}
+		if (rc != HM_ECONFLICT)
+			return rc;
+		/* out of time order with repeats: start over with the log */
+		dataset_free(d);
+		dataset_init(d);
+	}
+	return read_folder_log(dir, d);
+}
+
+static enum hm_err read_folder_log(const char *dir, struct dataset *d)
 {
 	enum hm_err rc;
 	if (file_exists(dir, "comments.csv") &&
@@ -331,11 +395,13 @@ int cli_analyze(int argc, char **argv)
 	buf_init(&out);
 	if (tty)
 		progress(NULL, "reading");
-	rc = read_folder(o.path, &d);
+	int have_m = 0;
+	rc = read_folder(o.path, &d, &m, o.mode == ANALYSIS_SCALE && !o.replay, &have_m);
 	if (rc)
 		goto out;
-	dataset_finish(&d);
-	if (!d.log.n) {
+	if (!have_m)
+		dataset_finish(&d);
+	if (have_m ? !vote_csr_nnz(&m) : !d.log.n) {
 		fprintf(stderr, "harmony analyze: %s: no votes\n", o.path);
 		rc = HM_EINVAL;
 		goto out;
@@ -381,7 +447,8 @@ int cli_analyze(int argc, char **argv)
 		rc = analysis_replay(&d.log, d.n_ptpts, d.n_stmts, mod_out, d.stmt_meta, o.tick, &ao, &st,
 				     &res, &m, tty ? tick_progress : NULL, NULL);
 	} else {
-		vote_csr_build(&m, d.n_ptpts, d.n_stmts, d.log.v, d.log.n);
+		if (!have_m)
+			vote_csr_build(&m, d.n_ptpts, d.n_stmts, d.log.v, d.log.n);
 		struct analysis_input in = { .m = &m, .mod_out = mod_out, .is_meta = d.stmt_meta };
 		struct analysis_given ag = {
 			.in_conv = given.in_conv, .base = &given.base, .groups = &given.groups, .comps = given.comps,
@@ -401,6 +468,10 @@ int cli_analyze(int argc, char **argv)
 		if (tty)
 			progress(NULL, "bridging");
 		bridging_params_default(&bp);
+		/* At scale, stop at Community Notes' own convergence threshold
+		 * (|ΔL| ≤ 1e-7) rather than the exact optimum. */
+		if (o.mode == ANALYSIS_SCALE)
+			bp.tolerance = 1e-7;
 		rc = bridging_fit(&m, &bp, NULL, &br);
 		if (rc)
 			goto out;

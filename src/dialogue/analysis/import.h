@@ -48,6 +48,21 @@ enum hm_err import_comments_json(struct dataset *d, const char *data, size_t len
 enum hm_err import_votes_json(struct dataset *d, const char *data, size_t len,
 			      const char *fname, int require_known, struct import_err *err);
 
+/*
+ * votes.csv in chunks, straight into a CSR (large conversations): no
+ * timestamps are kept, so for a participant who voted twice on a
+ * statement the later line wins. Exact when each participant's votes are
+ * in time order in the file; otherwise, if such a repeat exists, finish
+ * returns HM_ECONFLICT and the full reader must be used. Chunks may split
+ * lines anywhere; quoted fields are refused (votes.csv has none).
+ * finish renumbers d (as dataset_finish) and fills m.
+ */
+struct vote_stream;
+struct vote_stream *vote_stream_new(struct dataset *d, const char *fname, int require_known);
+enum hm_err vote_stream_feed(struct vote_stream *s, const char *data, size_t len, struct import_err *err);
+enum hm_err vote_stream_finish(struct vote_stream *s, struct vote_csr *m, struct import_err *err);
+void vote_stream_free(struct vote_stream *s);
+
 /* Group membership given from outside (a Pol.is math blob): in-conv,
  * base clusters and group clusters, in participant / base ids. */
 struct membership {

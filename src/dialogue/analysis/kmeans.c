@@ -524,6 +524,28 @@ uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k,
 		return 0;
 	if (k > n)
 		k = n;
+	/* Many points: converge on an evenly spaced sample first, then
+	 * finish with a few full passes from its centres. */
+	enum { SAMPLE = 100000 };
+	if (n > 2 * SAMPLE && max_iters > 5) {
+		uint32_t step = n / SAMPLE, ns = n / step;
+		double *sxy = xmalloc(2 * (size_t)ns * sizeof(*sxy));
+		double *sw = w ? xmalloc((size_t)ns * sizeof(*sw)) : NULL;
+		int32_t *sl = xmalloc((size_t)ns * sizeof(*sl));
+		for (uint32_t i = 0; i < ns; i++) {
+			sxy[2 * i] = xy[2 * (size_t)i * step];
+			sxy[2 * i + 1] = xy[2 * (size_t)i * step + 1];
+			if (sw)
+				sw[i] = w[(size_t)i * step];
+		}
+		uint32_t used = kmeans_lloyd(sxy, sw, ns, k, max_iters, warm, centers, sl);
+		free(sxy);
+		free(sw);
+		free(sl);
+		k = used;
+		max_iters = 5;
+		warm = 1;
+	}
 	double *d2 = xmalloc((size_t)n * sizeof(*d2));
 	if (!warm) {
 		/* k-means++ with a fixed seed */

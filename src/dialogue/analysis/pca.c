@@ -149,82 +149,102 @@ uint32_t pca_power_polis_tol(const struct pca_view *x, uint32_t n_comps, uint32_
 	return products;
 }
 
-/* One pass: W[:,k] = XᵀX V[:,k] for k = 0, 1 together. */
-static void xtx2(const struct pca_view *x, const double *v0, const double *v1, double *w0, double *w1)
+/* One pass: W = XᵀX V for both vectors together, V and W interleaved
+ * (v[2j], v[2j+1]) so each column costs one cache line. cv[3j + v + 1]
+ * is the centred value of vote v in column j (0 for unused columns). */
+static void xtx2(const struct pca_view *x, const double *cv, const double *v, double *w)
 {
 	const struct vote_csr *m = x->m;
-	uint32_t n = m->n_cols;
-	memset(w0, 0, (size_t)n * sizeof(*w0));
-	memset(w1, 0, (size_t)n * sizeof(*w1));
+	const uint32_t *col = m->col;
+	const int8_t *val = m->val;
+	memset(w, 0, 2 * (size_t)m->n_cols * sizeof(*w));
 	for (uint32_t i = 0; i < x->n_rows; i++) {
 		uint32_t r = x->rows[i];
 		uint64_t lo = m->row_ptr[r], hi = m->row_ptr[r + 1];
 		double y0 = 0.0, y1 = 0.0;
 		for (uint64_t k = lo; k < hi; k++) {
-			uint32_t j = m->col[k];
-			double d = x->use_col[j] ? (double)m->val[k] - x->center[j] : 0.0;
-			y0 += d * v0[j];
-			y1 += d * v1[j];
+			size_t j = col[k];
+			double d = cv[3 * j + (size_t)(val[k] + 1)];
+			y0 += d * v[2 * j];
+			y1 += d * v[2 * j + 1];
 		}
 		for (uint64_t k = lo; k < hi; k++) {
-			uint32_t j = m->col[k];
-			double d = x->use_col[j] ? (double)m->val[k] - x->center[j] : 0.0;
-			w0[j] += d * y0;
-			w1[j] += d * y1;
+			size_t j = col[k];
+			double d = cv[3 * j + (size_t)(val[k] + 1)];
+			w[2 * j] += d * y0;
+			w[2 * j + 1] += d * y1;
 		}
 	}
 }
 
-static void normalise(double *v, uint32_t n)
+static double dot2(const double *a, int ia, const double *b, int ib, uint32_t n)
 {
-	double s = sqrt(dot(v, v, n));
+	double s = 0.0;
+	for (uint32_t j = 0; j < n; j++)
+		s += a[2 * j + ia] * b[2 * j + ib];
+	return s;
+}
+
+static void scale2(double *a, int ia, uint32_t n)
+{
+	double s = sqrt(dot2(a, ia, a, ia, n));
 	if (s > 0.0)
 		for (uint32_t j = 0; j < n; j++)
-			v[j] /= s;
+			a[2 * j + ia] /= s;
+}
+
+/* b[:,1] -= (b0·b1) b[:,0], with b[:,0] of unit length. */
+static void orthogonalise2(double *b, uint32_t n)
+{
+	double s = dot2(b, 0, b, 1, n);
+	for (uint32_t j = 0; j < n; j++)
+		b[2 * j + 1] -= s * b[2 * j];
 }
 
 uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double tol, double *comps)
 {
 	uint32_t n = x->m->n_cols, it;
-	double *v0 = comps, *v1 = comps + n;
-	double *w0 = xmalloc(((size_t)n + 1) * sizeof(*w0));
-	double *w1 = xmalloc(((size_t)n + 1) * sizeof(*w1));
-	normalise(v0, n);
-	{
-		double s = dot(v0, v1, n);
-		for (uint32_t j = 0; j < n; j++)
-			v1[j] -= s * v0[j];
-		normalise(v1, n);
+	double *v = xmalloc((2 * (size_t)n + 1) * sizeof(*v));
+	double *w = xmalloc((2 * (size_t)n + 1) * sizeof(*w));
+	double *cv = xmalloc((3 * (size_t)n + 1) * sizeof(*cv));
+	for (uint32_t j = 0; j < n; j++) {
+		for (int t = -1; t <= 1; t++)
+			cv[3 * (size_t)j + (size_t)(t + 1)] = x->use_col[j] ? (double)t - x->center[j] : 0.0;
+		v[2 * j] = comps[j];
+		v[2 * j + 1] = comps[n + j];
 	}
+	scale2(v, 0, n);
+	orthogonalise2(v, n);
+	scale2(v, 1, n);
 	for (it = 0; it < max_iters; it++) {
-		xtx2(x, v0, v1, w0, w1);
-		normalise(w0, n);
-		double s = dot(w0, w1, n);
-		for (uint32_t j = 0; j < n; j++)
-			w1[j] -= s * w0[j];
-		normalise(w1, n);
-		double c0 = fabs(dot(w0, v0, n)), c1 = fabs(dot(w1, v1, n));
-		/* rank one (or zero): nothing left for the second vector */
-		if (dot(w1, w1, n) == 0.0)
+		xtx2(x, cv, v, w);
+		scale2(w, 0, n);
+		orthogonalise2(w, n);
+		scale2(w, 1, n);
+		double d0 = dot2(w, 0, v, 0, n), d1 = dot2(w, 1, v, 1, n);
+		double c0 = fabs(d0), c1 = fabs(d1);
+		/* rank one (or zero): nothing left for a vector */
+		if (dot2(w, 1, w, 1, n) == 0.0)
 			c1 = 1.0;
-		if (dot(w0, w0, n) == 0.0)
+		if (dot2(w, 0, w, 0, n) == 0.0)
 			c0 = 1.0;
 		/* keep the sign of the previous vectors, for stable output */
-		if (dot(w0, v0, n) < 0)
-			for (uint32_t j = 0; j < n; j++)
-				w0[j] = -w0[j];
-		if (dot(w1, v1, n) < 0)
-			for (uint32_t j = 0; j < n; j++)
-				w1[j] = -w1[j];
-		memcpy(v0, w0, (size_t)n * sizeof(*v0));
-		memcpy(v1, w1, (size_t)n * sizeof(*v1));
+		for (uint32_t j = 0; j < n; j++) {
+			v[2 * j] = d0 < 0 ? -w[2 * j] : w[2 * j];
+			v[2 * j + 1] = d1 < 0 ? -w[2 * j + 1] : w[2 * j + 1];
+		}
 		if (1.0 - c0 < tol && 1.0 - c1 < tol) {
 			it++;
 			break;
 		}
 	}
-	free(w0);
-	free(w1);
+	for (uint32_t j = 0; j < n; j++) {
+		comps[j] = v[2 * j];
+		comps[n + j] = v[2 * j + 1];
+	}
+	free(v);
+	free(w);
+	free(cv);
 	return it;
 }
 

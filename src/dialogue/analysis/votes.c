@@ -172,22 +172,71 @@ void vote_csr_push(struct vote_csr *m, uint32_t tid, int value)
 	m->pending++;
 }
 
+/* Sorts n keys ascending: insertion sort on short runs, then bottom-up
+ * merges, so a long row does not cost a quadratic sort. */
+static void sort_keys(uint64_t *a, uint64_t *tmp, uint64_t n)
+{
+	const uint64_t run = 8;
+	for (uint64_t lo = 0; lo < n; lo += run) {
+		uint64_t hi = lo + run < n ? lo + run : n;
+		for (uint64_t i = lo + 1; i < hi; i++) {
+			uint64_t x = a[i], j = i;
+			while (j > lo && a[j - 1] > x) {
+				a[j] = a[j - 1];
+				j--;
+			}
+			a[j] = x;
+		}
+	}
+	uint64_t *src = a, *dst = tmp;
+	for (uint64_t width = run; width < n; width *= 2) {
+		for (uint64_t lo = 0; lo < n; lo += 2 * width) {
+			uint64_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+			uint64_t i = lo, j = mid, o = lo;
+			/* branch-free: the comparison is unpredictable */
+			while (i < mid && j < hi) {
+				uint64_t a0 = src[i], b0 = src[j];
+				int take_b = b0 < a0;
+				dst[o++] = take_b ? b0 : a0;
+				j += (uint64_t)take_b;
+				i += (uint64_t)!take_b;
+			}
+			while (i < mid)
+				dst[o++] = src[i++];
+			while (j < hi)
+				dst[o++] = src[j++];
+		}
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != a)
+		memcpy(a, src, n * sizeof(*a));
+}
+
 void vote_csr_end_row(struct vote_csr *m)
 {
 	uint64_t lo = m->row_ptr[m->n_rows], n = m->pending, k, out;
-	/* Insertion sort, stable: rows are short, and a stable order makes
-	 * "last push wins" well defined for repeated columns. */
-	for (k = 1; k < n; k++) {
-		uint32_t c = m->col[lo + k];
-		int8_t v = m->val[lo + k];
-		uint64_t j = k;
-		while (j > 0 && m->col[lo + j - 1] > c) {
-			m->col[lo + j] = m->col[lo + j - 1];
-			m->val[lo + j] = m->val[lo + j - 1];
-			j--;
+	int sorted = 1;
+	for (k = 1; k < n && sorted; k++)
+		sorted = m->col[lo + k - 1] < m->col[lo + k];
+	if (!sorted) {
+		/* key: column, then push order (so the last push of a repeated
+		 * column sorts last), then the vote */
+		uint64_t stack[2 * 256], *key = stack, *tmp = stack + 256;
+		if (n > 256) {
+			key = xmalloc(2 * n * sizeof(*key));
+			tmp = key + n;
 		}
-		m->col[lo + j] = c;
-		m->val[lo + j] = v;
+		for (k = 0; k < n; k++)
+			key[k] = (uint64_t)m->col[lo + k] << 32 | k << 2 | (uint64_t)(m->val[lo + k] + 1);
+		sort_keys(key, tmp, n);
+		for (k = 0; k < n; k++) {
+			m->col[lo + k] = (uint32_t)(key[k] >> 32);
+			m->val[lo + k] = (int8_t)((int)(key[k] & 3) - 1);
+		}
+		if (key != stack)
+			free(key);
 	}
 	for (k = 0, out = 0; k < n; k++) {
 		if (k + 1 < n && m->col[lo + k + 1] == m->col[lo + k])
