@@ -10,6 +10,7 @@
 #include "core/embedded.h"
 #include "db/db.h"
 #include "http/server.h"
+#include "media/media.h"
 #include "web/web.h"
 
 #include <getopt.h>
@@ -27,8 +28,10 @@ static const char usage_text[] =
 	"Run a consultation series: events, news, registration, programme, dialogue, outcomes.\n"
 	"\n"
 	"commands:\n"
-	"  serve [--listen ADDR:PORT] [--db PATH] [--base-url URL] [--threads N] [--trust-proxy]\n"
-	"        serve the site and the JSON API (default " DEFAULT_LISTEN ", " DEFAULT_DB ")\n"
+	"  serve [--listen ADDR:PORT] [--db PATH] [--media DIR] [--base-url URL] [--threads N]\n"
+	"        [--trust-proxy]\n"
+	"        serve the site and the JSON API (default " DEFAULT_LISTEN ", " DEFAULT_DB ";\n"
+	"        uploaded images in DIR, default: the folder media beside the database)\n"
 	"  init [--db PATH]\n"
 	"        create an empty database, or migrate an older one\n"
 	"  demo [--db PATH] [--force]\n"
@@ -59,7 +62,7 @@ static int cmd_serve(int argc, char **argv)
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, 'l'}, {"db", required_argument, NULL, 'd'},
 		{"base-url", required_argument, NULL, 'b'}, {"threads", required_argument, NULL, 't'},
-		{"trust-proxy", no_argument, NULL, 'p'},
+		{"trust-proxy", no_argument, NULL, 'p'}, {"media", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	struct server_config cfg = {
@@ -69,6 +72,7 @@ static int cmd_serve(int argc, char **argv)
 		.timeout_s = 15,
 		.max_body = 10 * 1024 * 1024,
 	};
+	const char *media = NULL;
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -77,6 +81,7 @@ static int cmd_serve(int argc, char **argv)
 		case 'd': cfg.db_path = optarg; break;
 		case 'b': cfg.base_url = optarg; break;
 		case 'p': cfg.trust_proxy = 1; break;
+		case 'm': media = optarg; break;
 		case 't': {
 			char *end;
 			long n = strtol(optarg, &end, 10);
@@ -105,6 +110,15 @@ static int cmd_serve(int argc, char **argv)
 		return hm_err_exit_code(e);
 	}
 	db_close(db);
+	/* A folder asked for must work; without one, a read-only place only
+	 * turns uploads off. */
+	char *media_default = media ? NULL : media_default_dir(cfg.db_path);
+	e = media_init(media ? media : media_default);
+	free(media_default);
+	if (e != HM_OK && media)
+		return hm_err_exit_code(e);
+	if (e != HM_OK)
+		fprintf(stderr, "harmony serve: image uploads are off (see --media)\n");
 	if ((e = auth_init()) != HM_OK || (e = web_init()) != HM_OK)
 		return hm_err_exit_code(e);
 	cfg.routes = web_route_table(&cfg.nroutes);

@@ -26,13 +26,17 @@ static char *store_dir; /* set once by media_init, before threads */
 /* ------------------------------------------------------------- folder */
 
 #ifdef HM_HAVE_GD
+/* Messages libgd gave while this thread decoded. */
+static _Thread_local int gd_messages;
+
 /* libgd reports through a global callback; decoding errors of uploads are
- * expected and answered to the uploader, so they are not logged. */
+ * expected and answered to the uploader, so they are counted, not logged. */
 static void gd_quiet(int priority, const char *format, va_list args)
 {
 	(void)priority;
 	(void)format;
 	(void)args;
+	gd_messages++;
 }
 #endif
 
@@ -189,8 +193,19 @@ out:
 static gdImagePtr decode(const struct media_info *info, const void *data, size_t len)
 {
 	void *d = (void *)(uintptr_t)data; /* libgd reads only, but its API is not const */
+	gdImagePtr im;
 	switch (info->type) {
-	case MEDIA_JPEG: return gdImageCreateFromJpegPtrEx((int)len, d, 1);
+	case MEDIA_JPEG:
+		/* Strict: a warning from libjpeg (a truncated file, corrupt data;
+		 * reported through gd_quiet when not ignored) refuses the file
+		 * rather than show a half-grey picture. */
+		gd_messages = 0;
+		im = gdImageCreateFromJpegPtrEx((int)len, d, 0);
+		if (im && gd_messages) {
+			gdImageDestroy(im);
+			im = NULL;
+		}
+		return im;
 	case MEDIA_PNG: return gdImageCreateFromPngPtr((int)len, d);
 	case MEDIA_WEBP: return gdImageCreateFromWebpPtr((int)len, d);
 	case MEDIA_NONE: break;

@@ -55,6 +55,12 @@ static enum hm_err gate_news(struct http_req *req, struct http_res *res)
 	return web_require(req, res, AUTH_NEWS_EDIT, NULL);
 }
 
+/* Marks the admin sub-navigation's current section. */
+static void admin_nav(json_t *m, const char *section)
+{
+	json_object_set_new(m, "admin_nav", json_pack("{s:b}", section, 1));
+}
+
 static int64_t now_s(void)
 {
 	return (int64_t)time(NULL);
@@ -322,6 +328,7 @@ static enum hm_err render_post_form(struct http_req *req, struct http_res *res, 
 		json_object_set_new(m, "preview", preview);
 	if (http_query(req, "saved"))
 		json_object_set_new(m, "saved", json_true());
+	admin_nav(m, "news");
 	const char *title = post ? json_string_value(json_object_get(post, "title"))
 				 : web_t(req, "New post");
 	http_res_page(res, m, "admin/news_form", title);
@@ -379,6 +386,7 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 		post = post_admin_get(req->db, id, now_s());
 		if (!post)
 			return http_fail(res, HM_ENOTFOUND, "There is no such post.");
+		decorate_admin_post(req, post, NULL);
 	}
 	if (req->method == HTTP_PATCH && !is_json_body(req)) {
 		json_decref(post);
@@ -674,6 +682,7 @@ static enum hm_err page_admin_news(struct http_req *req, struct http_res *res)
 	json_t *m = json_pack("{s:o, s:s, s:b, s:s}", "posts", posts, "csrf",
 			      web_csrf_token(req, res), "can_manage_categories",
 			      auth_can(web_principal(req), AUTH_NEWS_EDIT, NULL), "timezone", tz);
+	admin_nav(m, "news");
 	http_res_page(res, m, "admin/news", web_t(req, "News"));
 	return HM_OK;
 }
@@ -763,6 +772,7 @@ static enum hm_err page_admin_categories(struct http_req *req, struct http_res *
 	json_t *m = json_pack("{s:o, s:s}", "categories", cats, "csrf", web_csrf_token(req, res));
 	if (http_query(req, "in_use"))
 		json_object_set_new(m, "in_use_error", json_true());
+	admin_nav(m, "categories");
 	http_res_page(res, m, "admin/categories", web_t(req, "Categories"));
 	return HM_OK;
 }
@@ -780,6 +790,7 @@ static enum hm_err render_category_form(struct http_req *req, struct http_res *r
 		json_object_set_new(m, "is_new", json_true());
 		json_object_set_new(m, "action", json_string("/admin/categories"));
 	}
+	admin_nav(m, "categories");
 	http_res_page(res, m, "admin/categories_form",
 		      cat ? json_string_value(json_object_get(cat, "name"))
 			  : web_t(req, "New category"));
@@ -832,6 +843,8 @@ static enum hm_err category_save_h(struct http_req *req, struct http_res *res, i
 		return e;
 	if (id && !(cat = category_admin_get(req->db, id)))
 		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
+	if (cat)
+		decorate_category(cat);
 	if (req->method == HTTP_PATCH && !is_json_body(req)) {
 		json_decref(cat);
 		return http_fail(res, HM_EINVAL, "PATCH takes a JSON object of the fields to change.");

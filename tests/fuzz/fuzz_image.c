@@ -1,0 +1,55 @@
+/*
+ * fuzz_image.c — libFuzzer target for media_sniff, the header reader that
+ * decides whether an upload may reach the image decoder, and for the
+ * stored-name rules (the input as a name). An accepted header must be
+ * within the limits, with a known type and orientation.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "media/media.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	/* An exact-size copy, so a read past the end is caught. */
+	unsigned char *copy = xmalloc(size ? size : 1);
+	memcpy(copy, data, size);
+	struct media_info info;
+	const char *why = NULL;
+	enum hm_err e = media_sniff(copy, size, &info, &why);
+	if (e == HM_OK) {
+		if (info.type != MEDIA_JPEG && info.type != MEDIA_PNG && info.type != MEDIA_WEBP)
+			__builtin_trap();
+		if (!info.width || !info.height || info.width > MEDIA_MAX_SIDE ||
+		    info.height > MEDIA_MAX_SIDE ||
+		    (uint64_t)info.width * info.height > MEDIA_MAX_PIXELS)
+			__builtin_trap();
+		if (info.orientation < 1 || info.orientation > 8)
+			__builtin_trap();
+		if (info.type != MEDIA_JPEG && info.orientation != 1)
+			__builtin_trap();
+	} else if ((e != HM_EINVAL && e != HM_ETOOBIG) || !why || info.type != MEDIA_NONE) {
+		__builtin_trap();
+	}
+
+	char *name = xmalloc(size + 1);
+	memcpy(name, data, size);
+	name[size] = '\0';
+	if (media_name_valid(name)) {
+		if (strchr(name, '/') || name[0] == '.' || !media_name_mime(name))
+			__builtin_trap();
+		char thumb[MEDIA_NAME_SIZE];
+		media_thumb_name(name, thumb);
+		if (media_name_is_original(name) != media_name_valid(thumb))
+			__builtin_trap();
+	} else if (media_name_mime(name) || media_name_is_original(name)) {
+		__builtin_trap();
+	}
+	free(name);
+	free(copy);
+	return 0;
+}

@@ -1,0 +1,597 @@
+/*
+ * test_media.c — the image sniffer (one table of headers, refusals first),
+ * stored names, the default folder, and (when built with libgd) storing:
+ * decoding checks, content-hash names, thumbnails turned upright by the
+ * EXIF orientation, limits and reading back. Fixture images are the fuzz
+ * seeds in tests/fuzz/corpus/image/ (made with libgd; the EXIF ones have
+ * an APP1 segment added by hand).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "media/media.h"
+
+#ifdef HM_HAVE_GD
+#include <gd.h>
+#endif
+
+#define SEEDS "tests/fuzz/corpus/image/"
+
+/* The whole file; *len its size. Caller frees. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s (run from the repository root)", path);
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	unsigned char *p = xmalloc((size_t)n + 1);
+	if (fread(p, 1, (size_t)n, f) != (size_t)n)
+		fail_msg("short read of %s", path);
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+/* ------------------------------------------------------------ headers */
+
+/* A PNG signature and IHDR for w × h (nothing after it). */
+static size_t png_header(unsigned char *b, uint32_t w, uint32_t h)
+{
+	static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
+	memcpy(b, sig, 8);
+	const unsigned char ihdr[8] = {0, 0, 0, 13, 'I', 'H', 'D', 'R'};
+	memcpy(b + 8, ihdr, 8);
+	for (int i = 0; i < 4; i++) {
+		b[16 + i] = (unsigned char)(w >> (24 - 8 * i));
+		b[20 + i] = (unsigned char)(h >> (24 - 8 * i));
+	}
+	memset(b + 24, 0, 9); /* depth, colour type… and the CRC, unread */
+	b[24] = 8;
+	b[25] = 2;
+	return 33;
+}
+
+/* A RIFF/WEBP file with one VP8X chunk: flags and canvas w × h. */
+static size_t webp_vp8x(unsigned char *b, unsigned flags, uint32_t w, uint32_t h)
+{
+	memcpy(b, "RIFF", 4);
+	uint32_t riff = 4 + 8 + 10;
+	for (int i = 0; i < 4; i++)
+		b[4 + i] = (unsigned char)(riff >> (8 * i));
+	memcpy(b + 8, "WEBPVP8X", 8);
+	b[16] = 10;
+	b[17] = b[18] = b[19] = 0;
+	memset(b + 20, 0, 10);
+	b[20] = (unsigned char)flags;
+	for (int i = 0; i < 3; i++) {
+		b[24 + i] = (unsigned char)((w - 1) >> (8 * i));
+		b[27 + i] = (unsigned char)((h - 1) >> (8 * i));
+	}
+	return 30;
+}
+
+struct sniff_case {
+	const char *id;
+	const unsigned char *data;
+	size_t len;
+	enum hm_err want;
+	enum media_type type;
+	uint32_t w, h;
+	int orientation;
+};
+
+static void check_sniff(const struct sniff_case *c)
+{
+	struct media_info info;
+	const char *why = NULL;
+	/* An exact-size copy, so ASan sees any read past the end. */
+	unsigned char *copy = c->len ? xmalloc(c->len) : NULL;
+	if (c->len)
+		memcpy(copy, c->data, c->len);
+	enum hm_err e = media_sniff(copy, c->len, &info, &why);
+	if (e != c->want)
+		fail_msg("%s: media_sniff gave %s, want %s", c->id, hm_err_str(e), hm_err_str(c->want));
+	if (e == HM_OK) {
+		if (info.type != c->type || info.width != c->w || info.height != c->h ||
+		    info.orientation != c->orientation)
+			fail_msg("%s: got type %d %ux%u orientation %d", c->id, info.type,
+				 info.width, info.height, info.orientation);
+	} else {
+		if (!why || !*why)
+			fail_msg("%s: no reason given", c->id);
+		if (info.type != MEDIA_NONE || info.width || info.height)
+			fail_msg("%s: info not cleared on error", c->id);
+	}
+	free(copy);
+}
+
+static void test_sniff_refuses_what_is_not_an_image(void **state)
+{
+	(void)state;
+	unsigned char png[64], webp[64], jpeg[64];
+	static const unsigned char gif[] = "GIF89a\x01\x00\x01\x00\x00\x00\x00;";
+	static const unsigned char html[] = "<!doctype html><script>alert(1)</script>";
+	static const unsigned char svg[] = "<svg xmlns=\"http://www.w3.org/2000/svg\"/>";
+	static const unsigned char soi_only[] = {0xFF, 0xD8, 0xFF};
+	static const unsigned char sos_first[] = {0xFF, 0xD8, 0xFF, 0xDA, 0x00, 0x02};
+	static const unsigned char seg_past_end[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x40, 0x00, 0x4A};
+	static const unsigned char dnl_height[] = {0xFF, 0xD8, 0xFF, 0xC0, 0x00, 0x0B, 8, 0, 0,
+						   0, 16, 1, 1, 0x11, 0};
+	static const unsigned char eoi_early[] = {0xFF, 0xD8, 0xFF, 0xD9};
+	static const unsigned char no_marker[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x02, 0x12, 0x34};
+	static const unsigned char vp8_bad_code[] = {
+		'R', 'I', 'F', 'F', 22, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ', 10, 0, 0, 0,
+		0x10, 0x05, 0x00, 0x9D, 0x01, 0x2B, 40, 0, 20, 0};
+	static const unsigned char vp8_interframe[] = {
+		'R', 'I', 'F', 'F', 22, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', ' ', 10, 0, 0, 0,
+		0x11, 0x05, 0x00, 0x9D, 0x01, 0x2A, 40, 0, 20, 0};
+	static const unsigned char vp8l_bad_sig[] = {
+		'R', 'I', 'F', 'F', 17, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'L', 5, 0, 0, 0,
+		0x2E, 0x27, 0xC0, 0x04, 0x00};
+	static const unsigned char vp8l_version[] = {
+		'R', 'I', 'F', 'F', 17, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'L', 5, 0, 0, 0,
+		0x2F, 0x27, 0xC0, 0x04, 0x20};
+	static const unsigned char webp_unknown[] = {
+		'R', 'I', 'F', 'F', 22, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '9', ' ', 10, 0, 0, 0,
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+	static const unsigned char riff_too_long[] = {
+		'R', 'I', 'F', 'F', 0xFF, 0xFF, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'L', 5, 0, 0,
+		0, 0x2F, 0x27, 0xC0, 0x04, 0x00};
+	static const unsigned char chunk_past_riff[] = {
+		'R', 'I', 'F', 'F', 17, 0, 0, 0, 'W', 'E', 'B', 'P', 'V', 'P', '8', 'L', 50, 0, 0, 0,
+		0x2F, 0x27, 0xC0, 0x04, 0x00};
+	static const unsigned char wave[] = {'R', 'I', 'F', 'F', 4, 0, 0, 0, 'W', 'A', 'V', 'E',
+					     'f', 'm', 't', ' ', 0, 0, 0, 0};
+
+	size_t n_png_zero = png_header(png, 0, 10);
+	struct sniff_case cases[] = {
+		{"empty", (const unsigned char *)"", 0, HM_EINVAL},
+		{"gif", gif, sizeof(gif) - 1, HM_EINVAL},
+		{"html", html, sizeof(html) - 1, HM_EINVAL},
+		{"svg", svg, sizeof(svg) - 1, HM_EINVAL},
+		{"jpeg-soi-only", soi_only, sizeof(soi_only), HM_EINVAL},
+		{"jpeg-scan-before-frame", sos_first, sizeof(sos_first), HM_EINVAL},
+		{"jpeg-segment-past-end", seg_past_end, sizeof(seg_past_end), HM_EINVAL},
+		{"jpeg-height-from-dnl", dnl_height, sizeof(dnl_height), HM_EINVAL},
+		{"jpeg-eoi-before-frame", eoi_early, sizeof(eoi_early), HM_EINVAL},
+		{"jpeg-no-marker-after-segment", no_marker, sizeof(no_marker), HM_EINVAL},
+		{"png-width-zero", png, n_png_zero, HM_EINVAL},
+		{"png-signature-only", png, 8, HM_EINVAL},
+		{"webp-vp8-bad-start-code", vp8_bad_code, sizeof(vp8_bad_code), HM_EINVAL},
+		{"webp-vp8-not-key-frame", vp8_interframe, sizeof(vp8_interframe), HM_EINVAL},
+		{"webp-vp8l-bad-signature", vp8l_bad_sig, sizeof(vp8l_bad_sig), HM_EINVAL},
+		{"webp-vp8l-version-1", vp8l_version, sizeof(vp8l_version), HM_EINVAL},
+		{"webp-unknown-chunk", webp_unknown, sizeof(webp_unknown), HM_EINVAL},
+		{"webp-riff-longer-than-file", riff_too_long, sizeof(riff_too_long), HM_EINVAL},
+		{"webp-chunk-past-riff", chunk_past_riff, sizeof(chunk_past_riff), HM_EINVAL},
+		{"riff-wave", wave, sizeof(wave), HM_EINVAL},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(cases); i++)
+		check_sniff(&cases[i]);
+
+	/* Animated WebP: refused with its own reason. */
+	const char *why = NULL;
+	struct media_info info;
+	size_t n = webp_vp8x(webp, 0x02, 100, 100);
+	assert_int_equal(media_sniff(webp, n, &info, &why), HM_EINVAL);
+	assert_string_equal(why, "Animated images are not accepted.");
+	/* NULL data with a length is nothing, not a crash. */
+	assert_int_equal(media_sniff(NULL, 10, &info, NULL), HM_EINVAL);
+	(void)jpeg;
+}
+
+static void test_sniff_refuses_decompression_bombs(void **state)
+{
+	(void)state;
+	unsigned char png[64], webp[64];
+	struct { const char *id; uint32_t w, h; enum hm_err want; } rows[] = {
+		{"side-over-limit", MEDIA_MAX_SIDE + 1, 10, HM_ETOOBIG},
+		{"height-over-limit", 10, MEDIA_MAX_SIDE + 1, HM_ETOOBIG},
+		{"pixels-over-limit", 7000, 7000, HM_ETOOBIG},
+		{"huge", 0x7fffffff, 0x7fffffff, HM_ETOOBIG},
+		{"png-over-31-bits", 0x80000000u, 1, HM_EINVAL},
+		{"at-the-limits", MEDIA_MAX_SIDE, MEDIA_MAX_PIXELS / MEDIA_MAX_SIDE, HM_OK},
+		{"one-pixel", 1, 1, HM_OK},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		size_t n = png_header(png, rows[i].w, rows[i].h);
+		struct sniff_case c = {rows[i].id, png, n, rows[i].want, MEDIA_PNG, rows[i].w,
+				       rows[i].h, 1};
+		check_sniff(&c);
+	}
+	size_t n = webp_vp8x(webp, 0, 16384, 16384);
+	struct sniff_case c = {"webp-vp8x-16384", webp, n, HM_ETOOBIG};
+	check_sniff(&c);
+	n = webp_vp8x(webp, 0x10, 640, 480); /* alpha flag: fine */
+	struct sniff_case ok = {"webp-vp8x-alpha", webp, n, HM_OK, MEDIA_WEBP, 640, 480, 1};
+	check_sniff(&ok);
+}
+
+static void test_sniff_reads_real_images(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file;
+		enum media_type type;
+		uint32_t w, h;
+		int orientation;
+	} rows[] = {
+		{"red-blue.jpg", MEDIA_JPEG, 40, 20, 1},
+		{"red-blue-exif6.jpg", MEDIA_JPEG, 40, 20, 6},
+		{"red-blue-exif8-le.jpg", MEDIA_JPEG, 40, 20, 8},
+		{"red-blue.png", MEDIA_PNG, 40, 20, 1},
+		{"alpha.png", MEDIA_PNG, 16, 16, 1},
+		{"red-blue.webp", MEDIA_WEBP, 40, 20, 1},
+		{"red-blue-lossless.webp", MEDIA_WEBP, 40, 20, 1},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		size_t len;
+		char path[256];
+		snprintf(path, sizeof(path), SEEDS "%s", rows[i].file);
+		unsigned char *d = slurp(path, &len);
+		struct sniff_case c = {rows[i].file, d, len, HM_OK, rows[i].type, rows[i].w,
+				       rows[i].h, rows[i].orientation};
+		check_sniff(&c);
+		/* Every prefix is either refused or read the same: never more. */
+		for (size_t cut = 0; cut < len && cut < 200; cut++) {
+			struct media_info info;
+			enum hm_err e = media_sniff(d, cut, &info, NULL);
+			if (e == HM_OK && (info.width != rows[i].w || info.height != rows[i].h))
+				fail_msg("%s cut at %zu: read %ux%u", rows[i].file, cut, info.width,
+					 info.height);
+		}
+		free(d);
+	}
+}
+
+/* -------------------------------------------------------------- names */
+
+#define HEX64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static void test_media_names(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *name;
+		int valid, original;
+		const char *mime;
+	} rows[] = {
+		{NULL, 0, 0, NULL},
+		{"", 0, 0, NULL},
+		{"../" HEX64 ".jpg", 0, 0, NULL},
+		{HEX64 ".JPG", 0, 0, NULL},
+		{HEX64 ".jpeg", 0, 0, NULL},
+		{HEX64 ".gif", 0, 0, NULL},
+		{HEX64 ".svg", 0, 0, NULL},
+		{HEX64 ".jpg/", 0, 0, NULL},
+		{HEX64 ".jpg.html", 0, 0, NULL},
+		{HEX64 "0.jpg", 0, 0, NULL},
+		{"0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef.png", 0, 0, NULL},
+		{"g123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef.png", 0, 0, NULL},
+		{HEX64 "-w640.jpg", 0, 0, NULL},
+		{HEX64 "-w320.webp", 0, 0, NULL},
+		{HEX64 "-w640.webp.", 0, 0, NULL},
+		{"." HEX64 ".jpg.XXXXXX", 0, 0, NULL},
+		{HEX64 ".jpg", 1, 1, "image/jpeg"},
+		{HEX64 ".png", 1, 1, "image/png"},
+		{HEX64 ".webp", 1, 1, "image/webp"},
+		{HEX64 "-w640.webp", 1, 0, "image/webp"},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		const char *n = rows[i].name;
+		if (media_name_valid(n) != rows[i].valid)
+			fail_msg("row %zu (%s): valid %d", i, n ? n : "NULL", !rows[i].valid);
+		if (media_name_is_original(n) != rows[i].original)
+			fail_msg("row %zu (%s): original %d", i, n ? n : "NULL", !rows[i].original);
+		const char *m = media_name_mime(n);
+		if (!str_eq(m, rows[i].mime))
+			fail_msg("row %zu (%s): mime %s", i, n ? n : "NULL", m ? m : "NULL");
+	}
+	char t[MEDIA_NAME_SIZE];
+	media_thumb_name(HEX64 ".png", t);
+	assert_string_equal(t, HEX64 "-w640.webp");
+	media_thumb_name(HEX64 "-w640.webp", t);
+	assert_string_equal(t, "");
+	media_thumb_name("x.png", t);
+	assert_string_equal(t, "");
+	assert_null(media_type_mime(MEDIA_NONE));
+	assert_string_equal(media_type_ext(MEDIA_WEBP), "webp");
+}
+
+static void test_media_default_dir(void **state)
+{
+	(void)state;
+	static const struct { const char *db, *want; } rows[] = {
+		{"h.db", "media"},
+		{"/srv/harmony/h.db", "/srv/harmony/media"},
+		{"/h.db", "/media"},
+		{"data/site.db", "data/media"},
+		{NULL, "media"},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		char *d = media_default_dir(rows[i].db);
+		if (strcmp(d, rows[i].want) != 0)
+			fail_msg("row %zu: %s", i, d);
+		free(d);
+	}
+}
+
+/* -------------------------------------------------------------- store */
+
+static char dir[] = "/tmp/harmony-media-XXXXXX";
+
+static void test_store_refuses_without_folder(void **state)
+{
+	(void)state;
+	size_t len;
+	unsigned char *d = slurp(SEEDS "red-blue.png", &len);
+	struct media_stored ms;
+	const char *why = NULL;
+	assert_null(media_dir());
+	assert_int_equal(media_store(d, len, &ms, &why), HM_EINTERNAL);
+	assert_non_null(why);
+	assert_string_equal(ms.name, "");
+	free(d);
+}
+
+static void test_init_refuses_bad_folders(void **state)
+{
+	(void)state;
+	assert_int_equal(media_init(""), HM_EIO);
+	assert_int_equal(media_init("/proc/version/media"), HM_EIO);
+	assert_int_equal(media_init("/etc/hostname"), HM_EIO);
+}
+
+static int rm_files(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static int setup_store(void **state)
+{
+	(void)state;
+	if (!mkdtemp(dir))
+		return -1;
+	char *sub = xasprintf("%s/media", dir);
+	enum hm_err e = media_init(sub); /* created here */
+	free(sub);
+	return e == HM_OK ? 0 : -1;
+}
+
+static int teardown_store(void **state)
+{
+	(void)state;
+	return rm_files() == 0 ? 0 : -1;
+}
+
+#ifdef HM_HAVE_GD
+static int file_exists(const char *name)
+{
+	char *p = xasprintf("%s/%s", media_dir(), name);
+	struct stat sb;
+	int ok = stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+	free(p);
+	return ok;
+}
+
+static int count_files(void)
+{
+	DIR *d = opendir(media_dir());
+	int n = 0;
+	struct dirent *e;
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		n += e->d_name[0] != '.' || (e->d_name[1] && e->d_name[1] != '.');
+	closedir(d);
+	return n;
+}
+
+static gdImagePtr load_thumb(const struct media_stored *ms)
+{
+	struct buf b;
+	buf_init(&b);
+	assert_int_equal(media_read(ms->thumb, &b), HM_OK);
+	gdImagePtr im = gdImageCreateFromWebpPtr((int)b.len, b.data);
+	buf_free(&b);
+	assert_non_null(im);
+	return im;
+}
+
+/* 1 if the pixel is mostly red (or blue when want_blue). */
+static int colour_is(gdImagePtr im, int x, int y, int want_blue)
+{
+	int c = gdImageGetTrueColorPixel(im, x, y);
+	int r = gdTrueColorGetRed(c), b = gdTrueColorGetBlue(c);
+	return want_blue ? b > 150 && r < 100 : r > 150 && b < 100;
+}
+
+static void test_store_real_images(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *file, *ext;
+		uint32_t tw, th;
+		int top_blue, bottom_blue, left_blue, right_blue; /* -1: not checked */
+	} rows[] = {
+		{"red-blue.jpg", "jpg", 40, 20, -1, -1, 0, 1},
+		{"red-blue.png", "png", 40, 20, -1, -1, 0, 1},
+		{"red-blue.webp", "webp", 40, 20, -1, -1, 0, 1},
+		{"red-blue-lossless.webp", "webp", 40, 20, -1, -1, 0, 1},
+		/* 6: turned clockwise, the red left side comes to the top. */
+		{"red-blue-exif6.jpg", "jpg", 20, 40, 0, 1, -1, -1},
+		/* 8: turned anticlockwise, the red side goes to the bottom. */
+		{"red-blue-exif8-le.jpg", "jpg", 20, 40, 1, 0, -1, -1},
+		{"alpha.png", "png", 16, 16, -1, -1, -1, -1},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		char path[256];
+		size_t len;
+		snprintf(path, sizeof(path), SEEDS "%s", rows[i].file);
+		unsigned char *d = slurp(path, &len);
+		struct media_stored ms;
+		const char *why = NULL;
+		if (media_store(d, len, &ms, &why) != HM_OK)
+			fail_msg("%s: refused: %s", rows[i].file, why ? why : "?");
+		assert_int_equal(strlen(ms.sha256), 64);
+		char want[MEDIA_NAME_SIZE];
+		snprintf(want, sizeof(want), "%s.%s", ms.sha256, rows[i].ext);
+		assert_string_equal(ms.name, want);
+		assert_true(media_name_is_original(ms.name));
+		assert_true(file_exists(ms.name) && file_exists(ms.thumb));
+		assert_true(media_exists(ms.name));
+		assert_int_equal(ms.bytes, len);
+		assert_int_equal(ms.existed, 0);
+		if (ms.thumb_width != rows[i].tw || ms.thumb_height != rows[i].th)
+			fail_msg("%s: thumbnail %ux%u", rows[i].file, ms.thumb_width, ms.thumb_height);
+		gdImagePtr t = load_thumb(&ms);
+		assert_int_equal(gdImageSX(t), (int)rows[i].tw);
+		assert_int_equal(gdImageSY(t), (int)rows[i].th);
+		int w = gdImageSX(t), h = gdImageSY(t);
+		if (rows[i].top_blue >= 0 && (!colour_is(t, w / 2, 2, rows[i].top_blue) ||
+					      !colour_is(t, w / 2, h - 3, rows[i].bottom_blue)))
+			fail_msg("%s: thumbnail not upright", rows[i].file);
+		if (rows[i].left_blue >= 0 && (!colour_is(t, 2, h / 2, rows[i].left_blue) ||
+					       !colour_is(t, w - 3, h / 2, rows[i].right_blue)))
+			fail_msg("%s: thumbnail colours moved", rows[i].file);
+		gdImageDestroy(t);
+
+		/* The stored original is the upload, byte for byte. */
+		struct buf b;
+		buf_init(&b);
+		assert_int_equal(media_read(ms.name, &b), HM_OK);
+		assert_int_equal(b.len, len);
+		assert_memory_equal(b.data, d, len);
+		buf_free(&b);
+
+		/* Again: nothing changes, existed says so. */
+		struct media_stored again;
+		assert_int_equal(media_store(d, len, &again, NULL), HM_OK);
+		assert_int_equal(again.existed, 1);
+		assert_string_equal(again.name, ms.name);
+		free(d);
+	}
+}
+
+static void test_store_makes_640_wide_thumbnails(void **state)
+{
+	(void)state;
+	gdImagePtr im = gdImageCreateTrueColor(1000, 501);
+	gdImageFilledRectangle(im, 0, 0, 999, 500, gdTrueColor(10, 200, 30));
+	int n;
+	void *png = gdImagePngPtr(im, &n);
+	gdImageDestroy(im);
+	struct media_stored ms;
+	assert_int_equal(media_store(png, (size_t)n, &ms, NULL), HM_OK);
+	assert_int_equal(ms.width, 1000);
+	assert_int_equal(ms.height, 501);
+	assert_int_equal(ms.thumb_width, MEDIA_THUMB_WIDTH);
+	assert_int_equal(ms.thumb_height, 321); /* 501 × 640 / 1000, rounded */
+	gdImagePtr t = load_thumb(&ms);
+	assert_int_equal(gdImageSX(t), 640);
+	gdImageDestroy(t);
+	gdFree(png);
+}
+
+static void test_store_refuses_bad_files(void **state)
+{
+	(void)state;
+	size_t len;
+	unsigned char *jpg = slurp(SEEDS "red-blue.jpg", &len);
+	struct media_stored ms;
+	const char *why = NULL;
+	int before = count_files();
+
+	/* Cut short: the header reads, the decoder refuses. */
+	assert_int_equal(media_store(jpg, len - 40, &ms, &why), HM_EINVAL);
+	assert_int_equal(media_store(jpg, len / 2, &ms, &why), HM_EINVAL);
+	assert_string_equal(why, "The image file is damaged or incomplete.");
+	assert_string_equal(ms.name, "");
+
+	/* Header of a 40 × 20 PNG on the body of a JPEG. */
+	unsigned char *mixed = xmalloc(len + 33);
+	size_t hn = png_header(mixed, 40, 20);
+	memcpy(mixed + hn, jpg + 2, len - 2);
+	assert_int_equal(media_store(mixed, hn + len - 2, &ms, &why), HM_EINVAL);
+	free(mixed);
+
+	/* A header that lies about the size: the decoder's must match. */
+	unsigned char *liar = xmalloc(len);
+	memcpy(liar, jpg, len);
+	struct media_info info;
+	assert_int_equal(media_sniff(liar, len, &info, NULL), HM_OK);
+	for (size_t i = 2; i + 9 < len; i++)
+		if (liar[i] == 0xFF && liar[i + 1] == 0xC0) {
+			liar[i + 7] = 30; /* width 40 → 30 */
+			break;
+		}
+	enum hm_err e = media_store(liar, len, &ms, &why);
+	assert_true(e == HM_EINVAL);
+	free(liar);
+
+	/* Text that says it is an image. */
+	static const char html[] = "<html><body onload=alert(1)>";
+	assert_int_equal(media_store(html, sizeof(html) - 1, &ms, &why), HM_EINVAL);
+	assert_string_equal(why, "Only JPEG, PNG and WebP images are accepted.");
+
+	/* Over 8 MiB: refused before anything is read. */
+	unsigned char *big = xcalloc(MEDIA_MAX_BYTES + 1, 1);
+	memcpy(big, jpg, len);
+	assert_int_equal(media_store(big, MEDIA_MAX_BYTES + 1, &ms, &why), HM_ETOOBIG);
+	assert_string_equal(why, "The image is larger than 8 MiB.");
+	free(big);
+
+	/* Nothing of these was written, not even a temporary file. */
+	assert_int_equal(count_files(), before);
+	free(jpg);
+}
+#endif
+
+static void test_read_refuses_bad_names(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b);
+	assert_int_equal(media_read("../../etc/passwd", &b), HM_ENOTFOUND);
+	assert_int_equal(media_read(HEX64 ".jpg", &b), HM_ENOTFOUND);
+	assert_int_equal(media_read(NULL, &b), HM_ENOTFOUND);
+	assert_int_equal(b.len, 0);
+	assert_false(media_exists(HEX64 ".jpg"));
+	assert_false(media_exists("media"));
+	buf_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest pure[] = {
+		cmocka_unit_test(test_sniff_refuses_what_is_not_an_image),
+		cmocka_unit_test(test_sniff_refuses_decompression_bombs),
+		cmocka_unit_test(test_sniff_reads_real_images),
+		cmocka_unit_test(test_media_names),
+		cmocka_unit_test(test_media_default_dir),
+		cmocka_unit_test(test_store_refuses_without_folder),
+		cmocka_unit_test(test_init_refuses_bad_folders),
+	};
+	const struct CMUnitTest store[] = {
+#ifdef HM_HAVE_GD
+		cmocka_unit_test(test_store_real_images),
+		cmocka_unit_test(test_store_makes_640_wide_thumbnails),
+		cmocka_unit_test(test_store_refuses_bad_files),
+#endif
+		cmocka_unit_test(test_read_refuses_bad_names),
+	};
+	int rc = cmocka_run_group_tests_name("media", pure, NULL, NULL);
+	return rc | cmocka_run_group_tests_name("media store", store, setup_store, teardown_store);
+}
