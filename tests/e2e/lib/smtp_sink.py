@@ -3,8 +3,9 @@
 # python3-aiosmtpd): every message received is written to FOLDER as
 # NNNN.eml (the bytes as sent) with NNNN.json (the envelope). Recipients
 # starting with "reject" are refused with 550, so a permanent failure can
-# be tested. Listens on 127.0.0.1 and a free port, printed on stdout as
-# "listening PORT" once ready.
+# be tested. Listens on 127.0.0.1 and PORT (or a free port), printed on
+# stdout as "listening PORT" once ready.
+#   /usr/bin/python3 smtp_sink.py FOLDER [PORT]
 import asyncio
 import json
 import os
@@ -42,7 +43,8 @@ async def main():
     os.makedirs(folder, exist_ok=True)
     sink = Sink(folder)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(sink), "127.0.0.1", 0)
+    port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    server = await loop.create_server(lambda: SMTP(sink), "127.0.0.1", port)
     print("listening %d" % server.sockets[0].getsockname()[1], flush=True)
     await server.serve_forever()
 
