@@ -5,6 +5,7 @@
  * twin under /api/v1/; the same handlers answer both.
  */
 #include "auth/auth.h"
+#include "core/text.h"
 #include "db/db.h"
 #include "events/events.h"
 #include "http/server.h"
@@ -215,9 +216,12 @@ static enum hm_err send_link(struct http_req *req, enum link_mail kind, const ch
 		buf_printf(&b, "%s\n",
 			   i18n_gettext(lang, "If you did not ask for this, ignore this message: "
 					      "your password stays as it is."));
-	const char *subject = kind == MAIL_INVITE
-				      ? i18n_gettext(lang, "Your account: choose your password")
-				      : i18n_gettext(lang, "Reset your password");
+	/* The site's name tells the reader where the message is from. */
+	const char *subject = arena_printf(
+		&req->pool, "%s · %s",
+		kind == MAIL_INVITE ? i18n_gettext(lang, "Your account: choose your password")
+				    : i18n_gettext(lang, "Reset your password"),
+		text_truncate(&req->pool, site_name(req), 100));
 	struct mail_opts o = {.to_name = name, .secret = token};
 	e = mail_send(req->db, to, subject, b.data, &o, now_s(), NULL);
 	if (e != HM_OK)
