@@ -28,6 +28,9 @@ struct db {
 	sqlite3 *h;
 	char *path;
 	int64_t last_data_version;
+	int wal;                   /* journal_mode is WAL */
+	int wal_hdr_ok;            /* wal_hdr holds the header seen before the last PRAGMA */
+	unsigned char wal_hdr[48];
 	int in_write; /* inside a db_begin transaction */
 	struct db_stmt cache[STMT_CACHE];
 };
@@ -35,6 +38,20 @@ struct db {
 static _Atomic uint64_t global_version = 1;
 
 /* ------------------------------------------------------------ opening */
+
+static int journal_is_wal(sqlite3 *h)
+{
+	sqlite3_stmt *st;
+	int wal = 0;
+	if (sqlite3_prepare_v2(h, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *m = sqlite3_column_text(st, 0);
+		wal = m && strcmp((const char *)m, "wal") == 0;
+	}
+	sqlite3_finalize(st);
+	return wal;
+}
 
 static int query_int(sqlite3 *h, const char *sql, int64_t *out)
 {
@@ -138,6 +155,7 @@ enum hm_err db_open(const char *path, enum db_open_mode mode, int migrate, struc
 
 	db = xcalloc(1, sizeof(*db));
 	db->h = h;
+	db->wal = journal_is_wal(h);
 	db->path = xstrdup(path);
 	h = NULL;
 	if (migrate) {
@@ -418,17 +436,54 @@ enum hm_err db_exec_script(struct db *db, const char *sql, char *err, size_t err
 
 static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
 
+/* Copies the wal-index header (the first 48 bytes of the -shm file, which
+ * every commit in WAL mode rewrites, in this and in other processes) into
+ * out: 1 if both copies SQLite keeps of it agree, 0 when it is unavailable
+ * (not in WAL mode) or being rewritten. The pointer comes from the VFS's
+ * own mapping of this connection's shared memory, so no system call. */
+static int wal_header(struct db *db, unsigned char out[48])
+{
+	sqlite3_file *f = NULL;
+	void volatile *p = NULL;
+	if (sqlite3_file_control(db->h, "main", SQLITE_FCNTL_FILE_POINTER, &f) != SQLITE_OK ||
+	    !f || !f->pMethods || f->pMethods->iVersion < 2 || !f->pMethods->xShmMap ||
+	    f->pMethods->xShmMap(f, 0, 32768, 0, &p) != SQLITE_OK || !p)
+		return 0;
+	const volatile unsigned char *h = p;
+	unsigned char second[48];
+	for (int i = 0; i < 48; i++)
+		out[i] = h[i];
+	atomic_thread_fence(memory_order_acquire);
+	for (int i = 0; i < 48; i++)
+		second[i] = h[48 + i];
+	return memcmp(out, second, 48) == 0;
+}
+
 uint64_t db_data_version(struct db *db)
 {
 	/* PRAGMA data_version changes when another connection commits; any
 	 * such change moves the process-wide counter, so caches filled by
-	 * one thread are dropped when another process (the CLI) writes. */
+	 * one thread are dropped when another process (the CLI) writes.
+	 * The PRAGMA is a read transaction (file locks, several system
+	 * calls), so it runs only when the wal-index header has changed
+	 * since it last ran: no commit anywhere leaves that header as it was.
+	 * The header is read before the PRAGMA, so a commit in between is
+	 * seen again next time, never missed. */
+	unsigned char hdr[48];
+	int hdr_ok = db->wal && db->last_data_version != -1 && wal_header(db, hdr);
+	if (hdr_ok && db->wal_hdr_ok && memcmp(hdr, db->wal_hdr, sizeof(hdr)) == 0)
+		return atomic_load(&global_version);
 	struct db_stmt *st = db_prepare(db, SQL_DATA_VERSION);
 	if (st && db_step(st) == 1) {
 		int64_t v = db_col_int(st, 0);
 		if (db->last_data_version != -1 && v != db->last_data_version)
 			db_bump_version();
 		db->last_data_version = v;
+		db->wal_hdr_ok = hdr_ok;
+		if (hdr_ok)
+			memcpy(db->wal_hdr, hdr, sizeof(hdr));
+	} else {
+		db->wal_hdr_ok = 0;
 	}
 	db_done(st);
 	return atomic_load(&global_version);

@@ -478,11 +478,6 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	req.body_len = ctx->body.len;
 	req.srv = srv;
 	req.conn = c;
-	req.client_addr = client_address(&req, c, srv->cfg.trust_proxy);
-	if (srv->cfg.trust_proxy) {
-		const char *proto = header(c, "X-Forwarded-Proto");
-		req.secure = proto && strcasecmp(proto, "https") == 0;
-	}
 	req.db = thread_db(srv);
 	if (!req.db) {
 		ret = queue_plain(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Database unavailable.\n", NULL);
@@ -500,6 +495,12 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 			goto out;
 	}
 
+	/* Only handlers need these; cache hits above do without. */
+	req.client_addr = client_address(&req, c, srv->cfg.trust_proxy);
+	if (srv->cfg.trust_proxy) {
+		const char *proto = header(c, "X-Forwarded-Proto");
+		req.secure = proto && strcasecmp(proto, "https") == 0;
+	}
 	switch (router_match(srv->cfg.routes, srv->cfg.nroutes, req.path, req.method, &req.pool,
 			     &req.params, &route, &allowed)) {
 	case ROUTE_FOUND:

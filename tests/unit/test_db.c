@@ -236,6 +236,44 @@ static void test_db_rollback_discards_and_commit_bumps_version(void **state)
 	free(p);
 }
 
+/* The cache key: another connection's commit moves the version (even
+ * when this connection skips the PRAGMA because nothing changed), reads
+ * alone never do. */
+static void test_db_data_version_sees_other_writers_only(void **state)
+{
+	(void)state;
+	char *p = path_for("version.db");
+	struct db *db;
+	char err[256];
+	sqlite3 *other;
+	assert_int_equal(db_open(p, DB_OPEN_CREATE, 1, &db, err, sizeof(err)), HM_OK);
+	assert_int_equal(sqlite3_open(p, &other), SQLITE_OK);
+	uint64_t v = db_data_version(db);
+	for (int i = 0; i < 50; i++) {
+		static const char cnt[] = "SELECT count(*) FROM category";
+		json_decref(db_rows_json(db_prepare(db, cnt)));
+		assert_int_equal(sqlite3_exec(other, "SELECT count(*) FROM post", NULL, NULL, NULL),
+				 SQLITE_OK);
+		assert_true(db_data_version(db) == v);
+	}
+	for (int i = 0; i < 20; i++) {
+		char *ins = xasprintf("INSERT INTO category (slug, name) VALUES ('c%d', 'C')", i);
+		assert_int_equal(sqlite3_exec(other, ins, NULL, NULL, NULL), SQLITE_OK);
+		free(ins);
+		if (i == 10)
+			assert_int_equal(sqlite3_exec(other, "PRAGMA wal_checkpoint(TRUNCATE)", NULL,
+						      NULL, NULL),
+					 SQLITE_OK);
+		uint64_t nv = db_data_version(db);
+		if (nv <= v)
+			fail_msg("commit %d by another connection not seen", i);
+		v = nv;
+	}
+	sqlite3_close(other);
+	db_close(db);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_db_migrations_apply_once_and_are_recorded),
 		cmocka_unit_test(test_db_row_json_types_and_unique_violation),
 		cmocka_unit_test(test_db_rollback_discards_and_commit_bumps_version),
+		cmocka_unit_test(test_db_data_version_sees_other_writers_only),
 	};
 	return cmocka_run_group_tests_name("db", tests, setup, teardown);
 }
