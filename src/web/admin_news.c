@@ -329,7 +329,8 @@ static enum hm_err render_post_form(struct http_req *req, struct http_res *res, 
 	if (http_query(req, "saved"))
 		json_object_set_new(m, "saved", json_true());
 	admin_nav(m, "news");
-	const char *title = post ? json_string_value(json_object_get(post, "title"))
+	/* The title outlives post (the caller frees it before the page is made). */
+	const char *title = post ? arena_strdup(&req->pool, json_string_value(json_object_get(post, "title")))
 				 : web_t(req, "New post");
 	http_res_page(res, m, "admin/news_form", title);
 	return HM_OK;
@@ -431,7 +432,8 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 		if (ue == HM_OK)
 			image = arena_strdup(&req->pool, ms.name);
 		else
-			form_set_error(req, &f, "image_file", why ? why : "The image could not be saved.");
+			/* On the text field: form_json leaves file fields out. */
+			form_set_error(req, &f, "image", why ? why : "The image could not be saved.");
 	}
 	if (form_bool(&f, "remove_image"))
 		image = NULL;
@@ -792,7 +794,7 @@ static enum hm_err render_category_form(struct http_req *req, struct http_res *r
 	}
 	admin_nav(m, "categories");
 	http_res_page(res, m, "admin/categories_form",
-		      cat ? json_string_value(json_object_get(cat, "name"))
+		      cat ? arena_strdup(&req->pool, json_string_value(json_object_get(cat, "name")))
 			  : web_t(req, "New category"));
 	return HM_OK;
 }
