@@ -440,6 +440,37 @@ static void statement_scores(struct analysis_result *r, const struct analysis_op
 	st->prev_n_groups = ng;
 }
 
+void analysis_rescore(struct analysis_result *r)
+{
+	uint32_t ns = r->n_stmts, ng = r->groups.n;
+	uint8_t *skip = xmalloc((size_t)ns + 1);
+	uint8_t *use = xmalloc((size_t)ns + 1);
+	for (uint32_t t = 0; t < ns; t++) {
+		r->use_col[t] = r->col_s[t] > 0;
+		skip[t] = !r->use_col[t] || r->mod_out[t];
+		use[t] = !skip[t];
+	}
+	repness_select(r->ga, r->gd, r->gs, ng, ns, skip, r->repness, r->n_repness);
+	consensus_select(r->col_a, r->col_d, r->col_s, ns, use, r->cons_agree, &r->n_cons_agree,
+			 r->cons_disagree, &r->n_cons_disagree);
+	for (uint32_t t = 0; t < ns; t++) {
+		if (!r->use_col[t]) {
+			r->gac[t] = r->priority[t] = NAN;
+			continue;
+		}
+		double A = 0, D = 0, S = 0;
+		for (uint32_t g = 0; g < ng; g++) {
+			A += r->ga[(size_t)g * ns + t];
+			D += r->gd[(size_t)g * ns + t];
+			S += r->gs[(size_t)g * ns + t];
+		}
+		r->gac[t] = gac_value(r->ga, r->gs, ng, ns, t);
+		r->priority[t] = priority_value(r->is_meta[t], A, D, S, r->cmt_extremity[t]);
+	}
+	free(skip);
+	free(use);
+}
+
 /* ---- the tick ---- */
 
 enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_opts *o,

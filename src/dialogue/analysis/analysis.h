@@ -129,6 +129,49 @@ enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_
 			 struct analysis_state *st, const struct analysis_given *given,
 			 struct analysis_result *res);
 
+/* Recomputes repness, consensus, group-aware consensus and priorities
+ * (from current counts) after the counts in r changed. */
+void analysis_rescore(struct analysis_result *r);
+
+/*
+ * A live conversation (the web server's view): a full tick now and then,
+ * and between ticks votes applied in O(votes of the voter) each — column
+ * and group counts, the voter's position (current components), base
+ * cluster and group, then the statement scores (O(groups × statements)).
+ * Between ticks the base-cluster member lists and the components are
+ * those of the last tick; ptpt_group, group sizes and all counts are
+ * current. Votes on statements unknown at the last tick wait for it.
+ */
+struct pend_map;
+
+struct analysis_live {
+	struct analysis_opts opts;
+	struct analysis_state st;
+	struct analysis_result res;  /* current */
+	struct vote_csr m;           /* votes as of the last tick */
+	uint8_t *mod_out, *is_meta;  /* per statement */
+	uint32_t n_ptpts, ptpt_cap;  /* participants known (≥ m.n_rows) */
+	/* votes since the last tick */
+	struct vote *pend;
+	size_t n_pend, pend_cap;
+	struct pend_map *map;        /* (participant, statement) -> latest pending */
+	uint32_t *pend_head;         /* per participant: last pending index + 1 */
+	uint32_t *pend_next;         /* per pending vote: previous of the same participant + 1 */
+};
+
+/* Takes m (moved in, zeroed in the caller) and the moderation flags
+ * (copied), runs a first tick. */
+enum hm_err analysis_live_init(struct analysis_live *lv, struct vote_csr *m, const uint8_t *mod_out,
+			       const uint8_t *is_meta, const struct analysis_opts *o);
+/* Applies votes (dense indices; pid may be new: ≥ n_ptpts). */
+enum hm_err analysis_live_add(struct analysis_live *lv, const struct vote *v, size_t n);
+/* Sets a statement's moderation (rejected or meta: out), effective at
+ * the next tick; tid may be a new statement. */
+void analysis_live_moderate(struct analysis_live *lv, uint32_t tid, int mod_out, int is_meta);
+/* Merges the pending votes into the matrix and runs a warm tick. */
+enum hm_err analysis_live_tick(struct analysis_live *lv);
+void analysis_live_free(struct analysis_live *lv);
+
 /*
  * Replays a vote log in time order (ts, then log order) the way Pol.is
  * sees it: a tick every tick_votes votes, each tick warm-started from the
