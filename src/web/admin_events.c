@@ -138,6 +138,7 @@ static enum hm_err admin_page(struct http_req *req, struct http_res *res, json_t
  * sign-in page for a visitor, 403 for a participant). */
 static enum hm_err gate_staff(struct http_req *req, struct http_res *res)
 {
+	res->no_store = 1;
 	if (admin_is_staff(web_principal(req)))
 		return HM_OK;
 	return web_require(req, res, AUTH_SITE_ADMIN, NULL);
@@ -197,8 +198,8 @@ static void input_free(struct input *in)
 static void input_extras(struct http_req *req, struct input *in)
 {
 	const char *ct = req->content_type ? req->content_type : "";
+	memset(in, 0, sizeof(*in));
 	in->present = json_object();
-	in->sectors = NULL;
 	if (!req->body || !req->body_len)
 		return;
 	if (strncasecmp(ct, "application/json", 16) == 0) {
@@ -617,6 +618,7 @@ static enum hm_err series_for_edit(struct http_req *req, struct http_res *res, j
 	json_t *s = NULL;
 	struct auth_scope sc;
 	*out = NULL;
+	res->no_store = 1; /* errors included: an admin page says nothing to caches */
 	READ_TXN(req, { s = admin_series_get(req->db, http_param(req, "slug")); });
 	if (!s || !admin_series_visible(web_principal(req), s)) {
 		json_decref(s);
@@ -962,6 +964,7 @@ static enum hm_err event_for_edit(struct http_req *req, struct http_res *res, js
 	json_t *ev = NULL;
 	struct auth_scope sc;
 	*out = NULL;
+	res->no_store = 1; /* errors included: an admin page says nothing to caches */
 	READ_TXN(req, { ev = admin_event_get(req->db, http_param(req, "slug")); });
 	if (!ev || !admin_event_visible(web_principal(req), ev)) {
 		json_decref(ev);
