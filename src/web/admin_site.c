@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unicode/uchar.h>
 #include <unicode/uloc.h>
 #include <unicode/ustring.h>
 
@@ -621,12 +622,15 @@ static enum hm_err page_outbox(struct http_req *req, struct http_res *res)
 	json_array_foreach(list, i, msg)
 		decorate_message(req, msg);
 	json_t *m = json_pack("{s:o}", "messages", list);
-	json_t *choices = json_array();
-	for (const char *const *s = mail_statuses; *s; s++)
-		json_array_append_new(choices, json_pack("{s:s, s:s, s:b}", "key", *s, "label",
-							 status_label(req, *s), "selected",
-							 str_eq(*s, status)));
-	json_object_set_new(m, "statuses", choices);
+	if (!req->want_json) {
+		json_t *choices = json_array();
+		for (const char *const *s = mail_statuses; *s; s++)
+			json_array_append_new(choices,
+					      json_pack("{s:s, s:s, s:b}", "key", *s, "label",
+							status_label(req, *s), "selected",
+							str_eq(*s, status)));
+		json_object_set_new(m, "statuses", choices);
+	}
 	json_object_set_new(m, "status", status ? json_string(status) : json_null());
 	char where[1024];
 	const char *w = mail_sender_where(where, sizeof(where));
@@ -1094,6 +1098,24 @@ static void add_scopes(struct http_req *req, json_t *m)
 	json_object_set_new(m, "series", db_rows_json(site_prep(req->db, SQL_SERIES_SLUGS)));
 }
 
+/* 1 if hay contains needle, ignoring case in any script ("PÉREZ" finds
+ * "Pérez"); texts too long to fold never match. */
+static int contains_folded(const char *hay, const char *needle)
+{
+	UChar h[600], n[300], hf[600], nf[300];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t hl = 0, nl = 0;
+	u_strFromUTF8(h, (int32_t)HM_ARRAY_LEN(h), &hl, hay ? hay : "", -1, &st);
+	u_strFromUTF8(n, (int32_t)HM_ARRAY_LEN(n), &nl, needle, -1, &st);
+	hl = u_strFoldCase(hf, (int32_t)HM_ARRAY_LEN(hf), h, hl, U_FOLD_CASE_DEFAULT, &st);
+	nl = u_strFoldCase(nf, (int32_t)HM_ARRAY_LEN(nf), n, nl, U_FOLD_CASE_DEFAULT, &st);
+	if (U_FAILURE(st) || hl >= (int32_t)HM_ARRAY_LEN(hf) || nl >= (int32_t)HM_ARRAY_LEN(nf))
+		return 0;
+	hf[hl] = 0;
+	nf[nl] = 0;
+	return u_strstr(hf, nf) != NULL;
+}
+
 /* Which role the form's select shows chosen. */
 static void role_flags(json_t *m, const char *role, int with_participant)
 {
@@ -1113,7 +1135,7 @@ static json_t *accounts_model(struct http_req *req, struct http_res *res, int pa
 	json_array_foreach(all, i, a) {
 		const char *email = json_string_value(json_object_get(a, "email"));
 		const char *name = json_string_value(json_object_get(a, "name"));
-		if (q && !strcasestr(email ? email : "", q) && !strcasestr(name ? name : "", q))
+		if (q && !contains_folded(email, q) && !contains_folded(name, q))
 			continue;
 		if (total >= (int64_t)(page - 1) * PER_PAGE && total < (int64_t)page * PER_PAGE) {
 			decorate_account(req, a);
@@ -1151,9 +1173,11 @@ static enum hm_err page_accounts(struct http_req *req, struct http_res *res)
 	if (!page)
 		return http_fail(res, HM_EINVAL, "The page number must be a whole number from 1.");
 	json_t *m = accounts_model(req, res, page, query_opt(req, "q"), NULL);
-	json_object_set_new(m, "form", json_pack("{s:{s:s, s:s}, s:{}}", "values", "role",
-						 "participant", "lang", "en", "errors"));
-	role_flags(m, "participant", 1);
+	if (!req->want_json) {
+		json_object_set_new(m, "form", json_pack("{s:{s:s, s:s}, s:{}}", "values", "role",
+							 "participant", "lang", "en", "errors"));
+		role_flags(m, "participant", 1);
+	}
 	http_res_page(res, m, "admin/accounts", web_t(req, "Accounts"));
 	return HM_OK;
 }
