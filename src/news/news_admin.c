@@ -835,6 +835,7 @@ enum hm_err news_local_to_utc(const char *local, const char *tz, int64_t *out)
 	/* Lenient (the fields are checked above), so that a skipped wall time
 	 * moves forward instead of failing. */
 	ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);
+	ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
 	ucal_clear(cal);
 	ucal_setDateTime(cal, y, mo - 1, d, h, mi, 0, &st);
 	UDate ms = ucal_getMillis(cal, &st);

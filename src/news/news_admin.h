@@ -148,7 +148,8 @@ const char *news_site_timezone(struct db *db, struct arena *a);
 
 /* "YYYY-MM-DDTHH:MM" read as a wall-clock time in tz: *out is Unix
  * seconds. A time skipped by a daylight-saving change is taken as the
- * first valid time after it. HM_EINVAL when malformed or tz unknown. */
+ * first valid time after it, a time that happens twice as the first.
+ * HM_EINVAL when malformed (31 February too), before 1970 or tz unknown. */
 enum hm_err news_local_to_utc(const char *local, const char *tz, int64_t *out);
 
 /* The wall-clock time of utc in tz as "YYYY-MM-DDTHH:MM" (for the
