@@ -880,6 +880,10 @@ static enum hm_err category_save_h(struct http_req *req, struct http_res *res, i
 				if (c)
 					decorate_category(c);
 				res->status = id ? 200 : 201;
+				if (!id)
+					http_res_header(res, "Location",
+							arena_printf(&req->pool, "/api/v1/categories/%lld",
+								     (long long)new_id));
 				http_res_page(res, c, NULL, NULL);
 				return HM_OK;
 			}
@@ -1015,6 +1019,8 @@ static enum hm_err api_media_upload(struct http_req *req, struct http_res *res)
 	if (e != HM_OK)
 		return http_fail(res, e, why ? why : "The image could not be saved.");
 	res->status = ms.existed ? 200 : 201;
+	if (!ms.existed)
+		http_res_header(res, "Location", arena_printf(&req->pool, "/media/%s", ms.name));
 	http_res_page(res,
 		      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b}", "name",
 				ms.name, "url", arena_printf(&req->pool, "/media/%s", ms.name), "thumb",
