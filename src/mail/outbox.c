@@ -110,7 +110,8 @@ static char *setting(struct db *db, const char *key)
 /* 1 if s can be the display name of "s <addr>" as it is. */
 static int name_usable(const char *s)
 {
-	if (!s || !*s || strpbrk(s, "<>\"\\") || !utf8_valid(s, strlen(s)) || strlen(s) > AUTH_NAME_MAX)
+	if (!s || !*s || strpbrk(s, "<>\"\\") || strlen(s) > AUTH_NAME_MAX ||
+	    !utf8_valid(s, strlen(s)))
 		return 0;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)

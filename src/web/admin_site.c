@@ -65,9 +65,11 @@ static void paging(json_t *m, int page, int64_t total, const char *base)
 	json_object_set_new(m, "page", json_integer(page));
 	json_object_set_new(m, "pages", json_integer(pages));
 	if (page > 1)
-		json_object_set_new(m, "prev_url", json_sprintf("%s%spage=%d", base, sep, page - 1));
+		json_object_set_new(m, "prev_url",
+				    json_sprintf("%s%spage=%d", base, sep, page - 1));
 	if (page < pages)
-		json_object_set_new(m, "next_url", json_sprintf("%s%spage=%d", base, sep, page + 1));
+		json_object_set_new(m, "next_url",
+				    json_sprintf("%s%spage=%d", base, sep, page + 1));
 }
 
 /* Answers a form that failed: its values and errors, in the page (HTML) or
@@ -194,12 +196,14 @@ static enum hm_err send_link(struct http_req *req, enum link_mail kind, const ch
 	 * no translated format strings. */
 	buf_printf(&b, "%s %s,\n\n", i18n_gettext(lang, "Hello"), name);
 	if (kind == MAIL_INVITE) {
-		buf_printf(&b, "%s\n%s\n", i18n_gettext(lang, "An account has been made for you on:"),
+		buf_printf(&b, "%s\n%s\n",
+			   i18n_gettext(lang, "An account has been made for you on:"),
 			   site_name(req));
 		if (inviter && inviter->account_id)
 			buf_printf(&b, "%s %s\n", i18n_gettext(lang, "Invited by:"), inviter->name);
-		buf_printf(&b, "\n%s\n\n", i18n_gettext(lang, "To choose your password and sign in, "
-							     "open this link within one hour:"));
+		buf_printf(&b, "\n%s\n\n",
+			   i18n_gettext(lang, "To choose your password and sign in, open this "
+					      "link within one hour:"));
 	} else {
 		buf_printf(&b, "%s\n%s\n\n%s\n\n",
 			   i18n_gettext(lang, "Someone, probably you, asked to reset the password "
@@ -536,9 +540,12 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 				 title);
 	}
 	if (e == HM_EFORBIDDEN && retry > 0) {
-		f.error = arena_printf(&req->pool, web_t(req, "Too many failed attempts. Please wait %lld seconds and try again."),
+		f.error = arena_printf(&req->pool,
+				       web_t(req, "Too many failed attempts. Please wait %lld "
+						  "seconds and try again."),
 				       (long long)retry);
-		http_res_header(res, "Retry-After", arena_printf(&req->pool, "%lld", (long long)retry));
+		http_res_header(res, "Retry-After",
+				arena_printf(&req->pool, "%lld", (long long)retry));
 		return form_fail(req, res, 429, &f, csrf_model(req, res), "pages/profile_password",
 				 title);
 	}
@@ -582,10 +589,11 @@ static const char *status_label(struct http_req *req, const char *s)
 static void decorate_message(struct http_req *req, json_t *m)
 {
 	const char *st = json_string_value(json_object_get(m, "status"));
-	json_object_set_new(m, "url", json_sprintf("/admin/outbox/%lld",
-						   (long long)json_integer_value(json_object_get(m, "id"))));
+	json_int_t id = json_integer_value(json_object_get(m, "id"));
+	json_object_set_new(m, "url", json_sprintf("/admin/outbox/%lld", (long long)id));
 	json_object_set_new(m, "status_label", json_string(status_label(req, st)));
-	json_object_set_new(m, "is_retryable", json_boolean(str_eq(st, "queued") || str_eq(st, "failed")));
+	json_object_set_new(m, "is_retryable",
+			    json_boolean(str_eq(st, "queued") || str_eq(st, "failed")));
 	json_object_set_new(m, "is_failed", json_boolean(str_eq(st, "failed")));
 	add_display_time(req, m, "created_at", "created_display");
 	add_display_time(req, m, "sent_at", "sent_display");
@@ -637,7 +645,8 @@ static enum hm_err page_outbox(struct http_req *req, struct http_res *res)
 	json_object_set_new(m, "delivery", w ? json_string(w) : json_null());
 	json_object_set_new(m, "delivery_smtp", json_boolean(w && str_starts_with(w, "smtp")));
 	paging(m, page, total,
-	       status ? arena_printf(&req->pool, "/admin/outbox?status=%s", status) : "/admin/outbox");
+	       status ? arena_printf(&req->pool, "/admin/outbox?status=%s", status)
+		      : "/admin/outbox");
 	admin_section(req, m, "outbox");
 	http_res_page(res, m, "admin/outbox", web_t(req, "E-mail outbox"));
 	return HM_OK;
@@ -698,7 +707,8 @@ static enum hm_err post_outbox_retry(struct http_req *req, struct http_res *res)
 		http_res_page(res, m, NULL, NULL);
 		return HM_OK;
 	}
-	return web_redirect(req, res, arena_printf(&req->pool, "/admin/outbox/%lld", (long long)id));
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/admin/outbox/%lld", (long long)id));
 }
 
 /* =========================================================== audit log */
@@ -850,9 +860,11 @@ static void audit_link(json_t *row)
 	if (!id)
 		return;
 	if (str_eq(entity, "account"))
-		json_object_set_new(row, "entity_url", json_sprintf("/admin/accounts/%lld", (long long)id));
+		json_object_set_new(row, "entity_url",
+				    json_sprintf("/admin/accounts/%lld", (long long)id));
 	else if (str_eq(entity, "mail"))
-		json_object_set_new(row, "entity_url", json_sprintf("/admin/outbox/%lld", (long long)id));
+		json_object_set_new(row, "entity_url",
+				    json_sprintf("/admin/outbox/%lld", (long long)id));
 }
 
 static enum hm_err page_audit(struct http_req *req, struct http_res *res)
@@ -877,7 +889,8 @@ static enum hm_err page_audit(struct http_req *req, struct http_res *res)
 		char *end;
 		long long n = strtoll(eid, &end, 10);
 		if (*end || n <= 0)
-			return http_fail(res, HM_EINVAL, "The entity number must be a whole number from 1.");
+			return http_fail(res, HM_EINVAL,
+					 "The entity number must be a whole number from 1.");
 		fl.entity_id = n;
 	}
 	if (fl.actor) {
@@ -1063,11 +1076,13 @@ static void decorate_roles(struct http_req *req, json_t *acct)
 			json_object_set_new(r, "url", json_null());
 		} else if (ev) {
 			json_object_set_new(r, "grant", json_sprintf("event:%s", ev));
-			json_object_set_new(r, "label", json_string(web_t(req, "Organiser of the event")));
+			json_object_set_new(r, "label",
+					    json_string(web_t(req, "Organiser of the event")));
 			json_object_set_new(r, "url", json_sprintf("/events/%s", ev));
 		} else if (se) {
 			json_object_set_new(r, "grant", json_sprintf("series:%s", se));
-			json_object_set_new(r, "label", json_string(web_t(req, "Organiser of the series")));
+			json_object_set_new(r, "label",
+					    json_string(web_t(req, "Organiser of the series")));
 			json_object_set_new(r, "url", json_sprintf("/series/%s", se));
 		}
 	}
@@ -1075,8 +1090,8 @@ static void decorate_roles(struct http_req *req, json_t *acct)
 
 static void decorate_account(struct http_req *req, json_t *acct)
 {
-	json_object_set_new(acct, "url", json_sprintf("/admin/accounts/%lld",
-						      (long long)json_integer_value(json_object_get(acct, "id"))));
+	json_int_t id = json_integer_value(json_object_get(acct, "id"));
+	json_object_set_new(acct, "url", json_sprintf("/admin/accounts/%lld", (long long)id));
 	add_display_time(req, acct, "created_at", "created_display");
 	decorate_roles(req, acct);
 }
@@ -1238,9 +1253,11 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 		if (!acct)
 			return HM_ENOTFOUND;
 		decorate_roles(req, acct);
-		json_object_set_new(acct, "invitation", json_string(me == HM_OK ? "queued" : "not sent"));
+		json_object_set_new(acct, "invitation",
+				    json_string(me == HM_OK ? "queued" : "not sent"));
 		res->status = 201;
-		http_res_header(res, "Location", arena_printf(&req->pool, "/api/v1/accounts/%lld", (long long)id));
+		http_res_header(res, "Location",
+				arena_printf(&req->pool, "/api/v1/accounts/%lld", (long long)id));
 		http_res_page(res, acct, NULL, NULL);
 		return HM_OK;
 	}
@@ -1276,11 +1293,13 @@ static enum hm_err page_account_one(struct http_req *req, struct http_res *res)
 			      "csrf", web_csrf_token(req, res), "form", "values", "role", "organiser",
 			      "errors");
 	if (invited)
-		json_object_set_new(m, str_eq(invited, "1") ? "invited" : "not_invited", json_true());
+		json_object_set_new(m, str_eq(invited, "1") ? "invited" : "not_invited",
+				    json_true());
 	add_scopes(req, m);
 	role_flags(m, "organiser", 0);
 	admin_section(req, m, "accounts");
-	http_res_page(res, m, "admin/accounts_one", json_string_value(json_object_get(acct, "name")));
+	http_res_page(res, m, "admin/accounts_one",
+		      json_string_value(json_object_get(acct, "name")));
 	return HM_OK;
 }
 
@@ -1331,7 +1350,8 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 		http_res_page(res, acct, NULL, NULL);
 		return HM_OK;
 	}
-	return web_redirect(req, res, arena_printf(&req->pool, "/admin/accounts/%lld", (long long)id));
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/admin/accounts/%lld", (long long)id));
 }
 
 static enum hm_err post_role_revoke(struct http_req *req, struct http_res *res)
@@ -1366,7 +1386,8 @@ static enum hm_err post_role_revoke(struct http_req *req, struct http_res *res)
 		http_res_page(res, acct, NULL, NULL);
 		return HM_OK;
 	}
-	return web_redirect(req, res, arena_printf(&req->pool, "/admin/accounts/%lld", (long long)id));
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/admin/accounts/%lld", (long long)id));
 }
 
 /* Sends a fresh invitation (a new link; older ones stop working). */
@@ -1397,7 +1418,8 @@ static enum hm_err post_invite(struct http_req *req, struct http_res *res)
 		http_res_page(res, json_pack("{s:s}", "invitation", "queued"), NULL, NULL);
 		return HM_OK;
 	}
-	return web_redirect(req, res, arena_printf(&req->pool, "/admin/accounts/%lld?invited=1", (long long)id));
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/admin/accounts/%lld?invited=1", (long long)id));
 }
 
 /* ============================================================== routes */
