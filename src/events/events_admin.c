@@ -8,6 +8,7 @@
 
 #include "core/text.h"
 #include "db/db.h"
+#include "media/media.h"
 #include "view/i18n.h"
 
 #include <stdio.h>
@@ -162,12 +163,12 @@ static const char *const sql[ADMIN_SQL__MAX] = {
 			  "organisation_id = ? AND role = ?",
 	[SQL_EO_CLEAR] = "DELETE FROM event_organisation WHERE event_id = ?",
 	[SQL_ORG_LIST] =
-		"SELECT o.id, o.slug, o.name, o.acronym, o.kind, o.country, o.url AS website, "
+		"SELECT o.id, o.slug, o.name, o.acronym, o.kind, o.country, o.url AS website, o.logo, "
 		"(SELECT count(*) FROM event_organisation eo WHERE eo.organisation_id = o.id) "
 		"AS event_count, o.created_at, o.updated_at "
 		"FROM organisation o ORDER BY o.name, o.id",
 	[SQL_ORG_ONE] = "SELECT o.id, o.slug, o.name, o.acronym, o.kind, o.country, "
-			"o.url AS website, o.description, o.created_at, o.updated_at "
+			"o.url AS website, o.logo, o.description, o.created_at, o.updated_at "
 			"FROM organisation o WHERE o.slug = ?",
 	[SQL_ORG_EVENTS] =
 		"SELECT e.id, coalesce(e.series_id, 0) AS series_id, e.slug, e.title, e.status, "
@@ -177,9 +178,10 @@ static const char *const sql[ADMIN_SQL__MAX] = {
 	[SQL_ORG_SLUG_TAKEN] = "SELECT 1 FROM organisation WHERE slug = ? AND id <> ?",
 	[SQL_ORG_INSERT] =
 		"INSERT INTO organisation (slug, name, acronym, kind, country, url, description, "
-		"created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"logo, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[SQL_ORG_UPDATE] = "UPDATE organisation SET slug = ?, name = ?, acronym = ?, kind = ?, "
-			   "country = ?, url = ?, description = ?, updated_at = ? WHERE id = ?",
+			   "country = ?, url = ?, description = ?, logo = ?, updated_at = ? "
+			   "WHERE id = ?",
 	/* Grants live in the accounts module's table; this only reads them. */
 	[SQL_ORGANISERS] =
 		"SELECT a.id AS account_id, a.email, a.name, "
@@ -361,7 +363,8 @@ enum rule_kind {
 	RK_COUNTRY,
 	RK_EMAIL,
 	RK_INT,
-	RK_URL
+	RK_URL,
+	RK_MEDIA      /* the name of a stored image (an original, not a thumbnail) */
 };
 
 struct rule {
@@ -413,6 +416,7 @@ static const struct rule org_rules[] = {
 	{"country", RK_COUNTRY, 0, 2, NULL, 0, 0},
 	{"website", RK_URL, 0, 1000, NULL, 0, 0},
 	{"description", RK_MULTILINE, 0, 20000, NULL, 0, 0},
+	{"logo", RK_MEDIA, 0, MEDIA_NAME_SIZE, NULL, 0, 0},
 };
 
 static int has_controls(const char *s, int allow_newlines)
@@ -474,6 +478,10 @@ static const char *rule_check(const struct rule *r, const json_t *v)
 	case RK_URL:
 		return admin_url_valid(s) ? NULL
 					  : "Enter an address starting with https:// or http://.";
+	case RK_MEDIA:
+		return media_name_is_original(s) && media_exists(s)
+			       ? NULL
+			       : "There is no uploaded image with this name.";
 	}
 	return NULL;
 }
@@ -1399,6 +1407,7 @@ static enum hm_err org_write(struct db *db, const json_t *m, int64_t id, const c
 	bind_opt(st, k++, m, "country");
 	bind_opt(st, k++, m, "website");
 	bind_text0(st, k++, m, "description");
+	bind_opt(st, k++, m, "logo");
 	if (!id)
 		db_bind_text(st, k++, ts);
 	db_bind_text(st, k++, ts);

@@ -120,7 +120,7 @@ json_t *admin_event_list(struct db *db);
 json_t *admin_event_get(struct db *db, const char *slug);
 
 /* Every organisation by name: {id, slug, name, acronym, kind, country,
- * website, event_count, updated_at}. */
+ * website, logo, event_count, updated_at}. */
 json_t *admin_org_list(struct db *db);
 /* One organisation with description and "events" ([{id, series_id,
  * slug, title, status, starts_on, role}…], every status). */
@@ -206,7 +206,8 @@ enum hm_err admin_event_organiser_revoke(struct db *db, const struct principal *
 
 /* Creates an organisation: admins and organisers (they add partners to
  * their events). Fields: name (required), slug (derived when absent),
- * acronym, kind (default other), country, website, description. */
+ * acronym, kind (default other), country, website, description, logo
+ * (the name of an image already stored by media_store). */
 enum hm_err admin_org_create(struct db *db, const struct principal *p, const json_t *in,
 			     int64_t now, json_t **out, struct admin_errors *errs);
 /* Needs admin_org_may_edit. */

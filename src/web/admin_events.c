@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "events/events_admin.h"
+#include "media/media.h"
 #include "web/form.h"
 #include "web/web.h"
 
@@ -317,6 +318,11 @@ static void input_errors(struct http_req *req, struct input *in, const struct ad
 static json_t *input_form_json(const struct input *in)
 {
 	json_t *fj = form_json(&in->f);
+	/* form_json leaves file fields out, their messages too. */
+	for (size_t i = 0; i < in->f.n; i++)
+		if (in->f.fields[i].kind == FIELD_FILE && in->f.errors[i])
+			json_object_set_new(json_object_get(fj, "errors"), in->f.fields[i].name,
+					    json_string(in->f.errors[i]));
 	if (in->sectors)
 		json_object_set(json_object_get(fj, "values"), "sectors", in->sectors);
 	if (in->sectors_error) {
@@ -347,7 +353,7 @@ static json_t *values_of(const json_t *thing, const struct field *fields, size_t
 
 /* ============================================================ form model */
 
-enum widget_kind { W_INPUT, W_TEXTAREA, W_SELECT, W_CHECKBOXES };
+enum widget_kind { W_INPUT, W_TEXTAREA, W_SELECT, W_CHECKBOXES, W_FILE };
 
 /* How one field is shown: its label and hint (msgids), widget, and the
  * fieldset it belongs to. */
@@ -397,12 +403,14 @@ static json_t *fieldsets_model(struct http_req *req, const char *const *legends,
 				fd && fd->max_len > 5000 ? 14 : 4);
 			json_object_set_new(f, "optional",
 					    json_boolean(!w[i].required && !(fd && fd->required) &&
-							 (w[i].kind == W_INPUT || w[i].kind == W_TEXTAREA)));
+							 (w[i].kind == W_INPUT || w[i].kind == W_TEXTAREA ||
+							  w[i].kind == W_FILE)));
+			json_object_set_new(f, "is_file", json_boolean(w[i].kind == W_FILE));
 			set_str(f, "hint", w[i].hint ? web_t(req, w[i].hint) : NULL);
 			set_str(f, "error", err);
 			set_str(f, "describedby", described.len ? described.data : NULL);
 			buf_free(&described);
-			if (fd && fd->max_len && w[i].kind != W_SELECT)
+			if (fd && fd->max_len && (w[i].kind == W_INPUT || w[i].kind == W_TEXTAREA))
 				json_object_set_new(f, "maxlength", json_integer((json_int_t)fd->max_len));
 			else
 				json_object_set_new(f, "maxlength", json_null());
@@ -1509,6 +1517,9 @@ static const struct field org_fields[] = {
 	{.name = "country", .kind = FIELD_COUNTRY, .max_len = 2, .label = "Country"},
 	{.name = "website", .kind = FIELD_URL, .max_len = 1000, .label = "Website"},
 	{.name = "description", .kind = FIELD_MULTILINE, .max_len = 20000, .label = "Description"},
+	{.name = "logo", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE, .label = "Logo"},
+	{.name = "logo_file", .kind = FIELD_FILE, .label = "Logo"},
+	{.name = "remove_logo", .kind = FIELD_BOOL, .label = "Remove the logo"},
 };
 
 static const char *const org_legends[] = {"The organisation"};
@@ -1523,7 +1534,53 @@ static const struct widget org_widgets[] = {
 	 W_INPUT, "text", 0},
 	{"website", "Website", "Starting with https://.", W_INPUT, "url", 0},
 	{"description", "Description", NULL, W_TEXTAREA, NULL, 0},
+	{"logo_file", "Logo", "A JPEG, PNG or WebP image of at most 8 MB; it replaces the present one.",
+	 W_FILE, NULL, 0},
 };
+
+/* Adds logo_url and logo_thumb_url to an organisation with a logo. */
+static void org_logo_urls(json_t *o)
+{
+	const char *logo = sval(o, "logo");
+	char thumb[MEDIA_NAME_SIZE];
+	if (!logo || !media_name_is_original(logo))
+		return;
+	media_thumb_name(logo, thumb);
+	json_object_set_new(o, "logo_url", json_sprintf("/media/%s", logo));
+	json_object_set_new(o, "logo_thumb_url", json_sprintf("/media/%s", thumb));
+}
+
+/* The logo of an organisation form: a file sent is stored first (under
+ * its content's hash, so a form that fails later leaves at most an unused
+ * file, and the stored name rides along in the form) and becomes "logo";
+ * "remove_logo" clears it. The caller has checked the right to edit. */
+static void org_logo_input(struct http_req *req, struct input *in)
+{
+	int file = -1, logo = -1;
+	for (size_t k = 0; k < in->f.n; k++) {
+		if (strcmp(in->f.fields[k].name, "logo_file") == 0)
+			file = (int)k;
+		else if (strcmp(in->f.fields[k].name, "logo") == 0)
+			logo = (int)k;
+	}
+	if (file < 0 || logo < 0)
+		return;
+	const struct form_file *ff = &in->f.files[file];
+	if (ff->data) {
+		struct media_stored ms;
+		const char *why = NULL;
+		if (media_store(ff->data, ff->len, &ms, &why) == HM_OK) {
+			in->f.values[logo] = arena_strdup(&req->pool, ms.name);
+			json_object_set_new(in->present, "logo", json_true());
+		} else {
+			form_set_error(req, &in->f, "logo_file",
+				       why ? why : "The image could not be saved.");
+		}
+	} else if (form_bool(&in->f, "remove_logo")) {
+		in->f.values[logo] = NULL;
+		json_object_set_new(in->present, "logo", json_true());
+	}
+}
 
 static enum hm_err page_orgs_list(struct http_req *req, struct http_res *res)
 {
@@ -1564,6 +1621,12 @@ static enum hm_err org_form_page(struct http_req *req, struct http_res *res, jso
 	json_decref(options);
 	json_object_set_new(m, "form", fj);
 	json_object_set_new(m, "is_new", json_boolean(!org));
+	const char *logo = sval(json_object_get(fj, "values"), "logo");
+	if (logo && media_name_is_original(logo)) {
+		json_t *l = json_pack("{s:s}", "logo", logo);
+		org_logo_urls(l);
+		json_object_set_new(m, "current_logo", l);
+	}
 	if (org) {
 		size_t i;
 		json_t *ev;
@@ -1647,6 +1710,9 @@ static enum hm_err post_org_save(struct http_req *req, struct http_res *res)
 		json_decref(org);
 		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
 	}
+	org_logo_input(req, &in);
+	if (in.f.nerrors)
+		e = HM_EINVAL;
 	if (e == HM_OK) {
 		json_t *j = input_json(&in);
 		e = slug ? admin_org_update(req->db, p, slug, j, now_s(), &out, &errs)
@@ -1672,6 +1738,7 @@ static enum hm_err post_org_save(struct http_req *req, struct http_res *res)
 	input_free(&in);
 	json_decref(org);
 	if (req->want_json) {
+		org_logo_urls(out);
 		if (!slug)
 			http_res_header(res, "Location",
 					arena_printf(&req->pool, "/api/v1/organisations/%s",
@@ -1786,7 +1853,10 @@ static enum hm_err api_orgs_list(struct http_req *req, struct http_res *res)
 	READ_TXN(req, { all = admin_org_list(req->db); });
 	size_t i;
 	json_t *o;
-	json_array_foreach(all, i, o) json_object_del(o, "event_count");
+	json_array_foreach(all, i, o) {
+		json_object_del(o, "event_count");
+		org_logo_urls(o);
+	}
 	api_cache(req, res);
 	return api_answer(res, 200, json_pack("{s:o}", "organisations", all));
 }
@@ -1806,6 +1876,7 @@ static enum hm_err api_org_get(struct http_req *req, struct http_res *res)
 		if (admin_event_visible(p, ev))
 			json_array_append(keep, ev);
 	json_object_set_new(o, "events", keep);
+	org_logo_urls(o);
 	api_cache(req, res);
 	return api_answer(res, 200, o);
 }

@@ -7,12 +7,12 @@
 // public pages changing as soon as an edit is committed; the audit log.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { attrs, textOf } from './lib/html.mjs';
 import { request } from './lib/http.mjs';
-import { assertNoSanitizerReport, harmonyBin, runCli, startServer, tempDir } from './lib/server.mjs';
+import { ROOT, assertNoSanitizerReport, harmonyBin, runCli, startServer, tempDir } from './lib/server.mjs';
 import { q, sqlite } from './lib/sqlite.mjs';
 
 const SH = 'asia-south-pacific-shanghai-2012';
@@ -96,6 +96,23 @@ class Client {
 		return c;
 	}
 }
+
+// A multipart/form-data body: parts are [name, value] or [name, {filename, type, data}].
+function multipart(parts) {
+	const boundary = '----harmony' + Math.random().toString(16).slice(2);
+	const chunks = [];
+	for (const [name, v] of parts) {
+		if (typeof v === 'string') {
+			chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`));
+		} else {
+			chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${v.filename}"\r\n` +
+				`Content-Type: ${v.type}\r\n\r\n`), v.data, Buffer.from('\r\n'));
+		}
+	}
+	chunks.push(Buffer.from(`--${boundary}--\r\n`));
+	return { raw: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+const image = (name) => readFileSync(path.join(ROOT, 'tests/fuzz/corpus/image', name));
 
 // `harmony user add` with the password on standard input.
 function userAdd(db, email, name, extra = []) {
@@ -640,6 +657,61 @@ describe('series and organisations', () => {
 		assert.equal(one.json.acronym, 'TJ');
 		assert.ok(one.json.events.every((e) => e.status !== 'draft'));
 		assert.equal((await who.visitor.get('/api/v1/organisations/no-such')).status, 404);
+	});
+});
+
+// ------------------------------------------------------------------- logos
+
+describe('organisation logos', () => {
+	const FIELDS = [['name', 'United Nations Alliance of Civilizations'], ['acronym', 'UNAOC'], ['slug', 'unaoc'],
+		['kind', 'international'], ['country', ''], ['website', 'https://www.unaoc.org'], ['description', '']];
+	const send = (c, p, parts) => c.req('POST', p, multipart([...parts, ['_csrf', c.csrf]]));
+
+	test('an uploaded logo is stored by its bytes, shown, and can be removed', async () => {
+		let r = await send(who.admin, '/admin/organisations/unaoc',
+			[...FIELDS, ['logo_file', { filename: 'logo.PNG', type: 'application/octet-stream', data: image('red-blue.png') }]]);
+		assert.equal(r.status, 303, r.body.slice(0, 400));
+		const org = (await who.visitor.get('/api/v1/organisations/unaoc')).json;
+		assert.match(org.logo, /^[0-9a-f]{64}\.png$/);
+		assert.equal(org.website, 'https://www.unaoc.org');
+		assert.equal(org.logo_url, `/media/${org.logo}`);
+		const file = await who.visitor.get(org.logo_url);
+		assert.equal(file.status, 200);
+		assert.equal(file.headers['content-type'], 'image/png');
+		assert.equal((await who.visitor.get(org.logo_thumb_url)).headers['content-type'], 'image/webp');
+		const edit = await who.admin.get('/admin/organisations/unaoc/edit');
+		assert.ok(edit.body.includes(`src="${org.logo_thumb_url}"`), 'the form shows the present logo');
+		assert.match(edit.body, /enctype="multipart\/form-data"/);
+		assert.equal(sqlite(db, `SELECT count(*) FROM audit_log WHERE action = 'organisation.update' AND
+			json_extract(after_json, '$.logo') = ${q(org.logo)} AND json_extract(before_json, '$.logo') IS NULL;`).trim(), '1');
+		// Not an image: refused beside the field, the rest kept, the old logo too.
+		r = await send(who.admin, '/admin/organisations/unaoc', [...FIELDS.map(([k, v]) => [k, k === 'acronym' ? 'AoC' : v]),
+			['logo', org.logo], ['logo_file', { filename: 'logo.png', type: 'image/png', data: Buffer.from('<svg onload=alert(1)>') }]]);
+		assert.equal(r.status, 400);
+		assert.ok(fieldError(r.body, 'f-logo_file'), 'no message beside the file field');
+		assert.equal(inputValue(r.body, 'f-acronym'), 'AoC');
+		assert.equal((await who.visitor.get('/api/v1/organisations/unaoc')).json.logo, org.logo);
+		// The JSON API takes a stored name, or null; nothing else.
+		const tok = await who.admin.newToken('write');
+		r = await tok.api('PATCH', '/api/v1/organisations/unaoc', { logo: '0'.repeat(64) + '.png' });
+		assert.equal(r.status, 400);
+		assert.deepEqual(Object.keys(r.json.errors), ['logo']);
+		r = await tok.api('PATCH', '/api/v1/organisations/unaoc', { logo: '../h.db' });
+		assert.equal(r.status, 400);
+		// Removing it.
+		r = await send(who.admin, '/admin/organisations/unaoc', [...FIELDS, ['logo', org.logo], ['remove_logo', '1']]);
+		assert.equal(r.status, 303);
+		assert.equal((await who.visitor.get('/api/v1/organisations/unaoc')).json.logo, null);
+		r = await tok.api('PATCH', '/api/v1/organisations/unaoc', { logo: org.logo });
+		assert.equal(r.status, 200);
+		assert.equal(r.json.logo, org.logo);
+	});
+
+	test('only those who may edit the organisation may change its logo', async () => {
+		const r = await send(who.organiser, '/admin/organisations/unaoc',
+			[...FIELDS, ['logo_file', { filename: 'x.jpg', type: 'image/jpeg', data: image('red-blue.jpg') }]]);
+		assert.equal(r.status, 403);
+		assert.equal(sqlite(db, "SELECT count(*) FROM audit_log WHERE action = 'organisation.update' AND actor <> 'admin@example.org' AND json_extract(after_json, '$.slug') = 'unaoc';").trim(), '0');
 	});
 });
 
