@@ -28,6 +28,10 @@ void mail_transport_deliver(const struct mail_transport *t, const char *from_add
 			    const char *to_addr, const char *msg, size_t len,
 			    const char *name_hint, struct mail_result *r);
 
+/* Forgets rate-limit counts older than before, whatever their key
+ * (counts of keys never seen again would otherwise stay). */
+void mail_rate_purge(struct db *db, int64_t before);
+
 /* The relay's URL without its credentials: "smtp://host:port". */
 void mail_url_redacted(const char *url, char *out, size_t n);
 

@@ -37,6 +37,7 @@ enum mail_sql {
 	SQL_RATE_PURGE,
 	SQL_RATE_COUNT,
 	SQL_RATE_INSERT,
+	SQL_RATE_PURGE_ALL,
 	MAIL_SQL__MAX
 };
 
@@ -78,6 +79,7 @@ static const char *const mail_sql[MAIL_SQL__MAX] = {
 	[SQL_RATE_PURGE] = "DELETE FROM mail_rate WHERE rate_key = ? AND at <= ?",
 	[SQL_RATE_COUNT] = "SELECT count(*) FROM mail_rate WHERE rate_key = ?",
 	[SQL_RATE_INSERT] = "INSERT INTO mail_rate (rate_key, at) VALUES (?, ?)",
+	[SQL_RATE_PURGE_ALL] = "DELETE FROM mail_rate WHERE at <= ?",
 };
 
 static struct db_stmt *prep(struct db *db, enum mail_sql i)
@@ -394,6 +396,17 @@ int mail_rate_take(struct db *db, const char *key, int max, int64_t window, int6
 fail:
 	db_rollback(db);
 	return -1;
+}
+
+void mail_rate_purge(struct db *db, int64_t before)
+{
+	char ts[MAIL_TS_SIZE];
+	struct db_stmt *st = prep(db, SQL_RATE_PURGE_ALL);
+	if (!st)
+		return;
+	mail_ts(before, ts);
+	db_bind_text(st, 1, ts);
+	db_run(st);
 }
 
 /* ----------------------------------------------------------- delivery */

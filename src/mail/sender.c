@@ -20,7 +20,9 @@
 #include <curl/curl.h>
 #endif
 
-#define TICK 5 /* seconds between looks at the outbox when nobody wakes us */
+#define TICK 5          /* seconds between looks at the outbox when nobody wakes us */
+#define PURGE_EVERY 3600 /* seconds between clean-ups of old rate-limit counts */
+#define RATE_KEEP 86400  /* rate limits count at most a day back */
 
 static struct {
 	pthread_mutex_t mu;
@@ -70,8 +72,14 @@ static void *sender_main(void *arg)
 	struct db *db = arg;
 	struct mail_transport t = {.smtp_url = sender.smtp_url, .dir = sender.dir,
 				   .timeout_s = sender.timeout_s};
+	int64_t purged = 0;
 	while (!mail_stopping()) {
-		mail_deliver_due(db, &t, (int64_t)time(NULL));
+		int64_t now = (int64_t)time(NULL);
+		mail_deliver_due(db, &t, now);
+		if (now - purged >= PURGE_EVERY) {
+			mail_rate_purge(db, now - RATE_KEEP);
+			purged = now;
+		}
 		pthread_mutex_lock(&sender.mu);
 		if (!sender.woken && !mail_stopping()) {
 			struct timespec until;
