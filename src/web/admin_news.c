@@ -975,10 +975,31 @@ static enum hm_err api_categories(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* GET /api/v1/categories/{id}: public, with the count of published posts
+ * for everyone but those who manage categories. */
 static enum hm_err api_category(struct http_req *req, struct http_res *res)
 {
 	api_json(req);
-	return category_edit_form(req, res);
+	json_t *c = category_admin_get(req->db, id_param(req));
+	if (!c)
+		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
+	if (auth_can(web_principal(req), AUTH_NEWS_EDIT, NULL)) {
+		web_private(req, res);
+	} else {
+		json_t *pub = category_list(req->db, web_now(req));
+		size_t i;
+		json_t *o;
+		json_object_set_new(c, "posts", json_integer(0));
+		json_array_foreach(pub, i, o)
+			if (json_equal(json_object_get(o, "slug"), json_object_get(c, "slug")))
+				json_object_set(c, "posts", json_object_get(o, "posts"));
+		json_decref(pub);
+	}
+	decorate_category(c);
+	json_object_del(c, "edit_url");
+	json_object_del(c, "in_use");
+	http_res_page(res, c, NULL, NULL);
+	return HM_OK;
 }
 
 /* --------------------------------------------------------------- media */

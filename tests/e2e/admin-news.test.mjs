@@ -611,7 +611,13 @@ describe('categories', () => {
 		assert.ok(pub.every((x) => !('id' in x)), 'no admin fields for the public');
 		const admin = (await bearer(srv.url, tokens.admin, 'GET', '/api/v1/categories')).json.categories;
 		const all = admin.find((x) => x.slug === 'unaoc-event').posts;
-		assert.ok(all > pub.find((x) => x.slug === 'unaoc-event').posts, `admin count ${all}`);
+		const shown = pub.find((x) => x.slug === 'unaoc-event').posts;
+		assert.ok(all > shown, `admin count ${all}`);
+		// The same for one category.
+		const one = JSON.parse((await request(`${srv.url}/api/v1/categories/2`)).body);
+		assert.equal(one.posts, shown);
+		assert.equal((await bearer(srv.url, tokens.admin, 'GET', '/api/v1/categories/2')).json.posts, all);
+		assert.equal((await request(`${srv.url}/api/v1/categories/999`)).status, 404);
 	});
 });
 
