@@ -1189,12 +1189,12 @@ static enum hm_err eo_change(struct db *db, const struct principal *p, const cha
 		return e;
 	if (!(ev = admin_event_get(db, event))) {
 		e = HM_ENOTFOUND;
-		goto fail;
+		goto undo;
 	}
 	admin_event_scope(ev, &sc);
 	if (!auth_can(p, AUTH_EVENT_EDIT, &sc)) {
 		e = HM_EFORBIDDEN;
-		goto fail;
+		goto undo;
 	}
 	json_t *before = json_object_get(ev, "organisations");
 	list = json_array();
@@ -1211,15 +1211,15 @@ static enum hm_err eo_change(struct db *db, const struct principal *p, const cha
 		int64_t org_id;
 		if (!admin_in_list(admin_org_roles, role)) {
 			e = HM_EINVAL;
-			goto fail;
+			goto undo;
 		}
 		if ((org_id = id_by_slug(db, SQL_ORG_ID, org)) <= 0) {
 			e = org_id < 0 ? HM_EDB : HM_ENOTFOUND;
-			goto fail;
+			goto undo;
 		}
 		if (found != (size_t)-1) {
 			e = HM_EEXIST;
-			goto fail;
+			goto undo;
 		}
 		json_array_append_new(list, json_pack("{s:s, s:s}", "slug", org, "role", role));
 		sort_by_role(list);
@@ -1228,20 +1228,20 @@ static enum hm_err eo_change(struct db *db, const struct principal *p, const cha
 	case EO_REMOVE:
 		if (found == (size_t)-1) {
 			e = HM_ENOTFOUND;
-			goto fail;
+			goto undo;
 		}
 		json_array_remove(list, found);
 		break;
 	case EO_MOVE: {
 		if (found == (size_t)-1) {
 			e = HM_ENOTFOUND;
-			goto fail;
+			goto undo;
 		}
 		size_t to = found + (size_t)(delta < 0 ? -1 : 1);
 		json_t *a = json_array_get(list, found), *b = json_array_get(list, to);
 		if (delta == 0 || !b || !str_eq(sval(a, "role"), sval(b, "role"))) {
 			e = HM_ECONFLICT;
-			goto fail;
+			goto undo;
 		}
 		json_incref(a);
 		json_array_set(list, found, b);
@@ -1256,7 +1256,7 @@ static enum hm_err eo_change(struct db *db, const struct principal *p, const cha
 			int64_t org_id = slug ? id_by_slug(db, SQL_ORG_ID, slug) : 0;
 			if (org_id < 0) {
 				e = HM_EDB;
-				goto fail;
+				goto undo;
 			}
 			if (!json_is_object(o) || !slug || !org_id)
 				msg = "There is no organisation with this address.";
@@ -1278,27 +1278,27 @@ static enum hm_err eo_change(struct db *db, const struct principal *p, const cha
 			admin_error_add(errs, "organisations", "Send a list of organisations.");
 		if (errs->n) {
 			e = HM_EINVAL;
-			goto fail;
+			goto undo;
 		}
 		sort_by_role(list);
 		break;
 	}
 	int64_t id = sc.event_id;
 	if ((e = eo_write(db, id, list)) != HM_OK)
-		goto fail;
+		goto undo;
 	json_t *ev_after = admin_event_get(db, event);
 	after = json_incref(json_object_get(ev_after, "organisations"));
 	json_decref(ev_after);
 	if ((e = audit_record_at(db, p, "event.organisations", "event", id, before, after, now)) !=
 	    HM_OK)
-		goto fail;
+		goto undo;
 	if ((e = db_commit(db)) != HM_OK)
-		goto fail;
+		goto undo;
 	json_decref(ev);
 	json_decref(list);
 	json_decref(after);
 	return HM_OK;
-fail:
+undo:
 	db_rollback(db);
 	json_decref(ev);
 	json_decref(list);
