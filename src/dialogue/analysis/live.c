@@ -286,6 +286,15 @@ enum hm_err analysis_live_add(struct analysis_live *lv, const struct vote *v, si
 		r->col_a[t] += val > 0;
 		r->col_d[t] += val < 0;
 		group_count(r, r->ptpt_group[p], t, val, +1);
+		if (n <= 64) {
+			/* a few votes: a scan beats clearing a flag per participant */
+			uint32_t k;
+			for (k = 0; k < n_dirty && dirty[k] != p; k++)
+				;
+			if (k == n_dirty)
+				dirty[n_dirty++] = p;
+			continue;
+		}
 		if (p >= flag_n) {
 			free(dirty_flag);
 			flag_n = r->n_ptpts;

@@ -80,20 +80,35 @@ static double metric(const struct repness_item *it)
 	return it->repness * it->repness_test * it->p_success * it->p_test;
 }
 
-/* Stable sort by metric descending (insertion sort: lists are short
- * enough per group, and stability is what Pol.is's sort-by gives). */
-static void sort_by_metric(struct repness_item *v, uint32_t n)
+/* The first `keep` items of a stable sort by metric, descending, moved to
+ * the front of v (Pol.is sorts the whole list stably and takes the top;
+ * only the top is needed). Returns how many were kept. */
+static uint32_t top_by_metric(struct repness_item *v, uint32_t n, uint32_t keep)
 {
-	for (uint32_t i = 1; i < n; i++) {
-		struct repness_item x = v[i];
-		double mx = -metric(&x);
-		uint32_t j = i;
-		while (j > 0 && -metric(&v[j - 1]) > mx) {
-			v[j] = v[j - 1];
-			j--;
+	struct repness_item top[REPNESS_TOP];
+	double key[REPNESS_TOP];
+	uint32_t m = 0;
+	if (keep > REPNESS_TOP)
+		keep = REPNESS_TOP;
+	for (uint32_t i = 0; i < n; i++) {
+		double k = metric(&v[i]);
+		uint32_t pos = m;
+		while (pos > 0 && key[pos - 1] < k) /* equal keys keep their order */
+			pos--;
+		if (pos >= keep)
+			continue;
+		uint32_t end = m < keep ? m : keep - 1;
+		for (uint32_t j = end; j > pos; j--) {
+			top[j] = top[j - 1];
+			key[j] = key[j - 1];
 		}
-		v[j] = x;
+		top[pos] = v[i];
+		key[pos] = k;
+		if (m < keep)
+			m++;
 	}
+	memcpy(v, top, m * sizeof(*v));
+	return m;
 }
 
 struct group_sel {
@@ -176,10 +191,10 @@ void repness_select(const uint32_t *cnt_a, const uint32_t *cnt_d, const uint32_t
 			for (uint32_t i = 0; i < s->n_suff; i++)
 				if (!(s->have_ba && s->suff[i].tid == s->ba_tid))
 					s->suff[w++] = s->suff[i];
-			sort_by_metric(s->suff, w);
 			if (s->have_ba)
 				o[n++] = ba;
-			for (uint32_t i = 0; i < w && n < REPNESS_TOP; i++)
+			w = top_by_metric(s->suff, w, REPNESS_TOP - n);
+			for (uint32_t i = 0; i < w; i++)
 				o[n++] = s->suff[i];
 			/* agrees before disagrees, stable */
 			struct repness_item tmp[REPNESS_TOP];
