@@ -77,7 +77,7 @@ describe('a visitor', () => {
 			const facts = await factsOf(page);
 			assert.ok(dateHas(facts.Dates ?? '', { days: [29, 30], month: 'November', year: 2012 }), `dates: ${facts.Dates}`);
 			assert.equal(facts.Place, 'Shanghai, China');
-			assert.equal(facts['Time zone'], 'Asia/Shanghai');
+			assert.equal(facts['Time zone'], 'China Standard Time (GMT+08:00) · Asia/Shanghai');
 			assert.match(facts.Participants ?? '', /150/);
 			for (const s of ['Governments', 'Academia', 'Corporations', 'NGOs', 'Cultural organisations'])
 				assert.ok(facts.Sectors?.includes(s), `sector ${s}`);

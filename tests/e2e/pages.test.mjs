@@ -100,7 +100,8 @@ describe('the Shanghai event page', () => {
 	test('event_shows_place_time_zone_and_capacity', async () => {
 		const body = (await page(EVENT)).body;
 		assert.equal(textOf(fact(body, 'Place') ?? ''), 'Shanghai, China');
-		assert.equal(textOf(fact(body, 'Time zone') ?? ''), 'Asia/Shanghai');
+		// The zone's name and offset on the event's dates, then its IANA id.
+		assert.equal(textOf(fact(body, 'Time zone') ?? ''), 'China Standard Time (GMT+08:00) · Asia/Shanghai');
 		assert.match(textOf(fact(body, 'Participants') ?? ''), /\b150\b/);
 	});
 	test('event_shows_the_five_sectors', async () => {
@@ -188,7 +189,8 @@ describe('the Auckland symposium page', () => {
 		const d = textOf(fact(body, 'Dates') ?? '');
 		assert.equal(d, 'May 2007', 'the announcement gives only the month');
 		assert.equal(textOf(fact(body, 'Place') ?? ''), 'Auckland, New Zealand');
-		assert.equal(textOf(fact(body, 'Time zone') ?? ''), 'Pacific/Auckland');
+		// May is winter in Auckland: standard time, UTC+12.
+		assert.equal(textOf(fact(body, 'Time zone') ?? ''), 'New Zealand Standard Time (GMT+12:00) · Pacific/Auckland');
 		assert.equal(fact(body, 'Participants'), null, 'no capacity is known');
 	});
 	test('auckland_json', async () => {
