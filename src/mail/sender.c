@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,7 +134,14 @@ enum hm_err mail_sender_start(const char *db_path, const struct mail_transport *
 	sender.timeout_s = t->timeout_s;
 	sender.woken = 1; /* look at once: messages may wait from before */
 	atomic_store(&sender.stop, 0);
-	if (pthread_create(&sender.thread, NULL, sender_main, db) != 0) {
+	/* The thread takes no signals: SIGTERM must reach the thread that
+	 * waits for it to stop the server, not end the process here. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&sender.thread, NULL, sender_main, db);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		pthread_mutex_unlock(&sender.mu);
 		db_close(db);
 		fprintf(stderr, "harmony: cannot start the mail sender\n");
