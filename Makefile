@@ -8,7 +8,7 @@
 B       ?= build
 CC      ?= cc
 CLANG   ?= clang
-PKGS    := libmicrohttpd sqlite3 jansson libcmark libsodium icu-uc icu-i18n
+PKGS    := libmicrohttpd sqlite3 jansson libcmark libsodium icu-uc icu-i18n gdlib libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
@@ -18,7 +18,7 @@ HARDEN  := -fstack-protector-strong -D_FORTIFY_SOURCE=2
 # -ffp-contract=off: no fused multiply-add, so analysis results are
 # byte-identical on every machine.
 OPT     ?= -O2 -g -ffp-contract=off
-CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -Isrc -I$(B)/gen
+CPPFLAGS += -D_DEFAULT_SOURCE -D_GNU_SOURCE -DHM_HAVE_GD -Isrc -I$(B)/gen
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 CPPFLAGS += -DHM_VERSION=\"$(VERSION)\"
 
@@ -50,7 +50,7 @@ harmony: $(B)/harmony
 $(B)/harmony: $(OBJ) $(B)/obj/src/main.o
 	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
 
-$(B)/obj/%.o: %.c
+$(B)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(HARDEN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -72,7 +72,7 @@ asan: $(B)/san/harmony
 $(B)/san/harmony: $(SAN_OBJ) $(B)/san/obj/src/main.o
 	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/san/obj/%.o: %.c
+$(B)/san/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(WARN) $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -89,7 +89,7 @@ fuzz: $(FUZZ_BIN)
 
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -ffp-contract=off
 
-$(B)/fuzz/obj/%.o: %.c
+$(B)/fuzz/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CLANG) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
@@ -120,10 +120,10 @@ unit: $(UNIT_BIN)
 	scripts/run-unit $(UNIT_BIN)
 
 e2e: harmony $(B)/san/harmony
-	scripts/run-e2e
+	B=$(B) scripts/run-e2e
 
 browser: harmony
-	scripts/run-browser
+	B=$(B) scripts/run-browser
 
 # Every suite runs even when an earlier one fails, so one run shows all
 # failures; the exit status is non-zero if any failed.
