@@ -223,9 +223,10 @@ static void decorate_admin_post(struct http_req *req, json_t *p, const char *tz)
 	const char *at = json_string_value(json_object_get(p, "published_at"));
 	web_decorate_post(req, p, 0);
 	if (!str_eq(state, "published")) {
-		/* Not at its permalink yet. */
-		json_object_del(p, "url");
-		json_object_del(p, "permalink");
+		/* Not at its permalink yet. Keys are kept as null, never left out,
+		 * so a template never finds another post's value instead. */
+		json_object_set_new(p, "url", json_null());
+		json_object_set_new(p, "permalink", json_null());
 	}
 	json_object_set_new(p, "edit_url", json_sprintf("/admin/news/%lld",
 							(long long)json_integer_value(
@@ -233,6 +234,9 @@ static void decorate_admin_post(struct http_req *req, json_t *p, const char *tz)
 	json_object_set_new(p, "state_draft", json_boolean(str_eq(state, "draft")));
 	json_object_set_new(p, "state_scheduled", json_boolean(str_eq(state, "scheduled")));
 	json_object_set_new(p, "state_published", json_boolean(str_eq(state, "published")));
+	json_object_set_new(p, "thumb_url", json_null());
+	if (!json_object_get(p, "image_url"))
+		json_object_set_new(p, "image_url", json_null());
 	if (img && media_name_is_original(img)) {
 		char thumb[MEDIA_NAME_SIZE];
 		media_thumb_name(img, thumb);
@@ -243,6 +247,8 @@ static void decorate_admin_post(struct http_req *req, json_t *p, const char *tz)
 		const char *shown = t >= 0 ? fmt_datetime(&req->pool, req->lang, tz, t, FMT_MEDIUM)
 					   : NULL;
 		json_object_set_new(p, "published_display", shown ? json_string(shown) : json_null());
+	} else if (tz) {
+		json_object_set_new(p, "published_display", json_null());
 	}
 }
 
@@ -289,6 +295,7 @@ static void form_choices(struct http_req *req, json_t *m, json_t *fv, const stru
 			on |= str_eq(cats->v[k], json_string_value(json_object_get(e, "slug")));
 		json_object_set_new(e, "checked", json_boolean(on));
 	}
+	json_object_set_new(m, "has_categories", json_boolean(json_array_size(all) > 0));
 	json_object_set_new(m, "categories", all);
 	const char *status = json_string_value(json_object_get(fv, "status"));
 	json_object_set_new(m, "status_published", json_boolean(str_eq(status, "published")));
@@ -506,9 +513,10 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 		pv = json_pack("{s:s?, s:s?, s:s}", "title", form_get(&f, "title"), "summary",
 			       form_get(&f, "summary"), "html", html);
 		free(html);
-		if (image && media_name_is_original(image))
-			json_object_set_new(pv, "image_url",
-					    json_sprintf("/media/%s", image));
+		json_object_set_new(pv, "image_url",
+				    image && media_name_is_original(image)
+					    ? json_sprintf("/media/%s", image)
+					    : json_null());
 		json_object_set_new(pv, "image_alt", form_get(&f, "image_alt")
 							     ? json_string(form_get(&f, "image_alt"))
 							     : json_string(""));
@@ -681,8 +689,11 @@ static enum hm_err page_admin_news(struct http_req *req, struct http_res *res)
 	json_t *p;
 	json_array_foreach(posts, i, p)
 		decorate_admin_post(req, p, tz);
-	json_t *m = json_pack("{s:o, s:s, s:b, s:s}", "posts", posts, "csrf",
-			      web_csrf_token(req, res), "can_manage_categories",
+	/* has_posts, not posts.0: a section on posts.0 would put the first post
+	 * on the context stack, where the others' missing keys would be found. */
+	json_t *m = json_pack("{s:b, s:o, s:s, s:b, s:s}", "has_posts", json_array_size(posts) > 0,
+			      "posts", posts, "csrf", web_csrf_token(req, res),
+			      "can_manage_categories",
 			      auth_can(web_principal(req), AUTH_NEWS_EDIT, NULL), "timezone", tz);
 	admin_nav(m, "news");
 	http_res_page(res, m, "admin/news", web_t(req, "News"));
@@ -771,7 +782,8 @@ static enum hm_err page_admin_categories(struct http_req *req, struct http_res *
 	json_t *c;
 	json_array_foreach(cats, i, c)
 		decorate_category(c);
-	json_t *m = json_pack("{s:o, s:s}", "categories", cats, "csrf", web_csrf_token(req, res));
+	json_t *m = json_pack("{s:b, s:o, s:s}", "has_categories", json_array_size(cats) > 0,
+			      "categories", cats, "csrf", web_csrf_token(req, res));
 	if (http_query(req, "in_use"))
 		json_object_set_new(m, "in_use_error", json_true());
 	admin_nav(m, "categories");

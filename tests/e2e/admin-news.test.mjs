@@ -462,6 +462,23 @@ describe('images', () => {
 		assert.equal(audit('media.upload').filter((a) => a.includes(stored.image)).length, 1);
 	});
 
+	test('each row of the list shows its own image and links, never its neighbour\'s', async () => {
+		// First in the list (the newest draft without a date), with an image.
+		await apiPost({ title: 'Draft with an image', image: stored.image, image_alt: 'x' });
+		const html = (await who.admin.get('/admin/news')).body;
+		const posts = (await who.admin.getJson('/admin/news')).json.posts;
+		assert.equal(posts[0].title, 'Draft with an image');
+		assert.ok(posts.some((p) => !p.thumb_url), 'rows without an image too');
+		const rows = html.split('<tr>').slice(2); // after the head row
+		assert.equal(rows.length, posts.length);
+		posts.forEach((p, i) => {
+			const thumbs = tags(rows[i], 'img').map((t) => t.src);
+			assert.deepEqual(thumbs, p.thumb_url ? [p.thumb_url] : [], `row ${i} (${p.title})`);
+			const view = tags(rows[i], 'a').filter((a) => a.href?.startsWith('/news/')).map((a) => a.href);
+			assert.deepEqual(view, p.url ? [p.url] : [], `row ${i} (${p.title}) view link`);
+		});
+	});
+
 	test('stored files are served with their type, nosniff and a year of immutable caching', async () => {
 		const orig = await request(srv.url + stored.image_url);
 		assert.equal(orig.status, 200);
