@@ -375,11 +375,34 @@ out:
 	return e;
 }
 
+static const char SQL_EVENT_SERIES[] = "SELECT series_id FROM event WHERE id = ?";
+
+/* Admins may grant and revoke anything. Naming the organisers of one
+ * event is also for the organisers of its series (AUTH_SERIES_EDIT on the
+ * event's series): that is how a series team staffs its meetings. */
+static int may_change_grant(struct db *db, const struct principal *actor,
+			    const struct auth_grant *g)
+{
+	if (auth_can(actor, AUTH_ACCOUNT_MANAGE, NULL))
+		return 1;
+	if (g->role != AUTH_ROLE_ORGANISER || g->event_id <= 0 || g->series_id != 0)
+		return 0;
+	struct auth_scope sc = {.event_id = g->event_id};
+	struct db_stmt *st = db_prepare(db, SQL_EVENT_SERIES);
+	if (st) {
+		db_bind_int(st, 1, g->event_id);
+		if (db_step(st) == 1)
+			sc.series_id = db_col_int(st, 0);
+		db_done(st);
+	}
+	return sc.series_id > 0 && auth_can(actor, AUTH_SERIES_EDIT, &sc);
+}
+
 enum hm_err auth_role_grant(struct db *db, const struct principal *actor, int64_t account_id,
 			    const struct auth_grant *g, int64_t now)
 {
 	enum hm_err e;
-	if (!auth_can(actor, AUTH_ACCOUNT_MANAGE, NULL))
+	if (!may_change_grant(db, actor, g))
 		return HM_EFORBIDDEN;
 	if (!grant_ok(g))
 		return HM_EINVAL;
@@ -398,7 +421,7 @@ enum hm_err auth_role_revoke(struct db *db, const struct principal *actor, int64
 			     const struct auth_grant *g, int64_t now)
 {
 	enum hm_err e;
-	if (!auth_can(actor, AUTH_ACCOUNT_MANAGE, NULL))
+	if (!may_change_grant(db, actor, g))
 		return HM_EFORBIDDEN;
 	if (!grant_ok(g))
 		return HM_EINVAL;

@@ -237,6 +237,8 @@ enum hm_err auth_password_set(struct db *db, const struct principal *actor, int6
 
 /* Grants or revokes admin (event_id = series_id = 0) or organiser of one
  * event or one series; audited as "account.role_grant"/"role_revoke".
+ * Admins may change any grant; organisers of a series may also name and
+ * remove the organisers of its events (HM_EFORBIDDEN otherwise).
  * Grant: HM_EEXIST if already held, HM_EINVAL for a malformed grant.
  * Revoke: HM_ENOTFOUND if not held. */
 enum hm_err auth_role_grant(struct db *db, const struct principal *actor, int64_t account_id,

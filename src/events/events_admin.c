@@ -1333,17 +1333,7 @@ enum hm_err admin_event_org_set(struct db *db, const struct principal *p, const 
 /* ======================================================= event organisers */
 
 /* Naming an event's organisers is for admins and the organisers of its
- * series. auth_role_grant itself asks for AUTH_ACCOUNT_MANAGE (admins),
- * so once the narrower right is checked here the grant is made by the
- * same person (the audit log names them) holding admin for this one
- * call. */
-static void delegate(const struct principal *p, struct principal *out)
-{
-	*out = *p;
-	out->ngrants = 1;
-	out->grants[0] = (struct auth_grant){.role = AUTH_ROLE_ADMIN};
-}
-
+ * series; auth_role_grant checks the same rule again itself. */
 /* Loads the event's scope and checks the right to name its organisers. */
 static enum hm_err organisers_scope(struct db *db, const struct principal *p, const char *event,
 				    struct auth_scope *sc)
@@ -1358,7 +1348,6 @@ enum hm_err admin_event_organiser_grant(struct db *db, const struct principal *p
 					const char *event, const char *email, int64_t now)
 {
 	struct auth_scope sc;
-	struct principal d;
 	int64_t account_id;
 	enum hm_err e = organisers_scope(db, p, event, &sc);
 	if (e != HM_OK)
@@ -1366,21 +1355,18 @@ enum hm_err admin_event_organiser_grant(struct db *db, const struct principal *p
 	if ((e = auth_account_find(db, email, &account_id)) != HM_OK)
 		return e;
 	struct auth_grant g = {.role = AUTH_ROLE_ORGANISER, .event_id = sc.event_id};
-	delegate(p, &d);
-	return auth_role_grant(db, &d, account_id, &g, now);
+	return auth_role_grant(db, p, account_id, &g, now);
 }
 
 enum hm_err admin_event_organiser_revoke(struct db *db, const struct principal *p,
 					 const char *event, int64_t account_id, int64_t now)
 {
 	struct auth_scope sc;
-	struct principal d;
 	enum hm_err e = organisers_scope(db, p, event, &sc);
 	if (e != HM_OK)
 		return e;
 	struct auth_grant g = {.role = AUTH_ROLE_ORGANISER, .event_id = sc.event_id};
-	delegate(p, &d);
-	return auth_role_revoke(db, &d, account_id, &g, now);
+	return auth_role_revoke(db, p, account_id, &g, now);
 }
 
 /* ========================================================= organisations */
