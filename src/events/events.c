@@ -45,7 +45,7 @@ static const char *const sql[EVENT_SQL__MAX] = {
 	[SQL_EVENT_SECTORS] =
 		"SELECT sector FROM event_sector WHERE event_id = ? ORDER BY position, sector",
 	[SQL_EVENT_ORGS] =
-		"SELECT o.slug, o.name, o.acronym, o.kind, o.country, o.url AS website, eo.role "
+		"SELECT o.slug, o.name, o.acronym, o.kind, o.country, o.url AS website, o.logo, eo.role "
 		"FROM event_organisation eo JOIN organisation o ON o.id = eo.organisation_id "
 		"WHERE eo.event_id = ? ORDER BY eo.position, o.name",
 	[SQL_SERIES] = "SELECT s.id, s.slug, s.title, s.summary, o.slug AS organiser_slug, "
@@ -58,7 +58,7 @@ static const char *const sql[EVENT_SQL__MAX] = {
 		"SELECT " EVENT_COLS "FROM event e JOIN series s ON s.id = e.series_id "
 		"WHERE e.series_id = ? AND e.status IN ('published', 'cancelled') "
 		"ORDER BY e.starts_on DESC, e.id DESC",
-	[SQL_ORG] = "SELECT id, slug, name, acronym, kind, country, url AS website, description "
+	[SQL_ORG] = "SELECT id, slug, name, acronym, kind, country, url AS website, logo, description "
 		    "FROM organisation WHERE slug = ?",
 	[SQL_ORG_EVENTS] =
 		"SELECT " EVENT_COLS ", eo.role FROM event_organisation eo "

@@ -11,6 +11,7 @@
 #include "view/format_extra.h"
 #include "view/i18n.h"
 #include "view/markdown.h"
+#include "media/media.h"
 #include "view/template.h"
 #include "web/web.h"
 
@@ -150,6 +151,17 @@ void web_decorate_org(struct http_req *req, json_t *org)
 	set_str(org, "kind_label", label_for(req, sval(org, "kind"), 0));
 	set_str(org, "country_name", fmt_country(&req->pool, req->lang, sval(org, "country")));
 	set_str(org, "role_label", label_for(req, sval(org, "role"), 0));
+	const char *logo = sval(org, "logo");
+	if (logo) {
+		char thumb[MEDIA_NAME_SIZE];
+		media_thumb_name(logo, thumb);
+		set_str(org, "logo_url", arena_printf(&req->pool, "/media/%s", logo));
+		set_str(org, "logo_thumb_url",
+			thumb[0] ? arena_printf(&req->pool, "/media/%s", thumb) : NULL);
+	} else {
+		set_str(org, "logo_url", NULL);
+		set_str(org, "logo_thumb_url", NULL);
+	}
 	/* Only web addresses become links: a stored "javascript:" never does. */
 	const char *w = sval(org, "website");
 	set_str(org, "website_href",
@@ -178,6 +190,14 @@ void web_decorate_event(struct http_req *req, json_t *ev)
 	set_str(ev, "timezone_name", fmt_timezone(&req->pool, req->lang, sval(ev, "timezone"), from));
 	set_str(ev, "kind_label", label_for(req, sval(ev, "kind"), 0));
 	json_object_set_new(ev, "is_cancelled", json_boolean(str_eq(sval(ev, "status"), "cancelled")));
+	const char *desc = sval(ev, "description_md");
+	if (desc && *desc) {
+		char *html = markdown_to_html(desc, strlen(desc));
+		json_object_set_new(ev, "description_html", json_string(html));
+		free(html);
+	} else if (json_object_get(ev, "description_md")) {
+		json_object_set_new(ev, "description_html", json_null());
+	}
 	if (json_is_integer(json_object_get(ev, "capacity")))
 		set_str(ev, "capacity_display",
 			fmt_number(&req->pool, req->lang,
