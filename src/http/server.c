@@ -484,13 +484,15 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 		goto out;
 	}
 
-	/* Public GETs are answered from the page cache while the data holds. */
+	/* Public GETs are answered from the page cache while the data holds,
+	 * and within the minute: pages that depend on the time (a scheduled
+	 * post, upcoming events) are computed from the time to the minute. */
 	if ((req.method == HTTP_GET || req.method == HTTP_HEAD) && !kv_get(&req.cookies, "session") &&
 	    !header(c, "Authorization")) {
 		size_t key_len;
 		cache_key = page_cache_key(&req, url, url_len, &q, &key_len);
 		cache_hash = fnv1a(cache_key, key_len, FNV_INIT);
-		version = db_data_version(req.db);
+		version = ((uint64_t)(time(NULL) / 60) << 40) + db_data_version(req.db);
 		if (cache_serve(srv, c, cache_key, cache_hash, version, &ret))
 			goto out;
 	}

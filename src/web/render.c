@@ -299,8 +299,15 @@ void web_decorate_post(struct http_req *req, json_t *post, int full)
 			json_object_set_new(post, "event_url",
 					    json_sprintf("/events/%s", sval(post, "event_slug")));
 	}
-	if (sval(post, "image"))
+	if (sval(post, "image")) {
+		char thumb[MEDIA_NAME_SIZE];
+		media_thumb_name(sval(post, "image"), thumb);
 		json_object_set_new(post, "image_url", json_sprintf("/media/%s", sval(post, "image")));
+		set_str(post, "thumb_url", thumb[0] ? arena_printf(&req->pool, "/media/%s", thumb) : NULL);
+	} else {
+		set_str(post, "image_url", NULL);
+		set_str(post, "thumb_url", NULL);
+	}
 	json_t *cats = json_object_get(post, "categories");
 	size_t i;
 	json_t *c;
