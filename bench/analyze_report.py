@@ -156,11 +156,16 @@ def rows_for(rundir, name, input_dir, planted_path):
             if cpu and sk[4]:
                 ratio += ", %.1f× CPU" % (sk[4] / cpu)
         if st != "ok":
-            note = st if not st.startswith("timeout") else \
-                "did not finish within %s s" % st.split()[1]
-            if st.startswith("exit"):
-                note += " (" + last_error(case_dir, tool) + ")"
-            out.append((tool, "–", "–", fmt(rss, ".0f"), "–", "–", "–", "–", "–", note))
+            if st.startswith("timeout"):
+                note = "did not finish within %s s" % st.split()[1]
+            else:
+                note = "did not finish: failed after %s s (%s): %s" % (
+                    fmt(wall, ".0f"), st, last_error(case_dir, tool))
+                if tool == "sklearn" and os.environ.get("BENCH_SK_MEM_GB"):
+                    note += " (address space capped at %s GB; the machine has 24 GB)" % \
+                        os.environ["BENCH_SK_MEM_GB"]
+            out.append((tool, fmt(wall, ".2f"), fmt(cpu, ".2f"), fmt(rss, ".0f"), "–", "–", "–",
+                        "–", "–", note))
         else:
             out.append((tool, fmt(wall, ".2f"), fmt(cpu, ".2f"), fmt(rss, ".0f"), ratio,
                         fmt(a, ".3f"), fmt(k, "d"), top, br, note))
@@ -188,7 +193,10 @@ def section(rundir, command, cases, machine):
              "Pol.is's own groups (real exports, over the participants both cluster). "
              "\"Common\" counts the planted common-ground statements among the top K "
              "of harmony's group-aware consensus (K = number planted); \"bridging\" how many of "
-             "them harmony labels bridging, + how many other statements it labels.", "",
+             "them harmony labels bridging, + how many other statements it labels. "
+             "The sklearn runs use the BLAS numpy finds on the machine (shown per row); with "
+             "Debian's reference BLAS (`blas/libblas.so.3`) its PCA is far slower than it "
+             "would be on OpenBLAS, which was not measured.", "",
              "Command: `%s`" % command, "",
              "Run: %s" % machine, "",
              "| case | shape | tool | wall s | CPU s | peak MB | sklearn ÷ harmony | ARI | k "
@@ -239,14 +247,23 @@ def main(argv):
         sys.stderr.write(__doc__)
         return 2
     rundir, results, command = argv[1], argv[2], argv[3]
+    # facts bench/analyze recorded when the run began (key=value lines);
+    # the environment may set them too
+    meta = os.path.join(rundir, "meta")
+    if os.path.exists(meta):
+        with open(meta) as f:
+            for line in f:
+                k, _, v = line.rstrip("\n").partition("=")
+                if k and k not in os.environ:
+                    os.environ[k] = v
     machine = "%s, %d cores, load average at start %s" % (
-        time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), os.cpu_count() or 0,
-        os.environ.get("BENCH_LOAD", "?"))
-    if os.environ.get("BENCH_GEN"):
-        machine += "; generator (bench/gen_synthetic.c, cc -O2, wall and peak RSS): " + \
-            os.environ["BENCH_GEN"]
+        os.environ.get("BENCH_START", time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())),
+        os.cpu_count() or 0, os.environ.get("BENCH_LOAD", "?"))
     if os.environ.get("BENCH_COMMIT"):
         machine += ", commit " + os.environ["BENCH_COMMIT"]
+    if os.environ.get("BENCH_GEN"):
+        machine += ". Generator (`bench/gen_synthetic.c`, cc -O2; wall time and peak RSS " \
+            "to write the folder): " + os.environ["BENCH_GEN"]
     replace_section(results, section(rundir, command, argv[4:], machine))
     return 0
 
