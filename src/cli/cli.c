@@ -10,6 +10,7 @@
 #include "core/embedded.h"
 #include "db/db.h"
 #include "http/server.h"
+#include "mail/mail.h"
 #include "media/media.h"
 #include "web/web.h"
 
@@ -29,9 +30,11 @@ static const char usage_text[] =
 	"\n"
 	"commands:\n"
 	"  serve [--listen ADDR:PORT] [--db PATH] [--media DIR] [--base-url URL] [--threads N]\n"
-	"        [--trust-proxy]\n"
+	"        [--trust-proxy] [--smtp smtp://HOST:PORT] [--outbox DIR]\n"
 	"        serve the site and the JSON API (default " DEFAULT_LISTEN ", " DEFAULT_DB ";\n"
 	"        uploaded images in DIR, default: the folder media beside the database)\n"
+	"        mail goes through the --smtp relay, or is written as .eml files to the\n"
+	"        --outbox folder (default: the folder outbox beside the database)\n"
 	"  init [--db PATH]\n"
 	"        create an empty database, or migrate an older one\n"
 	"  demo [--db PATH] [--force]\n"
@@ -63,6 +66,7 @@ static int cmd_serve(int argc, char **argv)
 		{"listen", required_argument, NULL, 'l'}, {"db", required_argument, NULL, 'd'},
 		{"base-url", required_argument, NULL, 'b'}, {"threads", required_argument, NULL, 't'},
 		{"trust-proxy", no_argument, NULL, 'p'}, {"media", required_argument, NULL, 'm'},
+		{"smtp", required_argument, NULL, 's'}, {"outbox", required_argument, NULL, 'o'},
 		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	struct server_config cfg = {
@@ -81,6 +85,8 @@ static int cmd_serve(int argc, char **argv)
 		case 'd': cfg.db_path = optarg; break;
 		case 'b': cfg.base_url = optarg; break;
 		case 'p': cfg.trust_proxy = 1; break;
+		case 's': cfg.smtp_url = optarg; break;
+		case 'o': cfg.outbox_dir = optarg; break;
 		case 'm': media = optarg; break;
 		case 't': {
 			char *end;
@@ -122,7 +128,14 @@ static int cmd_serve(int argc, char **argv)
 	if ((e = auth_init()) != HM_OK || (e = web_init()) != HM_OK)
 		return hm_err_exit_code(e);
 	cfg.routes = web_route_table(&cfg.nroutes);
+	/* Mail goes out from its own thread, through the relay or to .eml files. */
+	struct mail_transport mail = {.smtp_url = cfg.smtp_url, .dir = cfg.outbox_dir};
+	if (mail_sender_start(cfg.db_path, &mail) != HM_OK) {
+		web_shutdown();
+		return 2;
+	}
 	int rc = server_run(&cfg);
+	mail_sender_stop();
 	web_shutdown();
 	return rc;
 }
