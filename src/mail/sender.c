@@ -17,9 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#ifdef HM_HAVE_CURL
 #include <curl/curl.h>
-#endif
 
 #define TICK 5          /* seconds between looks at the outbox when nobody wakes us */
 #define PURGE_EVERY 3600 /* seconds between clean-ups of old rate-limit counts */
@@ -124,10 +122,8 @@ enum hm_err mail_sender_start(const char *db_path, const struct mail_transport *
 		free(dir);
 		return HM_EDB;
 	}
-#ifdef HM_HAVE_CURL
 	if (t->smtp_url)
 		curl_global_init(CURL_GLOBAL_DEFAULT);
-#endif
 	sender.db_path = xstrdup(db_path);
 	sender.smtp_url = t->smtp_url ? xstrdup(t->smtp_url) : NULL;
 	sender.dir = dir;
@@ -173,10 +169,8 @@ void mail_sender_stop(void)
 	pthread_mutex_lock(&sender.mu);
 	sender.running = 0;
 	pthread_mutex_unlock(&sender.mu);
-#ifdef HM_HAVE_CURL
 	if (sender.smtp_url)
 		curl_global_cleanup();
-#endif
 	free(sender.db_path);
 	free(sender.smtp_url);
 	free(sender.dir);

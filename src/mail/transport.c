@@ -3,9 +3,6 @@
  * libcurl (smtp:// with STARTTLS when offered, and required when the URL
  * carries credentials; smtps:// for TLS from the start), or as a .eml file
  * in the outbox folder, written whole or not at all.
- *
- * libcurl is linked when the build defines HM_HAVE_CURL; without it the
- * relay is refused at start and messages go to the folder.
  */
 #include "mail/mail_impl.h"
 #include "auth/auth.h"
@@ -18,9 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef HM_HAVE_CURL
 #include <curl/curl.h>
-#endif
 
 #define CONNECT_TIMEOUT 10L
 #define DEFAULT_TIMEOUT 30L
@@ -77,14 +72,8 @@ enum hm_err mail_smtp_url_check(const char *url, char *msg, size_t msglen)
 		snprintf(msg, msglen, "the relay URL names no host");
 		return HM_EINVAL;
 	}
-#ifndef HM_HAVE_CURL
-	snprintf(msg, msglen, "this build of harmony has no SMTP support (built without libcurl); "
-			      "leave out --smtp to write messages to the outbox folder");
-	return HM_EINVAL;
-#else
 	msg[0] = '\0';
 	return HM_OK;
-#endif
 }
 
 char *mail_default_dir(const char *db_path)
@@ -149,7 +138,6 @@ out:
 
 /* --------------------------------------------------------------- SMTP */
 
-#ifdef HM_HAVE_CURL
 struct upload {
 	const char *data;
 	size_t len, off;
@@ -228,7 +216,6 @@ static void deliver_smtp(const struct mail_transport *t, const char *from, const
 	curl_slist_free_all(list);
 	curl_easy_cleanup(c);
 }
-#endif
 
 void mail_transport_deliver(const struct mail_transport *t, const char *from_addr,
 			    const char *to_addr, const char *msg, size_t len,
@@ -236,16 +223,8 @@ void mail_transport_deliver(const struct mail_transport *t, const char *from_add
 {
 	memset(r, 0, sizeof(*r));
 	if (t->smtp_url) {
-#ifdef HM_HAVE_CURL
 		deliver_smtp(t, from_addr, to_addr, msg, len, r);
-#else
-		(void)from_addr;
-		(void)to_addr;
-		snprintf(r->error, sizeof(r->error), "this build has no SMTP support");
-#endif
 		return;
 	}
-	(void)from_addr;
-	(void)to_addr;
 	deliver_file(t->dir ? t->dir : "outbox", msg, len, name_hint, r);
 }

@@ -21,16 +21,6 @@ const FROM = 'Secrétariat <secretariat@harmony.example>';
 const ADMIN = 'admin@example.org';
 const LI = { email: 'li.hua@example.org', name: '李华' };
 
-// A build without libcurl refuses any relay at start; its relay cases are
-// then skipped, saying why.
-async function smtpSupport() {
-	const dir = tempDir();
-	const db = makeDemo(path.join(dir, 'h.db'));
-	const r = await runCliAsync(['serve', '--db', db, '--listen', 'nowhere', '--smtp', 'smtp://127.0.0.1:1']);
-	return /no SMTP support/.test(r.stderr) ? 'this harmony was built without libcurl (HM_HAVE_CURL)' : false;
-}
-const NO_SMTP = await smtpSupport();
-
 // A demo database with the accounts and site settings of these tests.
 function database({ settings = true } = {}) {
 	const dir = tempDir();
@@ -59,7 +49,7 @@ async function outboxEntry(admin, recipient) {
 	return r.json.messages.find((m) => m.recipient === recipient);
 }
 
-describe('through an SMTP relay', { skip: NO_SMTP }, () => {
+describe('through an SMTP relay', () => {
 	let sink, srv, admin;
 	before(async () => {
 		sink = await startSmtpSink();
@@ -160,7 +150,7 @@ describe('through an SMTP relay', { skip: NO_SMTP }, () => {
 	});
 });
 
-describe('a relay that is down, then up', { skip: NO_SMTP }, () => {
+describe('a relay that is down, then up', () => {
 	let srv, sink, admin, port;
 	before(async () => {
 		port = await freePort();
