@@ -280,9 +280,9 @@ json_t *form_json(const struct form *f)
 {
 	json_t *values = json_object(), *errors = json_object();
 	for (size_t i = 0; i < f->n; i++) {
-		if (f->fields[i].kind == FIELD_PASSWORD || f->fields[i].kind == FIELD_FILE)
-			continue;
-		if (f->values[i])
+		/* A password or a file is never sent back; its message is. */
+		int secret = f->fields[i].kind == FIELD_PASSWORD || f->fields[i].kind == FIELD_FILE;
+		if (f->values[i] && !secret)
 			json_object_set_new(values, f->fields[i].name, json_string(f->values[i]));
 		if (f->errors[i])
 			json_object_set_new(errors, f->fields[i].name, json_string(f->errors[i]));

@@ -359,8 +359,9 @@ static json_t *layout_model(struct http_req *req, const char *title)
 	const struct principal *who = web_principal(req);
 	if (who->account_id) {
 		json_object_set_new(site, "account",
-				    json_pack("{s:s, s:s, s:b}", "name", who->name, "email", who->email,
-					      "is_admin", auth_is_admin(who)));
+				    json_pack("{s:s, s:s, s:b, s:b}", "name", who->name, "email", who->email,
+					      "is_admin", auth_is_admin(who), "can_admin",
+					      who->ngrants > 0));
 		json_object_set_new(site, "csrf", json_string(web_csrf_token(req, NULL)));
 	}
 	static const struct {
