@@ -42,18 +42,6 @@ static int64_t now_s(void)
 	return (int64_t)time(NULL);
 }
 
-/* A positive page number from ?page=, 1 when absent; 0 when malformed. */
-static int page_param(struct http_req *req)
-{
-	const char *s = http_query(req, "page");
-	if (!s)
-		return 1;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || v < 1 || v > 1000000)
-		return 0;
-	return (int)v;
-}
 
 /* Adds page, pages and the links to neighbouring pages; base is the
  * path with its query so far ("/admin/audit?entity=event"). */
@@ -615,7 +603,7 @@ static enum hm_err page_outbox(struct http_req *req, struct http_res *res)
 	if (e != HM_OK)
 		return e;
 	const char *status = http_query(req, "status");
-	int page = page_param(req);
+	int page = web_page_param(req);
 	if (status && !*status)
 		status = NULL;
 	int known = !status;
@@ -880,7 +868,7 @@ static enum hm_err page_audit(struct http_req *req, struct http_res *res)
 		.to = query_opt(req, "to"),
 	};
 	const char *eid = query_opt(req, "entity_id");
-	int page = page_param(req);
+	int page = web_page_param(req);
 	if (!page)
 		return http_fail(res, HM_EINVAL, "The page number must be a whole number from 1.");
 	if ((fl.from && !date_ok(fl.from)) || (fl.to && !date_ok(fl.to)))
@@ -1184,7 +1172,7 @@ static enum hm_err page_accounts(struct http_req *req, struct http_res *res)
 	enum hm_err e = require_admin(req, res, AUTH_ACCOUNT_MANAGE);
 	if (e != HM_OK)
 		return e;
-	int page = page_param(req);
+	int page = web_page_param(req);
 	if (!page)
 		return http_fail(res, HM_EINVAL, "The page number must be a whole number from 1.");
 	json_t *m = accounts_model(req, res, page, query_opt(req, "q"), NULL);

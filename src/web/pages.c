@@ -27,18 +27,6 @@
 		db_rollback((req)->db);                                                        \
 	} while (0)
 
-/* A positive page number from ?page=, 1 when absent; 0 when malformed. */
-static int page_param(struct http_req *req)
-{
-	const char *s = http_query(req, "page");
-	if (!s)
-		return 1;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || v < 1 || v > 1000000)
-		return 0;
-	return (int)v;
-}
 
 static int all_digits(const char *s, size_t n)
 {
@@ -136,7 +124,7 @@ static enum hm_err page_event(struct http_req *req, struct http_res *res)
 
 static enum hm_err news_page(struct http_req *req, struct http_res *res, const char *category)
 {
-	int page = page_param(req);
+	int page = web_page_param(req);
 	json_t *m = NULL, *cat = NULL;
 	if (!page)
 		return http_fail(res, HM_EINVAL, "The page number must be a whole number from 1.");

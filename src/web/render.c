@@ -82,6 +82,18 @@ const char *web_asset_url(const char *name)
 	return "/assets/missing";
 }
 
+int web_page_param(struct http_req *req)
+{
+	const char *s = http_query(req, "page");
+	if (!s)
+		return 1;
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end || v < 1 || v > 1000000)
+		return 0;
+	return (int)v;
+}
+
 const char *web_t(struct http_req *req, const char *msgid)
 {
 	return i18n_gettext(req->lang, msgid);

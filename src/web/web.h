@@ -47,6 +47,10 @@ void web_decorate_post(struct http_req *req, json_t *post, int full);
 void web_decorate_posts(struct http_req *req, json_t *posts);
 void web_decorate_org(struct http_req *req, json_t *org);
 
+/* A page number from ?page=: 1 when absent, 0 when not a whole number
+ * from 1 to 1,000,000. */
+int web_page_param(struct http_req *req);
+
 /* Translation in the request's language. */
 const char *web_t(struct http_req *req, const char *msgid);
 
