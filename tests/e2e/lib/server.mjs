@@ -86,11 +86,24 @@ export function runCliAsync(args, { cwd, timeout = 60_000 } = {}) {
 	});
 }
 
+// The organiser account `harmony demo` prints (organiser of the Shanghai
+// event): {email, password}, or null when stdout names none.
+export function demoOrganiser(stdout) {
+	const email = /^organiser account:\s*(\S+)/m.exec(stdout);
+	const password = /^password[^:\n]*:\s*(\S+)/m.exec(stdout);
+	return email && password ? { email: email[1], password: password[1] } : null;
+}
+
 // Creates the demo database at file (which must not exist).
 export function makeDemo(file) {
+	return makeDemoWithOrganiser(file).db;
+}
+
+// The same, also giving the demo organiser: {db, organiser: {email, password}}.
+export function makeDemoWithOrganiser(file) {
 	const r = runCli(['demo', '--db', file]);
 	assert.equal(r.status, 0, `harmony demo --db ${file}: ${r.stderr}`);
-	return file;
+	return { db: file, organiser: demoOrganiser(r.stdout) };
 }
 
 const live = new Set();
@@ -100,11 +113,13 @@ process.on('exit', () => {
 
 // Starts `harmony serve` on 127.0.0.1 and a free port. Without db, a demo
 // database is made in a fresh temporary folder (removed by stop()).
-// Resolves to {url, port, db, dir, proc, stderr(), stop()}; stop() sends
-// SIGTERM and asserts a clean exit (0) with no sanitizer report.
+// Resolves to {url, port, db, dir, proc, organiser, stderr(), stop()}
+// (organiser: the demo's {email, password} when the demo was made here);
+// stop() sends SIGTERM and asserts a clean exit (0) with no sanitizer report.
 export async function startServer({ db, args = [], startTimeout = 30_000 } = {}) {
 	const dir = tempDir();
-	const dbPath = db ?? makeDemo(path.join(dir, 'h.db'));
+	const demo = db ? null : makeDemoWithOrganiser(path.join(dir, 'h.db'));
+	const dbPath = db ?? demo.db;
 	const proc = spawn(harmonyBin(), ['serve', '--listen', '127.0.0.1:0', '--db', dbPath, ...args], {
 		cwd: dir,
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -171,6 +186,7 @@ export async function startServer({ db, args = [], startTimeout = 30_000 } = {})
 		db: dbPath,
 		dir,
 		proc,
+		organiser: demo?.organiser ?? null,
 		exited,
 		stderr: () => err,
 		stdout: () => out,
