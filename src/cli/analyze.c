@@ -25,7 +25,7 @@
 static const char usage[] =
 	"usage: harmony analyze PATH [--format text|json] [--mode compat|scale]\n"
 	"                            [--groups-from FILE] [--membership FILE]\n"
-	"                            [--replay] [--tick N] [--keep-clustered]\n"
+	"                            [--replay] [--tick N | --tick-ms MS] [--keep-clustered]\n"
 	"                            [--no-bridging] [--output FILE]\n"
 	"PATH is a Pol.is export folder (votes.csv or participants-votes.csv, and\n"
 	"comments.csv) or a folder with votes.json and comments.json.\n";
@@ -40,6 +40,7 @@ struct opts {
 	int replay;
 	int keep_clustered;
 	uint32_t tick;
+	int64_t tick_ms;
 	int bridging;
 };
 
@@ -172,6 +173,13 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			if (*end || !t || t > 100000000)
 				return -1;
 			o->tick = (uint32_t)t;
+			i++;
+		} else if (!strcmp(a, "--tick-ms") && val) {
+			char *end;
+			long long t = strtoll(val, &end, 10);
+			if (*end || t <= 0)
+				return -1;
+			o->tick_ms = t;
 			i++;
 		} else if (!strcmp(a, "--replay")) {
 			o->replay = 1;
@@ -444,7 +452,8 @@ int cli_analyze(int argc, char **argv)
 	if (o.replay) {
 		ao.progress = NULL;
 		ao.pca_tol = 1e-12; /* warm-started ticks converge in a few steps */
-		rc = analysis_replay(&d.log, d.n_ptpts, d.n_stmts, mod_out, d.stmt_meta, o.tick, &ao, &st,
+		ao.cold_restarts = 0; /* Pol.is's own start on the first tick */
+		rc = analysis_replay(&d.log, d.n_ptpts, d.n_stmts, mod_out, d.stmt_meta, o.tick, o.tick_ms, &ao, &st,
 				     &res, &m, tty ? tick_progress : NULL, NULL);
 	} else {
 		if (!have_m)

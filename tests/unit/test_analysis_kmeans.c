@@ -179,6 +179,36 @@ static void test_lloyd_recovers_blobs_deterministically(void **state)
 	assert_memory_equal(lab, lab2, sizeof(lab));
 }
 
+/* Starting from given centres; inertia by hand; k-means++ seeds are
+ * points and repeat for the same seed. */
+static void test_kmeans_from_centres_inertia_and_seeding(void **state)
+{
+	(void)state;
+	double xy[] = { 0, 0, 1, 0, 10, 0, 12, 0 };
+	double w[] = { 1, 1, 1, 3 };
+	struct kpoints p = { .n = 4, .xy = xy, .names = names10, .w = w, .name_bound = 10 };
+	double centers[4] = { 0.5, 0, 11, 0 };
+	struct kclust c;
+	kclust_init(&c);
+	kmeans_polis_from(&c, &p, centers, 2, 20, 0);
+	assert_int_equal(c.n, 2);
+	/* centres (0.5, 0) and (10·1 + 12·3)/4 = 11.5 */
+	assert_true(fabs(c.center[2] - 11.5) < 1e-12);
+	double want = 0.25 + 0.25 + 1.5 * 1.5 + 3 * 0.5 * 0.5;
+	assert_true(fabs(kclust_inertia(&c, &p) - want) < 1e-12);
+	kclust_free(&c);
+	double a[6], b[6];
+	kmeans_pp_centers(&p, 3, 7, a);
+	kmeans_pp_centers(&p, 3, 7, b);
+	assert_memory_equal(a, b, sizeof(a));
+	for (int i = 0; i < 3; i++) {
+		int found = 0;
+		for (int q = 0; q < 4; q++)
+			found |= a[2 * i] == xy[2 * q] && a[2 * i + 1] == xy[2 * q + 1];
+		assert_true(found);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +220,7 @@ int main(void)
 		cmocka_unit_test(test_silhouette_by_hand),
 		cmocka_unit_test(test_adjusted_rand_index_cases),
 		cmocka_unit_test(test_lloyd_recovers_blobs_deterministically),
+		cmocka_unit_test(test_kmeans_from_centres_inertia_and_seeding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

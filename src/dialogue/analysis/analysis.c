@@ -26,6 +26,35 @@ void analysis_opts_default(struct analysis_opts *o, enum analysis_mode mode)
 	o->k_buffer = 4;
 	o->min_votes = 7;
 	o->greedy_n = 15;
+	o->cold_restarts = 4;
+}
+
+/* k-means on pts: warm from last when it has clusters (Pol.is); cold,
+ * Pol.is's start and `restarts` k-means++ starts, the lowest inertia
+ * kept (ties: the earlier). */
+static void cluster_best(struct kclust *out, const struct kpoints *pts, uint32_t k, uint32_t iters,
+			 const struct kclust *last, int exact, uint32_t restarts)
+{
+	kmeans_polis(out, pts, k, iters, last, exact);
+	if ((last && last->n) || !restarts || pts->n <= k)
+		return;
+	double best = kclust_inertia(out, pts);
+	double *centers = xmalloc((2 * (size_t)k + 1) * sizeof(*centers));
+	for (uint32_t r = 0; r < restarts; r++) {
+		struct kclust c;
+		kclust_init(&c);
+		kmeans_pp_centers(pts, k, 0x9e3779b97f4a7c15ULL * (r + 1), centers);
+		kmeans_polis_from(&c, pts, centers, k, iters, exact);
+		double in = kclust_inertia(&c, pts);
+		if (in < best) {
+			best = in;
+			kclust_free(out);
+			*out = c;
+		} else {
+			kclust_free(&c);
+		}
+	}
+	free(centers);
 }
 
 void analysis_state_init(struct analysis_state *st)
@@ -275,7 +304,8 @@ static void group_clusters(struct analysis_result *r, const struct analysis_opts
 	uint32_t this_k = 0;
 	double best = -INFINITY;
 	for (uint32_t k = 2; k <= max_k && nb > 0; k++) {
-		kmeans_polis(&cand[k], &pts, k, o->group_iters, &st->groups_k[k], o->mode == ANALYSIS_COMPAT);
+		cluster_best(&cand[k], &pts, k, o->group_iters, &st->groups_k[k], o->mode == ANALYSIS_COMPAT,
+			     o->cold_restarts);
 		kclust_labels(&cand[k], &pts, lab);
 		r->silhouette[k] = kmeans_silhouette(b->center, nb, lab, cand[k].n);
 		/* max-key: the last of equal maxima wins */
@@ -612,7 +642,7 @@ enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_
 			n++;
 		}
 		struct kpoints pts = { .n = n, .xy = xy, .names = names, .w = NULL, .name_bound = np };
-		kmeans_polis(&r->base, &pts, o->base_k, o->base_iters, &st->base, 1);
+		cluster_best(&r->base, &pts, o->base_k, o->base_iters, &st->base, 1, o->cold_restarts);
 		free(names);
 		free(xy);
 	} else {

@@ -33,6 +33,11 @@ struct analysis_opts {
 	uint32_t k_buffer;    /* 4 */
 	uint32_t min_votes;   /* in-conv threshold, 7 */
 	uint32_t greedy_n;    /* fill in-conv up to 15 */
+	/* A clustering with no previous one to start from (a cold run on a
+	 * whole conversation, which Pol.is never does) also tries this many
+	 * k-means++ starts (fixed seeds) besides Pol.is's own and keeps the
+	 * lowest inertia. 0: Pol.is's start only (replay). */
+	uint32_t cold_restarts;
 	/* when not NULL: in-conv is exactly these participants (those with a
 	 * vote), as red-dwarf's keep_participant_ids; per participant */
 	const uint8_t *in_conv_only;
@@ -174,14 +179,16 @@ void analysis_live_free(struct analysis_live *lv);
 
 /*
  * Replays a vote log in time order (ts, then log order) the way Pol.is
- * sees it: a tick every tick_votes votes, each tick warm-started from the
+ * sees it: a tick every tick_votes votes, or with tick_ms > 0 a tick for
+ * the votes within tick_ms of the tick's first vote (ts in milliseconds,
+ * as Pol.is's poller batches what arrived), each tick warm-started from the
  * previous one through st; new participants take rows in the order Pol.is
  * polls them (by statement, then participant). res receives the last
  * tick; m the final vote matrix (caller frees both). mod_out / is_meta
  * apply from the start. on_tick, when not NULL, is called after each tick.
  */
 enum hm_err analysis_replay(const struct vote_log *log, uint32_t n_ptpts, uint32_t n_stmts,
-			    const uint8_t *mod_out, const uint8_t *is_meta, uint32_t tick_votes,
+			    const uint8_t *mod_out, const uint8_t *is_meta, uint32_t tick_votes, int64_t tick_ms,
 			    const struct analysis_opts *o, struct analysis_state *st,
 			    struct analysis_result *res, struct vote_csr *m,
 			    void (*on_tick)(void *ctx, uint32_t tick, uint32_t n_ticks), void *ctx);

@@ -46,6 +46,9 @@ void kclust_copy(struct kclust *dst, const struct kclust *src)
 		memcpy(dst->members, src->members, nm * sizeof(*dst->members));
 }
 
+static uint64_t rng_next(uint64_t *s);
+static double rng_unit(uint64_t *s);
+
 /* ---- working clusters ---- */
 
 struct wc {
@@ -359,6 +362,78 @@ void kmeans_polis(struct kclust *out, const struct kpoints *pts, uint32_t k, uin
 	wset_to_kclust(&cur, pts, out);
 	wset_free(&cur);
 	wset_free(&next);
+}
+
+void kmeans_polis_from(struct kclust *out, const struct kpoints *pts, const double *centers, uint32_t k,
+		       uint32_t max_iters, int exact_polis_dist)
+{
+	struct wset cur = { 0 }, next = { 0 };
+	for (uint32_t c = 0; c < k; c++)
+		wset_add(&cur, (int32_t)c, centers[2 * c], centers[2 * c + 1]);
+	for (uint32_t iter = max_iters;; iter--) {
+		cluster_step(&cur, &next, pts, exact_polis_dist);
+		int done = iter == 0 || same_clustering(&cur, &next, exact_polis_dist);
+		struct wset t = cur;
+		cur = next;
+		next = t;
+		if (done)
+			break;
+	}
+	kclust_free(out);
+	wset_to_kclust(&cur, pts, out);
+	wset_free(&cur);
+	wset_free(&next);
+}
+
+double kclust_inertia(const struct kclust *c, const struct kpoints *pts)
+{
+	int32_t *lab = xmalloc(((size_t)pts->n + 1) * sizeof(*lab));
+	double s = 0;
+	kclust_labels(c, pts, lab);
+	for (uint32_t q = 0; q < pts->n; q++) {
+		if (lab[q] < 0)
+			continue;
+		double dx = pts->xy[2 * q] - c->center[2 * lab[q]], dy = pts->xy[2 * q + 1] - c->center[2 * lab[q] + 1];
+		s += (pts->w ? pts->w[q] : 1.0) * (dx * dx + dy * dy);
+	}
+	free(lab);
+	return s;
+}
+
+void kmeans_pp_centers(const struct kpoints *pts, uint32_t k, uint64_t seed, double *centers)
+{
+	uint32_t n = pts->n;
+	double *d2 = xmalloc(((size_t)n + 1) * sizeof(*d2));
+	uint32_t first = (uint32_t)(rng_next(&seed) % n);
+	centers[0] = pts->xy[2 * first];
+	centers[1] = pts->xy[2 * first + 1];
+	for (uint32_t i = 0; i < n; i++) {
+		double dx = pts->xy[2 * i] - centers[0], dy = pts->xy[2 * i + 1] - centers[1];
+		d2[i] = (dx * dx + dy * dy) * (pts->w ? pts->w[i] : 1.0);
+	}
+	for (uint32_t c = 1; c < k; c++) {
+		double tot = 0.0, acc = 0.0;
+		for (uint32_t i = 0; i < n; i++)
+			tot += d2[i];
+		uint32_t pick = n - 1;
+		double r = rng_unit(&seed) * tot;
+		for (uint32_t i = 0; i < n; i++) {
+			acc += d2[i];
+			if (acc > r) {
+				pick = i;
+				break;
+			}
+		}
+		centers[2 * c] = pts->xy[2 * pick];
+		centers[2 * c + 1] = pts->xy[2 * pick + 1];
+		for (uint32_t i = 0; i < n; i++) {
+			double dx = pts->xy[2 * i] - centers[2 * c], dy = pts->xy[2 * i + 1] - centers[2 * c + 1];
+			double d = (dx * dx + dy * dy) * (pts->w ? pts->w[i] : 1.0);
+			if (d < d2[i])
+				d2[i] = d;
+		}
+	}
+	free(d2);
 }
 
 void kclust_labels(const struct kclust *c, const struct kpoints *pts, int32_t *label)

@@ -43,6 +43,15 @@ struct kpoints {
 void kmeans_polis(struct kclust *out, const struct kpoints *pts, uint32_t k, uint32_t max_iters,
 		  const struct kclust *last, int exact_polis_dist);
 
+/* Pol.is's steps from given centres (ids 0..k-1), as if they were the
+ * init. */
+void kmeans_polis_from(struct kclust *out, const struct kpoints *pts, const double *centers, uint32_t k,
+		       uint32_t max_iters, int exact_polis_dist);
+/* k-means++ seeding with a fixed seed (weights count): 2k centres. */
+void kmeans_pp_centers(const struct kpoints *pts, uint32_t k, uint64_t seed, double *centers);
+/* Σ w·d² of the points to their cluster centres. */
+double kclust_inertia(const struct kclust *c, const struct kpoints *pts);
+
 /* Cluster index (into c) of each point, by membership; -1 if none. */
 void kclust_labels(const struct kclust *c, const struct kpoints *pts, int32_t *label);
 

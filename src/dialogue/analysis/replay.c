@@ -30,7 +30,7 @@ static int by_poll(const void *a, const void *b)
 }
 
 enum hm_err analysis_replay(const struct vote_log *log, uint32_t n_ptpts, uint32_t n_stmts,
-			    const uint8_t *mod_out, const uint8_t *is_meta, uint32_t tick_votes,
+			    const uint8_t *mod_out, const uint8_t *is_meta, uint32_t tick_votes, int64_t tick_ms,
 			    const struct analysis_opts *o, struct analysis_state *st,
 			    struct analysis_result *res, struct vote_csr *m,
 			    void (*on_tick)(void *ctx, uint32_t tick, uint32_t n_ticks), void *ctx)
@@ -52,10 +52,23 @@ enum hm_err analysis_replay(const struct vote_log *log, uint32_t n_ptpts, uint32
 		seq[i] = log->v[ord[i]];
 	free(ord);
 	uint32_t n_ticks = (uint32_t)((n + tick_votes - 1) / tick_votes);
+	if (tick_ms > 0) {
+		n_ticks = 0;
+		for (size_t i = 0; i < n;) {
+			size_t e = i + 1;
+			while (e < n && seq[e].ts - seq[i].ts < tick_ms)
+				e++;
+			n_ticks++;
+			i = e;
+		}
+	}
 	memset(m, 0, sizeof(*m));
 	memset(res, 0, sizeof(*res));
 	for (size_t done = 0; done < n;) {
 		size_t end = done + tick_votes < n ? done + tick_votes : n;
+		if (tick_ms > 0)
+			for (end = done + 1; end < n && seq[end].ts - seq[done].ts < tick_ms; end++)
+				;
 		/* rows are added in the order Pol.is's poll returns the batch */
 		struct vote *batch = xmalloc((end - done + 1) * sizeof(*batch));
 		memcpy(batch, seq + done, (end - done) * sizeof(*batch));
