@@ -141,7 +141,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->mode = ANALYSIS_COMPAT;
-	o->tick = 50;
+	o->tick = 0;
+	o->tick_ms = 0;
 	o->bridging = 1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -195,6 +196,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			return -1;
 		}
 	}
+	/* replay ticks: by default what arrived within a second, as Pol.is's
+	 * poller batches votes; --tick N for a tick every N votes */
+	if (!o->tick && !o->tick_ms)
+		o->tick_ms = 1000;
+	if (o->tick && o->tick_ms)
+		return -1;
 	return o->path ? 0 : -1;
 }
 
