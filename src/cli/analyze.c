@@ -26,9 +26,10 @@ static const char usage[] =
 	"usage: harmony analyze PATH [--format text|json] [--mode compat|scale]\n"
 	"                            [--groups-from FILE] [--membership FILE]\n"
 	"                            [--replay] [--tick N | --tick-ms MS] [--keep-clustered]\n"
-	"                            [--no-bridging] [--output FILE]\n"
+	"                            [--meta IDS] [--no-bridging] [--output FILE]\n"
 	"PATH is a Pol.is export folder (votes.csv or participants-votes.csv, and\n"
-	"comments.csv) or a folder with votes.json and comments.json.\n";
+	"comments.csv) or a folder with votes.json and comments.json.\n"
+	"--meta 0-14,20 marks statements as meta when the export lacks is-meta.\n";
 
 struct opts {
 	const char *path;
@@ -37,6 +38,7 @@ struct opts {
 	const char *groups_from;
 	const char *membership;
 	const char *output;
+	const char *meta;
 	int replay;
 	int keep_clustered;
 	uint32_t tick;
@@ -164,6 +166,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			i++;
 		} else if (!strcmp(a, "--membership") && val) {
 			o->membership = val;
+			i++;
+		} else if (!strcmp(a, "--meta") && val) {
+			o->meta = val;
 			i++;
 		} else if (!strcmp(a, "--output") && val) {
 			o->output = val;
@@ -341,6 +346,41 @@ static enum hm_err read_groups(const char *path, const struct dataset *d, struct
 	return rc;
 }
 
+/* --meta "0-14,20": marks those statements meta (Pol.is exports other
+ * than bg2050's carry no is-meta column). Returns -1 on a bad list or an
+ * id the comments do not have. */
+static int apply_meta(struct dataset *d, const char *list)
+{
+	const char *p = list;
+	while (*p) {
+		char *end;
+		long long a = strtoll(p, &end, 10), b;
+		if (end == p)
+			return -1;
+		b = a;
+		p = end;
+		if (*p == '-') {
+			b = strtoll(p + 1, &end, 10);
+			if (end == p + 1 || b < a || b - a > 1000000)
+				return -1;
+			p = end;
+		}
+		for (long long id = a; id <= b; id++) {
+			uint32_t t = dataset_find_stmt(d, id);
+			if (t == UINT32_MAX) {
+				fprintf(stderr, "harmony analyze: --meta: no statement %lld in the comments\n", id);
+				return -2;
+			}
+			d->stmt_meta[t] = 1;
+		}
+		if (*p == ',')
+			p++;
+		else if (*p)
+			return -1;
+	}
+	return 0;
+}
+
 static void compare_polis(const struct dataset *d, const struct analysis_result *r, struct report_compare *c)
 {
 	uint32_t n = 0;
@@ -420,6 +460,16 @@ int cli_analyze(int argc, char **argv)
 		fprintf(stderr, "harmony analyze: %s: no votes\n", o.path);
 		rc = HM_EINVAL;
 		goto out;
+	}
+	if (o.meta) {
+		int mr = apply_meta(&d, o.meta);
+		if (mr == -1)
+			fprintf(stderr, "harmony analyze: --meta %s: expected statement ids and ranges such as 0-14,20\n",
+				o.meta);
+		if (mr < 0) {
+			rc = HM_EINVAL;
+			goto out;
+		}
 	}
 	if (o.membership) {
 		rc = read_membership(o.membership, &d, &given);

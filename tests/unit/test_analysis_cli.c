@@ -169,6 +169,14 @@ static void test_cli_rejects_bad_options(void **state)
 	assert_int_not_equal(rc, 0);
 	assert_non_null(strstr(err, "/nonexistent/folder"));
 	free(err);
+	rc = run(&err, tmpdir, "--meta", "1-3,x");
+	assert_int_not_equal(rc, 0);
+	assert_non_null(strstr(err, "ranges such as"));
+	free(err);
+	rc = run(&err, tmpdir, "--meta", "2,77");
+	assert_int_not_equal(rc, 0);
+	assert_non_null(strstr(err, "no statement 77"));
+	free(err);
 	char *groups = out_path("groups.csv");
 	write_file("groups.csv", "participant,sector\n1,ngo\n1,gov\n");
 	rc = run(&err, tmpdir, "--groups-from", groups);
@@ -215,6 +223,13 @@ static void test_cli_json_is_deterministic_and_agree_is_plus_one(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(groups, 0), "size")), 20);
 	/* each camp's representative statements are its own side */
 	assert_non_null(json_object_get(json_object_get(j, "repness"), "0"));
+	json_decref(j);
+	/* --meta: statement 2 leaves the maths (mod-out, centre 0, priority 49) */
+	assert_int_equal(run(&err, tmpdir, "--format", "json", "--meta", "2", "--output", o1), 0);
+	free(err);
+	j = load_json(o1);
+	assert_int_equal(json_integer_value(json_array_get(json_object_get(j, "meta-tids"), 0)), 2);
+	assert_true(json_number_value(json_object_get(json_object_get(j, "comment-priorities"), "2")) == 49.0);
 	json_decref(j);
 	free(o1);
 	free(o2);
