@@ -6,6 +6,10 @@
 // throttle; one answer for an unknown e-mail and a wrong password; no open
 // redirect after sign-in; no-store on every private answer; no organiser
 // action for a participant; Secure cookies behind a trusted TLS proxy.
+// The domain rules under these have unit tests in tests/unit/test_auth.c
+// (test_sign_in_rotates_session, test_unknown_email_and_wrong_password_
+// look_the_same, test_throttle_*, test_cookie_headers); here they are
+// checked as a browser or an attacker meets them, over HTTP.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
