@@ -410,6 +410,12 @@ void web_finish(struct http_req *req, struct http_res *res, enum hm_err e)
 		buf_reset(&res->body);
 		res->content_type = NULL;
 	}
+	/* What a signed-in person sees may name them or show drafts: never
+	 * for shared caches. */
+	if (web_principal(req)->account_id) {
+		res->no_store = 1;
+		res->cacheable = 0;
+	}
 	if (res->content_type)
 		return; /* the handler wrote the body itself */
 	if (!res->model)

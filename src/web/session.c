@@ -46,8 +46,15 @@ const struct principal *web_principal(struct http_req *req)
 
 int web_local_path(const char *path)
 {
-	return path && path[0] == '/' && path[1] != '/' && path[1] != '\\' &&
-	       !strpbrk(path, "\r\n\\") && strlen(path) < 1024;
+	/* Browsers drop tabs and line breaks from URLs and read "\\" as "/",
+	 * so "/<TAB>/evil.example" would leave the site: any control
+	 * character, space or backslash disqualifies a path. */
+	if (!path || path[0] != '/' || path[1] == '/' || strlen(path) >= 1024)
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f || *p == '\\')
+			return 0;
+	return 1;
 }
 
 enum hm_err web_redirect(struct http_req *req, struct http_res *res, const char *path)
