@@ -518,7 +518,7 @@ enum hm_err vote_stream_finish(struct vote_stream *s, struct vote_csr *m, struct
 	s->pid = NULL;
 	s->tv = NULL;
 
-rows:
+rows:;
 	/* Sort each row by statement (stable), keep the last of repeats. */
 	uint64_t w = 0, max_row = 0;
 	rc = HM_OK;
