@@ -285,6 +285,26 @@ static void test_cli_text_groups_replay_scale(void **state)
 	free(g);
 }
 
+/* Names from the groups file that are not UTF-8 still give valid JSON. */
+static void test_cli_json_stays_valid_utf8(void **state)
+{
+	(void)state;
+	char *err, *o = out_path("out.json"), *g = out_path("groups.csv");
+	write_file("groups.csv", "participant,sect\xffor\n1,ng\xc3o\n2,\"a\"\"b\\\"\n3,\xe2\x82\xac\n");
+	assert_int_equal(run(&err, tmpdir, "--format", "json", "--groups-from", g, "--no-bridging", "--output", o), 0);
+	free(err);
+	json_t *j = load_json(o); /* jansson rejects invalid UTF-8 */
+	json_t *attr = json_object_get(json_object_get(j, "declared"), "sect\xef\xbf\xbdor");
+	assert_non_null(attr);
+	json_t *grs = json_object_get(attr, "groups");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(grs, 0), "name")), "ng\xef\xbf\xbdo");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(grs, 1), "name")), "a\"b\\");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(grs, 2), "name")), "\xe2\x82\xac");
+	json_decref(j);
+	free(o);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +313,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cli_json_is_deterministic_and_agree_is_plus_one, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_cli_text_groups_replay_scale, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cli_json_stays_valid_utf8, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,17 +54,38 @@ static void jw_sep(struct jw *w)
 	}
 }
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */
+static int utf8_len(const unsigned char *p)
+{
+	int n = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+	if (!n || (n == 2 && p[0] < 0xC2) || (n == 4 && p[0] > 0xF4))
+		return 0;
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	if ((n == 3 && p[0] == 0xE0 && p[1] < 0xA0) || (n == 3 && p[0] == 0xED && p[1] >= 0xA0) ||
+	    (n == 4 && p[0] == 0xF0 && p[1] < 0x90) || (n == 4 && p[0] == 0xF4 && p[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* A JSON string; bytes that are not UTF-8 become U+FFFD. */
 static void jw_strraw(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n = utf8_len(p);
+		if (!n) {
+			buf_puts(b, "\\ufffd");
+			p++;
+		} else if (*p == '"' || *p == '\\') {
 			buf_putc(b, '\\');
-			buf_putc(b, (char)*p);
+			buf_putc(b, (char)*p++);
 		} else if (*p < 0x20) {
-			buf_printf(b, "\\u%04x", *p);
+			buf_printf(b, "\\u%04x", *p++);
 		} else {
-			buf_putc(b, (char)*p);
+			buf_append(b, p, (size_t)n);
+			p += n;
 		}
 	}
 	buf_putc(b, '"');
