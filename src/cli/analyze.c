@@ -228,8 +228,17 @@ static enum hm_err stream_votes(const char *dir, struct dataset *d, struct vote_
 	char *chunk = xmalloc(CHUNK);
 	struct vote_stream *vs = vote_stream_new(d, path, 1);
 	size_t n;
-	while (!rc && (n = fread(chunk, 1, CHUNK, f)) > 0)
+	struct stat sb;
+	double total = fstat(fileno(f), &sb) == 0 && sb.st_size > 0 ? (double)sb.st_size : 0, done = 0;
+	int tty = isatty(STDERR_FILENO);
+	while (!rc && (n = fread(chunk, 1, CHUNK, f)) > 0) {
 		rc = vote_stream_feed(vs, chunk, n, &err);
+		done += (double)n;
+		if (tty && total > 0)
+			fprintf(stderr, "\ranalyze: reading votes.csv %3.0f%%", 100.0 * done / total);
+	}
+	if (tty && total > 0)
+		fputc('\n', stderr);
 	if (!rc && ferror(f)) {
 		fprintf(stderr, "harmony analyze: %s: read error\n", path);
 		rc = HM_EIO;
