@@ -200,6 +200,78 @@ static void test_live_incremental_counts_and_tick(void **state)
 	vote_log_free(&log);
 }
 
+struct tick_seen {
+	uint32_t ticks, last;
+};
+
+static void on_tick(void *ctx, uint32_t tick, uint32_t n_ticks)
+{
+	struct tick_seen *t = ctx;
+	t->ticks++;
+	t->last = n_ticks;
+	assert_int_equal(tick, t->ticks);
+}
+
+/* Replay: ticks as announced, the last tick's matrix is all the votes,
+ * planted groups recovered, and the same result twice. */
+static void test_replay_ticks_deterministic(void **state)
+{
+	(void)state;
+	static int32_t truth[P];
+	struct vote_log log;
+	struct vote_csr all;
+	int32_t *first = NULL;
+	planted(&log, truth);
+	vote_csr_build(&all, P, C, log.v, log.n);
+	for (int run = 0; run < 2; run++) {
+		struct analysis_opts o;
+		struct analysis_state st;
+		struct analysis_result r;
+		struct vote_csr m;
+		struct tick_seen ts = { 0, 0 };
+		analysis_opts_default(&o, ANALYSIS_COMPAT);
+		o.cold_restarts = 0;
+		o.pca_tol = 1e-12;
+		analysis_state_init(&st);
+		assert_int_equal(analysis_replay(&log, P, C, NULL, NULL, 20000, 0, &o, &st, &r, &m, on_tick, &ts),
+				 HM_OK);
+		assert_int_equal(ts.ticks, (log.n + 19999) / 20000);
+		assert_int_equal(ts.last, ts.ticks);
+		assert_int_equal(st.ticks, ts.ticks);
+		assert_int_equal(vote_csr_nnz(&m), vote_csr_nnz(&all));
+		assert_memory_equal(m.col, all.col, vote_csr_nnz(&all) * sizeof(*all.col));
+		double ari = adjusted_rand_index(r.ptpt_group, truth, P);
+		if (ari < 0.95)
+			fail_msg("replay ARI %.4f", ari);
+		if (!run) {
+			first = xmalloc(P * sizeof(*first));
+			memcpy(first, r.ptpt_group, P * sizeof(*first));
+		} else {
+			assert_memory_equal(first, r.ptpt_group, P * sizeof(*first));
+		}
+		analysis_result_free(&r);
+		analysis_state_free(&st);
+		vote_csr_free(&m);
+	}
+	/* time-based ticks: every vote is 1 ms apart, so 1000 per tick */
+	struct analysis_opts o;
+	struct analysis_state st;
+	struct analysis_result r;
+	struct vote_csr m;
+	struct tick_seen ts = { 0, 0 };
+	analysis_opts_default(&o, ANALYSIS_COMPAT);
+	o.pca_iters = 5;
+	analysis_state_init(&st);
+	assert_int_equal(analysis_replay(&log, P, C, NULL, NULL, 1, 30000, &o, &st, &r, &m, on_tick, &ts), HM_OK);
+	assert_int_equal(ts.ticks, (log.n + 29999) / 30000);
+	analysis_result_free(&r);
+	analysis_state_free(&st);
+	vote_csr_free(&m);
+	free(first);
+	vote_csr_free(&all);
+	vote_log_free(&log);
+}
+
 /* ---- streaming reader ---- */
 
 static void stream_csr(const char *csv, size_t len, size_t chunk, struct dataset *d, struct vote_csr *m,
@@ -322,6 +394,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scale_recovers_planted_groups),
 		cmocka_unit_test(test_live_incremental_counts_and_tick),
+		cmocka_unit_test(test_replay_ticks_deterministic),
 		cmocka_unit_test(test_stream_matches_full_reader_any_chunking),
 		cmocka_unit_test(test_stream_refuses_what_it_cannot_do_exactly),
 	};

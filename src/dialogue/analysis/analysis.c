@@ -561,7 +561,7 @@ enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_
 	} else if (st->comps) {
 		for (uint32_t c = 0; c < 2; c++)
 			for (uint32_t t = 0; t < ns && t < st->n_stmts; t++)
-				if (r->use_col[t] && t < st->n_stmts && st->comps[(size_t)c * st->n_stmts + t] != 0.0)
+				if (r->use_col[t] && st->comps[(size_t)c * st->n_stmts + t] != 0.0)
 					r->comps[(size_t)c * ns + t] = st->comps[(size_t)c * st->n_stmts + t];
 	}
 	if (!compat && !st->comps && !(given && given->comps)) {
