@@ -91,7 +91,7 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -ffp-contract=o
 
 $(B)/fuzz/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=c11 -Wall -Wextra -Werror $(FUZZ_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(CLANG) -std=c11 -Wall -Wextra -Werror -Wno-missing-field-initializers $(FUZZ_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/fuzz/obj/embedded.o: $(GEN)
 	@mkdir -p $(dir $@)
