@@ -4,6 +4,7 @@
  * every few seconds anyway for retries that come due and for messages
  * queued by another process sharing the database.
  */
+#include "auth/auth.h"
 #include "mail/mail_impl.h"
 #include "db/db.h"
 
@@ -76,7 +77,10 @@ static void *sender_main(void *arg)
 		int64_t now = (int64_t)time(NULL);
 		mail_deliver_due(db, &t, now);
 		if (now - purged >= PURGE_EVERY) {
+			/* The server's one background thread also clears expired
+			 * sessions, spent reset tokens and old sign-in throttles. */
 			mail_rate_purge(db, now - RATE_KEEP);
+			auth_purge(db, now);
 			purged = now;
 		}
 		pthread_mutex_lock(&sender.mu);
