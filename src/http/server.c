@@ -453,7 +453,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	memset(&q, 0, sizeof(q));
 	q.a = &req.pool;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &q);
-	if (q.bad == 3 || strlen(url) + q.bytes > MAX_URL) {
+	if (q.bad == 3 || url_len + q.bytes > MAX_URL) {
 		ret = queue_plain(c, MHD_HTTP_URI_TOO_LONG, "URL too long.\n", NULL);
 		goto out;
 	}
