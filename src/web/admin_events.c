@@ -730,29 +730,48 @@ static enum hm_err post_series_save(struct http_req *req, struct http_res *res)
 	return web_redirect(req, res, to);
 }
 
-/* POST /admin/series/{slug}/publish and /unpublish. */
-static enum hm_err series_status(struct http_req *req, struct http_res *res, const char *status,
-				 const char *done)
+/* Publishing, unpublishing and cancelling work alike for series and events:
+ * what differs is how the thing is loaded for editing, the domain call
+ * and where the browser goes back to. */
+struct status_target {
+	enum hm_err (*for_edit)(struct http_req *req, struct http_res *res, json_t **out);
+	enum hm_err (*set)(struct db *db, const struct principal *p, const char *slug,
+			   const char *status, int64_t now);
+	const char *admin_path; /* "/admin/series" */
+};
+
+/* POST /admin/{series,events}/{slug}/publish, /unpublish (and /cancel). */
+static enum hm_err change_status(struct http_req *req, struct http_res *res,
+				 const struct status_target *t, const char *status, const char *done)
 {
-	json_t *s;
+	json_t *thing;
 	struct form f;
 	static const struct field none[] = {{.name = "_", .kind = FIELD_TEXT}};
-	enum hm_err e = series_for_edit(req, res, &s);
+	enum hm_err e = t->for_edit(req, res, &thing);
 	if (e != HM_OK)
 		return e;
-	json_decref(s);
+	json_decref(thing);
 	web_private(req, res);
 	form_read(req, none, HM_ARRAY_LEN(none), &f);
 	if (!web_csrf_valid(req, f.csrf))
 		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
 	const char *slug = http_param(req, "slug");
-	e = admin_series_set_status(req->db, web_principal(req), slug, status, now_s());
+	e = t->set(req->db, web_principal(req), slug, status, now_s());
 	if (e != HM_OK)
 		return domain_fail(res, e);
 	if (req->want_json)
 		return api_answer(res, 200, json_pack("{s:s, s:s}", "slug", slug, "status", status));
-	return web_redirect(req, res,
-			    arena_printf(&req->pool, "/admin/series/%s/edit?done=%s", slug, done));
+	return web_redirect(req, res, arena_printf(&req->pool, "%s/%s/edit?done=%s", t->admin_path,
+						   slug, done));
+}
+
+static const struct status_target series_target = {series_for_edit, admin_series_set_status,
+						   "/admin/series"};
+
+static enum hm_err series_status(struct http_req *req, struct http_res *res, const char *status,
+				 const char *done)
+{
+	return change_status(req, res, &series_target, status, done);
 }
 
 static enum hm_err post_series_publish(struct http_req *req, struct http_res *res)
@@ -1075,29 +1094,13 @@ static enum hm_err post_event_save(struct http_req *req, struct http_res *res)
 	return web_redirect(req, res, to);
 }
 
-/* POST /admin/events/{slug}/publish, /unpublish, /cancel. */
+static const struct status_target event_target = {event_for_edit, admin_event_set_status,
+						  "/admin/events"};
+
 static enum hm_err event_status(struct http_req *req, struct http_res *res, const char *status,
 				const char *done)
 {
-	json_t *ev;
-	struct form f;
-	static const struct field none[] = {{.name = "_", .kind = FIELD_TEXT}};
-	enum hm_err e = event_for_edit(req, res, &ev);
-	if (e != HM_OK)
-		return e;
-	json_decref(ev);
-	web_private(req, res);
-	form_read(req, none, HM_ARRAY_LEN(none), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
-	const char *slug = http_param(req, "slug");
-	e = admin_event_set_status(req->db, web_principal(req), slug, status, now_s());
-	if (e != HM_OK)
-		return domain_fail(res, e);
-	if (req->want_json)
-		return api_answer(res, 200, json_pack("{s:s, s:s}", "slug", slug, "status", status));
-	return web_redirect(req, res,
-			    arena_printf(&req->pool, "/admin/events/%s/edit?done=%s", slug, done));
+	return change_status(req, res, &event_target, status, done);
 }
 
 static enum hm_err post_event_publish(struct http_req *req, struct http_res *res)
