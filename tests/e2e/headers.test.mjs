@@ -166,7 +166,7 @@ describe('connections', () => {
 		// Two requests in one write; two answers in order on the same socket.
 		const r = await raw(srv.port,
 			'GET /robots.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /nope HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n',
-			{ timeout: 5000 });
+			{ timeout: 5000, untilClose: true });
 		const statuses = [...r.text.matchAll(/^HTTP\/1\.1 (\d{3})/gm)].map((m) => Number(m[1]));
 		assert.deepEqual(statuses, [200, 404]);
 	});

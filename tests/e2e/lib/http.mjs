@@ -39,7 +39,7 @@ export const getJson = async (url, opts = {}) => {
 // Sends bytes on a fresh connection and reads until the server closes it,
 // or until a complete response head (plus Content-Length bytes of body) is
 // in, or until timeout. Resolves to {status, head, body, closed, text}.
-export function raw(port, bytes, { host = '127.0.0.1', localAddress, timeout = 10_000, endAfterWrite = false } = {}) {
+export function raw(port, bytes, { host = '127.0.0.1', localAddress, timeout = 10_000, endAfterWrite = false, untilClose = false } = {}) {
 	return new Promise((resolve, reject) => {
 		const sock = net.connect({ port, host, localAddress });
 		let buf = Buffer.alloc(0);
@@ -66,7 +66,8 @@ export function raw(port, bytes, { host = '127.0.0.1', localAddress, timeout = 1
 			buf = Buffer.concat([buf, c]);
 			const text = buf.toString('latin1');
 			const headEnd = text.indexOf('\r\n\r\n');
-			if (headEnd >= 0) {
+			// untilClose: several answers are expected (pipelining); wait for the server to close.
+			if (headEnd >= 0 && !untilClose) {
 				const cl = /\r\ncontent-length:\s*(\d+)/i.exec(text.slice(0, headEnd));
 				if (cl && buf.length >= headEnd + 4 + Number(cl[1])) finish(false);
 			}
