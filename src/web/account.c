@@ -45,7 +45,7 @@ static enum hm_err post_sign_in(struct http_req *req, struct http_res *res)
 	web_private(req, res);
 	if (!web_csrf_valid(req, f.csrf))
 		return http_fail(res, HM_EFORBIDDEN,
-				 "This form has expired. Please reload the page and try again.");
+				 WEB_FORM_EXPIRED);
 	if (e == HM_OK) {
 		char token[AUTH_TOKEN_SIZE];
 		int64_t retry = 0;
@@ -97,7 +97,7 @@ static enum hm_err post_sign_out(struct http_req *req, struct http_res *res)
 	web_private(req, res);
 	if (!web_csrf_valid(req, f.csrf))
 		return http_fail(res, HM_EFORBIDDEN,
-				 "This form has expired. Please reload the page and try again.");
+				 WEB_FORM_EXPIRED);
 	const char *tok = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
 	if (tok)
 		auth_sign_out(req->db, tok);
@@ -143,7 +143,7 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 	e = form_read(req, token_fields, HM_ARRAY_LEN(token_fields), &f);
 	if (!web_csrf_valid(req, f.csrf))
 		return http_fail(res, HM_EFORBIDDEN,
-				 "This form has expired. Please reload the page and try again.");
+				 WEB_FORM_EXPIRED);
 	if (e != HM_OK) {
 		res->status = 400;
 		http_res_page(res, json_pack("{s:o}", "form", form_json(&f)), "pages/account_token",
@@ -178,7 +178,7 @@ static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *
 	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
 	if (!web_csrf_valid(req, f.csrf))
 		return http_fail(res, HM_EFORBIDDEN,
-				 "This form has expired. Please reload the page and try again.");
+				 WEB_FORM_EXPIRED);
 	char *end;
 	long long id = strtoll(http_param(req, "id"), &end, 10);
 	if (*end || id <= 0)

@@ -17,7 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-#define FORM_EXPIRED "This form has expired. Please reload the page and try again."
 
 static int64_t now_s(void)
 {
@@ -37,13 +36,6 @@ static void set_str(json_t *o, const char *key, const char *s)
 }
 
 /* Runs body inside one read transaction, so a page shows one state. */
-#define READ_TXN(req, body)                                                                    \
-	do {                                                                                   \
-		if (db_begin_read((req)->db) != HM_OK)                                          \
-			return HM_EDB;                                                         \
-		body;                                                                          \
-		db_rollback((req)->db);                                                        \
-	} while (0)
 
 /* ============================================================ vocabulary */
 
@@ -507,7 +499,7 @@ static enum hm_err page_dashboard(struct http_req *req, struct http_res *res)
 		return e;
 	const struct principal *p = web_principal(req);
 	json_t *m = json_object();
-	READ_TXN(req, {
+	WEB_READ_TXN(req, {
 		json_object_set_new(m, "events", editable_events(req, p));
 		json_object_set_new(m, "series", editable_series(req, p));
 	});
@@ -572,7 +564,7 @@ static enum hm_err page_series_list(struct http_req *req, struct http_res *res)
 		return e;
 	const struct principal *p = web_principal(req);
 	json_t *m = json_object();
-	READ_TXN(req, { json_object_set_new(m, "series", editable_series(req, p)); });
+	WEB_READ_TXN(req, { json_object_set_new(m, "series", editable_series(req, p)); });
 	json_object_set_new(m, "may_create_series",
 			    json_boolean(auth_can(p, AUTH_SERIES_CREATE, NULL)));
 	return admin_page(req, res, m, "admin/series", web_t(req, "Series"), "series");
@@ -583,7 +575,7 @@ static enum hm_err series_form_page(struct http_req *req, struct http_res *res, 
 				    json_t *fj)
 {
 	json_t *options = json_object();
-	READ_TXN(req, {
+	WEB_READ_TXN(req, {
 		json_object_set_new(options, "organisation", org_options(req, "— None —"));
 	});
 	json_t *m = json_object();
@@ -627,7 +619,7 @@ static enum hm_err series_for_edit(struct http_req *req, struct http_res *res, j
 	struct auth_scope sc;
 	*out = NULL;
 	res->no_store = 1; /* errors included: an admin page says nothing to caches */
-	READ_TXN(req, { s = admin_series_get(req->db, http_param(req, "slug")); });
+	WEB_READ_TXN(req, { s = admin_series_get(req->db, http_param(req, "slug")); });
 	if (!s || !admin_series_visible(web_principal(req), s)) {
 		json_decref(s);
 		return http_fail(res, HM_ENOTFOUND, "There is no such series.");
@@ -691,7 +683,7 @@ static enum hm_err post_series_save(struct http_req *req, struct http_res *res)
 	if (!web_csrf_valid(req, in.f.csrf)) {
 		input_free(&in);
 		json_decref(s);
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	}
 	if (e == HM_OK) {
 		json_t *j = input_json(&in);
@@ -754,7 +746,7 @@ static enum hm_err change_status(struct http_req *req, struct http_res *res,
 	web_private(req, res);
 	form_read(req, none, HM_ARRAY_LEN(none), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *slug = http_param(req, "slug");
 	e = t->set(req->db, web_principal(req), slug, status, now_s());
 	if (e != HM_OK)
@@ -903,7 +895,7 @@ static enum hm_err event_form_page(struct http_req *req, struct http_res *res, j
 {
 	const struct principal *p = web_principal(req);
 	json_t *options = json_object();
-	READ_TXN(req, {
+	WEB_READ_TXN(req, {
 		json_object_set_new(options, "series",
 				    series_options(req, p, ev != NULL, ev ? sval(ev, "series") : NULL));
 	});
@@ -942,7 +934,7 @@ static enum hm_err page_events_list(struct http_req *req, struct http_res *res)
 	if (want && !admin_in_list(admin_event_statuses, want))
 		want = NULL;
 	json_t *m = json_object(), *events = NULL;
-	READ_TXN(req, { events = editable_events(req, p); });
+	WEB_READ_TXN(req, { events = editable_events(req, p); });
 	json_t *filters = json_array();
 	json_array_append_new(filters, json_pack("{s:s, s:s, s:b, s:i}", "label", web_t(req, "All"),
 						 "url", "/admin/events", "current", !want, "count",
@@ -992,7 +984,7 @@ static enum hm_err event_for_edit(struct http_req *req, struct http_res *res, js
 	struct auth_scope sc;
 	*out = NULL;
 	res->no_store = 1; /* errors included: an admin page says nothing to caches */
-	READ_TXN(req, { ev = admin_event_get(req->db, http_param(req, "slug")); });
+	WEB_READ_TXN(req, { ev = admin_event_get(req->db, http_param(req, "slug")); });
 	if (!ev || !admin_event_visible(web_principal(req), ev)) {
 		json_decref(ev);
 		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
@@ -1055,7 +1047,7 @@ static enum hm_err post_event_save(struct http_req *req, struct http_res *res)
 	if (!web_csrf_valid(req, in.f.csrf)) {
 		input_free(&in);
 		json_decref(ev);
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	}
 	if (e == HM_OK) {
 		json_t *j = input_json(&in);
@@ -1130,7 +1122,7 @@ static const struct field eo_fields[] = {
 static enum hm_err eo_page(struct http_req *req, struct http_res *res, json_t *ev, json_t *fj)
 {
 	json_t *m = json_object(), *opts = NULL;
-	READ_TXN(req, { opts = org_options(req, "— Choose an organisation —"); });
+	WEB_READ_TXN(req, { opts = org_options(req, "— Choose an organisation —"); });
 	json_t *entries = json_object_get(ev, "organisations");
 	size_t i;
 	json_t *o;
@@ -1212,7 +1204,7 @@ static enum hm_err post_event_org_add(struct http_req *req, struct http_res *res
 	e = form_read(req, eo_fields, HM_ARRAY_LEN(eo_fields), &f);
 	if (!web_csrf_valid(req, f.csrf)) {
 		json_decref(ev);
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	}
 	const char *slug = http_param(req, "slug");
 	if (e == HM_OK) {
@@ -1260,7 +1252,7 @@ static enum hm_err post_event_org_remove(struct http_req *req, struct http_res *
 	web_private(req, res);
 	form_read(req, none, HM_ARRAY_LEN(none), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *slug = http_param(req, "slug");
 	e = admin_event_org_remove(req->db, web_principal(req), slug, http_param(req, "org"),
 				   http_param(req, "role"), now_s());
@@ -1291,7 +1283,7 @@ static enum hm_err post_event_org_move(struct http_req *req, struct http_res *re
 	web_private(req, res);
 	e = form_read(req, move_fields, HM_ARRAY_LEN(move_fields), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	if (e != HM_OK)
 		return http_fail(res, HM_EINVAL, "Choose up or down.");
 	const char *slug = http_param(req, "slug");
@@ -1321,7 +1313,7 @@ static enum hm_err api_event_orgs_put(struct http_req *req, struct http_res *res
 	json_decref(ev);
 	web_private(req, res);
 	if (!web_csrf_valid(req, NULL))
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *ct = req->content_type ? req->content_type : "";
 	json_t *body = strncasecmp(ct, "application/json", 16) == 0 && req->body
 			       ? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, NULL)
@@ -1437,7 +1429,7 @@ static enum hm_err post_event_organiser_grant(struct http_req *req, struct http_
 	e = form_read(req, organiser_fields, HM_ARRAY_LEN(organiser_fields), &f);
 	if (!web_csrf_valid(req, f.csrf)) {
 		json_decref(ev);
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	}
 	const char *slug = http_param(req, "slug");
 	if (e == HM_OK) {
@@ -1482,7 +1474,7 @@ static enum hm_err post_event_organiser_revoke(struct http_req *req, struct http
 	form_read(req, none, HM_ARRAY_LEN(none), &f);
 	if (!web_csrf_valid(req, f.csrf)) {
 		json_decref(ev);
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	}
 	const char *slug = http_param(req, "slug"), *ids = http_param(req, "id");
 	char *end;
@@ -1592,7 +1584,7 @@ static enum hm_err page_orgs_list(struct http_req *req, struct http_res *res)
 		return e;
 	const struct principal *p = web_principal(req);
 	json_t *orgs = NULL;
-	READ_TXN(req, {
+	WEB_READ_TXN(req, {
 		orgs = admin_org_list(req->db);
 		size_t i;
 		json_t *o;
@@ -1669,7 +1661,7 @@ static enum hm_err org_for_edit(struct http_req *req, struct http_res *res, json
 	enum hm_err e = gate_staff(req, res);
 	if (e != HM_OK)
 		return e;
-	READ_TXN(req, { o = admin_org_get(req->db, http_param(req, "slug")); });
+	WEB_READ_TXN(req, { o = admin_org_get(req->db, http_param(req, "slug")); });
 	if (!o)
 		return http_fail(res, HM_ENOTFOUND, "There is no such organisation.");
 	if (!admin_org_may_edit(web_principal(req), o)) {
@@ -1711,7 +1703,7 @@ static enum hm_err post_org_save(struct http_req *req, struct http_res *res)
 	if (!web_csrf_valid(req, in.f.csrf)) {
 		input_free(&in);
 		json_decref(org);
-		return http_fail(res, HM_EFORBIDDEN, FORM_EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	}
 	org_logo_input(req, &in);
 	if (in.f.nerrors)
@@ -1770,7 +1762,7 @@ static enum hm_err api_series_list(struct http_req *req, struct http_res *res)
 	const struct principal *p = web_principal(req);
 	json_t *all = NULL, *out = json_array();
 	req->want_json = 1;
-	READ_TXN(req, { all = admin_series_list(req->db); });
+	WEB_READ_TXN(req, { all = admin_series_list(req->db); });
 	size_t i;
 	json_t *s;
 	json_array_foreach(all, i, s) {
@@ -1789,7 +1781,7 @@ static enum hm_err api_series_get(struct http_req *req, struct http_res *res)
 	const struct principal *p = web_principal(req);
 	json_t *s = NULL;
 	req->want_json = 1;
-	READ_TXN(req, { s = admin_series_get(req->db, http_param(req, "slug")); });
+	WEB_READ_TXN(req, { s = admin_series_get(req->db, http_param(req, "slug")); });
 	if (!s || !admin_series_visible(p, s)) {
 		json_decref(s);
 		return http_fail(res, HM_ENOTFOUND, "There is no such series.");
@@ -1804,7 +1796,7 @@ static enum hm_err api_events_list(struct http_req *req, struct http_res *res)
 	const struct principal *p = web_principal(req);
 	json_t *all = NULL, *out = json_array();
 	req->want_json = 1;
-	READ_TXN(req, { all = admin_event_list(req->db); });
+	WEB_READ_TXN(req, { all = admin_event_list(req->db); });
 	size_t i;
 	json_t *ev;
 	json_array_foreach(all, i, ev) {
@@ -1823,7 +1815,7 @@ static enum hm_err api_event_get(struct http_req *req, struct http_res *res)
 	const struct principal *p = web_principal(req);
 	json_t *ev = NULL;
 	req->want_json = 1;
-	READ_TXN(req, { ev = admin_event_get(req->db, http_param(req, "slug")); });
+	WEB_READ_TXN(req, { ev = admin_event_get(req->db, http_param(req, "slug")); });
 	if (!ev || !admin_event_visible(p, ev)) {
 		json_decref(ev);
 		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
@@ -1838,7 +1830,7 @@ static enum hm_err api_event_orgs_get(struct http_req *req, struct http_res *res
 	const struct principal *p = web_principal(req);
 	json_t *ev = NULL;
 	req->want_json = 1;
-	READ_TXN(req, { ev = admin_event_get(req->db, http_param(req, "slug")); });
+	WEB_READ_TXN(req, { ev = admin_event_get(req->db, http_param(req, "slug")); });
 	if (!ev || !admin_event_visible(p, ev)) {
 		json_decref(ev);
 		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
@@ -1853,7 +1845,7 @@ static enum hm_err api_orgs_list(struct http_req *req, struct http_res *res)
 {
 	json_t *all = NULL;
 	req->want_json = 1;
-	READ_TXN(req, { all = admin_org_list(req->db); });
+	WEB_READ_TXN(req, { all = admin_org_list(req->db); });
 	size_t i;
 	json_t *o;
 	json_array_foreach(all, i, o) {
@@ -1869,7 +1861,7 @@ static enum hm_err api_org_get(struct http_req *req, struct http_res *res)
 	const struct principal *p = web_principal(req);
 	json_t *o = NULL;
 	req->want_json = 1;
-	READ_TXN(req, { o = admin_org_get(req->db, http_param(req, "slug")); });
+	WEB_READ_TXN(req, { o = admin_org_get(req->db, http_param(req, "slug")); });
 	if (!o)
 		return http_fail(res, HM_ENOTFOUND, "There is no such organisation.");
 	json_t *keep = json_array();

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#define EXPIRED "This form has expired. Please reload the page and try again."
+#define EXPIRED WEB_FORM_EXPIRED
 
 /* ------------------------------------------------------------- helpers */
 

@@ -26,7 +26,7 @@
 #define FORGOT_PER_NETWORK 20       /* requests an hour per client address */
 #define FORGOT_WINDOW 3600
 
-static const char EXPIRED_FORM[] = "This form has expired. Please reload the page and try again.";
+static const char EXPIRED_FORM[] = WEB_FORM_EXPIRED;
 
 /* ============================================================ helpers */
 

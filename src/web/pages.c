@@ -18,14 +18,6 @@
 #define NEWS_PER_PAGE 10
 #define FEED_ENTRIES 20
 
-/* Runs fn inside one read transaction. */
-#define READ_TXN(req, body)                                                                    \
-	do {                                                                                   \
-		if (db_begin_read((req)->db) != HM_OK)                                          \
-			return HM_EDB;                                                         \
-		body;                                                                          \
-		db_rollback((req)->db);                                                        \
-	} while (0)
 
 
 static int all_digits(const char *s, size_t n)
@@ -41,7 +33,7 @@ static int all_digits(const char *s, size_t n)
 static enum hm_err page_home(struct http_req *req, struct http_res *res)
 {
 	json_t *m = json_object();
-	READ_TXN(req, {
+	WEB_READ_TXN(req, {
 		json_t *featured = news_featured(req->db, web_now(req), 3);
 		json_t *latest = news_list(req->db, web_now(req), NULL, 1, 5);
 		json_t *up = event_list(req->db, 1, web_today(req), 10);
@@ -74,7 +66,7 @@ static enum hm_err page_home(struct http_req *req, struct http_res *res)
 static enum hm_err page_events(struct http_req *req, struct http_res *res)
 {
 	json_t *m = json_object();
-	READ_TXN(req, {
+	WEB_READ_TXN(req, {
 		json_t *up = event_list(req->db, 1, web_today(req), 100);
 		json_t *past = event_list(req->db, 0, web_today(req), 100);
 		web_decorate_events(req, up);
@@ -90,7 +82,7 @@ static enum hm_err page_events(struct http_req *req, struct http_res *res)
 static enum hm_err page_series(struct http_req *req, struct http_res *res)
 {
 	json_t *s = NULL;
-	READ_TXN(req, { s = series_get(req->db, http_param(req, "slug")); });
+	WEB_READ_TXN(req, { s = series_get(req->db, http_param(req, "slug")); });
 	if (!s)
 		return http_fail(res, HM_ENOTFOUND, "There is no such series.");
 	web_decorate_events(req, json_object_get(s, "events"));
@@ -104,7 +96,7 @@ static enum hm_err page_series(struct http_req *req, struct http_res *res)
 static enum hm_err page_event(struct http_req *req, struct http_res *res)
 {
 	json_t *ev = NULL;
-	READ_TXN(req, {
+	WEB_READ_TXN(req, {
 		ev = event_get(req->db, http_param(req, "slug"));
 		if (ev) {
 			json_t *news = news_for_event(
@@ -128,7 +120,7 @@ static enum hm_err news_page(struct http_req *req, struct http_res *res, const c
 	json_t *m = NULL, *cat = NULL;
 	if (!page)
 		return http_fail(res, HM_EINVAL, "The page number must be a whole number from 1.");
-	READ_TXN(req, {
+	WEB_READ_TXN(req, {
 		if (category)
 			cat = category_get(req->db, category);
 		if (!category || cat)
@@ -193,7 +185,7 @@ static enum hm_err page_post(struct http_req *req, struct http_res *res)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	const char *ymd = arena_printf(&req->pool, "%s-%s-%s", y, mo, d);
 	json_t *p = NULL;
-	READ_TXN(req, { p = news_get(req->db, web_now(req), ymd, http_param(req, "slug")); });
+	WEB_READ_TXN(req, { p = news_get(req->db, web_now(req), ymd, http_param(req, "slug")); });
 	if (!p)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	web_decorate_post(req, p, 1);
@@ -205,7 +197,7 @@ static enum hm_err page_post(struct http_req *req, struct http_res *res)
 static enum hm_err page_feed(struct http_req *req, struct http_res *res)
 {
 	json_t *m = NULL;
-	READ_TXN(req, {
+	WEB_READ_TXN(req, {
 		m = news_list(req->db, web_now(req), NULL, 1, FEED_ENTRIES);
 		if (m) {
 			json_t *full = json_array();
@@ -260,7 +252,7 @@ static enum hm_err page_feed(struct http_req *req, struct http_res *res)
 static enum hm_err page_org(struct http_req *req, struct http_res *res)
 {
 	json_t *o = NULL;
-	READ_TXN(req, { o = org_get(req->db, http_param(req, "slug")); });
+	WEB_READ_TXN(req, { o = org_get(req->db, http_param(req, "slug")); });
 	if (!o)
 		return http_fail(res, HM_ENOTFOUND, "There is no such organisation.");
 	web_decorate_org(req, o);

@@ -47,6 +47,20 @@ void web_decorate_post(struct http_req *req, json_t *post, int full);
 void web_decorate_posts(struct http_req *req, json_t *posts);
 void web_decorate_org(struct http_req *req, json_t *org);
 
+/* Runs body inside one read transaction, so a page made of several queries
+ * sees one state of the data; returns HM_EDB from the handler if it cannot
+ * begin. */
+#define WEB_READ_TXN(req, body)                                                                \
+	do {                                                                                   \
+		if (db_begin_read((req)->db) != HM_OK)                                          \
+			return HM_EDB;                                                         \
+		body;                                                                          \
+		db_rollback((req)->db);                                                        \
+	} while (0)
+
+/* The message for a form whose CSRF token no longer holds (a msgid). */
+#define WEB_FORM_EXPIRED "This form has expired. Please reload the page and try again."
+
 /* A page number from ?page=: 1 when absent, 0 when not a whole number
  * from 1 to 1,000,000. */
 int web_page_param(struct http_req *req);
