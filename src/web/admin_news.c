@@ -20,8 +20,6 @@
 #include <string.h>
 #include <time.h>
 
-#define EXPIRED WEB_FORM_EXPIRED
-
 /* ------------------------------------------------------------- helpers */
 
 static int is_api(const struct http_req *req)
@@ -415,7 +413,7 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 	form_read(req, post_fields, HM_ARRAY_LEN(post_fields), &f);
 	if (!web_csrf_valid(req, f.csrf)) {
 		json_decref(post);
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	}
 	if (f.error) {
 		json_decref(post);
@@ -630,7 +628,7 @@ static enum hm_err post_action_begin(struct http_req *req, struct http_res *res,
 		return e;
 	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	return HM_OK;
 }
 
@@ -877,7 +875,7 @@ static enum hm_err category_save_h(struct http_req *req, struct http_res *res, i
 	form_read(req, category_fields, HM_ARRAY_LEN(category_fields), &f);
 	if (!web_csrf_valid(req, f.csrf)) {
 		json_decref(cat);
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	}
 	if (f.nerrors == 0 && !f.error) {
 		int64_t new_id = id;
@@ -947,7 +945,7 @@ static enum hm_err category_delete_h(struct http_req *req, struct http_res *res)
 		return e;
 	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	e = category_delete(req->db, web_principal(req), id_param(req), now_s());
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, e, "There is no such category.");
@@ -1034,7 +1032,7 @@ static enum hm_err api_media_upload(struct http_req *req, struct http_res *res)
 		return e;
 	e = form_read(req, media_fields, HM_ARRAY_LEN(media_fields), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	if (e != HM_OK || !f.files[0].data) {
 		res->status = 400;
 		http_res_page(res, form_json(&f), NULL, NULL);

@@ -26,8 +26,6 @@
 #define FORGOT_PER_NETWORK 20       /* requests an hour per client address */
 #define FORGOT_WINDOW 3600
 
-static const char EXPIRED_FORM[] = WEB_FORM_EXPIRED;
-
 /* ============================================================ helpers */
 
 /* Paths under /api/ answer JSON whatever the Accept header says. */
@@ -256,7 +254,7 @@ static enum hm_err post_forgot(struct http_req *req, struct http_res *res)
 	enum hm_err e = form_read(req, forgot_fields, HM_ARRAY_LEN(forgot_fields), &f);
 	web_private(req, res);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED_FORM);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *title = web_t(req, "Forgotten password");
 	if (e != HM_OK)
 		return form_fail(req, res, 400, &f, csrf_model(req, res), "pages/forgot_password",
@@ -333,7 +331,7 @@ static enum hm_err post_reset(struct http_req *req, struct http_res *res)
 	enum hm_err e = form_read(req, reset_fields, HM_ARRAY_LEN(reset_fields), &f);
 	web_private(req, res);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED_FORM);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *title = web_t(req, "Choose a new password");
 	const char *token = form_get(&f, "token"), *pw = form_get(&f, "password");
 	const char *confirm = form_get(&f, "confirm");
@@ -441,7 +439,7 @@ static enum hm_err post_profile(struct http_req *req, struct http_res *res)
 	}
 	e = form_read(req, fields, HM_ARRAY_LEN(fields), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED_FORM);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *title = web_t(req, "Your profile");
 	if (e != HM_OK)
 		return form_fail(req, res, 400, &f, profile_model(req, res, form_get(&f, "lang")),
@@ -504,7 +502,7 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 		return e;
 	e = form_read(req, password_fields, HM_ARRAY_LEN(password_fields), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED_FORM);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *title = web_t(req, "Change your password");
 	const char *cur = form_get(&f, "current"), *pw = form_get(&f, "password");
 	const char *confirm = form_get(&f, "confirm");
@@ -679,7 +677,7 @@ static enum hm_err post_outbox_retry(struct http_req *req, struct http_res *res)
 		return e;
 	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED_FORM);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	int64_t id = id_param(req);
 	e = id ? mail_retry(req->db, web_principal(req), id, now_s()) : HM_ENOTFOUND;
 	if (e == HM_ENOTFOUND)
@@ -1200,7 +1198,7 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 			fields[i].choices = i18n_languages();
 	e = form_read(req, fields, HM_ARRAY_LEN(fields), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED_FORM);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *role = form_get(&f, "role");
 	int with_grant = role && !str_eq(role, "participant");
 	if (e == HM_OK && with_grant)
@@ -1300,7 +1298,7 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 		return e;
 	e = form_read(req, grant_fields, HM_ARRAY_LEN(grant_fields), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED_FORM);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	int64_t id = account_param(req);
 	json_t *acct = id ? auth_account_get(req->db, id) : NULL;
 	if (!acct)
@@ -1351,7 +1349,7 @@ static enum hm_err post_role_revoke(struct http_req *req, struct http_res *res)
 		return e;
 	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED_FORM);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	int64_t id = account_param(req);
 	if (!id)
 		return http_fail(res, HM_ENOTFOUND, "There is no such account.");
@@ -1387,7 +1385,7 @@ static enum hm_err post_invite(struct http_req *req, struct http_res *res)
 		return e;
 	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
 	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, EXPIRED_FORM);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	int64_t id = account_param(req);
 	json_t *acct = id ? auth_account_get(req->db, id) : NULL;
 	if (!acct)
