@@ -8,8 +8,11 @@
 B       ?= build
 CC      ?= cc
 CLANG   ?= clang
-PKGS    := libmicrohttpd sqlite3 jansson libcmark libsodium icu-uc icu-i18n gdlib libcurl
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKGS    := libmicrohttpd sqlite3 jansson libcmark libsodium icu-uc icu-i18n
+# Opened with dlopen on first use (src/media/gd_load.c, src/mail/curl_load.c),
+# so every start skips loading them: their headers only, never linked.
+DLOPEN_PKGS := gdlib libcurl
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
 
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

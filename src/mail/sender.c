@@ -18,8 +18,6 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include <curl/curl.h>
-
 #define TICK 5          /* seconds between looks at the outbox when nobody wakes us */
 #define PURGE_EVERY 3600 /* seconds between clean-ups of old rate-limit counts */
 #define RATE_KEEP 86400  /* rate limits count at most a day back */
@@ -126,8 +124,6 @@ enum hm_err mail_sender_start(const char *db_path, const struct mail_transport *
 		free(dir);
 		return HM_EDB;
 	}
-	if (t->smtp_url)
-		curl_global_init(CURL_GLOBAL_DEFAULT);
 	sender.db_path = xstrdup(db_path);
 	sender.smtp_url = t->smtp_url ? xstrdup(t->smtp_url) : NULL;
 	sender.dir = dir;
@@ -173,8 +169,6 @@ void mail_sender_stop(void)
 	pthread_mutex_lock(&sender.mu);
 	sender.running = 0;
 	pthread_mutex_unlock(&sender.mu);
-	if (sender.smtp_url)
-		curl_global_cleanup();
 	free(sender.db_path);
 	free(sender.smtp_url);
 	free(sender.dir);

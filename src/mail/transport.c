@@ -1,8 +1,9 @@
 /*
  * transport.c — delivering one composed message: to an SMTP relay with
- * libcurl (smtp:// with STARTTLS when offered, and required when the URL
- * carries credentials; smtps:// for TLS from the start), or as a .eml file
- * in the outbox folder, written whole or not at all.
+ * libcurl (loaded on first use, curl_load.c; smtp:// with STARTTLS when
+ * offered, and required when the URL carries credentials; smtps:// for TLS
+ * from the start), or as a .eml file in the outbox folder, written whole
+ * or not at all.
  */
 #include "mail/mail_impl.h"
 #include "auth/auth.h"
@@ -14,8 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <curl/curl.h>
 
 #define CONNECT_TIMEOUT 10L
 #define DEFAULT_TIMEOUT 30L
@@ -175,46 +174,52 @@ static void deliver_smtp(const struct mail_transport *t, const char *from, const
 	size_t alen;
 	int user = 0;
 	long code = 0;
+	const char *why = NULL;
 	url_parts(t->smtp_url, &auth, &alen, &user);
 	mail_url_redacted(t->smtp_url, r->where, sizeof(r->where));
-	CURL *c = curl_easy_init();
+	const struct curl_fns *curl = mail_curl(&why);
+	if (!curl) {
+		snprintf(r->error, sizeof(r->error), "%s", why);
+		return;
+	}
+	CURL *c = curl->easy_init();
 	if (!c) {
 		snprintf(r->error, sizeof(r->error), "cannot start an SMTP client");
 		return;
 	}
 	snprintf(sender, sizeof(sender), "<%s>", from);
 	snprintf(rcpt, sizeof(rcpt), "<%s>", to);
-	list = curl_slist_append(NULL, rcpt);
-	curl_easy_setopt(c, CURLOPT_URL, t->smtp_url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
-	curl_easy_setopt(c, CURLOPT_MAIL_FROM, sender);
-	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, list);
-	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
-	curl_easy_setopt(c, CURLOPT_READDATA, &u);
-	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, t->timeout_s > 0 ? t->timeout_s : DEFAULT_TIMEOUT);
+	list = curl->slist_append(NULL, rcpt);
+	curl->easy_setopt(c, CURLOPT_URL, t->smtp_url);
+	curl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	curl->easy_setopt(c, CURLOPT_MAIL_FROM, sender);
+	curl->easy_setopt(c, CURLOPT_MAIL_RCPT, list);
+	curl->easy_setopt(c, CURLOPT_READFUNCTION, read_upload);
+	curl->easy_setopt(c, CURLOPT_READDATA, &u);
+	curl->easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT);
+	curl->easy_setopt(c, CURLOPT_TIMEOUT, t->timeout_s > 0 ? t->timeout_s : DEFAULT_TIMEOUT);
 	/* A password never crosses the network in clear. */
-	curl_easy_setopt(c, CURLOPT_USE_SSL, user ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
-	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	CURLcode rc = curl_easy_perform(c);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	curl->easy_setopt(c, CURLOPT_USE_SSL, user ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
+	curl->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+	curl->easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	CURLcode rc = curl->easy_perform(c);
+	curl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	if (rc == CURLE_OK) {
 		r->ok = 1;
 	} else {
 		r->permanent = code >= 500 && code < 600;
 		if (code)
 			snprintf(r->error, sizeof(r->error), "%s: %s (the relay answered %ld)",
-				 curl_easy_strerror(rc), errbuf[0] ? errbuf : "-", code);
+				 curl->easy_strerror(rc), errbuf[0] ? errbuf : "-", code);
 		else
-			snprintf(r->error, sizeof(r->error), "%s: %s", curl_easy_strerror(rc),
+			snprintf(r->error, sizeof(r->error), "%s: %s", curl->easy_strerror(rc),
 				 errbuf[0] ? errbuf : "-");
 	}
-	curl_slist_free_all(list);
-	curl_easy_cleanup(c);
+	curl->slist_free_all(list);
+	curl->easy_cleanup(c);
 }
 
 void mail_transport_deliver(const struct mail_transport *t, const char *from_addr,

@@ -1,11 +1,13 @@
 /*
- * media.c — the image store: decoding checks and thumbnails through libgd,
- * SHA-256 names through libsodium, files written to a temporary name and
- * renamed into place, and reading stored files back for serving.
- * Built without HM_HAVE_GD (no libgd linked), storing refuses every file.
+ * media.c — the image store: decoding checks and thumbnails through libgd
+ * (opened on first use, gd_load.c), SHA-256 names through libsodium, files
+ * written to a temporary name and renamed into place, and reading stored
+ * files back for serving. Built without HM_HAVE_GD (no <gd.h>), or when
+ * libgd cannot be loaded, storing refuses every file.
  */
 #include "media/media.h"
 #include "auth/auth.h"
+#include "media/gd_load.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,28 +19,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifdef HM_HAVE_GD
-#include <gd.h>
-#endif
-
 static char *store_dir; /* set once by media_init, before threads */
 
 /* ------------------------------------------------------------- folder */
-
-#ifdef HM_HAVE_GD
-/* Messages libgd gave while this thread decoded. */
-static _Thread_local int gd_messages;
-
-/* libgd reports through a global callback; decoding errors of uploads are
- * expected and answered to the uploader, so they are counted, not logged. */
-static void gd_quiet(int priority, const char *format, va_list args)
-{
-	(void)priority;
-	(void)format;
-	(void)args;
-	gd_messages++;
-}
-#endif
 
 enum hm_err media_init(const char *dir)
 {
@@ -58,9 +41,6 @@ enum hm_err media_init(const char *dir)
 	}
 	if (sodium_init() < 0)
 		return HM_EINTERNAL;
-#ifdef HM_HAVE_GD
-	gdSetErrorMethod(gd_quiet);
-#endif
 	free(store_dir);
 	store_dir = xstrdup(dir);
 	return HM_OK;
@@ -190,24 +170,25 @@ out:
 /* --------------------------------------------------- decode, thumbnail */
 
 #ifdef HM_HAVE_GD
-static gdImagePtr decode(const struct media_info *info, const void *data, size_t len)
+static gdImagePtr decode(const struct gd_fns *gd, const struct media_info *info,
+			 const void *data, size_t len)
 {
 	void *d = (void *)(uintptr_t)data; /* libgd reads only, but its API is not const */
 	gdImagePtr im;
 	switch (info->type) {
 	case MEDIA_JPEG:
 		/* Strict: a warning from libjpeg (a truncated file, corrupt data;
-		 * reported through gd_quiet when not ignored) refuses the file
-		 * rather than show a half-grey picture. */
-		gd_messages = 0;
-		im = gdImageCreateFromJpegPtrEx((int)len, d, 0);
-		if (im && gd_messages) {
-			gdImageDestroy(im);
+		 * counted in media_gd_messages when not ignored) refuses the
+		 * file rather than show a half-grey picture. */
+		media_gd_messages = 0;
+		im = gd->ImageCreateFromJpegPtrEx((int)len, d, 0);
+		if (im && media_gd_messages) {
+			gd->ImageDestroy(im);
 			im = NULL;
 		}
 		return im;
-	case MEDIA_PNG: return gdImageCreateFromPngPtr((int)len, d);
-	case MEDIA_WEBP: return gdImageCreateFromWebpPtr((int)len, d);
+	case MEDIA_PNG: return gd->ImageCreateFromPngPtr((int)len, d);
+	case MEDIA_WEBP: return gd->ImageCreateFromWebpPtr((int)len, d);
 	case MEDIA_NONE: break;
 	}
 	return NULL;
@@ -230,9 +211,9 @@ static void source_xy(int o, int w, int h, int x, int y, int *sx, int *sy)
 }
 
 /* A WebP thumbnail at most MEDIA_THUMB_WIDTH wide, upright. Returns bytes
- * to free with gdFree, or NULL. */
-static void *thumbnail(gdImagePtr im, int orientation, int *size, uint32_t *tw_out,
-		       uint32_t *th_out)
+ * to free with gd->Free, or NULL. */
+static void *thumbnail(const struct gd_fns *gd, gdImagePtr im, int orientation, int *size,
+		       uint32_t *tw_out, uint32_t *th_out)
 {
 	int w = gdImageSX(im), h = gdImageSY(im);
 	int turned = orientation >= 5; /* width and height swap */
@@ -243,33 +224,34 @@ static void *thumbnail(gdImagePtr im, int orientation, int *size, uint32_t *tw_o
 		th = 1;
 	/* Scale first in the stored orientation (small), then turn. */
 	int sw = turned ? th : tw, sh = turned ? tw : th;
-	gdImagePtr small = gdImageCreateTrueColor(sw, sh), up = NULL;
+	gdImagePtr small = gd->ImageCreateTrueColor(sw, sh), up = NULL;
 	void *bytes = NULL;
 	if (!small)
 		return NULL;
-	gdImageAlphaBlending(small, 0);
-	gdImageSaveAlpha(small, 1);
-	gdImageCopyResampled(small, im, 0, 0, 0, 0, sw, sh, w, h);
+	gd->ImageAlphaBlending(small, 0);
+	gd->ImageSaveAlpha(small, 1);
+	gd->ImageCopyResampled(small, im, 0, 0, 0, 0, sw, sh, w, h);
 	if (orientation > 1 && orientation <= 8) {
-		up = gdImageCreateTrueColor(tw, th);
+		up = gd->ImageCreateTrueColor(tw, th);
 		if (!up)
 			goto out;
-		gdImageAlphaBlending(up, 0);
-		gdImageSaveAlpha(up, 1);
+		gd->ImageAlphaBlending(up, 0);
+		gd->ImageSaveAlpha(up, 1);
 		for (int y = 0; y < th; y++)
 			for (int x = 0; x < tw; x++) {
 				int sx, sy;
 				source_xy(orientation, sw, sh, x, y, &sx, &sy);
-				gdImageSetPixel(up, x, y, gdImageGetTrueColorPixel(small, sx, sy));
+				gd->ImageSetPixel(up, x, y,
+						  gd->ImageGetTrueColorPixel(small, sx, sy));
 			}
 	}
-	bytes = gdImageWebpPtrEx(up ? up : small, size, 80);
+	bytes = gd->ImageWebpPtrEx(up ? up : small, size, 80);
 	*tw_out = (uint32_t)tw;
 	*th_out = (uint32_t)th;
 out:
 	if (up)
-		gdImageDestroy(up);
-	gdImageDestroy(small);
+		gd->ImageDestroy(up);
+	gd->ImageDestroy(small);
 	return bytes;
 }
 #endif
@@ -295,19 +277,24 @@ enum hm_err media_store(const void *data, size_t len, struct media_stored *out, 
 	}
 #ifdef HM_HAVE_GD
 	{
-		gdImagePtr im = decode(&info, data, len);
+		const struct gd_fns *gd = media_gd(&msg);
+		if (!gd) {
+			e = HM_EINTERNAL;
+			goto out;
+		}
+		gdImagePtr im = decode(gd, &info, data, len);
 		void *thumb = NULL;
 		int tsize = 0, existed = 0;
 		if (!im || gdImageSX(im) != (int)info.width || gdImageSY(im) != (int)info.height) {
 			msg = "The image file is damaged or incomplete.";
 			e = HM_EINVAL;
-		} else if (!(thumb = thumbnail(im, info.orientation, &tsize, &out->thumb_width,
+		} else if (!(thumb = thumbnail(gd, im, info.orientation, &tsize, &out->thumb_width,
 						&out->thumb_height))) {
 			msg = "The image could not be resized.";
 			e = HM_EINTERNAL;
 		}
 		if (im)
-			gdImageDestroy(im);
+			gd->ImageDestroy(im);
 		if (e == HM_OK) {
 			unsigned char digest[crypto_hash_sha256_BYTES];
 			crypto_hash_sha256(digest, data, len);
@@ -327,7 +314,7 @@ enum hm_err media_store(const void *data, size_t len, struct media_stored *out, 
 				msg = "The image could not be saved. Please try again later.";
 		}
 		if (thumb)
-			gdFree(thumb);
+			gd->Free(thumb);
 	}
 #else
 	msg = "Uploads are not available on this server.";

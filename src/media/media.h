@@ -94,7 +94,8 @@ struct media_stored {
  *   HM_ETOOBIG  over MEDIA_MAX_BYTES or the pixel limits
  *   HM_EINVAL   not an image we take, or it does not decode
  *   HM_EIO      the folder could not be written
- *   HM_EINTERNAL no folder set, or built without image support
+ *   HM_EINTERNAL no folder set, built without image support, or libgd
+ *               could not be loaded (*why then names the library)
  * On error *why (when given) is a msgid for the user. */
 enum hm_err media_store(const void *data, size_t len, struct media_stored *out, const char **why);
 

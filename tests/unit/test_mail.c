@@ -3,7 +3,8 @@
  * folding, addresses, refusal of header injection) and the outbox on real
  * temporary SQLite files (queueing and its refusals, masking of secrets,
  * delivery to a folder, retries with growing delays until failure,
- * claims, manual retry, rate limits). Time is injected, never slept on.
+ * claims, manual retry, rate limits, SMTP without libcurl or without a
+ * relay). Time is injected, never slept on.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -853,6 +855,50 @@ static void test_mail_smtp_url_check_and_default_dir(void **state)
 	}
 }
 
+/* Without libcurl the message stays queued, the reason on its row. In a
+ * child process: libcurl loads once per process, and this process needs
+ * it for the test that follows. */
+static void test_mail_smtp_without_libcurl_stays_queued(void **state)
+{
+	(void)state;
+	char *path = xasprintf("%s/mail-nocurl.db", dir);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct mail_transport t = {.smtp_url = "smtp://127.0.0.1:1", .timeout_s = 5};
+		struct db *db = NULL;
+		char err[256], s[1024];
+		int64_t id = 0;
+		int rc = 0;
+		if (mail_curl_use_soname("libharmony-missing.so.0") != 0)
+			_exit(1);
+		if (db_open(path, DB_OPEN_CREATE, 1, &db, err, sizeof(err)) != HM_OK ||
+		    db_exec_script(db, site_sql, err, sizeof(err)) != HM_OK ||
+		    mail_send(db, "ana@example.org", "Hi", "Body", NULL, T0, &id) != HM_OK)
+			_exit(2);
+		if (mail_deliver_due(db, &t, T0) != 0)
+			rc |= 4;
+		if (strcmp(row_str(db, id, "status", s, sizeof(s)), "queued") != 0 ||
+		    row_int(db, id, "attempts") != 1)
+			rc |= 8;
+		if (strcmp(row_str(db, id, "last_error", s, sizeof(s)),
+			   "SMTP is unavailable: libharmony-missing.so.0 could not be loaded") != 0)
+			rc |= 16;
+		if (mail_curl(NULL) != NULL)
+			rc |= 32;
+		db_close(db);
+		_exit(rc);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("child: %s %d (1: libcurl loaded too early, 2: setup, 4: delivered, "
+			 "8: not queued once, 16: last_error, 32: table)",
+			 WIFEXITED(status) ? "exit" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	free(path);
+}
+
 /* A relay that is not there: the message stays queued with the reason. */
 static void test_mail_smtp_unreachable_relay_is_retried(void **state)
 {
@@ -888,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_mail_retry_rights_and_states),
 		cmocka_unit_test(test_mail_rate_take_counts_per_key_and_window),
 		cmocka_unit_test(test_mail_smtp_url_check_and_default_dir),
+		cmocka_unit_test(test_mail_smtp_without_libcurl_stays_queued),
 		cmocka_unit_test(test_mail_smtp_unreachable_relay_is_retried),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

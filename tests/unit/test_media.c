@@ -2,7 +2,9 @@
  * test_media.c — the image sniffer (one table of headers, refusals first),
  * stored names, the default folder, and (when built with libgd) storing:
  * decoding checks, content-hash names, thumbnails turned upright by the
- * EXIF orientation, limits and reading back. Fixture images are the fuzz
+ * EXIF orientation, limits, reading back, and the answer when libgd
+ * cannot be loaded. libgd is reached through media's own loader, as the
+ * binary is not linked with it. Fixture images are the fuzz
  * seeds in tests/fuzz/corpus/image/ (made with libgd; the EXIF ones have
  * an APP1 segment added by hand).
  */
@@ -16,13 +18,11 @@
 #include <string.h>
 #include <dirent.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "media/gd_load.h"
 #include "media/media.h"
-
-#ifdef HM_HAVE_GD
-#include <gd.h>
-#endif
 
 #define SEEDS "tests/fuzz/corpus/image/"
 
@@ -399,12 +399,22 @@ static int count_files(void)
 	return n;
 }
 
+/* libgd's functions, loaded by media (the test fails if it cannot be). */
+static const struct gd_fns *gd(void)
+{
+	const char *why = NULL;
+	const struct gd_fns *g = media_gd(&why);
+	if (!g)
+		fail_msg("%s", why);
+	return g;
+}
+
 static gdImagePtr load_thumb(const struct media_stored *ms)
 {
 	struct buf b;
 	buf_init(&b);
 	assert_int_equal(media_read(ms->thumb, &b), HM_OK);
-	gdImagePtr im = gdImageCreateFromWebpPtr((int)b.len, b.data);
+	gdImagePtr im = gd()->ImageCreateFromWebpPtr((int)b.len, b.data);
 	buf_free(&b);
 	assert_non_null(im);
 	return im;
@@ -413,9 +423,49 @@ static gdImagePtr load_thumb(const struct media_stored *ms)
 /* 1 if the pixel is mostly red (or blue when want_blue). */
 static int colour_is(gdImagePtr im, int x, int y, int want_blue)
 {
-	int c = gdImageGetTrueColorPixel(im, x, y);
+	int c = gd()->ImageGetTrueColorPixel(im, x, y);
 	int r = gdTrueColorGetRed(c), b = gdTrueColorGetBlue(c);
 	return want_blue ? b > 150 && r < 100 : r > 150 && b < 100;
+}
+
+/* Without libgd the upload is refused with a message naming it, and
+ * nothing is written. In a child process: libgd loads once per process,
+ * and this process needs it for the tests that follow. */
+static void test_store_says_when_libgd_cannot_be_loaded(void **state)
+{
+	(void)state;
+	size_t len;
+	unsigned char *png = slurp(SEEDS "red-blue.png", &len);
+	int before = count_files();
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct media_stored ms;
+		const char *why = NULL, *again = NULL;
+		int rc = 0;
+		log_min_level = LOG_ERROR + 1; /* the dlopen error is expected */
+		if (media_gd_use_soname("libharmony-missing.so.0") != 0)
+			_exit(1);
+		if (media_store(png, len, &ms, &why) != HM_EINTERNAL || ms.name[0])
+			rc |= 2;
+		if (!why || strcmp(why, "Image processing is unavailable: "
+				       "libharmony-missing.so.0 could not be loaded.") != 0)
+			rc |= 4;
+		if (media_store(png, len, &ms, &again) != HM_EINTERNAL || again != why)
+			rc |= 8;
+		if (media_gd(NULL) != NULL)
+			rc |= 16;
+		_exit(rc);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("child: %s %d (1: libgd loaded too early, 2: store, 4: message, "
+			 "8: second store, 16: table)",
+			 WIFEXITED(status) ? "exit" : "signal",
+			 WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	assert_int_equal(count_files(), before);
+	free(png);
 }
 
 static void test_store_real_images(void **state)
@@ -466,7 +516,7 @@ static void test_store_real_images(void **state)
 		if (rows[i].left_blue >= 0 && (!colour_is(t, 2, h / 2, rows[i].left_blue) ||
 					       !colour_is(t, w - 3, h / 2, rows[i].right_blue)))
 			fail_msg("%s: thumbnail colours moved", rows[i].file);
-		gdImageDestroy(t);
+		gd()->ImageDestroy(t);
 
 		/* The stored original is the upload, byte for byte. */
 		struct buf b;
@@ -488,21 +538,24 @@ static void test_store_real_images(void **state)
 static void test_store_makes_640_wide_thumbnails(void **state)
 {
 	(void)state;
-	gdImagePtr im = gdImageCreateTrueColor(1000, 501);
-	gdImageFilledRectangle(im, 0, 0, 999, 500, gdTrueColor(10, 200, 30));
+	const struct gd_fns *g = gd();
+	gdImagePtr im = g->ImageCreateTrueColor(1000, 501);
+	for (int y = 0; y < 501; y++)
+		for (int x = 0; x < 1000; x++)
+			g->ImageSetPixel(im, x, y, gdTrueColor(10, 200, 30));
 	int n;
-	void *png = gdImagePngPtr(im, &n);
-	gdImageDestroy(im);
+	void *webp = g->ImageWebpPtrEx(im, &n, gdWebpLossless);
+	g->ImageDestroy(im);
 	struct media_stored ms;
-	assert_int_equal(media_store(png, (size_t)n, &ms, NULL), HM_OK);
+	assert_int_equal(media_store(webp, (size_t)n, &ms, NULL), HM_OK);
 	assert_int_equal(ms.width, 1000);
 	assert_int_equal(ms.height, 501);
 	assert_int_equal(ms.thumb_width, MEDIA_THUMB_WIDTH);
 	assert_int_equal(ms.thumb_height, 321); /* 501 × 640 / 1000, rounded */
 	gdImagePtr t = load_thumb(&ms);
 	assert_int_equal(gdImageSX(t), 640);
-	gdImageDestroy(t);
-	gdFree(png);
+	g->ImageDestroy(t);
+	g->Free(webp);
 }
 
 static void test_store_refuses_bad_files(void **state)
@@ -586,6 +639,7 @@ int main(void)
 	};
 	const struct CMUnitTest store[] = {
 #ifdef HM_HAVE_GD
+		cmocka_unit_test(test_store_says_when_libgd_cannot_be_loaded),
 		cmocka_unit_test(test_store_real_images),
 		cmocka_unit_test(test_store_makes_640_wide_thumbnails),
 		cmocka_unit_test(test_store_refuses_bad_files),
