@@ -147,7 +147,7 @@ static uint64_t prefilter(const struct vote_csr *m, const struct bridging_params
 
 /* ---- the fit ---- */
 
-/* Per-statement sums gathered in the statement step (see fit_statements). */
+/* Per-statement sums gathered in the statement step (see sweep). */
 struct stmt_acc {
 	double sf, sff;   /* Σf_u, Σf_u² */
 	double a0, a1;    /* Σ(r − i_u), Σ(r − i_u)·f_u */
@@ -170,56 +170,67 @@ struct fit {
 	double *skeep_w;    /* per statement: 1 in the fit, else 0 */
 };
 
-/* Participant step: for each participant, the exact ridge minimum of
- * (i_u, f_u) with the statement parameters and μ fixed. The mean-normalised
- * penalties become λ·R/U per participant in sum form. */
-static void fit_participants(struct fit *F)
+/*
+ * One sweep: the participant step, then the statement step, then μ, and
+ * L at the new parameters, in ONE pass over the CSR.
+ *
+ * Participant step: for each participant, the exact ridge minimum of
+ * (i_u, f_u) with the statement parameters and μ fixed. The
+ * mean-normalised penalties become λ·R/U per participant in sum form.
+ * The statement step needs only each participant's NEW (i_u, f_u), so the
+ * row's contribution to the statement sums is added right after its solve,
+ * while the row is still in cache: the same arithmetic in the same order
+ * as a second pass, at half the memory traffic.
+ *
+ * Statement step: the per-statement sums do not involve μ or the
+ * statement's own parameters, so the ridge solve, the optimal μ and the
+ * squared error all follow in closed form. Returns L.
+ */
+static double sweep(struct fit *F)
 {
 	const struct vote_csr *m = F->m;
-	double scale = (double)F->R / F->U;
-	double a = F->p->lambda_intercept * scale, b = F->p->lambda_factor * scale;
+	const struct bridging_params *p = F->p;
+	const uint64_t *row_ptr = m->row_ptr;
+	const uint32_t *col = m->col;
+	const int8_t *val = m->val;
+	const uint8_t *pkeep = F->pkeep;
+	const double *skeep_w = F->skeep_w, *fn = F->fn, *in = F->in;
+	double *iu = F->iu, *fu = F->fu;
+	struct stmt_acc *acc = F->acc;
+	double rating[3], weight[3];
+	memcpy(rating, F->rating, sizeof(rating));
+	memcpy(weight, F->weight, sizeof(weight));
+	double mu = F->mu;
+	double scale_u = (double)F->R / F->U;
+	double a_u = p->lambda_intercept * scale_u, b_u = p->lambda_factor * scale_u;
+	double pen_u = 0;
 
+	memset(acc, 0, sizeof(*acc) * m->n_cols);
 	for (uint32_t u = 0; u < m->n_rows; u++) {
-		if (!F->pkeep[u])
+		if (!pkeep[u])
 			continue;
+		uint64_t lo = row_ptr[u], hi = row_ptr[u + 1];
 		double sx = 0, sxx = 0, sy = 0, sxy = 0;
-		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
-			uint32_t t = m->col[k];
-			int vi = vote_index(m->val[k]);
+		for (uint64_t k = lo; k < hi; k++) {
+			uint32_t t = col[k];
+			int vi = vote_index(val[k]);
 			/* w = 0 for what is not in the fit: no branch in the loop */
-			double w = F->weight[vi] * F->skeep_w[t];
-			double x = w * F->fn[t], y = w * (F->rating[vi] - F->mu - F->in[t]);
+			double w = weight[vi] * skeep_w[t];
+			double x = w * fn[t], y = w * (rating[vi] - mu - in[t]);
 			sx += x;
 			sxx += x * x;
 			sy += y;
 			sxy += y * x;
 		}
-		ridge2(F->pcnt[u], sx, sxx, sy, sxy, a, b, &F->iu[u], &F->fu[u]);
-	}
-}
-
-/* Statement step, then μ, then the loss, from one pass: the per-statement
- * sums do not involve μ or the statement's own parameters, so the ridge
- * solve, the optimal μ and the squared error all follow in closed form.
- * Returns L at the new parameters. */
-static double fit_statements(struct fit *F)
-{
-	const struct vote_csr *m = F->m;
-	const struct bridging_params *p = F->p;
-	double scale = (double)F->R / F->N;
-	double a = p->lambda_intercept * scale, b = p->lambda_factor * scale;
-
-	memset(F->acc, 0, sizeof(*F->acc) * m->n_cols);
-	for (uint32_t u = 0; u < m->n_rows; u++) {
-		if (!F->pkeep[u])
-			continue;
-		double f = F->fu[u], iu = F->iu[u];
-		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
-			uint32_t t = m->col[k];
-			int vi = vote_index(m->val[k]);
-			double w = F->weight[vi] * F->skeep_w[t];
-			struct stmt_acc *s = &F->acc[t];
-			double wf = w * f, z = w * (F->rating[vi] - iu);
+		ridge2(F->pcnt[u], sx, sxx, sy, sxy, a_u, b_u, &iu[u], &fu[u]);
+		double f = fu[u], i_u = iu[u];
+		pen_u += p->lambda_factor * f * f + p->lambda_intercept * i_u * i_u;
+		for (uint64_t k = lo; k < hi; k++) {
+			uint32_t t = col[k];
+			int vi = vote_index(val[k]);
+			double w = weight[vi] * skeep_w[t];
+			struct stmt_acc *s = &acc[t];
+			double wf = w * f, z = w * (rating[vi] - i_u);
 			s->sf += wf;
 			s->sff += wf * f;
 			s->a0 += z;
@@ -229,14 +240,16 @@ static double fit_statements(struct fit *F)
 	}
 
 	/* e = r − i_u − i_n − f_u·f_n; Σe and Σe² per statement in closed form */
+	double scale_s = (double)F->R / F->N;
+	double a_s = p->lambda_intercept * scale_s, b_s = p->lambda_factor * scale_s;
 	double se = 0, se2 = 0, pen_s = 0;
 	for (uint32_t t = 0; t < m->n_cols; t++) {
 		if (!F->skeep[t])
 			continue;
-		const struct stmt_acc *s = &F->acc[t];
+		const struct stmt_acc *s = &acc[t];
 		double n = F->scnt[t];
-		ridge2(n, s->sf, s->sff, s->a0 - n * F->mu, s->a1 - F->mu * s->sf, a, b,
-		       &F->in[t], &F->fn[t]);
+		ridge2(n, s->sf, s->sff, s->a0 - n * mu, s->a1 - mu * s->sf, a_s, b_s, &F->in[t],
+		       &F->fn[t]);
 		double i = F->in[t], f = F->fn[t];
 		se += s->a0 - n * i - f * s->sf;
 		se2 += s->a2 + n * i * i + f * f * s->sff - 2 * i * s->a0 - 2 * f * s->a1 +
@@ -248,12 +261,6 @@ static double fit_statements(struct fit *F)
 	double sq = se2 - 2 * F->mu * se + R * F->mu * F->mu;
 	if (sq < 0)
 		sq = 0; /* rounding of the expansion near a perfect fit */
-
-	double pen_u = 0;
-	for (uint32_t u = 0; u < m->n_rows; u++)
-		if (F->pkeep[u])
-			pen_u += p->lambda_factor * F->fu[u] * F->fu[u] +
-				 p->lambda_intercept * F->iu[u] * F->iu[u];
 	return sq / R + pen_u / F->U + pen_s / F->N + p->lambda_intercept * F->mu * F->mu;
 }
 
@@ -404,8 +411,7 @@ enum hm_err bridging_fit(const struct vote_csr *m, const struct bridging_params 
 	double loss = HUGE_VAL;
 	out->converged = 0;
 	for (uint32_t s = 0; s < p->max_sweeps; s++) {
-		fit_participants(&F);
-		double next = fit_statements(&F);
+		double next = sweep(&F);
 		out->sweeps = s + 1;
 		int done = fabs(loss - next) <= p->tolerance;
 		loss = next;
