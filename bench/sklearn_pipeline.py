@@ -2,13 +2,15 @@
 the Pol.is recipe as people rebuild it with numpy and scikit-learn (as
 red-dwarf does), on a Pol.is export folder.
 
-    /usr/bin/python3 bench/sklearn_pipeline.py DIR [--labels-out FILE] [--planted FILE]
+    /usr/bin/python3 bench/sklearn_pipeline.py DIR [--labels-out FILE] [--planted FILE] [--seed N]
 
 Dense participants x statements matrix, each missing vote imputed with its
 column mean, PCA to 2 components, Pol.is's sparsity-aware scaling
 sqrt(C / n_i) of the projections, k-means with k = 100 on the participants
 with >= min(7, C) votes, then k = 2..min(5, 2 + n_base/12) on the base
 centres (weighted by size) chosen by silhouette over the base centres.
+--seed sets random_state for PCA and every KMeans (default 0): k-means++
+starts differ per seed, and so does the clustering found.
 Prints one JSON object: stage times, peak memory, groups and the ARI
 against planted groups (--planted) and against Pol.is's own groups when
 DIR has participants-votes.csv with a group-id column.
@@ -85,6 +87,7 @@ def main(argv):
     d = argv[1]
     opts = dict(zip(argv[2::2], argv[3::2]))
     times = {}
+    seed = int(opts.get("--seed", "0"))
     t = time.perf_counter()
     pid, tid, vote = read_votes(d)
     times["read"] = time.perf_counter() - t
@@ -103,7 +106,7 @@ def main(argv):
     times["matrix"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    pca = PCA(n_components=2, random_state=0)
+    pca = PCA(n_components=2, random_state=seed)
     proj = pca.fit_transform(X)
     proj *= np.sqrt(C / np.maximum(n_votes, 1))[:, None]
     del X
@@ -115,12 +118,12 @@ def main(argv):
         in_conv[np.argsort(-n_votes, kind="stable")[:15]] = True
     pts = proj[in_conv]
     n_base = min(100, len(np.unique(pts, axis=0)))
-    base = KMeans(n_clusters=n_base, n_init=1, random_state=0).fit(pts)
+    base = KMeans(n_clusters=n_base, n_init=1, random_state=seed).fit(pts)
     centres = base.cluster_centers_
     weights = np.bincount(base.labels_, minlength=n_base)
     best = None
     for k in range(2, min(5, 2 + n_base // 12) + 1):
-        km = KMeans(n_clusters=k, n_init=1, random_state=0).fit(centres, sample_weight=weights)
+        km = KMeans(n_clusters=k, n_init=1, random_state=seed).fit(centres, sample_weight=weights)
         if len(set(km.labels_)) < 2:
             continue
         s = silhouette_score(centres, km.labels_)
@@ -135,6 +138,7 @@ def main(argv):
     mine = {int(upid[i]): int(labels[i]) for i in range(P) if labels[i] >= 0}
     out = {
         "input": d,
+        "seed": seed,
         "participants": int(P),
         "statements": int(C),
         "votes": int(len(vote)),

@@ -1,0 +1,180 @@
+"""groups_report.py — how close harmony's opinion groups come to Pol.is's own,
+next to the scikit-learn recipe, on every export in the data folder; writes
+the "groups" section of bench/RESULTS.md (replacing only that section).
+
+    /usr/bin/python3 bench/groups_report.py HARMONY DATA WORK RESULTS.md SEEDS
+
+For each conversation folder in DATA (with participants-votes.csv holding
+Pol.is's group-id): harmony cold, harmony --replay (1 s ticks) and
+--replay --keep-clustered when there is a votes.csv, and the scikit-learn
+pipeline (bench/sklearn_pipeline.py) once per seed 0..SEEDS-1, since its
+k-means++ starts, and so its groups, change with the seed. ARI is over the
+participants both clusterings hold; k is the number of groups. The
+silhouettes are of harmony's cold groups and of Pol.is's groups, both in
+harmony's cold projection, over the participants both cluster.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+from sklearn.metrics import silhouette_score
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import ari  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def harmony_groups(path):
+    """participant -> group, and participant -> (x, y), from harmony's JSON."""
+    with open(path) as f:
+        d = json.load(f)
+    lab, pos = {}, {}
+    for p, q in d["participants"].items():
+        pos[int(p)] = (q["x"], q["y"])
+        if q.get("group") is not None:
+            lab[int(p)] = q["group"]
+    return lab, pos
+
+
+def run_harmony(harmony, conv, out, extra):
+    cmd = [harmony, "analyze", conv, "--no-bridging", "--format", "json", "--output", out] + extra
+    t = time.perf_counter()
+    r = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if r.returncode:
+        raise SystemExit("groups_report: %s failed: %s" % (" ".join(cmd), r.stderr.strip()))
+    return time.perf_counter() - t
+
+
+def score(mine, polis):
+    v = ari.ari(mine, polis)
+    return None if v is None else v, len(set(mine.values()))
+
+
+def silhouette(lab, pos):
+    keys = sorted(k for k in lab if k in pos)
+    if len(set(lab[k] for k in keys)) < 2:
+        return None
+    xy = np.array([pos[k] for k in keys])
+    return float(silhouette_score(xy, [lab[k] for k in keys]))
+
+
+def fmt(v, k=None):
+    if v is None:
+        return "—"
+    return "%.3f" % v if k is None else "%.3f (%d)" % (v, k)
+
+
+def main(argv):
+    harmony, data, work, results, seeds = argv[1], argv[2], argv[3], argv[4], int(argv[5])
+    os.makedirs(work, exist_ok=True)
+    rows = []
+    cols = {"sk0": [], "skmed": [], "cold": [], "replay": [], "keep": []}
+    for name in sorted(os.listdir(data)):
+        conv = os.path.join(data, name)
+        pv = os.path.join(conv, "participants-votes.csv")
+        if not os.path.exists(pv):
+            continue
+        polis = ari.read_polis_groups(pv)
+        if not polis:
+            continue
+        sys.stderr.write("groups: %s\n" % name)
+        row = {"name": name, "polis_k": len(set(polis.values()))}
+
+        cold = os.path.join(work, name + ".cold.json")
+        run_harmony(harmony, conv, cold, [])
+        lab, pos = harmony_groups(cold)
+        row["cold"] = score(lab, polis)
+        shared = {k: v for k, v in polis.items() if k in lab}
+        row["sil"] = (silhouette({k: lab[k] for k in shared}, pos), silhouette(shared, pos))
+
+        if os.path.exists(os.path.join(conv, "votes.csv")):
+            for key, extra in (("replay", ["--replay"]), ("keep", ["--replay", "--keep-clustered"])):
+                out = os.path.join(work, "%s.%s.json" % (name, key))
+                run_harmony(harmony, conv, out, extra)
+                row[key] = score(harmony_groups(out)[0], polis)
+
+        sk = []
+        for seed in range(seeds):
+            r = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "sklearn_pipeline.py"), conv,
+                                "--seed", str(seed)], capture_output=True, text=True)
+            if r.returncode:
+                raise SystemExit("groups_report: sklearn_pipeline.py %s failed: %s" % (name, r.stderr))
+            o = json.loads(r.stdout)
+            sk.append((o.get("ari_polis"), o.get("k")))
+        vals = [a for a, _ in sk if a is not None]
+        row["sk0"] = sk[0]
+        row["sk"] = (statistics.median(vals), min(vals), max(vals)) if vals else None
+        rows.append(row)
+        for key in ("cold", "replay", "keep"):
+            if row.get(key) and row[key][0] is not None:
+                cols[key].append(row[key][0])
+        if row["sk0"][0] is not None:
+            cols["sk0"].append(row["sk0"][0])
+        if row["sk"]:
+            cols["skmed"].append(row["sk"][0])
+
+    lines = [
+        "## groups",
+        "",
+        "Opinion groups against Pol.is's own (`group-id` in each export's participants-votes.csv), on every "
+        "conversation in `%s`: adjusted Rand index over the participants both clusterings hold, number of groups "
+        "in brackets. scikit-learn is `bench/sklearn_pipeline.py` (the Pol.is recipe, cold), run with seeds "
+        "0..%d: its k-means++ starts, and so its groups, change with the seed; the table gives seed 0 and the "
+        "median (lowest–highest) over the seeds. harmony is deterministic: cold (`harmony analyze`), "
+        "`--replay` (1 s ticks, Pol.is's warm starts) and `--replay --keep-clustered` (Pol.is's clustered set), "
+        "the last two only where the export has a vote log. Silhouettes are of harmony's cold groups and of "
+        "Pol.is's groups in harmony's cold projection." % (data, seeds - 1),
+        "",
+        "Command: `bench/groups`",
+        "",
+        "Run: %s, commit %s" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), git_head()),
+        "",
+        "| conversation | Pol.is k | sklearn seed 0 | sklearn median (range), %d seeds | harmony cold | `--replay` "
+        "| `--replay --keep-clustered` | silhouette harmony / Pol.is |" % seeds,
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        skr = "—" if not r["sk"] else "%.3f (%.3f–%.3f)" % r["sk"]
+        rep = r.get("replay")
+        keep = r.get("keep")
+        lines.append("| %s | %d | %s | %s | %s | %s | %s | %s / %s |" % (
+            r["name"], r["polis_k"], fmt(*r["sk0"]) if r["sk0"][0] is not None else "—", skr,
+            fmt(*r["cold"]), fmt(*rep) if rep else "—", fmt(*keep) if keep else "—",
+            fmt(r["sil"][0]), fmt(r["sil"][1])))
+    med = {k: (statistics.median(v) if v else None) for k, v in cols.items()}
+    lines.append("| **median** | | %s | %s | %s | %s | %s | |" % (
+        fmt(med["sk0"]), fmt(med["skmed"]), fmt(med["cold"]), fmt(med["replay"]), fmt(med["keep"])))
+    lines.append("")
+    write_section(results, "groups", "\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return 0
+
+
+def git_head():
+    r = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return r.stdout.strip() or "?"
+
+
+def write_section(path, name, text):
+    """Replace the '## name' section of path (up to the next '## ') with text,
+    or append it."""
+    old = open(path).read() if os.path.exists(path) else "# Benchmark results\n"
+    head = "## " + name + "\n"
+    i = old.find(head)
+    if i < 0:
+        new = old.rstrip("\n") + "\n\n" + text
+    else:
+        j = old.find("\n## ", i + len(head))
+        new = old[:i] + text + (old[j + 1:] if j >= 0 else "")
+    with open(path, "w") as f:
+        f.write(new)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
