@@ -513,9 +513,75 @@ static double silhouette_core(const double *xy, uint32_t n, const int32_t *label
 	return n_in ? total / n_in : 0.0;
 }
 
+/*
+ * The exact silhouette, with each distance computed once for both points
+ * of a pair (d(i,j) and d(j,i) are the same bits: x−y = −(y−x) exactly).
+ * sum[i·k + c] gathers point i's distances to cluster c; visiting pairs
+ * (i, j > i) with i ascending adds to every sum in ascending partner
+ * order, the order silhouette_core adds in, so the result is bit-identical.
+ */
+static double silhouette_exact(const double *xy, uint32_t n, const int32_t *label, uint32_t k)
+{
+	uint32_t *idx = xmalloc(((size_t)n + 1) * sizeof(*idx));
+	uint32_t *cnt = xcalloc((size_t)k + 1, sizeof(*cnt));
+	uint32_t nv = 0;
+	for (uint32_t i = 0; i < n; i++)
+		if (label[i] >= 0 && (uint32_t)label[i] < k) {
+			idx[nv++] = i;
+			cnt[label[i]]++;
+		}
+	/* compact copies: the pair loop then streams through memory */
+	double *px = xmalloc(((size_t)nv + 1) * sizeof(*px));
+	double *py = xmalloc(((size_t)nv + 1) * sizeof(*py));
+	uint32_t *pl = xmalloc(((size_t)nv + 1) * sizeof(*pl));
+	double *sum = xcalloc((size_t)nv * k + 1, sizeof(*sum));
+	for (uint32_t a = 0; a < nv; a++) {
+		px[a] = xy[2 * idx[a]];
+		py[a] = xy[2 * idx[a] + 1];
+		pl[a] = (uint32_t)label[idx[a]];
+	}
+	for (uint32_t a = 0; a < nv; a++) {
+		double xa = px[a], ya = py[a];
+		double *sa = sum + (size_t)a * k;
+		size_t la = pl[a];
+		for (uint32_t b = a + 1; b < nv; b++) {
+			double dx = xa - px[b], dy = ya - py[b];
+			double d = sqrt(dx * dx + dy * dy);
+			sa[pl[b]] += d;
+			sum[(size_t)b * k + la] += d;
+		}
+	}
+	double total = 0.0;
+	for (uint32_t a = 0; a < nv; a++) {
+		uint32_t own = pl[a];
+		const double *sa = sum + (size_t)a * k;
+		if (cnt[own] == 1)
+			continue; /* a singleton scores 0 */
+		double am = sa[own] / (cnt[own] - 1), b = INFINITY;
+		for (uint32_t c = 0; c < k; c++)
+			if (c != own && cnt[c] && sa[c] / cnt[c] < b)
+				b = sa[c] / cnt[c];
+		if (b == INFINITY)
+			continue;
+		double mx = am > b ? am : b;
+		if (mx > 0.0)
+			total += (b - am) / mx;
+	}
+	free(idx);
+	free(cnt);
+	free(px);
+	free(py);
+	free(pl);
+	free(sum);
+	return nv ? total / nv : 0.0;
+}
+
 double kmeans_silhouette(const double *xy, uint32_t n, const int32_t *label, uint32_t k)
 {
-	return silhouette_core(xy, n, label, k, 0);
+	/* the pair sums take n·k doubles: fall back past 256 MB */
+	if ((uint64_t)n * k > ((uint64_t)1 << 25))
+		return silhouette_core(xy, n, label, k, 0);
+	return silhouette_exact(xy, n, label, k);
 }
 
 double kmeans_silhouette_sampled(const double *xy, uint32_t n, const int32_t *label, uint32_t k,
