@@ -6,7 +6,9 @@
  */
 #include "mail/mail_impl.h"
 
-#include <dlfcn.h>
+#include "core/core.h"
+#include "core/dynlib.h"
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -14,10 +16,7 @@
 #include <string.h>
 
 #define SYM(f) {"curl_" #f, offsetof(struct curl_fns, f)}
-static const struct {
-	const char *name;
-	size_t off;
-} syms[] = {
+static const struct dynlib_sym syms[] = {
 	SYM(global_init),
 	SYM(easy_init),
 	SYM(easy_setopt),
@@ -42,22 +41,8 @@ static void load(void)
 {
 	atomic_store(&tried, 1);
 	snprintf(why_msg, sizeof(why_msg), "SMTP is unavailable: %s could not be loaded", soname);
-	/* Never closed, nor curl_global_cleanup'd: the table points into it
-	 * for the life of the process. */
-	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		log_error("dlopen %s: %s", soname, dlerror());
+	if (dynlib_open(soname, syms, HM_ARRAY_LEN(syms), &fns) < 0)
 		return;
-	}
-	for (size_t i = 0; i < HM_ARRAY_LEN(syms); i++) {
-		void *p = dlsym(h, syms[i].name);
-		if (!p) {
-			log_error("dlsym %s in %s: %s", syms[i].name, soname, dlerror());
-			return;
-		}
-		/* POSIX: a function's address converts through void *. */
-		memcpy((char *)&fns + syms[i].off, &p, sizeof(p));
-	}
 	CURLcode rc = fns.global_init(CURL_GLOBAL_DEFAULT);
 	if (rc != CURLE_OK) {
 		log_error("curl_global_init: %s", fns.easy_strerror(rc));

@@ -5,9 +5,9 @@
  */
 #include "media/gd_load.h"
 #include "core/core.h"
+#include "core/dynlib.h"
 
 #ifdef HM_HAVE_GD
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -15,10 +15,7 @@
 #include <string.h>
 
 #define SYM(f) {"gd" #f, offsetof(struct gd_fns, f)}
-static const struct {
-	const char *name;
-	size_t off;
-} syms[] = {
+static const struct dynlib_sym syms[] = {
 	SYM(SetErrorMethod),
 	SYM(ImageCreateFromJpegPtrEx),
 	SYM(ImageCreateFromPngPtr),
@@ -60,21 +57,8 @@ static void load(void)
 	atomic_store(&tried, 1);
 	snprintf(why_msg, sizeof(why_msg),
 		 "Image processing is unavailable: %s could not be loaded.", soname);
-	/* Never closed: the table points into it for the life of the process. */
-	void *h = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		log_error("dlopen %s: %s", soname, dlerror());
+	if (dynlib_open(soname, syms, HM_ARRAY_LEN(syms), &fns) < 0)
 		return;
-	}
-	for (size_t i = 0; i < HM_ARRAY_LEN(syms); i++) {
-		void *p = dlsym(h, syms[i].name);
-		if (!p) {
-			log_error("dlsym %s in %s: %s", syms[i].name, soname, dlerror());
-			return;
-		}
-		/* POSIX: a function's address converts through void *. */
-		memcpy((char *)&fns + syms[i].off, &p, sizeof(p));
-	}
 	fns.SetErrorMethod(gd_quiet);
 	loaded = 1;
 }
