@@ -138,24 +138,123 @@ static int wc_cmp_id(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Nearest centre by a full scan: min-key, the last of equals wins. */
+static uint32_t nearest_scan(const struct wset *s, const double *q, int exact)
+{
+	uint32_t best = 0;
+	double bd = INFINITY;
+	for (uint32_t i = 0; i < s->n; i++) {
+		double d = dist_polis(q, s->c[i].c, exact);
+		if (d <= bd) {
+			bd = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+/* Centres sorted by x, for the pruned search below. */
+struct xc {
+	double x;
+	uint32_t i;
+};
+
+struct xorder {
+	struct xc *c;
+	double max_c2; /* largest |c|² */
+	int ok;        /* every centre finite */
+};
+
+static int xc_cmp(const void *a, const void *b)
+{
+	const struct xc *p = a, *q = b;
+	if (p->x != q->x)
+		return p->x < q->x ? -1 : 1;
+	return p->i < q->i ? -1 : p->i > q->i;
+}
+
+static void xorder_build(struct xorder *o, const struct wset *s)
+{
+	o->c = xmalloc(((size_t)s->n + 1) * sizeof(*o->c));
+	o->max_c2 = 0.0;
+	o->ok = 1;
+	for (uint32_t i = 0; i < s->n; i++) {
+		const double *c = s->c[i].c;
+		double c2 = c[0] * c[0] + c[1] * c[1];
+		o->c[i].x = c[0];
+		o->c[i].i = i;
+		if (!isfinite(c2))
+			o->ok = 0;
+		else if (c2 > o->max_c2)
+			o->max_c2 = c2;
+	}
+	if (o->ok)
+		qsort(o->c, s->n, sizeof(*o->c), xc_cmp);
+}
+
+static void xorder_free(struct xorder *o)
+{
+	free(o->c);
+}
+
+/*
+ * The same answer as nearest_scan, visiting centres outward from the
+ * point's x and stopping once |Δx| alone rules out every centre left on
+ * both sides. The cut-off keeps a margin of 1e-12 (relative to the
+ * squared norms) over the rounding of either distance formula (a few
+ * ulps), so every centre that could tie with the minimum is still
+ * compared; among equal minima the highest index wins, as in the scan.
+ */
+static uint32_t nearest_pruned(const struct wset *s, const struct xorder *o, const double *q, int exact)
+{
+	double m = q[0] * q[0] + q[1] * q[1] + o->max_c2;
+	/* tiny (underflowing), huge or NaN: the plain scan */
+	if (!o->ok || !(m >= 1e-200 && m <= 1e200))
+		return nearest_scan(s, q, exact);
+	double slack = 1e-12 * m;
+	uint32_t n = s->n, lo = 0, hi = n, best = 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (o->c[mid].x < q[0])
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* left side: ranks < l; right side: ranks >= r */
+	uint32_t l = lo, r = lo;
+	double bd = INFINITY;
+	while (l > 0 || r < n) {
+		double dl = l > 0 ? q[0] - o->c[l - 1].x : INFINITY;
+		double dr = r < n ? o->c[r].x - q[0] : INFINITY;
+		int right = dr < dl;
+		double dx = right ? dr : dl;
+		if (dx * dx * (1.0 - 1e-12) > bd * bd * (1.0 + 1e-12) + slack)
+			break;
+		uint32_t i = right ? o->c[r++].i : o->c[--l].i;
+		double d = dist_polis(q, s->c[i].c, exact);
+		if (d < bd || (d == bd && i > best)) {
+			bd = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
 /* One Lloyd step: in -> out (out cleared first). */
 static void cluster_step(const struct wset *in, struct wset *out, const struct kpoints *p, int exact)
 {
 	struct wset s = { 0 };
 	for (uint32_t i = 0; i < in->n; i++)
 		wset_add(&s, in->c[i].id, in->c[i].c[0], in->c[i].c[1]);
-	for (uint32_t q = 0; q < p->n; q++) {
-		uint32_t best = 0;
-		double bd = INFINITY;
-		for (uint32_t i = 0; i < s.n; i++) {
-			double d = dist_polis(p->xy + 2 * q, s.c[i].c, exact);
-			if (d <= bd) { /* min-key: last of equals wins */
-				bd = d;
-				best = i;
-			}
-		}
-		if (s.n)
-			wc_push(&s.c[best], q);
+	if (s.n >= 16) {
+		struct xorder o;
+		xorder_build(&o, &s);
+		for (uint32_t q = 0; q < p->n; q++)
+			wc_push(&s.c[nearest_pruned(&s, &o, p->xy + 2 * q, exact)], q);
+		xorder_free(&o);
+	} else if (s.n) {
+		for (uint32_t q = 0; q < p->n; q++)
+			wc_push(&s.c[nearest_scan(&s, p->xy + 2 * q, exact)], q);
 	}
 	uint32_t kept = 0;
 	for (uint32_t i = 0; i < s.n; i++) {

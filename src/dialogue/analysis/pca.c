@@ -50,46 +50,175 @@ static double dot(const double *a, const double *b, uint32_t n)
 	return s;
 }
 
-/* w = XₖᵀXₖ v where Xₖ is X with the components prev[0..n_prev) factored
- * out one after the other (Gram–Schmidt on rows, as pca.clj does). */
-static void xtx_deflated(const struct pca_view *x, const double *prev, uint32_t n_prev,
-			 const double *v, double *w, double *y, double *z)
+/*
+ * The rows PCA reads, copied once into a compact CSR without the unused
+ * columns (so no pass tests use_col), with the centred value of vote t
+ * in column j at cv[3j + t + 1]: the same double as (t − center[j]).
+ */
+struct pca_rows {
+	uint32_t n_rows, n_cols;
+	uint64_t *ptr; /* n_rows + 1 */
+	uint32_t *col;
+	uint32_t *ix;  /* 3·col + val + 1: the entry's slot in cv */
+	double *cv;    /* 3 per column */
+};
+
+static void pca_rows_init(struct pca_rows *R, const struct pca_view *x)
 {
-	uint32_t n = x->m->n_cols, nr = x->n_rows;
-	pca_xv(x, v, y);
-	/* Row i of X_k is row i of X_{k-1} minus (row·pc / pc·pc) pc. */
+	const struct vote_csr *m = x->m;
+	uint64_t nnz = 0;
+	R->n_rows = x->n_rows;
+	R->n_cols = m->n_cols;
+	R->ptr = xmalloc(((size_t)x->n_rows + 1) * sizeof(*R->ptr));
+	for (uint32_t i = 0; i < x->n_rows; i++)
+		nnz += m->row_ptr[x->rows[i] + 1] - m->row_ptr[x->rows[i]];
+	R->col = xmalloc((nnz + 1) * sizeof(*R->col));
+	R->ix = xmalloc((nnz + 1) * sizeof(*R->ix));
+	R->cv = xmalloc((3 * (size_t)m->n_cols + 1) * sizeof(*R->cv));
+	for (uint32_t j = 0; j < m->n_cols; j++)
+		for (int t = -1; t <= 1; t++)
+			R->cv[3 * (size_t)j + (size_t)(t + 1)] = x->use_col[j] ? (double)t - x->center[j] : 0.0;
+	nnz = 0;
+	R->ptr[0] = 0;
+	for (uint32_t i = 0; i < x->n_rows; i++) {
+		uint32_t r = x->rows[i];
+		for (uint64_t k = m->row_ptr[r]; k < m->row_ptr[r + 1]; k++)
+			if (x->use_col[m->col[k]]) {
+				R->col[nnz] = m->col[k];
+				R->ix[nnz] = 3 * m->col[k] + (uint32_t)(m->val[k] + 1);
+				nnz++;
+			}
+		R->ptr[i + 1] = nnz;
+	}
+}
+
+static void pca_rows_free(struct pca_rows *R)
+{
+	free(R->ptr);
+	free(R->col);
+	free(R->ix);
+	free(R->cv);
+}
+
+/* y = X v, as pca_xv. */
+static void rows_xv(const struct pca_rows *R, const double *v, double *y)
+{
+	for (uint32_t i = 0; i < R->n_rows; i++) {
+		double s = 0.0;
+		for (uint64_t k = R->ptr[i]; k < R->ptr[i + 1]; k++)
+			s += R->cv[R->ix[k]] * v[R->col[k]];
+		y[i] = s;
+	}
+}
+
+/*
+ * The factored-out components for xtx_deflated, fixed while one
+ * component iterates, so computed once instead of once per product:
+ * z[c] = X pc_c, and zc[c] = X_c pc_c (z[c] minus the earlier
+ * components' share, the vector Pol.is subtracts from X v).
+ */
+struct deflation {
+	uint32_t n_prev;
+	double *pp;  /* pc·pc per component (0: skipped) */
+	double **z;  /* n_rows each */
+	double **zc;
+};
+
+static void deflation_init(struct deflation *D, const struct pca_rows *R, const double *prev, uint32_t n_prev)
+{
+	uint32_t n = R->n_cols, nr = R->n_rows;
+	D->n_prev = n_prev;
+	D->pp = xcalloc((size_t)n_prev + 1, sizeof(*D->pp));
+	D->z = xcalloc((size_t)n_prev + 1, sizeof(*D->z));
+	D->zc = xcalloc((size_t)n_prev + 1, sizeof(*D->zc));
 	for (uint32_t c = 0; c < n_prev; c++) {
 		const double *pc = prev + (size_t)c * n;
-		double pp = dot(pc, pc, n);
-		if (pp == 0.0)
+		D->pp[c] = dot(pc, pc, n);
+		if (D->pp[c] == 0.0)
 			continue;
-		/* z = X_c pc, computed from X and the earlier components */
-		pca_xv(x, pc, z);
+		D->z[c] = xmalloc(((size_t)nr + 1) * sizeof(double));
+		D->zc[c] = xmalloc(((size_t)nr + 1) * sizeof(double));
+		rows_xv(R, pc, D->z[c]);
+		memcpy(D->zc[c], D->z[c], (size_t)nr * sizeof(double));
 		for (uint32_t d = 0; d < c; d++) {
 			const double *pd = prev + (size_t)d * n;
 			double pdd = dot(pd, pd, n);
 			if (pdd == 0.0)
 				continue;
-			/* not needed for n_comps = 2; kept general */
 			double s = dot(pd, pc, n) / pdd;
-			double *zd = xmalloc((size_t)nr * sizeof(*zd));
-			pca_xv(x, pd, zd);
 			for (uint32_t i = 0; i < nr; i++)
-				z[i] -= zd[i] * s;
-			free(zd);
+				D->zc[c][i] -= D->z[d][i] * s;
 		}
-		double s = dot(pc, v, n) / pp;
-		for (uint32_t i = 0; i < nr; i++)
-			y[i] -= z[i] * s;
 	}
-	pca_xty(x, y, w);
-	for (uint32_t c = 0; c < n_prev; c++) {
+}
+
+static void deflation_free(struct deflation *D)
+{
+	for (uint32_t c = 0; c < D->n_prev; c++) {
+		free(D->z[c]);
+		free(D->zc[c]);
+	}
+	free(D->pp);
+	free(D->z);
+	free(D->zc);
+}
+
+/*
+ * w = XₖᵀXₖ v where Xₖ is X with the components prev[0..n_prev) factored
+ * out one after the other (Gram–Schmidt on rows, as pca.clj does). One
+ * pass over the rows: row i's y_i = (Xₖ v)_i is complete (its share of
+ * each component taken off) before the same row adds y_i·row to w, so
+ * every sum gets the same terms in the same order as separate X v and
+ * Xᵀ y passes would. sc[c] is scratch (n_prev).
+ */
+static void xtx_deflated(const struct pca_rows *R, const double *prev, const struct deflation *D,
+			 const double *v, double *w, double *y, double *sc, double *cvv)
+{
+	uint32_t n = R->n_cols, nr = R->n_rows;
+	const double *cv = R->cv;
+	const uint32_t *ix = R->ix, *col = R->col;
+	const uint64_t *ptr = R->ptr;
+	for (uint32_t c = 0; c < D->n_prev; c++)
+		sc[c] = D->pp[c] != 0.0 ? dot(prev + (size_t)c * n, v, n) / D->pp[c] : 0.0;
+	/* cvv[3j + t + 1] = (t − center[j])·v[j]: the very product each
+	 * vote's term is, made once per column instead of once per vote */
+	for (uint32_t j = 0; j < n; j++)
+		for (int t = 0; t < 3; t++)
+			cvv[3 * (size_t)j + (size_t)t] = cv[3 * (size_t)j + (size_t)t] * v[j];
+	memset(w, 0, (size_t)n * sizeof(*w));
+	for (uint32_t i = 0; i < nr; i += 2) {
+		/* two rows' sums at once: each is a chain of dependent adds,
+		 * so interleaving them hides the add latency; each sum still
+		 * adds its own terms in its own order */
+		uint32_t i2 = i + 1 < nr ? i + 1 : i;
+		uint64_t a = ptr[i], ae = ptr[i + 1], b = ptr[i2], be = i2 != i ? ptr[i2 + 1] : ptr[i2];
+		double sa = 0.0, sb = 0.0;
+		while (a < ae && b < be)
+			sa += cvv[ix[a++]], sb += cvv[ix[b++]];
+		while (a < ae)
+			sa += cvv[ix[a++]];
+		while (b < be)
+			sb += cvv[ix[b++]];
+		for (uint32_t c = 0; c < D->n_prev; c++)
+			if (D->pp[c] != 0.0) {
+				sa -= D->zc[c][i] * sc[c];
+				sb -= D->zc[c][i2] * sc[c];
+			}
+		/* then row i's terms into w before row i+1's, as row order has it */
+		y[i] = sa;
+		for (uint64_t k = ptr[i]; k < ptr[i + 1]; k++)
+			w[col[k]] += sa * cv[ix[k]];
+		if (i2 != i) {
+			y[i2] = sb;
+			for (uint64_t k = ptr[i2]; k < ptr[i2 + 1]; k++)
+				w[col[k]] += sb * cv[ix[k]];
+		}
+	}
+	for (uint32_t c = 0; c < D->n_prev; c++) {
 		const double *pc = prev + (size_t)c * n;
-		double pp = dot(pc, pc, n);
-		if (pp == 0.0)
+		if (D->pp[c] == 0.0)
 			continue;
-		pca_xv(x, pc, z);
-		double s = dot(z, y, nr) / pp;
+		double s = dot(D->z[c], y, nr) / D->pp[c];
 		for (uint32_t j = 0; j < n; j++)
 			w[j] -= pc[j] * s;
 	}
@@ -104,15 +233,20 @@ uint32_t pca_power_polis_tol(const struct pca_view *x, uint32_t n_comps, uint32_
 			     double *comps)
 {
 	uint32_t n = x->m->n_cols, products = 0;
+	struct pca_rows R;
+	pca_rows_init(&R, x);
 	double *w = xmalloc(((size_t)n + 1) * sizeof(*w));
 	double *y = xmalloc(((size_t)x->n_rows + 1) * sizeof(*y));
-	double *z = xmalloc(((size_t)x->n_rows + 1) * sizeof(*z));
+	double *sc = xmalloc(((size_t)n_comps + 1) * sizeof(*sc));
+	double *cvv = xmalloc((3 * (size_t)n + 1) * sizeof(*cvv));
 	for (uint32_t c = 0; c < n_comps; c++) {
 		double *v = comps + (size_t)c * n;
 		double last = 0.0;
 		int restarted = 0;
+		struct deflation D;
+		deflation_init(&D, &R, comps, c);
 		for (uint32_t it = iters;; it--) {
-			xtx_deflated(x, comps, c, v, w, y, z);
+			xtx_deflated(&R, comps, &D, v, w, y, sc, cvv);
 			products++;
 			double eig = sqrt(dot(w, w, n));
 			if (eig == 0.0 && !restarted && it == iters) {
@@ -142,10 +276,13 @@ uint32_t pca_power_polis_tol(const struct pca_view *x, uint32_t n_comps, uint32_
 				break;
 			last = eig;
 		}
+		deflation_free(&D);
 	}
 	free(w);
 	free(y);
-	free(z);
+	free(sc);
+	free(cvv);
+	pca_rows_free(&R);
 	return products;
 }
 
