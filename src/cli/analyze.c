@@ -547,6 +547,9 @@ int cli_analyze(int argc, char **argv)
 		 * (|ΔL| ≤ 1e-7) rather than the exact optimum. */
 		if (o.mode == ANALYSIS_SCALE)
 			bp.tolerance = 1e-7;
+		/* the first opinion axis is close to the factor: fewer sweeps */
+		if (res.comps && res.n_stmts == m.n_cols)
+			bp.start_factor = res.comps;
 		rc = bridging_fit(&m, &bp, NULL, &br);
 		if (rc)
 			goto out;

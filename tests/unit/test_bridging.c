@@ -2,7 +2,8 @@
  * test_bridging.c — the bridging matrix factorisation: closed-form optima
  * of tiny problems, zero gradient and a true minimum on a larger one, the
  * sign of intercepts and factors for consensus vs partisan statements,
- * CN's prefilter and identification flip, and determinism.
+ * CN's prefilter and identification flip, determinism, and the start
+ * factor.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -382,6 +383,69 @@ static void test_bridging_deterministic_and_warm_start(void **state)
 	vote_csr_free(&m);
 }
 
+/* A start factor (here the planted camp axis, as the first principal
+ * component would give) reaches the same optimum as the hash start, in no
+ * more sweeps; a start that cannot be used (all zero, not finite) is the
+ * hash start, byte for byte. */
+static void test_bridging_start_factor_same_optimum(void **state)
+{
+	(void)state;
+	struct vote_csr m;
+	struct bridging_params p;
+	struct bridging_result h, s, z;
+	const char *kinds = "CLLRRX?CLRRL?C";
+	uint32_t C = (uint32_t)strlen(kinds);
+	double axis[16], zero[16], bad[16];
+	for (uint32_t t = 0; t < C; t++) {
+		axis[t] = kinds[t] == 'L' ? 0.3 : kinds[t] == 'R' ? -0.3 : 0.01;
+		zero[t] = 0;
+		bad[t] = t == 3 ? NAN : 1;
+	}
+	csr_two_camps(&m, 40, 30, kinds, 0.1, 0.15, 5);
+	params_exact(&p);
+	p.tolerance = 1e-15;
+	assert_int_equal(bridging_fit(&m, &p, NULL, &h), HM_OK);
+	p.start_factor = axis;
+	assert_int_equal(bridging_fit(&m, &p, NULL, &s), HM_OK);
+	assert_true(h.converged && s.converged);
+	assert_true(fabs(h.loss - s.loss) < 1e-13);
+	assert_int_equal(h.n_bridging, s.n_bridging);
+	for (uint32_t t = 0; t < C; t++) {
+		if (fabs(h.statements[t].intercept - s.statements[t].intercept) > 1e-6 ||
+		    fabs(h.statements[t].factor - s.statements[t].factor) > 1e-6 ||
+		    h.statements[t].bridging != s.statements[t].bridging)
+			fail_msg("statement %u: start factor reached another optimum", t);
+	}
+	bridging_result_free(&s);
+
+	/* at CN's tolerance the planted axis needs no more sweeps */
+	bridging_params_default(&p);
+	p.tolerance = 1e-7;
+	assert_int_equal(bridging_fit(&m, &p, NULL, &z), HM_OK);
+	p.start_factor = axis;
+	assert_int_equal(bridging_fit(&m, &p, NULL, &s), HM_OK);
+	printf("# sweeps to 1e-7: hash %u, axis %u\n", z.sweeps, s.sweeps);
+	assert_true(s.sweeps <= z.sweeps);
+	bridging_result_free(&s);
+
+	const struct {
+		const char *id;
+		const double *start;
+	} unusable[] = { { "all zero", zero }, { "not finite", bad } };
+	for (size_t i = 0; i < HM_ARRAY_LEN(unusable); i++) {
+		p.start_factor = unusable[i].start;
+		assert_int_equal(bridging_fit(&m, &p, NULL, &s), HM_OK);
+		if (s.sweeps != z.sweeps || memcmp(&s.mu, &z.mu, sizeof(double)) ||
+		    memcmp(s.statements, z.statements, C * sizeof(*s.statements)) ||
+		    memcmp(s.p_factor, z.p_factor, s.n_participants * sizeof(double)))
+			fail_msg("case %s: not the hash start", unusable[i].id);
+		bridging_result_free(&s);
+	}
+	bridging_result_free(&z);
+	bridging_result_free(&h);
+	vote_csr_free(&m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +455,7 @@ int main(void)
 		cmocka_unit_test(test_bridging_prefilter_cases),
 		cmocka_unit_test(test_bridging_empty_and_invalid),
 		cmocka_unit_test(test_bridging_deterministic_and_warm_start),
+		cmocka_unit_test(test_bridging_start_factor_same_optimum),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -57,7 +57,7 @@ static inline int vote_index(int8_t v)
 
 /* Fixed start value for a factor: a hash of the index mapped to [-1, 1).
  * Any non-zero spread works; zero factors would be a fixed point of ALS. */
-static double start_factor(uint64_t i, uint64_t salt)
+static double hash_factor(uint64_t i, uint64_t salt)
 {
 	uint64_t z = i * 2 + salt + 0x9e3779b97f4a7c15ULL;
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -85,61 +85,62 @@ static void ridge2(double n, double sx, double sxx, double sy, double sxy,
 
 /* ---- prefilter ---- */
 
-/* Counts ratings per statement over participants with pkeep set (NULL:
- * all) and statements with skeep set (NULL: all). */
-static void count_per_statement(const struct vote_csr *m, int pass_as_half,
-				const uint8_t *pkeep, const uint8_t *skeep, uint32_t *cnt)
-{
-	memset(cnt, 0, sizeof(*cnt) * m->n_cols);
-	for (uint32_t u = 0; u < m->n_rows; u++) {
-		if (pkeep && !pkeep[u])
-			continue;
-		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
-			uint32_t t = m->col[k];
-			if (skeep && !skeep[t])
-				continue;
-			if (rating_of(m->val[k], pass_as_half) >= 0)
-				cnt[t]++;
-		}
-	}
-}
-
-static uint32_t count_in_row(const struct vote_csr *m, uint32_t u, int pass_as_half,
-			     const uint8_t *skeep)
-{
-	uint32_t c = 0;
-	for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++)
-		if (skeep[m->col[k]] && rating_of(m->val[k], pass_as_half) >= 0)
-			c++;
-	return c;
-}
-
 /* Fills pkeep/skeep with CN's three-step filter and the counts of the
  * ratings left (pcnt per participant, scnt per statement). A participant
- * or statement left with no rating is dropped. Returns R. */
+ * or statement left with no rating is dropped. Returns R. Two passes over
+ * the votes when the third step drops nothing (the usual case), three
+ * otherwise; the counting is branch-free (votes are random, branches on
+ * them mispredict). */
 static uint64_t prefilter(const struct vote_csr *m, const struct bridging_params *p,
 			  uint8_t *pkeep, uint8_t *skeep, uint32_t *pcnt, uint32_t *scnt)
 {
 	uint32_t min_s = p->min_ratings_statement ? p->min_ratings_statement : 1;
 	uint32_t min_p = p->min_ratings_participant ? p->min_ratings_participant : 1;
-	uint64_t R = 0;
+	uint32_t half = p->pass_as_half != 0; /* a pass is a rating */
+	const uint64_t *row_ptr = m->row_ptr;
+	const uint32_t *col = m->col;
+	const int8_t *val = m->val;
+	uint64_t nnz = vote_csr_nnz(m), R = 0;
 
-	count_per_statement(m, p->pass_as_half, NULL, NULL, scnt);
+	/* 1: statements with too few ratings */
+	memset(scnt, 0, sizeof(*scnt) * m->n_cols);
+	for (uint64_t k = 0; k < nnz; k++)
+		scnt[col[k]] += (uint32_t)(val[k] != 0) | half;
 	for (uint32_t t = 0; t < m->n_cols; t++)
 		skeep[t] = scnt[t] >= min_s;
-	for (uint32_t u = 0; u < m->n_rows; u++)
-		pkeep[u] = count_in_row(m, u, p->pass_as_half, skeep) >= min_p;
-	count_per_statement(m, p->pass_as_half, pkeep, skeep, scnt);
+
+	/* 2: participants with too few ratings on the statements left, and
+	 * the ratings per statement among the participants kept */
+	memset(scnt, 0, sizeof(*scnt) * m->n_cols);
+	for (uint32_t u = 0; u < m->n_rows; u++) {
+		uint32_t c = 0;
+		for (uint64_t k = row_ptr[u]; k < row_ptr[u + 1]; k++)
+			c += skeep[col[k]] & ((uint32_t)(val[k] != 0) | half);
+		pkeep[u] = c >= min_p;
+		pcnt[u] = pkeep[u] ? c : 0;
+		if (!pkeep[u])
+			continue;
+		for (uint64_t k = row_ptr[u]; k < row_ptr[u + 1]; k++)
+			scnt[col[k]] += skeep[col[k]] & ((uint32_t)(val[k] != 0) | half);
+	}
+
+	/* 3: statements again */
+	int dropped = 0;
 	for (uint32_t t = 0; t < m->n_cols; t++) {
 		if (scnt[t] < min_s) {
+			dropped |= skeep[t];
 			skeep[t] = 0;
 			scnt[t] = 0;
 		}
 	}
 	for (uint32_t u = 0; u < m->n_rows; u++) {
-		pcnt[u] = pkeep[u] ? count_in_row(m, u, p->pass_as_half, skeep) : 0;
-		if (pcnt[u] == 0)
-			pkeep[u] = 0;
+		if (pkeep[u] && dropped) {
+			uint32_t c = 0;
+			for (uint64_t k = row_ptr[u]; k < row_ptr[u + 1]; k++)
+				c += skeep[col[k]] & ((uint32_t)(val[k] != 0) | half);
+			pcnt[u] = c;
+			pkeep[u] = c > 0;
+		}
 		R += pcnt[u];
 	}
 	return R;
@@ -168,11 +169,13 @@ struct fit {
 	double rating[3];   /* by vote_index */
 	double weight[3];   /* 1 when the vote is a rating, else 0 */
 	double *skeep_w;    /* per statement: 1 in the fit, else 0 */
+	double data_loss;   /* Σ(r − r̂)²/R after the last sweep */
 };
 
 /*
- * One sweep: the participant step, then the statement step, then μ, and
- * L at the new parameters, in ONE pass over the CSR.
+ * One sweep: the participant step, then the statement step, then μ, in ONE
+ * pass over the CSR; sets data_loss, the squared error at the new
+ * parameters (balance adds the penalty).
  *
  * Participant step: for each participant, the exact ridge minimum of
  * (i_u, f_u) with the statement parameters and μ fixed. The
@@ -184,9 +187,9 @@ struct fit {
  *
  * Statement step: the per-statement sums do not involve μ or the
  * statement's own parameters, so the ridge solve, the optimal μ and the
- * squared error all follow in closed form. Returns L.
+ * squared error all follow in closed form.
  */
-static double sweep(struct fit *F)
+static void sweep(struct fit *F)
 {
 	const struct vote_csr *m = F->m;
 	const struct bridging_params *p = F->p;
@@ -203,7 +206,6 @@ static double sweep(struct fit *F)
 	double mu = F->mu;
 	double scale_u = (double)F->R / F->U;
 	double a_u = p->lambda_intercept * scale_u, b_u = p->lambda_factor * scale_u;
-	double pen_u = 0;
 
 	memset(acc, 0, sizeof(*acc) * m->n_cols);
 	for (uint32_t u = 0; u < m->n_rows; u++) {
@@ -224,7 +226,6 @@ static double sweep(struct fit *F)
 		}
 		ridge2(F->pcnt[u], sx, sxx, sy, sxy, a_u, b_u, &iu[u], &fu[u]);
 		double f = fu[u], i_u = iu[u];
-		pen_u += p->lambda_factor * f * f + p->lambda_intercept * i_u * i_u;
 		for (uint64_t k = lo; k < hi; k++) {
 			uint32_t t = col[k];
 			int vi = vote_index(val[k]);
@@ -242,7 +243,7 @@ static double sweep(struct fit *F)
 	/* e = r − i_u − i_n − f_u·f_n; Σe and Σe² per statement in closed form */
 	double scale_s = (double)F->R / F->N;
 	double a_s = p->lambda_intercept * scale_s, b_s = p->lambda_factor * scale_s;
-	double se = 0, se2 = 0, pen_s = 0;
+	double se = 0, se2 = 0;
 	for (uint32_t t = 0; t < m->n_cols; t++) {
 		if (!F->skeep[t])
 			continue;
@@ -254,40 +255,171 @@ static double sweep(struct fit *F)
 		se += s->a0 - n * i - f * s->sf;
 		se2 += s->a2 + n * i * i + f * f * s->sff - 2 * i * s->a0 - 2 * f * s->a1 +
 		       2 * i * f * s->sf;
-		pen_s += p->lambda_factor * f * f + p->lambda_intercept * i * i;
 	}
 	double R = (double)F->R;
 	F->mu = se / (R * (1 + p->lambda_intercept));
 	double sq = se2 - 2 * F->mu * se + R * F->mu * F->mu;
 	if (sq < 0)
 		sq = 0; /* rounding of the expansion near a perfect fit */
-	return sq / R + pen_u / F->U + pen_s / F->N + p->lambda_intercept * F->mu * F->mu;
+	F->data_loss = sq / R;
 }
 
+/* ---- moves that leave every prediction unchanged ----
+ * r̂ = μ + i_u + i_n + f_u·f_n stays the same under
+ *   i_u += α, i_n += β, μ −= α + β;
+ *   f_u += γ, i_n −= γ·f_n;   f_n += δ, i_u −= δ·f_u;
+ *   f_u ·= s, f_n /= s,
+ * so along these directions only the penalty changes. ALS moves along them
+ * slowly (each step holds the other side fixed): they are the slow modes
+ * that took the fit ~30 sweeps to CN's tolerance. Their exact minimum
+ * follows from a few sums over the parameters, O(U + N), no pass over the
+ * votes; L cannot increase, and at the optimum the moves are zero. */
+
+struct par_sums {
+	double si, sii, sf, sff, sif; /* Σi, Σi², Σf, Σf², Σi·f */
+};
+
+static void par_sums(const double *i, const double *f, const uint8_t *keep, uint32_t n,
+		     struct par_sums *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (uint32_t k = 0; k < n; k++) {
+		if (!keep[k])
+			continue;
+		s->si += i[k];
+		s->sii += i[k] * i[k];
+		s->sf += f[k];
+		s->sff += f[k] * f[k];
+		s->sif += i[k] * f[k];
+	}
+}
+
+/* Solves the 3×3 system A x = b by Cramer's rule; 0 when singular. */
+static int solve3(const double A[3][3], const double b[3], double x[3])
+{
+	double det = A[0][0] * (A[1][1] * A[2][2] - A[1][2] * A[2][1]) -
+		     A[0][1] * (A[1][0] * A[2][2] - A[1][2] * A[2][0]) +
+		     A[0][2] * (A[1][0] * A[2][1] - A[1][1] * A[2][0]);
+	if (!(fabs(det) > 0) || !isfinite(det))
+		return 0;
+	for (int c = 0; c < 3; c++) {
+		double M[3][3];
+		memcpy(M, A, sizeof(M));
+		for (int r = 0; r < 3; r++)
+			M[r][c] = b[r];
+		x[c] = (M[0][0] * (M[1][1] * M[2][2] - M[1][2] * M[2][1]) -
+			M[0][1] * (M[1][0] * M[2][2] - M[1][2] * M[2][0]) +
+			M[0][2] * (M[1][0] * M[2][1] - M[1][1] * M[2][0])) / det;
+	}
+	return isfinite(x[0]) && isfinite(x[1]) && isfinite(x[2]);
+}
+
+/* The intercept shifts (α, β) with one factor shift: on the participant
+ * side (f_u += γ, i_n −= γ·f_n) when side is 0, else on the statement side
+ * (f_n += δ, i_u −= δ·f_u). The penalty is quadratic in the three; the
+ * zero of its gradient is the minimum. */
+static void shift_move(struct fit *F, int side)
+{
+	const struct bridging_params *p = F->p;
+	double li = p->lambda_intercept, lf = p->lambda_factor;
+	double U = F->U, N = F->N;
+	struct par_sums su, sn;
+	par_sums(F->iu, F->fu, F->pkeep, F->m->n_rows, &su);
+	par_sums(F->in, F->fn, F->skeep, F->m->n_cols, &sn);
+	/* the side whose factor moves (a) and the side whose intercepts absorb it (b) */
+	const struct par_sums *a = side ? &sn : &su, *b = side ? &su : &sn;
+	double na = side ? N : U, nb = side ? U : N;
+	/* unknowns: x0 = intercept shift on side a, x1 on side b, x2 = factor shift */
+	double A[3][3] = {
+		{ 2, 1, 0 },
+		{ 1, 2, -b->sf / nb },
+		{ 0, -li * b->sf / nb, lf + li * b->sff / nb },
+	};
+	double rhs[3] = { F->mu - a->si / na, F->mu - b->si / nb, li * b->sif / nb - lf * a->sf / na };
+	double x[3];
+	if (!solve3(A, rhs, x))
+		return;
+	double *ia = side ? F->in : F->iu, *fa = side ? F->fn : F->fu;
+	double *ib = side ? F->iu : F->in, *fb = side ? F->fu : F->fn;
+	const uint8_t *ka = side ? F->skeep : F->pkeep, *kb = side ? F->pkeep : F->skeep;
+	uint32_t ca = side ? F->m->n_cols : F->m->n_rows, cb = side ? F->m->n_rows : F->m->n_cols;
+	for (uint32_t k = 0; k < ca; k++) {
+		if (!ka[k])
+			continue;
+		ia[k] += x[0];
+		fa[k] += x[2];
+	}
+	for (uint32_t k = 0; k < cb; k++) {
+		if (!kb[k])
+			continue;
+		ib[k] += x[1] - x[2] * fb[k];
+	}
+	F->mu -= x[0] + x[1];
+}
+
+/* The three moves, then L at the moved parameters (the squared error is
+ * unchanged, so only the penalty is recomputed). */
+static double balance(struct fit *F)
+{
+	const struct bridging_params *p = F->p;
+	struct par_sums su, sn;
+	shift_move(F, 0);
+	shift_move(F, 1);
+	/* scale: λ_f·(s²·Σf_u²/U + Σf_n²/(s²·N)) is least at s⁴ = (Σf_n²/N)/(Σf_u²/U) */
+	par_sums(F->iu, F->fu, F->pkeep, F->m->n_rows, &su);
+	par_sums(F->in, F->fn, F->skeep, F->m->n_cols, &sn);
+	if (su.sff > 0 && sn.sff > 0) {
+		double s = sqrt(sqrt((sn.sff / F->N) / (su.sff / F->U)));
+		if (isfinite(s) && s > 0) {
+			for (uint32_t u = 0; u < F->m->n_rows; u++)
+				F->fu[u] *= s;
+			for (uint32_t t = 0; t < F->m->n_cols; t++)
+				F->fn[t] /= s;
+			su.sff *= s * s;
+			sn.sff /= s * s;
+		}
+	}
+	return F->data_loss + (p->lambda_factor * su.sff + p->lambda_intercept * su.sii) / F->U +
+	       (p->lambda_factor * sn.sff + p->lambda_intercept * sn.sii) / F->N +
+	       p->lambda_intercept * F->mu * F->mu;
+}
+
+/* The scale that gives the fitted statements' start_factor the spread of
+ * the hash start (root mean square 1/√3; balance fixes the scale after the
+ * first sweep anyway); 0 when start_factor cannot be used. */
+static double start_scale(const struct fit *F)
+{
+	const double *sf = F->p->start_factor;
+	double ss = 0;
+	if (!sf)
+		return 0;
+	for (uint32_t t = 0; t < F->m->n_cols; t++) {
+		if (!isfinite(sf[t]))
+			return 0;
+		if (F->skeep[t])
+			ss += sf[t] * sf[t];
+	}
+	if (!(ss > 0) || !isfinite(ss))
+		return 0;
+	return sqrt(F->N / (3 * ss));
+}
+
+/* Only the statement side and μ need a start: the first participant step
+ * recomputes every participant's parameters from them. */
 static void start_values(struct fit *F, const struct bridging_result *prev)
 {
 	const struct vote_csr *m = F->m;
+	double sc = start_scale(F);
 	F->mu = 0;
 	if (prev && prev->n_fitted_statements > 0)
 		F->mu = prev->mu;
-	for (uint32_t u = 0; u < m->n_rows; u++) {
-		if (!F->pkeep[u])
-			continue; /* stays 0 */
-		if (prev && u < prev->n_participants && prev->p_fitted[u]) {
-			F->iu[u] = prev->p_intercept[u];
-			F->fu[u] = prev->p_factor[u];
-		} else {
-			F->iu[u] = 0;
-			F->fu[u] = start_factor(u, 1);
-		}
-	}
 	for (uint32_t t = 0; t < m->n_cols; t++) {
 		if (prev && t < prev->n_statements && prev->statements[t].fitted) {
 			F->in[t] = prev->statements[t].intercept;
 			F->fn[t] = prev->statements[t].factor;
 		} else {
 			F->in[t] = 0;
-			F->fn[t] = start_factor(t, 2);
+			F->fn[t] = sc > 0 ? sc * F->p->start_factor[t] : hash_factor(t, 2);
 		}
 	}
 }
@@ -317,35 +449,34 @@ static void label_statements(struct fit *F, struct bridging_result *out)
 {
 	const struct vote_csr *m = F->m;
 	const struct bridging_params *p = F->p;
+	/* [2t] among f_u < 0, [2t + 1] among f_u > 0; branch-free in the loop */
+	int32_t *net = xcalloc(2 * (size_t)m->n_cols, sizeof(int32_t));
 	for (uint32_t u = 0; u < m->n_rows; u++) {
 		if (!F->pkeep[u] || F->fu[u] == 0)
 			continue;
-		int pos = F->fu[u] > 0;
+		int32_t *side = net + (F->fu[u] > 0);
 		for (uint64_t k = m->row_ptr[u]; k < m->row_ptr[u + 1]; k++) {
 			uint32_t t = m->col[k];
 			int8_t v = m->val[k];
-			if (!F->skeep[t] || v == 0)
-				continue;
-			int d = v > 0 ? 1 : -1;
-			if (pos)
-				out->statements[t].net_agree_pos += d;
-			else
-				out->statements[t].net_agree_neg += d;
+			side[2 * (size_t)t] += F->skeep[t] * ((v > 0) - (v < 0));
 		}
 	}
 	for (uint32_t t = 0; t < m->n_cols; t++) {
 		struct bridging_statement *s = &out->statements[t];
 		if (!s->fitted)
 			continue;
-		int32_t net = s->net_agree_pos < s->net_agree_neg ? s->net_agree_pos : s->net_agree_neg;
-		if (net < 0)
-			net = 0;
-		double ratio = s->n_ratings ? (double)net / s->n_ratings : 0;
+		s->net_agree_neg = net[2 * (size_t)t];
+		s->net_agree_pos = net[2 * (size_t)t + 1];
+		int32_t low = s->net_agree_pos < s->net_agree_neg ? s->net_agree_pos : s->net_agree_neg;
+		if (low < 0)
+			low = 0;
+		double ratio = s->n_ratings ? (double)low / s->n_ratings : 0;
 		s->bridging = s->intercept >= p->threshold && fabs(s->factor) < p->max_factor &&
-			      net >= p->min_net_agree && ratio >= p->min_net_ratio;
+			      low >= p->min_net_agree && ratio >= p->min_net_ratio;
 		if (s->bridging)
 			out->n_bridging++;
 	}
+	free(net);
 }
 
 static int params_valid(const struct bridging_params *p)
@@ -411,9 +542,11 @@ enum hm_err bridging_fit(const struct vote_csr *m, const struct bridging_params 
 	double loss = HUGE_VAL;
 	out->converged = 0;
 	for (uint32_t s = 0; s < p->max_sweeps; s++) {
-		double next = sweep(&F);
+		sweep(&F);
+		double next = balance(&F);
 		out->sweeps = s + 1;
-		int done = fabs(loss - next) <= p->tolerance;
+		/* a rise can only be rounding at the optimum: stop there too */
+		int done = loss - next <= p->tolerance;
 		loss = next;
 		if (done) {
 			out->converged = 1;
