@@ -281,6 +281,13 @@ void hm_log(enum log_level lvl, const char *func, const char *fmt, ...)
 	fprintf(stderr, "%s %s %s: %s\n", ts, names[lvl], func, line);
 }
 
+/* --------------------------------------------------------------- time */
+
+int64_t time_now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
 /* ------------------------------------------------------------ strings */
 
 int str_eq(const char *a, const char *b)

@@ -81,6 +81,10 @@ void hm_log(enum log_level lvl, const char *func, const char *fmt, ...)
 #define log_warn(...) hm_log(LOG_WARN, __func__, __VA_ARGS__)
 #define log_error(...) hm_log(LOG_ERROR, __func__, __VA_ARGS__)
 
+/* ---- time ---- */
+/* Seconds since 1970-01-01 UTC: the "now" that writes are stamped with. */
+int64_t time_now_s(void);
+
 /* ---- small string helpers ---- */
 int str_eq(const char *a, const char *b);           /* NULL-safe */
 int str_starts_with(const char *s, const char *prefix);

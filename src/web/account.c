@@ -8,8 +8,8 @@
 #include "web/form.h"
 #include "web/web.h"
 
+#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static const struct field sign_in_fields[] = {
 	{.name = "email", .kind = FIELD_TEXT, .required = 1, .max_len = 254},
@@ -51,7 +51,7 @@ static enum hm_err post_sign_in(struct http_req *req, struct http_res *res)
 		int64_t retry = 0;
 		const char *old = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
 		e = auth_sign_in(req->db, form_get(&f, "email"), form_get(&f, "password"),
-				 req->client_addr, old, (int64_t)time(NULL), token, NULL, &retry);
+				 req->client_addr, old, time_now_s(), token, NULL, &retry);
 		if (e == HM_OK) {
 			char *cookie = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
 			char *clear = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
@@ -86,18 +86,11 @@ static enum hm_err post_sign_in(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
-static const struct field csrf_only[] = {
-	{.name = "_unused", .kind = FIELD_TEXT},
-};
-
 static enum hm_err post_sign_out(struct http_req *req, struct http_res *res)
 {
-	struct form f;
-	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
-	web_private(req, res);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN,
-				 WEB_FORM_EXPIRED);
+	enum hm_err e = web_post_guard(req, res);
+	if (e != HM_OK)
+		return e;
 	const char *tok = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
 	if (tok)
 		auth_sign_out(req->db, tok);
@@ -155,7 +148,7 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 	enum auth_token_scope scope =
 		strcmp(form_get(&f, "scope"), "write") == 0 ? AUTH_TOKEN_WRITE : AUTH_TOKEN_READ;
 	e = auth_api_token_create(req->db, p, p->account_id, scope, form_get(&f, "label"),
-				  (int64_t)time(NULL), token, &id);
+				  time_now_s(), token, &id);
 	if (e != HM_OK)
 		return e;
 	res->status = 201;
@@ -170,20 +163,16 @@ static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *
 {
 	const struct principal *p = web_principal(req);
 	struct auth_scope own = {.owner_account_id = p->account_id};
-	struct form f;
 	enum hm_err e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
 	if (e != HM_OK)
 		return e;
-	web_private(req, res);
-	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN,
-				 WEB_FORM_EXPIRED);
+	if ((e = web_post_guard(req, res)) != HM_OK)
+		return e;
 	char *end;
 	long long id = strtoll(http_param(req, "id"), &end, 10);
 	if (*end || id <= 0)
 		return http_fail(res, HM_ENOTFOUND, "There is no such token.");
-	e = auth_api_token_revoke(req->db, p, p->account_id, id, (int64_t)time(NULL));
+	e = auth_api_token_revoke(req->db, p, p->account_id, id, time_now_s());
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, HM_ENOTFOUND, "There is no such token.");
 	if (e != HM_OK)

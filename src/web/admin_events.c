@@ -15,13 +15,7 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-
-static int64_t now_s(void)
-{
-	return (int64_t)time(NULL);
-}
 
 static const char *sval(const json_t *o, const char *key)
 {
@@ -687,8 +681,8 @@ static enum hm_err post_series_save(struct http_req *req, struct http_res *res)
 	}
 	if (e == HM_OK) {
 		json_t *j = input_json(&in);
-		e = slug ? admin_series_update(req->db, p, slug, j, now_s(), &out, &errs)
-			 : admin_series_create(req->db, p, j, now_s(), &out, &errs);
+		e = slug ? admin_series_update(req->db, p, slug, j, time_now_s(), &out, &errs)
+			 : admin_series_create(req->db, p, j, time_now_s(), &out, &errs);
 		json_decref(j);
 		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST) {
 			input_free(&in);
@@ -737,18 +731,14 @@ static enum hm_err change_status(struct http_req *req, struct http_res *res,
 				 const struct status_target *t, const char *status, const char *done)
 {
 	json_t *thing;
-	struct form f;
-	static const struct field none[] = {{.name = "_", .kind = FIELD_TEXT}};
 	enum hm_err e = t->for_edit(req, res, &thing);
 	if (e != HM_OK)
 		return e;
 	json_decref(thing);
-	web_private(req, res);
-	form_read(req, none, HM_ARRAY_LEN(none), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
+	if ((e = web_post_guard(req, res)) != HM_OK)
+		return e;
 	const char *slug = http_param(req, "slug");
-	e = t->set(req->db, web_principal(req), slug, status, now_s());
+	e = t->set(req->db, web_principal(req), slug, status, time_now_s());
 	if (e != HM_OK)
 		return domain_fail(res, e);
 	if (req->want_json)
@@ -1051,8 +1041,8 @@ static enum hm_err post_event_save(struct http_req *req, struct http_res *res)
 	}
 	if (e == HM_OK) {
 		json_t *j = input_json(&in);
-		e = slug ? admin_event_update(req->db, p, slug, j, now_s(), &out, &errs)
-			 : admin_event_create(req->db, p, j, now_s(), &out, &errs);
+		e = slug ? admin_event_update(req->db, p, slug, j, time_now_s(), &out, &errs)
+			 : admin_event_create(req->db, p, j, time_now_s(), &out, &errs);
 		json_decref(j);
 		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST) {
 			input_free(&in);
@@ -1209,7 +1199,7 @@ static enum hm_err post_event_org_add(struct http_req *req, struct http_res *res
 	const char *slug = http_param(req, "slug");
 	if (e == HM_OK) {
 		e = admin_event_org_add(req->db, web_principal(req), slug,
-					form_get(&f, "organisation"), form_get(&f, "role"), now_s());
+					form_get(&f, "organisation"), form_get(&f, "role"), time_now_s());
 		if (e == HM_ENOTFOUND)
 			form_set_error(req, &f, "organisation",
 				       "There is no organisation with this address.");
@@ -1243,19 +1233,15 @@ static enum hm_err post_event_org_add(struct http_req *req, struct http_res *res
 static enum hm_err post_event_org_remove(struct http_req *req, struct http_res *res)
 {
 	json_t *ev;
-	struct form f;
-	static const struct field none[] = {{.name = "_", .kind = FIELD_TEXT}};
 	enum hm_err e = event_for_edit(req, res, &ev);
 	if (e != HM_OK)
 		return e;
 	json_decref(ev);
-	web_private(req, res);
-	form_read(req, none, HM_ARRAY_LEN(none), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
+	if ((e = web_post_guard(req, res)) != HM_OK)
+		return e;
 	const char *slug = http_param(req, "slug");
 	e = admin_event_org_remove(req->db, web_principal(req), slug, http_param(req, "org"),
-				   http_param(req, "role"), now_s());
+				   http_param(req, "role"), time_now_s());
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, e, "This organisation does not have this role in the event.");
 	if (e != HM_OK)
@@ -1289,7 +1275,7 @@ static enum hm_err post_event_org_move(struct http_req *req, struct http_res *re
 	const char *slug = http_param(req, "slug");
 	e = admin_event_org_move(req->db, web_principal(req), slug, http_param(req, "org"),
 				 http_param(req, "role"),
-				 str_eq(form_get(&f, "direction"), "up") ? -1 : 1, now_s());
+				 str_eq(form_get(&f, "direction"), "up") ? -1 : 1, time_now_s());
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, e, "This organisation does not have this role in the event.");
 	if (e == HM_ECONFLICT)
@@ -1328,7 +1314,7 @@ static enum hm_err api_event_orgs_put(struct http_req *req, struct http_res *res
 	}
 	struct admin_errors errs = {0};
 	const char *slug = http_param(req, "slug");
-	e = admin_event_org_set(req->db, web_principal(req), slug, list, now_s(), &errs);
+	e = admin_event_org_set(req->db, web_principal(req), slug, list, time_now_s(), &errs);
 	json_decref(body);
 	if (e == HM_EINVAL) {
 		json_t *errors = json_object();
@@ -1434,7 +1420,7 @@ static enum hm_err post_event_organiser_grant(struct http_req *req, struct http_
 	const char *slug = http_param(req, "slug");
 	if (e == HM_OK) {
 		e = admin_event_organiser_grant(req->db, web_principal(req), slug,
-						form_get(&f, "email"), now_s());
+						form_get(&f, "email"), time_now_s());
 		if (e == HM_ENOTFOUND)
 			form_set_error(req, &f, "email", "No account has this e-mail address.");
 		else if (e == HM_EEXIST)
@@ -1465,16 +1451,12 @@ static enum hm_err post_event_organiser_grant(struct http_req *req, struct http_
 static enum hm_err post_event_organiser_revoke(struct http_req *req, struct http_res *res)
 {
 	json_t *ev;
-	struct form f;
-	static const struct field none[] = {{.name = "_", .kind = FIELD_TEXT}};
 	enum hm_err e = event_for_organisers(req, res, &ev);
 	if (e != HM_OK)
 		return e;
-	web_private(req, res);
-	form_read(req, none, HM_ARRAY_LEN(none), &f);
-	if (!web_csrf_valid(req, f.csrf)) {
+	if ((e = web_post_guard(req, res)) != HM_OK) {
 		json_decref(ev);
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
+		return e;
 	}
 	const char *slug = http_param(req, "slug"), *ids = http_param(req, "id");
 	char *end;
@@ -1483,7 +1465,7 @@ static enum hm_err post_event_organiser_revoke(struct http_req *req, struct http
 		json_decref(ev);
 		return http_fail(res, HM_ENOTFOUND, "This account does not organise the event.");
 	}
-	e = admin_event_organiser_revoke(req->db, web_principal(req), slug, id, now_s());
+	e = admin_event_organiser_revoke(req->db, web_principal(req), slug, id, time_now_s());
 	if (e == HM_ENOTFOUND) {
 		json_decref(ev);
 		return http_fail(res, e, "This account does not organise the event.");
@@ -1710,8 +1692,8 @@ static enum hm_err post_org_save(struct http_req *req, struct http_res *res)
 		e = HM_EINVAL;
 	if (e == HM_OK) {
 		json_t *j = input_json(&in);
-		e = slug ? admin_org_update(req->db, p, slug, j, now_s(), &out, &errs)
-			 : admin_org_create(req->db, p, j, now_s(), &out, &errs);
+		e = slug ? admin_org_update(req->db, p, slug, j, time_now_s(), &out, &errs)
+			 : admin_org_create(req->db, p, j, time_now_s(), &out, &errs);
 		json_decref(j);
 		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST) {
 			input_free(&in);

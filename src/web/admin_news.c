@@ -18,7 +18,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ------------------------------------------------------------- helpers */
 
@@ -57,11 +56,6 @@ static enum hm_err gate_news(struct http_req *req, struct http_res *res)
 static void admin_nav(json_t *m, const char *section)
 {
 	json_object_set_new(m, "admin_nav", json_pack("{s:b}", section, 1));
-}
-
-static int64_t now_s(void)
-{
-	return (int64_t)time(NULL);
 }
 
 /* 1 if the form declares a field of that name. */
@@ -361,7 +355,7 @@ static const char *resolve_time(struct http_req *req, struct form *f)
 
 static json_t *post_api_model(struct http_req *req, int64_t id)
 {
-	json_t *p = post_admin_get(req->db, id, now_s());
+	json_t *p = post_admin_get(req->db, id, time_now_s());
 	if (p)
 		decorate_admin_post(req, p, NULL);
 	return p;
@@ -389,7 +383,7 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 			return e;
 		if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
 			return e;
-		post = post_admin_get(req->db, id, now_s());
+		post = post_admin_get(req->db, id, time_now_s());
 		if (!post)
 			return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 		decorate_admin_post(req, post, NULL);
@@ -465,8 +459,8 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 			.ncategories = cats.n,
 		};
 		int64_t new_id = id;
-		e = id ? post_update(req->db, who, id, &in, now_s(), &errs)
-		       : post_create(req->db, who, &in, now_s(), &new_id, &errs);
+		e = id ? post_update(req->db, who, id, &in, time_now_s(), &errs)
+		       : post_create(req->db, who, &in, time_now_s(), &new_id, &errs);
 		if (e == HM_OK) {
 			json_decref(post);
 			if (req->want_json) {
@@ -562,7 +556,7 @@ static enum hm_err post_edit_form(struct http_req *req, struct http_res *res)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
 		return e;
-	json_t *post = post_admin_get(req->db, id, now_s());
+	json_t *post = post_admin_get(req->db, id, time_now_s());
 	if (!post)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	const char *tz = news_site_timezone(req->db, &req->pool);
@@ -607,15 +601,10 @@ static enum hm_err post_update_h(struct http_req *req, struct http_res *res)
 	return post_save(req, res, id);
 }
 
-static const struct field csrf_only[] = {
-	{.name = "_unused", .kind = FIELD_TEXT},
-};
-
 /* The common start of publish, unpublish and delete: gate, post, CSRF. */
 static enum hm_err post_action_begin(struct http_req *req, struct http_res *res, int64_t *id)
 {
 	struct auth_scope scope;
-	struct form f;
 	api_json(req);
 	web_private(req, res);
 	enum hm_err e = gate_news(req, res);
@@ -626,10 +615,7 @@ static enum hm_err post_action_begin(struct http_req *req, struct http_res *res,
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
 		return e;
-	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
-	return HM_OK;
+	return web_post_guard(req, res);
 }
 
 static enum hm_err post_publish_common(struct http_req *req, struct http_res *res, int publish)
@@ -638,7 +624,7 @@ static enum hm_err post_publish_common(struct http_req *req, struct http_res *re
 	enum hm_err e = post_action_begin(req, res, &id);
 	if (e != HM_OK)
 		return e;
-	e = post_set_published(req->db, web_principal(req), id, publish, now_s());
+	e = post_set_published(req->db, web_principal(req), id, publish, time_now_s());
 	if (e != HM_OK)
 		return e;
 	if (req->want_json) {
@@ -664,7 +650,7 @@ static enum hm_err post_delete_h(struct http_req *req, struct http_res *res)
 	enum hm_err e = post_action_begin(req, res, &id);
 	if (e != HM_OK)
 		return e;
-	if ((e = post_delete(req->db, web_principal(req), id, now_s())) != HM_OK)
+	if ((e = post_delete(req->db, web_principal(req), id, time_now_s())) != HM_OK)
 		return e;
 	if (req->want_json) {
 		http_res_page(res, json_pack("{s:b}", "deleted", 1), NULL, NULL);
@@ -681,7 +667,7 @@ static enum hm_err page_admin_news(struct http_req *req, struct http_res *res)
 		return e;
 	web_private(req, res);
 	struct post_filter flt = {.editable_only = 1};
-	json_t *posts = post_admin_list(req->db, web_principal(req), now_s(), &flt);
+	json_t *posts = post_admin_list(req->db, web_principal(req), time_now_s(), &flt);
 	const char *tz = news_site_timezone(req->db, &req->pool);
 	size_t i;
 	json_t *p;
@@ -717,7 +703,7 @@ static enum hm_err api_posts(struct http_req *req, struct http_res *res)
 		.category_slug = http_query(req, "category"),
 		.state = state,
 	};
-	json_t *posts = post_admin_list(req->db, p, now_s(), &flt);
+	json_t *posts = post_admin_list(req->db, p, time_now_s(), &flt);
 	size_t i;
 	json_t *o;
 	json_array_foreach(posts, i, o)
@@ -880,9 +866,9 @@ static enum hm_err category_save_h(struct http_req *req, struct http_res *res, i
 	if (f.nerrors == 0 && !f.error) {
 		int64_t new_id = id;
 		e = id ? category_update(req->db, web_principal(req), id, form_get(&f, "name"),
-					 form_get(&f, "slug"), now_s(), &errs)
+					 form_get(&f, "slug"), time_now_s(), &errs)
 		       : category_create(req->db, web_principal(req), form_get(&f, "name"),
-					 form_get(&f, "slug"), now_s(), &new_id, &errs);
+					 form_get(&f, "slug"), time_now_s(), &new_id, &errs);
 		if (e == HM_OK) {
 			json_decref(cat);
 			if (req->want_json) {
@@ -937,16 +923,14 @@ static enum hm_err category_update_h(struct http_req *req, struct http_res *res)
 
 static enum hm_err category_delete_h(struct http_req *req, struct http_res *res)
 {
-	struct form f;
 	api_json(req);
 	web_private(req, res);
 	enum hm_err e = gate_categories(req, res);
 	if (e != HM_OK)
 		return e;
-	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
-	e = category_delete(req->db, web_principal(req), id_param(req), now_s());
+	if ((e = web_post_guard(req, res)) != HM_OK)
+		return e;
+	e = category_delete(req->db, web_principal(req), id_param(req), time_now_s());
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, e, "There is no such category.");
 	if (e == HM_ECONFLICT) {

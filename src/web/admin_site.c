@@ -16,7 +16,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unicode/uchar.h>
 #include <unicode/uloc.h>
 #include <unicode/ustring.h>
@@ -33,11 +32,6 @@ static void api_json(struct http_req *req)
 {
 	if (str_starts_with(req->path, "/api/"))
 		req->want_json = 1;
-}
-
-static int64_t now_s(void)
-{
-	return (int64_t)time(NULL);
 }
 
 
@@ -168,7 +162,7 @@ static enum hm_err send_link(struct http_req *req, enum link_mail kind, const ch
 	json_t *acct = auth_account_get(req->db, id);
 	if (!acct)
 		return HM_ENOTFOUND;
-	if ((e = auth_reset_request(req->db, email, now_s(), token)) != HM_OK) {
+	if ((e = auth_reset_request(req->db, email, time_now_s(), token)) != HM_OK) {
 		json_decref(acct);
 		return e;
 	}
@@ -214,7 +208,7 @@ static enum hm_err send_link(struct http_req *req, enum link_mail kind, const ch
 				    : i18n_gettext(lang, "Reset your password"),
 		text_truncate(&req->pool, site_name(req), 100));
 	struct mail_opts o = {.to_name = name, .secret = token};
-	e = mail_send(req->db, to, subject, b.data, &o, now_s(), NULL);
+	e = mail_send(req->db, to, subject, b.data, &o, time_now_s(), NULL);
 	if (e != HM_OK)
 		log_warn("cannot queue the %s message for account %lld",
 			 kind == MAIL_INVITE ? "invitation" : "reset", (long long)id);
@@ -263,7 +257,7 @@ static enum hm_err post_forgot(struct http_req *req, struct http_res *res)
 	auth_email_normalise(form_get(&f, "email"), email);
 	char *net_key = arena_printf(&req->pool, "forgot-net:%s",
 				     req->client_addr ? req->client_addr : "-");
-	int ok = mail_rate_take(req->db, net_key, FORGOT_PER_NETWORK, FORGOT_WINDOW, now_s());
+	int ok = mail_rate_take(req->db, net_key, FORGOT_PER_NETWORK, FORGOT_WINDOW, time_now_s());
 	if (ok < 0)
 		return HM_EDB;
 	if (ok == 0) {
@@ -273,7 +267,7 @@ static enum hm_err post_forgot(struct http_req *req, struct http_res *res)
 				 title);
 	}
 	char *mail_key = arena_printf(&req->pool, "forgot-mail:%s", email);
-	ok = mail_rate_take(req->db, mail_key, FORGOT_PER_ADDRESS, FORGOT_WINDOW, now_s());
+	ok = mail_rate_take(req->db, mail_key, FORGOT_PER_ADDRESS, FORGOT_WINDOW, time_now_s());
 	if (ok < 0)
 		return HM_EDB;
 	if (ok == 1) {
@@ -315,7 +309,7 @@ static enum hm_err page_reset(struct http_req *req, struct http_res *res)
 	json_t *m = reset_model(req, res, token);
 	json_object_set_new(m, "form", empty_form());
 	/* An empty password tests the link without using it. */
-	if (!token || auth_reset_complete(req->db, token, "", now_s(), NULL, NULL, 0) ==
+	if (!token || auth_reset_complete(req->db, token, "", time_now_s(), NULL, NULL, 0) ==
 			      HM_ENOTFOUND) {
 		res->status = 404;
 		json_object_set_new(m, "invalid", json_true());
@@ -344,7 +338,7 @@ static enum hm_err post_reset(struct http_req *req, struct http_res *res)
 	if (e != HM_OK || f.nerrors)
 		return form_fail(req, res, 400, &f, reset_model(req, res, token),
 				 "pages/reset_password", title);
-	e = auth_reset_complete(req->db, token, pw, now_s(), NULL, NULL, 0);
+	e = auth_reset_complete(req->db, token, pw, time_now_s(), NULL, NULL, 0);
 	if (e == HM_ENOTFOUND) {
 		f.error = web_t(req, "This link is not valid or has expired. Ask for a new one.");
 		json_t *m = reset_model(req, res, token);
@@ -451,7 +445,7 @@ static enum hm_err post_profile(struct http_req *req, struct http_res *res)
 		.organisation = org ? org : patch ? NULL : "",
 		.lang = form_get(&f, "lang"),
 	};
-	e = auth_account_update(req->db, p, p->account_id, &pr, now_s(), msg, sizeof(msg));
+	e = auth_account_update(req->db, p, p->account_id, &pr, time_now_s(), msg, sizeof(msg));
 	if (e == HM_EINVAL || e == HM_ETOOBIG) {
 		f.error = web_t(req, "The profile could not be saved. Please check the fields.");
 		return form_fail(req, res, 400, &f, profile_model(req, res, form_get(&f, "lang")),
@@ -518,7 +512,7 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 				 title);
 	const struct principal *p = web_principal(req);
 	int session = p->via == AUTH_VIA_SESSION;
-	e = auth_password_change(req->db, p, cur, pw, req->client_addr, now_s(),
+	e = auth_password_change(req->db, p, cur, pw, req->client_addr, time_now_s(),
 				 session ? token : NULL, &retry, msg, sizeof(msg));
 	if (e == HM_EUNAUTH) {
 		form_set_error(req, &f, "current", "The current password is not right.");
@@ -665,21 +659,15 @@ static enum hm_err page_outbox_message(struct http_req *req, struct http_res *re
 	return HM_OK;
 }
 
-static const struct field csrf_only[] = {
-	{.name = "_unused", .kind = FIELD_TEXT},
-};
-
 static enum hm_err post_outbox_retry(struct http_req *req, struct http_res *res)
 {
-	struct form f;
 	enum hm_err e = require_admin(req, res, AUTH_SITE_ADMIN);
 	if (e != HM_OK)
 		return e;
-	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
+	if ((e = web_post_guard(req, res)) != HM_OK)
+		return e;
 	int64_t id = id_param(req);
-	e = id ? mail_retry(req->db, web_principal(req), id, now_s()) : HM_ENOTFOUND;
+	e = id ? mail_retry(req->db, web_principal(req), id, time_now_s()) : HM_ENOTFOUND;
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, e, "There is no such message.");
 	if (e == HM_ECONFLICT)
@@ -1221,7 +1209,7 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 	};
 	int64_t id = 0;
 	const struct principal *p = web_principal(req);
-	e = auth_account_create(req->db, p, &a, now_s(), &id, msg, sizeof(msg));
+	e = auth_account_create(req->db, p, &a, time_now_s(), &id, msg, sizeof(msg));
 	if (e == HM_EEXIST || e == HM_EINVAL || e == HM_ETOOBIG) {
 		if (e == HM_EEXIST)
 			form_set_error(req, &f, "email", "An account with this e-mail address exists.");
@@ -1306,7 +1294,7 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 	if (e == HM_OK)
 		grant_from_form(req, &f, &g);
 	if (e == HM_OK && !f.nerrors) {
-		e = auth_role_grant(req->db, web_principal(req), id, &g, now_s());
+		e = auth_role_grant(req->db, web_principal(req), id, &g, time_now_s());
 		if (e == HM_EEXIST)
 			f.error = web_t(req, "This account has this role already.");
 		else if (e == HM_EINVAL)
@@ -1342,14 +1330,12 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 
 static enum hm_err post_role_revoke(struct http_req *req, struct http_res *res)
 {
-	struct form f;
 	struct auth_grant g;
 	enum hm_err e = require_admin(req, res, AUTH_ACCOUNT_MANAGE);
 	if (e != HM_OK)
 		return e;
-	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
+	if ((e = web_post_guard(req, res)) != HM_OK)
+		return e;
 	int64_t id = account_param(req);
 	if (!id)
 		return http_fail(res, HM_ENOTFOUND, "There is no such account.");
@@ -1359,7 +1345,7 @@ static enum hm_err post_role_revoke(struct http_req *req, struct http_res *res)
 	/* The last door out of administration stays shut behind nobody. */
 	if (g.role == AUTH_ROLE_ADMIN && id == p->account_id)
 		return http_fail(res, HM_ECONFLICT, "You cannot remove your own administrator role.");
-	e = auth_role_revoke(req->db, p, id, &g, now_s());
+	e = auth_role_revoke(req->db, p, id, &g, time_now_s());
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, e, "This account does not have this role.");
 	if (e != HM_OK)
@@ -1379,13 +1365,11 @@ static enum hm_err post_role_revoke(struct http_req *req, struct http_res *res)
 /* Sends a fresh invitation (a new link; older ones stop working). */
 static enum hm_err post_invite(struct http_req *req, struct http_res *res)
 {
-	struct form f;
 	enum hm_err e = require_admin(req, res, AUTH_ACCOUNT_MANAGE);
 	if (e != HM_OK)
 		return e;
-	form_read(req, csrf_only, HM_ARRAY_LEN(csrf_only), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
+	if ((e = web_post_guard(req, res)) != HM_OK)
+		return e;
 	int64_t id = account_param(req);
 	json_t *acct = id ? auth_account_get(req->db, id) : NULL;
 	if (!acct)

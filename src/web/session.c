@@ -6,10 +6,10 @@
  */
 #include "auth/auth.h"
 #include "db/db.h"
+#include "web/form.h"
 #include "web/web.h"
 
 #include <string.h>
-#include <time.h>
 
 struct web_state {
 	struct principal who;
@@ -26,7 +26,7 @@ static struct web_state *state(struct http_req *req)
 	auth_principal_visitor(&st->who);
 	const char *authz = http_header(req, "Authorization");
 	const char *cookie = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = time_now_s();
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		if (auth_api_token_lookup(req->db, authz + 7, now, &st->who) != HM_OK)
 			auth_principal_visitor(&st->who);
@@ -128,6 +128,17 @@ int web_csrf_valid(struct http_req *req, const char *token)
 		return auth_csrf_check(&st->who.session, t);
 	const char *c = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_PRESESSION));
 	return c && auth_anon_csrf_check(req->db, c, t);
+}
+
+enum hm_err web_post_guard(struct http_req *req, struct http_res *res)
+{
+	struct form f;
+	web_private(req, res);
+	/* No fields declared: only "_csrf" is kept. */
+	form_read(req, NULL, 0, &f);
+	if (web_csrf_valid(req, f.csrf))
+		return HM_OK;
+	return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 }
 
 void web_private(struct http_req *req, struct http_res *res)
