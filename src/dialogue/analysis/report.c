@@ -5,28 +5,207 @@
  */
 #include "dialogue/analysis/report.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* ---- numbers ---- */
+
+/* Room for n more bytes at the end of b. */
+static inline char *out_reserve(struct buf *b, size_t n)
+{
+	if (b->len + n + 1 > b->cap)
+		buf_grow(b, n);
+	return b->data + b->len;
+}
+
+/* Ends a direct write of n bytes (keeps the buffer NUL-terminated). */
+static inline void out_commit(struct buf *b, size_t n)
+{
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static inline void out_byte(struct buf *b, char c)
+{
+	*out_reserve(b, 1) = c;
+	out_commit(b, 1);
+}
+
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+				     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+				     "8081828384858687888990919293949596979899";
+
+/* v in decimal at p (no NUL); returns the length. */
+static size_t fmt_u64(char *p, uint64_t v)
+{
+	char tmp[20];
+	size_t n = sizeof(tmp);
+	while (v >= 100) {
+		unsigned d = (unsigned)(v % 100);
+		v /= 100;
+		tmp[--n] = digit_pairs[2 * d + 1];
+		tmp[--n] = digit_pairs[2 * d];
+	}
+	if (v >= 10) {
+		tmp[--n] = digit_pairs[2 * v + 1];
+		tmp[--n] = digit_pairs[2 * v];
+	} else {
+		tmp[--n] = (char)('0' + v);
+	}
+	memcpy(p, tmp + n, sizeof(tmp) - n);
+	return sizeof(tmp) - n;
+}
+
+/* "%lld" of v. */
+static size_t fmt_i64(char *p, int64_t v)
+{
+	if (v < 0) {
+		*p = '-';
+		return 1 + fmt_u64(p + 1, 0 - (uint64_t)v);
+	}
+	return fmt_u64(p, (uint64_t)v);
+}
+
+static void out_i64(struct buf *b, int64_t v)
+{
+	out_commit(b, fmt_i64(out_reserve(b, 24), v));
+}
+
+/* The old way, one precision: "%.*g", and whether it reads back as x. */
+static int g_libc(char *out, size_t cap, int prec, double x)
+{
+	snprintf(out, cap, "%.*g", prec, x);
+	return strtod(out, NULL) == x;
+}
+
+/*
+ * "%.*g" of the P significant digits d[0..P) ('0'-'9', d[0] != '0')
+ * with decimal exponent e (value d.ddd × 10^e), as printf writes it:
+ * style e when e < −4 or e ≥ P, else style f; trailing zeros removed.
+ */
+static size_t g_format(char *out, int neg, const char *d, int P, int e)
+{
+	char *p = out;
+	int nd = P;
+	while (nd > 1 && d[nd - 1] == '0')
+		nd--;
+	if (neg)
+		*p++ = '-';
+	if (e < -4 || e >= P) {
+		*p++ = d[0];
+		if (nd > 1) {
+			*p++ = '.';
+			memcpy(p, d + 1, (size_t)nd - 1);
+			p += nd - 1;
+		}
+		*p++ = 'e';
+		*p++ = e < 0 ? '-' : '+';
+		unsigned ae = (unsigned)(e < 0 ? -e : e);
+		if (ae < 10)
+			*p++ = '0';
+		p += fmt_u64(p, ae);
+	} else if (e >= 0) {
+		for (int i = 0; i <= e; i++)
+			*p++ = i < nd ? d[i] : '0';
+		if (nd > e + 1) {
+			*p++ = '.';
+			memcpy(p, d + e + 1, (size_t)(nd - e - 1));
+			p += nd - e - 1;
+		}
+	} else {
+		*p++ = '0';
+		*p++ = '.';
+		for (int i = 0; i < -e - 1; i++)
+			*p++ = '0';
+		memcpy(p, d, (size_t)nd);
+		p += nd;
+	}
+	return (size_t)(p - out);
+}
+
+/* Whether the decimal d[0..P) × 10^(e − P + 1) reads back as ax (> 0):
+ * with at most 2^53 as the integer and |power| ≤ 22 both are exact
+ * doubles and one IEEE multiply or divide is the correctly rounded
+ * result strtod gives; otherwise strtod itself. */
+static int reads_back(const char *d, int P, int e, double ax)
+{
+	static const double pow10[23] = { 1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+					  1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+					  1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22 };
+	uint64_t m = 0;
+	int k = e - P + 1;
+	for (int i = 0; i < P; i++)
+		m = m * 10 + (uint64_t)(d[i] - '0');
+#if FLT_EVAL_METHOD == 0
+	if (m <= (UINT64_C(1) << 53) && k >= -22 && k <= 22)
+		return (k >= 0 ? (double)m * pow10[k] : (double)m / pow10[-k]) == ax;
+#endif
+	char tmp[48];
+	memcpy(tmp, d, (size_t)P);
+	snprintf(tmp + P, sizeof(tmp) - (size_t)P, "e%d", k);
+	return strtod(tmp, NULL) == ax;
+}
+
+/*
+ * The first of "%.15g", "%.16g", "%.17g" that reads back as x, as the
+ * loop "for prec in 15..17: snprintf, stop if strtod gives x back" would
+ * write it, from one "%.16e": its 17 correctly rounded digits give the
+ * 16- and 15-digit roundings whenever the dropped digits are not exactly
+ * the halfway 5 / 50 (the true tail then lies on the same side of half);
+ * on that tie the precision goes through snprintf as before.
+ */
+static size_t fmt_double(char *out, size_t cap, double x)
+{
+	char e17[40], d[17];
+	snprintf(e17, sizeof(e17), "%.16e", x);
+	int neg = e17[0] == '-';
+	const char *q = e17 + neg;
+	d[0] = q[0];
+	memcpy(d + 1, q + 2, 16);
+	int e = atoi(q + 19);
+	double ax = fabs(x);
+	for (int P = 15; P <= 16; P++) {
+		char r[17];
+		int re = e, tail = P == 15 ? (d[15] - '0') * 10 + (d[16] - '0') : d[16] - '0';
+		int half = P == 15 ? 50 : 5;
+		if (tail == half) {
+			if (g_libc(out, cap, P, x))
+				return strlen(out);
+			continue;
+		}
+		memcpy(r, d, (size_t)P);
+		if (tail > half) {
+			int i = P - 1;
+			while (i >= 0 && r[i] == '9')
+				r[i--] = '0';
+			if (i >= 0) {
+				r[i]++;
+			} else {
+				r[0] = '1'; /* 9.99… rounds to 10.0…: one more digit before the point */
+				re++;
+			}
+		}
+		if (reads_back(r, P, re, ax))
+			return g_format(out, neg, r, P, re);
+	}
+	return g_format(out, neg, d, 17, e);
+}
+
 void report_double(struct buf *out, double x)
 {
-	char tmp[40];
 	if (!isfinite(x)) {
 		buf_puts(out, "null");
 		return;
 	}
 	if (x == 0.0) {
-		buf_puts(out, "0");
+		out_byte(out, '0');
 		return;
 	}
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(tmp, sizeof(tmp), "%.*g", prec, x);
-		if (strtod(tmp, NULL) == x)
-			break;
-	}
-	buf_puts(out, tmp);
+	char *p = out_reserve(out, 40);
+	out_commit(out, fmt_double(p, 40, x));
 }
 
 /* ---- a tiny JSON writer ---- */
@@ -46,11 +225,11 @@ static void jw_sep(struct jw *w)
 	}
 	if (w->depth > 0) {
 		if (!w->first[w->depth])
-			buf_putc(w->b, ',');
+			out_byte(w->b, ',');
 		w->first[w->depth] = 0;
 		/* one line per top-level key keeps diffs readable */
 		if (w->depth == 1)
-			buf_putc(w->b, '\n');
+			out_byte(w->b, '\n');
 	}
 }
 
@@ -72,15 +251,23 @@ static int utf8_len(const unsigned char *p)
 /* A JSON string; bytes that are not UTF-8 become U+FFFD. */
 static void jw_strraw(struct buf *b, const char *s)
 {
-	buf_putc(b, '"');
+	out_byte(b, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		/* printable ASCII other than " and \ goes out as it is, a run at once */
+		const unsigned char *run = p;
+		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++;
+		if (p > run) {
+			buf_append(b, run, (size_t)(p - run));
+			continue;
+		}
 		int n = utf8_len(p);
 		if (!n) {
 			buf_puts(b, "\\ufffd");
 			p++;
 		} else if (*p == '"' || *p == '\\') {
-			buf_putc(b, '\\');
-			buf_putc(b, (char)*p++);
+			out_byte(b, '\\');
+			out_byte(b, (char)*p++);
 		} else if (*p < 0x20) {
 			buf_printf(b, "\\u%04x", *p++);
 		} else {
@@ -88,37 +275,43 @@ static void jw_strraw(struct buf *b, const char *s)
 			p += n;
 		}
 	}
-	buf_putc(b, '"');
+	out_byte(b, '"');
 }
 
 static void jw_k(struct jw *w, const char *k)
 {
 	jw_sep(w);
 	jw_strraw(w->b, k);
-	buf_putc(w->b, ':');
+	out_byte(w->b, ':');
 	w->after_key = 1;
 }
 
+/* An integer as a key: "123": (digits need no escaping). */
 static void jw_ki(struct jw *w, int64_t k)
 {
-	char tmp[32];
-	snprintf(tmp, sizeof(tmp), "%lld", (long long)k);
-	jw_k(w, tmp);
+	jw_sep(w);
+	char *p = out_reserve(w->b, 28);
+	size_t n = fmt_i64(p + 1, k);
+	p[0] = '"';
+	p[n + 1] = '"';
+	p[n + 2] = ':';
+	out_commit(w->b, n + 3);
+	w->after_key = 1;
 }
 
 static void jw_open(struct jw *w, char c)
 {
 	jw_sep(w);
-	buf_putc(w->b, c);
+	out_byte(w->b, c);
 	w->first[++w->depth] = 1;
 }
 
 static void jw_close(struct jw *w, char c)
 {
 	if (w->depth == 1)
-		buf_putc(w->b, '\n');
+		out_byte(w->b, '\n');
 	w->depth--;
-	buf_putc(w->b, c);
+	out_byte(w->b, c);
 }
 
 static void jw_obj(struct jw *w)
@@ -144,7 +337,7 @@ static void jw_end_arr(struct jw *w)
 static void jw_int(struct jw *w, int64_t v)
 {
 	jw_sep(w);
-	buf_printf(w->b, "%lld", (long long)v);
+	out_i64(w->b, v);
 }
 
 static void jw_dbl(struct jw *w, double v)
