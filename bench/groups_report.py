@@ -7,8 +7,9 @@ the "groups" section of bench/RESULTS.md (replacing only that section).
 For each conversation folder in DATA (with participants-votes.csv holding
 Pol.is's group-id): harmony cold, harmony --replay (1 s ticks) and
 --replay --keep-clustered when there is a votes.csv, and the scikit-learn
-pipeline (bench/sklearn_pipeline.py) once per seed 0..SEEDS-1, since its
-k-means++ starts, and so its groups, change with the seed. ARI is over the
+pipeline (bench/sklearn_pipeline.py) once per seed 0..SEEDS-1 (its
+k-means++ starts, and so its groups, change with the seed), with Pol.is's
+moderation and without it. ARI is over the
 participants both clusterings hold; k is the number of groups. The
 silhouettes are of harmony's cold groups and of Pol.is's groups, both in
 harmony's cold projection, over the participants both cluster.
@@ -74,7 +75,7 @@ def main(argv):
     harmony, data, work, results, seeds = argv[1], argv[2], argv[3], argv[4], int(argv[5])
     os.makedirs(work, exist_ok=True)
     rows = []
-    cols = {"sk0": [], "skmed": [], "cold": [], "replay": [], "keep": []}
+    cols = {"sk_polis": [], "sk_none": [], "cold": [], "replay": [], "keep": []}
     for name in sorted(os.listdir(data)):
         conv = os.path.join(data, name)
         pv = os.path.join(conv, "participants-votes.csv")
@@ -99,25 +100,24 @@ def main(argv):
                 run_harmony(harmony, conv, out, extra)
                 row[key] = score(harmony_groups(out)[0], polis)
 
-        sk = []
-        for seed in range(seeds):
-            r = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "sklearn_pipeline.py"), conv,
-                                "--seed", str(seed)], capture_output=True, text=True)
-            if r.returncode:
-                raise SystemExit("groups_report: sklearn_pipeline.py %s failed: %s" % (name, r.stderr))
-            o = json.loads(r.stdout)
-            sk.append((o.get("ari_polis"), o.get("k")))
-        vals = [a for a, _ in sk if a is not None]
-        row["sk0"] = sk[0]
-        row["sk"] = (statistics.median(vals), min(vals), max(vals)) if vals else None
+        for mod in ("polis", "none"):
+            vals = []
+            for seed in range(seeds):
+                r = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "sklearn_pipeline.py"), conv,
+                                    "--seed", str(seed), "--moderation", mod], capture_output=True, text=True)
+                if r.returncode:
+                    raise SystemExit("groups_report: sklearn_pipeline.py %s failed: %s" % (name, r.stderr))
+                a = json.loads(r.stdout).get("ari_polis")
+                if a is not None:
+                    vals.append(a)
+            row["sk_" + mod] = (statistics.median(vals), min(vals), max(vals)) if vals else None
         rows.append(row)
         for key in ("cold", "replay", "keep"):
             if row.get(key) and row[key][0] is not None:
                 cols[key].append(row[key][0])
-        if row["sk0"][0] is not None:
-            cols["sk0"].append(row["sk0"][0])
-        if row["sk"]:
-            cols["skmed"].append(row["sk"][0])
+        for key in ("sk_polis", "sk_none"):
+            if row[key]:
+                cols[key].append(row[key][0])
 
     lines = [
         "## groups",
@@ -125,8 +125,10 @@ def main(argv):
         "Opinion groups against Pol.is's own (`group-id` in each export's participants-votes.csv), on every "
         "conversation in `%s`: adjusted Rand index over the participants both clusterings hold, number of groups "
         "in brackets. scikit-learn is `bench/sklearn_pipeline.py` (the Pol.is recipe, cold), run with seeds "
-        "0..%d: its k-means++ starts, and so its groups, change with the seed; the table gives seed 0 and the "
-        "median (lowest–highest) over the seeds. harmony is deterministic: cold (`harmony analyze`), "
+        "0..%d: its k-means++ starts, and so its groups, change with the seed; the table gives the median "
+        "(lowest–highest) over the seeds, once with moderation applied as Pol.is and harmony apply it "
+        "(statements moderated out are zeroed) and once with every statement's votes "
+        "(`--moderation none`). harmony is deterministic: cold (`harmony analyze`), "
         "`--replay` (1 s ticks, Pol.is's warm starts) and `--replay --keep-clustered` (Pol.is's clustered set), "
         "the last two only where the export has a vote log. Silhouettes are of harmony's cold groups and of "
         "Pol.is's groups in harmony's cold projection." % (data, seeds - 1),
@@ -135,24 +137,23 @@ def main(argv):
         "",
         "Run: %s, commit %s" % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), git_head()),
         "",
-        "| conversation | Pol.is k | sklearn seed 0 | sklearn median (range), %d seeds | harmony cold | `--replay` "
-        "| `--replay --keep-clustered` | silhouette harmony / Pol.is |" % seeds,
+        "| conversation | Pol.is k | sklearn, moderation as Pol.is | sklearn, all statements | harmony cold "
+        "| `--replay` | `--replay --keep-clustered` | silhouette harmony / Pol.is |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in rows:
-        skr = "—" if not r["sk"] else "%.3f (%.3f–%.3f)" % r["sk"]
+        skp, skn = ("—" if not r[k] else "%.3f (%.3f–%.3f)" % r[k] for k in ("sk_polis", "sk_none"))
         rep = r.get("replay")
         keep = r.get("keep")
         lines.append("| %s | %d | %s | %s | %s | %s | %s | %s / %s |" % (
-            r["name"], r["polis_k"], fmt(*r["sk0"]) if r["sk0"][0] is not None else "—", skr,
-            fmt(*r["cold"]), fmt(*rep) if rep else "—", fmt(*keep) if keep else "—",
-            fmt(r["sil"][0]), fmt(r["sil"][1])))
+            r["name"], r["polis_k"], skp, skn, fmt(*r["cold"]), fmt(*rep) if rep else "—",
+            fmt(*keep) if keep else "—", fmt(r["sil"][0]), fmt(r["sil"][1])))
     med = {k: (statistics.median(v) if v else None) for k, v in cols.items()}
     lines.append("| **median** | | %s | %s | %s | %s | %s | |" % (
-        fmt(med["sk0"]), fmt(med["skmed"]), fmt(med["cold"]), fmt(med["replay"]), fmt(med["keep"])))
+        fmt(med["sk_polis"]), fmt(med["sk_none"]), fmt(med["cold"]), fmt(med["replay"]), fmt(med["keep"])))
     lines.append("")
     write_section(results, "groups", "\n".join(lines) + "\n")
-    print("\n".join(lines))
+    print("bench/groups: wrote the groups section of %s" % results)
     return 0
 
 

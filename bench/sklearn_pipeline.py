@@ -3,12 +3,17 @@ the Pol.is recipe as people rebuild it with numpy and scikit-learn (as
 red-dwarf does), on a Pol.is export folder.
 
     /usr/bin/python3 bench/sklearn_pipeline.py DIR [--labels-out FILE] [--planted FILE] [--seed N]
+                                               [--moderation polis|none]
 
 Dense participants x statements matrix, each missing vote imputed with its
 column mean, PCA to 2 components, Pol.is's sparsity-aware scaling
 sqrt(C / n_i) of the projections, k-means with k = 100 on the participants
 with >= min(7, C) votes, then k = 2..min(5, 2 + n_base/12) on the base
 centres (weighted by size) chosen by silhouette over the base centres.
+Moderation as Pol.is (and harmony) apply it: statements moderated out
+(moderated = -1 or is-meta in comments.csv) have their column set to 0 for
+every participant, and still count in each participant's n_i;
+--moderation none keeps every statement's votes instead.
 --seed sets random_state for PCA and every KMeans (default 0): k-means++
 starts differ per seed, and so does the clustering found.
 Prints one JSON object: stage times, peak memory, groups and the ARI
@@ -66,6 +71,20 @@ def read_votes(d):
     return np.array(pids), np.array(tids), np.array(votes)
 
 
+def moderated_out(d):
+    """Statement ids Pol.is leaves out of PCA: moderated = -1 or is-meta."""
+    out = set()
+    path = os.path.join(d, "comments.csv")
+    if not os.path.exists(path):
+        return out
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            meta = (r.get("is-meta") or "").strip().lower() in ("true", "t", "1")
+            if r.get("moderated", "").strip() == "-1" or meta:
+                out.add(int(r["comment-id"]))
+    return out
+
+
 def blas_in_use():
     """The BLAS library numpy loaded (the reference BLAS is far slower
     than OpenBLAS), read from this process's memory map."""
@@ -88,6 +107,10 @@ def main(argv):
     opts = dict(zip(argv[2::2], argv[3::2]))
     times = {}
     seed = int(opts.get("--seed", "0"))
+    moderation = opts.get("--moderation", "polis")
+    if moderation not in ("polis", "none"):
+        sys.stderr.write("--moderation is polis or none\n")
+        return 2
     t = time.perf_counter()
     pid, tid, vote = read_votes(d)
     times["read"] = time.perf_counter() - t
@@ -103,12 +126,19 @@ def main(argv):
     X = np.empty((P, C))
     X[:] = col_mean
     X[row, col] = vote
+    n_proj = n_votes
+    if moderation == "polis":
+        out = moderated_out(d)
+        mcols = np.array([j for j in range(C) if int(utid[j]) in out], dtype=np.int64)
+        if len(mcols):
+            X[:, mcols] = 0.0
+            n_proj = n_votes + len(mcols)  # zeroed cells count as votes in Pol.is
     times["matrix"] = time.perf_counter() - t
 
     t = time.perf_counter()
     pca = PCA(n_components=2, random_state=seed)
     proj = pca.fit_transform(X)
-    proj *= np.sqrt(C / np.maximum(n_votes, 1))[:, None]
+    proj *= np.sqrt(C / np.maximum(n_proj, 1))[:, None]
     del X
     times["pca"] = time.perf_counter() - t
 
@@ -139,6 +169,7 @@ def main(argv):
     out = {
         "input": d,
         "seed": seed,
+        "moderation": moderation,
         "participants": int(P),
         "statements": int(C),
         "votes": int(len(vote)),
