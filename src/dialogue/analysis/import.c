@@ -77,6 +77,50 @@ static void csv_push(struct csv *c)
 	c->off[c->n++] = c->field.len;
 }
 
+/* The common record: one line without quotes or stray CRs. Splits it
+ * into the fields as the general loop below would and returns 1; returns
+ * 0 (nothing consumed) for anything else, which that loop then reads. */
+static int csv_next_line(struct csv *c)
+{
+	const char *p = c->p, *nl = memchr(p, '\n', (size_t)(c->end - p));
+	const char *eol = nl ? nl : c->end;
+	if (memchr(p, '"', (size_t)(eol - p)))
+		return 0;
+	const char *cr = memchr(p, '\r', (size_t)(eol - p));
+	if (cr && !(nl && cr == nl - 1))
+		return 0; /* a CR not ending the line is an error: the slow path says so */
+	if (cr)
+		eol = cr;
+	size_t len = (size_t)(eol - p), n = 1;
+	/* at most len + 1 fields: room for them all up front */
+	if (c->cap < len + 1) {
+		while (c->cap < len + 1)
+			c->cap = c->cap ? c->cap * 2 : 32;
+		c->off = xrealloc(c->off, c->cap * sizeof(*c->off));
+	}
+	buf_grow(&c->field, len + 1);
+	char *out = c->field.data;
+	size_t *off = c->off;
+	off[0] = 0;
+	for (size_t i = 0; i < len; i++) {
+		char ch = p[i];
+		out[i] = ch == ',' ? '\0' : ch;
+		off[n] = i + 1;
+		n += ch == ',';
+	}
+	c->n = n;
+	out[len] = '\0';
+	out[len + 1] = '\0';
+	c->field.len = len + 1;
+	if (nl) {
+		c->p = nl + 1;
+		c->line++;
+	} else {
+		c->p = c->end;
+	}
+	return 1;
+}
+
 /* Reads one record. Returns 1 on a record, 0 at end of input, -1 on a
  * malformed quote (c->rec_line tells where). Blank lines are skipped. */
 static int csv_next(struct csv *c)
@@ -99,6 +143,8 @@ static int csv_next(struct csv *c)
 	buf_reset(&c->field);
 	c->n = 0;
 	c->rec_line = c->line;
+	if (csv_next_line(c))
+		return 1;
 	csv_push(c);
 	for (;;) {
 		if (c->p < c->end && *c->p == '"') {
@@ -159,6 +205,20 @@ static const char *csv_get(const struct csv *c, size_t i)
 
 static int parse_i64(const char *s, int64_t *out)
 {
+	/* the usual "123" / "-45": digits only, too few to overflow */
+	const char *q = s + (*s == '-');
+	if (*q >= '0' && *q <= '9') {
+		int64_t v = 0;
+		int n = 0;
+		while (*q >= '0' && *q <= '9' && n < 18) {
+			v = v * 10 + (*q++ - '0');
+			n++;
+		}
+		if (!*q) {
+			*out = *s == '-' ? -v : v;
+			return 0;
+		}
+	}
 	char *endp;
 	while (*s == ' ')
 		s++;
@@ -184,6 +244,19 @@ static int parse_i64(const char *s, int64_t *out)
 
 static int parse_vote(const char *s, int *out)
 {
+	/* the usual spellings first */
+	if (s[0] == '1' && !s[1]) {
+		*out = VOTE_AGREE;
+		return 0;
+	}
+	if (s[0] == '-' && s[1] == '1' && !s[2]) {
+		*out = VOTE_DISAGREE;
+		return 0;
+	}
+	if (s[0] == '0' && !s[1]) {
+		*out = VOTE_PASS;
+		return 0;
+	}
 	if (!strcmp(s, "1") || !strcmp(s, "1.0") || !strcmp(s, "+1")) {
 		*out = VOTE_AGREE;
 		return 0;
@@ -371,6 +444,7 @@ enum hm_err import_participants_votes_csv(struct dataset *d, const char *data, s
 	enum hm_err rc = HM_OK;
 	int r, c_pid, c_gid;
 	int64_t *col_tid = NULL;
+	uint32_t *col_stmt = NULL;
 	uint8_t *seen = NULL;
 	size_t seen_cap = 0;
 
@@ -410,6 +484,12 @@ enum hm_err import_participants_votes_csv(struct dataset *d, const char *data, s
 			}
 			dataset_stmt(d, col_tid[i], NULL);
 		}
+	}
+	/* the statement of each column, looked up once rather than per vote */
+	if (votes_too) {
+		col_stmt = xmalloc(n_head * sizeof(*col_stmt));
+		for (size_t i = 0; i < n_head; i++)
+			col_stmt[i] = col_tid[i] < 0 ? UINT32_MAX : dataset_find_stmt(d, col_tid[i]);
 	}
 	while ((r = csv_next(&c)) > 0) {
 		int64_t pid, gid = -1;
@@ -461,13 +541,14 @@ enum hm_err import_participants_votes_csv(struct dataset *d, const char *data, s
 					  s, (long long)col_tid[i]);
 				goto out;
 			}
-			vote_log_append(&d->log, p, dataset_find_stmt(d, col_tid[i]), v, 0);
+			vote_log_append(&d->log, p, col_stmt[i], v, 0);
 		}
 	}
 	if (r < 0)
 		rc = fail(err, fname, c.rec_line, "malformed quoted field");
 out:
 	free(col_tid);
+	free(col_stmt);
 	free(seen);
 	csv_free(&c);
 	return rc;
