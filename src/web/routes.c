@@ -14,6 +14,10 @@ static const struct {
 	{public_routes, &public_nroutes},
 	{account_routes, &account_nroutes},
 	{admin_event_routes, &admin_event_nroutes},
+	{admin_series_routes, &admin_series_nroutes},
+	{admin_event_org_routes, &admin_event_org_nroutes},
+	{admin_organiser_routes, &admin_organiser_nroutes},
+	{admin_org_routes, &admin_org_nroutes},
 	{admin_news_routes, &admin_news_nroutes},
 	{admin_site_routes, &admin_site_nroutes},
 };
