@@ -1,10 +1,12 @@
 /*
  * events.c — read queries for series, events and organisations. Drafts
  * never leave this file for the public functions: every query filters on
- * status = 'published'.
+ * status = 'published'. The organisers' reads (events_admin.h) build
+ * their models with the same helpers, on statements that keep drafts.
  */
 #include "events/events.h"
 #include "db/db.h"
+#include "events/events_internal.h"
 
 #include <string.h>
 
@@ -92,31 +94,43 @@ json_t *event_list(struct db *db, int upcoming, const char *today, int limit)
 	return db_rows_json(st);
 }
 
-json_t *event_get(struct db *db, const char *slug)
+json_t *events_one_with(struct db *db, const char *sql_one, const char *slug, const char *key,
+			const char *sql_rows)
 {
-	struct db_stmt *st = prep(db, SQL_EVENT);
+	struct db_stmt *st = db_prepare(db, sql_one);
 	if (!st)
 		return NULL;
 	db_bind_text(st, 1, slug);
-	json_t *ev = db_one_json(st);
-	if (!ev)
+	json_t *o = db_one_json(st);
+	if (!o)
 		return NULL;
-	json_int_t id = json_integer_value(json_object_get(ev, "id"));
+	if ((st = db_prepare(db, sql_rows)))
+		db_bind_int(st, 1, json_integer_value(json_object_get(o, "id")));
+	json_object_set_new(o, key, st ? db_rows_json(st) : json_array());
+	return o;
+}
 
+json_t *events_sectors(struct db *db, int64_t id)
+{
 	json_t *sectors = json_array();
-	st = prep(db, SQL_EVENT_SECTORS);
+	struct db_stmt *st = prep(db, SQL_EVENT_SECTORS);
 	if (st) {
 		db_bind_int(st, 1, id);
 		while (db_step(st) == 1)
 			json_array_append_new(sectors, json_string(db_col_text(st, 0)));
 		db_done(st);
 	}
-	json_object_set_new(ev, "sectors", sectors);
+	return sectors;
+}
 
-	st = prep(db, SQL_EVENT_ORGS);
-	if (st)
-		db_bind_int(st, 1, id);
-	json_object_set_new(ev, "organisations", st ? db_rows_json(st) : json_array());
+json_t *event_get(struct db *db, const char *slug)
+{
+	json_t *ev = events_one_with(db, sql[SQL_EVENT], slug, "organisations",
+				     sql[SQL_EVENT_ORGS]);
+	if (ev) {
+		json_int_t id = json_integer_value(json_object_get(ev, "id"));
+		json_object_set_new(ev, "sectors", events_sectors(db, id));
+	}
 	return ev;
 }
 
@@ -127,20 +141,10 @@ json_t *series_list(struct db *db)
 
 json_t *series_get(struct db *db, const char *slug)
 {
-	struct db_stmt *st = prep(db, SQL_SERIES);
-	if (!st)
-		return NULL;
-	db_bind_text(st, 1, slug);
-	json_t *s = db_one_json(st);
+	json_t *s = events_one_with(db, sql[SQL_SERIES], slug, "events", sql[SQL_SERIES_EVENTS]);
 	if (!s)
 		return NULL;
-	st = prep(db, SQL_SERIES_EVENTS);
-	json_t *events = json_array();
-	if (st) {
-		json_decref(events);
-		db_bind_int(st, 1, json_integer_value(json_object_get(s, "id")));
-		events = db_rows_json(st);
-	}
+	json_t *events = json_object_get(s, "events");
 	/* Group by region in order of each region's latest event. */
 	json_t *regions = json_array();
 	size_t i;
@@ -161,23 +165,11 @@ json_t *series_get(struct db *db, const char *slug)
 		}
 		json_array_append(json_object_get(grp, "events"), ev);
 	}
-	json_object_set_new(s, "events", events);
 	json_object_set_new(s, "regions", regions);
 	return s;
 }
 
 json_t *org_get(struct db *db, const char *slug)
 {
-	struct db_stmt *st = prep(db, SQL_ORG);
-	if (!st)
-		return NULL;
-	db_bind_text(st, 1, slug);
-	json_t *o = db_one_json(st);
-	if (!o)
-		return NULL;
-	st = prep(db, SQL_ORG_EVENTS);
-	if (st)
-		db_bind_int(st, 1, json_integer_value(json_object_get(o, "id")));
-	json_object_set_new(o, "events", st ? db_rows_json(st) : json_array());
-	return o;
+	return events_one_with(db, sql[SQL_ORG], slug, "events", sql[SQL_ORG_EVENTS]);
 }
