@@ -419,8 +419,8 @@ static void compare_polis(const struct dataset *d, const struct analysis_result 
 		}
 	free(used);
 	c->ari = adjusted_rand_index(a, b, n);
-	c->silhouette_harmony = kmeans_silhouette(xy, n, a, r->groups.n);
-	c->silhouette_polis = kmeans_silhouette(xy, n, b, (uint32_t)(pmax + 1));
+	kmeans_silhouette2(xy, n, a, r->groups.n, b, (uint32_t)(pmax + 1), &c->silhouette_harmony,
+			   &c->silhouette_polis);
 	free(a);
 	free(b);
 	free(xy);

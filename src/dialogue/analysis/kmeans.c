@@ -11,6 +11,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void kclust_init(struct kclust *c)
 {
@@ -204,13 +207,20 @@ static void xorder_free(struct xorder *o)
  * squared norms) over the rounding of either distance formula (a few
  * ulps), so every centre that could tie with the minimum is still
  * compared; among equal minima the highest index wins, as in the scan.
+ * When hint is not NULL it receives the nearest distance and a lower
+ * bound of the others (the second nearest seen, or |Δx| where the walk
+ * stopped), both as computed (see struct kbounds).
  */
-static uint32_t nearest_pruned(const struct wset *s, const struct xorder *o, const double *q, int exact)
+static uint32_t nearest_pruned(const struct wset *s, const struct xorder *o, const double *q, int exact,
+			       double hint[2], uint32_t seed)
 {
 	double m = q[0] * q[0] + q[1] * q[1] + o->max_c2;
 	/* tiny (underflowing), huge or NaN: the plain scan */
-	if (!o->ok || !(m >= 1e-200 && m <= 1e200))
+	if (!o->ok || !(m >= 1e-200 && m <= 1e200)) {
+		if (hint)
+			hint[0] = hint[1] = NAN;
 		return nearest_scan(s, q, exact);
+	}
 	double slack = 1e-12 * m;
 	uint32_t n = s->n, lo = 0, hi = n, best = 0;
 	while (lo < hi) {
@@ -222,49 +232,211 @@ static uint32_t nearest_pruned(const struct wset *s, const struct xorder *o, con
 	}
 	/* left side: ranks < l; right side: ranks >= r */
 	uint32_t l = lo, r = lo;
-	double bd = INFINITY;
+	double bd = INFINITY, second = INFINITY, stop = INFINITY, cut = INFINITY;
+	if (seed < n) {
+		/* a likely nearest first, so the walk is cut short early; it is
+		 * met again in the walk and changes nothing then */
+		bd = dist_polis(q, s->c[seed].c, exact);
+		best = seed;
+		if (!hint)
+			cut = bd * bd * (1.0 + 3e-12) + 2.0 * slack;
+	}
 	while (l > 0 || r < n) {
 		double dl = l > 0 ? q[0] - o->c[l - 1].x : INFINITY;
 		double dr = r < n ? o->c[r].x - q[0] : INFINITY;
 		int right = dr < dl;
 		double dx = right ? dr : dl;
-		if (dx * dx * (1.0 - 1e-12) > bd * bd * (1.0 + 1e-12) + slack)
+		if (dx * dx > cut) {
+			stop = dx;
 			break;
+		}
 		uint32_t i = right ? o->c[r++].i : o->c[--l].i;
+		if (i == seed)
+			continue;
 		double d = dist_polis(q, s->c[i].c, exact);
 		if (d < bd || (d == bd && i > best)) {
+			second = bd;
 			bd = d;
 			best = i;
+		} else if (d < second) {
+			second = d;
 		}
+		/* a little more than 1e-12 either way: rules out only what
+		 * dx²(1 − 1e-12) > bd²(1 + 1e-12) + slack would; with hint,
+		 * walk on to the second nearest, the bound for later steps */
+		double lim = hint ? second : bd;
+		cut = lim * lim * (1.0 + 3e-12) + 2.0 * slack;
+	}
+	if (hint) {
+		hint[0] = bd;
+		hint[1] = second < stop ? second : stop;
 	}
 	return best;
 }
 
-/* One Lloyd step: in -> out (out cleared first). */
-static void cluster_step(const struct wset *in, struct wset *out, const struct kpoints *p, int exact)
+/*
+ * Bounds carried from one Lloyd step to the next (Hamerly's k-means), so
+ * a point whose nearest centre cannot have changed is not searched. For
+ * point q assigned to centre a: ub ≥ |q − c_a| and lb ≤ |q − c| for every
+ * other centre c, in true Euclidean distance; when centres move by δ, ub
+ * grows by δ_a and lb shrinks by the largest other δ. The distances the
+ * step compares (dist_polis) differ from the true ones by at most
+ * err = 1e-6·sqrt(|q|² + max|c|²) (their rounding is below 1e-7 of that,
+ * cancellation included), so ub + 3·err < lb means c_a is strictly the
+ * nearest by dist_polis too, with no tie: the step's own answer.
+ */
+struct kbounds {
+	uint32_t n;
+	int valid;     /* asg/ub/lb describe the current centres */
+	uint32_t *asg; /* index of the assigned cluster */
+	double *ub, *lb;
+};
+
+static void kbounds_init(struct kbounds *b, uint32_t n)
+{
+	b->n = n;
+	b->valid = 0;
+	b->asg = xmalloc(((size_t)n + 1) * sizeof(*b->asg));
+	b->ub = xmalloc(((size_t)n + 1) * sizeof(*b->ub));
+	b->lb = xmalloc(((size_t)n + 1) * sizeof(*b->lb));
+}
+
+static void kbounds_free(struct kbounds *b)
+{
+	free(b->asg);
+	free(b->ub);
+	free(b->lb);
+}
+
+static double kbounds_err(const double *q, double max_c2)
+{
+	return 1e-6 * sqrt(q[0] * q[0] + q[1] * q[1] + max_c2);
+}
+
+/* One Lloyd step: in -> out (out cleared first). kb, when not NULL,
+ * carries the bounds from step to step. */
+static void cluster_step(const struct wset *in, struct wset *out, const struct kpoints *p, int exact,
+			 struct kbounds *kb)
 {
 	struct wset s = { 0 };
-	for (uint32_t i = 0; i < in->n; i++)
-		wset_add(&s, in->c[i].id, in->c[i].c[0], in->c[i].c[1]);
+	for (uint32_t i = 0; i < in->n; i++) {
+		struct wc *c = wset_add(&s, in->c[i].id, in->c[i].c[0], in->c[i].c[1]);
+		/* members change little from step to step: room for as many */
+		if (in->c[i].n) {
+			c->cap = in->c[i].n + in->c[i].n / 4 + 4;
+			c->mem = xmalloc(c->cap * sizeof(*c->mem));
+		}
+	}
+	int bounded = 0;
 	if (s.n >= 16) {
 		struct xorder o;
 		xorder_build(&o, &s);
-		for (uint32_t q = 0; q < p->n; q++)
-			wc_push(&s.c[nearest_pruned(&s, &o, p->xy + 2 * q, exact)], q);
+		bounded = kb && o.ok;
+		double *half = NULL; /* per centre: half the distance to the nearest other */
+		if (bounded && kb->valid) {
+			half = xmalloc(((size_t)s.n + 1) * sizeof(*half));
+			for (uint32_t i = 0; i < s.n; i++)
+				half[i] = INFINITY;
+			for (uint32_t i = 0; i < s.n; i++)
+				for (uint32_t j = i + 1; j < s.n; j++) {
+					double dx = s.c[i].c[0] - s.c[j].c[0], dy = s.c[i].c[1] - s.c[j].c[1];
+					double d2 = dx * dx + dy * dy;
+					if (d2 < half[i])
+						half[i] = d2;
+					if (d2 < half[j])
+						half[j] = d2;
+				}
+			for (uint32_t i = 0; i < s.n; i++)
+				half[i] = 0.5 * sqrt(half[i]) * (1.0 - 1e-15);
+		}
+		for (uint32_t q = 0; q < p->n; q++) {
+			const double *pq = p->xy + 2 * q;
+			uint32_t seed = UINT32_MAX;
+			if (half) {
+				/* c_a is strictly nearest when ub clears the other
+				 * centres' lower bound, or half the gap from c_a to
+				 * its nearest neighbour (then every other c is at
+				 * least 2·half − ub away) */
+				double err = kbounds_err(pq, o.max_c2);
+				uint32_t a = kb->asg[q];
+				double lim = kb->lb[q] > half[a] ? kb->lb[q] : half[a];
+				if (kb->ub[q] + 3.0 * err < lim) {
+					wc_push(&s.c[a], q);
+					continue;
+				}
+				/* tighten the upper bound and try again */
+				double dx = pq[0] - s.c[a].c[0], dy = pq[1] - s.c[a].c[1];
+				kb->ub[q] = sqrt(dx * dx + dy * dy) * (1.0 + 1e-15);
+				if (kb->ub[q] + 3.0 * err < lim) {
+					wc_push(&s.c[a], q);
+					continue;
+				}
+				seed = a;
+			}
+			double hint[2];
+			uint32_t best = nearest_pruned(&s, &o, pq, exact, bounded ? hint : NULL, seed);
+			if (bounded) {
+				double err = kbounds_err(pq, o.max_c2);
+				kb->asg[q] = best;
+				kb->ub[q] = hint[0] + err;
+				kb->lb[q] = hint[1] - err;
+				if (!(kb->ub[q] >= 0.0 && kb->lb[q] <= INFINITY)) {
+					/* no usable bound (NaN): search next time */
+					kb->ub[q] = INFINITY;
+					kb->lb[q] = -INFINITY;
+				}
+			}
+			wc_push(&s.c[best], q);
+		}
+		free(half);
 		xorder_free(&o);
 	} else if (s.n) {
 		for (uint32_t q = 0; q < p->n; q++)
 			wc_push(&s.c[nearest_scan(&s, p->xy + 2 * q, exact)], q);
 	}
 	uint32_t kept = 0;
+	double dmax = 0.0, dmax2 = 0.0; /* largest two centre moves */
+	uint32_t amax = UINT32_MAX;
+	uint32_t *remap = bounded ? xmalloc(((size_t)s.n + 1) * sizeof(*remap)) : NULL;
+	double *moved = bounded ? xmalloc(((size_t)s.n + 1) * sizeof(*moved)) : NULL;
 	for (uint32_t i = 0; i < s.n; i++) {
 		if (!s.c[i].n) {
 			free(s.c[i].mem);
 			continue;
 		}
+		double old[2] = { s.c[i].c[0], s.c[i].c[1] };
 		wc_mean(&s.c[i], p, s.c[i].c);
+		if (bounded) {
+			double dx = s.c[i].c[0] - old[0], dy = s.c[i].c[1] - old[1];
+			double d = sqrt(dx * dx + dy * dy) * (1.0 + 1e-15);
+			if (!(d <= INFINITY))
+				d = INFINITY; /* NaN: no bound survives */
+			moved[i] = d;
+			remap[i] = kept;
+			if (d > dmax) {
+				dmax2 = dmax;
+				dmax = d;
+				amax = kept;
+			} else if (d > dmax2) {
+				dmax2 = d;
+			}
+		}
 		s.c[kept++] = s.c[i];
 	}
+	if (bounded) {
+		for (uint32_t q = 0; q < p->n; q++) {
+			uint32_t a = kb->asg[q];
+			kb->ub[q] += moved[a];
+			a = remap[a];
+			kb->asg[q] = a;
+			kb->lb[q] -= a == amax ? dmax2 : dmax;
+		}
+		kb->valid = 1;
+	} else if (kb) {
+		kb->valid = 0;
+	}
+	free(remap);
+	free(moved);
 	s.n = kept;
 	wset_free(out);
 	*out = s;
@@ -448,8 +620,10 @@ void kmeans_polis(struct kclust *out, const struct kpoints *pts, uint32_t k, uin
 		init_clusters(&cur, pts, k);
 	/* Clusters are visited in ascending id order in each step. */
 	qsort(cur.c, cur.n, sizeof(*cur.c), wc_cmp_id);
+	struct kbounds kb;
+	kbounds_init(&kb, pts->n);
 	for (uint32_t iter = max_iters;; iter--) {
-		cluster_step(&cur, &next, pts, exact_polis_dist);
+		cluster_step(&cur, &next, pts, exact_polis_dist, &kb);
 		int done = iter == 0 || same_clustering(&cur, &next, exact_polis_dist);
 		struct wset t = cur;
 		cur = next;
@@ -457,6 +631,7 @@ void kmeans_polis(struct kclust *out, const struct kpoints *pts, uint32_t k, uin
 		if (done)
 			break;
 	}
+	kbounds_free(&kb);
 	kclust_free(out);
 	wset_to_kclust(&cur, pts, out);
 	wset_free(&cur);
@@ -469,8 +644,10 @@ void kmeans_polis_from(struct kclust *out, const struct kpoints *pts, const doub
 	struct wset cur = { 0 }, next = { 0 };
 	for (uint32_t c = 0; c < k; c++)
 		wset_add(&cur, (int32_t)c, centers[2 * c], centers[2 * c + 1]);
+	struct kbounds kb;
+	kbounds_init(&kb, pts->n);
 	for (uint32_t iter = max_iters;; iter--) {
-		cluster_step(&cur, &next, pts, exact_polis_dist);
+		cluster_step(&cur, &next, pts, exact_polis_dist, &kb);
 		int done = iter == 0 || same_clustering(&cur, &next, exact_polis_dist);
 		struct wset t = cur;
 		cur = next;
@@ -478,6 +655,7 @@ void kmeans_polis_from(struct kclust *out, const struct kpoints *pts, const doub
 		if (done)
 			break;
 	}
+	kbounds_free(&kb);
 	kclust_free(out);
 	wset_to_kclust(&cur, pts, out);
 	wset_free(&cur);
@@ -613,74 +791,142 @@ static double silhouette_core(const double *xy, uint32_t n, const int32_t *label
 }
 
 /*
- * The exact silhouette, with each distance computed once for both points
- * of a pair (d(i,j) and d(j,i) are the same bits: x−y = −(y−x) exactly).
- * sum[i·k + c] gathers point i's distances to cluster c; visiting pairs
+ * The exact silhouette of up to two labellings of the same points, with
+ * each distance computed once for both points of a pair (d(i,j) and
+ * d(j,i) are the same bits: x−y = −(y−x) exactly) and for both
+ * labellings. sum[i·(k+1) + c] gathers point i's distances to cluster c
+ * (slot k takes points outside 0..k−1 and is never read); visiting pairs
  * (i, j > i) with i ascending adds to every sum in ascending partner
- * order, the order silhouette_core adds in, so the result is bit-identical.
+ * order, the order silhouette_core adds in, so results are bit-identical.
  */
-static double silhouette_exact(const double *xy, uint32_t n, const int32_t *label, uint32_t k)
+struct sil_lab {
+	const int32_t *label;
+	uint32_t k;
+	uint32_t *l;   /* label, or k when outside 0..k−1 */
+	uint32_t *cnt; /* members per cluster */
+	double *sum;
+	uint32_t n_in;
+};
+
+static void sil_lab_init(struct sil_lab *L, const int32_t *label, uint32_t k, uint32_t n)
 {
-	uint32_t *idx = xmalloc(((size_t)n + 1) * sizeof(*idx));
-	uint32_t *cnt = xcalloc((size_t)k + 1, sizeof(*cnt));
-	uint32_t nv = 0;
-	for (uint32_t i = 0; i < n; i++)
-		if (label[i] >= 0 && (uint32_t)label[i] < k) {
-			idx[nv++] = i;
-			cnt[label[i]]++;
-		}
-	/* compact copies: the pair loop then streams through memory */
-	double *px = xmalloc(((size_t)nv + 1) * sizeof(*px));
-	double *py = xmalloc(((size_t)nv + 1) * sizeof(*py));
-	uint32_t *pl = xmalloc(((size_t)nv + 1) * sizeof(*pl));
-	double *sum = xcalloc((size_t)nv * k + 1, sizeof(*sum));
-	for (uint32_t a = 0; a < nv; a++) {
-		px[a] = xy[2 * idx[a]];
-		py[a] = xy[2 * idx[a] + 1];
-		pl[a] = (uint32_t)label[idx[a]];
-	}
-	for (uint32_t a = 0; a < nv; a++) {
-		double xa = px[a], ya = py[a];
-		double *sa = sum + (size_t)a * k;
-		size_t la = pl[a];
-		for (uint32_t b = a + 1; b < nv; b++) {
-			double dx = xa - px[b], dy = ya - py[b];
-			double d = sqrt(dx * dx + dy * dy);
-			sa[pl[b]] += d;
-			sum[(size_t)b * k + la] += d;
+	L->label = label;
+	L->k = k;
+	L->l = xmalloc(((size_t)n + 1) * sizeof(*L->l));
+	L->cnt = xcalloc((size_t)k + 1, sizeof(*L->cnt));
+	L->sum = xcalloc((size_t)n * (k + 1) + 1, sizeof(*L->sum));
+	L->n_in = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		int in = label[i] >= 0 && (uint32_t)label[i] < k;
+		L->l[i] = in ? (uint32_t)label[i] : k;
+		if (in) {
+			L->cnt[label[i]]++;
+			L->n_in++;
 		}
 	}
+}
+
+static double sil_lab_finish(struct sil_lab *L, uint32_t n)
+{
+	uint32_t k = L->k;
 	double total = 0.0;
-	for (uint32_t a = 0; a < nv; a++) {
-		uint32_t own = pl[a];
-		const double *sa = sum + (size_t)a * k;
-		if (cnt[own] == 1)
-			continue; /* a singleton scores 0 */
-		double am = sa[own] / (cnt[own] - 1), b = INFINITY;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t own = L->l[i];
+		const double *si = L->sum + (size_t)i * (k + 1);
+		if (own == k || L->cnt[own] == 1)
+			continue; /* outside, or a singleton: scores 0 */
+		double a = si[own] / (L->cnt[own] - 1), b = INFINITY;
 		for (uint32_t c = 0; c < k; c++)
-			if (c != own && cnt[c] && sa[c] / cnt[c] < b)
-				b = sa[c] / cnt[c];
+			if (c != own && L->cnt[c] && si[c] / L->cnt[c] < b)
+				b = si[c] / L->cnt[c];
 		if (b == INFINITY)
 			continue;
-		double mx = am > b ? am : b;
+		double mx = a > b ? a : b;
 		if (mx > 0.0)
-			total += (b - am) / mx;
+			total += (b - a) / mx;
 	}
-	free(idx);
-	free(cnt);
+	free(L->l);
+	free(L->cnt);
+	free(L->sum);
+	return L->n_in ? total / L->n_in : 0.0;
+}
+
+/* d[j] = |p_i − p_j| for j in [from, n) */
+static void sil_dists(const double *px, const double *py, uint32_t from, uint32_t n, double xi, double yi,
+		      double *d)
+{
+	uint32_t j = from;
+#ifdef __SSE2__
+	/* two at a time: the same IEEE operations, so the same bits */
+	__m128d vx = _mm_set1_pd(xi), vy = _mm_set1_pd(yi);
+	for (; j + 2 <= n; j += 2) {
+		__m128d dx = _mm_sub_pd(vx, _mm_loadu_pd(px + j)), dy = _mm_sub_pd(vy, _mm_loadu_pd(py + j));
+		_mm_storeu_pd(d + j, _mm_sqrt_pd(_mm_add_pd(_mm_mul_pd(dx, dx), _mm_mul_pd(dy, dy))));
+	}
+#endif
+	for (; j < n; j++) {
+		double dx = xi - px[j], dy = yi - py[j];
+		d[j] = sqrt(dx * dx + dy * dy);
+	}
+}
+
+static void silhouette_pairs(const double *xy, uint32_t n, struct sil_lab *L, uint32_t n_lab)
+{
+	double *px = xmalloc(((size_t)n + 1) * sizeof(*px));
+	double *py = xmalloc(((size_t)n + 1) * sizeof(*py));
+	double *d = xmalloc(((size_t)n + 1) * sizeof(*d));
+	for (uint32_t i = 0; i < n; i++) {
+		px[i] = xy[2 * i];
+		py[i] = xy[2 * i + 1];
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		sil_dists(px, py, i + 1, n, px[i], py[i], d);
+		for (uint32_t t = 0; t < n_lab; t++) {
+			uint32_t k1 = L[t].k + 1;
+			const uint32_t *l = L[t].l;
+			double *si = L[t].sum + (size_t)i * k1, *sum = L[t].sum;
+			size_t li = l[i];
+			for (uint32_t j = i + 1; j < n; j++) {
+				si[l[j]] += d[j];
+				sum[(size_t)j * k1 + li] += d[j];
+			}
+		}
+	}
 	free(px);
 	free(py);
-	free(pl);
-	free(sum);
-	return nv ? total / nv : 0.0;
+	free(d);
+}
+
+/* the pair sums take n·(k+1) doubles per labelling: fall back past 256 MB */
+static int sil_fits(uint32_t n, uint32_t k)
+{
+	return (uint64_t)n * ((uint64_t)k + 1) <= ((uint64_t)1 << 25);
 }
 
 double kmeans_silhouette(const double *xy, uint32_t n, const int32_t *label, uint32_t k)
 {
-	/* the pair sums take n·k doubles: fall back past 256 MB */
-	if ((uint64_t)n * k > ((uint64_t)1 << 25))
+	if (!sil_fits(n, k))
 		return silhouette_core(xy, n, label, k, 0);
-	return silhouette_exact(xy, n, label, k);
+	struct sil_lab L;
+	sil_lab_init(&L, label, k, n);
+	silhouette_pairs(xy, n, &L, 1);
+	return sil_lab_finish(&L, n);
+}
+
+void kmeans_silhouette2(const double *xy, uint32_t n, const int32_t *label_a, uint32_t ka,
+			const int32_t *label_b, uint32_t kb, double *sa, double *sb)
+{
+	if (!sil_fits(n, ka) || !sil_fits(n, kb)) {
+		*sa = kmeans_silhouette(xy, n, label_a, ka);
+		*sb = kmeans_silhouette(xy, n, label_b, kb);
+		return;
+	}
+	struct sil_lab L[2];
+	sil_lab_init(&L[0], label_a, ka, n);
+	sil_lab_init(&L[1], label_b, kb, n);
+	silhouette_pairs(xy, n, L, 2);
+	*sa = sil_lab_finish(&L[0], n);
+	*sb = sil_lab_finish(&L[1], n);
 }
 
 double kmeans_silhouette_sampled(const double *xy, uint32_t n, const int32_t *label, uint32_t k,

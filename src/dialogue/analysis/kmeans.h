@@ -59,6 +59,12 @@ void kclust_labels(const struct kclust *c, const struct kpoints *pts, int32_t *l
  * a point alone in its cluster scores 0. O(n²). */
 double kmeans_silhouette(const double *xy, uint32_t n, const int32_t *label, uint32_t k);
 
+/* The silhouettes of two labellings of the same points (*sa for
+ * label_a in 0..ka−1, *sb for label_b), equal to two kmeans_silhouette
+ * calls, with each distance computed once for both. */
+void kmeans_silhouette2(const double *xy, uint32_t n, const int32_t *label_a, uint32_t ka,
+			const int32_t *label_b, uint32_t kb, double *sa, double *sb);
+
 /* Same, for many points: each point's a and b use the mean distance to a
  * deterministic sample of at most sample points per cluster. */
 double kmeans_silhouette_sampled(const double *xy, uint32_t n, const int32_t *label, uint32_t k,
