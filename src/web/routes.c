@@ -19,7 +19,11 @@ static const struct {
 	{admin_organiser_routes, &admin_organiser_nroutes},
 	{admin_org_routes, &admin_org_nroutes},
 	{admin_news_routes, &admin_news_nroutes},
-	{admin_site_routes, &admin_site_nroutes},
+	{site_reset_routes, &site_reset_nroutes},
+	{site_profile_routes, &site_profile_nroutes},
+	{admin_outbox_routes, &admin_outbox_nroutes},
+	{admin_audit_routes, &admin_audit_nroutes},
+	{admin_account_routes, &admin_account_nroutes},
 };
 
 static struct route *all;

@@ -32,8 +32,16 @@ extern const struct route admin_org_routes[];
 extern const size_t admin_org_nroutes;
 extern const struct route admin_news_routes[];
 extern const size_t admin_news_nroutes;
-extern const struct route admin_site_routes[];
-extern const size_t admin_site_nroutes;
+extern const struct route site_reset_routes[];
+extern const size_t site_reset_nroutes;
+extern const struct route site_profile_routes[];
+extern const size_t site_profile_nroutes;
+extern const struct route admin_outbox_routes[];
+extern const size_t admin_outbox_nroutes;
+extern const struct route admin_audit_routes[];
+extern const size_t admin_audit_nroutes;
+extern const struct route admin_account_routes[];
+extern const size_t admin_account_nroutes;
 
 /* Compiles templates and loads catalogues. On error prints why, returns
  * non-OK. */
