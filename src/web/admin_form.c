@@ -49,26 +49,8 @@ static void input_extras(struct http_req *req, struct adm_input *in)
 		json_decref(o);
 		return;
 	}
-	struct kv_list kv = {0};
-	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-		if (http_parse_urlencoded(&req->pool, req->body, req->body_len, 200, &kv) != HM_OK)
-			return;
-	} else if (strncasecmp(ct, "multipart/form-data", 19) == 0) {
-		const char *boundary;
-		struct multipart mp;
-		if (http_multipart_boundary(&req->pool, ct, &boundary) != HM_OK ||
-		    http_parse_multipart(&req->pool, req->body, req->body_len, boundary, 200, &mp) !=
-			    HM_OK)
-			return;
-		kv.items = arena_alloc(&req->pool, (mp.n ? mp.n : 1) * sizeof(*kv.items));
-		for (size_t i = 0; i < mp.n; i++) {
-			if (mp.parts[i].filename)
-				continue;
-			kv.items[kv.n].key = mp.parts[i].name;
-			kv.items[kv.n].value = mp.parts[i].data;
-			kv.n++;
-		}
-	}
+	struct kv_list kv;
+	form_pairs(req, &kv);
 	for (size_t i = 0; i < kv.n; i++) {
 		json_object_set_new(in->present, kv.items[i].key, json_true());
 		if (strcmp(kv.items[i].key, "sectors") != 0)

@@ -1,84 +1,25 @@
 /*
- * admin_news.c — the organisers' news pages (/admin/news, /admin/categories),
- * their JSON API twins (/api/v1/posts, /api/v1/categories, /api/v1/media)
- * and the stored images (/media/{name}). Handlers read declared fields,
- * pass through the permission gate and call the domain (news_admin.h,
- * media.h); forms keep what was typed and show errors beside each field.
+ * admin_news.c — the organisers' news posts (/admin/news) and their JSON
+ * twin (/api/v1/posts): the list, the form with its preview and image
+ * upload, publishing, unpublishing and deleting. Handlers read declared
+ * fields, pass through the permission gate and call the domain
+ * (news_admin.h, media.h); forms keep what was typed and show errors
+ * beside each field.
  */
+#include "web/news_web.h"
+
 #include "auth/auth.h"
 #include "core/text.h"
 #include "db/db.h"
 #include "media/media.h"
-#include "news/news.h"
-#include "news/news_admin.h"
 #include "view/i18n.h"
 #include "view/markdown.h"
-#include "web/form.h"
-#include "web/web.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 /* ------------------------------------------------------------- helpers */
 
-static int is_api(const struct http_req *req)
-{
-	return str_starts_with(req->path, "/api/");
-}
-
-/* API answers are JSON whatever the Accept header says. */
-static void api_json(struct http_req *req)
-{
-	if (is_api(req))
-		req->want_json = 1;
-}
-
-static int64_t id_param(struct http_req *req)
-{
-	const char *s = http_param(req, "id");
-	char *end;
-	if (!s || *s < '1' || *s > '9' || strlen(s) > 18)
-		return 0;
-	long long v = strtoll(s, &end, 10);
-	return *end ? 0 : (int64_t)v;
-}
-
-/* The gate of every news editing handler: editors of some news pass,
- * everyone else gets web_require's answer (sign-in, 401 or 403). */
-static enum hm_err gate_news(struct http_req *req, struct http_res *res)
-{
-	if (news_can_edit_any(web_principal(req)))
-		return HM_OK;
-	return web_require(req, res, AUTH_NEWS_EDIT, NULL);
-}
-
-/* Marks the admin sub-navigation's current section. */
-static void admin_nav(json_t *m, const char *section)
-{
-	json_object_set_new(m, "admin_nav", json_pack("{s:b}", section, 1));
-}
-
-/* 1 if the form declares a field of that name. */
-static int form_has_field(const struct form *f, const char *name)
-{
-	for (size_t k = 0; k < f->n; k++)
-		if (strcmp(f->fields[k].name, name) == 0)
-			return 1;
-	return 0;
-}
-
-/* The domain's refusals onto the form's fields; categories (not a field
- * of the table) are added by form_model, anything else goes to the top. */
-static void apply_errors(struct http_req *req, struct form *f, const struct news_errors *errs)
-{
-	for (size_t i = 0; i < errs->n; i++) {
-		const char *field = errs->e[i].field;
-		if (form_has_field(f, field))
-			form_set_error(req, f, field, errs->e[i].msgid);
-		else if (strcmp(field, "categories") != 0 && !f->error)
-			f->error = web_t(req, errs->e[i].msgid);
-	}
-}
 
 /* form_json plus the errors the form has no field for (categories). */
 static json_t *form_model(struct http_req *req, struct form *f, const struct news_errors *errs)
@@ -93,97 +34,16 @@ static json_t *form_model(struct http_req *req, struct form *f, const struct new
 	return o;
 }
 
-/* ------------------------------------------------ many-valued fields */
-
-struct slug_list {
-	const char *v[POST_CATEGORIES_MAX + 1];
-	size_t n;
-	int given; /* the request said something about them */
-};
-
-static void slug_list_add(struct slug_list *l, const char *s)
-{
-	l->given = 1;
-	if (s && *s && l->n < HM_ARRAY_LEN(l->v))
-		l->v[l->n++] = s;
-}
-
 /* Every "categories" value of an urlencoded or multipart body (form_read
- * keeps the first of each name only). */
+ * keeps the first of each name only); text only. */
 static void form_categories(struct http_req *req, struct slug_list *out)
 {
-	const char *ct = req->content_type ? req->content_type : "";
-	if (!req->body || !req->body_len)
-		return;
-	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
-		struct kv_list kv;
-		if (http_parse_urlencoded(&req->pool, req->body, req->body_len, 200, &kv) != HM_OK)
-			return;
-		for (size_t i = 0; i < kv.n; i++)
-			if (strcmp(kv.items[i].key, "categories") == 0)
-				slug_list_add(out, kv.items[i].value);
-	} else if (strncasecmp(ct, "multipart/form-data", 19) == 0) {
-		const char *boundary;
-		struct multipart mp;
-		if (http_multipart_boundary(&req->pool, ct, &boundary) != HM_OK ||
-		    http_parse_multipart(&req->pool, req->body, req->body_len, boundary, 200, &mp) !=
-			    HM_OK)
-			return;
-		for (size_t i = 0; i < mp.n; i++)
-			if (!mp.parts[i].filename && strcmp(mp.parts[i].name, "categories") == 0 &&
-			    !memchr(mp.parts[i].data, '\0', mp.parts[i].len))
-				slug_list_add(out, mp.parts[i].data);
-	}
-}
-
-/* For a JSON body: lays it over current (for PATCH; NULL for POST), takes
- * "categories" (an array of slugs; absent keeps current's) out, and puts
- * the flat object back as the body for form_read. HM_EINVAL when the body
- * is not an object or categories is not an array of strings. */
-static enum hm_err json_prepare(struct http_req *req, const json_t *current,
-				struct slug_list *cats)
-{
-	json_error_t jerr;
-	json_t *o = json_loadb(req->body ? req->body : "", req->body_len, JSON_REJECT_DUPLICATES,
-			       &jerr);
-	enum hm_err e = HM_EINVAL;
-	json_t *merged = current ? json_deep_copy(current) : json_object();
-	if (!json_is_object(o))
-		goto out;
-	json_object_update(merged, o);
-	json_t *c = json_object_get(merged, "categories");
-	if (c && !json_is_null(c)) {
-		size_t i;
-		json_t *v;
-		if (!json_is_array(c))
-			goto out;
-		json_array_foreach(c, i, v) {
-			if (!json_is_string(v))
-				goto out;
-			slug_list_add(cats, arena_strdup(&req->pool, json_string_value(v)));
-		}
-	}
-	cats->given = 1;
-	/* Fields of the HTML form only. */
-	json_object_del(merged, "categories");
-	json_object_del(merged, "preview");
-	json_object_del(merged, "remove_image");
-	char *s = json_dumps(merged, JSON_COMPACT);
-	if (!s)
-		goto out;
-	req->body = arena_strdup(&req->pool, s);
-	req->body_len = strlen(s);
-	free(s);
-	e = HM_OK;
-out:
-	json_decref(o);
-	json_decref(merged);
-	return e;
-}
-
-static int is_json_body(const struct http_req *req)
-{
-	return req->content_type && strncasecmp(req->content_type, "application/json", 16) == 0;
+	struct kv_list kv;
+	form_pairs(req, &kv);
+	for (size_t i = 0; i < kv.n; i++)
+		if (strcmp(kv.items[i].key, "categories") == 0 &&
+		    !memchr(kv.items[i].value, '\0', kv.items[i].value_len))
+			news_web_slug_add(out, kv.items[i].value);
 }
 
 /* --------------------------------------------------------------- posts */
@@ -327,7 +187,7 @@ static enum hm_err render_post_form(struct http_req *req, struct http_res *res, 
 		json_object_set_new(m, "preview", preview);
 	if (http_query(req, "saved"))
 		json_object_set_new(m, "saved", json_true());
-	admin_nav(m, "news");
+	news_web_nav(m, "news");
 	/* The title outlives post (the caller frees it before the page is made). */
 	const char *title = post ? arena_strdup(&req->pool, json_string_value(json_object_get(post, "title")))
 				 : web_t(req, "New post");
@@ -372,9 +232,9 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 	struct form f;
 	json_t *post = NULL;
 	enum hm_err e;
-	api_json(req);
+	news_web_api_json(req);
 	web_private(req, res);
-	if ((e = gate_news(req, res)) != HM_OK)
+	if ((e = news_web_gate(req, res)) != HM_OK)
 		return e;
 	if (id) {
 		if ((e = post_scope(req->db, id, &scope)) == HM_ENOTFOUND)
@@ -388,13 +248,13 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 			return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 		decorate_admin_post(req, post, NULL);
 	}
-	if (req->method == HTTP_PATCH && !is_json_body(req)) {
+	if (req->method == HTTP_PATCH && !news_web_json_body(req)) {
 		json_decref(post);
 		return http_fail(res, HM_EINVAL, "PATCH takes a JSON object of the fields to change.");
 	}
-	if (is_json_body(req)) {
+	if (news_web_json_body(req)) {
 		json_t *cur = post && req->method == HTTP_PATCH ? post_as_input(post) : NULL;
-		e = json_prepare(req, cur, &cats);
+		e = news_web_json_prepare(req, cur, &cats);
 		json_decref(cur);
 		if (e != HM_OK) {
 			json_decref(post);
@@ -441,7 +301,7 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 			f.values[k] = image;
 	const char *published_at = resolve_time(req, &f);
 
-	int preview = form_get(&f, "preview") && !is_api(req) && !req->want_json;
+	int preview = form_get(&f, "preview") && !news_web_is_api(req) && !req->want_json;
 	if (f.nerrors == 0 && !preview) {
 		struct post_input in = {
 			.title = form_get(&f, "title"),
@@ -484,7 +344,7 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 			json_decref(post);
 			return e;
 		}
-		apply_errors(req, &f, &errs);
+		news_web_apply_errors(req, &f, &errs);
 	}
 
 	json_t *fj = form_model(req, &f, &errs);
@@ -524,7 +384,7 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 
 static enum hm_err post_new_form(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = gate_news(req, res);
+	enum hm_err e = news_web_gate(req, res);
 	if (e != HM_OK)
 		return e;
 	web_private(req, res);
@@ -546,9 +406,9 @@ static enum hm_err post_new_form(struct http_req *req, struct http_res *res)
 
 static enum hm_err post_edit_form(struct http_req *req, struct http_res *res)
 {
-	int64_t id = id_param(req);
+	int64_t id = news_web_id_param(req);
 	struct auth_scope scope;
-	enum hm_err e = gate_news(req, res);
+	enum hm_err e = news_web_gate(req, res);
 	if (e != HM_OK)
 		return e;
 	web_private(req, res);
@@ -566,7 +426,7 @@ static enum hm_err post_edit_form(struct http_req *req, struct http_res *res)
 	size_t i;
 	json_t *c;
 	json_array_foreach(json_object_get(values, "categories"), i, c)
-		slug_list_add(&cats, arena_strdup(&req->pool, json_string_value(c)));
+		news_web_slug_add(&cats, arena_strdup(&req->pool, json_string_value(c)));
 	json_object_del(values, "categories");
 	json_object_set_new(values, "is_featured",
 			    json_string(json_is_true(json_object_get(post, "is_featured")) ? "1" : "0"));
@@ -593,9 +453,9 @@ static enum hm_err post_create_h(struct http_req *req, struct http_res *res)
 
 static enum hm_err post_update_h(struct http_req *req, struct http_res *res)
 {
-	int64_t id = id_param(req);
+	int64_t id = news_web_id_param(req);
 	if (!id) {
-		api_json(req);
+		news_web_api_json(req);
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	}
 	return post_save(req, res, id);
@@ -605,12 +465,12 @@ static enum hm_err post_update_h(struct http_req *req, struct http_res *res)
 static enum hm_err post_action_begin(struct http_req *req, struct http_res *res, int64_t *id)
 {
 	struct auth_scope scope;
-	api_json(req);
+	news_web_api_json(req);
 	web_private(req, res);
-	enum hm_err e = gate_news(req, res);
+	enum hm_err e = news_web_gate(req, res);
 	if (e != HM_OK)
 		return e;
-	*id = id_param(req);
+	*id = news_web_id_param(req);
 	if (!*id || post_scope(req->db, *id, &scope) != HM_OK)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
@@ -662,7 +522,7 @@ static enum hm_err post_delete_h(struct http_req *req, struct http_res *res)
 /* /admin/news: every post the principal may edit, drafts included. */
 static enum hm_err page_admin_news(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = gate_news(req, res);
+	enum hm_err e = news_web_gate(req, res);
 	if (e != HM_OK)
 		return e;
 	web_private(req, res);
@@ -679,7 +539,7 @@ static enum hm_err page_admin_news(struct http_req *req, struct http_res *res)
 			      "posts", posts, "csrf", web_csrf_token(req, res),
 			      "can_manage_categories",
 			      auth_can(web_principal(req), AUTH_NEWS_EDIT, NULL), "timezone", tz);
-	admin_nav(m, "news");
+	news_web_nav(m, "news");
 	http_res_page(res, m, "admin/news", web_t(req, "News"));
 	return HM_OK;
 }
@@ -690,7 +550,7 @@ static enum hm_err api_posts(struct http_req *req, struct http_res *res)
 	static const char *const states[] = {"draft", "scheduled", "published"};
 	const char *state = http_query(req, "state");
 	int ok = !state;
-	api_json(req);
+	news_web_api_json(req);
 	for (size_t i = 0; state && i < HM_ARRAY_LEN(states); i++)
 		ok |= strcmp(state, states[i]) == 0;
 	if (!ok)
@@ -718,9 +578,9 @@ static enum hm_err api_posts(struct http_req *req, struct http_res *res)
  * may read its drafts. */
 static enum hm_err api_post(struct http_req *req, struct http_res *res)
 {
-	int64_t id = id_param(req);
+	int64_t id = news_web_id_param(req);
 	struct auth_scope scope;
-	api_json(req);
+	news_web_api_json(req);
 	if (!id || post_scope(req->db, id, &scope) != HM_OK)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	json_t *p = post_api_model(req, id);
@@ -734,337 +594,6 @@ static enum hm_err api_post(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
-/* ---------------------------------------------------------- categories */
-
-static const struct field category_fields[] = {
-	{.name = "name", .kind = FIELD_TEXT, .required = 1, .max_len = CATEGORY_NAME_MAX},
-	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX},
-};
-
-static enum hm_err gate_categories(struct http_req *req, struct http_res *res)
-{
-	return web_require(req, res, AUTH_NEWS_EDIT, NULL);
-}
-
-static void decorate_category(json_t *c)
-{
-	json_int_t id = json_integer_value(json_object_get(c, "id"));
-	json_object_set_new(c, "edit_url", json_sprintf("/admin/categories/%lld", (long long)id));
-	json_object_set_new(c, "url", json_sprintf("/news/category/%s",
-						   json_string_value(json_object_get(c, "slug"))));
-	json_object_set_new(c, "in_use", json_boolean(json_integer_value(json_object_get(c, "posts")) > 0));
-}
-
-static enum hm_err page_admin_categories(struct http_req *req, struct http_res *res)
-{
-	enum hm_err e = gate_categories(req, res);
-	if (e != HM_OK)
-		return e;
-	web_private(req, res);
-	json_t *cats = category_admin_list(req->db);
-	size_t i;
-	json_t *c;
-	json_array_foreach(cats, i, c)
-		decorate_category(c);
-	json_t *m = json_pack("{s:b, s:o, s:s}", "has_categories", json_array_size(cats) > 0,
-			      "categories", cats, "csrf", web_csrf_token(req, res));
-	if (http_query(req, "in_use"))
-		json_object_set_new(m, "in_use_error", json_true());
-	admin_nav(m, "categories");
-	http_res_page(res, m, "admin/categories", web_t(req, "Categories"));
-	return HM_OK;
-}
-
-static enum hm_err render_category_form(struct http_req *req, struct http_res *res,
-					json_t *form, const json_t *cat)
-{
-	json_t *m = json_pack("{s:o, s:s}", "form", form, "csrf", web_csrf_token(req, res));
-	if (cat) {
-		json_object_set_new(m, "category", json_deep_copy(cat));
-		json_object_set_new(m, "action",
-				    json_sprintf("/admin/categories/%lld",
-						 (long long)json_integer_value(json_object_get(cat, "id"))));
-	} else {
-		json_object_set_new(m, "is_new", json_true());
-		json_object_set_new(m, "action", json_string("/admin/categories"));
-	}
-	admin_nav(m, "categories");
-	http_res_page(res, m, "admin/categories_form",
-		      cat ? arena_strdup(&req->pool, json_string_value(json_object_get(cat, "name")))
-			  : web_t(req, "New category"));
-	return HM_OK;
-}
-
-static enum hm_err category_new_form(struct http_req *req, struct http_res *res)
-{
-	enum hm_err e = gate_categories(req, res);
-	if (e != HM_OK)
-		return e;
-	web_private(req, res);
-	return render_category_form(req, res, json_pack("{s:{}, s:{}, s:b}", "values", "errors",
-							"has_errors", 0),
-				    NULL);
-}
-
-static enum hm_err category_edit_form(struct http_req *req, struct http_res *res)
-{
-	enum hm_err e = gate_categories(req, res);
-	if (e != HM_OK)
-		return e;
-	web_private(req, res);
-	json_t *c = category_admin_get(req->db, id_param(req));
-	if (!c)
-		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
-	decorate_category(c);
-	if (req->want_json) {
-		http_res_page(res, c, NULL, NULL);
-		return HM_OK;
-	}
-	json_t *form = json_pack("{s:{s:O, s:O}, s:{}, s:b}", "values", "name",
-				 json_object_get(c, "name"), "slug", json_object_get(c, "slug"),
-				 "errors", "has_errors", 0);
-	e = render_category_form(req, res, form, c);
-	json_decref(c);
-	return e;
-}
-
-/* Creates (id 0) or updates a category from a form or JSON. */
-static enum hm_err category_save_h(struct http_req *req, struct http_res *res, int64_t id)
-{
-	struct form f;
-	struct news_errors errs = {0};
-	json_t *cat = NULL;
-	api_json(req);
-	web_private(req, res);
-	enum hm_err e = gate_categories(req, res);
-	if (e != HM_OK)
-		return e;
-	if (id && !(cat = category_admin_get(req->db, id)))
-		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
-	if (cat)
-		decorate_category(cat);
-	if (req->method == HTTP_PATCH && !is_json_body(req)) {
-		json_decref(cat);
-		return http_fail(res, HM_EINVAL, "PATCH takes a JSON object of the fields to change.");
-	}
-	if (cat && req->method == HTTP_PATCH) {
-		struct slug_list unused = {0};
-		json_t *cur = json_pack("{s:O, s:O}", "name", json_object_get(cat, "name"), "slug",
-					json_object_get(cat, "slug"));
-		e = json_prepare(req, cur, &unused);
-		json_decref(cur);
-		if (e != HM_OK) {
-			json_decref(cat);
-			return http_fail(res, HM_EINVAL, "The body must be a JSON object.");
-		}
-	}
-	form_read(req, category_fields, HM_ARRAY_LEN(category_fields), &f);
-	if (!web_csrf_valid(req, f.csrf)) {
-		json_decref(cat);
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
-	}
-	if (f.nerrors == 0 && !f.error) {
-		int64_t new_id = id;
-		e = id ? category_update(req->db, web_principal(req), id, form_get(&f, "name"),
-					 form_get(&f, "slug"), time_now_s(), &errs)
-		       : category_create(req->db, web_principal(req), form_get(&f, "name"),
-					 form_get(&f, "slug"), time_now_s(), &new_id, &errs);
-		if (e == HM_OK) {
-			json_decref(cat);
-			if (req->want_json) {
-				json_t *c = category_admin_get(req->db, new_id);
-				if (c)
-					decorate_category(c);
-				res->status = id ? 200 : 201;
-				if (!id)
-					http_res_header(res, "Location",
-							arena_printf(&req->pool, "/api/v1/categories/%lld",
-								     (long long)new_id));
-				http_res_page(res, c, NULL, NULL);
-				return HM_OK;
-			}
-			return web_redirect(req, res, "/admin/categories");
-		}
-		if (e != HM_EINVAL) {
-			json_decref(cat);
-			return e;
-		}
-		apply_errors(req, &f, &errs);
-	}
-	res->status = 400;
-	for (size_t i = 0; i < errs.n; i++)
-		if (strstr(errs.e[i].msgid, "already has this address"))
-			res->status = 409;
-	json_t *fj = form_json(&f);
-	if (req->want_json) {
-		json_decref(cat);
-		http_res_page(res, fj, NULL, NULL);
-		return HM_OK;
-	}
-	e = render_category_form(req, res, fj, cat);
-	json_decref(cat);
-	return e;
-}
-
-static enum hm_err category_create_h(struct http_req *req, struct http_res *res)
-{
-	return category_save_h(req, res, 0);
-}
-
-static enum hm_err category_update_h(struct http_req *req, struct http_res *res)
-{
-	int64_t id = id_param(req);
-	if (!id) {
-		api_json(req);
-		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
-	}
-	return category_save_h(req, res, id);
-}
-
-static enum hm_err category_delete_h(struct http_req *req, struct http_res *res)
-{
-	api_json(req);
-	web_private(req, res);
-	enum hm_err e = gate_categories(req, res);
-	if (e != HM_OK)
-		return e;
-	if ((e = web_post_guard(req, res)) != HM_OK)
-		return e;
-	e = category_delete(req->db, web_principal(req), id_param(req), time_now_s());
-	if (e == HM_ENOTFOUND)
-		return http_fail(res, e, "There is no such category.");
-	if (e == HM_ECONFLICT) {
-		if (!req->want_json)
-			return web_redirect(req, res, "/admin/categories?in_use=1");
-		return http_fail(res, e,
-				 "Posts use this category. Remove it from them before deleting it.");
-	}
-	if (e != HM_OK)
-		return e;
-	if (req->want_json) {
-		http_res_page(res, json_pack("{s:b}", "deleted", 1), NULL, NULL);
-		return HM_OK;
-	}
-	return web_redirect(req, res, "/admin/categories");
-}
-
-/* GET /api/v1/categories: public counts for everyone, all posts counted
- * for those who manage them. */
-static enum hm_err api_categories(struct http_req *req, struct http_res *res)
-{
-	api_json(req);
-	json_t *cats;
-	if (auth_can(web_principal(req), AUTH_NEWS_EDIT, NULL)) {
-		web_private(req, res);
-		cats = category_admin_list(req->db);
-	} else {
-		cats = category_list(req->db, web_now(req));
-	}
-	size_t i;
-	json_t *c;
-	json_array_foreach(cats, i, c)
-		json_object_set_new(c, "url", json_sprintf("/news/category/%s",
-							   json_string_value(json_object_get(c, "slug"))));
-	http_res_page(res, json_pack("{s:o}", "categories", cats), NULL, NULL);
-	return HM_OK;
-}
-
-/* GET /api/v1/categories/{id}: public, with the count of published posts
- * for everyone but those who manage categories. */
-static enum hm_err api_category(struct http_req *req, struct http_res *res)
-{
-	api_json(req);
-	json_t *c = category_admin_get(req->db, id_param(req));
-	if (!c)
-		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
-	if (auth_can(web_principal(req), AUTH_NEWS_EDIT, NULL)) {
-		web_private(req, res);
-	} else {
-		json_t *pub = category_list(req->db, web_now(req));
-		size_t i;
-		json_t *o;
-		json_object_set_new(c, "posts", json_integer(0));
-		json_array_foreach(pub, i, o)
-			if (json_equal(json_object_get(o, "slug"), json_object_get(c, "slug")))
-				json_object_set(c, "posts", json_object_get(o, "posts"));
-		json_decref(pub);
-	}
-	decorate_category(c);
-	json_object_del(c, "edit_url");
-	json_object_del(c, "in_use");
-	http_res_page(res, c, NULL, NULL);
-	return HM_OK;
-}
-
-/* --------------------------------------------------------------- media */
-
-static const struct field media_fields[] = {
-	{.name = "file", .kind = FIELD_FILE, .required = 1},
-	{.name = "event_slug", .kind = FIELD_TEXT, .max_len = 200},
-};
-
-/* POST /api/v1/media: one image as multipart "file"; the optional
- * event_slug names the event it is for (rights: its news editors). */
-static enum hm_err api_media_upload(struct http_req *req, struct http_res *res)
-{
-	struct form f;
-	struct auth_scope scope = {0};
-	api_json(req);
-	web_private(req, res);
-	enum hm_err e = gate_news(req, res);
-	if (e != HM_OK)
-		return e;
-	e = form_read(req, media_fields, HM_ARRAY_LEN(media_fields), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
-	if (e != HM_OK || !f.files[0].data) {
-		res->status = 400;
-		http_res_page(res, form_json(&f), NULL, NULL);
-		return HM_OK;
-	}
-	const char *ev = form_get(&f, "event_slug");
-	if (ev && auth_scope_event(req->db, ev, &scope) != HM_OK)
-		return http_fail(res, HM_EINVAL, "There is no such event.");
-	struct media_stored ms;
-	const char *why = NULL;
-	e = media_upload(req->db, web_principal(req), &scope, f.files[0].data, f.files[0].len, &ms,
-			 &why);
-	if (e == HM_EFORBIDDEN)
-		return web_require(req, res, AUTH_NEWS_EDIT, &scope);
-	if (e != HM_OK)
-		return http_fail(res, e, why ? why : "The image could not be saved.");
-	res->status = ms.existed ? 200 : 201;
-	if (!ms.existed)
-		http_res_header(res, "Location", arena_printf(&req->pool, "/media/%s", ms.name));
-	http_res_page(res,
-		      json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:b}", "name",
-				ms.name, "url", arena_printf(&req->pool, "/media/%s", ms.name), "thumb",
-				ms.thumb, "thumb_url", arena_printf(&req->pool, "/media/%s", ms.thumb),
-				"content_type", media_type_mime(ms.type), "sha256", ms.sha256, "bytes",
-				(json_int_t)ms.bytes, "width", (json_int_t)ms.width, "height",
-				(json_int_t)ms.height, "thumb_width", (json_int_t)ms.thumb_width,
-				"thumb_height", (json_int_t)ms.thumb_height, "existed", ms.existed),
-		      NULL, NULL);
-	return HM_OK;
-}
-
-/* GET /media/{name}: stored images. The name is the content's hash, so the
- * answer never changes: cached for a year, immutable. */
-static enum hm_err page_media(struct http_req *req, struct http_res *res)
-{
-	const char *name = http_param(req, "name");
-	const char *mime = media_name_mime(name);
-	if (!mime)
-		return http_fail(res, HM_ENOTFOUND, "There is no such file.");
-	enum hm_err e = media_read(name, &res->body);
-	if (e != HM_OK) {
-		buf_reset(&res->body);
-		return http_fail(res, e == HM_ENOTFOUND ? e : HM_EIO, "There is no such file.");
-	}
-	res->content_type = mime;
-	http_res_header(res, "Cache-Control", "public, max-age=31536000, immutable");
-	return HM_OK;
-}
 
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
@@ -1080,12 +609,6 @@ const struct route admin_news_routes[] = {
 	{POST, "/admin/news/{id}/publish", post_publish_h},
 	{POST, "/admin/news/{id}/unpublish", post_unpublish_h},
 	{POST, "/admin/news/{id}/delete", post_delete_h},
-	{GET, "/admin/categories", page_admin_categories},
-	{POST, "/admin/categories", category_create_h},
-	{GET, "/admin/categories/new", category_new_form},
-	{GET, "/admin/categories/{id}", category_edit_form},
-	{POST, "/admin/categories/{id}", category_update_h},
-	{POST, "/admin/categories/{id}/delete", category_delete_h},
 	{GET, "/api/v1/posts", api_posts},
 	{POST, "/api/v1/posts", post_create_h},
 	{GET, "/api/v1/posts/{id}", api_post},
@@ -1093,12 +616,5 @@ const struct route admin_news_routes[] = {
 	{DELETE, "/api/v1/posts/{id}", post_delete_h},
 	{POST, "/api/v1/posts/{id}/publish", post_publish_h},
 	{POST, "/api/v1/posts/{id}/unpublish", post_unpublish_h},
-	{GET, "/api/v1/categories", api_categories},
-	{POST, "/api/v1/categories", category_create_h},
-	{GET, "/api/v1/categories/{id}", api_category},
-	{PATCH, "/api/v1/categories/{id}", category_update_h},
-	{DELETE, "/api/v1/categories/{id}", category_delete_h},
-	{POST, "/api/v1/media", api_media_upload},
-	{GET, "/media/{name}", page_media},
 };
 const size_t admin_news_nroutes = HM_ARRAY_LEN(admin_news_routes);

@@ -133,6 +133,37 @@ static enum hm_err read_body(struct http_req *req, struct form *f)
 	return HM_EINVAL;
 }
 
+void form_pairs(struct http_req *req, struct kv_list *out)
+{
+	const char *ct = req->content_type ? req->content_type : "";
+	memset(out, 0, sizeof(*out));
+	if (!req->body || !req->body_len)
+		return;
+	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+		if (http_parse_urlencoded(&req->pool, req->body, req->body_len, FORM_BODY_FIELDS,
+					  out) != HM_OK)
+			memset(out, 0, sizeof(*out));
+		return;
+	}
+	if (strncasecmp(ct, "multipart/form-data", 19) != 0)
+		return;
+	const char *boundary;
+	struct multipart mp;
+	if (http_multipart_boundary(&req->pool, ct, &boundary) != HM_OK ||
+	    http_parse_multipart(&req->pool, req->body, req->body_len, boundary, FORM_BODY_FIELDS,
+				 &mp) != HM_OK)
+		return;
+	out->items = arena_alloc(&req->pool, (mp.n ? mp.n : 1) * sizeof(*out->items));
+	for (size_t i = 0; i < mp.n; i++) {
+		if (mp.parts[i].filename)
+			continue;
+		out->items[out->n].key = mp.parts[i].name;
+		out->items[out->n].value = mp.parts[i].data;
+		out->items[out->n].value_len = mp.parts[i].len;
+		out->n++;
+	}
+}
+
 static int has_controls(const char *s, int allow_newlines)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {

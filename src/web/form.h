@@ -63,6 +63,13 @@ struct form {
  * or the body is malformed (f->error). Strings live in req->pool. */
 enum hm_err form_read(struct http_req *req, const struct field *fields, size_t n, struct form *f);
 
+/* Every text field of an urlencoded or multipart body in order, repeated
+ * names included (form_read keeps the first of each name only), in
+ * req->pool; value_len is the value's length (a multipart value may hold
+ * NUL bytes). An empty list for other bodies and for a body that cannot
+ * be read. */
+void form_pairs(struct http_req *req, struct kv_list *out);
+
 /* The value of a declared field (NULL if absent or not declared). */
 const char *form_get(const struct form *f, const char *name);
 int64_t form_int(const struct form *f, const char *name, int64_t dflt);

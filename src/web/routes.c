@@ -19,6 +19,8 @@ static const struct {
 	{admin_organiser_routes, &admin_organiser_nroutes},
 	{admin_org_routes, &admin_org_nroutes},
 	{admin_news_routes, &admin_news_nroutes},
+	{admin_category_routes, &admin_category_nroutes},
+	{admin_media_routes, &admin_media_nroutes},
 	{site_reset_routes, &site_reset_nroutes},
 	{site_profile_routes, &site_profile_nroutes},
 	{admin_outbox_routes, &admin_outbox_nroutes},

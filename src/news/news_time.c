@@ -1,0 +1,94 @@
+/*
+ * news_time.c — the site's time zone and wall-clock times in it, for the
+ * publication time of a post: "YYYY-MM-DDTHH:MM" as typed into the form
+ * and back, through ICU's calendar.
+ */
+#include "news/news_internal.h"
+
+#include "db/db.h"
+#include "view/i18n.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unicode/ucal.h>
+#include <unicode/ustring.h>
+
+/* ----------------------------------------------------------------- time */
+
+const char *news_site_timezone(struct db *db, struct arena *a)
+{
+	const char *tz = "UTC";
+	struct db_stmt *st = news_admin_prep(db, SQL_SITE_TZ);
+	if (st && db_step(st) == 1) {
+		const char *v = db_col_text(st, 0);
+		if (v && tz_valid(v))
+			tz = arena_strdup(a, v);
+	}
+	if (st)
+		db_done(st);
+	return tz;
+}
+
+static UCalendar *calendar(const char *tz)
+{
+	UChar utz[128];
+	UErrorCode st = U_ZERO_ERROR;
+	if (!tz || strlen(tz) >= HM_ARRAY_LEN(utz) || !tz_valid(tz))
+		return NULL;
+	u_uastrcpy(utz, tz);
+	UCalendar *cal = ucal_open(utz, -1, "en_US_POSIX", UCAL_GREGORIAN, &st);
+	if (U_FAILURE(st)) {
+		if (cal)
+			ucal_close(cal);
+		return NULL;
+	}
+	return cal;
+}
+
+enum hm_err news_local_to_utc(const char *local, const char *tz, int64_t *out)
+{
+	int y, mo, d, h, mi;
+	char tail;
+	if (!local || strlen(local) != 16 || local[4] != '-' || local[7] != '-' ||
+	    local[10] != 'T' || local[13] != ':' ||
+	    sscanf(local, "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail) != 5)
+		return HM_EINVAL;
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h < 0 ||
+	    h > 23 || mi < 0 || mi > 59)
+		return HM_EINVAL;
+	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return HM_EINVAL;
+	UCalendar *cal = calendar(tz);
+	if (!cal)
+		return HM_EINVAL;
+	UErrorCode st = U_ZERO_ERROR;
+	/* Lenient (the fields are checked above), so that a skipped wall time
+	 * moves forward instead of failing. */
+	ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);
+	ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
+	ucal_clear(cal);
+	ucal_setDateTime(cal, y, mo - 1, d, h, mi, 0, &st);
+	UDate ms = ucal_getMillis(cal, &st);
+	ucal_close(cal);
+	if (U_FAILURE(st) || ms < 0)
+		return HM_EINVAL;
+	*out = (int64_t)(ms / 1000);
+	return HM_OK;
+}
+
+const char *news_utc_to_local(struct arena *a, const char *tz, int64_t utc)
+{
+	UCalendar *cal = calendar(tz);
+	if (!cal)
+		return NULL;
+	UErrorCode st = U_ZERO_ERROR;
+	ucal_setMillis(cal, (UDate)utc * 1000.0, &st);
+	int y = ucal_get(cal, UCAL_YEAR, &st), mo = ucal_get(cal, UCAL_MONTH, &st) + 1,
+	    d = ucal_get(cal, UCAL_DATE, &st), h = ucal_get(cal, UCAL_HOUR_OF_DAY, &st),
+	    mi = ucal_get(cal, UCAL_MINUTE, &st);
+	ucal_close(cal);
+	if (U_FAILURE(st))
+		return NULL;
+	return arena_printf(a, "%04d-%02d-%02dT%02d:%02d", y, mo, d, h, mi);
+}
