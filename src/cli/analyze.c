@@ -19,8 +19,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 static const char usage[] =
 	"usage: harmony analyze PATH [--format text|json] [--mode compat|scale]\n"
@@ -46,17 +50,56 @@ struct opts {
 	int bridging;
 };
 
+/*
+ * A run reads and builds a few tens of MB once, and on a virtual machine
+ * each 4 KiB page first touched costs a trap (about 15 µs measured here:
+ * 3,000 of them were half of a run's CPU time). So for this command:
+ * blocks up to 32 MB come from the heap rather than fresh mappings, freed
+ * memory stays there for reuse, and the heap is reserved up front and
+ * advised to use 2 MiB pages (one trap and one clear per 2 MiB). Only
+ * advice: memory not touched costs nothing, and any failure leaves the
+ * allocator as it was.
+ */
+static void heap_setup(void)
+{
+#if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
+	const size_t huge = 2u << 20, reserve = 256u << 20;
+	if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) || !mallopt(M_TRIM_THRESHOLD, (int)(reserve * 2)) ||
+	    !mallopt(M_TOP_PAD, (int)reserve))
+		return;
+	char *b0 = sbrk(0);
+	/* more than the heap has free: it grows by this and the pad
+	 * (volatile: the compiler may not drop this malloc/free pair) */
+	void *volatile p = malloc(16u << 20);
+	char *b1 = sbrk(0);
+	free(p);
+	if (b0 == (char *)-1 || b1 == (char *)-1 || b1 <= b0)
+		return;
+	uintptr_t a = ((uintptr_t)b0 + huge - 1) & ~(uintptr_t)(huge - 1), e = (uintptr_t)b1 & ~(uintptr_t)(huge - 1);
+	if (e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#endif
+}
+
 static int read_whole(const char *path, char **data, size_t *len, char *err, size_t err_len)
 {
 	FILE *f = fopen(path, "rb");
 	struct buf b;
 	char tmp[65536];
 	size_t n;
+	struct stat st;
 	if (!f) {
 		snprintf(err, err_len, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	buf_init(&b);
+	/* a regular file: its size up front, so the buffer is not regrown */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+		buf_grow(&b, (size_t)st.st_size);
+	while (b.cap > b.len + 1 && (n = fread(b.data + b.len, 1, b.cap - b.len - 1, f)) > 0) {
+		b.len += n;
+		b.data[b.len] = '\0';
+	}
 	while ((n = fread(tmp, 1, sizeof(tmp), f)) > 0)
 		buf_append(&b, tmp, n);
 	if (ferror(f)) {
@@ -450,6 +493,7 @@ int cli_analyze(int argc, char **argv)
 		fputs(usage, stderr);
 		return hm_err_exit_code(HM_EINVAL);
 	}
+	heap_setup();
 	dataset_init(&d);
 	memset(&m, 0, sizeof(m));
 	memset(&res, 0, sizeof(res));
