@@ -11,6 +11,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 void pca_xv(const struct pca_view *x, const double *v, double *y)
 {
@@ -163,6 +166,77 @@ static void deflation_free(struct deflation *D)
 	free(D->zc);
 }
 
+/* Rows whose sums are made before their terms go into w: few enough to
+ * stay in cache between the two. */
+#define ROW_BLOCK 128
+
+/*
+ * y[i] = Σ tab[ix[k]] over row i's entries in order, for rows lo..hi−1.
+ * Each sum is a chain of dependent additions, so four rows are summed at
+ * once (a lane takes the next row when its row ends) to overlap the
+ * chains; every sum still adds its own terms in its own order from 0.
+ */
+static void row_sums(const uint64_t *ptr, const uint32_t *ix, const double *tab, uint32_t lo, uint32_t hi,
+		     double *y)
+{
+	uint64_t k[4], e[4];
+	double a[4];
+	uint32_t r[4], next = lo, l;
+	for (l = 0; l < 4; l++) {
+		r[l] = UINT32_MAX;
+		if (next < hi) {
+			r[l] = next;
+			k[l] = ptr[next];
+			e[l] = ptr[next + 1];
+			a[l] = 0.0;
+			next++;
+		}
+	}
+	while (r[3] != UINT32_MAX) {
+		uint64_t m = e[0] - k[0];
+		for (l = 1; l < 4; l++)
+			if (e[l] - k[l] < m)
+				m = e[l] - k[l];
+		const uint32_t *i0 = ix + k[0], *i1 = ix + k[1], *i2 = ix + k[2], *i3 = ix + k[3];
+		double a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+		for (uint64_t t = 0; t < m; t++) {
+			a0 += tab[i0[t]];
+			a1 += tab[i1[t]];
+			a2 += tab[i2[t]];
+			a3 += tab[i3[t]];
+		}
+		a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+		int out = 0;
+		for (l = 0; l < 4; l++) {
+			k[l] += m;
+			if (k[l] < e[l])
+				continue;
+			y[r[l]] = a[l];
+			if (next < hi) {
+				r[l] = next;
+				k[l] = ptr[next];
+				e[l] = ptr[next + 1];
+				a[l] = 0.0;
+				next++;
+			} else {
+				r[l] = UINT32_MAX;
+				out = 1;
+			}
+		}
+		if (out)
+			break;
+	}
+	/* the last rows, one at a time */
+	for (l = 0; l < 4; l++) {
+		if (r[l] == UINT32_MAX)
+			continue;
+		double s = a[l];
+		for (uint64_t t = k[l]; t < e[l]; t++)
+			s += tab[ix[t]];
+		y[r[l]] = s;
+	}
+}
+
 /*
  * w = XₖᵀXₖ v where Xₖ is X with the components prev[0..n_prev) factored
  * out one after the other (Gram–Schmidt on rows, as pca.clj does). One
@@ -186,32 +260,18 @@ static void xtx_deflated(const struct pca_rows *R, const double *prev, const str
 		for (int t = 0; t < 3; t++)
 			cvv[3 * (size_t)j + (size_t)t] = cv[3 * (size_t)j + (size_t)t] * v[j];
 	memset(w, 0, (size_t)n * sizeof(*w));
-	for (uint32_t i = 0; i < nr; i += 2) {
-		/* two rows' sums at once: each is a chain of dependent adds,
-		 * so interleaving them hides the add latency; each sum still
-		 * adds its own terms in its own order */
-		uint32_t i2 = i + 1 < nr ? i + 1 : i;
-		uint64_t a = ptr[i], ae = ptr[i + 1], b = ptr[i2], be = i2 != i ? ptr[i2 + 1] : ptr[i2];
-		double sa = 0.0, sb = 0.0;
-		while (a < ae && b < be)
-			sa += cvv[ix[a++]], sb += cvv[ix[b++]];
-		while (a < ae)
-			sa += cvv[ix[a++]];
-		while (b < be)
-			sb += cvv[ix[b++]];
-		for (uint32_t c = 0; c < D->n_prev; c++)
-			if (D->pp[c] != 0.0) {
-				sa -= D->zc[c][i] * sc[c];
-				sb -= D->zc[c][i2] * sc[c];
-			}
-		/* then row i's terms into w before row i+1's, as row order has it */
-		y[i] = sa;
-		for (uint64_t k = ptr[i]; k < ptr[i + 1]; k++)
-			w[col[k]] += sa * cv[ix[k]];
-		if (i2 != i) {
-			y[i2] = sb;
-			for (uint64_t k = ptr[i2]; k < ptr[i2 + 1]; k++)
-				w[col[k]] += sb * cv[ix[k]];
+	for (uint32_t b0 = 0; b0 < nr; b0 += ROW_BLOCK) {
+		uint32_t b1 = nr - b0 > ROW_BLOCK ? b0 + ROW_BLOCK : nr;
+		row_sums(ptr, ix, cvv, b0, b1, y);
+		/* then each row's terms into w, in row order */
+		for (uint32_t i = b0; i < b1; i++) {
+			double s = y[i];
+			for (uint32_t c = 0; c < D->n_prev; c++)
+				if (D->pp[c] != 0.0)
+					s -= D->zc[c][i] * sc[c];
+			y[i] = s;
+			for (uint64_t k = ptr[i]; k < ptr[i + 1]; k++)
+				w[col[k]] += s * cv[ix[k]];
 		}
 	}
 	for (uint32_t c = 0; c < D->n_prev; c++) {
@@ -289,28 +349,83 @@ uint32_t pca_power_polis_tol(const struct pca_view *x, uint32_t n_comps, uint32_
 /* One pass: W = XᵀX V for both vectors together, V and W interleaved
  * (v[2j], v[2j+1]) so each column costs one cache line. cv[3j + v + 1]
  * is the centred value of vote v in column j (0 for unused columns). */
-static void xtx2(const struct pca_view *x, const double *cv, const double *v, double *w)
+/*
+ * Row r's pair (y0, y1) = Σ t[pair of the vote], in CSR order. With SSE2
+ * both sums are one register: the same two IEEE additions per vote.
+ */
+#ifdef __SSE2__
+typedef __m128d pair_t;
+#define PAIR_ZERO() _mm_setzero_pd()
+#define PAIR_ADD(p, q) _mm_add_pd((p), _mm_loadu_pd(q))
+#else
+typedef struct {
+	double a, b;
+} pair_t;
+static inline pair_t pair_add(pair_t p, const double *q)
+{
+	p.a += q[0];
+	p.b += q[1];
+	return p;
+}
+#define PAIR_ZERO() ((pair_t){ 0.0, 0.0 })
+#define PAIR_ADD(p, q) pair_add((p), (q))
+#endif
+
+/* w[2j], w[2j+1] += d·y0, d·y1 for each vote of row r (d its centred value) */
+static inline void row_to_w(const struct vote_csr *m, uint32_t r, const double *cv, pair_t y, double *w)
+{
+	const uint32_t *col = m->col;
+	const int8_t *val = m->val;
+#ifdef __SSE2__
+	for (uint64_t k = m->row_ptr[r]; k < m->row_ptr[r + 1]; k++) {
+		size_t j = col[k];
+		__m128d d = _mm_set1_pd(cv[3 * j + (size_t)(val[k] + 1)]);
+		_mm_storeu_pd(w + 2 * j, _mm_add_pd(_mm_loadu_pd(w + 2 * j), _mm_mul_pd(d, y)));
+	}
+#else
+	for (uint64_t k = m->row_ptr[r]; k < m->row_ptr[r + 1]; k++) {
+		size_t j = col[k];
+		double d = cv[3 * j + (size_t)(val[k] + 1)];
+		w[2 * j] += d * y.a;
+		w[2 * j + 1] += d * y.b;
+	}
+#endif
+}
+
+static void xtx2(const struct pca_view *x, const double *cv, const double *v, double *w, double *t)
 {
 	const struct vote_csr *m = x->m;
 	const uint32_t *col = m->col;
 	const int8_t *val = m->val;
-	memset(w, 0, 2 * (size_t)m->n_cols * sizeof(*w));
-	for (uint32_t i = 0; i < x->n_rows; i++) {
-		uint32_t r = x->rows[i];
-		uint64_t lo = m->row_ptr[r], hi = m->row_ptr[r + 1];
-		double y0 = 0.0, y1 = 0.0;
-		for (uint64_t k = lo; k < hi; k++) {
-			size_t j = col[k];
-			double d = cv[3 * j + (size_t)(val[k] + 1)];
-			y0 += d * v[2 * j];
-			y1 += d * v[2 * j + 1];
+	uint32_t n = m->n_cols, nr = x->n_rows;
+	/* t[6j + 2s + c] = cv[3j + s]·v[2j + c]: the products each vote adds
+	 * to y, made once per column instead of once per vote */
+	for (size_t j = 0; j < n; j++)
+		for (size_t s = 0; s < 3; s++) {
+			t[6 * j + 2 * s] = cv[3 * j + s] * v[2 * j];
+			t[6 * j + 2 * s + 1] = cv[3 * j + s] * v[2 * j + 1];
 		}
-		for (uint64_t k = lo; k < hi; k++) {
-			size_t j = col[k];
-			double d = cv[3 * j + (size_t)(val[k] + 1)];
-			w[2 * j] += d * y0;
-			w[2 * j + 1] += d * y1;
+	memset(w, 0, 2 * (size_t)n * sizeof(*w));
+	for (uint32_t i = 0; i < nr; i += 2) {
+		/* two rows at once: their sums are independent chains of adds,
+		 * interleaved to hide the add latency; each sum still adds its
+		 * own terms in its own order */
+		uint32_t ra = x->rows[i], rb = i + 1 < nr ? x->rows[i + 1] : ra;
+		uint64_t a = m->row_ptr[ra], ae = m->row_ptr[ra + 1];
+		uint64_t b = m->row_ptr[rb], be = i + 1 < nr ? m->row_ptr[rb + 1] : b;
+		pair_t ya = PAIR_ZERO(), yb = PAIR_ZERO();
+		for (; a < ae && b < be; a++, b++) {
+			ya = PAIR_ADD(ya, t + 6 * (size_t)col[a] + 2 * (size_t)(val[a] + 1));
+			yb = PAIR_ADD(yb, t + 6 * (size_t)col[b] + 2 * (size_t)(val[b] + 1));
 		}
+		for (; a < ae; a++)
+			ya = PAIR_ADD(ya, t + 6 * (size_t)col[a] + 2 * (size_t)(val[a] + 1));
+		for (; b < be; b++)
+			yb = PAIR_ADD(yb, t + 6 * (size_t)col[b] + 2 * (size_t)(val[b] + 1));
+		/* then row i's terms into w before row i+1's, as row order has it */
+		row_to_w(m, ra, cv, ya, w);
+		if (i + 1 < nr)
+			row_to_w(m, rb, cv, yb, w);
 	}
 }
 
@@ -344,6 +459,7 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 	double *v = xmalloc((2 * (size_t)n + 1) * sizeof(*v));
 	double *w = xmalloc((2 * (size_t)n + 1) * sizeof(*w));
 	double *cv = xmalloc((3 * (size_t)n + 1) * sizeof(*cv));
+	double *tab = xmalloc((6 * (size_t)n + 1) * sizeof(*tab));
 	for (uint32_t j = 0; j < n; j++) {
 		for (int t = -1; t <= 1; t++)
 			cv[3 * (size_t)j + (size_t)(t + 1)] = x->use_col[j] ? (double)t - x->center[j] : 0.0;
@@ -354,7 +470,7 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 	orthogonalise2(v, n);
 	scale2(v, 1, n);
 	for (it = 0; it < max_iters; it++) {
-		xtx2(x, cv, v, w);
+		xtx2(x, cv, v, w, tab);
 		scale2(w, 0, n);
 		orthogonalise2(w, n);
 		scale2(w, 1, n);
@@ -382,6 +498,7 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 	free(v);
 	free(w);
 	free(cv);
+	free(tab);
 	return it;
 }
 
