@@ -1003,6 +1003,89 @@ static double rng_unit(uint64_t *s)
 	return (double)(rng_next(s) >> 11) * (1.0 / 9007199254740992.0);
 }
 
+/* Nearest centre for kmeans_lloyd by a full scan: squared distance,
+ * the first of equals wins. */
+static uint32_t lloyd_scan(const double *centers, uint32_t k, double x, double y)
+{
+	double bd = INFINITY;
+	uint32_t best = 0;
+	for (uint32_t c = 0; c < k; c++) {
+		double dx = x - centers[2 * c], dy = y - centers[2 * c + 1];
+		double d = dx * dx + dy * dy;
+		if (d < bd) {
+			bd = d;
+			best = c;
+		}
+	}
+	return best;
+}
+
+/* The centres sorted by x, for lloyd_nearest. */
+struct lloyd_order {
+	struct xc *c;
+	double max_c2;
+	int ok; /* every centre finite */
+};
+
+static void lloyd_order_build(struct lloyd_order *o, const double *centers, uint32_t k)
+{
+	o->max_c2 = 0.0;
+	o->ok = 1;
+	for (uint32_t i = 0; i < k; i++) {
+		double c2 = centers[2 * i] * centers[2 * i] + centers[2 * i + 1] * centers[2 * i + 1];
+		o->c[i].x = centers[2 * i];
+		o->c[i].i = i;
+		if (!isfinite(c2))
+			o->ok = 0;
+		else if (c2 > o->max_c2)
+			o->max_c2 = c2;
+	}
+	if (o->ok && k >= 16)
+		qsort(o->c, k, sizeof(*o->c), xc_cmp);
+}
+
+/*
+ * The same answer as lloyd_scan, visiting centres outward from x in x
+ * order and stopping once dx² alone exceeds the best squared distance by
+ * more than its rounding could hide (a centre at |dx| has d ≥ dx²(1−2u)
+ * as computed, dx being the very difference the distance uses); among
+ * equal minima the lowest index wins, as in the scan.
+ */
+static uint32_t lloyd_nearest(const struct lloyd_order *o, const double *centers, uint32_t k, double x,
+			      double y)
+{
+	double m = x * x + y * y + o->max_c2;
+	if (k < 16 || !o->ok || !(m >= 1e-200 && m <= 1e200))
+		return lloyd_scan(centers, k, x, y);
+	uint32_t lo = 0, hi = k, best = 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (o->c[mid].x < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	uint32_t l = lo, r = lo;
+	double bd = INFINITY, cut = INFINITY;
+	while (l > 0 || r < k) {
+		double dl = l > 0 ? x - o->c[l - 1].x : INFINITY;
+		double dr = r < k ? o->c[r].x - x : INFINITY;
+		int right = dr < dl;
+		double ax = right ? dr : dl;
+		if (ax * ax > cut)
+			break;
+		uint32_t c = right ? o->c[r++].i : o->c[--l].i;
+		double dx = x - centers[2 * c], dy = y - centers[2 * c + 1];
+		double d = dx * dx + dy * dy;
+		if (d < bd || (d == bd && c < best)) {
+			bd = d;
+			best = c;
+			cut = bd * (1.0 + 1e-12);
+		}
+	}
+	return best;
+}
+
 uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k, uint32_t max_iters,
 		      int warm, double *centers, int32_t *label)
 {
@@ -1071,22 +1154,17 @@ uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k,
 		}
 	}
 	double *acc = xmalloc(3 * (size_t)k * sizeof(*acc));
+	struct lloyd_order lo;
+	lo.c = xmalloc(((size_t)k + 1) * sizeof(*lo.c));
 	for (uint32_t i = 0; i < n; i++)
 		label[i] = -1;
 	for (uint32_t it = 0; it < max_iters; it++) {
 		uint64_t changed = 0;
 		memset(acc, 0, 3 * (size_t)k * sizeof(*acc));
+		lloyd_order_build(&lo, centers, k);
 		for (uint32_t i = 0; i < n; i++) {
-			double x = xy[2 * i], y = xy[2 * i + 1], bd = INFINITY;
-			int32_t best = 0;
-			for (uint32_t c = 0; c < k; c++) {
-				double dx = x - centers[2 * c], dy = y - centers[2 * c + 1];
-				double d = dx * dx + dy * dy;
-				if (d < bd) {
-					bd = d;
-					best = (int32_t)c;
-				}
-			}
+			double x = xy[2 * i], y = xy[2 * i + 1];
+			int32_t best = (int32_t)lloyd_nearest(&lo, centers, k, x, y);
 			if (label[i] != best) {
 				label[i] = best;
 				changed++;
@@ -1123,6 +1201,7 @@ uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k,
 	free(remap);
 	free(cnt);
 	free(acc);
+	free(lo.c);
 	free(d2);
 	return used;
 }
