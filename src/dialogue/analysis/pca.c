@@ -60,10 +60,14 @@ static double dot(const double *a, const double *b, uint32_t n)
  */
 struct pca_rows {
 	uint32_t n_rows, n_cols;
-	uint64_t *ptr; /* n_rows + 1 */
+	uint64_t *ptr;  /* n_rows + 1 */
 	uint32_t *col;
-	uint32_t *ix;  /* 3·col + val + 1: the entry's slot in cv */
-	double *cv;    /* 3 per column */
+	uint32_t *ix;   /* 3·col + val + 1: the entry's slot in cv */
+	double *cv;     /* 3 per column */
+	/* the same entries by column, rows ascending within each */
+	uint64_t *cptr; /* n_cols + 1 */
+	uint32_t *crow; /* index into the listed rows */
+	uint8_t *ct;    /* val + 1 */
 };
 
 static void pca_rows_init(struct pca_rows *R, const struct pca_view *x)
@@ -93,6 +97,22 @@ static void pca_rows_init(struct pca_rows *R, const struct pca_view *x)
 			}
 		R->ptr[i + 1] = nnz;
 	}
+	R->cptr = xcalloc((size_t)m->n_cols + 2, sizeof(*R->cptr));
+	R->crow = xmalloc((nnz + 1) * sizeof(*R->crow));
+	R->ct = xmalloc(nnz + 1);
+	for (uint64_t k = 0; k < nnz; k++)
+		R->cptr[R->col[k] + 1]++;
+	for (uint32_t j = 0; j < m->n_cols; j++)
+		R->cptr[j + 1] += R->cptr[j];
+	uint64_t *fill = xmalloc(((size_t)m->n_cols + 1) * sizeof(*fill));
+	memcpy(fill, R->cptr, ((size_t)m->n_cols + 1) * sizeof(*fill));
+	for (uint32_t i = 0; i < x->n_rows; i++)
+		for (uint64_t k = R->ptr[i]; k < R->ptr[i + 1]; k++) {
+			uint64_t at = fill[R->col[k]]++;
+			R->crow[at] = i;
+			R->ct[at] = (uint8_t)(R->ix[k] - 3 * R->col[k]);
+		}
+	free(fill);
 }
 
 static void pca_rows_free(struct pca_rows *R)
@@ -101,6 +121,9 @@ static void pca_rows_free(struct pca_rows *R)
 	free(R->col);
 	free(R->ix);
 	free(R->cv);
+	free(R->cptr);
+	free(R->crow);
+	free(R->ct);
 }
 
 /* y = X v, as pca_xv. */
@@ -165,10 +188,6 @@ static void deflation_free(struct deflation *D)
 	free(D->z);
 	free(D->zc);
 }
-
-/* Rows whose sums are made before their terms go into w: few enough to
- * stay in cache between the two. */
-#define ROW_BLOCK 128
 
 /*
  * y[i] = Σ tab[ix[k]] over row i's entries in order, for rows lo..hi−1.
@@ -238,19 +257,91 @@ static void row_sums(const uint64_t *ptr, const uint32_t *ix, const double *tab,
 }
 
 /*
+ * w[j] = Σ y[row]·cv[3j + t] over column j's entries, rows ascending: the
+ * terms and the order in which a pass over the rows would add them into
+ * w[j], but as a sum in a register instead of a load, add and store in
+ * memory per vote. Four columns at once, as row_sums does rows.
+ */
+static void col_sums(const struct pca_rows *R, const double *y, double *w)
+{
+	const uint64_t *cptr = R->cptr;
+	const uint32_t *crow = R->crow;
+	const uint8_t *ct = R->ct;
+	uint32_t n = R->n_cols, next = 0, l;
+	uint64_t k[4], e[4];
+	double a[4];
+	const double *c[4];
+	uint32_t j[4];
+	for (l = 0; l < 4; l++) {
+		j[l] = UINT32_MAX;
+		if (next < n) {
+			j[l] = next;
+			k[l] = cptr[next];
+			e[l] = cptr[next + 1];
+			c[l] = R->cv + 3 * (size_t)next;
+			a[l] = 0.0;
+			next++;
+		}
+	}
+	while (j[3] != UINT32_MAX) {
+		uint64_t m = e[0] - k[0];
+		for (l = 1; l < 4; l++)
+			if (e[l] - k[l] < m)
+				m = e[l] - k[l];
+		double a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+		const double *c0 = c[0], *c1 = c[1], *c2 = c[2], *c3 = c[3];
+		uint64_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3];
+		for (uint64_t t = 0; t < m; t++) {
+			a0 += y[crow[k0 + t]] * c0[ct[k0 + t]];
+			a1 += y[crow[k1 + t]] * c1[ct[k1 + t]];
+			a2 += y[crow[k2 + t]] * c2[ct[k2 + t]];
+			a3 += y[crow[k3 + t]] * c3[ct[k3 + t]];
+		}
+		a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+		int out = 0;
+		for (l = 0; l < 4; l++) {
+			k[l] += m;
+			if (k[l] < e[l])
+				continue;
+			w[j[l]] = a[l];
+			if (next < n) {
+				j[l] = next;
+				k[l] = cptr[next];
+				e[l] = cptr[next + 1];
+				c[l] = R->cv + 3 * (size_t)next;
+				a[l] = 0.0;
+				next++;
+			} else {
+				j[l] = UINT32_MAX;
+				out = 1;
+			}
+		}
+		if (out)
+			break;
+	}
+	for (l = 0; l < 4; l++) {
+		if (j[l] == UINT32_MAX)
+			continue;
+		double s = a[l];
+		for (uint64_t t = k[l]; t < e[l]; t++)
+			s += y[crow[t]] * c[l][ct[t]];
+		w[j[l]] = s;
+	}
+}
+
+/*
  * w = XₖᵀXₖ v where Xₖ is X with the components prev[0..n_prev) factored
- * out one after the other (Gram–Schmidt on rows, as pca.clj does). One
- * pass over the rows: row i's y_i = (Xₖ v)_i is complete (its share of
- * each component taken off) before the same row adds y_i·row to w, so
- * every sum gets the same terms in the same order as separate X v and
- * Xᵀ y passes would. sc[c] is scratch (n_prev).
+ * out one after the other (Gram–Schmidt on rows, as pca.clj does):
+ * y = Xₖ v by rows, then w = Xᵀ y by columns, every sum with the same
+ * terms in the same order as pca_xv and pca_xty. sc[c] is scratch
+ * (n_prev).
  */
 static void xtx_deflated(const struct pca_rows *R, const double *prev, const struct deflation *D,
 			 const double *v, double *w, double *y, double *sc, double *cvv)
 {
 	uint32_t n = R->n_cols, nr = R->n_rows;
 	const double *cv = R->cv;
-	const uint32_t *ix = R->ix, *col = R->col;
+	const uint32_t *ix = R->ix;
 	const uint64_t *ptr = R->ptr;
 	for (uint32_t c = 0; c < D->n_prev; c++)
 		sc[c] = D->pp[c] != 0.0 ? dot(prev + (size_t)c * n, v, n) / D->pp[c] : 0.0;
@@ -259,21 +350,12 @@ static void xtx_deflated(const struct pca_rows *R, const double *prev, const str
 	for (uint32_t j = 0; j < n; j++)
 		for (int t = 0; t < 3; t++)
 			cvv[3 * (size_t)j + (size_t)t] = cv[3 * (size_t)j + (size_t)t] * v[j];
-	memset(w, 0, (size_t)n * sizeof(*w));
-	for (uint32_t b0 = 0; b0 < nr; b0 += ROW_BLOCK) {
-		uint32_t b1 = nr - b0 > ROW_BLOCK ? b0 + ROW_BLOCK : nr;
-		row_sums(ptr, ix, cvv, b0, b1, y);
-		/* then each row's terms into w, in row order */
-		for (uint32_t i = b0; i < b1; i++) {
-			double s = y[i];
-			for (uint32_t c = 0; c < D->n_prev; c++)
-				if (D->pp[c] != 0.0)
-					s -= D->zc[c][i] * sc[c];
-			y[i] = s;
-			for (uint64_t k = ptr[i]; k < ptr[i + 1]; k++)
-				w[col[k]] += s * cv[ix[k]];
-		}
-	}
+	row_sums(ptr, ix, cvv, 0, nr, y);
+	for (uint32_t i = 0; i < nr; i++)
+		for (uint32_t c = 0; c < D->n_prev; c++)
+			if (D->pp[c] != 0.0)
+				y[i] -= D->zc[c][i] * sc[c];
+	col_sums(R, y, w);
 	for (uint32_t c = 0; c < D->n_prev; c++) {
 		const double *pc = prev + (size_t)c * n;
 		if (D->pp[c] == 0.0)
