@@ -5,6 +5,11 @@
  * participant's votes come in time order in the file (later line = later
  * vote); when they do not and a participant voted twice on a statement,
  * finishing reports HM_ECONFLICT so the caller can use the full reader.
+ *
+ * Speed at 10^8 votes: the common line is parsed in one pass with 8-byte
+ * digit loads; a participant's row is sorted by a radix sort when it
+ * closes; the CSR arrays are sized once from the file size (fname is
+ * stat'ed; without it they grow by doubling).
  */
 #include "dialogue/analysis/import.h"
 
@@ -12,6 +17,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#define MAX_FIELDS 64
+
+/* What a field of the line holds, for the fast parser. */
+enum field { F_SKIP = -1, F_TID, F_PID, F_VOTE, F_TS };
 
 struct vote_stream {
 	struct dataset *d;
@@ -33,8 +45,17 @@ struct vote_stream {
 	/* While participants come grouped (each one's votes together), rows
 	 * are built directly: 5 bytes per vote, no second copy. */
 	int direct;
-	struct vote_csr rows;
+	struct vote_csr rows;  /* closed rows; nnz_cap and rows_cap in use */
 	uint32_t cur;        /* participant of the open row, or UINT32_MAX */
+	uint32_t *open_t;    /* the open row in push order */
+	int8_t *open_v;
+	uint32_t open_n, open_cap, open_max; /* open_max: its largest statement */
+	uint64_t *key, *tmp; /* row sort scratch */
+	uint32_t key_cap;
+	uint64_t file_size;  /* of fname, 0 if unknown: sizes the arrays once */
+	uint64_t fed;        /* bytes fed so far */
+	int sized;           /* the arrays were sized from file_size */
+	signed char act[MAX_FIELDS]; /* per field: which value it holds (enum field) */
 	int had_dups;        /* some participant voted twice on a statement */
 	int out_of_order;    /* some participant's votes are not in time order */
 };
@@ -64,6 +85,9 @@ struct vote_stream *vote_stream_new(struct dataset *d, const char *fname, int re
 	s->direct = 1;
 	s->cur = UINT32_MAX;
 	vote_csr_begin(&s->rows, 0, 1024, 1 << 16);
+	struct stat sb;
+	if (fname && stat(fname, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size > 0)
+		s->file_size = (uint64_t)sb.st_size;
 	return s;
 }
 
@@ -76,6 +100,10 @@ void vote_stream_free(struct vote_stream *s)
 	free(s->tv);
 	free(s->last_ts);
 	free(s->tid_direct);
+	free(s->open_t);
+	free(s->open_v);
+	free(s->key);
+	free(s->tmp);
 	vote_csr_free(&s->rows);
 	free(s);
 }
@@ -146,14 +174,151 @@ static void append(struct vote_stream *s, uint32_t pd, uint32_t tv)
 	s->n++;
 }
 
+static void sort_u64(uint64_t *a, uint64_t *tmp, uint64_t n);
+
+/* Large arrays: ask for transparent huge pages, so filling 10^8 votes
+ * takes hundreds of page faults instead of a million. Only advice. */
+static void advise_huge(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	const uintptr_t page = 2u << 20;
+	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + n) & ~(page - 1);
+	if (n >= 8 * page && e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+/* Room for need more entries in the closed rows (doubling). */
+static void rows_reserve(struct vote_stream *s, uint64_t need)
+{
+	struct vote_csr *r = &s->rows;
+	uint64_t used = r->row_ptr[r->n_rows];
+	if (used + need <= r->nnz_cap)
+		return;
+	uint64_t cap = r->nnz_cap * 2 > used + need ? r->nnz_cap * 2 : used + need;
+	r->col = xrealloc(r->col, cap * sizeof(*r->col));
+	r->val = xrealloc(r->val, cap);
+	r->nnz_cap = cap;
+}
+
+/* Once a few MiB are read and the file size is known, the arrays get
+ * their final size (votes so far scaled to the whole file, +3 %) and huge
+ * pages: doubling would copy them again and again, and moving huge-page
+ * memory is slow. Past the estimate they grow by doubling. */
+static void rows_size_once(struct vote_stream *s)
+{
+	struct vote_csr *r = &s->rows;
+	if (s->sized || !s->direct || !s->file_size ||
+	    (s->fed < (4u << 20) && s->fed < s->file_size))
+		return;
+	s->sized = 1;
+	double est = (double)r->row_ptr[r->n_rows] * ((double)s->file_size / (double)s->fed) * 1.03 +
+		     65536;
+	if (!(est < 1e12) || (uint64_t)est <= r->nnz_cap)
+		return;
+	r->nnz_cap = (uint64_t)est;
+	r->col = xrealloc(r->col, r->nnz_cap * sizeof(*r->col));
+	r->val = xrealloc(r->val, r->nnz_cap);
+	advise_huge(r->col, r->nnz_cap * sizeof(*r->col));
+	advise_huge(r->val, r->nnz_cap);
+}
+
+static void open_push(struct vote_stream *s, uint32_t t, int8_t v)
+{
+	if (s->open_n == s->open_cap) {
+		s->open_cap = s->open_cap ? s->open_cap * 2 : 256;
+		s->open_t = xrealloc(s->open_t, (size_t)s->open_cap * sizeof(*s->open_t));
+		s->open_v = xrealloc(s->open_v, s->open_cap);
+	}
+	s->open_t[s->open_n] = t;
+	s->open_v[s->open_n] = v;
+	s->open_n++;
+	if (t > s->open_max)
+		s->open_max = t;
+}
+
+/* Sorts the open row into out (col, val): ascending statements, the last
+ * vote of a repeated one. Statements below 2^16 (the usual case): a
+ * two-pass radix sort of 32-bit keys, stable and without data-dependent
+ * branches (votes come in random statement order, so comparison sorts
+ * mispredict); else a merge sort of 64-bit keys. Returns the entries
+ * written. */
+static uint32_t sort_open_row(struct vote_stream *s, uint32_t *col, int8_t *val)
+{
+	uint32_t n = s->open_n, out = 0;
+	if (n > s->key_cap) {
+		s->key_cap = n;
+		s->key = xrealloc(s->key, (size_t)n * sizeof(*s->key));
+		s->tmp = xrealloc(s->tmp, (size_t)n * sizeof(*s->tmp));
+	}
+	if (s->open_max < (1u << 16)) {
+		/* key: statement << 2 | vote + 1, in the first n 32-bit words */
+		uint32_t *k = (uint32_t *)s->key, *t = (uint32_t *)s->tmp, cnt[256];
+		unsigned width = 1;
+		while (width < 16 && s->open_max >> width)
+			width++;
+		unsigned lo = (width + 1) / 2, hi = width - lo;
+		for (uint32_t i = 0; i < n; i++)
+			k[i] = s->open_t[i] << 2 | (uint32_t)(s->open_v[i] + 1);
+		const unsigned shift[2] = { 2, 2 + lo }, bits[2] = { lo, hi };
+		for (int pass = 0; pass < 2; pass++) {
+			uint32_t nb = 1u << bits[pass], mask = nb - 1, sum = 0;
+			uint32_t *src = pass ? t : k, *dst = pass ? k : t;
+			memset(cnt, 0, nb * sizeof(*cnt));
+			for (uint32_t i = 0; i < n; i++)
+				cnt[src[i] >> shift[pass] & mask]++;
+			for (uint32_t b = 0; b < nb; b++) {
+				uint32_t c = cnt[b];
+				cnt[b] = sum;
+				sum += c;
+			}
+			for (uint32_t i = 0; i < n; i++)
+				dst[cnt[src[i] >> shift[pass] & mask]++] = src[i];
+		}
+		for (uint32_t i = 0; i < n; i++) {
+			if (i + 1 < n && k[i + 1] >> 2 == k[i] >> 2)
+				continue; /* stable: the later push comes later */
+			col[out] = k[i] >> 2;
+			val[out] = (int8_t)((int)(k[i] & 3) - 1);
+			out++;
+		}
+		return out;
+	}
+	/* statement, then push order (the last push sorts last), then the vote */
+	for (uint32_t i = 0; i < n; i++)
+		s->key[i] = (uint64_t)s->open_t[i] << 32 | (uint64_t)i << 2 | (uint64_t)(s->open_v[i] + 1);
+	sort_u64(s->key, s->tmp, n);
+	for (uint32_t i = 0; i < n; i++) {
+		if (i + 1 < n && s->key[i + 1] >> 32 == s->key[i] >> 32)
+			continue;
+		col[out] = (uint32_t)(s->key[i] >> 32);
+		val[out] = (int8_t)((int)(s->key[i] & 3) - 1);
+		out++;
+	}
+	return out;
+}
+
 static void close_row(struct vote_stream *s)
 {
+	struct vote_csr *r = &s->rows;
 	if (s->cur == UINT32_MAX)
 		return;
-	uint64_t pushed = s->rows.pending;
-	vote_csr_end_row(&s->rows);
-	if (s->rows.row_ptr[s->rows.n_rows] - s->rows.row_ptr[s->rows.n_rows - 1] < pushed)
+	rows_reserve(s, s->open_n);
+	uint64_t at = r->row_ptr[r->n_rows];
+	uint32_t out = s->open_n ? sort_open_row(s, r->col + at, r->val + at) : 0;
+	if (out < s->open_n)
 		s->had_dups = 1;
+	if (r->n_rows == r->rows_cap) {
+		r->rows_cap *= 2;
+		r->row_ptr = xrealloc(r->row_ptr, ((size_t)r->rows_cap + 1) * sizeof(*r->row_ptr));
+	}
+	r->n_rows++;
+	r->row_ptr[r->n_rows] = at + out;
+	s->open_n = 0;
+	s->open_max = 0;
 	s->cur = UINT32_MAX;
 }
 
@@ -164,15 +329,14 @@ static void spill(struct vote_stream *s)
 	for (uint32_t i = 0; i < r->n_rows; i++)
 		for (uint64_t k = r->row_ptr[i]; k < r->row_ptr[i + 1]; k++)
 			append(s, i, r->col[k] << 2 | (uint32_t)(r->val[k] + 1));
-	uint64_t open = r->row_ptr[r->n_rows];
-	for (uint64_t k = 0; k < r->pending; k++)
-		append(s, s->cur, r->col[open + k] << 2 | (uint32_t)(r->val[open + k] + 1));
+	for (uint32_t k = 0; k < s->open_n; k++)
+		append(s, s->cur, s->open_t[k] << 2 | (uint32_t)(s->open_v[k] + 1));
 	vote_csr_free(r);
 	s->direct = 0;
 	s->cur = UINT32_MAX;
+	s->open_n = 0;
+	s->open_max = 0;
 }
-
-#define MAX_FIELDS 64
 
 static enum hm_err add(struct vote_stream *s, int64_t tid, int64_t pid, int64_t v, int64_t ts,
 		       struct import_err *err);
@@ -219,6 +383,94 @@ static int fast_fields(const struct vote_stream *s, const char *p, const char *e
 	return *v >= -1 && *v <= 1;
 }
 
+/* ---- the common line with 8-byte loads ---- */
+
+/* Leading ASCII digits among the 8 bytes of x (the first byte is the
+ * lowest). A byte is a digit when its high nibble is 3 before and after
+ * adding 6; a carry out of a non-digit byte only reaches later bytes,
+ * which do not count. */
+static inline unsigned digits8(uint64_t x)
+{
+	const uint64_t hi = 0xF0F0F0F0F0F0F0F0ull, three = 0x3030303030303030ull;
+	uint64_t t = ((x & hi) ^ three) | (((x + 0x0606060606060606ull) & hi) ^ three);
+	uint64_t nz = (((t & 0x7F7F7F7F7F7F7F7Full) + 0x7F7F7F7F7F7F7F7Full) | t) & 0x8080808080808080ull;
+	return nz ? (unsigned)__builtin_ctzll(nz) >> 3 : 8;
+}
+
+/* The value of the first n (1..8) digits of x: shifted up so that they
+ * end the word (leading zeros before them), then pairs, quads, eights. */
+static inline uint64_t value8(uint64_t x, unsigned n)
+{
+	const uint64_t mask = 0x000000FF000000FFull;
+	x = (x & 0x0F0F0F0F0F0F0F0Full) << (8 * (8 - n));
+	x = x * 10 + (x >> 8);
+	return ((x & mask) * 0x000F424000000064ull + ((x >> 16) & mask) * 0x0000271000000001ull) >> 32;
+}
+
+/* An optional '-' and 1..15 digits at *pp, when 16 bytes after the sign
+ * are inside the buffer; *pp moves past the digits. 0 for anything else
+ * (the careful path decides). */
+static inline int fast_int(const char **pp, const char *buf_end, int64_t *out)
+{
+	static const uint64_t pow10[8] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000 };
+	const char *q = *pp;
+	int neg = *q == '-';
+	uint64_t a, b, v;
+	q += neg;
+	if (buf_end - q < 16)
+		return 0;
+	memcpy(&a, q, 8);
+	unsigned n = digits8(a);
+	if (n == 0)
+		return 0;
+	v = value8(a, n);
+	if (n == 8) {
+		memcpy(&b, q + 8, 8);
+		unsigned m = digits8(b);
+		if (m == 8)
+			return 0;
+		if (m)
+			v = v * pow10[m] + value8(b, m);
+		n += m;
+	}
+	*pp = q + n;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 1;
+}
+
+/* fast_fields for a whole line at p, ended by "\n" or "\r\n" before
+ * buf_end (the caller knows one is there): the same lines, the same
+ * values, without finding the line end first. Sets *next past the line. */
+static int fast_line(const struct vote_stream *s, const char *p, const char *buf_end, const char **next,
+		     int64_t v[4])
+{
+	v[F_TS] = 0;
+	for (int fi = 0; fi < s->n_cols; fi++) {
+		int a = s->act[fi];
+		if (a >= 0) {
+			if (!fast_int(&p, buf_end, &v[a]))
+				return 0;
+		} else {
+			while (*p != ',' && *p != '\n' && *p != '\r') {
+				if (*p == '"')
+					return 0;
+				p++;
+			}
+		}
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		if (*p == '\r' && p[1] == '\n')
+			p++;
+		if (*p != '\n' || fi + 1 != s->n_cols)
+			return 0;
+		*next = p + 1;
+		return v[F_VOTE] >= -1 && v[F_VOTE] <= 1;
+	}
+	return 0;
+}
+
 static enum hm_err one_line(struct vote_stream *s, const char *p, const char *end, struct import_err *err)
 {
 	const char *f[MAX_FIELDS];
@@ -250,6 +502,16 @@ static enum hm_err one_line(struct vote_stream *s, const char *p, const char *en
 		s->c_ts = col_of(f, flen, n, "timestamp");
 		s->n_cols = n;
 		s->have_header = 1;
+		for (int i = 0; i < n; i++)
+			s->act[i] = F_SKIP;
+		if (s->c_ts >= 0)
+			s->act[s->c_ts] = F_TS;
+		if (s->c_vote >= 0)
+			s->act[s->c_vote] = F_VOTE;
+		if (s->c_pid >= 0)
+			s->act[s->c_pid] = F_PID;
+		if (s->c_tid >= 0)
+			s->act[s->c_tid] = F_TID;
 		if (s->c_tid < 0 || s->c_pid < 0 || s->c_vote < 0)
 			return sfail(err, s->fname, s->line, "header needs comment-id, voter-id and vote columns");
 		return HM_OK;
@@ -323,13 +585,13 @@ static enum hm_err add(struct vote_stream *s, int64_t tid, int64_t pid, int64_t 
 		s->last_ts[pd] = ts;
 	if (s->direct) {
 		if (pd == s->cur) {
-			vote_csr_push(&s->rows, t, (int)v);
+			open_push(s, t, (int8_t)v);
 			return HM_OK;
 		}
 		if (pd == s->rows.n_rows + (s->cur != UINT32_MAX)) {
 			close_row(s);
 			s->cur = pd;
-			vote_csr_push(&s->rows, t, (int)v);
+			open_push(s, t, (int8_t)v);
 			return HM_OK;
 		}
 		spill(s); /* a participant came back: not grouped */
@@ -340,8 +602,9 @@ static enum hm_err add(struct vote_stream *s, int64_t tid, int64_t pid, int64_t 
 
 enum hm_err vote_stream_feed(struct vote_stream *s, const char *data, size_t len, struct import_err *err)
 {
-	const char *p = data, *end = data + len;
+	const char *p = data, *end = data + len, *stop;
 	enum hm_err rc;
+	s->fed += len;
 	if (s->carry.len) {
 		const char *nl = memchr(p, '\n', len);
 		if (!nl) {
@@ -355,17 +618,27 @@ enum hm_err vote_stream_feed(struct vote_stream *s, const char *data, size_t len
 			return rc;
 		p = nl + 1;
 	}
-	for (;;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		if (!nl)
-			break;
-		rc = one_line(s, p, nl, err);
+	/* the complete lines end at stop */
+	for (stop = end; stop > p && stop[-1] != '\n'; stop--)
+		;
+	while (p < stop) {
+		const char *next;
+		int64_t v[4];
+		if (s->have_header && fast_line(s, p, end, &next, v)) {
+			s->line++;
+			rc = add(s, v[F_TID], v[F_PID], v[F_VOTE], v[F_TS], err);
+			p = next;
+		} else {
+			const char *nl = memchr(p, '\n', (size_t)(stop - p));
+			rc = one_line(s, p, nl, err);
+			p = nl + 1;
+		}
 		if (rc)
 			return rc;
-		p = nl + 1;
 	}
 	if (p < end)
 		buf_append(&s->carry, p, (size_t)(end - p));
+	rows_size_once(s);
 	return HM_OK;
 }
 
@@ -406,8 +679,9 @@ static void sort_u64(uint64_t *a, uint64_t *tmp, uint64_t n)
 }
 
 /* The directly built rows, renumbered: rows permuted to ascending ids
- * (skipped when already in order), statements remapped in place. */
-static void build_direct(struct vote_stream *s, struct vote_csr *m, const uint32_t *np, const uint32_t *nt,
+ * (skipped when already in order), statements remapped in place. Returns
+ * 1 when statements were remapped (the rows then need sorting again). */
+static int build_direct(struct vote_stream *s, struct vote_csr *m, const uint32_t *np, const uint32_t *nt,
 			 uint32_t n_ptpts, uint32_t n_stmts)
 {
 	struct vote_csr *r = &s->rows;
@@ -452,7 +726,10 @@ static void build_direct(struct vote_stream *s, struct vote_csr *m, const uint32
 	if (!same_cols)
 		for (uint64_t k = 0; k < vote_csr_nnz(m); k++)
 			m->col[k] = nt[m->col[k]];
+	return !same_cols;
 }
+
+static void sort_rows(struct vote_stream *s, struct vote_csr *m);
 
 enum hm_err vote_stream_finish(struct vote_stream *s, struct vote_csr *m, struct import_err *err)
 {
@@ -482,9 +759,11 @@ enum hm_err vote_stream_finish(struct vote_stream *s, struct vote_csr *m, struct
 	free(old_p);
 	free(old_t);
 
+	int resort = 1;
 	if (s->direct) {
 		close_row(s);
-		build_direct(s, m, np, nt, d->n_ptpts, d->n_stmts);
+		/* rows were sorted as they closed */
+		resort = build_direct(s, m, np, nt, d->n_ptpts, d->n_stmts);
 		free(np);
 		free(nt);
 		goto rows;
@@ -518,10 +797,26 @@ enum hm_err vote_stream_finish(struct vote_stream *s, struct vote_csr *m, struct
 	s->pid = NULL;
 	s->tv = NULL;
 
-rows:;
-	/* Sort each row by statement (stable), keep the last of repeats. */
-	uint64_t w = 0, max_row = 0;
+rows:
 	rc = HM_OK;
+	if (resort)
+		sort_rows(s, m);
+	if (s->had_dups && s->out_of_order)
+		rc = HM_ECONFLICT;
+	if (rc) {
+		vote_csr_free(m);
+		snprintf(err->file, sizeof(err->file), "%s", s->fname);
+		err->line = 0;
+		snprintf(err->msg, sizeof(err->msg),
+			 "repeated votes out of time order: needs the full reader");
+	}
+	return rc;
+}
+
+/* Sorts each row by statement (stable), keeps the last of repeats. */
+static void sort_rows(struct vote_stream *s, struct vote_csr *m)
+{
+	uint64_t w = 0, max_row = 0;
 	for (uint32_t r = 0; r < m->n_rows; r++)
 		if (m->row_ptr[r + 1] - m->row_ptr[r] > max_row)
 			max_row = m->row_ptr[r + 1] - m->row_ptr[r];
@@ -555,14 +850,4 @@ rows:;
 	free(key);
 	free(tmp);
 	m->row_ptr[m->n_rows] = w;
-	if (s->had_dups && s->out_of_order)
-		rc = HM_ECONFLICT;
-	if (rc) {
-		vote_csr_free(m);
-		snprintf(err->file, sizeof(err->file), "%s", s->fname);
-		err->line = 0;
-		snprintf(err->msg, sizeof(err->msg),
-			 "repeated votes out of time order: needs the full reader");
-	}
-	return rc;
 }
