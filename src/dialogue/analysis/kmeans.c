@@ -886,6 +886,33 @@ static void silhouette_pairs(const double *xy, uint32_t n, struct sil_lab *L, ui
 			const uint32_t *l = L[t].l;
 			double *si = L[t].sum + (size_t)i * k1, *sum = L[t].sum;
 			size_t li = l[i];
+#ifdef __SSE2__
+			if (k1 <= 4) {
+				/* Point i's sums in registers rather than memory (a
+				 * chain of load-add-store per partner otherwise): every
+				 * slot adds d masked to its cluster, so the others add
+				 * +0.0, which leaves a sum of non-negative terms as it
+				 * is; its own slot adds d in the same order as before. */
+				static const union {
+					uint64_t u[4][4];
+					double d[4][4];
+				} mask = { { { ~0ULL, 0, 0, 0 }, { 0, ~0ULL, 0, 0 }, { 0, 0, ~0ULL, 0 }, { 0, 0, 0, ~0ULL } } };
+				double s4[4] = { 0.0, 0.0, 0.0, 0.0 };
+				memcpy(s4, si, k1 * sizeof(*si));
+				__m128d a01 = _mm_loadu_pd(s4), a23 = _mm_loadu_pd(s4 + 2);
+				for (uint32_t j = i + 1; j < n; j++) {
+					__m128d dj = _mm_set1_pd(d[j]);
+					const double *mk = mask.d[l[j]];
+					a01 = _mm_add_pd(a01, _mm_and_pd(dj, _mm_loadu_pd(mk)));
+					a23 = _mm_add_pd(a23, _mm_and_pd(dj, _mm_loadu_pd(mk + 2)));
+					sum[(size_t)j * k1 + li] += d[j];
+				}
+				_mm_storeu_pd(s4, a01);
+				_mm_storeu_pd(s4 + 2, a23);
+				memcpy(si, s4, k1 * sizeof(*si));
+				continue;
+			}
+#endif
 			for (uint32_t j = i + 1; j < n; j++) {
 				si[l[j]] += d[j];
 				sum[(size_t)j * k1 + li] += d[j];
