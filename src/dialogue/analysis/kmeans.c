@@ -158,7 +158,8 @@ static uint32_t nearest_scan(const struct wset *s, const double *q, int exact)
 
 /* Centres sorted by x, for the pruned search below. */
 struct xc {
-	double x;
+	double x, y;
+	double c2; /* x² + y², as dist_polis computes |b|² */
 	uint32_t i;
 };
 
@@ -185,6 +186,8 @@ static void xorder_build(struct xorder *o, const struct wset *s)
 		const double *c = s->c[i].c;
 		double c2 = c[0] * c[0] + c[1] * c[1];
 		o->c[i].x = c[0];
+		o->c[i].y = c[1];
+		o->c[i].c2 = c2;
 		o->c[i].i = i;
 		if (!isfinite(c2))
 			o->ok = 0;
@@ -221,7 +224,7 @@ static uint32_t nearest_pruned(const struct wset *s, const struct xorder *o, con
 			hint[0] = hint[1] = NAN;
 		return nearest_scan(s, q, exact);
 	}
-	double slack = 1e-12 * m;
+	double slack = 1e-12 * m, qq = q[0] * q[0] + q[1] * q[1];
 	uint32_t n = s->n, lo = 0, hi = n, best = 0;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -232,14 +235,26 @@ static uint32_t nearest_pruned(const struct wset *s, const struct xorder *o, con
 	}
 	/* left side: ranks < l; right side: ranks >= r */
 	uint32_t l = lo, r = lo;
-	double bd = INFINITY, second = INFINITY, stop = INFINITY, cut = INFINITY;
+	/* Distances are compared as their squares e2 (dist_polis is
+	 * sqrt(e2), e2 clamped at 0): when two squares differ by more than
+	 * 1e-14 relative their correctly rounded roots differ too, in the
+	 * same direction, so only near-equal squares need the roots. */
+	double bd = INFINITY, bd2 = INFINITY, second2 = INFINITY, stop = INFINITY, cut = INFINITY;
 	if (seed < n) {
 		/* a likely nearest first, so the walk is cut short early; it is
 		 * met again in the walk and changes nothing then */
-		bd = dist_polis(q, s->c[seed].c, exact);
+		double cx = s->c[seed].c[0], cy = s->c[seed].c[1];
+		if (exact) {
+			double e2 = (qq + (cx * cx + cy * cy)) - 2.0 * (q[0] * cx + q[1] * cy);
+			bd2 = e2 > 0.0 ? e2 : 0.0;
+		} else {
+			double ex = q[0] - cx, ey = q[1] - cy;
+			bd2 = ex * ex + ey * ey;
+		}
+		bd = sqrt(bd2); /* = dist_polis(q, seed's centre, exact) */
 		best = seed;
 		if (!hint)
-			cut = bd * bd * (1.0 + 3e-12) + 2.0 * slack;
+			cut = bd2 * (1.0 + 3e-12) + 2.0 * slack;
 	}
 	while (l > 0 || r < n) {
 		double dl = l > 0 ? q[0] - o->c[l - 1].x : INFINITY;
@@ -250,24 +265,45 @@ static uint32_t nearest_pruned(const struct wset *s, const struct xorder *o, con
 			stop = dx;
 			break;
 		}
-		uint32_t i = right ? o->c[r++].i : o->c[--l].i;
+		const struct xc *c = right ? &o->c[r++] : &o->c[--l];
+		uint32_t i = c->i;
 		if (i == seed)
 			continue;
-		double d = dist_polis(q, s->c[i].c, exact);
-		if (d < bd || (d == bd && i > best)) {
-			second = bd;
-			bd = d;
+		double e2;
+		if (exact) {
+			/* dist_polis's |a|² + |b|² − 2a·b, term for term */
+			e2 = (qq + c->c2) - 2.0 * (q[0] * c->x + q[1] * c->y);
+			if (!(e2 > 0.0))
+				e2 = 0.0;
+		} else {
+			double ex = q[0] - c->x, ey = q[1] - c->y;
+			e2 = ex * ex + ey * ey;
+		}
+		int better;
+		/* (squares below 1e-290 may be subnormal: roots compared then) */
+		if (bd2 >= 1e-290 && e2 < bd2 * (1.0 - 1e-14)) {
+			better = 1;
+		} else if (e2 >= 1e-290 && e2 > bd2 * (1.0 + 1e-14)) {
+			better = 0;
+		} else {
+			double d = sqrt(e2);
+			better = d < bd || (d == bd && i > best);
+		}
+		if (better) {
+			second2 = bd2;
+			bd2 = e2;
+			bd = sqrt(e2);
 			best = i;
-		} else if (d < second) {
-			second = d;
+		} else if (e2 < second2) {
+			second2 = e2;
 		}
 		/* a little more than 1e-12 either way: rules out only what
 		 * dx²(1 − 1e-12) > bd²(1 + 1e-12) + slack would; with hint,
 		 * walk on to the second nearest, the bound for later steps */
-		double lim = hint ? second : bd;
-		cut = lim * lim * (1.0 + 3e-12) + 2.0 * slack;
+		cut = (hint ? second2 : bd2) * (1.0 + 3e-12) + 2.0 * slack;
 	}
 	if (hint) {
+		double second = sqrt(second2);
 		hint[0] = bd;
 		hint[1] = second < stop ? second : stop;
 	}
