@@ -157,16 +157,113 @@ static int reads_back(const char *d, int P, int e, double ax)
  * the halfway 5 / 50 (the true tail then lies on the same side of half);
  * on that tie the precision goes through snprintf as before.
  */
+#ifdef __SIZEOF_INT128__
+__extension__ typedef unsigned __int128 u128;
+
+/*
+ * The 17 significant digits of ax (finite, > 0) correctly rounded, as
+ * "%.16e" gives them, and the decimal exponent: exact integer arithmetic
+ * for 1e-6 <= ax < 1e17, where ax·10^s (s = 16 − exponent <= 22) takes
+ * at most 127 bits; ties to even, as glibc rounds. Returns 0 outside
+ * that range.
+ */
+static int digits17(double ax, char d[17], int *exp10)
+{
+	static const uint64_t p10[20] = { 1ULL,
+					  10ULL,
+					  100ULL,
+					  1000ULL,
+					  10000ULL,
+					  100000ULL,
+					  1000000ULL,
+					  10000000ULL,
+					  100000000ULL,
+					  1000000000ULL,
+					  10000000000ULL,
+					  100000000000ULL,
+					  1000000000000ULL,
+					  10000000000000ULL,
+					  100000000000000ULL,
+					  1000000000000000ULL,
+					  10000000000000000ULL,
+					  100000000000000000ULL,
+					  1000000000000000000ULL,
+					  10000000000000000000ULL };
+	if (!(ax >= 1e-6 && ax < 1e17))
+		return 0;
+	int be;
+	double fr = frexp(ax, &be); /* ax = fr·2^be, 0.5 <= fr < 1 */
+	uint64_t m = (uint64_t)ldexp(fr, 53);
+	int sh = be - 53; /* ax = m·2^sh exactly */
+	/* first guess of the exponent, corrected below */
+	int E = (int)floor(log10(ax));
+	for (int tries = 0; tries < 3; tries++) {
+		int s = 16 - E;
+		if (s < 0 || s > 22)
+			return 0;
+		u128 n = (u128)m * p10[s > 19 ? 19 : s];
+		if (s > 19)
+			n *= p10[s - 19];
+		uint64_t q;
+		int up = 0;
+		if (sh >= 0) {
+			if (sh > 10)
+				return 0;
+			u128 v = n << sh;
+			if (v >> 64)
+				return 0;
+			q = (uint64_t)v;
+		} else {
+			int r = -sh;
+			if (r >= 127)
+				return 0;
+			u128 whole = n >> r, rem = n - (whole << r), half = (u128)1 << (r - 1);
+			if (whole >> 64)
+				return 0;
+			q = (uint64_t)whole;
+			up = rem > half || (rem == half && (q & 1));
+		}
+		/* the exponent is right when the digits before rounding are 17 */
+		if (q >= p10[17]) {
+			E++;
+			continue;
+		}
+		if (q < p10[16]) {
+			E--;
+			continue;
+		}
+		q += (uint64_t)up;
+		if (q == p10[17]) {
+			/* 9.99…95 rounded up: 1.000… a decade up */
+			q = p10[16];
+			E++;
+		}
+		for (int i = 16; i >= 0; i--) {
+			d[i] = (char)('0' + q % 10);
+			q /= 10;
+		}
+		*exp10 = E;
+		return 1;
+	}
+	return 0;
+}
+#endif
+
 static size_t fmt_double(char *out, size_t cap, double x)
 {
 	char e17[40], d[17];
-	snprintf(e17, sizeof(e17), "%.16e", x);
-	int neg = e17[0] == '-';
-	const char *q = e17 + neg;
-	d[0] = q[0];
-	memcpy(d + 1, q + 2, 16);
-	int e = atoi(q + 19);
+	int neg = x < 0, e;
 	double ax = fabs(x);
+#ifdef __SIZEOF_INT128__
+	if (!digits17(ax, d, &e))
+#endif
+	{
+		snprintf(e17, sizeof(e17), "%.16e", x);
+		const char *q = e17 + neg;
+		d[0] = q[0];
+		memcpy(d + 1, q + 2, 16);
+		e = atoi(q + 19);
+	}
 	for (int P = 15; P <= 16; P++) {
 		char r[17];
 		int re = e, tail = P == 15 ? (d[15] - '0') * 10 + (d[16] - '0') : d[16] - '0';
