@@ -474,8 +474,9 @@ static inline uint64_t zero_bytes(uint64_t x)
 }
 
 /*
- * votes_line_fast for a file without any quote or CR: commas and the line
- * end found eight bytes at a time.
+ * votes_line_fast for a line without any quote or CR (else it returns 0
+ * without consuming anything): commas, line end and those two found
+ * eight bytes at a time.
  */
 static int votes_line_plain(struct csv *c, const struct votes_cols *k, int64_t *tid, int64_t *pid, int *v,
 			    int64_t *ts)
@@ -489,8 +490,15 @@ static int votes_line_plain(struct csv *c, const struct votes_cols *k, int64_t *
 		uint64_t w;
 		memcpy(&w, q, 8);
 		uint64_t mc = zero_bytes(w ^ 0x2c2c2c2c2c2c2c2cULL), mn = zero_bytes(w ^ 0x0a0a0a0a0a0a0a0aULL);
-		if (mn)
-			mc &= (mn & (0 - mn)) - 1; /* only the commas before the line end */
+		uint64_t mb = zero_bytes(w ^ 0x2222222222222222ULL) | zero_bytes(w ^ 0x0d0d0d0d0d0d0d0dULL);
+		if (mn) {
+			/* only what comes before the line end */
+			uint64_t before = (mn & (0 - mn)) - 1;
+			mc &= before;
+			mb &= before;
+		}
+		if (mb)
+			return 0; /* a quote or a CR */
 		for (; mc; mc &= mc - 1) {
 			if (nc == MAX_FIELDS)
 				return 0;
@@ -507,6 +515,8 @@ static int votes_line_plain(struct csv *c, const struct votes_cols *k, int64_t *
 				if (nc == MAX_FIELDS)
 					return 0;
 				cm[nc++] = q;
+			} else if (*q == '"' || *q == '\r') {
+				return 0;
 			}
 		eol = q;
 	}
@@ -558,18 +568,21 @@ enum hm_err import_votes_csv(struct dataset *d, const char *data, size_t len,
 	size_t n_head = c.n;
 	uint64_t seq = 0;
 	struct votes_cols cols = { .n_head = n_head, .tid = c_tid, .pid = c_pid, .vote = c_vote, .ts = c_ts };
-	/* no quote or CR anywhere: lines split by the word-at-a-time scan */
-	int plain = !memchr(data, '"', len) && !memchr(data, '\r', len);
-	(void)plain;
+	/* lines split by the word-at-a-time scan, until votes_line_fast takes
+	 * a line it left (one ending in CR LF): then by votes_line_fast */
+	int plain = 1;
 	for (;;) {
 		int64_t tid, pid, ts = (int64_t)seq;
-		int v;
+		int v, ok = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-		if (plain ? votes_line_plain(&c, &cols, &tid, &pid, &v, &ts)
-			  : votes_line_fast(&c, &cols, &tid, &pid, &v, &ts)) {
-#else
-		if (votes_line_fast(&c, &cols, &tid, &pid, &v, &ts)) {
+		ok = plain && votes_line_plain(&c, &cols, &tid, &pid, &v, &ts);
 #endif
+		if (!ok && votes_line_fast(&c, &cols, &tid, &pid, &v, &ts)) {
+			ok = 1;
+			plain = 0;
+		}
+		(void)plain; /* read only by the little-endian scan */
+		if (ok) {
 			seq++;
 			rc = add_vote(d, pid, tid, v, ts, require_known, fname, c.rec_line, err);
 			if (rc)
