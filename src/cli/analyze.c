@@ -114,6 +114,19 @@ static int read_whole(const char *path, char **data, size_t *len, char *err, siz
 	return 0;
 }
 
+/* votes.csv from this size on is streamed in scale mode */
+#define STREAM_MIN_BYTES ((off_t)64 << 20)
+
+/* Size of dir/name, or -1. */
+static off_t file_size(const char *dir, const char *name)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	struct stat st;
+	off_t n = stat(p, &st) == 0 && S_ISREG(st.st_mode) ? st.st_size : -1;
+	free(p);
+	return n;
+}
+
 static int file_exists(const char *dir, const char *name)
 {
 	char *p = xasprintf("%s/%s", dir, name);
@@ -305,6 +318,11 @@ static enum hm_err read_folder(const char *dir, struct dataset *d, struct vote_c
 			       int *have_m)
 {
 	*have_m = 0;
+	/* Streaming saves memory on big files. A small one is read whole:
+	 * real exports have a participant's repeated votes out of time order,
+	 * which streaming reads only to start over (HM_ECONFLICT below). */
+	if (stream && file_size(dir, "votes.csv") < STREAM_MIN_BYTES)
+		stream = 0;
 	if (stream && file_exists(dir, "comments.csv") && file_exists(dir, "votes.csv")) {
 		enum hm_err rc = load(dir, "comments.csv", d, 0, 0);
 		if (!rc)
