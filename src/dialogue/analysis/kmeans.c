@@ -713,39 +713,73 @@ double kclust_inertia(const struct kclust *c, const struct kpoints *pts)
 	return s;
 }
 
+/*
+ * k-means++ draws the next centre at the first i whose running sum of
+ * weights exceeds r. The running sums are the same additions in the same
+ * order whether made while drawing or beforehand, so they are made once,
+ * in the pass that updates the weights, and the draw is a binary search:
+ * valid while the sums never decrease (no negative or NaN weight), else
+ * the linear walk. Returns the first i with prefix[i] > r, or n − 1.
+ */
+static uint32_t pp_pick(const double *prefix, const double *term, uint32_t n, int monotone, double r)
+{
+	if (!monotone) {
+		double acc = 0.0;
+		for (uint32_t i = 0; i < n; i++) {
+			acc += term[i];
+			if (acc > r)
+				return i;
+		}
+		return n - 1;
+	}
+	uint32_t lo = 0, hi = n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (prefix[mid] > r)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo < n ? lo : n - 1;
+}
+
 void kmeans_pp_centers(const struct kpoints *pts, uint32_t k, uint64_t seed, double *centers)
 {
 	uint32_t n = pts->n;
 	double *d2 = xmalloc(((size_t)n + 1) * sizeof(*d2));
+	double *prefix = xmalloc(((size_t)n + 1) * sizeof(*prefix));
 	uint32_t first = (uint32_t)(rng_next(&seed) % n);
+	double acc = 0.0;
+	int monotone = 1;
 	centers[0] = pts->xy[2 * first];
 	centers[1] = pts->xy[2 * first + 1];
 	for (uint32_t i = 0; i < n; i++) {
 		double dx = pts->xy[2 * i] - centers[0], dy = pts->xy[2 * i + 1] - centers[1];
 		d2[i] = (dx * dx + dy * dy) * (pts->w ? pts->w[i] : 1.0);
+		acc += d2[i];
+		prefix[i] = acc;
+		monotone &= d2[i] >= 0.0;
 	}
 	for (uint32_t c = 1; c < k; c++) {
-		double tot = 0.0, acc = 0.0;
-		for (uint32_t i = 0; i < n; i++)
-			tot += d2[i];
-		uint32_t pick = n - 1;
-		double r = rng_unit(&seed) * tot;
-		for (uint32_t i = 0; i < n; i++) {
-			acc += d2[i];
-			if (acc > r) {
-				pick = i;
-				break;
-			}
-		}
+		double tot = prefix[n - 1];
+		uint32_t pick = pp_pick(prefix, d2, n, monotone, rng_unit(&seed) * tot);
 		centers[2 * c] = pts->xy[2 * pick];
 		centers[2 * c + 1] = pts->xy[2 * pick + 1];
+		if (c + 1 == k)
+			break; /* the weights after the last draw are not used */
+		acc = 0.0;
+		monotone = 1;
 		for (uint32_t i = 0; i < n; i++) {
 			double dx = pts->xy[2 * i] - centers[2 * c], dy = pts->xy[2 * i + 1] - centers[2 * c + 1];
 			double d = (dx * dx + dy * dy) * (pts->w ? pts->w[i] : 1.0);
 			if (d < d2[i])
 				d2[i] = d;
+			acc += d2[i];
+			prefix[i] = acc;
+			monotone &= d2[i] >= 0.0;
 		}
 	}
+	free(prefix);
 	free(d2);
 }
 
@@ -1185,36 +1219,45 @@ uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k,
 		uint32_t first = (uint32_t)(rng_next(&seed) % n);
 		centers[0] = xy[2 * first];
 		centers[1] = xy[2 * first + 1];
+		/* term[i] = d2[i]·w[i], the draw weight; prefix: see pp_pick */
+		double *term = xmalloc((size_t)n * sizeof(*term));
+		double *prefix = xmalloc((size_t)n * sizeof(*prefix));
+		double run = 0.0;
+		int monotone = 1;
 		for (uint32_t i = 0; i < n; i++) {
 			double dx = xy[2 * i] - centers[0], dy = xy[2 * i + 1] - centers[1];
 			d2[i] = dx * dx + dy * dy;
+			term[i] = d2[i] * (w ? w[i] : 1.0);
+			run += term[i];
+			prefix[i] = run;
+			monotone &= term[i] >= 0.0;
 		}
 		for (uint32_t c = 1; c < k; c++) {
-			double tot = 0.0;
-			for (uint32_t i = 0; i < n; i++)
-				tot += d2[i] * (w ? w[i] : 1.0);
+			double tot = prefix[n - 1];
 			uint32_t pick = n - 1;
-			if (tot > 0.0) {
-				double r = rng_unit(&seed) * tot, acc = 0.0;
-				for (uint32_t i = 0; i < n; i++) {
-					acc += d2[i] * (w ? w[i] : 1.0);
-					if (acc > r) {
-						pick = i;
-						break;
-					}
-				}
-			} else {
+			if (tot > 0.0)
+				pick = pp_pick(prefix, term, n, monotone, rng_unit(&seed) * tot);
+			else
 				pick = (uint32_t)(rng_next(&seed) % n);
-			}
 			centers[2 * c] = xy[2 * pick];
 			centers[2 * c + 1] = xy[2 * pick + 1];
+			if (c + 1 == k)
+				break; /* the weights after the last draw are not used */
+			run = 0.0;
+			monotone = 1;
 			for (uint32_t i = 0; i < n; i++) {
 				double dx = xy[2 * i] - centers[2 * c], dy = xy[2 * i + 1] - centers[2 * c + 1];
 				double d = dx * dx + dy * dy;
 				if (d < d2[i])
 					d2[i] = d;
+				term[i] = d2[i] * (w ? w[i] : 1.0);
+				run += term[i];
+				prefix[i] = run;
+				monotone &= term[i] >= 0.0;
 			}
 		}
+		free(term);
+		free(prefix);
 	}
 	double *acc = xmalloc(3 * (size_t)k * sizeof(*acc));
 	struct lloyd_order lo;
