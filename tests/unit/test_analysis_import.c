@@ -209,6 +209,69 @@ static void test_import_rejects_bad_input_with_file_and_line(void **state)
 	}
 }
 
+/* The chunked votes.csv reader (scale mode) and the full reader accept
+ * the same files: the same vote spellings, the same refusals, the same
+ * line in the error. */
+static void test_import_both_vote_readers_agree(void **state)
+{
+	(void)state;
+#define HEAD "timestamp,datetime,comment-id,voter-id,vote\n1,x,3,7,1\n"
+#define ROW(id, body, ok, line) { id, HEAD body, sizeof(HEAD body) - 1, ok, line }
+	static const struct {
+		const char *id;
+		const char *data;
+		size_t len;
+		int ok;
+		uint64_t line;
+	} cases[] = {
+		ROW("agree", "2,x,4,7,1\n", 1, 0),
+		ROW("disagree", "2,x,4,7,-1\n", 1, 0),
+		ROW("pass", "2,x,4,7,0\n", 1, 0),
+		ROW("plus-one", "2,x,4,7,+1\n", 1, 0),
+		ROW("minus-one-point-zero", "2,x,4,7,-1.0\n", 1, 0),
+		ROW("minus-zero", "2,x,4,7,-0\n", 1, 0),
+		ROW("crlf", "2,x,4,7,1\r\n", 1, 0),
+		ROW("minus-one-point", "2,x,4,7,-1.\n", 0, 3),
+		ROW("double-zero", "2,x,4,7,00\n", 0, 3),
+		ROW("two", "2,x,4,7,2\n", 0, 3),
+		ROW("nul-in-skipped-column", "2,x\0y,4,7,1\n", 0, 3),
+		ROW("nul-after-number", "2,x,4\0z,7,1\n", 0, 3),
+		ROW("cr-inside-line", "2,x\ry,4,7,1\n", 0, 3),
+		ROW("twenty-digit-id", "2,x,4,99999999999999999999,1\n", 0, 3),
+	};
+#undef ROW
+#undef HEAD
+	for (size_t i = 0; i < HM_ARRAY_LEN(cases); i++) {
+		struct import_err e_full, e_stream;
+		struct dataset dl, ds;
+		struct vote_csr m;
+		memset(&e_full, 0, sizeof(e_full));
+		memset(&e_stream, 0, sizeof(e_stream));
+		dataset_init(&dl);
+		enum hm_err rl = import_votes_csv(&dl, cases[i].data, cases[i].len, "v.csv", 0, &e_full);
+		dataset_free(&dl);
+		/* one byte at a time: every split point of every line */
+		dataset_init(&ds);
+		struct vote_stream *vs = vote_stream_new(&ds, "v.csv", 0);
+		enum hm_err rs = HM_OK;
+		for (size_t k = 0; !rs && k < cases[i].len; k++)
+			rs = vote_stream_feed(vs, cases[i].data + k, 1, &e_stream);
+		if (!rs) {
+			rs = vote_stream_finish(vs, &m, &e_stream);
+			if (!rs)
+				vote_csr_free(&m);
+		}
+		vote_stream_free(vs);
+		dataset_free(&ds);
+		if ((rl == HM_OK) != cases[i].ok || (rs == HM_OK) != cases[i].ok)
+			fail_msg("%s: full reader %d (%s), stream %d (%s), want %s", cases[i].id, rl, e_full.msg, rs,
+				 e_stream.msg, cases[i].ok ? "accepted" : "refused");
+		if (!cases[i].ok && (e_full.line != cases[i].line || e_stream.line != cases[i].line))
+			fail_msg("%s: lines %llu and %llu, want %llu", cases[i].id, (unsigned long long)e_full.line,
+				 (unsigned long long)e_stream.line, (unsigned long long)cases[i].line);
+	}
+}
+
 static void test_import_json_both_schemas(void **state)
 {
 	(void)state;
@@ -279,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_import_votes_later_vote_wins_and_sign),
 		cmocka_unit_test(test_import_participants_votes_matrix),
 		cmocka_unit_test(test_import_rejects_bad_input_with_file_and_line),
+		cmocka_unit_test(test_import_both_vote_readers_agree),
 		cmocka_unit_test(test_import_json_both_schemas),
 		cmocka_unit_test(test_import_groups_attributes),
 		cmocka_unit_test(test_import_err_format),

@@ -271,34 +271,48 @@ static int parse_i64(const char *s, int64_t *out)
 	return parse_i64_slow(s, out);
 }
 
+int import_parse_vote(const char *s, size_t len, int *out)
+{
+	static const struct {
+		const char *text;
+		int vote;
+	} spellings[] = {
+		{ "1", VOTE_AGREE },	 { "-1", VOTE_DISAGREE },   { "0", VOTE_PASS },
+		{ "1.0", VOTE_AGREE },	 { "+1", VOTE_AGREE },	    { "-1.0", VOTE_DISAGREE },
+		{ "0.0", VOTE_PASS },	 { "-0", VOTE_PASS },
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(spellings); i++)
+		if (strlen(spellings[i].text) == len && !memcmp(s, spellings[i].text, len)) {
+			*out = spellings[i].vote;
+			return 0;
+		}
+	return -1;
+}
+
 static int parse_vote(const char *s, int *out)
 {
-	/* the usual spellings first */
-	if (s[0] == '1' && !s[1]) {
-		*out = VOTE_AGREE;
-		return 0;
+	return import_parse_vote(s, strlen(s), out);
+}
+
+/* Starts reading data and reads its header record. Refuses a NUL byte
+ * anywhere (no export has one, and the fields are C strings from here
+ * on: "12\0x" must not read as 12). */
+static enum hm_err csv_open(struct csv *c, const char *data, size_t len, const char *fname,
+			    struct import_err *err)
+{
+	csv_init(c, data, len);
+	const char *nul = memchr(data, '\0', len);
+	if (nul) {
+		uint64_t line = 1;
+		for (const char *q = data; q < nul; q++)
+			line += *q == '\n';
+		return fail(err, fname, line, "NUL byte in the file");
 	}
-	if (s[0] == '-' && s[1] == '1' && !s[2]) {
-		*out = VOTE_DISAGREE;
-		return 0;
-	}
-	if (s[0] == '0' && !s[1]) {
-		*out = VOTE_PASS;
-		return 0;
-	}
-	if (!strcmp(s, "1") || !strcmp(s, "1.0") || !strcmp(s, "+1")) {
-		*out = VOTE_AGREE;
-		return 0;
-	}
-	if (!strcmp(s, "-1") || !strcmp(s, "-1.0")) {
-		*out = VOTE_DISAGREE;
-		return 0;
-	}
-	if (!strcmp(s, "0") || !strcmp(s, "0.0") || !strcmp(s, "-0")) {
-		*out = VOTE_PASS;
-		return 0;
-	}
-	return -1;
+	int r = csv_next(c);
+	if (r <= 0)
+		return fail(err, fname, r < 0 ? c->rec_line : 1,
+			    r < 0 ? "malformed quoted field in header" : "empty file, expected a header");
+	return HM_OK;
 }
 
 /* Column index of name in the header record, or -1. */
@@ -324,13 +338,9 @@ enum hm_err import_comments_csv(struct dataset *d, const char *data, size_t len,
 	enum hm_err rc = HM_OK;
 	int r, c_id, c_mod, c_meta, c_body;
 
-	csv_init(&c, data, len);
-	r = csv_next(&c);
-	if (r <= 0) {
-		rc = fail(err, fname, r < 0 ? c.rec_line : 1,
-			  r < 0 ? "malformed quoted field in header" : "empty file, expected a header");
+	rc = csv_open(&c, data, len, fname, err);
+	if (rc)
 		goto out;
-	}
 	c_id = csv_col(&c, "comment-id");
 	c_mod = csv_col(&c, "moderated");
 	c_meta = csv_col(&c, "is-meta");
@@ -550,13 +560,9 @@ enum hm_err import_votes_csv(struct dataset *d, const char *data, size_t len,
 	enum hm_err rc = HM_OK;
 	int r, c_tid, c_pid, c_vote, c_ts;
 
-	csv_init(&c, data, len);
-	r = csv_next(&c);
-	if (r <= 0) {
-		rc = fail(err, fname, r < 0 ? c.rec_line : 1,
-			  r < 0 ? "malformed quoted field in header" : "empty file, expected a header");
+	rc = csv_open(&c, data, len, fname, err);
+	if (rc)
 		goto out;
-	}
 	c_tid = csv_col(&c, "comment-id");
 	c_pid = csv_col(&c, "voter-id");
 	c_vote = csv_col(&c, "vote");
@@ -645,13 +651,9 @@ enum hm_err import_participants_votes_csv(struct dataset *d, const char *data, s
 	uint8_t *seen = NULL;
 	size_t seen_cap = 0;
 
-	csv_init(&c, data, len);
-	r = csv_next(&c);
-	if (r <= 0) {
-		rc = fail(err, fname, r < 0 ? c.rec_line : 1,
-			  r < 0 ? "malformed quoted field in header" : "empty file, expected a header");
+	rc = csv_open(&c, data, len, fname, err);
+	if (rc)
 		goto out;
-	}
 	c_pid = csv_col(&c, "participant");
 	c_gid = csv_col(&c, "group-id");
 	if (c_pid < 0) {
@@ -1120,13 +1122,9 @@ enum hm_err import_groups_csv(struct declared_attrs *g, const struct dataset *d,
 	uint8_t *seen = NULL;
 
 	memset(g, 0, sizeof(*g));
-	csv_init(&c, data, len);
-	r = csv_next(&c);
-	if (r <= 0) {
-		rc = fail(err, fname, r < 0 ? c.rec_line : 1,
-			  r < 0 ? "malformed quoted field in header" : "empty file, expected a header");
+	rc = csv_open(&c, data, len, fname, err);
+	if (rc)
 		goto out;
-	}
 	if (c.n < 2) {
 		rc = fail(err, fname, c.rec_line,
 			  "expected a participant id column and at least one attribute column");

@@ -48,6 +48,11 @@ enum hm_err import_comments_json(struct dataset *d, const char *data, size_t len
 enum hm_err import_votes_json(struct dataset *d, const char *data, size_t len,
 			      const char *fname, int require_known, struct import_err *err);
 
+/* A vote as exports spell it: 1, 1.0, +1 (agree = VOTE_AGREE), -1, -1.0
+ * (disagree), 0, 0.0, -0 (pass); len bytes at s. 0 and *out set, or -1.
+ * Both votes.csv readers use it, so they accept the same files. */
+int import_parse_vote(const char *s, size_t len, int *out);
+
 /*
  * votes.csv in chunks, straight into a CSR (large conversations): no
  * timestamps are kept, so for a participant who voted twice on a

@@ -360,9 +360,13 @@ static int fast_fields(const struct vote_stream *s, const char *p, const char *e
 				neg = 1;
 				p++;
 			}
-			while (p < end && *p >= '0' && *p <= '9' && p - q < 19)
+			while (p < end && *p >= '0' && *p <= '9' && p - q - neg < 18) /* fits int64 */
 				x = x * 10 + (*p++ - '0');
 			if (p == q + neg || (p < end && *p != ','))
+				return 0;
+			/* a vote only as "1", "0" or "-1" here; other spellings go
+			 * the careful way (import_parse_vote) */
+			if (dst == v && p - q != 1 + neg)
 				return 0;
 			*dst = neg ? -x : x;
 			got++;
@@ -448,7 +452,11 @@ static int fast_line(const struct vote_stream *s, const char *p, const char *buf
 	for (int fi = 0; fi < s->n_cols; fi++) {
 		int a = s->act[fi];
 		if (a >= 0) {
+			const char *q = p;
 			if (!fast_int(&p, buf_end, &v[a]))
+				return 0;
+			/* as in fast_fields: only "1", "0" and "-1" as votes */
+			if (a == F_VOTE && p - q != 1 + (*q == '-'))
 				return 0;
 		} else {
 			while (*p != ',' && *p != '\n' && *p != '\r') {
@@ -480,6 +488,9 @@ static enum hm_err one_line(struct vote_stream *s, const char *p, const char *en
 		end--;
 	if (end == p)
 		return HM_OK; /* blank line */
+	/* a CR not ending the line is refused, as the full reader does */
+	if (memchr(p, '\r', (size_t)(end - p)))
+		return sfail(err, s->fname, s->line, "carriage return inside a line");
 	if (s->have_header) {
 		int64_t tid, pid, v, ts;
 		if (fast_fields(s, p, end, &tid, &pid, &v, &ts))
@@ -518,12 +529,13 @@ static enum hm_err one_line(struct vote_stream *s, const char *p, const char *en
 	}
 	if (n != s->n_cols)
 		return sfail(err, s->fname, s->line, "expected %d fields, found %d", s->n_cols, n);
-	int64_t tid, pid, v, ts = 0;
+	int64_t tid, pid, ts = 0;
+	int v;
 	if (parse_int(f[s->c_tid], flen[s->c_tid], &tid) < 0)
 		return sfail(err, s->fname, s->line, "comment-id \"%.*s\" is not an integer", (int)(flen[s->c_tid] > 40 ? 40 : flen[s->c_tid]), f[s->c_tid]);
 	if (parse_int(f[s->c_pid], flen[s->c_pid], &pid) < 0)
 		return sfail(err, s->fname, s->line, "voter-id \"%.*s\" is not an integer", (int)(flen[s->c_pid] > 40 ? 40 : flen[s->c_pid]), f[s->c_pid]);
-	if (parse_int(f[s->c_vote], flen[s->c_vote], &v) < 0 || v < -1 || v > 1)
+	if (import_parse_vote(f[s->c_vote], flen[s->c_vote], &v) < 0)
 		return sfail(err, s->fname, s->line, "unknown vote value \"%.*s\" (expected 1, -1 or 0)",
 			     (int)(flen[s->c_vote] > 40 ? 40 : flen[s->c_vote]), f[s->c_vote]);
 	if (s->c_ts >= 0 && parse_int(f[s->c_ts], flen[s->c_ts], &ts) < 0)
@@ -604,6 +616,15 @@ enum hm_err vote_stream_feed(struct vote_stream *s, const char *data, size_t len
 {
 	const char *p = data, *end = data + len, *stop;
 	enum hm_err rc;
+	const char *nul = memchr(data, '\0', len);
+	if (nul) {
+		/* refused as the full reader refuses it; the carry is the start
+		 * of line s->line + 1 */
+		uint64_t line = s->line + 1;
+		for (const char *q = data; q < nul; q++)
+			line += *q == '\n';
+		return sfail(err, s->fname, line, "NUL byte in the file");
+	}
 	s->fed += len;
 	if (s->carry.len) {
 		const char *nl = memchr(p, '\n', len);
@@ -747,8 +768,10 @@ enum hm_err vote_stream_finish(struct vote_stream *s, struct vote_csr *m, struct
 	 * remapping the per-vote indices in place. */
 	int64_t *old_p = xmalloc(((size_t)d->n_ptpts + 1) * sizeof(*old_p));
 	int64_t *old_t = xmalloc(((size_t)d->n_stmts + 1) * sizeof(*old_t));
-	memcpy(old_p, d->ptpt_id, (size_t)d->n_ptpts * sizeof(*old_p));
-	memcpy(old_t, d->stmt_id, (size_t)d->n_stmts * sizeof(*old_t));
+	if (d->n_ptpts) /* ids are NULL while empty */
+		memcpy(old_p, d->ptpt_id, (size_t)d->n_ptpts * sizeof(*old_p));
+	if (d->n_stmts)
+		memcpy(old_t, d->stmt_id, (size_t)d->n_stmts * sizeof(*old_t));
 	dataset_finish(d);
 	uint32_t *np = xmalloc(((size_t)d->n_ptpts + 1) * sizeof(*np));
 	uint32_t *nt = xmalloc(((size_t)d->n_stmts + 1) * sizeof(*nt));
