@@ -41,6 +41,15 @@ static const char digit_pairs[201] = "000102030405060708091011121314151617181920
 /* v in decimal at p (no NUL); returns the length. */
 static size_t fmt_u64(char *p, uint64_t v)
 {
+	if (v < 10) { /* most counts */
+		*p = (char)('0' + v);
+		return 1;
+	}
+	if (v < 100) {
+		p[0] = digit_pairs[2 * v];
+		p[1] = digit_pairs[2 * v + 1];
+		return 2;
+	}
 	char tmp[20];
 	size_t n = sizeof(tmp);
 	while (v >= 100) {
@@ -437,6 +446,22 @@ static void jw_int(struct jw *w, int64_t v)
 	out_i64(w->b, v);
 }
 
+/* [v[0],v[stride],…] of n counts: the bytes jw_arr, jw_int… and
+ * jw_end_arr write, in one go. */
+static void jw_u32_array(struct jw *w, const uint32_t *v, size_t stride, uint32_t n)
+{
+	jw_sep(w);
+	char *p0 = out_reserve(w->b, (size_t)n * 11 + 2), *p = p0;
+	*p++ = '[';
+	for (uint32_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		p += fmt_u64(p, v[(size_t)i * stride]);
+	}
+	*p++ = ']';
+	out_commit(w->b, (size_t)(p - p0));
+}
+
 static void jw_dbl(struct jw *w, double v)
 {
 	jw_sep(w);
@@ -825,10 +850,7 @@ void report_json(struct buf *out, const struct report_in *in)
 			const char *names[3] = { "A", "D", "S" };
 			for (int a = 0; a < 3; a++) {
 				jw_k(&w, names[a]);
-				jw_arr(&w);
-				for (uint32_t b = 0; b < r->base.n; b++)
-					jw_int(&w, arrs[a][(size_t)b * ns + t]);
-				jw_end_arr(&w);
+				jw_u32_array(&w, arrs[a] + t, ns, r->base.n);
 			}
 			jw_end_obj(&w);
 		}
