@@ -142,6 +142,7 @@ test: test-deps
 bench: harmony
 	bench/http
 	bench/analyze
+	bench/groups
 
 format:
 	clang-format -i $(ALL_SRC) $(UNIT_SRC) $(FUZZ_SRC)
