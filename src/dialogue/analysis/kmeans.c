@@ -488,22 +488,24 @@ static int center_cmp(const void *a, const void *b)
 	return 0;
 }
 
-static int same_clustering(const struct wset *a, const struct wset *b, int exact)
+/* The centres of s sorted (x, then y); caller frees. */
+static double *sorted_centres(const struct wset *s)
 {
-	uint32_t n = a->n < b->n ? a->n : b->n;
-	double *ca = xmalloc((2 * (size_t)a->n + 1) * sizeof(double));
-	double *cb = xmalloc((2 * (size_t)b->n + 1) * sizeof(double));
+	double *c = xmalloc((2 * (size_t)s->n + 1) * sizeof(double));
+	for (uint32_t i = 0; i < s->n; i++)
+		memcpy(c + 2 * i, s->c[i].c, 2 * sizeof(double));
+	qsort(c, s->n, 2 * sizeof(double), center_cmp);
+	return c;
+}
+
+/* clusters.clj same-clustering? on centres already sorted (the sorted
+ * centres of one step are the "before" of the next: sorted once). */
+static int same_clustering(const double *ca, uint32_t na, const double *cb, uint32_t nb, int exact)
+{
+	uint32_t n = na < nb ? na : nb;
 	int same = 1;
-	for (uint32_t i = 0; i < a->n; i++)
-		memcpy(ca + 2 * i, a->c[i].c, 2 * sizeof(double));
-	for (uint32_t i = 0; i < b->n; i++)
-		memcpy(cb + 2 * i, b->c[i].c, 2 * sizeof(double));
-	qsort(ca, a->n, 2 * sizeof(double), center_cmp);
-	qsort(cb, b->n, 2 * sizeof(double), center_cmp);
 	for (uint32_t i = 0; i < n && same; i++)
 		same = dist_polis(ca + 2 * i, cb + 2 * i, exact) < 0.01;
-	free(ca);
-	free(cb);
 	return same;
 }
 
@@ -657,16 +659,26 @@ void kmeans_polis(struct kclust *out, const struct kpoints *pts, uint32_t k, uin
 	/* Clusters are visited in ascending id order in each step. */
 	qsort(cur.c, cur.n, sizeof(*cur.c), wc_cmp_id);
 	struct kbounds kb;
+	double *sc = NULL; /* cur's centres sorted, once known */
 	kbounds_init(&kb, pts->n);
 	for (uint32_t iter = max_iters;; iter--) {
 		cluster_step(&cur, &next, pts, exact_polis_dist, &kb);
-		int done = iter == 0 || same_clustering(&cur, &next, exact_polis_dist);
+		int done = iter == 0;
+		if (!done) {
+			if (!sc)
+				sc = sorted_centres(&cur);
+			double *sn = sorted_centres(&next);
+			done = same_clustering(sc, cur.n, sn, next.n, exact_polis_dist);
+			free(sc);
+			sc = sn;
+		}
 		struct wset t = cur;
 		cur = next;
 		next = t;
 		if (done)
 			break;
 	}
+	free(sc);
 	kbounds_free(&kb);
 	kclust_free(out);
 	wset_to_kclust(&cur, pts, out);
@@ -681,16 +693,26 @@ void kmeans_polis_from(struct kclust *out, const struct kpoints *pts, const doub
 	for (uint32_t c = 0; c < k; c++)
 		wset_add(&cur, (int32_t)c, centers[2 * c], centers[2 * c + 1]);
 	struct kbounds kb;
+	double *sc = NULL; /* cur's centres sorted, once known */
 	kbounds_init(&kb, pts->n);
 	for (uint32_t iter = max_iters;; iter--) {
 		cluster_step(&cur, &next, pts, exact_polis_dist, &kb);
-		int done = iter == 0 || same_clustering(&cur, &next, exact_polis_dist);
+		int done = iter == 0;
+		if (!done) {
+			if (!sc)
+				sc = sorted_centres(&cur);
+			double *sn = sorted_centres(&next);
+			done = same_clustering(sc, cur.n, sn, next.n, exact_polis_dist);
+			free(sc);
+			sc = sn;
+		}
 		struct wset t = cur;
 		cur = next;
 		next = t;
 		if (done)
 			break;
 	}
+	free(sc);
 	kbounds_free(&kb);
 	kclust_free(out);
 	wset_to_kclust(&cur, pts, out);
