@@ -966,13 +966,84 @@ static void silhouette_pairs(const double *xy, uint32_t n, struct sil_lab *L, ui
 {
 	double *px = xmalloc(((size_t)n + 1) * sizeof(*px));
 	double *py = xmalloc(((size_t)n + 1) * sizeof(*py));
-	double *d = xmalloc(((size_t)n + 1) * sizeof(*d));
+	double *d = xmalloc((2 * (size_t)n + 1) * sizeof(*d));
 	for (uint32_t i = 0; i < n; i++) {
 		px[i] = xy[2 * i];
 		py[i] = xy[2 * i + 1];
 	}
+#ifdef __SSE2__
+	/* cluster masks for the register sums below: slot s of mask[l] is
+	 * all ones when s == l */
+	static const union {
+		uint64_t u[4][4];
+		double d[4][4];
+	} mask = { { { ~0ULL, 0, 0, 0 }, { 0, ~0ULL, 0, 0 }, { 0, 0, ~0ULL, 0 }, { 0, 0, 0, ~0ULL } } };
+	int two_small = n_lab == 2 && L[0].k + 1 <= 4 && L[1].k + 1 <= 4;
+#endif
 	for (uint32_t i = 0; i < n; i++) {
 		sil_dists(px, py, i + 1, n, px[i], py[i], d);
+#ifdef __SSE2__
+		if (two_small && i + 1 < n) {
+			/* Two points (i, i + 1) and both labellings at once: eight
+			 * register sums, independent chains that overlap. Point
+			 * i + 1's sums are loaded once the pair (i, i + 1) has
+			 * added to them, so every sum still adds in ascending
+			 * partner order. */
+			uint32_t ka = L[0].k + 1, kb = L[1].k + 1, i1 = i + 1;
+			const uint32_t *la = L[0].l, *lb = L[1].l;
+			double *suma = L[0].sum, *sumb = L[1].sum;
+			size_t lia = la[i], lib = lb[i], lia1 = la[i1], lib1 = lb[i1];
+			double *e = d + n; /* point i + 1's distances */
+			sil_dists(px, py, i1 + 1, n, px[i1], py[i1], e);
+			double s[4][4] = { { 0.0 } };
+			memcpy(s[0], suma + (size_t)i * ka, ka * sizeof(double));
+			memcpy(s[1], sumb + (size_t)i * kb, kb * sizeof(double));
+			/* the pair itself */
+			s[0][la[i1]] += d[i1];
+			s[1][lb[i1]] += d[i1];
+			suma[(size_t)i1 * ka + lia] += d[i1];
+			sumb[(size_t)i1 * kb + lib] += d[i1];
+			memcpy(s[2], suma + (size_t)i1 * ka, ka * sizeof(double));
+			memcpy(s[3], sumb + (size_t)i1 * kb, kb * sizeof(double));
+			__m128d a01 = _mm_loadu_pd(s[0]), a23 = _mm_loadu_pd(s[0] + 2);
+			__m128d b01 = _mm_loadu_pd(s[1]), b23 = _mm_loadu_pd(s[1] + 2);
+			__m128d c01 = _mm_loadu_pd(s[2]), c23 = _mm_loadu_pd(s[2] + 2);
+			__m128d e01 = _mm_loadu_pd(s[3]), e23 = _mm_loadu_pd(s[3] + 2);
+			for (uint32_t j = i1 + 1; j < n; j++) {
+				__m128d dj = _mm_set1_pd(d[j]), ej = _mm_set1_pd(e[j]);
+				const double *ma = mask.d[la[j]], *mb = mask.d[lb[j]];
+				__m128d ma01 = _mm_loadu_pd(ma), ma23 = _mm_loadu_pd(ma + 2);
+				__m128d mb01 = _mm_loadu_pd(mb), mb23 = _mm_loadu_pd(mb + 2);
+				a01 = _mm_add_pd(a01, _mm_and_pd(dj, ma01));
+				a23 = _mm_add_pd(a23, _mm_and_pd(dj, ma23));
+				b01 = _mm_add_pd(b01, _mm_and_pd(dj, mb01));
+				b23 = _mm_add_pd(b23, _mm_and_pd(dj, mb23));
+				c01 = _mm_add_pd(c01, _mm_and_pd(ej, ma01));
+				c23 = _mm_add_pd(c23, _mm_and_pd(ej, ma23));
+				e01 = _mm_add_pd(e01, _mm_and_pd(ej, mb01));
+				e23 = _mm_add_pd(e23, _mm_and_pd(ej, mb23));
+				/* point j's sums: from i, then from i + 1 */
+				suma[(size_t)j * ka + lia] += d[j];
+				suma[(size_t)j * ka + lia1] += e[j];
+				sumb[(size_t)j * kb + lib] += d[j];
+				sumb[(size_t)j * kb + lib1] += e[j];
+			}
+			_mm_storeu_pd(s[0], a01);
+			_mm_storeu_pd(s[0] + 2, a23);
+			_mm_storeu_pd(s[1], b01);
+			_mm_storeu_pd(s[1] + 2, b23);
+			_mm_storeu_pd(s[2], c01);
+			_mm_storeu_pd(s[2] + 2, c23);
+			_mm_storeu_pd(s[3], e01);
+			_mm_storeu_pd(s[3] + 2, e23);
+			memcpy(suma + (size_t)i * ka, s[0], ka * sizeof(double));
+			memcpy(sumb + (size_t)i * kb, s[1], kb * sizeof(double));
+			memcpy(suma + (size_t)i1 * ka, s[2], ka * sizeof(double));
+			memcpy(sumb + (size_t)i1 * kb, s[3], kb * sizeof(double));
+			i++; /* i + 1 is done too */
+			continue;
+		}
+#endif
 		for (uint32_t t = 0; t < n_lab; t++) {
 			uint32_t k1 = L[t].k + 1;
 			const uint32_t *l = L[t].l;
@@ -985,10 +1056,6 @@ static void silhouette_pairs(const double *xy, uint32_t n, struct sil_lab *L, ui
 				 * slot adds d masked to its cluster, so the others add
 				 * +0.0, which leaves a sum of non-negative terms as it
 				 * is; its own slot adds d in the same order as before. */
-				static const union {
-					uint64_t u[4][4];
-					double d[4][4];
-				} mask = { { { ~0ULL, 0, 0, 0 }, { 0, ~0ULL, 0, 0 }, { 0, 0, ~0ULL, 0 }, { 0, 0, 0, ~0ULL } } };
 				double s4[4] = { 0.0, 0.0, 0.0, 0.0 };
 				memcpy(s4, si, k1 * sizeof(*si));
 				__m128d a01 = _mm_loadu_pd(s4), a23 = _mm_loadu_pd(s4 + 2);
