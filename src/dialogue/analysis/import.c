@@ -291,6 +291,19 @@ int import_parse_vote(const char *s, size_t len, int *out)
 
 static int parse_vote(const char *s, int *out)
 {
+	/* the spellings nearly every vote has, without the table walk */
+	if (s[0] == '1' && !s[1]) {
+		*out = VOTE_AGREE;
+		return 0;
+	}
+	if (s[0] == '-' && s[1] == '1' && !s[2]) {
+		*out = VOTE_DISAGREE;
+		return 0;
+	}
+	if (s[0] == '0' && !s[1]) {
+		*out = VOTE_PASS;
+		return 0;
+	}
 	return import_parse_vote(s, strlen(s), out);
 }
 
