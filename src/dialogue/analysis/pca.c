@@ -439,6 +439,12 @@ uint32_t pca_power_polis_tol(const struct pca_view *x, uint32_t n_comps, uint32_
 typedef __m128d pair_t;
 #define PAIR_ZERO() _mm_setzero_pd()
 #define PAIR_ADD(p, q) _mm_add_pd((p), _mm_loadu_pd(q))
+/* p + (d·y[0], d·y[1]) */
+#define PAIR_MULADD(p, d, y) _mm_add_pd((p), _mm_mul_pd(_mm_set1_pd(d), _mm_loadu_pd(y)))
+static inline void pair_store(double *q, pair_t p)
+{
+	_mm_storeu_pd(q, p);
+}
 #else
 typedef struct {
 	double a, b;
@@ -449,8 +455,20 @@ static inline pair_t pair_add(pair_t p, const double *q)
 	p.b += q[1];
 	return p;
 }
+static inline pair_t pair_muladd(pair_t p, double d, const double *y)
+{
+	p.a += d * y[0];
+	p.b += d * y[1];
+	return p;
+}
+static inline void pair_store(double *q, pair_t p)
+{
+	q[0] = p.a;
+	q[1] = p.b;
+}
 #define PAIR_ZERO() ((pair_t){ 0.0, 0.0 })
 #define PAIR_ADD(p, q) pair_add((p), (q))
+#define PAIR_MULADD(p, d, y) pair_muladd((p), (d), (y))
 #endif
 
 /* w[2j], w[2j+1] += d·y0, d·y1 for each vote of row r (d its centred value) */
@@ -511,6 +529,200 @@ static void xtx2(const struct pca_view *x, const double *cv, const double *v, do
 	}
 }
 
+/*
+ * The same product for conversations small enough to hold a column copy
+ * of the votes (5 bytes a vote): y for every row first, four rows' sums
+ * side by side, then w by columns, four columns' sums side by side, each
+ * in registers. Every sum has the terms and order of the row pass above:
+ * a row's votes in CSR order, a column's rows ascending.
+ */
+struct csc2 {
+	uint64_t *ptr; /* n_cols + 1 */
+	uint32_t *row; /* index into the listed rows */
+	uint8_t *t;    /* vote + 1 */
+};
+
+/* Rows' y pairs into y (2 per listed row), four at a time. */
+static void rows_y2(const struct pca_view *x, const double *t, double *y)
+{
+	const struct vote_csr *m = x->m;
+	const uint32_t *col = m->col;
+	const int8_t *val = m->val;
+	uint32_t nr = x->n_rows, next = 0, l;
+	uint64_t k[4], e[4];
+	uint32_t r[4];
+	pair_t a[4];
+	for (l = 0; l < 4; l++) {
+		r[l] = UINT32_MAX;
+		if (next < nr) {
+			r[l] = next;
+			k[l] = m->row_ptr[x->rows[next]];
+			e[l] = m->row_ptr[x->rows[next] + 1];
+			a[l] = PAIR_ZERO();
+			next++;
+		}
+	}
+	while (r[3] != UINT32_MAX) {
+		uint64_t mn = e[0] - k[0];
+		for (l = 1; l < 4; l++)
+			if (e[l] - k[l] < mn)
+				mn = e[l] - k[l];
+		pair_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+		uint64_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3];
+		for (uint64_t q = 0; q < mn; q++) {
+			a0 = PAIR_ADD(a0, t + 6 * (size_t)col[k0 + q] + 2 * (size_t)(val[k0 + q] + 1));
+			a1 = PAIR_ADD(a1, t + 6 * (size_t)col[k1 + q] + 2 * (size_t)(val[k1 + q] + 1));
+			a2 = PAIR_ADD(a2, t + 6 * (size_t)col[k2 + q] + 2 * (size_t)(val[k2 + q] + 1));
+			a3 = PAIR_ADD(a3, t + 6 * (size_t)col[k3 + q] + 2 * (size_t)(val[k3 + q] + 1));
+		}
+		a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+		int out = 0;
+		for (l = 0; l < 4; l++) {
+			k[l] += mn;
+			if (k[l] < e[l])
+				continue;
+			pair_store(y + 2 * (size_t)r[l], a[l]);
+			if (next < nr) {
+				r[l] = next;
+				k[l] = m->row_ptr[x->rows[next]];
+				e[l] = m->row_ptr[x->rows[next] + 1];
+				a[l] = PAIR_ZERO();
+				next++;
+			} else {
+				r[l] = UINT32_MAX;
+				out = 1;
+			}
+		}
+		if (out)
+			break;
+	}
+	for (l = 0; l < 4; l++) {
+		if (r[l] == UINT32_MAX)
+			continue;
+		pair_t s = a[l];
+		for (uint64_t q = k[l]; q < e[l]; q++)
+			s = PAIR_ADD(s, t + 6 * (size_t)col[q] + 2 * (size_t)(val[q] + 1));
+		pair_store(y + 2 * (size_t)r[l], s);
+	}
+}
+
+/* w pairs by columns from the rows' y pairs, four columns at a time. */
+static void cols_w2(const struct csc2 *C, uint32_t n, const double *cv, const double *y, double *w)
+{
+	const uint64_t *ptr = C->ptr;
+	const uint32_t *row = C->row;
+	const uint8_t *tt = C->t;
+	uint32_t next = 0, l;
+	uint64_t k[4], e[4];
+	uint32_t j[4];
+	pair_t a[4];
+	for (l = 0; l < 4; l++) {
+		j[l] = UINT32_MAX;
+		if (next < n) {
+			j[l] = next;
+			k[l] = ptr[next];
+			e[l] = ptr[next + 1];
+			a[l] = PAIR_ZERO();
+			next++;
+		}
+	}
+	while (j[3] != UINT32_MAX) {
+		uint64_t mn = e[0] - k[0];
+		for (l = 1; l < 4; l++)
+			if (e[l] - k[l] < mn)
+				mn = e[l] - k[l];
+		pair_t a0 = a[0], a1 = a[1], a2 = a[2], a3 = a[3];
+		const double *c0 = cv + 3 * (size_t)j[0], *c1 = cv + 3 * (size_t)j[1];
+		const double *c2 = cv + 3 * (size_t)j[2], *c3 = cv + 3 * (size_t)j[3];
+		uint64_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3];
+		for (uint64_t q = 0; q < mn; q++) {
+			a0 = PAIR_MULADD(a0, c0[tt[k0 + q]], y + 2 * (size_t)row[k0 + q]);
+			a1 = PAIR_MULADD(a1, c1[tt[k1 + q]], y + 2 * (size_t)row[k1 + q]);
+			a2 = PAIR_MULADD(a2, c2[tt[k2 + q]], y + 2 * (size_t)row[k2 + q]);
+			a3 = PAIR_MULADD(a3, c3[tt[k3 + q]], y + 2 * (size_t)row[k3 + q]);
+		}
+		a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
+		int out = 0;
+		for (l = 0; l < 4; l++) {
+			k[l] += mn;
+			if (k[l] < e[l])
+				continue;
+			pair_store(w + 2 * (size_t)j[l], a[l]);
+			if (next < n) {
+				j[l] = next;
+				k[l] = ptr[next];
+				e[l] = ptr[next + 1];
+				a[l] = PAIR_ZERO();
+				next++;
+			} else {
+				j[l] = UINT32_MAX;
+				out = 1;
+			}
+		}
+		if (out)
+			break;
+	}
+	for (l = 0; l < 4; l++) {
+		if (j[l] == UINT32_MAX)
+			continue;
+		pair_t s = a[l];
+		const double *c = cv + 3 * (size_t)j[l];
+		for (uint64_t q = k[l]; q < e[l]; q++)
+			s = PAIR_MULADD(s, c[tt[q]], y + 2 * (size_t)row[q]);
+		pair_store(w + 2 * (size_t)j[l], s);
+	}
+}
+
+/* Column copy of the listed rows' votes; 0 (nothing built) when it
+ * would take more than 64 MB. */
+static int csc2_build(struct csc2 *C, const struct pca_view *x)
+{
+	const struct vote_csr *m = x->m;
+	uint64_t nnz = 0;
+	for (uint32_t i = 0; i < x->n_rows; i++)
+		nnz += m->row_ptr[x->rows[i] + 1] - m->row_ptr[x->rows[i]];
+	if (nnz > ((uint64_t)64 << 20) / 5)
+		return 0;
+	C->ptr = xcalloc((size_t)m->n_cols + 2, sizeof(*C->ptr));
+	C->row = xmalloc((nnz + 1) * sizeof(*C->row));
+	C->t = xmalloc(nnz + 1);
+	for (uint32_t i = 0; i < x->n_rows; i++)
+		for (uint64_t q = m->row_ptr[x->rows[i]]; q < m->row_ptr[x->rows[i] + 1]; q++)
+			C->ptr[m->col[q] + 1]++;
+	for (uint32_t jj = 0; jj < m->n_cols; jj++)
+		C->ptr[jj + 1] += C->ptr[jj];
+	uint64_t *fill = xmalloc(((size_t)m->n_cols + 1) * sizeof(*fill));
+	memcpy(fill, C->ptr, ((size_t)m->n_cols + 1) * sizeof(*fill));
+	for (uint32_t i = 0; i < x->n_rows; i++)
+		for (uint64_t q = m->row_ptr[x->rows[i]]; q < m->row_ptr[x->rows[i] + 1]; q++) {
+			uint64_t at = fill[m->col[q]]++;
+			C->row[at] = i;
+			C->t[at] = (uint8_t)(m->val[q] + 1);
+		}
+	free(fill);
+	return 1;
+}
+
+static void csc2_free(struct csc2 *C)
+{
+	free(C->ptr);
+	free(C->row);
+	free(C->t);
+}
+
+static void xtx2_cols(const struct pca_view *x, const struct csc2 *C, const double *cv, const double *v,
+		      double *w, double *t, double *y)
+{
+	uint32_t n = x->m->n_cols;
+	for (size_t j = 0; j < n; j++)
+		for (size_t s = 0; s < 3; s++) {
+			t[6 * j + 2 * s] = cv[3 * j + s] * v[2 * j];
+			t[6 * j + 2 * s + 1] = cv[3 * j + s] * v[2 * j + 1];
+		}
+	rows_y2(x, t, y);
+	cols_w2(C, n, cv, y, w);
+}
+
 static double dot2(const double *a, int ia, const double *b, int ib, uint32_t n)
 {
 	double s = 0.0;
@@ -542,6 +754,9 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 	double *w = xmalloc((2 * (size_t)n + 1) * sizeof(*w));
 	double *cv = xmalloc((3 * (size_t)n + 1) * sizeof(*cv));
 	double *tab = xmalloc((6 * (size_t)n + 1) * sizeof(*tab));
+	struct csc2 C = { NULL, NULL, NULL };
+	int by_cols = csc2_build(&C, x);
+	double *y = by_cols ? xmalloc((2 * (size_t)x->n_rows + 1) * sizeof(*y)) : NULL;
 	for (uint32_t j = 0; j < n; j++) {
 		for (int t = -1; t <= 1; t++)
 			cv[3 * (size_t)j + (size_t)(t + 1)] = x->use_col[j] ? (double)t - x->center[j] : 0.0;
@@ -552,7 +767,10 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 	orthogonalise2(v, n);
 	scale2(v, 1, n);
 	for (it = 0; it < max_iters; it++) {
-		xtx2(x, cv, v, w, tab);
+		if (by_cols)
+			xtx2_cols(x, &C, cv, v, w, tab, y);
+		else
+			xtx2(x, cv, v, w, tab);
 		scale2(w, 0, n);
 		orthogonalise2(w, n);
 		scale2(w, 1, n);
@@ -581,6 +799,10 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 	free(w);
 	free(cv);
 	free(tab);
+	if (by_cols) {
+		csc2_free(&C);
+		free(y);
+	}
 	return it;
 }
 
