@@ -215,7 +215,8 @@ def section(rundir, command, cases, machine):
     if bs:
         lines += ["", "Bridging factorisation alone (`bench/bridging_speed.c`, CSR built in "
                   "memory, %s ratings after the prefilter, %d sweeps): %.2f s wall, %.2f s CPU "
-                  "per sweep (one sweep = two passes over the votes); planted common ground "
+                  "per sweep (one sweep = one pass over the votes: each participant solved, then "
+                  "its statements' sums); planted common ground "
                   "labelled bridging: %s, other statements labelled: %s." % (
                       bs["ratings"], bs["sweeps"], bs["s_per_sweep"], bs["cpu_s_per_sweep"],
                       bs["common_bridging"], bs["other_bridging"])]
