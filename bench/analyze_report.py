@@ -220,6 +220,15 @@ def section(rundir, command, cases, machine):
                   "labelled bridging: %s, other statements labelled: %s." % (
                       bs["ratings"], bs["sweeps"], bs["s_per_sweep"], bs["cpu_s_per_sweep"],
                       bs["common_bridging"], bs["other_bridging"])]
+    lv = read_json(os.path.join(rundir, "live_speed.json"))
+    if lv:
+        lines += ["", "Live updates (`bench/live_speed.c`, `analysis_live_*` as the web server will use "
+                  "them, CSR of %s votes built in memory, %s × %s): first tick %.2f s wall (%.2f s CPU); "
+                  "**%d new votes applied in one call in %.1f ms** (%.1f ms CPU); one vote per call "
+                  "%.2f ms; the warm tick merging them %.2f s (%.2f s CPU); %d groups." % (
+                      lv["votes"], lv["participants"], lv["statements"], lv["first_tick_s"],
+                      lv["first_tick_cpu_s"], lv["batch"], lv["batch_ms"], lv["batch_cpu_ms"],
+                      lv["single_ms"], lv["warm_tick_s"], lv["warm_tick_cpu_s"], lv["groups"])]
     return "\n".join(lines) + "\n"
 
 

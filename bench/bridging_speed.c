@@ -1,7 +1,7 @@
 /*
  * bridging_speed.c — times the bridging matrix factorisation on a vote CSR
  * built in memory (no CSV): P participants × C statements × V votes each,
- * three planted camps, a few common-ground statements. Prints the time per
+ * three planted camps, a few common-ground statements (planted.h). Prints the time per
  * sweep and what the fit found for the planted statements.
  *
  *   bridging_speed P C V [SWEEPS]      (bench/analyze builds and runs it)
@@ -13,15 +13,7 @@
 #include <time.h>
 
 #include "dialogue/analysis/bridging.h"
-
-static uint64_t rng = 88172645463325252ULL;
-static inline uint32_t rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (uint32_t)(rng >> 32);
-}
+#include "planted.h"
 
 static double clock_s(clockid_t id)
 {
@@ -41,12 +33,6 @@ static double cpu(void)
 	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
 	if (argc < 4) {
@@ -59,37 +45,8 @@ int main(int argc, char **argv)
 	if (!P || !C || !V || V > C)
 		return 2;
 	double t0 = now();
-	struct vote_csr m = { .n_rows = P, .n_cols = C };
-	m.row_ptr = xmalloc(((size_t)P + 1) * sizeof(uint64_t));
-	m.col = xmalloc((size_t)P * V * sizeof(uint32_t));
-	m.val = xmalloc((size_t)P * V);
-	uint8_t *mark = xcalloc(C, 1);
-	/* camp pattern per statement: bit g set = camp g agrees; common = all */
-	uint8_t *pattern = xmalloc(C);
-	for (uint32_t t = 0; t < C; t++)
-		pattern[t] = t % 500 == 250 ? 7 : (uint8_t)(1 + rnd() % 6);
-	uint64_t k = 0;
-	for (uint32_t u = 0; u < P; u++) {
-		m.row_ptr[u] = k;
-		uint32_t camp = u % 3;
-		for (uint32_t i = 0; i < V; i++) {
-			uint32_t t;
-			do
-				t = rnd() % C;
-			while (mark[t]);
-			mark[t] = 1;
-			m.col[k + i] = t;
-		}
-		qsort(m.col + k, V, sizeof(uint32_t), cmp_u32);
-		for (uint32_t i = 0; i < V; i++) {
-			uint32_t t = m.col[k + i], r = rnd() % 100;
-			mark[t] = 0;
-			int agree = pattern[t] >> camp & 1;
-			m.val[k + i] = r < 10 ? 0 : (r < 90) == agree ? 1 : -1;
-		}
-		k += V;
-	}
-	m.row_ptr[P] = k;
+	struct vote_csr m;
+	uint8_t *pattern = planted_csr(&m, P, C, V);
 	double t1 = now(), c1 = cpu();
 
 	struct bridging_params p;
@@ -117,7 +74,6 @@ int main(int argc, char **argv)
 	       (t2 - t1) / n, (c2 - c1) / n, r.loss, common_bridging, n_common, other_bridging);
 	bridging_result_free(&r);
 	vote_csr_free(&m);
-	free(mark);
 	free(pattern);
 	return 0;
 }
