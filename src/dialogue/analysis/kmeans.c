@@ -648,16 +648,12 @@ static void wset_to_kclust(const struct wset *s, const struct kpoints *p, struct
 	}
 }
 
-void kmeans_polis(struct kclust *out, const struct kpoints *pts, uint32_t k, uint32_t max_iters,
-		  const struct kclust *last, int exact_polis_dist)
+/* Pol.is's steps from the clusters in cur (consumed) until the centres
+ * settle or max_iters run out; the result goes to out. */
+static void polis_iterate(struct wset cur, struct kclust *out, const struct kpoints *pts,
+			  uint32_t max_iters, int exact_polis_dist)
 {
-	struct wset cur = { 0 }, next = { 0 };
-	if (last && last->n)
-		clean_start(&cur, pts, k, last, exact_polis_dist);
-	else
-		init_clusters(&cur, pts, k);
-	/* Clusters are visited in ascending id order in each step. */
-	qsort(cur.c, cur.n, sizeof(*cur.c), wc_cmp_id);
+	struct wset next = { 0 };
 	struct kbounds kb;
 	double *sc = NULL; /* cur's centres sorted, once known */
 	kbounds_init(&kb, pts->n);
@@ -686,38 +682,26 @@ void kmeans_polis(struct kclust *out, const struct kpoints *pts, uint32_t k, uin
 	wset_free(&next);
 }
 
+void kmeans_polis(struct kclust *out, const struct kpoints *pts, uint32_t k, uint32_t max_iters,
+		  const struct kclust *last, int exact_polis_dist)
+{
+	struct wset cur = { 0 };
+	if (last && last->n)
+		clean_start(&cur, pts, k, last, exact_polis_dist);
+	else
+		init_clusters(&cur, pts, k);
+	/* Clusters are visited in ascending id order in each step. */
+	qsort(cur.c, cur.n, sizeof(*cur.c), wc_cmp_id);
+	polis_iterate(cur, out, pts, max_iters, exact_polis_dist);
+}
+
 void kmeans_polis_from(struct kclust *out, const struct kpoints *pts, const double *centers, uint32_t k,
 		       uint32_t max_iters, int exact_polis_dist)
 {
-	struct wset cur = { 0 }, next = { 0 };
+	struct wset cur = { 0 };
 	for (uint32_t c = 0; c < k; c++)
 		wset_add(&cur, (int32_t)c, centers[2 * c], centers[2 * c + 1]);
-	struct kbounds kb;
-	double *sc = NULL; /* cur's centres sorted, once known */
-	kbounds_init(&kb, pts->n);
-	for (uint32_t iter = max_iters;; iter--) {
-		cluster_step(&cur, &next, pts, exact_polis_dist, &kb);
-		int done = iter == 0;
-		if (!done) {
-			if (!sc)
-				sc = sorted_centres(&cur);
-			double *sn = sorted_centres(&next);
-			done = same_clustering(sc, cur.n, sn, next.n, exact_polis_dist);
-			free(sc);
-			sc = sn;
-		}
-		struct wset t = cur;
-		cur = next;
-		next = t;
-		if (done)
-			break;
-	}
-	free(sc);
-	kbounds_free(&kb);
-	kclust_free(out);
-	wset_to_kclust(&cur, pts, out);
-	wset_free(&cur);
-	wset_free(&next);
+	polis_iterate(cur, out, pts, max_iters, exact_polis_dist);
 }
 
 double kclust_inertia(const struct kclust *c, const struct kpoints *pts)
