@@ -273,16 +273,25 @@ static int parse_i64(const char *s, int64_t *out)
 
 int import_parse_vote(const char *s, size_t len, int *out)
 {
+	/* the spellings nearly every vote has, before the table */
+	if (len == 1 && (s[0] == '1' || s[0] == '0')) {
+		*out = s[0] == '1' ? VOTE_AGREE : VOTE_PASS;
+		return 0;
+	}
+	if (len == 2 && s[0] == '-' && s[1] == '1') {
+		*out = VOTE_DISAGREE;
+		return 0;
+	}
 	static const struct {
 		const char *text;
+		size_t len;
 		int vote;
 	} spellings[] = {
-		{ "1", VOTE_AGREE },	 { "-1", VOTE_DISAGREE },   { "0", VOTE_PASS },
-		{ "1.0", VOTE_AGREE },	 { "+1", VOTE_AGREE },	    { "-1.0", VOTE_DISAGREE },
-		{ "0.0", VOTE_PASS },	 { "-0", VOTE_PASS },
+		{ "1.0", 3, VOTE_AGREE },     { "+1", 2, VOTE_AGREE }, { "-1.0", 4, VOTE_DISAGREE },
+		{ "0.0", 3, VOTE_PASS },      { "-0", 2, VOTE_PASS },
 	};
 	for (size_t i = 0; i < HM_ARRAY_LEN(spellings); i++)
-		if (strlen(spellings[i].text) == len && !memcmp(s, spellings[i].text, len)) {
+		if (spellings[i].len == len && !memcmp(s, spellings[i].text, len)) {
 			*out = spellings[i].vote;
 			return 0;
 		}
@@ -291,19 +300,6 @@ int import_parse_vote(const char *s, size_t len, int *out)
 
 static int parse_vote(const char *s, int *out)
 {
-	/* the spellings nearly every vote has, without the table walk */
-	if (s[0] == '1' && !s[1]) {
-		*out = VOTE_AGREE;
-		return 0;
-	}
-	if (s[0] == '-' && s[1] == '1' && !s[2]) {
-		*out = VOTE_DISAGREE;
-		return 0;
-	}
-	if (s[0] == '0' && !s[1]) {
-		*out = VOTE_PASS;
-		return 0;
-	}
 	return import_parse_vote(s, strlen(s), out);
 }
 
