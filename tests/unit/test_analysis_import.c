@@ -237,6 +237,7 @@ static void test_import_both_vote_readers_agree(void **state)
 		ROW("nul-in-skipped-column", "2,x\0y,4,7,1\n", 0, 3),
 		ROW("nul-after-number", "2,x,4\0z,7,1\n", 0, 3),
 		ROW("cr-inside-line", "2,x\ry,4,7,1\n", 0, 3),
+		ROW("cr-ending-the-file", "2,x,4,7,1\r", 0, 3),
 		ROW("twenty-digit-id", "2,x,4,99999999999999999999,1\n", 0, 3),
 	};
 #undef ROW

@@ -459,7 +459,8 @@ static int fast_line(const struct vote_stream *s, const char *p, const char *buf
 			if (a == F_VOTE && p - q != 1 + (*q == '-'))
 				return 0;
 		} else {
-			while (*p != ',' && *p != '\n' && *p != '\r') {
+			/* a NUL ends the field too, and the careful path refuses it */
+			while (*p != ',' && *p != '\n' && *p != '\r' && *p) {
 				if (*p == '"')
 					return 0;
 				p++;
@@ -490,7 +491,9 @@ static enum hm_err one_line(struct vote_stream *s, const char *p, const char *en
 		return HM_OK; /* blank line */
 	/* a CR not ending the line is refused, as the full reader does */
 	if (memchr(p, '\r', (size_t)(end - p)))
-		return sfail(err, s->fname, s->line, "carriage return inside a line");
+		return sfail(err, s->fname, s->line, "carriage return without a line feed");
+	if (memchr(p, '\0', (size_t)(end - p)))
+		return sfail(err, s->fname, s->line, "NUL byte in the file");
 	if (s->have_header) {
 		int64_t tid, pid, v, ts;
 		if (fast_fields(s, p, end, &tid, &pid, &v, &ts))
@@ -616,15 +619,6 @@ enum hm_err vote_stream_feed(struct vote_stream *s, const char *data, size_t len
 {
 	const char *p = data, *end = data + len, *stop;
 	enum hm_err rc;
-	const char *nul = memchr(data, '\0', len);
-	if (nul) {
-		/* refused as the full reader refuses it; the carry is the start
-		 * of line s->line + 1 */
-		uint64_t line = s->line + 1;
-		for (const char *q = data; q < nul; q++)
-			line += *q == '\n';
-		return sfail(err, s->fname, line, "NUL byte in the file");
-	}
 	s->fed += len;
 	if (s->carry.len) {
 		const char *nl = memchr(p, '\n', len);
@@ -757,6 +751,9 @@ enum hm_err vote_stream_finish(struct vote_stream *s, struct vote_csr *m, struct
 	struct dataset *d = s->d;
 	enum hm_err rc;
 	if (s->carry.len) {
+		/* the last line has no LF, so a CR ending it stands alone */
+		if (s->carry.data[s->carry.len - 1] == '\r')
+			return sfail(err, s->fname, s->line + 1, "carriage return without a line feed");
 		rc = one_line(s, s->carry.data, s->carry.data + s->carry.len, err);
 		buf_reset(&s->carry);
 		if (rc)
