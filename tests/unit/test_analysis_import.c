@@ -121,6 +121,7 @@ static const struct bad_case {
 	{ "comments.json: duplicate", K_CJSON, "[{\"tid\": 1}, {\"tid\": 1}]", 0, "duplicate" },
 	{ "votes.json: bad vote", K_VJSON, "[{\"pid\": 1, \"tid\": 10, \"vote\": 3}]", 0, "unknown vote value" },
 	{ "votes.json: no pid", K_VJSON, "[{\"tid\": 10, \"vote\": 1}]", 0, "pid" },
+	{ "votes.json: pid beyond int64", K_VJSON, "[{\"pid\": 1.5e46, \"tid\": 10, \"vote\": 1}]", 0, "pid" },
 	{ "votes.json: unknown statement", K_VJSON, "[{\"pid\": 1, \"tid\": 77, \"vote\": 1}]", 0, "comment 77" },
 	{ "groups: one column", K_GROUPS, "participant\n1\n", 1, "attribute" },
 	{ "groups: duplicate participant", K_GROUPS, "participant,sector\n7,ngo\n7,gov\n", 3, "duplicate participant 7" },

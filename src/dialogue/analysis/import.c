@@ -784,9 +784,14 @@ static int json_int2(json_t *o, const char *a, const char *b, int64_t *out)
 		*out = json_integer_value(v);
 		return 0;
 	}
-	if (json_is_real(v) && json_real_value(v) == (double)(int64_t)json_real_value(v)) {
-		*out = (int64_t)json_real_value(v);
-		return 0;
+	if (json_is_real(v)) {
+		/* an integral real such as 12.0; outside int64 the cast is undefined */
+		double d = json_real_value(v);
+		if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double)(int64_t)d) {
+			*out = (int64_t)d;
+			return 0;
+		}
+		return -1;
 	}
 	if (json_is_string(v))
 		return parse_i64(json_string_value(v), out);
