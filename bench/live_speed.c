@@ -21,6 +21,22 @@ static double clock_s(clockid_t id)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* the time each stage of the warm tick takes, on stderr */
+struct stages {
+	const char *name;
+	double t;
+};
+
+static void stage(void *ctx, const char *name)
+{
+	struct stages *s = ctx;
+	double now = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	if (s->name)
+		fprintf(stderr, "warm tick: %-17s %6.3f s\n", s->name, now - s->t);
+	s->name = name;
+	s->t = now;
+}
+
 /* n votes by existing participants on random statements, as their camp
  * would vote */
 static void new_votes(struct vote *v, size_t n, uint32_t P, uint32_t C, const uint8_t *pattern)
@@ -53,6 +69,7 @@ int main(int argc, char **argv)
 	if (analysis_live_init(&lv, &m, NULL, NULL, &o) != HM_OK)
 		return 1;
 	double w1 = clock_s(CLOCK_MONOTONIC), c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	uint32_t first_products = lv.res.pca_products;
 
 	struct vote batch[BATCH], one[SINGLES];
 	new_votes(batch, BATCH, P, C, pattern);
@@ -65,17 +82,23 @@ int main(int argc, char **argv)
 		if (analysis_live_add(&lv, &one[i], 1) != HM_OK)
 			return 1;
 	double w4 = clock_s(CLOCK_MONOTONIC), c4 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	struct stages st = { "merging votes", c4 };
+	lv.opts.progress = stage;
+	lv.opts.progress_ctx = &st;
 	if (analysis_live_tick(&lv) != HM_OK)
 		return 1;
+	stage(&st, NULL);
 	double w5 = clock_s(CLOCK_MONOTONIC), c5 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
 
 	printf("{\"participants\": %u, \"statements\": %u, \"votes\": %llu, "
 	       "\"first_tick_s\": %.2f, \"first_tick_cpu_s\": %.2f, "
 	       "\"batch\": %d, \"batch_ms\": %.1f, \"batch_cpu_ms\": %.1f, "
 	       "\"single_ms\": %.2f, \"single_cpu_ms\": %.2f, "
-	       "\"warm_tick_s\": %.2f, \"warm_tick_cpu_s\": %.2f, \"groups\": %u}\n",
+	       "\"warm_tick_s\": %.2f, \"warm_tick_cpu_s\": %.2f, \"groups\": %u, "
+	       "\"first_pca_products\": %u, \"warm_pca_products\": %u}\n",
 	       P, C, (unsigned long long)nnz, w1 - w0, c1 - c0, BATCH, (w3 - w2) * 1e3, (c3 - c2) * 1e3,
-	       (w4 - w3) * 1e3 / SINGLES, (c4 - c3) * 1e3 / SINGLES, w5 - w4, c5 - c4, lv.res.groups.n);
+	       (w4 - w3) * 1e3 / SINGLES, (c4 - c3) * 1e3 / SINGLES, w5 - w4, c5 - c4, lv.res.groups.n,
+	       first_products, lv.res.pca_products);
 	analysis_live_free(&lv);
 	free(pattern);
 	return 0;

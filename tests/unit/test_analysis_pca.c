@@ -129,6 +129,67 @@ static void test_pca_block_iteration_matches_polis_loop(void **state)
 	vote_csr_free(&m);
 }
 
+/* Three camps of nearly equal size (40, 39, 38) give λ1 ≈ λ2: each vector
+ * alone converges at λ2/λ1 ≈ 0.97 per product, the plane at λ3/λ2. The
+ * block iteration must finish in a few dozen products with both vectors
+ * eigenvectors of the dense XᵀX (small residual, λ1 first). */
+static void test_pca_block_iteration_near_equal_eigenvalues(void **state)
+{
+	(void)state;
+	enum { N = 117, C = 6 };
+	static char buf[N][C + 1];
+	const char *rows[N];
+	for (int i = 0; i < N; i++) {
+		int camp = i < 40 ? 0 : i < 79 ? 1 : 2;
+		for (int j = 0; j < 3; j++)
+			buf[i][j] = j == camp ? '+' : '-';
+		/* weaker opinions that cut across the camps */
+		buf[i][3] = i % 2 ? '+' : '-';
+		buf[i][4] = i % 3 ? '.' : '+';
+		buf[i][5] = i % 5 == 0 ? '-' : i % 5 == 1 ? '0' : '.';
+		buf[i][C] = 0;
+		rows[i] = buf[i];
+	}
+	struct vote_csr m;
+	uint32_t r[N];
+	double center[C], comps[2 * C], a[C][C] = { { 0 } };
+	struct pca_view v;
+	tu_csr(&m, rows, N);
+	view_of(&v, &m, r, center);
+	for (uint32_t i = 0; i < N; i++) {
+		double x[C] = { 0 };
+		for (uint64_t k = m.row_ptr[i]; k < m.row_ptr[i + 1]; k++)
+			x[m.col[k]] = m.val[k] - center[m.col[k]];
+		for (int j = 0; j < C; j++)
+			for (int l = 0; l < C; l++)
+				a[j][l] += x[j] * x[l];
+	}
+	for (int i = 0; i < 2 * C; i++)
+		comps[i] = (i * 7 % 11) - 5.0; /* an arbitrary start */
+	uint32_t products = pca_power_block2(&v, 1000, 1e-12, comps);
+	if (products > 60)
+		fail_msg("%u products", products);
+	double theta[2];
+	for (int c = 0; c < 2; c++) {
+		double av[C], q = 0, res = 0, len = 0;
+		for (int j = 0; j < C; j++) {
+			av[j] = 0;
+			for (int l = 0; l < C; l++)
+				av[j] += a[j][l] * comps[c * C + l];
+			q += comps[c * C + j] * av[j];
+			len += comps[c * C + j] * comps[c * C + j];
+		}
+		for (int j = 0; j < C; j++)
+			res += (av[j] - q * comps[c * C + j]) * (av[j] - q * comps[c * C + j]);
+		theta[c] = q;
+		assert_true(fabs(len - 1.0) < 1e-12);
+		if (!(sqrt(res) < 1e-5 * q))
+			fail_msg("component %d: residual %g against eigenvalue %g", c, sqrt(res), q);
+	}
+	assert_true(theta[0] >= theta[1] && theta[1] > 0.9 * theta[0]);
+	vote_csr_free(&m);
+}
+
 /* Pol.is: p = Σ_voted (v − c)·pc, scaled by sqrt(C / n_voted); a row
  * with no counted vote is not divided by zero. */
 static void test_pca_sparsity_aware_projection_by_hand(void **state)
@@ -240,16 +301,58 @@ static void test_votes_csr_last_vote_wins_and_rows_sorted(void **state)
 	vote_csr_free(&m);
 }
 
+/* Merging votes in place gives the matrix a rebuild from the whole log
+ * gives: changed votes, new cells in old rows, new rows and columns,
+ * repeats within the batch (the last wins), votes beyond the bounds
+ * skipped, an empty batch, and an empty matrix to start from. */
+static void test_votes_csr_merge_equals_rebuild(void **state)
+{
+	(void)state;
+	uint64_t s = 42;
+	for (int round = 0; round < 200; round++) {
+		uint32_t rows0 = (uint32_t)(round % 7 == 0 ? 0 : 1 + round % 13);
+		uint32_t cols0 = 1 + (uint32_t)(round % 9);
+		uint32_t rows1 = rows0 + (uint32_t)(round % 3), cols1 = cols0 + (uint32_t)(round % 4 == 0);
+		size_t n0 = rows0 ? (size_t)(round * 5 % 40) : 0, n1 = (size_t)(round % 11 == 0 ? 0 : round % 30 + 1);
+		struct vote v[80];
+		for (size_t i = 0; i < n0 + n1; i++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			uint32_t r = (uint32_t)(s >> 33);
+			uint32_t nr = i < n0 ? rows0 : rows1 + 1, nc = i < n0 ? cols0 : cols1 + 1;
+			v[i] = (struct vote){ .pid = r % nr, .tid = (r >> 8) % nc, .ts = (int64_t)i,
+					      .value = (int8_t)((int)(r >> 16) % 3 - 1) };
+		}
+		struct vote_csr m, all;
+		vote_csr_build(&m, rows0, cols0, v, n0);
+		vote_csr_merge(&m, rows1, cols1, v + n0, n1);
+		/* the rebuild skips the same out-of-bounds votes */
+		vote_csr_build(&all, rows1, cols1, v, n0 + n1);
+		if (m.n_rows != all.n_rows || m.n_cols != all.n_cols || vote_csr_nnz(&m) != vote_csr_nnz(&all))
+			fail_msg("round %d: %u×%u, %llu votes; rebuild %u×%u, %llu", round, m.n_rows, m.n_cols,
+				 (unsigned long long)vote_csr_nnz(&m), all.n_rows, all.n_cols,
+				 (unsigned long long)vote_csr_nnz(&all));
+		assert_memory_equal(m.row_ptr, all.row_ptr, ((size_t)rows1 + 1) * sizeof(*m.row_ptr));
+		if (vote_csr_nnz(&m)) {
+			assert_memory_equal(m.col, all.col, vote_csr_nnz(&m) * sizeof(*m.col));
+			assert_memory_equal(m.val, all.val, vote_csr_nnz(&m));
+		}
+		vote_csr_free(&m);
+		vote_csr_free(&all);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pca_power_iteration_known_matrix),
 		cmocka_unit_test(test_pca_sparse_products_match_dense_imputed),
 		cmocka_unit_test(test_pca_block_iteration_matches_polis_loop),
+		cmocka_unit_test(test_pca_block_iteration_near_equal_eigenvalues),
 		cmocka_unit_test(test_pca_sparsity_aware_projection_by_hand),
 		cmocka_unit_test(test_pca_unused_columns_are_ignored),
 		cmocka_unit_test(test_pca_zero_matrix_gives_zero_components),
 		cmocka_unit_test(test_votes_csr_last_vote_wins_and_rows_sorted),
+		cmocka_unit_test(test_votes_csr_merge_equals_rebuild),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

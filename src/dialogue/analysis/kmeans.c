@@ -1266,7 +1266,9 @@ uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k,
 	/* Many points: converge on an evenly spaced sample first, then
 	 * finish with a few full passes from its centres. */
 	enum { SAMPLE = 100000 };
-	if (n > 2 * SAMPLE && max_iters > 5) {
+	if (n > 2 * SAMPLE && max_iters > 5 && warm) {
+		max_iters = 5;
+	} else if (n > 2 * SAMPLE && max_iters > 5) {
 		uint32_t step = n / SAMPLE, ns = n / step;
 		double *sxy = xmalloc(2 * (size_t)ns * sizeof(*sxy));
 		double *sw = w ? xmalloc((size_t)ns * sizeof(*sw)) : NULL;

@@ -376,30 +376,7 @@ enum hm_err analysis_live_tick(struct analysis_live *lv)
 		memset(lv->mod_out + lv->m.n_cols, 0, n_cols - lv->m.n_cols);
 		memset(lv->is_meta + lv->m.n_cols, 0, n_cols - lv->m.n_cols);
 	}
-	struct vote_csr nm;
-	vote_csr_begin(&nm, n_cols, lv->n_ptpts, vote_csr_nnz(&lv->m) + lv->n_pend);
-	uint32_t *tmp = NULL;
-	size_t tmp_cap = 0;
-	for (uint32_t p = 0; p < lv->n_ptpts; p++) {
-		if (p < lv->m.n_rows)
-			for (uint64_t k = lv->m.row_ptr[p]; k < lv->m.row_ptr[p + 1]; k++)
-				vote_csr_push(&nm, lv->m.col[k], lv->m.val[k]);
-		/* pending votes oldest first, so the latest one wins */
-		size_t c = 0;
-		for (uint32_t i = p < lv->ptpt_cap ? lv->pend_head[p] : 0; i; i = lv->pend_next[i - 1]) {
-			if (c == tmp_cap) {
-				tmp_cap = tmp_cap ? tmp_cap * 2 : 64;
-				tmp = xrealloc(tmp, tmp_cap * sizeof(*tmp));
-			}
-			tmp[c++] = i - 1;
-		}
-		while (c--)
-			vote_csr_push(&nm, lv->pend[tmp[c]].tid, lv->pend[tmp[c]].value);
-		vote_csr_end_row(&nm);
-	}
-	free(tmp);
-	vote_csr_free(&lv->m);
-	lv->m = nm;
+	vote_csr_merge(&lv->m, lv->n_ptpts, n_cols, lv->pend, lv->n_pend);
 	reset_pending(lv);
 	return live_run(lv);
 }

@@ -747,6 +747,40 @@ static void orthogonalise2(double *b, uint32_t n)
 		b[2 * j + 1] -= s * b[2 * j];
 }
 
+/*
+ * Rayleigh–Ritz on span(v), given w = A v: rotate both pairs to the
+ * eigenvectors of the 2×2 matrix v'Av, larger eigenvalue first. Without it
+ * each vector converges at the rate λ2/λ1, which stalls when opinion camps
+ * are symmetric (λ1 ≈ λ2) although the plane itself has long converged;
+ * with it both converge at λ3/λ2. Columns keep the sign of the old vector
+ * they overlap most, so output does not flip between ticks.
+ */
+static void ritz2(double *v, double *w, uint32_t n)
+{
+	double a = dot2(v, 0, w, 0, n), d = dot2(v, 1, w, 1, n);
+	double b = 0.5 * (dot2(v, 0, w, 1, n) + dot2(v, 1, w, 0, n));
+	if (b == 0.0 && a >= d)
+		return;
+	double phi = 0.5 * atan2(2.0 * b, a - d), c = cos(phi), s = sin(phi);
+	/* columns (c, s) and (−s, c); the larger entry of each made positive */
+	double u00 = c, u10 = s, u01 = -s, u11 = c;
+	if (fabs(u10) > fabs(u00) ? u10 < 0 : u00 < 0) {
+		u00 = -u00;
+		u10 = -u10;
+	}
+	if (fabs(u01) > fabs(u11) ? u01 < 0 : u11 < 0) {
+		u01 = -u01;
+		u11 = -u11;
+	}
+	for (uint32_t j = 0; j < n; j++) {
+		double v0 = v[2 * j], v1 = v[2 * j + 1], w0 = w[2 * j], w1 = w[2 * j + 1];
+		v[2 * j] = v0 * u00 + v1 * u10;
+		v[2 * j + 1] = v0 * u01 + v1 * u11;
+		w[2 * j] = w0 * u00 + w1 * u10;
+		w[2 * j + 1] = w0 * u01 + w1 * u11;
+	}
+}
+
 uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double tol, double *comps)
 {
 	uint32_t n = x->m->n_cols, it;
@@ -771,6 +805,7 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 			xtx2_cols(x, &C, cv, v, w, tab, y);
 		else
 			xtx2(x, cv, v, w, tab);
+		ritz2(v, w, n);
 		scale2(w, 0, n);
 		orthogonalise2(w, n);
 		scale2(w, 1, n);

@@ -300,3 +300,115 @@ void vote_csr_end_row(struct vote_csr *m)
 	m->row_ptr[m->n_rows] = lo + out;
 	m->pending = 0;
 }
+
+/* A pending vote for vote_csr_merge: its cell, then its place in the input
+ * (so the last of a cell sorts last). */
+struct merge_key {
+	uint32_t pid, tid;
+	size_t at;
+};
+
+static int merge_key_cmp(const void *a, const void *b)
+{
+	const struct merge_key *x = a, *y = b;
+	if (x->pid != y->pid)
+		return x->pid < y->pid ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+void vote_csr_merge(struct vote_csr *m, uint32_t n_rows, uint32_t n_cols, const struct vote *v, size_t n)
+{
+	uint32_t old_rows = m->n_rows;
+	if (n_rows < old_rows)
+		n_rows = old_rows;
+	if (n_cols < m->n_cols)
+		n_cols = m->n_cols;
+	uint64_t old_nnz = vote_csr_nnz(m);
+	/* the last vote per cell, in (row, column) order */
+	struct merge_key *key = xmalloc((n + 1) * sizeof(*key));
+	size_t nk = 0;
+	for (size_t i = 0; i < n; i++)
+		if (v[i].pid < n_rows && v[i].tid < n_cols)
+			key[nk++] = (struct merge_key){ v[i].pid, v[i].tid, i };
+	qsort(key, nk, sizeof(*key), merge_key_cmp);
+	size_t nu = 0;
+	for (size_t i = 0; i < nk; i++) {
+		if (i + 1 < nk && key[i + 1].pid == key[i].pid && key[i + 1].tid == key[i].tid)
+			continue;
+		key[nu++] = key[i];
+	}
+	/* votes on cells that exist are rewritten now; new cells stay in key */
+	size_t n_ins = 0;
+	for (size_t i = 0; i < nu; i++) {
+		uint32_t p = key[i].pid;
+		if (p < old_rows) {
+			uint64_t lo = m->row_ptr[p], hi = m->row_ptr[p + 1];
+			while (lo < hi) {
+				uint64_t mid = lo + (hi - lo) / 2;
+				if (m->col[mid] < key[i].tid)
+					lo = mid + 1;
+				else
+					hi = mid;
+			}
+			if (lo < m->row_ptr[p + 1] && m->col[lo] == key[i].tid) {
+				m->val[lo] = v[key[i].at].value;
+				continue;
+			}
+		}
+		key[n_ins++] = key[i];
+	}
+	uint64_t new_nnz = old_nnz + n_ins;
+	m->row_ptr = xrealloc(m->row_ptr, ((size_t)n_rows + 1) * sizeof(*m->row_ptr));
+	if (!old_rows && !m->col)
+		m->row_ptr[0] = 0;
+	for (uint32_t p = old_rows; p < n_rows; p++)
+		m->row_ptr[p + 1] = old_nnz;
+	if (new_nnz > old_nnz || !m->col) {
+		m->col = xrealloc(m->col, (new_nnz + 1) * sizeof(*m->col));
+		m->val = xrealloc(m->val, new_nnz + 1);
+	}
+	/* Backward: the rows after each row with new cells move up by the new
+	 * cells before them, in one memmove per block of untouched rows; the
+	 * row itself is merged from its end. Writes never overtake reads. */
+	uint64_t shift = n_ins, hi = old_nnz;
+	uint32_t above = n_rows; /* the row with new cells met before, or the end */
+	size_t i = n_ins;
+	while (i > 0) {
+		uint32_t p = key[i - 1].pid;
+		size_t first = i - 1;
+		while (first > 0 && key[first - 1].pid == p)
+			first--;
+		uint64_t lo = m->row_ptr[p], end = m->row_ptr[p + 1];
+		memmove(m->col + end + shift, m->col + end, (hi - end) * sizeof(*m->col));
+		memmove(m->val + end + shift, m->val + end, hi - end);
+		for (uint32_t q = p + 1; q <= above; q++)
+			m->row_ptr[q] += shift;
+		uint64_t out = end + shift, a = end;
+		size_t b = i;
+		while (b > first) {
+			const struct merge_key *k = &key[b - 1];
+			if (a > lo && m->col[a - 1] > k->tid) {
+				out--, a--;
+				m->col[out] = m->col[a];
+				m->val[out] = m->val[a];
+			} else {
+				out--, b--;
+				m->col[out] = k->tid;
+				m->val[out] = v[k->at].value;
+			}
+		}
+		/* the row's first old cells [lo, a) move with the block below */
+		shift -= i - first;
+		i = first;
+		hi = a;
+		above = p;
+	}
+	m->n_rows = n_rows;
+	m->n_cols = n_cols;
+	m->rows_cap = n_rows;
+	m->nnz_cap = new_nnz;
+	m->pending = 0;
+	free(key);
+}

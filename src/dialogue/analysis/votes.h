@@ -74,6 +74,13 @@ void vote_csr_begin(struct vote_csr *m, uint32_t n_cols, uint32_t rows_hint, uin
 void vote_csr_push(struct vote_csr *m, uint32_t tid, int value);
 void vote_csr_end_row(struct vote_csr *m);
 
+/* Applies n votes to m in place, in order (the last vote on a cell wins),
+ * growing it to at least n_rows × n_cols (votes beyond are skipped). A
+ * changed vote is rewritten where it stands; new cells are merged in with
+ * one backward pass that moves untouched rows in blocks, so a few thousand
+ * votes into 10^8 cost about one memmove of the arrays, not a rebuild. */
+void vote_csr_merge(struct vote_csr *m, uint32_t n_rows, uint32_t n_cols, const struct vote *v, size_t n);
+
 static inline uint64_t vote_csr_nnz(const struct vote_csr *m)
 {
 	return m->row_ptr ? m->row_ptr[m->n_rows] : 0;
