@@ -282,7 +282,16 @@ enum hm_err media_store(const void *data, size_t len, struct media_stored *out, 
 			e = HM_EINTERNAL;
 			goto out;
 		}
-		gdImagePtr im = decode(gd, &info, data, len);
+		/* what is stored, decoded and hashed is the image without its
+		 * metadata: a photo's GPS position must not reach the public */
+		struct buf clean;
+		buf_init(&clean);
+		gdImagePtr im = NULL;
+		if (media_strip(data, len, &info, &clean) == HM_OK) {
+			data = clean.data;
+			len = clean.len;
+			im = decode(gd, &info, data, len);
+		}
 		void *thumb = NULL;
 		int tsize = 0, existed = 0;
 		if (!im || gdImageSX(im) != (int)info.width || gdImageSY(im) != (int)info.height) {
@@ -315,6 +324,7 @@ enum hm_err media_store(const void *data, size_t len, struct media_stored *out, 
 		}
 		if (thumb)
 			gd->Free(thumb);
+		buf_free(&clean);
 	}
 #else
 	msg = "Uploads are not available on this server.";

@@ -48,6 +48,18 @@ struct media_info {
  * On error *out is zeroed and *why (when given) is a msgid for the user. */
 enum hm_err media_sniff(const void *data, size_t len, struct media_info *out, const char **why);
 
+/* The image that media_sniff described as info, without its metadata,
+ * into out (reset first). Kept: what changes the picture shown — JPEG
+ * JFIF, ICC profile and Adobe segments, PNG critical chunks and the
+ * colour, transparency and aspect ones, WebP image, alpha and ICC chunks —
+ * and, for a JPEG not upright, its orientation in a minimal Exif segment.
+ * Dropped: everything else (EXIF with GPS, XMP, IPTC, comments, text and
+ * time chunks, private chunks, bytes after the image's end). The
+ * compressed pixels are copied unchanged. Pure: reads only data[0..len).
+ *   HM_OK      out holds the image
+ *   HM_EINVAL  a segment or chunk runs past the end; out is empty */
+enum hm_err media_strip(const void *data, size_t len, const struct media_info *info, struct buf *out);
+
 /* "image/jpeg", "image/png", "image/webp"; NULL for MEDIA_NONE. */
 const char *media_type_mime(enum media_type t);
 /* "jpg", "png", "webp"; NULL for MEDIA_NONE. */

@@ -2,7 +2,8 @@
  * fuzz_image.c — libFuzzer target for media_sniff, the header reader that
  * decides whether an upload may reach the image decoder, and for the
  * stored-name rules (the input as a name). An accepted header must be
- * within the limits, with a known type and orientation.
+ * within the limits, with a known type and orientation, and the image
+ * media_strip makes of it must sniff the same and strip to itself.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -12,6 +13,34 @@
 #include "media/media.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* What media_strip keeps is the same image to the sniffer (type, size,
+ * orientation), at most one small Exif segment longer, and stripping it
+ * again changes nothing. */
+static void strip_check(const unsigned char *d, size_t size, const struct media_info *info)
+{
+	struct buf a, b;
+	buf_init(&a);
+	buf_init(&b);
+	enum hm_err e = media_strip(d, size, info, &a);
+	if (e == HM_OK) {
+		struct media_info again;
+		unsigned char *exact = xmalloc(a.len ? a.len : 1);
+		memcpy(exact, a.data, a.len);
+		if (a.len > size + 36 || media_sniff(exact, a.len, &again, NULL) != HM_OK ||
+		    again.type != info->type || again.width != info->width ||
+		    again.height != info->height || again.orientation != info->orientation)
+			__builtin_trap();
+		if (media_strip(exact, a.len, &again, &b) != HM_OK || b.len != a.len ||
+		    memcmp(a.data, b.data, a.len) != 0)
+			__builtin_trap();
+		free(exact);
+	} else if (e != HM_EINVAL || a.len != 0) {
+		__builtin_trap();
+	}
+	buf_free(&a);
+	buf_free(&b);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -32,6 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			__builtin_trap();
 		if (info.type != MEDIA_JPEG && info.orientation != 1)
 			__builtin_trap();
+		strip_check(copy, size, &info);
 	} else if ((e != HM_EINVAL && e != HM_ETOOBIG) || !why || info.type != MEDIA_NONE) {
 		__builtin_trap();
 	}

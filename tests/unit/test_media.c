@@ -2,7 +2,8 @@
  * test_media.c — the image sniffer (one table of headers, refusals first),
  * stored names, the default folder, and (when built with libgd) storing:
  * decoding checks, content-hash names, thumbnails turned upright by the
- * EXIF orientation, limits, reading back, and the answer when libgd
+ * EXIF orientation, metadata stripped before storing, limits, reading
+ * back, and the answer when libgd
  * cannot be loaded. libgd is reached through media's own loader, as the
  * binary is not linked with it. Fixture images are the fuzz
  * seeds in tests/fuzz/corpus/image/ (made with libgd; the EXIF ones have
@@ -502,7 +503,6 @@ static void test_store_real_images(void **state)
 		assert_true(media_name_is_original(ms.name));
 		assert_true(file_exists(ms.name) && file_exists(ms.thumb));
 		assert_true(media_exists(ms.name));
-		assert_int_equal(ms.bytes, len);
 		assert_int_equal(ms.existed, 0);
 		if (ms.thumb_width != rows[i].tw || ms.thumb_height != rows[i].th)
 			fail_msg("%s: thumbnail %ux%u", rows[i].file, ms.thumb_width, ms.thumb_height);
@@ -518,12 +518,24 @@ static void test_store_real_images(void **state)
 			fail_msg("%s: thumbnail colours moved", rows[i].file);
 		gd()->ImageDestroy(t);
 
-		/* The stored original is the upload, byte for byte. */
+		/* The stored original is the upload without its metadata: the
+		 * PNG and WebP files carry none and stay byte for byte; the
+		 * JPEGs lose libgd's comment and keep their orientation. */
 		struct buf b;
 		buf_init(&b);
 		assert_int_equal(media_read(ms.name, &b), HM_OK);
-		assert_int_equal(b.len, len);
-		assert_memory_equal(b.data, d, len);
+		assert_int_equal(ms.bytes, b.len);
+		if (strcmp(rows[i].ext, "jpg") != 0) {
+			assert_int_equal(b.len, len);
+			assert_memory_equal(b.data, d, len);
+		} else {
+			assert_true(b.len < len);
+			assert_null(memmem(b.data, b.len, "CREATOR", 7));
+		}
+		struct media_info was, now;
+		assert_int_equal(media_sniff(d, len, &was, NULL), HM_OK);
+		assert_int_equal(media_sniff(b.data, b.len, &now, NULL), HM_OK);
+		assert_int_equal(now.orientation, was.orientation);
 		buf_free(&b);
 
 		/* Again: nothing changes, existed says so. */
@@ -532,6 +544,223 @@ static void test_store_real_images(void **state)
 		assert_int_equal(again.existed, 1);
 		assert_string_equal(again.name, ms.name);
 		free(d);
+	}
+}
+
+/* ------------------------------------------------------- metadata */
+
+/* PNG chunk CRC (ISO 3309, as in the PNG spec), so built chunks are valid. */
+static uint32_t png_crc(const unsigned char *p, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFu;
+	for (size_t i = 0; i < n; i++) {
+		c ^= p[i];
+		for (int k = 0; k < 8; k++)
+			c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+	}
+	return c ^ 0xFFFFFFFFu;
+}
+
+static void put_be32(struct buf *b, uint32_t v)
+{
+	unsigned char q[4] = { (unsigned char)(v >> 24), (unsigned char)(v >> 16), (unsigned char)(v >> 8),
+			       (unsigned char)v };
+	buf_append(b, q, 4);
+}
+
+static void put_le32(struct buf *b, uint32_t v)
+{
+	unsigned char q[4] = { (unsigned char)v, (unsigned char)(v >> 8), (unsigned char)(v >> 16),
+			       (unsigned char)(v >> 24) };
+	buf_append(b, q, 4);
+}
+
+static void png_chunk(struct buf *b, const char *type, const void *data, uint32_t n)
+{
+	put_be32(b, n);
+	size_t at = b->len;
+	buf_append(b, type, 4);
+	buf_append(b, data, n);
+	put_be32(b, png_crc((const unsigned char *)b->data + at, (size_t)n + 4));
+}
+
+static void jpeg_segment(struct buf *b, unsigned marker, const void *data, size_t n)
+{
+	unsigned char h[4] = { 0xFF, (unsigned char)marker, (unsigned char)((n + 2) >> 8),
+			       (unsigned char)(n + 2) };
+	buf_append(b, h, 4);
+	buf_append(b, data, n);
+}
+
+/* An Exif block (big-endian) with the orientation in IFD0 and a GPS IFD
+ * holding a latitude reference, the shape a phone writes. */
+static size_t exif_with_gps(unsigned char *e, int orientation)
+{
+	static const unsigned char t[] = {
+		'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, '*', 0, 0, 0, 8,
+		0, 2,                                            /* IFD0: two entries */
+		0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0,        /* orientation */
+		0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 38,       /* GPS IFD at 38 */
+		0, 0, 0, 0,
+		0, 1,                                            /* GPS IFD */
+		0x00, 0x01, 0, 2, 0, 0, 0, 2, 'N', 0, 0, 0,      /* GPSLatitudeRef */
+		0, 0, 0, 0,
+		'S', 'E', 'C', 'R', 'E', 'T', '-', 'G', 'P', 'S',
+	};
+	memcpy(e, t, sizeof(t));
+	e[6 + 8 + 2 + 9] = (unsigned char)orientation;
+	return sizeof(t);
+}
+
+/* What can say where, when or by whom a photo was taken is not stored:
+ * EXIF with GPS, XMP, IPTC, comments, PNG text/time/EXIF/private chunks,
+ * WebP EXIF and XMP chunks, bytes after the image. The picture is still
+ * the same (decodes, same size), and a JPEG taken on its side still
+ * shows upright. */
+static void test_store_strips_metadata(void **state)
+{
+	(void)state;
+	static const char secret[] = "SECRET";
+	size_t len;
+
+	/* JPEG: Exif (orientation 6 and GPS), XMP, Photoshop/IPTC and a
+	 * comment before the frame, a trailer after EOI */
+	unsigned char *j = slurp(SEEDS "red-blue.jpg", &len);
+	assert_true(len > 20 && j[0] == 0xFF && j[1] == 0xD8 && j[2] == 0xFF && j[3] == 0xE0);
+	size_t app0 = 4 + (size_t)(j[4] << 8 | j[5]);
+	struct buf jb;
+	buf_init(&jb);
+	buf_append(&jb, j, app0);
+	unsigned char exif[96];
+	jpeg_segment(&jb, 0xE1, exif, exif_with_gps(exif, 6));
+	jpeg_segment(&jb, 0xE1, "http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>SECRET</x:xmpmeta>", 59);
+	jpeg_segment(&jb, 0xED, "Photoshop 3.0\0SECRET", 20);
+	jpeg_segment(&jb, 0xFE, "SECRET comment", 14);
+	buf_append(&jb, j + app0, len - app0);
+	buf_append(&jb, "SECRET trailer", 14);
+
+	/* PNG: text, EXIF, time and a private chunk; a trailer after IEND */
+	unsigned char *p = slurp(SEEDS "red-blue.png", &len);
+	size_t plen = len;
+	assert_true(plen > 33 && memcmp(p + plen - 8, "IEND", 4) == 0);
+	struct buf pb;
+	buf_init(&pb);
+	buf_append(&pb, p, 33); /* signature and IHDR */
+	png_chunk(&pb, "tEXt", "Author\0SECRET", 13);
+	png_chunk(&pb, "eXIf", exif + 6, 40);
+	png_chunk(&pb, "tIME", "\x07\xEA\x0B\x1C\x0C\x00\x00", 7);
+	png_chunk(&pb, "prVt", secret, 6);
+	buf_append(&pb, p + 33, plen - 33);
+	buf_append(&pb, "SECRET", 6);
+
+	/* WebP: the lossy fixture inside an extended file announcing EXIF and
+	 * XMP, with both chunks */
+	unsigned char *w = slurp(SEEDS "red-blue.webp", &len);
+	size_t wlen = len;
+	struct buf wb;
+	buf_init(&wb);
+	buf_append(&wb, "RIFF\0\0\0\0WEBPVP8X", 16);
+	put_le32(&wb, 10);
+	buf_append(&wb, "\x0C\0\0\0\x27\0\0\x13\0\0", 10); /* EXIF|XMP, 40 × 20 */
+	buf_append(&wb, w + 12, wlen - 12);                  /* its VP8 chunk */
+	buf_append(&wb, "EXIF", 4);
+	put_le32(&wb, 40);
+	buf_append(&wb, exif + 6, 40);
+	buf_append(&wb, "XMP ", 4);
+	put_le32(&wb, 7);
+	buf_append(&wb, "SECRET\0\0", 8); /* odd size: one pad byte */
+	uint32_t riff = (uint32_t)wb.len - 8;
+	memcpy(wb.data + 4, (unsigned char[4]){ (unsigned char)riff, (unsigned char)(riff >> 8), 0, 0 }, 4);
+
+	const struct {
+		const char *id;
+		struct buf *in;
+		int orientation;
+		uint32_t tw, th;
+	} rows[] = {
+		{ "jpeg", &jb, 6, 20, 40 },
+		{ "png", &pb, 1, 40, 20 },
+		{ "webp", &wb, 1, 40, 20 },
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		struct buf *in = rows[i].in;
+		assert_non_null(memmem(in->data, in->len, secret, 6));
+		struct media_stored ms;
+		const char *why = NULL;
+		if (media_store(in->data, in->len, &ms, &why) != HM_OK)
+			fail_msg("%s: refused: %s", rows[i].id, why ? why : "?");
+		struct buf b;
+		buf_init(&b);
+		assert_int_equal(media_read(ms.name, &b), HM_OK);
+		if (memmem(b.data, b.len, secret, 6))
+			fail_msg("%s: the stored file still holds the metadata", rows[i].id);
+		assert_null(memmem(b.data, b.len, "\x88\x25", 2)); /* no GPS IFD pointer */
+		assert_int_equal(ms.bytes, b.len);
+		struct media_info info;
+		assert_int_equal(media_sniff(b.data, b.len, &info, NULL), HM_OK);
+		assert_int_equal(info.width, 40);
+		assert_int_equal(info.height, 20);
+		assert_int_equal(info.orientation, rows[i].orientation);
+		if (ms.thumb_width != rows[i].tw || ms.thumb_height != rows[i].th)
+			fail_msg("%s: thumbnail %ux%u", rows[i].id, ms.thumb_width, ms.thumb_height);
+		gdImagePtr t = load_thumb(&ms);
+		int tw = gdImageSX(t), th = gdImageSY(t);
+		/* the red left half: on top when turned (6), else on the left */
+		if (rows[i].orientation == 6 ? !colour_is(t, tw / 2, 2, 0) || !colour_is(t, tw / 2, th - 3, 1)
+					     : !colour_is(t, 2, th / 2, 0) || !colour_is(t, tw - 3, th / 2, 1))
+			fail_msg("%s: thumbnail colours moved", rows[i].id);
+		gd()->ImageDestroy(t);
+		if (i == 1) {
+			/* PNG: exactly the original file's chunks */
+			assert_int_equal(b.len, plen);
+			assert_memory_equal(b.data, p, plen);
+		}
+		if (i == 2) {
+			/* WebP: the flags no longer announce EXIF or XMP, the
+			 * RIFF size is the file's */
+			assert_int_equal((unsigned char)b.data[20] & 0x0C, 0);
+			uint32_t r = (uint32_t)(unsigned char)b.data[4] | (uint32_t)(unsigned char)b.data[5] << 8 |
+				     (uint32_t)(unsigned char)b.data[6] << 16 | (uint32_t)(unsigned char)b.data[7] << 24;
+			assert_int_equal(r, b.len - 8);
+		}
+		/* the same upload again is the same stored file */
+		struct media_stored again;
+		assert_int_equal(media_store(in->data, in->len, &again, NULL), HM_OK);
+		assert_int_equal(again.existed, 1);
+		assert_string_equal(again.name, ms.name);
+		buf_free(&b);
+		buf_free(in);
+	}
+	free(j);
+	free(p);
+	free(w);
+}
+
+/* A segment or chunk that runs past the end is refused, and nothing is
+ * kept of it. */
+static void test_strip_refuses_truncated_structure(void **state)
+{
+	(void)state;
+	static const unsigned char jpeg[] = { 0xFF, 0xD8, 0xFF, 0xE1, 0x01, 0x00, 'E', 'x' };
+	static const unsigned char png[] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n', 0, 0, 0, 40, 't', 'E', 'X', 't', 'a' };
+	static const unsigned char webp[] = { 'R', 'I', 'F', 'F', 12, 0, 0, 0, 'W', 'E', 'B', 'P', 'E', 'X', 'I', 'F', 9, 0, 0, 0 };
+	const struct {
+		const unsigned char *d;
+		size_t n;
+		enum media_type type;
+	} rows[] = {
+		{ jpeg, sizeof(jpeg), MEDIA_JPEG },
+		{ png, sizeof(png), MEDIA_PNG },
+		{ webp, sizeof(webp), MEDIA_WEBP },
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		struct media_info info = { .type = rows[i].type, .width = 1, .height = 1, .orientation = 1 };
+		struct buf out;
+		buf_init(&out);
+		buf_append(&out, "old", 3);
+		assert_int_equal(media_strip(rows[i].d, rows[i].n, &info, &out), HM_EINVAL);
+		assert_int_equal(out.len, 0);
+		buf_free(&out);
 	}
 }
 
@@ -641,6 +870,8 @@ int main(void)
 #ifdef HM_HAVE_GD
 		cmocka_unit_test(test_store_says_when_libgd_cannot_be_loaded),
 		cmocka_unit_test(test_store_real_images),
+		cmocka_unit_test(test_store_strips_metadata),
+		cmocka_unit_test(test_strip_refuses_truncated_structure),
 		cmocka_unit_test(test_store_makes_640_wide_thumbnails),
 		cmocka_unit_test(test_store_refuses_bad_files),
 #endif
