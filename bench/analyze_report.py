@@ -183,6 +183,16 @@ def last_error(case_dir, tool):
     return (errs[-1] if errs else lines[-1] if lines else "no stderr")[:160]
 
 
+def reps_of(rundir):
+    """How many runs per tool the real exports had (bench/analyze REPS)."""
+    for root, _, files in os.walk(rundir):
+        for f in files:
+            if f.endswith(".reps"):
+                with open(os.path.join(root, f)) as fh:
+                    return fh.read().strip()
+    return "1"
+
+
 def section(rundir, command, cases, machine):
     lines = ["## analyze", "",
              "`harmony analyze` against the scikit-learn Pol.is recipe "
@@ -196,7 +206,10 @@ def section(rundir, command, cases, machine):
              "them harmony labels bridging, + how many other statements it labels. "
              "The sklearn runs use the BLAS numpy finds on the machine (shown per row); with "
              "Debian's reference BLAS (`blas/libblas.so.3`) its PCA is far slower than it "
-             "would be on OpenBLAS, which was not measured.", "",
+             "would be on OpenBLAS, which was not measured. Each tool runs %s times on the "
+             "real exports (they take 50 ms to 2 s, where one run is at the mercy of the "
+             "machine's moment) and the run of median wall time is shown; the synthetic "
+             "cases run once." % reps_of(rundir), "",
              "Command: `%s`" % command, "",
              "Run: %s" % machine, "",
              "| case | shape | tool | wall s | CPU s | peak MB | sklearn ÷ harmony | ARI | k "
