@@ -179,6 +179,90 @@ static void test_lloyd_recovers_blobs_deterministically(void **state)
 	assert_memory_equal(lab, lab2, sizeof(lab));
 }
 
+/* Plain Lloyd for the test below: every point against every centre, the
+ * first of equal distances wins, means in point order, empty clusters
+ * dropped at the end. */
+static uint32_t plain_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k, uint32_t iters,
+			    double *c, int32_t *lab)
+{
+	double acc[3 * 64];
+	for (uint32_t i = 0; i < n; i++)
+		lab[i] = -1;
+	for (uint32_t it = 0; it < iters; it++) {
+		uint32_t changed = 0;
+		memset(acc, 0, sizeof(acc));
+		for (uint32_t i = 0; i < n; i++) {
+			double bd = INFINITY;
+			int32_t best = 0;
+			for (uint32_t j = 0; j < k; j++) {
+				double dx = xy[2 * i] - c[2 * j], dy = xy[2 * i + 1] - c[2 * j + 1];
+				if (dx * dx + dy * dy < bd) {
+					bd = dx * dx + dy * dy;
+					best = (int32_t)j;
+				}
+			}
+			changed += lab[i] != best;
+			lab[i] = best;
+			acc[3 * best] += w[i] * xy[2 * i];
+			acc[3 * best + 1] += w[i] * xy[2 * i + 1];
+			acc[3 * best + 2] += w[i];
+		}
+		for (uint32_t j = 0; j < k; j++)
+			if (acc[3 * j + 2] > 0.0) {
+				c[2 * j] = acc[3 * j] / acc[3 * j + 2];
+				c[2 * j + 1] = acc[3 * j + 1] / acc[3 * j + 2];
+			}
+		if (!changed)
+			break;
+	}
+	uint32_t used = 0, remap[64], cnt[64] = { 0 };
+	for (uint32_t i = 0; i < n; i++)
+		cnt[lab[i]]++;
+	for (uint32_t j = 0; j < k; j++)
+		if (cnt[j]) {
+			c[2 * used] = c[2 * j];
+			c[2 * used + 1] = c[2 * j + 1];
+			remap[j] = used++;
+		}
+	for (uint32_t i = 0; i < n; i++)
+		lab[i] = (int32_t)remap[lab[i]];
+	return used;
+}
+
+/* kmeans_lloyd skips the search for points its bounds prove unmoved and
+ * walks centres in x order: the labels and centres must be exactly plain
+ * Lloyd's, on integer points where distances tie (two centres start at
+ * the same place) and with weights. */
+static void test_lloyd_bounds_give_plain_lloyd_exactly(void **state)
+{
+	(void)state;
+	enum { N = 4000, K = 40 };
+	static double xy[2 * N], w[N];
+	static int32_t got[N], want[N];
+	double c1[2 * K], c2[2 * K];
+	uint64_t s = 7;
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < N; i++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			/* four blobs of integer points, some repeated */
+			int g = (int)(s >> 60) % 4;
+			xy[2 * i] = (double)((s >> 20) % 30) + 40.0 * (g & 1);
+			xy[2 * i + 1] = (double)((s >> 40) % 30) + 40.0 * (g >> 1);
+			w[i] = round % 2 ? 1.0 : 1.0 + (double)((s >> 8) % 3);
+		}
+		for (int j = 0; j < K; j++) {
+			int at = j == 1 ? 0 : (j * 97 + round) % N; /* centres 0 and 1 coincide */
+			c1[2 * j] = c2[2 * j] = xy[2 * at];
+			c1[2 * j + 1] = c2[2 * j + 1] = xy[2 * at + 1];
+		}
+		uint32_t a = kmeans_lloyd(xy, w, N, K, 100, 1, c1, got);
+		uint32_t b = plain_lloyd(xy, w, N, K, 100, c2, want);
+		assert_int_equal(a, b);
+		assert_memory_equal(got, want, sizeof(got));
+		assert_memory_equal(c1, c2, 2 * (size_t)a * sizeof(double));
+	}
+}
+
 /* Starting from given centres; inertia by hand; k-means++ seeds are
  * points and repeat for the same seed. */
 static void test_kmeans_from_centres_inertia_and_seeding(void **state)
@@ -220,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_silhouette_by_hand),
 		cmocka_unit_test(test_adjusted_rand_index_cases),
 		cmocka_unit_test(test_lloyd_recovers_blobs_deterministically),
+		cmocka_unit_test(test_lloyd_bounds_give_plain_lloyd_exactly),
 		cmocka_unit_test(test_kmeans_from_centres_inertia_and_seeding),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

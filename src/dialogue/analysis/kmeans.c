@@ -1174,19 +1174,25 @@ static double rng_unit(uint64_t *s)
 }
 
 /* Nearest centre for kmeans_lloyd by a full scan: squared distance,
- * the first of equals wins. */
-static uint32_t lloyd_scan(const double *centers, uint32_t k, double x, double y)
+ * the first of equals wins; *d1 its squared distance, *d2 the next
+ * smallest (INFINITY with one centre). */
+static uint32_t lloyd_scan(const double *centers, uint32_t k, double x, double y, double *d1, double *d2)
 {
-	double bd = INFINITY;
+	double bd = INFINITY, sd = INFINITY;
 	uint32_t best = 0;
 	for (uint32_t c = 0; c < k; c++) {
 		double dx = x - centers[2 * c], dy = y - centers[2 * c + 1];
 		double d = dx * dx + dy * dy;
 		if (d < bd) {
+			sd = bd;
 			bd = d;
 			best = c;
+		} else if (d < sd) {
+			sd = d;
 		}
 	}
+	*d1 = bd;
+	*d2 = sd;
 	return best;
 }
 
@@ -1216,17 +1222,17 @@ static void lloyd_order_build(struct lloyd_order *o, const double *centers, uint
 
 /*
  * The same answer as lloyd_scan, visiting centres outward from x in x
- * order and stopping once dx² alone exceeds the best squared distance by
- * more than its rounding could hide (a centre at |dx| has d ≥ dx²(1−2u)
- * as computed, dx being the very difference the distance uses); among
- * equal minima the lowest index wins, as in the scan.
+ * order and stopping once dx² alone exceeds the second smallest squared
+ * distance by more than its rounding could hide (a centre at |dx| has
+ * d ≥ dx²(1−2u) as computed, dx being the very difference the distance
+ * uses); among equal minima the lowest index wins, as in the scan.
  */
 static uint32_t lloyd_nearest(const struct lloyd_order *o, const double *centers, uint32_t k, double x,
-			      double y)
+			      double y, double *d1, double *d2)
 {
 	double m = x * x + y * y + o->max_c2;
 	if (k < 16 || !o->ok || !(m >= 1e-200 && m <= 1e200))
-		return lloyd_scan(centers, k, x, y);
+		return lloyd_scan(centers, k, x, y, d1, d2);
 	uint32_t lo = 0, hi = k, best = 0;
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
@@ -1236,7 +1242,7 @@ static uint32_t lloyd_nearest(const struct lloyd_order *o, const double *centers
 			hi = mid;
 	}
 	uint32_t l = lo, r = lo;
-	double bd = INFINITY, cut = INFINITY;
+	double bd = INFINITY, sd = INFINITY, cut = INFINITY;
 	while (l > 0 || r < k) {
 		double dl = l > 0 ? x - o->c[l - 1].x : INFINITY;
 		double dr = r < k ? o->c[r].x - x : INFINITY;
@@ -1248,11 +1254,16 @@ static uint32_t lloyd_nearest(const struct lloyd_order *o, const double *centers
 		double dx = x - centers[2 * c], dy = y - centers[2 * c + 1];
 		double d = dx * dx + dy * dy;
 		if (d < bd || (d == bd && c < best)) {
+			sd = bd;
 			bd = d;
 			best = c;
-			cut = bd * (1.0 + 1e-12);
+		} else if (d < sd) {
+			sd = d;
 		}
+		cut = sd * (1.0 + 1e-12);
 	}
+	*d1 = bd;
+	*d2 = sd;
 	return best;
 }
 
@@ -1337,32 +1348,80 @@ uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k,
 	double *acc = xmalloc(3 * (size_t)k * sizeof(*acc));
 	struct lloyd_order lo;
 	lo.c = xmalloc(((size_t)k + 1) * sizeof(*lo.c));
+	/*
+	 * Hamerly's bounds, so a point whose nearest centre cannot have changed
+	 * is not searched: ub ≥ |p − c_label|, lb ≤ |p − c| for every other c;
+	 * a move of the centres by δ grows ub by its own centre's δ and shrinks
+	 * lb by the largest other δ. Only when ub clears lb by far more than
+	 * rounding (slack) is the label kept without a search, so the labels
+	 * are exactly those a full search gives, ties included.
+	 */
+	double *ub = xmalloc(((size_t)n + 1) * sizeof(*ub));
+	double *lb = xmalloc(((size_t)n + 1) * sizeof(*lb));
+	double *moved = xmalloc(((size_t)k + 1) * sizeof(*moved));
+	int bounded = 0;
 	for (uint32_t i = 0; i < n; i++)
 		label[i] = -1;
 	for (uint32_t it = 0; it < max_iters; it++) {
 		uint64_t changed = 0;
 		memset(acc, 0, 3 * (size_t)k * sizeof(*acc));
 		lloyd_order_build(&lo, centers, k);
+		double cmax = sqrt(lo.max_c2);
 		for (uint32_t i = 0; i < n; i++) {
 			double x = xy[2 * i], y = xy[2 * i + 1];
-			int32_t best = (int32_t)lloyd_nearest(&lo, centers, k, x, y);
-			if (label[i] != best) {
-				label[i] = best;
-				changed++;
+			double slack = 1e-9 * (fabs(x) + fabs(y) + cmax);
+			int32_t best = label[i];
+			if (bounded && !(ub[i] + slack < lb[i])) {
+				double dx = x - centers[2 * best], dy = y - centers[2 * best + 1];
+				ub[i] = sqrt(dx * dx + dy * dy);
+			}
+			if (!bounded || !(ub[i] + slack < lb[i])) {
+				double n1, n2;
+				best = (int32_t)lloyd_nearest(&lo, centers, k, x, y, &n1, &n2);
+				ub[i] = sqrt(n1);
+				lb[i] = sqrt(n2);
+				if (label[i] != best) {
+					label[i] = best;
+					changed++;
+				}
 			}
 			double wi = w ? w[i] : 1.0;
 			acc[3 * best] += wi * x;
 			acc[3 * best + 1] += wi * y;
 			acc[3 * best + 2] += wi;
 		}
-		for (uint32_t c = 0; c < k; c++)
+		double m1 = 0.0, m2 = 0.0;
+		uint32_t arg = UINT32_MAX;
+		for (uint32_t c = 0; c < k; c++) {
+			moved[c] = 0.0;
 			if (acc[3 * c + 2] > 0.0) {
-				centers[2 * c] = acc[3 * c] / acc[3 * c + 2];
-				centers[2 * c + 1] = acc[3 * c + 1] / acc[3 * c + 2];
+				double nx = acc[3 * c] / acc[3 * c + 2], ny = acc[3 * c + 1] / acc[3 * c + 2];
+				double dx = nx - centers[2 * c], dy = ny - centers[2 * c + 1];
+				moved[c] = sqrt(dx * dx + dy * dy);
+				centers[2 * c] = nx;
+				centers[2 * c + 1] = ny;
 			}
+			if (!(moved[c] <= INFINITY))
+				moved[c] = INFINITY; /* NaN: no bound survives */
+			if (moved[c] > m1) {
+				m2 = m1;
+				m1 = moved[c];
+				arg = c;
+			} else if (moved[c] > m2) {
+				m2 = moved[c];
+			}
+		}
 		if (!changed)
 			break;
+		for (uint32_t i = 0; i < n; i++) {
+			ub[i] += moved[label[i]];
+			lb[i] -= (uint32_t)label[i] == arg ? m2 : m1;
+		}
+		bounded = 1;
 	}
+	free(ub);
+	free(lb);
+	free(moved);
 	/* drop empty clusters, keeping order */
 	uint32_t *remap = xmalloc((size_t)k * sizeof(*remap));
 	uint32_t *cnt = xcalloc(k, sizeof(*cnt));
