@@ -50,9 +50,11 @@ enum hm_err media_sniff(const void *data, size_t len, struct media_info *out, co
 
 /* The image that media_sniff described as info, without its metadata,
  * into out (reset first). Kept: what changes the picture shown — JPEG
- * JFIF, ICC profile and Adobe segments, PNG critical chunks and the
- * colour, transparency and aspect ones, WebP image, alpha and ICC chunks —
- * and, for a JPEG not upright, its orientation in a minimal Exif segment.
+ * frame and tables, JFIF and Adobe headers (cut to their fixed part: no
+ * JFIF thumbnail), ICC profile; PNG critical chunks and the colour,
+ * transparency and aspect ones; WebP image, alpha and ICC chunks — and,
+ * for a JPEG not upright, its orientation in a minimal Exif segment. ICC
+ * profiles are kept whole, their text tags included.
  * Dropped: everything else (EXIF with GPS, XMP, IPTC, comments, text and
  * time chunks, private chunks, bytes after the image's end). The
  * compressed pixels are copied unchanged. Pure: reads only data[0..len).

@@ -67,7 +67,7 @@ static enum hm_err sniff_jpeg(const unsigned char *d, size_t len, struct media_i
 			      const char **why)
 {
 	size_t pos = 2;
-	int orientation = 1;
+	int orientation = 1, exif_seen = 0;
 	*why = "The image file is damaged or incomplete.";
 	for (;;) {
 		if (pos >= len || d[pos] != 0xFF)
@@ -88,8 +88,11 @@ static enum hm_err sniff_jpeg(const unsigned char *d, size_t len, struct media_i
 			return HM_EINVAL;
 		const unsigned char *seg = d + pos + 2;
 		size_t slen = seglen - 2;
-		if (m == 0xE1 && slen >= 6 && memcmp(seg, "Exif\0\0", 6) == 0 && orientation == 1)
+		/* the first Exif block is the one viewers read */
+		if (m == 0xE1 && slen >= 6 && memcmp(seg, "Exif\0\0", 6) == 0 && !exif_seen) {
 			orientation = exif_orientation(seg + 6, slen - 6);
+			exif_seen = 1;
+		}
 		if (is_sof(m)) {
 			if (slen < 6)
 				return HM_EINVAL;

@@ -4,7 +4,9 @@
  * XMP, IPTC, comments, text chunks), before it is stored and served to
  * anyone. Only segments and chunks needed to show the picture as sent are
  * kept (a list of what to keep, so an unknown kind of metadata goes too);
- * the compressed pixels are copied byte for byte, never re-encoded. Pure
+ * the compressed pixels are copied byte for byte, never re-encoded. ICC
+ * colour profiles stay, whole: they say how to show the colours, though
+ * their text tags may name the profile or the device that made it. Pure
  * over bytes: the fuzz target drives it directly.
  */
 #include "media/media.h"
@@ -28,17 +30,27 @@ static int has_prefix(const unsigned char *p, size_t len, const char *s, size_t 
 
 /* ------------------------------------------------------------------ JPEG */
 
-/* APP0 JFIF, APP2 ICC profile and APP14 Adobe (its colour transform) change
- * how the picture looks; every other APPn and COM only describe it. */
-static int jpeg_keep(unsigned m, const unsigned char *seg, size_t slen)
+/*
+ * What of a segment before the scan data is kept: the frame and tables
+ * (SOFn, DHT, DAC, DQT, DRI, SOS) whole; JFIF (APP0) and Adobe (APP14,
+ * its colour transform) cut to their fixed headers, which drops a JFIF
+ * thumbnail (it can be an uncropped preview) and anything appended; the
+ * ICC profile (APP2) whole, as it says how to show the colours. Nothing
+ * else: Exif, XMP, IPTC, comments, DNL (the sniffer needs the height in
+ * the frame header) and unknown markers. Returns the bytes to keep of
+ * the segment's payload, or 0 to drop it.
+ */
+static size_t jpeg_keep(unsigned m, const unsigned char *seg, size_t slen)
 {
 	if (m == 0xE0)
-		return has_prefix(seg, slen, "JFIF\0", 5);
+		return has_prefix(seg, slen, "JFIF\0", 5) && slen >= 14 ? 14 : 0;
 	if (m == 0xE2)
-		return has_prefix(seg, slen, "ICC_PROFILE\0", 12);
+		return has_prefix(seg, slen, "ICC_PROFILE\0", 12) ? slen : 0;
 	if (m == 0xEE)
-		return has_prefix(seg, slen, "Adobe", 5);
-	return !(m >= 0xE0 && m <= 0xEF) && m != 0xFE;
+		return has_prefix(seg, slen, "Adobe", 5) && slen >= 12 ? 12 : 0;
+	if ((m >= 0xC0 && m <= 0xCF && m != 0xC8) || m == 0xDB || m == 0xDD || m == 0xDA)
+		return slen ? slen : 1; /* an empty payload is still a segment */
+	return 0;
 }
 
 /* An Exif segment holding only the orientation tag, so a photo taken on
@@ -91,9 +103,16 @@ static enum hm_err strip_jpeg(const unsigned char *d, size_t len, int orientatio
 			jpeg_orientation(out, orientation);
 			oriented = 1;
 		}
-		if (jpeg_keep(m, seg, seglen - 2)) {
-			buf_append(out, d + pos - 2, 2);
-			buf_append(out, d + pos, seglen);
+		size_t keep = jpeg_keep(m, seg, seglen - 2);
+		if (keep) {
+			if (keep > seglen - 2)
+				keep = seglen - 2;
+			unsigned char h[4] = { 0xFF, (unsigned char)m, (unsigned char)((keep + 2) >> 8),
+					       (unsigned char)(keep + 2) };
+			buf_append(out, h, 4);
+			buf_append(out, seg, keep);
+			if (m == 0xE0)
+				memset(out->data + out->len - 2, 0, 2); /* no thumbnail: 0 × 0 */
 		}
 		pos += seglen;
 		if (m != 0xDA)
@@ -148,7 +167,7 @@ static enum hm_err strip_png(const unsigned char *d, size_t len, struct buf *out
 	while (pos < len) {
 		if (len - pos < 12)
 			return HM_EINVAL;
-		uint32_t n = be32(d + pos);
+		uint64_t n = be32(d + pos);
 		if (n > len - pos - 12)
 			return HM_EINVAL;
 		const unsigned char *type = d + pos + 4;
@@ -174,19 +193,23 @@ static enum hm_err strip_webp(const unsigned char *d, size_t len, struct buf *ou
 	while (pos < end) {
 		if (end - pos < 8)
 			return HM_EINVAL;
-		uint32_t n = le32(d + pos + 4);
-		size_t padded = (size_t)n + (n & 1);
-		if (padded > end - pos - 8)
+		uint64_t n = le32(d + pos + 4), padded = n + (n & 1);
+		/* the last chunk's pad byte is often missing; decoders accept it */
+		if (n > end - pos - 8)
 			return HM_EINVAL;
+		if (padded > end - pos - 8)
+			padded = n;
 		int k = 0;
 		for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]) && !k; i++)
 			k = memcmp(d + pos, keep[i], 4) == 0;
 		if (k) {
 			if (memcmp(d + pos, "VP8X", 4) == 0 && n >= 1 && !vp8x)
 				vp8x = out->len + 8;
-			buf_append(out, d + pos, 8 + padded);
+			buf_append(out, d + pos, 8 + (size_t)n);
+			if (n & 1)
+				buf_append(out, "", 1); /* the pad byte, written */
 		}
-		pos += 8 + padded;
+		pos += 8 + (size_t)padded;
 	}
 	if (vp8x) /* the EXIF and XMP chunks it announced are gone */
 		((unsigned char *)out->data)[vp8x] &= (unsigned char)~0x0C;

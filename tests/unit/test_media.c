@@ -623,18 +623,24 @@ static void test_store_strips_metadata(void **state)
 	static const char secret[] = "SECRET";
 	size_t len;
 
-	/* JPEG: Exif (orientation 6 and GPS), XMP, Photoshop/IPTC and a
-	 * comment before the frame, a trailer after EOI */
+	/* JPEG: a JFIF header with a thumbnail and bytes after it; Exif
+	 * (orientation 6 and GPS), then a second Exif saying 8 (viewers read
+	 * the first); XMP, Photoshop/IPTC, an Adobe header with bytes after
+	 * it, a DNL and a comment before the frame; a trailer after EOI */
 	unsigned char *j = slurp(SEEDS "red-blue.jpg", &len);
 	assert_true(len > 20 && j[0] == 0xFF && j[1] == 0xD8 && j[2] == 0xFF && j[3] == 0xE0);
 	size_t app0 = 4 + (size_t)(j[4] << 8 | j[5]);
 	struct buf jb;
 	buf_init(&jb);
-	buf_append(&jb, j, app0);
-	unsigned char exif[96];
+	buf_append(&jb, j, 2);
+	jpeg_segment(&jb, 0xE0, "JFIF\0\1\2\0\0\1\0\1\1\1\xAA\xAA\xAASECRET", 23);
+	unsigned char exif[96], exif8[96];
 	jpeg_segment(&jb, 0xE1, exif, exif_with_gps(exif, 6));
+	jpeg_segment(&jb, 0xE1, exif8, exif_with_gps(exif8, 8));
 	jpeg_segment(&jb, 0xE1, "http://ns.adobe.com/xap/1.0/\0<x:xmpmeta>SECRET</x:xmpmeta>", 59);
 	jpeg_segment(&jb, 0xED, "Photoshop 3.0\0SECRET", 20);
+	jpeg_segment(&jb, 0xEE, "Adobe\0\x64\0\0\0\0\1SECRET", 18);
+	jpeg_segment(&jb, 0xDC, "SECRET-DNL", 10);
 	jpeg_segment(&jb, 0xFE, "SECRET comment", 14);
 	buf_append(&jb, j + app0, len - app0);
 	buf_append(&jb, "SECRET trailer", 14);
@@ -668,7 +674,7 @@ static void test_store_strips_metadata(void **state)
 	buf_append(&wb, exif + 6, 40);
 	buf_append(&wb, "XMP ", 4);
 	put_le32(&wb, 7);
-	buf_append(&wb, "SECRET\0\0", 8); /* odd size: one pad byte */
+	buf_append(&wb, "SECRET\0", 7); /* odd size, last: its pad byte left out */
 	uint32_t riff = (uint32_t)wb.len - 8;
 	memcpy(wb.data + 4, (unsigned char[4]){ (unsigned char)riff, (unsigned char)(riff >> 8), 0, 0 }, 4);
 
@@ -710,6 +716,12 @@ static void test_store_strips_metadata(void **state)
 					     : !colour_is(t, 2, th / 2, 0) || !colour_is(t, tw - 3, th / 2, 1))
 			fail_msg("%s: thumbnail colours moved", rows[i].id);
 		gd()->ImageDestroy(t);
+		if (i == 0) {
+			/* JPEG: the JFIF header without its thumbnail (0 × 0) and
+			 * the Adobe header alone */
+			assert_non_null(memmem(b.data, b.len, "\xFF\xE0\0\x10JFIF\0\1\2\0\0\1\0\1\0\0", 18));
+			assert_non_null(memmem(b.data, b.len, "\xFF\xEE\0\x0E" "Adobe\0\x64\0\0\0\0\1", 16));
+		}
 		if (i == 1) {
 			/* PNG: exactly the original file's chunks */
 			assert_int_equal(b.len, plen);
@@ -762,6 +774,34 @@ static void test_strip_refuses_truncated_structure(void **state)
 		assert_int_equal(out.len, 0);
 		buf_free(&out);
 	}
+}
+
+/* A WebP whose last chunk lacks its pad byte (decoders accept it) is
+ * stripped with the pad byte written and the RIFF size to match. */
+static void test_strip_webp_writes_missing_pad(void **state)
+{
+	(void)state;
+	size_t len;
+	unsigned char *w = slurp(SEEDS "red-blue.webp", &len);
+	assert_true(len > 40 && memcmp(w + 12, "VP8 ", 4) == 0);
+	struct buf in, out;
+	buf_init(&in);
+	buf_init(&out);
+	buf_append(&in, "RIFF\0\0\0\0WEBPVP8 ", 16);
+	put_le32(&in, 25); /* odd */
+	buf_append(&in, w + 20, 25);
+	uint32_t riff = (uint32_t)in.len - 8;
+	in.data[4] = (char)riff;
+	struct media_info info;
+	assert_int_equal(media_sniff(in.data, in.len, &info, NULL), HM_OK);
+	assert_int_equal(media_strip(in.data, in.len, &info, &out), HM_OK);
+	assert_int_equal(out.len, in.len + 1);
+	assert_memory_equal(out.data + 8, in.data + 8, in.len - 8);
+	assert_int_equal(out.data[in.len], 0);
+	assert_int_equal((unsigned char)out.data[4], out.len - 8);
+	buf_free(&in);
+	buf_free(&out);
+	free(w);
 }
 
 static void test_store_makes_640_wide_thumbnails(void **state)
@@ -872,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_store_real_images),
 		cmocka_unit_test(test_store_strips_metadata),
 		cmocka_unit_test(test_strip_refuses_truncated_structure),
+		cmocka_unit_test(test_strip_webp_writes_missing_pad),
 		cmocka_unit_test(test_store_makes_640_wide_thumbnails),
 		cmocka_unit_test(test_store_refuses_bad_files),
 #endif
