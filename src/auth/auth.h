@@ -70,6 +70,7 @@ enum auth_action {
 	AUTH_ACCOUNT_MANAGE,       /* other accounts and their roles */
 	AUTH_SITE_ADMIN,           /* site settings, backups */
 	AUTH_AUDIT_READ,           /* the audit log */
+	AUTH_RECORD_DELETE,        /* a series, event or organisation (admins only) */
 	AUTH_ACTION__MAX
 };
 

@@ -1,8 +1,8 @@
 /*
  * admin_store.c — the admin side's statements (one list for series,
- * events and organisations), the helpers its writes share, and the one
- * write they all go through: admin_save, told about each kind by its
- * struct admin_kind.
+ * events and organisations), the helpers its writes share, and the two
+ * writes they all go through: admin_save and admin_kind_delete, told about
+ * each kind by its struct admin_kind.
  */
 #include "events/events_internal.h"
 
@@ -107,6 +107,22 @@ const char *const admin_sql[ADMIN_SQL__MAX] = {
 		"FROM account_role r JOIN account a ON a.id = r.account_id "
 		"WHERE r.role = 'organiser' AND (r.event_id = ? OR r.series_id = ?) "
 		"ORDER BY via, a.email",
+	/* What keeps a row, and the grants that go with it, for deleting. */
+	[ASQL_SERIES_DELETE] = "DELETE FROM series WHERE id = ?",
+	[ASQL_SERIES_EVENT_COUNT] = "SELECT count(*) FROM event WHERE series_id = ?",
+	[ASQL_SERIES_GRANTS] = "SELECT a.id AS account_id, a.email, r.role FROM account_role r "
+			       "JOIN account a ON a.id = r.account_id WHERE r.series_id = ? "
+			       "ORDER BY a.email",
+	[ASQL_EVENT_DELETE] = "DELETE FROM event WHERE id = ?",
+	/* Posts are the news module's; this only counts them. */
+	[ASQL_EVENT_POST_COUNT] = "SELECT count(*) FROM post WHERE event_id = ?",
+	[ASQL_EVENT_GRANTS] = "SELECT a.id AS account_id, a.email, r.role FROM account_role r "
+			      "JOIN account a ON a.id = r.account_id WHERE r.event_id = ? "
+			      "ORDER BY a.email",
+	[ASQL_ORG_DELETE] = "DELETE FROM organisation WHERE id = ?",
+	[ASQL_ORG_EVENT_COUNT] =
+		"SELECT count(DISTINCT event_id) FROM event_organisation WHERE organisation_id = ?",
+	[ASQL_ORG_SERIES_COUNT] = "SELECT count(*) FROM series WHERE organiser_id = ?",
 };
 
 struct db_stmt *admin_prep(struct db *db, enum admin_sql i)
@@ -335,5 +351,96 @@ enum hm_err admin_kind_set_status(const struct admin_kind *k, struct db *db,
 	json_t *in = json_pack("{s:s}", "status", status);
 	enum hm_err e = admin_save(k, db, p, slug, in, now, NULL, &errs);
 	json_decref(in);
+	return e;
+}
+
+/* ============================================================= deletes */
+
+/* The count statement i finds for id; -1 on error. */
+static int64_t count_of(struct db *db, enum admin_sql i, int64_t id)
+{
+	struct db_stmt *st = admin_prep(db, i);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, id);
+	int rc = db_step(st);
+	int64_t n = rc == 1 ? db_col_int(st, 0) : -1;
+	db_done(st);
+	return n;
+}
+
+enum hm_err admin_kind_keep(const struct admin_kind *k, struct db *db, const json_t *t,
+			    struct admin_keep_why *why)
+{
+	int64_t id = json_integer_value(json_object_get(t, "id"));
+	why->why = ADMIN_KEEP_NONE;
+	why->n = 0;
+	for (const struct admin_keep_rule *r = k->keep; r->why != ADMIN_KEEP_NONE; r++) {
+		int64_t n = r->status ? str_eq(admin_sval(t, "status"), r->status)
+				      : count_of(db, r->count, id);
+		if (n < 0)
+			return HM_EDB;
+		if (n > 0) {
+			why->why = r->why;
+			why->n = n;
+			break;
+		}
+	}
+	return HM_OK;
+}
+
+enum hm_err admin_kind_delete(const struct admin_kind *k, struct db *db,
+			      const struct principal *p, const char *slug, int64_t now,
+			      struct admin_keep_why *why)
+{
+	struct admin_keep_why scratch;
+	json_t *before = NULL;
+	struct db_stmt *st;
+	int64_t id;
+	enum hm_err e;
+
+	if (!why)
+		why = &scratch;
+	why->why = ADMIN_KEEP_NONE;
+	why->n = 0;
+	if ((e = db_begin(db)) != HM_OK)
+		return e;
+	if (!(before = k->snapshot(db, slug))) {
+		e = HM_ENOTFOUND;
+		goto out;
+	}
+	if (!auth_can(p, AUTH_RECORD_DELETE, NULL)) {
+		e = HM_EFORBIDDEN;
+		goto out;
+	}
+	if ((e = admin_kind_keep(k, db, before, why)) != HM_OK)
+		goto out;
+	if (why->why != ADMIN_KEEP_NONE) {
+		e = HM_ECONFLICT;
+		goto out;
+	}
+	id = json_integer_value(json_object_get(before, "id"));
+	if (k->gone_key) {
+		if (!(st = admin_prep(db, k->gone_rows))) {
+			e = HM_EDB;
+			goto out;
+		}
+		db_bind_int(st, 1, id);
+		json_object_set_new(before, k->gone_key, db_rows_json(st));
+	}
+	if (!(st = admin_prep(db, k->delete_stmt))) {
+		e = HM_EDB;
+		goto out;
+	}
+	db_bind_int(st, 1, id);
+	if ((e = db_run(st)) != HM_OK)
+		goto out;
+	if ((e = audit_record_at(db, p, k->delete_action, k->entity, id, before, NULL, now)) ==
+	    HM_OK)
+		e = db_commit(db);
+out:
+	if (e != HM_OK)
+		db_rollback(db);
+	json_decref(before);
 	return e;
 }

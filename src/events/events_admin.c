@@ -1,7 +1,8 @@
 /*
  * events_admin.c — events for organisers: every event whatever its
- * status, their creation, changes, publishing and cancelling (through
- * admin_save, told about events by event_kind), and who organises them.
+ * status, their creation, changes, publishing, cancelling and deletion
+ * (through admin_save and admin_kind_delete, told about events by
+ * event_kind), and who organises them.
  */
 #include "events/events_internal.h"
 
@@ -189,6 +190,14 @@ static const char *event_action(const json_t *before, const json_t *after)
 	return "event.unpublish";
 }
 
+/* Only a draft without news posts is deleted: a published or cancelled
+ * event has a public page, and a post keeps its event. */
+static const struct admin_keep_rule event_keep[] = {
+	{ADMIN_KEEP_EVENT_PUBLISHED, "published", 0},
+	{ADMIN_KEEP_EVENT_CANCELLED, "cancelled", 0},
+	{ADMIN_KEEP_EVENT_POSTS, NULL, ASQL_EVENT_POST_COUNT},
+	{ADMIN_KEEP_NONE, NULL, 0},
+};
 
 static const struct admin_kind event_kind = {
 	.entity = "event",
@@ -205,6 +214,11 @@ static const struct admin_kind event_kind = {
 	.resolve = event_resolve,
 	.write = event_write,
 	.action = event_action,
+	.delete_stmt = ASQL_EVENT_DELETE,
+	.delete_action = "event.delete",
+	.keep = event_keep,
+	.gone_key = "organisers",
+	.gone_rows = ASQL_EVENT_GRANTS,
 };
 
 enum hm_err admin_event_create(struct db *db, const struct principal *p, const json_t *in,
@@ -224,6 +238,17 @@ enum hm_err admin_event_set_status(struct db *db, const struct principal *p, con
 				   const char *status, int64_t now)
 {
 	return admin_kind_set_status(&event_kind, db, p, slug, status, now);
+}
+
+enum hm_err admin_event_keep(struct db *db, const json_t *ev, struct admin_keep_why *why)
+{
+	return admin_kind_keep(&event_kind, db, ev, why);
+}
+
+enum hm_err admin_event_delete(struct db *db, const struct principal *p, const char *slug,
+			       int64_t now, struct admin_keep_why *why)
+{
+	return admin_kind_delete(&event_kind, db, p, slug, now, why);
 }
 
 /* ======================================================= event organisers */

@@ -1,8 +1,8 @@
 /*
  * events_admin.h — the write side of series, events and organisations, and
  * the read side organisers need (drafts included): create, update, publish,
- * unpublish and cancel; an event's sectors, the organisations' roles in an
- * event and their order; who organises an event.
+ * unpublish, cancel and delete; an event's sectors, the organisations'
+ * roles in an event and their order; who organises an event.
  *
  * Rights: every write takes the acting principal and checks it here
  * (HM_EFORBIDDEN), so the web layer, the JSON API and the CLI share one
@@ -214,5 +214,52 @@ enum hm_err admin_org_create(struct db *db, const struct principal *p, const jso
 enum hm_err admin_org_update(struct db *db, const struct principal *p, const char *slug,
 			     const json_t *in, int64_t now, json_t **out,
 			     struct admin_errors *errs);
+
+/* ---------------------------------------------------------------- delete */
+
+/* Deleting protects published permalinks and never changes another record
+ * silently: only admins delete (AUTH_RECORD_DELETE), and only what nothing
+ * else hangs on. An event goes only as a draft without news posts (its
+ * sectors, organisation entries and organiser grants go with it); a series
+ * only as a draft without events (its organiser grants go with it); an
+ * organisation only while it is on no event and runs no series. */
+
+/* Why one cannot be deleted now. */
+enum admin_keep {
+	ADMIN_KEEP_NONE,             /* it may be deleted */
+	ADMIN_KEEP_EVENT_PUBLISHED,  /* cancel it instead */
+	ADMIN_KEEP_EVENT_CANCELLED,  /* its page says it is cancelled */
+	ADMIN_KEEP_EVENT_POSTS,      /* n news posts are linked to it */
+	ADMIN_KEEP_SERIES_PUBLISHED,
+	ADMIN_KEEP_SERIES_EVENTS,    /* n events are in it */
+	ADMIN_KEEP_ORG_EVENTS,       /* it is listed on n events */
+	ADMIN_KEEP_ORG_SERIES,       /* it runs n series */
+	ADMIN_KEEP__MAX
+};
+
+struct admin_keep_why {
+	enum admin_keep why;
+	int64_t n; /* the count the reason speaks of (1 for a status) */
+};
+
+/* Why thing (as the reads above return it) cannot be deleted, ADMIN_KEEP_NONE
+ * when it can; the right is not checked. HM_EDB when it cannot be read. Call
+ * inside a read transaction for a consistent answer. */
+enum hm_err admin_series_keep(struct db *db, const json_t *series, struct admin_keep_why *why);
+enum hm_err admin_event_keep(struct db *db, const json_t *ev, struct admin_keep_why *why);
+enum hm_err admin_org_keep(struct db *db, const json_t *org, struct admin_keep_why *why);
+
+/* Deletes the one with this slug in one transaction, audited as
+ * "series.delete", "event.delete" or "organisation.delete" with it as it
+ * was (an event's organisations and sectors, and the organiser grants that
+ * go with it, included). HM_ENOTFOUND; HM_EFORBIDDEN for all but admins;
+ * HM_ECONFLICT with *why when something keeps it. On any error nothing is
+ * changed. why may be NULL. */
+enum hm_err admin_series_delete(struct db *db, const struct principal *p, const char *slug,
+				int64_t now, struct admin_keep_why *why);
+enum hm_err admin_event_delete(struct db *db, const struct principal *p, const char *slug,
+			       int64_t now, struct admin_keep_why *why);
+enum hm_err admin_org_delete(struct db *db, const struct principal *p, const char *slug,
+			     int64_t now, struct admin_keep_why *why);
 
 #endif

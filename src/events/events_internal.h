@@ -55,6 +55,15 @@ enum admin_sql {
 	ASQL_ORG_INSERT,
 	ASQL_ORG_UPDATE,
 	ASQL_ORGANISERS,
+	ASQL_SERIES_DELETE,
+	ASQL_SERIES_EVENT_COUNT,
+	ASQL_SERIES_GRANTS,
+	ASQL_EVENT_DELETE,
+	ASQL_EVENT_POST_COUNT,
+	ASQL_EVENT_GRANTS,
+	ASQL_ORG_DELETE,
+	ASQL_ORG_EVENT_COUNT,
+	ASQL_ORG_SERIES_COUNT,
 	ADMIN_SQL__MAX
 };
 
@@ -88,8 +97,16 @@ json_t *admin_merge(enum admin_rule_set set, const json_t *cur, const json_t *in
 
 /* ------------------------------------------ the write (admin_store.c) */
 
+/* One thing that keeps a row from being deleted: its status being status,
+ * or (status NULL) the count statement count, bound to its id, above 0. */
+struct admin_keep_rule {
+	enum admin_keep why;
+	const char *status;
+	enum admin_sql count;
+};
+
 /* One kind of thing the admin writes: how it is read, who may change it,
- * its rules, and how it is stored and audited. */
+ * its rules, and how it is stored, deleted and audited. */
 struct admin_kind {
 	const char *entity;    /* of the audit entry: "series", "event", "organisation" */
 	enum admin_rule_set rules;
@@ -119,6 +136,15 @@ struct admin_kind {
 			     const char *ts, int64_t *id_out);
 	/* The audit action (before is NULL for a creation). */
 	const char *(*action)(const json_t *before, const json_t *after);
+	/* Deleting: the statement (bound to the id), the audit action, what
+	 * keeps one (in order, up to a rule with why ADMIN_KEEP_NONE), and
+	 * rows that go with it, recorded in the audit entry under gone_key
+	 * (NULL: none) as found by gone_rows bound to the id. */
+	enum admin_sql delete_stmt;
+	const char *delete_action;
+	const struct admin_keep_rule *keep;
+	const char *gone_key;
+	enum admin_sql gone_rows;
 };
 
 /* Creates (slug NULL) or updates the thing: checks the right, merges in
@@ -133,5 +159,14 @@ enum hm_err admin_save(const struct admin_kind *k, struct db *db, const struct p
 enum hm_err admin_kind_set_status(const struct admin_kind *k, struct db *db,
 				  const struct principal *p, const char *slug, const char *status,
 				  int64_t now);
+
+/* Why t (as k->snapshot gives it, with its "id") cannot be deleted. */
+enum hm_err admin_kind_keep(const struct admin_kind *k, struct db *db, const json_t *t,
+			    struct admin_keep_why *why);
+/* Deletes the one with this slug: the right, the rules, the delete and
+ * its audit entry in one transaction (see admin_event_delete). */
+enum hm_err admin_kind_delete(const struct admin_kind *k, struct db *db,
+			      const struct principal *p, const char *slug, int64_t now,
+			      struct admin_keep_why *why);
 
 #endif

@@ -1,8 +1,8 @@
 /*
  * orgs_admin.c — organisations for organisers: the list and one with
- * every event it takes part in, and their creation and changes (through
- * admin_save, told about organisations by org_kind). Organisations are
- * shared by events, hence admin_org_may_edit.
+ * every event it takes part in, and their creation, changes and deletion
+ * (through admin_save and admin_kind_delete, told about organisations by
+ * org_kind). Organisations are shared by events, hence admin_org_may_edit.
  */
 #include "events/events_internal.h"
 
@@ -82,6 +82,13 @@ static const char *org_action(const json_t *before, const json_t *after)
 	return before ? "organisation.update" : "organisation.create";
 }
 
+/* Deleting one never takes it off an event or a series silently. */
+static const struct admin_keep_rule org_keep[] = {
+	{ADMIN_KEEP_ORG_EVENTS, NULL, ASQL_ORG_EVENT_COUNT},
+	{ADMIN_KEEP_ORG_SERIES, NULL, ASQL_ORG_SERIES_COUNT},
+	{ADMIN_KEEP_NONE, NULL, 0},
+};
+
 static const struct admin_kind org_kind = {
 	.entity = "organisation",
 	.rules = RULES_ORG,
@@ -95,6 +102,9 @@ static const struct admin_kind org_kind = {
 	.check = admin_org_check,
 	.write = org_write,
 	.action = org_action,
+	.delete_stmt = ASQL_ORG_DELETE,
+	.delete_action = "organisation.delete",
+	.keep = org_keep,
 };
 
 enum hm_err admin_org_create(struct db *db, const struct principal *p, const json_t *in,
@@ -108,4 +118,15 @@ enum hm_err admin_org_update(struct db *db, const struct principal *p, const cha
 			     struct admin_errors *errs)
 {
 	return admin_save(&org_kind, db, p, slug, in, now, out, errs);
+}
+
+enum hm_err admin_org_keep(struct db *db, const json_t *org, struct admin_keep_why *why)
+{
+	return admin_kind_keep(&org_kind, db, org, why);
+}
+
+enum hm_err admin_org_delete(struct db *db, const struct principal *p, const char *slug,
+			     int64_t now, struct admin_keep_why *why)
+{
+	return admin_kind_delete(&org_kind, db, p, slug, now, why);
 }

@@ -1,7 +1,7 @@
 /*
  * series_admin.c — series for organisers: every series whatever its
- * status, and their creation, changes and publishing (through
- * admin_save, told about series by series_kind).
+ * status, and their creation, changes, publishing and deletion (through
+ * admin_save and admin_kind_delete, told about series by series_kind).
  */
 #include "events/events_internal.h"
 
@@ -108,6 +108,13 @@ static const char *series_action(const json_t *before, const json_t *after)
 	return str_eq(now, "published") ? "series.publish" : "series.unpublish";
 }
 
+/* Only a draft series without events is deleted. */
+static const struct admin_keep_rule series_keep[] = {
+	{ADMIN_KEEP_SERIES_PUBLISHED, "published", 0},
+	{ADMIN_KEEP_SERIES_EVENTS, NULL, ASQL_SERIES_EVENT_COUNT},
+	{ADMIN_KEEP_NONE, NULL, 0},
+};
+
 static const struct admin_kind series_kind = {
 	.entity = "series",
 	.rules = RULES_SERIES,
@@ -123,6 +130,11 @@ static const struct admin_kind series_kind = {
 	.resolve = series_resolve,
 	.write = series_write,
 	.action = series_action,
+	.delete_stmt = ASQL_SERIES_DELETE,
+	.delete_action = "series.delete",
+	.keep = series_keep,
+	.gone_key = "organisers",
+	.gone_rows = ASQL_SERIES_GRANTS,
 };
 
 enum hm_err admin_series_create(struct db *db, const struct principal *p, const json_t *in,
@@ -142,4 +154,15 @@ enum hm_err admin_series_set_status(struct db *db, const struct principal *p, co
 				    const char *status, int64_t now)
 {
 	return admin_kind_set_status(&series_kind, db, p, slug, status, now);
+}
+
+enum hm_err admin_series_keep(struct db *db, const json_t *series, struct admin_keep_why *why)
+{
+	return admin_kind_keep(&series_kind, db, series, why);
+}
+
+enum hm_err admin_series_delete(struct db *db, const struct principal *p, const char *slug,
+				int64_t now, struct admin_keep_why *why)
+{
+	return admin_kind_delete(&series_kind, db, p, slug, now, why);
 }

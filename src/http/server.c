@@ -542,8 +542,10 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	if (!r)
 		goto out;
 	add_common_headers(r);
-	MHD_add_response_header(r, "Content-Type",
-				res.content_type ? res.content_type : "text/html; charset=utf-8");
+	if (res.status != 204) /* No Content: no body to give a type to */
+		MHD_add_response_header(r, "Content-Type",
+					res.content_type ? res.content_type
+							 : "text/html; charset=utf-8");
 	int has_cc = 0;
 	for (int i = 0; i < res.nheaders; i++)
 		has_cc |= strcasecmp(res.headers[i].name, "Cache-Control") == 0;

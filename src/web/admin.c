@@ -2,11 +2,12 @@
  * admin.c — the plumbing the admin pages of series, events and
  * organisations share: labels of stored values, the page frame and
  * gates, and the handlers that serve every kind through its struct
- * adm_kind (edit page, save, status change, API list and get).
+ * adm_kind (edit page, save, status change, delete, API list and get).
  */
 #include "web/admin.h"
 
 #include "db/db.h"
+#include "view/i18n.h"
 
 #include <string.h>
 
@@ -103,6 +104,7 @@ enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, cons
 		{"moved", "The order is changed."},
 		{"granted", "The account now organises this event."},
 		{"revoked", "The account no longer organises this event."},
+		{"deleted", "Deleted."},
 	};
 	const char *done = http_query(req, "done");
 	web_private(req, res);
@@ -241,12 +243,66 @@ enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struc
 	return HM_OK;
 }
 
+/* Why one cannot be deleted, as a sentence (msgids: a count in %lld). */
+static const struct {
+	const char *one, *many;
+} keep_msgs[ADMIN_KEEP__MAX] = {
+	[ADMIN_KEEP_EVENT_PUBLISHED] = {"Published events cannot be deleted; cancel the event instead."},
+	[ADMIN_KEEP_EVENT_CANCELLED] = {"Cancelled events cannot be deleted: their public page says the event is cancelled."},
+	[ADMIN_KEEP_EVENT_POSTS] = {"%lld news post is linked to this event: move it to another event or delete it first.",
+				    "%lld news posts are linked to this event: move them to another event or delete them first."},
+	[ADMIN_KEEP_SERIES_PUBLISHED] = {"Published series cannot be deleted."},
+	[ADMIN_KEEP_SERIES_EVENTS] = {"This series holds %lld event: move it to another series or delete it first.",
+				      "This series holds %lld events: move them to another series or delete them first."},
+	[ADMIN_KEEP_ORG_EVENTS] = {"This organisation is listed on %lld event: remove it from the event first.",
+				   "This organisation is listed on %lld events: remove it from them first."},
+	[ADMIN_KEEP_ORG_SERIES] = {"This organisation runs %lld series: choose another organiser for it first.",
+				   "This organisation runs %lld series: choose another organiser for them first."},
+};
+
+static const char *keep_message(struct http_req *req, const struct admin_keep_why *why)
+{
+	if ((unsigned)why->why >= ADMIN_KEEP__MAX || !keep_msgs[why->why].one)
+		return web_t(req, "This cannot be done in its present state.");
+	if (!keep_msgs[why->why].many)
+		return web_t(req, keep_msgs[why->why].one);
+	return arena_printf(&req->pool,
+			    i18n_ngettext(req->lang, keep_msgs[why->why].one,
+					  keep_msgs[why->why].many, (unsigned long)why->n),
+			    (long long)why->n);
+}
+
+/* t's "deletion" for the edit page: admins see the form, or why it cannot
+ * be deleted; others nothing. */
+static enum hm_err adm_deletion(struct http_req *req, const struct adm_kind *k, json_t *t)
+{
+	struct admin_keep_why why = {ADMIN_KEEP_NONE, 0};
+	enum hm_err e = HM_OK;
+	if (!auth_can(web_principal(req), AUTH_RECORD_DELETE, NULL)) {
+		json_object_set_new(t, "deletion", json_null());
+		return HM_OK;
+	}
+	WEB_READ_TXN(req, { e = k->keep(req->db, t, &why); });
+	if (e != HM_OK)
+		return e;
+	json_t *d = json_pack("{s:o, s:b}", "action",
+			      json_sprintf("%s/%s/delete", k->admin_path, adm_sval(t, "slug")),
+			      "may", why.why == ADMIN_KEEP_NONE);
+	adm_set_str(d, "reason", why.why == ADMIN_KEEP_NONE ? NULL : keep_message(req, &why));
+	json_object_set_new(t, "deletion", d);
+	return HM_OK;
+}
+
 enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const struct adm_kind *k)
 {
 	json_t *t;
 	enum hm_err e = adm_for_edit(req, res, k, &t);
 	if (e != HM_OK)
 		return e;
+	if ((e = adm_deletion(req, k, t)) != HM_OK) {
+		json_decref(t);
+		return e;
+	}
 	return k->form_page(req, res, t, adm_values_of(t, k->fields, k->nfields));
 }
 
@@ -315,15 +371,24 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ad
 	return web_redirect(req, res, to);
 }
 
-enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct adm_kind *k,
-			   const char *status, const char *done)
+/* The start of a POST on one thing that sends only its token (a status
+ * button, delete): the thing p may edit (else 404 or 403), then CSRF. */
+static enum hm_err adm_action_begin(struct http_req *req, struct http_res *res,
+				    const struct adm_kind *k)
 {
 	json_t *t;
 	enum hm_err e = adm_for_edit(req, res, k, &t);
 	if (e != HM_OK)
 		return e;
 	json_decref(t);
-	if ((e = web_post_guard(req, res)) != HM_OK)
+	return web_post_guard(req, res);
+}
+
+enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct adm_kind *k,
+			   const char *status, const char *done)
+{
+	enum hm_err e = adm_action_begin(req, res, k);
+	if (e != HM_OK)
 		return e;
 	const char *slug = http_param(req, "slug");
 	e = k->set_status(req->db, web_principal(req), slug, status, time_now_s());
@@ -334,6 +399,28 @@ enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const str
 				      json_pack("{s:s, s:s}", "slug", slug, "status", status));
 	return web_redirect(req, res, arena_printf(&req->pool, "%s/%s/edit?done=%s", k->admin_path,
 						   slug, done));
+}
+
+enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct adm_kind *k)
+{
+	struct admin_keep_why why = {ADMIN_KEEP_NONE, 0};
+	enum hm_err e = adm_action_begin(req, res, k);
+	if (e != HM_OK)
+		return e;
+	e = k->remove(req->db, web_principal(req), http_param(req, "slug"), time_now_s(), &why);
+	if (e == HM_ECONFLICT)
+		return http_fail(res, e, keep_message(req, &why));
+	if (e == HM_EFORBIDDEN)
+		return http_fail(res, e, "Only administrators may delete this.");
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, e, k->missing);
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	if (req->want_json) {
+		res->status = 204; /* no body, hence no model */
+		return HM_OK;
+	}
+	return web_redirect(req, res, arena_printf(&req->pool, "%s?done=deleted", k->admin_path));
 }
 
 enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struct adm_kind *k)

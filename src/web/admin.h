@@ -3,7 +3,8 @@
  * organisations share (internal to src/web): labels of stored values, the
  * admin page frame and gates, reading a body that updates only what it
  * sends, the model of the shared form template, and struct adm_kind, the
- * table that lets one handler list, show, save and publish every kind.
+ * table that lets one handler list, show, save, publish and delete every
+ * kind.
  */
 #ifndef HM_WEB_ADMIN_H
 #define HM_WEB_ADMIN_H
@@ -151,6 +152,10 @@ struct adm_kind {
 			      struct admin_errors *errs);
 	enum hm_err (*set_status)(struct db *db, const struct principal *p, const char *slug,
 				  const char *status, int64_t now);
+	/* Why one cannot be deleted (admin_event_keep…), and deleting it. */
+	enum hm_err (*keep)(struct db *db, const json_t *t, struct admin_keep_why *why);
+	enum hm_err (*remove)(struct db *db, const struct principal *p, const char *slug,
+			      int64_t now, struct admin_keep_why *why);
 	/* The form page, new (t NULL) or edit, with fj (stolen) as its values. */
 	enum hm_err (*form_page)(struct http_req *req, struct http_res *res, json_t *t,
 				 json_t *fj);
@@ -178,6 +183,9 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ad
  * page with ?done=done, or {slug, status}. */
 enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct adm_kind *k,
 			   const char *status, const char *done);
+/* POST …/{slug}/delete and the API's DELETE: admins only; 303 to the list
+ * with ?done=deleted, or 204; 409 saying what keeps it. */
+enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct adm_kind *k);
 /* GET /api/v1/<kind>: {key: [what p may see]}. */
 enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struct adm_kind *k);
 /* GET /api/v1/<kind>/{slug}: the thing (api_item applied), or view(thing)

@@ -1,7 +1,8 @@
 /*
  * admin_events.c — the admin home (/admin) and the admin pages of events
  * (/admin/events…): the list with its status filters, the form with its
- * tabs, publishing and cancelling; and their JSON API (/api/v1/events…).
+ * tabs, publishing, cancelling and deleting; and their JSON API
+ * (/api/v1/events…).
  * Rules and rights are events_admin's; the handlers are admin.c's, told
  * about events by adm_event_kind.
  */
@@ -274,6 +275,8 @@ const struct adm_kind adm_event_kind = {
 	.create = admin_event_create,
 	.update = admin_event_update,
 	.set_status = admin_event_set_status,
+	.keep = admin_event_keep,
+	.remove = admin_event_delete,
 	.form_page = event_form_page,
 };
 
@@ -307,6 +310,11 @@ static enum hm_err post_event_cancel(struct http_req *req, struct http_res *res)
 	return adm_set_status(req, res, &adm_event_kind, "cancelled", "cancelled");
 }
 
+static enum hm_err post_event_delete(struct http_req *req, struct http_res *res)
+{
+	return adm_delete(req, res, &adm_event_kind);
+}
+
 static enum hm_err api_events_list(struct http_req *req, struct http_res *res)
 {
 	return adm_api_list(req, res, &adm_event_kind);
@@ -318,10 +326,12 @@ static enum hm_err api_event_get(struct http_req *req, struct http_res *res)
 }
 
 ADM_API(api_event_save, post_event_save)
+ADM_API(api_event_delete, post_event_delete)
 
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
 #define PATCH HTTP_M(HTTP_PATCH)
+#define DELETE HTTP_M(HTTP_DELETE)
 
 const struct route admin_event_routes[] = {
 	{GET, "/admin", page_dashboard},
@@ -333,9 +343,11 @@ const struct route admin_event_routes[] = {
 	{POST, "/admin/events/{slug}/publish", post_event_publish},
 	{POST, "/admin/events/{slug}/unpublish", post_event_unpublish},
 	{POST, "/admin/events/{slug}/cancel", post_event_cancel},
+	{POST, "/admin/events/{slug}/delete", post_event_delete},
 	{GET, "/api/v1/events", api_events_list},
 	{POST, "/api/v1/events", api_event_save},
 	{GET, "/api/v1/events/{slug}", api_event_get},
 	{PATCH, "/api/v1/events/{slug}", api_event_save},
+	{DELETE, "/api/v1/events/{slug}", api_event_delete},
 };
 const size_t admin_event_nroutes = HM_ARRAY_LEN(admin_event_routes);

@@ -1,6 +1,7 @@
 /*
  * admin_orgs.c — the admin pages of organisations (/admin/organisations…)
- * with their logos, and their JSON API (/api/v1/organisations…).
+ * with their logos, deleting them, and their JSON API
+ * (/api/v1/organisations…).
  * Organisations are shared by events: an organiser may edit one only when
  * it takes part in no event they do not organise (events_admin's rule).
  */
@@ -216,6 +217,8 @@ static const struct adm_kind org_kind = {
 	.input_extra = org_logo_input,
 	.create = admin_org_create,
 	.update = admin_org_update,
+	.keep = admin_org_keep,
+	.remove = admin_org_delete,
 	.form_page = org_form_page,
 };
 
@@ -229,6 +232,11 @@ static enum hm_err post_org_save(struct http_req *req, struct http_res *res)
 	return adm_save(req, res, &org_kind);
 }
 
+static enum hm_err post_org_delete(struct http_req *req, struct http_res *res)
+{
+	return adm_delete(req, res, &org_kind);
+}
+
 static enum hm_err api_orgs_list(struct http_req *req, struct http_res *res)
 {
 	return adm_api_list(req, res, &org_kind);
@@ -240,10 +248,12 @@ static enum hm_err api_org_get(struct http_req *req, struct http_res *res)
 }
 
 ADM_API(api_org_save, post_org_save)
+ADM_API(api_org_delete, post_org_delete)
 
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
 #define PATCH HTTP_M(HTTP_PATCH)
+#define DELETE HTTP_M(HTTP_DELETE)
 
 const struct route admin_org_routes[] = {
 	{GET, "/admin/organisations", page_orgs_list},
@@ -251,9 +261,11 @@ const struct route admin_org_routes[] = {
 	{GET, "/admin/organisations/new", page_org_new},
 	{GET, "/admin/organisations/{slug}/edit", page_org_edit},
 	{POST, "/admin/organisations/{slug}", post_org_save},
+	{POST, "/admin/organisations/{slug}/delete", post_org_delete},
 	{GET, "/api/v1/organisations", api_orgs_list},
 	{POST, "/api/v1/organisations", api_org_save},
 	{GET, "/api/v1/organisations/{slug}", api_org_get},
 	{PATCH, "/api/v1/organisations/{slug}", api_org_save},
+	{DELETE, "/api/v1/organisations/{slug}", api_org_delete},
 };
 const size_t admin_org_nroutes = HM_ARRAY_LEN(admin_org_routes);

@@ -1,8 +1,8 @@
 /*
  * admin_series.c — the admin pages of series (/admin/series…) and their
- * JSON API (/api/v1/series…): the list, the form, publishing. Rules and
- * rights are events_admin's; the handlers are admin.c's, told about
- * series by series_kind.
+ * JSON API (/api/v1/series…): the list, the form, publishing, deleting.
+ * Rules and rights are events_admin's; the handlers are admin.c's, told
+ * about series by series_kind.
  */
 #include "web/admin.h"
 
@@ -119,6 +119,8 @@ static const struct adm_kind series_kind = {
 	.create = admin_series_create,
 	.update = admin_series_update,
 	.set_status = admin_series_set_status,
+	.keep = admin_series_keep,
+	.remove = admin_series_delete,
 	.form_page = series_form_page,
 };
 
@@ -142,6 +144,11 @@ static enum hm_err post_series_unpublish(struct http_req *req, struct http_res *
 	return adm_set_status(req, res, &series_kind, "draft", "unpublished");
 }
 
+static enum hm_err post_series_delete(struct http_req *req, struct http_res *res)
+{
+	return adm_delete(req, res, &series_kind);
+}
+
 static enum hm_err api_series_list(struct http_req *req, struct http_res *res)
 {
 	return adm_api_list(req, res, &series_kind);
@@ -153,10 +160,12 @@ static enum hm_err api_series_get(struct http_req *req, struct http_res *res)
 }
 
 ADM_API(api_series_save, post_series_save)
+ADM_API(api_series_delete, post_series_delete)
 
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
 #define PATCH HTTP_M(HTTP_PATCH)
+#define DELETE HTTP_M(HTTP_DELETE)
 
 const struct route admin_series_routes[] = {
 	{GET, "/admin/series", page_series_list},
@@ -166,9 +175,11 @@ const struct route admin_series_routes[] = {
 	{POST, "/admin/series/{slug}", post_series_save},
 	{POST, "/admin/series/{slug}/publish", post_series_publish},
 	{POST, "/admin/series/{slug}/unpublish", post_series_unpublish},
+	{POST, "/admin/series/{slug}/delete", post_series_delete},
 	{GET, "/api/v1/series", api_series_list},
 	{POST, "/api/v1/series", api_series_save},
 	{GET, "/api/v1/series/{slug}", api_series_get},
 	{PATCH, "/api/v1/series/{slug}", api_series_save},
+	{DELETE, "/api/v1/series/{slug}", api_series_delete},
 };
 const size_t admin_series_nroutes = HM_ARRAY_LEN(admin_series_routes);

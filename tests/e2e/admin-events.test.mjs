@@ -4,7 +4,8 @@
 // (Auckland), an organiser of the whole series, and an admin. Every page and
 // its JSON twin allowed or denied; CSRF; validation that keeps what was
 // typed; hostile text escaped; drafts invisible to those without the right;
-// public pages changing as soon as an edit is committed; the audit log.
+// public pages changing as soon as an edit is committed; the audit log;
+// deleting (admins only, and only what nothing keeps).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -264,7 +265,8 @@ describe('CSRF', () => {
 		`/admin/events/${SH}/organisations/fudan-university/partner/move`, `/admin/events/${SH}/organisers`,
 		`/admin/events/${SH}/organisers/1/revoke`, '/admin/series', `/admin/series/${SERIES}`,
 		`/admin/series/${SERIES}/publish`, `/admin/series/${SERIES}/unpublish`, '/admin/organisations',
-		'/admin/organisations/unaoc',
+		'/admin/organisations/unaoc', `/admin/events/${SH}/delete`, `/admin/series/${SERIES}/delete`,
+		'/admin/organisations/unaoc/delete',
 	];
 	test('every form POST without the token is refused and changes nothing', async () => {
 		const before = sqlite(db, 'SELECT count(*) FROM audit_log;');
@@ -763,5 +765,178 @@ describe('stored XSS attempts come back escaped', () => {
 			assertInert(page.body, p);
 		}
 		assert.match(textOf((await who.visitor.get(`/events/${slug}`)).body), /Shang&hai <b>/);
+	});
+});
+
+// ---------------------------------------------------------------- deleting
+
+describe('deleting events, series and organisations', () => {
+	const DAYS = { starts_on: '2019-03-01', ends_on: '2019-03-02' };
+	// Every row a delete could touch, so a refusal can be shown to change nothing.
+	const snapshot = () => sqlite(db, ['series', 'event', 'organisation', 'event_organisation', 'event_sector',
+		'account_role', 'post', 'audit_log'].map((t) => `SELECT '${t}', count(*) FROM ${t};`).join('\n'));
+	const error = (r) => r.json?.error?.message;
+	let tok;
+	before(async () => {
+		tok = await who.admin.newToken('write');
+	});
+
+	test('the API: 204 for an admin, 403 for organisers, 404, and 409 saying what keeps it', async () => {
+		// A draft event in the series, with a sector, a partner, an organiser and a news post.
+		let r = await tok.api('POST', '/api/v1/organisations', { name: 'Throwaway Partner', kind: 'ngo' });
+		assert.equal(r.status, 201, r.body);
+		const ORG = r.json.slug;
+		r = await tok.api('POST', '/api/v1/events', { title: 'Throwaway Meeting', series: SERIES, sectors: ['ngo'], ...DAYS });
+		assert.equal(r.status, 201, r.body);
+		const EV = r.json.slug;
+		assert.equal((await tok.api('POST', `/api/v1/events/${EV}/organisations`, { organisation: ORG, role: 'partner' })).status, 201);
+		assert.equal((await tok.api('POST', `/api/v1/events/${EV}/organisers`, { email: 'participant@example.org' })).status, 201);
+		r = await tok.api('POST', '/api/v1/posts', { title: 'About the throwaway meeting', event_slug: EV });
+		assert.equal(r.status, 201, r.body);
+		const post = r.json.id;
+		assert.equal((await who.participant.get(`/admin/events/${EV}/edit`)).status, 200);
+
+		const readOnly = await who.admin.newToken('read');
+		const before = snapshot();
+		// Organisers of the event and of its series may not; nor a read-only token, nor a session without its header.
+		for (const c of [who.participant, who.series]) {
+			r = await c.api('DELETE', `/api/v1/events/${EV}`);
+			assert.equal(r.status, 403, `${c.name}: ${r.status}`);
+			assert.equal(error(r), 'Only administrators may delete this.');
+		}
+		assert.equal((await who.organiser.api('DELETE', `/api/v1/events/${EV}`)).status, 404, 'a draft others may not see');
+		assert.equal((await readOnly.api('DELETE', `/api/v1/events/${EV}`)).status, 403);
+		assert.equal((await who.admin.req('DELETE', `/api/v1/events/${EV}`, { accept: 'json' })).status, 403);
+		assert.equal((await who.visitor.api('DELETE', `/api/v1/events/${EV}`)).status, 404);
+		assert.equal((await who.visitor.api('DELETE', `/api/v1/events/${SH}`)).status, 401);
+		// Unknown addresses.
+		for (const [p, msg] of [['events', 'There is no such event.'], ['series', 'There is no such series.'],
+			['organisations', 'There is no such organisation.']]) {
+			r = await tok.api('DELETE', `/api/v1/${p}/no-such-thing`);
+			assert.equal(r.status, 404, p);
+			assert.deepEqual([r.json.error.status, error(r)], [404, msg]);
+		}
+		// What keeps them.
+		const refusals = [
+			[`/api/v1/events/${EV}`, '1 news post is linked to this event: move it to another event or delete it first.'],
+			[`/api/v1/events/${SH}`, 'Published events cannot be deleted; cancel the event instead.'],
+			[`/api/v1/series/${SERIES}`, 'Published series cannot be deleted.'],
+			[`/api/v1/organisations/${ORG}`, 'This organisation is listed on 1 event: remove it from the event first.'],
+			['/api/v1/organisations/unaoc', /^This organisation is listed on \d+ events: remove it from them first\.$/],
+		];
+		for (const [p, msg] of refusals) {
+			r = await tok.api('DELETE', p);
+			assert.equal(r.status, 409, `${p}: ${r.status} ${r.body}`);
+			assert.equal(r.json.error.status, 409);
+			if (typeof msg === 'string') assert.equal(error(r), msg, p);
+			else assert.match(error(r), msg, p);
+		}
+		assert.equal(snapshot(), before, 'a refusal changed the database');
+
+		// Once the post is gone the draft goes, with its sector, its organisation entry and its organiser grant.
+		const id = sqlite(db, `SELECT id FROM event WHERE slug = ${q(EV)};`).trim();
+		assert.equal((await tok.api('DELETE', `/api/v1/posts/${post}`)).status, 200);
+		r = await tok.api('DELETE', `/api/v1/events/${EV}`);
+		assert.equal(r.status, 204, r.body);
+		assert.equal(r.body, '');
+		assert.equal((await tok.api('GET', `/api/v1/events/${EV}`)).status, 404);
+		assert.equal((await tok.api('DELETE', `/api/v1/events/${EV}`)).status, 404);
+		for (const t of ['event_sector', 'event_organisation', 'account_role'])
+			assert.equal(sqlite(db, `SELECT count(*) FROM ${t} WHERE event_id = ${id};`).trim(), '0', t);
+		assert.equal((await who.participant.get('/admin')).status, 403, 'the grant went with the event');
+		assert.equal(sqlite(db, `SELECT count(*) FROM audit_log WHERE action = 'event.delete' AND entity_id = ${id}
+			AND after_json IS NULL AND actor = 'admin@example.org' AND json_extract(before_json, '$.slug') = ${q(EV)}
+			AND json_extract(before_json, '$.organisations[0].slug') = ${q(ORG)}
+			AND json_extract(before_json, '$.organisers[0].email') = 'participant@example.org';`).trim(), '1');
+
+		// A series holding an event, run by the organisation.
+		r = await tok.api('POST', '/api/v1/series', { title: 'Throwaway Series', organisation: ORG });
+		assert.equal(r.status, 201, r.body);
+		const SE = r.json.slug;
+		r = await tok.api('POST', '/api/v1/events', { title: 'Throwaway Series Meeting', series: SE, ...DAYS });
+		const EV2 = r.json.slug;
+		const before2 = snapshot();
+		r = await tok.api('DELETE', `/api/v1/series/${SE}`);
+		assert.equal(r.status, 409);
+		assert.equal(error(r), 'This series holds 1 event: move it to another series or delete it first.');
+		r = await tok.api('DELETE', `/api/v1/organisations/${ORG}`);
+		assert.equal(r.status, 409);
+		assert.equal(error(r), 'This organisation runs 1 series: choose another organiser for it first.');
+		assert.equal(snapshot(), before2);
+		assert.equal((await tok.api('DELETE', `/api/v1/events/${EV2}`)).status, 204);
+		assert.equal((await tok.api('DELETE', `/api/v1/series/${SE}`)).status, 204);
+		assert.equal((await tok.api('GET', `/api/v1/series/${SE}`)).status, 404);
+		assert.equal((await tok.api('DELETE', `/api/v1/organisations/${ORG}`)).status, 204);
+		assert.equal((await who.visitor.get(`/organisations/${ORG}`)).status, 404);
+
+		// A cancelled event stays.
+		r = await tok.api('POST', '/api/v1/events', { title: 'Throwaway Cancelled', status: 'cancelled', ...DAYS });
+		assert.equal(r.status, 201, r.body);
+		r = await tok.api('DELETE', `/api/v1/events/${r.json.slug}`);
+		assert.equal(r.status, 409);
+		assert.match(error(r), /^Cancelled events cannot be deleted/);
+		assert.equal(sqlite(db, "SELECT group_concat(action) FROM (SELECT action FROM audit_log WHERE action LIKE '%.delete' AND entity <> 'post' ORDER BY id);").trim(),
+			'event.delete,event.delete,series.delete,organisation.delete');
+	});
+
+	test('the admin form: for admins only and only when allowed, with its CSRF token; the public pages follow', async () => {
+		// Public first, so the page cache holds them.
+		let r = await tok.api('POST', '/api/v1/organisations', { name: 'Throwaway Foundation', kind: 'cultural' });
+		const ORG = r.json.slug;
+		r = await tok.api('POST', '/api/v1/series', { title: 'Throwaway Programme' });
+		const SE = r.json.slug;
+		r = await tok.api('POST', '/api/v1/events', { title: 'Throwaway Workshop', series: SERIES, status: 'published', ...DAYS });
+		const EV = r.json.slug;
+		for (let i = 0; i < 2; i++) {
+			assert.equal((await who.visitor.get(`/organisations/${ORG}`)).status, 200);
+			assert.match((await who.visitor.get('/events')).body, /Throwaway Workshop/);
+			assert.equal((await who.visitor.get(`/events/${EV}`)).status, 200);
+		}
+		const formOf = (body, path) => body.includes(`action="${path}/delete"`);
+		// Published: the admin is told why, nobody gets the form.
+		let page = (await who.admin.get(`/admin/events/${EV}/edit`)).body;
+		assert.ok(!formOf(page, `/admin/events/${EV}`));
+		assert.match(textOf(page), /Published events cannot be deleted; cancel the event instead\./);
+		assert.match(textOf((await who.admin.get(`/admin/series/${SERIES}/edit`)).body), /Published series cannot be deleted\./);
+		assert.match(textOf((await who.admin.get('/admin/organisations/unaoc/edit')).body),
+			/This organisation is listed on \d+ events: remove it from them first\./);
+		// Back to draft: the form is there, for admins only.
+		assert.equal((await who.admin.post(`/admin/events/${EV}/unpublish`)).status, 303);
+		for (const [p, kind] of [[`/admin/events/${EV}`, 'events'], [`/admin/series/${SE}`, 'series'], [`/admin/organisations/${ORG}`, 'organisations']]) {
+			page = await who.admin.get(`${p}/edit`);
+			assert.equal(page.status, 200, p);
+			assert.ok(formOf(page.body, p), `${p}: no delete form`);
+			assertInert(page.body, p);
+			if (kind === 'events') {
+				const org = await who.series.get(`${p}/edit`);
+				assert.equal(org.status, 200);
+				assert.ok(!formOf(org.body, p), 'an organiser sees the form');
+				assert.doesNotMatch(textOf(org.body), /cannot be deleted/);
+				// Nor may they post it.
+				assert.equal((await who.series.post(`${p}/delete`)).status, 403);
+			}
+			// Without the token, or with a wrong one: refused, nothing changed.
+			const before = snapshot();
+			assert.equal((await who.admin.post(`${p}/delete`, {}, { csrf: false })).status, 403, p);
+			assert.equal((await who.admin.req('POST', `${p}/delete`, { form: { _csrf: 'x'.repeat(43) } })).status, 403, p);
+			assert.equal(snapshot(), before);
+			r = await who.admin.post(`${p}/delete`);
+			assert.equal(r.status, 303, `${p}: ${r.status} ${r.body.slice(0, 300)}`);
+			assert.equal(location(r), `/admin/${kind}?done=deleted`);
+			const list = await who.admin.get(location(r));
+			assert.match(list.body, /<div class="alert alert-success" role="status"><p>Deleted\.<\/p><\/div>/);
+			assert.equal((await who.admin.get(`${p}/edit`)).status, 404);
+		}
+		// Gone from the public pages, cached or not.
+		assert.equal((await who.visitor.get(`/organisations/${ORG}`)).status, 404);
+		assert.equal((await who.visitor.get(`/events/${EV}`)).status, 404);
+		assert.equal((await who.visitor.get(`/series/${SE}`)).status, 404);
+		assert.doesNotMatch((await who.visitor.get('/events')).body, /Throwaway Workshop/);
+		assert.doesNotMatch((await who.visitor.get('/news.atom')).body, /Throwaway/);
+		assert.ok(!(await who.visitor.get('/api/v1/organisations')).json.organisations.some((o) => o.slug === ORG));
+		// A refusal through the form says why.
+		r = await who.admin.post(`/admin/events/${SH}/delete`);
+		assert.equal(r.status, 409);
+		assert.match(textOf(r.body), /Published events cannot be deleted; cancel the event instead\./);
 	});
 });

@@ -3,8 +3,9 @@
  * organisations (src/events/events_admin.c): validators as tables with
  * row ids, then the writes on real temporary SQLite files — who may do
  * what, slugs, partial updates, status changes, sectors, organisations'
- * roles and order, organisers, audit entries, and that a refused write
- * leaves nothing behind.
+ * roles and order, organisers, audit entries, deleting (admins only, and
+ * only what nothing keeps), and that a refused write leaves nothing
+ * behind.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -809,6 +810,192 @@ static void test_visibility_of_drafts(void **state)
 	world_close(&w);
 }
 
+/* ============================================================== deletes */
+
+enum kind { K_SERIES, K_EVENT, K_ORG };
+
+static const struct {
+	const char *name;
+	json_t *(*get)(struct db *db, const char *slug);
+	enum hm_err (*keep)(struct db *db, const json_t *t, struct admin_keep_why *why);
+	enum hm_err (*del)(struct db *db, const struct principal *p, const char *slug,
+			   int64_t now, struct admin_keep_why *why);
+} kinds[] = {
+	[K_SERIES] = {"series", admin_series_get, admin_series_keep, admin_series_delete},
+	[K_EVENT] = {"event", admin_event_get, admin_event_keep, admin_event_delete},
+	[K_ORG] = {"organisation", admin_org_get, admin_org_keep, admin_org_delete},
+};
+
+/* Beyond the fixture: event D (cancelled, in S), two posts of draft B,
+ * org-three runs series T, org-four is on nothing; B has a sector and an
+ * organiser grant, T a series organiser (ORG_T, from world_open). */
+static const char delete_fixture[] =
+	"INSERT INTO event (id, series_id, slug, title, starts_on, ends_on, status, created_at, "
+	"updated_at) VALUES (4, 1, 'event-d', 'D', '2015-11-29', '2015-11-30', 'cancelled', 'x', 'x');"
+	"INSERT INTO post (slug, title, status, event_id, created_at, updated_at) VALUES "
+	" ('p1', 'P1', 'draft', 2, 'x', 'x'), ('p2', 'P2', 'published', 2, 'x', 'x');"
+	"UPDATE series SET organiser_id = 3 WHERE id = 2;"
+	"INSERT INTO organisation (id, slug, name, kind, created_at, updated_at) VALUES "
+	" (4, 'org-four', 'Four', 'other', 'x', 'x');"
+	"INSERT INTO event_sector (event_id, sector, position) VALUES (2, 'ngo', 1);";
+
+/* Every row the deletes could touch, as one string. */
+static void fingerprint(struct db *db, char *out, size_t len)
+{
+	static const char *const sql[] = {
+		"SELECT count(*) FROM series",       "SELECT count(*) FROM event",
+		"SELECT count(*) FROM organisation", "SELECT count(*) FROM event_organisation",
+		"SELECT count(*) FROM event_sector", "SELECT count(*) FROM account_role",
+		"SELECT count(*) FROM post",         "SELECT count(*) FROM audit_log",
+	};
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < HM_ARRAY_LEN(sql); i++)
+		n += (size_t)snprintf(out + n, len - n, "%lld ", (long long)count(db, sql[i], NULL));
+}
+
+static void test_delete_refusals_table_change_nothing(void **state)
+{
+	(void)state;
+	struct world w;
+	char err[256], before[512], after[512];
+	world_open(&w);
+	assert_int_equal(db_exec_script(w.db, delete_fixture, err, sizeof(err)), HM_OK);
+	static const struct {
+		const char *id;
+		enum who who;
+		enum kind kind;
+		const char *slug;
+		enum hm_err want;
+		enum admin_keep why;
+		int64_t n;
+	} rows[] = {
+		{"N1 organiser of the series deletes draft event C", ORG_T, K_EVENT, "event-c",
+		 HM_EFORBIDDEN, ADMIN_KEEP_NONE, 0},
+		{"N2 organiser of series S deletes draft event B", ORG_S, K_EVENT, "event-b",
+		 HM_EFORBIDDEN, ADMIN_KEEP_NONE, 0},
+		{"N3 organiser of T deletes series T", ORG_T, K_SERIES, "series-t", HM_EFORBIDDEN,
+		 ADMIN_KEEP_NONE, 0},
+		{"N4 organiser of A deletes org-four", ORG_A, K_ORG, "org-four", HM_EFORBIDDEN,
+		 ADMIN_KEEP_NONE, 0},
+		{"N5 participant deletes event C", PARTICIPANT, K_EVENT, "event-c", HM_EFORBIDDEN,
+		 ADMIN_KEEP_NONE, 0},
+		{"N6 read-only admin token deletes event C", ADMIN_RO, K_EVENT, "event-c",
+		 HM_EFORBIDDEN, ADMIN_KEEP_NONE, 0},
+		{"N7 no such event", ADMIN, K_EVENT, "event-x", HM_ENOTFOUND, ADMIN_KEEP_NONE, 0},
+		{"N8 no such series", ADMIN, K_SERIES, "series-x", HM_ENOTFOUND, ADMIN_KEEP_NONE, 0},
+		{"N9 no such organisation", ADMIN, K_ORG, "org-x", HM_ENOTFOUND, ADMIN_KEEP_NONE, 0},
+		{"N10 published event A", ADMIN, K_EVENT, "event-a", HM_ECONFLICT,
+		 ADMIN_KEEP_EVENT_PUBLISHED, 1},
+		{"N11 cancelled event D", ADMIN, K_EVENT, "event-d", HM_ECONFLICT,
+		 ADMIN_KEEP_EVENT_CANCELLED, 1},
+		{"N12 draft event B with two posts", ADMIN, K_EVENT, "event-b", HM_ECONFLICT,
+		 ADMIN_KEEP_EVENT_POSTS, 2},
+		{"N13 published series S", ADMIN, K_SERIES, "series-s", HM_ECONFLICT,
+		 ADMIN_KEEP_SERIES_PUBLISHED, 1},
+		{"N14 draft series T with event C", ADMIN, K_SERIES, "series-t", HM_ECONFLICT,
+		 ADMIN_KEEP_SERIES_EVENTS, 1},
+		{"N15 org-one on event A", ADMIN, K_ORG, "org-one", HM_ECONFLICT,
+		 ADMIN_KEEP_ORG_EVENTS, 1},
+		{"N16 org-two on events A and C", ADMIN, K_ORG, "org-two", HM_ECONFLICT,
+		 ADMIN_KEEP_ORG_EVENTS, 2},
+		{"N17 org-three runs series T", ADMIN, K_ORG, "org-three", HM_ECONFLICT,
+		 ADMIN_KEEP_ORG_SERIES, 1},
+	};
+	fingerprint(w.db, before, sizeof(before));
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		struct admin_keep_why why = {ADMIN_KEEP__MAX, -1};
+		enum hm_err e = kinds[rows[i].kind].del(w.db, &w.p[rows[i].who], rows[i].slug, T0,
+							&why);
+		if (e != rows[i].want)
+			fail_msg("%s: %s, want %s", rows[i].id, hm_err_str(e), hm_err_str(rows[i].want));
+		if (e == HM_ECONFLICT && (why.why != rows[i].why || why.n != rows[i].n))
+			fail_msg("%s: why %d n %lld, want %d n %lld", rows[i].id, (int)why.why,
+				 (long long)why.n, (int)rows[i].why, (long long)rows[i].n);
+		/* What the edit page asks gives the same answer. */
+		json_t *t = kinds[rows[i].kind].get(w.db, rows[i].slug);
+		if (t && rows[i].want == HM_ECONFLICT) {
+			struct admin_keep_why k = {ADMIN_KEEP__MAX, -1};
+			assert_int_equal(kinds[rows[i].kind].keep(w.db, t, &k), HM_OK);
+			if (k.why != rows[i].why)
+				fail_msg("%s: keep says %d, want %d", rows[i].id, (int)k.why,
+					 (int)rows[i].why);
+		}
+		json_decref(t);
+		fingerprint(w.db, after, sizeof(after));
+		if (strcmp(before, after) != 0)
+			fail_msg("%s: changed %s → %s", rows[i].id, before, after);
+	}
+	/* No transaction left open. */
+	assert_int_equal(db_begin(w.db), HM_OK);
+	db_rollback(w.db);
+	world_close(&w);
+}
+
+static void test_delete_takes_the_cascaded_rows_and_audits(void **state)
+{
+	(void)state;
+	struct world w;
+	char err[256];
+	world_open(&w);
+	assert_int_equal(db_exec_script(w.db, delete_fixture, err, sizeof(err)), HM_OK);
+	/* Draft event C (series T) gets a sector and an organiser of its own. */
+	json_t *in = json_pack("{s:[s]}", "sectors", "media");
+	struct admin_errors errs = {0};
+	assert_int_equal(admin_event_update(w.db, &w.p[ADMIN], "event-c", in, T0, NULL, &errs), HM_OK);
+	json_decref(in);
+	assert_int_equal(admin_event_organiser_grant(w.db, &w.p[ADMIN], "event-c",
+						     "someone@example.org", T0),
+			 HM_OK);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM account_role WHERE event_id = 3", NULL), 1);
+
+	struct admin_keep_why why = {ADMIN_KEEP__MAX, -1};
+	assert_int_equal(admin_event_delete(w.db, &w.p[ADMIN], "event-c", T0, &why), HM_OK);
+	assert_int_equal(why.why, ADMIN_KEEP_NONE);
+	assert_null(admin_event_get(w.db, "event-c"));
+	assert_int_equal(count(w.db, "SELECT count(*) FROM event_organisation WHERE event_id = 3", NULL), 0);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM event_sector WHERE event_id = 3", NULL), 0);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM account_role WHERE event_id = 3", NULL), 0);
+	/* Nothing else changed: the organisation, its other entry, the account. */
+	assert_int_equal(count(w.db, "SELECT count(*) FROM event_organisation WHERE organisation_id = 2", NULL), 1);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM account WHERE email = ?", "someone@example.org"), 1);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM event", NULL), 3);
+	/* The audit entry keeps the event as it was, with what went with it. */
+	assert_int_equal(count(w.db, "SELECT count(*) FROM audit_log WHERE action = 'event.delete' "
+				     "AND entity = 'event' AND entity_id = 3 AND after_json IS NULL "
+				     "AND actor = 'admin@example.org' "
+				     "AND json_extract(before_json, '$.slug') = ? "
+				     "AND json_extract(before_json, '$.organisations[0].slug') = 'org-two' "
+				     "AND json_extract(before_json, '$.sectors[0]') = 'media' "
+				     "AND json_extract(before_json, '$.organisers[0].email') = 'someone@example.org'",
+			       "event-c"),
+			 1);
+
+	/* Series T is now a draft without events; its organiser grant goes with it. */
+	assert_int_equal(count(w.db, "SELECT count(*) FROM account_role WHERE series_id = 2", NULL), 1);
+	assert_int_equal(admin_series_delete(w.db, &w.p[ORG_T], "series-t", T0, NULL), HM_EFORBIDDEN);
+	assert_int_equal(admin_series_delete(w.db, &w.p[ADMIN], "series-t", T0, NULL), HM_OK);
+	assert_null(admin_series_get(w.db, "series-t"));
+	assert_int_equal(count(w.db, "SELECT count(*) FROM account_role WHERE series_id = 2", NULL), 0);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM account WHERE email = ?", "org-t@example.org"), 1);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM audit_log WHERE action = 'series.delete' "
+				     "AND json_extract(before_json, '$.organisers[0].email') = ?",
+			       "org-t@example.org"),
+			 1);
+
+	/* org-three ran series T only: now it may go; org-four never was anywhere. */
+	assert_int_equal(admin_org_delete(w.db, &w.p[ADMIN], "org-three", T0, NULL), HM_OK);
+	assert_int_equal(admin_org_delete(w.db, &w.p[ADMIN], "org-four", T0, NULL), HM_OK);
+	assert_int_equal(admin_org_delete(w.db, &w.p[ADMIN], "org-four", T0, NULL), HM_ENOTFOUND);
+	assert_null(admin_org_get(w.db, "org-four"));
+	assert_int_equal(count(w.db, "SELECT count(*) FROM organisation", NULL), 2);
+	assert_int_equal(audits(w.db, "organisation.delete"), 2);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM audit_log WHERE action = 'organisation.delete' "
+				     "AND json_extract(before_json, '$.name') = 'Four'", NULL),
+			 1);
+	world_close(&w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -830,6 +1017,8 @@ int main(void)
 		cmocka_unit_test(test_organisers_named_by_admins_and_series_organisers),
 		cmocka_unit_test(test_refused_writes_leave_nothing),
 		cmocka_unit_test(test_visibility_of_drafts),
+		cmocka_unit_test(test_delete_refusals_table_change_nothing),
+		cmocka_unit_test(test_delete_takes_the_cascaded_rows_and_audits),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

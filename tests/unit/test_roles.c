@@ -142,6 +142,9 @@ static const struct row rows[] = {
 	{"N36 organiser of nothing edits a site-wide thing", FAKE, AUTH_NEWS_EDIT, SITE, 0},
 	{"N37 admin, action out of range", ADMIN, AUTH_ACTION__MAX, -1, 0},
 	{"N38 cli, action out of range", CLI, (enum auth_action)-1, -1, 0},
+	{"N39 organiser of A deletes event A", ORG_A, AUTH_RECORD_DELETE, IN_A, 0},
+	{"N40 organiser of S deletes series S", ORG_S, AUTH_RECORD_DELETE, ONLY_S, 0},
+	{"N41 admin read-only token deletes", ADMIN_RO, AUTH_RECORD_DELETE, IN_A, 0},
 	/* ---- allowed */
 	{"P01 visitor reads published pages", VISITOR, AUTH_PUBLIC_READ, IN_A, 1},
 	{"P02 NULL principal reads published pages", NOBODY, AUTH_PUBLIC_READ, -1, 1},
@@ -172,6 +175,7 @@ static const struct row rows[] = {
 	{"P23 organiser read-only token reads A's drafts", ORG_A_RO, AUTH_DRAFT_READ, IN_A, 1},
 	{"P24 cli manages accounts", CLI, AUTH_ACCOUNT_MANAGE, -1, 1},
 	{"P25 nonsense grants still read published pages", FAKE, AUTH_PUBLIC_READ, IN_A, 1},
+	{"P26 admin deletes without scope", ADMIN, AUTH_RECORD_DELETE, -1, 1},
 };
 
 static void test_roles_table_rows(void **state)
