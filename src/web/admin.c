@@ -417,7 +417,8 @@ enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct 
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
 	if (req->want_json) {
-		res->status = 204; /* no body, hence no model */
+		/* as every other DELETE of the API answers */
+		http_res_page(res, json_pack("{s:b}", "deleted", 1), NULL, NULL);
 		return HM_OK;
 	}
 	return web_redirect(req, res, arena_printf(&req->pool, "%s?done=deleted", k->admin_path));
