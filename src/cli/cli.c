@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "auth/auth.h"
 #include "cli/analyze.h"
+#include "cli/media.h"
 #include "cli/user.h"
 #include "core/embedded.h"
 #include "db/db.h"
@@ -41,6 +42,9 @@ static const char usage_text[] =
 	"        create a database holding the Shanghai 2012 consultation\n"
 	"  user add|list|passwd|grant|revoke [--db PATH] ...\n"
 	"        manage accounts (passwords are read from the terminal or stdin)\n"
+	"  media prune [--db PATH] [--media DIR] [--grace HOURS] [--dry-run]\n"
+	"        remove uploaded images nothing uses that were not uploaded again for\n"
+	"        HOURS (default 24; the server does it every hour)\n"
 	"  analyze PATH [--format text|json] [--mode compat|scale] ...\n"
 	"        dialogue analysis of a Pol.is export folder (see harmony(1))\n"
 	"\n"
@@ -276,6 +280,7 @@ static const struct {
 	{"demo", cmd_demo},
 	{"analyze", cli_analyze},
 	{"user", cli_user},
+	{"media", cli_media},
 };
 
 int cli_main(int argc, char **argv)

@@ -7,6 +7,7 @@
 #include "auth/auth.h"
 #include "mail/mail_impl.h"
 #include "db/db.h"
+#include "media/media.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -76,9 +77,11 @@ static void *sender_main(void *arg)
 		mail_deliver_due(db, &t, now);
 		if (now - purged >= PURGE_EVERY) {
 			/* The server's one background thread also clears expired
-			 * sessions, spent reset tokens and old sign-in throttles. */
+			 * sessions, spent reset tokens and old sign-in throttles,
+			 * and removes the uploads nothing uses any more. */
 			mail_rate_purge(db, now - RATE_KEEP);
 			auth_purge(db, now);
+			media_prune_sweep(db, now, mail_stopping);
 			purged = now;
 		}
 		pthread_mutex_lock(&sender.mu);

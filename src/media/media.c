@@ -8,10 +8,12 @@
 #include "media/media.h"
 #include "auth/auth.h"
 #include "media/gd_load.h"
+#include "media/media_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,21 @@
 #include <unistd.h>
 
 static char *store_dir; /* set once by media_init, before threads */
+
+/* Held while a file pair is written (media_store) or removed (prune.c), so
+ * a sweep never removes what an upload in this process has just found or
+ * written, and an original never stays without its thumbnail. */
+static pthread_mutex_t store_mu = PTHREAD_MUTEX_INITIALIZER;
+
+void media_store_lock(void)
+{
+	pthread_mutex_lock(&store_mu);
+}
+
+void media_store_unlock(void)
+{
+	pthread_mutex_unlock(&store_mu);
+}
 
 /* ------------------------------------------------------------- folder */
 
@@ -113,7 +130,9 @@ out:
 
 /* Writes data as name unless it exists: to a temporary file first, synced
  * and renamed, so a reader sees the whole file or none. *existed says
- * which. */
+ * which; an existing file has its modification time set to now, since
+ * that time is what keeps an upload nothing refers to yet from the sweep
+ * (prune.c). */
 static enum hm_err write_once(const char *name, const void *data, size_t len, int *existed)
 {
 	char *final = path_of(name);
@@ -124,6 +143,8 @@ static enum hm_err write_once(const char *name, const void *data, size_t len, in
 	*existed = 0;
 	if (stat(final, &sb) == 0 && S_ISREG(sb.st_mode)) {
 		*existed = 1;
+		if (utimensat(AT_FDCWD, final, NULL, 0) != 0)
+			log_warn("utimensat %s: %s", final, strerror(errno));
 		e = HM_OK;
 		goto out;
 	}
@@ -316,9 +337,11 @@ enum hm_err media_store(const void *data, size_t len, struct media_stored *out, 
 			out->height = info.height;
 			out->bytes = len;
 			/* The thumbnail first: once the original exists, so does it. */
+			media_store_lock();
 			e = write_once(out->thumb, thumb, (size_t)tsize, &existed);
 			if (e == HM_OK)
 				e = write_once(out->name, data, len, &out->existed);
+			media_store_unlock();
 			if (e != HM_OK)
 				msg = "The image could not be saved. Please try again later.";
 		}

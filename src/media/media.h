@@ -6,6 +6,9 @@
  * this module only reads the few header bytes that give type and size, so
  * a decompression bomb is refused before any pixel is allocated.
  *
+ * Files nothing refers to any more are removed by media_prune (prune.c),
+ * run by `harmony media prune` and hourly by the server.
+ *
  * Threads: media_init runs once before the server starts its threads; the
  * other functions may then run in any thread.
  */
@@ -126,5 +129,56 @@ int media_exists(const char *name);
 /* Reads a stored file into out (appended). HM_ENOTFOUND for an invalid
  * name or a missing file, HM_EIO if it cannot be read. */
 enum hm_err media_read(const char *name, struct buf *out);
+
+/* ============================================================ pruning */
+
+/* How long a file nothing refers to is kept after it was written or last
+ * uploaded again: an upload comes before the post or organisation that
+ * uses it is saved. */
+#define MEDIA_PRUNE_GRACE_DEFAULT (24 * 3600)
+
+struct media_prune_opts {
+	int64_t now;   /* Unix seconds */
+	int64_t grace; /* seconds; see MEDIA_PRUNE_GRACE_DEFAULT */
+	int dry_run;   /* report, remove nothing, record nothing */
+	/* Recorded in the audit log as having removed the files ("media.remove"
+	 * per original or orphan thumbnail); NULL: "system". */
+	const struct principal *actor;
+	/* Asked between files: non-zero ends the sweep early. May be NULL. */
+	int (*stop)(void);
+	/* Told of each file removed (or that would be, with dry_run), with
+	 * its size in bytes. May be NULL. */
+	void (*each)(const char *name, int64_t bytes, void *ctx);
+	void *ctx;
+};
+
+struct media_prune_result {
+	size_t removed;       /* files, thumbnails included */
+	int64_t bytes;        /* their sizes added up */
+	size_t in_use;        /* originals kept because a row refers to them */
+	size_t recent;        /* files kept because they are within the grace */
+};
+
+/* Removes from the media folder (media_init) each original that no row
+ * refers to (post.image, organisation.logo: the list is in prune.c) and
+ * that was not written or uploaded again for opts->grace seconds, with its
+ * thumbnail; and each thumbnail older than the grace whose original is
+ * gone. Names that are not valid media names are never touched. The
+ * references are read in one read transaction before any file is looked
+ * at; the audit entries are written in one transaction after.
+ *   HM_OK          done (or stopped early); *out says what
+ *   HM_EINTERNAL   no folder set
+ *   HM_EDB         the references could not be read: nothing removed;
+ *                  or the audit entries could not be written (files
+ *                  removed, *out says which)
+ *   HM_EIO         the folder could not be read */
+enum hm_err media_prune(struct db *db, const struct media_prune_opts *opts,
+			struct media_prune_result *out);
+
+/* The server's sweep, run at start and hourly by its background thread
+ * (src/mail/sender.c): media_prune with the default grace as "system",
+ * logging one line when it removed something. Does nothing without a
+ * folder (uploads off). */
+void media_prune_sweep(struct db *db, int64_t now, int (*stop)(void));
 
 #endif

@@ -1,13 +1,15 @@
 // cli.test.mjs — the harmony command as an operator meets it: help and
 // version, usage errors (exit 2), demo's refusal to overwrite, and serve /
 // init refusing files that are not harmony databases (or are newer than
-// this binary) without changing a byte of them.
+// this binary) without changing a byte of them; `media prune` removing
+// exactly the old uploads nothing uses.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { get } from './lib/http.mjs';
+import { apiToken, bearer, signedIn } from './lib/accounts.mjs';
+import { get, request } from './lib/http.mjs';
 import { ROOT, makeDemo, runCliAsync as runCli, sha256File, startServer, tempDir } from './lib/server.mjs';
 import { sqlite } from './lib/sqlite.mjs';
 
@@ -58,6 +60,12 @@ describe('help, version and usage errors', { concurrency: true }, () => {
 		['init_unknown_flag', ['init', '--bogus']],
 		['init_force_is_demo_only', ['init', '--force']],
 		['demo_unknown_flag', ['demo', '--bogus']],
+		['media_no_command', ['media']],
+		['media_unknown_command', ['media', 'frobnicate']],
+		['media_prune_unknown_flag', ['media', 'prune', '--bogus']],
+		['media_prune_bad_grace', () => ['media', 'prune', '--db', good, '--grace', 'soon']],
+		['media_prune_negative_grace', () => ['media', 'prune', '--db', good, '--grace', '-1']],
+		['media_prune_extra_argument', () => ['media', 'prune', '--db', good, 'extra']],
 	];
 	for (const [id, argv] of usage) {
 		test(`cli_usage_error_${id}`, async () => {
@@ -187,5 +195,91 @@ describe('serve and init refuse what is not theirs', { concurrency: true }, () =
 		} finally {
 			blocker.close();
 		}
+	});
+});
+
+describe('media prune', () => {
+	const SEEDS = path.join(ROOT, 'tests/fuzz/corpus/image');
+	const SH = 'asia-south-pacific-shanghai-2012';
+
+	// One image through POST /api/v1/media as the demo organiser (event SH).
+	async function upload(srv, token, seed) {
+		const boundary = `----harmony${Math.random().toString(16).slice(2)}`;
+		const body = Buffer.concat([
+			Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="event_slug"\r\n\r\n${SH}\r\n`),
+			Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${seed}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+			readFileSync(path.join(SEEDS, seed)),
+			Buffer.from(`\r\n--${boundary}--\r\n`),
+		]);
+		const r = await request(`${srv.url}/api/v1/media`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${token}`, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+			body,
+		});
+		assert.equal(r.status, 201, `upload of ${seed}: ${r.body}`);
+		return JSON.parse(r.body);
+	}
+
+	test('cli_media_prune_removes_exactly_the_old_upload_nothing_uses', async () => {
+		const srv = await startServer();
+		try {
+			const media = path.join(srv.dir, 'media');
+			const old = Date.now() / 1000 - 3 * 86400;
+			const ageFile = (name) => utimesSync(path.join(media, name), old, old);
+			const client = await signedIn(srv.url, srv.organiser.email, srv.organiser.password);
+			const token = await apiToken(client);
+			const unused = await upload(srv, token, 'red-blue.png'); // old, used by nothing: goes
+			const recent = await upload(srv, token, 'alpha.png'); // used by nothing, but new: stays
+			const used = await upload(srv, token, 'red-blue.jpg'); // old, used by a post: stays
+			const post = await bearer(srv.url, token, 'POST', '/api/v1/posts', {
+				title: 'With a photo', event_slug: SH, image: used.name, image_alt: 'Red and blue',
+			});
+			assert.equal(post.status, 201, post.body);
+			for (const f of [unused, used]) {
+				ageFile(f.name);
+				ageFile(f.thumb);
+			}
+			const before = readdirSync(media).sort();
+
+			const dry = await runCli(['media', 'prune', '--db', srv.db, '--dry-run']);
+			assert.equal(dry.status, 0, dry.stderr);
+			assert.deepEqual(readdirSync(media).sort(), before, 'a dry run removes nothing');
+			assert.match(dry.stdout, new RegExp(`^would remove ${unused.name} `, 'm'));
+			assert.match(dry.stdout, /^would remove 2 files /m);
+
+			const r = await runCli(['media', 'prune', '--db', srv.db]);
+			assert.equal(r.status, 0, r.stderr);
+			const removed = r.stdout.split('\n').filter((l) => l.startsWith('removed ') && !/^removed \d+ file/.test(l));
+			assert.deepEqual(removed.map((l) => l.split(' ')[1]).sort(), [unused.name, unused.thumb].sort(), r.stdout);
+			assert.match(r.stdout, /^removed 2 files \(\d+ bytes\); kept 1 in use, 1 uploaded within the last 24 hours$/m);
+			assert.deepEqual(readdirSync(media).sort(), before.filter((n) => n !== unused.name && n !== unused.thumb));
+			for (const f of [recent, used]) assert.ok(existsSync(path.join(media, f.name)) && existsSync(path.join(media, f.thumb)));
+
+			// Gone from the site as well, and recorded as done by the command line.
+			assert.equal((await get(`${srv.url}/media/${unused.name}`)).status, 404);
+			assert.equal((await get(`${srv.url}/media/${used.name}`)).status, 200);
+			const audit = sqlite(srv.db, "SELECT actor || ' ' || json_extract(before_json, '$.name') FROM audit_log WHERE action = 'media.remove';").trim();
+			assert.equal(audit, `cli ${unused.name}`);
+
+			const again = await runCli(['media', 'prune', '--db', srv.db]);
+			assert.match(again.stdout, /^removed 0 files /m);
+		} finally {
+			await srv.stop();
+		}
+	});
+
+	test('cli_media_prune_bad_grace_says_why', async () => {
+		for (const v of ['soon', '1.5', '', '99999999']) {
+			const r = await runCli(['media', 'prune', '--db', good, '--grace', v]);
+			assert.equal(r.status, 2, `--grace ${v}`);
+			assert.match(r.stderr, /--grace takes a whole number of hours/, `--grace ${v}`);
+		}
+	});
+
+	test('cli_media_prune_named_folder_must_exist', async () => {
+		const r = await runCli(['media', 'prune', '--db', good, '--media', file('no-such-folder')]);
+		assert.equal(r.status, 3);
+		assert.match(r.stderr, /there is no media folder/);
+		assert.ok(!existsSync(file('no-such-folder')), 'not created');
 	});
 });

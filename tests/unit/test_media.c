@@ -4,7 +4,10 @@
  * decoding checks, content-hash names, thumbnails turned upright by the
  * EXIF orientation, metadata stripped before storing, limits, reading
  * back, and the answer when libgd
- * cannot be loaded. libgd is reached through media's own loader, as the
+ * cannot be loaded; and the sweep of files nothing refers to (kept while
+ * referenced or recent, removed with their thumbnails once old, orphan
+ * thumbnails, other files untouched, dry runs) on a real SQLite database.
+ * libgd is reached through media's own loader, as the
  * binary is not linked with it. Fixture images are the fuzz
  * seeds in tests/fuzz/corpus/image/ (made with libgd; the EXIF ones have
  * an APP1 segment added by hand).
@@ -18,10 +21,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "auth/auth.h"
+#include "db/db.h"
 #include "media/gd_load.h"
 #include "media/media.h"
 
@@ -895,6 +902,348 @@ static void test_read_refuses_bad_names(void **state)
 	buf_free(&b);
 }
 
+/* -------------------------------------------------------------- prune */
+
+/* Names of one-off test files: a digit repeated 64 times, then the kind. */
+#define HEXN(c) c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c \
+	c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c c
+#define DAY 86400
+
+static char pdir[] = "/tmp/harmony-prune-XXXXXX";
+static struct db *pdb;
+
+static int setup_prune(void **state)
+{
+	(void)state;
+	char err[256];
+	if (!mkdtemp(pdir))
+		return -1;
+	char *sub = xasprintf("%s/media", pdir), *path = xasprintf("%s/h.db", pdir);
+	enum hm_err e = media_init(sub);
+	if (e == HM_OK)
+		e = db_open(path, DB_OPEN_CREATE, 1, &pdb, err, sizeof(err));
+	free(sub);
+	free(path);
+	return e == HM_OK ? 0 : -1;
+}
+
+static int teardown_prune(void **state)
+{
+	(void)state;
+	char cmd[128];
+	db_close(pdb);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", pdir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *in_dir(const char *name)
+{
+	return xasprintf("%s/%s", media_dir(), name);
+}
+
+/* Sets a file's modification time age seconds back. */
+static void age(const char *name, time_t age_s)
+{
+	char *p = in_dir(name);
+	struct timespec t[2] = {{.tv_sec = time(NULL) - age_s}, {.tv_sec = time(NULL) - age_s}};
+	if (utimensat(AT_FDCWD, p, t, 0) != 0)
+		fail_msg("utimensat %s", p);
+	free(p);
+}
+
+/* A file of that name in the folder, written age_s seconds ago. */
+static void put(const char *name, time_t age_s)
+{
+	char *p = in_dir(name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs("not really an image", f);
+	fclose(f);
+	free(p);
+	age(name, age_s);
+}
+
+/* An original and its thumbnail, the thumbnail first as media_store does. */
+static void put_pair(const char *name, const char *thumb, time_t age_s)
+{
+	put(thumb, age_s);
+	put(name, age_s);
+}
+
+static int present(const char *name)
+{
+	char *p = in_dir(name);
+	struct stat sb;
+	int ok = lstat(p, &sb) == 0;
+	free(p);
+	return ok;
+}
+
+static time_t mtime_of(const char *name)
+{
+	char *p = in_dir(name);
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	free(p);
+	return sb.st_mtime;
+}
+
+/* What the sweep reported, one "name\n" each. */
+static void collect(const char *name, int64_t bytes, void *ctx)
+{
+	assert_true(bytes > 0);
+	buf_printf(ctx, "%s\n", name);
+}
+
+static struct media_prune_result prune(int dry, struct buf *said)
+{
+	struct media_prune_opts o = {.now = time(NULL), .grace = DAY, .dry_run = dry,
+				     .each = collect, .ctx = said};
+	struct media_prune_result r;
+	assert_int_equal(media_prune(pdb, &o, &r), HM_OK);
+	return r;
+}
+
+static int said_has(const struct buf *said, const char *name)
+{
+	char *line = xasprintf("%s\n", name);
+	int ok = said->len && strstr(said->data, line) != NULL;
+	free(line);
+	return ok;
+}
+
+static int count_rows(const char *sql_text)
+{
+	struct db_stmt *st = db_prepare(pdb, sql_text);
+	int n = st && db_step(st) == 1 ? (int)db_col_int(st, 0) : -1;
+	db_done(st);
+	return n;
+}
+
+static const char SQL_POST_ADD[] =
+	"INSERT INTO post (slug, title, image, created_at, updated_at) VALUES (?, 'P', ?, 'x', 'x')";
+static const char SQL_POST_DEL[] = "DELETE FROM post WHERE slug = ?";
+static const char SQL_ORG_ADD[] =
+	"INSERT INTO organisation (slug, name, logo, created_at, updated_at) VALUES (?, 'O', ?, 'x', 'x')";
+static const char SQL_REMOVED[] =
+	"SELECT count(*) FROM audit_log WHERE action = 'media.remove' AND actor = 'system'";
+
+static void run_sql(const char *sql_text, const char *a, const char *b)
+{
+	struct db_stmt *st = db_prepare(pdb, sql_text);
+	assert_non_null(st);
+	db_bind_text(st, 1, a);
+	if (b)
+		db_bind_text(st, 2, b);
+	assert_int_equal(db_run(st), HM_OK);
+}
+
+static void test_prune_keeps_what_a_row_refers_to(void **state)
+{
+	(void)state;
+	const char *post = HEXN("1") ".jpg", *post_t = HEXN("1") "-w640.webp";
+	const char *logo = HEXN("2") ".png", *logo_t = HEXN("2") "-w640.webp";
+	struct buf said;
+	buf_init(&said);
+	put_pair(post, post_t, 3 * DAY);
+	put_pair(logo, logo_t, 3 * DAY);
+	run_sql(SQL_POST_ADD, "with-image", post);
+	run_sql(SQL_ORG_ADD, "with-logo", logo);
+	struct media_prune_result r = prune(0, &said);
+	assert_int_equal(r.removed, 0);
+	assert_int_equal(r.in_use, 2);
+	assert_true(present(post) && present(post_t) && present(logo) && present(logo_t));
+
+	/* The post deleted, its image goes at the next sweep; the logo stays. */
+	int before = count_rows(SQL_REMOVED);
+	run_sql(SQL_POST_DEL, "with-image", NULL);
+	r = prune(0, &said);
+	assert_int_equal(r.removed, 2);
+	assert_false(present(post) || present(post_t));
+	assert_true(present(logo) && present(logo_t));
+	assert_int_equal(count_rows(SQL_REMOVED), before + 1); /* one entry: the original */
+	buf_free(&said);
+}
+
+static void test_prune_keeps_recent_files_nothing_refers_to(void **state)
+{
+	(void)state;
+	const char *name = HEXN("3") ".webp", *thumb = HEXN("3") "-w640.webp";
+	struct buf said;
+	buf_init(&said);
+	put_pair(name, thumb, DAY - 600); /* an upload saved within the grace, not used yet */
+	struct media_prune_result r = prune(0, &said);
+	assert_true(r.recent >= 1);
+	assert_true(present(name) && present(thumb));
+	assert_false(said_has(&said, name));
+	buf_free(&said);
+}
+
+static void test_prune_removes_old_files_with_their_thumbnail(void **state)
+{
+	(void)state;
+	const char *name = HEXN("4") ".png", *thumb = HEXN("4") "-w640.webp";
+	struct buf said;
+	buf_init(&said);
+	put_pair(name, thumb, DAY + 60);
+	int before = count_rows(SQL_REMOVED);
+	struct media_prune_result r = prune(0, &said);
+	assert_int_equal(r.removed, 2);
+	assert_true(said_has(&said, name) && said_has(&said, thumb));
+	assert_false(present(name) || present(thumb));
+	assert_int_equal(count_rows(SQL_REMOVED), before + 1);
+	buf_free(&said);
+}
+
+static void test_prune_removes_old_orphan_thumbnails_only(void **state)
+{
+	(void)state;
+	const char *old = HEXN("5") "-w640.webp", *young = HEXN("6") "-w640.webp";
+	struct buf said;
+	buf_init(&said);
+	put(old, 2 * DAY);
+	put(young, 60); /* written just before its original: an upload in progress */
+	struct media_prune_result r = prune(0, &said);
+	assert_int_equal(r.removed, 1);
+	assert_true(said_has(&said, old));
+	assert_false(present(old));
+	assert_true(present(young));
+	buf_free(&said);
+}
+
+/* Only valid media names are ever touched: not other files, not upper
+ * case or other extensions, not folders or links with a media name. */
+static void test_prune_leaves_what_is_not_a_media_file(void **state)
+{
+	(void)state;
+	static const char *const others[] = {
+		"notes.txt", ".hidden", HEXN("7") ".JPG", HEXN("7") ".gif", HEXN("7") "-w320.webp",
+		"." HEXN("7") ".jpg.Ab12Cd", HEXN("7") ".jpg~",
+	};
+	const char *folder = HEXN("8") ".jpg", *link = HEXN("9") ".png";
+	struct buf said;
+	buf_init(&said);
+	for (size_t i = 0; i < HM_ARRAY_LEN(others); i++)
+		put(others[i], 30 * DAY);
+	char *p = in_dir(folder), *l = in_dir(link);
+	assert_int_equal(mkdir(p, 0750), 0);
+	char *target = xasprintf("%s/outside", pdir);
+	FILE *f = fopen(target, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(symlink(target, l), 0);
+	struct media_prune_result r = prune(0, &said);
+	assert_int_equal(r.removed, 0);
+	for (size_t i = 0; i < HM_ARRAY_LEN(others); i++)
+		if (!present(others[i]))
+			fail_msg("%s was removed", others[i]);
+	assert_true(present(folder) && present(link));
+	assert_int_equal(access(target, F_OK), 0);
+	for (size_t i = 0; i < HM_ARRAY_LEN(others); i++) {
+		char *o = in_dir(others[i]);
+		unlink(o);
+		free(o);
+	}
+	rmdir(p);
+	unlink(l);
+	free(p);
+	free(l);
+	free(target);
+	buf_free(&said);
+}
+
+static void test_prune_dry_run_reports_and_removes_nothing(void **state)
+{
+	(void)state;
+	const char *name = HEXN("a") ".jpg", *thumb = HEXN("a") "-w640.webp";
+	const char *orphan = HEXN("b") "-w640.webp";
+	struct buf said;
+	buf_init(&said);
+	put_pair(name, thumb, 2 * DAY);
+	put(orphan, 2 * DAY);
+	int before = count_rows("SELECT count(*) FROM audit_log");
+	struct media_prune_result r = prune(1, &said);
+	assert_int_equal(r.removed, 3);
+	assert_true(said_has(&said, name) && said_has(&said, thumb) && said_has(&said, orphan));
+	assert_true(present(name) && present(thumb) && present(orphan));
+	assert_int_equal(count_rows("SELECT count(*) FROM audit_log"), before);
+	/* The real run removes what the dry run said. */
+	buf_reset(&said);
+	r = prune(0, &said);
+	assert_int_equal(r.removed, 3);
+	assert_false(present(name) || present(thumb) || present(orphan));
+	buf_free(&said);
+}
+
+/* When the references cannot be read, nothing may go. */
+static void test_prune_removes_nothing_when_references_fail(void **state)
+{
+	(void)state;
+	const char *name = HEXN("c") ".png";
+	char err[256];
+	struct db *broken = NULL;
+	char *path = xasprintf("%s/broken.db", pdir);
+	assert_int_equal(db_open(path, DB_OPEN_CREATE, 1, &broken, err, sizeof(err)), HM_OK);
+	assert_int_equal(db_exec_script(broken, "DROP TABLE post_category; DROP TABLE post;", err,
+					sizeof(err)),
+			 HM_OK);
+	put(name, 2 * DAY);
+	struct media_prune_opts o = {.now = time(NULL), .grace = DAY};
+	struct media_prune_result r;
+	enum log_level was = log_min_level;
+	log_min_level = LOG_ERROR + 1; /* the failure is expected */
+	assert_int_equal(media_prune(broken, &o, &r), HM_EDB);
+	log_min_level = was;
+	assert_int_equal(r.removed, 0);
+	assert_true(present(name));
+	db_close(broken);
+	free(path);
+	char *p = in_dir(name);
+	unlink(p);
+	free(p);
+}
+
+#ifdef HM_HAVE_GD
+/* Uploading the same bytes again restarts the grace: an organiser who
+ * uploads an old photo anew and then saves the post must find it there. */
+static void test_prune_reupload_refreshes_the_time(void **state)
+{
+	(void)state;
+	size_t len;
+	unsigned char *png = slurp(SEEDS "red-blue.png", &len);
+	struct media_stored ms, again;
+	struct buf said;
+	buf_init(&said);
+	assert_int_equal(media_store(png, len, &ms, NULL), HM_OK);
+	age(ms.name, 2 * DAY);
+	age(ms.thumb, 2 * DAY);
+	assert_true(mtime_of(ms.name) < time(NULL) - DAY);
+	assert_int_equal(media_store(png, len, &again, NULL), HM_OK);
+	assert_int_equal(again.existed, 1);
+	assert_true(mtime_of(ms.name) >= time(NULL) - 60);
+	assert_true(mtime_of(ms.thumb) >= time(NULL) - 60);
+	prune(0, &said);
+	assert_true(present(ms.name) && present(ms.thumb));
+	/* Aged again, with nothing referring to it, it goes. */
+	age(ms.name, 2 * DAY);
+	age(ms.thumb, 2 * DAY);
+	prune(0, &said);
+	assert_false(present(ms.name) || present(ms.thumb));
+	free(png);
+	buf_free(&said);
+}
+#endif
+
+static void test_prune_refuses_without_folder(void **state)
+{
+	(void)state;
+	struct media_prune_opts o = {.now = time(NULL), .grace = DAY};
+	struct media_prune_result r;
+	assert_null(media_dir());
+	assert_int_equal(media_prune(NULL, &o, &r), HM_EINTERNAL);
+	assert_int_equal(r.removed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest pure[] = {
@@ -905,6 +1254,7 @@ int main(void)
 		cmocka_unit_test(test_media_default_dir),
 		cmocka_unit_test(test_store_refuses_without_folder),
 		cmocka_unit_test(test_init_refuses_bad_folders),
+		cmocka_unit_test(test_prune_refuses_without_folder),
 	};
 	const struct CMUnitTest store[] = {
 #ifdef HM_HAVE_GD
@@ -918,6 +1268,20 @@ int main(void)
 #endif
 		cmocka_unit_test(test_read_refuses_bad_names),
 	};
+	const struct CMUnitTest prune_tests[] = {
+		cmocka_unit_test(test_prune_keeps_what_a_row_refers_to),
+		cmocka_unit_test(test_prune_keeps_recent_files_nothing_refers_to),
+		cmocka_unit_test(test_prune_removes_old_files_with_their_thumbnail),
+		cmocka_unit_test(test_prune_removes_old_orphan_thumbnails_only),
+		cmocka_unit_test(test_prune_leaves_what_is_not_a_media_file),
+		cmocka_unit_test(test_prune_dry_run_reports_and_removes_nothing),
+		cmocka_unit_test(test_prune_removes_nothing_when_references_fail),
+#ifdef HM_HAVE_GD
+		cmocka_unit_test(test_prune_reupload_refreshes_the_time),
+#endif
+	};
 	int rc = cmocka_run_group_tests_name("media", pure, NULL, NULL);
-	return rc | cmocka_run_group_tests_name("media store", store, setup_store, teardown_store);
+	rc |= cmocka_run_group_tests_name("media store", store, setup_store, teardown_store);
+	return rc | cmocka_run_group_tests_name("media prune", prune_tests, setup_prune,
+						teardown_prune);
 }
