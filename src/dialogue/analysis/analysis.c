@@ -606,8 +606,7 @@ enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_
 	r->proj = xcalloc(2 * (size_t)np + 1, sizeof(double));
 	uint32_t n_cols_total = compat ? r->n_cols : r->n_cols - n_mod_cols;
 	uint32_t extra = compat ? n_mod_cols : 0; /* Pol.is counts zeroed mod-out cells */
-	for (uint32_t i = 0; i < r->n_rows; i++)
-		pca_project_row(&view, r->rows[i], r->comps, n_cols_total, extra, r->proj + 2 * r->rows[i]);
+	pca_project_rows(&view, r->comps, n_cols_total, extra, r->proj);
 	r->cmt_proj = xcalloc(2 * (size_t)ns + 1, sizeof(double));
 	r->cmt_extremity = xcalloc((size_t)ns + 1, sizeof(double));
 	double sc = sqrt((double)n_cols_total);

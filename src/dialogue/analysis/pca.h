@@ -43,19 +43,20 @@ uint32_t pca_power_polis_tol(const struct pca_view *x, uint32_t n_comps, uint32_
 
 /*
  * Block power (subspace) iteration for 2 components at once, one pass
- * over the CSR per iteration, Gram–Schmidt between steps; stops when both
- * vectors move less than tol (1 − |cos|) or after max_iters. comps holds
+ * over the CSR per iteration, a Rayleigh–Ritz rotation and Gram–Schmidt
+ * between steps; stops when both vectors move less than tol (1 − |cos|)
+ * or after max_iters. comps holds
  * the start vectors and receives the result. Returns the iterations run.
  */
 uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double tol, double *comps);
 
 /*
- * Sparsity-aware projection of participant r (pca.clj
- * sparsity-aware-project-ptpt): p_k = Σ_voted (v − center)·comp_k, scaled
- * by sqrt(n_cols_total / max(n_voted + extra_n, 1)). Only columns with
- * use_col count as voted.
+ * Sparsity-aware projection of every row of x into proj[2r], proj[2r+1]
+ * (pca.clj sparsity-aware-project-ptpt): p_k = Σ_voted (v − center)·comp_k,
+ * scaled by sqrt(n_cols_total / max(n_voted + extra_n, 1)). Only columns
+ * with use_col count as voted. Other entries of proj are left as they are.
  */
-void pca_project_row(const struct pca_view *x, uint32_t r, const double *comps, uint32_t n_cols_total,
-		     uint32_t extra_n, double out[2]);
+void pca_project_rows(const struct pca_view *x, const double *comps, uint32_t n_cols_total, uint32_t extra_n,
+		      double *proj);
 
 #endif
