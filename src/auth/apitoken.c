@@ -1,11 +1,13 @@
 /*
  * apitoken.c — personal API tokens ("hm_" and 43 base64url characters)
- * for integrators: scope read or write, stored as digests, revoked rather
- * than deleted so the audit trail keeps its subject.
+ * for integrators: scope read or write, stored as digests, valid for 30,
+ * 90 or 365 days, revoked rather than deleted so the audit trail keeps
+ * its subject.
  */
 #include "auth/auth_impl.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,12 +18,23 @@ static const char *const scope_names[] = {
 	[AUTH_TOKEN_WRITE] = "write",
 };
 
+const int auth_api_token_days[3] = {30, AUTH_API_TOKEN_DAYS_DEFAULT, 365};
+
+int auth_api_token_days_ok(int64_t days)
+{
+	for (size_t i = 0; i < HM_ARRAY_LEN(auth_api_token_days); i++)
+		if (days == auth_api_token_days[i])
+			return 1;
+	return 0;
+}
+
 enum hm_err auth_api_token_create(struct db *db, const struct principal *actor,
 				  int64_t account_id, enum auth_token_scope scope,
-				  const char *label, int64_t now,
+				  const char *label, int expires_days, int64_t now,
 				  char token_out[AUTH_API_TOKEN_SIZE], int64_t *id_out)
 {
-	char digest[AUTH_DIGEST_HEX], ts[AUTH_TS_SIZE], raw[AUTH_TOKEN_SIZE];
+	char digest[AUTH_DIGEST_HEX], ts[AUTH_TS_SIZE], expires[AUTH_TS_SIZE];
+	char raw[AUTH_TOKEN_SIZE];
 	struct auth_scope own = {.owner_account_id = account_id};
 	enum hm_err e;
 	token_out[0] = '\0';
@@ -31,13 +44,15 @@ enum hm_err auth_api_token_create(struct db *db, const struct principal *actor,
 		label = "";
 	if (!auth_can(actor, AUTH_ACCOUNT_SELF, &own))
 		return HM_EFORBIDDEN;
-	if ((unsigned)scope >= HM_ARRAY_LEN(scope_names) || !auth_text_ok(label, AUTH_NAME_MAX))
+	if ((unsigned)scope >= HM_ARRAY_LEN(scope_names) || !auth_text_ok(label, AUTH_NAME_MAX) ||
+	    !auth_api_token_days_ok(expires_days))
 		return HM_EINVAL;
 	if ((e = auth_init()) != HM_OK)
 		return e;
 	auth_token_new(raw);
 	auth_token_digest(raw, digest);
 	auth_ts(now, ts);
+	auth_ts(now + (int64_t)expires_days * 86400, expires);
 	if ((e = db_begin(db)) != HM_OK)
 		goto out;
 	struct db_stmt *st = auth_prep(db, SQL_TOKEN_INSERT);
@@ -50,13 +65,14 @@ enum hm_err auth_api_token_create(struct db *db, const struct principal *actor,
 	db_bind_text(st, 3, label);
 	db_bind_text(st, 4, scope_names[scope]);
 	db_bind_text(st, 5, ts);
+	db_bind_text(st, 6, expires);
 	if ((e = db_run(st)) != HM_OK) { /* HM_EINVAL: no such account */
 		e = auth_fail(db, e);
 		goto out;
 	}
 	int64_t id = db_last_insert_id(db);
-	json_t *after = json_pack("{s:I, s:s, s:s}", "account_id", (json_int_t)account_id, "label",
-				  label, "scope", scope_names[scope]);
+	json_t *after = json_pack("{s:I, s:s, s:s, s:s}", "account_id", (json_int_t)account_id,
+				  "label", label, "scope", scope_names[scope], "expires_at", expires);
 	e = audit_record_at(db, actor, "api_token.create", "api_token", id, NULL, after, now);
 	json_decref(after);
 	if (e != HM_OK || (e = db_commit(db)) != HM_OK) {
@@ -119,9 +135,14 @@ enum hm_err auth_api_token_lookup(struct db *db, const char *token, int64_t now,
 	}
 	int64_t id = db_col_int(st, 0), account_id = db_col_int(st, 1);
 	int read_only = !str_eq(db_col_text(st, 2), "write");
-	const char *last = db_col_text(st, 3);
+	const char *last = db_col_text(st, 3), *until = db_col_text(st, 4);
 	int64_t last_used = last ? auth_ts_parse(last) : -1;
+	/* NULL: made before tokens expired. A stamp that does not parse
+	 * counts as past, as a reset token's does. */
+	int64_t expires = until ? auth_ts_parse(until) : INT64_MAX;
 	db_done(st);
+	if (expires < 0 || now >= expires)
+		return HM_EUNAUTH;
 
 	/* Last use is for the owner's token list: minute precision is enough. */
 	if ((last_used < 0 || now - last_used >= AUTH_SESSION_TOUCH) &&

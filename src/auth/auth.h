@@ -372,11 +372,20 @@ enum hm_err auth_reset_complete(struct db *db, const char *token, const char *ne
 
 enum auth_token_scope { AUTH_TOKEN_READ, AUTH_TOKEN_WRITE };
 
+/* A token lives one of these many days from its creation; the forms offer
+ * them in this order and preselect the default. */
+#define AUTH_API_TOKEN_DAYS_DEFAULT 90
+extern const int auth_api_token_days[3]; /* 30, 90, 365 */
+/* 1 if days is one of auth_api_token_days. */
+int auth_api_token_days_ok(int64_t days);
+
 /* Makes a personal API token for account_id ("hm_" + 43 characters,
- * written to token_out, shown once). label: up to AUTH_NAME_MAX bytes. */
+ * written to token_out, shown once), valid for expires_days days from now
+ * (one of auth_api_token_days, else HM_EINVAL and nothing is made).
+ * label: up to AUTH_NAME_MAX bytes. */
 enum hm_err auth_api_token_create(struct db *db, const struct principal *actor,
 				  int64_t account_id, enum auth_token_scope scope,
-				  const char *label, int64_t now,
+				  const char *label, int expires_days, int64_t now,
 				  char token_out[AUTH_API_TOKEN_SIZE], int64_t *id_out);
 
 /* Revokes token id of account_id. HM_ENOTFOUND if it is not that
@@ -385,11 +394,13 @@ enum hm_err auth_api_token_revoke(struct db *db, const struct principal *actor,
 				  int64_t account_id, int64_t token_id, int64_t now);
 
 /* The principal of an API token (via AUTH_VIA_API_TOKEN; read_only for
- * scope read). HM_EUNAUTH when malformed, unknown or revoked. */
+ * scope read). HM_EUNAUTH when malformed, unknown, revoked or expired
+ * (now at or past its expires_at; NULL there is never), one answer for
+ * all. */
 enum hm_err auth_api_token_lookup(struct db *db, const char *token, int64_t now,
 				  struct principal *p);
 
-/* [{id, label, scope, created_at, last_used_at, revoked_at}…] of an
+/* [{id, label, scope, created_at, last_used_at, revoked_at, expires_at}…] of an
  * account, newest first. Caller owns it. */
 json_t *auth_api_token_list(struct db *db, int64_t account_id);
 

@@ -69,14 +69,14 @@ static const char *const auth_sql[AUTH_SQL__MAX] = {
 	[SQL_RESET_PURGE] = "DELETE FROM password_reset WHERE expires_at <= ?",
 
 	[SQL_TOKEN_INSERT] = "INSERT INTO api_token (token_hash, account_id, label, scope, "
-			     "created_at) VALUES (?, ?, ?, ?, ?)",
-	[SQL_TOKEN_BY_HASH] = "SELECT id, account_id, scope, last_used_at FROM api_token "
-			      "WHERE token_hash = ? AND revoked_at IS NULL",
+			     "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+	[SQL_TOKEN_BY_HASH] = "SELECT id, account_id, scope, last_used_at, expires_at "
+			      "FROM api_token WHERE token_hash = ? AND revoked_at IS NULL",
 	[SQL_TOKEN_TOUCH] = "UPDATE api_token SET last_used_at = ? WHERE id = ?",
 	[SQL_TOKEN_REVOKE] = "UPDATE api_token SET revoked_at = ? "
 			     "WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
-	[SQL_TOKEN_LIST] = "SELECT id, label, scope, created_at, last_used_at, revoked_at "
-			   "FROM api_token WHERE account_id = ? ORDER BY id DESC",
+	[SQL_TOKEN_LIST] = "SELECT id, label, scope, created_at, last_used_at, revoked_at, "
+			   "expires_at FROM api_token WHERE account_id = ? ORDER BY id DESC",
 
 	[SQL_AUDIT_INSERT] = "INSERT INTO audit_log (at, actor_account_id, actor, action, entity, "
 			     "entity_id, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

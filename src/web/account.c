@@ -5,6 +5,7 @@
  */
 #include "auth/auth.h"
 #include "db/db.h"
+#include "view/i18n.h"
 #include "web/form.h"
 #include "web/web.h"
 
@@ -100,6 +101,41 @@ static enum hm_err post_sign_out(struct http_req *req, struct http_res *res)
 	return web_redirect(req, res, "/");
 }
 
+/* Adds to a token "expired" and "expires_display": "expires 28 February
+ * 2027", "expired" or, for a token made before tokens expired, "never". */
+static void decorate_token(struct http_req *req, json_t *t, int64_t now)
+{
+	const char *at = json_string_value(json_object_get(t, "expires_at"));
+	int64_t until = at ? time_parse_rfc3339(at) : -1;
+	int expired = at && (until < 0 || now >= until);
+	const char *shown = web_t(req, "never");
+	if (expired) {
+		shown = web_t(req, "expired");
+	} else if (at) {
+		const char *date =
+			fmt_date(&req->pool, req->lang, arena_strndup(&req->pool, at, 10), FMT_LONG);
+		shown = arena_printf(&req->pool, web_t(req, "expires %s"), date ? date : at);
+	}
+	json_object_set_new(t, "expired", json_boolean(expired));
+	json_object_set_new(t, "expires_display", json_string(shown));
+}
+
+/* The lifetimes a new token may have, for the form's choice, with the
+ * default selected. */
+static json_t *token_lifetimes(struct http_req *req)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < HM_ARRAY_LEN(auth_api_token_days); i++) {
+		int d = auth_api_token_days[i];
+		const char *fmt = i18n_ngettext(req->lang, "%d day", "%d days", (unsigned long)d);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "days",
+						   arena_printf(&req->pool, "%d", d), "label",
+						   arena_printf(&req->pool, fmt, d), "selected",
+						   d == AUTH_API_TOKEN_DAYS_DEFAULT));
+	}
+	return a;
+}
+
 static enum hm_err page_account(struct http_req *req, struct http_res *res)
 {
 	const struct principal *p = web_principal(req);
@@ -111,7 +147,13 @@ static enum hm_err page_account(struct http_req *req, struct http_res *res)
 	json_t *acct = auth_account_get(req->db, p->account_id);
 	if (!acct)
 		return HM_ENOTFOUND;
-	json_object_set_new(acct, "api_tokens", auth_api_token_list(req->db, p->account_id));
+	json_t *tokens = auth_api_token_list(req->db, p->account_id), *t;
+	int64_t now = time_now_s();
+	size_t i;
+	json_array_foreach(tokens, i, t)
+		decorate_token(req, t, now);
+	json_object_set_new(acct, "api_tokens", tokens);
+	json_object_set_new(acct, "token_lifetimes", token_lifetimes(req));
 	json_object_set_new(acct, "csrf", json_string(web_csrf_token(req, res)));
 	http_res_page(res, acct, "pages/account", web_t(req, "Your account"));
 	return HM_OK;
@@ -121,6 +163,8 @@ static const char *const token_scopes[] = {"read", "write", NULL};
 static const struct field token_fields[] = {
 	{.name = "label", .kind = FIELD_TEXT, .required = 1, .max_len = 200},
 	{.name = "scope", .kind = FIELD_CHOICE, .required = 1, .choices = token_scopes},
+	/* days, one of auth_api_token_days; absent: the default */
+	{.name = "expires_days", .kind = FIELD_INT},
 };
 
 /* Creates a personal API token and shows it once. */
@@ -137,6 +181,11 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 	if (!web_csrf_valid(req, f.csrf))
 		return http_fail(res, HM_EFORBIDDEN,
 				 WEB_FORM_EXPIRED);
+	int64_t days = form_int(&f, "expires_days", AUTH_API_TOKEN_DAYS_DEFAULT);
+	if (e == HM_OK && !auth_api_token_days_ok(days)) {
+		form_set_error(req, &f, "expires_days", "Choose 30, 90 or 365 days.");
+		e = HM_EINVAL;
+	}
 	if (e != HM_OK) {
 		res->status = 400;
 		http_res_page(res, json_pack("{s:o}", "form", form_json(&f)), "pages/account_token",
@@ -147,15 +196,18 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 	int64_t id = 0;
 	enum auth_token_scope scope =
 		strcmp(form_get(&f, "scope"), "write") == 0 ? AUTH_TOKEN_WRITE : AUTH_TOKEN_READ;
+	int64_t now = time_now_s();
 	e = auth_api_token_create(req->db, p, p->account_id, scope, form_get(&f, "label"),
-				  time_now_s(), token, &id);
+				  (int)days, now, token, &id);
 	if (e != HM_OK)
 		return e;
+	/* The stored expiry: auth_api_token_create counts from the same now. */
+	json_t *m = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)id, "token", token,
+			      "label", form_get(&f, "label"), "scope", form_get(&f, "scope"),
+			      "expires_at", time_format_rfc3339(&req->pool, now + days * 86400));
+	decorate_token(req, m, now);
 	res->status = 201;
-	http_res_page(res,
-		      json_pack("{s:I, s:s, s:s, s:s}", "id", (json_int_t)id, "token", token, "label",
-				form_get(&f, "label"), "scope", form_get(&f, "scope")),
-		      "pages/account_token", web_t(req, "New API token"));
+	http_res_page(res, m, "pages/account_token", web_t(req, "New API token"));
 	return HM_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <sodium.h>
@@ -1038,6 +1039,8 @@ static void test_reset_expires_and_is_replaced(void **state)
 
 /* ============================================================== API tokens */
 
+#define DAYS AUTH_API_TOKEN_DAYS_DEFAULT
+
 static void test_api_token_scopes_and_revocation(void **state)
 {
 	(void)state;
@@ -1054,22 +1057,22 @@ static void test_api_token_scopes_and_revocation(void **state)
 	assert_int_equal(auth_scope_event(db, "event-a", &a), HM_OK);
 
 	/* Refusals first. */
-	assert_int_equal(auth_api_token_create(db, &other, id, AUTH_TOKEN_WRITE, "x", T0, wtok,
+	assert_int_equal(auth_api_token_create(db, &other, id, AUTH_TOKEN_WRITE, "x", DAYS, T0, wtok,
 					       &wid),
 			 HM_EFORBIDDEN);
 	assert_string_equal(wtok, "");
-	assert_int_equal(auth_api_token_create(db, &owner, id, (enum auth_token_scope)7, "x", T0,
-					       wtok, &wid),
+	assert_int_equal(auth_api_token_create(db, &owner, id, (enum auth_token_scope)7, "x", DAYS,
+					       T0, wtok, &wid),
 			 HM_EINVAL);
-	assert_int_equal(auth_api_token_create(db, &owner, id, AUTH_TOKEN_READ, "bad\nlabel", T0,
-					       wtok, &wid),
+	assert_int_equal(auth_api_token_create(db, &owner, id, AUTH_TOKEN_READ, "bad\nlabel", DAYS,
+					       T0, wtok, &wid),
 			 HM_EINVAL);
 
-	assert_int_equal(auth_api_token_create(db, &owner, id, AUTH_TOKEN_READ, "feeds", T0, rtok,
-					       &rid),
+	assert_int_equal(auth_api_token_create(db, &owner, id, AUTH_TOKEN_READ, "feeds", DAYS, T0,
+					       rtok, &rid),
 			 HM_OK);
-	assert_int_equal(auth_api_token_create(db, &owner, id, AUTH_TOKEN_WRITE, "sync", T0, wtok,
-					       &wid),
+	assert_int_equal(auth_api_token_create(db, &owner, id, AUTH_TOKEN_WRITE, "sync", DAYS, T0,
+					       wtok, &wid),
 			 HM_OK);
 	assert_true(str_starts_with(rtok, AUTH_API_TOKEN_PREFIX));
 	assert_int_equal(strlen(rtok), AUTH_API_TOKEN_SIZE - 1);
@@ -1116,6 +1119,132 @@ static void test_api_token_scopes_and_revocation(void **state)
 	assert_false(json_is_null(json_object_get(oldest, "last_used_at")));
 	assert_null(json_object_get(oldest, "token_hash"));
 	json_decref(list);
+	db_close(db);
+}
+
+/* Each lifetime on offer: valid up to the last second before expires_at,
+ * refused at it and after it, as an unknown token is. */
+static void test_api_token_expires_after_its_days(void **state)
+{
+	(void)state;
+	struct db *db = fresh_db();
+	struct principal owner, p;
+	int64_t id = add_account(db, "ann@example.org", PW, NULL);
+	assert_int_equal(auth_principal_load(db, id, AUTH_VIA_SESSION, &owner), HM_OK);
+	static const struct {
+		int days;
+		const char *expires_at; /* T0 + days */
+	} rows[] = {
+		{30, "2023-12-14T22:13:20Z"},
+		{90, "2024-02-12T22:13:20Z"},
+		{365, "2024-11-13T22:13:20Z"},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		char tok[AUTH_API_TOKEN_SIZE];
+		int64_t tid = 0, end = T0 + (int64_t)rows[i].days * 86400;
+		if (auth_api_token_create(db, &owner, id, AUTH_TOKEN_WRITE, "ci", rows[i].days, T0,
+					  tok, &tid) != HM_OK)
+			fail_msg("row %zu: not created", i);
+		char *stored = query_text(db, "SELECT expires_at FROM api_token WHERE id = ?", tid);
+		if (!stored || strcmp(stored, rows[i].expires_at) != 0)
+			fail_msg("row %zu: expires_at %s", i, stored ? stored : "NULL");
+		free(stored);
+		char *after = query_text(db,
+					 "SELECT json_extract(after_json, '$.expires_at') FROM audit_log "
+					 "WHERE action = 'api_token.create' AND entity_id = ?",
+					 tid);
+		if (!after || strcmp(after, rows[i].expires_at) != 0)
+			fail_msg("row %zu: audited expires_at %s", i, after ? after : "NULL");
+		free(after);
+		static const struct {
+			int64_t dt; /* from the expiry */
+			enum hm_err want;
+		} at[] = {{-(int64_t)30 * 86400, HM_OK}, {-61, HM_OK}, {-1, HM_OK},
+			  {0, HM_EUNAUTH},          {1, HM_EUNAUTH},  {86400 * 400, HM_EUNAUTH}};
+		for (size_t j = 0; j < HM_ARRAY_LEN(at); j++) {
+			p.account_id = 99;
+			enum hm_err e = auth_api_token_lookup(db, tok, end + at[j].dt, &p);
+			if (e != at[j].want || p.account_id != (e == HM_OK ? id : 0))
+				fail_msg("row %zu, %+lld s from expiry: %s, account %lld", i,
+					 (long long)at[j].dt, hm_err_str(e), (long long)p.account_id);
+		}
+	}
+	db_close(db);
+}
+
+/* A token made before tokens expired (expires_at NULL, inserted as the old
+ * schema did) stays valid; a stored expiry that does not parse counts as
+ * past. */
+static void test_api_token_without_expiry_never_expires(void **state)
+{
+	(void)state;
+	struct db *db = fresh_db();
+	struct principal p;
+	int64_t id = add_account(db, "ann@example.org", PW, NULL);
+	static const struct {
+		const char *expires_at; /* NULL: the old schema's row */
+		enum hm_err want;
+	} rows[] = {{NULL, HM_OK}, {"soon", HM_EUNAUTH}, {"", HM_EUNAUTH}};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		char raw[AUTH_TOKEN_SIZE], digest[AUTH_DIGEST_HEX], tok[AUTH_API_TOKEN_SIZE];
+		auth_token_new(raw);
+		assert_true(auth_token_digest(raw, digest));
+		snprintf(tok, sizeof(tok), "%s%s", AUTH_API_TOKEN_PREFIX, raw);
+		struct db_stmt *st = db_prepare(
+			db, "INSERT INTO api_token (token_hash, account_id, label, scope, created_at) "
+			    "VALUES (?, ?, 'old', 'read', '2020-01-01T00:00:00Z')");
+		assert_non_null(st);
+		db_bind_text(st, 1, digest);
+		db_bind_int(st, 2, id);
+		assert_int_equal(db_run(st), HM_OK);
+		if (rows[i].expires_at) {
+			st = db_prepare(db, "UPDATE api_token SET expires_at = ? WHERE token_hash = ?");
+			assert_non_null(st);
+			db_bind_text(st, 1, rows[i].expires_at);
+			db_bind_text(st, 2, digest);
+			assert_int_equal(db_run(st), HM_OK);
+		}
+		const int64_t when[] = {T0, T0 + (int64_t)100 * 365 * 86400};
+		for (size_t j = 0; j < HM_ARRAY_LEN(when); j++) {
+			enum hm_err e = auth_api_token_lookup(db, tok, when[j], &p);
+			if (e != rows[i].want)
+				fail_msg("row %zu at %zu: %s", i, j, hm_err_str(e));
+			if (e == HM_OK && (p.account_id != id || !p.read_only))
+				fail_msg("row %zu at %zu: wrong principal", i, j);
+		}
+	}
+	json_t *list = auth_api_token_list(db, id);
+	assert_int_equal(json_array_size(list), 3);
+	assert_true(json_is_null(json_object_get(json_array_get(list, 2), "expires_at")));
+	json_decref(list);
+	db_close(db);
+}
+
+/* Only 30, 90 and 365 days: anything else makes no token and no audit
+ * entry. */
+static void test_api_token_refuses_other_lifetimes(void **state)
+{
+	(void)state;
+	struct db *db = fresh_db();
+	struct principal owner;
+	int64_t id = add_account(db, "ann@example.org", PW, NULL);
+	assert_int_equal(auth_principal_load(db, id, AUTH_VIA_SESSION, &owner), HM_OK);
+	const int bad[] = {0, -90, 1, 29, 31, 89, 91, 364, 366, 3650, INT_MAX, INT_MIN};
+	for (size_t i = 0; i < HM_ARRAY_LEN(bad); i++) {
+		char tok[AUTH_API_TOKEN_SIZE] = "x";
+		int64_t tid = 7;
+		enum hm_err e = auth_api_token_create(db, &owner, id, AUTH_TOKEN_READ, "ci", bad[i],
+						      T0, tok, &tid);
+		if (e != HM_EINVAL || tok[0] || tid)
+			fail_msg("%d days: %s", bad[i], hm_err_str(e));
+		assert_false(auth_api_token_days_ok(bad[i]));
+	}
+	for (size_t i = 0; i < HM_ARRAY_LEN(auth_api_token_days); i++)
+		assert_true(auth_api_token_days_ok(auth_api_token_days[i]));
+	assert_true(auth_api_token_days_ok(AUTH_API_TOKEN_DAYS_DEFAULT));
+	assert_int_equal(query_int(db, "SELECT count(*) FROM api_token"), 0);
+	assert_int_equal(
+		query_int(db, "SELECT count(*) FROM audit_log WHERE action = 'api_token.create'"), 0);
 	db_close(db);
 }
 
@@ -1511,6 +1640,9 @@ int main(void)
 		cmocka_unit_test(test_reset_is_single_use),
 		cmocka_unit_test(test_reset_expires_and_is_replaced),
 		cmocka_unit_test(test_api_token_scopes_and_revocation),
+		cmocka_unit_test(test_api_token_expires_after_its_days),
+		cmocka_unit_test(test_api_token_without_expiry_never_expires),
+		cmocka_unit_test(test_api_token_refuses_other_lifetimes),
 		cmocka_unit_test(test_demo_organiser),
 		cmocka_unit_test(test_cli_user_add_list_passwd),
 		cmocka_unit_test(test_cli_user_refusals),

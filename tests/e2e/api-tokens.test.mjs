@@ -1,0 +1,141 @@
+// api-tokens.test.mjs — personal API tokens expire: the account page's form
+// offers 30, 90 (preselected) or 365 days and refuses anything else with a
+// message beside the field; each token's expiry is shown on the page and in
+// its JSON; a token past its expiry answers 401 with the very body an
+// unknown token gets, and a token made before tokens expired (expires_at
+// NULL) still works and says "never".
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { addAccount, apiToken, bearer, signedIn } from './lib/accounts.mjs';
+import { textOf } from './lib/html.mjs';
+import { makeDemo, startServer, tempDir } from './lib/server.mjs';
+import { q, sqlite } from './lib/sqlite.mjs';
+
+const EMAIL = 'tokens@example.org';
+const DAY = 86400;
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October',
+	'November', 'December'];
+
+let srv, me;
+
+before(async () => {
+	const db = makeDemo(path.join(tempDir(), 'h.db'));
+	addAccount(db, { email: EMAIL, name: 'Token holder' });
+	srv = await startServer({ db });
+	me = await signedIn(srv.url, EMAIL);
+});
+after(() => srv?.stop());
+
+// "28 February 2027": the UTC date of t (seconds), as the page writes it.
+const longDate = (t) => {
+	const d = new Date(t * 1000);
+	return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
+};
+const nowS = () => Math.floor(Date.now() / 1000);
+const tokenRow = (html, label) => textOf(html).split('\n').find((l) => l.includes(label)) ?? '';
+const tokensOf = async () => (await me.getJson('/account')).json.api_tokens;
+// The first table row of the account page that names label, as text.
+const rowOf = async (label) => {
+	const html = (await me.get('/account')).body;
+	const tr = html.split('<tr>').find((r) => r.includes(`<td>${label}</td>`));
+	assert.ok(tr, `no row for ${label}`);
+	return textOf(tr);
+};
+
+describe('the form offers 30, 90 or 365 days', () => {
+	test('with 90 preselected', async () => {
+		const html = (await me.get('/account')).body;
+		const select = /<select id="token-expires" name="expires_days">(.*?)<\/select>/s.exec(html);
+		assert.ok(select, 'the account page has the expiry choice');
+		const options = [...select[1].matchAll(/<option value="(\d+)"( selected)?>([^<]*)<\/option>/g)];
+		assert.deepEqual(options.map((o) => o[1]), ['30', '90', '365']);
+		assert.deepEqual(options.filter((o) => o[2]).map((o) => o[1]), ['90']);
+		assert.deepEqual(options.map((o) => o[3]), ['30 days', '90 days', '365 days']);
+	});
+
+	for (const days of [30, 90, 365]) {
+		test(`${days} days: the new token and the account page show its expiry`, async () => {
+			const label = `ci ${days}`;
+			await me.get('/account');
+			const t0 = nowS();
+			const r = await me.post('/account/api-tokens', { label, scope: 'read', expires_days: String(days) });
+			const t1 = nowS();
+			assert.equal(r.status, 201, r.body);
+			const dates = new Set([longDate(t0 + days * DAY), longDate(t1 + days * DAY)]);
+			const shown = (text) => [...dates].some((d) => text.includes(`expires ${d}`));
+			assert.ok(shown(textOf(r.body)), `creation page: ${tokenRow(r.body, label)}`);
+
+			const made = (await tokensOf()).find((t) => t.label === label);
+			assert.ok(made, 'listed in the JSON view');
+			assert.match(made.expires_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+			const at = Date.parse(made.expires_at) / 1000;
+			assert.ok(at >= t0 + days * DAY && at <= t1 + days * DAY, `${made.expires_at} is ${days} days on`);
+			const row = await rowOf(label);
+			assert.ok(shown(row), `account page row: ${row}`);
+			assert.match(row, /Active/);
+		});
+	}
+
+	test('without a choice (the JSON API, older clients) a token lives 90 days', async () => {
+		const t0 = nowS();
+		const r = await me.post('/account/api-tokens', { label: 'no choice', scope: 'read' }, { json: true });
+		assert.equal(r.status, 201, r.body);
+		const at = Date.parse(r.json.expires_at) / 1000;
+		assert.ok(at >= t0 + 90 * DAY && at <= nowS() + 90 * DAY, r.json.expires_at);
+		assert.equal(r.json.expires_display, `expires ${longDate(at)}`);
+	});
+});
+
+describe('other lifetimes are refused', () => {
+	for (const bad of ['7', '60', '366', '3650', '-90', '0', 'abc', '90.5', '90 days']) {
+		test(`expires_days=${JSON.stringify(bad)}`, async () => {
+			const label = `refused ${bad}`;
+			await me.get('/account');
+			const r = await me.post('/account/api-tokens', { label, scope: 'write', expires_days: bad });
+			assert.equal(r.status, 400);
+			const text = textOf(r.body);
+			assert.match(text, /Please correct the fields marked below\./);
+			assert.match(text, /Expires after: (Choose 30, 90 or 365 days\.|Enter a whole number\.)/);
+			assert.doesNotMatch(r.body, /hm_[A-Za-z0-9_-]{43}/, 'no token shown');
+
+			const j = await me.post('/account/api-tokens', { label, scope: 'write', expires_days: bad }, { json: true });
+			assert.equal(j.status, 400);
+			assert.ok(j.json.form.errors.expires_days, JSON.stringify(j.json));
+			assert.equal(j.json.form.values.label, label);
+			assert.equal(j.json.token, undefined);
+			assert.ok(!(await tokensOf()).some((t) => t.label === label), 'nothing was made');
+		});
+	}
+});
+
+describe('an expired token is refused like an unknown one', () => {
+	test('same 401, same body; the page says "expired"', async () => {
+		const token = await apiToken(me, 'write', 'to expire');
+		assert.equal((await bearer(srv.url, token, 'GET', '/account')).status, 200);
+
+		const unknown = await bearer(srv.url, `hm_${'A'.repeat(43)}`, 'GET', '/account');
+		assert.equal(unknown.status, 401);
+		sqlite(srv.db, `UPDATE api_token SET expires_at = ${q(new Date((nowS() - 1) * 1000).toISOString().replace(/\.\d+Z$/, 'Z'))} WHERE label = 'to expire';`);
+		const expired = await bearer(srv.url, token, 'GET', '/account');
+		assert.equal(expired.status, 401);
+		assert.equal(expired.body, unknown.body);
+		assert.equal(expired.headers['content-type'], unknown.headers['content-type']);
+		assert.equal(expired.headers['www-authenticate'], unknown.headers['www-authenticate']);
+
+		const row = await rowOf('to expire');
+		assert.match(row, /\bexpired\b/);
+		assert.match(row, /Expired/);
+		assert.equal((await tokensOf()).find((t) => t.label === 'to expire').expired, true);
+	});
+
+	test('a token from before tokens expired (expires_at NULL) works and says "never"', async () => {
+		const token = await apiToken(me, 'write', 'old token');
+		sqlite(srv.db, "UPDATE api_token SET expires_at = NULL WHERE label = 'old token';");
+		assert.equal((await bearer(srv.url, token, 'GET', '/account')).status, 200);
+		const row = await rowOf('old token');
+		assert.match(row, /\bnever\b/);
+		assert.match(row, /Active/);
+		assert.equal((await tokensOf()).find((t) => t.label === 'old token').expires_at, null);
+	});
+});
