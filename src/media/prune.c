@@ -20,12 +20,15 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Every column that holds a stored media name, one statement each. A new
- * table or setting with images adds its line here, or its files are
- * removed a day after upload. */
-static const char *const ref_sql[] = {
-	"SELECT image FROM post WHERE image IS NOT NULL",
-	"SELECT logo FROM organisation WHERE logo IS NOT NULL",
+/* Every column that holds a stored media name: all its names, and whether
+ * it holds one name. A new table or setting with images adds its line
+ * here, or its files are removed a day after upload. */
+static const struct {
+	const char *all, *one;
+} ref_sql[] = {
+	{"SELECT image FROM post WHERE image IS NOT NULL", "SELECT 1 FROM post WHERE image = ? LIMIT 1"},
+	{"SELECT logo FROM organisation WHERE logo IS NOT NULL",
+	 "SELECT 1 FROM organisation WHERE logo = ? LIMIT 1"},
 };
 
 /* ---------------------------------------------------------- references */
@@ -61,7 +64,7 @@ static enum hm_err refs_read(struct db *db, struct refs *r)
 	if (e != HM_OK)
 		return e;
 	for (size_t i = 0; i < HM_ARRAY_LEN(ref_sql) && e == HM_OK; i++) {
-		struct db_stmt *st = db_prepare(db, ref_sql[i]);
+		struct db_stmt *st = db_prepare(db, ref_sql[i].all);
 		int rc = -1;
 		while (st && (rc = db_step(st)) == 1) {
 			const char *name = db_col_text(st, 0);
@@ -91,9 +94,27 @@ static enum hm_err refs_read(struct db *db, struct refs *r)
 	return HM_OK;
 }
 
+/* 1 if a row names this file now, 0 if none, -1 on error. Called inside
+ * the write transaction the removal happens in. */
+static int referenced(struct db *db, const char *name)
+{
+	for (size_t i = 0; i < HM_ARRAY_LEN(ref_sql); i++) {
+		struct db_stmt *st = db_prepare(db, ref_sql[i].one);
+		if (!st)
+			return -1;
+		db_bind_text(st, 1, name);
+		int rc = db_step(st);
+		db_done(st);
+		if (rc != 0)
+			return rc == 1 ? 1 : -1;
+	}
+	return 0;
+}
+
 /* ---------------------------------------------------------------- sweep */
 
 struct sweep {
+	struct db *db;
 	const struct media_prune_opts *o;
 	struct media_prune_result *out;
 	int dirfd;
@@ -137,14 +158,28 @@ static int drop(struct sweep *s, const char *name, const struct stat *sb)
 	return 1;
 }
 
-/* An original nothing refers to: its age is looked at again under the
- * store lock, just before it goes, so an upload of the same bytes since
- * the directory was read keeps it; then its thumbnail goes with it. */
+/* An original nothing referred to when the sweep began. It goes inside a
+ * write transaction that first asks again whether a row names it, so a
+ * post saved since (its check that the image exists runs in its own write
+ * transaction) either keeps the file or is refused, never left pointing
+ * at nothing. Its age is looked at again under the store lock, so an
+ * upload of the same bytes since the directory was read keeps it; its
+ * thumbnail goes with it. */
 static void sweep_original(struct sweep *s, const char *name)
 {
 	struct stat sb, tsb;
 	char thumb[MEDIA_NAME_SIZE];
 	media_thumb_name(name, thumb);
+	if (!s->o->dry_run) {
+		if (db_begin(s->db) != HM_OK)
+			return;
+		int r = referenced(s->db, name);
+		if (r != 0) {
+			db_rollback(s->db);
+			s->out->in_use += r > 0;
+			return;
+		}
+	}
 	media_store_lock();
 	if (!stat_file(s, name, &sb)) {
 		/* gone since the directory was read */
@@ -157,6 +192,8 @@ static void sweep_original(struct sweep *s, const char *name)
 		json_array_append_new(s->removed, entry);
 	}
 	media_store_unlock();
+	if (!s->o->dry_run)
+		db_commit(s->db);
 }
 
 /* 1 if the original of a thumbnail ("<hex>-w640.webp") is stored, in any
@@ -212,7 +249,7 @@ enum hm_err media_prune(struct db *db, const struct media_prune_opts *opts,
 			struct media_prune_result *out)
 {
 	struct refs refs = {0};
-	struct sweep s = {.o = opts, .out = out, .dirfd = -1};
+	struct sweep s = {.db = db, .o = opts, .out = out, .dirfd = -1};
 	DIR *d = NULL;
 	struct dirent *de;
 	enum hm_err e;

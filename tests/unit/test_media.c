@@ -1065,6 +1065,35 @@ static void test_prune_keeps_what_a_row_refers_to(void **state)
 	buf_free(&said);
 }
 
+/* A post saved while the sweep runs (after it read the references, before
+ * it reaches the file) keeps its image: the sweep asks again, in the write
+ * transaction it removes in. The stop hook, called before each entry,
+ * saves the post. */
+static const char *late_image;
+static int save_post_late(void)
+{
+	if (late_image) {
+		run_sql(SQL_POST_ADD, "saved-late", late_image);
+		late_image = NULL;
+	}
+	return 0;
+}
+
+static void test_prune_keeps_a_file_a_row_took_meanwhile(void **state)
+{
+	(void)state;
+	const char *name = HEXN("9") ".jpg", *thumb = HEXN("9") "-w640.webp";
+	put_pair(name, thumb, 3 * DAY);
+	late_image = name;
+	struct media_prune_opts o = {.now = time(NULL), .grace = DAY, .stop = save_post_late};
+	struct media_prune_result r;
+	assert_int_equal(media_prune(pdb, &o, &r), HM_OK);
+	assert_null(late_image); /* the post was saved during the sweep */
+	assert_true(present(name) && present(thumb));
+	assert_true(r.in_use >= 1);
+	run_sql(SQL_POST_DEL, "saved-late", NULL);
+}
+
 static void test_prune_keeps_recent_files_nothing_refers_to(void **state)
 {
 	(void)state;
@@ -1270,6 +1299,7 @@ int main(void)
 	};
 	const struct CMUnitTest prune_tests[] = {
 		cmocka_unit_test(test_prune_keeps_what_a_row_refers_to),
+		cmocka_unit_test(test_prune_keeps_a_file_a_row_took_meanwhile),
 		cmocka_unit_test(test_prune_keeps_recent_files_nothing_refers_to),
 		cmocka_unit_test(test_prune_removes_old_files_with_their_thumbnail),
 		cmocka_unit_test(test_prune_removes_old_orphan_thumbnails_only),
