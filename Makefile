@@ -117,6 +117,7 @@ test-deps:
 run: deps
 	$(MAKE) harmony
 	test -f harmony.db || ./harmony demo --db harmony.db
+	./harmony init --db harmony.db # a database from an older harmony is migrated
 	./harmony serve --db harmony.db --listen 127.0.0.1:8080
 
 unit: $(UNIT_BIN)
