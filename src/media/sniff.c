@@ -5,20 +5,9 @@
  * functions over bytes: the fuzz target drives media_sniff directly.
  */
 #include "media/media.h"
+#include "media/media_impl.h"
 
 #include <string.h>
-
-static uint32_t be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static uint32_t le16(const unsigned char *p) { return (uint32_t)p[1] << 8 | p[0]; }
-static uint32_t le24(const unsigned char *p)
-{
-	return (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-static uint32_t le32(const unsigned char *p) { return le24(p) | (uint32_t)p[3] << 24; }
 
 /* ------------------------------------------------------------------ JPEG */
 
@@ -81,10 +70,8 @@ static enum hm_err sniff_jpeg(const unsigned char *d, size_t len, struct media_i
 			continue; /* markers without a length */
 		if (m == 0xD8 || m == 0xD9 || m == 0xDA || m == 0x00)
 			return HM_EINVAL; /* SOI again, EOI or scan data before the frame header */
-		if (len - pos < 2)
-			return HM_EINVAL;
-		size_t seglen = be16(d + pos);
-		if (seglen < 2 || seglen > len - pos)
+		size_t seglen = jpeg_seglen(d, len, pos);
+		if (!seglen)
 			return HM_EINVAL;
 		const unsigned char *seg = d + pos + 2;
 		size_t slen = seglen - 2;

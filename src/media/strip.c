@@ -10,18 +10,9 @@
  * over bytes: the fuzz target drives it directly.
  */
 #include "media/media.h"
+#include "media/media_impl.h"
 
 #include <string.h>
-
-static uint32_t be16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static uint32_t le32(const unsigned char *p)
-{
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
 
 static int has_prefix(const unsigned char *p, size_t len, const char *s, size_t n)
 {
@@ -93,10 +84,8 @@ static enum hm_err strip_jpeg(const unsigned char *d, size_t len, int orientatio
 			buf_append(out, mk, 2);
 			continue;
 		}
-		if (len - pos < 2)
-			return HM_EINVAL;
-		size_t seglen = be16(d + pos);
-		if (seglen < 2 || seglen > len - pos)
+		size_t seglen = jpeg_seglen(d, len, pos);
+		if (!seglen)
 			return HM_EINVAL;
 		const unsigned char *seg = d + pos + 2;
 		if (!oriented && m != 0xE0) {
