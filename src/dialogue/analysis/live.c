@@ -206,11 +206,13 @@ static void move_one(void *ctx, uint32_t t, int v)
 	group_count(a->r, a->to, t, v, +1);
 }
 
-/* Position, in-conv, base cluster and group of one participant. */
-static void refresh_ptpt(struct analysis_live *lv, uint32_t p, const int32_t *base_group)
+/* Position, in-conv, base cluster and group of one participant; pp is
+ * proj_par_of the result, which scans every statement, so the caller
+ * finds it once for all the participants it refreshes. */
+static void refresh_ptpt(struct analysis_live *lv, uint32_t p, const int32_t *base_group,
+			 struct proj_par pp)
 {
 	struct analysis_result *r = &lv->res;
-	struct proj_par pp = proj_par_of(r);
 	struct proj_acc a = { .r = r };
 	each_vote(lv, p, proj_one, &a);
 	double s = sqrt((double)pp.n_cols_total / (double)(a.n + pp.extra > 1 ? a.n + pp.extra : 1));
@@ -315,8 +317,9 @@ enum hm_err analysis_live_add(struct analysis_live *lv, const struct vote *v, si
 				if (r->groups.members[k] == (uint32_t)r->base.id[b])
 					base_group[b] = (int32_t)g;
 	}
+	struct proj_par pp = proj_par_of(r);
 	for (uint32_t k = 0; k < n_dirty; k++)
-		refresh_ptpt(lv, dirty[k], base_group);
+		refresh_ptpt(lv, dirty[k], base_group, pp);
 	free(base_group);
 	free(dirty);
 	free(dirty_flag);
