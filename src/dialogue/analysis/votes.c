@@ -177,9 +177,7 @@ void vote_csr_free(struct vote_csr *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/* Large arrays: ask for transparent huge pages, so filling 10^8 votes
- * takes thousands of page faults instead of a million. Only advice. */
-static void advise_huge(void *p, size_t n)
+void vote_advise_huge(void *p, size_t n)
 {
 #ifdef MADV_HUGEPAGE
 	const uintptr_t page = 2u << 20;
@@ -211,8 +209,8 @@ void vote_csr_push(struct vote_csr *m, uint32_t tid, int value)
 		m->nnz_cap *= 2;
 		m->col = xrealloc(m->col, m->nnz_cap * sizeof(*m->col));
 		m->val = xrealloc(m->val, m->nnz_cap);
-		advise_huge(m->col, m->nnz_cap * sizeof(*m->col));
-		advise_huge(m->val, m->nnz_cap);
+		vote_advise_huge(m->col, m->nnz_cap * sizeof(*m->col));
+		vote_advise_huge(m->val, m->nnz_cap);
 	}
 	m->col[at] = tid;
 	m->val[at] = (int8_t)value;

@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 
 #define MAX_FIELDS 64
@@ -176,21 +175,6 @@ static void append(struct vote_stream *s, uint32_t pd, uint32_t tv)
 
 static void sort_u64(uint64_t *a, uint64_t *tmp, uint64_t n);
 
-/* Large arrays: ask for transparent huge pages, so filling 10^8 votes
- * takes hundreds of page faults instead of a million. Only advice. */
-static void advise_huge(void *p, size_t n)
-{
-#ifdef MADV_HUGEPAGE
-	const uintptr_t page = 2u << 20;
-	uintptr_t a = ((uintptr_t)p + page - 1) & ~(page - 1), e = ((uintptr_t)p + n) & ~(page - 1);
-	if (n >= 8 * page && e > a)
-		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
-#else
-	(void)p;
-	(void)n;
-#endif
-}
-
 /* Room for need more entries in the closed rows (doubling). */
 static void rows_reserve(struct vote_stream *s, uint64_t need)
 {
@@ -222,8 +206,8 @@ static void rows_size_once(struct vote_stream *s)
 	r->nnz_cap = (uint64_t)est;
 	r->col = xrealloc(r->col, r->nnz_cap * sizeof(*r->col));
 	r->val = xrealloc(r->val, r->nnz_cap);
-	advise_huge(r->col, r->nnz_cap * sizeof(*r->col));
-	advise_huge(r->val, r->nnz_cap);
+	vote_advise_huge(r->col, r->nnz_cap * sizeof(*r->col));
+	vote_advise_huge(r->val, r->nnz_cap);
 }
 
 static void open_push(struct vote_stream *s, uint32_t t, int8_t v)
