@@ -28,20 +28,23 @@ static int has_prefix(const unsigned char *p, size_t len, const char *s, size_t 
  * thumbnail (it can be an uncropped preview) and anything appended; the
  * ICC profile (APP2) whole, as it says how to show the colours. Nothing
  * else: Exif, XMP, IPTC, comments, DNL (the sniffer needs the height in
- * the frame header) and unknown markers. Returns the bytes to keep of
- * the segment's payload, or 0 to drop it.
+ * the frame header) and unknown markers. 1 to keep the segment, with
+ * *keep the bytes of its payload that stay; 0 to drop it.
  */
-static size_t jpeg_keep(unsigned m, const unsigned char *seg, size_t slen)
+static int jpeg_keep(unsigned m, const unsigned char *seg, size_t slen, size_t *keep)
 {
-	if (m == 0xE0)
-		return has_prefix(seg, slen, "JFIF\0", 5) && slen >= 14 ? 14 : 0;
+	*keep = slen;
+	if (m == 0xE0) {
+		*keep = 14;
+		return has_prefix(seg, slen, "JFIF\0", 5) && slen >= 14;
+	}
 	if (m == 0xE2)
-		return has_prefix(seg, slen, "ICC_PROFILE\0", 12) ? slen : 0;
-	if (m == 0xEE)
-		return has_prefix(seg, slen, "Adobe", 5) && slen >= 12 ? 12 : 0;
-	if ((m >= 0xC0 && m <= 0xCF && m != 0xC8) || m == 0xDB || m == 0xDD || m == 0xDA)
-		return slen ? slen : 1; /* an empty payload is still a segment */
-	return 0;
+		return has_prefix(seg, slen, "ICC_PROFILE\0", 12);
+	if (m == 0xEE) {
+		*keep = 12;
+		return has_prefix(seg, slen, "Adobe", 5) && slen >= 12;
+	}
+	return (m >= 0xC0 && m <= 0xCF && m != 0xC8) || m == 0xDB || m == 0xDD || m == 0xDA;
 }
 
 /* An Exif segment holding only the orientation tag, so a photo taken on
@@ -92,10 +95,8 @@ static enum hm_err strip_jpeg(const unsigned char *d, size_t len, int orientatio
 			jpeg_orientation(out, orientation);
 			oriented = 1;
 		}
-		size_t keep = jpeg_keep(m, seg, seglen - 2);
-		if (keep) {
-			if (keep > seglen - 2)
-				keep = seglen - 2;
+		size_t keep;
+		if (jpeg_keep(m, seg, seglen - 2, &keep)) {
 			unsigned char h[4] = { 0xFF, (unsigned char)m, (unsigned char)((keep + 2) >> 8),
 					       (unsigned char)(keep + 2) };
 			buf_append(out, h, 4);
