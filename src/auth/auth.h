@@ -27,6 +27,7 @@
 #include "core/core.h"
 
 struct db;
+struct db_stmt;
 
 /* ================================================================ setup */
 
@@ -157,6 +158,10 @@ enum hm_err auth_principal_load(struct db *db, int64_t account_id, enum auth_via
  * included. HM_ENOTFOUND when there is none. */
 enum hm_err auth_scope_event(struct db *db, const char *slug, struct auth_scope *out);
 enum hm_err auth_scope_series(struct db *db, const char *slug, struct auth_scope *out);
+/* The scope in the row of st, a statement already bound that selects
+ * (event id, series id) with 0 for none; *out is cleared first and st
+ * done after. HM_ENOTFOUND when there is no row. */
+enum hm_err auth_scope_row(struct db_stmt *st, struct auth_scope *out);
 
 /* ============================================================ passwords */
 

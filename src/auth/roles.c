@@ -189,13 +189,11 @@ enum hm_err auth_principal_load(struct db *db, int64_t account_id, enum auth_via
 	return HM_OK;
 }
 
-enum hm_err auth_scope_event(struct db *db, const char *slug, struct auth_scope *out)
+enum hm_err auth_scope_row(struct db_stmt *st, struct auth_scope *out)
 {
-	struct db_stmt *st = auth_prep(db, SQL_EVENT_SCOPE);
 	memset(out, 0, sizeof(*out));
 	if (!st)
 		return HM_EDB;
-	db_bind_text(st, 1, slug);
 	int rc = db_step(st);
 	if (rc == 1) {
 		out->event_id = db_col_int(st, 0);
@@ -205,16 +203,21 @@ enum hm_err auth_scope_event(struct db *db, const char *slug, struct auth_scope 
 	return rc == 1 ? HM_OK : rc == 0 ? HM_ENOTFOUND : HM_EDB;
 }
 
+/* The scope statement i for slug. */
+static enum hm_err scope_by_slug(struct db *db, enum auth_sql i, const char *slug, struct auth_scope *out)
+{
+	struct db_stmt *st = auth_prep(db, i);
+	if (st)
+		db_bind_text(st, 1, slug);
+	return auth_scope_row(st, out);
+}
+
+enum hm_err auth_scope_event(struct db *db, const char *slug, struct auth_scope *out)
+{
+	return scope_by_slug(db, SQL_EVENT_SCOPE, slug, out);
+}
+
 enum hm_err auth_scope_series(struct db *db, const char *slug, struct auth_scope *out)
 {
-	struct db_stmt *st = auth_prep(db, SQL_SERIES_SCOPE);
-	memset(out, 0, sizeof(*out));
-	if (!st)
-		return HM_EDB;
-	db_bind_text(st, 1, slug);
-	int rc = db_step(st);
-	if (rc == 1)
-		out->series_id = db_col_int(st, 0);
-	db_done(st);
-	return rc == 1 ? HM_OK : rc == 0 ? HM_ENOTFOUND : HM_EDB;
+	return scope_by_slug(db, SQL_SERIES_SCOPE, slug, out);
 }

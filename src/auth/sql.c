@@ -30,7 +30,7 @@ static const char *const auth_sql[AUTH_SQL__MAX] = {
 	[SQL_ROLE_DELETE] = "DELETE FROM account_role WHERE account_id = ? AND role = ? "
 			    "AND coalesce(event_id, 0) = ? AND coalesce(series_id, 0) = ?",
 	[SQL_EVENT_SCOPE] = "SELECT id, coalesce(series_id, 0) FROM event WHERE slug = ?",
-	[SQL_SERIES_SCOPE] = "SELECT id FROM series WHERE slug = ?",
+	[SQL_SERIES_SCOPE] = "SELECT 0, id FROM series WHERE slug = ?",
 
 	[SQL_SESSION_INSERT] =
 		"INSERT INTO session (token_hash, account_id, csrf_secret, created_at, "

@@ -49,17 +49,9 @@ static void post_finish(struct db *db, json_t *p, const char *now)
 enum hm_err post_scope(struct db *db, int64_t id, struct auth_scope *out)
 {
 	struct db_stmt *st = news_admin_prep(db, SQL_POST_SCOPE);
-	memset(out, 0, sizeof(*out));
-	if (!st)
-		return HM_EDB;
-	db_bind_int(st, 1, id);
-	int rc = db_step(st);
-	if (rc == 1) {
-		out->event_id = db_col_int(st, 0);
-		out->series_id = db_col_int(st, 1);
-	}
-	db_done(st);
-	return rc == 1 ? HM_OK : rc == 0 ? HM_ENOTFOUND : HM_EDB;
+	if (st)
+		db_bind_int(st, 1, id);
+	return auth_scope_row(st, out);
 }
 
 json_t *post_admin_get(struct db *db, int64_t id, int64_t now)
