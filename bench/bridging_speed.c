@@ -15,35 +15,23 @@
 #include "dialogue/analysis/bridging.h"
 #include "planted.h"
 
-static double clock_s(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* wall and CPU time: on a shared machine the CPU time is the steadier figure */
 static double now(void)
 {
-	return clock_s(CLOCK_MONOTONIC);
+	return planted_clock(CLOCK_MONOTONIC);
 }
 
 static double cpu(void)
 {
-	return clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	return planted_clock(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 int main(int argc, char **argv)
 {
-	if (argc < 4) {
-		fprintf(stderr, "usage: bridging_speed P C V [SWEEPS]\n");
+	uint32_t P, C, V;
+	if (planted_args(argc, argv, "bridging_speed P C V [SWEEPS]", &P, &C, &V))
 		return 2;
-	}
-	uint32_t P = (uint32_t)strtoul(argv[1], NULL, 10), C = (uint32_t)strtoul(argv[2], NULL, 10);
-	uint32_t V = (uint32_t)strtoul(argv[3], NULL, 10);
 	uint32_t sweeps = argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 10) : 100;
-	if (!P || !C || !V || V > C)
-		return 2;
 	double t0 = now();
 	struct vote_csr m;
 	uint8_t *pattern = planted_csr(&m, P, C, V);

@@ -14,13 +14,6 @@
 #include "dialogue/analysis/analysis.h"
 #include "planted.h"
 
-static double clock_s(clockid_t id)
-{
-	struct timespec ts;
-	clock_gettime(id, &ts);
-	return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
 /* the time each stage of the warm tick takes, on stderr */
 struct stages {
 	const char *name;
@@ -30,7 +23,7 @@ struct stages {
 static void stage(void *ctx, const char *name)
 {
 	struct stages *s = ctx;
-	double now = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double now = planted_clock(CLOCK_PROCESS_CPUTIME_ID);
 	if (s->name)
 		fprintf(stderr, "warm tick: %-17s %6.3f s\n", s->name, now - s->t);
 	s->name = name;
@@ -49,13 +42,8 @@ static void new_votes(struct vote *v, size_t n, uint32_t P, uint32_t C, const ui
 
 int main(int argc, char **argv)
 {
-	if (argc < 4) {
-		fprintf(stderr, "usage: live_speed P C V\n");
-		return 2;
-	}
-	uint32_t P = (uint32_t)strtoul(argv[1], NULL, 10), C = (uint32_t)strtoul(argv[2], NULL, 10);
-	uint32_t V = (uint32_t)strtoul(argv[3], NULL, 10);
-	if (!P || !C || !V || V > C)
+	uint32_t P, C, V;
+	if (planted_args(argc, argv, "live_speed P C V", &P, &C, &V))
 		return 2;
 	enum { BATCH = 1000, SINGLES = 100 };
 	struct vote_csr m;
@@ -65,30 +53,30 @@ int main(int argc, char **argv)
 	struct analysis_opts o;
 	struct analysis_live lv;
 	analysis_opts_default(&o, ANALYSIS_SCALE);
-	double w0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double w0 = planted_clock(CLOCK_MONOTONIC), c0 = planted_clock(CLOCK_PROCESS_CPUTIME_ID);
 	if (analysis_live_init(&lv, &m, NULL, NULL, &o) != HM_OK)
 		return 1;
-	double w1 = clock_s(CLOCK_MONOTONIC), c1 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double w1 = planted_clock(CLOCK_MONOTONIC), c1 = planted_clock(CLOCK_PROCESS_CPUTIME_ID);
 	uint32_t first_products = lv.res.pca_products;
 
 	struct vote batch[BATCH], one[SINGLES];
 	new_votes(batch, BATCH, P, C, pattern);
 	new_votes(one, SINGLES, P, C, pattern);
-	double w2 = clock_s(CLOCK_MONOTONIC), c2 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double w2 = planted_clock(CLOCK_MONOTONIC), c2 = planted_clock(CLOCK_PROCESS_CPUTIME_ID);
 	if (analysis_live_add(&lv, batch, BATCH) != HM_OK)
 		return 1;
-	double w3 = clock_s(CLOCK_MONOTONIC), c3 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double w3 = planted_clock(CLOCK_MONOTONIC), c3 = planted_clock(CLOCK_PROCESS_CPUTIME_ID);
 	for (int i = 0; i < SINGLES; i++)
 		if (analysis_live_add(&lv, &one[i], 1) != HM_OK)
 			return 1;
-	double w4 = clock_s(CLOCK_MONOTONIC), c4 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double w4 = planted_clock(CLOCK_MONOTONIC), c4 = planted_clock(CLOCK_PROCESS_CPUTIME_ID);
 	struct stages st = { "merging votes", c4 };
 	lv.opts.progress = stage;
 	lv.opts.progress_ctx = &st;
 	if (analysis_live_tick(&lv) != HM_OK)
 		return 1;
 	stage(&st, NULL);
-	double w5 = clock_s(CLOCK_MONOTONIC), c5 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	double w5 = planted_clock(CLOCK_MONOTONIC), c5 = planted_clock(CLOCK_PROCESS_CPUTIME_ID);
 
 	printf("{\"participants\": %u, \"statements\": %u, \"votes\": %llu, "
 	       "\"first_tick_s\": %.2f, \"first_tick_cpu_s\": %.2f, "

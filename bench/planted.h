@@ -10,12 +10,38 @@
 #define BENCH_PLANTED_H
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "core/core.h"
 #include "dialogue/analysis/votes.h"
 
 static uint64_t planted_rng = 88172645463325252ULL;
+
+/* Seconds on clock id (CLOCK_MONOTONIC: wall; CLOCK_PROCESS_CPUTIME_ID:
+ * CPU, the steadier figure on a shared machine). */
+static inline double planted_clock(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* P C V from argv[1..3], with usage on stderr when they are missing or
+ * wrong (none zero, V ≤ C). 0 when usable. */
+static inline int planted_args(int argc, char **argv, const char *usage, uint32_t *P, uint32_t *C,
+			       uint32_t *V)
+{
+	if (argc < 4) {
+		fprintf(stderr, "usage: %s\n", usage);
+		return 2;
+	}
+	*P = (uint32_t)strtoul(argv[1], NULL, 10);
+	*C = (uint32_t)strtoul(argv[2], NULL, 10);
+	*V = (uint32_t)strtoul(argv[3], NULL, 10);
+	return !*P || !*C || !*V || *V > *C ? 2 : 0;
+}
 
 static inline uint32_t planted_rnd(void)
 {
