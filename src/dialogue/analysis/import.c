@@ -49,6 +49,17 @@ struct csv {
 	int bad_quote;
 };
 
+/* Moves c past the line that ends at nl (NULL: the input's end). */
+static void csv_past(struct csv *c, const char *nl)
+{
+	if (nl) {
+		c->p = nl + 1;
+		c->line++;
+	} else {
+		c->p = c->end;
+	}
+}
+
 static void csv_init(struct csv *c, const char *data, size_t len)
 {
 	memset(c, 0, sizeof(*c));
@@ -129,12 +140,7 @@ static int csv_next_line(struct csv *c)
 	out[len] = '\0';
 	out[len + 1] = '\0';
 	c->field.len = len + 1;
-	if (nl) {
-		c->p = nl + 1;
-		c->line++;
-	} else {
-		c->p = c->end;
-	}
+	csv_past(c, nl);
 	return 1;
 }
 
@@ -476,12 +482,7 @@ static int votes_line_fast(struct csv *c, const struct votes_cols *k, int64_t *t
 	if (f + 1 != k->n_head || !votes_fields(fs, fe, k, tid, pid, v, ts))
 		return 0;
 	c->rec_line = c->line;
-	if (nl) {
-		c->p = nl + 1;
-		c->line++;
-	} else {
-		c->p = c->end;
-	}
+	csv_past(c, nl);
 	return 1;
 }
 
