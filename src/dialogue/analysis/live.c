@@ -366,19 +366,26 @@ enum hm_err analysis_live_init(struct analysis_live *lv, struct vote_csr *m, con
 	return rc;
 }
 
+/* Room for n statements: the matrix's width and the moderation flags,
+ * which cover every statement (a new one is in, not meta). */
+static void grow_cols(struct analysis_live *lv, uint32_t n)
+{
+	if (n <= lv->m.n_cols)
+		return;
+	lv->mod_out = xrealloc(lv->mod_out, (size_t)n + 1);
+	lv->is_meta = xrealloc(lv->is_meta, (size_t)n + 1);
+	memset(lv->mod_out + lv->m.n_cols, 0, n - lv->m.n_cols);
+	memset(lv->is_meta + lv->m.n_cols, 0, n - lv->m.n_cols);
+	lv->m.n_cols = n;
+}
+
 enum hm_err analysis_live_tick(struct analysis_live *lv)
 {
 	uint32_t n_cols = lv->m.n_cols;
 	for (size_t i = 0; i < lv->n_pend; i++)
 		if (lv->pend[i].tid + 1 > n_cols)
 			n_cols = lv->pend[i].tid + 1;
-	if (n_cols > lv->m.n_cols) {
-		/* moderation flags cover every statement (new ones: in) */
-		lv->mod_out = xrealloc(lv->mod_out, (size_t)n_cols + 1);
-		lv->is_meta = xrealloc(lv->is_meta, (size_t)n_cols + 1);
-		memset(lv->mod_out + lv->m.n_cols, 0, n_cols - lv->m.n_cols);
-		memset(lv->is_meta + lv->m.n_cols, 0, n_cols - lv->m.n_cols);
-	}
+	grow_cols(lv, n_cols);
 	vote_csr_merge(&lv->m, lv->n_ptpts, n_cols, lv->pend, lv->n_pend);
 	reset_pending(lv);
 	return live_run(lv);
@@ -386,14 +393,7 @@ enum hm_err analysis_live_tick(struct analysis_live *lv)
 
 void analysis_live_moderate(struct analysis_live *lv, uint32_t tid, int mod_out, int is_meta)
 {
-	if (tid >= lv->m.n_cols) {
-		uint32_t n = tid + 1;
-		lv->mod_out = xrealloc(lv->mod_out, (size_t)n + 1);
-		lv->is_meta = xrealloc(lv->is_meta, (size_t)n + 1);
-		memset(lv->mod_out + lv->m.n_cols, 0, n - lv->m.n_cols);
-		memset(lv->is_meta + lv->m.n_cols, 0, n - lv->m.n_cols);
-		lv->m.n_cols = n;
-	}
+	grow_cols(lv, tid + 1);
 	lv->mod_out[tid] = mod_out != 0;
 	lv->is_meta[tid] = is_meta != 0;
 }
