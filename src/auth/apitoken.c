@@ -52,7 +52,7 @@ enum hm_err auth_api_token_create(struct db *db, const struct principal *actor,
 	auth_token_new(raw);
 	auth_token_digest(raw, digest);
 	auth_ts(now, ts);
-	auth_ts(now + (int64_t)expires_days * 86400, expires);
+	auth_ts(auth_api_token_expires(now, expires_days), expires);
 	if ((e = db_begin(db)) != HM_OK)
 		goto out;
 	struct db_stmt *st = auth_prep(db, SQL_TOKEN_INSERT);

@@ -384,9 +384,17 @@ extern const int auth_api_token_days[3]; /* 30, 90, 365 */
 /* 1 if days is one of auth_api_token_days. */
 int auth_api_token_days_ok(int64_t days);
 
+/* When a token made at now for days days expires (what
+ * auth_api_token_create stores). */
+static inline int64_t auth_api_token_expires(int64_t now, int64_t days)
+{
+	return now + days * 86400;
+}
+
 /* Makes a personal API token for account_id ("hm_" + 43 characters,
- * written to token_out, shown once), valid for expires_days days from now
- * (one of auth_api_token_days, else HM_EINVAL and nothing is made).
+ * written to token_out, shown once), valid until
+ * auth_api_token_expires(now, expires_days) (expires_days one of
+ * auth_api_token_days, else HM_EINVAL and nothing is made).
  * label: up to AUTH_NAME_MAX bytes. */
 enum hm_err auth_api_token_create(struct db *db, const struct principal *actor,
 				  int64_t account_id, enum auth_token_scope scope,

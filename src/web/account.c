@@ -201,10 +201,10 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 				  (int)days, now, token, &id);
 	if (e != HM_OK)
 		return e;
-	/* The stored expiry: auth_api_token_create counts from the same now. */
 	json_t *m = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)id, "token", token,
 			      "label", form_get(&f, "label"), "scope", form_get(&f, "scope"),
-			      "expires_at", time_format_rfc3339(&req->pool, now + days * 86400));
+			      "expires_at",
+			      time_format_rfc3339(&req->pool, auth_api_token_expires(now, days)));
 	decorate_token(req, m, now);
 	res->status = 201;
 	http_res_page(res, m, "pages/account_token", web_t(req, "New API token"));
