@@ -7,6 +7,7 @@
 #include "db/db.h"
 #include "view/i18n.h"
 #include "web/form.h"
+#include "web/site.h"
 #include "web/web.h"
 
 #include <stdlib.h>
@@ -120,20 +121,55 @@ static void decorate_token(struct http_req *req, json_t *t, int64_t now)
 	json_object_set_new(t, "expires_display", json_string(shown));
 }
 
-/* The lifetimes a new token may have, for the form's choice, with the
- * default selected. */
-static json_t *token_lifetimes(struct http_req *req)
+static const char *const token_scopes[] = {"read", "write", NULL};
+
+/* The choices of the new-token form, the chosen one (or the default)
+ * selected. */
+static json_t *token_lifetimes(struct http_req *req, int64_t chosen)
 {
 	json_t *a = json_array();
+	if (!auth_api_token_days_ok(chosen))
+		chosen = AUTH_API_TOKEN_DAYS_DEFAULT;
 	for (size_t i = 0; i < HM_ARRAY_LEN(auth_api_token_days); i++) {
 		int d = auth_api_token_days[i];
 		const char *fmt = i18n_ngettext(req->lang, "%d day", "%d days", (unsigned long)d);
 		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "days",
 						   arena_printf(&req->pool, "%d", d), "label",
 						   arena_printf(&req->pool, fmt, d), "selected",
-						   d == AUTH_API_TOKEN_DAYS_DEFAULT));
+						   d == chosen));
 	}
 	return a;
+}
+
+static json_t *token_scope_choices(struct http_req *req, const char *chosen)
+{
+	static const char *const labels[] = {"Read", "Write"};
+	json_t *a = json_array();
+	for (size_t i = 0; token_scopes[i]; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", token_scopes[i], "label",
+						   web_t(req, labels[i]), "selected",
+						   chosen && !strcmp(chosen, token_scopes[i])));
+	return a;
+}
+
+/* The account page's data; NULL when the account is gone. The token
+ * form starts from scope and days (a failed form's), or the defaults. */
+static json_t *account_model(struct http_req *req, struct http_res *res, const char *scope, int64_t days)
+{
+	const struct principal *p = web_principal(req);
+	json_t *acct = auth_account_get(req->db, p->account_id);
+	if (!acct)
+		return NULL;
+	json_t *tokens = auth_api_token_list(req->db, p->account_id), *t;
+	int64_t now = time_now_s();
+	size_t i;
+	json_array_foreach(tokens, i, t)
+		decorate_token(req, t, now);
+	json_object_set_new(acct, "api_tokens", tokens);
+	json_object_set_new(acct, "token_lifetimes", token_lifetimes(req, days));
+	json_object_set_new(acct, "token_scopes", token_scope_choices(req, scope));
+	json_object_set_new(acct, "csrf", json_string(web_csrf_token(req, res)));
+	return acct;
 }
 
 static enum hm_err page_account(struct http_req *req, struct http_res *res)
@@ -144,22 +180,13 @@ static enum hm_err page_account(struct http_req *req, struct http_res *res)
 	if (e != HM_OK)
 		return e;
 	web_private(req, res);
-	json_t *acct = auth_account_get(req->db, p->account_id);
+	json_t *acct = account_model(req, res, NULL, AUTH_API_TOKEN_DAYS_DEFAULT);
 	if (!acct)
 		return HM_ENOTFOUND;
-	json_t *tokens = auth_api_token_list(req->db, p->account_id), *t;
-	int64_t now = time_now_s();
-	size_t i;
-	json_array_foreach(tokens, i, t)
-		decorate_token(req, t, now);
-	json_object_set_new(acct, "api_tokens", tokens);
-	json_object_set_new(acct, "token_lifetimes", token_lifetimes(req));
-	json_object_set_new(acct, "csrf", json_string(web_csrf_token(req, res)));
 	http_res_page(res, acct, "pages/account", web_t(req, "Your account"));
 	return HM_OK;
 }
 
-static const char *const token_scopes[] = {"read", "write", NULL};
 static const struct field token_fields[] = {
 	{.name = "label", .kind = FIELD_TEXT, .required = 1, .max_len = 200},
 	{.name = "scope", .kind = FIELD_CHOICE, .required = 1, .choices = token_scopes},
@@ -187,10 +214,10 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 		e = HM_EINVAL;
 	}
 	if (e != HM_OK) {
-		res->status = 400;
-		http_res_page(res, json_pack("{s:o}", "form", form_json(&f)), "pages/account_token",
-			      web_t(req, "New API token"));
-		return HM_OK;
+		json_t *acct = account_model(req, res, form_get(&f, "scope"), days);
+		if (!acct)
+			return HM_ENOTFOUND;
+		return site_form_fail(req, res, 400, &f, acct, "pages/account", web_t(req, "Your account"));
 	}
 	char token[AUTH_API_TOKEN_SIZE];
 	int64_t id = 0;

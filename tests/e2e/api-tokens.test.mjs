@@ -94,19 +94,41 @@ describe('other lifetimes are refused', () => {
 			await me.get('/account');
 			const r = await me.post('/account/api-tokens', { label, scope: 'write', expires_days: bad });
 			assert.equal(r.status, 400);
+			// the account page again, the form filled in as sent and the field marked
 			const text = textOf(r.body);
+			assert.match(text, /Personal API tokens/);
 			assert.match(text, /Please correct the fields marked below\./);
-			assert.match(text, /Expires after: (Choose 30, 90 or 365 days\.|Enter a whole number\.)/);
+			assert.match(r.body, /<select id="token-expires" name="expires_days" aria-invalid="true" aria-describedby="token-expires-error">/);
+			assert.match(r.body, /<p class="field-error" id="token-expires-error">(Choose 30, 90 or 365 days\.|Enter a whole number\.)<\/p>/);
+			assert.ok(r.body.includes(`value="${label}"`), 'the label is kept');
+			assert.match(r.body, /<option value="write" selected>/, 'the scope is kept');
+			assert.match(r.body, /<option value="90" selected>/, 'the lifetime falls back to the default');
 			assert.doesNotMatch(r.body, /hm_[A-Za-z0-9_-]{43}/, 'no token shown');
 
+			// JSON: the form's values and errors, as every other form answers
 			const j = await me.post('/account/api-tokens', { label, scope: 'write', expires_days: bad }, { json: true });
 			assert.equal(j.status, 400);
-			assert.ok(j.json.form.errors.expires_days, JSON.stringify(j.json));
-			assert.equal(j.json.form.values.label, label);
+			assert.ok(j.json.errors.expires_days, JSON.stringify(j.json));
+			assert.equal(j.json.values.label, label);
+			assert.equal(j.json.has_errors, true);
 			assert.equal(j.json.token, undefined);
 			assert.ok(!(await tokensOf()).some((t) => t.label === label), 'nothing was made');
 		});
 	}
+});
+
+describe('a form missing its label', () => {
+	test('comes back with the choices made and the label marked', async () => {
+		await me.get('/account');
+		const r = await me.post('/account/api-tokens', { label: '', scope: 'write', expires_days: '365' });
+		assert.equal(r.status, 400);
+		assert.match(r.body, /<input id="token-label" name="label" required maxlength="200" value="" aria-invalid="true" aria-describedby="token-label-error">/);
+		assert.match(r.body, /<p class="field-error" id="token-label-error">[^<]+<\/p>/);
+		assert.match(r.body, /<option value="write" selected>/);
+		assert.match(r.body, /<option value="365" selected>/);
+		assert.doesNotMatch(r.body, /<option value="90" selected>/);
+		assert.doesNotMatch(r.body, /hm_[A-Za-z0-9_-]{43}/, 'no token shown');
+	});
 });
 
 describe('an expired token is refused like an unknown one', () => {
