@@ -151,6 +151,65 @@ static void test_adjusted_rand_index_cases(void **state)
 	}
 }
 
+/* The medoid is the labeling the others agree with most: relabelled
+ * copies count as the same partition, -1 points are left out, ties go
+ * to the earliest. */
+static void test_labeling_medoid(void **state)
+{
+	(void)state;
+	enum { N = 8 };
+	/* 0: an outlier partition; 1 and 3: the majority split under
+	 * different names; 2: close to the majority; 4: everyone together */
+	const int32_t five[5][N] = {
+		{ 0, 1, 0, 1, 0, 1, 0, 1 },
+		{ 0, 0, 0, 0, 1, 1, 1, 1 },
+		{ 0, 0, 0, 1, 1, 1, 1, 1 },
+		{ 1, 1, 1, 1, 0, 0, 0, 0 },
+		{ 0, 0, 0, 0, 0, 0, 0, 0 },
+	};
+	assert_int_equal(labeling_medoid(&five[0][0], NULL, 5, N), 1);
+	/* two labelings: each agrees with the other alike, the first wins */
+	assert_int_equal(labeling_medoid(&five[0][0], NULL, 2, N), 0);
+	/* one labeling is its own medoid */
+	assert_int_equal(labeling_medoid(&five[2][0], NULL, 1, N), 0);
+	/* points a labeling leaves out (-1) do not count: 0 and 2 agree
+	 * wholly on the points both label, so 2 (which also shares a little
+	 * with 1) comes first, and 0 next */
+	const int32_t part[3][N] = {
+		{ 0, 0, 0, 1, -1, -1, -1, -1 },
+		{ 0, 0, 1, 1, 1, 1, 1, 1 },
+		{ 5, 5, 5, 7, -1, 2, -1, 2 },
+	};
+	assert_int_equal(labeling_medoid(&part[0][0], NULL, 3, N), 2);
+}
+
+/* A weighted point counts as that many points with its labels. */
+static void test_adjusted_rand_index_weights_repeat_points(void **state)
+{
+	(void)state;
+	enum { N = 12, MAXW = 5 };
+	uint64_t s = 7;
+	for (int round = 0; round < 200; round++) {
+		int32_t a[N], b[N], ea[N * MAXW], eb[N * MAXW];
+		double w[N];
+		uint32_t e = 0;
+		for (uint32_t i = 0; i < N; i++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			a[i] = (int32_t)((s >> 33) % 4) - 1; /* -1: not clustered */
+			b[i] = (int32_t)((s >> 40) % 3);
+			w[i] = (double)((s >> 50) % MAXW + 1);
+			for (int k = 0; k < (int)w[i]; k++) {
+				ea[e] = a[i];
+				eb[e] = b[i];
+				e++;
+			}
+		}
+		double want = adjusted_rand_index(ea, eb, e), got = adjusted_rand_index_w(a, b, w, N);
+		if (fabs(got - want) > 1e-12)
+			fail_msg("round %d: weighted ARI %.15f, repeated points %.15f", round, got, want);
+	}
+}
+
 static void test_lloyd_recovers_blobs_deterministically(void **state)
 {
 	(void)state;
@@ -303,6 +362,8 @@ int main(void)
 		cmocka_unit_test(test_kmeans_weighted_mean),
 		cmocka_unit_test(test_silhouette_by_hand),
 		cmocka_unit_test(test_adjusted_rand_index_cases),
+		cmocka_unit_test(test_labeling_medoid),
+		cmocka_unit_test(test_adjusted_rand_index_weights_repeat_points),
 		cmocka_unit_test(test_lloyd_recovers_blobs_deterministically),
 		cmocka_unit_test(test_lloyd_bounds_give_plain_lloyd_exactly),
 		cmocka_unit_test(test_kmeans_from_centres_inertia_and_seeding),

@@ -26,34 +26,21 @@ void analysis_opts_default(struct analysis_opts *o, enum analysis_mode mode)
 	o->k_buffer = 4;
 	o->min_votes = 7;
 	o->greedy_n = 15;
-	o->cold_restarts = 4;
+	o->cold_restarts = 9;
 }
 
 /* k-means on pts: warm from last when it has clusters (Pol.is); cold,
- * Pol.is's start and `restarts` k-means++ starts, the lowest inertia
- * kept (ties: the earlier). */
-static void cluster_best(struct kclust *out, const struct kpoints *pts, uint32_t k, uint32_t iters,
-			 const struct kclust *last, int exact, uint32_t restarts)
+ * from Pol.is's start (seed 0) or from k-means++ with that seed. */
+static void cluster_start(struct kclust *out, const struct kpoints *pts, uint32_t k, uint32_t iters,
+			  const struct kclust *last, int exact, uint32_t seed)
 {
-	kmeans_polis(out, pts, k, iters, last, exact);
-	if ((last && last->n) || !restarts || pts->n <= k)
+	if (!seed || (last && last->n) || pts->n <= k) {
+		kmeans_polis(out, pts, k, iters, last, exact);
 		return;
-	double best = kclust_inertia(out, pts);
-	double *centers = xmalloc((2 * (size_t)k + 1) * sizeof(*centers));
-	for (uint32_t r = 0; r < restarts; r++) {
-		struct kclust c;
-		kclust_init(&c);
-		kmeans_pp_centers(pts, k, 0x9e3779b97f4a7c15ULL * (r + 1), centers);
-		kmeans_polis_from(&c, pts, centers, k, iters, exact);
-		double in = kclust_inertia(&c, pts);
-		if (in < best) {
-			best = in;
-			kclust_free(out);
-			*out = c;
-		} else {
-			kclust_free(&c);
-		}
 	}
+	double *centers = xmalloc((2 * (size_t)k + 1) * sizeof(*centers));
+	kmeans_pp_centers(pts, k, 0x9e3779b97f4a7c15ULL * seed, centers);
+	kmeans_polis_from(out, pts, centers, k, iters, exact);
 	free(centers);
 }
 
@@ -298,7 +285,7 @@ static void base_scale(struct analysis_result *r, const struct analysis_opts *o,
 
 /* Group clusterings for k = 2..max, silhouette, k-smoother. */
 static void group_clusters(struct analysis_result *r, const struct analysis_opts *o,
-			   struct analysis_state *st)
+			   struct analysis_state *st, uint32_t seed)
 {
 	const struct kclust *b = &r->base;
 	uint32_t nb = b->n;
@@ -324,8 +311,8 @@ static void group_clusters(struct analysis_result *r, const struct analysis_opts
 	uint32_t this_k = 0;
 	double best = -INFINITY;
 	for (uint32_t k = 2; k <= max_k && nb > 0; k++) {
-		cluster_best(&cand[k], &pts, k, o->group_iters, &st->groups_k[k], o->mode == ANALYSIS_COMPAT,
-			     o->cold_restarts);
+		cluster_start(&cand[k], &pts, k, o->group_iters, &st->groups_k[k], o->mode == ANALYSIS_COMPAT,
+			      seed);
 		kclust_labels(&cand[k], &pts, lab);
 		r->silhouette[k] = kmeans_silhouette(b->center, nb, lab, cand[k].n);
 		/* max-key: the last of equal maxima wins */
@@ -362,42 +349,147 @@ static void group_clusters(struct analysis_result *r, const struct analysis_opts
 	free(lab);
 }
 
+/* Each base cluster's group (index into groups; -1: none). HM_EINVAL
+ * when a group names no base cluster. */
+static enum hm_err base_groups(const struct kclust *base, const struct kclust *groups, int32_t *base_group)
+{
+	uint32_t nb = base->n;
+	for (uint32_t b = 0; b < nb; b++)
+		base_group[b] = -1;
+	for (uint32_t g = 0; g < groups->n; g++)
+		for (uint32_t k = groups->mptr[g]; k < groups->mptr[g + 1]; k++) {
+			uint32_t b;
+			for (b = 0; b < nb; b++)
+				if ((uint32_t)base->id[b] == groups->members[k])
+					break;
+			if (b == nb)
+				return HM_EINVAL;
+			base_group[b] = (int32_t)g;
+		}
+	return HM_OK;
+}
+
+/* Each participant's base cluster and group (indices; -1: none).
+ * HM_EINVAL when a member names no participant or base cluster. */
+static enum hm_err participant_labels(const struct kclust *base, const struct kclust *groups, uint32_t np,
+				      int32_t *ptpt_base, int32_t *ptpt_group)
+{
+	uint32_t nb = base->n;
+	for (uint32_t p = 0; p < np; p++)
+		ptpt_base[p] = ptpt_group[p] = -1;
+	for (uint32_t b = 0; b < nb; b++)
+		for (uint32_t k = base->mptr[b]; k < base->mptr[b + 1]; k++) {
+			if (base->members[k] >= np)
+				return HM_EINVAL;
+			ptpt_base[base->members[k]] = (int32_t)b;
+		}
+	int32_t *base_group = xmalloc(((size_t)nb + 1) * sizeof(int32_t));
+	enum hm_err rc = base_groups(base, groups, base_group);
+	if (rc == HM_OK)
+		for (uint32_t p = 0; p < np; p++)
+			if (ptpt_base[p] >= 0)
+				ptpt_group[p] = base_group[ptpt_base[p]];
+	free(base_group);
+	return rc;
+}
+
+/* Nothing to warm-start from: no base clusters and no group clusterings. */
+static int state_cold(const struct analysis_state *st)
+{
+	if (st->base.n)
+		return 0;
+	for (int k = 0; k <= ANALYSIS_MAX_K; k++)
+		if (st->groups_k[k].n)
+			return 0;
+	return 1;
+}
+
+/*
+ * A clustering with nothing to start from (a cold run on a whole
+ * conversation, which Pol.is never does). Pol.is's start and
+ * o->cold_restarts k-means++ starts (fixed seeds) each give a grouping of
+ * the participants, and k-means lands in different optima from different
+ * starts. The one kept agrees most with the others (labeling_medoid;
+ * ties: the earlier, so Pol.is's own start first): the grouping a run
+ * from an arbitrary start most likely lands near, and so the best guess
+ * at where Pol.is's history led. pts: the in-conv
+ * positions for base clusters (compat); NULL keeps r->base (scale) and
+ * varies only the groups.
+ */
+static void cold_clusters(struct analysis_result *r, const struct analysis_opts *o, struct analysis_state *st,
+			  const struct kpoints *pts)
+{
+	uint32_t n = 1 + o->cold_restarts;
+	/* With the base clusters shared, a base cluster stands for its
+	 * members: the same index, over far fewer points. */
+	uint32_t np = pts ? r->n_ptpts : r->base.n;
+	double *w = NULL;
+	if (!pts) {
+		w = xmalloc(((size_t)np + 1) * sizeof(*w));
+		for (uint32_t b = 0; b < np; b++)
+			w[b] = r->base.mptr[b + 1] - r->base.mptr[b];
+	}
+	struct analysis_result *cr = xcalloc(n, sizeof(*cr));
+	struct analysis_state *cs = xcalloc(n, sizeof(*cs));
+	int32_t *lab = xmalloc(((size_t)n * np + 1) * sizeof(*lab));
+	int32_t *scratch = xmalloc(((size_t)np + 1) * sizeof(*scratch));
+	for (uint32_t c = 0; c < n; c++) {
+		cr[c].mode = r->mode;
+		analysis_state_init(&cs[c]);
+		if (pts)
+			cluster_start(&cr[c].base, pts, o->base_k, o->base_iters, NULL, 1, c);
+		else
+			kclust_copy(&cr[c].base, &r->base);
+		group_clusters(&cr[c], o, &cs[c], c);
+		/* both clusterings were made here from the in-conv set: every
+		 * name is known */
+		if (pts)
+			(void)participant_labels(&cr[c].base, &cr[c].groups, np, scratch, lab + (size_t)c * np);
+		else
+			(void)base_groups(&cr[c].base, &cr[c].groups, lab + (size_t)c * np);
+	}
+	uint32_t best = labeling_medoid(lab, w, n, np);
+	kclust_free(&r->base);
+	kclust_free(&r->groups);
+	r->base = cr[best].base;
+	r->groups = cr[best].groups;
+	kclust_init(&cr[best].base);
+	kclust_init(&cr[best].groups);
+	memcpy(r->silhouette, cr[best].silhouette, sizeof(r->silhouette));
+	r->k_best = cr[best].k_best;
+	r->k_used = cr[best].k_used;
+	for (int k = 0; k <= ANALYSIS_MAX_K; k++) {
+		kclust_free(&st->groups_k[k]);
+		st->groups_k[k] = cs[best].groups_k[k];
+		kclust_init(&cs[best].groups_k[k]);
+	}
+	st->last_k = cs[best].last_k;
+	st->last_k_count = cs[best].last_k_count;
+	st->smoothed_k = cs[best].smoothed_k;
+	for (uint32_t c = 0; c < n; c++) {
+		analysis_result_free(&cr[c]);
+		analysis_state_free(&cs[c]);
+	}
+	free(cr);
+	free(cs);
+	free(lab);
+	free(scratch);
+	free(w);
+}
+
 /* Participant → base / group, sizes, and A/D/S counts per base and group. */
 static enum hm_err group_counts(struct analysis_result *r, const struct vote_csr *m)
 {
 	uint32_t np = r->n_ptpts, ns = r->n_stmts, nb = r->base.n, ng = r->groups.n;
 	r->ptpt_base = xmalloc(((size_t)np + 1) * sizeof(int32_t));
 	r->ptpt_group = xmalloc(((size_t)np + 1) * sizeof(int32_t));
-	for (uint32_t p = 0; p < np; p++)
-		r->ptpt_base[p] = r->ptpt_group[p] = -1;
-	for (uint32_t b = 0; b < nb; b++)
-		for (uint32_t k = r->base.mptr[b]; k < r->base.mptr[b + 1]; k++) {
-			if (r->base.members[k] >= np)
-				return HM_EINVAL;
-			r->ptpt_base[r->base.members[k]] = (int32_t)b;
-		}
-	int32_t *base_group = xmalloc(((size_t)nb + 1) * sizeof(int32_t));
-	for (uint32_t b = 0; b < nb; b++)
-		base_group[b] = -1;
-	for (uint32_t g = 0; g < ng; g++)
-		for (uint32_t k = r->groups.mptr[g]; k < r->groups.mptr[g + 1]; k++) {
-			uint32_t b;
-			for (b = 0; b < nb; b++)
-				if ((uint32_t)r->base.id[b] == r->groups.members[k])
-					break;
-			if (b == nb) {
-				free(base_group);
-				return HM_EINVAL;
-			}
-			base_group[b] = (int32_t)g;
-		}
+	enum hm_err rc = participant_labels(&r->base, &r->groups, np, r->ptpt_base, r->ptpt_group);
+	if (rc)
+		return rc;
 	r->group_size = xcalloc((size_t)ng + 1, sizeof(uint32_t));
 	for (uint32_t p = 0; p < np; p++)
-		if (r->ptpt_base[p] >= 0) {
-			r->ptpt_group[p] = base_group[r->ptpt_base[p]];
-			if (r->ptpt_group[p] >= 0)
-				r->group_size[r->ptpt_group[p]]++;
-		}
+		if (r->ptpt_group[p] >= 0)
+			r->group_size[r->ptpt_group[p]]++;
 	int per_base = r->mode == ANALYSIS_COMPAT;
 	size_t gn = (size_t)ng * ns, bn = per_base ? (size_t)nb * ns : 0;
 	r->ga = xmalloc((gn + 1) * sizeof(uint32_t));
@@ -426,7 +518,6 @@ static enum hm_err group_counts(struct analysis_result *r, const struct vote_csr
 		untally(bad, bn, r->ba, r->bd);
 	free(gad);
 	free(bad);
-	free(base_group);
 	return HM_OK;
 }
 
@@ -637,6 +728,7 @@ enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_
 
 	/* ---- base clusters ---- */
 	progress(o, "clustering");
+	int cold = !(given && (given->base || given->groups)) && o->cold_restarts && state_cold(st);
 	if (given && given->base) {
 		kclust_copy(&r->base, given->base);
 		for (uint32_t k = 0; k < r->base.mptr[r->base.n]; k++)
@@ -659,11 +751,16 @@ enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_
 			n++;
 		}
 		struct kpoints pts = { .n = n, .xy = xy, .names = names, .w = NULL, .name_bound = np };
-		cluster_best(&r->base, &pts, o->base_k, o->base_iters, &st->base, 1, o->cold_restarts);
+		if (cold)
+			cold_clusters(r, o, st, &pts);
+		else
+			cluster_start(&r->base, &pts, o->base_k, o->base_iters, &st->base, 1, 0);
 		free(names);
 		free(xy);
 	} else {
 		base_scale(r, o, st);
+		if (cold)
+			cold_clusters(r, o, st, NULL);
 	}
 	kclust_free(&st->base);
 	kclust_copy(&st->base, &r->base);
@@ -678,8 +775,8 @@ enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_
 		r->k_best = r->k_used = r->groups.n;
 		for (uint32_t k = 0; k <= ANALYSIS_MAX_K; k++)
 			r->silhouette[k] = NAN;
-	} else {
-		group_clusters(r, o, st);
+	} else if (!cold) {
+		group_clusters(r, o, st, 0);
 	}
 
 	/* ---- counts and statement scores ---- */

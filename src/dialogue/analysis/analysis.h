@@ -34,9 +34,10 @@ struct analysis_opts {
 	uint32_t min_votes;   /* in-conv threshold, 7 */
 	uint32_t greedy_n;    /* fill in-conv up to 15 */
 	/* A clustering with no previous one to start from (a cold run on a
-	 * whole conversation, which Pol.is never does) also tries this many
-	 * k-means++ starts (fixed seeds) besides Pol.is's own and keeps the
-	 * lowest inertia. 0: Pol.is's start only (replay). */
+	 * whole conversation, which Pol.is never does) also runs from this
+	 * many k-means++ starts (fixed seeds) besides Pol.is's own and keeps
+	 * the grouping that agrees most with the others. 0: Pol.is's start
+	 * only (replay). */
 	uint32_t cold_restarts;
 	/* when not NULL: in-conv is exactly these participants (those with a
 	 * vote), as red-dwarf's keep_participant_ids; per participant */

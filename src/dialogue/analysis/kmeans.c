@@ -1123,7 +1123,7 @@ static int32_t *compress_labels(const int32_t *a, uint32_t n, uint32_t *k)
 	return map;
 }
 
-double adjusted_rand_index(const int32_t *a, const int32_t *b, uint32_t n)
+double adjusted_rand_index_w(const int32_t *a, const int32_t *b, const double *w, uint32_t n)
 {
 	uint32_t ka, kb;
 	int32_t *ma = compress_labels(a, n, &ka), *mb = compress_labels(b, n, &kb);
@@ -1133,10 +1133,11 @@ double adjusted_rand_index(const int32_t *a, const int32_t *b, uint32_t n)
 	for (uint32_t i = 0; i < n; i++) {
 		if (a[i] < 0 || b[i] < 0)
 			continue;
-		tab[(size_t)ma[a[i]] * kb + (size_t)mb[b[i]]] += 1;
-		ra[ma[a[i]]] += 1;
-		rb[mb[b[i]]] += 1;
-		tot += 1;
+		double wi = w ? w[i] : 1.0;
+		tab[(size_t)ma[a[i]] * kb + (size_t)mb[b[i]]] += wi;
+		ra[ma[a[i]]] += wi;
+		rb[mb[b[i]]] += wi;
+		tot += wi;
 	}
 	for (size_t i = 0; i < (size_t)ka * kb; i++)
 		sum_ij += tab[i] * (tab[i] - 1) / 2;
@@ -1155,6 +1156,28 @@ double adjusted_rand_index(const int32_t *a, const int32_t *b, uint32_t n)
 	if (maxi == expected)
 		return 1.0;
 	return (sum_ij - expected) / (maxi - expected);
+}
+
+double adjusted_rand_index(const int32_t *a, const int32_t *b, uint32_t n)
+{
+	return adjusted_rand_index_w(a, b, NULL, n);
+}
+
+uint32_t labeling_medoid(const int32_t *label, const double *w, uint32_t m, uint32_t n)
+{
+	double *agree = xcalloc((size_t)m + 1, sizeof(*agree));
+	for (uint32_t i = 1; i < m; i++)
+		for (uint32_t j = 0; j < i; j++) {
+			double a = adjusted_rand_index_w(label + (size_t)i * n, label + (size_t)j * n, w, n);
+			agree[i] += a;
+			agree[j] += a;
+		}
+	uint32_t best = 0;
+	for (uint32_t i = 1; i < m; i++)
+		if (agree[i] > agree[best])
+			best = i;
+	free(agree);
+	return best;
 }
 
 /* ---- Lloyd k-means for many points ---- */

@@ -73,6 +73,14 @@ double kmeans_silhouette_sampled(const double *xy, uint32_t n, const int32_t *la
 /* Adjusted Rand index of two labelings over the points where both are
  * >= 0. Returns 1 when both put everyone together or apart. */
 double adjusted_rand_index(const int32_t *a, const int32_t *b, uint32_t n);
+/* Same, point i standing for w[i] points with its labels (w NULL: 1). */
+double adjusted_rand_index_w(const int32_t *a, const int32_t *b, const double *w, uint32_t n);
+
+/* Of m labelings of the same n points (label + i·n for i < m; weights as
+ * adjusted_rand_index_w), the one with the highest summed adjusted Rand
+ * index against the others (ties: the earliest): the labeling the others
+ * agree with most. */
+uint32_t labeling_medoid(const int32_t *label, const double *w, uint32_t m, uint32_t n);
 
 /*
  * k-means for many 2-D points (scale mode): deterministic init (k-means++
