@@ -174,12 +174,9 @@ static json_t *account_model(struct http_req *req, struct http_res *res, const c
 
 static enum hm_err page_account(struct http_req *req, struct http_res *res)
 {
-	const struct principal *p = web_principal(req);
-	struct auth_scope own = {.owner_account_id = p->account_id};
-	enum hm_err e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
+	enum hm_err e = site_require_self(req, res);
 	if (e != HM_OK)
 		return e;
-	web_private(req, res);
 	json_t *acct = account_model(req, res, NULL, AUTH_API_TOKEN_DAYS_DEFAULT);
 	if (!acct)
 		return HM_ENOTFOUND;
@@ -198,12 +195,10 @@ static const struct field token_fields[] = {
 static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 {
 	const struct principal *p = web_principal(req);
-	struct auth_scope own = {.owner_account_id = p->account_id};
 	struct form f;
-	enum hm_err e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
+	enum hm_err e = site_require_self(req, res);
 	if (e != HM_OK)
 		return e;
-	web_private(req, res);
 	e = form_read(req, token_fields, HM_ARRAY_LEN(token_fields), &f);
 	if (!web_csrf_valid(req, f.csrf))
 		return http_fail(res, HM_EFORBIDDEN,
@@ -241,8 +236,7 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *res)
 {
 	const struct principal *p = web_principal(req);
-	struct auth_scope own = {.owner_account_id = p->account_id};
-	enum hm_err e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
+	enum hm_err e = site_require_self(req, res);
 	if (e != HM_OK)
 		return e;
 	if ((e = web_post_guard(req, res)) != HM_OK)

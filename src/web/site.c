@@ -151,6 +151,16 @@ enum hm_err site_require_admin(struct http_req *req, struct http_res *res,
 	return e;
 }
 
+enum hm_err site_require_self(struct http_req *req, struct http_res *res)
+{
+	const struct principal *p = web_principal(req);
+	struct auth_scope own = {.owner_account_id = p->account_id};
+	enum hm_err e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
+	if (e == HM_OK)
+		web_private(req, res);
+	return e;
+}
+
 int64_t site_id_param(struct http_req *req)
 {
 	const char *s = http_param(req, "id");

@@ -21,16 +21,6 @@ static const struct field profile_post_fields[] = {
 	{.name = "lang", .kind = FIELD_CHOICE, .required = 1, .label = "Language"},
 };
 
-static enum hm_err require_self(struct http_req *req, struct http_res *res)
-{
-	const struct principal *p = web_principal(req);
-	struct auth_scope own = {.owner_account_id = p->account_id};
-	enum hm_err e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
-	if (e == HM_OK)
-		web_private(req, res);
-	return e;
-}
-
 static json_t *profile_model(struct http_req *req, struct http_res *res, const char *lang)
 {
 	json_t *m = site_csrf_model(req, res);
@@ -41,7 +31,7 @@ static json_t *profile_model(struct http_req *req, struct http_res *res, const c
 static enum hm_err page_profile(struct http_req *req, struct http_res *res)
 {
 	site_api_json(req);
-	enum hm_err e = require_self(req, res);
+	enum hm_err e = site_require_self(req, res);
 	if (e != HM_OK)
 		return e;
 	const struct principal *p = web_principal(req);
@@ -68,7 +58,7 @@ static enum hm_err post_profile(struct http_req *req, struct http_res *res)
 	struct form f;
 	char msg[256];
 	site_api_json(req);
-	enum hm_err e = require_self(req, res);
+	enum hm_err e = site_require_self(req, res);
 	if (e != HM_OK)
 		return e;
 	int patch = req->method == HTTP_PATCH;
@@ -124,7 +114,7 @@ static const struct field password_fields[] = {
 
 static enum hm_err page_password(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = require_self(req, res);
+	enum hm_err e = site_require_self(req, res);
 	if (e != HM_OK)
 		return e;
 	json_t *m = site_csrf_model(req, res);
@@ -139,7 +129,7 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 	char token[AUTH_TOKEN_SIZE], msg[256];
 	int64_t retry = 0;
 	site_api_json(req);
-	enum hm_err e = require_self(req, res);
+	enum hm_err e = site_require_self(req, res);
 	if (e != HM_OK)
 		return e;
 	e = form_read(req, password_fields, HM_ARRAY_LEN(password_fields), &f);
