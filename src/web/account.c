@@ -209,7 +209,9 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 		e = HM_EINVAL;
 	}
 	if (e != HM_OK) {
-		json_t *acct = account_model(req, res, form_get(&f, "scope"), days);
+		/* JSON answers with the form alone: no page to build */
+		json_t *acct = req->want_json ? json_object()
+					      : account_model(req, res, form_get(&f, "scope"), days);
 		if (!acct)
 			return HM_ENOTFOUND;
 		return site_form_fail(req, res, 400, &f, acct, "pages/account", web_t(req, "Your account"));

@@ -177,31 +177,58 @@ static int has_controls(const char *s, int allow_newlines)
 	return 0;
 }
 
-static int valid_date(const char *s)
+/* n ASCII digits at s, as a number; -1 if any is not a digit (sscanf
+ * and strtoll would also take spaces, line breaks and signs). */
+static int digits(const char *s, int n)
 {
-	int y, m, d;
-	char tail;
-	if (strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3)
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v;
+}
+
+/* YYYY-MM-DD at s (the first 10 bytes), a real day. */
+static int valid_date_at(const char *s)
+{
+	int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
+	if (s[4] != '-' || s[7] != '-' || y < 0 || m < 0 || d < 0)
 		return 0;
 	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1900 || y > 9999 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
+	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
 		return 0;
 	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return 0;
-	return s[4] == '-' && s[7] == '-';
+	return 1;
+}
+
+static int valid_date(const char *s)
+{
+	return strlen(s) == 10 && valid_date_at(s);
 }
 
 static int valid_datetime(const char *s)
 {
-	int h, mi;
-	char tail;
-	if (strlen(s) != 16 || s[10] != 'T')
+	if (strlen(s) != 16 || s[10] != 'T' || s[13] != ':' || !valid_date_at(s))
 		return 0;
-	char date[11];
-	memcpy(date, s, 10);
-	date[10] = '\0';
-	return valid_date(date) && sscanf(s + 11, "%2d:%2d%c", &h, &mi, &tail) == 2 && s[13] == ':' &&
-	       h >= 0 && h < 24 && mi >= 0 && mi < 60;
+	int h = digits(s + 11, 2), mi = digits(s + 14, 2);
+	return h >= 0 && h < 24 && mi >= 0 && mi < 60;
+}
+
+/* A whole number as people write it: an optional minus, then digits
+ * (strtoll alone would take leading spaces, line breaks and a plus). */
+static int valid_int(const char *s)
+{
+	if (*s == '-')
+		s++;
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return 0;
+	return 1;
 }
 
 /* The message for a bad value, or NULL when it is fine. */
@@ -232,10 +259,11 @@ static const char *check(struct http_req *req, const struct field *fd, const cha
 	case FIELD_DATETIME:
 		return valid_datetime(v) ? NULL : "Enter a date and time as YYYY-MM-DDTHH:MM.";
 	case FIELD_INT: {
-		char *end;
-		long long n = strtoll(v, &end, 10);
-		if (*v == '\0' || *end)
+		if (!valid_int(v))
 			return "Enter a whole number.";
+		if (strlen(v) > 18) /* beyond what int64 holds for certain */
+			return "This number is out of range.";
+		long long n = strtoll(v, NULL, 10);
 		if ((fd->min || fd->max) && (n < fd->min || n > fd->max))
 			return "This number is out of range.";
 		return NULL;

@@ -45,6 +45,15 @@ static int has_control(const char *s, int multiline)
 	return 0;
 }
 
+/* Digits at every position of s[0..n) but those in seps. */
+static int digits_but(const char *s, size_t n, const char *seps)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!memchr(seps, (int)i, strlen(seps)) && (s[i] < '0' || s[i] > '9'))
+			return 0;
+	return 1;
+}
+
 /* A value form_read accepted must obey its field's rule. */
 static void check_valid(const struct field *fd, const char *v)
 {
@@ -70,17 +79,21 @@ static void check_valid(const struct field *fd, const char *v)
 			__builtin_trap();
 		break;
 	case FIELD_DATE:
-		if (len != 10 || v[4] != '-' || v[7] != '-')
+		if (len != 10 || v[4] != '-' || v[7] != '-' || !digits_but(v, len, "\4\7"))
 			__builtin_trap();
 		break;
 	case FIELD_DATETIME:
-		if (len != 16 || v[10] != 'T' || v[13] != ':')
+		if (len != 16 || v[4] != '-' || v[7] != '-' || v[10] != 'T' || v[13] != ':' ||
+		    !digits_but(v, len, "\4\7\12\15"))
 			__builtin_trap();
 		break;
 	case FIELD_INT: {
-		char *end;
-		long long n = strtoll(v, &end, 10);
-		if (*end || (fd->max && (n < fd->min || n > fd->max)))
+		/* -?[0-9]+, and within range when there is one */
+		const char *d = v + (v[0] == '-');
+		if (!*d || !digits_but(d, strlen(d), ""))
+			__builtin_trap();
+		long long n = strtoll(v, NULL, 10);
+		if (fd->max && (n < fd->min || n > fd->max))
 			__builtin_trap();
 		break;
 	}
@@ -89,7 +102,8 @@ static void check_valid(const struct field *fd, const char *v)
 			__builtin_trap();
 		break;
 	case FIELD_URL:
-		if (strncmp(v, "https://", 8) && strncmp(v, "http://", 7))
+		if ((strncmp(v, "https://", 8) && strncmp(v, "http://", 7)) || has_control(v, 0) ||
+		    strpbrk(v, " <>\"'"))
 			__builtin_trap();
 		break;
 	case FIELD_CHOICE:

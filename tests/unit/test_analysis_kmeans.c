@@ -183,6 +183,33 @@ static void test_labeling_medoid(void **state)
 	assert_int_equal(labeling_medoid(&part[0][0], NULL, 3, N), 2);
 }
 
+/* Two partitions, five copies each under different names: every copy's
+ * sum is the same up to rounding, so the first labeling must win. */
+static void test_labeling_medoid_tie_within_rounding(void **state)
+{
+	(void)state;
+	enum { N = 40, M = 10 };
+	uint64_t s = 11;
+	int32_t lab[M][N];
+	double w[N];
+	for (int round = 0; round < 300; round++) {
+		int32_t a[N], b[N];
+		for (uint32_t i = 0; i < N; i++) {
+			s = s * 6364136223846793005ULL + 1442695040888963407ULL;
+			a[i] = (int32_t)((s >> 33) % 3);
+			b[i] = (int32_t)((s >> 41) % 4);
+			w[i] = (double)((s >> 50) % 7 + 1) / 3.0;
+		}
+		for (uint32_t c = 0; c < M; c++)
+			for (uint32_t i = 0; i < N; i++)
+				lab[c][i] = c < M / 2 ? (a[i] + (int32_t)c) % 3 : (b[i] * 7 + (int32_t)c) % 11;
+		uint32_t got = labeling_medoid(&lab[0][0], round % 2 ? w : NULL, M, N);
+		double ab = adjusted_rand_index_w(a, b, round % 2 ? w : NULL, N);
+		if (ab < 0.999 && got != 0)
+			fail_msg("round %d: labeling %u kept over the first of an equal five", round, got);
+	}
+}
+
 /* A weighted point counts as that many points with its labels. */
 static void test_adjusted_rand_index_weights_repeat_points(void **state)
 {
@@ -363,6 +390,7 @@ int main(void)
 		cmocka_unit_test(test_silhouette_by_hand),
 		cmocka_unit_test(test_adjusted_rand_index_cases),
 		cmocka_unit_test(test_labeling_medoid),
+		cmocka_unit_test(test_labeling_medoid_tie_within_rounding),
 		cmocka_unit_test(test_adjusted_rand_index_weights_repeat_points),
 		cmocka_unit_test(test_lloyd_recovers_blobs_deterministically),
 		cmocka_unit_test(test_lloyd_bounds_give_plain_lloyd_exactly),

@@ -419,7 +419,7 @@ static int state_cold(const struct analysis_state *st)
 static void cold_clusters(struct analysis_result *r, const struct analysis_opts *o, struct analysis_state *st,
 			  const struct kpoints *pts)
 {
-	uint32_t n = 1 + o->cold_restarts;
+	uint32_t n = 1 + (o->cold_restarts < ANALYSIS_MAX_STARTS ? o->cold_restarts : ANALYSIS_MAX_STARTS);
 	/* With the base clusters shared, a base cluster stands for its
 	 * members: the same index, over far fewer points. */
 	uint32_t np = pts ? r->n_ptpts : r->base.n;

@@ -21,6 +21,7 @@
 enum analysis_mode { ANALYSIS_COMPAT = 0, ANALYSIS_SCALE = 1 };
 
 #define ANALYSIS_MAX_K 5
+#define ANALYSIS_MAX_STARTS 64
 
 struct analysis_opts {
 	enum analysis_mode mode;
@@ -37,7 +38,7 @@ struct analysis_opts {
 	 * whole conversation, which Pol.is never does) also runs from this
 	 * many k-means++ starts (fixed seeds) besides Pol.is's own and keeps
 	 * the grouping that agrees most with the others. 0: Pol.is's start
-	 * only (replay). */
+	 * only (replay); at most ANALYSIS_MAX_STARTS. */
 	uint32_t cold_restarts;
 	/* when not NULL: in-conv is exactly these participants (those with a
 	 * vote), as red-dwarf's keep_participant_ids; per participant */

@@ -1172,9 +1172,12 @@ uint32_t labeling_medoid(const int32_t *label, const double *w, uint32_t m, uint
 			agree[i] += a;
 			agree[j] += a;
 		}
+	/* Each sum adds the same values in another order, so equal sums may
+	 * differ in the last bits: a later labeling wins only by more than
+	 * rounding (ARI is at most 1, so the sums are at most m). */
 	uint32_t best = 0;
 	for (uint32_t i = 1; i < m; i++)
-		if (agree[i] > agree[best])
+		if (agree[i] > agree[best] + 1e-9 * m)
 			best = i;
 	free(agree);
 	return best;

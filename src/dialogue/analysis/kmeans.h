@@ -78,8 +78,8 @@ double adjusted_rand_index_w(const int32_t *a, const int32_t *b, const double *w
 
 /* Of m labelings of the same n points (label + i·n for i < m; weights as
  * adjusted_rand_index_w), the one with the highest summed adjusted Rand
- * index against the others (ties: the earliest): the labeling the others
- * agree with most. */
+ * index against the others (ties, within rounding: the earliest): the
+ * labeling the others agree with most. */
 uint32_t labeling_medoid(const int32_t *label, const double *w, uint32_t m, uint32_t n);
 
 /*
