@@ -58,7 +58,8 @@ static void put(struct form *f, const char *key, const char *value)
 		return;
 	}
 	int i = field_index(f, key);
-	if (i >= 0 && !f->values[i])
+	/* a file field takes a file part only, never text posing as one */
+	if (i >= 0 && !f->values[i] && f->fields[i].kind != FIELD_FILE)
 		f->values[i] = value;
 }
 

@@ -55,7 +55,7 @@ static int digits_but(const char *s, size_t n, const char *seps)
 }
 
 /* A value form_read accepted must obey its field's rule. */
-static void check_valid(const struct field *fd, const char *v)
+static void check_valid(const struct field *fd, const char *v, const struct form_file *file)
 {
 	if (!v) {
 		if (fd->required)
@@ -114,6 +114,10 @@ static void check_valid(const struct field *fd, const char *v)
 		if (len != 2)
 			__builtin_trap();
 		break;
+	case FIELD_FILE:
+		if (!file || !file->data || !file->len)
+			__builtin_trap();
+		break;
 	default:
 		break;
 	}
@@ -164,7 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < NFIELDS; i++) {
 			if (f.errors[i])
 				__builtin_trap();
-			check_valid(&fields[i], f.values[i]);
+			check_valid(&fields[i], f.values[i], &f.files[i]);
 		}
 	} else if (!f.error && !f.nerrors) {
 		__builtin_trap(); /* refused without saying why */

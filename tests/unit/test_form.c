@@ -161,6 +161,48 @@ static void test_form_unreadable_body_is_an_error(void **state)
 	arena_free(&a);
 }
 
+/* A file field takes a file part only: text under its name, from any
+ * kind of body, leaves it empty. */
+static void test_form_file_field_takes_files_only(void **state)
+{
+	(void)state;
+	static const struct field ff[] = {
+		{.name = "title", .kind = FIELD_TEXT},
+		{.name = "photo", .kind = FIELD_FILE},
+	};
+	static const struct {
+		const char *type, *body;
+		int has_file;
+	} cases[] = {
+		{"application/x-www-form-urlencoded", "title=t&photo=%2Fetc%2Fpasswd", 0},
+		{"application/json", "{\"title\": \"t\", \"photo\": \"/etc/passwd\"}", 0},
+		{"multipart/form-data; boundary=B",
+		 "--B\r\nContent-Disposition: form-data; name=\"photo\"\r\n\r\n/etc/passwd\r\n--B--\r\n", 0},
+		{"multipart/form-data; boundary=B",
+		 "--B\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"a.png\"\r\n"
+		 "Content-Type: image/png\r\n\r\nPNGDATA\r\n--B--\r\n", 1},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct http_req req;
+		struct form f;
+		memset(&req, 0, sizeof(req));
+		arena_init(&req.pool);
+		req.body = cases[i].body;
+		req.body_len = strlen(cases[i].body);
+		req.content_type = cases[i].type;
+		req.lang = "en";
+		assert_int_equal(form_read(&req, ff, 2, &f), HM_OK);
+		if (cases[i].has_file) {
+			assert_string_equal(form_get(&f, "photo"), "a.png");
+			assert_int_equal(f.files[1].len, 7);
+			assert_memory_equal(f.files[1].data, "PNGDATA", 7);
+		} else if (form_get(&f, "photo") || f.files[1].data) {
+			fail_msg("case %zu: text became the file field's value", i);
+		}
+		arena_free(&req.pool);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_form_values_trimmed_and_typed),
 		cmocka_unit_test(test_form_json_never_echoes_passwords),
 		cmocka_unit_test(test_form_unreadable_body_is_an_error),
+		cmocka_unit_test(test_form_file_field_takes_files_only),
 	};
 	return cmocka_run_group_tests_name("form", tests, NULL, NULL);
 }
