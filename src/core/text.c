@@ -361,3 +361,60 @@ char *text_truncate(struct arena *a, const char *s, size_t max_chars)
 	memcpy(out + end, ellipsis, sizeof(ellipsis));
 	return out;
 }
+
+/* ------------------------------------------------------ numbers, dates */
+
+int text_digits(const char *s, int n, int *out)
+{
+	int v = 0;
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 1;
+}
+
+int text_int_parse(const char *s, int64_t *out)
+{
+	if (!s)
+		return 0;
+	int neg = *s == '-';
+	const char *d = s + neg;
+	size_t n = strlen(d);
+	if (n < 1 || n > 18)
+		return 0;
+	int64_t v = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (d[i] < '0' || d[i] > '9')
+			return 0;
+		v = v * 10 + (d[i] - '0');
+	}
+	*out = neg ? -v : v;
+	return 1;
+}
+
+int text_ymd(const char *s, int *y, int *m, int *d)
+{
+	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (!text_digits(s, 4, y) || s[4] != '-' || !text_digits(s + 5, 2, m) || s[7] != '-' ||
+	    !text_digits(s + 8, 2, d))
+		return 0;
+	if (*m < 1 || *m > 12 || *d < 1 || *d > days[*m - 1])
+		return 0;
+	return !(*m == 2 && *d == 29 && !((*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0));
+}
+
+int text_date_valid(const char *s)
+{
+	int y, m, d;
+	return s && strlen(s) == 10 && text_ymd(s, &y, &m, &d) && y >= 1900;
+}
+
+int text_datetime_parse(const char *s, int t[5])
+{
+	return s && strlen(s) == 16 && text_ymd(s, &t[0], &t[1], &t[2]) && t[0] >= 1900 &&
+	       s[10] == 'T' && text_digits(s + 11, 2, &t[3]) && s[13] == ':' &&
+	       text_digits(s + 14, 2, &t[4]) && t[3] < 24 && t[4] < 60;
+}

@@ -10,6 +10,7 @@
 #define HM_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/core.h"
 
@@ -39,6 +40,28 @@ int slug_valid(const char *s);
  * (else at a character boundary, never inside a combining sequence),
  * followed by "…", the whole at most max_chars code points. */
 char *text_truncate(struct arena *a, const char *s, size_t max_chars);
+
+/* Numbers and dates typed by people or sent by programs, read strictly:
+ * ASCII digits where digits belong and nothing else (strtoll and sscanf
+ * would also take spaces, line breaks and signs). */
+
+/* Exactly n digits at s: 1 and *out when so. */
+int text_digits(const char *s, int n, int *out);
+
+/* YYYY-MM-DD at s (nothing required after it) naming a real day, any
+ * year: 1 and y, m, d when so. */
+int text_ymd(const char *s, int *y, int *m, int *d);
+
+/* s as a whole number: an optional minus and 1–18 digits. 1 and *out
+ * when so, else 0. */
+int text_int_parse(const char *s, int64_t *out);
+
+/* 1 if s is YYYY-MM-DD naming a real day, years 1900–9999. */
+int text_date_valid(const char *s);
+
+/* s as YYYY-MM-DDTHH:MM (a real day, 00:00–23:59): 1 and t = {year,
+ * month, day, hour, minute} when so, else 0. */
+int text_datetime_parse(const char *s, int t[5]);
 
 /* Closes the calling thread's transliterator now (other threads close
  * theirs when they end). For orderly shutdown and leak checkers. */

@@ -55,22 +55,6 @@ const char *admin_error_get(const struct admin_errors *e, const char *field)
 
 /* ============================================================ validators */
 
-int admin_date_valid(const char *s)
-{
-	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return 0;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return 0;
-	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
-		return 0;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 0;
-	return 1;
-}
-
 int admin_country_valid(const char *cc)
 {
 	if (!cc || strlen(cc) != 2 || cc[0] < 'A' || cc[0] > 'Z' || cc[1] < 'A' || cc[1] > 'Z')
@@ -205,7 +189,7 @@ static const char *rule_check(const struct rule *r, const json_t *v)
 	case RK_REF:
 		return slug_valid(s) ? NULL : "Use lower-case letters, digits and single hyphens only.";
 	case RK_DATE:
-		return admin_date_valid(s) ? NULL : "Enter a date as YYYY-MM-DD.";
+		return text_date_valid(s) ? NULL : "Enter a date as YYYY-MM-DD.";
 	case RK_CHOICE:
 		return admin_in_list(r->choices, s) ? NULL : "Choose one of the options.";
 	case RK_TZ:
@@ -219,9 +203,8 @@ static const char *rule_check(const struct rule *r, const json_t *v)
 			       : "Enter an e-mail address such as name@example.org.";
 	}
 	case RK_INT: {
-		char *end;
-		long long n = strtoll(s, &end, 10);
-		if (*end)
+		int64_t n;
+		if (!text_int_parse(s, &n))
 			return "Enter a whole number.";
 		return n < r->min || n > r->max_int ? "This number is out of range." : NULL;
 	}
@@ -261,7 +244,7 @@ int admin_event_check(const json_t *in, struct admin_errors *errs)
 	int before = errs->n;
 	rules_check(event_rules, HM_ARRAY_LEN(event_rules), in, errs);
 	const char *from = admin_sval(in, "starts_on"), *to = admin_sval(in, "ends_on");
-	if (admin_date_valid(from) && admin_date_valid(to) && strcmp(to, from) < 0)
+	if (text_date_valid(from) && text_date_valid(to) && strcmp(to, from) < 0)
 		admin_error_add(errs, "ends_on", "The event cannot end before it starts.");
 	json_t *sectors = json_object_get(in, "sectors");
 	if (sectors && !json_is_null(sectors)) {

@@ -63,7 +63,6 @@ const char *admin_error_get(const struct admin_errors *e, const char *field);
 /* ----------------------------------------------------------- validators */
 
 /* Pure checks, shared by the writes below and tested on their own. */
-int admin_date_valid(const char *ymd);    /* YYYY-MM-DD, a real day, 1900–9999 */
 int admin_country_valid(const char *cc);  /* ISO 3166-1 alpha-2 known to ICU */
 int admin_url_valid(const char *url);     /* http(s)://host…, no spaces or quotes */
 

@@ -3,6 +3,7 @@
  * publication time of a post: "YYYY-MM-DDTHH:MM" as typed into the form
  * and back, through ICU's calendar.
  */
+#include "core/text.h"
 #include "news/news_internal.h"
 
 #include "db/db.h"
@@ -47,17 +48,8 @@ static UCalendar *calendar(const char *tz)
 
 enum hm_err news_local_to_utc(const char *local, const char *tz, int64_t *out)
 {
-	int y, mo, d, h, mi;
-	char tail;
-	if (!local || strlen(local) != 16 || local[4] != '-' || local[7] != '-' ||
-	    local[10] != 'T' || local[13] != ':' ||
-	    sscanf(local, "%4d-%2d-%2dT%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail) != 5)
-		return HM_EINVAL;
-	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h < 0 ||
-	    h > 23 || mi < 0 || mi > 59)
-		return HM_EINVAL;
-	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+	int t[5];
+	if (!text_datetime_parse(local, t) || t[0] < 1970)
 		return HM_EINVAL;
 	UCalendar *cal = calendar(tz);
 	if (!cal)
@@ -68,7 +60,7 @@ enum hm_err news_local_to_utc(const char *local, const char *tz, int64_t *out)
 	ucal_setAttribute(cal, UCAL_SKIPPED_WALL_TIME, UCAL_WALLTIME_NEXT_VALID);
 	ucal_setAttribute(cal, UCAL_REPEATED_WALL_TIME, UCAL_WALLTIME_FIRST);
 	ucal_clear(cal);
-	ucal_setDateTime(cal, y, mo - 1, d, h, mi, 0, &st);
+	ucal_setDateTime(cal, t[0], t[1] - 1, t[2], t[3], t[4], 0, &st);
 	UDate ms = ucal_getMillis(cal, &st);
 	ucal_close(cal);
 	if (U_FAILURE(st) || ms < 0)

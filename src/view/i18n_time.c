@@ -6,46 +6,13 @@
 #include "view/i18n.h"
 #include "view/i18n_impl.h"
 
+#include "core/text.h"
+
 #include <string.h>
-
-static int is_leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int y, int m)
-{
-	static const int dim[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
-}
-
-/* Reads exactly n decimal digits at s. */
-static int digits(const char *s, int n, int *out)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 1;
-}
-
-/* Parses "YYYY-MM-DD" at s (no terminator required) into y, m, d. */
-static int ymd_fields(const char *s, int *y, int *m, int *d)
-{
-	if (!digits(s, 4, y) || s[4] != '-' || !digits(s + 5, 2, m) || s[7] != '-' ||
-	    !digits(s + 8, 2, d))
-		return 0;
-	if (*m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
-		return 0;
-	return 1;
-}
 
 int ymd_parse(const char *s, int *y, int *m, int *d)
 {
-	if (!s || strlen(s) != 10 || !ymd_fields(s, y, m, d))
+	if (!s || strlen(s) != 10 || !text_ymd(s, y, m, d))
 		return 0;
 	/* ICU's calendar turns Julian before 15 October 1582. */
 	return *y >= 1583;
@@ -79,10 +46,10 @@ static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 int64_t time_parse_rfc3339(const char *s)
 {
 	int y, mo, d, h, mi, sec;
-	if (!s || strlen(s) < 20 || !ymd_fields(s, &y, &mo, &d))
+	if (!s || strlen(s) < 20 || !text_ymd(s, &y, &mo, &d))
 		return -1;
-	if ((s[10] != 'T' && s[10] != 't') || !digits(s + 11, 2, &h) || s[13] != ':' ||
-	    !digits(s + 14, 2, &mi) || s[16] != ':' || !digits(s + 17, 2, &sec))
+	if ((s[10] != 'T' && s[10] != 't') || !text_digits(s + 11, 2, &h) || s[13] != ':' ||
+	    !text_digits(s + 14, 2, &mi) || s[16] != ':' || !text_digits(s + 17, 2, &sec))
 		return -1;
 	/* Leap seconds (":60") are refused: nothing we store needs them. */
 	if (y < 1970 || h > 23 || mi > 59 || sec > 59)
@@ -100,7 +67,7 @@ int64_t time_parse_rfc3339(const char *s)
 		p++;
 	} else if (*p == '+' || *p == '-') {
 		int oh, om;
-		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 ||
+		if (!text_digits(p + 1, 2, &oh) || p[3] != ':' || !text_digits(p + 4, 2, &om) || oh > 23 ||
 		    om > 59)
 			return -1;
 		offset = (int64_t)(oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);

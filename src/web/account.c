@@ -243,9 +243,8 @@ static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *
 		return e;
 	if ((e = web_post_guard(req, res)) != HM_OK)
 		return e;
-	char *end;
-	long long id = strtoll(http_param(req, "id"), &end, 10);
-	if (*end || id <= 0)
+	int64_t id = site_id_param(req);
+	if (!id)
 		return http_fail(res, HM_ENOTFOUND, "There is no such token.");
 	e = auth_api_token_revoke(req->db, p, p->account_id, id, time_now_s());
 	if (e == HM_ENOTFOUND)

@@ -4,6 +4,7 @@
  * thing, actor, action and dates, by page, each shown as the fields it
  * changed.
  */
+#include "core/text.h"
 #include "web/site.h"
 
 #include "db/db.h"
@@ -126,16 +127,6 @@ json_t *site_audit_changes(json_t *before, json_t *after)
 	return out;
 }
 
-/* 1 if s is "YYYY-MM-DD" with plausible numbers. */
-static int date_ok(const char *s)
-{
-	int y, m, d;
-	char tail;
-	return s && strlen(s) == 10 && s[4] == '-' && s[7] == '-' &&
-	       sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) == 3 && y >= 1970 && y <= 9999 &&
-	       m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
-
 /* A link from an audit entry to the admin page of its thing, where there
  * is one. */
 static void audit_link(json_t *row)
@@ -168,12 +159,11 @@ static enum hm_err page_audit(struct http_req *req, struct http_res *res)
 	int page = web_page_param(req);
 	if (!page)
 		return http_fail(res, HM_EINVAL, "The page number must be a whole number from 1.");
-	if ((fl.from && !date_ok(fl.from)) || (fl.to && !date_ok(fl.to)))
+	if ((fl.from && !text_date_valid(fl.from)) || (fl.to && !text_date_valid(fl.to)))
 		return http_fail(res, HM_EINVAL, "Enter a date as YYYY-MM-DD.");
 	if (eid) {
-		char *end;
-		long long n = strtoll(eid, &end, 10);
-		if (*end || n <= 0)
+		int64_t n;
+		if (!text_int_parse(eid, &n) || n <= 0)
 			return http_fail(res, HM_EINVAL,
 					 "The entity number must be a whole number from 1.");
 		fl.entity_id = n;

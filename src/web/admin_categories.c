@@ -4,6 +4,7 @@
  * deleting one no post uses; everyone may read them through the API,
  * with the count of public posts.
  */
+#include "web/site.h"
 #include "web/news_web.h"
 
 #include "auth/auth.h"
@@ -91,7 +92,7 @@ static enum hm_err category_edit_form(struct http_req *req, struct http_res *res
 	if (e != HM_OK)
 		return e;
 	web_private(req, res);
-	json_t *c = category_admin_get(req->db, news_web_id_param(req));
+	json_t *c = category_admin_get(req->db, site_id_param(req));
 	if (!c)
 		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
 	decorate_category(c);
@@ -192,7 +193,7 @@ static enum hm_err category_create_h(struct http_req *req, struct http_res *res)
 
 static enum hm_err category_update_h(struct http_req *req, struct http_res *res)
 {
-	int64_t id = news_web_id_param(req);
+	int64_t id = site_id_param(req);
 	if (!id) {
 		news_web_api_json(req);
 		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
@@ -209,7 +210,7 @@ static enum hm_err category_delete_h(struct http_req *req, struct http_res *res)
 		return e;
 	if ((e = web_post_guard(req, res)) != HM_OK)
 		return e;
-	e = category_delete(req->db, web_principal(req), news_web_id_param(req), time_now_s());
+	e = category_delete(req->db, web_principal(req), site_id_param(req), time_now_s());
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, e, "There is no such category.");
 	if (e == HM_ECONFLICT) {
@@ -253,7 +254,7 @@ static enum hm_err api_categories(struct http_req *req, struct http_res *res)
 static enum hm_err api_category(struct http_req *req, struct http_res *res)
 {
 	news_web_api_json(req);
-	json_t *c = category_admin_get(req->db, news_web_id_param(req));
+	json_t *c = category_admin_get(req->db, site_id_param(req));
 	if (!c)
 		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
 	if (auth_can(web_principal(req), AUTH_NEWS_EDIT, NULL)) {

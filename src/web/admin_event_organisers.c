@@ -5,6 +5,7 @@
  * revoking an event's own grants. For admins and series organisers.
  */
 #include "web/admin.h"
+#include "web/site.h"
 
 #include "db/db.h"
 
@@ -142,10 +143,9 @@ static enum hm_err post_event_organiser_revoke(struct http_req *req, struct http
 		json_decref(ev);
 		return e;
 	}
-	const char *slug = http_param(req, "slug"), *ids = http_param(req, "id");
-	char *end;
-	long long id = strtoll(ids, &end, 10);
-	if (*end || id <= 0) {
+	const char *slug = http_param(req, "slug");
+	int64_t id = site_id_param(req);
+	if (!id) {
 		json_decref(ev);
 		return http_fail(res, HM_ENOTFOUND, "This account does not organise the event.");
 	}

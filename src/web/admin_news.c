@@ -6,6 +6,7 @@
  * (news_admin.h, media.h); forms keep what was typed and show errors
  * beside each field.
  */
+#include "web/site.h"
 #include "web/news_web.h"
 
 #include "auth/auth.h"
@@ -406,7 +407,7 @@ static enum hm_err post_new_form(struct http_req *req, struct http_res *res)
 
 static enum hm_err post_edit_form(struct http_req *req, struct http_res *res)
 {
-	int64_t id = news_web_id_param(req);
+	int64_t id = site_id_param(req);
 	struct auth_scope scope;
 	enum hm_err e = news_web_gate(req, res);
 	if (e != HM_OK)
@@ -453,7 +454,7 @@ static enum hm_err post_create_h(struct http_req *req, struct http_res *res)
 
 static enum hm_err post_update_h(struct http_req *req, struct http_res *res)
 {
-	int64_t id = news_web_id_param(req);
+	int64_t id = site_id_param(req);
 	if (!id) {
 		news_web_api_json(req);
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
@@ -470,7 +471,7 @@ static enum hm_err post_action_begin(struct http_req *req, struct http_res *res,
 	enum hm_err e = news_web_gate(req, res);
 	if (e != HM_OK)
 		return e;
-	*id = news_web_id_param(req);
+	*id = site_id_param(req);
 	if (!*id || post_scope(req->db, *id, &scope) != HM_OK)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
@@ -578,7 +579,7 @@ static enum hm_err api_posts(struct http_req *req, struct http_res *res)
  * may read its drafts. */
 static enum hm_err api_post(struct http_req *req, struct http_res *res)
 {
-	int64_t id = news_web_id_param(req);
+	int64_t id = site_id_param(req);
 	struct auth_scope scope;
 	news_web_api_json(req);
 	if (!id || post_scope(req->db, id, &scope) != HM_OK)

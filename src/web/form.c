@@ -178,60 +178,6 @@ static int has_controls(const char *s, int allow_newlines)
 	return 0;
 }
 
-/* n ASCII digits at s, as a number; -1 if any is not a digit (sscanf
- * and strtoll would also take spaces, line breaks and signs). */
-static int digits(const char *s, int n)
-{
-	int v = 0;
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	return v;
-}
-
-/* YYYY-MM-DD at s (the first 10 bytes), a real day. */
-static int valid_date_at(const char *s)
-{
-	int y = digits(s, 4), m = digits(s + 5, 2), d = digits(s + 8, 2);
-	if (s[4] != '-' || s[7] != '-' || y < 0 || m < 0 || d < 0)
-		return 0;
-	static const int days[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	if (y < 1900 || m < 1 || m > 12 || d < 1 || d > days[m - 1])
-		return 0;
-	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 0;
-	return 1;
-}
-
-static int valid_date(const char *s)
-{
-	return strlen(s) == 10 && valid_date_at(s);
-}
-
-static int valid_datetime(const char *s)
-{
-	if (strlen(s) != 16 || s[10] != 'T' || s[13] != ':' || !valid_date_at(s))
-		return 0;
-	int h = digits(s + 11, 2), mi = digits(s + 14, 2);
-	return h >= 0 && h < 24 && mi >= 0 && mi < 60;
-}
-
-/* A whole number as people write it: an optional minus, then digits
- * (strtoll alone would take leading spaces, line breaks and a plus). */
-static int valid_int(const char *s)
-{
-	if (*s == '-')
-		s++;
-	if (!*s)
-		return 0;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
 /* The message for a bad value, or NULL when it is fine. */
 static const char *check(struct http_req *req, const struct field *fd, const char *v)
 {
@@ -256,15 +202,15 @@ static const char *check(struct http_req *req, const struct field *fd, const cha
 	case FIELD_SLUG:
 		return slug_valid(v) ? NULL : "Use lower-case letters, digits and single hyphens only.";
 	case FIELD_DATE:
-		return valid_date(v) ? NULL : "Enter a date as YYYY-MM-DD.";
-	case FIELD_DATETIME:
-		return valid_datetime(v) ? NULL : "Enter a date and time as YYYY-MM-DDTHH:MM.";
+		return text_date_valid(v) ? NULL : "Enter a date as YYYY-MM-DD.";
+	case FIELD_DATETIME: {
+		int t[5];
+		return text_datetime_parse(v, t) ? NULL : "Enter a date and time as YYYY-MM-DDTHH:MM.";
+	}
 	case FIELD_INT: {
-		if (!valid_int(v))
+		int64_t n;
+		if (!text_int_parse(v, &n))
 			return "Enter a whole number.";
-		if (strlen(v) > 18) /* beyond what int64 holds for certain */
-			return "This number is out of range.";
-		long long n = strtoll(v, NULL, 10);
 		if ((fd->min || fd->max) && (n < fd->min || n > fd->max))
 			return "This number is out of range.";
 		return NULL;

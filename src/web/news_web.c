@@ -23,16 +23,6 @@ void news_web_api_json(struct http_req *req)
 		req->want_json = 1;
 }
 
-int64_t news_web_id_param(struct http_req *req)
-{
-	const char *s = http_param(req, "id");
-	char *end;
-	if (!s || *s < '1' || *s > '9' || strlen(s) > 18)
-		return 0;
-	long long v = strtoll(s, &end, 10);
-	return *end ? 0 : (int64_t)v;
-}
-
 /* The gate of every news editing handler: editors of some news pass,
  * everyone else gets web_require's answer (sign-in, 401 or 403). */
 enum hm_err news_web_gate(struct http_req *req, struct http_res *res)

@@ -17,8 +17,6 @@
 int news_web_is_api(const struct http_req *req);
 /* API answers are JSON whatever the Accept header says. */
 void news_web_api_json(struct http_req *req);
-/* The {id} of the path, 0 when it is not a positive number. */
-int64_t news_web_id_param(struct http_req *req);
 /* 1 if the body is JSON. */
 int news_web_json_body(const struct http_req *req);
 

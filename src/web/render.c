@@ -3,6 +3,7 @@
  * adds the per-language display fields to models, and renders a handler's
  * result as a page in the site layout, as JSON, or as an error page.
  */
+#include "core/text.h"
 #include "auth/auth.h"
 #include "core/embedded.h"
 #include "db/db.h"
@@ -87,9 +88,8 @@ int web_page_param(struct http_req *req)
 	const char *s = http_query(req, "page");
 	if (!s)
 		return 1;
-	char *end;
-	long v = strtol(s, &end, 10);
-	if (*s == '\0' || *end || v < 1 || v > 1000000)
+	int64_t v;
+	if (!text_int_parse(s, &v) || v < 1 || v > 1000000)
 		return 0;
 	return (int)v;
 }

@@ -163,10 +163,8 @@ enum hm_err site_require_self(struct http_req *req, struct http_res *res)
 
 int64_t site_id_param(struct http_req *req)
 {
-	const char *s = http_param(req, "id");
-	char *end;
-	long long n = s ? strtoll(s, &end, 10) : 0;
-	return s && *s && !*end && n > 0 ? (int64_t)n : 0;
+	int64_t n;
+	return text_int_parse(http_param(req, "id"), &n) && n > 0 ? n : 0;
 }
 
 /* A query argument, NULL when absent or empty. */

@@ -19,6 +19,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
+#include "core/text.h"
 #include "events/events_admin.h"
 
 #define T0 ((int64_t)1700000000)
@@ -73,8 +74,8 @@ static void test_date_valid_table(void **state)
 		{"P4 last day of the year", "9999-12-31", 1},
 	};
 	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++)
-		if (admin_date_valid(rows[i].s) != rows[i].ok)
-			fail_msg("%s: admin_date_valid(%s) != %d", rows[i].id,
+		if (text_date_valid(rows[i].s) != rows[i].ok)
+			fail_msg("%s: text_date_valid(%s) != %d", rows[i].id,
 				 rows[i].s ? rows[i].s : "NULL", rows[i].ok);
 }
 

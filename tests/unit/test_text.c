@@ -325,6 +325,62 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Whole numbers, dates and times: digits where digits belong, nothing
+ * strtoll or sscanf would let through besides. */
+static void test_text_numbers_and_dates_table(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *s;
+		int ok;
+		int64_t v;
+	} ints[] = {
+		{"0", 1, 0}, {"42", 1, 42}, {"-7", 1, -7}, {"007", 1, 7},
+		{"999999999999999999", 1, 999999999999999999LL},
+		{"1000000000000000000", 0, 0}, /* 19 digits */
+		{"", 0, 0}, {"-", 0, 0}, {"+5", 0, 0}, {" 5", 0, 0}, {"5 ", 0, 0},
+		{"\n5", 0, 0}, {"\v+5", 0, 0}, {"5x", 0, 0}, {"--5", 0, 0}, {"0x10", 0, 0},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(ints); i++) {
+		int64_t v = -12345;
+		int ok = text_int_parse(ints[i].s, &v);
+		if (ok != ints[i].ok || (ok && v != ints[i].v))
+			fail_msg("text_int_parse(\"%s\") = %d, %lld", ints[i].s, ok, (long long)v);
+	}
+	assert_false(text_int_parse(NULL, &(int64_t){0}));
+
+	static const struct {
+		const char *s;
+		int ok;
+	} dates[] = {
+		{"2012-11-29", 1}, {"2012-02-29", 1}, {"2000-02-29", 1}, {"1900-01-01", 1},
+		{"2013-02-29", 0}, {"1900-02-29", 0}, {"2012-02-30", 0}, {"2012-13-01", 0},
+		{"2012-00-10", 0}, {"1899-12-31", 0}, {"1999-\n1-01", 0}, {"1999-+1- 1", 0},
+		{" 999-01-01", 0}, {"2012-1-291", 0}, {"2012/11/29", 0}, {"2012-11-29T", 0},
+		{"", 0},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(dates); i++)
+		if (text_date_valid(dates[i].s) != dates[i].ok)
+			fail_msg("text_date_valid(\"%s\") != %d", dates[i].s, dates[i].ok);
+	assert_false(text_date_valid(NULL));
+
+	int t[5];
+	assert_true(text_datetime_parse("2012-11-29T09:30", t));
+	assert_int_equal(t[0], 2012);
+	assert_int_equal(t[1], 11);
+	assert_int_equal(t[2], 29);
+	assert_int_equal(t[3], 9);
+	assert_int_equal(t[4], 30);
+	assert_true(text_datetime_parse("2012-02-29T23:59", t));
+	static const char *const bad_times[] = {
+		"2012-11-29T24:00", "2012-11-29T09:60", "2012-11-29 09:30", "2013-02-29T10:00",
+		"2024-01-01T\n1:+5", "2012-11-29T9:30", "2012-11-29T09:30:00", "",
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(bad_times); i++)
+		if (text_datetime_parse(bad_times[i], t))
+			fail_msg("text_datetime_parse(\"%s\") accepted", bad_times[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -338,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_slug_valid_table),
 		cmocka_unit_test(test_text_truncate_table),
 		cmocka_unit_test(test_text_truncate_keeps_valid_utf8),
+		cmocka_unit_test(test_text_numbers_and_dates_table),
 	};
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }
