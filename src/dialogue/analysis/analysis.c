@@ -349,9 +349,7 @@ static void group_clusters(struct analysis_result *r, const struct analysis_opts
 	free(lab);
 }
 
-/* Each base cluster's group (index into groups; -1: none). HM_EINVAL
- * when a group names no base cluster. */
-static enum hm_err base_groups(const struct kclust *base, const struct kclust *groups, int32_t *base_group)
+enum hm_err analysis_base_groups(const struct kclust *base, const struct kclust *groups, int32_t *base_group)
 {
 	uint32_t nb = base->n;
 	for (uint32_t b = 0; b < nb; b++)
@@ -384,7 +382,7 @@ static enum hm_err participant_labels(const struct kclust *base, const struct kc
 			ptpt_base[base->members[k]] = (int32_t)b;
 		}
 	int32_t *base_group = xmalloc(((size_t)nb + 1) * sizeof(int32_t));
-	enum hm_err rc = base_groups(base, groups, base_group);
+	enum hm_err rc = analysis_base_groups(base, groups, base_group);
 	if (rc == HM_OK)
 		for (uint32_t p = 0; p < np; p++)
 			if (ptpt_base[p] >= 0)
@@ -446,7 +444,7 @@ static void cold_clusters(struct analysis_result *r, const struct analysis_opts 
 		if (pts)
 			(void)participant_labels(&cr[c].base, &cr[c].groups, np, scratch, lab + (size_t)c * np);
 		else
-			(void)base_groups(&cr[c].base, &cr[c].groups, lab + (size_t)c * np);
+			(void)analysis_base_groups(&cr[c].base, &cr[c].groups, lab + (size_t)c * np);
 	}
 	uint32_t best = labeling_medoid(lab, w, n, np);
 	kclust_free(&r->base);

@@ -140,6 +140,11 @@ enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_
  * (from current counts) after the counts in r changed. */
 void analysis_rescore(struct analysis_result *r);
 
+/* Each base cluster's group: base_group[b] (b < base->n) is the index in
+ * groups of the group holding base->id[b], or -1. HM_EINVAL when a group
+ * names no base cluster. */
+enum hm_err analysis_base_groups(const struct kclust *base, const struct kclust *groups, int32_t *base_group);
+
 /*
  * A live conversation (the web server's view): a full tick now and then,
  * and between ticks votes applied in O(votes of the voter) each — column

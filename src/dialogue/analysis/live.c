@@ -310,13 +310,7 @@ enum hm_err analysis_live_add(struct analysis_live *lv, const struct vote *v, si
 		}
 	}
 	int32_t *base_group = xmalloc(((size_t)r->base.n + 1) * sizeof(*base_group));
-	for (uint32_t b = 0; b < r->base.n; b++) {
-		base_group[b] = -1;
-		for (uint32_t g = 0; g < r->groups.n; g++)
-			for (uint32_t k = r->groups.mptr[g]; k < r->groups.mptr[g + 1]; k++)
-				if (r->groups.members[k] == (uint32_t)r->base.id[b])
-					base_group[b] = (int32_t)g;
-	}
+	(void)analysis_base_groups(&r->base, &r->groups, base_group); /* both from the last tick */
 	struct proj_par pp = proj_par_of(r);
 	for (uint32_t k = 0; k < n_dirty; k++)
 		refresh_ptpt(lv, dirty[k], base_group, pp);
