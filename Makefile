@@ -30,7 +30,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 
 ALL_SRC  := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/main.c,$(ALL_SRC))
-EMBED_IN := $(shell find templates assets migrations po demo -type f 2>/dev/null | sort)
+EMBED_IN := $(shell find templates assets migrations po demo src/features/*/templates -type f 2>/dev/null | sort)
 GEN      := $(B)/gen/embedded.c
 
 OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/embedded.o
@@ -43,6 +43,15 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 10
 
+# Quiet by default ("CC src/site/render.c"); make V=1 prints whole commands.
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 .PHONY: all run test unit e2e browser fuzz fuzz-run asan bench deps test-deps clean format
 
 all: harmony
@@ -51,40 +60,49 @@ harmony: $(B)/harmony
 	cp $(B)/harmony harmony
 
 $(B)/harmony: $(OBJ) $(B)/obj/src/main.o
-	$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
 
 $(B)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(HARDEN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(WARN) $(HARDEN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/obj/embedded.o: $(GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(OPT) $(CPPFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(WARN) $(OPT) $(CPPFLAGS) -c -o $@ $<
 
 $(B)/embed: tools/embed.c
 	@mkdir -p $(B)
-	$(CC) $(WARN) -O2 -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(WARN) -O2 -o $@ $<
 
 $(GEN): $(B)/embed $(EMBED_IN)
 	@mkdir -p $(dir $@)
-	$(B)/embed $@ $(EMBED_IN)
+	$(call say,EMBED,$@)
+	$(Q)$(B)/embed $@ $(EMBED_IN)
 
 # ---- sanitizer build: unit tests and the end-to-end server run under it
 asan: $(B)/san/harmony
 
 $(B)/san/harmony: $(SAN_OBJ) $(B)/san/obj/src/main.o
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/san/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(WARN) $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/san/obj/embedded.o: $(GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -c -o $@ $<
 
 $(B)/san/test_%: tests/unit/test_%.c $(SAN_OBJ)
-	$(CC) $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Itests/unit \
+	$(call say,LD,$@)
+	$(Q)$(CC) $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Itests/unit \
 		-o $@ $< $(SAN_OBJ) $(PKG_LIBS) -lcmocka
 
 # ---- fuzz targets (clang libFuzzer)
@@ -94,14 +112,17 @@ FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -ffp-contract=o
 
 $(B)/fuzz/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
-	$(CLANG) -std=c11 -Wall -Wextra -Werror -Wno-missing-field-initializers $(FUZZ_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
+	$(call say,CLANG,$<)
+	$(Q)$(CLANG) -std=c11 -Wall -Wextra -Werror -Wno-missing-field-initializers $(FUZZ_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/fuzz/obj/embedded.o: $(GEN)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_FLAGS) $(CPPFLAGS) -c -o $@ $<
+	$(call say,CLANG,$<)
+	$(Q)$(CLANG) $(FUZZ_FLAGS) $(CPPFLAGS) -c -o $@ $<
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
-	$(CLANG) -std=c11 -Wall -Wextra -Werror -O1 -g -fsanitize=fuzzer,address,undefined \
+	$(call say,LD,$@)
+	$(Q)$(CLANG) -std=c11 -Wall -Wextra -Werror -O1 -g -fsanitize=fuzzer,address,undefined \
 		$(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
 
 fuzz-run: fuzz

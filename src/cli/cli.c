@@ -13,7 +13,7 @@
 #include "http/server.h"
 #include "mail/mail.h"
 #include "media/media.h"
-#include "web/web.h"
+#include "site/web.h"
 
 #include <getopt.h>
 #include <stdio.h>

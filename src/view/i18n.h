@@ -86,6 +86,16 @@ const char *fmt_number(struct arena *a, const char *lang, long long n);
  * ("GMT+8") are refused: events name a place's zone. */
 int tz_valid(const char *tz);
 
+/* "YYYY-MM-DDTHH:MM" read as a wall-clock time in tz: *out is Unix
+ * seconds. A time skipped by a daylight-saving change is taken as the
+ * first valid time after it, a time that happens twice as the first.
+ * HM_EINVAL when malformed (31 February too), before 1970 or tz unknown. */
+enum hm_err tz_local_to_utc(const char *local, const char *tz, int64_t *out);
+
+/* The wall-clock time of utc in tz as "YYYY-MM-DDTHH:MM" (for the
+ * datetime-local field); NULL for an unknown tz. */
+const char *tz_utc_to_local(struct arena *a, const char *tz, int64_t utc);
+
 /* Seconds since the epoch for an RFC 3339 timestamp
  * ("2012-11-12T00:00:00Z"; a numeric offset is applied, fractions of a
  * second dropped); -1 if malformed or before 1970. */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "core/text.h"
-#include "web/form.h"
+#include "site/form.h"
 
 static const char *const colours[] = {"red", "green", NULL};
 

@@ -20,7 +20,7 @@
 #include "auth/auth.h"
 #include "db/db.h"
 #include "core/text.h"
-#include "events/events_admin.h"
+#include "features/events/events_admin.h"
 
 #define T0 ((int64_t)1700000000)
 

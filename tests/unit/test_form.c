@@ -10,7 +10,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "web/form.h"
+#include "site/form.h"
 
 static const char *const kinds[] = {"consultation", "symposium", NULL};
 

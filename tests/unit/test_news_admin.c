@@ -16,7 +16,7 @@
 
 #include "auth/auth.h"
 #include "db/db.h"
-#include "news/news_admin.h"
+#include "features/news/news_admin.h"
 #include "view/i18n.h"
 
 /* 2012-11-12T12:00:30Z: "now" in these tests. */
@@ -524,7 +524,7 @@ static void test_local_times(void **state)
 	arena_init(&a);
 	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
 		int64_t t = -1;
-		enum hm_err e = news_local_to_utc(rows[i].local, rows[i].tz, &t);
+		enum hm_err e = tz_local_to_utc(rows[i].local, rows[i].tz, &t);
 		if (!rows[i].utc) {
 			if (e != HM_EINVAL)
 				fail_msg("row %zu (%s %s): accepted", i, rows[i].local, rows[i].tz);
@@ -534,13 +534,13 @@ static void test_local_times(void **state)
 			fail_msg("row %zu (%s %s): %s", i, rows[i].local, rows[i].tz,
 				 e == HM_OK ? time_format_rfc3339(&a, t) : hm_err_str(e));
 		/* Back again, except where the wall clock skipped. */
-		const char *back = news_utc_to_local(&a, rows[i].tz, t);
+		const char *back = tz_utc_to_local(&a, rows[i].tz, t);
 		if (i != 5 && strcmp(back, rows[i].local) != 0)
 			fail_msg("row %zu: back as %s", i, back);
 	}
 	int64_t t;
-	assert_int_equal(news_local_to_utc(NULL, "UTC", &t), HM_EINVAL);
-	assert_null(news_utc_to_local(&a, "Mars/Olympus", 0));
+	assert_int_equal(tz_local_to_utc(NULL, "UTC", &t), HM_EINVAL);
+	assert_null(tz_utc_to_local(&a, "Mars/Olympus", 0));
 	arena_free(&a);
 }
 

@@ -1,0 +1,273 @@
+/*
+ * account.c — signing in and out, and the signed-in user's own page (who
+ * they are, their roles, their personal API tokens). The same handlers
+ * answer forms and JSON calls.
+ */
+#include "auth/auth.h"
+#include "db/db.h"
+#include "view/i18n.h"
+#include "site/form.h"
+#include "site/site.h"
+#include "site/web.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const struct field sign_in_fields[] = {
+	{.name = "email", .kind = FIELD_TEXT, .required = 1, .max_len = 254},
+	{.name = "password", .kind = FIELD_PASSWORD, .required = 1, .max_len = 1024},
+	{.name = "next", .kind = FIELD_TEXT, .max_len = 1000},
+};
+
+static json_t *sign_in_model(struct http_req *req, struct http_res *res, json_t *form,
+			     const char *next)
+{
+	json_t *m = json_pack("{s:o, s:s}", "form", form ? form : json_pack("{s:{}, s:{}}", "values", "errors"),
+			      "csrf", web_csrf_token(req, res));
+	if (web_local_path(next))
+		json_object_set_new(m, "next", json_string(next));
+	return m;
+}
+
+static enum hm_err page_sign_in(struct http_req *req, struct http_res *res)
+{
+	web_private(req, res);
+	if (web_principal(req)->account_id)
+		return web_redirect(req, res, "/account");
+	http_res_page(res, sign_in_model(req, res, NULL, http_query(req, "next")), "pages/sign_in",
+		      web_t(req, "Sign in"));
+	return HM_OK;
+}
+
+static enum hm_err post_sign_in(struct http_req *req, struct http_res *res)
+{
+	struct form f;
+	enum hm_err e = form_read(req, sign_in_fields, HM_ARRAY_LEN(sign_in_fields), &f);
+	const char *next = form_get(&f, "next");
+	web_private(req, res);
+	if (!web_csrf_valid(req, f.csrf))
+		return http_fail(res, HM_EFORBIDDEN,
+				 WEB_FORM_EXPIRED);
+	if (e == HM_OK) {
+		char token[AUTH_TOKEN_SIZE];
+		int64_t retry = 0;
+		const char *old = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
+		e = auth_sign_in(req->db, form_get(&f, "email"), form_get(&f, "password"),
+				 req->client_addr, old, time_now_s(), token, NULL, &retry);
+		if (e == HM_OK) {
+			char *cookie = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
+			char *clear = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
+			auth_cookie_header(AUTH_COOKIE_SESSION, token, req->secure, cookie);
+			auth_cookie_header(AUTH_COOKIE_PRESESSION, NULL, req->secure, clear);
+			http_res_header(res, "Set-Cookie", cookie);
+			http_res_header(res, "Set-Cookie", clear);
+			if (req->want_json) {
+				http_res_page(res, json_pack("{s:b}", "signed_in", 1), NULL, NULL);
+				return HM_OK;
+			}
+			return web_redirect(req, res, web_local_path(next) ? next : "/account");
+		}
+		if (e == HM_EFORBIDDEN) {
+			f.error = arena_printf(&req->pool, web_t(req, "Too many failed attempts. Please wait %lld seconds and try again."),
+					       (long long)retry);
+			res->status = 429;
+			http_res_header(res, "Retry-After", arena_printf(&req->pool, "%lld", (long long)retry));
+		} else {
+			f.error = web_t(req, "The e-mail address or the password is not right.");
+			res->status = 401;
+		}
+	} else {
+		res->status = 400;
+	}
+	json_t *fj = form_json(&f);
+	if (req->want_json) {
+		http_res_page(res, fj, NULL, NULL);
+		return HM_OK;
+	}
+	http_res_page(res, sign_in_model(req, res, fj, next), "pages/sign_in", web_t(req, "Sign in"));
+	return HM_OK;
+}
+
+static enum hm_err post_sign_out(struct http_req *req, struct http_res *res)
+{
+	enum hm_err e = web_post_guard(req, res);
+	if (e != HM_OK)
+		return e;
+	const char *tok = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
+	if (tok)
+		auth_sign_out(req->db, tok);
+	char *clear = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
+	auth_cookie_header(AUTH_COOKIE_SESSION, NULL, req->secure, clear);
+	http_res_header(res, "Set-Cookie", clear);
+	return web_redirect(req, res, "/");
+}
+
+/* Adds to a token "expired" and "expires_display": "expires 28 February
+ * 2027", "expired" or, for a token made before tokens expired, "never". */
+static void decorate_token(struct http_req *req, json_t *t, int64_t now)
+{
+	const char *at = json_string_value(json_object_get(t, "expires_at"));
+	int64_t until = at ? time_parse_rfc3339(at) : -1;
+	int expired = at && (until < 0 || now >= until);
+	const char *shown = web_t(req, "never");
+	if (expired) {
+		shown = web_t(req, "expired");
+	} else if (at) {
+		const char *date =
+			fmt_date(&req->pool, req->lang, arena_strndup(&req->pool, at, 10), FMT_LONG);
+		shown = arena_printf(&req->pool, web_t(req, "expires %s"), date ? date : at);
+	}
+	json_object_set_new(t, "expired", json_boolean(expired));
+	json_object_set_new(t, "expires_display", json_string(shown));
+}
+
+static const char *const token_scopes[] = {"read", "write", NULL};
+
+/* The choices of the new-token form, the chosen one (or the default)
+ * selected. */
+static json_t *token_lifetimes(struct http_req *req, int64_t chosen)
+{
+	json_t *a = json_array();
+	if (!auth_api_token_days_ok(chosen))
+		chosen = AUTH_API_TOKEN_DAYS_DEFAULT;
+	for (size_t i = 0; i < HM_ARRAY_LEN(auth_api_token_days); i++) {
+		int d = auth_api_token_days[i];
+		const char *fmt = i18n_ngettext(req->lang, "%d day", "%d days", (unsigned long)d);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "days",
+						   arena_printf(&req->pool, "%d", d), "label",
+						   arena_printf(&req->pool, fmt, d), "selected",
+						   d == chosen));
+	}
+	return a;
+}
+
+static json_t *token_scope_choices(struct http_req *req, const char *chosen)
+{
+	static const char *const labels[] = {"Read", "Write"};
+	json_t *a = json_array();
+	for (size_t i = 0; token_scopes[i]; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", token_scopes[i], "label",
+						   web_t(req, labels[i]), "selected",
+						   chosen && !strcmp(chosen, token_scopes[i])));
+	return a;
+}
+
+/* The account page's data; NULL when the account is gone. The token
+ * form starts from scope and days (a failed form's), or the defaults. */
+static json_t *account_model(struct http_req *req, struct http_res *res, const char *scope, int64_t days)
+{
+	const struct principal *p = web_principal(req);
+	json_t *acct = auth_account_get(req->db, p->account_id);
+	if (!acct)
+		return NULL;
+	json_t *tokens = auth_api_token_list(req->db, p->account_id), *t;
+	int64_t now = time_now_s();
+	size_t i;
+	json_array_foreach(tokens, i, t)
+		decorate_token(req, t, now);
+	json_object_set_new(acct, "api_tokens", tokens);
+	json_object_set_new(acct, "token_lifetimes", token_lifetimes(req, days));
+	json_object_set_new(acct, "token_scopes", token_scope_choices(req, scope));
+	json_object_set_new(acct, "csrf", json_string(web_csrf_token(req, res)));
+	return acct;
+}
+
+static enum hm_err page_account(struct http_req *req, struct http_res *res)
+{
+	enum hm_err e = site_require_self(req, res);
+	if (e != HM_OK)
+		return e;
+	json_t *acct = account_model(req, res, NULL, AUTH_API_TOKEN_DAYS_DEFAULT);
+	if (!acct)
+		return HM_ENOTFOUND;
+	http_res_page(res, acct, "pages/account", web_t(req, "Your account"));
+	return HM_OK;
+}
+
+static const struct field token_fields[] = {
+	{.name = "label", .kind = FIELD_TEXT, .required = 1, .max_len = 200},
+	{.name = "scope", .kind = FIELD_CHOICE, .required = 1, .choices = token_scopes},
+	/* days, one of auth_api_token_days; absent: the default */
+	{.name = "expires_days", .kind = FIELD_INT},
+};
+
+/* Creates a personal API token and shows it once. */
+static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
+{
+	const struct principal *p = web_principal(req);
+	struct form f;
+	enum hm_err e = site_require_self(req, res);
+	if (e != HM_OK)
+		return e;
+	e = form_read(req, token_fields, HM_ARRAY_LEN(token_fields), &f);
+	if (!web_csrf_valid(req, f.csrf))
+		return http_fail(res, HM_EFORBIDDEN,
+				 WEB_FORM_EXPIRED);
+	int64_t days = form_int(&f, "expires_days", AUTH_API_TOKEN_DAYS_DEFAULT);
+	if (e == HM_OK && !auth_api_token_days_ok(days)) {
+		form_set_error(req, &f, "expires_days", "Choose 30, 90 or 365 days.");
+		e = HM_EINVAL;
+	}
+	if (e != HM_OK) {
+		/* JSON answers with the form alone: no page to build */
+		json_t *acct = req->want_json ? json_object()
+					      : account_model(req, res, form_get(&f, "scope"), days);
+		if (!acct)
+			return HM_ENOTFOUND;
+		return site_form_fail(req, res, 400, &f, acct, "pages/account", web_t(req, "Your account"));
+	}
+	char token[AUTH_API_TOKEN_SIZE];
+	int64_t id = 0;
+	enum auth_token_scope scope =
+		strcmp(form_get(&f, "scope"), "write") == 0 ? AUTH_TOKEN_WRITE : AUTH_TOKEN_READ;
+	int64_t now = time_now_s();
+	e = auth_api_token_create(req->db, p, p->account_id, scope, form_get(&f, "label"),
+				  (int)days, now, token, &id);
+	if (e != HM_OK)
+		return e;
+	json_t *m = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)id, "token", token,
+			      "label", form_get(&f, "label"), "scope", form_get(&f, "scope"),
+			      "expires_at",
+			      time_format_rfc3339(&req->pool, auth_api_token_expires(now, days)));
+	decorate_token(req, m, now);
+	res->status = 201;
+	http_res_page(res, m, "pages/account_token", web_t(req, "New API token"));
+	return HM_OK;
+}
+
+static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *res)
+{
+	const struct principal *p = web_principal(req);
+	enum hm_err e = site_require_self(req, res);
+	if (e != HM_OK)
+		return e;
+	if ((e = web_post_guard(req, res)) != HM_OK)
+		return e;
+	int64_t id = site_id_param(req);
+	if (!id)
+		return http_fail(res, HM_ENOTFOUND, "There is no such token.");
+	e = auth_api_token_revoke(req->db, p, p->account_id, id, time_now_s());
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, HM_ENOTFOUND, "There is no such token.");
+	if (e != HM_OK)
+		return e;
+	if (req->want_json) {
+		http_res_page(res, json_pack("{s:b}", "revoked", 1), NULL, NULL);
+		return HM_OK;
+	}
+	return web_redirect(req, res, "/account");
+}
+
+#define GET HTTP_M(HTTP_GET)
+#define POST HTTP_M(HTTP_POST)
+
+const struct route account_routes[] = {
+	{GET, "/sign-in", page_sign_in},
+	{POST, "/sign-in", post_sign_in},
+	{POST, "/sign-out", post_sign_out},
+	{GET, "/account", page_account},
+	{POST, "/account/api-tokens", post_api_token},
+	{POST, "/account/api-tokens/{id}/revoke", post_api_token_revoke},
+	{POST, "/api/v1/session", post_sign_in},
+};
+const size_t account_nroutes = HM_ARRAY_LEN(account_routes);

@@ -1,0 +1,184 @@
+/*
+ * admin_event_organisers.c — who organises an event
+ * (/admin/events/{slug}/organisers and its JSON API): the accounts with
+ * a grant on the event or its series, naming one more by e-mail, and
+ * revoking an event's own grants. For admins and series organisers.
+ */
+#include "site/kind.h"
+#include "site/site.h"
+
+#include "db/db.h"
+
+#include <stdlib.h>
+
+/* Loads an event whose organisers p may name (admins, series organisers). */
+static enum hm_err event_for_organisers(struct http_req *req, struct http_res *res, json_t **out)
+{
+	json_t *ev;
+	struct auth_scope sc;
+	enum hm_err e = adm_event_for_edit(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	admin_event_scope(ev, &sc);
+	if ((e = web_require(req, res, AUTH_SERIES_EDIT, &sc)) != HM_OK) {
+		json_decref(ev);
+		return e;
+	}
+	*out = ev;
+	return HM_OK;
+}
+
+static const struct field organiser_fields[] = {
+	{.name = "email", .kind = FIELD_EMAIL, .required = 1, .max_len = AUTH_EMAIL_MAX,
+	 .label = "E-mail address"},
+};
+
+static json_t *organisers_of(struct http_req *req, const json_t *ev)
+{
+	json_t *list = NULL;
+	struct auth_scope sc;
+	admin_event_scope(ev, &sc);
+	if (db_begin_read(req->db) != HM_OK)
+		return NULL;
+	list = admin_event_organisers(req->db, sc.event_id, sc.series_id);
+	db_rollback(req->db);
+	return list;
+}
+
+/* {"organisers": […]} as the API answers it; consumes ev. */
+static enum hm_err organisers_answer(struct http_req *req, struct http_res *res, json_t *ev,
+				     int status)
+{
+	json_t *list = organisers_of(req, ev);
+	json_decref(ev);
+	if (!list)
+		return HM_EDB;
+	return adm_api_answer(res, status, json_pack("{s:o}", "organisers", list));
+}
+
+static enum hm_err organisers_page(struct http_req *req, struct http_res *res, json_t *ev,
+				   json_t *fj)
+{
+	json_t *list = organisers_of(req, ev);
+	if (!list)
+		return HM_EDB;
+	size_t i;
+	json_t *o;
+	json_array_foreach(list, i, o) {
+		adm_set_str(o, "via_label", adm_label(req, adm_sval(o, "via")));
+		json_object_set_new(o, "is_event_grant",
+				    json_boolean(str_eq(adm_sval(o, "via"), "event")));
+	}
+	json_t *m = json_object();
+	json_object_set_new(m, "organisers", list);
+	json_object_set_new(m, "form", fj);
+	adm_decorate_status(req, ev);
+	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "organisers"));
+	json_object_set_new(m, "event", ev);
+	return adm_page(req, res, m, "admin/events_organisers",
+			web_t(req, "Organisers of the event"), "events");
+}
+
+static enum hm_err page_event_organisers(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = event_for_organisers(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	if (req->want_json) {
+		web_private(req, res);
+		return organisers_answer(req, res, ev, 200);
+	}
+	return organisers_page(req, res, ev, adm_empty_form());
+}
+
+static enum hm_err post_event_organiser_grant(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	struct form f;
+	enum hm_err e = event_for_organisers(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	web_private(req, res);
+	e = form_read(req, organiser_fields, HM_ARRAY_LEN(organiser_fields), &f);
+	if (!web_csrf_valid(req, f.csrf)) {
+		json_decref(ev);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
+	}
+	const char *slug = http_param(req, "slug");
+	if (e == HM_OK) {
+		e = admin_event_organiser_grant(req->db, web_principal(req), slug,
+						form_get(&f, "email"), time_now_s());
+		if (e == HM_ENOTFOUND)
+			form_set_error(req, &f, "email", "No account has this e-mail address.");
+		else if (e == HM_EEXIST)
+			form_set_error(req, &f, "email", "This account already organises the event.");
+		else if (e != HM_OK) {
+			json_decref(ev);
+			return adm_domain_fail(res, e);
+		}
+	}
+	if (e != HM_OK) {
+		res->status = e == HM_EEXIST ? 409 : e == HM_ENOTFOUND ? 404 : 400;
+		if (req->want_json) {
+			json_decref(ev);
+			return adm_api_answer(res, res->status, form_json(&f));
+		}
+		return organisers_page(req, res, ev, form_json(&f));
+	}
+	if (req->want_json)
+		return organisers_answer(req, res, ev, 201);
+	json_decref(ev);
+	return web_redirect(
+		req, res, arena_printf(&req->pool, "/admin/events/%s/organisers?done=granted", slug));
+}
+
+static enum hm_err post_event_organiser_revoke(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = event_for_organisers(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	if ((e = web_post_guard(req, res)) != HM_OK) {
+		json_decref(ev);
+		return e;
+	}
+	const char *slug = http_param(req, "slug");
+	int64_t id = site_id_param(req);
+	if (!id) {
+		json_decref(ev);
+		return http_fail(res, HM_ENOTFOUND, "This account does not organise the event.");
+	}
+	e = admin_event_organiser_revoke(req->db, web_principal(req), slug, id, time_now_s());
+	if (e == HM_ENOTFOUND) {
+		json_decref(ev);
+		return http_fail(res, e, "This account does not organise the event.");
+	}
+	if (e != HM_OK) {
+		json_decref(ev);
+		return adm_domain_fail(res, e);
+	}
+	if (req->want_json)
+		return organisers_answer(req, res, ev, 200);
+	json_decref(ev);
+	return web_redirect(
+		req, res, arena_printf(&req->pool, "/admin/events/%s/organisers?done=revoked", slug));
+}
+
+ADM_API(api_event_organisers, page_event_organisers)
+ADM_API(api_event_organiser_grant, post_event_organiser_grant)
+ADM_API(api_event_organiser_revoke, post_event_organiser_revoke)
+
+#define GET HTTP_M(HTTP_GET)
+#define POST HTTP_M(HTTP_POST)
+#define DELETE HTTP_M(HTTP_DELETE)
+
+const struct route admin_organiser_routes[] = {
+	{GET, "/admin/events/{slug}/organisers", page_event_organisers},
+	{POST, "/admin/events/{slug}/organisers", post_event_organiser_grant},
+	{POST, "/admin/events/{slug}/organisers/{id}/revoke", post_event_organiser_revoke},
+	{GET, "/api/v1/events/{slug}/organisers", api_event_organisers},
+	{POST, "/api/v1/events/{slug}/organisers", api_event_organiser_grant},
+	{DELETE, "/api/v1/events/{slug}/organisers/{id}", api_event_organiser_revoke},
+};
+const size_t admin_organiser_nroutes = HM_ARRAY_LEN(admin_organiser_routes);

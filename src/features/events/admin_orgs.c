@@ -1,0 +1,271 @@
+/*
+ * admin_orgs.c — the admin pages of organisations (/admin/organisations…)
+ * with their logos, deleting them, and their JSON API
+ * (/api/v1/organisations…).
+ * Organisations are shared by events: an organiser may edit one only when
+ * it takes part in no event they do not organise (events_admin's rule).
+ */
+#include "site/kind.h"
+
+#include "core/text.h"
+#include "db/db.h"
+#include "media/media.h"
+
+#include <string.h>
+
+static const struct field org_fields[] = {
+	{.name = "name", .kind = FIELD_TEXT, .required = 1, .max_len = 200, .label = "Name"},
+	{.name = "acronym", .kind = FIELD_TEXT, .max_len = 40, .label = "Acronym"},
+	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX, .label = "Address"},
+	{.name = "kind", .kind = FIELD_CHOICE, .choices = admin_org_kinds, .label = "Kind"},
+	{.name = "country", .kind = FIELD_COUNTRY, .max_len = 2, .label = "Country"},
+	{.name = "website", .kind = FIELD_URL, .max_len = 1000, .label = "Website"},
+	{.name = "description", .kind = FIELD_MULTILINE, .max_len = 20000, .label = "Description"},
+	{.name = "logo", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE, .label = "Logo"},
+	{.name = "logo_file", .kind = FIELD_FILE, .label = "Logo"},
+	{.name = "remove_logo", .kind = FIELD_BOOL, .label = "Remove the logo"},
+};
+
+static const char *const org_legends[] = {"The organisation"};
+static const struct adm_widget org_widgets[] = {
+	{"name", "Name", "The full name, such as United Nations Alliance of Civilizations.", W_INPUT,
+	 "text", 0},
+	{"acronym", "Acronym", "Such as UNAOC.", W_INPUT, "text", 0},
+	{"slug", "Address", "Lower-case letters, digits and hyphens; made from the name when left empty.",
+	 W_INPUT, "text", 0},
+	{"kind", "Kind", NULL, W_SELECT, NULL, 0},
+	{"country", "Country", "Two-letter ISO code, such as CN; leave empty for international bodies.",
+	 W_INPUT, "text", 0},
+	{"website", "Website", "Starting with https://.", W_INPUT, "url", 0},
+	{"description", "Description", NULL, W_TEXTAREA, NULL, 0},
+	{"logo_file", "Logo", "A JPEG, PNG or WebP image of at most 8 MB; it replaces the present one.",
+	 W_FILE, NULL, 0},
+};
+
+/* Adds logo_url and logo_thumb_url to an organisation with a logo. */
+static void org_logo_urls(json_t *o)
+{
+	const char *logo = adm_sval(o, "logo");
+	char thumb[MEDIA_NAME_SIZE];
+	if (!logo || !media_name_is_original(logo))
+		return;
+	media_thumb_name(logo, thumb);
+	json_object_set_new(o, "logo_url", json_sprintf("/media/%s", logo));
+	json_object_set_new(o, "logo_thumb_url", json_sprintf("/media/%s", thumb));
+}
+
+/* The logo of an organisation form: a file sent is stored first (under
+ * its content's hash, so a form that fails later leaves at most an unused
+ * file, and the stored name rides along in the form) and becomes "logo";
+ * "remove_logo" clears it. The caller has checked the right to edit. */
+static void org_logo_input(struct http_req *req, struct adm_input *in)
+{
+	int file = -1, logo = -1;
+	for (size_t k = 0; k < in->f.n; k++) {
+		if (strcmp(in->f.fields[k].name, "logo_file") == 0)
+			file = (int)k;
+		else if (strcmp(in->f.fields[k].name, "logo") == 0)
+			logo = (int)k;
+	}
+	if (file < 0 || logo < 0)
+		return;
+	const struct form_file *ff = &in->f.files[file];
+	if (ff->data) {
+		struct media_stored ms;
+		const char *why = NULL;
+		if (media_store(ff->data, ff->len, &ms, &why) == HM_OK) {
+			in->f.values[logo] = arena_strdup(&req->pool, ms.name);
+			json_object_set_new(in->present, "logo", json_true());
+		} else {
+			form_set_error(req, &in->f, "logo_file",
+				       why ? why : "The image could not be saved.");
+		}
+	} else if (form_bool(&in->f, "remove_logo")) {
+		in->f.values[logo] = NULL;
+		json_object_set_new(in->present, "logo", json_true());
+	}
+}
+
+static enum hm_err page_orgs_list(struct http_req *req, struct http_res *res)
+{
+	enum hm_err e = adm_gate_staff(req, res);
+	if (e != HM_OK)
+		return e;
+	const struct principal *p = web_principal(req);
+	json_t *orgs = NULL;
+	WEB_READ_TXN(req, {
+		orgs = admin_org_list(req->db);
+		size_t i;
+		json_t *o;
+		json_array_foreach(orgs, i, o) {
+			int may = auth_is_admin(p);
+			if (!may) {
+				json_t *full = admin_org_get(req->db, adm_sval(o, "slug"));
+				may = full && admin_org_may_edit(p, full);
+				json_decref(full);
+			}
+			json_object_set_new(o, "may_edit", json_boolean(may));
+			adm_set_str(o, "kind_label", adm_label(req, adm_sval(o, "kind")));
+		}
+	});
+	json_t *m = json_pack("{s:o}", "organisations", orgs);
+	return adm_page(req, res, m, "admin/organisations", web_t(req, "Organisations"),
+			"organisations");
+}
+
+static enum hm_err org_form_page(struct http_req *req, struct http_res *res, json_t *org,
+				 json_t *fj)
+{
+	json_t *options = json_pack("{s:o}", "kind", adm_options(req, admin_org_kinds));
+	json_t *m = json_object();
+	json_object_set_new(m, "fieldsets",
+			    adm_fieldsets(req, org_legends, HM_ARRAY_LEN(org_legends), org_widgets,
+					  HM_ARRAY_LEN(org_widgets), org_fields,
+					  HM_ARRAY_LEN(org_fields), fj, options));
+	json_decref(options);
+	json_object_set_new(m, "form", fj);
+	json_object_set_new(m, "is_new", json_boolean(!org));
+	const char *logo = adm_sval(json_object_get(fj, "values"), "logo");
+	if (logo && media_name_is_original(logo)) {
+		json_t *l = json_pack("{s:s}", "logo", logo);
+		org_logo_urls(l);
+		json_object_set_new(m, "current_logo", l);
+	}
+	if (org) {
+		size_t i;
+		json_t *ev;
+		json_array_foreach(json_object_get(org, "events"), i, ev) {
+			adm_decorate_status(req, ev);
+			adm_set_str(ev, "role_label", adm_label(req, adm_sval(ev, "role")));
+		}
+		json_object_set_new(m, "action",
+				    json_sprintf("/admin/organisations/%s", adm_sval(org, "slug")));
+		json_object_set_new(m, "public_url",
+				    json_sprintf("/organisations/%s", adm_sval(org, "slug")));
+		json_object_set_new(m, "organisation", org);
+	} else {
+		json_object_set_new(m, "action", json_string("/admin/organisations"));
+	}
+	return adm_page(req, res, m, "admin/organisations_form",
+			org ? web_t(req, "Edit organisation") : web_t(req, "New organisation"),
+			"organisations");
+}
+
+static enum hm_err page_org_new(struct http_req *req, struct http_res *res)
+{
+	enum hm_err e = adm_gate_staff(req, res);
+	if (e != HM_OK)
+		return e;
+	return org_form_page(req, res, NULL,
+			     json_pack("{s:{s:s}, s:{}, s:b}", "values", "kind", "other", "errors",
+				       "has_errors", 0));
+}
+
+/* Loads an organisation for editing: 404 when there is none, 403 unless
+ * p may edit it. */
+static enum hm_err org_for_edit(struct http_req *req, struct http_res *res, json_t **out)
+{
+	json_t *o = NULL;
+	*out = NULL;
+	enum hm_err e = adm_gate_staff(req, res);
+	if (e != HM_OK)
+		return e;
+	WEB_READ_TXN(req, { o = admin_org_get(req->db, http_param(req, "slug")); });
+	if (!o)
+		return http_fail(res, HM_ENOTFOUND, "There is no such organisation.");
+	if (!admin_org_may_edit(web_principal(req), o)) {
+		json_decref(o);
+		res->no_store = 1;
+		return http_fail(res, HM_EFORBIDDEN,
+				 "This organisation takes part in events you do not organise: ask an administrator to change it.");
+	}
+	*out = o;
+	return HM_OK;
+}
+
+/* The organisation as the API shows it: no counts that include drafts,
+ * only the events p may see, the URLs of its logo. */
+static void org_public(const struct principal *p, json_t *o)
+{
+	json_object_del(o, "event_count");
+	json_t *events = json_object_get(o, "events");
+	if (events) {
+		json_t *keep = json_array();
+		size_t i;
+		json_t *ev;
+		json_array_foreach(events, i, ev)
+			if (admin_event_visible(p, ev))
+				json_array_append(keep, ev);
+		json_object_set_new(o, "events", keep);
+	}
+	org_logo_urls(o);
+}
+
+static const struct adm_kind org_kind = {
+	.key = "organisations",
+	.missing = "There is no such organisation.",
+	.admin_path = "/admin/organisations",
+	.api_path = "/api/v1/organisations",
+	.done_created = "saved",
+	.fields = org_fields,
+	.nfields = HM_ARRAY_LEN(org_fields),
+	.list = admin_org_list,
+	.get = admin_org_get,
+	.api_item = org_public,
+	.for_edit = org_for_edit,
+	.may_create = adm_gate_staff,
+	.input_extra = org_logo_input,
+	.create = admin_org_create,
+	.update = admin_org_update,
+	.keep = admin_org_keep,
+	.remove = admin_org_delete,
+	.form_page = org_form_page,
+};
+
+static enum hm_err page_org_edit(struct http_req *req, struct http_res *res)
+{
+	return adm_edit_page(req, res, &org_kind);
+}
+
+static enum hm_err post_org_save(struct http_req *req, struct http_res *res)
+{
+	return adm_save(req, res, &org_kind);
+}
+
+static enum hm_err post_org_delete(struct http_req *req, struct http_res *res)
+{
+	return adm_delete(req, res, &org_kind);
+}
+
+static enum hm_err api_orgs_list(struct http_req *req, struct http_res *res)
+{
+	return adm_api_list(req, res, &org_kind);
+}
+
+static enum hm_err api_org_get(struct http_req *req, struct http_res *res)
+{
+	return adm_api_get(req, res, &org_kind, NULL);
+}
+
+ADM_API(api_org_save, post_org_save)
+ADM_API(api_org_delete, post_org_delete)
+
+#define GET HTTP_M(HTTP_GET)
+#define POST HTTP_M(HTTP_POST)
+#define PATCH HTTP_M(HTTP_PATCH)
+#define DELETE HTTP_M(HTTP_DELETE)
+
+const struct route admin_org_routes[] = {
+	{GET, "/admin/organisations", page_orgs_list},
+	{POST, "/admin/organisations", post_org_save},
+	{GET, "/admin/organisations/new", page_org_new},
+	{GET, "/admin/organisations/{slug}/edit", page_org_edit},
+	{POST, "/admin/organisations/{slug}", post_org_save},
+	{POST, "/admin/organisations/{slug}/delete", post_org_delete},
+	{GET, "/api/v1/organisations", api_orgs_list},
+	{POST, "/api/v1/organisations", api_org_save},
+	{GET, "/api/v1/organisations/{slug}", api_org_get},
+	{PATCH, "/api/v1/organisations/{slug}", api_org_save},
+	{DELETE, "/api/v1/organisations/{slug}", api_org_delete},
+};
+const size_t admin_org_nroutes = HM_ARRAY_LEN(admin_org_routes);

@@ -1,0 +1,175 @@
+/*
+ * events.c — read queries for series, events and organisations. Drafts
+ * never leave this file for the public functions: every query filters on
+ * status = 'published'. The organisers' reads (events_admin.h) build
+ * their models with the same helpers, on statements that keep drafts.
+ */
+#include "features/events/events.h"
+#include "db/db.h"
+#include "features/events/events_internal.h"
+
+#include <string.h>
+
+enum event_sql {
+	SQL_SETTINGS,
+	SQL_EVENTS_UPCOMING,
+	SQL_EVENTS_PAST,
+	SQL_EVENT,
+	SQL_EVENT_SECTORS,
+	SQL_EVENT_ORGS,
+	SQL_SERIES,
+	SQL_SERIES_LIST,
+	SQL_SERIES_EVENTS,
+	SQL_ORG,
+	SQL_ORG_EVENTS,
+	EVENT_SQL__MAX
+};
+
+#define EVENT_COLS                                                                             \
+	"e.id, e.slug, e.title, e.kind, e.theme, e.summary, e.region, e.city, e.country, "     \
+	"e.venue, e.starts_on, e.ends_on, e.date_precision, e.timezone, e.capacity, e.status, " \
+	"s.slug AS series_slug, s.title AS series_title "
+
+static const char *const sql[EVENT_SQL__MAX] = {
+	[SQL_SETTINGS] = "SELECT key, value FROM site_setting ORDER BY key",
+	[SQL_EVENTS_UPCOMING] =
+		"SELECT " EVENT_COLS "FROM event e LEFT JOIN series s ON s.id = e.series_id "
+		"WHERE e.status IN ('published', 'cancelled') AND e.ends_on >= ? "
+		"ORDER BY e.starts_on, e.id LIMIT ?",
+	[SQL_EVENTS_PAST] =
+		"SELECT " EVENT_COLS "FROM event e LEFT JOIN series s ON s.id = e.series_id "
+		"WHERE e.status IN ('published', 'cancelled') AND e.ends_on < ? "
+		"ORDER BY e.starts_on DESC, e.id DESC LIMIT ?",
+	[SQL_EVENT] = "SELECT " EVENT_COLS ", e.description_md, e.contact_name, e.contact_title, "
+		      "e.contact_org, e.contact_email "
+		      "FROM event e LEFT JOIN series s ON s.id = e.series_id AND s.status = 'published' "
+		      "WHERE e.slug = ? AND e.status IN ('published', 'cancelled')",
+	[SQL_EVENT_SECTORS] =
+		"SELECT sector FROM event_sector WHERE event_id = ? ORDER BY position, sector",
+	[SQL_EVENT_ORGS] =
+		"SELECT o.slug, o.name, o.acronym, o.kind, o.country, o.url AS website, o.logo, eo.role "
+		"FROM event_organisation eo JOIN organisation o ON o.id = eo.organisation_id "
+		"WHERE eo.event_id = ? ORDER BY eo.position, o.name",
+	[SQL_SERIES] = "SELECT s.id, s.slug, s.title, s.summary, o.slug AS organiser_slug, "
+		       "o.name AS organiser_name, o.acronym AS organiser_acronym "
+		       "FROM series s LEFT JOIN organisation o ON o.id = s.organiser_id "
+		       "WHERE s.slug = ? AND s.status = 'published'",
+	[SQL_SERIES_LIST] = "SELECT s.slug, s.title, s.summary FROM series s "
+			    "WHERE s.status = 'published' ORDER BY s.title",
+	[SQL_SERIES_EVENTS] =
+		"SELECT " EVENT_COLS "FROM event e JOIN series s ON s.id = e.series_id "
+		"WHERE e.series_id = ? AND e.status IN ('published', 'cancelled') "
+		"ORDER BY e.starts_on DESC, e.id DESC",
+	[SQL_ORG] = "SELECT id, slug, name, acronym, kind, country, url AS website, logo, description "
+		    "FROM organisation WHERE slug = ?",
+	[SQL_ORG_EVENTS] =
+		"SELECT " EVENT_COLS ", eo.role FROM event_organisation eo "
+		"JOIN event e ON e.id = eo.event_id LEFT JOIN series s ON s.id = e.series_id "
+		"WHERE eo.organisation_id = ? AND e.status IN ('published', 'cancelled') "
+		"ORDER BY e.starts_on DESC, eo.position",
+};
+
+static struct db_stmt *prep(struct db *db, enum event_sql i)
+{
+	return db_prepare(db, sql[i]);
+}
+
+json_t *site_settings(struct db *db)
+{
+	json_t *o = json_object();
+	struct db_stmt *st = prep(db, SQL_SETTINGS);
+	while (st && db_step(st) == 1)
+		json_object_set_new(o, db_col_text(st, 0), json_string(db_col_text(st, 1)));
+	db_done(st);
+	return o;
+}
+
+json_t *event_list(struct db *db, int upcoming, const char *today, int limit)
+{
+	struct db_stmt *st = prep(db, upcoming ? SQL_EVENTS_UPCOMING : SQL_EVENTS_PAST);
+	if (!st)
+		return json_array();
+	db_bind_text(st, 1, today);
+	db_bind_int(st, 2, limit);
+	return db_rows_json(st);
+}
+
+json_t *events_one_with(struct db *db, const char *sql_one, const char *slug, const char *key,
+			const char *sql_rows)
+{
+	struct db_stmt *st = db_prepare(db, sql_one);
+	if (!st)
+		return NULL;
+	db_bind_text(st, 1, slug);
+	json_t *o = db_one_json(st);
+	if (!o)
+		return NULL;
+	if ((st = db_prepare(db, sql_rows)))
+		db_bind_int(st, 1, json_integer_value(json_object_get(o, "id")));
+	json_object_set_new(o, key, st ? db_rows_json(st) : json_array());
+	return o;
+}
+
+json_t *events_sectors(struct db *db, int64_t id)
+{
+	json_t *sectors = json_array();
+	struct db_stmt *st = prep(db, SQL_EVENT_SECTORS);
+	if (st) {
+		db_bind_int(st, 1, id);
+		while (db_step(st) == 1)
+			json_array_append_new(sectors, json_string(db_col_text(st, 0)));
+		db_done(st);
+	}
+	return sectors;
+}
+
+json_t *event_get(struct db *db, const char *slug)
+{
+	json_t *ev = events_one_with(db, sql[SQL_EVENT], slug, "organisations",
+				     sql[SQL_EVENT_ORGS]);
+	if (ev) {
+		json_int_t id = json_integer_value(json_object_get(ev, "id"));
+		json_object_set_new(ev, "sectors", events_sectors(db, id));
+	}
+	return ev;
+}
+
+json_t *series_list(struct db *db)
+{
+	return db_rows_json(prep(db, SQL_SERIES_LIST));
+}
+
+json_t *series_get(struct db *db, const char *slug)
+{
+	json_t *s = events_one_with(db, sql[SQL_SERIES], slug, "events", sql[SQL_SERIES_EVENTS]);
+	if (!s)
+		return NULL;
+	json_t *events = json_object_get(s, "events");
+	/* Group by region in order of each region's latest event. */
+	json_t *regions = json_array();
+	size_t i;
+	json_t *ev;
+	json_array_foreach(events, i, ev) {
+		const char *r = json_string_value(json_object_get(ev, "region"));
+		json_t *grp = NULL, *g;
+		size_t j;
+		json_array_foreach(regions, j, g) {
+			if (strcmp(json_string_value(json_object_get(g, "region")), r ? r : "") == 0) {
+				grp = g;
+				break;
+			}
+		}
+		if (!grp) {
+			grp = json_pack("{s:s, s:[]}", "region", r ? r : "", "events");
+			json_array_append_new(regions, grp);
+		}
+		json_array_append(json_object_get(grp, "events"), ev);
+	}
+	json_object_set_new(s, "regions", regions);
+	return s;
+}
+
+json_t *org_get(struct db *db, const char *slug)
+{
+	return events_one_with(db, sql[SQL_ORG], slug, "events", sql[SQL_ORG_EVENTS]);
+}

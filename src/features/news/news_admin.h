@@ -1,0 +1,152 @@
+/*
+ * news_admin.h — the write side of news: creating, editing, publishing,
+ * unpublishing and deleting posts, and managing categories, plus the
+ * organiser's reads (every post whatever its status). No HTTP here: the
+ * web handlers and any command call these with a principal.
+ *
+ * Rights (checked here, HM_EFORBIDDEN): AUTH_NEWS_EDIT in the scope of the
+ * post's event; site news (no event) and categories are for admins only.
+ * Moving a post to another event needs the right in both.
+ * Transactions: every write opens its own and records one audit entry
+ * ("post.create", "post.update", "post.publish", "post.unpublish",
+ * "post.delete", "category.create"…) with the object before and after.
+ * Times: `now` is Unix seconds; stored times are RFC 3339 UTC. A published
+ * post whose published_at is later than now is "scheduled": the public
+ * pages show it from that time on.
+ * JSON: functions returning json_t give a new reference (caller owns it).
+ */
+#ifndef HM_NEWS_ADMIN_H
+#define HM_NEWS_ADMIN_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+struct db;
+struct principal;
+struct auth_scope;
+
+#define POST_TITLE_MAX 200
+#define POST_SUMMARY_MAX 600
+#define POST_BODY_MAX 100000
+#define POST_ALT_MAX 300
+#define POST_CREDIT_MAX 200
+#define POST_CATEGORIES_MAX 20
+#define CATEGORY_NAME_MAX 100
+
+/* Field-level refusals: the field's name as the forms and the API call it
+ * ("slug", "event_slug", "categories", "image", "image_alt"…) and an
+ * untranslated message (a msgid). */
+#define NEWS_ERRORS_MAX 8
+struct news_errors {
+	size_t n;
+	struct {
+		const char *field, *msgid;
+	} e[NEWS_ERRORS_MAX];
+};
+
+/* A post as submitted. Strings are borrowed; NULL means empty/none. */
+struct post_input {
+	const char *title;        /* required, up to POST_TITLE_MAX bytes */
+	const char *slug;         /* NULL: made from the title, unique */
+	const char *summary;
+	const char *body_md;
+	int publish;              /* 1: status published (scheduled if later), 0: draft */
+	const char *published_at; /* RFC 3339; NULL: now (to the minute) when publishing */
+	int featured;
+	const char *event_slug;   /* NULL: site news */
+	const char *image;        /* a stored original's media name, or NULL */
+	const char *image_alt;    /* required when image is set */
+	const char *image_credit;
+	const char *const *categories; /* category slugs */
+	size_t ncategories;
+};
+
+/* Creates a post. HM_EINVAL with errs filled when a field is refused
+ * (title missing, slug malformed or taken, unknown event or category,
+ * unknown image, image without alt text, bad time); HM_EFORBIDDEN when
+ * actor may not post news for that event (or site news). */
+enum hm_err post_create(struct db *db, const struct principal *actor,
+			const struct post_input *in, int64_t now, int64_t *id_out,
+			struct news_errors *errs);
+
+/* Replaces every field of post id with in (categories included).
+ * HM_ENOTFOUND, HM_EFORBIDDEN (on the old or the new event), HM_EINVAL. */
+enum hm_err post_update(struct db *db, const struct principal *actor, int64_t id,
+			const struct post_input *in, int64_t now, struct news_errors *errs);
+
+/* Publishes (keeping a set published_at, so a planned time stays planned
+ * and a post published before keeps its date and permalink; else now) or
+ * unpublishes (back to draft, published_at kept for a later publish).
+ * Doing what is already done is HM_OK and records nothing. */
+enum hm_err post_set_published(struct db *db, const struct principal *actor, int64_t id,
+			       int publish, int64_t now);
+
+/* Deletes a post and its category links. HM_ENOTFOUND, HM_EFORBIDDEN. */
+enum hm_err post_delete(struct db *db, const struct principal *actor, int64_t id, int64_t now);
+
+/* The scope of post id (its event and series; zero for site news).
+ * HM_ENOTFOUND. */
+enum hm_err post_scope(struct db *db, int64_t id, struct auth_scope *out);
+
+/* Post id whatever its status: {id, slug, title, summary, body_md, status,
+ * state ("draft", "scheduled", "published"), published_at, ymd,
+ * is_featured, image, image_alt, image_credit, event_slug, event_title,
+ * categories: [{slug, name}…], created_at, updated_at}, or NULL. */
+json_t *post_admin_get(struct db *db, int64_t id, int64_t now);
+
+/* 1 if p may read post (a post_admin_get object) of scope s: published and
+ * due, or p may read drafts there. */
+int post_visible_to(const struct principal *p, const json_t *post, const struct auth_scope *s);
+
+struct post_filter {
+	const char *event_slug;    /* NULL: any */
+	const char *category_slug; /* NULL: any */
+	const char *state;         /* "draft", "scheduled", "published" or NULL */
+	int editable_only;         /* only posts actor may edit */
+};
+
+/* The posts actor may see (as post_admin_get without body_md, plus
+ * can_edit), newest first, drafts without a date first. */
+json_t *post_admin_list(struct db *db, const struct principal *actor, int64_t now,
+			const struct post_filter *f);
+
+/* 1 if p may edit some news (site news, or that of an event or series it
+ * organises): the gate of the admin news pages. */
+int news_can_edit_any(const struct principal *p);
+
+/* Events actor may post news for: [{slug, title, starts_on}…], newest
+ * first. */
+json_t *news_event_choices(struct db *db, const struct principal *actor);
+
+/* ----------------------------------------------------------- categories */
+
+/* Categories are site-wide: only admins change them. A category in use is
+ * never deleted (HM_ECONFLICT): posts keep their categories unless someone
+ * edits them, and the audit log stays one entry per change. */
+enum hm_err category_create(struct db *db, const struct principal *actor, const char *name,
+			    const char *slug, int64_t now, int64_t *id_out,
+			    struct news_errors *errs);
+enum hm_err category_update(struct db *db, const struct principal *actor, int64_t id,
+			    const char *name, const char *slug, int64_t now,
+			    struct news_errors *errs);
+enum hm_err category_delete(struct db *db, const struct principal *actor, int64_t id,
+			    int64_t now);
+
+/* {id, slug, name, posts} with posts counting every post (drafts too), or
+ * NULL; the list is by name. */
+json_t *category_admin_get(struct db *db, int64_t id);
+json_t *category_admin_list(struct db *db);
+
+/* ----------------------------------------------------------------- time */
+
+/* The site's time zone: the site setting "timezone" when it names a zone
+ * ICU knows, else "UTC". In the arena. */
+const char *news_site_timezone(struct db *db, struct arena *a);
+
+/* Adds a refusal (when there is room). */
+void news_error_add(struct news_errors *errs, const char *field, const char *msgid);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * news_web.h — what the organisers' news pages share (internal to
+ * src/web): posts (admin_news.c), categories (admin_categories.c) and
+ * uploaded images (admin_media.c), each with its JSON twin under /api/v1/.
+ * The helpers are in news_web.c.
+ */
+#ifndef HM_WEB_NEWS_WEB_H
+#define HM_WEB_NEWS_WEB_H
+
+#include <jansson.h>
+
+#include "features/news/news_admin.h"
+#include "site/form.h"
+#include "site/web.h"
+
+/* 1 for a path under /api/. */
+int news_web_is_api(const struct http_req *req);
+/* API answers are JSON whatever the Accept header says. */
+void news_web_api_json(struct http_req *req);
+/* 1 if the body is JSON. */
+int news_web_json_body(const struct http_req *req);
+
+/* The gate of every news editing handler: editors of some news pass,
+ * everyone else gets web_require's answer (sign-in, 401 or 403). */
+enum hm_err news_web_gate(struct http_req *req, struct http_res *res);
+/* Marks the admin sub-navigation's current section. */
+void news_web_nav(json_t *m, const char *section);
+
+/* The domain's refusals onto the form's fields; categories (not a field
+ * of the table) are left to the caller, anything else goes to the top. */
+void news_web_apply_errors(struct http_req *req, struct form *f, const struct news_errors *errs);
+
+/* The category slugs a post names. */
+struct slug_list {
+	const char *v[POST_CATEGORIES_MAX + 1];
+	size_t n;
+	int given; /* the request said something about them */
+};
+
+void news_web_slug_add(struct slug_list *l, const char *s);
+
+/* For a JSON body: lays it over current (for PATCH; NULL for POST), takes
+ * "categories" (an array of slugs; absent keeps current's) out, and puts
+ * the flat object back as the body for form_read. HM_EINVAL when the body
+ * is not an object or categories is not an array of strings. */
+enum hm_err news_web_json_prepare(struct http_req *req, const json_t *current,
+				  struct slug_list *cats);
+
+#endif

@@ -1,0 +1,465 @@
+/*
+ * admin.c — the plumbing the admin pages of series, events and
+ * organisations share: labels of stored values, the page frame and
+ * gates, and the handlers that serve every kind through its struct
+ * adm_kind (edit page, save, status change, delete, API list and get).
+ */
+#include "site/kind.h"
+
+#include "db/db.h"
+#include "view/i18n.h"
+
+#include <string.h>
+
+/* ============================================================== labels */
+
+/* Labels (msgids) of the stored values the forms offer. */
+static const struct {
+	const char *key, *label;
+} vocab[] = {
+	{"consultation", "Consultation"},
+	{"symposium", "Symposium"},
+	{"draft", "Draft"},
+	{"published", "Published"},
+	{"cancelled", "Cancelled"},
+	{"government", "Government"},
+	{"academia", "Academia"},
+	{"business", "Business"},
+	{"ngo", "NGO"},
+	{"cultural", "Cultural organisation"},
+	{"international", "International organisation"},
+	{"media", "Media"},
+	{"other", "Other"},
+	{"convener", "Convener"},
+	{"co-organiser", "Co-organiser"},
+	{"partner", "Partner"},
+	{"sponsor", "Sponsor"},
+	{"day", "Exact dates"},
+	{"month", "Month only"},
+	{"event", "This event"},
+	{"series", "The whole series"},
+};
+
+const char *adm_sval(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+void adm_set_str(json_t *o, const char *key, const char *s)
+{
+	json_object_set_new(o, key, s ? json_string(s) : json_null());
+}
+
+const char *adm_label(struct http_req *req, const char *key)
+{
+	for (size_t i = 0; key && i < HM_ARRAY_LEN(vocab); i++)
+		if (strcmp(vocab[i].key, key) == 0)
+			return web_t(req, vocab[i].label);
+	return key;
+}
+
+json_t *adm_options(struct http_req *req, const char *const *list)
+{
+	json_t *a = json_array();
+	for (; *list; list++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "value", *list, "label",
+						   adm_label(req, *list)));
+	return a;
+}
+
+void adm_decorate_status(struct http_req *req, json_t *o)
+{
+	const char *s = adm_sval(o, "status");
+	adm_set_str(o, "status_label", adm_label(req, s));
+	json_object_set_new(o, "status_class", json_sprintf("badge-%s", s ? s : "draft"));
+	json_object_set_new(o, "is_draft", json_boolean(str_eq(s, "draft")));
+	json_object_set_new(o, "is_published", json_boolean(str_eq(s, "published")));
+	json_object_set_new(o, "is_cancelled", json_boolean(str_eq(s, "cancelled")));
+}
+
+int adm_count_status(const json_t *rows, const char *status)
+{
+	int n = 0;
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) n += str_eq(adm_sval(r, "status"), status);
+	return n;
+}
+
+/* ========================================================== page frame */
+
+enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, const char *tpl,
+		     const char *title, const char *section)
+{
+	static const struct {
+		const char *key, *msgid;
+	} notices[] = {
+		{"created", "Created. It is a draft until you publish it."},
+		{"saved", "Your changes are saved."},
+		{"published", "Published: everyone can see it now."},
+		{"unpublished", "Back to draft: the public no longer sees it."},
+		{"cancelled", "Marked as cancelled. The public page says so."},
+		{"added", "The organisation is added."},
+		{"removed", "Removed."},
+		{"moved", "The order is changed."},
+		{"granted", "The account now organises this event."},
+		{"revoked", "The account no longer organises this event."},
+		{"deleted", "Deleted."},
+	};
+	const char *done = http_query(req, "done");
+	web_private(req, res);
+	json_object_set_new(m, "admin_nav", json_pack("{s:b}", section, 1));
+	json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
+	for (size_t i = 0; done && i < HM_ARRAY_LEN(notices); i++)
+		if (strcmp(done, notices[i].key) == 0)
+			adm_set_str(m, "notice", web_t(req, notices[i].msgid));
+	http_res_page(res, m, tpl, title);
+	return HM_OK;
+}
+
+enum hm_err adm_gate_staff(struct http_req *req, struct http_res *res)
+{
+	res->no_store = 1;
+	if (admin_is_staff(web_principal(req)))
+		return HM_OK;
+	return web_require(req, res, AUTH_SITE_ADMIN, NULL);
+}
+
+enum hm_err adm_api_answer(struct http_res *res, int status, json_t *model)
+{
+	res->status = status;
+	http_res_page(res, model, NULL, NULL);
+	return HM_OK;
+}
+
+void adm_api_cache(struct http_req *req, struct http_res *res)
+{
+	if (web_principal(req)->account_id == 0 && web_principal(req)->via == AUTH_VIA_NONE)
+		res->cacheable = 1;
+	else
+		web_private(req, res);
+}
+
+enum hm_err adm_domain_fail(struct http_res *res, enum hm_err e)
+{
+	switch (e) {
+	case HM_EFORBIDDEN: return http_fail(res, e, "Your account may not do this.");
+	case HM_ENOTFOUND: return http_fail(res, e, "There is no such thing here.");
+	case HM_ECONFLICT: return http_fail(res, e, "This cannot be done in its present state.");
+	case HM_EEXIST: return http_fail(res, e, "This already exists.");
+	case HM_EINVAL: return http_fail(res, e, "The request is not valid.");
+	default: return e;
+	}
+}
+
+json_t *adm_empty_form(void)
+{
+	return json_pack("{s:{}, s:{}, s:b}", "values", "errors", "has_errors", 0);
+}
+
+/* ======================================================= shared lists */
+
+json_t *adm_editable_events(struct http_req *req, const struct principal *p)
+{
+	json_t *all = admin_event_list(req->db), *out = json_array();
+	size_t i;
+	json_t *ev;
+	json_array_foreach(all, i, ev) {
+		struct auth_scope sc;
+		admin_event_scope(ev, &sc);
+		if (!auth_can(p, AUTH_EVENT_EDIT, &sc))
+			continue;
+		json_object_set_new(ev, "may_name_organisers",
+				    json_boolean(auth_can(p, AUTH_SERIES_EDIT, &sc)));
+		json_array_append(out, ev);
+	}
+	json_decref(all);
+	web_decorate_events(req, out);
+	json_array_foreach(out, i, ev)
+		adm_decorate_status(req, ev);
+	return out;
+}
+
+json_t *adm_editable_series(struct http_req *req, const struct principal *p)
+{
+	json_t *all = admin_series_list(req->db), *out = json_array();
+	size_t i;
+	json_t *s;
+	json_array_foreach(all, i, s) {
+		struct auth_scope sc;
+		admin_series_scope(s, &sc);
+		if (!auth_can(p, AUTH_SERIES_EDIT, &sc))
+			continue;
+		adm_decorate_status(req, s);
+		json_array_append(out, s);
+	}
+	json_decref(all);
+	return out;
+}
+
+json_t *adm_org_options(struct http_req *req, const char *none_label)
+{
+	json_t *orgs = admin_org_list(req->db), *opts = json_array();
+	if (none_label)
+		json_array_append_new(opts, json_pack("{s:s, s:s}", "value", "", "label",
+						      web_t(req, none_label)));
+	size_t i;
+	json_t *o;
+	json_array_foreach(orgs, i, o) {
+		const char *acr = adm_sval(o, "acronym");
+		const char *name = adm_sval(o, "name");
+		json_array_append_new(
+			opts, json_pack("{s:s, s:s}", "value", adm_sval(o, "slug"), "label",
+					acr ? arena_printf(&req->pool, "%s (%s)", name, acr) : name));
+	}
+	json_decref(orgs);
+	return opts;
+}
+
+/* ====================================================== every kind alike */
+
+enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struct adm_kind *k,
+			 json_t **out)
+{
+	json_t *t = NULL;
+	struct auth_scope sc;
+	if (k->for_edit)
+		return k->for_edit(req, res, out);
+	*out = NULL;
+	res->no_store = 1; /* errors included: an admin page says nothing to caches */
+	WEB_READ_TXN(req, { t = k->get(req->db, http_param(req, "slug")); });
+	/* 404 when p may not see it, 403 when p may see but not edit it. */
+	if (!t || !k->visible(web_principal(req), t)) {
+		json_decref(t);
+		return http_fail(res, HM_ENOTFOUND, k->missing);
+	}
+	k->scope(t, &sc);
+	enum hm_err e = web_require(req, res, k->edit_action, &sc);
+	if (e != HM_OK) {
+		json_decref(t);
+		return e;
+	}
+	*out = t;
+	return HM_OK;
+}
+
+/* Why one cannot be deleted, as a sentence (msgids: a count in %lld). */
+static const struct {
+	const char *one, *many;
+} keep_msgs[ADMIN_KEEP__MAX] = {
+	[ADMIN_KEEP_EVENT_PUBLISHED] = {"Published events cannot be deleted; cancel the event instead."},
+	[ADMIN_KEEP_EVENT_CANCELLED] = {"Cancelled events cannot be deleted: their public page says the event is cancelled."},
+	[ADMIN_KEEP_EVENT_POSTS] = {"%lld news post is linked to this event: move it to another event or delete it first.",
+				    "%lld news posts are linked to this event: move them to another event or delete them first."},
+	[ADMIN_KEEP_SERIES_PUBLISHED] = {"Published series cannot be deleted."},
+	[ADMIN_KEEP_SERIES_EVENTS] = {"This series holds %lld event: move it to another series or delete it first.",
+				      "This series holds %lld events: move them to another series or delete them first."},
+	[ADMIN_KEEP_ORG_EVENTS] = {"This organisation is listed on %lld event: remove it from the event first.",
+				   "This organisation is listed on %lld events: remove it from them first."},
+	[ADMIN_KEEP_ORG_SERIES] = {"This organisation runs %lld series: choose another organiser for it first.",
+				   "This organisation runs %lld series: choose another organiser for them first."},
+};
+
+static const char *keep_message(struct http_req *req, const struct admin_keep_why *why)
+{
+	if ((unsigned)why->why >= ADMIN_KEEP__MAX || !keep_msgs[why->why].one)
+		return web_t(req, "This cannot be done in its present state.");
+	if (!keep_msgs[why->why].many)
+		return web_t(req, keep_msgs[why->why].one);
+	return arena_printf(&req->pool,
+			    i18n_ngettext(req->lang, keep_msgs[why->why].one,
+					  keep_msgs[why->why].many, (unsigned long)why->n),
+			    (long long)why->n);
+}
+
+/* t's "deletion" for the edit page: admins see the form, or why it cannot
+ * be deleted; others nothing. */
+static enum hm_err adm_deletion(struct http_req *req, const struct adm_kind *k, json_t *t)
+{
+	struct admin_keep_why why = {ADMIN_KEEP_NONE, 0};
+	enum hm_err e = HM_OK;
+	if (!auth_can(web_principal(req), AUTH_RECORD_DELETE, NULL)) {
+		json_object_set_new(t, "deletion", json_null());
+		return HM_OK;
+	}
+	WEB_READ_TXN(req, { e = k->keep(req->db, t, &why); });
+	if (e != HM_OK)
+		return e;
+	json_t *d = json_pack("{s:o, s:b}", "action",
+			      json_sprintf("%s/%s/delete", k->admin_path, adm_sval(t, "slug")),
+			      "may", why.why == ADMIN_KEEP_NONE);
+	adm_set_str(d, "reason", why.why == ADMIN_KEEP_NONE ? NULL : keep_message(req, &why));
+	json_object_set_new(t, "deletion", d);
+	return HM_OK;
+}
+
+enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const struct adm_kind *k)
+{
+	json_t *t;
+	enum hm_err e = adm_for_edit(req, res, k, &t);
+	if (e != HM_OK)
+		return e;
+	if ((e = adm_deletion(req, k, t)) != HM_OK) {
+		json_decref(t);
+		return e;
+	}
+	return k->form_page(req, res, t, adm_values_of(t, k->fields, k->nfields));
+}
+
+enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct adm_kind *k)
+{
+	const struct principal *p = web_principal(req);
+	const char *slug = http_param(req, "slug");
+	struct admin_errors errs = {0};
+	struct adm_input in;
+	json_t *cur = NULL, *out = NULL;
+	enum hm_err e;
+
+	web_private(req, res);
+	if (slug) {
+		if ((e = adm_for_edit(req, res, k, &cur)) != HM_OK)
+			return e;
+	} else if ((e = k->may_create(req, res)) != HM_OK) {
+		return e;
+	}
+	e = adm_input_read(req, k->fields, k->nfields, slug != NULL, &in);
+	if (!web_csrf_valid(req, in.f.csrf)) {
+		adm_input_free(&in);
+		json_decref(cur);
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
+	}
+	if (k->input_extra) {
+		k->input_extra(req, &in);
+		if (in.f.nerrors)
+			e = HM_EINVAL;
+	}
+	if (e == HM_OK) {
+		json_t *j = adm_input_json(&in);
+		e = slug ? k->update(req->db, p, slug, j, time_now_s(), &out, &errs)
+			 : k->create(req->db, p, j, time_now_s(), &out, &errs);
+		json_decref(j);
+		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST) {
+			adm_input_free(&in);
+			json_decref(cur);
+			return adm_domain_fail(res, e);
+		}
+		adm_input_errors(req, &in, &errs);
+	}
+	if (e != HM_OK) {
+		json_t *fj = adm_input_form_json(&in);
+		adm_input_free(&in);
+		res->status = e == HM_EEXIST ? 409 : 400;
+		if (req->want_json) {
+			json_decref(cur);
+			return adm_api_answer(res, res->status, fj);
+		}
+		return k->form_page(req, res, cur, fj);
+	}
+	adm_input_free(&in);
+	json_decref(cur);
+	if (req->want_json) {
+		k->api_item(p, out);
+		if (!slug)
+			http_res_header(res, "Location",
+					arena_printf(&req->pool, "%s/%s", k->api_path,
+						     adm_sval(out, "slug")));
+		return adm_api_answer(res, slug ? 200 : 201, out);
+	}
+	const char *to = arena_printf(&req->pool, "%s/%s/edit?done=%s", k->admin_path,
+				      adm_sval(out, "slug"), slug ? "saved" : k->done_created);
+	json_decref(out);
+	return web_redirect(req, res, to);
+}
+
+/* The start of a POST on one thing that sends only its token (a status
+ * button, delete): the thing p may edit (else 404 or 403), then CSRF. */
+static enum hm_err adm_action_begin(struct http_req *req, struct http_res *res,
+				    const struct adm_kind *k)
+{
+	json_t *t;
+	enum hm_err e = adm_for_edit(req, res, k, &t);
+	if (e != HM_OK)
+		return e;
+	json_decref(t);
+	return web_post_guard(req, res);
+}
+
+enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct adm_kind *k,
+			   const char *status, const char *done)
+{
+	enum hm_err e = adm_action_begin(req, res, k);
+	if (e != HM_OK)
+		return e;
+	const char *slug = http_param(req, "slug");
+	e = k->set_status(req->db, web_principal(req), slug, status, time_now_s());
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	if (req->want_json)
+		return adm_api_answer(res, 200,
+				      json_pack("{s:s, s:s}", "slug", slug, "status", status));
+	return web_redirect(req, res, arena_printf(&req->pool, "%s/%s/edit?done=%s", k->admin_path,
+						   slug, done));
+}
+
+enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct adm_kind *k)
+{
+	struct admin_keep_why why = {ADMIN_KEEP_NONE, 0};
+	enum hm_err e = adm_action_begin(req, res, k);
+	if (e != HM_OK)
+		return e;
+	e = k->remove(req->db, web_principal(req), http_param(req, "slug"), time_now_s(), &why);
+	if (e == HM_ECONFLICT)
+		return http_fail(res, e, keep_message(req, &why));
+	if (e == HM_EFORBIDDEN)
+		return http_fail(res, e, "Only administrators may delete this.");
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, e, k->missing);
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	if (req->want_json) {
+		/* as every other DELETE of the API answers */
+		http_res_page(res, json_pack("{s:b}", "deleted", 1), NULL, NULL);
+		return HM_OK;
+	}
+	return web_redirect(req, res, arena_printf(&req->pool, "%s?done=deleted", k->admin_path));
+}
+
+enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struct adm_kind *k)
+{
+	const struct principal *p = web_principal(req);
+	json_t *all = NULL;
+	req->want_json = 1;
+	WEB_READ_TXN(req, { all = k->list(req->db); });
+	json_t *out = json_array();
+	size_t i;
+	json_t *t;
+	json_array_foreach(all, i, t) {
+		if (k->visible && !k->visible(p, t))
+			continue;
+		k->api_item(p, t);
+		json_array_append(out, t);
+	}
+	json_decref(all);
+	adm_api_cache(req, res);
+	return adm_api_answer(res, 200, json_pack("{s:o}", k->key, out));
+}
+
+enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct adm_kind *k,
+			json_t *(*view)(json_t *t))
+{
+	const struct principal *p = web_principal(req);
+	json_t *t = NULL;
+	req->want_json = 1;
+	WEB_READ_TXN(req, { t = k->get(req->db, http_param(req, "slug")); });
+	if (!t || (k->visible && !k->visible(p, t))) {
+		json_decref(t);
+		return http_fail(res, HM_ENOTFOUND, k->missing);
+	}
+	if (view) {
+		t = view(t);
+	} else {
+		k->api_item(p, t);
+	}
+	adm_api_cache(req, res);
+	return adm_api_answer(res, 200, t);
+}

@@ -1,0 +1,74 @@
+/*
+ * site.h — what the pages of the site's own business share (internal to
+ * src/web): passwords by e-mail link, one's profile, and the outbox,
+ * audit log and accounts of administrators. Each page has its JSON twin
+ * under /api/v1/, answered by the same handler.
+ */
+#ifndef HM_WEB_SITE_H
+#define HM_WEB_SITE_H
+
+#include <jansson.h>
+
+#include "auth/auth.h"
+#include "site/form.h"
+#include "site/web.h"
+
+#define SITE_PER_PAGE 50
+
+/* Paths under /api/ answer JSON whatever the Accept header says. */
+void site_api_json(struct http_req *req);
+
+/* The gate of the administrators' pages (action a, site-wide): answers
+ * JSON under /api/, and privately. */
+enum hm_err site_require_admin(struct http_req *req, struct http_res *res, enum auth_action a);
+
+/* The gate of the signed-in user's own pages (their account, profile,
+ * tokens): answers privately. */
+enum hm_err site_require_self(struct http_req *req, struct http_res *res);
+
+/* Adds page, pages and the links to neighbouring pages; base is the
+ * path with its query so far ("/admin/audit?entity=event"). */
+void site_paging(json_t *m, int page, int64_t total, const char *base);
+
+/* Answers a form that failed: its values and errors, in the page (HTML) or
+ * alone (JSON). model (stolen) is the page's other data. */
+enum hm_err site_form_fail(struct http_req *req, struct http_res *res, int status,
+			   const struct form *f, json_t *model, const char *tpl, const char *title);
+
+/* {values: {}, errors: {}}: a form not yet sent. */
+json_t *site_empty_form(void);
+/* {csrf: token} for the forms of the page. */
+json_t *site_csrf_model(struct http_req *req, struct http_res *res);
+
+/* Marks the admin section a page belongs to, for the sub-navigation. */
+void site_section(struct http_req *req, json_t *m, const char *key);
+
+/* A translated sentence for a password that auth_password_check refuses,
+ * or NULL when it is acceptable. */
+const char *site_password_problem(struct http_req *req, const char *pw);
+
+/* Sets out_key to the timestamp at key as the reader's date and time
+ * (UTC), or to the stamp itself. */
+void site_display_time(struct http_req *req, json_t *o, const char *key, const char *out_key);
+
+/* [{code, name, selected}…] of the languages the site speaks. */
+json_t *site_language_choices(struct http_req *req, const char *current);
+
+/* The {id} of the path as a positive number, 0 when it is not one. */
+int64_t site_id_param(struct http_req *req);
+/* A query argument, NULL when absent or empty. */
+const char *site_query_opt(struct http_req *req, const char *name);
+
+enum link_mail { MAIL_RESET, MAIL_INVITE };
+
+/* Makes a reset token for the account and queues the message that
+ * carries it, in the account's own language. HM_ENOTFOUND when no account
+ * has the e-mail; mail_send's errors otherwise. */
+enum hm_err site_send_link(struct http_req *req, enum link_mail kind, const char *email,
+			   const struct principal *inviter);
+
+/* [{key, before, after, kind: added|removed|changed}…] for the keys
+ * whose values differ, in key order (admin_audit.c). */
+json_t *site_audit_changes(json_t *before, json_t *after);
+
+#endif
