@@ -5,6 +5,7 @@
  */
 #include "core/core.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,13 +158,39 @@ struct arena_chunk {
 
 #define ARENA_CHUNK 8192
 
+struct arena_defer {
+	struct arena_defer *next;
+	void (*fn)(void *);
+	void *p;
+};
+
 void arena_init(struct arena *a)
 {
 	a->head = NULL;
+	a->defers = NULL;
+}
+
+void *arena_defer(struct arena *a, void (*fn)(void *), void *p)
+{
+	assert(fn);
+	if (!p)
+		return NULL;
+	struct arena_defer *d = arena_alloc(a, sizeof(*d));
+	d->fn = fn;
+	d->p = p;
+	d->next = a->defers;
+	a->defers = d;
+	return p;
 }
 
 void arena_free(struct arena *a)
 {
+	/* The records live in the chunks freed below: run them all first. */
+	while (a->defers) {
+		struct arena_defer *d = a->defers;
+		a->defers = d->next;
+		d->fn(d->p);
+	}
 	struct arena_chunk *c = a->head;
 	while (c) {
 		struct arena_chunk *next = c->next;

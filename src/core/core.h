@@ -41,8 +41,10 @@ char *buf_steal(struct buf *b);
 
 /* ---- arena: many small allocations, one free ---- */
 struct arena_chunk;
+struct arena_defer;
 struct arena {
 	struct arena_chunk *head;
+	struct arena_defer *defers; /* run by arena_free, last registered first */
 };
 void arena_init(struct arena *a);
 void arena_free(struct arena *a);
@@ -50,6 +52,12 @@ void *arena_alloc(struct arena *a, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Ties p to the arena's lifetime: arena_free calls fn(p) before it frees
+ * the memory, in the reverse order of registration, so a handler that
+ * made p has one way out. Returns p, so a value can be made and handed
+ * over in one expression: json_t *m = arena_defer(&req->pool,
+ * (void (*)(void *))json_decref, json_object()). NULL p is ignored. */
+void *arena_defer(struct arena *a, void (*fn)(void *), void *p);
 
 /* ---- errors: one enum, mapped once to HTTP status and CLI exit code ---- */
 enum hm_err {

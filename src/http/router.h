@@ -12,6 +12,9 @@ struct route {
 	unsigned methods;    /* HTTP_M(HTTP_GET) | … ; GET implies HEAD */
 	const char *pattern; /* "/news/{yyyy}/{mm}/{dd}/{slug}" */
 	http_handler handler;
+	/* What the route needs before its handler runs (signed in, staff,
+	 * CSRF, JSON only…): opaque here, read by the server's "before" hook. */
+	unsigned flags;
 };
 
 enum route_result {

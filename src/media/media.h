@@ -137,6 +137,15 @@ enum hm_err media_read(const char *name, struct buf *out);
  * uses it is saved. */
 #define MEDIA_PRUNE_GRACE_DEFAULT (24 * 3600)
 
+/* A column that holds stored media names, as two statements: every name
+ * it holds ("SELECT image FROM post WHERE image IS NOT NULL"), and whether
+ * it holds one ("SELECT 1 FROM post WHERE image = ? LIMIT 1"). Each
+ * feature with images declares its columns (struct feature). */
+struct media_ref {
+	const char *all_sql;
+	const char *one_sql;
+};
+
 struct media_prune_opts {
 	int64_t now;   /* Unix seconds */
 	int64_t grace; /* seconds; see MEDIA_PRUNE_GRACE_DEFAULT */

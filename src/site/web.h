@@ -11,9 +11,27 @@
 
 #include "http/router.h"
 
-/* Every route of the site, gathered from the modules' tables by web_init
- * (routes.c lists them). */
+/* Every route of the site, gathered from the features' descriptors
+ * (features.c lists the features). */
 const struct route *web_route_table(size_t *n);
+
+/* ---- what a route needs (struct route's flags, gate.c) ----
+ * Declared on the route and checked once by web_route_gate before the
+ * handler runs, so that a new route cannot forget its gate. */
+enum web_route_flag {
+	WEB_JSON = 1u << 0,      /* the API: answers JSON whatever Accept says, errors too */
+	WEB_SIGNED_IN = 1u << 1, /* an account: a visitor asking for a page is sent to
+				    sign in, others get 401 */
+	WEB_STAFF = 1u << 2,     /* an administrator or an organiser of some event or series */
+	WEB_ADMIN = 1u << 3,     /* an administrator (site.admin) */
+	WEB_CSRF = 1u << 4,      /* a POST, PUT, PATCH or DELETE carries its CSRF token */
+	WEB_PRIVATE = 1u << 5,   /* never stored by any cache */
+};
+
+/* The server's "before" hook: checks what r->flags declare, in the order
+ * above. HM_OK, or the error (with res filled in) that answers instead of
+ * the handler. */
+enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const struct route *r);
 
 /* The modules' tables. */
 extern const struct route public_routes[];
