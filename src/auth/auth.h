@@ -139,6 +139,9 @@ int auth_can(const struct principal *p, enum auth_action a, const struct auth_sc
 
 /* 1 if p holds an admin grant. */
 int auth_is_admin(const struct principal *p);
+/* 1 if p holds an admin grant or organises some event or series: the
+ * people the admin pages are for. */
+int auth_is_staff(const struct principal *p);
 
 /* A stable name for an action ("event.edit") for logs and tests; "?" when
  * out of range. */

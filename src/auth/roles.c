@@ -125,6 +125,14 @@ int auth_is_admin(const struct principal *p)
 	return 0;
 }
 
+int auth_is_staff(const struct principal *p)
+{
+	for (size_t i = 0; p && i < p->ngrants && i < AUTH_GRANTS_MAX; i++)
+		if (p->grants[i].role == AUTH_ROLE_ADMIN || p->grants[i].role == AUTH_ROLE_ORGANISER)
+			return 1;
+	return 0;
+}
+
 void auth_principal_visitor(struct principal *p)
 {
 	memset(p, 0, sizeof(*p));

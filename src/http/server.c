@@ -506,7 +506,9 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	switch (router_match(srv->cfg.routes, srv->cfg.nroutes, req.path, req.method, &req.pool,
 			     &req.params, &route, &allowed)) {
 	case ROUTE_FOUND:
-		e = route->handler(&req, &res);
+		e = web_route_gate(&req, &res, route);
+		if (e == HM_OK)
+			e = route->handler(&req, &res);
 		break;
 	case ROUTE_BAD_METHOD: {
 		struct buf allow;

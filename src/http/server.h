@@ -32,6 +32,7 @@ struct server_config {
 /* Turns a handler's result into the bytes sent: a page in the site's layout,
  * the model as JSON, or an error page. Provided by the web layer. */
 void web_finish(struct http_req *req, struct http_res *res, enum hm_err e);
+enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const struct route *r);
 
 /* The site's absolute base URL, without a trailing slash. */
 const char *server_base_url(const struct server *srv);

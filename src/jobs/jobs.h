@@ -23,3 +23,5 @@ struct job {
 	 * two steps and returns early when it says 1. */
 	void (*run)(struct db *db, int64_t now, int (*stopping)(void));
 };
+
+#endif

@@ -19,24 +19,25 @@
 
 struct db;
 
-/* One entry of a navigation bar. */
+/* One entry of the site's navigation: marked current on its page and
+ * every page below it. */
 struct nav_item {
-	const char *key;    /* the layout's flag: "nav_news" (site.nav_news is true on its pages) */
-	const char *prefix; /* the pages it marks current: "/news" ("/" marks "/" alone) */
+	const char *path;  /* "/news" */
+	const char *label; /* a msgid: "News" */
 };
 
 struct feature {
 	const char *name; /* "news" */
-	const struct route *routes;
-	size_t nroutes;
-	/* Public navigation entries this feature owns. */
+	/* Its route tables (NULL-terminated), each ending with WEB_ROUTES_END;
+	 * a file of handlers keeps its table beside them. */
+	const struct route *const *routes;
+	/* The entries of the public navigation it owns, ending with {NULL}. */
 	const struct nav_item *nav;
-	size_t nnav;
 	/* Background work, run by the scheduler while the server runs. */
 	const struct job *jobs;
 	size_t njobs;
-	/* Where this feature's rows name uploaded images, so the sweep of
-	 * unused uploads keeps them. */
+	/* Where its rows name uploaded images, so the sweep of unused uploads
+	 * keeps them. */
 	const struct media_ref *media_refs;
 	size_t nmedia_refs;
 	/* What it adds to the home page's model, inside the page's read
@@ -47,8 +48,24 @@ struct feature {
 	enum hm_err (*event_page)(struct http_req *req, json_t *ev);
 };
 
-/* The features of this build, in route order (earlier routes win). */
+/* The end of a route table. */
+#define WEB_ROUTES_END {0, NULL, NULL, 0}
+
+/* The features of this build, in route order (earlier routes win);
+ * NULL-terminated (features.c). */
 extern const struct feature *const site_features[];
-extern const size_t site_nfeatures;
+
+/* The site's own routes (assets, uploads, the home page), before any
+ * feature's (site.c). */
+extern const struct route site_routes[];
+
+/* The navigation for the layout: the home page, then each feature's
+ * entries, as [{url, label, current}…]. */
+json_t *web_nav(struct http_req *req);
+
+/* Runs every feature's home hook, then every feature's event_page hook on
+ * ev: HM_OK, or the first error. */
+enum hm_err web_features_home(struct http_req *req, json_t *m);
+enum hm_err web_features_event_page(struct http_req *req, json_t *ev);
 
 #endif

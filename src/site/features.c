@@ -1,48 +1,101 @@
 /*
- * routes.c — the site's route table, gathered once from each module's own
- * table so modules never edit each other's lists. Order matters only
- * between patterns that could match the same path: earlier tables win.
+ * features.c — the features of this build, and what the site gathers
+ * from their descriptors: one route table (the site's own routes first,
+ * then each feature's in this order: earlier patterns win where two could
+ * match one path), the navigation, and the sections features add to the
+ * pages they share. Adding a feature is one line in site_features.
  */
-#include "site/web.h"
+#include "site/feature.h"
+#include "core/text.h"
+#include "site/site.h"
 
 #include <string.h>
 
-static const struct {
-	const struct route *routes;
-	const size_t *n;
-} tables[] = {
-	{public_routes, &public_nroutes},
-	{account_routes, &account_nroutes},
-	{admin_event_routes, &admin_event_nroutes},
-	{admin_series_routes, &admin_series_nroutes},
-	{admin_event_org_routes, &admin_event_org_nroutes},
-	{admin_organiser_routes, &admin_organiser_nroutes},
-	{admin_org_routes, &admin_org_nroutes},
-	{admin_news_routes, &admin_news_nroutes},
-	{admin_category_routes, &admin_category_nroutes},
-	{admin_media_routes, &admin_media_nroutes},
-	{site_reset_routes, &site_reset_nroutes},
-	{site_profile_routes, &site_profile_nroutes},
-	{admin_outbox_routes, &admin_outbox_nroutes},
-	{admin_audit_routes, &admin_audit_nroutes},
-	{admin_account_routes, &admin_account_nroutes},
+extern const struct feature events_feature;
+extern const struct feature news_feature;
+extern const struct feature accounts_feature;
+extern const struct feature system_feature;
+
+const struct feature *const site_features[] = {
+	&events_feature,
+	&news_feature,
+	&accounts_feature,
+	&system_feature,
+	NULL,
 };
 
 static struct route *all;
 static size_t nall;
 
+static size_t table_len(const struct route *t)
+{
+	size_t n = 0;
+	while (t[n].pattern)
+		n++;
+	return n;
+}
+
+static void add_table(const struct route *t, size_t *cap)
+{
+	size_t n = table_len(t);
+	if (nall + n > *cap) {
+		*cap = (nall + n) * 2;
+		all = xrealloc(all, *cap * sizeof(*all));
+	}
+	memcpy(all + nall, t, n * sizeof(*all));
+	nall += n;
+}
+
 const struct route *web_route_table(size_t *n)
 {
 	if (!all) {
-		size_t total = 0;
-		for (size_t i = 0; i < HM_ARRAY_LEN(tables); i++)
-			total += *tables[i].n;
-		all = xcalloc(total, sizeof(*all));
-		for (size_t i = 0; i < HM_ARRAY_LEN(tables); i++) {
-			memcpy(all + nall, tables[i].routes, *tables[i].n * sizeof(*all));
-			nall += *tables[i].n;
-		}
+		size_t cap = 0;
+		add_table(site_routes, &cap);
+		for (const struct feature *const *f = site_features; *f; f++)
+			for (const struct route *const *t = (*f)->routes; t && *t; t++)
+				add_table(*t, &cap);
 	}
 	*n = nall;
 	return all;
+}
+
+/* {url, label, current}: "/" is current on the home page alone, another
+ * entry on every page below its path. */
+static json_t *nav_entry(struct http_req *req, const struct nav_item *it)
+{
+	int cur = req->path && (strcmp(it->path, "/") == 0 ? strcmp(req->path, "/") == 0
+							   : str_starts_with(req->path, it->path));
+	return json_pack("{s:s, s:s, s:b}", "url", it->path, "label", web_t(req, it->label),
+			 "current", cur);
+}
+
+json_t *web_nav(struct http_req *req)
+{
+	static const struct nav_item home = {"/", "Home"};
+	json_t *nav = json_array();
+	json_array_append_new(nav, nav_entry(req, &home));
+	for (const struct feature *const *f = site_features; *f; f++)
+		for (const struct nav_item *it = (*f)->nav; it && it->path; it++)
+			json_array_append_new(nav, nav_entry(req, it));
+	return nav;
+}
+
+enum hm_err web_features_home(struct http_req *req, json_t *m)
+{
+	for (const struct feature *const *f = site_features; *f; f++) {
+		enum hm_err e = (*f)->home ? (*f)->home(req, m) : HM_OK;
+		if (e != HM_OK)
+			return e;
+	}
+	return HM_OK;
+}
+
+enum hm_err web_features_event_page(struct http_req *req, json_t *ev)
+{
+	for (const struct feature *const *f = site_features; *f; f++) {
+		enum hm_err e = (*f)->event_page ? (*f)->event_page(req, ev) : HM_OK;
+		if (e != HM_OK)
+			return e;
+	}
+	return HM_OK;
 }

@@ -1,13 +1,55 @@
 /*
  * gate.c — the checks a route declares in its flags (web.h), made once
- * before its handler runs.
+ * before its handler runs: the answer's form (JSON) and privacy, who may
+ * ask, and the CSRF token of a request that changes something.
  */
+#include "auth/auth.h"
+#include "site/form.h"
 #include "site/web.h"
+
+static int unsafe_method(enum http_method m)
+{
+	return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH || m == HTTP_DELETE;
+}
+
+/* The token of a request that sends nothing but its token, or with its
+ * fields: the header, else the body's "_csrf" (no other field is kept). */
+static int csrf_holds(struct http_req *req)
+{
+	if (http_header(req, "X-CSRF-Token"))
+		return web_csrf_valid(req, NULL);
+	struct form f;
+	form_read(req, NULL, 0, &f);
+	return web_csrf_valid(req, f.csrf);
+}
 
 enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const struct route *r)
 {
-	(void)req;
-	(void)res;
-	(void)r;
+	unsigned fl = r->flags;
+	int needs = (int)(fl >> 8) - 1;
+	enum hm_err e = HM_OK;
+
+	if (fl & WEB_JSON)
+		req->want_json = 1;
+	if (fl & (WEB_PRIVATE | WEB_SELF | WEB_STAFF) || needs >= 0)
+		web_private(req, res);
+	if (fl & WEB_SELF) {
+		struct auth_scope own = {.owner_account_id = web_principal(req)->account_id};
+		e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
+	} else if (fl & WEB_STAFF) {
+		if (!auth_is_staff(web_principal(req)))
+			e = web_require(req, res, AUTH_SITE_ADMIN, NULL);
+	}
+	if (e == HM_OK && needs >= 0)
+		e = web_require(req, res, needs, NULL);
+	if (e != HM_OK)
+		return e;
+	/* Only a cookie makes a forged request dangerous: the session's, or
+	 * the pre-session cookie of a visitor's form. */
+	const struct principal *p = web_principal(req);
+	int by_cookie = p->via == AUTH_VIA_SESSION || (fl & WEB_VISITOR);
+	if ((fl & WEB_CSRF) && unsafe_method(req->method) && by_cookie && p->via != AUTH_VIA_API_TOKEN &&
+	    !csrf_holds(req))
+		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	return HM_OK;
 }

@@ -40,15 +40,7 @@ static const struct {
 	{"series", "The whole series"},
 };
 
-const char *adm_sval(const json_t *o, const char *key)
-{
-	return json_string_value(json_object_get(o, key));
-}
 
-void adm_set_str(json_t *o, const char *key, const char *s)
-{
-	json_object_set_new(o, key, s ? json_string(s) : json_null());
-}
 
 const char *adm_label(struct http_req *req, const char *key)
 {
@@ -69,8 +61,8 @@ json_t *adm_options(struct http_req *req, const char *const *list)
 
 void adm_decorate_status(struct http_req *req, json_t *o)
 {
-	const char *s = adm_sval(o, "status");
-	adm_set_str(o, "status_label", adm_label(req, s));
+	const char *s = web_str(o, "status");
+	web_set_str(o, "status_label", adm_label(req, s));
 	json_object_set_new(o, "status_class", json_sprintf("badge-%s", s ? s : "draft"));
 	json_object_set_new(o, "is_draft", json_boolean(str_eq(s, "draft")));
 	json_object_set_new(o, "is_published", json_boolean(str_eq(s, "published")));
@@ -82,7 +74,7 @@ int adm_count_status(const json_t *rows, const char *status)
 	int n = 0;
 	size_t i;
 	json_t *r;
-	json_array_foreach(rows, i, r) n += str_eq(adm_sval(r, "status"), status);
+	json_array_foreach(rows, i, r) n += str_eq(web_str(r, "status"), status);
 	return n;
 }
 
@@ -112,7 +104,7 @@ enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, cons
 	json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
 	for (size_t i = 0; done && i < HM_ARRAY_LEN(notices); i++)
 		if (strcmp(done, notices[i].key) == 0)
-			adm_set_str(m, "notice", web_t(req, notices[i].msgid));
+			web_set_str(m, "notice", web_t(req, notices[i].msgid));
 	http_res_page(res, m, tpl, title);
 	return HM_OK;
 }
@@ -120,7 +112,7 @@ enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, cons
 enum hm_err adm_gate_staff(struct http_req *req, struct http_res *res)
 {
 	res->no_store = 1;
-	if (admin_is_staff(web_principal(req)))
+	if (auth_is_staff(web_principal(req)))
 		return HM_OK;
 	return web_require(req, res, AUTH_SITE_ADMIN, NULL);
 }
@@ -157,64 +149,8 @@ json_t *adm_empty_form(void)
 	return json_pack("{s:{}, s:{}, s:b}", "values", "errors", "has_errors", 0);
 }
 
-/* ======================================================= shared lists */
 
-json_t *adm_editable_events(struct http_req *req, const struct principal *p)
-{
-	json_t *all = admin_event_list(req->db), *out = json_array();
-	size_t i;
-	json_t *ev;
-	json_array_foreach(all, i, ev) {
-		struct auth_scope sc;
-		admin_event_scope(ev, &sc);
-		if (!auth_can(p, AUTH_EVENT_EDIT, &sc))
-			continue;
-		json_object_set_new(ev, "may_name_organisers",
-				    json_boolean(auth_can(p, AUTH_SERIES_EDIT, &sc)));
-		json_array_append(out, ev);
-	}
-	json_decref(all);
-	web_decorate_events(req, out);
-	json_array_foreach(out, i, ev)
-		adm_decorate_status(req, ev);
-	return out;
-}
 
-json_t *adm_editable_series(struct http_req *req, const struct principal *p)
-{
-	json_t *all = admin_series_list(req->db), *out = json_array();
-	size_t i;
-	json_t *s;
-	json_array_foreach(all, i, s) {
-		struct auth_scope sc;
-		admin_series_scope(s, &sc);
-		if (!auth_can(p, AUTH_SERIES_EDIT, &sc))
-			continue;
-		adm_decorate_status(req, s);
-		json_array_append(out, s);
-	}
-	json_decref(all);
-	return out;
-}
-
-json_t *adm_org_options(struct http_req *req, const char *none_label)
-{
-	json_t *orgs = admin_org_list(req->db), *opts = json_array();
-	if (none_label)
-		json_array_append_new(opts, json_pack("{s:s, s:s}", "value", "", "label",
-						      web_t(req, none_label)));
-	size_t i;
-	json_t *o;
-	json_array_foreach(orgs, i, o) {
-		const char *acr = adm_sval(o, "acronym");
-		const char *name = adm_sval(o, "name");
-		json_array_append_new(
-			opts, json_pack("{s:s, s:s}", "value", adm_sval(o, "slug"), "label",
-					acr ? arena_printf(&req->pool, "%s (%s)", name, acr) : name));
-	}
-	json_decref(orgs);
-	return opts;
-}
 
 /* ====================================================== every kind alike */
 
@@ -227,7 +163,10 @@ enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struc
 		return k->for_edit(req, res, out);
 	*out = NULL;
 	res->no_store = 1; /* errors included: an admin page says nothing to caches */
-	WEB_READ_TXN(req, { t = k->get(req->db, http_param(req, "slug")); });
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	t = k->get(req->db, http_param(req, "slug"));
+	db_rollback(req->db);
 	/* 404 when p may not see it, 403 when p may see but not edit it. */
 	if (!t || !k->visible(web_principal(req), t)) {
 		json_decref(t);
@@ -282,13 +221,16 @@ static enum hm_err adm_deletion(struct http_req *req, const struct adm_kind *k, 
 		json_object_set_new(t, "deletion", json_null());
 		return HM_OK;
 	}
-	WEB_READ_TXN(req, { e = k->keep(req->db, t, &why); });
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	e = k->keep(req->db, t, &why);
+	db_rollback(req->db);
 	if (e != HM_OK)
 		return e;
 	json_t *d = json_pack("{s:o, s:b}", "action",
-			      json_sprintf("%s/%s/delete", k->admin_path, adm_sval(t, "slug")),
+			      json_sprintf("%s/%s/delete", k->admin_path, web_str(t, "slug")),
 			      "may", why.why == ADMIN_KEEP_NONE);
-	adm_set_str(d, "reason", why.why == ADMIN_KEEP_NONE ? NULL : keep_message(req, &why));
+	web_set_str(d, "reason", why.why == ADMIN_KEEP_NONE ? NULL : keep_message(req, &why));
 	json_object_set_new(t, "deletion", d);
 	return HM_OK;
 }
@@ -362,11 +304,11 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ad
 		if (!slug)
 			http_res_header(res, "Location",
 					arena_printf(&req->pool, "%s/%s", k->api_path,
-						     adm_sval(out, "slug")));
+						     web_str(out, "slug")));
 		return adm_api_answer(res, slug ? 200 : 201, out);
 	}
 	const char *to = arena_printf(&req->pool, "%s/%s/edit?done=%s", k->admin_path,
-				      adm_sval(out, "slug"), slug ? "saved" : k->done_created);
+				      web_str(out, "slug"), slug ? "saved" : k->done_created);
 	json_decref(out);
 	return web_redirect(req, res, to);
 }
@@ -429,7 +371,10 @@ enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struc
 	const struct principal *p = web_principal(req);
 	json_t *all = NULL;
 	req->want_json = 1;
-	WEB_READ_TXN(req, { all = k->list(req->db); });
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	all = k->list(req->db);
+	db_rollback(req->db);
 	json_t *out = json_array();
 	size_t i;
 	json_t *t;
@@ -450,7 +395,10 @@ enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct
 	const struct principal *p = web_principal(req);
 	json_t *t = NULL;
 	req->want_json = 1;
-	WEB_READ_TXN(req, { t = k->get(req->db, http_param(req, "slug")); });
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	t = k->get(req->db, http_param(req, "slug"));
+	db_rollback(req->db);
 	if (!t || (k->visible && !k->visible(p, t))) {
 		json_decref(t);
 		return http_fail(res, HM_ENOTFOUND, k->missing);

@@ -27,10 +27,6 @@
 
 /* ------------------------------------------------------ labels (admin.c) */
 
-const char *adm_sval(const json_t *o, const char *key);
-/* Sets key to s, or to null so a template never falls through to an
- * outer object's field of the same name. */
-void adm_set_str(json_t *o, const char *key, const char *s);
 /* The translated label of a stored value ("ngo" → "NGO"); key itself when
  * it has none. */
 const char *adm_label(struct http_req *req, const char *key);
@@ -59,13 +55,6 @@ enum hm_err adm_domain_fail(struct http_res *res, enum hm_err e);
 /* {values: {}, errors: {}, has_errors: false}: a form not yet sent. */
 json_t *adm_empty_form(void);
 
-/* Events and series p may edit, ready for the tables (newest events
- * first, series by title). */
-json_t *adm_editable_events(struct http_req *req, const struct principal *p);
-json_t *adm_editable_series(struct http_req *req, const struct principal *p);
-/* Options for an organisation select: none_label (when not NULL), then
- * every organisation. Inside a read transaction. */
-json_t *adm_org_options(struct http_req *req, const char *none_label);
 
 /* ---------------------------------------------------- input (admin_form.c) */
 
@@ -161,14 +150,6 @@ struct adm_kind {
 				 json_t *fj);
 };
 
-extern const struct adm_kind adm_event_kind;
-
-/* adm_for_edit for the event of the path (admin_events.c). */
-enum hm_err adm_event_for_edit(struct http_req *req, struct http_res *res, json_t **out);
-
-/* The tabs over an event's admin pages (details, organisations,
- * organisers), current marked (admin_events.c). */
-json_t *adm_event_tabs(struct http_req *req, const json_t *ev, const char *current);
 
 /* Loads the thing of the path ({slug}) for editing; *out is the caller's. */
 enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struct adm_kind *k,

@@ -94,7 +94,7 @@ json_t *adm_input_json(const struct adm_input *in)
 		const char *name = in->f.fields[i].name;
 		if (!json_object_get(in->present, name))
 			continue;
-		adm_set_str(o, name, in->f.values[i]);
+		web_set_str(o, name, in->f.values[i]);
 	}
 	if (in->sectors)
 		json_object_set(o, "sectors", in->sectors);
@@ -176,7 +176,7 @@ json_t *adm_fieldsets(struct http_req *req, const char *const *legends, size_t n
 			for (size_t k = 0; k < nf; k++)
 				if (strcmp(fields[k].name, w[i].name) == 0)
 					fd = &fields[k];
-			const char *err = adm_sval(errors, w[i].name);
+			const char *err = web_str(errors, w[i].name);
 			const char *id = arena_printf(&req->pool, "f-%s", w[i].name);
 			struct buf described;
 			buf_init(&described);
@@ -197,23 +197,23 @@ json_t *adm_fieldsets(struct http_req *req, const char *const *legends, size_t n
 							 (w[i].kind == W_INPUT || w[i].kind == W_TEXTAREA ||
 							  w[i].kind == W_FILE)));
 			json_object_set_new(f, "is_file", json_boolean(w[i].kind == W_FILE));
-			adm_set_str(f, "hint", w[i].hint ? web_t(req, w[i].hint) : NULL);
-			adm_set_str(f, "error", err);
-			adm_set_str(f, "describedby", described.len ? described.data : NULL);
+			web_set_str(f, "hint", w[i].hint ? web_t(req, w[i].hint) : NULL);
+			web_set_str(f, "error", err);
+			web_set_str(f, "describedby", described.len ? described.data : NULL);
 			buf_free(&described);
 			if (fd && fd->max_len && (w[i].kind == W_INPUT || w[i].kind == W_TEXTAREA))
 				json_object_set_new(f, "maxlength", json_integer((json_int_t)fd->max_len));
 			else
 				json_object_set_new(f, "maxlength", json_null());
 			json_t *v = json_object_get(values, w[i].name);
-			adm_set_str(f, "value", json_is_string(v) ? json_string_value(v) : "");
+			web_set_str(f, "value", json_is_string(v) ? json_string_value(v) : "");
 			json_t *opts = json_object_get(options, w[i].name);
 			if (opts) {
 				json_t *out = json_array();
 				size_t j;
 				json_t *o;
 				json_array_foreach(opts, j, o) {
-					const char *ov = adm_sval(o, "value");
+					const char *ov = web_str(o, "value");
 					int sel = 0;
 					if (json_is_array(v)) {
 						size_t q;
@@ -225,7 +225,7 @@ json_t *adm_fieldsets(struct http_req *req, const char *const *legends, size_t n
 					}
 					json_array_append_new(
 						out, json_pack("{s:s, s:s, s:s, s:b}", "value", ov ? ov : "",
-							       "label", adm_sval(o, "label"), "id",
+							       "label", web_str(o, "label"), "id",
 							       arena_printf(&req->pool, "%s-%s", id,
 									    ov && *ov ? ov : "none"),
 							       "selected", sel));

@@ -7,7 +7,6 @@
 
 #include "core/text.h"
 #include "db/db.h"
-#include "features/events/events.h"
 #include "http/server.h"
 #include "mail/mail.h"
 #include "view/i18n.h"
@@ -80,16 +79,6 @@ void site_section(struct http_req *req, json_t *m, const char *key)
 		json_object_set_new(m, "admin_nav", json_pack("{s:b}", key, 1));
 }
 
-/* A translated sentence for a password that auth_password_check refuses,
- * or NULL when it is acceptable. */
-const char *site_password_problem(struct http_req *req, const char *pw)
-{
-	switch (auth_password_check(pw, NULL, 0)) {
-	case HM_OK: return NULL;
-	case HM_ETOOBIG: return web_t(req, "This password is too long.");
-	default: return web_t(req, "Use at least 12 characters.");
-	}
-}
 
 /* A timestamp as the reader's date and time (UTC), or the stamp itself. */
 void site_display_time(struct http_req *req, json_t *o, const char *key,
@@ -101,40 +90,8 @@ void site_display_time(struct http_req *req, json_t *o, const char *key,
 	json_object_set_new(o, out_key, s ? json_string(s) : at ? json_string(at) : json_null());
 }
 
-/* The name of a language in itself ("English", "français", "中文"). */
-static const char *language_name(struct http_req *req, const char *code)
-{
-	UChar u[128];
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t n = uloc_getDisplayName(code, code, u, (int32_t)HM_ARRAY_LEN(u), &st);
-	if (U_FAILURE(st) || n <= 0)
-		return code;
-	char *out = arena_alloc(&req->pool, 512);
-	int32_t len = 0;
-	st = U_ZERO_ERROR;
-	u_strToUTF8(out, 512, &len, u, n, &st);
-	return U_FAILURE(st) ? code : out;
-}
 
-/* [{code, name, selected}…] of the languages the site speaks. */
-json_t *site_language_choices(struct http_req *req, const char *current)
-{
-	json_t *a = json_array();
-	for (const char *const *l = i18n_languages(); *l; l++)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "code", *l, "name",
-						   language_name(req, *l), "selected",
-						   str_eq(*l, current)));
-	return a;
-}
 
-static const char *site_name(struct http_req *req)
-{
-	json_t *s = site_settings(req->db);
-	const char *v = json_string_value(json_object_get(s, "site_name"));
-	const char *name = arena_strdup(&req->pool, v ? v : "harmony");
-	json_decref(s);
-	return name;
-}
 
 json_t *site_csrf_model(struct http_req *req, struct http_res *res)
 {
@@ -174,76 +131,40 @@ const char *site_query_opt(struct http_req *req, const char *name)
 	return v && *v ? v : NULL;
 }
 
-
-/* ========================================== e-mails with a password link */
-
-
-/* Makes a reset token for the account and queues the message that
- * carries it, in the account's own language. HM_ENOTFOUND when no account
- * has the e-mail; mail_send's errors otherwise. */
-enum hm_err site_send_link(struct http_req *req, enum link_mail kind, const char *email,
-			   const struct principal *inviter)
+json_t *site_settings(struct db *db)
 {
-	char token[AUTH_TOKEN_SIZE];
-	int64_t id = 0;
-	enum hm_err e = auth_account_find(req->db, email, &id);
-	if (e != HM_OK)
-		return e;
-	json_t *acct = auth_account_get(req->db, id);
-	if (!acct)
-		return HM_ENOTFOUND;
-	if ((e = auth_reset_request(req->db, email, time_now_s(), token)) != HM_OK) {
-		json_decref(acct);
-		return e;
-	}
-	const char *lang = json_string_value(json_object_get(acct, "lang"));
-	const char *name = json_string_value(json_object_get(acct, "name"));
-	const char *to = json_string_value(json_object_get(acct, "email"));
-	const char *base = server_base_url(req->srv);
-	struct buf b;
-	buf_init(&b);
-	/* Sentences are msgids of their own, values on lines of their own:
-	 * no translated format strings. */
-	buf_printf(&b, "%s %s,\n\n", i18n_gettext(lang, "Hello"), name);
-	if (kind == MAIL_INVITE) {
-		buf_printf(&b, "%s\n%s\n",
-			   i18n_gettext(lang, "An account has been made for you on:"),
-			   site_name(req));
-		if (inviter && inviter->account_id)
-			buf_printf(&b, "%s %s\n", i18n_gettext(lang, "Invited by:"), inviter->name);
-		buf_printf(&b, "\n%s\n\n",
-			   i18n_gettext(lang, "To choose your password and sign in, open this "
-					      "link within one hour:"));
-	} else {
-		buf_printf(&b, "%s\n%s\n\n%s\n\n",
-			   i18n_gettext(lang, "Someone, probably you, asked to reset the password "
-					      "of your account on:"),
-			   site_name(req),
-			   i18n_gettext(lang, "To choose a new password, open this link within one "
-					      "hour:"));
-	}
-	buf_printf(&b, "%s/reset-password?token=%s\n\n", base, token);
-	if (kind == MAIL_INVITE)
-		buf_printf(&b, "%s\n%s/forgot-password\n",
-			   i18n_gettext(lang, "When the link has expired, ask for a new one here:"),
-			   base);
-	else
-		buf_printf(&b, "%s\n",
-			   i18n_gettext(lang, "If you did not ask for this, ignore this message: "
-					      "your password stays as it is."));
-	/* The site's name tells the reader where the message is from. */
-	const char *subject = arena_printf(
-		&req->pool, "%s · %s",
-		kind == MAIL_INVITE ? i18n_gettext(lang, "Your account: choose your password")
-				    : i18n_gettext(lang, "Reset your password"),
-		text_truncate(&req->pool, site_name(req), 100));
-	struct mail_opts o = {.to_name = name, .secret = token};
-	e = mail_send(req->db, to, subject, b.data, &o, time_now_s(), NULL);
-	if (e != HM_OK)
-		log_warn("cannot queue the %s message for account %lld",
-			 kind == MAIL_INVITE ? "invitation" : "reset", (long long)id);
-	buf_free(&b);
-	json_decref(acct);
-	memset(token, 0, sizeof(token));
-	return e;
+	static const char sql[] = "SELECT key, value FROM site_setting ORDER BY key";
+	json_t *o = json_object();
+	struct db_stmt *st = db_prepare(db, sql);
+	while (st && db_step(st) == 1)
+		json_object_set_new(o, db_col_text(st, 0), json_string(db_col_text(st, 1)));
+	db_done(st);
+	return o;
+}
+
+const char *site_name(struct http_req *req)
+{
+	json_t *s = site_settings(req->db);
+	const char *v = json_string_value(json_object_get(s, "site_name"));
+	const char *name = arena_strdup(&req->pool, v ? v : "harmony");
+	json_decref(s);
+	return name;
+}
+
+enum hm_err web_read_begin(struct http_req *req)
+{
+	if (db_begin_read(req->db) == HM_OK)
+		return HM_OK;
+	log_error("%s: cannot begin a read transaction", req->path ? req->path : "?");
+	return HM_EDB;
+}
+
+const char *web_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+void web_set_str(json_t *o, const char *key, const char *s)
+{
+	json_object_set_new(o, key, s ? json_string(s) : json_null());
 }

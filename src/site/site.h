@@ -43,32 +43,25 @@ json_t *site_csrf_model(struct http_req *req, struct http_res *res);
 /* Marks the admin section a page belongs to, for the sub-navigation. */
 void site_section(struct http_req *req, json_t *m, const char *key);
 
-/* A translated sentence for a password that auth_password_check refuses,
- * or NULL when it is acceptable. */
-const char *site_password_problem(struct http_req *req, const char *pw);
 
 /* Sets out_key to the timestamp at key as the reader's date and time
  * (UTC), or to the stamp itself. */
 void site_display_time(struct http_req *req, json_t *o, const char *key, const char *out_key);
 
-/* [{code, name, selected}…] of the languages the site speaks. */
-json_t *site_language_choices(struct http_req *req, const char *current);
 
 /* The {id} of the path as a positive number, 0 when it is not one. */
 int64_t site_id_param(struct http_req *req);
 /* A query argument, NULL when absent or empty. */
 const char *site_query_opt(struct http_req *req, const char *name);
 
-enum link_mail { MAIL_RESET, MAIL_INVITE };
-
-/* Makes a reset token for the account and queues the message that
- * carries it, in the account's own language. HM_ENOTFOUND when no account
- * has the e-mail; mail_send's errors otherwise. */
-enum hm_err site_send_link(struct http_req *req, enum link_mail kind, const char *email,
-			   const struct principal *inviter);
 
 /* [{key, before, after, kind: added|removed|changed}…] for the keys
  * whose values differ, in key order (admin_audit.c). */
 json_t *site_audit_changes(json_t *before, json_t *after);
+
+/* Site settings as an object: {"site_name": …, "site_tagline": …}. */
+json_t *site_settings(struct db *db);
+/* The site's name (site setting "site_name", else "harmony"), in the arena. */
+const char *site_name(struct http_req *req);
 
 #endif

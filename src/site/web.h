@@ -17,53 +17,33 @@ const struct route *web_route_table(size_t *n);
 
 /* ---- what a route needs (struct route's flags, gate.c) ----
  * Declared on the route and checked once by web_route_gate before the
- * handler runs, so that a new route cannot forget its gate. */
+ * handler runs, in this order, so that a new route cannot forget its gate.
+ * Checks that depend on the thing addressed (may this organiser edit this
+ * event?) stay with the handler, which knows the thing. */
 enum web_route_flag {
-	WEB_JSON = 1u << 0,      /* the API: answers JSON whatever Accept says, errors too */
-	WEB_SIGNED_IN = 1u << 1, /* an account: a visitor asking for a page is sent to
-				    sign in, others get 401 */
-	WEB_STAFF = 1u << 2,     /* an administrator or an organiser of some event or series */
-	WEB_ADMIN = 1u << 3,     /* an administrator (site.admin) */
-	WEB_CSRF = 1u << 4,      /* a POST, PUT, PATCH or DELETE carries its CSRF token */
-	WEB_PRIVATE = 1u << 5,   /* never stored by any cache */
+	WEB_JSON = 1u << 0,    /* the API: answers JSON whatever Accept says, errors too */
+	WEB_PRIVATE = 1u << 1, /* never stored by any cache, errors included */
+	WEB_SELF = 1u << 2,    /* the signed-in person's own pages (AUTH_ACCOUNT_SELF) */
+	WEB_STAFF = 1u << 3,   /* an administrator or an organiser of some event or series */
+	WEB_CSRF = 1u << 4,    /* a POST, PUT, PATCH or DELETE from a signed-in browser
+				  carries its CSRF token ("_csrf" field or X-CSRF-Token);
+				  API tokens need none, and a visitor is refused by the
+				  handler's own check of the thing addressed (a draft
+				  stays 404) unless the route is WEB_VISITOR */
+	WEB_VISITOR = 1u << 5, /* a form a visitor fills in (signing in, a forgotten
+				  password): its token is bound to the pre-session
+				  cookie and checked for everyone */
 };
+/* A site-wide right (enum auth_action) the route needs, e.g.
+ * WEB_NEEDS(AUTH_AUDIT_READ). A visitor asking for a page is sent to sign
+ * in; others get 401 or 403. WEB_SELF, WEB_STAFF and WEB_NEEDS imply
+ * WEB_PRIVATE. */
+#define WEB_NEEDS(action) (((unsigned)(action) + 1u) << 8)
 
 /* The server's "before" hook: checks what r->flags declare, in the order
  * above. HM_OK, or the error (with res filled in) that answers instead of
  * the handler. */
 enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const struct route *r);
-
-/* The modules' tables. */
-extern const struct route public_routes[];
-extern const size_t public_nroutes;
-extern const struct route account_routes[];
-extern const size_t account_nroutes;
-extern const struct route admin_event_routes[];
-extern const size_t admin_event_nroutes;
-extern const struct route admin_series_routes[];
-extern const size_t admin_series_nroutes;
-extern const struct route admin_event_org_routes[];
-extern const size_t admin_event_org_nroutes;
-extern const struct route admin_organiser_routes[];
-extern const size_t admin_organiser_nroutes;
-extern const struct route admin_org_routes[];
-extern const size_t admin_org_nroutes;
-extern const struct route admin_news_routes[];
-extern const size_t admin_news_nroutes;
-extern const struct route admin_category_routes[];
-extern const size_t admin_category_nroutes;
-extern const struct route admin_media_routes[];
-extern const size_t admin_media_nroutes;
-extern const struct route site_reset_routes[];
-extern const size_t site_reset_nroutes;
-extern const struct route site_profile_routes[];
-extern const size_t site_profile_nroutes;
-extern const struct route admin_outbox_routes[];
-extern const size_t admin_outbox_nroutes;
-extern const struct route admin_audit_routes[];
-extern const size_t admin_audit_nroutes;
-extern const struct route admin_account_routes[];
-extern const size_t admin_account_nroutes;
 
 /* Compiles templates and loads catalogues. On error prints why, returns
  * non-OK. */
@@ -77,24 +57,18 @@ void web_shutdown(void);
 const char *web_now(struct http_req *req);
 const char *web_today(struct http_req *req);
 
-/* Adds display fields (url, dates, country name, role labels…) to models
- * for the request's language. */
-void web_decorate_event(struct http_req *req, json_t *ev);
-void web_decorate_events(struct http_req *req, json_t *events);
-void web_decorate_post(struct http_req *req, json_t *post, int full);
-void web_decorate_posts(struct http_req *req, json_t *posts);
-void web_decorate_org(struct http_req *req, json_t *org);
+/* The string at key of a model, NULL when absent or not a string. */
+const char *web_str(const json_t *o, const char *key);
+/* Sets key to s, or to null when s is NULL: a present null keeps a
+ * template's lookup from falling through to an outer object's field of
+ * the same name (an organisation without a country must not show its
+ * event's). */
+void web_set_str(json_t *o, const char *key, const char *s);
 
-/* Runs body inside one read transaction, so a page made of several queries
- * sees one state of the data; returns HM_EDB from the handler if it cannot
- * begin. */
-#define WEB_READ_TXN(req, body)                                                                \
-	do {                                                                                   \
-		if (db_begin_read((req)->db) != HM_OK)                                          \
-			return HM_EDB;                                                         \
-		body;                                                                          \
-		db_rollback((req)->db);                                                        \
-	} while (0)
+/* Begins the one read transaction of a page made of several queries, so
+ * that it sees one state of the data; the handler ends it with
+ * db_rollback. HM_EDB (logged) when it cannot begin. */
+enum hm_err web_read_begin(struct http_req *req);
 
 /* The message for a form whose CSRF token no longer holds (a msgid). */
 #define WEB_FORM_EXPIRED "This form has expired. Please reload the page and try again."

@@ -68,16 +68,21 @@ after(async () => {
 
 // ------------------------------------------------------------------ routes
 
-// Every route of the site, from the tables in src/web/*.c:
-// {method, pattern, handler, file}.
+// Every route of the site, from the tables in src/site/*.c and
+// src/features/*/*.c: {method, pattern, handler, flags, file}.
 function routeTable() {
-	const webDir = path.join(ROOT, 'src/web');
+	const dirs = [path.join(ROOT, 'src/site')];
+	const features = path.join(ROOT, 'src/features');
+	for (const d of readdirSync(features)) dirs.push(path.join(features, d));
 	const out = [];
-	for (const f of readdirSync(webDir).filter((n) => n.endsWith('.c'))) {
-		const src = readFileSync(path.join(webDir, f), 'utf8');
-		for (const m of src.matchAll(/\{\s*(GET|POST|PUT|PATCH|DELETE)\s*,\s*"([^"]+)"\s*,\s*(\w+)\s*\}/g))
-			out.push({ method: m[1], pattern: m[2], handler: m[3], file: f });
+	for (const dir of dirs) {
+		for (const f of readdirSync(dir).filter((n) => n.endsWith('.c'))) {
+			const src = readFileSync(path.join(dir, f), 'utf8');
+			for (const m of src.matchAll(/\{\s*(GET|POST|PUT|PATCH|DELETE)\s*,\s*"([^"]+)"\s*,\s*(\w+)\s*(?:,\s*([^}]*))?\}/g))
+				out.push({ method: m[1], pattern: m[2], handler: m[3], flags: (m[4] || '').trim(), file: f });
+		}
 	}
+	assert.ok(out.length > 100, `security.test.mjs: only ${out.length} routes found`);
 	return out;
 }
 const ROUTES = routeTable();

@@ -800,8 +800,8 @@ static void test_visibility_of_drafts(void **state)
 	assert_false(admin_series_visible(&visitor, t));
 	assert_false(admin_series_visible(&w.p[ORG_S], t));
 	assert_true(admin_series_visible(&w.p[ORG_T], t));
-	assert_true(admin_is_staff(&w.p[ORG_A]));
-	assert_false(admin_is_staff(&w.p[PARTICIPANT]));
+	assert_true(auth_is_staff(&w.p[ORG_A]));
+	assert_false(auth_is_staff(&w.p[PARTICIPANT]));
 	assert_false(admin_may_create_event(&w.p[ORG_A]));
 	assert_true(admin_may_create_event(&w.p[ORG_S]));
 	json_decref(a);

@@ -3,11 +3,12 @@
  * they are, their roles, their personal API tokens). The same handlers
  * answer forms and JSON calls.
  */
+#include "site/feature.h"
 #include "auth/auth.h"
 #include "db/db.h"
 #include "view/i18n.h"
 #include "site/form.h"
-#include "site/site.h"
+#include "features/accounts/accounts.h"
 #include "site/web.h"
 
 #include <stdlib.h>
@@ -262,12 +263,12 @@ static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *
 #define POST HTTP_M(HTTP_POST)
 
 const struct route account_routes[] = {
-	{GET, "/sign-in", page_sign_in},
-	{POST, "/sign-in", post_sign_in},
-	{POST, "/sign-out", post_sign_out},
-	{GET, "/account", page_account},
-	{POST, "/account/api-tokens", post_api_token},
-	{POST, "/account/api-tokens/{id}/revoke", post_api_token_revoke},
-	{POST, "/api/v1/session", post_sign_in},
+	{GET, "/sign-in", page_sign_in, WEB_PRIVATE},
+	{POST, "/sign-in", post_sign_in, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{POST, "/sign-out", post_sign_out, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{GET, "/account", page_account, WEB_SELF},
+	{POST, "/account/api-tokens", post_api_token, WEB_SELF | WEB_CSRF},
+	{POST, "/account/api-tokens/{id}/revoke", post_api_token_revoke, WEB_SELF | WEB_CSRF},
+	{POST, "/api/v1/session", post_sign_in, WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t account_nroutes = HM_ARRAY_LEN(account_routes);

@@ -4,7 +4,9 @@
  * invited by e-mail to choose a password), one account with its history,
  * giving and taking away roles, and inviting again.
  */
-#include "site/site.h"
+#include "auth/auth.h"
+#include "site/feature.h"
+#include "features/accounts/accounts.h"
 
 #include "db/db.h"
 #include "view/i18n.h"
@@ -258,7 +260,7 @@ static json_t *accounts_model(struct http_req *req, struct http_res *res, int pa
 	buf_free(&base);
 	if (!req->want_json) {
 		json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
-		json_object_set_new(m, "languages", site_language_choices(req, lang ? lang : "en"));
+		json_object_set_new(m, "languages", accounts_language_choices(req, lang ? lang : "en"));
 		add_scopes(req, m);
 		site_section(req, m, "accounts");
 	}
@@ -333,7 +335,7 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 	json_decref(m);
 	if (e != HM_OK)
 		return e;
-	enum hm_err me = site_send_link(req, MAIL_INVITE, a.email, p);
+	enum hm_err me = accounts_send_link(req, MAIL_INVITE, a.email, p);
 	if (req->want_json) {
 		json_t *acct = auth_account_get(req->db, id);
 		if (!acct)
@@ -456,7 +458,7 @@ static enum hm_err post_invite(struct http_req *req, struct http_res *res)
 	    (e = account_of_path(req, res, &id, &acct)) != HM_OK)
 		return e;
 	const struct principal *p = web_principal(req);
-	e = site_send_link(req, MAIL_INVITE, json_string_value(json_object_get(acct, "email")), p);
+	e = accounts_send_link(req, MAIL_INVITE, json_string_value(json_object_get(acct, "email")), p);
 	json_decref(acct);
 	if (e == HM_EINVAL)
 		return http_fail(res, HM_EINVAL, "No message can be sent to this address.");
@@ -479,17 +481,17 @@ static enum hm_err post_invite(struct http_req *req, struct http_res *res)
 #define DELETE HTTP_M(HTTP_DELETE)
 
 const struct route admin_account_routes[] = {
-	{GET, "/admin/accounts", page_accounts},
-	{POST, "/admin/accounts", post_account_create},
-	{GET, "/admin/accounts/{id}", page_account_one},
-	{POST, "/admin/accounts/{id}/roles", post_role_grant},
-	{POST, "/admin/accounts/{id}/roles/{grant}/revoke", post_role_revoke},
-	{POST, "/admin/accounts/{id}/invite", post_invite},
-	{GET, "/api/v1/accounts", page_accounts},
-	{POST, "/api/v1/accounts", post_account_create},
-	{GET, "/api/v1/accounts/{id}", page_account_one},
-	{POST, "/api/v1/accounts/{id}/roles", post_role_grant},
-	{DELETE, "/api/v1/accounts/{id}/roles/{grant}", post_role_revoke},
-	{POST, "/api/v1/accounts/{id}/invite", post_invite},
+	{GET, "/admin/accounts", page_accounts, WEB_NEEDS(AUTH_ACCOUNT_MANAGE)},
+	{POST, "/admin/accounts", post_account_create, WEB_NEEDS(AUTH_ACCOUNT_MANAGE) | WEB_CSRF},
+	{GET, "/admin/accounts/{id}", page_account_one, WEB_NEEDS(AUTH_ACCOUNT_MANAGE)},
+	{POST, "/admin/accounts/{id}/roles", post_role_grant, WEB_NEEDS(AUTH_ACCOUNT_MANAGE) | WEB_CSRF},
+	{POST, "/admin/accounts/{id}/roles/{grant}/revoke", post_role_revoke, WEB_NEEDS(AUTH_ACCOUNT_MANAGE) | WEB_CSRF},
+	{POST, "/admin/accounts/{id}/invite", post_invite, WEB_NEEDS(AUTH_ACCOUNT_MANAGE) | WEB_CSRF},
+	{GET, "/api/v1/accounts", page_accounts, WEB_JSON | WEB_NEEDS(AUTH_ACCOUNT_MANAGE)},
+	{POST, "/api/v1/accounts", post_account_create, WEB_JSON | WEB_NEEDS(AUTH_ACCOUNT_MANAGE) | WEB_CSRF},
+	{GET, "/api/v1/accounts/{id}", page_account_one, WEB_JSON | WEB_NEEDS(AUTH_ACCOUNT_MANAGE)},
+	{POST, "/api/v1/accounts/{id}/roles", post_role_grant, WEB_JSON | WEB_NEEDS(AUTH_ACCOUNT_MANAGE) | WEB_CSRF},
+	{DELETE, "/api/v1/accounts/{id}/roles/{grant}", post_role_revoke, WEB_JSON | WEB_NEEDS(AUTH_ACCOUNT_MANAGE) | WEB_CSRF},
+	{POST, "/api/v1/accounts/{id}/invite", post_invite, WEB_JSON | WEB_NEEDS(AUTH_ACCOUNT_MANAGE) | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t admin_account_nroutes = HM_ARRAY_LEN(admin_account_routes);

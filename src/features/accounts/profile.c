@@ -2,7 +2,8 @@
  * site_profile.c — the signed-in user's own profile (name, organisation,
  * language) and password, with their JSON twins (/api/v1/account).
  */
-#include "site/site.h"
+#include "site/feature.h"
+#include "features/accounts/accounts.h"
 
 #include "db/db.h"
 #include "view/i18n.h"
@@ -24,7 +25,7 @@ static const struct field profile_post_fields[] = {
 static json_t *profile_model(struct http_req *req, struct http_res *res, const char *lang)
 {
 	json_t *m = site_csrf_model(req, res);
-	json_object_set_new(m, "languages", site_language_choices(req, lang));
+	json_object_set_new(m, "languages", accounts_language_choices(req, lang));
 	return m;
 }
 
@@ -138,7 +139,7 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 	const char *title = web_t(req, "Change your password");
 	const char *cur = form_get(&f, "current"), *pw = form_get(&f, "password");
 	const char *confirm = form_get(&f, "confirm");
-	const char *problem = pw ? site_password_problem(req, pw) : NULL;
+	const char *problem = pw ? accounts_password_problem(req, pw) : NULL;
 	if (problem)
 		form_set_error(req, &f, "password", problem);
 	else if (pw && cur && strcmp(pw, cur) == 0)
@@ -191,13 +192,13 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 #define POST HTTP_M(HTTP_POST)
 #define PATCH HTTP_M(HTTP_PATCH)
 
-const struct route site_profile_routes[] = {
-	{GET, "/account/profile", page_profile},
-	{POST, "/account/profile", post_profile},
-	{GET, "/account/password", page_password},
-	{POST, "/account/password", post_password},
-	{GET, "/api/v1/account", page_profile},
-	{PATCH, "/api/v1/account", post_profile},
-	{POST, "/api/v1/account/password", post_password},
+const struct route profile_routes[] = {
+	{GET, "/account/profile", page_profile, WEB_SELF},
+	{POST, "/account/profile", post_profile, WEB_SELF | WEB_CSRF},
+	{GET, "/account/password", page_password, WEB_SELF},
+	{POST, "/account/password", post_password, WEB_SELF | WEB_CSRF},
+	{GET, "/api/v1/account", page_profile, WEB_JSON | WEB_SELF},
+	{PATCH, "/api/v1/account", post_profile, WEB_JSON | WEB_SELF | WEB_CSRF},
+	{POST, "/api/v1/account/password", post_password, WEB_JSON | WEB_SELF | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t site_profile_nroutes = HM_ARRAY_LEN(site_profile_routes);

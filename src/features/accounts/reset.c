@@ -4,7 +4,8 @@
  * allowances per address and per network) and choosing a new password
  * through it. Each with its JSON twin under /api/v1/password-reset.
  */
-#include "site/site.h"
+#include "site/feature.h"
+#include "features/accounts/accounts.h"
 
 #include "db/db.h"
 #include "mail/mail.h"
@@ -62,7 +63,7 @@ static enum hm_err post_forgot(struct http_req *req, struct http_res *res)
 	if (ok < 0)
 		return HM_EDB;
 	if (ok == 1) {
-		e = site_send_link(req, MAIL_RESET, email, NULL);
+		e = accounts_send_link(req, MAIL_RESET, email, NULL);
 		if (e != HM_OK && e != HM_ENOTFOUND && e != HM_EINVAL)
 			return e;
 	}
@@ -121,7 +122,7 @@ static enum hm_err post_reset(struct http_req *req, struct http_res *res)
 	const char *title = web_t(req, "Choose a new password");
 	const char *token = form_get(&f, "token"), *pw = form_get(&f, "password");
 	const char *confirm = form_get(&f, "confirm");
-	const char *problem = pw ? site_password_problem(req, pw) : NULL;
+	const char *problem = pw ? accounts_password_problem(req, pw) : NULL;
 	if (problem)
 		form_set_error(req, &f, "password", problem);
 	/* A person types the password twice; a program need not. */
@@ -156,12 +157,12 @@ static enum hm_err post_reset(struct http_req *req, struct http_res *res)
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
 
-const struct route site_reset_routes[] = {
-	{GET, "/forgot-password", page_forgot},
-	{POST, "/forgot-password", post_forgot},
-	{GET, "/reset-password", page_reset},
-	{POST, "/reset-password", post_reset},
-	{POST, "/api/v1/password-reset", post_forgot},
-	{POST, "/api/v1/password-reset/complete", post_reset},
+const struct route reset_routes[] = {
+	{GET, "/forgot-password", page_forgot, WEB_PRIVATE},
+	{POST, "/forgot-password", post_forgot, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{GET, "/reset-password", page_reset, WEB_PRIVATE},
+	{POST, "/reset-password", post_reset, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{POST, "/api/v1/password-reset", post_forgot, WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{POST, "/api/v1/password-reset/complete", post_reset, WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t site_reset_nroutes = HM_ARRAY_LEN(site_reset_routes);

@@ -4,7 +4,8 @@
  * a grant on the event or its series, naming one more by e-mail, and
  * revoking an event's own grants. For admins and series organisers.
  */
-#include "site/kind.h"
+#include "site/feature.h"
+#include "features/events/events_web.h"
 #include "site/site.h"
 
 #include "db/db.h"
@@ -65,9 +66,9 @@ static enum hm_err organisers_page(struct http_req *req, struct http_res *res, j
 	size_t i;
 	json_t *o;
 	json_array_foreach(list, i, o) {
-		adm_set_str(o, "via_label", adm_label(req, adm_sval(o, "via")));
+		web_set_str(o, "via_label", adm_label(req, web_str(o, "via")));
 		json_object_set_new(o, "is_event_grant",
-				    json_boolean(str_eq(adm_sval(o, "via"), "event")));
+				    json_boolean(str_eq(web_str(o, "via"), "event")));
 	}
 	json_t *m = json_object();
 	json_object_set_new(m, "organisers", list);
@@ -173,12 +174,12 @@ ADM_API(api_event_organiser_revoke, post_event_organiser_revoke)
 #define POST HTTP_M(HTTP_POST)
 #define DELETE HTTP_M(HTTP_DELETE)
 
-const struct route admin_organiser_routes[] = {
-	{GET, "/admin/events/{slug}/organisers", page_event_organisers},
-	{POST, "/admin/events/{slug}/organisers", post_event_organiser_grant},
-	{POST, "/admin/events/{slug}/organisers/{id}/revoke", post_event_organiser_revoke},
-	{GET, "/api/v1/events/{slug}/organisers", api_event_organisers},
-	{POST, "/api/v1/events/{slug}/organisers", api_event_organiser_grant},
-	{DELETE, "/api/v1/events/{slug}/organisers/{id}", api_event_organiser_revoke},
+const struct route organiser_admin_routes[] = {
+	{GET, "/admin/events/{slug}/organisers", page_event_organisers, WEB_PRIVATE},
+	{POST, "/admin/events/{slug}/organisers", post_event_organiser_grant, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/events/{slug}/organisers/{id}/revoke", post_event_organiser_revoke, WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/events/{slug}/organisers", api_event_organisers, WEB_JSON},
+	{POST, "/api/v1/events/{slug}/organisers", api_event_organiser_grant, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/events/{slug}/organisers/{id}", api_event_organiser_revoke, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t admin_organiser_nroutes = HM_ARRAY_LEN(admin_organiser_routes);

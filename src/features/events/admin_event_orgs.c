@@ -3,7 +3,8 @@
  * (/admin/events/{slug}/organisations: add, remove, move within a role)
  * and their JSON API, which can also replace the whole list (PUT).
  */
-#include "site/kind.h"
+#include "site/feature.h"
+#include "features/events/events_web.h"
 
 #include "db/db.h"
 
@@ -29,30 +30,33 @@ static const struct field eo_fields[] = {
 static enum hm_err eo_page(struct http_req *req, struct http_res *res, json_t *ev, json_t *fj)
 {
 	json_t *m = json_object(), *opts = NULL;
-	WEB_READ_TXN(req, { opts = adm_org_options(req, "— Choose an organisation —"); });
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	opts = adm_org_options(req, "— Choose an organisation —");
+	db_rollback(req->db);
 	json_t *entries = json_object_get(ev, "organisations");
 	size_t i;
 	json_t *o;
 	json_array_foreach(entries, i, o) {
 		json_t *prev = i ? json_array_get(entries, i - 1) : NULL;
 		json_t *next = json_array_get(entries, i + 1);
-		const char *role = adm_sval(o, "role");
-		adm_set_str(o, "role_label", adm_label(req, role));
-		adm_set_str(o, "kind_label", adm_label(req, adm_sval(o, "kind")));
+		const char *role = web_str(o, "role");
+		web_set_str(o, "role_label", adm_label(req, role));
+		web_set_str(o, "kind_label", adm_label(req, web_str(o, "kind")));
 		json_object_set_new(o, "may_move_up",
-				    json_boolean(prev && str_eq(adm_sval(prev, "role"), role)));
+				    json_boolean(prev && str_eq(web_str(prev, "role"), role)));
 		json_object_set_new(o, "may_move_down",
-				    json_boolean(next && str_eq(adm_sval(next, "role"), role)));
+				    json_boolean(next && str_eq(web_str(next, "role"), role)));
 		json_object_set_new(o, "base", json_sprintf("/admin/events/%s/organisations/%s/%s",
-							    adm_sval(ev, "slug"), adm_sval(o, "slug"),
-							    adm_sval(o, "role")));
+							    web_str(ev, "slug"), web_str(o, "slug"),
+							    web_str(o, "role")));
 	}
 	json_t *values = json_object_get(fj, "values"), *errors = json_object_get(fj, "errors");
 	json_t *org_sel = json_array(), *role_sel = json_array();
 	json_array_foreach(opts, i, o) {
 		json_object_set_new(o, "selected",
-				    json_boolean(str_eq(adm_sval(o, "value"),
-							adm_sval(values, "organisation"))));
+				    json_boolean(str_eq(web_str(o, "value"),
+							web_str(values, "organisation"))));
 		json_array_append(org_sel, o);
 	}
 	json_decref(opts);
@@ -60,11 +64,11 @@ static enum hm_err eo_page(struct http_req *req, struct http_res *res, json_t *e
 		json_array_append_new(role_sel,
 				      json_pack("{s:s, s:s, s:b}", "value", *r, "label",
 						adm_label(req, *r), "selected",
-						str_eq(*r, adm_sval(values, "role"))));
+						str_eq(*r, web_str(values, "role"))));
 	json_object_set_new(m, "org_options", org_sel);
 	json_object_set_new(m, "role_options", role_sel);
-	adm_set_str(m, "organisation_error", adm_sval(errors, "organisation"));
-	adm_set_str(m, "role_error", adm_sval(errors, "role"));
+	web_set_str(m, "organisation_error", web_str(errors, "organisation"));
+	web_set_str(m, "role_error", web_str(errors, "role"));
 	json_object_set_new(m, "form", fj);
 	adm_decorate_status(req, ev);
 	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "organisations"));
@@ -255,14 +259,14 @@ ADM_API(api_event_org_remove, post_event_org_remove)
 #define PUT HTTP_M(HTTP_PUT)
 #define DELETE HTTP_M(HTTP_DELETE)
 
-const struct route admin_event_org_routes[] = {
-	{GET, "/admin/events/{slug}/organisations", page_event_orgs},
-	{POST, "/admin/events/{slug}/organisations", post_event_org_add},
-	{POST, "/admin/events/{slug}/organisations/{org}/{role}/remove", post_event_org_remove},
-	{POST, "/admin/events/{slug}/organisations/{org}/{role}/move", post_event_org_move},
-	{GET, "/api/v1/events/{slug}/organisations", api_event_orgs_get},
-	{POST, "/api/v1/events/{slug}/organisations", api_event_org_add},
-	{PUT, "/api/v1/events/{slug}/organisations", api_event_orgs_put},
-	{DELETE, "/api/v1/events/{slug}/organisations/{org}/{role}", api_event_org_remove},
+const struct route event_org_admin_routes[] = {
+	{GET, "/admin/events/{slug}/organisations", page_event_orgs, WEB_PRIVATE},
+	{POST, "/admin/events/{slug}/organisations", post_event_org_add, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/events/{slug}/organisations/{org}/{role}/remove", post_event_org_remove, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/events/{slug}/organisations/{org}/{role}/move", post_event_org_move, WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/events/{slug}/organisations", api_event_orgs_get, WEB_JSON},
+	{POST, "/api/v1/events/{slug}/organisations", api_event_org_add, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{PUT, "/api/v1/events/{slug}/organisations", api_event_orgs_put, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/events/{slug}/organisations/{org}/{role}", api_event_org_remove, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t admin_event_org_nroutes = HM_ARRAY_LEN(admin_event_org_routes);

@@ -6,7 +6,8 @@
  * Rules and rights are events_admin's; the handlers are admin.c's, told
  * about events by adm_event_kind.
  */
-#include "site/kind.h"
+#include "site/feature.h"
+#include "features/events/events_web.h"
 
 #include "core/text.h"
 #include "db/db.h"
@@ -22,10 +23,11 @@ static enum hm_err page_dashboard(struct http_req *req, struct http_res *res)
 		return e;
 	const struct principal *p = web_principal(req);
 	json_t *m = json_object();
-	WEB_READ_TXN(req, {
-		json_object_set_new(m, "events", adm_editable_events(req, p));
-		json_object_set_new(m, "series", adm_editable_series(req, p));
-	});
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_object_set_new(m, "events", adm_editable_events(req, p));
+	json_object_set_new(m, "series", adm_editable_series(req, p));
+	db_rollback(req->db);
 	json_t *events = json_object_get(m, "events");
 	json_object_set_new(m, "counts",
 			    json_pack("{s:i, s:i, s:i, s:i}", "events",
@@ -119,10 +121,10 @@ static json_t *series_options(struct http_req *req, const struct principal *p, i
 	json_array_foreach(all, i, s) {
 		struct auth_scope sc;
 		admin_series_scope(s, &sc);
-		if (!auth_can(p, AUTH_EVENT_CREATE, &sc) && !str_eq(cur, adm_sval(s, "slug")))
+		if (!auth_can(p, AUTH_EVENT_CREATE, &sc) && !str_eq(cur, web_str(s, "slug")))
 			continue;
-		json_array_append_new(opts, json_pack("{s:s, s:s}", "value", adm_sval(s, "slug"),
-						      "label", adm_sval(s, "title")));
+		json_array_append_new(opts, json_pack("{s:s, s:s}", "value", web_str(s, "slug"),
+						      "label", web_str(s, "title")));
 	}
 	json_decref(all);
 	return opts;
@@ -133,7 +135,7 @@ json_t *adm_event_tabs(struct http_req *req, const json_t *ev, const char *curre
 {
 	struct auth_scope sc;
 	admin_event_scope(ev, &sc);
-	const char *slug = adm_sval(ev, "slug");
+	const char *slug = web_str(ev, "slug");
 	json_t *tabs = json_array();
 	static const struct {
 		const char *key, *label, *path;
@@ -160,10 +162,11 @@ static enum hm_err event_form_page(struct http_req *req, struct http_res *res, j
 {
 	const struct principal *p = web_principal(req);
 	json_t *options = json_object();
-	WEB_READ_TXN(req, {
-		json_object_set_new(options, "series", series_options(req, p, ev != NULL,
-								      adm_sval(ev, "series")));
-	});
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_object_set_new(options, "series", series_options(req, p, ev != NULL,
+							      web_str(ev, "series")));
+	db_rollback(req->db);
 	json_object_set_new(options, "kind", adm_options(req, admin_event_kinds));
 	json_object_set_new(options, "date_precision", adm_options(req, admin_date_precisions));
 	json_object_set_new(options, "sectors", adm_options(req, admin_sectors));
@@ -176,7 +179,7 @@ static enum hm_err event_form_page(struct http_req *req, struct http_res *res, j
 	json_object_set_new(m, "form", fj);
 	json_object_set_new(m, "is_new", json_boolean(!ev));
 	if (ev) {
-		const char *slug = adm_sval(ev, "slug");
+		const char *slug = web_str(ev, "slug");
 		adm_decorate_status(req, ev);
 		json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "details"));
 		json_object_set_new(m, "action", json_sprintf("/admin/events/%s", slug));
@@ -199,7 +202,10 @@ static enum hm_err page_events_list(struct http_req *req, struct http_res *res)
 	if (want && !admin_in_list(admin_event_statuses, want))
 		want = NULL;
 	json_t *m = json_object(), *events = NULL;
-	WEB_READ_TXN(req, { events = adm_editable_events(req, p); });
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	events = adm_editable_events(req, p);
+	db_rollback(req->db);
 	json_t *filters = json_array();
 	json_array_append_new(filters, json_pack("{s:s, s:s, s:b, s:i}", "label", web_t(req, "All"),
 						 "url", "/admin/events", "current", !want, "count",
@@ -214,7 +220,7 @@ static enum hm_err page_events_list(struct http_req *req, struct http_res *res)
 		size_t i;
 		json_t *ev;
 		json_array_foreach(events, i, ev)
-			if (str_eq(adm_sval(ev, "status"), want))
+			if (str_eq(web_str(ev, "status"), want))
 				json_array_append(keep, ev);
 		json_decref(events);
 		events = keep;
@@ -246,7 +252,7 @@ static void event_public(const struct principal *p, json_t *ev)
 {
 	json_t *series = json_pack("{s:I, s:s?}", "id",
 				   json_integer_value(json_object_get(ev, "series_id")), "status",
-				   adm_sval(ev, "series_status"));
+				   web_str(ev, "series_status"));
 	if (!json_object_get(ev, "series") || json_is_null(json_object_get(ev, "series")) ||
 	    !admin_series_visible(p, series)) {
 		json_object_set_new(ev, "series", json_null());
@@ -333,21 +339,21 @@ ADM_API(api_event_delete, post_event_delete)
 #define PATCH HTTP_M(HTTP_PATCH)
 #define DELETE HTTP_M(HTTP_DELETE)
 
-const struct route admin_event_routes[] = {
-	{GET, "/admin", page_dashboard},
-	{GET, "/admin/events", page_events_list},
-	{POST, "/admin/events", post_event_save},
-	{GET, "/admin/events/new", page_event_new},
-	{GET, "/admin/events/{slug}/edit", page_event_edit},
-	{POST, "/admin/events/{slug}", post_event_save},
-	{POST, "/admin/events/{slug}/publish", post_event_publish},
-	{POST, "/admin/events/{slug}/unpublish", post_event_unpublish},
-	{POST, "/admin/events/{slug}/cancel", post_event_cancel},
-	{POST, "/admin/events/{slug}/delete", post_event_delete},
-	{GET, "/api/v1/events", api_events_list},
-	{POST, "/api/v1/events", api_event_save},
-	{GET, "/api/v1/events/{slug}", api_event_get},
-	{PATCH, "/api/v1/events/{slug}", api_event_save},
-	{DELETE, "/api/v1/events/{slug}", api_event_delete},
+const struct route event_admin_routes[] = {
+	{GET, "/admin", page_dashboard, WEB_STAFF},
+	{GET, "/admin/events", page_events_list, WEB_STAFF},
+	{POST, "/admin/events", post_event_save, WEB_STAFF | WEB_CSRF},
+	{GET, "/admin/events/new", page_event_new, WEB_STAFF},
+	{GET, "/admin/events/{slug}/edit", page_event_edit, WEB_PRIVATE},
+	{POST, "/admin/events/{slug}", post_event_save, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/events/{slug}/publish", post_event_publish, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/events/{slug}/unpublish", post_event_unpublish, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/events/{slug}/cancel", post_event_cancel, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/events/{slug}/delete", post_event_delete, WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/events", api_events_list, WEB_JSON},
+	{POST, "/api/v1/events", api_event_save, WEB_JSON | WEB_STAFF | WEB_CSRF},
+	{GET, "/api/v1/events/{slug}", api_event_get, WEB_JSON},
+	{PATCH, "/api/v1/events/{slug}", api_event_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/events/{slug}", api_event_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t admin_event_nroutes = HM_ARRAY_LEN(admin_event_routes);

@@ -5,7 +5,8 @@
  * Organisations are shared by events: an organiser may edit one only when
  * it takes part in no event they do not organise (events_admin's rule).
  */
-#include "site/kind.h"
+#include "site/feature.h"
+#include "features/events/events_web.h"
 
 #include "core/text.h"
 #include "db/db.h"
@@ -45,7 +46,7 @@ static const struct adm_widget org_widgets[] = {
 /* Adds logo_url and logo_thumb_url to an organisation with a logo. */
 static void org_logo_urls(json_t *o)
 {
-	const char *logo = adm_sval(o, "logo");
+	const char *logo = web_str(o, "logo");
 	char thumb[MEDIA_NAME_SIZE];
 	if (!logo || !media_name_is_original(logo))
 		return;
@@ -93,21 +94,22 @@ static enum hm_err page_orgs_list(struct http_req *req, struct http_res *res)
 		return e;
 	const struct principal *p = web_principal(req);
 	json_t *orgs = NULL;
-	WEB_READ_TXN(req, {
-		orgs = admin_org_list(req->db);
-		size_t i;
-		json_t *o;
-		json_array_foreach(orgs, i, o) {
-			int may = auth_is_admin(p);
-			if (!may) {
-				json_t *full = admin_org_get(req->db, adm_sval(o, "slug"));
-				may = full && admin_org_may_edit(p, full);
-				json_decref(full);
-			}
-			json_object_set_new(o, "may_edit", json_boolean(may));
-			adm_set_str(o, "kind_label", adm_label(req, adm_sval(o, "kind")));
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	orgs = admin_org_list(req->db);
+	size_t i;
+	json_t *o;
+	json_array_foreach(orgs, i, o) {
+		int may = auth_is_admin(p);
+		if (!may) {
+			json_t *full = admin_org_get(req->db, web_str(o, "slug"));
+			may = full && admin_org_may_edit(p, full);
+			json_decref(full);
 		}
-	});
+		json_object_set_new(o, "may_edit", json_boolean(may));
+		web_set_str(o, "kind_label", adm_label(req, web_str(o, "kind")));
+	}
+	db_rollback(req->db);
 	json_t *m = json_pack("{s:o}", "organisations", orgs);
 	return adm_page(req, res, m, "admin/organisations", web_t(req, "Organisations"),
 			"organisations");
@@ -125,7 +127,7 @@ static enum hm_err org_form_page(struct http_req *req, struct http_res *res, jso
 	json_decref(options);
 	json_object_set_new(m, "form", fj);
 	json_object_set_new(m, "is_new", json_boolean(!org));
-	const char *logo = adm_sval(json_object_get(fj, "values"), "logo");
+	const char *logo = web_str(json_object_get(fj, "values"), "logo");
 	if (logo && media_name_is_original(logo)) {
 		json_t *l = json_pack("{s:s}", "logo", logo);
 		org_logo_urls(l);
@@ -136,12 +138,12 @@ static enum hm_err org_form_page(struct http_req *req, struct http_res *res, jso
 		json_t *ev;
 		json_array_foreach(json_object_get(org, "events"), i, ev) {
 			adm_decorate_status(req, ev);
-			adm_set_str(ev, "role_label", adm_label(req, adm_sval(ev, "role")));
+			web_set_str(ev, "role_label", adm_label(req, web_str(ev, "role")));
 		}
 		json_object_set_new(m, "action",
-				    json_sprintf("/admin/organisations/%s", adm_sval(org, "slug")));
+				    json_sprintf("/admin/organisations/%s", web_str(org, "slug")));
 		json_object_set_new(m, "public_url",
-				    json_sprintf("/organisations/%s", adm_sval(org, "slug")));
+				    json_sprintf("/organisations/%s", web_str(org, "slug")));
 		json_object_set_new(m, "organisation", org);
 	} else {
 		json_object_set_new(m, "action", json_string("/admin/organisations"));
@@ -170,7 +172,10 @@ static enum hm_err org_for_edit(struct http_req *req, struct http_res *res, json
 	enum hm_err e = adm_gate_staff(req, res);
 	if (e != HM_OK)
 		return e;
-	WEB_READ_TXN(req, { o = admin_org_get(req->db, http_param(req, "slug")); });
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	o = admin_org_get(req->db, http_param(req, "slug"));
+	db_rollback(req->db);
 	if (!o)
 		return http_fail(res, HM_ENOTFOUND, "There is no such organisation.");
 	if (!admin_org_may_edit(web_principal(req), o)) {
@@ -255,17 +260,17 @@ ADM_API(api_org_delete, post_org_delete)
 #define PATCH HTTP_M(HTTP_PATCH)
 #define DELETE HTTP_M(HTTP_DELETE)
 
-const struct route admin_org_routes[] = {
-	{GET, "/admin/organisations", page_orgs_list},
-	{POST, "/admin/organisations", post_org_save},
-	{GET, "/admin/organisations/new", page_org_new},
-	{GET, "/admin/organisations/{slug}/edit", page_org_edit},
-	{POST, "/admin/organisations/{slug}", post_org_save},
-	{POST, "/admin/organisations/{slug}/delete", post_org_delete},
-	{GET, "/api/v1/organisations", api_orgs_list},
-	{POST, "/api/v1/organisations", api_org_save},
-	{GET, "/api/v1/organisations/{slug}", api_org_get},
-	{PATCH, "/api/v1/organisations/{slug}", api_org_save},
-	{DELETE, "/api/v1/organisations/{slug}", api_org_delete},
+const struct route org_admin_routes[] = {
+	{GET, "/admin/organisations", page_orgs_list, WEB_STAFF},
+	{POST, "/admin/organisations", post_org_save, WEB_STAFF | WEB_CSRF},
+	{GET, "/admin/organisations/new", page_org_new, WEB_STAFF},
+	{GET, "/admin/organisations/{slug}/edit", page_org_edit, WEB_PRIVATE},
+	{POST, "/admin/organisations/{slug}", post_org_save, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/organisations/{slug}/delete", post_org_delete, WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/organisations", api_orgs_list, WEB_JSON},
+	{POST, "/api/v1/organisations", api_org_save, WEB_JSON | WEB_STAFF | WEB_CSRF},
+	{GET, "/api/v1/organisations/{slug}", api_org_get, WEB_JSON},
+	{PATCH, "/api/v1/organisations/{slug}", api_org_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/organisations/{slug}", api_org_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t admin_org_nroutes = HM_ARRAY_LEN(admin_org_routes);

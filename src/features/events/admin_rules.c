@@ -313,14 +313,6 @@ void admin_series_scope(const json_t *s, struct auth_scope *out)
 	out->series_id = json_integer_value(json_object_get(s, "id"));
 }
 
-int admin_is_staff(const struct principal *p)
-{
-	for (size_t i = 0; p && i < p->ngrants && i < AUTH_GRANTS_MAX; i++)
-		if (p->grants[i].role == AUTH_ROLE_ADMIN || p->grants[i].role == AUTH_ROLE_ORGANISER)
-			return 1;
-	return 0;
-}
-
 int admin_event_visible(const struct principal *p, const json_t *ev)
 {
 	struct auth_scope sc;
@@ -351,7 +343,7 @@ int admin_may_create_event(const struct principal *p)
 
 int admin_org_may_edit(const struct principal *p, const json_t *org)
 {
-	if (!admin_is_staff(p) || p->read_only)
+	if (!auth_is_staff(p) || p->read_only)
 		return 0;
 	if (auth_is_admin(p))
 		return 1;

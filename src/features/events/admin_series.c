@@ -4,7 +4,8 @@
  * Rules and rights are events_admin's; the handlers are admin.c's, told
  * about series by series_kind.
  */
-#include "site/kind.h"
+#include "site/feature.h"
+#include "features/events/events_web.h"
 
 #include "core/text.h"
 #include "db/db.h"
@@ -33,7 +34,10 @@ static enum hm_err page_series_list(struct http_req *req, struct http_res *res)
 		return e;
 	const struct principal *p = web_principal(req);
 	json_t *m = json_object();
-	WEB_READ_TXN(req, { json_object_set_new(m, "series", adm_editable_series(req, p)); });
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_object_set_new(m, "series", adm_editable_series(req, p));
+	db_rollback(req->db);
 	json_object_set_new(m, "may_create_series",
 			    json_boolean(auth_can(p, AUTH_SERIES_CREATE, NULL)));
 	return adm_page(req, res, m, "admin/series", web_t(req, "Series"), "series");
@@ -43,9 +47,10 @@ static enum hm_err series_form_page(struct http_req *req, struct http_res *res, 
 				    json_t *fj)
 {
 	json_t *options = json_object();
-	WEB_READ_TXN(req, {
-		json_object_set_new(options, "organisation", adm_org_options(req, "— None —"));
-	});
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_object_set_new(options, "organisation", adm_org_options(req, "— None —"));
+	db_rollback(req->db);
 	json_t *m = json_object();
 	json_object_set_new(m, "fieldsets",
 			    adm_fieldsets(req, series_legends, HM_ARRAY_LEN(series_legends),
@@ -60,7 +65,7 @@ static enum hm_err series_form_page(struct http_req *req, struct http_res *res, 
 		adm_decorate_status(req, s);
 		json_array_foreach(json_object_get(s, "events"), i, ev)
 			adm_decorate_status(req, ev);
-		const char *slug = adm_sval(s, "slug");
+		const char *slug = web_str(s, "slug");
 		json_object_set_new(m, "action", json_sprintf("/admin/series/%s", slug));
 		json_object_set_new(m, "public_url", json_sprintf("/series/%s", slug));
 		json_object_set_new(m, "series", s);
@@ -167,19 +172,19 @@ ADM_API(api_series_delete, post_series_delete)
 #define PATCH HTTP_M(HTTP_PATCH)
 #define DELETE HTTP_M(HTTP_DELETE)
 
-const struct route admin_series_routes[] = {
-	{GET, "/admin/series", page_series_list},
-	{POST, "/admin/series", post_series_save},
-	{GET, "/admin/series/new", page_series_new},
-	{GET, "/admin/series/{slug}/edit", page_series_edit},
-	{POST, "/admin/series/{slug}", post_series_save},
-	{POST, "/admin/series/{slug}/publish", post_series_publish},
-	{POST, "/admin/series/{slug}/unpublish", post_series_unpublish},
-	{POST, "/admin/series/{slug}/delete", post_series_delete},
-	{GET, "/api/v1/series", api_series_list},
-	{POST, "/api/v1/series", api_series_save},
-	{GET, "/api/v1/series/{slug}", api_series_get},
-	{PATCH, "/api/v1/series/{slug}", api_series_save},
-	{DELETE, "/api/v1/series/{slug}", api_series_delete},
+const struct route series_admin_routes[] = {
+	{GET, "/admin/series", page_series_list, WEB_STAFF},
+	{POST, "/admin/series", post_series_save, WEB_STAFF | WEB_CSRF},
+	{GET, "/admin/series/new", page_series_new, WEB_STAFF},
+	{GET, "/admin/series/{slug}/edit", page_series_edit, WEB_PRIVATE},
+	{POST, "/admin/series/{slug}", post_series_save, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/series/{slug}/publish", post_series_publish, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/series/{slug}/unpublish", post_series_unpublish, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/series/{slug}/delete", post_series_delete, WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/series", api_series_list, WEB_JSON},
+	{POST, "/api/v1/series", api_series_save, WEB_JSON | WEB_STAFF | WEB_CSRF},
+	{GET, "/api/v1/series/{slug}", api_series_get, WEB_JSON},
+	{PATCH, "/api/v1/series/{slug}", api_series_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/series/{slug}", api_series_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t admin_series_nroutes = HM_ARRAY_LEN(admin_series_routes);

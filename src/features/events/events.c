@@ -11,7 +11,6 @@
 #include <string.h>
 
 enum event_sql {
-	SQL_SETTINGS,
 	SQL_EVENTS_UPCOMING,
 	SQL_EVENTS_PAST,
 	SQL_EVENT,
@@ -31,7 +30,6 @@ enum event_sql {
 	"s.slug AS series_slug, s.title AS series_title "
 
 static const char *const sql[EVENT_SQL__MAX] = {
-	[SQL_SETTINGS] = "SELECT key, value FROM site_setting ORDER BY key",
 	[SQL_EVENTS_UPCOMING] =
 		"SELECT " EVENT_COLS "FROM event e LEFT JOIN series s ON s.id = e.series_id "
 		"WHERE e.status IN ('published', 'cancelled') AND e.ends_on >= ? "
@@ -74,15 +72,6 @@ static struct db_stmt *prep(struct db *db, enum event_sql i)
 	return db_prepare(db, sql[i]);
 }
 
-json_t *site_settings(struct db *db)
-{
-	json_t *o = json_object();
-	struct db_stmt *st = prep(db, SQL_SETTINGS);
-	while (st && db_step(st) == 1)
-		json_object_set_new(o, db_col_text(st, 0), json_string(db_col_text(st, 1)));
-	db_done(st);
-	return o;
-}
 
 json_t *event_list(struct db *db, int upcoming, const char *today, int limit)
 {

@@ -11,8 +11,6 @@
 
 struct db;
 
-/* Site settings as an object: {"site_name": …, "site_tagline": …}. */
-json_t *site_settings(struct db *db);
 
 /* Published events; when upcoming, those ending on or after today
  * ("YYYY-MM-DD"), soonest first; otherwise those before it, latest first. */

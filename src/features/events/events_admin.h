@@ -81,10 +81,6 @@ int admin_org_check(const json_t *in, struct admin_errors *errs);
 void admin_event_scope(const json_t *ev, struct auth_scope *out);
 void admin_series_scope(const json_t *s, struct auth_scope *out);
 
-/* 1 if p holds an organiser grant of any event or series, or is admin:
- * who may reach the admin pages at all. */
-int admin_is_staff(const struct principal *p);
-
 /* 1 if p may see the event or series (published, cancelled, or a draft p
  * may read). */
 int admin_event_visible(const struct principal *p, const json_t *ev);

@@ -68,7 +68,7 @@ static int org_may_edit(struct db *db, const struct principal *p, const char *sl
 /* Organisers add partners to their events, so they may create one. */
 static int org_may_create(const struct principal *p)
 {
-	return admin_is_staff(p) && !p->read_only;
+	return auth_is_staff(p) && !p->read_only;
 }
 
 static json_t *org_defaults(void)

@@ -4,6 +4,7 @@
  * deleting one no post uses; everyone may read them through the API,
  * with the count of public posts.
  */
+#include "site/feature.h"
 #include "site/site.h"
 #include "features/news/news_web.h"
 
@@ -282,17 +283,17 @@ static enum hm_err api_category(struct http_req *req, struct http_res *res)
 #define PATCH HTTP_M(HTTP_PATCH)
 #define DELETE HTTP_M(HTTP_DELETE)
 
-const struct route admin_category_routes[] = {
-	{GET, "/admin/categories", page_admin_categories},
-	{POST, "/admin/categories", category_create_h},
-	{GET, "/admin/categories/new", category_new_form},
-	{GET, "/admin/categories/{id}", category_edit_form},
-	{POST, "/admin/categories/{id}", category_update_h},
-	{POST, "/admin/categories/{id}/delete", category_delete_h},
-	{GET, "/api/v1/categories", api_categories},
-	{POST, "/api/v1/categories", category_create_h},
-	{GET, "/api/v1/categories/{id}", api_category},
-	{PATCH, "/api/v1/categories/{id}", category_update_h},
-	{DELETE, "/api/v1/categories/{id}", category_delete_h},
+const struct route category_admin_routes[] = {
+	{GET, "/admin/categories", page_admin_categories, WEB_STAFF},
+	{POST, "/admin/categories", category_create_h, WEB_STAFF | WEB_CSRF},
+	{GET, "/admin/categories/new", category_new_form, WEB_STAFF},
+	{GET, "/admin/categories/{id}", category_edit_form, WEB_PRIVATE},
+	{POST, "/admin/categories/{id}", category_update_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/categories/{id}/delete", category_delete_h, WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/categories", api_categories, WEB_JSON},
+	{POST, "/api/v1/categories", category_create_h, WEB_JSON | WEB_STAFF | WEB_CSRF},
+	{GET, "/api/v1/categories/{id}", api_category, WEB_JSON},
+	{PATCH, "/api/v1/categories/{id}", category_update_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/categories/{id}", category_delete_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t admin_category_nroutes = HM_ARRAY_LEN(admin_category_routes);

@@ -6,6 +6,7 @@
  * (news_admin.h, media.h); forms keep what was typed and show errors
  * beside each field.
  */
+#include "site/feature.h"
 #include "site/site.h"
 #include "features/news/news_web.h"
 
@@ -74,7 +75,7 @@ static void decorate_admin_post(struct http_req *req, json_t *p, const char *tz)
 	const char *state = json_string_value(json_object_get(p, "state"));
 	const char *img = json_string_value(json_object_get(p, "image"));
 	const char *at = json_string_value(json_object_get(p, "published_at"));
-	web_decorate_post(req, p, 0);
+	news_decorate(req, p, 0);
 	if (!str_eq(state, "published")) {
 		/* Not at its permalink yet. Keys are kept as null, never left out,
 		 * so a template never finds another post's value instead. */
@@ -601,21 +602,21 @@ static enum hm_err api_post(struct http_req *req, struct http_res *res)
 #define PATCH HTTP_M(HTTP_PATCH)
 #define DELETE HTTP_M(HTTP_DELETE)
 
-const struct route admin_news_routes[] = {
-	{GET, "/admin/news", page_admin_news},
-	{POST, "/admin/news", post_create_h},
-	{GET, "/admin/news/new", post_new_form},
-	{GET, "/admin/news/{id}", post_edit_form},
-	{POST, "/admin/news/{id}", post_update_h},
-	{POST, "/admin/news/{id}/publish", post_publish_h},
-	{POST, "/admin/news/{id}/unpublish", post_unpublish_h},
-	{POST, "/admin/news/{id}/delete", post_delete_h},
-	{GET, "/api/v1/posts", api_posts},
-	{POST, "/api/v1/posts", post_create_h},
-	{GET, "/api/v1/posts/{id}", api_post},
-	{PATCH, "/api/v1/posts/{id}", post_update_h},
-	{DELETE, "/api/v1/posts/{id}", post_delete_h},
-	{POST, "/api/v1/posts/{id}/publish", post_publish_h},
-	{POST, "/api/v1/posts/{id}/unpublish", post_unpublish_h},
+const struct route news_admin_routes[] = {
+	{GET, "/admin/news", page_admin_news, WEB_STAFF},
+	{POST, "/admin/news", post_create_h, WEB_STAFF | WEB_CSRF},
+	{GET, "/admin/news/new", post_new_form, WEB_STAFF},
+	{GET, "/admin/news/{id}", post_edit_form, WEB_PRIVATE},
+	{POST, "/admin/news/{id}", post_update_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/news/{id}/publish", post_publish_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/news/{id}/unpublish", post_unpublish_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/news/{id}/delete", post_delete_h, WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/posts", api_posts, WEB_JSON},
+	{POST, "/api/v1/posts", post_create_h, WEB_JSON | WEB_STAFF | WEB_CSRF},
+	{GET, "/api/v1/posts/{id}", api_post, WEB_JSON},
+	{PATCH, "/api/v1/posts/{id}", post_update_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/posts/{id}", post_delete_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{POST, "/api/v1/posts/{id}/publish", post_publish_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{POST, "/api/v1/posts/{id}/unpublish", post_unpublish_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t admin_news_nroutes = HM_ARRAY_LEN(admin_news_routes);

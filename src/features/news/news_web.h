@@ -1,8 +1,9 @@
 /*
- * news_web.h — what the organisers' news pages share (internal to
- * src/web): posts (admin_news.c), categories (admin_categories.c) and
- * uploaded images (admin_media.c), each with its JSON twin under /api/v1/.
- * The helpers are in news_web.c.
+ * news_web.h — what the news pages share (internal to src/features/news):
+ * the organisers' posts (admin_news.c), categories (admin_categories.c)
+ * and image uploads (media.c), each with its JSON twin under /api/v1/;
+ * the display fields of posts (decorate.c); the route tables the
+ * feature's descriptor lists (feature.c). The helpers are in news_web.c.
  */
 #ifndef HM_WEB_NEWS_WEB_H
 #define HM_WEB_NEWS_WEB_H
@@ -10,6 +11,7 @@
 #include <jansson.h>
 
 #include "features/news/news_admin.h"
+#include "site/feature.h"
 #include "site/form.h"
 #include "site/web.h"
 
@@ -45,5 +47,23 @@ void news_web_slug_add(struct slug_list *l, const char *s);
  * is not an object or categories is not an array of strings. */
 enum hm_err news_web_json_prepare(struct http_req *req, const json_t *current,
 				  struct slug_list *cats);
+
+/* ---------------------------------------------------- display (decorate.c) */
+
+/* Adds the display fields (url, permalink, date, image and category
+ * links; with full, the share link and the body as HTML). */
+void news_decorate(struct http_req *req, json_t *post, int full);
+void news_decorate_list(struct http_req *req, json_t *posts);
+
+/* ----------------------------------------------------------- the feature */
+
+/* What news adds to the home page and to an event's page (public.c). */
+enum hm_err news_home(struct http_req *req, json_t *m);
+enum hm_err news_event_page(struct http_req *req, json_t *ev);
+
+extern const struct route news_public_routes[];
+extern const struct route news_admin_routes[];
+extern const struct route category_admin_routes[];
+extern const struct route news_media_routes[];
 
 #endif

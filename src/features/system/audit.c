@@ -4,6 +4,8 @@
  * thing, actor, action and dates, by page, each shown as the fields it
  * changed.
  */
+#include "auth/auth.h"
+#include "site/feature.h"
 #include "core/text.h"
 #include "site/site.h"
 
@@ -256,8 +258,8 @@ static enum hm_err page_audit(struct http_req *req, struct http_res *res)
 
 #define GET HTTP_M(HTTP_GET)
 
-const struct route admin_audit_routes[] = {
-	{GET, "/admin/audit", page_audit},
-	{GET, "/api/v1/audit", page_audit},
+const struct route audit_routes[] = {
+	{GET, "/admin/audit", page_audit, WEB_NEEDS(AUTH_AUDIT_READ)},
+	{GET, "/api/v1/audit", page_audit, WEB_JSON | WEB_NEEDS(AUTH_AUDIT_READ)},
+	WEB_ROUTES_END,
 };
-const size_t admin_audit_nroutes = HM_ARRAY_LEN(admin_audit_routes);

@@ -3,6 +3,8 @@
  * /api/v1/outbox): the queued, sent and failed messages by page, one
  * message, and sending a queued or failed one now.
  */
+#include "auth/auth.h"
+#include "site/feature.h"
 #include "site/site.h"
 
 #include "db/db.h"
@@ -130,12 +132,12 @@ static enum hm_err post_outbox_retry(struct http_req *req, struct http_res *res)
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
 
-const struct route admin_outbox_routes[] = {
-	{GET, "/admin/outbox", page_outbox},
-	{GET, "/admin/outbox/{id}", page_outbox_message},
-	{POST, "/admin/outbox/{id}/retry", post_outbox_retry},
-	{GET, "/api/v1/outbox", page_outbox},
-	{GET, "/api/v1/outbox/{id}", page_outbox_message},
-	{POST, "/api/v1/outbox/{id}/retry", post_outbox_retry},
+const struct route outbox_routes[] = {
+	{GET, "/admin/outbox", page_outbox, WEB_NEEDS(AUTH_SITE_ADMIN)},
+	{GET, "/admin/outbox/{id}", page_outbox_message, WEB_NEEDS(AUTH_SITE_ADMIN)},
+	{POST, "/admin/outbox/{id}/retry", post_outbox_retry, WEB_NEEDS(AUTH_SITE_ADMIN) | WEB_CSRF},
+	{GET, "/api/v1/outbox", page_outbox, WEB_JSON | WEB_NEEDS(AUTH_SITE_ADMIN)},
+	{GET, "/api/v1/outbox/{id}", page_outbox_message, WEB_JSON | WEB_NEEDS(AUTH_SITE_ADMIN)},
+	{POST, "/api/v1/outbox/{id}/retry", post_outbox_retry, WEB_JSON | WEB_NEEDS(AUTH_SITE_ADMIN) | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t admin_outbox_nroutes = HM_ARRAY_LEN(admin_outbox_routes);

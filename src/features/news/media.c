@@ -1,7 +1,6 @@
 /*
- * admin_media.c — uploaded images: POST /api/v1/media for news editors,
- * and GET /media/{name} for everyone (the name is the content's hash, so
- * the answer never changes).
+ * media.c — uploading images: POST /api/v1/media for news editors (the
+ * site serves them at /media/{name}, site/pages.c).
  */
 #include "features/news/news_web.h"
 
@@ -60,29 +59,10 @@ static enum hm_err api_media_upload(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
-/* GET /media/{name}: stored images. The name is the content's hash, so the
- * answer never changes: cached for a year, immutable. */
-static enum hm_err page_media(struct http_req *req, struct http_res *res)
-{
-	const char *name = http_param(req, "name");
-	const char *mime = media_name_mime(name);
-	if (!mime)
-		return http_fail(res, HM_ENOTFOUND, "There is no such file.");
-	enum hm_err e = media_read(name, &res->body);
-	if (e != HM_OK) {
-		buf_reset(&res->body);
-		return http_fail(res, e == HM_ENOTFOUND ? e : HM_EIO, "There is no such file.");
-	}
-	res->content_type = mime;
-	http_res_header(res, "Cache-Control", "public, max-age=31536000, immutable");
-	return HM_OK;
-}
 
-#define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
 
-const struct route admin_media_routes[] = {
-	{POST, "/api/v1/media", api_media_upload},
-	{GET, "/media/{name}", page_media},
+const struct route news_media_routes[] = {
+	{POST, "/api/v1/media", api_media_upload, WEB_JSON | WEB_STAFF | WEB_CSRF},
+	WEB_ROUTES_END,
 };
-const size_t admin_media_nroutes = HM_ARRAY_LEN(admin_media_routes);

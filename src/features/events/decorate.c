@@ -1,0 +1,171 @@
+/*
+ * decorate.c — the display fields of events, series and organisations for
+ * the request's language (url, dates, country and time-zone names, labels
+ * of stored values, organisations grouped by role…), added to the models
+ * of pages and their JSON twins alike.
+ */
+#include "features/events/events_web.h"
+
+#include "core/text.h"
+#include "media/media.h"
+#include "view/format_extra.h"
+#include "view/i18n.h"
+#include "view/markdown.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Labels for stored enum values, as msgids (translated when shown). */
+static const struct {
+	const char *key, *label, *plural;
+} labels[] = {
+	{"government", "Government", "Governments"},
+	{"academia", "Academia", "Academia"},
+	{"business", "Business", "Corporations"},
+	{"ngo", "NGO", "NGOs"},
+	{"cultural", "Cultural organisation", "Cultural organisations"},
+	{"international", "International organisation", "International organisations"},
+	{"media", "Media", "Media"},
+	{"other", "Other", "Others"},
+	{"convener", "Convener", "Conveners"},
+	{"co-organiser", "Co-organiser", "Co-organisers"},
+	{"partner", "Partner", "Partners"},
+	{"sponsor", "Sponsor", "Sponsors"},
+	{"consultation", "Consultation", "Consultations"},
+	{"symposium", "Symposium", "Symposia"},
+	{"cancelled", "Cancelled", "Cancelled"},
+};
+
+static const char *label_for(struct http_req *req, const char *key, int plural)
+{
+	for (size_t i = 0; key && i < HM_ARRAY_LEN(labels); i++)
+		if (strcmp(labels[i].key, key) == 0)
+			return web_t(req, plural ? labels[i].plural : labels[i].label);
+	return key;
+}
+
+void events_decorate_org(struct http_req *req, json_t *org)
+{
+	const char *slug = web_str(org, "slug");
+	if (slug)
+		json_object_set_new(org, "url", json_sprintf("/organisations/%s", slug));
+	web_set_str(org, "kind_label", label_for(req, web_str(org, "kind"), 0));
+	web_set_str(org, "country_name", fmt_country(&req->pool, req->lang, web_str(org, "country")));
+	web_set_str(org, "role_label", label_for(req, web_str(org, "role"), 0));
+	const char *logo = web_str(org, "logo");
+	if (logo) {
+		char thumb[MEDIA_NAME_SIZE];
+		media_thumb_name(logo, thumb);
+		web_set_str(org, "logo_url", arena_printf(&req->pool, "/media/%s", logo));
+		web_set_str(org, "logo_thumb_url",
+			thumb[0] ? arena_printf(&req->pool, "/media/%s", thumb) : NULL);
+	} else {
+		web_set_str(org, "logo_url", NULL);
+		web_set_str(org, "logo_thumb_url", NULL);
+	}
+	/* Only web addresses become links: a stored "javascript:" never does. */
+	const char *w = web_str(org, "website");
+	web_set_str(org, "website_href",
+		(w && (str_starts_with(w, "https://") || str_starts_with(w, "http://"))) ? w : NULL);
+}
+
+void events_decorate(struct http_req *req, json_t *ev)
+{
+	const char *slug = web_str(ev, "slug");
+	const char *from = web_str(ev, "starts_on"), *to = web_str(ev, "ends_on");
+	const char *dates = NULL;
+
+	if (slug)
+		json_object_set_new(ev, "url", json_sprintf("/events/%s", slug));
+	if (web_str(ev, "series_slug"))
+		json_object_set_new(ev, "series_url",
+				    json_sprintf("/series/%s", web_str(ev, "series_slug")));
+	if (str_eq(web_str(ev, "date_precision"), "month"))
+		dates = fmt_month_year(&req->pool, req->lang, from);
+	else if (from && to && strcmp(from, to) != 0)
+		dates = fmt_date_range(&req->pool, req->lang, from, to);
+	else if (from)
+		dates = fmt_date(&req->pool, req->lang, from, FMT_LONG);
+	web_set_str(ev, "dates", dates);
+	web_set_str(ev, "country_name", fmt_country(&req->pool, req->lang, web_str(ev, "country")));
+	web_set_str(ev, "timezone_name", fmt_timezone(&req->pool, req->lang, web_str(ev, "timezone"), from));
+	web_set_str(ev, "kind_label", label_for(req, web_str(ev, "kind"), 0));
+	json_object_set_new(ev, "is_cancelled", json_boolean(str_eq(web_str(ev, "status"), "cancelled")));
+	const char *desc = web_str(ev, "description_md");
+	if (desc && *desc) {
+		char *html = markdown_to_html(desc, strlen(desc));
+		json_object_set_new(ev, "description_html", json_string(html));
+		free(html);
+	} else if (json_object_get(ev, "description_md")) {
+		json_object_set_new(ev, "description_html", json_null());
+	}
+	if (json_is_integer(json_object_get(ev, "capacity")))
+		web_set_str(ev, "capacity_display",
+			fmt_number(&req->pool, req->lang,
+				   json_integer_value(json_object_get(ev, "capacity"))));
+	web_set_str(ev, "role_label", label_for(req, web_str(ev, "role"), 0));
+
+	json_t *sectors = json_object_get(ev, "sectors");
+	if (json_is_array(sectors)) {
+		json_t *list = json_array();
+		size_t i;
+		json_t *s;
+		json_array_foreach(sectors, i, s) {
+			json_array_append_new(list,
+					      json_pack("{s:s, s:s}", "key", json_string_value(s),
+							"label", label_for(req, json_string_value(s), 1)));
+		}
+		json_object_set_new(ev, "sector_list", list);
+	}
+
+	/* Organisations grouped by role, in the order roles are listed. */
+	json_t *orgs = json_object_get(ev, "organisations");
+	if (json_is_array(orgs)) {
+		static const char *roles[] = {"convener", "co-organiser", "partner", "sponsor"};
+		json_t *groups = json_array();
+		for (size_t r = 0; r < HM_ARRAY_LEN(roles); r++) {
+			json_t *members = json_array();
+			size_t i;
+			json_t *o;
+			json_array_foreach(orgs, i, o) {
+				if (str_eq(web_str(o, "role"), roles[r])) {
+					events_decorate_org(req, o);
+					json_array_append(members, o);
+				}
+			}
+			if (json_array_size(members))
+				json_array_append_new(
+					groups, json_pack("{s:s, s:s, s:o}", "role", roles[r], "label",
+							  label_for(req, roles[r],
+								    json_array_size(members) > 1),
+							  "organisations", members));
+			else
+				json_decref(members);
+		}
+		json_object_set_new(ev, "roles", groups);
+	}
+
+	const char *email = web_str(ev, "contact_email");
+	if (email) {
+		struct buf b;
+		buf_init(&b);
+		buf_puts(&b, "mailto:");
+		url_encode(&b, email);
+		/* '@' is safe in a mailto address and reads better. */
+		char *at = strstr(b.data, "%40");
+		if (at) {
+			*at = '@';
+			memmove(at + 1, at + 3, strlen(at + 3) + 1);
+		}
+		json_object_set_new(ev, "contact_mailto", json_string(b.data));
+		buf_free(&b);
+	}
+}
+
+void events_decorate_list(struct http_req *req, json_t *events)
+{
+	size_t i;
+	json_t *ev;
+	json_array_foreach(events, i, ev)
+		events_decorate(req, ev);
+}
