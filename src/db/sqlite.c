@@ -146,7 +146,10 @@ enum hm_err db_open(const char *path, enum db_open_mode mode, int migrate, struc
 		goto fail;
 	}
 
-	if ((e = exec_simple(h, "PRAGMA journal_mode=WAL")) != HM_OK ||
+	/* A database already in WAL mode (every one after its first open)
+	 * needs no change, and asking for one anyway can fail with "database
+	 * is locked" without waiting while another process opens it too. */
+	if ((!journal_is_wal(h) && (e = exec_simple(h, "PRAGMA journal_mode=WAL")) != HM_OK) ||
 	    (e = exec_simple(h, "PRAGMA foreign_keys=ON")) != HM_OK ||
 	    (e = exec_simple(h, "PRAGMA synchronous=NORMAL")) != HM_OK) {
 		snprintf(err, errlen, "%s: cannot configure: %s", path, sqlite3_errmsg(h));

@@ -261,15 +261,10 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ad
 	if (slug) {
 		if ((e = adm_for_edit(req, res, k, &cur)) != HM_OK)
 			return e;
-	} else if ((e = k->may_create(req, res)) != HM_OK) {
+	} else if (k->may_create && (e = k->may_create(req, res)) != HM_OK) {
 		return e;
 	}
 	e = adm_input_read(req, k->fields, k->nfields, slug != NULL, &in);
-	if (!web_csrf_valid(req, in.f.csrf)) {
-		adm_input_free(&in);
-		json_decref(cur);
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
-	}
 	if (k->input_extra) {
 		k->input_extra(req, &in);
 		if (in.f.nerrors)
@@ -323,7 +318,7 @@ static enum hm_err adm_action_begin(struct http_req *req, struct http_res *res,
 	if (e != HM_OK)
 		return e;
 	json_decref(t);
-	return web_post_guard(req, res);
+	return HM_OK;
 }
 
 enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct adm_kind *k,
@@ -370,7 +365,6 @@ enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struc
 {
 	const struct principal *p = web_principal(req);
 	json_t *all = NULL;
-	req->want_json = 1;
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
 	all = k->list(req->db);
@@ -394,7 +388,6 @@ enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct
 {
 	const struct principal *p = web_principal(req);
 	json_t *t = NULL;
-	req->want_json = 1;
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
 	t = k->get(req->db, http_param(req, "slug"));

@@ -16,15 +16,6 @@
 #include "site/form.h"
 #include "site/web.h"
 
-/* The API's handlers answer JSON whatever the Accept header says, errors
- * included: name is fn for /api/v1/. */
-#define ADM_API(name, fn)                                                                      \
-	static enum hm_err name(struct http_req *req, struct http_res *res)                   \
-	{                                                                                      \
-		req->want_json = 1;                                                            \
-		return fn(req, res);                                                           \
-	}
-
 /* ------------------------------------------------------ labels (admin.c) */
 
 /* The translated label of a stored value ("ngo" → "NGO"); key itself when
@@ -130,7 +121,7 @@ struct adm_kind {
 	/* Loads the one of the path for editing; NULL: get, visible (else
 	 * 404) and edit_action in its scope (else web_require's answer). */
 	enum hm_err (*for_edit)(struct http_req *req, struct http_res *res, json_t **out);
-	/* The gate of a creation. */
+	/* The gate of a creation beyond the route's flags; NULL: none. */
 	enum hm_err (*may_create)(struct http_req *req, struct http_res *res);
 	/* Input beyond the fields (an uploaded logo); NULL: none. */
 	void (*input_extra)(struct http_req *req, struct adm_input *in);

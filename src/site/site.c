@@ -19,11 +19,6 @@
 /* ============================================================ helpers */
 
 /* Paths under /api/ answer JSON whatever the Accept header says. */
-void site_api_json(struct http_req *req)
-{
-	if (str_starts_with(req->path, "/api/"))
-		req->want_json = 1;
-}
 
 
 /* Adds page, pages and the links to neighbouring pages; base is the
@@ -98,25 +93,7 @@ json_t *site_csrf_model(struct http_req *req, struct http_res *res)
 	return json_pack("{s:s}", "csrf", web_csrf_token(req, res));
 }
 
-enum hm_err site_require_admin(struct http_req *req, struct http_res *res,
-			       enum auth_action a)
-{
-	site_api_json(req);
-	enum hm_err e = web_require(req, res, a, NULL);
-	if (e == HM_OK)
-		web_private(req, res);
-	return e;
-}
 
-enum hm_err site_require_self(struct http_req *req, struct http_res *res)
-{
-	const struct principal *p = web_principal(req);
-	struct auth_scope own = {.owner_account_id = p->account_id};
-	enum hm_err e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
-	if (e == HM_OK)
-		web_private(req, res);
-	return e;
-}
 
 int64_t site_id_param(struct http_req *req)
 {

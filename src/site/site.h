@@ -15,17 +15,6 @@
 
 #define SITE_PER_PAGE 50
 
-/* Paths under /api/ answer JSON whatever the Accept header says. */
-void site_api_json(struct http_req *req);
-
-/* The gate of the administrators' pages (action a, site-wide): answers
- * JSON under /api/, and privately. */
-enum hm_err site_require_admin(struct http_req *req, struct http_res *res, enum auth_action a);
-
-/* The gate of the signed-in user's own pages (their account, profile,
- * tokens): answers privately. */
-enum hm_err site_require_self(struct http_req *req, struct http_res *res);
-
 /* Adds page, pages and the links to neighbouring pages; base is the
  * path with its query so far ("/admin/audit?entity=event"). */
 void site_paging(json_t *m, int page, int64_t total, const char *base);

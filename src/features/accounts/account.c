@@ -46,9 +46,6 @@ static enum hm_err post_sign_in(struct http_req *req, struct http_res *res)
 	enum hm_err e = form_read(req, sign_in_fields, HM_ARRAY_LEN(sign_in_fields), &f);
 	const char *next = form_get(&f, "next");
 	web_private(req, res);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN,
-				 WEB_FORM_EXPIRED);
 	if (e == HM_OK) {
 		char token[AUTH_TOKEN_SIZE];
 		int64_t retry = 0;
@@ -91,9 +88,6 @@ static enum hm_err post_sign_in(struct http_req *req, struct http_res *res)
 
 static enum hm_err post_sign_out(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = web_post_guard(req, res);
-	if (e != HM_OK)
-		return e;
 	const char *tok = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
 	if (tok)
 		auth_sign_out(req->db, tok);
@@ -175,9 +169,6 @@ static json_t *account_model(struct http_req *req, struct http_res *res, const c
 
 static enum hm_err page_account(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = site_require_self(req, res);
-	if (e != HM_OK)
-		return e;
 	json_t *acct = account_model(req, res, NULL, AUTH_API_TOKEN_DAYS_DEFAULT);
 	if (!acct)
 		return HM_ENOTFOUND;
@@ -197,13 +188,8 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 {
 	const struct principal *p = web_principal(req);
 	struct form f;
-	enum hm_err e = site_require_self(req, res);
-	if (e != HM_OK)
-		return e;
+	enum hm_err e = HM_OK;
 	e = form_read(req, token_fields, HM_ARRAY_LEN(token_fields), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN,
-				 WEB_FORM_EXPIRED);
 	int64_t days = form_int(&f, "expires_days", AUTH_API_TOKEN_DAYS_DEFAULT);
 	if (e == HM_OK && !auth_api_token_days_ok(days)) {
 		form_set_error(req, &f, "expires_days", "Choose 30, 90 or 365 days.");
@@ -239,11 +225,7 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *res)
 {
 	const struct principal *p = web_principal(req);
-	enum hm_err e = site_require_self(req, res);
-	if (e != HM_OK)
-		return e;
-	if ((e = web_post_guard(req, res)) != HM_OK)
-		return e;
+	enum hm_err e = HM_OK;
 	int64_t id = site_id_param(req);
 	if (!id)
 		return http_fail(res, HM_ENOTFOUND, "There is no such token.");

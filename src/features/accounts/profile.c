@@ -31,10 +31,6 @@ static json_t *profile_model(struct http_req *req, struct http_res *res, const c
 
 static enum hm_err page_profile(struct http_req *req, struct http_res *res)
 {
-	site_api_json(req);
-	enum hm_err e = site_require_self(req, res);
-	if (e != HM_OK)
-		return e;
 	const struct principal *p = web_principal(req);
 	json_t *acct = auth_account_get(req->db, p->account_id);
 	if (!acct)
@@ -58,10 +54,7 @@ static enum hm_err post_profile(struct http_req *req, struct http_res *res)
 	struct field fields[HM_ARRAY_LEN(profile_post_fields)];
 	struct form f;
 	char msg[256];
-	site_api_json(req);
-	enum hm_err e = site_require_self(req, res);
-	if (e != HM_OK)
-		return e;
+	enum hm_err e = HM_OK;
 	int patch = req->method == HTTP_PATCH;
 	memcpy(fields, profile_post_fields, sizeof(fields));
 	for (size_t i = 0; i < HM_ARRAY_LEN(fields); i++) {
@@ -71,8 +64,6 @@ static enum hm_err post_profile(struct http_req *req, struct http_res *res)
 			fields[i].choices = i18n_languages();
 	}
 	e = form_read(req, fields, HM_ARRAY_LEN(fields), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *title = web_t(req, "Your profile");
 	if (e != HM_OK)
 		return site_form_fail(req, res, 400, &f, profile_model(req, res, form_get(&f, "lang")),
@@ -115,9 +106,6 @@ static const struct field password_fields[] = {
 
 static enum hm_err page_password(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = site_require_self(req, res);
-	if (e != HM_OK)
-		return e;
 	json_t *m = site_csrf_model(req, res);
 	json_object_set_new(m, "form", site_empty_form());
 	http_res_page(res, m, "pages/profile_password", web_t(req, "Change your password"));
@@ -129,13 +117,8 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 	struct form f;
 	char token[AUTH_TOKEN_SIZE], msg[256];
 	int64_t retry = 0;
-	site_api_json(req);
-	enum hm_err e = site_require_self(req, res);
-	if (e != HM_OK)
-		return e;
+	enum hm_err e = HM_OK;
 	e = form_read(req, password_fields, HM_ARRAY_LEN(password_fields), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *title = web_t(req, "Change your password");
 	const char *cur = form_get(&f, "current"), *pw = form_get(&f, "password");
 	const char *confirm = form_get(&f, "confirm");

@@ -36,11 +36,8 @@ static enum hm_err page_forgot(struct http_req *req, struct http_res *res)
 static enum hm_err post_forgot(struct http_req *req, struct http_res *res)
 {
 	struct form f;
-	site_api_json(req);
 	enum hm_err e = form_read(req, forgot_fields, HM_ARRAY_LEN(forgot_fields), &f);
 	web_private(req, res);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *title = web_t(req, "Forgotten password");
 	if (e != HM_OK)
 		return site_form_fail(req, res, 400, &f, site_csrf_model(req, res), "pages/forgot_password",
@@ -114,11 +111,8 @@ static enum hm_err page_reset(struct http_req *req, struct http_res *res)
 static enum hm_err post_reset(struct http_req *req, struct http_res *res)
 {
 	struct form f;
-	site_api_json(req);
 	enum hm_err e = form_read(req, reset_fields, HM_ARRAY_LEN(reset_fields), &f);
 	web_private(req, res);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *title = web_t(req, "Choose a new password");
 	const char *token = form_get(&f, "token"), *pw = form_get(&f, "password");
 	const char *confirm = form_get(&f, "confirm");

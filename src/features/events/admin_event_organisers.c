@@ -102,10 +102,6 @@ static enum hm_err post_event_organiser_grant(struct http_req *req, struct http_
 		return e;
 	web_private(req, res);
 	e = form_read(req, organiser_fields, HM_ARRAY_LEN(organiser_fields), &f);
-	if (!web_csrf_valid(req, f.csrf)) {
-		json_decref(ev);
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
-	}
 	const char *slug = http_param(req, "slug");
 	if (e == HM_OK) {
 		e = admin_event_organiser_grant(req->db, web_principal(req), slug,
@@ -140,10 +136,6 @@ static enum hm_err post_event_organiser_revoke(struct http_req *req, struct http
 	enum hm_err e = event_for_organisers(req, res, &ev);
 	if (e != HM_OK)
 		return e;
-	if ((e = web_post_guard(req, res)) != HM_OK) {
-		json_decref(ev);
-		return e;
-	}
 	const char *slug = http_param(req, "slug");
 	int64_t id = site_id_param(req);
 	if (!id) {
@@ -166,9 +158,6 @@ static enum hm_err post_event_organiser_revoke(struct http_req *req, struct http
 		req, res, arena_printf(&req->pool, "/admin/events/%s/organisers?done=revoked", slug));
 }
 
-ADM_API(api_event_organisers, page_event_organisers)
-ADM_API(api_event_organiser_grant, post_event_organiser_grant)
-ADM_API(api_event_organiser_revoke, post_event_organiser_revoke)
 
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
@@ -178,8 +167,8 @@ const struct route organiser_admin_routes[] = {
 	{GET, "/admin/events/{slug}/organisers", page_event_organisers, WEB_PRIVATE},
 	{POST, "/admin/events/{slug}/organisers", post_event_organiser_grant, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/events/{slug}/organisers/{id}/revoke", post_event_organiser_revoke, WEB_PRIVATE | WEB_CSRF},
-	{GET, "/api/v1/events/{slug}/organisers", api_event_organisers, WEB_JSON},
-	{POST, "/api/v1/events/{slug}/organisers", api_event_organiser_grant, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{DELETE, "/api/v1/events/{slug}/organisers/{id}", api_event_organiser_revoke, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/events/{slug}/organisers", page_event_organisers, WEB_JSON},
+	{POST, "/api/v1/events/{slug}/organisers", post_event_organiser_grant, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/events/{slug}/organisers/{id}", post_event_organiser_revoke, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	WEB_ROUTES_END,
 };

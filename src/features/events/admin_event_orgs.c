@@ -110,10 +110,6 @@ static enum hm_err post_event_org_add(struct http_req *req, struct http_res *res
 		return e;
 	web_private(req, res);
 	e = form_read(req, eo_fields, HM_ARRAY_LEN(eo_fields), &f);
-	if (!web_csrf_valid(req, f.csrf)) {
-		json_decref(ev);
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
-	}
 	const char *slug = http_param(req, "slug");
 	if (e == HM_OK) {
 		e = admin_event_org_add(req->db, web_principal(req), slug,
@@ -155,8 +151,6 @@ static enum hm_err post_event_org_remove(struct http_req *req, struct http_res *
 	if (e != HM_OK)
 		return e;
 	json_decref(ev);
-	if ((e = web_post_guard(req, res)) != HM_OK)
-		return e;
 	const char *slug = http_param(req, "slug");
 	e = admin_event_org_remove(req->db, web_principal(req), slug, http_param(req, "org"),
 				   http_param(req, "role"), time_now_s());
@@ -186,8 +180,6 @@ static enum hm_err post_event_org_move(struct http_req *req, struct http_res *re
 	json_decref(ev);
 	web_private(req, res);
 	e = form_read(req, move_fields, HM_ARRAY_LEN(move_fields), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	if (e != HM_OK)
 		return http_fail(res, HM_EINVAL, "Choose up or down.");
 	const char *slug = http_param(req, "slug");
@@ -210,14 +202,11 @@ static enum hm_err post_event_org_move(struct http_req *req, struct http_res *re
 static enum hm_err api_event_orgs_put(struct http_req *req, struct http_res *res)
 {
 	json_t *ev;
-	req->want_json = 1;
 	enum hm_err e = adm_event_for_edit(req, res, &ev);
 	if (e != HM_OK)
 		return e;
 	json_decref(ev);
 	web_private(req, res);
-	if (!web_csrf_valid(req, NULL))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	const char *ct = req->content_type ? req->content_type : "";
 	json_t *body = strncasecmp(ct, "application/json", 16) == 0 && req->body
 			       ? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, NULL)
@@ -251,8 +240,6 @@ static enum hm_err api_event_orgs_get(struct http_req *req, struct http_res *res
 	return adm_api_get(req, res, &adm_event_kind, orgs_of);
 }
 
-ADM_API(api_event_org_add, post_event_org_add)
-ADM_API(api_event_org_remove, post_event_org_remove)
 
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
@@ -265,8 +252,8 @@ const struct route event_org_admin_routes[] = {
 	{POST, "/admin/events/{slug}/organisations/{org}/{role}/remove", post_event_org_remove, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/events/{slug}/organisations/{org}/{role}/move", post_event_org_move, WEB_PRIVATE | WEB_CSRF},
 	{GET, "/api/v1/events/{slug}/organisations", api_event_orgs_get, WEB_JSON},
-	{POST, "/api/v1/events/{slug}/organisations", api_event_org_add, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{POST, "/api/v1/events/{slug}/organisations", post_event_org_add, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{PUT, "/api/v1/events/{slug}/organisations", api_event_orgs_put, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{DELETE, "/api/v1/events/{slug}/organisations/{org}/{role}", api_event_org_remove, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/events/{slug}/organisations/{org}/{role}", post_event_org_remove, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	WEB_ROUTES_END,
 };

@@ -18,9 +18,6 @@
 
 static enum hm_err page_dashboard(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = adm_gate_staff(req, res);
-	if (e != HM_OK)
-		return e;
 	const struct principal *p = web_principal(req);
 	json_t *m = json_object();
 	if (web_read_begin(req) != HM_OK)
@@ -194,9 +191,6 @@ static enum hm_err event_form_page(struct http_req *req, struct http_res *res, j
 
 static enum hm_err page_events_list(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = adm_gate_staff(req, res);
-	if (e != HM_OK)
-		return e;
 	const struct principal *p = web_principal(req);
 	const char *want = http_query(req, "status");
 	if (want && !admin_in_list(admin_event_statuses, want))
@@ -233,9 +227,6 @@ static enum hm_err page_events_list(struct http_req *req, struct http_res *res)
 
 static enum hm_err page_event_new(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = adm_gate_staff(req, res);
-	if (e != HM_OK)
-		return e;
 	if (!admin_may_create_event(web_principal(req)))
 		return web_require(req, res, AUTH_EVENT_CREATE, NULL);
 	json_t *fj = json_pack("{s:{s:s, s:s, s:s}, s:{}, s:b}", "values", "kind", "consultation",
@@ -277,7 +268,6 @@ const struct adm_kind adm_event_kind = {
 	.visible = admin_event_visible,
 	.scope = admin_event_scope,
 	.api_item = event_public,
-	.may_create = adm_gate_staff,
 	.create = admin_event_create,
 	.update = admin_event_update,
 	.set_status = admin_event_set_status,
@@ -331,8 +321,6 @@ static enum hm_err api_event_get(struct http_req *req, struct http_res *res)
 	return adm_api_get(req, res, &adm_event_kind, NULL);
 }
 
-ADM_API(api_event_save, post_event_save)
-ADM_API(api_event_delete, post_event_delete)
 
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
@@ -351,9 +339,9 @@ const struct route event_admin_routes[] = {
 	{POST, "/admin/events/{slug}/cancel", post_event_cancel, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/events/{slug}/delete", post_event_delete, WEB_PRIVATE | WEB_CSRF},
 	{GET, "/api/v1/events", api_events_list, WEB_JSON},
-	{POST, "/api/v1/events", api_event_save, WEB_JSON | WEB_STAFF | WEB_CSRF},
+	{POST, "/api/v1/events", post_event_save, WEB_JSON | WEB_STAFF | WEB_CSRF},
 	{GET, "/api/v1/events/{slug}", api_event_get, WEB_JSON},
-	{PATCH, "/api/v1/events/{slug}", api_event_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{DELETE, "/api/v1/events/{slug}", api_event_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{PATCH, "/api/v1/events/{slug}", post_event_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/events/{slug}", post_event_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	WEB_ROUTES_END,
 };

@@ -89,9 +89,6 @@ static void org_logo_input(struct http_req *req, struct adm_input *in)
 
 static enum hm_err page_orgs_list(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = adm_gate_staff(req, res);
-	if (e != HM_OK)
-		return e;
 	const struct principal *p = web_principal(req);
 	json_t *orgs = NULL;
 	if (web_read_begin(req) != HM_OK)
@@ -155,9 +152,6 @@ static enum hm_err org_form_page(struct http_req *req, struct http_res *res, jso
 
 static enum hm_err page_org_new(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = adm_gate_staff(req, res);
-	if (e != HM_OK)
-		return e;
 	return org_form_page(req, res, NULL,
 			     json_pack("{s:{s:s}, s:{}, s:b}", "values", "kind", "other", "errors",
 				       "has_errors", 0));
@@ -218,7 +212,6 @@ static const struct adm_kind org_kind = {
 	.get = admin_org_get,
 	.api_item = org_public,
 	.for_edit = org_for_edit,
-	.may_create = adm_gate_staff,
 	.input_extra = org_logo_input,
 	.create = admin_org_create,
 	.update = admin_org_update,
@@ -252,8 +245,6 @@ static enum hm_err api_org_get(struct http_req *req, struct http_res *res)
 	return adm_api_get(req, res, &org_kind, NULL);
 }
 
-ADM_API(api_org_save, post_org_save)
-ADM_API(api_org_delete, post_org_delete)
 
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
@@ -268,9 +259,9 @@ const struct route org_admin_routes[] = {
 	{POST, "/admin/organisations/{slug}", post_org_save, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/organisations/{slug}/delete", post_org_delete, WEB_PRIVATE | WEB_CSRF},
 	{GET, "/api/v1/organisations", api_orgs_list, WEB_JSON},
-	{POST, "/api/v1/organisations", api_org_save, WEB_JSON | WEB_STAFF | WEB_CSRF},
+	{POST, "/api/v1/organisations", post_org_save, WEB_JSON | WEB_STAFF | WEB_CSRF},
 	{GET, "/api/v1/organisations/{slug}", api_org_get, WEB_JSON},
-	{PATCH, "/api/v1/organisations/{slug}", api_org_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{DELETE, "/api/v1/organisations/{slug}", api_org_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{PATCH, "/api/v1/organisations/{slug}", post_org_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/organisations/{slug}", post_org_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	WEB_ROUTES_END,
 };

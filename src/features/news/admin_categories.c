@@ -115,7 +115,6 @@ static enum hm_err category_save_h(struct http_req *req, struct http_res *res, i
 	struct form f;
 	struct news_errors errs = {0};
 	json_t *cat = NULL;
-	news_web_api_json(req);
 	web_private(req, res);
 	enum hm_err e = gate_categories(req, res);
 	if (e != HM_OK)
@@ -140,10 +139,6 @@ static enum hm_err category_save_h(struct http_req *req, struct http_res *res, i
 		}
 	}
 	form_read(req, category_fields, HM_ARRAY_LEN(category_fields), &f);
-	if (!web_csrf_valid(req, f.csrf)) {
-		json_decref(cat);
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
-	}
 	if (f.nerrors == 0 && !f.error) {
 		int64_t new_id = id;
 		e = id ? category_update(req->db, web_principal(req), id, form_get(&f, "name"),
@@ -195,21 +190,16 @@ static enum hm_err category_create_h(struct http_req *req, struct http_res *res)
 static enum hm_err category_update_h(struct http_req *req, struct http_res *res)
 {
 	int64_t id = site_id_param(req);
-	if (!id) {
-		news_web_api_json(req);
+	if (!id)
 		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
-	}
 	return category_save_h(req, res, id);
 }
 
 static enum hm_err category_delete_h(struct http_req *req, struct http_res *res)
 {
-	news_web_api_json(req);
 	web_private(req, res);
 	enum hm_err e = gate_categories(req, res);
 	if (e != HM_OK)
-		return e;
-	if ((e = web_post_guard(req, res)) != HM_OK)
 		return e;
 	e = category_delete(req->db, web_principal(req), site_id_param(req), time_now_s());
 	if (e == HM_ENOTFOUND)
@@ -233,7 +223,6 @@ static enum hm_err category_delete_h(struct http_req *req, struct http_res *res)
  * for those who manage them. */
 static enum hm_err api_categories(struct http_req *req, struct http_res *res)
 {
-	news_web_api_json(req);
 	json_t *cats;
 	if (auth_can(web_principal(req), AUTH_NEWS_EDIT, NULL)) {
 		web_private(req, res);
@@ -254,7 +243,6 @@ static enum hm_err api_categories(struct http_req *req, struct http_res *res)
  * for everyone but those who manage categories. */
 static enum hm_err api_category(struct http_req *req, struct http_res *res)
 {
-	news_web_api_json(req);
 	json_t *c = category_admin_get(req->db, site_id_param(req));
 	if (!c)
 		return http_fail(res, HM_ENOTFOUND, "There is no such category.");

@@ -234,7 +234,6 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 	struct form f;
 	json_t *post = NULL;
 	enum hm_err e;
-	news_web_api_json(req);
 	web_private(req, res);
 	if ((e = news_web_gate(req, res)) != HM_OK)
 		return e;
@@ -267,10 +266,6 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 		form_categories(req, &cats);
 	}
 	form_read(req, post_fields, HM_ARRAY_LEN(post_fields), &f);
-	if (!web_csrf_valid(req, f.csrf)) {
-		json_decref(post);
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
-	}
 	if (f.error) {
 		json_decref(post);
 		return http_fail(res, HM_EINVAL, "The form could not be read. Please try again.");
@@ -456,10 +451,8 @@ static enum hm_err post_create_h(struct http_req *req, struct http_res *res)
 static enum hm_err post_update_h(struct http_req *req, struct http_res *res)
 {
 	int64_t id = site_id_param(req);
-	if (!id) {
-		news_web_api_json(req);
+	if (!id)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
-	}
 	return post_save(req, res, id);
 }
 
@@ -467,7 +460,6 @@ static enum hm_err post_update_h(struct http_req *req, struct http_res *res)
 static enum hm_err post_action_begin(struct http_req *req, struct http_res *res, int64_t *id)
 {
 	struct auth_scope scope;
-	news_web_api_json(req);
 	web_private(req, res);
 	enum hm_err e = news_web_gate(req, res);
 	if (e != HM_OK)
@@ -477,7 +469,7 @@ static enum hm_err post_action_begin(struct http_req *req, struct http_res *res,
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
 		return e;
-	return web_post_guard(req, res);
+	return HM_OK;
 }
 
 static enum hm_err post_publish_common(struct http_req *req, struct http_res *res, int publish)
@@ -552,7 +544,6 @@ static enum hm_err api_posts(struct http_req *req, struct http_res *res)
 	static const char *const states[] = {"draft", "scheduled", "published"};
 	const char *state = http_query(req, "state");
 	int ok = !state;
-	news_web_api_json(req);
 	for (size_t i = 0; state && i < HM_ARRAY_LEN(states); i++)
 		ok |= strcmp(state, states[i]) == 0;
 	if (!ok)
@@ -582,7 +573,6 @@ static enum hm_err api_post(struct http_req *req, struct http_res *res)
 {
 	int64_t id = site_id_param(req);
 	struct auth_scope scope;
-	news_web_api_json(req);
 	if (!id || post_scope(req->db, id, &scope) != HM_OK)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	json_t *p = post_api_model(req, id);

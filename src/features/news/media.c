@@ -20,14 +20,11 @@ static enum hm_err api_media_upload(struct http_req *req, struct http_res *res)
 {
 	struct form f;
 	struct auth_scope scope = {0};
-	news_web_api_json(req);
 	web_private(req, res);
 	enum hm_err e = news_web_gate(req, res);
 	if (e != HM_OK)
 		return e;
 	e = form_read(req, media_fields, HM_ARRAY_LEN(media_fields), &f);
-	if (!web_csrf_valid(req, f.csrf))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	if (e != HM_OK || !f.files[0].data) {
 		res->status = 400;
 		http_res_page(res, form_json(&f), NULL, NULL);

@@ -16,12 +16,6 @@ int news_web_is_api(const struct http_req *req)
 	return str_starts_with(req->path, "/api/");
 }
 
-/* API answers are JSON whatever the Accept header says. */
-void news_web_api_json(struct http_req *req)
-{
-	if (news_web_is_api(req))
-		req->want_json = 1;
-}
 
 /* The gate of every news editing handler: editors of some news pass,
  * everyone else gets web_require's answer (sign-in, 401 or 403). */

@@ -17,8 +17,6 @@
 
 /* 1 for a path under /api/. */
 int news_web_is_api(const struct http_req *req);
-/* API answers are JSON whatever the Accept header says. */
-void news_web_api_json(struct http_req *req);
 /* 1 if the body is JSON. */
 int news_web_json_body(const struct http_req *req);
 

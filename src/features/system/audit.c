@@ -147,9 +147,6 @@ static void audit_link(json_t *row)
 
 static enum hm_err page_audit(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = site_require_admin(req, res, AUTH_AUDIT_READ);
-	if (e != HM_OK)
-		return e;
 	struct audit_filter fl = {
 		.entity = site_query_opt(req, "entity"),
 		.actor = site_query_opt(req, "actor"),

@@ -42,9 +42,6 @@ static void decorate_message(struct http_req *req, json_t *m)
 
 static enum hm_err page_outbox(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = site_require_admin(req, res, AUTH_SITE_ADMIN);
-	if (e != HM_OK)
-		return e;
 	const char *status = http_query(req, "status");
 	int page = web_page_param(req);
 	if (status && !*status)
@@ -86,9 +83,6 @@ static enum hm_err page_outbox(struct http_req *req, struct http_res *res)
 
 static enum hm_err page_outbox_message(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = site_require_admin(req, res, AUTH_SITE_ADMIN);
-	if (e != HM_OK)
-		return e;
 	int64_t id = site_id_param(req);
 	json_t *m = id ? mail_get(req->db, id) : NULL;
 	if (!m)
@@ -105,11 +99,7 @@ static enum hm_err page_outbox_message(struct http_req *req, struct http_res *re
 
 static enum hm_err post_outbox_retry(struct http_req *req, struct http_res *res)
 {
-	enum hm_err e = site_require_admin(req, res, AUTH_SITE_ADMIN);
-	if (e != HM_OK)
-		return e;
-	if ((e = web_post_guard(req, res)) != HM_OK)
-		return e;
+	enum hm_err e = HM_OK;
 	int64_t id = site_id_param(req);
 	e = id ? mail_retry(req->db, web_principal(req), id, time_now_s()) : HM_ENOTFOUND;
 	if (e == HM_ENOTFOUND)
