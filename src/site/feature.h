@@ -16,6 +16,7 @@
 #include "http/router.h"
 #include "jobs/jobs.h"
 #include "media/media.h"
+#include "site/kind.h"
 
 struct db;
 
@@ -33,6 +34,9 @@ struct feature {
 	const struct route *const *routes;
 	/* The entries of the public navigation it owns, ending with {NULL}. */
 	const struct nav_item *nav;
+	/* The labels of the values it stores (kinds of event, sectors…),
+	 * ending with {NULL}: adm_label finds them. */
+	const struct vocab *vocab;
 	/* Background work, run by the scheduler while the server runs. */
 	const struct job *jobs;
 	size_t njobs;

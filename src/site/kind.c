@@ -1,10 +1,12 @@
 /*
- * admin.c — the plumbing the admin pages of series, events and
- * organisations share: labels of stored values, the page frame and
- * gates, and the handlers that serve every kind through its struct
- * adm_kind (edit page, save, status change, delete, API list and get).
+ * kind.c — the plumbing the admin pages of every kind share: labels of
+ * stored values, the page frame and gates, and the handlers that serve
+ * every kind through its struct kind (edit page, save, status change,
+ * delete, API list and get).
  */
 #include "site/kind.h"
+
+#include "site/feature.h"
 
 #include "db/db.h"
 #include "view/i18n.h"
@@ -13,41 +15,38 @@
 
 /* ============================================================== labels */
 
-/* Labels (msgids) of the stored values the forms offer. */
-static const struct {
-	const char *key, *label;
-} vocab[] = {
-	{"consultation", "Consultation"},
-	{"symposium", "Symposium"},
-	{"draft", "Draft"},
-	{"published", "Published"},
-	{"cancelled", "Cancelled"},
-	{"government", "Government"},
-	{"academia", "Academia"},
-	{"business", "Business"},
-	{"ngo", "NGO"},
-	{"cultural", "Cultural organisation"},
-	{"international", "International organisation"},
-	{"media", "Media"},
-	{"other", "Other"},
-	{"convener", "Convener"},
-	{"co-organiser", "Co-organiser"},
-	{"partner", "Partner"},
-	{"sponsor", "Sponsor"},
-	{"day", "Exact dates"},
-	{"month", "Month only"},
-	{"event", "This event"},
-	{"series", "The whole series"},
+/* The statuses every kind may have; the rest of the vocabulary is the
+ * features' (struct feature's vocab). */
+static const struct vocab statuses[] = {
+	{"draft", "Draft", "Drafts"},
+	{"published", "Published", "Published"},
+	{"cancelled", "Cancelled", "Cancelled"},
+	{NULL, NULL, NULL},
 };
 
+static const struct vocab *vocab_find(const struct vocab *v, const char *key)
+{
+	for (; v && v->key; v++)
+		if (strcmp(v->key, key) == 0)
+			return v;
+	return NULL;
+}
 
+const char *adm_label_n(struct http_req *req, const char *key, int plural)
+{
+	if (!key)
+		return NULL;
+	const struct vocab *v = vocab_find(statuses, key);
+	for (const struct feature *const *f = site_features; !v && *f; f++)
+		v = vocab_find((*f)->vocab, key);
+	if (!v)
+		return key;
+	return web_t(req, plural && v->plural ? v->plural : v->label);
+}
 
 const char *adm_label(struct http_req *req, const char *key)
 {
-	for (size_t i = 0; key && i < HM_ARRAY_LEN(vocab); i++)
-		if (strcmp(vocab[i].key, key) == 0)
-			return web_t(req, vocab[i].label);
-	return key;
+	return adm_label_n(req, key, 0);
 }
 
 json_t *adm_options(struct http_req *req, const char *const *list)
@@ -154,7 +153,7 @@ json_t *adm_empty_form(void)
 
 /* ====================================================== every kind alike */
 
-enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struct adm_kind *k,
+enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struct kind *k,
 			 json_t **out)
 {
 	json_t *t = NULL;
@@ -182,40 +181,24 @@ enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struc
 	return HM_OK;
 }
 
-/* Why one cannot be deleted, as a sentence (msgids: a count in %lld). */
-static const struct {
-	const char *one, *many;
-} keep_msgs[ADMIN_KEEP__MAX] = {
-	[ADMIN_KEEP_EVENT_PUBLISHED] = {"Published events cannot be deleted; cancel the event instead."},
-	[ADMIN_KEEP_EVENT_CANCELLED] = {"Cancelled events cannot be deleted: their public page says the event is cancelled."},
-	[ADMIN_KEEP_EVENT_POSTS] = {"%lld news post is linked to this event: move it to another event or delete it first.",
-				    "%lld news posts are linked to this event: move them to another event or delete them first."},
-	[ADMIN_KEEP_SERIES_PUBLISHED] = {"Published series cannot be deleted."},
-	[ADMIN_KEEP_SERIES_EVENTS] = {"This series holds %lld event: move it to another series or delete it first.",
-				      "This series holds %lld events: move them to another series or delete them first."},
-	[ADMIN_KEEP_ORG_EVENTS] = {"This organisation is listed on %lld event: remove it from the event first.",
-				   "This organisation is listed on %lld events: remove it from them first."},
-	[ADMIN_KEEP_ORG_SERIES] = {"This organisation runs %lld series: choose another organiser for it first.",
-				   "This organisation runs %lld series: choose another organiser for them first."},
-};
-
-static const char *keep_message(struct http_req *req, const struct admin_keep_why *why)
+/* Why one cannot be deleted, as a sentence. */
+static const char *keep_message(struct http_req *req, const struct kind_keep_why *why)
 {
-	if ((unsigned)why->why >= ADMIN_KEEP__MAX || !keep_msgs[why->why].one)
+	const struct kind_keep_rule *r = why->rule;
+	if (!r || !r->one)
 		return web_t(req, "This cannot be done in its present state.");
-	if (!keep_msgs[why->why].many)
-		return web_t(req, keep_msgs[why->why].one);
+	if (!r->many)
+		return web_t(req, r->one);
 	return arena_printf(&req->pool,
-			    i18n_ngettext(req->lang, keep_msgs[why->why].one,
-					  keep_msgs[why->why].many, (unsigned long)why->n),
+			    i18n_ngettext(req->lang, r->one, r->many, (unsigned long)why->n),
 			    (long long)why->n);
 }
 
 /* t's "deletion" for the edit page: admins see the form, or why it cannot
  * be deleted; others nothing. */
-static enum hm_err adm_deletion(struct http_req *req, const struct adm_kind *k, json_t *t)
+static enum hm_err adm_deletion(struct http_req *req, const struct kind *k, json_t *t)
 {
-	struct admin_keep_why why = {ADMIN_KEEP_NONE, 0};
+	struct kind_keep_why why = {NULL, 0};
 	enum hm_err e = HM_OK;
 	if (!auth_can(web_principal(req), AUTH_RECORD_DELETE, NULL)) {
 		json_object_set_new(t, "deletion", json_null());
@@ -223,19 +206,19 @@ static enum hm_err adm_deletion(struct http_req *req, const struct adm_kind *k, 
 	}
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
-	e = k->keep(req->db, t, &why);
+	e = kind_keep(k, req->db, t, &why);
 	db_rollback(req->db);
 	if (e != HM_OK)
 		return e;
 	json_t *d = json_pack("{s:o, s:b}", "action",
 			      json_sprintf("%s/%s/delete", k->admin_path, web_str(t, "slug")),
-			      "may", why.why == ADMIN_KEEP_NONE);
-	web_set_str(d, "reason", why.why == ADMIN_KEEP_NONE ? NULL : keep_message(req, &why));
+			      "may", why.rule == NULL);
+	web_set_str(d, "reason", why.rule ? keep_message(req, &why) : NULL);
 	json_object_set_new(t, "deletion", d);
 	return HM_OK;
 }
 
-enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const struct adm_kind *k)
+enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const struct kind *k)
 {
 	json_t *t;
 	enum hm_err e = adm_for_edit(req, res, k, &t);
@@ -245,14 +228,14 @@ enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const stru
 		json_decref(t);
 		return e;
 	}
-	return k->form_page(req, res, t, adm_values_of(t, k->fields, k->nfields));
+	return k->form_page(req, res, t, adm_values_of(t, k->fields, k->nfields, k->list_field));
 }
 
-enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct adm_kind *k)
+enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct kind *k)
 {
 	const struct principal *p = web_principal(req);
 	const char *slug = http_param(req, "slug");
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	struct adm_input in;
 	json_t *cur = NULL, *out = NULL;
 	enum hm_err e;
@@ -261,10 +244,10 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ad
 	if (slug) {
 		if ((e = adm_for_edit(req, res, k, &cur)) != HM_OK)
 			return e;
-	} else if (k->may_create && (e = k->may_create(req, res)) != HM_OK) {
+	} else if (k->may_create_web && (e = k->may_create_web(req, res)) != HM_OK) {
 		return e;
 	}
-	e = adm_input_read(req, k->fields, k->nfields, slug != NULL, &in);
+	e = adm_input_read(req, k->fields, k->nfields, k->list_field, slug != NULL, &in);
 	if (k->input_extra) {
 		k->input_extra(req, &in);
 		if (in.f.nerrors)
@@ -272,8 +255,7 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ad
 	}
 	if (e == HM_OK) {
 		json_t *j = adm_input_json(&in);
-		e = slug ? k->update(req->db, p, slug, j, time_now_s(), &out, &errs)
-			 : k->create(req->db, p, j, time_now_s(), &out, &errs);
+		e = kind_save(k, req->db, p, slug, j, time_now_s(), &out, &errs);
 		json_decref(j);
 		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST) {
 			adm_input_free(&in);
@@ -311,7 +293,7 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ad
 /* The start of a POST on one thing that sends only its token (a status
  * button, delete): the thing p may edit (else 404 or 403), then CSRF. */
 static enum hm_err adm_action_begin(struct http_req *req, struct http_res *res,
-				    const struct adm_kind *k)
+				    const struct kind *k)
 {
 	json_t *t;
 	enum hm_err e = adm_for_edit(req, res, k, &t);
@@ -321,14 +303,14 @@ static enum hm_err adm_action_begin(struct http_req *req, struct http_res *res,
 	return HM_OK;
 }
 
-enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct adm_kind *k,
+enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct kind *k,
 			   const char *status, const char *done)
 {
 	enum hm_err e = adm_action_begin(req, res, k);
 	if (e != HM_OK)
 		return e;
 	const char *slug = http_param(req, "slug");
-	e = k->set_status(req->db, web_principal(req), slug, status, time_now_s());
+	e = kind_set_status(k, req->db, web_principal(req), slug, status, time_now_s());
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
 	if (req->want_json)
@@ -338,13 +320,13 @@ enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const str
 						   slug, done));
 }
 
-enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct adm_kind *k)
+enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct kind *k)
 {
-	struct admin_keep_why why = {ADMIN_KEEP_NONE, 0};
+	struct kind_keep_why why = {NULL, 0};
 	enum hm_err e = adm_action_begin(req, res, k);
 	if (e != HM_OK)
 		return e;
-	e = k->remove(req->db, web_principal(req), http_param(req, "slug"), time_now_s(), &why);
+	e = kind_delete(k, req->db, web_principal(req), http_param(req, "slug"), time_now_s(), &why);
 	if (e == HM_ECONFLICT)
 		return http_fail(res, e, keep_message(req, &why));
 	if (e == HM_EFORBIDDEN)
@@ -361,7 +343,7 @@ enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct 
 	return web_redirect(req, res, arena_printf(&req->pool, "%s?done=deleted", k->admin_path));
 }
 
-enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struct adm_kind *k)
+enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struct kind *k)
 {
 	const struct principal *p = web_principal(req);
 	json_t *all = NULL;
@@ -383,7 +365,7 @@ enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struc
 	return adm_api_answer(res, 200, json_pack("{s:o}", k->key, out));
 }
 
-enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct adm_kind *k,
+enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct kind *k,
 			json_t *(*view)(json_t *t))
 {
 	const struct principal *p = web_principal(req);

@@ -1,26 +1,56 @@
 /*
- * admin.h — what the admin pages and API of series, events and
- * organisations share (internal to src/web): labels of stored values, the
- * admin page frame and gates, reading a body that updates only what it
- * sends, the model of the shared form template, and struct adm_kind, the
- * table that lets one handler list, show, save, publish and delete every
- * kind.
+ * kind.h — one kind of thing organisers edit (a series, an event, an
+ * organisation…), described once by a struct kind: its fields and form,
+ * how it is read and who may see and change it, its rules, how it is
+ * stored, audited and deleted, and its addresses. The handlers and the
+ * writes below serve every kind alike (kind.c, kind_form.c, kind_store.c);
+ * a feature declares its kinds and routes to these handlers.
  */
-#ifndef HM_WEB_ADMIN_H
-#define HM_WEB_ADMIN_H
+#ifndef HM_SITE_KIND_H
+#define HM_SITE_KIND_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "auth/auth.h"
-#include "features/events/events_admin.h"
 #include "site/form.h"
 #include "site/web.h"
 
-/* ------------------------------------------------------ labels (admin.c) */
+struct db;
 
-/* The translated label of a stored value ("ngo" → "NGO"); key itself when
- * it has none. */
+/* --------------------------------------------------------- field errors */
+
+#define FIELD_ERRORS_MAX 32
+
+/* What was wrong with the input, as the domain says it: one msgid per
+ * field (field names are the input's keys; "" for the whole form). */
+struct field_errors {
+	int n;
+	struct {
+		char field[40];
+		const char *msgid;
+	} items[FIELD_ERRORS_MAX];
+};
+
+/* Adds a refusal for field, unless it has one (or there is no room). */
+void field_error_add(struct field_errors *e, const char *field, const char *msgid);
+/* The msgid for field, or NULL. */
+const char *field_error_get(const struct field_errors *e, const char *field);
+
+/* ---------------------------------------------------------- vocabulary */
+
+/* The label of a stored value ("ngo" → "NGO", plural "NGOs"), as msgids. */
+struct vocab {
+	const char *key, *label, *plural;
+};
+
+/* ------------------------------------------------------ labels (kind.c) */
+
+/* The translated label of a stored value ("ngo" → "NGO"), from the site's
+ * statuses and the features' vocabularies; key itself when it has none. */
 const char *adm_label(struct http_req *req, const char *key);
+/* The same, plural ("Corporations") when plural is non-zero. */
+const char *adm_label_n(struct http_req *req, const char *key, int plural);
 /* [{value, label}…] for a NULL-terminated list of stored values. */
 json_t *adm_options(struct http_req *req, const char *const *list);
 /* Adds status_label, status_class (for the badge) and is_<status>. */
@@ -34,7 +64,8 @@ int adm_count_status(const json_t *rows, const char *status);
 enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, const char *tpl,
 		     const char *title, const char *section);
 /* Admins and organisers only; others get web_require's answer (the
- * sign-in page for a visitor, 403 for a participant). */
+ * sign-in page for a visitor, 403 for a participant). For a check inside
+ * a handler; a route says WEB_STAFF. */
 enum hm_err adm_gate_staff(struct http_req *req, struct http_res *res);
 /* Answers a JSON call with model (stolen) and status. */
 enum hm_err adm_api_answer(struct http_res *res, int status, json_t *model);
@@ -47,16 +78,18 @@ enum hm_err adm_domain_fail(struct http_res *res, enum hm_err e);
 json_t *adm_empty_form(void);
 
 
-/* ---------------------------------------------------- input (admin_form.c) */
+/* ------------------------------------------------- input (kind_form.c) */
 
 /* What a form or JSON body sent beyond its declared fields: which keys
- * were present (so an update changes only those) and the sectors, which
- * come as repeated checkboxes or a JSON array. */
+ * were present (so an update changes only those) and the kind's list
+ * field (the sectors of an event), which comes as repeated checkboxes or
+ * a JSON array. */
 struct adm_input {
 	struct form f;
-	json_t *present; /* {key: true} */
-	json_t *sectors; /* array, or NULL when not sent */
-	const char *sectors_error;
+	json_t *present;  /* {key: true} */
+	const char *list_field; /* its name, or NULL */
+	json_t *list;     /* array, or NULL when not sent */
+	const char *list_error;
 };
 
 void adm_input_free(struct adm_input *in);
@@ -64,17 +97,19 @@ void adm_input_free(struct adm_input *in);
  * stay as they are (their "required" errors are dropped). HM_EINVAL when
  * some field is bad. */
 enum hm_err adm_input_read(struct http_req *req, const struct field *fields, size_t n,
-			   int partial, struct adm_input *in);
+			   const char *list_field, int partial, struct adm_input *in);
 /* The declared fields that were sent, as {name: value or null}, plus the
- * sectors when sent. Caller owns it. */
+ * list field when sent. Caller owns it. */
 json_t *adm_input_json(const struct adm_input *in);
 /* Puts the domain's messages beside their fields (or over the form). */
 void adm_input_errors(struct http_req *req, struct adm_input *in,
-		      const struct admin_errors *errs);
-/* {values, errors, has_errors, error} with the sectors. Caller owns it. */
+		      const struct field_errors *errs);
+/* {values, errors, has_errors, error} with the list field. Caller owns it. */
 json_t *adm_input_form_json(const struct adm_input *in);
-/* The form model of a stored thing: its fields as strings. */
-json_t *adm_values_of(const json_t *thing, const struct field *fields, size_t n);
+/* The form model of a stored thing: its fields as strings, and its list
+ * field (NULL: none). */
+json_t *adm_values_of(const json_t *thing, const struct field *fields, size_t n,
+		      const char *list_field);
 
 enum adm_widget_kind { W_INPUT, W_TEXTAREA, W_SELECT, W_CHECKBOXES, W_FILE };
 
@@ -97,72 +132,152 @@ json_t *adm_fieldsets(struct http_req *req, const char *const *legends, size_t n
 		      const struct adm_widget *w, size_t nw, const struct field *fields, size_t nf,
 		      const json_t *fj, const json_t *options);
 
-/* ------------------------------------------------------ kinds (admin.c) */
+/* -------------------------------------------------------------- kinds */
 
-/* One kind of thing the admin edits (series, event, organisation): how
- * it is read, seen, edited and shown, so that the handlers below serve
- * every kind alike. */
-struct adm_kind {
+/* One thing that keeps a row from being deleted: its status being status,
+ * or (status NULL) count_sql, bound to its id, counting more than 0. The
+ * reason as msgids: one (with %lld for the count, when there is one) and
+ * many (NULL: the same); why is the feature's own number for it. A list of
+ * rules ends with one whose one is NULL. */
+struct kind_keep_rule {
+	int why;
+	const char *status;
+	const char *count_sql;
+	const char *one, *many;
+};
+
+/* Why one cannot be deleted: the rule that keeps it (NULL: it may be
+ * deleted) and the count it speaks of (1 for a status). */
+struct kind_keep_why {
+	const struct kind_keep_rule *rule;
+	int64_t n;
+};
+
+struct kind {
+	/* ---- addresses and answers */
 	const char *key;          /* the API list's key: "series", "events"… */
+	const char *entity;       /* of the audit entry: "series", "event", "organisation" */
 	const char *missing;      /* the 404 message (a msgid) */
 	const char *admin_path;   /* "/admin/series" */
 	const char *api_path;     /* "/api/v1/series" */
 	const char *done_created; /* the ?done= notice after creating one */
+	/* ---- input: the declared fields, and one field sent as a list */
 	const struct field *fields;
 	size_t nfields;
-	enum auth_action edit_action;
+	const char *list_field;
+	/* ---- reads */
 	json_t *(*list)(struct db *db);
 	json_t *(*get)(struct db *db, const char *slug);
+	/* The thing as stored, for audit entries and answers. */
+	json_t *(*snapshot)(struct db *db, const char *slug);
+	/* ---- rights */
+	enum auth_action edit_action;
 	/* Who may see one; NULL: everyone. */
 	int (*visible)(const struct principal *p, const json_t *t);
 	void (*scope)(const json_t *t, struct auth_scope *out);
-	/* Trims one for the API as p may see it. */
-	void (*api_item)(const struct principal *p, json_t *t);
+	/* 1 if p may change before (as snapshot gives it). */
+	int (*may_edit)(struct db *db, const struct principal *p, const json_t *before);
+	/* 1 if p may create one; NULL: decided by resolve. */
+	int (*may_create)(const struct principal *p);
+	/* The web's gate of a creation beyond the route's flags (answering
+	 * as web_require does); NULL: none. */
+	enum hm_err (*may_create_web)(struct http_req *req, struct http_res *res);
 	/* Loads the one of the path for editing; NULL: get, visible (else
 	 * 404) and edit_action in its scope (else web_require's answer). */
 	enum hm_err (*for_edit)(struct http_req *req, struct http_res *res, json_t **out);
-	/* The gate of a creation beyond the route's flags; NULL: none. */
-	enum hm_err (*may_create)(struct http_req *req, struct http_res *res);
+	/* ---- rules and writes */
+	const char *const *statuses; /* for a status change */
+	/* The record after a change: cur with the keys of in that the rules
+	 * declare laid over it. Caller owns the result. */
+	json_t *(*merge)(const json_t *cur, const json_t *in);
+	/* What a new one starts from. */
+	json_t *(*defaults)(void);
+	/* Takes what in sends beyond the rules' fields into m; NULL: nothing. */
+	void (*take_extra)(json_t *m, const json_t *in);
+	/* The field checks: the number of errors added. */
+	int (*check)(const json_t *m, struct field_errors *errs);
+	/* Looks up what m refers to and checks the right to refer to it: *ref
+	 * is its id for write. May add errors and return HM_OK; NULL: none. */
+	enum hm_err (*resolve)(struct db *db, const struct principal *p, const json_t *before,
+			       const json_t *m, int64_t *ref, struct field_errors *errs);
+	/* The address: a chosen slug must be free (slug_taken_sql: slug, id),
+	 * a missing one is made from the field slug_from. */
+	const char *slug_taken_sql;
+	const char *slug_from;
+	const char *slug_taken_msg;
+	/* Stores m as row id (0: a new one); *id_out is its id. */
+	enum hm_err (*write)(struct db *db, const json_t *m, int64_t ref, int64_t id,
+			     const char *ts, int64_t *id_out);
+	/* The audit action (before is NULL for a creation). */
+	const char *(*action)(const json_t *before, const json_t *after);
+	/* ---- deleting (admins only): the statement (bound to the id), the
+	 * audit action, what keeps one, and the rows that go with it, kept in
+	 * the audit entry under gone_key (NULL: none) as gone_sql finds them */
+	const char *delete_sql;
+	const char *delete_action;
+	const struct kind_keep_rule *keep;
+	const char *gone_key;
+	const char *gone_sql;
+	/* ---- the web */
+	/* Trims one for the API as p may see it. */
+	void (*api_item)(const struct principal *p, json_t *t);
 	/* Input beyond the fields (an uploaded logo); NULL: none. */
 	void (*input_extra)(struct http_req *req, struct adm_input *in);
-	enum hm_err (*create)(struct db *db, const struct principal *p, const json_t *in,
-			      int64_t now, json_t **out, struct admin_errors *errs);
-	enum hm_err (*update)(struct db *db, const struct principal *p, const char *slug,
-			      const json_t *in, int64_t now, json_t **out,
-			      struct admin_errors *errs);
-	enum hm_err (*set_status)(struct db *db, const struct principal *p, const char *slug,
-				  const char *status, int64_t now);
-	/* Why one cannot be deleted (admin_event_keep…), and deleting it. */
-	enum hm_err (*keep)(struct db *db, const json_t *t, struct admin_keep_why *why);
-	enum hm_err (*remove)(struct db *db, const struct principal *p, const char *slug,
-			      int64_t now, struct admin_keep_why *why);
 	/* The form page, new (t NULL) or edit, with fj (stolen) as its values. */
 	enum hm_err (*form_page)(struct http_req *req, struct http_res *res, json_t *t,
 				 json_t *fj);
 };
 
+/* ---------------------------------------------------- writes (kind_store.c) */
+
+/* Creates (slug NULL) or updates the thing: checks the right, merges in
+ * over what is stored (or the defaults), checks, settles the slug,
+ * writes, audits, all in one transaction. *out (optional) is the thing
+ * as stored.
+ *   HM_EINVAL     in is not an object, or errs says what is wrong
+ *   HM_EEXIST     the chosen address is taken (errs says so)
+ *   HM_ENOTFOUND  no such slug;  HM_EFORBIDDEN  p may not
+ *   HM_EDB        the database failed (nothing changed) */
+enum hm_err kind_save(const struct kind *k, struct db *db, const struct principal *p,
+		      const char *slug, const json_t *in, int64_t now, json_t **out,
+		      struct field_errors *errs);
+/* kind_save of {"status": status}; HM_EINVAL for a status not in
+ * k->statuses. */
+enum hm_err kind_set_status(const struct kind *k, struct db *db, const struct principal *p,
+			    const char *slug, const char *status, int64_t now);
+/* Why t (as k->snapshot gives it, with its "id") cannot be deleted. */
+enum hm_err kind_keep(const struct kind *k, struct db *db, const json_t *t,
+		      struct kind_keep_why *why);
+/* Deletes the one with this slug: admins only (AUTH_RECORD_DELETE), then
+ * the keep rules (HM_ECONFLICT, *why says which), then the delete and its
+ * audit entry with the row as it was and what goes with it, in one
+ * transaction. */
+enum hm_err kind_delete(const struct kind *k, struct db *db, const struct principal *p,
+			const char *slug, int64_t now, struct kind_keep_why *why);
+
+/* ------------------------------------------------------- handlers (kind.c) */
 
 /* Loads the thing of the path ({slug}) for editing; *out is the caller's. */
-enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struct adm_kind *k,
+enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struct kind *k,
 			 json_t **out);
 /* GET …/{slug}/edit: the form with the stored values. */
-enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const struct adm_kind *k);
+enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const struct kind *k);
 /* POST to the list (create) or to …/{slug} (update), and the API's POST
  * and PATCH: 303 to the edit page, or the thing as JSON (201 with its
  * Location when created); the form again with its errors (400, 409). */
-enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct adm_kind *k);
+enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct kind *k);
 /* POST …/{slug}/publish and the like: sets status, then back to the edit
  * page with ?done=done, or {slug, status}. */
-enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct adm_kind *k,
+enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct kind *k,
 			   const char *status, const char *done);
 /* POST …/{slug}/delete and the API's DELETE: admins only; 303 to the list
  * with ?done=deleted, or 204; 409 saying what keeps it. */
-enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct adm_kind *k);
+enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct kind *k);
 /* GET /api/v1/<kind>: {key: [what p may see]}. */
-enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struct adm_kind *k);
+enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struct kind *k);
 /* GET /api/v1/<kind>/{slug}: the thing (api_item applied), or view(thing)
  * when view is not NULL (view consumes it); 404 when p may not see it. */
-enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct adm_kind *k,
+enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct kind *k,
 			json_t *(*view)(json_t *t));
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * admin_form.c — reading the admin forms and their JSON twins (an update
- * changes only the keys sent; sectors come as repeated checkboxes or an
- * array), and the field-set model the shared form template renders.
+ * kind_form.c — reading the admin forms and their JSON twins (an update
+ * changes only the keys sent; a kind's list field comes as repeated
+ * checkboxes or an array), and the field-set model the shared form
+ * template renders.
  */
 #include "site/kind.h"
 
@@ -13,16 +14,18 @@
 void adm_input_free(struct adm_input *in)
 {
 	json_decref(in->present);
-	json_decref(in->sectors);
+	json_decref(in->list);
 }
 
-/* Notes the keys of the body; takes "sectors" out of a JSON body (the form
- * reader accepts only scalars) and collects repeated "sectors" fields. */
-static void input_extras(struct http_req *req, struct adm_input *in)
+/* Notes the keys of the body; takes the list field out of a JSON body
+ * (the form reader accepts only scalars) and collects its repeated form
+ * fields. */
+static void input_extras(struct http_req *req, const char *list_field, struct adm_input *in)
 {
 	const char *ct = req->content_type ? req->content_type : "";
 	memset(in, 0, sizeof(*in));
 	in->present = json_object();
+	in->list_field = list_field;
 	if (!req->body || !req->body_len)
 		return;
 	if (strncasecmp(ct, "application/json", 16) == 0) {
@@ -35,10 +38,10 @@ static void input_extras(struct http_req *req, struct adm_input *in)
 		json_t *v;
 		json_object_foreach(o, key, v)
 			json_object_set_new(in->present, key, json_true());
-		json_t *s = json_object_get(o, "sectors");
+		json_t *s = list_field ? json_object_get(o, list_field) : NULL;
 		if (s) {
-			in->sectors = json_is_null(s) ? json_array() : json_incref(s);
-			json_object_del(o, "sectors");
+			in->list = json_is_null(s) ? json_array() : json_incref(s);
+			json_object_del(o, list_field);
 			char *text = json_dumps(o, JSON_COMPACT);
 			if (text) {
 				req->body = arena_strdup(&req->pool, text);
@@ -53,14 +56,14 @@ static void input_extras(struct http_req *req, struct adm_input *in)
 	form_pairs(req, &kv);
 	for (size_t i = 0; i < kv.n; i++) {
 		json_object_set_new(in->present, kv.items[i].key, json_true());
-		if (strcmp(kv.items[i].key, "sectors") != 0)
+		if (!list_field || strcmp(kv.items[i].key, list_field) != 0)
 			continue;
-		if (!in->sectors)
-			in->sectors = json_array();
-		/* The form sends an empty "sectors" first, so none ticked still
-		 * says "sectors: none". */
+		if (!in->list)
+			in->list = json_array();
+		/* The form sends the field empty first, so none ticked still
+		 * says "none". */
 		if (kv.items[i].value[0])
-			json_array_append_new(in->sectors, json_string(kv.items[i].value));
+			json_array_append_new(in->list, json_string(kv.items[i].value));
 	}
 }
 
@@ -68,9 +71,9 @@ static void input_extras(struct http_req *req, struct adm_input *in)
  * stay as they are (their "required" errors are dropped). HM_EINVAL when
  * some field is bad. */
 enum hm_err adm_input_read(struct http_req *req, const struct field *fields, size_t n,
-			   int partial, struct adm_input *in)
+			   const char *list_field, int partial, struct adm_input *in)
 {
-	input_extras(req, in);
+	input_extras(req, list_field, in);
 	enum hm_err e = form_read(req, fields, n, &in->f);
 	if (partial) {
 		for (size_t i = 0; i < in->f.n; i++) {
@@ -86,7 +89,7 @@ enum hm_err adm_input_read(struct http_req *req, const struct field *fields, siz
 }
 
 /* The declared fields that were sent, as {name: value or null}, plus the
- * sectors when sent. Caller owns it. */
+ * list field when sent. Caller owns it. */
 json_t *adm_input_json(const struct adm_input *in)
 {
 	json_t *o = json_object();
@@ -96,14 +99,14 @@ json_t *adm_input_json(const struct adm_input *in)
 			continue;
 		web_set_str(o, name, in->f.values[i]);
 	}
-	if (in->sectors)
-		json_object_set(o, "sectors", in->sectors);
+	if (in->list)
+		json_object_set(o, in->list_field, in->list);
 	return o;
 }
 
 /* Puts the domain's messages beside their fields (or over the form). */
 void adm_input_errors(struct http_req *req, struct adm_input *in,
-		      const struct admin_errors *errs)
+		      const struct field_errors *errs)
 {
 	for (int i = 0; i < errs->n; i++) {
 		const char *field = errs->items[i].field, *msgid = errs->items[i].msgid;
@@ -112,14 +115,14 @@ void adm_input_errors(struct http_req *req, struct adm_input *in,
 			declared |= strcmp(in->f.fields[k].name, field) == 0;
 		if (declared)
 			form_set_error(req, &in->f, field, msgid);
-		else if (strcmp(field, "sectors") == 0)
-			in->sectors_error = web_t(req, msgid);
+		else if (in->list_field && strcmp(field, in->list_field) == 0)
+			in->list_error = web_t(req, msgid);
 		else if (!in->f.error)
 			in->f.error = web_t(req, msgid);
 	}
 }
 
-/* {values, errors, has_errors, error} with the sectors. Caller owns it. */
+/* {values, errors, has_errors, error} with the list field. Caller owns it. */
 json_t *adm_input_form_json(const struct adm_input *in)
 {
 	json_t *fj = form_json(&in->f);
@@ -128,18 +131,19 @@ json_t *adm_input_form_json(const struct adm_input *in)
 		if (in->f.fields[i].kind == FIELD_FILE && in->f.errors[i])
 			json_object_set_new(json_object_get(fj, "errors"), in->f.fields[i].name,
 					    json_string(in->f.errors[i]));
-	if (in->sectors)
-		json_object_set(json_object_get(fj, "values"), "sectors", in->sectors);
-	if (in->sectors_error) {
-		json_object_set_new(json_object_get(fj, "errors"), "sectors",
-				    json_string(in->sectors_error));
+	if (in->list)
+		json_object_set(json_object_get(fj, "values"), in->list_field, in->list);
+	if (in->list_error) {
+		json_object_set_new(json_object_get(fj, "errors"), in->list_field,
+				    json_string(in->list_error));
 		json_object_set_new(fj, "has_errors", json_true());
 	}
 	return fj;
 }
 
 /* The form model of a stored thing: its fields as strings. */
-json_t *adm_values_of(const json_t *thing, const struct field *fields, size_t n)
+json_t *adm_values_of(const json_t *thing, const struct field *fields, size_t n,
+		      const char *list_field)
 {
 	json_t *values = json_object();
 	for (size_t i = 0; i < n; i++) {
@@ -150,9 +154,9 @@ json_t *adm_values_of(const json_t *thing, const struct field *fields, size_t n)
 			json_object_set_new(values, fields[i].name,
 					    json_sprintf("%lld", (long long)json_integer_value(v)));
 	}
-	json_t *sectors = json_object_get(thing, "sectors");
-	if (sectors)
-		json_object_set(values, "sectors", sectors);
+	json_t *list = list_field ? json_object_get(thing, list_field) : NULL;
+	if (list)
+		json_object_set(values, list_field, list);
 	return json_pack("{s:o, s:{}, s:b}", "values", values, "errors", "has_errors", 0);
 }
 

@@ -166,7 +166,7 @@ static void test_event_check_table(void **state)
 	rows[3].value = long_title;
 	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
 		json_t *ev = valid_event();
-		struct admin_errors errs = {0};
+		struct field_errors errs = {0};
 		if (rows[i].key) {
 			if (rows[i].json)
 				json_object_set_new(ev, rows[i].key,
@@ -181,7 +181,7 @@ static void test_event_check_table(void **state)
 		if (!rows[i].bad_field && n)
 			fail_msg("%s: %d errors, first on %s: %s", rows[i].id, n, errs.items[0].field,
 				 errs.items[0].msgid);
-		if (rows[i].bad_field && !admin_error_get(&errs, rows[i].bad_field))
+		if (rows[i].bad_field && !field_error_get(&errs, rows[i].bad_field))
 			fail_msg("%s: no error on %s", rows[i].id, rows[i].bad_field);
 		if (rows[i].bad_field && n != 1)
 			fail_msg("%s: %d errors, want 1", rows[i].id, n);
@@ -210,13 +210,13 @@ static void test_org_and_series_check_tables(void **state)
 	};
 	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
 		json_t *in = json_loads(rows[i].json, 0, NULL);
-		struct admin_errors errs = {0};
+		struct field_errors errs = {0};
 		assert_non_null(in);
 		int n = rows[i].is_org ? admin_org_check(in, &errs) : admin_series_check(in, &errs);
 		json_decref(in);
 		if (!rows[i].bad_field && n)
 			fail_msg("%s: error on %s", rows[i].id, errs.items[0].field);
-		if (rows[i].bad_field && (n != 1 || !admin_error_get(&errs, rows[i].bad_field)))
+		if (rows[i].bad_field && (n != 1 || !field_error_get(&errs, rows[i].bad_field)))
 			fail_msg("%s: want one error on %s, got %d", rows[i].id, rows[i].bad_field, n);
 	}
 }
@@ -224,20 +224,20 @@ static void test_org_and_series_check_tables(void **state)
 static void test_errors_keep_first_message_and_copy_names(void **state)
 {
 	(void)state;
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	char name[16] = "organisations.3";
-	admin_error_add(&errs, name, "first");
-	admin_error_add(&errs, "organisations.3", "second");
+	field_error_add(&errs, name, "first");
+	field_error_add(&errs, "organisations.3", "second");
 	name[0] = 'X'; /* the stored name is a copy */
 	assert_int_equal(errs.n, 1);
-	assert_string_equal(admin_error_get(&errs, "organisations.3"), "first");
-	assert_null(admin_error_get(&errs, "organisations"));
-	for (int i = 0; i < ADMIN_ERRORS_MAX + 5; i++) {
+	assert_string_equal(field_error_get(&errs, "organisations.3"), "first");
+	assert_null(field_error_get(&errs, "organisations"));
+	for (int i = 0; i < FIELD_ERRORS_MAX + 5; i++) {
 		char f[16];
 		snprintf(f, sizeof(f), "f%d", i);
-		admin_error_add(&errs, f, "m");
+		field_error_add(&errs, f, "m");
 	}
-	assert_int_equal(errs.n, ADMIN_ERRORS_MAX);
+	assert_int_equal(errs.n, FIELD_ERRORS_MAX);
 }
 
 /* ================================================================ writes */
@@ -336,7 +336,7 @@ static void test_event_create_derives_unique_slugs_and_audits(void **state)
 	json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "title", "Café Über Dialogue", "series",
 			       "series-s", "starts_on", "2015-05-01", "ends_on", "2015-05-02");
 	json_t *a = NULL, *b = NULL;
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	assert_int_equal(admin_event_create(w.db, &w.p[ADMIN], in, T0, &a, &errs), HM_OK);
 	assert_int_equal(admin_event_create(w.db, &w.p[ADMIN], in, T0, &b, &errs), HM_OK);
 	assert_string_equal(json_string_value(json_object_get(a, "slug")), "cafe-uber-dialogue");
@@ -366,11 +366,11 @@ static void test_event_create_chosen_slug_taken_is_eexist(void **state)
 	world_open(&w);
 	json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "title", "X", "slug", "event-a", "starts_on",
 			       "2015-05-01", "ends_on", "2015-05-02");
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	json_t *out = (json_t *)1;
 	assert_int_equal(admin_event_create(w.db, &w.p[ADMIN], in, T0, &out, &errs), HM_EEXIST);
 	assert_null(out);
-	assert_non_null(admin_error_get(&errs, "slug"));
+	assert_non_null(field_error_get(&errs, "slug"));
 	assert_int_equal(count(w.db, "SELECT count(*) FROM event", NULL), 3);
 	assert_int_equal(audits(w.db, "event.create"), 0);
 	json_decref(in);
@@ -403,7 +403,7 @@ static void test_event_create_rights_table(void **state)
 				       "ends_on", "2015-05-02");
 		if (rows[i].series)
 			json_object_set_new(in, "series", json_string(rows[i].series));
-		struct admin_errors errs = {0};
+		struct field_errors errs = {0};
 		enum hm_err e = admin_event_create(w.db, &w.p[rows[i].who], in, T0, NULL, &errs);
 		json_decref(in);
 		if (e != rows[i].want)
@@ -418,7 +418,7 @@ static void test_event_update_changes_only_keys_sent(void **state)
 	(void)state;
 	struct world w;
 	world_open(&w);
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	json_t *in = json_pack("{s:s, s:s, s:[s,s], s:i, s:s}", "city", "Shanghai", "country", "CN",
 			       "sectors", "ngo", "government", "capacity", 150, "ignored", "x");
 	json_t *out = NULL;
@@ -449,7 +449,7 @@ static void test_event_update_changes_only_keys_sent(void **state)
 	in = json_pack("{s:s}", "title", "");
 	assert_int_equal(admin_event_update(w.db, &w.p[ORG_A], "event-a", in, T0, &out, &errs),
 			 HM_EINVAL);
-	assert_non_null(admin_error_get(&errs, "title"));
+	assert_non_null(field_error_get(&errs, "title"));
 	json_decref(in);
 	assert_int_equal(audits(w.db, "event.update"), 2);
 	world_close(&w);
@@ -481,7 +481,7 @@ static void test_event_update_rights_table(void **state)
 		json_t *in = json_pack("{s:s}", "theme", rows[i].id);
 		if (rows[i].series)
 			json_object_set_new(in, "series", json_string(rows[i].series));
-		struct admin_errors errs = {0};
+		struct field_errors errs = {0};
 		enum hm_err e = admin_event_update(w.db, &w.p[rows[i].who], rows[i].event, in, T0,
 						   NULL, &errs);
 		json_decref(in);
@@ -599,17 +599,17 @@ static void test_event_org_set_checks_every_entry(void **state)
 	(void)state;
 	struct world w;
 	world_open(&w);
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	json_t *bad = json_loads("[{\"organisation\": \"org-two\", \"role\": \"partner\"},"
 				 " {\"organisation\": \"org-nine\", \"role\": \"partner\"},"
 				 " {\"organisation\": \"org-two\", \"role\": \"partner\"},"
 				 " {\"organisation\": \"org-one\", \"role\": \"host\"}]",
 				 0, NULL);
 	assert_int_equal(admin_event_org_set(w.db, &w.p[ADMIN], "event-a", bad, T0, &errs), HM_EINVAL);
-	assert_null(admin_error_get(&errs, "organisations.0"));
-	assert_non_null(admin_error_get(&errs, "organisations.1"));
-	assert_non_null(admin_error_get(&errs, "organisations.2"));
-	assert_non_null(admin_error_get(&errs, "organisations.3"));
+	assert_null(field_error_get(&errs, "organisations.0"));
+	assert_non_null(field_error_get(&errs, "organisations.1"));
+	assert_non_null(field_error_get(&errs, "organisations.2"));
+	assert_non_null(field_error_get(&errs, "organisations.3"));
 	assert_string_equal(orgs_of(w.db, "event-a"), "org-one:convener,org-two:partner");
 	json_decref(bad);
 	/* Roles are shown convener first whatever order they come in. */
@@ -631,7 +631,7 @@ static void test_series_create_update_publish(void **state)
 	(void)state;
 	struct world w;
 	world_open(&w);
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	json_t *in = json_pack("{s:s, s:s, s:s}", "title", "Regional Consultations 2013", "summary",
 			       "Next round.", "organisation", "org-one");
 	json_t *out = NULL;
@@ -647,7 +647,7 @@ static void test_series_create_update_publish(void **state)
 	in = json_pack("{s:s}", "organisation", "org-nine");
 	assert_int_equal(admin_series_update(w.db, &w.p[ORG_S], "series-s", in, T0, NULL, &errs),
 			 HM_EINVAL);
-	assert_non_null(admin_error_get(&errs, "organisation"));
+	assert_non_null(field_error_get(&errs, "organisation"));
 	json_decref(in);
 	in = json_pack("{s:s}", "slug", "series-t");
 	memset(&errs, 0, sizeof(errs));
@@ -671,7 +671,7 @@ static void test_org_rights_follow_the_events_it_is_in(void **state)
 	(void)state;
 	struct world w;
 	world_open(&w);
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	json_t *in = json_pack("{s:s, s:s, s:s}", "name", "Fudan University", "kind", "academia",
 			       "website", "https://www.fudan.edu.cn");
 	json_t *out = NULL;
@@ -756,11 +756,11 @@ static void test_refused_writes_leave_nothing(void **state)
 	struct world w;
 	world_open(&w);
 	int64_t audit0 = count(w.db, "SELECT count(*) FROM audit_log", NULL);
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "title", "Bad dates", "starts_on",
 			       "2015-05-02", "ends_on", "2015-05-01", "series", "series-s");
 	assert_int_equal(admin_event_create(w.db, &w.p[ADMIN], in, T0, NULL, &errs), HM_EINVAL);
-	assert_non_null(admin_error_get(&errs, "ends_on"));
+	assert_non_null(field_error_get(&errs, "ends_on"));
 	json_decref(in);
 	in = json_pack("{s:s, s:[s]}", "title", "New title", "sectors", "army");
 	assert_int_equal(admin_event_update(w.db, &w.p[ADMIN], "event-a", in, T0, NULL, &errs),
@@ -813,7 +813,7 @@ static void test_visibility_of_drafts(void **state)
 
 /* ============================================================== deletes */
 
-enum kind { K_SERIES, K_EVENT, K_ORG };
+enum thing { K_SERIES, K_EVENT, K_ORG };
 
 static const struct {
 	const char *name;
@@ -865,7 +865,7 @@ static void test_delete_refusals_table_change_nothing(void **state)
 	static const struct {
 		const char *id;
 		enum who who;
-		enum kind kind;
+		enum thing kind;
 		const char *slug;
 		enum hm_err want;
 		enum admin_keep why;
@@ -942,7 +942,7 @@ static void test_delete_takes_the_cascaded_rows_and_audits(void **state)
 	assert_int_equal(db_exec_script(w.db, delete_fixture, err, sizeof(err)), HM_OK);
 	/* Draft event C (series T) gets a sector and an organiser of its own. */
 	json_t *in = json_pack("{s:[s]}", "sectors", "media");
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	assert_int_equal(admin_event_update(w.db, &w.p[ADMIN], "event-c", in, T0, NULL, &errs), HM_OK);
 	json_decref(in);
 	assert_int_equal(admin_event_organiser_grant(w.db, &w.p[ADMIN], "event-c",

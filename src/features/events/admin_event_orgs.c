@@ -219,7 +219,7 @@ static enum hm_err api_event_orgs_put(struct http_req *req, struct http_res *res
 						web_t(req, "Send {\"organisations\": [{\"organisation\": …, \"role\": …}…]}."),
 						"has_errors", 1));
 	}
-	struct admin_errors errs = {0};
+	struct field_errors errs = {0};
 	const char *slug = http_param(req, "slug");
 	e = admin_event_org_set(req->db, web_principal(req), slug, list, time_now_s(), &errs);
 	json_decref(body);
@@ -237,7 +237,7 @@ static enum hm_err api_event_orgs_put(struct http_req *req, struct http_res *res
 
 static enum hm_err api_event_orgs_get(struct http_req *req, struct http_res *res)
 {
-	return adm_api_get(req, res, &adm_event_kind, orgs_of);
+	return adm_api_get(req, res, &event_kind, orgs_of);
 }
 
 

@@ -36,22 +36,6 @@ int admin_in_list(const char *const *list, const char *s)
 
 /* ================================================================ errors */
 
-void admin_error_add(struct admin_errors *e, const char *field, const char *msgid)
-{
-	if (admin_error_get(e, field) || e->n >= ADMIN_ERRORS_MAX)
-		return;
-	snprintf(e->items[e->n].field, sizeof(e->items[e->n].field), "%s", field);
-	e->items[e->n].msgid = msgid;
-	e->n++;
-}
-
-const char *admin_error_get(const struct admin_errors *e, const char *field)
-{
-	for (int i = 0; i < e->n; i++)
-		if (strcmp(e->items[i].field, field) == 0)
-			return e->items[i].msgid;
-	return NULL;
-}
 
 /* ============================================================ validators */
 
@@ -220,7 +204,7 @@ static const char *rule_check(const struct rule *r, const json_t *v)
 }
 
 static int rules_check(const struct rule *rules, size_t n, const json_t *in,
-		       struct admin_errors *errs)
+		       struct field_errors *errs)
 {
 	int before = errs->n;
 	for (size_t i = 0; i < n; i++) {
@@ -229,37 +213,37 @@ static int rules_check(const struct rule *rules, size_t n, const json_t *in,
 		int empty = !v || json_is_null(v) || (json_is_string(v) && !*json_string_value(v));
 		if (empty) {
 			if (r->required)
-				admin_error_add(errs, r->name, "This field is required.");
+				field_error_add(errs, r->name, "This field is required.");
 			continue;
 		}
 		const char *msg = rule_check(r, v);
 		if (msg)
-			admin_error_add(errs, r->name, msg);
+			field_error_add(errs, r->name, msg);
 	}
 	return errs->n - before;
 }
 
-int admin_event_check(const json_t *in, struct admin_errors *errs)
+int admin_event_check(const json_t *in, struct field_errors *errs)
 {
 	int before = errs->n;
 	rules_check(event_rules, HM_ARRAY_LEN(event_rules), in, errs);
 	const char *from = admin_sval(in, "starts_on"), *to = admin_sval(in, "ends_on");
 	if (text_date_valid(from) && text_date_valid(to) && strcmp(to, from) < 0)
-		admin_error_add(errs, "ends_on", "The event cannot end before it starts.");
+		field_error_add(errs, "ends_on", "The event cannot end before it starts.");
 	json_t *sectors = json_object_get(in, "sectors");
 	if (sectors && !json_is_null(sectors)) {
 		size_t i, j;
 		json_t *s, *t;
 		if (!json_is_array(sectors))
-			admin_error_add(errs, "sectors", "Choose sectors from the list.");
+			field_error_add(errs, "sectors", "Choose sectors from the list.");
 		json_array_foreach(sectors, i, s) {
 			if (!admin_in_list(admin_sectors, json_string_value(s))) {
-				admin_error_add(errs, "sectors", "Choose sectors from the list.");
+				field_error_add(errs, "sectors", "Choose sectors from the list.");
 				break;
 			}
 			json_array_foreach(sectors, j, t) {
 				if (j < i && json_equal(s, t))
-					admin_error_add(errs, "sectors",
+					field_error_add(errs, "sectors",
 							"Choose each sector only once.");
 			}
 		}
@@ -267,12 +251,12 @@ int admin_event_check(const json_t *in, struct admin_errors *errs)
 	return errs->n - before;
 }
 
-int admin_series_check(const json_t *in, struct admin_errors *errs)
+int admin_series_check(const json_t *in, struct field_errors *errs)
 {
 	return rules_check(series_rules, HM_ARRAY_LEN(series_rules), in, errs);
 }
 
-int admin_org_check(const json_t *in, struct admin_errors *errs)
+int admin_org_check(const json_t *in, struct field_errors *errs)
 {
 	return rules_check(org_rules, HM_ARRAY_LEN(org_rules), in, errs);
 }
@@ -356,4 +340,25 @@ int admin_org_may_edit(const struct principal *p, const json_t *org)
 			return 0;
 	}
 	return 1;
+}
+
+json_t *event_merge(const json_t *cur, const json_t *in)
+{
+	return admin_merge(RULES_EVENT, cur, in);
+}
+
+json_t *series_merge(const json_t *cur, const json_t *in)
+{
+	return admin_merge(RULES_SERIES, cur, in);
+}
+
+json_t *org_merge(const json_t *cur, const json_t *in)
+{
+	return admin_merge(RULES_ORG, cur, in);
+}
+
+void admin_keep_from(const struct kind_keep_why *k, struct admin_keep_why *out)
+{
+	out->why = k->rule ? (enum admin_keep)k->rule->why : ADMIN_KEEP_NONE;
+	out->n = k->rule ? k->n : 0;
 }

@@ -15,10 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Labels for stored enum values, as msgids (translated when shown). */
-static const struct {
-	const char *key, *label, *plural;
-} labels[] = {
+/* The labels of the values events store (kinds, sectors, roles, date
+ * precision, the scope of an organiser), as msgids, singular and plural:
+ * the feature's vocabulary (adm_label finds it; statuses are the
+ * site's). */
+const struct vocab events_vocab[] = {
+	{"consultation", "Consultation", "Consultations"},
+	{"symposium", "Symposium", "Symposia"},
 	{"government", "Government", "Governments"},
 	{"academia", "Academia", "Academia"},
 	{"business", "Business", "Corporations"},
@@ -31,18 +34,18 @@ static const struct {
 	{"co-organiser", "Co-organiser", "Co-organisers"},
 	{"partner", "Partner", "Partners"},
 	{"sponsor", "Sponsor", "Sponsors"},
-	{"consultation", "Consultation", "Consultations"},
-	{"symposium", "Symposium", "Symposia"},
-	{"cancelled", "Cancelled", "Cancelled"},
+	{"day", "Exact dates", NULL},
+	{"month", "Month only", NULL},
+	{"event", "This event", NULL},
+	{"series", "The whole series", NULL},
+	{NULL, NULL, NULL},
 };
 
 static const char *label_for(struct http_req *req, const char *key, int plural)
 {
-	for (size_t i = 0; key && i < HM_ARRAY_LEN(labels); i++)
-		if (strcmp(labels[i].key, key) == 0)
-			return web_t(req, plural ? labels[i].plural : labels[i].label);
-	return key;
+	return adm_label_n(req, key, plural);
 }
+
 
 void events_decorate_org(struct http_req *req, json_t *org)
 {

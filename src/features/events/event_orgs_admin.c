@@ -75,7 +75,7 @@ enum eo_op { EO_ADD, EO_REMOVE, EO_MOVE, EO_SET };
  * right, builds the new list by op, writes and audits it. */
 static enum hm_err eo_change(struct db *db, const struct principal *p, const char *event,
 			     enum eo_op op, const char *org, const char *role, int delta,
-			     const json_t *set, int64_t now, struct admin_errors *errs)
+			     const json_t *set, int64_t now, struct field_errors *errs)
 {
 	json_t *ev = NULL, *list = NULL, *after = NULL;
 	struct auth_scope sc;
@@ -163,14 +163,14 @@ static enum hm_err eo_change(struct db *db, const struct principal *p, const cha
 			if (msg) {
 				char field[40];
 				snprintf(field, sizeof(field), "organisations.%zu", i);
-				admin_error_add(errs, field, msg);
+				field_error_add(errs, field, msg);
 			} else {
 				json_array_append_new(list, json_pack("{s:s, s:s}", "slug", slug,
 								      "role", r));
 			}
 		}
 		if (!json_is_array(set))
-			admin_error_add(errs, "organisations", "Send a list of organisations.");
+			field_error_add(errs, "organisations", "Send a list of organisations.");
 		if (errs->n) {
 			e = HM_EINVAL;
 			goto undo;
@@ -220,7 +220,7 @@ enum hm_err admin_event_org_move(struct db *db, const struct principal *p, const
 }
 
 enum hm_err admin_event_org_set(struct db *db, const struct principal *p, const char *event,
-				const json_t *list, int64_t now, struct admin_errors *errs)
+				const json_t *list, int64_t now, struct field_errors *errs)
 {
 	return eo_change(db, p, event, EO_SET, NULL, NULL, 0, list, now, errs);
 }

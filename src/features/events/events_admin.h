@@ -14,7 +14,7 @@
  * clear an optional field); events also take "sectors" as an array of
  * sector keys. Updates change only the keys present. Fields are checked
  * here too (the domain is the last line), and rule failures are reported
- * per field in a struct admin_errors as msgids for the caller to
+ * per field in a struct field_errors as msgids for the caller to
  * translate. Outputs (json_t **out) are new references the caller owns.
  */
 #ifndef HM_EVENTS_ADMIN_H
@@ -25,6 +25,7 @@
 
 #include "auth/auth.h"
 #include "core/core.h"
+#include "site/kind.h"
 
 struct db;
 
@@ -44,21 +45,7 @@ int admin_in_list(const char *const *list, const char *s);
 
 /* --------------------------------------------------------------- errors */
 
-#define ADMIN_ERRORS_MAX 32
-
-/* What was wrong with the input: one msgid per field (field names are
- * copied; msgids are literals). The first message for a field wins. */
-struct admin_errors {
-	int n;
-	struct {
-		char field[40];
-		const char *msgid;
-	} items[ADMIN_ERRORS_MAX];
-};
-
-void admin_error_add(struct admin_errors *e, const char *field, const char *msgid);
-/* The msgid for field, or NULL. */
-const char *admin_error_get(const struct admin_errors *e, const char *field);
+/* The domain's refusals are a struct field_errors (site/kind.h). */
 
 /* ----------------------------------------------------------- validators */
 
@@ -70,9 +57,9 @@ int admin_url_valid(const char *url);     /* http(s)://host…, no spaces or quo
  * lengths, dates (ends_on ≥ starts_on), time zone, country, e-mail,
  * capacity, sectors. Does not look at the database (slug taken, series
  * known): the writes do that. Returns the number of errors added. */
-int admin_event_check(const json_t *in, struct admin_errors *errs);
-int admin_series_check(const json_t *in, struct admin_errors *errs);
-int admin_org_check(const json_t *in, struct admin_errors *errs);
+int admin_event_check(const json_t *in, struct field_errors *errs);
+int admin_series_check(const json_t *in, struct field_errors *errs);
+int admin_org_check(const json_t *in, struct field_errors *errs);
 
 /* ---------------------------------------------------------------- rights */
 
@@ -134,12 +121,12 @@ json_t *admin_event_organisers(struct db *db, int64_t event_id, int64_t series_i
  * organisation's slug), status. HM_EINVAL with errs; HM_EEXIST when a
  * chosen slug is taken (errs names "slug"). */
 enum hm_err admin_series_create(struct db *db, const struct principal *p, const json_t *in,
-				int64_t now, json_t **out, struct admin_errors *errs);
+				int64_t now, json_t **out, struct field_errors *errs);
 /* Updates the keys present. Needs AUTH_SERIES_EDIT on the series.
  * HM_ENOTFOUND, HM_EFORBIDDEN, HM_EINVAL, HM_EEXIST. */
 enum hm_err admin_series_update(struct db *db, const struct principal *p, const char *slug,
 				const json_t *in, int64_t now, json_t **out,
-				struct admin_errors *errs);
+				struct field_errors *errs);
 
 /* ---------------------------------------------------------------- events */
 
@@ -149,13 +136,13 @@ enum hm_err admin_series_update(struct db *db, const struct principal *p, const 
  * kind to consultation, date_precision to day. HM_EINVAL with errs,
  * HM_EEXIST for a chosen slug taken, HM_EFORBIDDEN. */
 enum hm_err admin_event_create(struct db *db, const struct principal *p, const json_t *in,
-			       int64_t now, json_t **out, struct admin_errors *errs);
+			       int64_t now, json_t **out, struct field_errors *errs);
 /* Updates the keys present (status included: audited as event.publish,
  * event.unpublish or event.cancel). Needs AUTH_EVENT_EDIT on the event,
  * and AUTH_EVENT_CREATE in the new series when it moves. */
 enum hm_err admin_event_update(struct db *db, const struct principal *p, const char *slug,
 			       const json_t *in, int64_t now, json_t **out,
-			       struct admin_errors *errs);
+			       struct field_errors *errs);
 /* Shorthands for the status buttons. HM_EINVAL for an unknown status. */
 enum hm_err admin_event_set_status(struct db *db, const struct principal *p, const char *slug,
 				   const char *status, int64_t now);
@@ -182,7 +169,7 @@ enum hm_err admin_event_org_move(struct db *db, const struct principal *p, const
  * within each role; roles are shown convener first). HM_EINVAL with errs
  * naming "organisations.N" for a bad entry or a duplicate. */
 enum hm_err admin_event_org_set(struct db *db, const struct principal *p, const char *event,
-				const json_t *list, int64_t now, struct admin_errors *errs);
+				const json_t *list, int64_t now, struct field_errors *errs);
 
 /* ------------------------------------------------------- event organisers */
 
@@ -204,11 +191,11 @@ enum hm_err admin_event_organiser_revoke(struct db *db, const struct principal *
  * acronym, kind (default other), country, website, description, logo
  * (the name of an image already stored by media_store). */
 enum hm_err admin_org_create(struct db *db, const struct principal *p, const json_t *in,
-			     int64_t now, json_t **out, struct admin_errors *errs);
+			     int64_t now, json_t **out, struct field_errors *errs);
 /* Needs admin_org_may_edit. */
 enum hm_err admin_org_update(struct db *db, const struct principal *p, const char *slug,
 			     const json_t *in, int64_t now, json_t **out,
-			     struct admin_errors *errs);
+			     struct field_errors *errs);
 
 /* ---------------------------------------------------------------- delete */
 

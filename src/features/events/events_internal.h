@@ -1,8 +1,7 @@
 /*
- * events_internal.h — what the files of src/events share, not for other
- * modules: the admin statements, the store helpers, the field rules, and
- * struct admin_kind, the table that lets one write (admin_save) create
- * and update series, events and organisations alike.
+ * events_internal.h — what the files of src/features/events share, not
+ * for other features: the admin statements, the store helpers, the field
+ * rules, and the kind tables of series, events and organisations.
  */
 #ifndef HM_EVENTS_INTERNAL_H
 #define HM_EVENTS_INTERNAL_H
@@ -12,6 +11,7 @@
 #include <stdint.h>
 
 #include "features/events/events_admin.h"
+#include "site/kind.h"
 
 struct db;
 struct db_stmt;
@@ -69,6 +69,27 @@ enum admin_sql {
 
 extern const char *const admin_sql[ADMIN_SQL__MAX];
 
+/* The statements a kind table names (constant expressions, so that a
+ * static table can hold them): addresses, deletes, what keeps a row and
+ * the grants that go with it. */
+#define SQL_SERIES_SLUG_TAKEN "SELECT 1 FROM series WHERE slug = ? AND id <> ?"
+#define SQL_EVENT_SLUG_TAKEN "SELECT 1 FROM event WHERE slug = ? AND id <> ?"
+#define SQL_ORG_SLUG_TAKEN "SELECT 1 FROM organisation WHERE slug = ? AND id <> ?"
+#define SQL_SERIES_DELETE "DELETE FROM series WHERE id = ?"
+#define SQL_EVENT_DELETE "DELETE FROM event WHERE id = ?"
+#define SQL_ORG_DELETE "DELETE FROM organisation WHERE id = ?"
+#define SQL_SERIES_GRANTS "SELECT a.id AS account_id, a.email, r.role FROM account_role r " \
+	"JOIN account a ON a.id = r.account_id WHERE r.series_id = ? " \
+	"ORDER BY a.email"
+#define SQL_EVENT_GRANTS "SELECT a.id AS account_id, a.email, r.role FROM account_role r " \
+	"JOIN account a ON a.id = r.account_id WHERE r.event_id = ? " \
+	"ORDER BY a.email"
+#define SQL_SERIES_EVENT_COUNT "SELECT count(*) FROM event WHERE series_id = ?"
+#define SQL_EVENT_POST_COUNT "SELECT count(*) FROM post WHERE event_id = ?"
+#define SQL_ORG_EVENT_COUNT "SELECT count(DISTINCT event_id) FROM event_organisation WHERE organisation_id = ?"
+#define SQL_ORG_SERIES_COUNT "SELECT count(*) FROM series WHERE organiser_id = ?"
+
+
 struct db_stmt *admin_prep(struct db *db, enum admin_sql i);
 
 /* ------------------------------------------- helpers (admin_store.c) */
@@ -95,78 +116,21 @@ enum admin_rule_set { RULES_EVENT, RULES_SERIES, RULES_ORG };
  * declare laid over it (others are dropped). Caller owns the result. */
 json_t *admin_merge(enum admin_rule_set set, const json_t *cur, const json_t *in);
 
-/* ------------------------------------------ the write (admin_store.c) */
+/* The record after a change, by the rules of each kind (admin_merge). */
+json_t *event_merge(const json_t *cur, const json_t *in);
+json_t *series_merge(const json_t *cur, const json_t *in);
+json_t *org_merge(const json_t *cur, const json_t *in);
 
-/* One thing that keeps a row from being deleted: its status being status,
- * or (status NULL) the count statement count, bound to its id, above 0. */
-struct admin_keep_rule {
-	enum admin_keep why;
-	const char *status;
-	enum admin_sql count;
-};
+/* ------------------------------------------------------------ the kinds */
 
-/* One kind of thing the admin writes: how it is read, who may change it,
- * its rules, and how it is stored, deleted and audited. */
-struct admin_kind {
-	const char *entity;    /* of the audit entry: "series", "event", "organisation" */
-	enum admin_rule_set rules;
-	const char *const *statuses; /* for admin_kind_set_status */
-	enum admin_sql slug_taken;
-	const char *slug_from;  /* the field a missing slug is made from: "title" */
-	const char *slug_taken_msg;
-	/* The thing as stored, for audit entries and answers; NULL: none. */
-	json_t *(*snapshot)(struct db *db, const char *slug);
-	/* 1 if p may change before (found by slug). */
-	int (*may_edit)(struct db *db, const struct principal *p, const char *slug,
-			const json_t *before);
-	/* 1 if p may create one; NULL: decided by resolve. */
-	int (*may_create)(const struct principal *p);
-	/* What a new one starts from. */
-	json_t *(*defaults)(void);
-	/* Takes what in sends beyond the rules' fields into m; NULL: nothing. */
-	void (*take_extra)(json_t *m, const json_t *in);
-	/* The field checks (admin_series_check…): the number of errors added. */
-	int (*check)(const json_t *m, struct admin_errors *errs);
-	/* Looks up what m refers to and checks the right to refer to it: *ref
-	 * is its id for write. May add errors and return HM_OK; NULL: none. */
-	enum hm_err (*resolve)(struct db *db, const struct principal *p, const json_t *before,
-			       const json_t *m, int64_t *ref, struct admin_errors *errs);
-	/* Stores m as row id (0: a new one); *id_out is its id. */
-	enum hm_err (*write)(struct db *db, const json_t *m, int64_t ref, int64_t id,
-			     const char *ts, int64_t *id_out);
-	/* The audit action (before is NULL for a creation). */
-	const char *(*action)(const json_t *before, const json_t *after);
-	/* Deleting: the statement (bound to the id), the audit action, what
-	 * keeps one (in order, up to a rule with why ADMIN_KEEP_NONE), and
-	 * rows that go with it, recorded in the audit entry under gone_key
-	 * (NULL: none) as found by gone_rows bound to the id. */
-	enum admin_sql delete_stmt;
-	const char *delete_action;
-	const struct admin_keep_rule *keep;
-	const char *gone_key;
-	enum admin_sql gone_rows;
-};
+/* Series, events and organisations as the site's one kind table
+ * describes them (series.c, event.c, organisation.c). */
+extern const struct kind series_kind;
+extern const struct kind event_kind;
+extern const struct kind org_kind;
 
-/* Creates (slug NULL) or updates the thing: checks the right, merges in
- * over what is stored (or the defaults), checks, settles the slug,
- * writes, audits, all in one transaction. See events_admin.h for the
- * errors. */
-enum hm_err admin_save(const struct admin_kind *k, struct db *db, const struct principal *p,
-		       const char *slug, const json_t *in, int64_t now, json_t **out,
-		       struct admin_errors *errs);
-/* admin_save of {"status": status}; HM_EINVAL for a status not in
- * k->statuses. */
-enum hm_err admin_kind_set_status(const struct admin_kind *k, struct db *db,
-				  const struct principal *p, const char *slug, const char *status,
-				  int64_t now);
-
-/* Why t (as k->snapshot gives it, with its "id") cannot be deleted. */
-enum hm_err admin_kind_keep(const struct admin_kind *k, struct db *db, const json_t *t,
-			    struct admin_keep_why *why);
-/* Deletes the one with this slug: the right, the rules, the delete and
- * its audit entry in one transaction (see admin_event_delete). */
-enum hm_err admin_kind_delete(const struct admin_kind *k, struct db *db,
-			      const struct principal *p, const char *slug, int64_t now,
-			      struct admin_keep_why *why);
+/* The feature's reason for a keep rule that matched (ADMIN_KEEP_NONE for
+ * none), from kind_keep's answer. */
+void admin_keep_from(const struct kind_keep_why *k, struct admin_keep_why *out);
 
 #endif

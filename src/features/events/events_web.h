@@ -22,6 +22,8 @@
 void events_decorate(struct http_req *req, json_t *ev);
 void events_decorate_list(struct http_req *req, json_t *events);
 void events_decorate_org(struct http_req *req, json_t *org);
+/* The labels of the values events store (the feature's vocabulary). */
+extern const struct vocab events_vocab[];
 
 /* ------------------------------------------------------ admin (events_web.c) */
 
@@ -33,7 +35,7 @@ json_t *adm_editable_series(struct http_req *req, const struct principal *p);
  * every organisation. Inside a read transaction. */
 json_t *adm_org_options(struct http_req *req, const char *none_label);
 
-extern const struct adm_kind adm_event_kind;
+extern const struct kind event_kind;
 
 /* adm_for_edit for the event of the path (admin_events.c). */
 enum hm_err adm_event_for_edit(struct http_req *req, struct http_res *res, json_t **out);

@@ -30,6 +30,7 @@ const struct feature events_feature = {
 	.name = "events",
 	.routes = routes,
 	.nav = nav,
+	.vocab = events_vocab,
 	.media_refs = media_refs,
 	.nmedia_refs = HM_ARRAY_LEN(media_refs),
 	.home = events_home,

@@ -1,19 +1,131 @@
 /*
- * admin_orgs.c — the admin pages of organisations (/admin/organisations…)
- * with their logos, deleting them, and their JSON API
- * (/api/v1/organisations…).
- * Organisations are shared by events: an organiser may edit one only when
- * it takes part in no event they do not organise (events_admin's rule).
+ * organisation.c — organisations: their reads for organisers (with every
+ * event they take part in), the kind table that says how one is edited,
+ * stored, audited and deleted (organisations are shared by events, hence
+ * admin_org_may_edit), and their admin pages (/admin/organisations…, with
+ * logos) and JSON API (/api/v1/organisations…).
  */
-#include "site/feature.h"
-#include "features/events/events_web.h"
-
-#include "core/text.h"
 #include "db/db.h"
+#include "features/events/events_internal.h"
+#include "features/events/events_web.h"
+#include "core/text.h"
 #include "media/media.h"
-
 #include <string.h>
+json_t *admin_org_list(struct db *db)
+{
+	return admin_rows(db, ASQL_ORG_LIST);
+}
 
+json_t *admin_org_get(struct db *db, const char *slug)
+{
+	return events_one_with(db, admin_sql[ASQL_ORG_ONE], slug, "events",
+			       admin_sql[ASQL_ORG_EVENTS]);
+}
+
+/* The organisation's fields as stored, for audit entries and answers. */
+static json_t *org_snapshot(struct db *db, const char *slug)
+{
+	json_t *o = admin_org_get(db, slug);
+	if (o)
+		json_object_del(o, "events");
+	return o;
+}
+
+static enum hm_err org_write(struct db *db, const json_t *m, int64_t ref, int64_t id,
+			     const char *ts, int64_t *id_out)
+{
+	(void)ref; /* an organisation refers to nothing */
+	struct db_stmt *st = admin_prep(db, id ? ASQL_ORG_UPDATE : ASQL_ORG_INSERT);
+	if (!st)
+		return HM_EDB;
+	int k = 1;
+	db_bind_text(st, k++, admin_sval(m, "slug"));
+	db_bind_text(st, k++, admin_sval(m, "name"));
+	admin_bind_opt(st, k++, m, "acronym");
+	db_bind_text(st, k++, admin_sval(m, "kind"));
+	admin_bind_opt(st, k++, m, "country");
+	admin_bind_opt(st, k++, m, "website");
+	admin_bind_text0(st, k++, m, "description");
+	admin_bind_opt(st, k++, m, "logo");
+	if (!id)
+		db_bind_text(st, k++, ts);
+	db_bind_text(st, k++, ts);
+	if (id)
+		db_bind_int(st, k++, id);
+	enum hm_err e = db_run(st);
+	if (e == HM_OK)
+		*id_out = id ? id : db_last_insert_id(db);
+	return e;
+}
+
+static int org_may_edit(struct db *db, const struct principal *p, const json_t *before)
+{
+	json_t *full = admin_org_get(db, json_string_value(json_object_get(before, "slug")));
+	int may = full && admin_org_may_edit(p, full);
+	json_decref(full);
+	return may;
+}
+
+/* Organisers add partners to their events, so they may create one. */
+static int org_may_create(const struct principal *p)
+{
+	return auth_is_staff(p) && !p->read_only;
+}
+
+static json_t *org_defaults(void)
+{
+	return json_pack("{s:s}", "kind", "other");
+}
+
+static const char *org_action(const json_t *before, const json_t *after)
+{
+	(void)after;
+	return before ? "organisation.update" : "organisation.create";
+}
+
+/* Deleting one never takes it off an event or a series silently. */
+static const struct kind_keep_rule org_keep[] = {
+	{ADMIN_KEEP_ORG_EVENTS, NULL, SQL_ORG_EVENT_COUNT,
+	 "This organisation is listed on %lld event: remove it from the event first.",
+	 "This organisation is listed on %lld events: remove it from them first."},
+	{ADMIN_KEEP_ORG_SERIES, NULL, SQL_ORG_SERIES_COUNT,
+	 "This organisation runs %lld series: choose another organiser for it first.",
+	 "This organisation runs %lld series: choose another organiser for them first."},
+	{0, NULL, NULL, NULL, NULL},
+};
+
+enum hm_err admin_org_create(struct db *db, const struct principal *p, const json_t *in,
+			     int64_t now, json_t **out, struct field_errors *errs)
+{
+	return kind_save(&org_kind, db, p, NULL, in, now, out, errs);
+}
+
+enum hm_err admin_org_update(struct db *db, const struct principal *p, const char *slug,
+			     const json_t *in, int64_t now, json_t **out,
+			     struct field_errors *errs)
+{
+	return kind_save(&org_kind, db, p, slug, in, now, out, errs);
+}
+
+enum hm_err admin_org_keep(struct db *db, const json_t *org, struct admin_keep_why *why)
+{
+	struct kind_keep_why k;
+	enum hm_err e = kind_keep(&org_kind, db, org, &k);
+	admin_keep_from(&k, why);
+	return e;
+}
+
+enum hm_err admin_org_delete(struct db *db, const struct principal *p, const char *slug,
+			     int64_t now, struct admin_keep_why *why)
+{
+	struct kind_keep_why k;
+	enum hm_err e = kind_delete(&org_kind, db, p, slug, now, &k);
+	if (why)
+		admin_keep_from(&k, why);
+	return e;
+}
+
+/* ================================================================ the web */
 static const struct field org_fields[] = {
 	{.name = "name", .kind = FIELD_TEXT, .required = 1, .max_len = 200, .label = "Name"},
 	{.name = "acronym", .kind = FIELD_TEXT, .max_len = 40, .label = "Acronym"},
@@ -200,7 +312,7 @@ static void org_public(const struct principal *p, json_t *o)
 	org_logo_urls(o);
 }
 
-static const struct adm_kind org_kind = {
+const struct kind org_kind = {
 	.key = "organisations",
 	.missing = "There is no such organisation.",
 	.admin_path = "/admin/organisations",
@@ -213,11 +325,22 @@ static const struct adm_kind org_kind = {
 	.api_item = org_public,
 	.for_edit = org_for_edit,
 	.input_extra = org_logo_input,
-	.create = admin_org_create,
-	.update = admin_org_update,
-	.keep = admin_org_keep,
-	.remove = admin_org_delete,
 	.form_page = org_form_page,
+	.entity = "organisation",
+	.merge = org_merge,
+	.slug_taken_sql = SQL_ORG_SLUG_TAKEN,
+	.slug_from = "name",
+	.slug_taken_msg = "Another organisation already has this address.",
+	.snapshot = org_snapshot,
+	.may_edit = org_may_edit,
+	.may_create = org_may_create,
+	.defaults = org_defaults,
+	.check = admin_org_check,
+	.write = org_write,
+	.action = org_action,
+	.delete_sql = SQL_ORG_DELETE,
+	.delete_action = "organisation.delete",
+	.keep = org_keep,
 };
 
 static enum hm_err page_org_edit(struct http_req *req, struct http_res *res)
@@ -244,7 +367,6 @@ static enum hm_err api_org_get(struct http_req *req, struct http_res *res)
 {
 	return adm_api_get(req, res, &org_kind, NULL);
 }
-
 
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
