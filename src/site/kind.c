@@ -244,6 +244,7 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 	if (slug) {
 		if ((e = adm_for_edit(req, res, k, &cur)) != HM_OK)
 			return e;
+		web_own(req, cur);
 	} else if (k->may_create_web && (e = k->may_create_web(req, res)) != HM_OK) {
 		return e;
 	}
@@ -259,7 +260,6 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 		json_decref(j);
 		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST) {
 			adm_input_free(&in);
-			json_decref(cur);
 			return adm_domain_fail(res, e);
 		}
 		adm_input_errors(req, &in, &errs);
@@ -268,14 +268,12 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 		json_t *fj = adm_input_form_json(&in);
 		adm_input_free(&in);
 		res->status = e == HM_EEXIST ? 409 : 400;
-		if (req->want_json) {
-			json_decref(cur);
+		if (req->want_json)
 			return adm_api_answer(res, res->status, fj);
-		}
-		return k->form_page(req, res, cur, fj);
+		/* form_page takes its own reference; the request keeps ours. */
+		return k->form_page(req, res, json_incref(cur), fj);
 	}
 	adm_input_free(&in);
-	json_decref(cur);
 	if (req->want_json) {
 		k->api_item(p, out);
 		if (!slug)

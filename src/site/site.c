@@ -145,3 +145,13 @@ void web_set_str(json_t *o, const char *key, const char *s)
 {
 	json_object_set_new(o, key, s ? json_string(s) : json_null());
 }
+
+static void decref(void *p)
+{
+	json_decref(p);
+}
+
+json_t *web_own(struct http_req *req, json_t *j)
+{
+	return arena_defer(&req->pool, decref, j);
+}

@@ -65,6 +65,11 @@ const char *web_str(const json_t *o, const char *key);
  * event's). */
 void web_set_str(json_t *o, const char *key, const char *s);
 
+/* Ties j to the request: it is released (json_decref) when the request
+ * ends, so a handler holding it has one way out. Returns j (NULL stays
+ * NULL). */
+json_t *web_own(struct http_req *req, json_t *j);
+
 /* Begins the one read transaction of a page made of several queries, so
  * that it sees one state of the data; the handler ends it with
  * db_rollback. HM_EDB (logged) when it cannot begin. */

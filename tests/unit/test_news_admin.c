@@ -95,10 +95,10 @@ static int count(struct db *db, const char *sql_text)
 	return n;
 }
 
-static int has_error(const struct news_errors *e, const char *field)
+static int has_error(const struct field_errors *e, const char *field)
 {
-	for (size_t i = 0; i < e->n; i++)
-		if (strcmp(e->e[i].field, field) == 0)
+	for (int i = 0; i < e->n; i++)
+		if (strcmp(e->items[i].field, field) == 0)
 			return 1;
 	return 0;
 }
@@ -137,7 +137,7 @@ static void test_post_create_refused_outside_ones_rights(void **state)
 	};
 	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
 		struct post_input in = {.title = rows[i].id, .event_slug = rows[i].event};
-		struct news_errors errs;
+		struct field_errors errs;
 		int64_t id = 0;
 		int before = count(db, "SELECT count(*) FROM post");
 		enum hm_err e = post_create(db, &people[rows[i].who], &in, NOW, &id, &errs);
@@ -219,11 +219,13 @@ static void test_post_fields_refused(void **state)
 		{"event-unknown", {.title = "T", .event_slug = "no-such"}, "event_slug"},
 	};
 	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
-		struct news_errors errs;
+		struct field_errors errs;
 		int64_t nid;
 		enum hm_err e = post_create(db, &people[ADMIN], &rows[i].in, NOW, &nid, &errs);
-		if (e != HM_EINVAL)
-			fail_msg("%s: %s, want invalid input", rows[i].id, hm_err_str(e));
+		/* A taken address is a conflict, not a malformed field. */
+		enum hm_err want = strcmp(rows[i].id, "slug-taken") == 0 ? HM_EEXIST : HM_EINVAL;
+		if (e != want)
+			fail_msg("%s: %s, want %s", rows[i].id, hm_err_str(e), hm_err_str(want));
 		if (!has_error(&errs, rows[i].field))
 			fail_msg("%s: no error on %s", rows[i].id, rows[i].field);
 	}
@@ -408,15 +410,16 @@ static void test_categories(void **state)
 	struct db *db = fresh_db();
 	people_setup();
 	int64_t id;
-	struct news_errors errs;
+	struct field_errors errs;
 	assert_int_equal(category_create(db, &people[ORG_A], "Nope", NULL, NOW, &id, &errs),
 			 HM_EFORBIDDEN);
 	assert_int_equal(category_create(db, &people[ADMIN_RO], "Nope", NULL, NOW, &id, &errs),
 			 HM_EFORBIDDEN);
 	assert_int_equal(category_create(db, &people[ADMIN], "", NULL, NOW, &id, &errs), HM_EINVAL);
 	assert_true(has_error(&errs, "name"));
+	/* A taken address is a conflict. */
 	assert_int_equal(category_create(db, &people[ADMIN], "X", "press", NOW, &id, &errs),
-			 HM_EINVAL);
+			 HM_EEXIST);
 	assert_true(has_error(&errs, "slug"));
 	assert_int_equal(category_create(db, &people[ADMIN], "Press", NULL, NOW, &id, &errs), HM_OK);
 	json_t *c = category_admin_get(db, id);

@@ -113,7 +113,7 @@ static enum hm_err category_edit_form(struct http_req *req, struct http_res *res
 static enum hm_err category_save_h(struct http_req *req, struct http_res *res, int64_t id)
 {
 	struct form f;
-	struct news_errors errs = {0};
+	struct field_errors errs = {0};
 	json_t *cat = NULL;
 	web_private(req, res);
 	enum hm_err e = gate_categories(req, res);
@@ -161,16 +161,15 @@ static enum hm_err category_save_h(struct http_req *req, struct http_res *res, i
 			}
 			return web_redirect(req, res, "/admin/categories");
 		}
-		if (e != HM_EINVAL) {
+		if (e != HM_EINVAL && e != HM_EEXIST) {
 			json_decref(cat);
 			return e;
 		}
 		news_web_apply_errors(req, &f, &errs);
 	}
 	res->status = 400;
-	for (size_t i = 0; i < errs.n; i++)
-		if (strstr(errs.e[i].msgid, "already has this address"))
-			res->status = 409;
+	if (e == HM_EEXIST)
+		res->status = 409;
 	json_t *fj = form_json(&f);
 	if (req->want_json) {
 		json_decref(cat);

@@ -24,13 +24,13 @@
 
 
 /* form_json plus the errors the form has no field for (categories). */
-static json_t *form_model(struct http_req *req, struct form *f, const struct news_errors *errs)
+static json_t *form_model(struct http_req *req, struct form *f, const struct field_errors *errs)
 {
 	json_t *o = form_json(f);
-	for (size_t i = 0; errs && i < errs->n; i++)
-		if (strcmp(errs->e[i].field, "categories") == 0) {
+	for (int i = 0; errs && i < errs->n; i++)
+		if (strcmp(errs->items[i].field, "categories") == 0) {
 			json_object_set_new(json_object_get(o, "errors"), "categories",
-					    json_string(web_t(req, errs->e[i].msgid)));
+					    json_string(web_t(req, errs->items[i].msgid)));
 			json_object_set_new(o, "has_errors", json_true());
 		}
 	return o;
@@ -230,7 +230,7 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 	const struct principal *who = web_principal(req);
 	struct auth_scope scope = {0};
 	struct slug_list cats = {0};
-	struct news_errors errs = {0};
+	struct field_errors errs = {0};
 	struct form f;
 	json_t *post = NULL;
 	enum hm_err e;
@@ -244,32 +244,26 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 			return e;
 		if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
 			return e;
-		post = post_admin_get(req->db, id, time_now_s());
+		post = web_own(req, post_admin_get(req->db, id, time_now_s()));
 		if (!post)
 			return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 		decorate_admin_post(req, post, NULL);
 	}
-	if (req->method == HTTP_PATCH && !news_web_json_body(req)) {
-		json_decref(post);
+	if (req->method == HTTP_PATCH && !news_web_json_body(req))
 		return http_fail(res, HM_EINVAL, "PATCH takes a JSON object of the fields to change.");
-	}
 	if (news_web_json_body(req)) {
 		json_t *cur = post && req->method == HTTP_PATCH ? post_as_input(post) : NULL;
 		e = news_web_json_prepare(req, cur, &cats);
 		json_decref(cur);
-		if (e != HM_OK) {
-			json_decref(post);
+		if (e != HM_OK)
 			return http_fail(res, HM_EINVAL,
 					 "The body must be a JSON object; categories a list of their slugs.");
-		}
 	} else {
 		form_categories(req, &cats);
 	}
 	form_read(req, post_fields, HM_ARRAY_LEN(post_fields), &f);
-	if (f.error) {
-		json_decref(post);
+	if (f.error)
 		return http_fail(res, HM_EINVAL, "The form could not be read. Please try again.");
-	}
 
 	/* An uploaded file is stored at once (content-addressed, harmless), so
 	 * the form can keep it through a preview or a correction. */
@@ -319,7 +313,6 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 		e = id ? post_update(req->db, who, id, &in, time_now_s(), &errs)
 		       : post_create(req->db, who, &in, time_now_s(), &new_id, &errs);
 		if (e == HM_OK) {
-			json_decref(post);
 			if (req->want_json) {
 				res->status = id ? 200 : 201;
 				if (!id)
@@ -333,25 +326,19 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 					    arena_printf(&req->pool, "/admin/news/%lld?saved=1",
 							 (long long)new_id));
 		}
-		if (e == HM_EFORBIDDEN) {
-			json_decref(post);
+		if (e == HM_EFORBIDDEN)
 			return http_fail(res, e, "Your account may not post news for this event.");
-		}
-		if (e != HM_EINVAL) {
-			json_decref(post);
+		if (e != HM_EINVAL && e != HM_EEXIST)
 			return e;
-		}
 		news_web_apply_errors(req, &f, &errs);
 	}
 
 	json_t *fj = form_model(req, &f, &errs);
 	if (!preview || f.nerrors)
 		res->status = 400;
-	for (size_t i = 0; i < errs.n; i++)
-		if (strstr(errs.e[i].msgid, "already has this address"))
-			res->status = 409;
+	if (e == HM_EEXIST)
+		res->status = 409;
 	if (req->want_json) {
-		json_decref(post);
 		http_res_page(res, fj, NULL, NULL);
 		return HM_OK;
 	}
@@ -374,9 +361,7 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 								: json_null());
 	}
 	/* The checked boxes as sent, even when the domain refused one. */
-	e = render_post_form(req, res, fj, &cats, post, pv);
-	json_decref(post);
-	return e;
+	return render_post_form(req, res, fj, &cats, post, pv);
 }
 
 static enum hm_err post_new_form(struct http_req *req, struct http_res *res)

@@ -28,10 +28,13 @@ json_t *category_admin_list(struct db *db)
 	return st ? db_rows_json(st) : json_array();
 }
 
-/* Checks name and slug; *slug_out is the slug to store. */
-static void category_check(struct db *db, struct arena *a, int64_t self, const char *name,
-			   const char *slug, const char **slug_out, struct news_errors *errs)
+/* Checks name and slug; *slug_out is the slug to store. HM_EEXIST when
+ * the chosen address is another category's, HM_EINVAL for any other
+ * refusal (errs says which). */
+static enum hm_err category_check(struct db *db, struct arena *a, int64_t self, const char *name,
+			   const char *slug, const char **slug_out, struct field_errors *errs)
 {
+	int taken = 0;
 	*slug_out = NULL;
 	if (!name || !*name)
 		news_error_add(errs, "name", "This field is required.");
@@ -41,7 +44,7 @@ static void category_check(struct db *db, struct arena *a, int64_t self, const c
 		if (!slug_valid(slug))
 			news_error_add(errs, "slug",
 				       "Use lower-case letters, digits and single hyphens only.");
-		else if (news_slug_taken(db, SQL_CAT_SLUG_TAKEN, slug, self))
+		else if (news_slug_taken(db, SQL_CAT_SLUG_TAKEN, slug, self) && ++taken)
 			news_error_add(errs, "slug", "Another category already has this address.");
 		else
 			*slug_out = slug;
@@ -50,14 +53,15 @@ static void category_check(struct db *db, struct arena *a, int64_t self, const c
 		if (!*slug_out)
 			news_error_add(errs, "slug", "Choose an address for this category.");
 	}
+	return !errs->n ? HM_OK : taken ? HM_EEXIST : HM_EINVAL;
 }
 
 /* Creates (id 0) or updates a category. */
 static enum hm_err category_save(struct db *db, const struct principal *actor, int64_t id,
 				 const char *name, const char *slug, int64_t now, int64_t *id_out,
-				 struct news_errors *errs)
+				 struct field_errors *errs)
 {
-	struct news_errors scratch;
+	struct field_errors scratch;
 	struct arena a;
 	json_t *before = NULL, *after = NULL;
 	const char *use_slug;
@@ -74,11 +78,8 @@ static enum hm_err category_save(struct db *db, const struct principal *actor, i
 		e = HM_ENOTFOUND;
 		goto out;
 	}
-	category_check(db, &a, id, name, slug, &use_slug, errs);
-	if (errs->n) {
-		e = HM_EINVAL;
+	if ((e = category_check(db, &a, id, name, slug, &use_slug, errs)) != HM_OK)
 		goto out;
-	}
 	struct db_stmt *st = news_admin_prep(db, id ? SQL_CAT_UPDATE : SQL_CAT_INSERT);
 	if (!st) {
 		e = HM_EDB;
@@ -91,7 +92,6 @@ static enum hm_err category_save(struct db *db, const struct principal *actor, i
 	if ((e = db_run(st)) != HM_OK) {
 		if (e == HM_EEXIST) {
 			news_error_add(errs, "slug", "Another category already has this address.");
-			e = HM_EINVAL;
 		}
 		goto out;
 	}
@@ -116,14 +116,14 @@ out_free:
 
 enum hm_err category_create(struct db *db, const struct principal *actor, const char *name,
 			    const char *slug, int64_t now, int64_t *id_out,
-			    struct news_errors *errs)
+			    struct field_errors *errs)
 {
 	return category_save(db, actor, 0, name, slug, now, id_out, errs);
 }
 
 enum hm_err category_update(struct db *db, const struct principal *actor, int64_t id,
 			    const char *name, const char *slug, int64_t now,
-			    struct news_errors *errs)
+			    struct field_errors *errs)
 {
 	if (id <= 0)
 		return HM_ENOTFOUND;

@@ -70,13 +70,18 @@ struct db_stmt *news_admin_prep(struct db *db, enum news_admin_sql i)
 	return db_prepare(db, sql[i]);
 }
 
-void news_error_add(struct news_errors *errs, const char *field, const char *msgid)
+void news_error_add(struct field_errors *errs, const char *field, const char *msgid)
 {
-	if (errs && errs->n < NEWS_ERRORS_MAX) {
-		errs->e[errs->n].field = field;
-		errs->e[errs->n].msgid = msgid;
-		errs->n++;
+	if (!errs)
+		return;
+	/* The last refusal of a field is the one said, as the form shows it. */
+	for (int i = 0; i < errs->n; i++) {
+		if (strcmp(errs->items[i].field, field) == 0) {
+			errs->items[i].msgid = msgid;
+			return;
+		}
 	}
+	field_error_add(errs, field, msgid);
 }
 
 const char *news_now_text(struct arena *a, int64_t now)

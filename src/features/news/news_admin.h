@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "site/kind.h"
 
 struct db;
 struct principal;
@@ -36,16 +37,9 @@ struct auth_scope;
 #define POST_CATEGORIES_MAX 20
 #define CATEGORY_NAME_MAX 100
 
-/* Field-level refusals: the field's name as the forms and the API call it
- * ("slug", "event_slug", "categories", "image", "image_alt"…) and an
- * untranslated message (a msgid). */
-#define NEWS_ERRORS_MAX 8
-struct news_errors {
-	size_t n;
-	struct {
-		const char *field, *msgid;
-	} e[NEWS_ERRORS_MAX];
-};
+/* Field-level refusals are a struct field_errors (site/kind.h): the
+ * field's name as the forms and the API call it ("slug", "event_slug",
+ * "categories", "image", "image_alt"…) and an untranslated message. */
 
 /* A post as submitted. Strings are borrowed; NULL means empty/none. */
 struct post_input {
@@ -70,12 +64,12 @@ struct post_input {
  * actor may not post news for that event (or site news). */
 enum hm_err post_create(struct db *db, const struct principal *actor,
 			const struct post_input *in, int64_t now, int64_t *id_out,
-			struct news_errors *errs);
+			struct field_errors *errs);
 
 /* Replaces every field of post id with in (categories included).
  * HM_ENOTFOUND, HM_EFORBIDDEN (on the old or the new event), HM_EINVAL. */
 enum hm_err post_update(struct db *db, const struct principal *actor, int64_t id,
-			const struct post_input *in, int64_t now, struct news_errors *errs);
+			const struct post_input *in, int64_t now, struct field_errors *errs);
 
 /* Publishes (keeping a set published_at, so a planned time stays planned
  * and a post published before keeps its date and permalink; else now) or
@@ -128,10 +122,10 @@ json_t *news_event_choices(struct db *db, const struct principal *actor);
  * edits them, and the audit log stays one entry per change. */
 enum hm_err category_create(struct db *db, const struct principal *actor, const char *name,
 			    const char *slug, int64_t now, int64_t *id_out,
-			    struct news_errors *errs);
+			    struct field_errors *errs);
 enum hm_err category_update(struct db *db, const struct principal *actor, int64_t id,
 			    const char *name, const char *slug, int64_t now,
-			    struct news_errors *errs);
+			    struct field_errors *errs);
 enum hm_err category_delete(struct db *db, const struct principal *actor, int64_t id,
 			    int64_t now);
 
@@ -146,7 +140,7 @@ json_t *category_admin_list(struct db *db);
  * ICU knows, else "UTC". In the arena. */
 const char *news_site_timezone(struct db *db, struct arena *a);
 
-/* Adds a refusal (when there is room). */
-void news_error_add(struct news_errors *errs, const char *field, const char *msgid);
+/* Adds a refusal, or replaces the field's earlier one; errs may be NULL. */
+void news_error_add(struct field_errors *errs, const char *field, const char *msgid);
 
 #endif

@@ -43,14 +43,14 @@ static int form_has_field(const struct form *f, const char *name)
 
 /* The domain's refusals onto the form's fields; categories (not a field
  * of the table) are added by form_model, anything else goes to the top. */
-void news_web_apply_errors(struct http_req *req, struct form *f, const struct news_errors *errs)
+void news_web_apply_errors(struct http_req *req, struct form *f, const struct field_errors *errs)
 {
-	for (size_t i = 0; i < errs->n; i++) {
-		const char *field = errs->e[i].field;
+	for (int i = 0; i < errs->n; i++) {
+		const char *field = errs->items[i].field;
 		if (form_has_field(f, field))
-			form_set_error(req, f, field, errs->e[i].msgid);
+			form_set_error(req, f, field, errs->items[i].msgid);
 		else if (strcmp(field, "categories") != 0 && !f->error)
-			f->error = web_t(req, errs->e[i].msgid);
+			f->error = web_t(req, errs->items[i].msgid);
 	}
 }
 

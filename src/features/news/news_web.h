@@ -28,7 +28,7 @@ void news_web_nav(json_t *m, const char *section);
 
 /* The domain's refusals onto the form's fields; categories (not a field
  * of the table) are left to the caller, anything else goes to the top. */
-void news_web_apply_errors(struct http_req *req, struct form *f, const struct news_errors *errs);
+void news_web_apply_errors(struct http_req *req, struct form *f, const struct field_errors *errs);
 
 /* The category slugs a post names. */
 struct slug_list {

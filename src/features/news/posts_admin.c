@@ -156,8 +156,9 @@ struct post_row {
  * HM_EINVAL with errs, HM_EFORBIDDEN, HM_EDB. */
 static enum hm_err post_check(struct db *db, struct arena *a, const struct principal *actor,
 			      const struct post_input *in, int64_t self, int64_t now,
-			      struct post_row *row, struct news_errors *errs)
+			      struct post_row *row, struct field_errors *errs)
 {
+	int taken = 0; /* the chosen address is another post's: HM_EEXIST */
 	memset(row, 0, sizeof(*row));
 	if (!in->title || !*in->title)
 		news_error_add(errs, "title", "This field is required.");
@@ -199,7 +200,7 @@ static enum hm_err post_check(struct db *db, struct arena *a, const struct princ
 		if (!slug_valid(in->slug))
 			news_error_add(errs, "slug",
 				       "Use lower-case letters, digits and single hyphens only.");
-		else if (news_slug_taken(db, SQL_POST_SLUG_TAKEN, in->slug, self))
+		else if (news_slug_taken(db, SQL_POST_SLUG_TAKEN, in->slug, self) && ++taken)
 			news_error_add(errs, "slug", "Another post already has this address.");
 		else
 			row->slug = in->slug;
@@ -245,7 +246,7 @@ static enum hm_err post_check(struct db *db, struct arena *a, const struct princ
 		/* To the minute, as the public pages compare to the minute. */
 		row->published_at = time_format_rfc3339(a, now - now % 60);
 	}
-	return errs->n ? HM_EINVAL : HM_OK;
+	return !errs->n ? HM_OK : taken ? HM_EEXIST : HM_EINVAL;
 }
 
 static enum hm_err post_write_categories(struct db *db, int64_t id, const struct post_row *row)
@@ -316,9 +317,9 @@ static enum hm_err post_commit(struct db *db, const struct principal *actor, con
 /* Creates (id 0) or replaces post id. */
 static enum hm_err post_save(struct db *db, const struct principal *actor, int64_t id,
 			     const struct post_input *in, int64_t now, int64_t *id_out,
-			     struct news_errors *errs)
+			     struct field_errors *errs)
 {
-	struct news_errors scratch;
+	struct field_errors scratch;
 	struct post_row row;
 	struct arena a;
 	json_t *before = NULL;
@@ -348,7 +349,6 @@ static enum hm_err post_save(struct db *db, const struct principal *actor, int64
 	if ((e = db_run(st)) != HM_OK) {
 		if (e == HM_EEXIST) {
 			news_error_add(errs, "slug", "Another post already has this address.");
-			e = HM_EINVAL;
 		}
 		goto out;
 	}
@@ -369,13 +369,13 @@ out_free:
 
 enum hm_err post_create(struct db *db, const struct principal *actor,
 			const struct post_input *in, int64_t now, int64_t *id_out,
-			struct news_errors *errs)
+			struct field_errors *errs)
 {
 	return post_save(db, actor, 0, in, now, id_out, errs);
 }
 
 enum hm_err post_update(struct db *db, const struct principal *actor, int64_t id,
-			const struct post_input *in, int64_t now, struct news_errors *errs)
+			const struct post_input *in, int64_t now, struct field_errors *errs)
 {
 	return post_save(db, actor, id, in, now, NULL, errs);
 }
