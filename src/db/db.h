@@ -64,9 +64,11 @@ int db_col_is_null(struct db_stmt *st, int i);
  * integers, reals as reals, NULL as null, text as strings. A column whose
  * name starts with "is_" becomes true/false. */
 json_t *db_row_json(struct db_stmt *st);
-/* Steps through all rows: an array of db_row_json objects (empty on error). */
+/* Steps through all rows: an array of db_row_json objects; NULL when st
+ * is NULL or a step fails (never an empty list that hides a failure). */
 json_t *db_rows_json(struct db_stmt *st);
-/* Steps once: the row object, or NULL when there is none. */
+/* Steps once: the row object, or NULL when there is none or the step
+ * failed (db_failed tells which). */
 json_t *db_one_json(struct db_stmt *st);
 
 int64_t db_last_insert_id(struct db *db);
@@ -76,6 +78,12 @@ int db_changes(struct db *db);
  * a read-then-write cannot deadlock; db_begin_read gives a consistent
  * snapshot for a page made of several queries. */
 enum hm_err db_begin(struct db *db);
+/* 1 if a statement failed (to prepare or to step) since the last
+ * db_begin or db_begin_read: a read that found nothing may have failed,
+ * and a page must then answer 500, not "not found". */
+int db_failed(struct db *db);
+/* Forgets earlier failures: the start of a request. */
+void db_failed_reset(struct db *db);
 enum hm_err db_begin_read(struct db *db);
 enum hm_err db_commit(struct db *db);
 void db_rollback(struct db *db);

@@ -32,6 +32,7 @@ struct db {
 	int wal_hdr_ok;            /* wal_hdr holds the header seen before the last PRAGMA */
 	unsigned char wal_hdr[48];
 	int in_write; /* inside a db_begin transaction */
+	int failed;   /* a statement failed since the transaction began (db_failed) */
 	struct db_stmt cache[STMT_CACHE];
 };
 
@@ -219,6 +220,7 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 			if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st,
 					       NULL) != SQLITE_OK) {
 				log_error("sqlite3_prepare_v3: %s in: %.200s", sqlite3_errmsg(db->h), sql);
+				db->failed = 1;
 				sqlite3_finalize(s->st);
 				s->st = NULL;
 				return NULL;
@@ -263,6 +265,7 @@ int db_step(struct db_stmt *st)
 	if (rc == SQLITE_DONE)
 		return 0;
 	log_error("sqlite3_step: %s in: %.120s", sqlite3_errmsg(st->db->h), st->sql);
+	st->db->failed = 1;
 	return -1;
 }
 
@@ -278,6 +281,7 @@ enum hm_err db_run(struct db_stmt *st)
 		e = HM_EINVAL;
 	else {
 		log_error("sqlite3_step: %s in: %.120s", sqlite3_errmsg(st->db->h), st->sql);
+		st->db->failed = 1;
 		e = HM_EDB;
 	}
 	sqlite3_reset(st->st);
@@ -354,12 +358,17 @@ json_t *db_row_json(struct db_stmt *st)
 
 json_t *db_rows_json(struct db_stmt *st)
 {
-	json_t *a = json_array();
 	if (!st)
-		return a;
-	while (db_step(st) == 1)
+		return NULL;
+	json_t *a = json_array();
+	int rc;
+	while ((rc = db_step(st)) == 1)
 		json_array_append_new(a, db_row_json(st));
 	db_done(st);
+	if (rc < 0) {
+		json_decref(a);
+		return NULL;
+	}
 	return a;
 }
 
@@ -389,8 +398,19 @@ static const char SQL_BEGIN_READ[] = "BEGIN";
 static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
 
+int db_failed(struct db *db)
+{
+	return db->failed;
+}
+
+void db_failed_reset(struct db *db)
+{
+	db->failed = 0;
+}
+
 enum hm_err db_begin(struct db *db)
 {
+	db->failed = 0;
 	struct db_stmt *st = db_prepare(db, SQL_BEGIN);
 	enum hm_err e = st ? db_run(st) : HM_EDB;
 	db->in_write = (e == HM_OK);
@@ -399,6 +419,7 @@ enum hm_err db_begin(struct db *db)
 
 enum hm_err db_begin_read(struct db *db)
 {
+	db->failed = 0;
 	struct db_stmt *st = db_prepare(db, SQL_BEGIN_READ);
 	return st ? db_run(st) : HM_EDB;
 }
@@ -479,7 +500,10 @@ uint64_t db_data_version(struct db *db)
 	struct db_stmt *st = db_prepare(db, SQL_DATA_VERSION);
 	if (st && db_step(st) == 1) {
 		int64_t v = db_col_int(st, 0);
-		if (db->last_data_version != -1 && v != db->last_data_version)
+		/* A connection's first look cannot tell what changed before it
+		 * opened (another process may have written since the pages in
+		 * the cache were made): it counts as a change. */
+		if (db->last_data_version == -1 || v != db->last_data_version)
 			db_bump_version();
 		db->last_data_version = v;
 		db->wal_hdr_ok = hdr_ok;

@@ -4,6 +4,7 @@
  * ask, and the CSRF token of a request that changes something.
  */
 #include "auth/auth.h"
+#include "db/db.h"
 #include "site/form.h"
 #include "site/web.h"
 
@@ -26,6 +27,9 @@ static int csrf_holds(struct http_req *req)
 enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const struct route *r)
 {
 	unsigned fl = r->flags;
+
+	/* What fails from here on is this request's (web_finish answers 500). */
+	db_failed_reset(req->db);
 	int needs = (int)(fl >> 8) - 1;
 	enum hm_err e = HM_OK;
 

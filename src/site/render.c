@@ -174,6 +174,18 @@ static json_t *layout_model(struct http_req *req, const char *title)
 
 void web_finish(struct http_req *req, struct http_res *res, enum hm_err e)
 {
+	/* A read that failed is not "not found", nor a page with a part
+	 * missing: whatever the handler made of it, the answer is 500. */
+	if (req->db && db_failed(req->db) && e != HM_EDB) {
+		log_error("%s %s: a database statement failed; answering 500",
+			  http_method_name(req->method), req->path ? req->path : "?");
+		e = HM_EDB;
+		res->status = 500;
+		res->error = NULL;
+		res->location = NULL;
+	}
+	if (req->db)
+		db_failed_reset(req->db);
 	if (res->location && res->status >= 300 && res->status < 400) {
 		json_decref(res->model);
 		res->model = NULL;

@@ -168,6 +168,6 @@ void admin_bind_text0(struct db_stmt *st, int idx, const json_t *o, const char *
 json_t *admin_rows(struct db *db, enum admin_sql i)
 {
 	struct db_stmt *st = admin_prep(db, i);
-	return st ? db_rows_json(st) : json_array();
+	return db_rows_json(st);
 }
 

@@ -95,7 +95,7 @@ json_t *events_one_with(struct db *db, const char *sql_one, const char *slug, co
 		return NULL;
 	if ((st = db_prepare(db, sql_rows)))
 		db_bind_int(st, 1, json_integer_value(json_object_get(o, "id")));
-	json_object_set_new(o, key, st ? db_rows_json(st) : json_array());
+	json_object_set_new(o, key, db_rows_json(st));
 	return o;
 }
 

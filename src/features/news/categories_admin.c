@@ -25,7 +25,7 @@ json_t *category_admin_get(struct db *db, int64_t id)
 json_t *category_admin_list(struct db *db)
 {
 	struct db_stmt *st = news_admin_prep(db, SQL_CAT_LIST);
-	return st ? db_rows_json(st) : json_array();
+	return db_rows_json(st);
 }
 
 /* Checks name and slug; *slug_out is the slug to store. HM_EEXIST when
