@@ -30,7 +30,7 @@ SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
 
 ALL_SRC  := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/main.c,$(ALL_SRC))
-EMBED_IN := $(shell find templates assets migrations po demo src/features/*/templates -type f 2>/dev/null | sort)
+EMBED_IN := $(shell find templates assets migrations po demo src/features/*/templates src/features/*/demo.sql -type f 2>/dev/null | sort)
 GEN      := $(B)/gen/embedded.c
 
 OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/embedded.o
@@ -78,7 +78,7 @@ $(B)/embed: tools/embed.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(WARN) -O2 -o $@ $<
 
-$(GEN): $(B)/embed $(EMBED_IN)
+$(GEN): $(B)/embed $(EMBED_IN) Makefile
 	@mkdir -p $(dir $@)
 	$(call say,EMBED,$@)
 	$(Q)$(B)/embed $@ $(EMBED_IN)

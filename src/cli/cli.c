@@ -13,6 +13,7 @@
 #include "http/server.h"
 #include "mail/mail.h"
 #include "media/media.h"
+#include "site/feature.h"
 #include "site/web.h"
 
 #include <getopt.h>
@@ -230,9 +231,21 @@ static int cmd_demo(int argc, char **argv)
 		fprintf(stderr, "harmony demo: %s\n", err);
 		goto fail;
 	}
-	if ((e = db_begin(db)) != HM_OK ||
-	    (e = db_exec_script(db, f->data, err, sizeof(err))) != HM_OK ||
-	    (e = db_commit(db)) != HM_OK) {
+	/* The site's part, then each feature's, in one transaction. */
+	if ((e = db_begin(db)) != HM_OK || (e = db_exec_script(db, f->data, err, sizeof(err))) != HM_OK)
+		goto load_failed;
+	for (const struct feature *const *ft = site_features; *ft; ft++) {
+		const struct embedded_file *part = (*ft)->demo ? embedded_find((*ft)->demo) : NULL;
+		if ((*ft)->demo && !part) {
+			snprintf(err, sizeof(err), "%s is not in this build", (*ft)->demo);
+			e = HM_EINTERNAL;
+			goto load_failed;
+		}
+		if (part && (e = db_exec_script(db, part->data, err, sizeof(err))) != HM_OK)
+			goto load_failed;
+	}
+	if ((e = db_commit(db)) != HM_OK) {
+load_failed:
 		fprintf(stderr, "harmony demo: loading the demo failed: %s\n", err);
 		db_rollback(db);
 		goto fail;

@@ -44,6 +44,9 @@ struct feature {
 	 * keeps them. */
 	const struct media_ref *media_refs;
 	size_t nmedia_refs;
+	/* Its part of the demo (`harmony demo`): the path of an embedded SQL
+	 * script, run after the site's and the earlier features'; NULL: none. */
+	const char *demo;
 	/* What it adds to the home page's model, inside the page's read
 	 * transaction; NULL: nothing. HM_OK or HM_EDB. */
 	enum hm_err (*home)(struct http_req *req, json_t *m);

@@ -29,6 +29,7 @@ static const struct media_ref media_refs[] = {
 const struct feature events_feature = {
 	.name = "events",
 	.routes = routes,
+	.demo = "src/features/events/demo.sql",
 	.nav = nav,
 	.vocab = events_vocab,
 	.media_refs = media_refs,

@@ -27,6 +27,7 @@ static const struct media_ref media_refs[] = {
 const struct feature news_feature = {
 	.name = "news",
 	.routes = routes,
+	.demo = "src/features/news/demo.sql",
 	.nav = nav,
 	.media_refs = media_refs,
 	.nmedia_refs = HM_ARRAY_LEN(media_refs),
