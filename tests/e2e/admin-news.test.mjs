@@ -146,6 +146,17 @@ describe('who may open the pages', () => {
 		});
 	}
 
+	test('an edit page answers at …/edit too, as every kind\'s does, with the same rights', async () => {
+		for (const [role, plain, status] of [['orgSh', '/admin/news/1', 200], ['admin', '/admin/categories/1', 200],
+			['orgAk', '/admin/news/1', 403], ['orgSh', '/admin/categories/1', 403], ['orgSh', '/admin/news/999', 404]]) {
+			const a = await who[role].getJson(plain);
+			const b = await who[role].getJson(`${plain}/edit`);
+			assert.equal(b.status, status, `${role} ${plain}/edit`);
+			assert.equal(a.status, b.status, `${role}: both addresses answer alike`);
+			if (status === 200) assert.deepEqual(b.json, a.json, `${role} ${plain}: the same page`);
+		}
+	});
+
 	test('JSON twins answer 401 to a visitor and 403 to a participant', async () => {
 		for (const url of ['/admin/news', '/admin/news/1', '/admin/categories']) {
 			assert.equal((await who.visitor.getJson(url)).status, 401, url);

@@ -275,6 +275,8 @@ const struct route category_admin_routes[] = {
 	{POST, "/admin/categories", category_create_h, WEB_STAFF | WEB_CSRF},
 	{GET, "/admin/categories/new", category_new_form, WEB_STAFF},
 	{GET, "/admin/categories/{id}", category_edit_form, WEB_PRIVATE},
+	/* …/edit, as every other kind's edit page is addressed */
+	{GET, "/admin/categories/{id}/edit", category_edit_form, WEB_PRIVATE},
 	{POST, "/admin/categories/{id}", category_update_h, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/categories/{id}/delete", category_delete_h, WEB_PRIVATE | WEB_CSRF},
 	{GET, "/api/v1/categories", api_categories, WEB_JSON},

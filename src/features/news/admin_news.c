@@ -582,6 +582,8 @@ const struct route news_admin_routes[] = {
 	{POST, "/admin/news", post_create_h, WEB_STAFF | WEB_CSRF},
 	{GET, "/admin/news/new", post_new_form, WEB_STAFF},
 	{GET, "/admin/news/{id}", post_edit_form, WEB_PRIVATE},
+	/* …/edit, as every other kind's edit page is addressed */
+	{GET, "/admin/news/{id}/edit", post_edit_form, WEB_PRIVATE},
 	{POST, "/admin/news/{id}", post_update_h, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/news/{id}/publish", post_publish_h, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/news/{id}/unpublish", post_unpublish_h, WEB_PRIVATE | WEB_CSRF},
