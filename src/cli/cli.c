@@ -81,6 +81,8 @@ static int cmd_serve(int argc, char **argv)
 		.max_body = 10 * 1024 * 1024,
 	};
 	const char *media = NULL;
+	/* Where mail goes: the mail transport's, not the server's. */
+	struct mail_transport mail = {0};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -89,8 +91,8 @@ static int cmd_serve(int argc, char **argv)
 		case 'd': cfg.db_path = optarg; break;
 		case 'b': cfg.base_url = optarg; break;
 		case 'p': cfg.trust_proxy = 1; break;
-		case 's': cfg.smtp_url = optarg; break;
-		case 'o': cfg.outbox_dir = optarg; break;
+		case 's': mail.smtp_url = optarg; break;
+		case 'o': mail.dir = optarg; break;
 		case 'm': media = optarg; break;
 		case 't': {
 			char *end;
@@ -132,8 +134,8 @@ static int cmd_serve(int argc, char **argv)
 	if ((e = auth_init()) != HM_OK || (e = web_init()) != HM_OK)
 		return hm_err_exit_code(e);
 	cfg.routes = web_route_table(&cfg.nroutes);
+	cfg.hooks = web_server_hooks();
 	/* Mail goes out from its own thread, through the relay or to .eml files. */
-	struct mail_transport mail = {.smtp_url = cfg.smtp_url, .dir = cfg.outbox_dir};
 	if (mail_sender_start(cfg.db_path, &mail) != HM_OK) {
 		web_shutdown();
 		return 2;

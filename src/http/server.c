@@ -7,7 +7,6 @@
  */
 #include "http/server.h"
 #include "db/db.h"
-#include "view/i18n.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -378,18 +377,6 @@ static const char *header(struct MHD_Connection *c, const char *name)
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
 }
 
-/* The request's language: ?lang=, then the lang cookie, then Accept-Language. */
-static const char *choose_lang(struct http_req *req, struct MHD_Connection *c)
-{
-	const char *l = http_query(req, "lang");
-	if (l && i18n_supported(l))
-		return l;
-	l = kv_get(&req->cookies, "lang");
-	if (l && i18n_supported(l))
-		return l;
-	return i18n_negotiate(header(c, "Accept-Language"));
-}
-
 static int etag_matches(struct MHD_Connection *c, const char *etag)
 {
 	const char *inm = header(c, "If-None-Match");
@@ -411,6 +398,7 @@ static enum MHD_Result queue_not_modified(struct MHD_Connection *c, const char *
 static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, const char *url,
 			      const char *method, struct conn_ctx *ctx)
 {
+	const struct server_hooks *hooks = srv->cfg.hooks;
 	struct http_req req;
 	struct http_res res;
 	enum MHD_Result ret = MHD_NO;
@@ -472,12 +460,13 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	if (cookie)
 		http_parse_cookies(&req.pool, cookie, &req.cookies);
 	req.want_json = http_accept_prefers_json(header(c, "Accept"));
-	req.lang = choose_lang(&req, c);
 	req.content_type = header(c, "Content-Type");
 	req.body = ctx->body.data;
 	req.body_len = ctx->body.len;
 	req.srv = srv;
 	req.conn = c;
+	if (hooks->language)
+		req.lang = hooks->language(&req);
 	req.db = thread_db(srv);
 	if (!req.db) {
 		ret = queue_plain(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Database unavailable.\n", NULL);
@@ -487,8 +476,8 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	/* Public GETs are answered from the page cache while the data holds,
 	 * and within the minute: pages that depend on the time (a scheduled
 	 * post, upcoming events) are computed from the time to the minute. */
-	if ((req.method == HTTP_GET || req.method == HTTP_HEAD) && !kv_get(&req.cookies, "session") &&
-	    !header(c, "Authorization")) {
+	if ((req.method == HTTP_GET || req.method == HTTP_HEAD) &&
+	    !(hooks->private_request && hooks->private_request(&req))) {
 		size_t key_len;
 		cache_key = page_cache_key(&req, url, url_len, &q, &key_len);
 		cache_hash = fnv1a(cache_key, key_len, FNV_INIT);
@@ -506,7 +495,10 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	switch (router_match(srv->cfg.routes, srv->cfg.nroutes, req.path, req.method, &req.pool,
 			     &req.params, &route, &allowed)) {
 	case ROUTE_FOUND:
-		e = route->handler(&req, &res);
+		if (hooks->before)
+			e = hooks->before(&req, &res, route);
+		if (e == HM_OK)
+			e = route->handler(&req, &res);
 		break;
 	case ROUTE_BAD_METHOD: {
 		struct buf allow;
@@ -522,7 +514,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 		e = http_fail(&res, HM_ENOTFOUND, "There is no page at this address.");
 		break;
 	}
-	web_finish(&req, &res, e);
+	hooks->finish(&req, &res, e);
 
 	char etag[24] = "";
 	int cacheable = res.cacheable && res.status == 200 && cache_key &&
@@ -711,6 +703,11 @@ int server_run(const struct server_config *cfg)
 	sigset_t sigs;
 	int sig = 0, rc = 1;
 
+	if (!cfg->hooks || !cfg->hooks->finish) {
+		fprintf(stderr, "harmony: the server was started without its hooks\n");
+		free(srv);
+		return 1;
+	}
 	srv->cfg = *cfg;
 	pthread_mutex_init(&srv->cache_mu, NULL);
 	pthread_mutex_init(&srv->db_mu, NULL);

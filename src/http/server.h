@@ -12,6 +12,28 @@
 
 #include "http/router.h"
 
+/* What the server asks of the layer above it: the only way it reaches up.
+ * Each is called on a worker thread, for one request; none may keep a
+ * pointer into req past its return. */
+struct server_hooks {
+	/* Turns a handler's result (or e, the error that stands for it) into
+	 * what is sent: fills res->body and res->content_type. Required. */
+	void (*finish)(struct http_req *req, struct http_res *res, enum hm_err e);
+	/* The language of the answer, set as req->lang before the page cache
+	 * is looked at: it is part of the cache key. Must not touch the
+	 * database (cache hits never open a transaction). NULL: no language. */
+	const char *(*language)(struct http_req *req);
+	/* 1 when the request carries credentials (a session cookie, an
+	 * Authorization header): it is then never answered from the page
+	 * cache nor stored in it. NULL: no request is private. */
+	int (*private_request)(struct http_req *req);
+	/* Called after routing, before the route's handler: HM_OK lets the
+	 * handler run; any other value skips it, and finish gets that error
+	 * (res may already say more: a status, a location). NULL: none. */
+	enum hm_err (*before)(struct http_req *req, struct http_res *res,
+			      const struct route *route);
+};
+
 struct server_config {
 	const char *listen;       /* "127.0.0.1:8080", "[::1]:0", ":8080" */
 	const char *db_path;
@@ -23,15 +45,10 @@ struct server_config {
 	size_t max_body;          /* bytes */
 	int trust_proxy;          /* take the client address and scheme from
 				     X-Forwarded-For / X-Forwarded-Proto */
-	const char *smtp_url;     /* mail relay "smtp://host:port"; NULL: write .eml files */
-	const char *outbox_dir;   /* folder for .eml files; NULL: "outbox" beside the database */
 	const struct route *routes;
 	size_t nroutes;
+	const struct server_hooks *hooks; /* required, with its finish */
 };
-
-/* Turns a handler's result into the bytes sent: a page in the site's layout,
- * the model as JSON, or an error page. Provided by the web layer. */
-void web_finish(struct http_req *req, struct http_res *res, enum hm_err e);
 
 /* The site's absolute base URL, without a trailing slash. */
 const char *server_base_url(const struct server *srv);

@@ -155,4 +155,15 @@ enum hm_err web_redirect(struct http_req *req, struct http_res *res, const char 
 /* 1 if path is a safe local redirect target ("/x", not "//x" or "/\\x"). */
 int web_local_path(const char *path);
 
+/* ---- what the site gives the platform (hooks.c) ---- */
+
+/* Turns a handler's result into the bytes sent: a page in the site's
+ * layout, the model as JSON, or an error page (render.c). */
+void web_finish(struct http_req *req, struct http_res *res, enum hm_err e);
+
+/* The server's hooks: web_finish, the language, the credentials that keep
+ * a request out of the page cache, web_route_gate. */
+struct server_hooks;
+const struct server_hooks *web_server_hooks(void);
+
 #endif
