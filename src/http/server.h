@@ -45,6 +45,9 @@ struct server_config {
 	size_t max_body;          /* bytes */
 	int trust_proxy;          /* take the client address and scheme from
 				     X-Forwarded-For / X-Forwarded-Proto */
+	unsigned max_streams;     /* open streams in all (0: 512); beyond: 503 */
+	unsigned max_streams_per_addr; /* per client address (0: 8) */
+	unsigned keepalive_s;     /* a stream's keep-alive after this many idle seconds (0: 15) */
 	const struct route *routes;
 	size_t nroutes;
 	const struct server_hooks *hooks; /* required, with its finish */
@@ -56,5 +59,16 @@ const char *server_base_url(const struct server *srv);
 /* Runs until SIGTERM or SIGINT. Prints "listening on http://ADDR:PORT" on
  * stdout once ready. Returns a process exit code. */
 int server_run(const struct server_config *cfg);
+
+/* The two halves of server_run, for tests and embedders that stop the
+ * server themselves. server_start listens and starts the threads (it
+ * prints the same line); NULL on error, with *rc the exit code (2 for a
+ * bad --listen, 1 otherwise). server_stop stops listening, ends the
+ * streams, lets requests in flight finish (up to 10 s), stops the
+ * threads, closes the connections and frees srv. */
+struct server *server_start(const struct server_config *cfg, int *rc);
+void server_stop(struct server *srv);
+/* The port it listens on (useful with port 0). */
+unsigned server_port(const struct server *srv);
 
 #endif

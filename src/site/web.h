@@ -166,4 +166,9 @@ void web_finish(struct http_req *req, struct http_res *res, enum hm_err e);
 struct server_hooks;
 const struct server_hooks *web_server_hooks(void);
 
+/* GET: a text/event-stream of "event: change" with data {"version":N}
+ * each time the site's data version moves (looked at about once a
+ * second), with keep-alive comments in between (changes.c). */
+enum hm_err web_changes_stream(struct http_req *req, struct http_res *res);
+
 #endif
