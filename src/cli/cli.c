@@ -11,6 +11,7 @@
 #include "core/embedded.h"
 #include "db/db.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
 #include "mail/mail.h"
 #include "media/media.h"
 #include "site/web.h"
@@ -135,13 +136,25 @@ static int cmd_serve(int argc, char **argv)
 		return hm_err_exit_code(e);
 	cfg.routes = web_route_table(&cfg.nroutes);
 	cfg.hooks = web_server_hooks();
-	/* Mail goes out from its own thread, through the relay or to .eml files. */
-	if (mail_sender_start(cfg.db_path, &mail) != HM_OK) {
+	/* Background work runs on the scheduler's thread: mail goes out
+	 * through the relay or to .eml files, the hourly clean-ups. What the
+	 * jobs need is set before they start. */
+	if (mail_config_set(cfg.db_path, &mail) != HM_OK) {
 		web_shutdown();
 		return 2;
 	}
+	size_t nrefs, njobs;
+	const struct media_ref *refs = web_media_refs(&nrefs);
+	media_sweep_refs_set(refs, nrefs);
+	const struct job *const *jobs = web_jobs(&njobs);
+	if ((e = jobs_start(cfg.db_path, jobs, njobs)) != HM_OK) {
+		mail_config_clear();
+		web_shutdown();
+		return hm_err_exit_code(e);
+	}
 	int rc = server_run(&cfg);
-	mail_sender_stop();
+	jobs_stop();
+	mail_config_clear();
 	web_shutdown();
 	return rc;
 }

@@ -171,4 +171,14 @@ const struct server_hooks *web_server_hooks(void);
  * second), with keep-alive comments in between (changes.c). */
 enum hm_err web_changes_stream(struct http_req *req, struct http_res *res);
 
+/* The columns that hold uploaded images, for every sweep of unused
+ * uploads (refs.c): a static table of *n. */
+struct media_ref;
+const struct media_ref *web_media_refs(size_t *n);
+
+/* The jobs the server's scheduler runs (refs.c): *n pointers into the
+ * modules' static tables. */
+struct job;
+const struct job *const *web_jobs(size_t *n);
+
 #endif
