@@ -10,6 +10,7 @@
 #include "http/stream.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -28,6 +29,7 @@
 #define MAX_URL 2048
 #define MAX_QUERY_FIELDS 64
 #define CACHE_SLOTS 1024 /* power of two */
+_Static_assert((CACHE_SLOTS & (CACHE_SLOTS - 1)) == 0, "slots are found with a mask");
 #define CACHE_MAX_BODY (512 * 1024)
 
 static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -180,16 +182,6 @@ const char *server_base_url(const struct server *srv)
 	return srv->base_url;
 }
 
-static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-#define FNV_INIT 1469598103934665603ull
 
 /* -------------------------------------------------------- db per thread */
 
@@ -390,6 +382,7 @@ static char *page_cache_key(struct http_req *req, const char *url, size_t url_le
 		*p++ = '=';
 		p = put(p, q->raw[i][1], vlen[i]);
 	}
+	assert((size_t)(p - key) < n + 1); /* the key fits what was counted above */
 	*p = '\0';
 	*len = (size_t)(p - key);
 	return key;
@@ -539,7 +532,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	    !(hooks->private_request && hooks->private_request(&req))) {
 		size_t key_len;
 		cache_key = page_cache_key(&req, url, url_len, &q, &key_len);
-		cache_hash = fnv1a(cache_key, key_len, FNV_INIT);
+		cache_hash = hash_fnv1a64(cache_key, key_len, HASH_FNV64_INIT);
 		version = ((uint64_t)(time(NULL) / 60) << 40) + db_data_version(req.db);
 		if (cache_serve(srv, c, cache_key, cache_hash, version, &ret))
 			goto out;
@@ -587,7 +580,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 			res.body.len <= CACHE_MAX_BODY;
 	if (res.status == 200 && (cacheable || res.cacheable)) {
 		snprintf(etag, sizeof(etag), "\"%016llx\"",
-			 (unsigned long long)fnv1a(res.body.data, res.body.len, FNV_INIT));
+			 (unsigned long long)hash_fnv1a64(res.body.data, res.body.len, HASH_FNV64_INIT));
 		if (etag_matches(c, etag)) {
 			ret = queue_not_modified(c, etag);
 			goto out;

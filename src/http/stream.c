@@ -17,6 +17,7 @@
  */
 #include "http/stream.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -74,6 +75,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 	struct streams *ss = s->ss;
 	(void)pos;
 	for (;;) {
+		assert(s->off <= s->out.len);
 		if (s->off < s->out.len) {
 			size_t n = s->out.len - s->off;
 			if (n > max)
@@ -191,6 +193,7 @@ enum stream_open streams_open(struct streams *ss, struct MHD_Connection *c, cons
 /* Resumes a parked stream; under ss->mu. */
 static void unpark(struct stream *s)
 {
+	assert(s->parked); /* resuming a connection not suspended is undefined in MHD */
 	s->parked = 0;
 	MHD_resume_connection(s->conn);
 }
