@@ -2,7 +2,7 @@
  * outbox.c — the mail_outbox table: queueing a message, listing and
  * showing messages (secrets masked), retrying one, counting requests for
  * rate limits, and one pass of delivery (claim, compose, send, record),
- * which the sender thread runs whenever it wakes.
+ * which the scheduler runs as the job "mail.deliver" (sender.c).
  */
 #include "mail/mail_impl.h"
 #include "auth/auth.h"
