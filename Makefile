@@ -27,6 +27,8 @@ CPPFLAGS += -DHM_VERSION=\"$(VERSION)\"
 
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=undefined -ffp-contract=off
+# clang's libFuzzer; the targets are linked with -fsanitize=fuzzer.
+FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -ffp-contract=off
 
 ALL_SRC  := $(shell find src -name '*.c' | sort)
 LIB_SRC  := $(filter-out src/main.c,$(ALL_SRC))
@@ -63,15 +65,28 @@ $(B)/harmony: $(OBJ) $(B)/obj/src/main.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(OPT) -o $@ $^ $(PKG_LIBS)
 
-$(B)/obj/%.o: %.c Makefile
-	@mkdir -p $(dir $@)
-	$(call say,CC,$<)
-	$(Q)$(CC) $(WARN) $(HARDEN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
+# ---- objects: one rule for the three flavours (normal, sanitizer, fuzz),
+# warnings as errors everywhere, the generated embedded.c included.
+#   $(1) folder of the flavour, $(2) compiler, $(3) its flags, $(4) what `say` prints
+define object_rules
+$(1)/obj/%.o: %.c Makefile
+	@mkdir -p $$(dir $$@)
+	$$(call say,$(4),$$<)
+	$$(Q)$(2) $$(WARN) $(3) $$(CPPFLAGS) $$(PKG_CFLAGS) -MMD -MP -c -o $$@ $$<
 
-$(B)/obj/embedded.o: $(GEN)
-	@mkdir -p $(dir $@)
-	$(call say,CC,$<)
-	$(Q)$(CC) $(WARN) $(OPT) $(CPPFLAGS) -c -o $@ $<
+$(1)/obj/embedded.o: $$(GEN) Makefile
+	@mkdir -p $$(dir $$@)
+	$$(call say,$(4),$$<)
+	$$(Q)$(2) $$(WARN) $(3) $$(CPPFLAGS) -c -o $$@ $$<
+endef
+
+$(eval $(call object_rules,$(B),$$(CC),$$(HARDEN) $$(OPT),CC))
+$(eval $(call object_rules,$(B)/san,$$(CC),$$(SAN_FLAGS),CC))
+$(eval $(call object_rules,$(B)/fuzz,$$(CLANG),$$(FUZZ_FLAGS),CLANG))
+
+# Objects are only prerequisites of pattern rules (the unit and fuzz
+# binaries): without this make would delete them as intermediate files.
+.SECONDARY: $(OBJ) $(SAN_OBJ) $(FUZZ_OBJ)
 
 $(B)/embed: tools/embed.c
 	@mkdir -p $(B)
@@ -90,16 +105,6 @@ $(B)/san/harmony: $(SAN_OBJ) $(B)/san/obj/src/main.o
 	$(call say,LD,$@)
 	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ $(PKG_LIBS)
 
-$(B)/san/obj/%.o: %.c Makefile
-	@mkdir -p $(dir $@)
-	$(call say,CC,$<)
-	$(Q)$(CC) $(WARN) $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -MMD -MP -c -o $@ $<
-
-$(B)/san/obj/embedded.o: $(GEN)
-	@mkdir -p $(dir $@)
-	$(call say,CC,$<)
-	$(Q)$(CC) $(WARN) $(SAN_FLAGS) $(CPPFLAGS) -c -o $@ $<
-
 $(B)/san/test_%: tests/unit/test_%.c $(SAN_OBJ)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Itests/unit \
@@ -108,22 +113,10 @@ $(B)/san/test_%: tests/unit/test_%.c $(SAN_OBJ)
 # ---- fuzz targets (clang libFuzzer)
 fuzz: $(FUZZ_BIN)
 
-FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -ffp-contract=off
-
-$(B)/fuzz/obj/%.o: %.c Makefile
-	@mkdir -p $(dir $@)
-	$(call say,CLANG,$<)
-	$(Q)$(CLANG) -std=c11 -Wall -Wextra -Werror -Wno-missing-field-initializers $(FUZZ_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -c -o $@ $<
-
-$(B)/fuzz/obj/embedded.o: $(GEN)
-	@mkdir -p $(dir $@)
-	$(call say,CLANG,$<)
-	$(Q)$(CLANG) $(FUZZ_FLAGS) $(CPPFLAGS) -c -o $@ $<
-
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
 	$(call say,LD,$@)
-	$(Q)$(CLANG) -std=c11 -Wall -Wextra -Werror -O1 -g -fsanitize=fuzzer,address,undefined \
-		$(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
+	$(Q)$(CLANG) $(WARN) -Wno-missing-prototypes -O1 -g -fsanitize=fuzzer,address,undefined \
+		-ffp-contract=off $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $< $(FUZZ_OBJ) $(PKG_LIBS)
 
 fuzz-run: fuzz
 	scripts/fuzz-run $(FUZZ_SECONDS) $(FUZZ_BIN)

@@ -213,13 +213,8 @@ enum hm_err auth_account_create(struct db *db, const struct principal *actor,
 	if ((e = auth_account_check(a, msg, msglen)) != HM_OK)
 		return e;
 	auth_email_normalise(a->email, email);
-	if (a->password) {
-		if ((e = auth_password_check(a->password, msg, msglen)) != HM_OK)
-			return e;
-		/* Hash before taking the write lock: it is the slow part. */
-		if ((e = auth_password_hash(a->password, hash)) != HM_OK)
-			return e;
-	}
+	if (a->password && (e = auth_password_new(a->password, hash, msg, msglen)) != HM_OK)
+		return e;
 
 	auth_ts(now, ts);
 	if ((e = db_begin(db)) != HM_OK)
@@ -321,6 +316,25 @@ json_t *auth_account_list(struct db *db)
 	return list;
 }
 
+enum hm_err auth_password_store(struct db *db, int64_t account_id, const char *hash,
+				const char *ts, int *n_ended)
+{
+	struct db_stmt *st = auth_prep(db, SQL_ACCOUNT_SET_PASSWORD);
+	enum hm_err e;
+	if (n_ended)
+		*n_ended = 0;
+	if (!st)
+		return HM_EDB;
+	db_bind_text(st, 1, hash);
+	db_bind_text(st, 2, ts);
+	db_bind_int(st, 3, account_id);
+	if ((e = db_run(st)) != HM_OK)
+		return e;
+	if (db_changes(db) == 0)
+		return HM_ENOTFOUND;
+	return auth_sessions_end_all(db, account_id, n_ended);
+}
+
 enum hm_err auth_password_set(struct db *db, const struct principal *actor, int64_t account_id,
 			      const char *password, int64_t now, char *msg, size_t msglen)
 {
@@ -337,31 +351,14 @@ enum hm_err auth_password_set(struct db *db, const struct principal *actor, int6
 		snprintf(msg, msglen, "you may change only your own password");
 		return HM_EFORBIDDEN;
 	}
-	if ((e = auth_password_check(password, msg, msglen)) != HM_OK)
-		return e;
-	if ((e = auth_password_hash(password, hash)) != HM_OK)
+	if ((e = auth_password_new(password, hash, msg, msglen)) != HM_OK)
 		return e;
 	auth_ts(now, ts);
 	if ((e = db_begin(db)) != HM_OK)
 		goto out;
-	struct db_stmt *st = auth_prep(db, SQL_ACCOUNT_SET_PASSWORD);
-	if (!st) {
-		e = auth_fail(db, HM_EDB);
-		goto out;
-	}
-	db_bind_text(st, 1, hash);
-	db_bind_text(st, 2, ts);
-	db_bind_int(st, 3, account_id);
-	if ((e = db_run(st)) != HM_OK) {
-		e = auth_fail(db, e);
-		goto out;
-	}
-	if (db_changes(db) == 0) {
-		snprintf(msg, msglen, "no such account");
-		e = auth_fail(db, HM_ENOTFOUND);
-		goto out;
-	}
-	if ((e = auth_sessions_end_all(db, account_id, &n)) != HM_OK) {
+	if ((e = auth_password_store(db, account_id, hash, ts, &n)) != HM_OK) {
+		if (e == HM_ENOTFOUND)
+			snprintf(msg, msglen, "no such account");
 		e = auth_fail(db, e);
 		goto out;
 	}
@@ -398,15 +395,23 @@ static int may_change_grant(struct db *db, const struct principal *actor,
 	return sc.series_id > 0 && auth_can(actor, AUTH_SERIES_EDIT, &sc);
 }
 
-enum hm_err auth_role_grant(struct db *db, const struct principal *actor, int64_t account_id,
-			    const struct auth_grant *g, int64_t now)
+/* The start of a grant or a revoke: the actor may change it, it is
+ * well-formed, and the write transaction has begun. */
+static enum hm_err grant_begin(struct db *db, const struct principal *actor,
+			       const struct auth_grant *g)
 {
-	enum hm_err e;
 	if (!may_change_grant(db, actor, g))
 		return HM_EFORBIDDEN;
 	if (!grant_ok(g))
 		return HM_EINVAL;
-	if ((e = db_begin(db)) != HM_OK)
+	return db_begin(db);
+}
+
+enum hm_err auth_role_grant(struct db *db, const struct principal *actor, int64_t account_id,
+			    const struct auth_grant *g, int64_t now)
+{
+	enum hm_err e;
+	if ((e = grant_begin(db, actor, g)) != HM_OK)
 		return e;
 	int rc = account_exists(db, account_id);
 	if (rc != 1)
@@ -421,11 +426,7 @@ enum hm_err auth_role_revoke(struct db *db, const struct principal *actor, int64
 			     const struct auth_grant *g, int64_t now)
 {
 	enum hm_err e;
-	if (!may_change_grant(db, actor, g))
-		return HM_EFORBIDDEN;
-	if (!grant_ok(g))
-		return HM_EINVAL;
-	if ((e = db_begin(db)) != HM_OK)
+	if ((e = grant_begin(db, actor, g)) != HM_OK)
 		return e;
 	struct db_stmt *st = auth_prep(db, SQL_ROLE_DELETE);
 	if (!st)

@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "jobs/jobs.h"
 
 struct db;
 struct db_stmt;
@@ -316,6 +317,9 @@ enum hm_err auth_sessions_end_all(struct db *db, int64_t account_id, int *n_out)
 /* Deletes expired sessions, spent or expired reset tokens and throttle
  * rows past their window. For a periodic job. */
 enum hm_err auth_purge(struct db *db, int64_t now);
+/* Auth's jobs for the scheduler (src/jobs/jobs.h): "auth.purge", hourly. */
+extern const struct job auth_jobs[];
+extern const size_t auth_njobs;
 
 /* ======================================================== cookies, CSRF */
 

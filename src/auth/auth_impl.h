@@ -93,6 +93,18 @@ enum hm_err auth_throttle_clear_account(struct db *db, const char *email);
  * tests: it must parse and carry the current costs). */
 const char *auth_password_dummy(void);
 
+/* A new password: checked (auth_password_check, msg says why not) and
+ * hashed into hash, before any write lock is taken (hashing is the slow
+ * part). password.c */
+enum hm_err auth_password_new(const char *password, char hash[128], char *msg, size_t msglen);
+
+/* Inside the caller's write transaction: makes hash the password of
+ * account_id (changed at ts) and ends every session of the account;
+ * *n_ended (optional) says how many. HM_ENOTFOUND when there is no such
+ * account. On error the caller rolls back. account.c */
+enum hm_err auth_password_store(struct db *db, int64_t account_id, const char *hash,
+				const char *ts, int *n_ended);
+
 /* Rolls back and returns e: the tail of every failed write transaction. */
 enum hm_err auth_fail(struct db *db, enum hm_err e);
 

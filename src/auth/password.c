@@ -116,6 +116,12 @@ enum hm_err auth_password_hash(const char *password, char out[128])
 	return HM_OK;
 }
 
+enum hm_err auth_password_new(const char *password, char hash[128], char *msg, size_t msglen)
+{
+	enum hm_err e = auth_password_check(password, msg, msglen);
+	return e != HM_OK ? e : auth_password_hash(password, hash);
+}
+
 int auth_password_verify(const char *hash, const char *password)
 {
 	size_t len = password ? strlen(password) : 0;

@@ -96,9 +96,7 @@ enum hm_err auth_reset_complete(struct db *db, const char *token, const char *ne
 		snprintf(msg, msglen, "this reset link is not valid (it may have expired)");
 		return HM_ENOTFOUND;
 	}
-	if ((e = auth_password_check(new_password, msg, msglen)) != HM_OK)
-		return e;
-	if ((e = auth_password_hash(new_password, hash)) != HM_OK)
+	if ((e = auth_password_new(new_password, hash, msg, msglen)) != HM_OK)
 		return e;
 
 	auth_ts(now, ts);
@@ -120,15 +118,7 @@ enum hm_err auth_reset_complete(struct db *db, const char *token, const char *ne
 		e = auth_fail(db, HM_ENOTFOUND);
 		goto out;
 	}
-	if (!(st = auth_prep(db, SQL_ACCOUNT_SET_PASSWORD))) {
-		e = auth_fail(db, HM_EDB);
-		goto out;
-	}
-	db_bind_text(st, 1, hash);
-	db_bind_text(st, 2, ts);
-	db_bind_int(st, 3, account_id);
-	if ((e = db_run(st)) != HM_OK ||
-	    (e = auth_sessions_end_all(db, account_id, &n)) != HM_OK ||
+	if ((e = auth_password_store(db, account_id, hash, ts, &n)) != HM_OK ||
 	    (e = auth_principal_load(db, account_id, AUTH_VIA_NONE, &who)) != HM_OK ||
 	    (e = auth_throttle_clear_account(db, who.email)) != HM_OK) {
 		e = auth_fail(db, e);

@@ -5,6 +5,7 @@
  * tokens for anonymous ones.
  */
 #include "auth/auth_impl.h"
+#include "jobs/jobs.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -158,6 +159,17 @@ enum hm_err auth_purge(struct db *db, int64_t now)
 		return auth_fail(db, e);
 	return HM_OK;
 }
+
+static void purge_run(struct db *db, int64_t now, int (*stopping)(void))
+{
+	(void)stopping;
+	auth_purge(db, now);
+}
+
+const struct job auth_jobs[] = {
+	{"auth.purge", 3600, purge_run},
+};
+const size_t auth_njobs = HM_ARRAY_LEN(auth_jobs);
 
 /* -------------------------------------------------------------- cookies */
 

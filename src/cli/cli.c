@@ -11,6 +11,7 @@
 #include "core/embedded.h"
 #include "db/db.h"
 #include "http/server.h"
+#include "jobs/jobs.h"
 #include "mail/mail.h"
 #include "media/media.h"
 #include "site/feature.h"
@@ -82,6 +83,8 @@ static int cmd_serve(int argc, char **argv)
 		.max_body = 10 * 1024 * 1024,
 	};
 	const char *media = NULL;
+	/* Where mail goes: the mail transport's, not the server's. */
+	struct mail_transport mail = {0};
 	int c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -90,8 +93,8 @@ static int cmd_serve(int argc, char **argv)
 		case 'd': cfg.db_path = optarg; break;
 		case 'b': cfg.base_url = optarg; break;
 		case 'p': cfg.trust_proxy = 1; break;
-		case 's': cfg.smtp_url = optarg; break;
-		case 'o': cfg.outbox_dir = optarg; break;
+		case 's': mail.smtp_url = optarg; break;
+		case 'o': mail.dir = optarg; break;
 		case 'm': media = optarg; break;
 		case 't': {
 			char *end;
@@ -133,14 +136,26 @@ static int cmd_serve(int argc, char **argv)
 	if ((e = auth_init()) != HM_OK || (e = web_init()) != HM_OK)
 		return hm_err_exit_code(e);
 	cfg.routes = web_route_table(&cfg.nroutes);
-	/* Mail goes out from its own thread, through the relay or to .eml files. */
-	struct mail_transport mail = {.smtp_url = cfg.smtp_url, .dir = cfg.outbox_dir};
-	if (mail_sender_start(cfg.db_path, &mail) != HM_OK) {
+	cfg.hooks = web_server_hooks();
+	/* Background work runs on the scheduler's thread: mail goes out
+	 * through the relay or to .eml files, the hourly clean-ups. What the
+	 * jobs need is set before they start. */
+	if (mail_config_set(cfg.db_path, &mail) != HM_OK) {
 		web_shutdown();
 		return 2;
 	}
+	size_t nrefs, njobs;
+	const struct media_ref *refs = web_media_refs(&nrefs);
+	media_sweep_refs_set(refs, nrefs);
+	const struct job *const *jobs = web_jobs(&njobs);
+	if ((e = jobs_start(cfg.db_path, jobs, njobs)) != HM_OK) {
+		mail_config_clear();
+		web_shutdown();
+		return hm_err_exit_code(e);
+	}
 	int rc = server_run(&cfg);
-	mail_sender_stop();
+	jobs_stop();
+	mail_config_clear();
 	web_shutdown();
 	return rc;
 }

@@ -8,6 +8,7 @@
 #include "auth/auth.h"
 #include "db/db.h"
 #include "media/media.h"
+#include "site/web.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -113,7 +114,9 @@ static int cmd_prune(int argc, char **argv)
 		.ctx = &dry,
 	};
 	struct media_prune_result r;
-	e = media_prune(db, &o, &r);
+	size_t nrefs;
+	const struct media_ref *refs = web_media_refs(&nrefs);
+	e = media_prune(db, refs, nrefs, &o, &r);
 	if (e != HM_OK && e != HM_EDB) {
 		fprintf(stderr, "harmony media prune: cannot read the media folder %s\n", media);
 		rc = hm_err_exit_code(e);

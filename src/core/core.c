@@ -127,7 +127,9 @@ void buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	if (n < 0)
 		return;
 	buf_grow(b, (size_t)n);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	int m = vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	assert(m == n); /* the same format and arguments: the same length */
+	(void)m;
 	b->len += (size_t)n;
 }
 
@@ -215,6 +217,7 @@ void *arena_alloc(struct arena *a, size_t n)
 		c->next = a->head;
 		a->head = c;
 	}
+	assert(c->cap - c->used >= n); /* the head chunk has room, or is new and big enough */
 	void *p = (char *)c->data + c->used;
 	c->used += n;
 	return p;
@@ -348,4 +351,26 @@ void url_encode(struct buf *out, const char *s)
 			buf_putc(out, hex[*p & 15]);
 		}
 	}
+}
+
+/* ------------------------------------------------------------ hashing */
+
+uint64_t hash_fnv1a64(const void *p, size_t n, uint64_t h)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+uint32_t hash_fnv1a32(const void *p, size_t n, uint32_t h)
+{
+	const unsigned char *s = p;
+	for (size_t i = 0; i < n; i++) {
+		h ^= s[i];
+		h *= 16777619u;
+	}
+	return h;
 }

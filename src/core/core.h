@@ -93,6 +93,14 @@ void hm_log(enum log_level lvl, const char *func, const char *fmt, ...)
 /* Seconds since 1970-01-01 UTC: the "now" that writes are stamped with. */
 int64_t time_now_s(void);
 
+/* ---- hashing: FNV-1a, for hash tables, cache keys and ETags ----
+ * Not for anything an attacker could gain by colliding. Start from the
+ * INIT value; to hash several pieces as one, pass each result on as h. */
+#define HASH_FNV64_INIT 1469598103934665603ull
+#define HASH_FNV32_INIT 2166136261u
+uint64_t hash_fnv1a64(const void *p, size_t n, uint64_t h);
+uint32_t hash_fnv1a32(const void *p, size_t n, uint32_t h);
+
 /* ---- small string helpers ---- */
 int str_eq(const char *a, const char *b);           /* NULL-safe */
 int str_starts_with(const char *s, const char *prefix);

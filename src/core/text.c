@@ -418,3 +418,21 @@ int text_datetime_parse(const char *s, int t[5])
 	       s[10] == 'T' && text_digits(s + 11, 2, &t[3]) && s[13] == ':' &&
 	       text_digits(s + 14, 2, &t[4]) && t[3] < 24 && t[4] < 60;
 }
+
+int text_qvalue_parse(const char *s, size_t len)
+{
+	if (len == 0 || (s[0] != '0' && s[0] != '1'))
+		return -1;
+	int q = (s[0] - '0') * 1000;
+	if (len == 1)
+		return q;
+	if (s[1] != '.' || len > 5)
+		return -1;
+	int scale = 100;
+	for (size_t i = 2; i < len; i++, scale /= 10) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		q += (s[i] - '0') * scale;
+	}
+	return q > 1000 ? -1 : q;
+}

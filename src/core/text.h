@@ -63,6 +63,11 @@ int text_date_valid(const char *s);
  * month, day, hour, minute} when so, else 0. */
 int text_datetime_parse(const char *s, int t[5]);
 
+/* An HTTP quality value (RFC 9110: "0", "0.8", "1.000") in s[0..len) as
+ * thousandths (0–1000), or -1 when malformed. For Accept and
+ * Accept-Language alike. */
+int text_qvalue_parse(const char *s, size_t len);
+
 /* Closes the calling thread's transliterator now (other threads close
  * theirs when they end). For orderly shutdown and leak checkers. */
 void text_thread_cleanup(void);

@@ -7,6 +7,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 
+#include <assert.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ struct db_stmt {
 };
 
 #define STMT_CACHE 512 /* power of two, well above the number of statements */
+_Static_assert((STMT_CACHE & (STMT_CACHE - 1)) == 0, "slots are found with a mask");
 
 struct db {
 	sqlite3 *h;
@@ -212,6 +214,7 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 	for (size_t i = 0; i < STMT_CACHE; i++) {
 		struct db_stmt *s = &db->cache[(hsh + i) & (STMT_CACHE - 1)];
 		if (s->sql == sql) {
+			assert(s->db == db && s->st); /* each connection caches its own */
 			sqlite3_reset(s->st);
 			sqlite3_clear_bindings(s->st);
 			return s;

@@ -72,7 +72,51 @@ struct http_res {
 	int cacheable;          /* public: may be served from the page cache */
 	int no_store;           /* private data: Cache-Control: no-store */
 	const char *error;      /* message shown on error pages */
+	/* A stream answer (http_res_stream): the server's, not the handler's. */
+	const struct http_stream_ops *stream_ops;
+	void *stream_cls;
 };
+
+/* ---- streams: a body produced over time (Server-Sent Events) ----
+ * A handler answers with a stream by calling http_res_stream and
+ * returning HM_OK. The server then sends the headers (Cache-Control:
+ * no-store; never kept in the page cache) and the body in chunks as it
+ * comes, without holding a worker thread while there is nothing to send:
+ * the connection is parked (suspended) and looked at again when the
+ * server's stream thread, about once a second, finds that tick says there
+ * is something, or that a keep-alive is due. A stream ends when fill says
+ * so, when the client goes, or when the server stops. */
+struct http_stream_ops {
+	/* On the server's stream thread, about once a second, while the
+	 * stream is parked: 1 when fill has something to send now. Runs for
+	 * every stream in turn: must be quick (no I/O beyond a cached look).
+	 * May run at the same time as fill: share state atomically. NULL:
+	 * only the keep-alives wake the stream. */
+	int (*tick)(void *cls);
+	/* On a worker thread, at the start and each time the stream wakes:
+	 * appends what is to be sent to out (possibly nothing). Returns 0 to
+	 * go on, 1 when the stream is over (after what it appended). */
+	int (*fill)(void *cls, struct buf *out);
+	/* Once, whatever happens (even when the stream is refused or never
+	 * starts), when the stream is over: frees cls. May be NULL. */
+	void (*close)(void *cls);
+	/* Sent when nothing else was for the server's keep-alive interval
+	 * (about 15 s), and at the start if fill has nothing, so that the
+	 * headers go out at once; NULL: none. HTTP_SSE_KEEPALIVE for SSE. */
+	const char *keepalive;
+};
+
+/* An SSE comment line: ignored by EventSource, keeps proxies from
+ * closing an idle connection. */
+#define HTTP_SSE_KEEPALIVE ": keep-alive\n\n"
+
+/* Answers with a stream of type content_type ("text/event-stream").
+ * ops must outlive the stream (a static table); cls is handed to the
+ * stream, which calls ops->close(cls) once when done, also when the
+ * server refuses it (too many streams: 503) or the handler then returns
+ * an error. A second call replaces (and closes) the first stream. */
+void http_res_stream(struct http_res *res, const struct http_stream_ops *ops, void *cls,
+		     const char *content_type);
 
 /* A handler fills res and returns HM_OK, or returns an error which the
  * server renders as an error page / JSON error in the site's layout. */

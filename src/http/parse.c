@@ -5,6 +5,7 @@
  * read is bounded by the length given, every result lives in the arena.
  */
 #include "http/parse.h"
+#include "core/text.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -68,49 +69,6 @@ static const char *skip_token(const char *p, const char *end)
 	while (p < end && is_tchar(*p))
 		p++;
 	return p;
-}
-
-/* Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing
- * above U+10FFFF, no stray or missing continuation bytes. */
-static int utf8_valid(const char *str, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	size_t i = 0;
-	while (i < len) {
-		unsigned c = s[i];
-		if (c < 0x80) {
-			i++;
-			continue;
-		}
-		size_t n;
-		unsigned long cp;
-		if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0; /* continuation byte, C0/C1 overlong lead, F5+ */
-		}
-		if (len - i - 1 < n)
-			return 0;
-		for (size_t k = 1; k <= n; k++) {
-			unsigned b = s[i + k];
-			if ((b & 0xc0) != 0x80)
-				return 0;
-			cp = (cp << 6) | (b & 0x3f);
-		}
-		if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000))
-			return 0;
-		if ((cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-			return 0;
-		i += n + 1;
-	}
-	return 1;
 }
 
 /* n elements of size sz in the arena; aborts rather than overflow. */
@@ -618,25 +576,6 @@ enum hm_err http_parse_multipart(struct arena *a, const char *body, size_t len,
 
 /* ============================================================= Accept */
 
-/* RFC 7231 qvalue in thousandths, or -1 if malformed. */
-static int qvalue(const char *s, size_t len)
-{
-	if (len == 0 || (s[0] != '0' && s[0] != '1'))
-		return -1;
-	int q = (s[0] - '0') * 1000;
-	if (len == 1)
-		return q;
-	if (s[1] != '.' || len > 5)
-		return -1;
-	int scale = 100;
-	for (size_t i = 2; i < len; i++, scale /= 10) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		q += (s[i] - '0') * scale;
-	}
-	return q > 1000 ? -1 : q;
-}
-
 /* End of one comma-separated element, quoted commas skipped. */
 static const char *list_elem_end(const char *p, const char *end)
 {
@@ -698,7 +637,7 @@ int http_accept_prefers_json(const char *accept)
 		enum hm_err rc;
 		while ((rc = param_next(&q, ee, &pr)) == HM_OK) {
 			if (span_ieq(pr.name, pr.name_len, "q")) {
-				qv = pr.quoted ? -1 : qvalue(pr.raw, pr.raw_len);
+				qv = pr.quoted ? -1 : text_qvalue_parse(pr.raw, pr.raw_len);
 				ok = qv >= 0;
 				break; /* parameters after q are accept-ext */
 			}

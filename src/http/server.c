@@ -7,9 +7,10 @@
  */
 #include "http/server.h"
 #include "db/db.h"
-#include "view/i18n.h"
+#include "http/stream.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -28,6 +29,7 @@
 #define MAX_URL 2048
 #define MAX_QUERY_FIELDS 64
 #define CACHE_SLOTS 1024 /* power of two */
+_Static_assert((CACHE_SLOTS & (CACHE_SLOTS - 1)) == 0, "slots are found with a mask");
 #define CACHE_MAX_BODY (512 * 1024)
 
 static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
@@ -46,7 +48,9 @@ struct server {
 	struct server_config cfg;
 	char *base_url;
 	struct MHD_Daemon *daemon;
+	unsigned port;
 	atomic_int inflight;
+	struct streams *streams;
 
 	pthread_mutex_t cache_mu;
 	struct cache_entry cache[CACHE_SLOTS];
@@ -153,21 +157,31 @@ enum hm_err http_fail(struct http_res *res, enum hm_err e, const char *message)
 	return e;
 }
 
+/* Closes a stream the server did not take (an error answers instead). */
+static void stream_drop(struct http_res *res)
+{
+	if (res->stream_ops && res->stream_ops->close)
+		res->stream_ops->close(res->stream_cls);
+	res->stream_ops = NULL;
+	res->stream_cls = NULL;
+}
+
+void http_res_stream(struct http_res *res, const struct http_stream_ops *ops, void *cls,
+		     const char *content_type)
+{
+	stream_drop(res);
+	res->stream_ops = ops;
+	res->stream_cls = cls;
+	res->content_type = content_type;
+	res->cacheable = 0;
+	res->no_store = 1;
+}
+
 const char *server_base_url(const struct server *srv)
 {
 	return srv->base_url;
 }
 
-static uint64_t fnv1a(const void *p, size_t n, uint64_t h)
-{
-	const unsigned char *s = p;
-	for (size_t i = 0; i < n; i++) {
-		h ^= s[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-#define FNV_INIT 1469598103934665603ull
 
 /* -------------------------------------------------------- db per thread */
 
@@ -368,6 +382,7 @@ static char *page_cache_key(struct http_req *req, const char *url, size_t url_le
 		*p++ = '=';
 		p = put(p, q->raw[i][1], vlen[i]);
 	}
+	assert((size_t)(p - key) < n + 1); /* the key fits what was counted above */
 	*p = '\0';
 	*len = (size_t)(p - key);
 	return key;
@@ -376,18 +391,6 @@ static char *page_cache_key(struct http_req *req, const char *url, size_t url_le
 static const char *header(struct MHD_Connection *c, const char *name)
 {
 	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, name);
-}
-
-/* The request's language: ?lang=, then the lang cookie, then Accept-Language. */
-static const char *choose_lang(struct http_req *req, struct MHD_Connection *c)
-{
-	const char *l = http_query(req, "lang");
-	if (l && i18n_supported(l))
-		return l;
-	l = kv_get(&req->cookies, "lang");
-	if (l && i18n_supported(l))
-		return l;
-	return i18n_negotiate(header(c, "Accept-Language"));
 }
 
 static int etag_matches(struct MHD_Connection *c, const char *etag)
@@ -408,9 +411,46 @@ static enum MHD_Result queue_not_modified(struct MHD_Connection *c, const char *
 	return ret;
 }
 
+/* Hands the handler's stream to the registry and queues it: no page
+ * cache, no ETag, no-store. 503 over the caps or while stopping. */
+static enum MHD_Result queue_stream(struct server *srv, struct MHD_Connection *c,
+				    const struct http_req *req, struct http_res *res)
+{
+	const struct http_stream_ops *ops = res->stream_ops;
+	void *cls = res->stream_cls;
+	struct MHD_Response *r;
+	res->stream_ops = NULL; /* the registry's now */
+	res->stream_cls = NULL;
+	switch (streams_open(srv->streams, c, req->client_addr, ops, cls, &r)) {
+	case STREAM_OPENED:
+		break;
+	case STREAM_FULL:
+		return queue_plain(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				   "Too many open streams; try again later.\n", NULL);
+	case STREAM_STOPPING:
+		return queue_plain(c, MHD_HTTP_SERVICE_UNAVAILABLE, "The server is stopping.\n",
+				   NULL);
+	default:
+		return MHD_NO;
+	}
+	add_common_headers(r);
+	MHD_add_response_header(r, "Content-Type",
+				res->content_type ? res->content_type : "text/event-stream");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Accel-Buffering", "no"); /* proxies: pass chunks on */
+	if (req->lang)
+		MHD_add_response_header(r, "Content-Language", req->lang);
+	for (int i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	enum MHD_Result ret = MHD_queue_response(c, (unsigned)res->status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, const char *url,
 			      const char *method, struct conn_ctx *ctx)
 {
+	const struct server_hooks *hooks = srv->cfg.hooks;
 	struct http_req req;
 	struct http_res res;
 	enum MHD_Result ret = MHD_NO;
@@ -472,12 +512,13 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	if (cookie)
 		http_parse_cookies(&req.pool, cookie, &req.cookies);
 	req.want_json = http_accept_prefers_json(header(c, "Accept"));
-	req.lang = choose_lang(&req, c);
 	req.content_type = header(c, "Content-Type");
 	req.body = ctx->body.data;
 	req.body_len = ctx->body.len;
 	req.srv = srv;
 	req.conn = c;
+	if (hooks->language)
+		req.lang = hooks->language(&req);
 	req.db = thread_db(srv);
 	if (!req.db) {
 		ret = queue_plain(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Database unavailable.\n", NULL);
@@ -487,11 +528,11 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	/* Public GETs are answered from the page cache while the data holds,
 	 * and within the minute: pages that depend on the time (a scheduled
 	 * post, upcoming events) are computed from the time to the minute. */
-	if ((req.method == HTTP_GET || req.method == HTTP_HEAD) && !kv_get(&req.cookies, "session") &&
-	    !header(c, "Authorization")) {
+	if ((req.method == HTTP_GET || req.method == HTTP_HEAD) &&
+	    !(hooks->private_request && hooks->private_request(&req))) {
 		size_t key_len;
 		cache_key = page_cache_key(&req, url, url_len, &q, &key_len);
-		cache_hash = fnv1a(cache_key, key_len, FNV_INIT);
+		cache_hash = hash_fnv1a64(cache_key, key_len, HASH_FNV64_INIT);
 		version = ((uint64_t)(time(NULL) / 60) << 40) + db_data_version(req.db);
 		if (cache_serve(srv, c, cache_key, cache_hash, version, &ret))
 			goto out;
@@ -506,7 +547,8 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	switch (router_match(srv->cfg.routes, srv->cfg.nroutes, req.path, req.method, &req.pool,
 			     &req.params, &route, &allowed)) {
 	case ROUTE_FOUND:
-		e = web_route_gate(&req, &res, route);
+		if (hooks->before)
+			e = hooks->before(&req, &res, route);
 		if (e == HM_OK)
 			e = route->handler(&req, &res);
 		break;
@@ -524,14 +566,21 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 		e = http_fail(&res, HM_ENOTFOUND, "There is no page at this address.");
 		break;
 	}
-	web_finish(&req, &res, e);
+	if (res.stream_ops) {
+		if (e == HM_OK) {
+			ret = queue_stream(srv, c, &req, &res);
+			goto out;
+		}
+		stream_drop(&res);
+	}
+	hooks->finish(&req, &res, e);
 
 	char etag[24] = "";
 	int cacheable = res.cacheable && res.status == 200 && cache_key &&
 			res.body.len <= CACHE_MAX_BODY;
 	if (res.status == 200 && (cacheable || res.cacheable)) {
 		snprintf(etag, sizeof(etag), "\"%016llx\"",
-			 (unsigned long long)fnv1a(res.body.data, res.body.len, FNV_INIT));
+			 (unsigned long long)hash_fnv1a64(res.body.data, res.body.len, HASH_FNV64_INIT));
 		if (etag_matches(c, etag)) {
 			ret = queue_not_modified(c, etag);
 			goto out;
@@ -575,6 +624,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	else
 		MHD_destroy_response(r);
 out:
+	stream_drop(&res);
 	json_decref(res.model);
 	buf_free(&res.body);
 	arena_free(&req.pool);
@@ -705,40 +755,65 @@ static void raise_fd_limit(void)
 	}
 }
 
-int server_run(const struct server_config *cfg)
+unsigned server_port(const struct server *srv)
 {
-	struct server *srv = xcalloc(1, sizeof(*srv));
+	return srv->port;
+}
+
+/* Frees what server_start made; the daemon is stopped. */
+static void server_free(struct server *srv)
+{
+	cache_clear_locked(srv);
+	streams_free(srv->streams);
+	for (size_t i = 0; i < srv->ndbs; i++)
+		db_close(srv->dbs[i]);
+	free(srv->dbs);
+	free(srv->base_url);
+	pthread_mutex_destroy(&srv->cache_mu);
+	pthread_mutex_destroy(&srv->db_mu);
+	free(srv);
+}
+
+struct server *server_start(const struct server_config *cfg, int *rc)
+{
+	struct server *srv;
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	sigset_t sigs;
-	int sig = 0, rc = 1;
 
-	srv->cfg = *cfg;
-	pthread_mutex_init(&srv->cache_mu, NULL);
-	pthread_mutex_init(&srv->db_mu, NULL);
+	*rc = 1;
+	if (!cfg->hooks || !cfg->hooks->finish) {
+		fprintf(stderr, "harmony: the server was started without its hooks\n");
+		return NULL;
+	}
 	if (parse_listen(cfg->listen, &ss, &sslen) != 0) {
 		fprintf(stderr, "harmony: --listen %s: expected ADDR:PORT, e.g. 127.0.0.1:8080\n",
 			cfg->listen);
-		free(srv);
-		return 2;
+		*rc = 2;
+		return NULL;
 	}
+	srv = xcalloc(1, sizeof(*srv));
+	srv->cfg = *cfg;
+	pthread_mutex_init(&srv->cache_mu, NULL);
+	pthread_mutex_init(&srv->db_mu, NULL);
 	unsigned threads = cfg->threads;
 	if (!threads) {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		threads = n > 0 ? (unsigned)n : 1;
 	}
 	raise_fd_limit();
-
-	/* Signals are taken by sigwait below; worker threads inherit the mask. */
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	srv->streams = streams_new(cfg->max_streams ? cfg->max_streams : 512,
+				   cfg->max_streams_per_addr ? cfg->max_streams_per_addr : 8,
+				   cfg->keepalive_s ? cfg->keepalive_s : 15);
+	if (!srv->streams) {
+		server_free(srv);
+		return NULL;
+	}
 
-	/* ITC lets MHD_quiesce_daemon stop the pool's listening at shutdown. */
+	/* ITC lets MHD_quiesce_daemon stop the pool's listening at shutdown;
+	 * suspend/resume parks the streams that have nothing to send. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-			 MHD_USE_ITC;
+			 MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	srv->daemon = MHD_start_daemon(
@@ -756,10 +831,11 @@ int server_run(const struct server_config *cfg)
 		MHD_OPTION_END);
 	if (!srv->daemon) {
 		fprintf(stderr, "harmony: cannot listen on %s: %s\n", cfg->listen, strerror(errno));
-		goto out;
+		server_free(srv);
+		return NULL;
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
-	unsigned port = info ? info->port : 0;
+	srv->port = info ? info->port : 0;
 	char host[INET6_ADDRSTRLEN + 2] = "127.0.0.1";
 	if (ss.ss_family == AF_INET6) {
 		char a[INET6_ADDRSTRLEN];
@@ -768,38 +844,54 @@ int server_run(const struct server_config *cfg)
 	} else if (((struct sockaddr_in *)&ss)->sin_addr.s_addr != htonl(INADDR_ANY)) {
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
 	}
-	srv->base_url = cfg->base_url ? xstrdup(cfg->base_url) : xasprintf("http://%s:%u", host, port);
+	srv->base_url = cfg->base_url ? xstrdup(cfg->base_url)
+				      : xasprintf("http://%s:%u", host, srv->port);
 	size_t bl = strlen(srv->base_url);
 	while (bl > 0 && srv->base_url[bl - 1] == '/')
 		srv->base_url[--bl] = '\0';
-	printf("listening on http://%s:%u\n", host, port);
+	printf("listening on http://%s:%u\n", host, srv->port);
 	fflush(stdout);
-	log_info("serving %s on port %u with %u threads", cfg->db_path, port, threads);
+	log_info("serving %s on port %u with %u threads", cfg->db_path, srv->port, threads);
+	*rc = 0;
+	return srv;
+}
 
-	while (sigwait(&sigs, &sig) != 0)
-		;
-	log_info("signal %d: finishing requests in flight", sig);
+void server_stop(struct server *srv)
+{
 	MHD_socket lsock = MHD_quiesce_daemon(srv->daemon);
 	if (lsock != MHD_INVALID_SOCKET)
 		close(lsock); /* no new connections from here on */
 	else
 		log_warn("could not stop listening; new connections may still be served");
+	/* Streams send what they have and end; none is parked from here on,
+	 * so the daemon can be stopped below. */
+	streams_end(srv->streams);
 	for (int i = 0; i < 100 && atomic_load(&srv->inflight) > 0; i++) {
 		struct timespec ts = {0, 100 * 1000 * 1000};
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(srv->daemon);
-	rc = 0;
-out:
-	cache_clear_locked(srv);
-	for (size_t i = 0; i < srv->ndbs; i++)
-		db_close(srv->dbs[i]);
-	free(srv->dbs);
-	free(srv->base_url);
-	pthread_mutex_destroy(&srv->cache_mu);
-	pthread_mutex_destroy(&srv->db_mu);
-	free(srv);
-	if (rc == 0)
-		log_info("stopped");
-	return rc;
+	server_free(srv);
+	log_info("stopped");
+}
+
+int server_run(const struct server_config *cfg)
+{
+	sigset_t sigs;
+	int sig = 0, rc;
+
+	/* Signals are taken by sigwait below; worker threads inherit the mask. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+
+	struct server *srv = server_start(cfg, &rc);
+	if (!srv)
+		return rc;
+	while (sigwait(&sigs, &sig) != 0)
+		;
+	log_info("signal %d: finishing requests in flight", sig);
+	server_stop(srv);
+	return 0;
 }

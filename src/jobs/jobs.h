@@ -24,4 +24,30 @@ struct job {
 	void (*run)(struct db *db, int64_t now, int (*stopping)(void));
 };
 
+/* Starts the scheduler's thread on its own connection to db_path, with
+ * every signal blocked in it (SIGTERM is for the main thread's sigwait).
+ * jobs (n of them; the array is copied, the jobs must outlive the
+ * scheduler: static tables) each run at start, in the order given, then
+ * every every_s seconds (counted from the start of its last run), one at a
+ * time. HM_EEXIST when one runs already, HM_EDB (with a message on stderr)
+ * when the database cannot be opened, HM_EINTERNAL when the thread cannot
+ * start. */
+enum hm_err jobs_start(const char *db_path, const struct job *const *jobs, size_t n);
+
+/* Stops and joins the thread (a run in progress is asked to end through
+ * jobs_stopping and finishes first), and closes its connection. No-op
+ * when none runs. */
+void jobs_stop(void);
+
+/* Runs the job of that name as soon as the thread is free (work deferred
+ * out of a request: "mail.deliver" after a message is queued), then on
+ * its period from there. Any thread may call it. 0, or -1 when no
+ * scheduler runs or no job has that name. */
+int jobs_wake(const char *name);
+
+/* 1 once jobs_stop has been called (until the next jobs_start): a long
+ * run should end early. 0 when no scheduler was ever started (a job's
+ * function called directly, in a test or a CLI command). */
+int jobs_stopping(void);
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * mail.h — e-mail through one outbox. mail_send composes nothing yet: it
  * queues the parts of a message in the mail_outbox table and wakes the
- * sender, a background thread that composes each message (RFC 5322, UTF-8,
+ * delivery job (on the scheduler's thread, src/jobs/), which composes each message (RFC 5322, UTF-8,
  * MIME) and delivers it through an SMTP relay or, without one, as a .eml
  * file in an outbox folder, retrying with growing delays and keeping a
  * status per message: queued, sending, sent, failed (with the error).
@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "jobs/jobs.h"
 
 struct db;
 struct principal;
@@ -76,7 +77,7 @@ struct mail_opts {
 
 /* Queues a message to `to` with the site's sender (site setting
  * "mail_from", else "site_name <noreply@HOST>"), dated now, and wakes the
- * sender. Joins the caller's transaction if there is one. HM_EINVAL when
+ * delivery job. Joins the caller's transaction if there is one. HM_EINVAL when
  * the address is not a plain ASCII address, the subject is empty, over
  * MAIL_SUBJECT_MAX or has a line break, or the body is over MAIL_BODY_MAX
  * or not UTF-8. *id_out (optional) is the message's id. */
@@ -128,18 +129,22 @@ char *mail_default_dir(const char *db_path);
  * (a sender that died). Returns the number delivered. */
 int mail_deliver_due(struct db *db, const struct mail_transport *t, int64_t now);
 
-/* Starts the sender thread on its own connection to db_path (copies the
- * strings). It delivers whenever woken by mail_send and every few seconds
- * for retries. HM_EINVAL (with a message on stderr) for a bad URL or an
- * outbox folder that cannot be made; HM_EEXIST when one runs already. */
-enum hm_err mail_sender_start(const char *db_path, const struct mail_transport *t);
-/* Stops and joins it (a delivery in progress finishes first). No-op when
- * none runs. */
-void mail_sender_stop(void);
-/* Wakes the sender now (no-op when none runs). */
-void mail_wake(void);
-/* Where the running sender delivers, for the outbox page: "smtp://host:port"
- * (no credentials) or the folder; NULL when none runs. Copied into out. */
+/* Sets where the scheduler's delivery job sends mail (copies the
+ * strings; a second call replaces the first). HM_EINVAL (with a message
+ * on stderr) for a bad URL or an outbox folder that cannot be made. Call
+ * before the scheduler starts. */
+enum hm_err mail_config_set(const char *db_path, const struct mail_transport *t);
+/* Forgets it; after the scheduler has stopped. */
+void mail_config_clear(void);
+/* Where mail goes, for the outbox page: "smtp://host:port" (no
+ * credentials) or the folder; NULL when none is set. Copied into out. */
 const char *mail_sender_where(char *out, size_t n);
+
+/* Mail's jobs for the scheduler (src/jobs/jobs.h): MAIL_JOB_DELIVER, every
+ * few seconds and whenever mail_send queues a message (jobs_wake), and
+ * the hourly purge of old rate-limit counts. */
+#define MAIL_JOB_DELIVER "mail.deliver"
+extern const struct job mail_jobs[];
+extern const size_t mail_njobs;
 
 #endif

@@ -1,7 +1,6 @@
 /*
  * mail_impl.h — what the files of src/mail/ share and nobody else needs:
- * time stamps, the delivery of one composed message (transport.c), the
- * sender's stop flag (sender.c) and libcurl, loaded on first use
+ * time stamps, the delivery of one composed message (transport.c) and libcurl, loaded on first use
  * (curl_load.c).
  */
 #ifndef HM_MAIL_IMPL_H
@@ -37,9 +36,6 @@ void mail_rate_purge(struct db *db, int64_t before);
 
 /* The relay's URL without its credentials: "smtp://host:port". */
 void mail_url_redacted(const char *url, char *out, size_t n);
-
-/* 1 once mail_sender_stop has been called: long work should end. */
-int mail_stopping(void);
 
 /* libcurl, opened with dlopen on the first SMTP delivery (curl_load.c)
  * rather than linked, so its many dependencies cost nothing to the

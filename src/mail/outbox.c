@@ -2,12 +2,13 @@
  * outbox.c — the mail_outbox table: queueing a message, listing and
  * showing messages (secrets masked), retrying one, counting requests for
  * rate limits, and one pass of delivery (claim, compose, send, record),
- * which the sender thread runs whenever it wakes.
+ * which the scheduler runs as the job "mail.deliver" (sender.c).
  */
 #include "mail/mail_impl.h"
 #include "auth/auth.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "jobs/jobs.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -210,7 +211,7 @@ enum hm_err mail_send(struct db *db, const char *to, const char *subject, const 
 		goto out;
 	if (id_out)
 		*id_out = db_last_insert_id(db);
-	mail_wake();
+	jobs_wake(MAIL_JOB_DELIVER);
 out:
 	free(from);
 	free(mid);
@@ -350,7 +351,7 @@ enum hm_err mail_retry(struct db *db, const struct principal *actor, int64_t id,
 		goto fail;
 	json_decref(before);
 	json_decref(after);
-	mail_wake();
+	jobs_wake(MAIL_JOB_DELIVER);
 	return HM_OK;
 fail:
 	db_rollback(db);
@@ -478,7 +479,7 @@ int mail_deliver_due(struct db *db, const struct mail_transport *t, int64_t now)
 		db_bind_text(st, 1, ts);
 		db_run(st);
 	}
-	for (int n = 0; n < PASS_MAX && !mail_stopping(); n++) {
+	for (int n = 0; n < PASS_MAX && !jobs_stopping(); n++) {
 		int64_t id = claim_next(db, now);
 		if (!id)
 			break;

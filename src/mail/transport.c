@@ -7,6 +7,7 @@
  */
 #include "mail/mail_impl.h"
 #include "auth/auth.h"
+#include "jobs/jobs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -153,7 +154,7 @@ static size_t read_upload(char *buf, size_t size, size_t n, void *arg)
 	return want;
 }
 
-/* Ends a transfer early when the sender is stopping. */
+/* Ends a transfer early when the scheduler is stopping. */
 static int progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
 {
 	(void)arg;
@@ -161,7 +162,7 @@ static int progress(void *arg, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl
 	(void)dn;
 	(void)ut;
 	(void)un;
-	return mail_stopping();
+	return jobs_stopping();
 }
 
 static void deliver_smtp(const struct mail_transport *t, const char *from, const char *to,

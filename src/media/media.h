@@ -7,7 +7,7 @@
  * a decompression bomb is refused before any pixel is allocated.
  *
  * Files nothing refers to any more are removed by media_prune (prune.c),
- * run by `harmony media prune` and hourly by the server.
+ * run by `harmony media prune` and hourly by the server's scheduler.
  *
  * Threads: media_init runs once before the server starts its threads; the
  * other functions may then run in any thread.
@@ -19,6 +19,7 @@
 #include <stdint.h>
 
 #include "core/core.h"
+#include "jobs/jobs.h"
 
 struct db;
 struct principal;
@@ -169,7 +170,7 @@ struct media_prune_result {
 };
 
 /* Removes from the media folder (media_init) each original that no row
- * refers to (post.image, organisation.logo: the list is in prune.c) and
+ * refers to (the nrefs columns of refs: web_media_refs gives the site's) and
  * that was not written or uploaded again for opts->grace seconds, with its
  * thumbnail; and each thumbnail older than the grace whose original is
  * gone. Names that are not valid media names are never touched. The
@@ -181,13 +182,24 @@ struct media_prune_result {
  *                  or the audit entries could not be written (files
  *                  removed, *out says which)
  *   HM_EIO         the folder could not be read */
-enum hm_err media_prune(struct db *db, const struct media_prune_opts *opts,
-			struct media_prune_result *out);
+enum hm_err media_prune(struct db *db, const struct media_ref *refs, size_t nrefs,
+			const struct media_prune_opts *opts, struct media_prune_result *out);
 
-/* The server's sweep, run at start and hourly by its background thread
- * (src/mail/sender.c): media_prune with the default grace as "system",
- * logging one line when it removed something. Does nothing without a
- * folder (uploads off). */
-void media_prune_sweep(struct db *db, int64_t now, int (*stop)(void));
+/* The server's sweep: media_prune of refs with the default grace as
+ * "system", logging one line when it removed something. Does nothing
+ * without a folder (uploads off). */
+void media_prune_sweep(struct db *db, const struct media_ref *refs, size_t nrefs, int64_t now,
+		       int (*stop)(void));
+
+/* The columns the server's hourly sweep keeps (refs must outlive the
+ * scheduler: a static table). Set before the scheduler starts; until it
+ * is, the sweep job does nothing, so a server that forgot it never takes
+ * every upload for unused. */
+void media_sweep_refs_set(const struct media_ref *refs, size_t nrefs);
+
+/* Media's jobs for the scheduler (src/jobs/jobs.h): "media.prune", the
+ * sweep at start and hourly. */
+extern const struct job media_jobs[];
+extern const size_t media_njobs;
 
 #endif

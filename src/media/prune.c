@@ -9,9 +9,11 @@
 #include "media/media.h"
 #include "auth/auth.h"
 #include "db/db.h"
+#include "jobs/jobs.h"
 #include "media/media_impl.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -19,17 +21,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Every column that holds a stored media name: all its names, and whether
- * it holds one name. A new table or setting with images adds its line
- * here, or its files are removed a day after upload. */
-static const struct {
-	const char *all, *one;
-} ref_sql[] = {
-	{"SELECT image FROM post WHERE image IS NOT NULL", "SELECT 1 FROM post WHERE image = ? LIMIT 1"},
-	{"SELECT logo FROM organisation WHERE logo IS NOT NULL",
-	 "SELECT 1 FROM organisation WHERE logo = ? LIMIT 1"},
-};
 
 /* ---------------------------------------------------------- references */
 
@@ -58,13 +49,14 @@ static int refs_has(const struct refs *r, const char *name)
 
 /* Every media name a row refers to, in one read transaction. HM_EDB (and
  * r empty) when any statement fails: then nothing may be removed. */
-static enum hm_err refs_read(struct db *db, struct refs *r)
+static enum hm_err refs_read(struct db *db, const struct media_ref *refs, size_t nrefs,
+			     struct refs *r)
 {
 	enum hm_err e = db_begin_read(db);
 	if (e != HM_OK)
 		return e;
-	for (size_t i = 0; i < HM_ARRAY_LEN(ref_sql) && e == HM_OK; i++) {
-		struct db_stmt *st = db_prepare(db, ref_sql[i].all);
+	for (size_t i = 0; i < nrefs && e == HM_OK; i++) {
+		struct db_stmt *st = db_prepare(db, refs[i].all_sql);
 		int rc = -1;
 		while (st && (rc = db_step(st)) == 1) {
 			const char *name = db_col_text(st, 0);
@@ -96,10 +88,10 @@ static enum hm_err refs_read(struct db *db, struct refs *r)
 
 /* 1 if a row names this file now, 0 if none, -1 on error. Called inside
  * the write transaction the removal happens in. */
-static int referenced(struct db *db, const char *name)
+static int referenced(struct db *db, const struct media_ref *refs, size_t nrefs, const char *name)
 {
-	for (size_t i = 0; i < HM_ARRAY_LEN(ref_sql); i++) {
-		struct db_stmt *st = db_prepare(db, ref_sql[i].one);
+	for (size_t i = 0; i < nrefs; i++) {
+		struct db_stmt *st = db_prepare(db, refs[i].one_sql);
 		if (!st)
 			return -1;
 		db_bind_text(st, 1, name);
@@ -115,6 +107,8 @@ static int referenced(struct db *db, const char *name)
 
 struct sweep {
 	struct db *db;
+	const struct media_ref *refs;
+	size_t nrefs;
 	const struct media_prune_opts *o;
 	struct media_prune_result *out;
 	int dirfd;
@@ -173,7 +167,7 @@ static void sweep_original(struct sweep *s, const char *name)
 	if (!s->o->dry_run) {
 		if (db_begin(s->db) != HM_OK)
 			return;
-		int r = referenced(s->db, name);
+		int r = referenced(s->db, s->refs, s->nrefs, name);
 		if (r != 0) {
 			db_rollback(s->db);
 			s->out->in_use += r > 0;
@@ -245,18 +239,19 @@ static enum hm_err record(struct db *db, const struct sweep *s)
 	return e;
 }
 
-enum hm_err media_prune(struct db *db, const struct media_prune_opts *opts,
-			struct media_prune_result *out)
+enum hm_err media_prune(struct db *db, const struct media_ref *refs_sql, size_t nrefs,
+			const struct media_prune_opts *opts, struct media_prune_result *out)
 {
 	struct refs refs = {0};
-	struct sweep s = {.db = db, .o = opts, .out = out, .dirfd = -1};
+	struct sweep s = {.db = db, .refs = refs_sql, .nrefs = nrefs, .o = opts, .out = out,
+			  .dirfd = -1};
 	DIR *d = NULL;
 	struct dirent *de;
 	enum hm_err e;
 	memset(out, 0, sizeof(*out));
 	if (!media_dir())
 		return HM_EINTERNAL;
-	if ((e = refs_read(db, &refs)) != HM_OK)
+	if ((e = refs_read(db, refs_sql, nrefs, &refs)) != HM_OK)
 		return e;
 	if (!(d = opendir(media_dir()))) {
 		log_error("opendir %s: %s", media_dir(), strerror(errno));
@@ -288,14 +283,46 @@ out:
 	return e;
 }
 
-void media_prune_sweep(struct db *db, int64_t now, int (*stop)(void))
+void media_prune_sweep(struct db *db, const struct media_ref *refs, size_t nrefs, int64_t now,
+		       int (*stop)(void))
 {
 	struct media_prune_opts o = {.now = now, .grace = MEDIA_PRUNE_GRACE_DEFAULT, .stop = stop};
 	struct media_prune_result r;
 	if (!media_dir())
 		return;
-	media_prune(db, &o, &r);
+	media_prune(db, refs, nrefs, &o, &r);
 	if (r.removed)
 		log_info("removed %zu media files (%lld bytes) that nothing uses", r.removed,
 			 (long long)r.bytes);
 }
+
+/* ----------------------------------------------------------------- job */
+
+static struct {
+	pthread_mutex_t mu;
+	const struct media_ref *refs; /* NULL: not set, no sweep */
+	size_t n;
+} sweep_refs = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+void media_sweep_refs_set(const struct media_ref *refs, size_t nrefs)
+{
+	pthread_mutex_lock(&sweep_refs.mu);
+	sweep_refs.refs = refs;
+	sweep_refs.n = nrefs;
+	pthread_mutex_unlock(&sweep_refs.mu);
+}
+
+static void sweep_run(struct db *db, int64_t now, int (*stopping)(void))
+{
+	pthread_mutex_lock(&sweep_refs.mu);
+	const struct media_ref *refs = sweep_refs.refs;
+	size_t n = sweep_refs.n;
+	pthread_mutex_unlock(&sweep_refs.mu);
+	if (refs)
+		media_prune_sweep(db, refs, n, now, stopping);
+}
+
+const struct job media_jobs[] = {
+	{"media.prune", 3600, sweep_run},
+};
+const size_t media_njobs = HM_ARRAY_LEN(media_jobs);

@@ -110,5 +110,7 @@ const struct route site_routes[] = {
 	{GET, "/robots.txt", page_robots},
 	{GET, "/news/", page_trailing_slash},
 	{GET, "/events/", page_trailing_slash},
+	/* Server-Sent Events of the site's data changes (changes.c) */
+	{GET, "/api/v1/changes", web_changes_stream, WEB_JSON | WEB_STAFF},
 	WEB_ROUTES_END,
 };

@@ -30,16 +30,6 @@ struct asset_version {
 static struct asset_version assets[32];
 static size_t nassets;
 
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 /* A template's name is its path below templates/, whether the site's own
  * (templates/layout.mustache) or a feature's
  * (src/features/news/templates/pages/post.mustache is "pages/post"); NULL
@@ -78,7 +68,8 @@ enum hm_err web_init(void)
 			struct asset_version *a = &assets[nassets++];
 			a->name = f->path + strlen("assets/");
 			snprintf(a->url, sizeof(a->url), "/assets/%s?v=%010llx", a->name,
-				 (unsigned long long)(hash_bytes(f->data, f->len) & 0xffffffffffull));
+				 (unsigned long long)(hash_fnv1a64(f->data, f->len, HASH_FNV64_INIT) &
+						      0xffffffffffull));
 		}
 	}
 	return HM_OK;

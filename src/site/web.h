@@ -134,4 +134,30 @@ enum hm_err web_redirect(struct http_req *req, struct http_res *res, const char 
 /* 1 if path is a safe local redirect target ("/x", not "//x" or "/\\x"). */
 int web_local_path(const char *path);
 
+/* ---- what the site gives the platform (hooks.c) ---- */
+
+/* Turns a handler's result into the bytes sent: a page in the site's
+ * layout, the model as JSON, or an error page (render.c). */
+void web_finish(struct http_req *req, struct http_res *res, enum hm_err e);
+
+/* The server's hooks: web_finish, the language, the credentials that keep
+ * a request out of the page cache, web_route_gate. */
+struct server_hooks;
+const struct server_hooks *web_server_hooks(void);
+
+/* GET: a text/event-stream of "event: change" with data {"version":N}
+ * each time the site's data version moves (looked at about once a
+ * second), with keep-alive comments in between (changes.c). */
+enum hm_err web_changes_stream(struct http_req *req, struct http_res *res);
+
+/* The columns that hold uploaded images, for every sweep of unused
+ * uploads (refs.c): a static table of *n. */
+struct media_ref;
+const struct media_ref *web_media_refs(size_t *n);
+
+/* The jobs the server's scheduler runs (refs.c): *n pointers into the
+ * modules' static tables. */
+struct job;
+const struct job *const *web_jobs(size_t *n);
+
 #endif

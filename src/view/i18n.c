@@ -16,6 +16,7 @@
 #include <unicode/uloc.h>
 
 #include "core/embedded.h"
+#include "core/text.h"
 #include "view/i18n_impl.h"
 
 #define CAT_MAX 32
@@ -70,15 +71,10 @@ int lang_normalize(const char *lang, char *out, size_t outlen)
 
 uint32_t hash_key(const char *ctxt, const char *msgid)
 {
-	uint32_t h = 2166136261u;
-	if (ctxt) {
-		for (const char *p = ctxt; *p; p++)
-			h = (h ^ (unsigned char)*p) * 16777619u;
-		h = (h ^ 4u) * 16777619u;
-	}
-	for (const char *p = msgid; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h;
+	uint32_t h = HASH_FNV32_INIT;
+	if (ctxt) /* the key as gettext stores it: ctxt "\004" msgid */
+		h = hash_fnv1a32("\004", 1, hash_fnv1a32(ctxt, strlen(ctxt), h));
+	return hash_fnv1a32(msgid, strlen(msgid), h);
 }
 
 static int key_eq(const char *key, const char *ctxt, const char *msgid)
@@ -332,25 +328,6 @@ static const char *negotiate_range(const char *range)
 	return strncmp(norm, "en", 2) == 0 && (norm[2] == '\0' || norm[2] == '_') ? "en" : NULL;
 }
 
-/* Parses a qvalue ("0", "0.8", "1.000") as thousandths, or -1. */
-static int parse_qvalue(const char *s, size_t n)
-{
-	if (n == 0 || (s[0] != '0' && s[0] != '1'))
-		return -1;
-	int q = (s[0] - '0') * 1000;
-	if (n == 1)
-		return q;
-	if (s[1] != '.' || n > 5)
-		return -1;
-	int scale = 100;
-	for (size_t i = 2; i < n; i++, scale /= 10) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		q += (s[i] - '0') * scale;
-	}
-	return q > 1000 ? -1 : q;
-}
-
 const char *i18n_negotiate(const char *accept_language)
 {
 	const char *best = "en";
@@ -399,7 +376,7 @@ const char *i18n_negotiate(const char *accept_language)
 			w++;
 			while (w < b && (*w == ' ' || *w == '\t'))
 				w++;
-			q = parse_qvalue(w, (size_t)(b - w));
+			q = text_qvalue_parse(w, (size_t)(b - w));
 			if (q < 0)
 				return "en";
 		}

@@ -119,16 +119,6 @@ struct tpl_set {
 	size_t nslots;
 };
 
-static uint32_t hash_bytes(const char *s, size_t len)
-{
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (size_t i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static int is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -418,7 +408,7 @@ static void set_ref(struct parser *p, struct op *op, const struct tag *tg)
 {
 	op->s = arena_strndup(p->arena, tg->body, tg->blen);
 	op->len = tg->blen;
-	op->hash = hash_bytes(tg->body, tg->blen);
+	op->hash = hash_fnv1a32(tg->body, tg->blen, HASH_FNV32_INIT);
 }
 
 static enum hm_err parse_body(struct parser *p, enum frame fr, const struct tag *open,
@@ -703,7 +693,7 @@ static enum hm_err compile(const char *name, const char *src, size_t len, struct
 	}
 	memset(t, 0, sizeof(*t));
 	t->name = arena_strdup(a, name);
-	t->hash = hash_bytes(name, strlen(name));
+	t->hash = hash_fnv1a32(name, strlen(name), HASH_FNV32_INIT);
 	t->ops = ops;
 	t->nops = (uint32_t)p.nops;
 out:
@@ -843,7 +833,7 @@ static const struct tpl *tr_lookup(struct tpl_set *set, struct tr_op *tr, const 
 	}
 
 	size_t len = strlen(text);
-	uint32_t h = hash_bytes(text, len);
+	uint32_t h = hash_fnv1a32(text, len, HASH_FNV32_INIT);
 	const struct tpl *found;
 	pthread_mutex_lock(&set->tr_lock);
 	struct tr_entry *e = NULL;
@@ -1267,7 +1257,7 @@ enum hm_err tpl_render(struct tpl_set *set, const char *name, const json_t *mode
 		       const char *lang, struct buf *out)
 {
 	size_t len = strlen(name);
-	const struct tpl *t = set_find(set, name, len, hash_bytes(name, len));
+	const struct tpl *t = set_find(set, name, len, hash_fnv1a32(name, len, HASH_FNV32_INIT));
 	if (!t)
 		return HM_ENOTFOUND;
 	struct rstate st = {

@@ -31,6 +31,7 @@
 #include "db/db.h"
 #include "media/gd_load.h"
 #include "media/media.h"
+#include "site/web.h"
 
 #define SEEDS "tests/fuzz/corpus/image/"
 
@@ -1000,7 +1001,9 @@ static struct media_prune_result prune(int dry, struct buf *said)
 	struct media_prune_opts o = {.now = time(NULL), .grace = DAY, .dry_run = dry,
 				     .each = collect, .ctx = said};
 	struct media_prune_result r;
-	assert_int_equal(media_prune(pdb, &o, &r), HM_OK);
+	size_t nrefs;
+	const struct media_ref *refs = web_media_refs(&nrefs); /* the site's columns */
+	assert_int_equal(media_prune(pdb, refs, nrefs, &o, &r), HM_OK);
 	return r;
 }
 
@@ -1087,7 +1090,9 @@ static void test_prune_keeps_a_file_a_row_took_meanwhile(void **state)
 	late_image = name;
 	struct media_prune_opts o = {.now = time(NULL), .grace = DAY, .stop = save_post_late};
 	struct media_prune_result r;
-	assert_int_equal(media_prune(pdb, &o, &r), HM_OK);
+	size_t nrefs;
+	const struct media_ref *refs = web_media_refs(&nrefs); /* the site's columns */
+	assert_int_equal(media_prune(pdb, refs, nrefs, &o, &r), HM_OK);
 	assert_null(late_image); /* the post was saved during the sweep */
 	assert_true(present(name) && present(thumb));
 	assert_true(r.in_use >= 1);
@@ -1221,7 +1226,9 @@ static void test_prune_removes_nothing_when_references_fail(void **state)
 	struct media_prune_result r;
 	enum log_level was = log_min_level;
 	log_min_level = LOG_ERROR + 1; /* the failure is expected */
-	assert_int_equal(media_prune(broken, &o, &r), HM_EDB);
+	size_t nrefs;
+	const struct media_ref *refs = web_media_refs(&nrefs); /* the site's columns */
+	assert_int_equal(media_prune(broken, refs, nrefs, &o, &r), HM_EDB);
 	log_min_level = was;
 	assert_int_equal(r.removed, 0);
 	assert_true(present(name));
@@ -1269,7 +1276,9 @@ static void test_prune_refuses_without_folder(void **state)
 	struct media_prune_opts o = {.now = time(NULL), .grace = DAY};
 	struct media_prune_result r;
 	assert_null(media_dir());
-	assert_int_equal(media_prune(NULL, &o, &r), HM_EINTERNAL);
+	size_t nrefs;
+	const struct media_ref *refs = web_media_refs(&nrefs); /* the site's columns */
+	assert_int_equal(media_prune(NULL, refs, nrefs, &o, &r), HM_EINTERNAL);
 	assert_int_equal(r.removed, 0);
 }
 

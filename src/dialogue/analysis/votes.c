@@ -35,8 +35,6 @@ void vote_log_append(struct vote_log *log, uint32_t pid, uint32_t tid, int value
 	log->n++;
 }
 
-static void sort_keys(uint64_t *a, uint64_t *tmp, uint64_t n);
-
 /* A row entry while sorting: statement, time, position in the log. */
 struct row_ent {
 	uint32_t tid;
@@ -111,7 +109,7 @@ void vote_csr_build(struct vote_csr *m, uint32_t n_rows, uint32_t n_cols,
 		if (!sorted && ts_sorted && len <= UINT32_MAX) {
 			for (size_t j = 0; j < len; j++)
 				key[j] = (uint64_t)ents[j].tid << 32 | j;
-			sort_keys(key, key + len, len);
+			vote_sort_keys(key, key + len, len);
 			for (size_t j = 0; j < len; j++) {
 				/* keep only the last entry of each run of equal tids */
 				if (j + 1 < len && key[j + 1] >> 32 == key[j] >> 32)
@@ -217,9 +215,7 @@ void vote_csr_push(struct vote_csr *m, uint32_t tid, int value)
 	m->pending++;
 }
 
-/* Sorts n keys ascending: insertion sort on short runs, then bottom-up
- * merges, so a long row does not cost a quadratic sort. */
-static void sort_keys(uint64_t *a, uint64_t *tmp, uint64_t n)
+void vote_sort_keys(uint64_t *a, uint64_t *tmp, uint64_t n)
 {
 	const uint64_t run = 8;
 	for (uint64_t lo = 0; lo < n; lo += run) {
@@ -275,7 +271,7 @@ void vote_csr_end_row(struct vote_csr *m)
 		}
 		for (k = 0; k < n; k++)
 			key[k] = (uint64_t)m->col[lo + k] << 32 | k << 2 | (uint64_t)(m->val[lo + k] + 1);
-		sort_keys(key, tmp, n);
+		vote_sort_keys(key, tmp, n);
 		for (k = 0; k < n; k++) {
 			m->col[lo + k] = (uint32_t)(key[k] >> 32);
 			m->val[lo + k] = (int8_t)((int)(key[k] & 3) - 1);

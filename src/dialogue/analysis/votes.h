@@ -74,6 +74,13 @@ void vote_csr_begin(struct vote_csr *m, uint32_t n_cols, uint32_t rows_hint, uin
 void vote_csr_push(struct vote_csr *m, uint32_t tid, int value);
 void vote_csr_end_row(struct vote_csr *m);
 
+/* Sorts n keys ascending, with tmp (room for n keys) as scratch:
+ * insertion sort on short runs, then bottom-up merges, so a long row does
+ * not cost a quadratic sort. The one sort of the rows' packed keys
+ * (the column in the high 32 bits), for the CSR builders and the chunked
+ * votes.csv reader alike. */
+void vote_sort_keys(uint64_t *a, uint64_t *tmp, uint64_t n);
+
 /* Applies n votes to m in place, in order (the last vote on a cell wins),
  * growing it to at least n_rows × n_cols (votes beyond are skipped). A
  * changed vote is rewritten where it stands; new cells are merged in with

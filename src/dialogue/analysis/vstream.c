@@ -173,8 +173,6 @@ static void append(struct vote_stream *s, uint32_t pd, uint32_t tv)
 	s->n++;
 }
 
-static void sort_u64(uint64_t *a, uint64_t *tmp, uint64_t n);
-
 /* Room for need more entries in the closed rows (doubling). */
 static void rows_reserve(struct vote_stream *s, uint64_t need)
 {
@@ -274,7 +272,7 @@ static uint32_t sort_open_row(struct vote_stream *s, uint32_t *col, int8_t *val)
 	/* statement, then push order (the last push sorts last), then the vote */
 	for (uint32_t i = 0; i < n; i++)
 		s->key[i] = (uint64_t)s->open_t[i] << 32 | (uint64_t)i << 2 | (uint64_t)(s->open_v[i] + 1);
-	sort_u64(s->key, s->tmp, n);
+	vote_sort_keys(s->key, s->tmp, n);
 	for (uint32_t i = 0; i < n; i++) {
 		if (i + 1 < n && s->key[i + 1] >> 32 == s->key[i] >> 32)
 			continue;
@@ -641,42 +639,6 @@ enum hm_err vote_stream_feed(struct vote_stream *s, const char *data, size_t len
 	return HM_OK;
 }
 
-/* Sorts n keys ascending: insertion sort for short runs, then bottom-up
- * merges (rows are ~100 votes; a quadratic sort would dominate). */
-static void sort_u64(uint64_t *a, uint64_t *tmp, uint64_t n)
-{
-	const uint64_t run = 16;
-	for (uint64_t lo = 0; lo < n; lo += run) {
-		uint64_t hi = lo + run < n ? lo + run : n;
-		for (uint64_t i = lo + 1; i < hi; i++) {
-			uint64_t x = a[i], j = i;
-			while (j > lo && a[j - 1] > x) {
-				a[j] = a[j - 1];
-				j--;
-			}
-			a[j] = x;
-		}
-	}
-	uint64_t *src = a, *dst = tmp;
-	for (uint64_t width = run; width < n; width *= 2) {
-		for (uint64_t lo = 0; lo < n; lo += 2 * width) {
-			uint64_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
-			uint64_t i = lo, j = mid, o = lo;
-			while (i < mid && j < hi)
-				dst[o++] = src[i] <= src[j] ? src[i++] : src[j++];
-			while (i < mid)
-				dst[o++] = src[i++];
-			while (j < hi)
-				dst[o++] = src[j++];
-		}
-		uint64_t *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != a)
-		memcpy(a, src, n * sizeof(*a));
-}
-
 /* The directly built rows, renumbered: rows permuted to ascending ids
  * (skipped when already in order), statements remapped in place. Returns
  * 1 when statements were remapped (the rows then need sorting again). */
@@ -834,7 +796,7 @@ static void sort_rows(struct vote_stream *s, struct vote_csr *m)
 			/* statement, then position (stability), then the vote */
 			for (k = 0; k < len; k++)
 				key[k] = (uint64_t)m->col[lo + k] << 32 | k << 2 | (uint64_t)(m->val[lo + k] + 1);
-			sort_u64(key, tmp, len);
+			vote_sort_keys(key, tmp, len);
 			for (k = 0; k < len; k++) {
 				m->col[lo + k] = (uint32_t)(key[k] >> 32);
 				m->val[lo + k] = (int8_t)((int)(key[k] & 3) - 1);
