@@ -130,17 +130,6 @@ int web_csrf_valid(struct http_req *req, const char *token)
 	return c && auth_anon_csrf_check(req->db, c, t);
 }
 
-enum hm_err web_post_guard(struct http_req *req, struct http_res *res)
-{
-	struct form f;
-	web_private(req, res);
-	/* No fields declared: only "_csrf" is kept. */
-	form_read(req, NULL, 0, &f);
-	if (web_csrf_valid(req, f.csrf))
-		return HM_OK;
-	return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
-}
-
 void web_private(struct http_req *req, struct http_res *res)
 {
 	(void)req;

@@ -117,13 +117,6 @@ const char *web_csrf_token(struct http_req *req, struct http_res *res);
  * with a bearer API token need none (no cookie is involved). */
 int web_csrf_valid(struct http_req *req, const char *token);
 
-/* The start of a POST that sends nothing but its CSRF token (publish,
- * remove, revoke, sign out…): marks the answer private, reads the body
- * for its "_csrf" field and checks it (the X-CSRF-Token header counts
- * too). HM_OK when it holds; otherwise the answer is 403 with
- * WEB_FORM_EXPIRED and that error is returned for the handler to pass on. */
-enum hm_err web_post_guard(struct http_req *req, struct http_res *res);
-
 /* Marks the answer private: no caching anywhere, and sets the page's
  * "site.account" so the layout shows who is signed in. */
 void web_private(struct http_req *req, struct http_res *res);

@@ -11,6 +11,7 @@
 // look_the_same, test_throttle_*, test_cookie_headers); here they are
 // checked as a browser or an attacker meets them, over HTTP.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -538,7 +539,27 @@ describe('private answers are not stored by caches', () => {
 		});
 	}
 
-	for (const r of API_GETS) {
+	// A stream (a handler named *_stream, text/event-stream) never ends:
+	// its headers are read and the connection closed.
+	const streamHead = (headers) => new Promise((resolve, reject) => {
+		const q = http.get(srv.url + '/api/v1/changes', { headers, agent: false });
+		q.on('error', reject);
+		q.on('response', (res) => {
+			resolve({ status: res.statusCode, headers: res.headers });
+			q.destroy();
+		});
+	});
+	for (const r of API_GETS.filter((x) => /_stream$/.test(x.handler))) {
+		test(`no_store_stream ${r.pattern}`, async () => {
+			assert.equal(r.pattern, '/api/v1/changes', 'streamHead knows this stream only');
+			const b = await streamHead({ Authorization: `Bearer ${as.adminToken}` });
+			assert.equal(b.status, 200);
+			assert.match(b.headers['content-type'], /^text\/event-stream/);
+			noStore(b, `${r.pattern} (API token)`);
+		});
+	}
+
+	for (const r of API_GETS.filter((x) => !/_stream$/.test(x.handler))) {
 		test(`no_store_api_signed_in ${r.pattern}`, async () => {
 			const res = await as.admin.getJson(fill(r.pattern));
 			assert.equal(res.status, 200, `${fill(r.pattern)}: ${res.status}`);

@@ -426,7 +426,7 @@ static void test_categories(void **state)
 	assert_string_equal(json_string_value(json_object_get(c, "slug")), "press-2");
 	json_decref(c);
 	assert_int_equal(category_update(db, &people[ADMIN], id, "Press again", "photos", NOW, &errs),
-			 HM_EINVAL);
+			 HM_EEXIST);
 	assert_int_equal(category_update(db, &people[ADMIN], 999, "X", NULL, NOW, &errs),
 			 HM_ENOTFOUND);
 	assert_int_equal(category_update(db, &people[ADMIN], id, "Newsroom", "newsroom", NOW, &errs),
