@@ -15,6 +15,7 @@
 #include "http/parse.h"
 
 struct db;
+struct route;
 struct server;
 
 enum http_method {
@@ -40,6 +41,7 @@ struct http_req {
 	const char *raw_path;   /* as received, for cache keys */
 	struct kv_list query;   /* decoded query arguments */
 	struct kv_list params;  /* path parameters from the route pattern */
+	const struct route *route; /* the route matched (its flags and data); NULL before */
 	struct kv_list cookies;
 	const char *body;       /* request body (NUL-terminated), may be NULL */
 	size_t body_len;

@@ -15,6 +15,9 @@ struct route {
 	/* What the route needs before its handler runs (signed in, staff,
 	 * CSRF, JSON only…): opaque here, read by the server's "before" hook. */
 	unsigned flags;
+	/* What a handler that serves several routes is told (a kind table);
+	 * NULL for most. The handler reads it as req->route->data. */
+	const void *data;
 };
 
 enum route_result {

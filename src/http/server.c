@@ -547,6 +547,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	switch (router_match(srv->cfg.routes, srv->cfg.nroutes, req.path, req.method, &req.pool,
 			     &req.params, &route, &allowed)) {
 	case ROUTE_FOUND:
+		req.route = route;
 		if (hooks->before)
 			e = hooks->before(&req, &res, route);
 		if (e == HM_OK)

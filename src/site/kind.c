@@ -11,6 +11,7 @@
 #include "db/db.h"
 #include "view/i18n.h"
 
+#include <assert.h>
 #include <string.h>
 
 /* ============================================================== labels */
@@ -383,4 +384,52 @@ enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct
 	}
 	adm_api_cache(req, res);
 	return adm_api_answer(res, 200, t);
+}
+
+/* ============================================== the kind of the route */
+
+static const struct kind *route_kind(const struct http_req *req)
+{
+	assert(req->route && req->route->data);
+	return req->route->data;
+}
+
+enum hm_err adm_h_edit(struct http_req *req, struct http_res *res)
+{
+	return adm_edit_page(req, res, route_kind(req));
+}
+
+enum hm_err adm_h_save(struct http_req *req, struct http_res *res)
+{
+	return adm_save(req, res, route_kind(req));
+}
+
+enum hm_err adm_h_publish(struct http_req *req, struct http_res *res)
+{
+	return adm_set_status(req, res, route_kind(req), "published", "published");
+}
+
+enum hm_err adm_h_unpublish(struct http_req *req, struct http_res *res)
+{
+	return adm_set_status(req, res, route_kind(req), "draft", "unpublished");
+}
+
+enum hm_err adm_h_cancel(struct http_req *req, struct http_res *res)
+{
+	return adm_set_status(req, res, route_kind(req), "cancelled", "cancelled");
+}
+
+enum hm_err adm_h_delete(struct http_req *req, struct http_res *res)
+{
+	return adm_delete(req, res, route_kind(req));
+}
+
+enum hm_err adm_h_api_list(struct http_req *req, struct http_res *res)
+{
+	return adm_api_list(req, res, route_kind(req));
+}
+
+enum hm_err adm_h_api_get(struct http_req *req, struct http_res *res)
+{
+	return adm_api_get(req, res, route_kind(req), NULL);
 }

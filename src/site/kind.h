@@ -280,4 +280,17 @@ enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struc
 enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct kind *k,
 			json_t *(*view)(json_t *t));
 
+/* The same as route handlers, for the kind in the route's data
+ * ({…, adm_h_save, WEB_STAFF | WEB_CSRF, &series_kind}), so a kind's
+ * routes need no handlers of their own. publish, unpublish and cancel set
+ * the status published, draft and cancelled. */
+enum hm_err adm_h_edit(struct http_req *req, struct http_res *res);
+enum hm_err adm_h_save(struct http_req *req, struct http_res *res);
+enum hm_err adm_h_publish(struct http_req *req, struct http_res *res);
+enum hm_err adm_h_unpublish(struct http_req *req, struct http_res *res);
+enum hm_err adm_h_cancel(struct http_req *req, struct http_res *res);
+enum hm_err adm_h_delete(struct http_req *req, struct http_res *res);
+enum hm_err adm_h_api_list(struct http_req *req, struct http_res *res);
+enum hm_err adm_h_api_get(struct http_req *req, struct http_res *res);
+
 #endif

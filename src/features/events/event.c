@@ -563,46 +563,6 @@ enum hm_err adm_event_for_edit(struct http_req *req, struct http_res *res, json_
 	return adm_for_edit(req, res, &event_kind, out);
 }
 
-static enum hm_err page_event_edit(struct http_req *req, struct http_res *res)
-{
-	return adm_edit_page(req, res, &event_kind);
-}
-
-static enum hm_err post_event_save(struct http_req *req, struct http_res *res)
-{
-	return adm_save(req, res, &event_kind);
-}
-
-static enum hm_err post_event_publish(struct http_req *req, struct http_res *res)
-{
-	return adm_set_status(req, res, &event_kind, "published", "published");
-}
-
-static enum hm_err post_event_unpublish(struct http_req *req, struct http_res *res)
-{
-	return adm_set_status(req, res, &event_kind, "draft", "unpublished");
-}
-
-static enum hm_err post_event_cancel(struct http_req *req, struct http_res *res)
-{
-	return adm_set_status(req, res, &event_kind, "cancelled", "cancelled");
-}
-
-static enum hm_err post_event_delete(struct http_req *req, struct http_res *res)
-{
-	return adm_delete(req, res, &event_kind);
-}
-
-static enum hm_err api_events_list(struct http_req *req, struct http_res *res)
-{
-	return adm_api_list(req, res, &event_kind);
-}
-
-static enum hm_err api_event_get(struct http_req *req, struct http_res *res)
-{
-	return adm_api_get(req, res, &event_kind, NULL);
-}
-
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
 #define PATCH HTTP_M(HTTP_PATCH)
@@ -611,18 +571,18 @@ static enum hm_err api_event_get(struct http_req *req, struct http_res *res)
 const struct route event_admin_routes[] = {
 	{GET, "/admin", page_dashboard, WEB_STAFF},
 	{GET, "/admin/events", page_events_list, WEB_STAFF},
-	{POST, "/admin/events", post_event_save, WEB_STAFF | WEB_CSRF},
+	{POST, "/admin/events", adm_h_save, WEB_STAFF | WEB_CSRF, &event_kind},
 	{GET, "/admin/events/new", page_event_new, WEB_STAFF},
-	{GET, "/admin/events/{slug}/edit", page_event_edit, WEB_PRIVATE},
-	{POST, "/admin/events/{slug}", post_event_save, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/events/{slug}/publish", post_event_publish, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/events/{slug}/unpublish", post_event_unpublish, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/events/{slug}/cancel", post_event_cancel, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/events/{slug}/delete", post_event_delete, WEB_PRIVATE | WEB_CSRF},
-	{GET, "/api/v1/events", api_events_list, WEB_JSON},
-	{POST, "/api/v1/events", post_event_save, WEB_JSON | WEB_STAFF | WEB_CSRF},
-	{GET, "/api/v1/events/{slug}", api_event_get, WEB_JSON},
-	{PATCH, "/api/v1/events/{slug}", post_event_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{DELETE, "/api/v1/events/{slug}", post_event_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{GET, "/admin/events/{slug}/edit", adm_h_edit, WEB_PRIVATE, &event_kind},
+	{POST, "/admin/events/{slug}", adm_h_save, WEB_PRIVATE | WEB_CSRF, &event_kind},
+	{POST, "/admin/events/{slug}/publish", adm_h_publish, WEB_PRIVATE | WEB_CSRF, &event_kind},
+	{POST, "/admin/events/{slug}/unpublish", adm_h_unpublish, WEB_PRIVATE | WEB_CSRF, &event_kind},
+	{POST, "/admin/events/{slug}/cancel", adm_h_cancel, WEB_PRIVATE | WEB_CSRF, &event_kind},
+	{POST, "/admin/events/{slug}/delete", adm_h_delete, WEB_PRIVATE | WEB_CSRF, &event_kind},
+	{GET, "/api/v1/events", adm_h_api_list, WEB_JSON, &event_kind},
+	{POST, "/api/v1/events", adm_h_save, WEB_JSON | WEB_STAFF | WEB_CSRF, &event_kind},
+	{GET, "/api/v1/events/{slug}", adm_h_api_get, WEB_JSON, &event_kind},
+	{PATCH, "/api/v1/events/{slug}", adm_h_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &event_kind},
+	{DELETE, "/api/v1/events/{slug}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &event_kind},
 	WEB_ROUTES_END,
 };

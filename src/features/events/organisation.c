@@ -343,31 +343,6 @@ const struct kind org_kind = {
 	.keep = org_keep,
 };
 
-static enum hm_err page_org_edit(struct http_req *req, struct http_res *res)
-{
-	return adm_edit_page(req, res, &org_kind);
-}
-
-static enum hm_err post_org_save(struct http_req *req, struct http_res *res)
-{
-	return adm_save(req, res, &org_kind);
-}
-
-static enum hm_err post_org_delete(struct http_req *req, struct http_res *res)
-{
-	return adm_delete(req, res, &org_kind);
-}
-
-static enum hm_err api_orgs_list(struct http_req *req, struct http_res *res)
-{
-	return adm_api_list(req, res, &org_kind);
-}
-
-static enum hm_err api_org_get(struct http_req *req, struct http_res *res)
-{
-	return adm_api_get(req, res, &org_kind, NULL);
-}
-
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
 #define PATCH HTTP_M(HTTP_PATCH)
@@ -375,15 +350,15 @@ static enum hm_err api_org_get(struct http_req *req, struct http_res *res)
 
 const struct route org_admin_routes[] = {
 	{GET, "/admin/organisations", page_orgs_list, WEB_STAFF},
-	{POST, "/admin/organisations", post_org_save, WEB_STAFF | WEB_CSRF},
+	{POST, "/admin/organisations", adm_h_save, WEB_STAFF | WEB_CSRF, &org_kind},
 	{GET, "/admin/organisations/new", page_org_new, WEB_STAFF},
-	{GET, "/admin/organisations/{slug}/edit", page_org_edit, WEB_PRIVATE},
-	{POST, "/admin/organisations/{slug}", post_org_save, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/organisations/{slug}/delete", post_org_delete, WEB_PRIVATE | WEB_CSRF},
-	{GET, "/api/v1/organisations", api_orgs_list, WEB_JSON},
-	{POST, "/api/v1/organisations", post_org_save, WEB_JSON | WEB_STAFF | WEB_CSRF},
-	{GET, "/api/v1/organisations/{slug}", api_org_get, WEB_JSON},
-	{PATCH, "/api/v1/organisations/{slug}", post_org_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{DELETE, "/api/v1/organisations/{slug}", post_org_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{GET, "/admin/organisations/{slug}/edit", adm_h_edit, WEB_PRIVATE, &org_kind},
+	{POST, "/admin/organisations/{slug}", adm_h_save, WEB_PRIVATE | WEB_CSRF, &org_kind},
+	{POST, "/admin/organisations/{slug}/delete", adm_h_delete, WEB_PRIVATE | WEB_CSRF, &org_kind},
+	{GET, "/api/v1/organisations", adm_h_api_list, WEB_JSON, &org_kind},
+	{POST, "/api/v1/organisations", adm_h_save, WEB_JSON | WEB_STAFF | WEB_CSRF, &org_kind},
+	{GET, "/api/v1/organisations/{slug}", adm_h_api_get, WEB_JSON, &org_kind},
+	{PATCH, "/api/v1/organisations/{slug}", adm_h_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &org_kind},
+	{DELETE, "/api/v1/organisations/{slug}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &org_kind},
 	WEB_ROUTES_END,
 };

@@ -286,41 +286,6 @@ const struct kind series_kind = {
 	.gone_sql = SQL_SERIES_GRANTS,
 };
 
-static enum hm_err page_series_edit(struct http_req *req, struct http_res *res)
-{
-	return adm_edit_page(req, res, &series_kind);
-}
-
-static enum hm_err post_series_save(struct http_req *req, struct http_res *res)
-{
-	return adm_save(req, res, &series_kind);
-}
-
-static enum hm_err post_series_publish(struct http_req *req, struct http_res *res)
-{
-	return adm_set_status(req, res, &series_kind, "published", "published");
-}
-
-static enum hm_err post_series_unpublish(struct http_req *req, struct http_res *res)
-{
-	return adm_set_status(req, res, &series_kind, "draft", "unpublished");
-}
-
-static enum hm_err post_series_delete(struct http_req *req, struct http_res *res)
-{
-	return adm_delete(req, res, &series_kind);
-}
-
-static enum hm_err api_series_list(struct http_req *req, struct http_res *res)
-{
-	return adm_api_list(req, res, &series_kind);
-}
-
-static enum hm_err api_series_get(struct http_req *req, struct http_res *res)
-{
-	return adm_api_get(req, res, &series_kind, NULL);
-}
-
 #define GET HTTP_M(HTTP_GET)
 #define POST HTTP_M(HTTP_POST)
 #define PATCH HTTP_M(HTTP_PATCH)
@@ -328,17 +293,17 @@ static enum hm_err api_series_get(struct http_req *req, struct http_res *res)
 
 const struct route series_admin_routes[] = {
 	{GET, "/admin/series", page_series_list, WEB_STAFF},
-	{POST, "/admin/series", post_series_save, WEB_STAFF | WEB_CSRF},
+	{POST, "/admin/series", adm_h_save, WEB_STAFF | WEB_CSRF, &series_kind},
 	{GET, "/admin/series/new", page_series_new, WEB_STAFF},
-	{GET, "/admin/series/{slug}/edit", page_series_edit, WEB_PRIVATE},
-	{POST, "/admin/series/{slug}", post_series_save, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/series/{slug}/publish", post_series_publish, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/series/{slug}/unpublish", post_series_unpublish, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/series/{slug}/delete", post_series_delete, WEB_PRIVATE | WEB_CSRF},
-	{GET, "/api/v1/series", api_series_list, WEB_JSON},
-	{POST, "/api/v1/series", post_series_save, WEB_JSON | WEB_STAFF | WEB_CSRF},
-	{GET, "/api/v1/series/{slug}", api_series_get, WEB_JSON},
-	{PATCH, "/api/v1/series/{slug}", post_series_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{DELETE, "/api/v1/series/{slug}", post_series_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{GET, "/admin/series/{slug}/edit", adm_h_edit, WEB_PRIVATE, &series_kind},
+	{POST, "/admin/series/{slug}", adm_h_save, WEB_PRIVATE | WEB_CSRF, &series_kind},
+	{POST, "/admin/series/{slug}/publish", adm_h_publish, WEB_PRIVATE | WEB_CSRF, &series_kind},
+	{POST, "/admin/series/{slug}/unpublish", adm_h_unpublish, WEB_PRIVATE | WEB_CSRF, &series_kind},
+	{POST, "/admin/series/{slug}/delete", adm_h_delete, WEB_PRIVATE | WEB_CSRF, &series_kind},
+	{GET, "/api/v1/series", adm_h_api_list, WEB_JSON, &series_kind},
+	{POST, "/api/v1/series", adm_h_save, WEB_JSON | WEB_STAFF | WEB_CSRF, &series_kind},
+	{GET, "/api/v1/series/{slug}", adm_h_api_get, WEB_JSON, &series_kind},
+	{PATCH, "/api/v1/series/{slug}", adm_h_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &series_kind},
+	{DELETE, "/api/v1/series/{slug}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &series_kind},
 	WEB_ROUTES_END,
 };
