@@ -337,8 +337,8 @@ static void test_event_create_derives_unique_slugs_and_audits(void **state)
 			       "series-s", "starts_on", "2015-05-01", "ends_on", "2015-05-02");
 	json_t *a = NULL, *b = NULL;
 	struct field_errors errs = {0};
-	assert_int_equal(admin_event_create(w.db, &w.p[ADMIN], in, T0, &a, &errs), HM_OK);
-	assert_int_equal(admin_event_create(w.db, &w.p[ADMIN], in, T0, &b, &errs), HM_OK);
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], NULL, in, T0, &a, &errs), HM_OK);
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], NULL, in, T0, &b, &errs), HM_OK);
 	assert_string_equal(json_string_value(json_object_get(a, "slug")), "cafe-uber-dialogue");
 	assert_string_equal(json_string_value(json_object_get(b, "slug")), "cafe-uber-dialogue-2");
 	/* Defaults: a draft consultation with exact dates in UTC. */
@@ -368,7 +368,7 @@ static void test_event_create_chosen_slug_taken_is_eexist(void **state)
 			       "2015-05-01", "ends_on", "2015-05-02");
 	struct field_errors errs = {0};
 	json_t *out = (json_t *)1;
-	assert_int_equal(admin_event_create(w.db, &w.p[ADMIN], in, T0, &out, &errs), HM_EEXIST);
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], NULL, in, T0, &out, &errs), HM_EEXIST);
 	assert_null(out);
 	assert_non_null(field_error_get(&errs, "slug"));
 	assert_int_equal(count(w.db, "SELECT count(*) FROM event", NULL), 3);
@@ -404,7 +404,7 @@ static void test_event_create_rights_table(void **state)
 		if (rows[i].series)
 			json_object_set_new(in, "series", json_string(rows[i].series));
 		struct field_errors errs = {0};
-		enum hm_err e = admin_event_create(w.db, &w.p[rows[i].who], in, T0, NULL, &errs);
+		enum hm_err e = kind_save(&event_kind, w.db, &w.p[rows[i].who], NULL, in, T0, NULL, &errs);
 		json_decref(in);
 		if (e != rows[i].want)
 			fail_msg("%s: %s, want %s", rows[i].id, hm_err_str(e), hm_err_str(rows[i].want));
@@ -422,7 +422,7 @@ static void test_event_update_changes_only_keys_sent(void **state)
 	json_t *in = json_pack("{s:s, s:s, s:[s,s], s:i, s:s}", "city", "Shanghai", "country", "CN",
 			       "sectors", "ngo", "government", "capacity", 150, "ignored", "x");
 	json_t *out = NULL;
-	assert_int_equal(admin_event_update(w.db, &w.p[ORG_A], "event-a", in, T0, &out, &errs),
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ORG_A], "event-a", in, T0, &out, &errs),
 			 HM_OK);
 	assert_string_equal(json_string_value(json_object_get(out, "title")), "A");
 	assert_string_equal(json_string_value(json_object_get(out, "city")), "Shanghai");
@@ -437,7 +437,7 @@ static void test_event_update_changes_only_keys_sent(void **state)
 
 	/* null clears an optional field; the status stays. */
 	in = json_pack("{s:n, s:[]}", "city", "sectors");
-	assert_int_equal(admin_event_update(w.db, &w.p[ORG_A], "event-a", in, T0, &out, &errs),
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ORG_A], "event-a", in, T0, &out, &errs),
 			 HM_OK);
 	assert_string_equal(json_string_value(json_object_get(out, "city")), "");
 	assert_int_equal(json_array_size(json_object_get(out, "sectors")), 0);
@@ -447,7 +447,7 @@ static void test_event_update_changes_only_keys_sent(void **state)
 
 	/* A required field cannot be cleared. */
 	in = json_pack("{s:s}", "title", "");
-	assert_int_equal(admin_event_update(w.db, &w.p[ORG_A], "event-a", in, T0, &out, &errs),
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ORG_A], "event-a", in, T0, &out, &errs),
 			 HM_EINVAL);
 	assert_non_null(field_error_get(&errs, "title"));
 	json_decref(in);
@@ -482,7 +482,7 @@ static void test_event_update_rights_table(void **state)
 		if (rows[i].series)
 			json_object_set_new(in, "series", json_string(rows[i].series));
 		struct field_errors errs = {0};
-		enum hm_err e = admin_event_update(w.db, &w.p[rows[i].who], rows[i].event, in, T0,
+		enum hm_err e = kind_save(&event_kind, w.db, &w.p[rows[i].who], rows[i].event, in, T0,
 						   NULL, &errs);
 		json_decref(in);
 		if (e != rows[i].want)
@@ -506,7 +506,7 @@ static void test_event_status_changes_are_audited_by_name(void **state)
 		{"draft", "event.unpublish"},
 	};
 	for (size_t i = 0; i < HM_ARRAY_LEN(steps); i++) {
-		assert_int_equal(admin_event_set_status(w.db, &w.p[ORG_S], "event-b", steps[i].status,
+		assert_int_equal(kind_set_status(&event_kind, w.db, &w.p[ORG_S], "event-b", steps[i].status,
 							T0),
 				 HM_OK);
 		assert_int_equal(audits(w.db, steps[i].action), 1);
@@ -514,9 +514,9 @@ static void test_event_status_changes_are_audited_by_name(void **state)
 				       steps[i].status),
 				 steps[i].status[0] == 'p' ? 2 : steps[i].status[0] == 'd' ? 2 : 1);
 	}
-	assert_int_equal(admin_event_set_status(w.db, &w.p[ADMIN], "event-b", "archived", T0),
+	assert_int_equal(kind_set_status(&event_kind, w.db, &w.p[ADMIN], "event-b", "archived", T0),
 			 HM_EINVAL);
-	assert_int_equal(admin_event_set_status(w.db, &w.p[ORG_A], "event-b", "published", T0),
+	assert_int_equal(kind_set_status(&event_kind, w.db, &w.p[ORG_A], "event-b", "published", T0),
 			 HM_EFORBIDDEN);
 	assert_int_equal(count(w.db, "SELECT count(*) FROM audit_log WHERE action LIKE 'event.%'", NULL),
 			 3);
@@ -635,8 +635,8 @@ static void test_series_create_update_publish(void **state)
 	json_t *in = json_pack("{s:s, s:s, s:s}", "title", "Regional Consultations 2013", "summary",
 			       "Next round.", "organisation", "org-one");
 	json_t *out = NULL;
-	assert_int_equal(admin_series_create(w.db, &w.p[ORG_S], in, T0, &out, &errs), HM_EFORBIDDEN);
-	assert_int_equal(admin_series_create(w.db, &w.p[ADMIN], in, T0, &out, &errs), HM_OK);
+	assert_int_equal(kind_save(&series_kind, w.db, &w.p[ORG_S], NULL, in, T0, &out, &errs), HM_EFORBIDDEN);
+	assert_int_equal(kind_save(&series_kind, w.db, &w.p[ADMIN], NULL, in, T0, &out, &errs), HM_OK);
 	assert_string_equal(json_string_value(json_object_get(out, "slug")),
 			    "regional-consultations-2013");
 	assert_string_equal(json_string_value(json_object_get(out, "status")), "draft");
@@ -645,20 +645,20 @@ static void test_series_create_update_publish(void **state)
 	json_decref(in);
 
 	in = json_pack("{s:s}", "organisation", "org-nine");
-	assert_int_equal(admin_series_update(w.db, &w.p[ORG_S], "series-s", in, T0, NULL, &errs),
+	assert_int_equal(kind_save(&series_kind, w.db, &w.p[ORG_S], "series-s", in, T0, NULL, &errs),
 			 HM_EINVAL);
 	assert_non_null(field_error_get(&errs, "organisation"));
 	json_decref(in);
 	in = json_pack("{s:s}", "slug", "series-t");
 	memset(&errs, 0, sizeof(errs));
-	assert_int_equal(admin_series_update(w.db, &w.p[ORG_S], "series-s", in, T0, NULL, &errs),
+	assert_int_equal(kind_save(&series_kind, w.db, &w.p[ORG_S], "series-s", in, T0, NULL, &errs),
 			 HM_EEXIST);
 	json_decref(in);
-	assert_int_equal(admin_series_set_status(w.db, &w.p[ORG_S], "series-t", "published", T0),
+	assert_int_equal(kind_set_status(&series_kind, w.db, &w.p[ORG_S], "series-t", "published", T0),
 			 HM_EFORBIDDEN);
-	assert_int_equal(admin_series_set_status(w.db, &w.p[ORG_T], "series-t", "published", T0),
+	assert_int_equal(kind_set_status(&series_kind, w.db, &w.p[ORG_T], "series-t", "published", T0),
 			 HM_OK);
-	assert_int_equal(admin_series_set_status(w.db, &w.p[ORG_T], "series-t", "cancelled", T0),
+	assert_int_equal(kind_set_status(&series_kind, w.db, &w.p[ORG_T], "series-t", "cancelled", T0),
 			 HM_EINVAL);
 	assert_int_equal(audits(w.db, "series.create"), 1);
 	assert_int_equal(audits(w.db, "series.publish"), 1);
@@ -675,9 +675,9 @@ static void test_org_rights_follow_the_events_it_is_in(void **state)
 	json_t *in = json_pack("{s:s, s:s, s:s}", "name", "Fudan University", "kind", "academia",
 			       "website", "https://www.fudan.edu.cn");
 	json_t *out = NULL;
-	assert_int_equal(admin_org_create(w.db, &w.p[PARTICIPANT], in, T0, &out, &errs),
+	assert_int_equal(kind_save(&org_kind, w.db, &w.p[PARTICIPANT], NULL, in, T0, &out, &errs),
 			 HM_EFORBIDDEN);
-	assert_int_equal(admin_org_create(w.db, &w.p[ORG_A], in, T0, &out, &errs), HM_OK);
+	assert_int_equal(kind_save(&org_kind, w.db, &w.p[ORG_A], NULL, in, T0, &out, &errs), HM_OK);
 	assert_string_equal(json_string_value(json_object_get(out, "slug")), "fudan-university");
 	assert_string_equal(json_string_value(json_object_get(out, "website")),
 			    "https://www.fudan.edu.cn");
@@ -686,13 +686,13 @@ static void test_org_rights_follow_the_events_it_is_in(void **state)
 
 	in = json_pack("{s:s}", "acronym", "X");
 	/* org-one is only in A; org-two is in A and C. */
-	assert_int_equal(admin_org_update(w.db, &w.p[ORG_A], "org-one", in, T0, NULL, &errs), HM_OK);
-	assert_int_equal(admin_org_update(w.db, &w.p[ORG_A], "org-two", in, T0, NULL, &errs),
+	assert_int_equal(kind_save(&org_kind, w.db, &w.p[ORG_A], "org-one", in, T0, NULL, &errs), HM_OK);
+	assert_int_equal(kind_save(&org_kind, w.db, &w.p[ORG_A], "org-two", in, T0, NULL, &errs),
 			 HM_EFORBIDDEN);
-	assert_int_equal(admin_org_update(w.db, &w.p[ORG_T], "org-one", in, T0, NULL, &errs),
+	assert_int_equal(kind_save(&org_kind, w.db, &w.p[ORG_T], "org-one", in, T0, NULL, &errs),
 			 HM_EFORBIDDEN);
-	assert_int_equal(admin_org_update(w.db, &w.p[ADMIN], "org-two", in, T0, NULL, &errs), HM_OK);
-	assert_int_equal(admin_org_update(w.db, &w.p[ADMIN], "org-nine", in, T0, NULL, &errs),
+	assert_int_equal(kind_save(&org_kind, w.db, &w.p[ADMIN], "org-two", in, T0, NULL, &errs), HM_OK);
+	assert_int_equal(kind_save(&org_kind, w.db, &w.p[ADMIN], "org-nine", in, T0, NULL, &errs),
 			 HM_ENOTFOUND);
 	json_decref(in);
 	assert_int_equal(audits(w.db, "organisation.create"), 1);
@@ -759,11 +759,11 @@ static void test_refused_writes_leave_nothing(void **state)
 	struct field_errors errs = {0};
 	json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "title", "Bad dates", "starts_on",
 			       "2015-05-02", "ends_on", "2015-05-01", "series", "series-s");
-	assert_int_equal(admin_event_create(w.db, &w.p[ADMIN], in, T0, NULL, &errs), HM_EINVAL);
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], NULL, in, T0, NULL, &errs), HM_EINVAL);
 	assert_non_null(field_error_get(&errs, "ends_on"));
 	json_decref(in);
 	in = json_pack("{s:s, s:[s]}", "title", "New title", "sectors", "army");
-	assert_int_equal(admin_event_update(w.db, &w.p[ADMIN], "event-a", in, T0, NULL, &errs),
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], "event-a", in, T0, NULL, &errs),
 			 HM_EINVAL);
 	json_decref(in);
 	assert_int_equal(count(w.db, "SELECT count(*) FROM event", NULL), 3);
@@ -771,7 +771,7 @@ static void test_refused_writes_leave_nothing(void **state)
 	assert_int_equal(count(w.db, "SELECT count(*) FROM audit_log", NULL), audit0);
 	/* Not an object at all. */
 	json_t *arr = json_array();
-	assert_int_equal(admin_event_create(w.db, &w.p[ADMIN], arr, T0, NULL, &errs), HM_EINVAL);
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], NULL, arr, T0, NULL, &errs), HM_EINVAL);
 	json_decref(arr);
 	/* And the connection is usable afterwards (no transaction left open). */
 	assert_int_equal(db_begin(w.db), HM_OK);
@@ -818,14 +818,18 @@ enum thing { K_SERIES, K_EVENT, K_ORG };
 static const struct {
 	const char *name;
 	json_t *(*get)(struct db *db, const char *slug);
-	enum hm_err (*keep)(struct db *db, const json_t *t, struct admin_keep_why *why);
-	enum hm_err (*del)(struct db *db, const struct principal *p, const char *slug,
-			   int64_t now, struct admin_keep_why *why);
+	const struct kind *kind;
 } kinds[] = {
-	[K_SERIES] = {"series", admin_series_get, admin_series_keep, admin_series_delete},
-	[K_EVENT] = {"event", admin_event_get, admin_event_keep, admin_event_delete},
-	[K_ORG] = {"organisation", admin_org_get, admin_org_keep, admin_org_delete},
+	[K_SERIES] = {"series", admin_series_get, &series_kind},
+	[K_EVENT] = {"event", admin_event_get, &event_kind},
+	[K_ORG] = {"organisation", admin_org_get, &org_kind},
 };
+
+/* The feature's reason a keep rule gives, ADMIN_KEEP_NONE for none. */
+static int why_of(const struct kind_keep_why *w)
+{
+	return w->rule ? w->rule->why : ADMIN_KEEP_NONE;
+}
 
 /* Beyond the fixture: event D (cancelled, in S), two posts of draft B,
  * org-three runs series T, org-four is on nothing; B has a sector and an
@@ -905,21 +909,23 @@ static void test_delete_refusals_table_change_nothing(void **state)
 	};
 	fingerprint(w.db, before, sizeof(before));
 	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
-		struct admin_keep_why why = {ADMIN_KEEP__MAX, -1};
-		enum hm_err e = kinds[rows[i].kind].del(w.db, &w.p[rows[i].who], rows[i].slug, T0,
-							&why);
+		struct kind_keep_why why = {NULL, -1};
+		enum hm_err e = kind_delete(kinds[rows[i].kind].kind, w.db, &w.p[rows[i].who],
+					    rows[i].slug, T0, &why);
 		if (e != rows[i].want)
 			fail_msg("%s: %s, want %s", rows[i].id, hm_err_str(e), hm_err_str(rows[i].want));
-		if (e == HM_ECONFLICT && (why.why != rows[i].why || why.n != rows[i].n))
-			fail_msg("%s: why %d n %lld, want %d n %lld", rows[i].id, (int)why.why,
+		if (e == HM_ECONFLICT && (why_of(&why) != (int)rows[i].why || why.n != rows[i].n))
+			fail_msg("%s: why %d n %lld, want %d n %lld", rows[i].id, why_of(&why),
 				 (long long)why.n, (int)rows[i].why, (long long)rows[i].n);
+		if (e == HM_ECONFLICT && !why.rule->one)
+			fail_msg("%s: no sentence says why", rows[i].id);
 		/* What the edit page asks gives the same answer. */
 		json_t *t = kinds[rows[i].kind].get(w.db, rows[i].slug);
 		if (t && rows[i].want == HM_ECONFLICT) {
-			struct admin_keep_why k = {ADMIN_KEEP__MAX, -1};
-			assert_int_equal(kinds[rows[i].kind].keep(w.db, t, &k), HM_OK);
-			if (k.why != rows[i].why)
-				fail_msg("%s: keep says %d, want %d", rows[i].id, (int)k.why,
+			struct kind_keep_why k = {NULL, -1};
+			assert_int_equal(kind_keep(kinds[rows[i].kind].kind, w.db, t, &k), HM_OK);
+			if (why_of(&k) != (int)rows[i].why)
+				fail_msg("%s: keep says %d, want %d", rows[i].id, why_of(&k),
 					 (int)rows[i].why);
 		}
 		json_decref(t);
@@ -943,16 +949,16 @@ static void test_delete_takes_the_cascaded_rows_and_audits(void **state)
 	/* Draft event C (series T) gets a sector and an organiser of its own. */
 	json_t *in = json_pack("{s:[s]}", "sectors", "media");
 	struct field_errors errs = {0};
-	assert_int_equal(admin_event_update(w.db, &w.p[ADMIN], "event-c", in, T0, NULL, &errs), HM_OK);
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], "event-c", in, T0, NULL, &errs), HM_OK);
 	json_decref(in);
 	assert_int_equal(admin_event_organiser_grant(w.db, &w.p[ADMIN], "event-c",
 						     "someone@example.org", T0),
 			 HM_OK);
 	assert_int_equal(count(w.db, "SELECT count(*) FROM account_role WHERE event_id = 3", NULL), 1);
 
-	struct admin_keep_why why = {ADMIN_KEEP__MAX, -1};
-	assert_int_equal(admin_event_delete(w.db, &w.p[ADMIN], "event-c", T0, &why), HM_OK);
-	assert_int_equal(why.why, ADMIN_KEEP_NONE);
+	struct kind_keep_why why = {NULL, -1};
+	assert_int_equal(kind_delete(&event_kind, w.db, &w.p[ADMIN], "event-c", T0, &why), HM_OK);
+	assert_int_equal(why_of(&why), ADMIN_KEEP_NONE);
 	assert_null(admin_event_get(w.db, "event-c"));
 	assert_int_equal(count(w.db, "SELECT count(*) FROM event_organisation WHERE event_id = 3", NULL), 0);
 	assert_int_equal(count(w.db, "SELECT count(*) FROM event_sector WHERE event_id = 3", NULL), 0);
@@ -974,8 +980,8 @@ static void test_delete_takes_the_cascaded_rows_and_audits(void **state)
 
 	/* Series T is now a draft without events; its organiser grant goes with it. */
 	assert_int_equal(count(w.db, "SELECT count(*) FROM account_role WHERE series_id = 2", NULL), 1);
-	assert_int_equal(admin_series_delete(w.db, &w.p[ORG_T], "series-t", T0, NULL), HM_EFORBIDDEN);
-	assert_int_equal(admin_series_delete(w.db, &w.p[ADMIN], "series-t", T0, NULL), HM_OK);
+	assert_int_equal(kind_delete(&series_kind, w.db, &w.p[ORG_T], "series-t", T0, NULL), HM_EFORBIDDEN);
+	assert_int_equal(kind_delete(&series_kind, w.db, &w.p[ADMIN], "series-t", T0, NULL), HM_OK);
 	assert_null(admin_series_get(w.db, "series-t"));
 	assert_int_equal(count(w.db, "SELECT count(*) FROM account_role WHERE series_id = 2", NULL), 0);
 	assert_int_equal(count(w.db, "SELECT count(*) FROM account WHERE email = ?", "org-t@example.org"), 1);
@@ -985,9 +991,9 @@ static void test_delete_takes_the_cascaded_rows_and_audits(void **state)
 			 1);
 
 	/* org-three ran series T only: now it may go; org-four never was anywhere. */
-	assert_int_equal(admin_org_delete(w.db, &w.p[ADMIN], "org-three", T0, NULL), HM_OK);
-	assert_int_equal(admin_org_delete(w.db, &w.p[ADMIN], "org-four", T0, NULL), HM_OK);
-	assert_int_equal(admin_org_delete(w.db, &w.p[ADMIN], "org-four", T0, NULL), HM_ENOTFOUND);
+	assert_int_equal(kind_delete(&org_kind, w.db, &w.p[ADMIN], "org-three", T0, NULL), HM_OK);
+	assert_int_equal(kind_delete(&org_kind, w.db, &w.p[ADMIN], "org-four", T0, NULL), HM_OK);
+	assert_int_equal(kind_delete(&org_kind, w.db, &w.p[ADMIN], "org-four", T0, NULL), HM_ENOTFOUND);
 	assert_null(admin_org_get(w.db, "org-four"));
 	assert_int_equal(count(w.db, "SELECT count(*) FROM organisation", NULL), 2);
 	assert_int_equal(audits(w.db, "organisation.delete"), 2);

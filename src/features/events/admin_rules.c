@@ -356,9 +356,3 @@ json_t *org_merge(const json_t *cur, const json_t *in)
 {
 	return admin_merge(RULES_ORG, cur, in);
 }
-
-void admin_keep_from(const struct kind_keep_why *k, struct admin_keep_why *out)
-{
-	out->why = k->rule ? (enum admin_keep)k->rule->why : ADMIN_KEEP_NONE;
-	out->n = k->rule ? k->n : 0;
-}

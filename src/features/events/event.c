@@ -204,43 +204,6 @@ static const struct kind_keep_rule event_keep[] = {
 	{0, NULL, NULL, NULL, NULL},
 };
 
-enum hm_err admin_event_create(struct db *db, const struct principal *p, const json_t *in,
-			       int64_t now, json_t **out, struct field_errors *errs)
-{
-	return kind_save(&event_kind, db, p, NULL, in, now, out, errs);
-}
-
-enum hm_err admin_event_update(struct db *db, const struct principal *p, const char *slug,
-			       const json_t *in, int64_t now, json_t **out,
-			       struct field_errors *errs)
-{
-	return kind_save(&event_kind, db, p, slug, in, now, out, errs);
-}
-
-enum hm_err admin_event_set_status(struct db *db, const struct principal *p, const char *slug,
-				   const char *status, int64_t now)
-{
-	return kind_set_status(&event_kind, db, p, slug, status, now);
-}
-
-enum hm_err admin_event_keep(struct db *db, const json_t *ev, struct admin_keep_why *why)
-{
-	struct kind_keep_why k;
-	enum hm_err e = kind_keep(&event_kind, db, ev, &k);
-	admin_keep_from(&k, why);
-	return e;
-}
-
-enum hm_err admin_event_delete(struct db *db, const struct principal *p, const char *slug,
-			       int64_t now, struct admin_keep_why *why)
-{
-	struct kind_keep_why k;
-	enum hm_err e = kind_delete(&event_kind, db, p, slug, now, &k);
-	if (why)
-		admin_keep_from(&k, why);
-	return e;
-}
-
 /* ======================================================= event organisers */
 
 /* Loads the event's scope and checks the right to name its organisers:

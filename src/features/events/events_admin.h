@@ -113,41 +113,28 @@ json_t *admin_org_get(struct db *db, const char *slug);
  * here) or "series" (a grant on its series). */
 json_t *admin_event_organisers(struct db *db, int64_t event_id, int64_t series_id);
 
-/* ---------------------------------------------------------------- series */
+/* ------------------------------------------------ series, events, organisations */
 
-/* Creates a series (draft unless in says "status"). Needs
- * AUTH_SERIES_CREATE. Fields: title (required), slug (derived from the
- * title when absent, made unique), summary, organisation (an
- * organisation's slug), status. HM_EINVAL with errs; HM_EEXIST when a
- * chosen slug is taken (errs names "slug"). */
-enum hm_err admin_series_create(struct db *db, const struct principal *p, const json_t *in,
-				int64_t now, json_t **out, struct field_errors *errs);
-/* Updates the keys present. Needs AUTH_SERIES_EDIT on the series.
- * HM_ENOTFOUND, HM_EFORBIDDEN, HM_EINVAL, HM_EEXIST. */
-enum hm_err admin_series_update(struct db *db, const struct principal *p, const char *slug,
-				const json_t *in, int64_t now, json_t **out,
-				struct field_errors *errs);
-
-/* ---------------------------------------------------------------- events */
-
-/* Creates an event (draft unless in says "status"). Needs
- * AUTH_EVENT_CREATE in the chosen series ("series": a slug; none: admins
- * only). Required: title, starts_on, ends_on; timezone defaults to UTC,
- * kind to consultation, date_precision to day. HM_EINVAL with errs,
- * HM_EEXIST for a chosen slug taken, HM_EFORBIDDEN. */
-enum hm_err admin_event_create(struct db *db, const struct principal *p, const json_t *in,
-			       int64_t now, json_t **out, struct field_errors *errs);
-/* Updates the keys present (status included: audited as event.publish,
- * event.unpublish or event.cancel). Needs AUTH_EVENT_EDIT on the event,
- * and AUTH_EVENT_CREATE in the new series when it moves. */
-enum hm_err admin_event_update(struct db *db, const struct principal *p, const char *slug,
-			       const json_t *in, int64_t now, json_t **out,
-			       struct field_errors *errs);
-/* Shorthands for the status buttons. HM_EINVAL for an unknown status. */
-enum hm_err admin_event_set_status(struct db *db, const struct principal *p, const char *slug,
-				   const char *status, int64_t now);
-enum hm_err admin_series_set_status(struct db *db, const struct principal *p, const char *slug,
-				    const char *status, int64_t now);
+/* The kind tables of series, events and organisations (site/kind.h): each
+ * is written through kind_save (create with slug NULL, or update the keys
+ * present), kind_set_status and kind_delete, and asked kind_keep.
+ *   series: needs AUTH_SERIES_CREATE, then AUTH_SERIES_EDIT on it. Fields:
+ *     title (required), slug (derived from the title when absent, made
+ *     unique), summary, organisation (an organisation's slug), status
+ *     (draft unless given).
+ *   events: needs AUTH_EVENT_CREATE in the chosen series ("series": a slug;
+ *     none: admins only), then AUTH_EVENT_EDIT on it, and AUTH_EVENT_CREATE
+ *     in the new series when it moves. Required: title, starts_on, ends_on;
+ *     timezone defaults to UTC, kind to consultation, date_precision to
+ *     day; a status change is audited as event.publish, event.unpublish or
+ *     event.cancel.
+ *   organisations: admins and organisers create (they add partners to
+ *     their events); admin_org_may_edit to change one.
+ * A refused field is HM_EINVAL with errs; a chosen slug that is taken is
+ * HM_EEXIST (errs names "slug"); HM_ENOTFOUND, HM_EFORBIDDEN. */
+extern const struct kind series_kind;
+extern const struct kind event_kind;
+extern const struct kind org_kind;
 
 /* ------------------------------------------------ organisations in events */
 
@@ -184,19 +171,6 @@ enum hm_err admin_event_organiser_grant(struct db *db, const struct principal *p
 enum hm_err admin_event_organiser_revoke(struct db *db, const struct principal *p,
 					 const char *event, int64_t account_id, int64_t now);
 
-/* --------------------------------------------------------- organisations */
-
-/* Creates an organisation: admins and organisers (they add partners to
- * their events). Fields: name (required), slug (derived when absent),
- * acronym, kind (default other), country, website, description, logo
- * (the name of an image already stored by media_store). */
-enum hm_err admin_org_create(struct db *db, const struct principal *p, const json_t *in,
-			     int64_t now, json_t **out, struct field_errors *errs);
-/* Needs admin_org_may_edit. */
-enum hm_err admin_org_update(struct db *db, const struct principal *p, const char *slug,
-			     const json_t *in, int64_t now, json_t **out,
-			     struct field_errors *errs);
-
 /* ---------------------------------------------------------------- delete */
 
 /* Deleting protects published permalinks and never changes another record
@@ -206,7 +180,7 @@ enum hm_err admin_org_update(struct db *db, const struct principal *p, const cha
  * only as a draft without events (its organiser grants go with it); an
  * organisation only while it is on no event and runs no series. */
 
-/* Why one cannot be deleted now. */
+/* Why one cannot be deleted now: the why of the kinds' keep rules. */
 enum admin_keep {
 	ADMIN_KEEP_NONE,             /* it may be deleted */
 	ADMIN_KEEP_EVENT_PUBLISHED,  /* cancel it instead */
@@ -219,29 +193,11 @@ enum admin_keep {
 	ADMIN_KEEP__MAX
 };
 
-struct admin_keep_why {
-	enum admin_keep why;
-	int64_t n; /* the count the reason speaks of (1 for a status) */
-};
-
-/* Why thing (as the reads above return it) cannot be deleted, ADMIN_KEEP_NONE
- * when it can; the right is not checked. HM_EDB when it cannot be read. Call
- * inside a read transaction for a consistent answer. */
-enum hm_err admin_series_keep(struct db *db, const json_t *series, struct admin_keep_why *why);
-enum hm_err admin_event_keep(struct db *db, const json_t *ev, struct admin_keep_why *why);
-enum hm_err admin_org_keep(struct db *db, const json_t *org, struct admin_keep_why *why);
-
-/* Deletes the one with this slug in one transaction, audited as
- * "series.delete", "event.delete" or "organisation.delete" with it as it
- * was (an event's organisations and sectors, and the organiser grants that
- * go with it, included). HM_ENOTFOUND; HM_EFORBIDDEN for all but admins;
- * HM_ECONFLICT with *why when something keeps it. On any error nothing is
- * changed. why may be NULL. */
-enum hm_err admin_series_delete(struct db *db, const struct principal *p, const char *slug,
-				int64_t now, struct admin_keep_why *why);
-enum hm_err admin_event_delete(struct db *db, const struct principal *p, const char *slug,
-			       int64_t now, struct admin_keep_why *why);
-enum hm_err admin_org_delete(struct db *db, const struct principal *p, const char *slug,
-			     int64_t now, struct admin_keep_why *why);
+/* kind_delete deletes the one with this slug in one transaction, audited
+ * as "series.delete", "event.delete" or "organisation.delete" with it as
+ * it was (an event's organisations and sectors, and the organiser grants
+ * that go with it, included); HM_ECONFLICT with the keep rule that matched
+ * (its why is one of the above, its sentence says it) when something keeps
+ * it. kind_keep says the same without deleting; the right is not checked. */
 
 #endif

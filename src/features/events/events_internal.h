@@ -121,16 +121,4 @@ json_t *event_merge(const json_t *cur, const json_t *in);
 json_t *series_merge(const json_t *cur, const json_t *in);
 json_t *org_merge(const json_t *cur, const json_t *in);
 
-/* ------------------------------------------------------------ the kinds */
-
-/* Series, events and organisations as the site's one kind table
- * describes them (series.c, event.c, organisation.c). */
-extern const struct kind series_kind;
-extern const struct kind event_kind;
-extern const struct kind org_kind;
-
-/* The feature's reason for a keep rule that matched (ADMIN_KEEP_NONE for
- * none), from kind_keep's answer. */
-void admin_keep_from(const struct kind_keep_why *k, struct admin_keep_why *out);
-
 #endif

@@ -94,37 +94,6 @@ static const struct kind_keep_rule org_keep[] = {
 	{0, NULL, NULL, NULL, NULL},
 };
 
-enum hm_err admin_org_create(struct db *db, const struct principal *p, const json_t *in,
-			     int64_t now, json_t **out, struct field_errors *errs)
-{
-	return kind_save(&org_kind, db, p, NULL, in, now, out, errs);
-}
-
-enum hm_err admin_org_update(struct db *db, const struct principal *p, const char *slug,
-			     const json_t *in, int64_t now, json_t **out,
-			     struct field_errors *errs)
-{
-	return kind_save(&org_kind, db, p, slug, in, now, out, errs);
-}
-
-enum hm_err admin_org_keep(struct db *db, const json_t *org, struct admin_keep_why *why)
-{
-	struct kind_keep_why k;
-	enum hm_err e = kind_keep(&org_kind, db, org, &k);
-	admin_keep_from(&k, why);
-	return e;
-}
-
-enum hm_err admin_org_delete(struct db *db, const struct principal *p, const char *slug,
-			     int64_t now, struct admin_keep_why *why)
-{
-	struct kind_keep_why k;
-	enum hm_err e = kind_delete(&org_kind, db, p, slug, now, &k);
-	if (why)
-		admin_keep_from(&k, why);
-	return e;
-}
-
 /* ================================================================ the web */
 static const struct field org_fields[] = {
 	{.name = "name", .kind = FIELD_TEXT, .required = 1, .max_len = 200, .label = "Name"},

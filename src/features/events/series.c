@@ -118,43 +118,6 @@ static const struct kind_keep_rule series_keep[] = {
 	{0, NULL, NULL, NULL, NULL},
 };
 
-enum hm_err admin_series_create(struct db *db, const struct principal *p, const json_t *in,
-				int64_t now, json_t **out, struct field_errors *errs)
-{
-	return kind_save(&series_kind, db, p, NULL, in, now, out, errs);
-}
-
-enum hm_err admin_series_update(struct db *db, const struct principal *p, const char *slug,
-				const json_t *in, int64_t now, json_t **out,
-				struct field_errors *errs)
-{
-	return kind_save(&series_kind, db, p, slug, in, now, out, errs);
-}
-
-enum hm_err admin_series_set_status(struct db *db, const struct principal *p, const char *slug,
-				    const char *status, int64_t now)
-{
-	return kind_set_status(&series_kind, db, p, slug, status, now);
-}
-
-enum hm_err admin_series_keep(struct db *db, const json_t *series, struct admin_keep_why *why)
-{
-	struct kind_keep_why k;
-	enum hm_err e = kind_keep(&series_kind, db, series, &k);
-	admin_keep_from(&k, why);
-	return e;
-}
-
-enum hm_err admin_series_delete(struct db *db, const struct principal *p, const char *slug,
-				int64_t now, struct admin_keep_why *why)
-{
-	struct kind_keep_why k;
-	enum hm_err e = kind_delete(&series_kind, db, p, slug, now, &k);
-	if (why)
-		admin_keep_from(&k, why);
-	return e;
-}
-
 /* ================================================================ the web */
 static const struct field series_fields[] = {
 	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = 200, .label = "Title"},
