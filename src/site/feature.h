@@ -55,6 +55,13 @@ struct feature {
 	enum hm_err (*event_page)(struct http_req *req, json_t *ev);
 };
 
+/* The methods of a route, for the route tables: {GET, "/news", …}. */
+#define GET HTTP_M(HTTP_GET)
+#define POST HTTP_M(HTTP_POST)
+#define PUT HTTP_M(HTTP_PUT)
+#define PATCH HTTP_M(HTTP_PATCH)
+#define DELETE HTTP_M(HTTP_DELETE)
+
 /* The end of a route table. */
 #define WEB_ROUTES_END {0, NULL, NULL, 0}
 

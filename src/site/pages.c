@@ -101,8 +101,6 @@ static enum hm_err page_trailing_slash(struct http_req *req, struct http_res *re
 	return HM_OK;
 }
 
-#define GET HTTP_M(HTTP_GET)
-
 const struct route site_routes[] = {
 	{GET, "/", page_home},
 	{GET, "/assets/{name}", page_asset},

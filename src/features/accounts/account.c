@@ -241,9 +241,6 @@ static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *
 	return web_redirect(req, res, "/account");
 }
 
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-
 const struct route account_routes[] = {
 	{GET, "/sign-in", page_sign_in, WEB_PRIVATE},
 	{POST, "/sign-in", post_sign_in, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},

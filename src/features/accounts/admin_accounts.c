@@ -459,11 +459,6 @@ static enum hm_err post_invite(struct http_req *req, struct http_res *res)
 			    arena_printf(&req->pool, "/admin/accounts/%lld?invited=1", (long long)id));
 }
 
-
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-#define DELETE HTTP_M(HTTP_DELETE)
-
 const struct route admin_account_routes[] = {
 	{GET, "/admin/accounts", page_accounts, WEB_NEEDS(AUTH_ACCOUNT_MANAGE)},
 	{POST, "/admin/accounts", post_account_create, WEB_NEEDS(AUTH_ACCOUNT_MANAGE) | WEB_CSRF},

@@ -171,10 +171,6 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-#define PATCH HTTP_M(HTTP_PATCH)
-
 const struct route profile_routes[] = {
 	{GET, "/account/profile", page_profile, WEB_SELF},
 	{POST, "/account/profile", post_profile, WEB_SELF | WEB_CSRF},

@@ -21,7 +21,6 @@ static const struct field forgot_fields[] = {
 	 .label = "E-mail address"},
 };
 
-
 static enum hm_err page_forgot(struct http_req *req, struct http_res *res)
 {
 	web_private(req, res);
@@ -73,7 +72,6 @@ static enum hm_err post_forgot(struct http_req *req, struct http_res *res)
 	http_res_page(res, m, "pages/forgot_password", title);
 	return HM_OK;
 }
-
 
 /* ====================================================== reset by link */
 
@@ -147,9 +145,6 @@ static enum hm_err post_reset(struct http_req *req, struct http_res *res)
 		      req->want_json ? NULL : "pages/reset_password", title);
 	return HM_OK;
 }
-
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
 
 const struct route reset_routes[] = {
 	{GET, "/forgot-password", page_forgot, WEB_PRIVATE},

@@ -72,12 +72,8 @@ static enum hm_err organisers_page(struct http_req *req, struct http_res *res, j
 	}
 	json_t *m = json_object();
 	json_object_set_new(m, "organisers", list);
-	json_object_set_new(m, "form", fj);
-	adm_decorate_status(req, ev);
-	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "organisers"));
-	json_object_set_new(m, "event", ev);
-	return adm_page(req, res, m, "admin/events_organisers",
-			web_t(req, "Organisers of the event"), "events");
+	return adm_event_tab_page(req, res, m, ev, fj, "organisers", "admin/events_organisers",
+				  web_t(req, "Organisers of the event"));
 }
 
 static enum hm_err page_event_organisers(struct http_req *req, struct http_res *res)
@@ -157,11 +153,6 @@ static enum hm_err post_event_organiser_revoke(struct http_req *req, struct http
 	return web_redirect(
 		req, res, arena_printf(&req->pool, "/admin/events/%s/organisers?done=revoked", slug));
 }
-
-
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-#define DELETE HTTP_M(HTTP_DELETE)
 
 const struct route organiser_admin_routes[] = {
 	{GET, "/admin/events/{slug}/organisers", page_event_organisers, WEB_PRIVATE},

@@ -69,12 +69,8 @@ static enum hm_err eo_page(struct http_req *req, struct http_res *res, json_t *e
 	json_object_set_new(m, "role_options", role_sel);
 	web_set_str(m, "organisation_error", web_str(errors, "organisation"));
 	web_set_str(m, "role_error", web_str(errors, "role"));
-	json_object_set_new(m, "form", fj);
-	adm_decorate_status(req, ev);
-	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "organisations"));
-	json_object_set_new(m, "event", ev);
-	return adm_page(req, res, m, "admin/events_organisations",
-			web_t(req, "Organisations of the event"), "events");
+	return adm_event_tab_page(req, res, m, ev, fj, "organisations", "admin/events_organisations",
+				  web_t(req, "Organisations of the event"));
 }
 
 static enum hm_err page_event_orgs(struct http_req *req, struct http_res *res)
@@ -239,12 +235,6 @@ static enum hm_err api_event_orgs_get(struct http_req *req, struct http_res *res
 {
 	return adm_api_get(req, res, &event_kind, orgs_of);
 }
-
-
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-#define PUT HTTP_M(HTTP_PUT)
-#define DELETE HTTP_M(HTTP_DELETE)
 
 const struct route event_org_admin_routes[] = {
 	{GET, "/admin/events/{slug}/organisations", page_event_orgs, WEB_PRIVATE},

@@ -383,6 +383,16 @@ json_t *adm_event_tabs(struct http_req *req, const json_t *ev, const char *curre
 	return tabs;
 }
 
+enum hm_err adm_event_tab_page(struct http_req *req, struct http_res *res, json_t *m, json_t *ev,
+			       json_t *fj, const char *tab, const char *tpl, const char *title)
+{
+	json_object_set_new(m, "form", fj);
+	adm_decorate_status(req, ev);
+	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, tab));
+	json_object_set_new(m, "event", ev);
+	return adm_page(req, res, m, tpl, title, "events");
+}
+
 /* The event form page, new (ev NULL) or edit, with fj as its values. */
 static enum hm_err event_form_page(struct http_req *req, struct http_res *res, json_t *ev,
 				   json_t *fj)
@@ -525,11 +535,6 @@ enum hm_err adm_event_for_edit(struct http_req *req, struct http_res *res, json_
 {
 	return adm_for_edit(req, res, &event_kind, out);
 }
-
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-#define PATCH HTTP_M(HTTP_PATCH)
-#define DELETE HTTP_M(HTTP_DELETE)
 
 const struct route event_admin_routes[] = {
 	{GET, "/admin", page_dashboard, WEB_STAFF},

@@ -312,11 +312,6 @@ const struct kind org_kind = {
 	.keep = org_keep,
 };
 
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-#define PATCH HTTP_M(HTTP_PATCH)
-#define DELETE HTTP_M(HTTP_DELETE)
-
 const struct route org_admin_routes[] = {
 	{GET, "/admin/organisations", page_orgs_list, WEB_STAFF},
 	{POST, "/admin/organisations", adm_h_save, WEB_STAFF | WEB_CSRF, &org_kind},

@@ -104,8 +104,6 @@ enum hm_err events_home(struct http_req *req, json_t *m)
 	return HM_OK;
 }
 
-#define GET HTTP_M(HTTP_GET)
-
 const struct route event_public_routes[] = {
 	{GET, "/events", page_events},
 	{GET, "/events/{slug}", page_event},

@@ -249,11 +249,6 @@ const struct kind series_kind = {
 	.gone_sql = SQL_SERIES_GRANTS,
 };
 
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-#define PATCH HTTP_M(HTTP_PATCH)
-#define DELETE HTTP_M(HTTP_DELETE)
-
 const struct route series_admin_routes[] = {
 	{GET, "/admin/series", page_series_list, WEB_STAFF},
 	{POST, "/admin/series", adm_h_save, WEB_STAFF | WEB_CSRF, &series_kind},

@@ -264,12 +264,6 @@ static enum hm_err api_category(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
-
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-#define PATCH HTTP_M(HTTP_PATCH)
-#define DELETE HTTP_M(HTTP_DELETE)
-
 const struct route category_admin_routes[] = {
 	{GET, "/admin/categories", page_admin_categories, WEB_STAFF},
 	{POST, "/admin/categories", category_create_h, WEB_STAFF | WEB_CSRF},

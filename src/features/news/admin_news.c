@@ -22,7 +22,6 @@
 
 /* ------------------------------------------------------------- helpers */
 
-
 /* form_json plus the errors the form has no field for (categories). */
 static json_t *form_model(struct http_req *req, struct form *f, const struct field_errors *errs)
 {
@@ -570,12 +569,6 @@ static enum hm_err api_post(struct http_req *req, struct http_res *res)
 	http_res_page(res, p, NULL, NULL);
 	return HM_OK;
 }
-
-
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-#define PATCH HTTP_M(HTTP_PATCH)
-#define DELETE HTTP_M(HTTP_DELETE)
 
 const struct route news_admin_routes[] = {
 	{GET, "/admin/news", page_admin_news, WEB_STAFF},

@@ -56,9 +56,6 @@ static enum hm_err api_media_upload(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
-
-#define POST HTTP_M(HTTP_POST)
-
 const struct route news_media_routes[] = {
 	{POST, "/api/v1/media", api_media_upload, WEB_JSON | WEB_STAFF | WEB_CSRF},
 	WEB_ROUTES_END,

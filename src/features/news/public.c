@@ -193,8 +193,6 @@ enum hm_err news_home(struct http_req *req, json_t *m)
 	return HM_OK;
 }
 
-#define GET HTTP_M(HTTP_GET)
-
 const struct route news_public_routes[] = {
 	{GET, "/news", page_news},
 	{GET, "/news.atom", page_feed},

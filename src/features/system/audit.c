@@ -252,9 +252,6 @@ static enum hm_err page_audit(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
-
-#define GET HTTP_M(HTTP_GET)
-
 const struct route audit_routes[] = {
 	{GET, "/admin/audit", page_audit, WEB_NEEDS(AUTH_AUDIT_READ)},
 	{GET, "/api/v1/audit", page_audit, WEB_JSON | WEB_NEEDS(AUTH_AUDIT_READ)},

@@ -119,9 +119,6 @@ static enum hm_err post_outbox_retry(struct http_req *req, struct http_res *res)
 			    arena_printf(&req->pool, "/admin/outbox/%lld", (long long)id));
 }
 
-#define GET HTTP_M(HTTP_GET)
-#define POST HTTP_M(HTTP_POST)
-
 const struct route outbox_routes[] = {
 	{GET, "/admin/outbox", page_outbox, WEB_NEEDS(AUTH_SITE_ADMIN)},
 	{GET, "/admin/outbox/{id}", page_outbox_message, WEB_NEEDS(AUTH_SITE_ADMIN)},
