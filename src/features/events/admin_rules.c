@@ -331,15 +331,29 @@ int admin_org_may_edit(const struct principal *p, const json_t *org)
 		return 0;
 	if (auth_is_admin(p))
 		return 1;
+	/* Everything that shows it must be theirs: the events it takes part
+	 * in and the series it runs. One that nothing shows yet is its
+	 * maker's, who adds it to an event next. */
+	json_t *events = json_object_get(org, "events"), *series = json_object_get(org, "series");
 	size_t i;
-	json_t *ev;
-	json_array_foreach(json_object_get(org, "events"), i, ev) {
+	json_t *t;
+	if (!json_is_array(events) || !json_is_array(series))
+		return 0; /* not as admin_org_get gives it: say no */
+	json_array_foreach(events, i, t) {
 		struct auth_scope sc;
-		admin_event_scope(ev, &sc);
+		admin_event_scope(t, &sc);
 		if (!auth_can(p, AUTH_EVENT_EDIT, &sc))
 			return 0;
 	}
-	return 1;
+	json_array_foreach(series, i, t) {
+		struct auth_scope sc;
+		admin_series_scope(t, &sc);
+		if (!auth_can(p, AUTH_SERIES_EDIT, &sc))
+			return 0;
+	}
+	if (json_array_size(events) || json_array_size(series))
+		return 1;
+	return json_integer_value(json_object_get(org, "created_by")) == p->account_id;
 }
 
 json_t *event_merge(const json_t *cur, const json_t *in)

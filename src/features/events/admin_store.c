@@ -88,6 +88,12 @@ const char *const admin_sql[ADMIN_SQL__MAX] = {
 	[ASQL_ORG_ONE] = "SELECT o.id, o.slug, o.name, o.acronym, o.kind, o.country, "
 			 "o.url AS website, o.logo, o.description, o.created_at, o.updated_at "
 			 "FROM organisation o WHERE o.slug = ?",
+	/* The series an organisation runs, with what their rights need. */
+	[ASQL_ORG_RUNS_SERIES] = "SELECT s.id, s.slug, s.title, s.status FROM series s "
+				 "WHERE s.organiser_id = ? ORDER BY s.title, s.id",
+	/* Who made an organisation, as its audit entry says. */
+	[ASQL_ORG_CREATOR] = "SELECT actor_account_id FROM audit_log WHERE entity = 'organisation' "
+			     "AND entity_id = ? AND action = 'organisation.create' ORDER BY id LIMIT 1",
 	[ASQL_ORG_EVENTS] =
 		"SELECT e.id, coalesce(e.series_id, 0) AS series_id, e.slug, e.title, e.status, "
 		"e.starts_on, eo.role FROM event_organisation eo JOIN event e ON e.id = eo.event_id "

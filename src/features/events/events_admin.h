@@ -78,9 +78,11 @@ int admin_series_visible(const struct principal *p, const json_t *s);
 int admin_may_create_event(const struct principal *p);
 
 /* 1 if p may edit organisation org (as returned by admin_org_get, with its
- * "events"): admins, and organisers who may edit every event the
- * organisation takes part in. Organisations are shared by many events, so
- * one event's organiser must not rename another event's partner. */
+ * "events", "series" and "created_by"): admins, and organisers who may
+ * edit everything that shows it — every event it takes part in and every
+ * series it runs; one that nothing shows yet, only whoever made it.
+ * Organisations are shared by many events, so one event's organiser must
+ * not rename another event's partner, nor the organiser of a series. */
 int admin_org_may_edit(const struct principal *p, const json_t *org);
 
 /* ----------------------------------------------------------------- reads */

@@ -18,16 +18,36 @@ json_t *admin_org_list(struct db *db)
 
 json_t *admin_org_get(struct db *db, const char *slug)
 {
-	return events_one_with(db, admin_sql[ASQL_ORG_ONE], slug, "events",
-			       admin_sql[ASQL_ORG_EVENTS]);
+	json_t *o = events_one_with(db, admin_sql[ASQL_ORG_ONE], slug, "events",
+				    admin_sql[ASQL_ORG_EVENTS]);
+	if (!o)
+		return NULL;
+	int64_t id = json_integer_value(json_object_get(o, "id"));
+	struct db_stmt *st = admin_prep(db, ASQL_ORG_RUNS_SERIES);
+	if (st)
+		db_bind_int(st, 1, id);
+	json_t *series = db_rows_json(st);
+	json_object_set_new(o, "series", series ? series : json_array());
+	int64_t creator = 0;
+	if ((st = admin_prep(db, ASQL_ORG_CREATOR))) {
+		db_bind_int(st, 1, id);
+		if (db_step(st) == 1)
+			creator = db_col_int(st, 0);
+		db_done(st);
+	}
+	json_object_set_new(o, "created_by", creator ? json_integer(creator) : json_null());
+	return o;
 }
 
 /* The organisation's fields as stored, for audit entries and answers. */
 static json_t *org_snapshot(struct db *db, const char *slug)
 {
 	json_t *o = admin_org_get(db, slug);
-	if (o)
+	if (o) {
 		json_object_del(o, "events");
+		json_object_del(o, "series");
+		json_object_del(o, "created_by");
+	}
 	return o;
 }
 
@@ -268,6 +288,9 @@ static enum hm_err org_for_edit(struct http_req *req, struct http_res *res, json
 static void org_public(const struct principal *p, json_t *o)
 {
 	json_object_del(o, "event_count");
+	/* What decides who may edit it, not what it is. */
+	json_object_del(o, "series");
+	json_object_del(o, "created_by");
 	json_t *events = json_object_get(o, "events");
 	if (events) {
 		json_t *keep = json_array();

@@ -1,0 +1,70 @@
+// access-findings.test.mjs — what a security review found about who may
+// see and change what, each case as the reviewer reproduced it: an
+// organiser editing an organisation that is shown by what is not theirs,
+// and API answers naming a draft event to readers who may not see it.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { addAccount, apiToken, bearer, signedIn } from './lib/accounts.mjs';
+import { makeDemo, startServer, tempDir } from './lib/server.mjs';
+import { q, sqlite } from './lib/sqlite.mjs';
+
+const SHANGHAI = 'asia-south-pacific-shanghai-2012';
+const SERIES = 'regional-consultations';
+let srv;
+const tok = {};
+before(async () => {
+	const db = makeDemo(path.join(tempDir(), 'h.db'));
+	addAccount(db, { email: 'admin@example.org', name: 'Admin', role: 'admin' });
+	addAccount(db, { email: 'sh@example.org', name: 'Shanghai organiser', role: 'organiser', event: SHANGHAI });
+	addAccount(db, { email: 'other@example.org', name: 'Other organiser', role: 'organiser', event: SHANGHAI });
+	srv = await startServer({ db });
+	for (const [k, email] of [['admin', 'admin@example.org'], ['sh', 'sh@example.org'], ['other', 'other@example.org']])
+		tok[k] = await apiToken(await signedIn(srv.url, email), 'write');
+});
+after(async () => {
+	await srv?.stop();
+});
+
+const call = (who, method, p, body) => bearer(srv.url, tok[who], method, p, body);
+const orgName = (slug) => sqlite(srv.db, `SELECT name FROM organisation WHERE slug = ${q(slug)};`).trim();
+
+describe('who may change an organisation', () => {
+	test('not an organiser of an event, when the organisation runs a series that is not theirs', async () => {
+		let r = await call('admin', 'POST', '/api/v1/organisations', { name: 'Series Runner', kind: 'international' });
+		assert.equal(r.status, 201, r.body);
+		const slug = r.json.slug;
+		r = await call('admin', 'PATCH', `/api/v1/series/${SERIES}`, { organisation: slug });
+		assert.equal(r.status, 200, r.body);
+		// It is on no event: only the series shows it.
+		r = await call('sh', 'PATCH', `/api/v1/organisations/${slug}`, { name: 'Renamed by an event organiser', website: 'https://evil.example' });
+		assert.equal(r.status, 403, r.body);
+		assert.equal(orgName(slug), 'Series Runner', 'the name is unchanged');
+		r = await call('admin', 'PATCH', `/api/v1/organisations/${slug}`, { name: 'Series Runners' });
+		assert.equal(r.status, 200, 'an administrator may');
+		// The form says the same as the API.
+		const page = await (await signedIn(srv.url, 'sh@example.org')).get(`/admin/organisations/${slug}/edit`);
+		assert.equal(page.status, 403);
+	});
+
+	test('one that nothing shows yet is its maker\'s alone', async () => {
+		let r = await call('sh', 'POST', '/api/v1/organisations', { name: 'New Partner', kind: 'ngo' });
+		assert.equal(r.status, 201, r.body);
+		const mine = r.json.slug;
+		assert.equal((await call('sh', 'PATCH', `/api/v1/organisations/${mine}`, { acronym: 'NP' })).status, 200, 'its maker may');
+		r = await call('other', 'PATCH', `/api/v1/organisations/${mine}`, { name: 'Taken over' });
+		assert.equal(r.status, 403, 'another organiser may not');
+		assert.equal(orgName(mine), 'New Partner');
+		// Once on the maker's event, the event's organisers may.
+		r = await call('sh', 'POST', `/api/v1/events/${SHANGHAI}/organisations`, { organisation: mine, role: 'partner' });
+		assert.equal(r.status, 201, r.body);
+		assert.equal((await call('other', 'PATCH', `/api/v1/organisations/${mine}`, { acronym: 'NPO' })).status, 200);
+	});
+
+	test('the API does not show what decides it', async () => {
+		const r = await call('admin', 'GET', '/api/v1/organisations/unaoc');
+		assert.equal(r.status, 200);
+		assert.equal(r.json.created_by, undefined);
+		assert.equal(r.json.series, undefined);
+	});
+});
