@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, signedIn } from './lib/accounts.mjs';
+import { getJson } from './lib/http.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { q, sqlite } from './lib/sqlite.mjs';
 
@@ -66,5 +67,50 @@ describe('who may change an organisation', () => {
 		assert.equal(r.status, 200);
 		assert.equal(r.json.created_by, undefined);
 		assert.equal(r.json.series, undefined);
+	});
+});
+
+describe('a draft event is named to nobody who may not see it', () => {
+	const SECRET = /secret-meeting|Secret Meeting/;
+	let post;
+	before(async () => {
+		let r = await call('admin', 'POST', '/api/v1/events', {
+			title: 'Secret Meeting', series: SERIES, starts_on: '2031-03-01', ends_on: '2031-03-02',
+		});
+		assert.equal(r.status, 201, r.body);
+		assert.equal(r.json.status, 'draft');
+		r = await call('admin', 'POST', '/api/v1/posts', {
+			title: 'Preparations begin', body_md: 'Soon.', event_slug: 'secret-meeting', status: 'published',
+		});
+		assert.equal(r.status, 201, r.body);
+		post = r.json;
+	});
+
+	test('the posts API names it to those who may read it', async () => {
+		const r = await call('admin', 'GET', `/api/v1/posts/${post.id}`);
+		assert.equal(r.json.event_slug, 'secret-meeting');
+		const sh = await call('sh', 'GET', `/api/v1/posts/${post.id}`);
+		assert.equal(sh.status, 200);
+		assert.equal(sh.json.event_slug, null, 'an organiser of another event may not see the draft');
+		assert.equal(sh.json.event_title, null);
+	});
+
+	test('a visitor finds it in no JSON answer', async () => {
+		const urls = ['/', '/events', '/news', '/news.atom', `/series/${SERIES}`, `/events/${SHANGHAI}`,
+			'/organisations/unaoc', post.url, '/api/v1/events', '/api/v1/series', `/api/v1/series/${SERIES}`,
+			'/api/v1/organisations', '/api/v1/organisations/unaoc', '/api/v1/categories', '/api/v1/posts',
+			`/api/v1/posts/${post.id}`, `/api/v1/events/${SHANGHAI}`, `/api/v1/events/${SHANGHAI}/organisations`];
+		let seen = 0;
+		for (const u of urls) {
+			const r = await getJson(srv.url + u);
+			if (r.status !== 200) continue;
+			seen++;
+			assert.doesNotMatch(r.body, SECRET, `${u} names the draft event`);
+		}
+		assert.ok(seen >= urls.length - 1, `${seen} of ${urls.length} answered`);
+		// The post itself is public and says it is about no event a visitor may see.
+		const r = await getJson(srv.url + `/api/v1/posts/${post.id}`);
+		assert.equal(r.status, 200);
+		assert.equal(r.json.event_slug, null);
 	});
 });

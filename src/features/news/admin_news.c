@@ -216,9 +216,13 @@ static const char *resolve_time(struct http_req *req, struct form *f)
 
 static json_t *post_api_model(struct http_req *req, int64_t id)
 {
+	struct auth_scope scope = {0};
 	json_t *p = post_admin_get(req->db, id, time_now_s());
-	if (p)
+	if (p) {
+		post_scope(req->db, id, &scope);
+		post_hide_unseen_event(web_principal(req), p, &scope);
 		decorate_admin_post(req, p, NULL);
+	}
 	return p;
 }
 
@@ -246,6 +250,7 @@ static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t
 		post = web_own(req, post_admin_get(req->db, id, time_now_s()));
 		if (!post)
 			return http_fail(res, HM_ENOTFOUND, "There is no such post.");
+		post_hide_unseen_event(who, post, &scope);
 		decorate_admin_post(req, post, NULL);
 	}
 	if (req->method == HTTP_PATCH && !news_web_json_body(req))
@@ -400,6 +405,7 @@ static enum hm_err post_edit_form(struct http_req *req, struct http_res *res)
 	json_t *post = post_admin_get(req->db, id, time_now_s());
 	if (!post)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
+	post_hide_unseen_event(web_principal(req), post, &scope);
 	const char *tz = news_site_timezone(req->db, &req->pool);
 	decorate_admin_post(req, post, tz);
 	json_t *values = post_as_input(post);

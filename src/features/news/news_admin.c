@@ -17,6 +17,7 @@
 	"p.id, p.slug, p.title, p.summary, p.status, p.published_at, "                      \
 	"substr(p.published_at, 1, 10) AS ymd, p.is_featured, p.image, p.image_alt, "       \
 	"p.image_credit, e.slug AS event_slug, e.title AS event_title, "                    \
+	"e.status AS event_status, "                                                        \
 	"coalesce(p.event_id, 0) AS scope_event, coalesce(e.series_id, 0) AS scope_series, " \
 	"p.created_at, p.updated_at "
 #define CAT_COLS                                                                            \

@@ -91,6 +91,12 @@ enum hm_err post_scope(struct db *db, int64_t id, struct auth_scope *out);
  * categories: [{slug, name}…], created_at, updated_at}, or NULL. */
 json_t *post_admin_get(struct db *db, int64_t id, int64_t now);
 
+/* Before a post (post_admin_get's) is shown to p: the event it names is
+ * left out (event_slug and event_title null) when that event is a draft p
+ * may not read, and the "event_status" the reads carry for this goes.
+ * post_admin_list does it itself. */
+void post_hide_unseen_event(const struct principal *p, json_t *post, const struct auth_scope *s);
+
 /* 1 if p may read post (a post_admin_get object) of scope s: published and
  * due, or p may read drafts there. */
 int post_visible_to(const struct principal *p, const json_t *post, const struct auth_scope *s);

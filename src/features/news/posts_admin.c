@@ -25,6 +25,17 @@ static struct auth_scope scope_of(const json_t *p)
 	return s;
 }
 
+void post_hide_unseen_event(const struct principal *p, json_t *post, const struct auth_scope *s)
+{
+	/* A draft event is as invisible in a post's JSON as on its page. */
+	if (str_eq(json_string_value(json_object_get(post, "event_status")), "draft") &&
+	    !auth_can(p, AUTH_DRAFT_READ, s)) {
+		json_object_set_new(post, "event_slug", json_null());
+		json_object_set_new(post, "event_title", json_null());
+	}
+	json_object_del(post, "event_status");
+}
+
 /* Adds state and categories, drops the internal scope columns. */
 static void post_finish(struct db *db, json_t *p, const char *now)
 {
@@ -100,6 +111,7 @@ json_t *post_admin_list(struct db *db, const struct principal *actor, int64_t no
 	json_array_foreach(rows, i, p) {
 		struct auth_scope s = scope_of(p);
 		int can_edit = auth_can(actor, AUTH_NEWS_EDIT, &s);
+		post_hide_unseen_event(actor, p, &s);
 		post_finish(db, p, nows);
 		if (f->editable_only && !can_edit)
 			continue;
@@ -300,6 +312,7 @@ static enum hm_err post_open(struct db *db, const struct principal *actor, int64
 	if (!auth_can(actor, AUTH_NEWS_EDIT, &s))
 		return HM_EFORBIDDEN;
 	*before = post_admin_get(db, id, now);
+	json_object_del(*before, "event_status"); /* the audit keeps the post's own fields */
 	return HM_OK;
 }
 
@@ -309,6 +322,7 @@ static enum hm_err post_commit(struct db *db, const struct principal *actor, con
 			       int64_t id, const json_t *before, int deleted, int64_t now)
 {
 	json_t *after = deleted ? NULL : post_admin_get(db, id, now);
+	json_object_del(after, "event_status");
 	enum hm_err e = audit_record_at(db, actor, action, "post", id, before, after, now);
 	json_decref(after);
 	return e == HM_OK ? db_commit(db) : e;
