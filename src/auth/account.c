@@ -317,12 +317,14 @@ json_t *auth_account_list(struct db *db)
 }
 
 enum hm_err auth_password_store(struct db *db, int64_t account_id, const char *hash,
-				const char *ts, int *n_ended)
+				const char *ts, int *n_ended, int *n_revoked)
 {
 	struct db_stmt *st = auth_prep(db, SQL_ACCOUNT_SET_PASSWORD);
 	enum hm_err e;
 	if (n_ended)
 		*n_ended = 0;
+	if (n_revoked)
+		*n_revoked = 0;
 	if (!st)
 		return HM_EDB;
 	db_bind_text(st, 1, hash);
@@ -332,7 +334,15 @@ enum hm_err auth_password_store(struct db *db, int64_t account_id, const char *h
 		return e;
 	if (db_changes(db) == 0)
 		return HM_ENOTFOUND;
-	return auth_sessions_end_all(db, account_id, n_ended);
+	if ((e = auth_sessions_end_all(db, account_id, n_ended)) != HM_OK)
+		return e;
+	if (!(st = auth_prep(db, SQL_TOKEN_REVOKE_ALL)))
+		return HM_EDB;
+	db_bind_text(st, 1, ts);
+	db_bind_int(st, 2, account_id);
+	if ((e = db_run(st)) == HM_OK && n_revoked)
+		*n_revoked = db_changes(db);
+	return e;
 }
 
 enum hm_err auth_password_set(struct db *db, const struct principal *actor, int64_t account_id,
@@ -341,7 +351,7 @@ enum hm_err auth_password_set(struct db *db, const struct principal *actor, int6
 	char hash[crypto_pwhash_STRBYTES], ts[AUTH_TS_SIZE], dummy[8];
 	struct auth_scope own = {.owner_account_id = account_id};
 	enum hm_err e;
-	int n = 0;
+	int n = 0, t = 0;
 	if (!msg) {
 		msg = dummy;
 		msglen = sizeof(dummy);
@@ -356,13 +366,13 @@ enum hm_err auth_password_set(struct db *db, const struct principal *actor, int6
 	auth_ts(now, ts);
 	if ((e = db_begin(db)) != HM_OK)
 		goto out;
-	if ((e = auth_password_store(db, account_id, hash, ts, &n)) != HM_OK) {
+	if ((e = auth_password_store(db, account_id, hash, ts, &n, &t)) != HM_OK) {
 		if (e == HM_ENOTFOUND)
 			snprintf(msg, msglen, "no such account");
 		e = auth_fail(db, e);
 		goto out;
 	}
-	json_t *after = json_pack("{s:i}", "sessions_ended", n);
+	json_t *after = json_pack("{s:i, s:i}", "sessions_ended", n, "tokens_revoked", t);
 	e = audit_record_at(db, actor, "account.password", "account", account_id, NULL, after, now);
 	json_decref(after);
 	if (e != HM_OK || (e = db_commit(db)) != HM_OK)

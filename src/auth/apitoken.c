@@ -42,7 +42,9 @@ enum hm_err auth_api_token_create(struct db *db, const struct principal *actor,
 		*id_out = 0;
 	if (!label)
 		label = "";
-	if (!auth_can(actor, AUTH_ACCOUNT_SELF, &own))
+	/* A token does not make tokens: whoever holds one must not outlive
+	 * the owner's recovery of the account by minting another. */
+	if (!auth_can(actor, AUTH_ACCOUNT_SELF, &own) || !actor || actor->via == AUTH_VIA_API_TOKEN)
 		return HM_EFORBIDDEN;
 	if ((unsigned)scope >= HM_ARRAY_LEN(scope_names) || !auth_text_ok(label, AUTH_NAME_MAX) ||
 	    !auth_api_token_days_ok(expires_days))

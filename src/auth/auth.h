@@ -311,6 +311,16 @@ enum hm_err auth_session_lookup(struct db *db, const char *token, int64_t now,
 /* Deletes the session of token (sign-out). HM_OK even if there was none. */
 enum hm_err auth_sign_out(struct db *db, const char *token);
 
+/* Proves that actor (signed in) knows its password, exactly as signing in
+ * does — the same throttle per e-mail and address, the same Argon2 work —
+ * but leaving no session: asked again before a sensitive change (a new
+ * API token, a role granted; ASVS 3.7.1). HM_OK; HM_EUNAUTH when the
+ * password is not right; HM_EFORBIDDEN after too many failures
+ * (*retry_after seconds, optional). profile.c */
+enum hm_err auth_password_prove(struct db *db, const struct principal *actor,
+				const char *password, const char *client_addr, int64_t now,
+				int64_t *retry_after);
+
 /* Deletes every session of an account; *n_out (optional) says how many. */
 enum hm_err auth_sessions_end_all(struct db *db, int64_t account_id, int *n_out);
 
@@ -402,7 +412,9 @@ static inline int64_t auth_api_token_expires(int64_t now, int64_t days)
  * written to token_out, shown once), valid until
  * auth_api_token_expires(now, expires_days) (expires_days one of
  * auth_api_token_days, else HM_EINVAL and nothing is made).
- * label: up to AUTH_NAME_MAX bytes. */
+ * label: up to AUTH_NAME_MAX bytes. HM_EFORBIDDEN for another's account,
+ * and for an actor that is itself an API token: tokens do not make
+ * tokens. A new password revokes every token of the account. */
 enum hm_err auth_api_token_create(struct db *db, const struct principal *actor,
 				  int64_t account_id, enum auth_token_scope scope,
 				  const char *label, int expires_days, int64_t now,

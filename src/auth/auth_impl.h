@@ -49,6 +49,7 @@ enum auth_sql {
 	SQL_TOKEN_BY_HASH,
 	SQL_TOKEN_TOUCH,
 	SQL_TOKEN_REVOKE,
+	SQL_TOKEN_REVOKE_ALL,
 	SQL_TOKEN_LIST,
 	/* audit */
 	SQL_AUDIT_INSERT,
@@ -98,12 +99,13 @@ const char *auth_password_dummy(void);
  * part). password.c */
 enum hm_err auth_password_new(const char *password, char hash[128], char *msg, size_t msglen);
 
-/* Inside the caller's write transaction: makes hash the password of
- * account_id (changed at ts) and ends every session of the account;
- * *n_ended (optional) says how many. HM_ENOTFOUND when there is no such
- * account. On error the caller rolls back. account.c */
+/* Stores hash as the password of account_id (updated_at ts), ends every
+ * session of the account and revokes every personal API token it has: a
+ * new password locks out whoever knew the old one, or held a token made
+ * with it (ASVS 3.3.3). Inside the caller's transaction. *n_ended and
+ * *n_revoked (optional) count them. HM_ENOTFOUND for no such account. */
 enum hm_err auth_password_store(struct db *db, int64_t account_id, const char *hash,
-				const char *ts, int *n_ended);
+				const char *ts, int *n_ended, int *n_revoked);
 
 /* Rolls back and returns e: the tail of every failed write transaction. */
 enum hm_err auth_fail(struct db *db, enum hm_err e);

@@ -92,6 +92,25 @@ out:
 	return e;
 }
 
+enum hm_err auth_password_prove(struct db *db, const struct principal *actor,
+				const char *password, const char *client_addr, int64_t now,
+				int64_t *retry_after)
+{
+	char proof[AUTH_TOKEN_SIZE];
+	if (retry_after)
+		*retry_after = 0;
+	if (!actor || actor->account_id == 0)
+		return HM_EUNAUTH;
+	/* Exactly as at sign-in: throttled per e-mail and network, the same
+	 * Argon2 work; the session that makes is ended at once. */
+	enum hm_err e = auth_sign_in(db, actor->email, password ? password : "", client_addr, NULL,
+				     now, proof, NULL, retry_after);
+	if (e == HM_OK)
+		e = auth_sign_out(db, proof);
+	sodium_memzero(proof, sizeof(proof));
+	return e;
+}
+
 enum hm_err auth_password_change(struct db *db, const struct principal *actor,
 				 const char *current, const char *new_password,
 				 const char *client_addr, int64_t now,
@@ -99,7 +118,7 @@ enum hm_err auth_password_change(struct db *db, const struct principal *actor,
 				 size_t msglen)
 {
 	struct auth_scope own = {.owner_account_id = actor ? actor->account_id : 0};
-	char proof[AUTH_TOKEN_SIZE], dummy[8];
+	char dummy[8];
 	struct auth_session s;
 	enum hm_err e;
 	if (!msg) {
@@ -122,12 +141,7 @@ enum hm_err auth_password_change(struct db *db, const struct principal *actor,
 		snprintf(msg, msglen, "the new password must differ from the current one");
 		return HM_EINVAL;
 	}
-	/* The current password is proved exactly as at sign-in: throttled per
-	 * e-mail and network, the same Argon2 work. The session this makes is
-	 * ended below with all the others. */
-	e = auth_sign_in(db, actor->email, current ? current : "", client_addr, NULL, now, proof,
-			 NULL, retry_after);
-	sodium_memzero(proof, sizeof(proof));
+	e = auth_password_prove(db, actor, current, client_addr, now, retry_after);
 	if (e == HM_EUNAUTH) {
 		snprintf(msg, msglen, "the current password is not right");
 		return e;

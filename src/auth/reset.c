@@ -75,7 +75,7 @@ enum hm_err auth_reset_complete(struct db *db, const char *token, const char *ne
 	int64_t id = 0, account_id = 0;
 	struct principal who;
 	enum hm_err e;
-	int n = 0;
+	int n = 0, t = 0;
 	if (!msg) {
 		msg = dummy;
 		msglen = sizeof(dummy);
@@ -118,13 +118,13 @@ enum hm_err auth_reset_complete(struct db *db, const char *token, const char *ne
 		e = auth_fail(db, HM_ENOTFOUND);
 		goto out;
 	}
-	if ((e = auth_password_store(db, account_id, hash, ts, &n)) != HM_OK ||
+	if ((e = auth_password_store(db, account_id, hash, ts, &n, &t)) != HM_OK ||
 	    (e = auth_principal_load(db, account_id, AUTH_VIA_NONE, &who)) != HM_OK ||
 	    (e = auth_throttle_clear_account(db, who.email)) != HM_OK) {
 		e = auth_fail(db, e);
 		goto out;
 	}
-	json_t *after = json_pack("{s:i}", "sessions_ended", n);
+	json_t *after = json_pack("{s:i, s:i}", "sessions_ended", n, "tokens_revoked", t);
 	e = audit_record_at(db, &who, "account.password_reset", "account", account_id, NULL, after,
 			    now);
 	json_decref(after);

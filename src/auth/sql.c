@@ -75,6 +75,8 @@ static const char *const auth_sql[AUTH_SQL__MAX] = {
 	[SQL_TOKEN_TOUCH] = "UPDATE api_token SET last_used_at = ? WHERE id = ?",
 	[SQL_TOKEN_REVOKE] = "UPDATE api_token SET revoked_at = ? "
 			     "WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
+	[SQL_TOKEN_REVOKE_ALL] = "UPDATE api_token SET revoked_at = ? "
+				 "WHERE account_id = ? AND revoked_at IS NULL",
 	[SQL_TOKEN_LIST] = "SELECT id, label, scope, created_at, last_used_at, revoked_at, "
 			   "expires_at FROM api_token WHERE account_id = ? ORDER BY id DESC",
 

@@ -5,6 +5,9 @@
  */
 #include "site/site.h"
 
+#include "auth/auth.h"
+#include "site/form.h"
+
 #include "core/text.h"
 #include "db/db.h"
 #include "http/server.h"
@@ -154,4 +157,27 @@ static void decref(void *p)
 json_t *web_own(struct http_req *req, json_t *j)
 {
 	return arena_defer(&req->pool, decref, j);
+}
+
+enum hm_err web_reauth(struct http_req *req, struct http_res *res, struct form *f)
+{
+	int64_t retry = 0;
+	enum hm_err e = auth_password_prove(req->db, web_principal(req), form_get(f, "password"),
+					    req->client_addr, time_now_s(), &retry);
+	if (e == HM_EUNAUTH) {
+		form_set_error(req, f, "password", "The password is not right.");
+		res->status = 400;
+		return HM_EINVAL;
+	}
+	if (e == HM_EFORBIDDEN) {
+		form_set_error(req, f, "password",
+			       arena_printf(&req->pool,
+					    web_t(req, "Too many failed attempts. Please wait %lld "
+						       "seconds and try again."),
+					    (long long)retry));
+		res->status = 429;
+		http_res_header(res, "Retry-After", arena_printf(&req->pool, "%lld", (long long)retry));
+		return HM_EINVAL;
+	}
+	return e;
 }

@@ -65,6 +65,15 @@ const char *web_str(const json_t *o, const char *key);
  * event's). */
 void web_set_str(json_t *o, const char *key, const char *s);
 
+struct form;
+/* Asks again for the signed-in person's password before a sensitive change
+ * (a new API token, a role granted; ASVS 3.7.1): the form's "password"
+ * field must prove it exactly as signing in does, under the same throttle.
+ * HM_OK; HM_EINVAL with the message beside "password" and res->status
+ * 400 (not right) or 429 (too many attempts, with Retry-After), for the
+ * handler to answer with its form; another error as it is. */
+enum hm_err web_reauth(struct http_req *req, struct http_res *res, struct form *f);
+
 /* Ties j to the request: it is released (json_decref) when the request
  * ends, so a handler holding it has one way out. Returns j (NULL stays
  * NULL). */

@@ -90,7 +90,7 @@ class Client {
 		this.csrf = /name="_csrf" value="([^"]*)"/.exec(acct.body)[1];
 	}
 	async newToken(scope) {
-		const r = await this.post('/account/api-tokens', { label: `${this.name} ${scope}`, scope }, { accept: 'json' });
+		const r = await this.post('/account/api-tokens', { label: `${this.name} ${scope}`, scope, password: PASSWORD }, { accept: 'json' });
 		assert.equal(r.status, 201, r.body);
 		const c = new Client(this.base, `${this.name} token (${scope})`);
 		c.token = r.json.token;

@@ -107,7 +107,7 @@ before(async () => {
 	const signed = await send('POST', '/sign-in', { email: 'admin@example.org', password: PASSWORD, _csrf: csrfOf(page.body) });
 	assert.equal(signed.status, 200, signed.body);
 	const acct = await send('GET', '/account');
-	const made = await send('POST', '/account/api-tokens', { label: 'docs', scope: 'write', _csrf: csrfOf(acct.body) });
+	const made = await send('POST', '/account/api-tokens', { label: 'docs', scope: 'write', password: PASSWORD, _csrf: csrfOf(acct.body) });
 	assert.equal(made.status, 201, made.body);
 	token = JSON.parse(made.body).token;
 });

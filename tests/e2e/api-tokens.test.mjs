@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { addAccount, apiToken, bearer, signedIn } from './lib/accounts.mjs';
+import { addAccount, apiToken, bearer, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { textOf } from './lib/html.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { q, sqlite } from './lib/sqlite.mjs';
@@ -59,7 +59,7 @@ describe('the form offers 30, 90 or 365 days', () => {
 			const label = `ci ${days}`;
 			await me.get('/account');
 			const t0 = nowS();
-			const r = await me.post('/account/api-tokens', { label, scope: 'read', expires_days: String(days) });
+			const r = await me.post('/account/api-tokens', { label, scope: 'read', expires_days: String(days), password: PASSWORD });
 			const t1 = nowS();
 			assert.equal(r.status, 201, r.body);
 			const dates = new Set([longDate(t0 + days * DAY), longDate(t1 + days * DAY)]);
@@ -79,7 +79,7 @@ describe('the form offers 30, 90 or 365 days', () => {
 
 	test('without a choice (the JSON API, older clients) a token lives 90 days', async () => {
 		const t0 = nowS();
-		const r = await me.post('/account/api-tokens', { label: 'no choice', scope: 'read' }, { json: true });
+		const r = await me.post('/account/api-tokens', { label: 'no choice', scope: 'read', password: PASSWORD }, { json: true });
 		assert.equal(r.status, 201, r.body);
 		const at = Date.parse(r.json.expires_at) / 1000;
 		assert.ok(at >= t0 + 90 * DAY && at <= nowS() + 90 * DAY, r.json.expires_at);
@@ -92,7 +92,7 @@ describe('other lifetimes are refused', () => {
 		test(`expires_days=${JSON.stringify(bad)}`, async () => {
 			const label = `refused ${bad}`;
 			await me.get('/account');
-			const r = await me.post('/account/api-tokens', { label, scope: 'write', expires_days: bad });
+			const r = await me.post('/account/api-tokens', { label, scope: 'write', expires_days: bad, password: PASSWORD });
 			assert.equal(r.status, 400);
 			// the account page again, the form filled in as sent and the field marked
 			const text = textOf(r.body);
@@ -106,7 +106,7 @@ describe('other lifetimes are refused', () => {
 			assert.doesNotMatch(r.body, /hm_[A-Za-z0-9_-]{43}/, 'no token shown');
 
 			// JSON: the form's values and errors, as every other form answers
-			const j = await me.post('/account/api-tokens', { label, scope: 'write', expires_days: bad }, { json: true });
+			const j = await me.post('/account/api-tokens', { label, scope: 'write', expires_days: bad, password: PASSWORD }, { json: true });
 			assert.equal(j.status, 400);
 			assert.ok(j.json.errors.expires_days, JSON.stringify(j.json));
 			assert.equal(j.json.values.label, label);
@@ -120,7 +120,7 @@ describe('other lifetimes are refused', () => {
 describe('a form missing its label', () => {
 	test('comes back with the choices made and the label marked', async () => {
 		await me.get('/account');
-		const r = await me.post('/account/api-tokens', { label: '', scope: 'write', expires_days: '365' });
+		const r = await me.post('/account/api-tokens', { label: '', scope: 'write', expires_days: '365', password: PASSWORD });
 		assert.equal(r.status, 400);
 		assert.match(r.body, /<input id="token-label" name="label" required maxlength="200" value="" aria-invalid="true" aria-describedby="token-label-error">/);
 		assert.match(r.body, /<p class="field-error" id="token-label-error">[^<]+<\/p>/);

@@ -181,6 +181,8 @@ static const struct field token_fields[] = {
 	{.name = "scope", .kind = FIELD_CHOICE, .required = 1, .choices = token_scopes},
 	/* days, one of auth_api_token_days; absent: the default */
 	{.name = "expires_days", .kind = FIELD_INT},
+	/* asked again before a token is made */
+	{.name = "password", .kind = FIELD_PASSWORD, .required = 1, .max_len = AUTH_PASSWORD_MAX},
 };
 
 /* Creates a personal API token and shows it once. */
@@ -191,17 +193,26 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 	enum hm_err e = HM_OK;
 	e = form_read(req, token_fields, HM_ARRAY_LEN(token_fields), &f);
 	int64_t days = form_int(&f, "expires_days", AUTH_API_TOKEN_DAYS_DEFAULT);
+	int status = 400;
+	/* A token does not make tokens (auth_api_token_create refuses too). */
+	if (p->via == AUTH_VIA_API_TOKEN)
+		return http_fail(res, HM_EFORBIDDEN,
+				 "A personal API token cannot make tokens: sign in to make one.");
 	if (e == HM_OK && !auth_api_token_days_ok(days)) {
 		form_set_error(req, &f, "expires_days", "Choose 30, 90 or 365 days.");
 		e = HM_EINVAL;
 	}
+	if (e == HM_OK && (e = web_reauth(req, res, &f)) == HM_EINVAL)
+		status = res->status;
+	else if (e != HM_OK && e != HM_EINVAL)
+		return e;
 	if (e != HM_OK) {
 		/* JSON answers with the form alone: no page to build */
 		json_t *acct = req->want_json ? json_object()
 					      : account_model(req, res, form_get(&f, "scope"), days);
 		if (!acct)
 			return HM_ENOTFOUND;
-		return site_form_fail(req, res, 400, &f, acct, "pages/account", web_t(req, "Your account"));
+		return site_form_fail(req, res, status, &f, acct, "pages/account", web_t(req, "Your account"));
 	}
 	char token[AUTH_API_TOKEN_SIZE];
 	int64_t id = 0;

@@ -110,9 +110,10 @@ export async function signedIn(base, email, password = PASSWORD) {
 	return new Client(base).signIn(email, password);
 }
 
-// A personal API token of a signed-in client ("hm_…").
-export async function apiToken(client, scope = 'write', label = 'tests') {
-	const r = await client.post('/account/api-tokens', { label, scope }, { json: true });
+// A personal API token of a signed-in client ("hm_…"); making one asks
+// for the password again.
+export async function apiToken(client, scope = 'write', label = 'tests', password = PASSWORD) {
+	const r = await client.post('/account/api-tokens', { label, scope, password }, { json: true });
 	assert.equal(r.status, 201, `API token: ${r.body}`);
 	return r.json.token;
 }

@@ -1,0 +1,96 @@
+// account-findings.test.mjs — what a security review found about personal
+// API tokens, each as reproduced: a token outlived a password change and a
+// reset, a token could mint a new one, and a token was made without the
+// password being asked again.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { addAccount, apiToken, bearer, PASSWORD, signedIn } from './lib/accounts.mjs';
+import { request } from './lib/http.mjs';
+import { emlFiles, linkIn, waitUntil } from './lib/mail.mjs';
+import { makeDemo, startServer, tempDir } from './lib/server.mjs';
+
+let srv;
+before(async () => {
+	const db = makeDemo(path.join(tempDir(), 'h.db'));
+	for (const who of ['change', 'reset', 'mint', 'ask'])
+		addAccount(db, { email: `${who}@example.org`, name: who });
+	srv = await startServer({ db });
+});
+after(async () => {
+	await srv?.stop();
+});
+
+const me = (token) => bearer(srv.url, token, 'GET', '/api/v1/account');
+
+describe('personal API tokens', () => {
+	test('a password change revokes every token of the account', async () => {
+		const c = await signedIn(srv.url, 'change@example.org');
+		const token = await apiToken(c, 'write');
+		assert.equal((await me(token)).status, 200);
+		await c.get('/account/password');
+		const r = await c.post('/account/password', { current: PASSWORD, password: 'a brand new passphrase', confirm: 'a brand new passphrase' });
+		assert.ok([200, 303].includes(r.status), `password change: ${r.status} ${r.body.slice(0, 200)}`);
+		assert.equal((await me(token)).status, 401, 'the token no longer works');
+		const again = await signedIn(srv.url, 'change@example.org', 'a brand new passphrase');
+		const list = await again.getJson('/account');
+		assert.ok(list.json.api_tokens.every((t) => t.revoked_at), 'listed as revoked');
+	});
+
+	test('a password reset revokes every token of the account', async () => {
+		const token = await apiToken(await signedIn(srv.url, 'reset@example.org'), 'write');
+		assert.equal((await me(token)).status, 200);
+		const outbox = path.join(path.dirname(srv.db), 'outbox');
+		const before = emlFiles(outbox).length;
+		// The visitor's form, with the pre-session token of the page.
+		const page = await request(srv.url + '/forgot-password');
+		const cookie = page.headers['set-cookie'].map((c) => c.split(';')[0]).join('; ');
+		const csrf = /name="_csrf" value="([^"]*)"/.exec(page.body)[1];
+		let r = await request(srv.url + '/forgot-password', {
+			method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ email: 'reset@example.org', _csrf: csrf }).toString(),
+		});
+		assert.ok(r.status < 400, `forgot: ${r.status}`);
+		const files = await waitUntil(() => {
+			const f = emlFiles(outbox);
+			return f.length > before && f;
+		}, 'the reset e-mail');
+		const link = linkIn(files.at(-1), '/reset-password?token=');
+		const tok = new URL(link).searchParams.get('token');
+		const form = await request(`${srv.url}/reset-password?token=${tok}`, { headers: { Cookie: cookie } });
+		const csrf2 = /name="_csrf" value="([^"]*)"/.exec(form.body)[1];
+		r = await request(srv.url + '/reset-password', {
+			method: 'POST', headers: { Cookie: cookie, 'Content-Type': 'application/x-www-form-urlencoded' },
+			body: new URLSearchParams({ token: tok, password: 'another new passphrase', confirm: 'another new passphrase', _csrf: csrf2 }).toString(),
+		});
+		assert.ok(r.status < 400, `reset: ${r.status} ${r.body.slice(0, 200)}`);
+		assert.equal((await me(token)).status, 401, 'the token no longer works');
+	});
+
+	test('a token cannot make a token', async () => {
+		const token = await apiToken(await signedIn(srv.url, 'mint@example.org'), 'write');
+		const r = await bearer(srv.url, token, 'POST', '/account/api-tokens', { label: 'minted', scope: 'write', expires_days: 365, password: PASSWORD });
+		assert.equal(r.status, 403, r.body);
+		assert.equal(r.json.error.message, 'A personal API token cannot make tokens: sign in to make one.');
+		const list = await (await signedIn(srv.url, 'mint@example.org')).getJson('/account');
+		assert.equal(list.json.api_tokens.length, 1, 'no token was made');
+	});
+
+	test('making a token asks for the password again', async () => {
+		const c = await signedIn(srv.url, 'ask@example.org');
+		await c.get('/account');
+		assert.match((await c.get('/account')).body, /name="password" type="password"/, 'the form asks for it');
+		let r = await c.post('/account/api-tokens', { label: 'no password', scope: 'read' }, { json: true });
+		assert.equal(r.status, 400);
+		assert.ok(r.json.errors.password, 'a message beside the password');
+		r = await c.post('/account/api-tokens', { label: 'wrong', scope: 'read', password: 'not the password at all' }, { json: true });
+		assert.equal(r.status, 400);
+		assert.equal(r.json.errors.password, 'The password is not right.');
+		const list = await c.getJson('/account');
+		assert.equal(list.json.api_tokens.length, 0, 'nothing was made');
+		r = await c.post('/account/api-tokens', { label: 'right', scope: 'read', password: PASSWORD }, { json: true });
+		assert.equal(r.status, 201);
+		// Still signed in: proving the password made no session of its own.
+		assert.equal((await c.getJson('/account')).status, 200);
+	});
+});
