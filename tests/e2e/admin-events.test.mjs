@@ -570,17 +570,17 @@ describe('organisers of an event', () => {
 	const base = `/admin/events/${SH}/organisers`;
 	test('a series organiser grants and revokes; the new organiser gets in, and out again', async () => {
 		assert.equal((await who.participant.get(`/admin/events/${SH}/edit`)).status, 403);
-		let r = await who.series.post(base, { email: 'nobody@example.org' });
+		let r = await who.series.post(base, { email: 'nobody@example.org', password: PASSWORD });
 		assert.equal(r.status, 404);
 		assert.equal(fieldError(r.body, 'org-email'), 'No account has this e-mail address.');
 		assert.equal(inputValue(r.body, 'org-email'), 'nobody@example.org');
-		r = await who.series.post(base, { email: 'Participant@Example.org' });
+		r = await who.series.post(base, { email: 'Participant@Example.org', password: PASSWORD });
 		assert.equal(r.status, 303);
 		assert.equal(location(r), `${base}?done=granted`);
 		const page = await who.series.get(base);
 		assert.match(textOf(page.body), /participant@example\.org/);
 		assert.match(textOf(page.body), /series@example\.org The whole series/);
-		r = await who.series.post(base, { email: 'participant@example.org' });
+		r = await who.series.post(base, { email: 'participant@example.org', password: PASSWORD });
 		assert.equal(r.status, 409);
 		assert.equal((await who.participant.get(`/admin/events/${SH}/edit`)).status, 200);
 		assert.equal((await who.participant.get(`/admin/events/${AK}/edit`)).status, 403);
@@ -601,13 +601,13 @@ describe('organisers of an event', () => {
 		let r = await admin.api('GET', `/api/v1/events/${AK}/organisers`);
 		assert.equal(r.status, 200);
 		assert.deepEqual(r.json.organisers.map((o) => `${o.email}:${o.via}`), ['auckland@example.org:event', 'series@example.org:series']);
-		r = await admin.api('POST', `/api/v1/events/${AK}/organisers`, { email: 'participant@example.org' });
+		r = await admin.api('POST', `/api/v1/events/${AK}/organisers`, { email: 'participant@example.org', password: PASSWORD });
 		assert.equal(r.status, 201);
 		const id = r.json.organisers.find((o) => o.email === 'participant@example.org').account_id;
 		r = await admin.api('DELETE', `/api/v1/events/${AK}/organisers/${id}`);
 		assert.equal(r.status, 200);
 		assert.ok(!r.json.organisers.some((o) => o.email === 'participant@example.org'));
-		r = await admin.api('POST', `/api/v1/events/${AK}/organisers`, { email: 'not-an-address' });
+		r = await admin.api('POST', `/api/v1/events/${AK}/organisers`, { email: 'not-an-address', password: PASSWORD });
 		assert.equal(r.status, 400);
 	});
 });
@@ -790,7 +790,7 @@ describe('deleting events, series and organisations', () => {
 		assert.equal(r.status, 201, r.body);
 		const EV = r.json.slug;
 		assert.equal((await tok.api('POST', `/api/v1/events/${EV}/organisations`, { organisation: ORG, role: 'partner' })).status, 201);
-		assert.equal((await tok.api('POST', `/api/v1/events/${EV}/organisers`, { email: 'participant@example.org' })).status, 201);
+		assert.equal((await tok.api('POST', `/api/v1/events/${EV}/organisers`, { email: 'participant@example.org', password: PASSWORD })).status, 201);
 		r = await tok.api('POST', '/api/v1/posts', { title: 'About the throwaway meeting', event_slug: EV });
 		assert.equal(r.status, 201, r.body);
 		const post = r.json.id;

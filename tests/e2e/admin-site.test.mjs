@@ -293,7 +293,7 @@ describe('accounts', () => {
 	const NEWP = { email: 'new.person@example.org', name: 'Nouvelle <b>Personne</b>' };
 	test('an administrator makes an organiser account and an invitation goes out', async () => {
 		await as.admin.get('/admin/accounts');
-		const r = await as.admin.post('/admin/accounts', { ...NEWP, organisation: '', lang: 'en', role: 'organiser', event: SHANGHAI });
+		const r = await as.admin.post('/admin/accounts', { ...NEWP, organisation: '', lang: 'en', role: 'organiser', event: SHANGHAI, password: PASSWORD });
 		assert.equal(r.status, 303, r.body.slice(0, 500));
 		const m = /^\/admin\/accounts\/(\d+)\?invited=1$/.exec(r.headers.location);
 		assert.ok(m, r.headers.location);
@@ -356,10 +356,10 @@ describe('accounts', () => {
 		const who = '/api/v1/accounts/api.person@example.org';
 		const got = await bearer(srv.url, token, 'GET', who);
 		assert.equal(got.json.id, made.json.id);
-		const g = await bearer(srv.url, token, 'POST', `${who}/roles`, { role: 'organiser', series: SERIES });
+		const g = await bearer(srv.url, token, 'POST', `${who}/roles`, { role: 'organiser', series: SERIES, password: PASSWORD });
 		assert.equal(g.status, 201);
 		assert.deepEqual(g.json.roles.map((r) => r.grant), [`series:${SERIES}`]);
-		assert.equal((await bearer(srv.url, token, 'POST', `${who}/roles`, { role: 'organiser', series: SERIES })).status, 409);
+		assert.equal((await bearer(srv.url, token, 'POST', `${who}/roles`, { role: 'organiser', series: SERIES, password: PASSWORD })).status, 409);
 		const rv = await bearer(srv.url, token, 'DELETE', `${who}/roles/series:${SERIES}`);
 		assert.equal(rv.status, 200);
 		assert.deepEqual(rv.json.roles, []);
@@ -376,11 +376,11 @@ describe('accounts', () => {
 	test('a role given in the form can be taken back in the form', async () => {
 		const p = `/admin/accounts/${newId}`;
 		await as.admin.get(p);
-		const g = await as.admin.post(`${p}/roles`, { role: 'organiser', series: SERIES });
+		const g = await as.admin.post(`${p}/roles`, { role: 'organiser', series: SERIES, password: PASSWORD });
 		assert.equal(g.status, 303);
 		let page = await as.admin.get(p);
 		assert.match(page.body, new RegExp(`action="${p}/roles/series:${SERIES}/revoke"`));
-		const dup = await as.admin.post(`${p}/roles`, { role: 'organiser', series: SERIES });
+		const dup = await as.admin.post(`${p}/roles`, { role: 'organiser', series: SERIES, password: PASSWORD });
 		assert.equal(dup.status, 409);
 		assert.match(textOf(dup.body), /has this role already/);
 		await as.admin.get(p);

@@ -99,5 +99,13 @@ for (const ex of all) {
 		assert.equal(r.status, ex.status, `status; answer: ${r.body.slice(0, 500)}`);
 		assert.match(r.headers['content-type'], /application\/json/);
 		check(ex.answer, JSON.parse(r.body), 'answer');
+		// A new password revokes every token, as the document says: the old
+		// one is refused, and the rest runs on a new one.
+		if (ex.path === '/api/v1/account/password' && r.status === 200) {
+			const again = await request(srv.url + '/api/v1/account', { headers: { Accept: 'application/json', Authorization: `Bearer ${token}` } });
+			assert.equal(again.status, 401, 'the token made before the change is revoked');
+			const pw = JSON.parse(ex.body).password;
+			token = await apiToken(await signedIn(srv.url, 'admin@example.org', pw), 'write', 'docs', pw);
+		}
 	});
 }

@@ -37,6 +37,9 @@ static const struct field account_fields[] = {
 	{.name = "role", .kind = FIELD_CHOICE, .choices = role_choices, .label = "Role"},
 	{.name = "event", .kind = FIELD_SLUG, .label = "Event"},
 	{.name = "series", .kind = FIELD_SLUG, .label = "Series"},
+	/* asked again when the account is made with a role */
+	{.name = "password", .kind = FIELD_PASSWORD, .max_len = AUTH_PASSWORD_MAX,
+	 .label = "Your password"},
 };
 
 static const char *const grant_roles[] = {"organiser", "admin", NULL};
@@ -46,6 +49,9 @@ static const struct field grant_fields[] = {
 	 .label = "Role"},
 	{.name = "event", .kind = FIELD_SLUG, .label = "Event"},
 	{.name = "series", .kind = FIELD_SLUG, .label = "Series"},
+	/* asked again before a role is given */
+	{.name = "password", .kind = FIELD_PASSWORD, .required = 1, .max_len = AUTH_PASSWORD_MAX,
+	 .label = "Your password"},
 };
 
 /* The grant a role form asks for; field errors set on f when it names
@@ -306,6 +312,14 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 	}
 	if (e != HM_OK || f.nerrors)
 		return site_form_fail(req, res, 400, &f, m, "admin/accounts", title);
+	/* Giving a role asks for the password again. */
+	if (with_grant && (e = web_reauth(req, res, &f)) != HM_OK) {
+		if (e != HM_EINVAL) {
+			json_decref(m);
+			return e;
+		}
+		return site_form_fail(req, res, res->status, &f, m, "admin/accounts", title);
+	}
 	struct account_new a = {
 		.email = form_get(&f, "email"),
 		.name = form_get(&f, "name"),
@@ -389,8 +403,16 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 	e = form_read(req, grant_fields, HM_ARRAY_LEN(grant_fields), &f);
 	if ((ge = account_of_path(req, res, &id, &acct)) != HM_OK)
 		return ge;
+	int status = 400;
 	if (e == HM_OK)
 		grant_from_form(req, &f, &g);
+	if (e == HM_OK && !f.nerrors && (e = web_reauth(req, res, &f)) != HM_OK) {
+		if (e != HM_EINVAL) {
+			json_decref(acct);
+			return e;
+		}
+		status = res->status;
+	}
 	if (e == HM_OK && !f.nerrors) {
 		e = auth_role_grant(req->db, web_principal(req), id, &g, time_now_s());
 		if (e == HM_EEXIST)
@@ -405,7 +427,7 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 	if (f.nerrors || f.error) {
 		decorate_account(req, acct);
 		json_t *m = account_page(req, res, acct, json_array(), form_get(&f, "role"));
-		return site_form_fail(req, res, e == HM_EEXIST ? 409 : 400, &f, m,
+		return site_form_fail(req, res, e == HM_EEXIST ? 409 : status, &f, m,
 				      "admin/accounts_one", web_t(req, "Accounts"));
 	}
 	json_decref(acct);

@@ -32,6 +32,9 @@ static enum hm_err event_for_organisers(struct http_req *req, struct http_res *r
 static const struct field organiser_fields[] = {
 	{.name = "email", .kind = FIELD_EMAIL, .required = 1, .max_len = AUTH_EMAIL_MAX,
 	 .label = "E-mail address"},
+	/* asked again before the role is given */
+	{.name = "password", .kind = FIELD_PASSWORD, .required = 1, .max_len = AUTH_PASSWORD_MAX,
+	 .label = "Your password"},
 };
 
 static json_t *organisers_of(struct http_req *req, const json_t *ev)
@@ -99,6 +102,14 @@ static enum hm_err post_event_organiser_grant(struct http_req *req, struct http_
 	web_private(req, res);
 	e = form_read(req, organiser_fields, HM_ARRAY_LEN(organiser_fields), &f);
 	const char *slug = http_param(req, "slug");
+	int status = 0;
+	if (e == HM_OK && (e = web_reauth(req, res, &f)) != HM_OK) {
+		if (e != HM_EINVAL) {
+			json_decref(ev);
+			return e;
+		}
+		status = res->status;
+	}
 	if (e == HM_OK) {
 		e = admin_event_organiser_grant(req->db, web_principal(req), slug,
 						form_get(&f, "email"), time_now_s());
@@ -112,7 +123,10 @@ static enum hm_err post_event_organiser_grant(struct http_req *req, struct http_
 		}
 	}
 	if (e != HM_OK) {
-		res->status = e == HM_EEXIST ? 409 : e == HM_ENOTFOUND ? 404 : 400;
+		res->status = status                ? status
+			      : e == HM_EEXIST    ? 409
+			      : e == HM_ENOTFOUND ? 404
+						  : 400;
 		if (req->want_json) {
 			json_decref(ev);
 			return adm_api_answer(res, res->status, form_json(&f));
