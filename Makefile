@@ -13,7 +13,7 @@ PKGS    := libmicrohttpd sqlite3 jansson libcmark libsodium icu-uc icu-i18n
 # so every start skips loading them: their headers only, never linked.
 DLOPEN_PKGS := gdlib libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) $(DLOPEN_PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lzxcvbn -lm -lpthread
 
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
            -Wmissing-prototypes -Wpointer-arith -Wcast-qual -Wno-missing-field-initializers

@@ -213,7 +213,8 @@ enum hm_err auth_account_create(struct db *db, const struct principal *actor,
 	if ((e = auth_account_check(a, msg, msglen)) != HM_OK)
 		return e;
 	auth_email_normalise(a->email, email);
-	if (a->password && (e = auth_password_new(a->password, hash, msg, msglen)) != HM_OK)
+	if (a->password &&
+	    (e = auth_password_new(a->password, email, a->name, hash, msg, msglen)) != HM_OK)
 		return e;
 
 	auth_ts(now, ts);
@@ -361,7 +362,11 @@ enum hm_err auth_password_set(struct db *db, const struct principal *actor, int6
 		snprintf(msg, msglen, "you may change only your own password");
 		return HM_EFORBIDDEN;
 	}
-	if ((e = auth_password_new(password, hash, msg, msglen)) != HM_OK)
+	json_t *acct = auth_account_get(db, account_id);
+	e = auth_password_new(password, json_string_value(json_object_get(acct, "email")),
+			      json_string_value(json_object_get(acct, "name")), hash, msg, msglen);
+	json_decref(acct);
+	if (e != HM_OK)
 		return e;
 	auth_ts(now, ts);
 	if ((e = db_begin(db)) != HM_OK)

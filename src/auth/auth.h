@@ -177,11 +177,31 @@ enum hm_err auth_scope_row(struct db_stmt *st, struct auth_scope *out);
 #define AUTH_PASSWORD_MIN 12   /* characters (code points) */
 #define AUTH_PASSWORD_MAX 1024 /* bytes */
 
-/* HM_OK if password is acceptable as a new password: valid UTF-8, at least
- * AUTH_PASSWORD_MIN characters; HM_ETOOBIG over AUTH_PASSWORD_MAX bytes;
- * HM_EINVAL otherwise. When msg is given it receives a sentence for the
- * user (never the password). */
-enum hm_err auth_password_check(const char *password, char *msg, size_t msglen);
+/* What is wrong with a new password, if anything (ASVS 2.1.7, as Django's
+ * validators): the length, then too easy to guess — only digits, one
+ * thing repeated, a part of the person's e-mail or name, or little
+ * guessing work by zxcvbn's estimate (its compiled-in dictionaries of
+ * common passwords, names and words, keyboard walks, sequences, dates).
+ * email and name may be NULL. A pure function. */
+enum auth_pw_problem {
+	AUTH_PW_OK,
+	AUTH_PW_LONG,     /* over AUTH_PASSWORD_MAX bytes */
+	AUTH_PW_INVALID,  /* not UTF-8 */
+	AUTH_PW_SHORT,    /* under AUTH_PASSWORD_MIN characters */
+	AUTH_PW_DIGITS,
+	AUTH_PW_REPEATED,
+	AUTH_PW_PERSONAL,
+	AUTH_PW_COMMON,
+};
+enum auth_pw_problem auth_password_quality(const char *password, const char *email,
+					   const char *name);
+
+/* HM_OK if password is acceptable as a new password for the person with
+ * this e-mail and name (auth_password_quality); HM_ETOOBIG over
+ * AUTH_PASSWORD_MAX bytes; HM_EINVAL otherwise. When msg is given it
+ * receives a sentence for the user (never the password). */
+enum hm_err auth_password_check(const char *password, const char *email, const char *name,
+				char *msg, size_t msglen);
 
 /* Hashes password with the current costs into out (crypto_pwhash_STRBYTES
  * = 128 bytes). HM_EINTERNAL if hashing failed (out of memory). */

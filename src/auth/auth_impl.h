@@ -97,7 +97,8 @@ const char *auth_password_dummy(void);
 /* A new password: checked (auth_password_check, msg says why not) and
  * hashed into hash, before any write lock is taken (hashing is the slow
  * part). password.c */
-enum hm_err auth_password_new(const char *password, char hash[128], char *msg, size_t msglen);
+enum hm_err auth_password_new(const char *password, const char *email, const char *name,
+			      char hash[128], char *msg, size_t msglen);
 
 /* Stores hash as the password of account_id (updated_at ts), ends every
  * session of the account and revokes every personal API token it has: a

@@ -11,6 +11,8 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+#include <zxcvbn.h>
 
 static unsigned long long pw_ops = AUTH_PWHASH_OPSLIMIT;
 static size_t pw_mem = AUTH_PWHASH_MEMLIMIT;
@@ -80,28 +82,120 @@ void auth_pwhash_limits(unsigned long long *opslimit, size_t *memlimit)
 	*memlimit = pw_mem;
 }
 
-enum hm_err auth_password_check(const char *password, char *msg, size_t msglen)
+/* The least guessing work (zxcvbn's estimate, in bits) a new password
+ * must cost: about 10^9 guesses, far beyond what the sign-in throttle lets
+ * an attacker try online. Four ordinary words pass; "iloveyou1234",
+ * "qwertyuiop12" or "correcthorse" do not. */
+#define PW_MIN_BITS 30.0
+
+/* 1 if s is one shorter string said again and again ("abcabcabc"). */
+static int repeated(const char *s, size_t n)
+{
+	for (size_t unit = 1; unit <= n / 2; unit++) {
+		if (n % unit)
+			continue;
+		size_t i = unit;
+		while (i < n && s[i] == s[i - unit])
+			i++;
+		if (i == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* 1 if hay holds needle, ASCII letters compared without case. */
+static int contains_nocase(const char *hay, const char *needle, size_t n)
+{
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 if the password holds a part of who they are: the e-mail's local
+ * part, or a word of the name, of at least 3 bytes. */
+static int personal(const char *pw, const char *email, const char *name)
+{
+	if (email) {
+		size_t n = strcspn(email, "@");
+		if (n >= 3 && contains_nocase(pw, email, n))
+			return 1;
+	}
+	for (const char *w = name; w && *w;) {
+		size_t n = strcspn(w, " \t-.'");
+		if (n >= 3 && contains_nocase(pw, w, n))
+			return 1;
+		w += n;
+		w += strspn(w, " \t-.'");
+	}
+	return 0;
+}
+
+enum auth_pw_problem auth_password_quality(const char *password, const char *email,
+					   const char *name)
+{
+	size_t len = password ? strlen(password) : 0;
+	if (len > AUTH_PASSWORD_MAX)
+		return AUTH_PW_LONG;
+	if (!password || !utf8_valid(password, len))
+		return AUTH_PW_INVALID;
+	if (utf8_chars(password) < AUTH_PASSWORD_MIN)
+		return AUTH_PW_SHORT;
+	if (strspn(password, "0123456789") == len)
+		return AUTH_PW_DIGITS;
+	if (repeated(password, len))
+		return AUTH_PW_REPEATED;
+	if (personal(password, email, name))
+		return AUTH_PW_PERSONAL;
+	/* zxcvbn weighs words from its dictionaries (common passwords,
+	 * names, English words…), keyboard walks, sequences, dates and
+	 * repeats; the person's own words count as the first guesses. */
+	char local[AUTH_EMAIL_MAX + 1] = "";
+	if (email)
+		snprintf(local, sizeof(local), "%.*s", (int)strcspn(email, "@"), email);
+	const char *mine[] = {local, name ? name : "", NULL};
+	if (ZxcvbnMatch(password, mine, NULL) < PW_MIN_BITS)
+		return AUTH_PW_COMMON;
+	return AUTH_PW_OK;
+}
+
+enum hm_err auth_password_check(const char *password, const char *email, const char *name,
+				char *msg, size_t msglen)
 {
 	char dummy[8];
-	size_t len = password ? strlen(password) : 0;
 	if (!msg) {
 		msg = dummy;
 		msglen = sizeof(dummy);
 	}
-	if (len > AUTH_PASSWORD_MAX) {
+	switch (auth_password_quality(password, email, name)) {
+	case AUTH_PW_OK:
+		return HM_OK;
+	case AUTH_PW_LONG:
 		snprintf(msg, msglen, "the password is longer than %d bytes", AUTH_PASSWORD_MAX);
 		return HM_ETOOBIG;
-	}
-	if (!password || !utf8_valid(password, len)) {
+	case AUTH_PW_INVALID:
 		snprintf(msg, msglen, "the password is not valid UTF-8 text");
-		return HM_EINVAL;
-	}
-	if (utf8_chars(password) < AUTH_PASSWORD_MIN) {
+		break;
+	case AUTH_PW_SHORT:
 		snprintf(msg, msglen, "the password must have at least %d characters",
 			 AUTH_PASSWORD_MIN);
-		return HM_EINVAL;
+		break;
+	case AUTH_PW_DIGITS:
+		snprintf(msg, msglen, "the password must not be only digits");
+		break;
+	case AUTH_PW_REPEATED:
+		snprintf(msg, msglen, "the password must not be one thing said again and again");
+		break;
+	case AUTH_PW_PERSONAL:
+		snprintf(msg, msglen, "the password must not contain your name or e-mail address");
+		break;
+	case AUTH_PW_COMMON:
+		snprintf(msg, msglen,
+			 "the password is too easy to guess (common words, names or patterns); "
+			 "use several words of your own");
+		break;
 	}
-	return HM_OK;
+	return HM_EINVAL;
 }
 
 enum hm_err auth_password_hash(const char *password, char out[128])
@@ -116,9 +210,10 @@ enum hm_err auth_password_hash(const char *password, char out[128])
 	return HM_OK;
 }
 
-enum hm_err auth_password_new(const char *password, char hash[128], char *msg, size_t msglen)
+enum hm_err auth_password_new(const char *password, const char *email, const char *name,
+			      char hash[128], char *msg, size_t msglen)
 {
-	enum hm_err e = auth_password_check(password, msg, msglen);
+	enum hm_err e = auth_password_check(password, email, name, msg, msglen);
 	return e != HM_OK ? e : auth_password_hash(password, hash);
 }
 

@@ -135,7 +135,7 @@ enum hm_err auth_password_change(struct db *db, const struct principal *actor,
 		return HM_EFORBIDDEN;
 	}
 	/* The new one first: a refused password costs no attempt. */
-	if ((e = auth_password_check(new_password, msg, msglen)) != HM_OK)
+	if ((e = auth_password_check(new_password, actor->email, actor->name, msg, msglen)) != HM_OK)
 		return e;
 	if (current && strcmp(current, new_password) == 0) {
 		snprintf(msg, msglen, "the new password must differ from the current one");

@@ -96,7 +96,11 @@ enum hm_err auth_reset_complete(struct db *db, const char *token, const char *ne
 		snprintf(msg, msglen, "this reset link is not valid (it may have expired)");
 		return HM_ENOTFOUND;
 	}
-	if ((e = auth_password_new(new_password, hash, msg, msglen)) != HM_OK)
+	json_t *acct = auth_account_get(db, account_id);
+	e = auth_password_new(new_password, json_string_value(json_object_get(acct, "email")),
+			      json_string_value(json_object_get(acct, "name")), hash, msg, msglen);
+	json_decref(acct);
+	if (e != HM_OK)
 		return e;
 
 	auth_ts(now, ts);

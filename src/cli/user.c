@@ -245,7 +245,9 @@ static int get_password(const char *cmd, const char *email, char *pw, size_t siz
 			strerror(errno));
 		return hm_err_exit_code(HM_EIO);
 	}
-	enum hm_err e = auth_password_check(pw, msg, sizeof(msg));
+	/* What the command knows; the account's own check adds its name and
+	 * e-mail. */
+	enum hm_err e = auth_password_check(pw, NULL, NULL, msg, sizeof(msg));
 	if (e != HM_OK) {
 		fprintf(stderr, "harmony user %s: %s\n", cmd, msg);
 		return hm_err_exit_code(e);

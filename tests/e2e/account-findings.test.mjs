@@ -1,14 +1,16 @@
 // account-findings.test.mjs — what a security review found about personal
-// API tokens, each as reproduced: a token outlived a password change and a
-// reset, a token could mint a new one, and a token was made without the
-// password being asked again.
+// API tokens and passwords, each as reproduced: a token outlived a password
+// change and a reset, a token could mint a new one, a token was made
+// without the password being asked again, and easily guessed passwords
+// were accepted.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
 import { emlFiles, linkIn, waitUntil } from './lib/mail.mjs';
-import { makeDemo, startServer, tempDir } from './lib/server.mjs';
+import { harmonyBin, makeDemo, startServer, tempDir } from './lib/server.mjs';
+import { spawnSync } from 'node:child_process';
 
 let srv;
 before(async () => {
@@ -92,5 +94,37 @@ describe('personal API tokens', () => {
 		assert.equal(r.status, 201);
 		// Still signed in: proving the password made no session of its own.
 		assert.equal((await c.getJson('/account')).status, 200);
+	});
+});
+
+describe('password quality', () => {
+	test('passwords that are easy to guess are refused, saying why, in the API and the form', async () => {
+		addAccount(srv.db, { email: 'ann.lee@example.org', name: 'Ann Lee' });
+		const c = await signedIn(srv.url, 'ann.lee@example.org');
+		const cases = [
+			['aaaaaaaaaaaa', /again and again/],
+			['123456789012', /digits alone/],
+			['passwordpassword', /again and again/],
+			['my-ann.lee-secret', /name or your e-mail address/],
+			['iloveyou1234', /too easy to guess/],
+		];
+		for (const [pw, why] of cases) {
+			const r = await c.post('/api/v1/account/password', { current: PASSWORD, password: pw }, { json: true });
+			assert.equal(r.status, 400, `${pw}: ${r.status}`);
+			assert.match(r.json.errors.password, why, pw);
+		}
+		await c.get('/account/password');
+		const form = await c.post('/account/password', { current: PASSWORD, password: '123456789012', confirm: '123456789012' });
+		assert.equal(form.status, 400);
+		assert.match(form.body, /digits alone/);
+		// Nothing changed: the old password still signs in.
+		await signedIn(srv.url, 'ann.lee@example.org');
+	});
+
+	test('the command line refuses them too', async () => {
+		const r = spawnSync(harmonyBin(), ['user', 'add', '--db', srv.db, '--email', 'weak@example.org', '--name', 'Weak'],
+			{ input: 'qwertyuiop12\n', encoding: 'utf8' });
+		assert.notEqual(r.status, 0);
+		assert.match(r.stderr, /too easy to guess/);
 	});
 });

@@ -155,40 +155,73 @@ static void test_password_check_rules(void **state)
 	(void)state;
 	char big[AUTH_PASSWORD_MAX + 2];
 	char max[AUTH_PASSWORD_MAX + 1];
-	memset(big, 'a', sizeof(big) - 1);
+	char rep[AUTH_PASSWORD_MAX + 1];
+	/* Varied text that never repeats: letters from a xorshift sequence. */
+	uint32_t x = 2463534242u;
+	for (size_t i = 0; i + 1 < sizeof(max); i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		max[i] = big[i] = (char)('a' + x % 26);
+	}
+	big[sizeof(big) - 2] = 'z';
 	big[sizeof(big) - 1] = '\0';
-	memset(max, 'a', sizeof(max) - 1);
 	max[sizeof(max) - 1] = '\0';
+	memset(rep, 'a', sizeof(rep) - 1);
+	rep[sizeof(rep) - 1] = '\0';
 	static struct {
 		const char *id;
 		const char *pw;
+		const char *email, *name;
 		enum hm_err want;
+		enum auth_pw_problem why;
 	} rows[] = {
-		{"N1 null", NULL, HM_EINVAL},
-		{"N2 empty", "", HM_EINVAL},
-		{"N3 eleven ASCII", "abcdefghijk", HM_EINVAL},
-		{"N4 eleven CJK (33 bytes)", "\u4e00\u4e01\u4e02\u4e03\u4e04\u4e05\u4e06\u4e07\u4e08"
-					     "\u4e09\u4e0a",
-		 HM_EINVAL},
-		{"N5 invalid UTF-8", "abcdefghijkl\xff", HM_EINVAL},
-		{"N6 overlong NUL", "abcdefghijkl\xc0\x80", HM_EINVAL},
-		{"N7 1025 bytes", NULL, HM_ETOOBIG},
-		{"P1 twelve ASCII", "abcdefghijkl", HM_OK},
-		{"P2 twelve CJK", "\u4e00\u4e01\u4e02\u4e03\u4e04\u4e05\u4e06\u4e07\u4e08\u4e09"
-				  "\u4e0a\u4e0b",
-		 HM_OK},
-		{"P3 1024 bytes", NULL, HM_OK},
-		{"P4 spaces count", "a b c d e f ", HM_OK},
+		{"N1 null", NULL, NULL, NULL, HM_EINVAL, AUTH_PW_INVALID},
+		{"N2 empty", "", NULL, NULL, HM_EINVAL, AUTH_PW_SHORT},
+		{"N3 eleven ASCII", "vq9#Lm2@xR7", NULL, NULL, HM_EINVAL, AUTH_PW_SHORT},
+		{"N4 eleven CJK (33 bytes)", "\u548c\u5e73\u5bf9\u8bdd\u591a\u6837\u6587\u5316\u5171"
+					     "\u540c\u672a",
+		 NULL, NULL, HM_EINVAL, AUTH_PW_SHORT},
+		{"N5 invalid UTF-8", "vq9#Lm2@xR7k\xff", NULL, NULL, HM_EINVAL, AUTH_PW_INVALID},
+		{"N6 overlong NUL", "vq9#Lm2@xR7k\xc0\x80", NULL, NULL, HM_EINVAL, AUTH_PW_INVALID},
+		{"N7 1025 bytes", NULL, NULL, NULL, HM_ETOOBIG, AUTH_PW_LONG},
+		{"N8 one letter again", "aaaaaaaaaaaa", NULL, NULL, HM_EINVAL, AUTH_PW_REPEATED},
+		{"N9 digits", "123456789012", NULL, NULL, HM_EINVAL, AUTH_PW_DIGITS},
+		{"N10 a word twice", "passwordpassword", NULL, NULL, HM_EINVAL, AUTH_PW_REPEATED},
+		{"N11 a syllable again", "abcabcabcabc", NULL, NULL, HM_EINVAL, AUTH_PW_REPEATED},
+		{"N12 the e-mail's name", "xx-ann.lee-2024!", "ann.lee@example.org", "Someone", HM_EINVAL,
+		 AUTH_PW_PERSONAL},
+		{"N13 a word of the name", "my name is Perez ok", "ap@example.org", "Ana Perez",
+		 HM_EINVAL, AUTH_PW_PERSONAL},
+		{"N14 common", "iloveyou1234", NULL, NULL, HM_EINVAL, AUTH_PW_COMMON},
+		{"N15 keyboard walk", "qwertyuiop12", NULL, NULL, HM_EINVAL, AUTH_PW_COMMON},
+		{"N16 common with digits", "monkey123456", NULL, NULL, HM_EINVAL, AUTH_PW_COMMON},
+		{"N17 a sequence", "abcdefghijkl", NULL, NULL, HM_EINVAL, AUTH_PW_COMMON},
+		{"N18 1024 times a", NULL, NULL, NULL, HM_EINVAL, AUTH_PW_REPEATED},
+		{"P1 twelve ASCII", "vq9#Lm2@xR7k", NULL, NULL, HM_OK, AUTH_PW_OK},
+		{"P2 twelve CJK", "\u548c\u5e73\u5bf9\u8bdd\u591a\u6837\u6587\u5316\u5171"
+				  "\u540c\u672a\u6765",
+		 NULL, NULL, HM_OK, AUTH_PW_OK},
+		{"P3 1024 bytes", NULL, NULL, NULL, HM_OK, AUTH_PW_OK},
+		{"P4 four words", "correct horse battery staple", "ann@example.org", "Ann Lee", HM_OK,
+		 AUTH_PW_OK},
+		{"P5 short parts of a name do not count", "al ok tea kettle spoon", "al@example.org",
+		 "Al Ok", HM_OK, AUTH_PW_OK},
 	};
 	rows[6].pw = big;
-	rows[9].pw = max;
+	rows[17].pw = rep;
+	rows[20].pw = max;
 	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
-		char msg[128] = "";
-		enum hm_err e = auth_password_check(rows[i].pw, msg, sizeof(msg));
+		char msg[160] = "";
+		enum hm_err e = auth_password_check(rows[i].pw, rows[i].email, rows[i].name, msg,
+						    sizeof(msg));
 		if (e != rows[i].want)
 			fail_msg("%s: %s, want %s", rows[i].id, hm_err_str(e), hm_err_str(rows[i].want));
 		if (e != HM_OK && !msg[0])
 			fail_msg("%s: no message", rows[i].id);
+		enum auth_pw_problem why = auth_password_quality(rows[i].pw, rows[i].email, rows[i].name);
+		if (why != rows[i].why)
+			fail_msg("%s: problem %d, want %d", rows[i].id, (int)why, (int)rows[i].why);
 	}
 }
 

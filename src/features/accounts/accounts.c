@@ -14,13 +14,23 @@
 #include <unicode/uloc.h>
 #include <unicode/ustring.h>
 
-/* A translated sentence for a password that auth_password_check refuses,
+/* A translated sentence for a password that auth_password_quality
+ * refuses for the person with this e-mail and name (either may be NULL),
  * or NULL when it is acceptable. */
-const char *accounts_password_problem(struct http_req *req, const char *pw)
+const char *accounts_password_problem(struct http_req *req, const char *pw, const char *email,
+				      const char *name)
 {
-	switch (auth_password_check(pw, NULL, 0)) {
-	case HM_OK: return NULL;
-	case HM_ETOOBIG: return web_t(req, "This password is too long.");
+	switch (auth_password_quality(pw, email, name)) {
+	case AUTH_PW_OK: return NULL;
+	case AUTH_PW_LONG: return web_t(req, "This password is too long.");
+	case AUTH_PW_DIGITS: return web_t(req, "A password of digits alone is too easy to guess.");
+	case AUTH_PW_REPEATED:
+		return web_t(req, "A password that says one thing again and again is too easy to guess.");
+	case AUTH_PW_PERSONAL:
+		return web_t(req, "Your password must not contain your name or your e-mail address.");
+	case AUTH_PW_COMMON:
+		return web_t(req, "This password is too easy to guess: it is made of common words, "
+				  "names or patterns. Use several words of your own.");
 	default: return web_t(req, "Use at least 12 characters.");
 	}
 }

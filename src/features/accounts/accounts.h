@@ -13,9 +13,11 @@
 #include "site/site.h"
 #include "site/web.h"
 
-/* A translated sentence for a password that auth_password_check refuses,
- * or NULL when it is acceptable. */
-const char *accounts_password_problem(struct http_req *req, const char *pw);
+/* A translated sentence for a password that auth_password_quality refuses
+ * for the person with this e-mail and name (either may be NULL), or NULL
+ * when it is acceptable. */
+const char *accounts_password_problem(struct http_req *req, const char *pw, const char *email,
+				      const char *name);
 
 /* [{code, name, selected}…] of the languages the site speaks. */
 json_t *accounts_language_choices(struct http_req *req, const char *current);

@@ -122,7 +122,8 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 	const char *title = web_t(req, "Change your password");
 	const char *cur = form_get(&f, "current"), *pw = form_get(&f, "password");
 	const char *confirm = form_get(&f, "confirm");
-	const char *problem = pw ? accounts_password_problem(req, pw) : NULL;
+	const struct principal *me = web_principal(req);
+	const char *problem = pw ? accounts_password_problem(req, pw, me->email, me->name) : NULL;
 	if (problem)
 		form_set_error(req, &f, "password", problem);
 	else if (pw && cur && strcmp(pw, cur) == 0)

@@ -114,7 +114,7 @@ static enum hm_err post_reset(struct http_req *req, struct http_res *res)
 	const char *title = web_t(req, "Choose a new password");
 	const char *token = form_get(&f, "token"), *pw = form_get(&f, "password");
 	const char *confirm = form_get(&f, "confirm");
-	const char *problem = pw ? accounts_password_problem(req, pw) : NULL;
+	const char *problem = pw ? accounts_password_problem(req, pw, NULL, NULL) : NULL;
 	if (problem)
 		form_set_error(req, &f, "password", problem);
 	/* A person types the password twice; a program need not. */
@@ -131,7 +131,10 @@ static enum hm_err post_reset(struct http_req *req, struct http_res *res)
 		return site_form_fail(req, res, 400, &f, m, "pages/reset_password", title);
 	}
 	if (e == HM_EINVAL || e == HM_ETOOBIG) {
-		form_set_error(req, &f, "password", "Use at least 12 characters.");
+		/* The page checked what it could without knowing whose link it
+		 * is: what is left is the person's own name or address. */
+		form_set_error(req, &f, "password",
+			       "Your password must not contain your name or your e-mail address.");
 		return site_form_fail(req, res, 400, &f, reset_model(req, res, token),
 				      "pages/reset_password", title);
 	}
