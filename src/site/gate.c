@@ -7,10 +7,32 @@
 #include "db/db.h"
 #include "site/form.h"
 #include "site/web.h"
+#include "http/server.h"
+
+#include <string.h>
 
 static int unsafe_method(enum http_method m)
 {
 	return m == HTTP_POST || m == HTTP_PUT || m == HTTP_PATCH || m == HTTP_DELETE;
+}
+
+/* On a site served over https, a browser names where a request comes
+ * from (Origin, else Referer): a write whose origin is another site is
+ * refused even with a valid token (CSRF in depth). A request that names
+ * no origin (older browsers, programs) passes on its token alone. */
+static int same_origin(struct http_req *req)
+{
+	const char *base = server_base_url(req->srv);
+	if (!base || strncmp(base, "https://", 8) != 0)
+		return 1;
+	size_t n = strlen(base);
+	const char *origin = http_header(req, "Origin");
+	if (origin) /* "null" (a sandboxed frame, a redirect from elsewhere) is not ours */
+		return strcmp(origin, base) == 0;
+	const char *ref = http_header(req, "Referer");
+	if (ref)
+		return strncmp(ref, base, n) == 0 && (ref[n] == '/' || ref[n] == '\0');
+	return 1;
 }
 
 /* The token of a request that sends nothing but its token, or with its
@@ -52,8 +74,12 @@ enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const str
 	 * the pre-session cookie of a visitor's form. */
 	const struct principal *p = web_principal(req);
 	int by_cookie = p->via == AUTH_VIA_SESSION || (fl & WEB_VISITOR);
-	if ((fl & WEB_CSRF) && unsafe_method(req->method) && by_cookie && p->via != AUTH_VIA_API_TOKEN &&
-	    !csrf_holds(req))
-		return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
+	if ((fl & WEB_CSRF) && unsafe_method(req->method) && by_cookie && p->via != AUTH_VIA_API_TOKEN) {
+		if (!same_origin(req))
+			return http_fail(res, HM_EFORBIDDEN,
+					 "This request comes from another site and was refused.");
+		if (!csrf_holds(req))
+			return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
+	}
 	return HM_OK;
 }

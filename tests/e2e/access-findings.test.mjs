@@ -114,3 +114,43 @@ describe('a draft event is named to nobody who may not see it', () => {
 		assert.equal(r.json.event_slug, null);
 	});
 });
+
+describe('on an https site, a write from another site is refused even with its token', () => {
+	let https;
+	before(async () => {
+		const db = makeDemo(path.join(tempDir(), 'h.db'));
+		addAccount(db, { email: 'admin@example.org', name: 'Admin', role: 'admin' });
+		https = await startServer({ db, args: ['--base-url', 'https://harmony.example'] });
+	});
+	after(async () => {
+		await https?.stop();
+	});
+
+	test('Origin and Referer are checked against the site', async () => {
+		const c = await signedIn(https.url, 'admin@example.org');
+		const write = (headers) => c.req('POST', '/api/v1/categories', {
+			body: JSON.stringify({ name: `Origin ${Object.values(headers).join(' ') || 'none'}` }),
+			headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': c.csrf, ...headers },
+			json: true,
+		});
+		for (const h of [{ Origin: 'https://evil.example' }, { Origin: 'null' }, { Origin: 'http://harmony.example' },
+			{ Referer: 'https://evil.example/page' }, { Referer: 'https://harmony.example.evil.example/' }]) {
+			const r = await write(h);
+			assert.equal(r.status, 403, `${JSON.stringify(h)}: ${r.status}`);
+			assert.equal(r.json.error.message, 'This request comes from another site and was refused.');
+		}
+		assert.equal((await write({ Origin: 'https://harmony.example' })).status, 201, 'the site itself');
+		assert.equal((await write({ Referer: 'https://harmony.example/admin/categories' })).status, 201);
+		assert.equal((await write({})).status, 201, 'no origin named: the token decides');
+	});
+
+	test('an http site checks the token alone', async () => {
+		const c = await signedIn(srv.url, 'admin@example.org');
+		const r = await c.req('POST', '/api/v1/categories', {
+			body: JSON.stringify({ name: 'From anywhere' }),
+			headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': c.csrf, Origin: 'https://evil.example' },
+			json: true,
+		});
+		assert.equal(r.status, 201);
+	});
+});
