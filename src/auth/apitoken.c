@@ -121,6 +121,12 @@ enum hm_err auth_api_token_revoke(struct db *db, const struct principal *actor,
 enum hm_err auth_api_token_lookup(struct db *db, const char *token, int64_t now,
 				  struct principal *p)
 {
+	return auth_api_token_lookup_at(db, token, now, NULL, p);
+}
+
+enum hm_err auth_api_token_lookup_at(struct db *db, const char *token, int64_t now,
+				     const char *address, struct principal *p)
+{
 	char digest[AUTH_DIGEST_HEX];
 	auth_principal_visitor(p);
 	if (!token || strncmp(token, AUTH_API_TOKEN_PREFIX, PREFIX_LEN) != 0 ||
@@ -152,7 +158,8 @@ enum hm_err auth_api_token_lookup(struct db *db, const char *token, int64_t now,
 		char ts[AUTH_TS_SIZE];
 		auth_ts(now, ts);
 		db_bind_text(st, 1, ts);
-		db_bind_int(st, 2, id);
+		db_bind_text(st, 2, address);
+		db_bind_int(st, 3, id);
 		db_run(st);
 	}
 	enum hm_err e = auth_principal_load(db, account_id, AUTH_VIA_API_TOKEN, p);

@@ -288,8 +288,10 @@ enum hm_err auth_demo_organiser(struct db *db, const char *event_slug,
 
 /* ============================================================= sessions */
 
-#define AUTH_SESSION_IDLE (12 * 3600)        /* ends after 12 h without a request */
-#define AUTH_SESSION_LIFETIME (30 * 86400)   /* and 30 days after sign-in at most */
+/* The defaults; site settings session_idle_minutes and session_hours
+ * change them for sessions made and used from then on. */
+#define AUTH_SESSION_IDLE (30 * 60)          /* ends after 30 minutes without a request */
+#define AUTH_SESSION_LIFETIME (12 * 3600)    /* and 12 hours after sign-in at most */
 #define AUTH_SESSION_TOUCH 60                /* last_seen is written at most once a minute */
 
 /* Sign-in throttling, counted per e-mail typed (whether or not an account
@@ -324,9 +326,31 @@ enum hm_err auth_sign_in(struct db *db, const char *email, const char *password,
 
 /* The principal of a session token. HM_EUNAUTH when the token is malformed,
  * unknown, idle too long or past its lifetime (such a session is deleted).
- * Moves last_seen forward when it is more than AUTH_SESSION_TOUCH old. */
+ * Moves last_seen forward when it is more than AUTH_SESSION_TOUCH old, and
+ * notes address (the client's; NULL: unknown) as where it was used. */
+enum hm_err auth_session_lookup_at(struct db *db, const char *token, int64_t now,
+				   const char *address, struct principal *p);
+/* The same, noting no address (the command line, tests). */
 enum hm_err auth_session_lookup(struct db *db, const char *token, int64_t now,
 				struct principal *p);
+
+/* The limits of a session now, in seconds: idle (since its last request)
+ * and life (since sign-in), from the site settings session_idle_minutes
+ * and session_hours, else AUTH_SESSION_IDLE and AUTH_SESSION_LIFETIME. */
+void auth_session_limits(struct db *db, int64_t *idle, int64_t *life);
+
+/* The account's live sessions, last used first: [{id, created_at,
+ * last_seen_at, expires_at, address}…]; NULL when they cannot be read. */
+json_t *auth_session_list(struct db *db, int64_t account_id, int64_t now);
+/* Ends one of actor's own sessions (audited as account.session_end).
+ * HM_ENOTFOUND when actor has no such session. */
+enum hm_err auth_session_end(struct db *db, const struct principal *actor, int64_t session_id,
+			     int64_t now);
+/* Ends every session of actor's account, this one included ("sign out
+ * everywhere", audited as account.sign_out_everywhere); *n_out (optional)
+ * counts them. API tokens are revoked one by one. */
+enum hm_err auth_sign_out_everywhere(struct db *db, const struct principal *actor, int64_t now,
+				     int *n_out);
 
 /* Deletes the session of token (sign-out). HM_OK even if there was none. */
 enum hm_err auth_sign_out(struct db *db, const char *token);
@@ -451,6 +475,9 @@ enum hm_err auth_api_token_revoke(struct db *db, const struct principal *actor,
  * all. */
 enum hm_err auth_api_token_lookup(struct db *db, const char *token, int64_t now,
 				  struct principal *p);
+/* The same, noting address (the client's) as where it was last used. */
+enum hm_err auth_api_token_lookup_at(struct db *db, const char *token, int64_t now,
+				     const char *address, struct principal *p);
 
 /* [{id, label, scope, created_at, last_used_at, revoked_at, expires_at}…] of an
  * account, newest first. Caller owns it. */

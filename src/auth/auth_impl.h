@@ -26,6 +26,8 @@ enum auth_sql {
 	SQL_SESSION_INSERT,
 	SQL_SESSION_BY_HASH,
 	SQL_SESSION_TOUCH,
+	SQL_SESSION_LIST,
+	SQL_SESSION_DELETE_OWN,
 	SQL_SESSION_DELETE_HASH,
 	SQL_SESSION_DELETE_ID,
 	SQL_SESSION_DELETE_ACCOUNT,
@@ -85,7 +87,8 @@ void auth_copy(char *dst, const char *src, size_t n);
 /* Inserts a new session for account_id inside the caller's transaction;
  * token_out receives the cookie value, s the session (session.c). */
 enum hm_err auth_session_insert(struct db *db, int64_t account_id, int64_t now,
-				char token_out[AUTH_TOKEN_SIZE], struct auth_session *s);
+				const char *address, char token_out[AUTH_TOKEN_SIZE],
+				struct auth_session *s);
 
 /* Forgets the failed sign-ins counted against an e-mail (signin.c). */
 enum hm_err auth_throttle_clear_account(struct db *db, const char *email);

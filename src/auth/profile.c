@@ -159,7 +159,7 @@ enum hm_err auth_password_change(struct db *db, const struct principal *actor,
 		return HM_OK;
 	if ((e = db_begin(db)) != HM_OK)
 		return e;
-	if ((e = auth_session_insert(db, actor->account_id, now, token_out, &s)) != HM_OK ||
+	if ((e = auth_session_insert(db, actor->account_id, now, client_addr, token_out, &s)) != HM_OK ||
 	    (e = db_commit(db)) != HM_OK) {
 		token_out[0] = '\0';
 		return auth_fail(db, e);

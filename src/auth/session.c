@@ -5,6 +5,7 @@
  * tokens for anonymous ones.
  */
 #include "auth/auth_impl.h"
+#include "core/text.h"
 #include "jobs/jobs.h"
 
 #include <sodium.h>
@@ -14,10 +15,34 @@
 
 /* ------------------------------------------------------------- sessions */
 
+/* The site's limits of a session (site settings session_idle_minutes and
+ * session_hours, whole numbers; else 30 minutes idle, 12 hours at most). */
+void auth_session_limits(struct db *db, int64_t *idle, int64_t *life)
+{
+	static const char sql[] = "SELECT key, value FROM site_setting "
+				  "WHERE key IN ('session_idle_minutes', 'session_hours')";
+	*idle = AUTH_SESSION_IDLE;
+	*life = AUTH_SESSION_LIFETIME;
+	struct db_stmt *st = db_prepare(db, sql);
+	while (st && db_step(st) == 1) {
+		int64_t v;
+		if (!text_int_parse(db_col_text(st, 1), &v) || v < 1 || v > 24 * 365)
+			continue;
+		if (str_eq(db_col_text(st, 0), "session_idle_minutes"))
+			*idle = v * 60;
+		else
+			*life = v * 3600;
+	}
+	db_done(st);
+}
+
 enum hm_err auth_session_insert(struct db *db, int64_t account_id, int64_t now,
-				char token_out[AUTH_TOKEN_SIZE], struct auth_session *s)
+				const char *address, char token_out[AUTH_TOKEN_SIZE],
+				struct auth_session *s)
 {
 	char digest[AUTH_DIGEST_HEX], ts[AUTH_TS_SIZE], te[AUTH_TS_SIZE];
+	int64_t idle, life;
+	auth_session_limits(db, &idle, &life);
 	struct db_stmt *st = auth_prep(db, SQL_SESSION_INSERT);
 	if (!st)
 		return HM_EDB;
@@ -26,7 +51,7 @@ enum hm_err auth_session_insert(struct db *db, int64_t account_id, int64_t now,
 	auth_token_new(s->csrf_secret);
 	auth_token_digest(token_out, digest);
 	s->created_at = s->last_seen_at = now;
-	s->expires_at = now + AUTH_SESSION_LIFETIME;
+	s->expires_at = now + life;
 	auth_ts(now, ts);
 	auth_ts(s->expires_at, te);
 	db_bind_text(st, 1, digest);
@@ -35,6 +60,7 @@ enum hm_err auth_session_insert(struct db *db, int64_t account_id, int64_t now,
 	db_bind_text(st, 4, ts);
 	db_bind_text(st, 5, ts);
 	db_bind_text(st, 6, te);
+	db_bind_text(st, 7, address);
 	enum hm_err e = db_run(st);
 	if (e != HM_OK) {
 		token_out[0] = '\0';
@@ -56,9 +82,15 @@ static enum hm_err session_delete_id(struct db *db, int64_t id)
 enum hm_err auth_session_lookup(struct db *db, const char *token, int64_t now,
 				struct principal *p)
 {
+	return auth_session_lookup_at(db, token, now, NULL, p);
+}
+
+enum hm_err auth_session_lookup_at(struct db *db, const char *token, int64_t now,
+				   const char *address, struct principal *p)
+{
 	char digest[AUTH_DIGEST_HEX], ts[AUTH_TS_SIZE];
 	struct auth_session s;
-	int64_t account_id;
+	int64_t account_id, idle, life;
 	auth_principal_visitor(p);
 	if (!auth_token_digest(token, digest))
 		return HM_EUNAUTH;
@@ -80,8 +112,10 @@ enum hm_err auth_session_lookup(struct db *db, const char *token, int64_t now,
 	s.expires_at = auth_ts_parse(db_col_text(st, 5));
 	db_done(st);
 
+	auth_session_limits(db, &idle, &life);
+	/* The limits in force now, whatever they were at sign-in. */
 	if (s.last_seen_at < 0 || s.expires_at < 0 || now >= s.expires_at ||
-	    now - s.last_seen_at >= AUTH_SESSION_IDLE) {
+	    now - s.created_at >= life || now - s.last_seen_at >= idle) {
 		session_delete_id(db, s.id);
 		sodium_memzero(&s, sizeof(s));
 		return HM_EUNAUTH;
@@ -90,8 +124,9 @@ enum hm_err auth_session_lookup(struct db *db, const char *token, int64_t now,
 	if (now - s.last_seen_at >= AUTH_SESSION_TOUCH && (st = auth_prep(db, SQL_SESSION_TOUCH))) {
 		auth_ts(now, ts);
 		db_bind_text(st, 1, ts);
-		db_bind_int(st, 2, s.id);
-		db_bind_text(st, 3, ts);
+		db_bind_text(st, 2, address);
+		db_bind_int(st, 3, s.id);
+		db_bind_text(st, 4, ts);
 		if (db_run(st) == HM_OK)
 			s.last_seen_at = now;
 	}
@@ -130,13 +165,83 @@ enum hm_err auth_sessions_end_all(struct db *db, int64_t account_id, int *n_out)
 	return e;
 }
 
+json_t *auth_session_list(struct db *db, int64_t account_id, int64_t now)
+{
+	char ts[AUTH_TS_SIZE], since[AUTH_TS_SIZE];
+	int64_t idle, life;
+	auth_session_limits(db, &idle, &life);
+	auth_ts(now, ts);
+	auth_ts(now - idle, since);
+	struct db_stmt *st = auth_prep(db, SQL_SESSION_LIST);
+	if (st) {
+		db_bind_int(st, 1, account_id);
+		db_bind_text(st, 2, ts);
+		db_bind_text(st, 3, since);
+	}
+	return db_rows_json(st);
+}
+
+enum hm_err auth_session_end(struct db *db, const struct principal *actor, int64_t session_id,
+			     int64_t now)
+{
+	struct auth_scope own = {.owner_account_id = actor ? actor->account_id : 0};
+	if (!actor || !actor->account_id || !auth_can(actor, AUTH_ACCOUNT_SELF, &own))
+		return HM_EFORBIDDEN;
+	enum hm_err e = db_begin(db);
+	if (e != HM_OK)
+		return e;
+	struct db_stmt *st = auth_prep(db, SQL_SESSION_DELETE_OWN);
+	if (!st)
+		return auth_fail(db, HM_EDB);
+	db_bind_int(st, 1, session_id);
+	db_bind_int(st, 2, actor->account_id);
+	if ((e = db_run(st)) != HM_OK)
+		return auth_fail(db, e);
+	if (db_changes(db) == 0)
+		return auth_fail(db, HM_ENOTFOUND);
+	json_t *before = json_pack("{s:I}", "session", (json_int_t)session_id);
+	e = audit_record_at(db, actor, "account.session_end", "account", actor->account_id, before,
+			    NULL, now);
+	json_decref(before);
+	if (e != HM_OK || (e = db_commit(db)) != HM_OK)
+		return auth_fail(db, e);
+	return HM_OK;
+}
+
+enum hm_err auth_sign_out_everywhere(struct db *db, const struct principal *actor, int64_t now,
+				     int *n_out)
+{
+	struct auth_scope own = {.owner_account_id = actor ? actor->account_id : 0};
+	int n = 0;
+	if (n_out)
+		*n_out = 0;
+	if (!actor || !actor->account_id || !auth_can(actor, AUTH_ACCOUNT_SELF, &own))
+		return HM_EFORBIDDEN;
+	enum hm_err e = db_begin(db);
+	if (e != HM_OK)
+		return e;
+	if ((e = auth_sessions_end_all(db, actor->account_id, &n)) != HM_OK)
+		return auth_fail(db, e);
+	json_t *after = json_pack("{s:i}", "sessions_ended", n);
+	e = audit_record_at(db, actor, "account.sign_out_everywhere", "account", actor->account_id,
+			    NULL, after, now);
+	json_decref(after);
+	if (e != HM_OK || (e = db_commit(db)) != HM_OK)
+		return auth_fail(db, e);
+	if (n_out)
+		*n_out = n;
+	return HM_OK;
+}
+
 enum hm_err auth_purge(struct db *db, int64_t now)
 {
 	char ts[AUTH_TS_SIZE], idle[AUTH_TS_SIZE], window[AUTH_TS_SIZE];
 	struct db_stmt *st;
+	int64_t idle_s, life_s;
 	enum hm_err e;
+	auth_session_limits(db, &idle_s, &life_s);
 	auth_ts(now, ts);
-	auth_ts(now - AUTH_SESSION_IDLE, idle);
+	auth_ts(now - idle_s, idle);
 	auth_ts(now - AUTH_THROTTLE_WINDOW, window);
 	if ((e = db_begin(db)) != HM_OK)
 		return e;

@@ -291,7 +291,7 @@ enum hm_err auth_sign_in(struct db *db, const char *email, const char *password,
 			goto out;
 		}
 	}
-	if ((e = auth_session_insert(db, id, now, token_out, &s)) != HM_OK ||
+	if ((e = auth_session_insert(db, id, now, client_addr, token_out, &s)) != HM_OK ||
 	    (e = throttle_clear(db, THROTTLE_ACCOUNT, akey)) != HM_OK ||
 	    (e = db_commit(db)) != HM_OK) {
 		token_out[0] = '\0';

@@ -34,11 +34,15 @@ static const char *const auth_sql[AUTH_SQL__MAX] = {
 
 	[SQL_SESSION_INSERT] =
 		"INSERT INTO session (token_hash, account_id, csrf_secret, created_at, "
-		"last_seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+		"last_seen_at, expires_at, address) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[SQL_SESSION_BY_HASH] = "SELECT id, account_id, csrf_secret, created_at, last_seen_at, "
 				"expires_at FROM session WHERE token_hash = ?",
-	[SQL_SESSION_TOUCH] =
-		"UPDATE session SET last_seen_at = ? WHERE id = ? AND last_seen_at < ?",
+	[SQL_SESSION_TOUCH] = "UPDATE session SET last_seen_at = ?, address = coalesce(?, address) "
+			      "WHERE id = ? AND last_seen_at < ?",
+	[SQL_SESSION_LIST] = "SELECT id, created_at, last_seen_at, expires_at, address FROM session "
+			     "WHERE account_id = ? AND expires_at > ? AND last_seen_at > ? "
+			     "ORDER BY last_seen_at DESC, id DESC",
+	[SQL_SESSION_DELETE_OWN] = "DELETE FROM session WHERE id = ? AND account_id = ?",
 	[SQL_SESSION_DELETE_HASH] = "DELETE FROM session WHERE token_hash = ?",
 	[SQL_SESSION_DELETE_ID] = "DELETE FROM session WHERE id = ?",
 	[SQL_SESSION_DELETE_ACCOUNT] = "DELETE FROM session WHERE account_id = ?",
@@ -72,13 +76,14 @@ static const char *const auth_sql[AUTH_SQL__MAX] = {
 			     "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
 	[SQL_TOKEN_BY_HASH] = "SELECT id, account_id, scope, last_used_at, expires_at "
 			      "FROM api_token WHERE token_hash = ? AND revoked_at IS NULL",
-	[SQL_TOKEN_TOUCH] = "UPDATE api_token SET last_used_at = ? WHERE id = ?",
+	[SQL_TOKEN_TOUCH] = "UPDATE api_token SET last_used_at = ?, "
+			    "last_address = coalesce(?, last_address) WHERE id = ?",
 	[SQL_TOKEN_REVOKE] = "UPDATE api_token SET revoked_at = ? "
 			     "WHERE id = ? AND account_id = ? AND revoked_at IS NULL",
 	[SQL_TOKEN_REVOKE_ALL] = "UPDATE api_token SET revoked_at = ? "
 				 "WHERE account_id = ? AND revoked_at IS NULL",
-	[SQL_TOKEN_LIST] = "SELECT id, label, scope, created_at, last_used_at, revoked_at, "
-			   "expires_at FROM api_token WHERE account_id = ? ORDER BY id DESC",
+	[SQL_TOKEN_LIST] = "SELECT id, label, scope, created_at, last_used_at, last_address, "
+			   "revoked_at, expires_at FROM api_token WHERE account_id = ? ORDER BY id DESC",
 
 	[SQL_AUDIT_INSERT] = "INSERT INTO audit_log (at, actor_account_id, actor, action, entity, "
 			     "entity_id, before_json, after_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

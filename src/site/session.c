@@ -28,9 +28,9 @@ static struct web_state *state(struct http_req *req)
 	const char *cookie = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
 	int64_t now = time_now_s();
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
-		if (auth_api_token_lookup(req->db, authz + 7, now, &st->who) != HM_OK)
+		if (auth_api_token_lookup_at(req->db, authz + 7, now, req->client_addr, &st->who) != HM_OK)
 			auth_principal_visitor(&st->who);
-	} else if (cookie && auth_session_lookup(req->db, cookie, now, &st->who) == HM_OK) {
+	} else if (cookie && auth_session_lookup_at(req->db, cookie, now, req->client_addr, &st->who) == HM_OK) {
 		st->session_token = cookie;
 	}
 	/* A signed-in user reads the site in the language of their profile

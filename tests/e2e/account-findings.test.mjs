@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
+import { sqlite } from './lib/sqlite.mjs';
 import { emlFiles, linkIn, waitUntil } from './lib/mail.mjs';
 import { harmonyBin, makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { spawnSync } from 'node:child_process';
@@ -126,5 +127,51 @@ describe('password quality', () => {
 			{ input: 'qwertyuiop12\n', encoding: 'utf8' });
 		assert.notEqual(r.status, 0);
 		assert.match(r.stderr, /too easy to guess/);
+	});
+});
+
+describe('sessions', () => {
+	test('one sees where one is signed in, ends one session, or all', async () => {
+		addAccount(srv.db, { email: 'many@example.org', name: 'Many' });
+		const a = await signedIn(srv.url, 'many@example.org');
+		const b = await signedIn(srv.url, 'many@example.org');
+		const page = await a.getJson('/account');
+		assert.equal(page.json.sessions.length, 2);
+		assert.equal(page.json.sessions.filter((s) => s.current).length, 1, 'this browser is marked');
+		assert.ok(page.json.sessions.every((s) => s.address === '127.0.0.1'), 'where it was used');
+		assert.equal(page.json.session_idle_minutes, 30);
+		assert.equal(page.json.session_hours, 12);
+		const other = page.json.sessions.find((s) => !s.current);
+		await a.get('/account');
+		let r = await a.post(`/account/sessions/${other.id}/end`);
+		assert.equal(r.status, 303);
+		assert.equal((await b.getJson('/account')).status, 401, 'the other browser is signed out');
+		assert.equal((await a.getJson('/account')).status, 200, 'this one is not');
+		// Another account's session cannot be ended from here.
+		const c = await signedIn(srv.url, 'ask@example.org');
+		const theirs = (await c.getJson('/account')).json.sessions[0].id;
+		await a.get('/account');
+		assert.equal((await a.post(`/account/sessions/${theirs}/end`)).status, 404);
+		assert.equal((await c.getJson('/account')).status, 200);
+		// Everywhere: this browser too.
+		const b2 = await signedIn(srv.url, 'many@example.org');
+		await a.get('/account');
+		r = await a.post('/account/sign-out-everywhere');
+		assert.equal(r.status, 303);
+		assert.equal((await a.getJson('/account')).status, 401);
+		assert.equal((await b2.getJson('/account')).status, 401);
+	});
+
+	test('a session idle longer than the site allows ends', async () => {
+		addAccount(srv.db, { email: 'idle@example.org', name: 'Idle' });
+		const a = await signedIn(srv.url, 'idle@example.org');
+		assert.equal((await a.getJson('/account')).status, 200);
+		sqlite(srv.db, "UPDATE session SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-31 minutes') WHERE account_id = (SELECT id FROM account WHERE email = 'idle@example.org');");
+		assert.equal((await a.getJson('/account')).status, 401, 'after 31 idle minutes');
+		const b = await signedIn(srv.url, 'idle@example.org');
+		sqlite(srv.db, "INSERT OR REPLACE INTO site_setting (key, value) VALUES ('session_idle_minutes', '60');");
+		sqlite(srv.db, "UPDATE session SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-31 minutes') WHERE account_id = (SELECT id FROM account WHERE email = 'idle@example.org');");
+		assert.equal((await b.getJson('/account')).status, 200, 'the site allows an hour now');
+		sqlite(srv.db, "DELETE FROM site_setting WHERE key = 'session_idle_minutes';");
 	});
 });

@@ -227,7 +227,7 @@ describe('media prune', () => {
 			const old = Date.now() / 1000 - 3 * 86400;
 			const ageFile = (name) => utimesSync(path.join(media, name), old, old);
 			const client = await signedIn(srv.url, srv.organiser.email, srv.organiser.password);
-			const token = await apiToken(client);
+			const token = await apiToken(client, 'write', 'tests', srv.organiser.password);
 			const unused = await upload(srv, token, 'red-blue.png'); // old, used by nothing: goes
 			const recent = await upload(srv, token, 'alpha.png'); // used by nothing, but new: stays
 			const used = await upload(srv, token, 'red-blue.jpg'); // old, used by a post: stays

@@ -60,6 +60,8 @@ VALUES ('<probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.participant
 	ids.post = one(`SELECT id FROM post LIMIT 1`);
 	ids.category = one(`SELECT id FROM category LIMIT 1`);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
+	// The administrator's own session: a route that forgot its check would end it.
+	ids.adminSession = one(`SELECT s.id FROM session s JOIN account a ON a.id = s.account_id WHERE a.email = ${q(PEOPLE.admin.email)} ORDER BY s.id LIMIT 1`);
 	for (const [k, v] of Object.entries(ids)) assert.match(v, /^\d+$/, `id of ${k}`);
 });
 after(async () => {
@@ -120,6 +122,7 @@ const PARAMS = [
 	[/^\/(admin|api\/v1)\/accounts\//, 'id', () => ids.organiser],
 	[/^\/(admin|api\/v1)\/accounts\//, 'grant', () => ids.grant],
 	[/^\/account\/api-tokens\//, 'id', () => ids.adminToken],
+	[/^\/account\/sessions\//, 'id', () => ids.adminSession],
 	[/^\/media\//, 'name', () => 'none.png'],
 ];
 

@@ -161,6 +161,20 @@ static json_t *account_model(struct http_req *req, struct http_res *res, const c
 	json_array_foreach(tokens, i, t)
 		decorate_token(req, t, now);
 	json_object_set_new(acct, "api_tokens", tokens);
+	json_t *sessions = auth_session_list(req->db, p->account_id, now), *s;
+	json_array_foreach(sessions, i, s) {
+		json_object_set_new(s, "current",
+				    json_boolean(p->via == AUTH_VIA_SESSION &&
+						 json_integer_value(json_object_get(s, "id")) ==
+							 p->session.id));
+		site_display_time(req, s, "last_seen_at", "last_seen_display");
+		site_display_time(req, s, "created_at", "created_display");
+	}
+	json_object_set_new(acct, "sessions", sessions ? sessions : json_array());
+	int64_t idle, life;
+	auth_session_limits(req->db, &idle, &life);
+	json_object_set_new(acct, "session_idle_minutes", json_integer(idle / 60));
+	json_object_set_new(acct, "session_hours", json_integer(life / 3600));
 	json_object_set_new(acct, "token_lifetimes", token_lifetimes(req, days));
 	json_object_set_new(acct, "token_scopes", token_scope_choices(req, scope));
 	json_object_set_new(acct, "csrf", json_string(web_csrf_token(req, res)));
@@ -252,6 +266,40 @@ static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *
 	return web_redirect(req, res, "/account");
 }
 
+/* Ends one of one's own sessions (another browser, a lost phone). */
+static enum hm_err post_session_end(struct http_req *req, struct http_res *res)
+{
+	int64_t id = site_id_param(req);
+	enum hm_err e = id ? auth_session_end(req->db, web_principal(req), id, time_now_s())
+			   : HM_ENOTFOUND;
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, e, "There is no such session.");
+	if (e != HM_OK)
+		return e;
+	if (req->want_json) {
+		http_res_page(res, json_pack("{s:b}", "ended", 1), NULL, NULL);
+		return HM_OK;
+	}
+	return web_redirect(req, res, "/account");
+}
+
+/* Ends every session of the account, this browser's too. */
+static enum hm_err post_sign_out_everywhere(struct http_req *req, struct http_res *res)
+{
+	int n = 0;
+	enum hm_err e = auth_sign_out_everywhere(req->db, web_principal(req), time_now_s(), &n);
+	if (e != HM_OK)
+		return e;
+	char *clear = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
+	auth_cookie_header(AUTH_COOKIE_SESSION, NULL, req->secure, clear);
+	http_res_header(res, "Set-Cookie", clear);
+	if (req->want_json) {
+		http_res_page(res, json_pack("{s:i}", "sessions_ended", n), NULL, NULL);
+		return HM_OK;
+	}
+	return web_redirect(req, res, "/sign-in");
+}
+
 const struct route account_routes[] = {
 	{GET, "/sign-in", page_sign_in, WEB_PRIVATE},
 	{POST, "/sign-in", post_sign_in, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
@@ -259,6 +307,8 @@ const struct route account_routes[] = {
 	{GET, "/account", page_account, WEB_SELF},
 	{POST, "/account/api-tokens", post_api_token, WEB_SELF | WEB_CSRF},
 	{POST, "/account/api-tokens/{id}/revoke", post_api_token_revoke, WEB_SELF | WEB_CSRF},
+	{POST, "/account/sessions/{id}/end", post_session_end, WEB_SELF | WEB_CSRF},
+	{POST, "/account/sign-out-everywhere", post_sign_out_everywhere, WEB_SELF | WEB_CSRF},
 	{POST, "/api/v1/session", post_sign_in, WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
 	WEB_ROUTES_END,
 };
