@@ -290,8 +290,11 @@ static void add_common_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
 }
 
-static enum MHD_Result queue_plain(struct MHD_Connection *c, unsigned status, const char *msg,
-				   const char *allow)
+/* A short plain-text answer. extra_name/extra_value: one more header
+ * (Allow, Connection), or NULL. */
+static enum MHD_Result queue_plain_with(struct MHD_Connection *c, unsigned status,
+					const char *msg, const char *extra_name,
+					const char *extra_value)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(msg), (void *)(uintptr_t)msg,
 								 MHD_RESPMEM_PERSISTENT);
@@ -300,11 +303,93 @@ static enum MHD_Result queue_plain(struct MHD_Connection *c, unsigned status, co
 	add_common_headers(r);
 	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
-	if (allow)
-		MHD_add_response_header(r, "Allow", allow);
+	if (extra_name)
+		MHD_add_response_header(r, extra_name, extra_value);
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result queue_plain(struct MHD_Connection *c, unsigned status, const char *msg,
+				   const char *allow)
+{
+	return queue_plain_with(c, status, msg, allow ? "Allow" : NULL, allow);
+}
+
+/* ------------------------------------------------------------ framing */
+
+/* What the header list says about how a request is framed. */
+struct framing {
+	unsigned nhost, nlength, ncoding;
+	const char *coding; /* the Transfer-Encoding value, when there is one */
+	int bad_name;       /* a header name that is not a token ("Foo : bar") */
+};
+
+/* RFC 9110 tchar: what a header name is made of. */
+static int is_token(const char *s)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+	if (!*s)
+		return 0;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || (ch && strchr(extra, ch))))
+			return 0;
+	}
+	return 1;
+}
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct framing *f = cls;
+	(void)kind;
+	if (!is_token(key))
+		f->bad_name = 1;
+	else if (strcasecmp(key, "Host") == 0)
+		f->nhost++;
+	else if (strcasecmp(key, "Content-Length") == 0)
+		f->nlength++;
+	else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		f->ncoding++;
+		f->coding = value ? value : "";
+	}
+	return MHD_YES;
+}
+
+/* RFC 9112 (sections 3.2, 5.1, 6.1, 6.3): a request whose length or
+ * target host could be read two ways is refused, and its connection
+ * closed, so that nothing sent behind it is taken for another request.
+ * libmicrohttpd 0.9.75 lets these through (the first Content-Length wins;
+ * Transfer-Encoding wins over Content-Length; Host is not counted), so
+ * they are checked here, on the first call, before anything is read of
+ * the body. NULL when the framing is sound; else the message, and
+ * *status (400, or 501 for a transfer coding other than chunked). */
+static const char *framing_refusal(struct MHD_Connection *c, const char *version,
+				   unsigned *status)
+{
+	struct framing f = {0, 0, 0, NULL, 0};
+	int http10 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+	*status = MHD_HTTP_BAD_REQUEST;
+	if (f.bad_name)
+		return "Malformed header name.\n";
+	if (f.nhost > 1 || (f.nhost == 0 && !http10))
+		return "A request must carry exactly one Host header.\n";
+	if (f.nlength > 1)
+		return "A request must carry at most one Content-Length header.\n";
+	if (f.ncoding && f.nlength)
+		return "Content-Length and Transfer-Encoding together.\n";
+	if (f.ncoding && http10)
+		return "Transfer-Encoding in an HTTP/1.0 request.\n";
+	if (f.ncoding > 1)
+		return "More than one Transfer-Encoding header.\n";
+	if (f.ncoding && strcasecmp(f.coding, "chunked") != 0) {
+		*status = MHD_HTTP_NOT_IMPLEMENTED;
+		return "Only the chunked transfer coding is accepted.\n";
+	}
+	return NULL;
 }
 
 struct query_collect {
@@ -638,7 +723,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
 	struct server *srv = cls;
 	struct conn_ctx *ctx = *con_cls;
-	(void)version;
 
 	if (!ctx) {
 		/* First call: headers only. Answering now would make MHD close
@@ -647,6 +731,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		buf_init(&ctx->body);
 		*con_cls = ctx;
 		atomic_fetch_add(&srv->inflight, 1);
+		unsigned status;
+		const char *refusal = framing_refusal(c, version, &status);
+		if (refusal) {
+			ctx->too_big = 1; /* whatever comes is not read */
+			return queue_plain_with(c, status, refusal, "Connection", "close");
+		}
 		const char *cl = header(c, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
 			ctx->too_big = 1;
