@@ -61,13 +61,31 @@ struct server {
 	size_t ndbs;
 };
 
+/* A body must arrive within BODY_GRACE_S of the headers, plus one second
+ * for every BODY_MIN_RATE bytes received (counted up to the body limit):
+ * a trickle of a byte every few seconds, which the idle timeout alone
+ * lets through, is cut at 30 s, and a 10 MiB upload at 16 KiB/s still
+ * arrives. */
+#define BODY_GRACE_S 30
+#define BODY_MIN_RATE (16 * 1024)
+
 /* Per-connection state of one request while its body arrives. */
 struct conn_ctx {
 	struct buf body;
 	int too_big;
+	int64_t start;   /* monotonic seconds, when the headers were in */
+	size_t received; /* body bytes, kept or not */
+	int timeout_cut; /* the connection's idle timeout was shortened */
 };
 
 static _Thread_local struct db *tls_db;
+
+static int64_t mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
 
 /* --------------------------------------------------------- small bits */
 
@@ -717,6 +735,29 @@ out:
 	return ret;
 }
 
+/* 1 while the body keeps to its deadline (BODY_GRACE_S); then the idle
+ * timeout is cut to what is left of it, so that a client that goes quiet
+ * is dropped at the deadline rather than an idle timeout later. 0 when
+ * the deadline has passed: the connection is closed (libmicrohttpd cannot
+ * queue an answer while a body arrives). Called only when bytes come. */
+static int body_in_time(struct server *srv, struct MHD_Connection *c, struct conn_ctx *ctx)
+{
+	size_t counted = ctx->received < srv->cfg.max_body ? ctx->received : srv->cfg.max_body;
+	int64_t left = ctx->start + BODY_GRACE_S + (int64_t)(counted / BODY_MIN_RATE) - mono_s();
+	if (left <= 0) {
+		log_info("closing a connection whose body came too slowly (%zu bytes)", ctx->received);
+		return 0;
+	}
+	if (srv->cfg.timeout_s == 0 || (uint64_t)left < srv->cfg.timeout_s) {
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)left);
+		ctx->timeout_cut = 1;
+	} else if (ctx->timeout_cut) {
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, srv->cfg.timeout_s);
+		ctx->timeout_cut = 0;
+	}
+	return 1;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -729,6 +770,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		 * the connection, so anything but a refusal waits for the next call. */
 		ctx = xcalloc(1, sizeof(*ctx));
 		buf_init(&ctx->body);
+		ctx->start = mono_s();
 		*con_cls = ctx;
 		atomic_fetch_add(&srv->inflight, 1);
 		unsigned status;
@@ -754,9 +796,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				buf_append(&ctx->body, upload_data, *upload_data_size);
 			}
 		}
+		ctx->received += *upload_data_size;
 		*upload_data_size = 0;
-		return MHD_YES;
+		return body_in_time(srv, c, ctx) ? MHD_YES : MHD_NO;
 	}
+	if (ctx->timeout_cut)
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, srv->cfg.timeout_s);
 	return handle(srv, c, url, method, ctx);
 }
 
@@ -912,7 +957,12 @@ struct server *server_start(const struct server_config *cfg, int *rc)
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
+		/* libmicrohttpd counts the socket's peer: behind a trusted proxy
+		 * that is the proxy, and a cap would hold every user behind it
+		 * to per_ip_limit connections together. The proxy caps its
+		 * clients; harmony's own limits (streams per address, sign-in
+		 * throttles) count the address the proxy reports. */
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->trust_proxy ? 0u : cfg->per_ip_limit,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
