@@ -111,6 +111,7 @@ describe('answers libmicrohttpd makes by itself', () => {
 	const MARK = 'zq7harmonymarkzq7';
 	const rows = [
 		['headers_too_large', `GET /${MARK} HTTP/1.1\r\nHost: x\r\nX-Big: ${MARK}${'a'.repeat(64 * 1024)}\r\n\r\n`, 431],
+		['request_line_too_large', `GET /${MARK}${'a'.repeat(40 * 1024)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
 		['unsupported_version', `GET /${MARK} HTTP/2.0\r\nHost: x\r\n\r\n`, 505],
 		['malformed_header_line', `GET /${MARK} HTTP/1.1\r\nHost: x\r\n${MARK}\r\n\r\n`, 400],
 		['malformed_content_length', `POST /${MARK} HTTP/1.1\r\nHost: x\r\nContent-Length: ${MARK}\r\n\r\n`, 400],
