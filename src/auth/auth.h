@@ -379,7 +379,7 @@ extern const size_t auth_njobs;
 
 /* Set-Cookie values. The session cookie lives as long as the browser
  * session (the server ends it earlier): "session=TOKEN; Path=/; HttpOnly;
- * SameSite=Lax", plus "; Secure" when the site is served over TLS.
+ * SameSite=Lax", plus "; Secure" when secure (this request came over TLS).
  * token NULL gives the value that deletes it ("session=; …; Max-Age=0").
  * The pre-session cookie ("presession") is the same with another name.
  * Returns out, which has AUTH_COOKIE_SIZE bytes. */
@@ -389,6 +389,12 @@ char *auth_cookie_header(enum auth_cookie which, const char *token, int secure,
 			 char out[AUTH_COOKIE_SIZE]);
 /* The cookie names, for reading them from a request. */
 const char *auth_cookie_name(enum auth_cookie which);
+/* For a site whose base URL is https (on != 0), called once before the
+ * server starts: both cookies are always Secure and named with the
+ * __Host- prefix ("__Host-session", "__Host-presession"), and only those
+ * names are read, so a cookie planted under the plain name by a sibling
+ * host is never taken. Off (the default): as above, for http sites. */
+void auth_cookie_https(int on);
 
 /* Forms of a signed-in user carry a token derived from the session's
  * secret; a POST is accepted only if auth_csrf_check says 1. The check is

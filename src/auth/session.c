@@ -278,14 +278,27 @@ const size_t auth_njobs = HM_ARRAY_LEN(auth_jobs);
 
 /* -------------------------------------------------------------- cookies */
 
-static const char *const cookie_names[] = {
-	[AUTH_COOKIE_SESSION] = "session",
-	[AUTH_COOKIE_PRESESSION] = "presession",
+/* Each cookie's name over http and on an https site (a __Host- name is
+ * kept by browsers only when Secure, with Path=/ and no Domain, so a
+ * sibling subdomain cannot plant or overwrite it). */
+static const char *const cookie_names[][2] = {
+	[AUTH_COOKIE_SESSION] = {"session", "__Host-session"},
+	[AUTH_COOKIE_PRESESSION] = {"presession", "__Host-presession"},
 };
+
+/* Set once by auth_cookie_https before the server starts; read-only after. */
+static int cookie_https;
+
+void auth_cookie_https(int on)
+{
+	cookie_https = on != 0;
+}
 
 const char *auth_cookie_name(enum auth_cookie which)
 {
-	return (unsigned)which < HM_ARRAY_LEN(cookie_names) ? cookie_names[which] : "session";
+	if ((unsigned)which >= HM_ARRAY_LEN(cookie_names))
+		which = AUTH_COOKIE_SESSION;
+	return cookie_names[which][cookie_https];
 }
 
 /* 1 if s has only base64url characters (nothing that could end the
@@ -305,7 +318,7 @@ char *auth_cookie_header(enum auth_cookie which, const char *token, int secure,
 			 char out[AUTH_COOKIE_SIZE])
 {
 	const char *name = auth_cookie_name(which);
-	const char *tls = secure ? "; Secure" : "";
+	const char *tls = secure || cookie_https ? "; Secure" : "";
 	/* A value that is not a token of ours clears the cookie rather than
 	 * carrying anything into the header. */
 	if (token_chars_ok(token))

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #define DEFAULT_DB "harmony.db"
@@ -135,6 +136,8 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "harmony serve: image uploads are off (see --media)\n");
 	if ((e = auth_init()) != HM_OK || (e = web_init()) != HM_OK)
 		return hm_err_exit_code(e);
+	/* An https site: cookies always Secure, with the __Host- prefix. */
+	auth_cookie_https(cfg.base_url && strncasecmp(cfg.base_url, "https://", 8) == 0);
 	cfg.routes = web_route_table(&cfg.nroutes);
 	cfg.hooks = web_server_hooks();
 	/* Background work runs on the scheduler's thread: mail goes out

@@ -61,13 +61,31 @@ struct server {
 	size_t ndbs;
 };
 
+/* A body must arrive within BODY_GRACE_S of the headers, plus one second
+ * for every BODY_MIN_RATE bytes received (counted up to the body limit):
+ * a trickle of a byte every few seconds, which the idle timeout alone
+ * lets through, is cut at 30 s, and a 10 MiB upload at 16 KiB/s still
+ * arrives. */
+#define BODY_GRACE_S 30
+#define BODY_MIN_RATE (16 * 1024)
+
 /* Per-connection state of one request while its body arrives. */
 struct conn_ctx {
 	struct buf body;
 	int too_big;
+	int64_t start;   /* monotonic seconds, when the headers were in */
+	size_t received; /* body bytes, kept or not */
+	int timeout_cut; /* the connection's idle timeout was shortened */
 };
 
 static _Thread_local struct db *tls_db;
+
+static int64_t mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
 
 /* --------------------------------------------------------- small bits */
 
@@ -290,8 +308,11 @@ static void add_common_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
 }
 
-static enum MHD_Result queue_plain(struct MHD_Connection *c, unsigned status, const char *msg,
-				   const char *allow)
+/* A short plain-text answer. extra_name/extra_value: one more header
+ * (Allow, Connection), or NULL. */
+static enum MHD_Result queue_plain_with(struct MHD_Connection *c, unsigned status,
+					const char *msg, const char *extra_name,
+					const char *extra_value)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(msg), (void *)(uintptr_t)msg,
 								 MHD_RESPMEM_PERSISTENT);
@@ -300,11 +321,93 @@ static enum MHD_Result queue_plain(struct MHD_Connection *c, unsigned status, co
 	add_common_headers(r);
 	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
-	if (allow)
-		MHD_add_response_header(r, "Allow", allow);
+	if (extra_name)
+		MHD_add_response_header(r, extra_name, extra_value);
 	enum MHD_Result ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result queue_plain(struct MHD_Connection *c, unsigned status, const char *msg,
+				   const char *allow)
+{
+	return queue_plain_with(c, status, msg, allow ? "Allow" : NULL, allow);
+}
+
+/* ------------------------------------------------------------ framing */
+
+/* What the header list says about how a request is framed. */
+struct framing {
+	unsigned nhost, nlength, ncoding;
+	const char *coding; /* the Transfer-Encoding value, when there is one */
+	int bad_name;       /* a header name that is not a token ("Foo : bar") */
+};
+
+/* RFC 9110 tchar: what a header name is made of. */
+static int is_token(const char *s)
+{
+	static const char extra[] = "!#$%&'*+-.^_`|~";
+	if (!*s)
+		return 0;
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		      (ch >= '0' && ch <= '9') || (ch && strchr(extra, ch))))
+			return 0;
+	}
+	return 1;
+}
+
+static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct framing *f = cls;
+	(void)kind;
+	if (!is_token(key))
+		f->bad_name = 1;
+	else if (strcasecmp(key, "Host") == 0)
+		f->nhost++;
+	else if (strcasecmp(key, "Content-Length") == 0)
+		f->nlength++;
+	else if (strcasecmp(key, "Transfer-Encoding") == 0) {
+		f->ncoding++;
+		f->coding = value ? value : "";
+	}
+	return MHD_YES;
+}
+
+/* RFC 9112 (sections 3.2, 5.1, 6.1, 6.3): a request whose length or
+ * target host could be read two ways is refused, and its connection
+ * closed, so that nothing sent behind it is taken for another request.
+ * libmicrohttpd 0.9.75 lets these through (the first Content-Length wins;
+ * Transfer-Encoding wins over Content-Length; Host is not counted), so
+ * they are checked here, on the first call, before anything is read of
+ * the body. NULL when the framing is sound; else the message, and
+ * *status (400, or 501 for a transfer coding other than chunked). */
+static const char *framing_refusal(struct MHD_Connection *c, const char *version,
+				   unsigned *status)
+{
+	struct framing f = {0, 0, 0, NULL, 0};
+	int http10 = strcmp(version, MHD_HTTP_VERSION_1_0) == 0;
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_framing, &f);
+	*status = MHD_HTTP_BAD_REQUEST;
+	if (f.bad_name)
+		return "Malformed header name.\n";
+	if (f.nhost > 1 || (f.nhost == 0 && !http10))
+		return "A request must carry exactly one Host header.\n";
+	if (f.nlength > 1)
+		return "A request must carry at most one Content-Length header.\n";
+	if (f.ncoding && f.nlength)
+		return "Content-Length and Transfer-Encoding together.\n";
+	if (f.ncoding && http10)
+		return "Transfer-Encoding in an HTTP/1.0 request.\n";
+	if (f.ncoding > 1)
+		return "More than one Transfer-Encoding header.\n";
+	if (f.ncoding && strcasecmp(f.coding, "chunked") != 0) {
+		*status = MHD_HTTP_NOT_IMPLEMENTED;
+		return "Only the chunked transfer coding is accepted.\n";
+	}
+	return NULL;
 }
 
 struct query_collect {
@@ -632,21 +735,50 @@ out:
 	return ret;
 }
 
+/* 1 while the body keeps to its deadline (BODY_GRACE_S); then the idle
+ * timeout is cut to what is left of it, so that a client that goes quiet
+ * is dropped at the deadline rather than an idle timeout later. 0 when
+ * the deadline has passed: the connection is closed (libmicrohttpd cannot
+ * queue an answer while a body arrives). Called only when bytes come. */
+static int body_in_time(struct server *srv, struct MHD_Connection *c, struct conn_ctx *ctx)
+{
+	size_t counted = ctx->received < srv->cfg.max_body ? ctx->received : srv->cfg.max_body;
+	int64_t left = ctx->start + BODY_GRACE_S + (int64_t)(counted / BODY_MIN_RATE) - mono_s();
+	if (left <= 0) {
+		log_info("closing a connection whose body came too slowly (%zu bytes)", ctx->received);
+		return 0;
+	}
+	if (srv->cfg.timeout_s == 0 || (uint64_t)left < srv->cfg.timeout_s) {
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)left);
+		ctx->timeout_cut = 1;
+	} else if (ctx->timeout_cut) {
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, srv->cfg.timeout_s);
+		ctx->timeout_cut = 0;
+	}
+	return 1;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_data_size, void **con_cls)
 {
 	struct server *srv = cls;
 	struct conn_ctx *ctx = *con_cls;
-	(void)version;
 
 	if (!ctx) {
 		/* First call: headers only. Answering now would make MHD close
 		 * the connection, so anything but a refusal waits for the next call. */
 		ctx = xcalloc(1, sizeof(*ctx));
 		buf_init(&ctx->body);
+		ctx->start = mono_s();
 		*con_cls = ctx;
 		atomic_fetch_add(&srv->inflight, 1);
+		unsigned status;
+		const char *refusal = framing_refusal(c, version, &status);
+		if (refusal) {
+			ctx->too_big = 1; /* whatever comes is not read */
+			return queue_plain_with(c, status, refusal, "Connection", "close");
+		}
 		const char *cl = header(c, "Content-Length");
 		if (cl && strtoull(cl, NULL, 10) > srv->cfg.max_body) {
 			ctx->too_big = 1;
@@ -664,9 +796,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				buf_append(&ctx->body, upload_data, *upload_data_size);
 			}
 		}
+		ctx->received += *upload_data_size;
 		*upload_data_size = 0;
-		return MHD_YES;
+		return body_in_time(srv, c, ctx) ? MHD_YES : MHD_NO;
 	}
+	if (ctx->timeout_cut)
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, srv->cfg.timeout_s);
 	return handle(srv, c, url, method, ctx);
 }
 
@@ -822,7 +957,12 @@ struct server *server_start(const struct server_config *cfg, int *rc)
 		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 		MHD_OPTION_THREAD_POOL_SIZE, threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, cfg->timeout_s,
-		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->per_ip_limit,
+		/* libmicrohttpd counts the socket's peer: behind a trusted proxy
+		 * that is the proxy, and a cap would hold every user behind it
+		 * to per_ip_limit connections together. The proxy caps its
+		 * clients; harmony's own limits (streams per address, sign-in
+		 * throttles) count the address the proxy reports. */
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, cfg->trust_proxy ? 0u : cfg->per_ip_limit,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned)4000,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024),
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,

@@ -1,7 +1,8 @@
 /*
  * server.h — the HTTP server: libmicrohttpd with epoll and a thread pool
- * sized to the cores, keep-alive, limits on headers, bodies, connections
- * per address and idle time, security headers on every answer, a cache of
+ * sized to the cores, keep-alive, strict framing (RFC 9112), limits on
+ * headers, bodies (size and arrival time), connections per address and
+ * idle time, security headers on every answer it makes, a cache of
  * rendered public pages that is dropped whenever the data changes, and a
  * clean stop on SIGTERM/SIGINT that lets requests in flight finish.
  */
@@ -40,7 +41,8 @@ struct server_config {
 	const char *base_url;     /* absolute URL of the site for permalinks and feeds;
 				     NULL: derived from the listen address */
 	unsigned threads;         /* 0: one per core */
-	unsigned per_ip_limit;    /* connections per client address (0: no limit) */
+	unsigned per_ip_limit;    /* connections per socket peer (0: no limit); not
+				     applied with trust_proxy, where the peer is the proxy */
 	unsigned timeout_s;       /* idle connection timeout */
 	size_t max_body;          /* bytes */
 	int trust_proxy;          /* take the client address and scheme from

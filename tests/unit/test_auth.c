@@ -828,6 +828,21 @@ static void test_cookie_headers(void **state)
 			    "session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure");
 	assert_string_equal(auth_cookie_name(AUTH_COOKIE_SESSION), "session");
 	assert_string_equal(auth_cookie_name(AUTH_COOKIE_PRESESSION), "presession");
+
+	/* An https site: __Host- names, always Secure, whatever the request says. */
+	auth_cookie_https(1);
+	snprintf(want, sizeof(want), "__Host-session=%s; Path=/; HttpOnly; SameSite=Lax; Secure",
+		 token);
+	assert_string_equal(auth_cookie_header(AUTH_COOKIE_SESSION, token, 0, out), want);
+	snprintf(want, sizeof(want),
+		 "__Host-presession=%s; Path=/; HttpOnly; SameSite=Lax; Secure", token);
+	assert_string_equal(auth_cookie_header(AUTH_COOKIE_PRESESSION, token, 1, out), want);
+	assert_string_equal(auth_cookie_header(AUTH_COOKIE_SESSION, NULL, 0, out),
+			    "__Host-session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure");
+	assert_string_equal(auth_cookie_name(AUTH_COOKIE_SESSION), "__Host-session");
+	assert_string_equal(auth_cookie_name(AUTH_COOKIE_PRESESSION), "__Host-presession");
+	auth_cookie_https(0);
+	assert_string_equal(auth_cookie_name(AUTH_COOKIE_SESSION), "session");
 }
 
 /* ============================================================== throttling */
