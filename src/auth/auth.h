@@ -307,7 +307,8 @@ enum hm_err auth_demo_organiser(struct db *db, const char *event_slug,
 #define AUTH_THROTTLE_DELAY_MAX 1024
 #define AUTH_THROTTLE_WINDOW 3600
 
-/* Signs in: on HM_OK a NEW session is made (whatever old_token, the
+/* Signs in (an account with a second factor cannot: auth_sign_in_code):
+ * on HM_OK a NEW session is made (whatever old_token, the
  * session cookie the browser presented, was; that session is deleted, so
  * a token planted before sign-in is never upgraded), its token is written
  * to token_out for the cookie, and p (if given) is the principal.
@@ -323,6 +324,49 @@ enum hm_err auth_sign_in(struct db *db, const char *email, const char *password,
 			 const char *client_addr, const char *old_token, int64_t now,
 			 char token_out[AUTH_TOKEN_SIZE], struct principal *p,
 			 int64_t *retry_after);
+
+/* ----------------------------------------------------- second factor */
+
+#define AUTH_TOTP_SECRET_SIZE 64      /* base32 of 160 bits, with room */
+#define AUTH_RECOVERY_CODES 10
+#define AUTH_RECOVERY_CODE_SIZE 12    /* "k7m2p-9qx4a" */
+
+/* 0: no second factor; 1: a secret given, waiting for its first code;
+ * 2: on. -1 on error. two_factor.c */
+int auth_two_factor_state(struct db *db, int64_t account_id);
+/* Makes a new TOTP secret for actor's own account (replacing one that was
+ * never confirmed) and writes it, base32, to secret_out for the app.
+ * HM_EEXIST when a second factor is on already. */
+enum hm_err auth_two_factor_begin(struct db *db, const struct principal *actor, int64_t now,
+				  char secret_out[AUTH_TOTP_SECRET_SIZE]);
+/* The secret given but not yet confirmed (to show it again), base32.
+ * HM_ENOTFOUND when there is none. */
+enum hm_err auth_two_factor_pending(struct db *db, int64_t account_id,
+				    char secret_out[AUTH_TOTP_SECRET_SIZE]);
+/* Turns the second factor on with a code from the app; codes_out gets the
+ * recovery codes, shown once (only their digests are kept). HM_EUNAUTH
+ * for a wrong code, HM_ENOTFOUND when no secret was given, HM_EEXIST when
+ * it is on already. Audited as account.two_factor_on. */
+enum hm_err auth_two_factor_confirm(struct db *db, const struct principal *actor,
+				    const char *code, int64_t now,
+				    char codes_out[AUTH_RECOVERY_CODES][AUTH_RECOVERY_CODE_SIZE]);
+/* Turns it off (the caller asked for the password again). HM_ENOTFOUND
+ * when it was not on. Audited as account.two_factor_off. */
+enum hm_err auth_two_factor_disable(struct db *db, const struct principal *actor, int64_t now);
+/* HM_OK when the account has no second factor, or code is a code of its
+ * app not used before, or one of its unused recovery codes (then spent);
+ * HM_EUNAUTH otherwise. Inside the caller's transaction, if any. */
+enum hm_err auth_two_factor_check(struct db *db, int64_t account_id, const char *code,
+				  int64_t now);
+
+/* Signs in as auth_sign_in does, with the second factor: when the account
+ * has one, code must pass auth_two_factor_check, else HM_EUNAUTH with
+ * *code_required set (the password was right; a wrong code counts as a
+ * failed attempt). */
+enum hm_err auth_sign_in_code(struct db *db, const char *email, const char *password,
+			      const char *code, const char *client_addr, const char *old_token,
+			      int64_t now, char token_out[AUTH_TOKEN_SIZE], struct principal *p,
+			      int64_t *retry_after, int *code_required);
 
 /* The principal of a session token. HM_EUNAUTH when the token is malformed,
  * unknown, idle too long or past its lifetime (such a session is deleted).

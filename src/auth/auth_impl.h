@@ -114,4 +114,10 @@ enum hm_err auth_password_store(struct db *db, int64_t account_id, const char *h
 /* Rolls back and returns e: the tail of every failed write transaction. */
 enum hm_err auth_fail(struct db *db, enum hm_err e);
 
+/* auth_sign_in without asking for the second factor: for proving a
+ * password (auth_password_prove ends the session it makes at once). */
+enum hm_err auth_password_only(struct db *db, const char *email, const char *password,
+			       const char *client_addr, int64_t now,
+			       char token_out[AUTH_TOKEN_SIZE], int64_t *retry_after);
+
 #endif

@@ -103,8 +103,8 @@ enum hm_err auth_password_prove(struct db *db, const struct principal *actor,
 		return HM_EUNAUTH;
 	/* Exactly as at sign-in: throttled per e-mail and network, the same
 	 * Argon2 work; the session that makes is ended at once. */
-	enum hm_err e = auth_sign_in(db, actor->email, password ? password : "", client_addr, NULL,
-				     now, proof, NULL, retry_after);
+	enum hm_err e = auth_password_only(db, actor->email, password ? password : "", client_addr,
+					   now, proof, retry_after);
 	if (e == HM_OK)
 		e = auth_sign_out(db, proof);
 	sodium_memzero(proof, sizeof(proof));

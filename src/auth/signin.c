@@ -212,10 +212,12 @@ static int account_for_sign_in(struct db *db, const char *email, int64_t *id,
 	return rc;
 }
 
-enum hm_err auth_sign_in(struct db *db, const char *email, const char *password,
-			 const char *client_addr, const char *old_token, int64_t now,
-			 char token_out[AUTH_TOKEN_SIZE], struct principal *p,
-			 int64_t *retry_after)
+/* mode: 1 asks for the second factor (code), 0 proves the password alone
+ * (auth_password_prove, where the session made is ended at once). */
+static enum hm_err sign_in(struct db *db, const char *email, const char *password,
+			   const char *code, int mode, const char *client_addr,
+			   const char *old_token, int64_t now, char token_out[AUTH_TOKEN_SIZE],
+			   struct principal *p, int64_t *retry_after, int *code_required)
 {
 	char akey[AUTH_DIGEST_HEX], nkey[AUTH_DIGEST_HEX], digest[AUTH_DIGEST_HEX];
 	char hash[crypto_pwhash_STRBYTES], fresh[crypto_pwhash_STRBYTES], ts[AUTH_TS_SIZE];
@@ -255,6 +257,22 @@ enum hm_err auth_sign_in(struct db *db, const char *email, const char *password,
 		sodium_memzero(hash, sizeof(hash));
 		e = record_failure(db, client_addr ? nkey : NULL, now);
 		return e == HM_OK ? HM_EUNAUTH : e;
+	}
+	if (mode == 1) {
+		enum hm_err ce = auth_two_factor_check(db, id, code, now);
+		if (ce == HM_EUNAUTH) {
+			/* The password was right: say that a code is wanted, and count
+			 * a wrong one as a failure, as a wrong password is. */
+			sodium_memzero(hash, sizeof(hash));
+			if (code_required)
+				*code_required = 1;
+			e = record_failure(db, client_addr ? nkey : NULL, now);
+			return e == HM_OK ? HM_EUNAUTH : e;
+		}
+		if (ce != HM_OK) {
+			sodium_memzero(hash, sizeof(hash));
+			return ce;
+		}
 	}
 	if (auth_password_needs_rehash(hash)) {
 		if (auth_password_hash(password, fresh) == HM_OK)
@@ -306,4 +324,32 @@ enum hm_err auth_sign_in(struct db *db, const char *email, const char *password,
 out:
 	sodium_memzero(fresh, sizeof(fresh));
 	return e;
+}
+
+enum hm_err auth_sign_in(struct db *db, const char *email, const char *password,
+			 const char *client_addr, const char *old_token, int64_t now,
+			 char token_out[AUTH_TOKEN_SIZE], struct principal *p,
+			 int64_t *retry_after)
+{
+	return sign_in(db, email, password, NULL, 1, client_addr, old_token, now, token_out, p,
+		       retry_after, NULL);
+}
+
+enum hm_err auth_sign_in_code(struct db *db, const char *email, const char *password,
+			      const char *code, const char *client_addr, const char *old_token,
+			      int64_t now, char token_out[AUTH_TOKEN_SIZE], struct principal *p,
+			      int64_t *retry_after, int *code_required)
+{
+	if (code_required)
+		*code_required = 0;
+	return sign_in(db, email, password, code, 1, client_addr, old_token, now, token_out, p,
+		       retry_after, code_required);
+}
+
+enum hm_err auth_password_only(struct db *db, const char *email, const char *password,
+			       const char *client_addr, int64_t now,
+			       char token_out[AUTH_TOKEN_SIZE], int64_t *retry_after)
+{
+	return sign_in(db, email, password, NULL, 0, client_addr, NULL, now, token_out, NULL,
+		       retry_after, NULL);
 }

@@ -46,6 +46,22 @@ static int csrf_holds(struct http_req *req)
 	return web_csrf_valid(req, f.csrf);
 }
 
+/* 1 if the site requires administrators to sign in with a second factor
+ * (site setting two_factor_admins = "required") and p is an administrator
+ * without one: such an account may still reach its own account pages, to
+ * turn it on, and read what everyone may. */
+static int admin_without_second_factor(struct http_req *req, const struct principal *p)
+{
+	static const char sql[] =
+		"SELECT 1 FROM site_setting WHERE key = 'two_factor_admins' AND value = 'required'";
+	if (!auth_is_admin(p))
+		return 0;
+	struct db_stmt *st = db_prepare(req->db, sql);
+	int required = st && db_step(st) == 1;
+	db_done(st);
+	return required && auth_two_factor_state(req->db, p->account_id) != 2;
+}
+
 enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const struct route *r)
 {
 	unsigned fl = r->flags;
@@ -70,6 +86,14 @@ enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const str
 		e = web_require(req, res, needs, NULL);
 	if (e != HM_OK)
 		return e;
+	if (!(fl & (WEB_SELF | WEB_VISITOR)) &&
+	    ((fl & (WEB_STAFF | WEB_PRIVATE)) || needs >= 0 || unsafe_method(req->method)) &&
+	    admin_without_second_factor(req, web_principal(req))) {
+		web_private(req, res);
+		return http_fail(res, HM_EFORBIDDEN,
+				 "Administrators of this site sign in with a second factor: turn on "
+				 "two-factor sign-in on your account page first.");
+	}
 	/* Only a cookie makes a forged request dangerous: the session's, or
 	 * the pre-session cookie of a visitor's form. */
 	const struct principal *p = web_principal(req);

@@ -100,6 +100,8 @@ const FORM_WRITES = WRITES.filter((r) => !r.pattern.startsWith('/api/'));
 const SELF_SERVICE = new Set([
 	'POST /api/v1/session', 'POST /api/v1/password-reset', 'POST /api/v1/password-reset/complete',
 	'PATCH /api/v1/account', 'POST /api/v1/account/password',
+	'POST /api/v1/account/two-factor', 'POST /api/v1/account/two-factor/confirm',
+	'POST /api/v1/account/two-factor/off',
 ]);
 // Forms a visitor fills in (CSRF by the signed pre-session cookie).
 const VISITOR_FORMS = new Set([

@@ -579,9 +579,11 @@ static void test_session_absolute_expiry(void **state)
 	add_account(db, "ann@example.org", PW, NULL);
 	assert_int_equal(sign_in(db, "ann@example.org", PW, NULL, T0, token, NULL), HM_OK);
 	int64_t t = T0;
-	/* Used every 11 hours, it lives to its lifetime and not a second more. */
-	while (t + 11 * 3600 < T0 + AUTH_SESSION_LIFETIME) {
-		t += 11 * 3600;
+	/* Used a minute before it would fall idle, again and again, it lives
+	 * to its lifetime and not a second more. */
+	const int64_t step = AUTH_SESSION_IDLE - 60;
+	while (t + step < T0 + AUTH_SESSION_LIFETIME) {
+		t += step;
 		if (auth_session_lookup(db, token, t, &p) != HM_OK)
 			fail_msg("ended early, %lld s after sign-in", (long long)(t - T0));
 	}
@@ -1270,6 +1272,42 @@ static void test_api_token_without_expiry_never_expires(void **state)
 
 /* Only 30, 90 and 365 days: anything else makes no token and no audit
  * entry. */
+/* RFC 6238's test vectors for HMAC-SHA1 (secret "12345678901234567890"),
+ * cut to the six digits authenticator apps show; a code is taken once. */
+static void test_two_factor_rfc6238_vectors_and_no_replay(void **state)
+{
+	(void)state;
+	char err[256];
+	struct db *db = fresh_db();
+	int64_t id = add_account(db, "otp@example.org", PW, NULL);
+	assert_int_equal(auth_two_factor_check(db, id, "", 59), HM_OK); /* none: nothing asked */
+	char *sql = xasprintf("INSERT INTO two_factor (account_id, secret, created_at, confirmed_at) "
+			      "VALUES (%lld, 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ', 'x', 'x')",
+			      (long long)id);
+	assert_int_equal(db_exec_script(db, sql, err, sizeof(err)), HM_OK);
+	free(sql);
+	assert_int_equal(auth_two_factor_state(db, id), 2);
+	static const struct {
+		int64_t t;
+		const char *code;
+	} rows[] = {
+		{59, "287082"},         {1111111109, "081804"}, {1111111111, "050471"},
+		{1234567890, "005924"}, {2000000000, "279037"},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(rows); i++) {
+		if (auth_two_factor_check(db, id, rows[i].code, rows[i].t) != HM_OK)
+			fail_msg("t=%lld: %s refused", (long long)rows[i].t, rows[i].code);
+		if (auth_two_factor_check(db, id, rows[i].code, rows[i].t) != HM_EUNAUTH)
+			fail_msg("t=%lld: %s taken twice", (long long)rows[i].t, rows[i].code);
+	}
+	/* The step before the last one taken is refused too, and a wrong code,
+	 * and an empty one. */
+	assert_int_equal(auth_two_factor_check(db, id, "287082", 59), HM_EUNAUTH);
+	assert_int_equal(auth_two_factor_check(db, id, "000000", 2000000030), HM_EUNAUTH);
+	assert_int_equal(auth_two_factor_check(db, id, NULL, 2000000030), HM_EUNAUTH);
+	db_close(db);
+}
+
 static void test_api_token_refuses_other_lifetimes(void **state)
 {
 	(void)state;
@@ -1691,6 +1729,7 @@ int main(void)
 		cmocka_unit_test(test_api_token_expires_after_its_days),
 		cmocka_unit_test(test_api_token_without_expiry_never_expires),
 		cmocka_unit_test(test_api_token_refuses_other_lifetimes),
+		cmocka_unit_test(test_two_factor_rfc6238_vectors_and_no_replay),
 		cmocka_unit_test(test_demo_organiser),
 		cmocka_unit_test(test_cli_user_add_list_passwd),
 		cmocka_unit_test(test_cli_user_refusals),

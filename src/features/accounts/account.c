@@ -18,6 +18,8 @@ static const struct field sign_in_fields[] = {
 	{.name = "email", .kind = FIELD_TEXT, .required = 1, .max_len = 254},
 	{.name = "password", .kind = FIELD_PASSWORD, .required = 1, .max_len = 1024},
 	{.name = "next", .kind = FIELD_TEXT, .max_len = 1000},
+	/* the second factor: a code of the app, or a recovery code */
+	{.name = "code", .kind = FIELD_TEXT, .max_len = 32},
 };
 
 static json_t *sign_in_model(struct http_req *req, struct http_res *res, json_t *form,
@@ -45,13 +47,16 @@ static enum hm_err post_sign_in(struct http_req *req, struct http_res *res)
 	struct form f;
 	enum hm_err e = form_read(req, sign_in_fields, HM_ARRAY_LEN(sign_in_fields), &f);
 	const char *next = form_get(&f, "next");
+	int two_factor = 0;
 	web_private(req, res);
 	if (e == HM_OK) {
 		char token[AUTH_TOKEN_SIZE];
 		int64_t retry = 0;
 		const char *old = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
-		e = auth_sign_in(req->db, form_get(&f, "email"), form_get(&f, "password"),
-				 req->client_addr, old, time_now_s(), token, NULL, &retry);
+		int code_required = 0;
+		e = auth_sign_in_code(req->db, form_get(&f, "email"), form_get(&f, "password"),
+				      form_get(&f, "code"), req->client_addr, old, time_now_s(), token,
+				      NULL, &retry, &code_required);
 		if (e == HM_OK) {
 			char *cookie = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
 			char *clear = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
@@ -70,14 +75,25 @@ static enum hm_err post_sign_in(struct http_req *req, struct http_res *res)
 					       (long long)retry);
 			res->status = 429;
 			http_res_header(res, "Retry-After", arena_printf(&req->pool, "%lld", (long long)retry));
+		} else if (code_required) {
+			form_set_error(req, &f, "code",
+				       form_get(&f, "code")
+					       ? "This code is not right, or was used already."
+					       : "Enter the code from your authenticator app, or a recovery code.");
+			f.error = web_t(req, "This account signs in with a second factor.");
+			res->status = 401;
 		} else {
 			f.error = web_t(req, "The e-mail address or the password is not right.");
 			res->status = 401;
 		}
+		if (code_required)
+			two_factor = 1;
 	} else {
 		res->status = 400;
 	}
 	json_t *fj = form_json(&f);
+	if (two_factor)
+		json_object_set_new(fj, "two_factor_required", json_true());
 	if (req->want_json) {
 		http_res_page(res, fj, NULL, NULL);
 		return HM_OK;
@@ -149,7 +165,7 @@ static json_t *token_scope_choices(struct http_req *req, const char *chosen)
 
 /* The account page's data; NULL when the account is gone. The token
  * form starts from scope and days (a failed form's), or the defaults. */
-static json_t *account_model(struct http_req *req, struct http_res *res, const char *scope, int64_t days)
+json_t *accounts_account_model(struct http_req *req, struct http_res *res, const char *scope, int64_t days)
 {
 	const struct principal *p = web_principal(req);
 	json_t *acct = auth_account_get(req->db, p->account_id);
@@ -175,6 +191,10 @@ static json_t *account_model(struct http_req *req, struct http_res *res, const c
 	auth_session_limits(req->db, &idle, &life);
 	json_object_set_new(acct, "session_idle_minutes", json_integer(idle / 60));
 	json_object_set_new(acct, "session_hours", json_integer(life / 3600));
+	static const char *const tf_states[] = {"off", "pending", "on"};
+	int tf = auth_two_factor_state(req->db, p->account_id);
+	json_object_set_new(acct, "two_factor", json_string(tf_states[tf < 0 ? 0 : tf]));
+	json_object_set_new(acct, "two_factor_on", json_boolean(tf == 2));
 	json_object_set_new(acct, "token_lifetimes", token_lifetimes(req, days));
 	json_object_set_new(acct, "token_scopes", token_scope_choices(req, scope));
 	json_object_set_new(acct, "csrf", json_string(web_csrf_token(req, res)));
@@ -183,7 +203,7 @@ static json_t *account_model(struct http_req *req, struct http_res *res, const c
 
 static enum hm_err page_account(struct http_req *req, struct http_res *res)
 {
-	json_t *acct = account_model(req, res, NULL, AUTH_API_TOKEN_DAYS_DEFAULT);
+	json_t *acct = accounts_account_model(req, res, NULL, AUTH_API_TOKEN_DAYS_DEFAULT);
 	if (!acct)
 		return HM_ENOTFOUND;
 	http_res_page(res, acct, "pages/account", web_t(req, "Your account"));
@@ -223,7 +243,7 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 	if (e != HM_OK) {
 		/* JSON answers with the form alone: no page to build */
 		json_t *acct = req->want_json ? json_object()
-					      : account_model(req, res, form_get(&f, "scope"), days);
+					      : accounts_account_model(req, res, form_get(&f, "scope"), days);
 		if (!acct)
 			return HM_ENOTFOUND;
 		return site_form_fail(req, res, status, &f, acct, "pages/account", web_t(req, "Your account"));

@@ -30,10 +30,17 @@ enum link_mail { MAIL_RESET, MAIL_INVITE };
 enum hm_err accounts_send_link(struct http_req *req, enum link_mail kind, const char *email,
 			   const struct principal *inviter);
 
+/* The model of the account page (account.c): the account, its sessions,
+ * tokens and second factor, with the token form's choices; NULL when the
+ * account cannot be read. */
+json_t *accounts_account_model(struct http_req *req, struct http_res *res, const char *scope,
+			       int64_t days);
+
 /* The route tables of the account pages. */
 extern const struct route account_routes[];
 extern const struct route reset_routes[];
 extern const struct route profile_routes[];
 extern const struct route admin_account_routes[];
+extern const struct route two_factor_routes[];
 
 #endif

@@ -12,6 +12,7 @@ static const struct route *const routes[] = {
 	reset_routes,
 	profile_routes,
 	admin_account_routes,
+	two_factor_routes,
 	NULL,
 };
 
