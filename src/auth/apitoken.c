@@ -9,6 +9,7 @@
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PREFIX_LEN (sizeof(AUTH_API_TOKEN_PREFIX) - 1)
@@ -144,13 +145,21 @@ enum hm_err auth_api_token_lookup_at(struct db *db, const char *token, int64_t n
 	int64_t id = db_col_int(st, 0), account_id = db_col_int(st, 1);
 	int read_only = !str_eq(db_col_text(st, 2), "write");
 	const char *last = db_col_text(st, 3), *until = db_col_text(st, 4);
+	const char *seen_from = db_col_text(st, 5);
+	/* A token used from an address it was not used from before: worth a
+	 * line in the audit log (copied before the statement is reset). */
+	char *moved = address && seen_from && strcmp(seen_from, address) != 0
+			      ? xstrdup(seen_from)
+			      : NULL;
 	int64_t last_used = last ? auth_ts_parse(last) : -1;
 	/* NULL: made before tokens expired. A stamp that does not parse
 	 * counts as past, as a reset token's does. */
 	int64_t expires = until ? auth_ts_parse(until) : INT64_MAX;
 	db_done(st);
-	if (expires < 0 || now >= expires)
+	if (expires < 0 || now >= expires) {
+		free(moved);
 		return HM_EUNAUTH;
+	}
 
 	/* Last use is for the owner's token list: minute precision is enough. */
 	if ((last_used < 0 || now - last_used >= AUTH_SESSION_TOUCH) &&
@@ -163,9 +172,33 @@ enum hm_err auth_api_token_lookup_at(struct db *db, const char *token, int64_t n
 		db_run(st);
 	}
 	enum hm_err e = auth_principal_load(db, account_id, AUTH_VIA_API_TOKEN, p);
-	if (e != HM_OK)
+	if (e != HM_OK) {
+		free(moved);
 		return e == HM_ENOTFOUND ? HM_EUNAUTH : e;
+	}
 	p->read_only = read_only;
+	if (moved) {
+		/* The last address is written with the time above, at most once a
+		 * minute; the entry is made whenever the address differs. */
+		if ((st = auth_prep(db, SQL_TOKEN_TOUCH))) {
+			char ts[AUTH_TS_SIZE];
+			auth_ts(now, ts);
+			db_bind_text(st, 1, ts);
+			db_bind_text(st, 2, address);
+			db_bind_int(st, 3, id);
+			db_run(st);
+		}
+		json_t *after = json_pack("{s:I, s:s, s:s}", "token", (json_int_t)id, "address", address,
+					  "previous", moved);
+		if (db_begin(db) == HM_OK) {
+			if (audit_record_at(db, p, "auth.token_new_address", "auth", account_id, NULL,
+					    after, now) != HM_OK ||
+			    db_commit(db) != HM_OK)
+				db_rollback(db);
+		}
+		json_decref(after);
+		free(moved);
+	}
 	return HM_OK;
 }
 

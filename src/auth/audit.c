@@ -14,7 +14,9 @@ static const char *actor_label(const struct principal *p)
 		return "system";
 	if (p->account_id != 0)
 		return p->email;
-	return p->via == AUTH_VIA_CLI ? "cli" : "system";
+	if (p->via == AUTH_VIA_CLI)
+		return "cli";
+	return p->via == AUTH_VIA_NONE ? "visitor" : "system";
 }
 
 enum hm_err audit_record_at(struct db *db, const struct principal *actor, const char *action,

@@ -396,6 +396,12 @@ enum hm_err auth_session_end(struct db *db, const struct principal *actor, int64
 enum hm_err auth_sign_out_everywhere(struct db *db, const struct principal *actor, int64_t now,
 				     int *n_out);
 
+/* Signs out: deletes the session of token and records "auth.sign_out"
+ * for actor (the session's principal) when there was one. HM_OK even if
+ * there was none. */
+enum hm_err auth_sign_out_as(struct db *db, const char *token, const struct principal *actor,
+			     int64_t now);
+
 /* Deletes the session of token (sign-out). HM_OK even if there was none. */
 enum hm_err auth_sign_out(struct db *db, const char *token);
 

@@ -151,6 +151,30 @@ enum hm_err auth_sign_out(struct db *db, const char *token)
 	return db_run(st);
 }
 
+enum hm_err auth_sign_out_as(struct db *db, const char *token, const struct principal *actor,
+			     int64_t now)
+{
+	char digest[AUTH_DIGEST_HEX];
+	if (!auth_token_digest(token, digest))
+		return HM_OK;
+	enum hm_err e = db_begin(db);
+	if (e != HM_OK)
+		return e;
+	struct db_stmt *st = auth_prep(db, SQL_SESSION_DELETE_HASH);
+	if (!st)
+		return auth_fail(db, HM_EDB);
+	db_bind_text(st, 1, digest);
+	if ((e = db_run(st)) != HM_OK)
+		return auth_fail(db, e);
+	if (db_changes(db) && actor && actor->account_id &&
+	    (e = audit_record_at(db, actor, "auth.sign_out", "auth", actor->account_id, NULL, NULL,
+				 now)) != HM_OK)
+		return auth_fail(db, e);
+	if ((e = db_commit(db)) != HM_OK)
+		return auth_fail(db, e);
+	return HM_OK;
+}
+
 enum hm_err auth_sessions_end_all(struct db *db, int64_t account_id, int *n_out)
 {
 	struct db_stmt *st = auth_prep(db, SQL_SESSION_DELETE_ACCOUNT);

@@ -185,6 +185,50 @@ static enum hm_err record_failure(struct db *db, const char *nkey, int64_t now)
 	return HM_OK;
 }
 
+/* Records an authentication event (entity "auth", the account's id when
+ * there is one) in a transaction of its own: who tried, from where, and
+ * why it failed — never the password or the code. A failure to record is
+ * logged by audit_record_at and does not change the answer. */
+static void auth_event(struct db *db, const char *action, int64_t account_id, const char *email,
+		       const char *address, const char *why, int64_t now)
+{
+	struct principal visitor;
+	auth_principal_visitor(&visitor);
+	char norm[AUTH_EMAIL_MAX + 1] = "";
+	if (email && auth_email_normalise(email, norm) != HM_OK)
+		snprintf(norm, sizeof(norm), "%.64s", "(not an e-mail address)");
+	json_t *after = json_pack("{s:s, s:s?, s:s?}", "email", norm, "address", address, "reason",
+				  why);
+	if (db_begin(db) == HM_OK) {
+		if (audit_record_at(db, &visitor, action, "auth", account_id, NULL, after, now) ==
+			    HM_OK &&
+		    db_commit(db) == HM_OK) {
+			json_decref(after);
+			return;
+		}
+		db_rollback(db);
+	}
+	json_decref(after);
+}
+
+/* 1 if an "auth.throttled" entry for account_id was written in the last
+ * minute: a throttled attacker's every attempt is not worth a row. */
+static int throttled_lately(struct db *db, int64_t account_id, int64_t now)
+{
+	static const char sql[] = "SELECT 1 FROM audit_log WHERE entity = 'auth' AND entity_id = ? "
+				  "AND action = 'auth.throttled' AND at > ? LIMIT 1";
+	char since[AUTH_TS_SIZE];
+	auth_ts(now - 60, since);
+	struct db_stmt *st = db_prepare(db, sql);
+	if (!st)
+		return 1;
+	db_bind_int(st, 1, account_id);
+	db_bind_text(st, 2, since);
+	int rc = db_step(st);
+	db_done(st);
+	return rc != 0;
+}
+
 /* The account with this e-mail: id and hash (NULL when it has no
  * password) into the buffers; 0 when there is none. -1 on error. */
 static int account_for_sign_in(struct db *db, const char *email, int64_t *id,
@@ -245,6 +289,14 @@ static enum hm_err sign_in(struct db *db, const char *email, const char *passwor
 	if (wait > 0) {
 		if (retry_after)
 			*retry_after = wait;
+		if (mode == 1) {
+			int64_t who = 0;
+			int dummy = 0;
+			if (account_for_sign_in(db, email, &who, hash, &dummy) == 1 &&
+			    !throttled_lately(db, who, now))
+				auth_event(db, "auth.throttled", who, email, client_addr, NULL, now);
+			sodium_memzero(hash, sizeof(hash));
+		}
 		return HM_EFORBIDDEN;
 	}
 
@@ -256,6 +308,9 @@ static enum hm_err sign_in(struct db *db, const char *email, const char *passwor
 	if (!auth_password_verify(has_hash ? hash : NULL, password)) {
 		sodium_memzero(hash, sizeof(hash));
 		e = record_failure(db, client_addr ? nkey : NULL, now);
+		if (mode == 1)
+			auth_event(db, "auth.sign_in_failed", id, email, client_addr,
+				   id ? "password" : "no such account", now);
 		return e == HM_OK ? HM_EUNAUTH : e;
 	}
 	if (mode == 1) {
@@ -267,6 +322,8 @@ static enum hm_err sign_in(struct db *db, const char *email, const char *passwor
 			if (code_required)
 				*code_required = 1;
 			e = record_failure(db, client_addr ? nkey : NULL, now);
+			auth_event(db, "auth.sign_in_failed", id, email, client_addr,
+				   code && *code ? "code" : "no code", now);
 			return e == HM_OK ? HM_EUNAUTH : e;
 		}
 		if (ce != HM_OK) {
@@ -309,13 +366,20 @@ static enum hm_err sign_in(struct db *db, const char *email, const char *passwor
 			goto out;
 		}
 	}
+	struct principal who;
+	json_t *where = json_pack("{s:s?}", "address", client_addr);
 	if ((e = auth_session_insert(db, id, now, client_addr, token_out, &s)) != HM_OK ||
 	    (e = throttle_clear(db, THROTTLE_ACCOUNT, akey)) != HM_OK ||
+	    (mode == 1 && ((e = auth_principal_load(db, id, AUTH_VIA_SESSION, &who)) != HM_OK ||
+			   (e = audit_record_at(db, &who, "auth.sign_in", "auth", id, NULL, where,
+						now)) != HM_OK)) ||
 	    (e = db_commit(db)) != HM_OK) {
+		json_decref(where);
 		token_out[0] = '\0';
 		e = auth_fail(db, e);
 		goto out;
 	}
+	json_decref(where);
 	if (p) {
 		if ((e = auth_principal_load(db, id, AUTH_VIA_SESSION, p)) != HM_OK)
 			goto out;

@@ -74,7 +74,7 @@ static const char *const auth_sql[AUTH_SQL__MAX] = {
 
 	[SQL_TOKEN_INSERT] = "INSERT INTO api_token (token_hash, account_id, label, scope, "
 			     "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
-	[SQL_TOKEN_BY_HASH] = "SELECT id, account_id, scope, last_used_at, expires_at "
+	[SQL_TOKEN_BY_HASH] = "SELECT id, account_id, scope, last_used_at, expires_at, last_address "
 			      "FROM api_token WHERE token_hash = ? AND revoked_at IS NULL",
 	[SQL_TOKEN_TOUCH] = "UPDATE api_token SET last_used_at = ?, "
 			    "last_address = coalesce(?, last_address) WHERE id = ?",

@@ -106,7 +106,7 @@ static enum hm_err post_sign_out(struct http_req *req, struct http_res *res)
 {
 	const char *tok = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
 	if (tok)
-		auth_sign_out(req->db, tok);
+		auth_sign_out_as(req->db, tok, web_principal(req), time_now_s());
 	char *clear = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
 	auth_cookie_header(AUTH_COOKIE_SESSION, NULL, req->secure, clear);
 	http_res_header(res, "Set-Cookie", clear);
