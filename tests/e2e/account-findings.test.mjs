@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { addAccount, apiToken, bearer, PASSWORD, signedIn } from './lib/accounts.mjs';
+import { addAccount, apiToken, bearer, Client, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
 import { sqlite } from './lib/sqlite.mjs';
 import { emlFiles, linkIn, waitUntil } from './lib/mail.mjs';
@@ -173,5 +173,37 @@ describe('sessions', () => {
 		sqlite(srv.db, "UPDATE session SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-31 minutes') WHERE account_id = (SELECT id FROM account WHERE email = 'idle@example.org');");
 		assert.equal((await b.getJson('/account')).status, 200, 'the site allows an hour now');
 		sqlite(srv.db, "DELETE FROM site_setting WHERE key = 'session_idle_minutes';");
+	});
+});
+
+describe('a throttled person is not locked out', () => {
+	test('someone else\'s failed attempts throttle the account, and the e-mailed link still lets its owner in', async () => {
+		addAccount(srv.db, { email: 'victim@example.org', name: 'Victim' });
+		const attacker = new Client(srv.url, { localAddress: '127.0.0.5' });
+		await attacker.get('/sign-in');
+		let throttled = false;
+		for (let i = 0; i < 12 && !throttled; i++)
+			throttled = (await attacker.post('/sign-in', { email: 'victim@example.org', password: `guess number ${i} here` })).status === 429;
+		assert.ok(throttled, 'the account is throttled');
+		// The owner, elsewhere: throttled too, by the account's count.
+		const owner = new Client(srv.url, { localAddress: '127.0.0.6' });
+		await owner.get('/sign-in');
+		assert.equal((await owner.post('/sign-in', { email: 'victim@example.org', password: PASSWORD })).status, 429);
+		// The e-mailed link.
+		const outbox = path.join(path.dirname(srv.db), 'outbox');
+		const before = emlFiles(outbox).length;
+		await owner.get('/forgot-password');
+		assert.ok((await owner.post('/forgot-password', { email: 'victim@example.org' })).status < 400);
+		const files = await waitUntil(() => {
+			const f = emlFiles(outbox);
+			return f.length > before && f;
+		}, 'the reset e-mail');
+		const link = files.map((m) => linkIn(m, '/reset-password?token=')).filter(Boolean).at(-1);
+		const token = new URL(link).searchParams.get('token');
+		await owner.get(`/reset-password?token=${token}`);
+		const r = await owner.post('/reset-password', { token, password: 'my fresh long passphrase', confirm: 'my fresh long passphrase' });
+		assert.ok(r.status < 400, `reset: ${r.status}`);
+		await owner.get('/sign-in');
+		assert.equal((await owner.post('/sign-in', { email: 'victim@example.org', password: 'my fresh long passphrase' })).status, 303, 'in at once');
 	});
 });

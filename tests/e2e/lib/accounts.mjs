@@ -35,8 +35,11 @@ const CSRF_RE = /name="_csrf" value="([^"]*)"/;
 
 // A browser-like client: cookies kept, CSRF taken from the last HTML page.
 export class Client {
-	constructor(base) {
+	// localAddress: the loopback address the client connects from
+	// (127.0.0.2…), to be another person on another network.
+	constructor(base, { localAddress } = {}) {
 		this.base = base;
+		this.localAddress = localAddress;
 		this.cookies = new Map();
 		this.csrf = '';
 	}
@@ -63,7 +66,7 @@ export class Client {
 		const h = { ...headers };
 		if (this.cookies.size) h.Cookie = this.cookieHeader();
 		if (json) h.Accept = 'application/json';
-		const res = this.keep(await request(this.base + path, { method, headers: h, body }));
+		const res = this.keep(await request(this.base + path, { method, headers: h, body, localAddress: this.localAddress }));
 		if (json && /application\/json/.test(res.headers['content-type'] ?? '')) res.json = JSON.parse(res.body);
 		return res;
 	}
