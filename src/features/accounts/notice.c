@@ -14,6 +14,7 @@
 #include "site/web.h"
 #include "view/i18n.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 
@@ -125,7 +126,8 @@ static enum hm_err notify(struct http_req *req, int64_t account_id, const struct
 	buf_printf(&b, "%s\n%s\n", i18n_gettext(lang, "From the address:"),
 		   req->client_addr ? req->client_addr : i18n_gettext(lang, "unknown"));
 	if (actor && actor->account_id && actor->account_id != account_id)
-		buf_printf(&b, "%s\n%s\n", i18n_gettext(lang, "Changed by:"), actor->name);
+		buf_printf(&b, "%s\n%s\n", i18n_gettext(lang, "Changed by:"),
+			   one_line(req, actor->name));
 	buf_printf(&b, "\n%s\n\n%s\n%s/forgot-password\n\n%s\n%s/account\n",
 		   i18n_gettext(lang, "If this was you, there is nothing to do."),
 		   i18n_gettext(lang, "If it was not you, or you did not expect it, someone else "
