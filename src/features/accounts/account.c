@@ -9,6 +9,7 @@
 #include "view/i18n.h"
 #include "site/form.h"
 #include "features/accounts/accounts.h"
+#include "features/accounts/notice.h"
 #include "site/web.h"
 
 #include <stdlib.h>
@@ -257,6 +258,7 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 				  (int)days, now, token, &id);
 	if (e != HM_OK)
 		return e;
+	accounts_notify(req, p->account_id, ACCOUNT_NOTICE_API_TOKEN, form_get(&f, "label"));
 	json_t *m = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)id, "token", token,
 			      "label", form_get(&f, "label"), "scope", form_get(&f, "scope"),
 			      "expires_at",

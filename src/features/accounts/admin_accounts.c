@@ -7,6 +7,7 @@
 #include "auth/auth.h"
 #include "site/feature.h"
 #include "features/accounts/accounts.h"
+#include "features/accounts/notice.h"
 
 #include "db/db.h"
 #include "view/i18n.h"
@@ -343,6 +344,8 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 	if (e != HM_OK)
 		return e;
 	enum hm_err me = accounts_send_link(req, MAIL_INVITE, a.email, p);
+	if (with_grant)
+		accounts_notify_grant(req, id, &g);
 	if (req->want_json) {
 		json_t *acct = auth_account_get(req->db, id);
 		if (!acct)
@@ -431,6 +434,7 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 				      "admin/accounts_one", web_t(req, "Accounts"));
 	}
 	json_decref(acct);
+	accounts_notify_grant(req, id, &g);
 	return account_changed(req, res, id, 201);
 }
 

@@ -4,6 +4,7 @@
  */
 #include "site/feature.h"
 #include "features/accounts/accounts.h"
+#include "features/accounts/notice.h"
 
 #include "db/db.h"
 #include "view/i18n.h"
@@ -159,6 +160,7 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 	}
 	if (e != HM_OK)
 		return e;
+	accounts_notify(req, p->account_id, ACCOUNT_NOTICE_PASSWORD_CHANGED, NULL);
 	if (session) {
 		/* Every session ended with the old password; this browser
 		 * carries on in a fresh one. */

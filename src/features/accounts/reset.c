@@ -6,6 +6,7 @@
  */
 #include "site/feature.h"
 #include "features/accounts/accounts.h"
+#include "features/accounts/notice.h"
 
 #include "db/db.h"
 #include "mail/mail.h"
@@ -123,7 +124,8 @@ static enum hm_err post_reset(struct http_req *req, struct http_res *res)
 	if (e != HM_OK || f.nerrors)
 		return site_form_fail(req, res, 400, &f, reset_model(req, res, token),
 				      "pages/reset_password", title);
-	e = auth_reset_complete(req->db, token, pw, time_now_s(), NULL, NULL, 0);
+	int64_t id = 0;
+	e = auth_reset_complete(req->db, token, pw, time_now_s(), &id, NULL, 0);
 	if (e == HM_ENOTFOUND) {
 		f.error = web_t(req, "This link is not valid or has expired. Ask for a new one.");
 		json_t *m = reset_model(req, res, token);
@@ -140,6 +142,7 @@ static enum hm_err post_reset(struct http_req *req, struct http_res *res)
 	}
 	if (e != HM_OK)
 		return e;
+	accounts_notify(req, id, ACCOUNT_NOTICE_PASSWORD_RESET, NULL);
 	/* Every session of the account has ended, this browser's included. */
 	char *clear = arena_alloc(&req->pool, AUTH_COOKIE_SIZE);
 	auth_cookie_header(AUTH_COOKIE_SESSION, NULL, req->secure, clear);

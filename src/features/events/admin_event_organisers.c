@@ -5,6 +5,7 @@
  * revoking an event's own grants. For admins and series organisers.
  */
 #include "site/feature.h"
+#include "features/accounts/notice.h"
 #include "features/events/events_web.h"
 #include "site/site.h"
 
@@ -133,6 +134,14 @@ static enum hm_err post_event_organiser_grant(struct http_req *req, struct http_
 		}
 		return organisers_page(req, res, ev, form_json(&f));
 	}
+	/* The new organiser is told (the change is made: a best effort). */
+	struct auth_scope sc;
+	struct auth_grant g = {.role = AUTH_ROLE_ORGANISER};
+	int64_t id = 0;
+	admin_event_scope(ev, &sc);
+	g.event_id = sc.event_id;
+	if (auth_account_find(req->db, form_get(&f, "email"), &id) == HM_OK)
+		accounts_notify_grant(req, id, &g);
 	if (req->want_json)
 		return organisers_answer(req, res, ev, 201);
 	json_decref(ev);
