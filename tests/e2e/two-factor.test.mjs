@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { addAccount, Client, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { sqlite } from './lib/sqlite.mjs';
+import { emlFiles, waitUntil } from './lib/mail.mjs';
 
 function base32(s) {
 	const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -40,6 +41,10 @@ before(async () => {
 after(async () => {
 	await srv?.stop();
 });
+
+// Waits for an e-mail to email whose subject starts with subject.
+const noticeTo = (email, subject) => waitUntil(() => emlFiles(path.join(path.dirname(srv.db), 'outbox'))
+	.find((m) => m.text('To')?.includes(email) && m.text('Subject')?.startsWith(subject)), `"${subject}" to ${email}`);
 
 // Signs in through the form as a browser does, with fields beyond the
 // e-mail and password; the answer as JSON.
@@ -81,6 +86,9 @@ describe('two-factor sign-in', () => {
 		for (const code of codes) assert.match(code, /^[a-z2-9]{5}-[a-z2-9]{5}$/);
 		page = await c.getJson('/account');
 		assert.equal(page.json.two_factor, 'on');
+		const on = await noticeTo('tf@example.org', 'Two-factor sign-in was turned on');
+		for (const code of codes) assert.ok(!on.body.includes(code), 'no recovery code in the notice');
+		assert.ok(!on.body.includes(secret), 'nor the secret');
 		assert.equal(sqlite(srv.db, "SELECT count(*) FROM recovery_code WHERE code_hash LIKE '%-%';").trim(), '0', 'only digests are kept');
 		r = await c.api('POST', '/api/v1/account/two-factor');
 		assert.equal(r.status, 409, 'on already');
@@ -125,6 +133,7 @@ describe('two-factor sign-in', () => {
 		assert.equal(r.status, 200, r.body);
 		const s = await signIn('tf@example.org');
 		assert.equal(s.r.status, 200, 'no code asked any more');
+		await noticeTo('tf@example.org', 'Two-factor sign-in was turned off');
 		const log = sqlite(srv.db, "SELECT group_concat(action) FROM audit_log WHERE action LIKE 'account.two_factor%';").trim();
 		assert.equal(log, 'account.two_factor_on,account.two_factor_off');
 	});

@@ -67,6 +67,18 @@ static const struct notice_text notices[ACCOUNT_NOTICE__MAX] = {
 		.what = "Your account was made an organiser of a series on:",
 		.label = "Series:",
 	},
+	[ACCOUNT_NOTICE_TWO_FACTOR_ON] = {
+		.name = "second factor on",
+		.subject = "Two-factor sign-in was turned on",
+		.what = "Two-factor sign-in was turned on for your account on:",
+		.after = "Signing in now asks for a code from an authenticator app.",
+	},
+	[ACCOUNT_NOTICE_TWO_FACTOR_OFF] = {
+		.name = "second factor off",
+		.subject = "Two-factor sign-in was turned off",
+		.what = "Two-factor sign-in was turned off for your account on:",
+		.after = "Signing in now asks for the password alone.",
+	},
 };
 
 enum notice_sql { SQL_EVENT_TITLE, SQL_SERIES_TITLE, NOTICE_SQL__MAX };

@@ -1,7 +1,8 @@
 /*
  * notice.h — e-mailed notices of security-relevant changes to an account
  * (ASVS 2.2.3), so that its owner learns of a change they did not make:
- * a password changed or reset, a personal API token made, a role given.
+ * a password changed or reset, a personal API token made, a role given,
+ * the second factor turned on or off.
  * The accounts feature's public header: other features (an event's
  * organisers) call it after they give a role.
  */
@@ -24,6 +25,8 @@ enum account_notice {
 	ACCOUNT_NOTICE_ROLE_ADMIN,       /* detail: NULL */
 	ACCOUNT_NOTICE_ROLE_EVENT,       /* detail: the event's title */
 	ACCOUNT_NOTICE_ROLE_SERIES,      /* detail: the series' title */
+	ACCOUNT_NOTICE_TWO_FACTOR_ON,    /* detail: NULL */
+	ACCOUNT_NOTICE_TWO_FACTOR_OFF,   /* detail: NULL */
 	ACCOUNT_NOTICE__MAX
 };
 

@@ -5,6 +5,7 @@
  * (the password asked again). The API answers the same calls in JSON.
  */
 #include "features/accounts/accounts.h"
+#include "features/accounts/notice.h"
 
 #include "core/text.h"
 #include "db/db.h"
@@ -136,6 +137,7 @@ static enum hm_err post_confirm(struct http_req *req, struct http_res *res)
 	}
 	if (e != HM_OK)
 		return e;
+	accounts_notify(req, web_principal(req)->account_id, ACCOUNT_NOTICE_TWO_FACTOR_ON, NULL);
 	json_t *list = json_array();
 	for (int i = 0; i < AUTH_RECOVERY_CODES; i++)
 		json_array_append_new(list, json_string(codes[i]));
@@ -163,6 +165,7 @@ static enum hm_err post_off(struct http_req *req, struct http_res *res)
 				      "pages/account", web_t(req, "Your account"));
 	if (e != HM_OK)
 		return e;
+	accounts_notify(req, web_principal(req)->account_id, ACCOUNT_NOTICE_TWO_FACTOR_OFF, NULL);
 	if (req->want_json) {
 		http_res_page(res, json_pack("{s:b}", "two_factor", 0), NULL, NULL);
 		return HM_OK;
