@@ -30,10 +30,8 @@ static const struct {
 static void run_case(size_t i)
 {
 	const char *p = tu_data_path(cases[i].data);
-	if (!p) {
-		fprintf(stderr, "skipped: shared data %s absent (set HM_SHARED_DIR)\n", cases[i].data);
-		skip();
-	}
+	if (!p)
+		ts_missing(cases[i].data);
 	char *dir = xstrdup(p);
 	char *membership = cases[i].membership ? xstrdup(tu_data_path(cases[i].membership)) : NULL;
 	char tmp[] = "/tmp/hm-golden-XXXXXX";

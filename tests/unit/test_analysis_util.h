@@ -1,6 +1,6 @@
 /*
  * test_analysis_util.h — helpers shared by the dialogue analysis tests:
- * building a CSR from strings, locating ../shared/data (or $HM_SHARED_DIR),
+ * building a CSR from strings, locating shared/data (test_shared.h),
  * reading whole files and loading an export folder into a dataset.
  */
 #ifndef TEST_ANALYSIS_UTIL_H
@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "core/core.h"
+#include "test_shared.h"
 #include "dialogue/analysis/dataset.h"
 #include "dialogue/analysis/import.h"
 #include "dialogue/analysis/votes.h"
@@ -34,15 +35,10 @@ static inline void tu_csr(struct vote_csr *m, const char *const *rows, uint32_t 
 	vote_log_free(&log);
 }
 
-/* "<shared>/data/<rel>" in a static buffer, or NULL when the shared data
- * folder is absent. */
+/* "<shared>/data/<rel>", or NULL when it is absent (test_shared.h). */
 static inline const char *tu_data_path(const char *rel)
 {
-	static char path[1024];
-	const char *root = getenv("HM_SHARED_DIR");
-	struct stat st;
-	snprintf(path, sizeof(path), "%s/data/%s", root && *root ? root : "../shared", rel);
-	return stat(path, &st) == 0 ? path : NULL;
+	return ts_data_path(rel);
 }
 
 /* Whole file, NUL-terminated; NULL when it cannot be read. */

@@ -1,8 +1,7 @@
 /*
  * test_mustache_spec.c — runs every case of the official Mustache spec
- * modules the engine claims (read at run time from the shared data folder:
- * $HM_SHARED_DIR/data/mustache-spec/, else ../shared/data/mustache-spec/
- * from the repository root) and names each failing case by file and name.
+ * modules the engine claims (read at run time from shared/data/mustache-spec,
+ * found as test_shared.h says) and names each failing case by file and name.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,23 +13,18 @@
 
 #include <cmocka.h>
 
+#include "test_shared.h"
 #include "view/template.h"
 
 static char spec_dir[1024];
 
-/* Where the spec files are; empty when the folder is absent. */
+/* Where the spec files are; NULL when the folder is absent. */
 static const char *find_spec_dir(void)
 {
-	const char *shared = getenv("HM_SHARED_DIR");
-	snprintf(spec_dir, sizeof(spec_dir), "%s/data/mustache-spec",
-		 shared && *shared ? shared : "../shared");
-	FILE *f;
-	char probe[1100];
-	snprintf(probe, sizeof(probe), "%s/comments.json", spec_dir);
-	f = fopen(probe, "r");
-	if (!f)
+	const char *dir = ts_data_path("mustache-spec/comments.json");
+	if (!dir)
 		return NULL;
-	fclose(f);
+	snprintf(spec_dir, sizeof(spec_dir), "%s/data/mustache-spec", ts_shared_root());
 	return spec_dir;
 }
 
@@ -104,11 +98,8 @@ out:
 static void run_file(const char *file)
 {
 	const char *dir = find_spec_dir();
-	if (!dir) {
-		print_message("mustache spec not found under %s (set HM_SHARED_DIR): skipped\n",
-			      spec_dir);
-		skip();
-	}
+	if (!dir)
+		ts_missing("mustache-spec");
 	char path[1200];
 	json_error_t jerr;
 	snprintf(path, sizeof(path), "%s/%s", dir, file);
