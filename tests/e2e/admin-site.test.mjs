@@ -14,7 +14,7 @@ import { addAccount, apiToken, bearer, Client, PASSWORD, signedIn } from './lib/
 import { attrs, textOf } from './lib/html.mjs';
 import { emlFiles, linkIn, waitUntil } from './lib/mail.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
-import { q, sqlite } from './lib/sqlite.mjs';
+import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
 
 const SHANGHAI = 'asia-south-pacific-shanghai-2012';
 const AUCKLAND = 'asia-pacific-auckland-2007';
@@ -98,19 +98,25 @@ describe('who may open the administration pages', () => {
 		['participant', 'POST', '/api/v1/accounts/1/invite', {}],
 	]) {
 		test(`${role} cannot ${method} ${p} by JSON`, async () => {
+			const before = dbSnapshot(srv.db);
 			const r = await as[role].api(method, p, body);
 			assert.equal(r.status, 403);
+			assertDbUnchanged(srv.db, before, `${role} ${method} ${p}`);
 		});
 	}
 	test('a visitor posting an admin form is refused', async () => {
 		await as.visitor.get('/forgot-password');
+		const before = dbSnapshot(srv.db);
 		const r = await as.visitor.post('/admin/accounts', { email: 'x2@example.org', name: 'X' });
 		assert.equal(r.status, 401);
+		assertDbUnchanged(srv.db, before, 'a visitor posting /admin/accounts');
 	});
 	test('a read-only token may read the log but not make accounts', async () => {
 		const token = await apiToken(as.admin, 'read', 'read-only');
 		assert.equal((await bearer(srv.url, token, 'GET', '/api/v1/audit')).status, 200);
+		const before = dbSnapshot(srv.db);
 		assert.equal((await bearer(srv.url, token, 'POST', '/api/v1/accounts', { email: 'x3@example.org', name: 'X' })).status, 403);
+		assertDbUnchanged(srv.db, before, 'a read-only token making an account');
 	});
 });
 
@@ -128,8 +134,10 @@ describe('forms without their CSRF token are refused', () => {
 	]) {
 		for (const csrf of [false, 'forged-token']) {
 			test(`${role} ${p} (${csrf === false ? 'none' : 'forged'})`, async () => {
+				const before = dbSnapshot(srv.db);
 				const r = await as[role].post(p, fields, { csrf });
 				assert.equal(r.status, 403);
+				assertDbUnchanged(srv.db, before, `${role} ${p} without its token`);
 			});
 		}
 	}

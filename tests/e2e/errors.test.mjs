@@ -133,14 +133,13 @@ describe('malformed requests', () => {
 	}
 	const pages = [
 		['letters', 'abc', 400], ['zero', '0', 400], ['negative', '-1', 400], ['fraction', '1.5', 400],
-		['empty', '', 400], ['huge', '99999999999999999999', 400], ['plus', '+1', null],
+		['empty', '', 400], ['huge', '99999999999999999999', 400], ['plus', '+1', 400],
 		['one', '1', 200], ['beyond_last', '999', 404], ['two_of_one', '2', 404],
 	];
 	for (const [id, value, status] of pages) {
 		test(`news_page_param_${id}`, async () => {
 			const r = await get(`${srv.url}/news?page=${encodeURIComponent(value)}`);
-			if (status === null) assert.ok([200, 400].includes(r.status), `${id}: ${r.status}`);
-			else assert.equal(r.status, status, `${id}: ?page=${value}`);
+			assert.equal(r.status, status, `${id}: ?page=${value}`);
 			if (status === 400) assert.ok(r.body.length > 0, 'an explanation');
 		});
 	}

@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, Client, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
 import { makeDemoWithOrganiser, ROOT, startServer, tempDir } from './lib/server.mjs';
-import { q, sqlite } from './lib/sqlite.mjs';
+import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
 
 const SHANGHAI = 'asia-south-pacific-shanghai-2012';
 const SERIES = 'regional-consultations';
@@ -147,22 +147,8 @@ const PROBE = {
 	token: 'probe',
 };
 
-// The database as text, without what reading touches: sessions and API
-// tokens note when they were last used; failed sign-ins are counted.
-const VOLATILE = /^INSERT INTO "?(session|auth_throttle|api_token)"? /;
-function snapshot() {
-	return sqlite(srv.db, '.dump\nSELECT id, token_hash, account_id, label, scope, created_at, revoked_at FROM api_token ORDER BY id;\n')
-		.split('\n').filter((l) => !VOLATILE.test(l)).join('\n');
-}
-function assertUnchanged(beforeDump, what) {
-	const afterDump = snapshot();
-	if (afterDump === beforeDump) return;
-	const a = new Set(beforeDump.split('\n'));
-	const b = new Set(afterDump.split('\n'));
-	const gone = [...a].filter((l) => !b.has(l)).slice(0, 5);
-	const added = [...b].filter((l) => !a.has(l)).slice(0, 5);
-	assert.fail(`${what} changed the database:\n- ${gone.join('\n- ')}\n+ ${added.join('\n+ ')}`);
-}
+const snapshot = () => dbSnapshot(srv.db);
+const assertUnchanged = (before, what) => assertDbUnchanged(srv.db, before, what);
 
 // Set-Cookie lines of a response as {name, value, attrs: Set(lower-case)}.
 function cookies(res) {

@@ -221,8 +221,52 @@ static void test_cli_json_is_deterministic_and_agree_is_plus_one(void **state)
 	json_t *groups = json_object_get(j, "groups");
 	assert_int_equal(json_array_size(groups), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(groups, 0), "size")), 20);
-	/* each camp's representative statements are its own side */
-	assert_non_null(json_object_get(json_object_get(j, "repness"), "0"));
+	/* each camp's representative statements are its own side: the side
+	 * each is representative for is the side most of the group voted, and
+	 * a statement representative of both camps is so for opposite sides
+	 * (Pol.is's "best-agree" entry keeps the side its test gave, so it is
+	 * left out) */
+	json_t *repness = json_object_get(j, "repness");
+	assert_int_equal(json_object_size(repness), 2);
+	const char *gid;
+	json_t *list;
+	json_object_foreach(repness, gid, list) {
+		assert_true(json_array_size(list) > 0);
+		json_t *votes = json_object_get(json_object_get(json_object_get(j, "group-votes"), gid),
+						"votes");
+		size_t i;
+		json_t *it;
+		json_array_foreach(list, i, it) {
+			if (json_is_true(json_object_get(it, "best-agree")))
+				continue;
+			char tid[16];
+			snprintf(tid, sizeof(tid), "%lld",
+				 (long long)json_integer_value(json_object_get(it, "tid")));
+			json_t *v = json_object_get(votes, tid);
+			json_int_t na = json_integer_value(json_object_get(v, "A"));
+			json_int_t nd = json_integer_value(json_object_get(v, "D"));
+			const char *side = json_string_value(json_object_get(it, "repful-for"));
+			assert_non_null(side);
+			if (strcmp(side, "agree") == 0)
+				assert_true(na > nd);
+			else
+				assert_true(strcmp(side, "disagree") == 0 && nd > na);
+		}
+	}
+	json_t *r0 = json_object_get(repness, "0"), *r1 = json_object_get(repness, "1");
+	size_t i0, i1;
+	json_t *x0, *x1;
+	int shared = 0;
+	json_array_foreach(r0, i0, x0) json_array_foreach(r1, i1, x1) {
+		if (!json_is_true(json_object_get(x0, "best-agree")) &&
+		    !json_is_true(json_object_get(x1, "best-agree")) &&
+		    json_equal(json_object_get(x0, "tid"), json_object_get(x1, "tid"))) {
+			shared++;
+			assert_false(json_equal(json_object_get(x0, "repful-for"),
+						json_object_get(x1, "repful-for")));
+		}
+	}
+	assert_true(shared > 0);
 	json_decref(j);
 	/* --meta: statement 2 leaves the maths (mod-out, centre 0, priority 49) */
 	assert_int_equal(run(&err, tmpdir, "--format", "json", "--meta", "2", "--output", o1), 0);

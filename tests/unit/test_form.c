@@ -124,8 +124,46 @@ static void test_form_values_trimmed_and_typed(void **state)
 	assert_string_equal(form_get(&f, "title"), "Shanghai");
 	assert_false(form_bool(&f, "featured"));
 	assert_null(form_get(&f, "email"));
-	assert_null(form_get(&f, "is_admin"));
 	assert_int_equal(form_int(&f, "capacity", 7), 7);
+	arena_free(&a);
+}
+
+/* Fields the form does not declare reach neither the values the handler
+ * reads nor the values a refused form shows again. */
+static void test_form_undeclared_fields_dropped(void **state)
+{
+	(void)state;
+	struct arena a;
+	struct form f, plain;
+	enum hm_err e, e_plain;
+	size_t nfields = sizeof(fields) / sizeof(fields[0]);
+	arena_init(&a);
+	read_form("is_admin=1&title=t&role=admin&kind=admin&password_hash=x", &a, &f, &e);
+	read_form("title=t&kind=admin", &a, &plain, &e_plain);
+	assert_int_equal(e, HM_EINVAL); /* kind=admin is not one of the choices */
+	assert_int_equal(e_plain, e);
+	assert_int_equal(f.n, nfields);
+	assert_int_equal(f.nerrors, 1);
+	/* the same values as the form sent without the undeclared fields */
+	for (size_t k = 0; k < f.n; k++) {
+		assert_string_equal(f.fields[k].name, fields[k].name);
+		if (!plain.values[k])
+			assert_null(f.values[k]);
+		else
+			assert_string_equal(f.values[k], plain.values[k]);
+	}
+	assert_string_equal(form_get(&f, "title"), "t");
+	json_t *j = form_json(&f);
+	const char *key;
+	json_t *v;
+	json_object_foreach(json_object_get(j, "values"), key, v) {
+		int declared = 0;
+		for (size_t k = 0; k < nfields; k++)
+			declared |= strcmp(fields[k].name, key) == 0;
+		if (!declared)
+			fail_msg("undeclared field %s shown again", key);
+	}
+	json_decref(j);
 	arena_free(&a);
 }
 
@@ -208,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_form_validators_table),
 		cmocka_unit_test(test_form_values_trimmed_and_typed),
+		cmocka_unit_test(test_form_undeclared_fields_dropped),
 		cmocka_unit_test(test_form_json_never_echoes_passwords),
 		cmocka_unit_test(test_form_unreadable_body_is_an_error),
 		cmocka_unit_test(test_form_file_field_takes_files_only),
