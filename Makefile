@@ -108,7 +108,7 @@ $(B)/san/harmony: $(SAN_OBJ) $(B)/san/obj/src/main.o
 $(B)/san/test_%: tests/unit/test_%.c $(SAN_OBJ)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Itests/unit \
-		-DHM_SHARED_DEFAULT='"$(abspath ../shared)"' \
+		-DHM_SHARED_DEFAULT='"$(abspath ../shared)"' -DHM_SOURCE_DIR='"$(abspath .)"' \
 		-o $@ $< $(SAN_OBJ) $(PKG_LIBS) -lcmocka
 
 # ---- fuzz targets (clang libFuzzer)

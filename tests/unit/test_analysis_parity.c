@@ -210,23 +210,29 @@ static void check_map(const struct fixture *f, const char *key, const double *mi
 	assert_int_equal(n, f->r.n_cols);
 }
 
+/* |cos| between Pol.is's component c and comps' (2 × n_stmts, ours). */
+static double comp_cos(const struct fixture *f, const double *comps, int c)
+{
+	json_t *tids = json_object_get(f->blob, "tids");
+	json_t *comp = json_array_get(json_object_get(json_object_get(f->blob, "pca"), "comps"), (size_t)c);
+	double dot = 0, na = 0, nb = 0;
+	for (size_t i = 0; i < json_array_size(tids); i++) {
+		uint32_t t = stmt_i(f, json_integer_value(json_array_get(tids, i)));
+		double a = json_number_value(json_array_get(comp, i)), b = comps[(size_t)c * f->r.n_stmts + t];
+		dot += a * b;
+		na += a * a;
+		nb += b * b;
+	}
+	return fabs(dot) / sqrt(na * nb);
+}
+
 static void check_pca(const struct fixture *f)
 {
 	json_t *pca = json_object_get(f->blob, "pca");
 	json_t *tids = json_object_get(f->blob, "tids");
-	uint32_t ns = f->r.n_stmts;
 	size_t n = json_array_size(tids), i;
 	for (int c = 0; c < 2; c++) {
-		json_t *comp = json_array_get(json_object_get(pca, "comps"), (size_t)c);
-		double dot = 0, na = 0, nb = 0;
-		for (i = 0; i < n; i++) {
-			uint32_t t = stmt_i(f, json_integer_value(json_array_get(tids, i)));
-			double a = json_number_value(json_array_get(comp, i)), b = f->r.comps[(size_t)c * ns + t];
-			dot += a * b;
-			na += a * a;
-			nb += b * b;
-		}
-		double cosv = fabs(dot) / sqrt(na * nb);
+		double cosv = comp_cos(f, f->r.comps, c);
 		if (!(cosv >= 0.9999))
 			fail_msg("%s: component %d |cos| %.9f", f->name, c, cosv);
 	}
@@ -343,6 +349,38 @@ static void test_parity_pca_components_projections_extremity(void **state)
 	each(check_pca);
 }
 
+/* The test above starts PCA from Pol.is's own components; this one starts
+ * cold, as a new conversation does, and must still find Pol.is's axes. */
+static void check_pca_cold(const struct fixture *f)
+{
+	struct analysis_opts o;
+	struct analysis_state st;
+	struct analysis_result r;
+	uint8_t *mod_out = xmalloc(f->d.n_stmts + 1);
+	for (uint32_t t = 0; t < f->d.n_stmts; t++)
+		mod_out[t] = f->d.stmt_mod[t] == -1 || f->d.stmt_meta[t];
+	analysis_opts_default(&o, ANALYSIS_COMPAT);
+	analysis_state_init(&st);
+	struct analysis_input in = { .m = &f->m, .mod_out = mod_out, .is_meta = f->d.stmt_meta };
+	assert_int_equal(analysis_run(&in, &o, &st, NULL, &r), HM_OK);
+	assert_int_equal(r.n_stmts, f->r.n_stmts);
+	for (int c = 0; c < 2; c++) {
+		double cosv = comp_cos(f, r.comps, c);
+		print_message("%s: cold component %d |cos| %.6f\n", f->name, c, cosv);
+		if (!(cosv >= 0.99))
+			fail_msg("%s: cold component %d |cos| %.9f", f->name, c, cosv);
+	}
+	analysis_result_free(&r);
+	analysis_state_free(&st);
+	free(mod_out);
+}
+
+static void test_parity_pca_from_a_cold_start(void **state)
+{
+	(void)state;
+	each(check_pca_cold);
+}
+
 static void test_parity_base_cluster_centres(void **state)
 {
 	(void)state;
@@ -390,6 +428,7 @@ int main(void)
 		cmocka_unit_test(test_parity_consensus_lists),
 		cmocka_unit_test(test_parity_group_aware_consensus),
 		cmocka_unit_test(test_parity_pca_components_projections_extremity),
+		cmocka_unit_test(test_parity_pca_from_a_cold_start),
 		cmocka_unit_test(test_parity_base_cluster_centres),
 		cmocka_unit_test(test_parity_comment_priorities),
 		cmocka_unit_test(test_parity_vote_counts_and_moderation),
