@@ -271,6 +271,7 @@ static const struct {
 	[HM_EDB] = {500, 6, "database error"},
 	[HM_EIO] = {500, 7, "input/output error"},
 	[HM_ESCHEMA] = {500, 8, "not a harmony database of a known version"},
+	[HM_EBUSY] = {503, 9, "storage unavailable for now, try again"},
 	[HM_EINTERNAL] = {500, 1, "internal error"},
 };
 

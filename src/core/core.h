@@ -72,6 +72,7 @@ enum hm_err {
 	HM_EDB,         /* storage failed */
 	HM_EIO,         /* file or network failed */
 	HM_ESCHEMA,     /* database is not ours or is newer */
+	HM_EBUSY,       /* storage unavailable for now (locked, full, read-only): try again */
 	HM_EINTERNAL,
 	HM_ERR__MAX
 };

@@ -48,7 +48,8 @@ void db_bind_null(struct db_stmt *st, int idx);
 /* 1: a row is ready; 0: done; -1: error (logged). */
 int db_step(struct db_stmt *st);
 /* Runs a statement that returns no rows to completion: HM_OK, HM_EEXIST on
- * a unique-constraint violation, HM_EINVAL on another constraint, HM_EDB. */
+ * a unique-constraint violation, HM_EINVAL on another constraint, HM_EBUSY
+ * or HM_EDB (as db_failed says). */
 enum hm_err db_run(struct db_stmt *st);
 /* Resets the statement so it can be used again (db_prepare does it too). */
 void db_done(struct db_stmt *st);
@@ -78,10 +79,12 @@ int db_changes(struct db *db);
  * a read-then-write cannot deadlock; db_begin_read gives a consistent
  * snapshot for a page made of several queries. */
 enum hm_err db_begin(struct db *db);
-/* 1 if a statement failed (to prepare or to step) since the last
- * db_begin or db_begin_read: a read that found nothing may have failed,
- * and a page must then answer 500, not "not found". */
-int db_failed(struct db *db);
+/* How a statement failed (to prepare or to step) since the last db_begin
+ * or db_begin_read: HM_OK when none did; HM_EBUSY when the store could not
+ * take it for now (locked past the busy timeout, disk full, read-only:
+ * answered 503, try again); HM_EDB otherwise. A read that found nothing
+ * may have failed, and a page must then answer so, not "not found". */
+enum hm_err db_failed(struct db *db);
 /* Forgets earlier failures: the start of a request. */
 void db_failed_reset(struct db *db);
 enum hm_err db_begin_read(struct db *db);

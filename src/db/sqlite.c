@@ -34,7 +34,7 @@ struct db {
 	int wal_hdr_ok;            /* wal_hdr holds the header seen before the last PRAGMA */
 	unsigned char wal_hdr[48];
 	int in_write; /* inside a db_begin transaction */
-	int failed;   /* a statement failed since the transaction began (db_failed) */
+	enum hm_err failed; /* how a statement failed since the transaction began (db_failed) */
 	struct db_stmt cache[STMT_CACHE];
 };
 
@@ -208,6 +208,23 @@ const char *db_path(struct db *db)
 
 /* --------------------------------------------------------- statements */
 
+/* Remembers that a statement failed with rc, and says how: HM_EBUSY when
+ * the store cannot take it for now (another writer holds the lock past
+ * the busy timeout, the disk is full, the file became read-only), which
+ * is answered 503 and worth retrying; HM_EDB for anything else. The
+ * first failure since the transaction began is the one kept. */
+static enum hm_err db_note_failure(struct db *db, int rc)
+{
+	int primary = rc & 0xff;
+	enum hm_err e = (primary == SQLITE_BUSY || primary == SQLITE_LOCKED ||
+			 primary == SQLITE_FULL || primary == SQLITE_READONLY)
+				? HM_EBUSY
+				: HM_EDB;
+	if (db->failed == HM_OK)
+		db->failed = e;
+	return e;
+}
+
 struct db_stmt *db_prepare(struct db *db, const char *sql)
 {
 	size_t hsh = ((uintptr_t)sql >> 3) * 2654435761u;
@@ -223,7 +240,7 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 			if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st,
 					       NULL) != SQLITE_OK) {
 				log_error("sqlite3_prepare_v3: %s in: %.200s", sqlite3_errmsg(db->h), sql);
-				db->failed = 1;
+				db_note_failure(db, sqlite3_errcode(db->h));
 				sqlite3_finalize(s->st);
 				s->st = NULL;
 				return NULL;
@@ -268,7 +285,7 @@ int db_step(struct db_stmt *st)
 	if (rc == SQLITE_DONE)
 		return 0;
 	log_error("sqlite3_step: %s in: %.120s", sqlite3_errmsg(st->db->h), st->sql);
-	st->db->failed = 1;
+	db_note_failure(st->db, rc);
 	return -1;
 }
 
@@ -284,8 +301,7 @@ enum hm_err db_run(struct db_stmt *st)
 		e = HM_EINVAL;
 	else {
 		log_error("sqlite3_step: %s in: %.120s", sqlite3_errmsg(st->db->h), st->sql);
-		st->db->failed = 1;
-		e = HM_EDB;
+		e = db_note_failure(st->db, rc);
 	}
 	sqlite3_reset(st->st);
 	return e;
@@ -401,19 +417,19 @@ static const char SQL_BEGIN_READ[] = "BEGIN";
 static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
 
-int db_failed(struct db *db)
+enum hm_err db_failed(struct db *db)
 {
 	return db->failed;
 }
 
 void db_failed_reset(struct db *db)
 {
-	db->failed = 0;
+	db->failed = HM_OK;
 }
 
 enum hm_err db_begin(struct db *db)
 {
-	db->failed = 0;
+	db->failed = HM_OK;
 	struct db_stmt *st = db_prepare(db, SQL_BEGIN);
 	enum hm_err e = st ? db_run(st) : HM_EDB;
 	db->in_write = (e == HM_OK);
@@ -422,7 +438,7 @@ enum hm_err db_begin(struct db *db)
 
 enum hm_err db_begin_read(struct db *db)
 {
-	db->failed = 0;
+	db->failed = HM_OK;
 	struct db_stmt *st = db_prepare(db, SQL_BEGIN_READ);
 	return st ? db_run(st) : HM_EDB;
 }

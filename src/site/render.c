@@ -136,6 +136,7 @@ static const char *status_title(struct http_req *req, int status)
 	case 405: return web_t(req, "Method not allowed");
 	case 409: return web_t(req, "Conflict");
 	case 413: return web_t(req, "Too large");
+	case 503: return web_t(req, "Unavailable for a moment");
 	default: return web_t(req, "Something went wrong");
 	}
 }
@@ -166,14 +167,24 @@ static json_t *layout_model(struct http_req *req, const char *title)
 void web_finish(struct http_req *req, struct http_res *res, enum hm_err e)
 {
 	/* A read that failed is not "not found", nor a page with a part
-	 * missing: whatever the handler made of it, the answer is 500. */
-	if (req->db && db_failed(req->db) && e != HM_EDB) {
-		log_error("%s %s: a database statement failed; answering 500",
-			  http_method_name(req->method), req->path ? req->path : "?");
-		e = HM_EDB;
-		res->status = 500;
+	 * missing: whatever the handler made of it, the answer is 500, or 503
+	 * when the store could not take it for now (locked, full, read-only). */
+	enum hm_err dbe = req->db ? db_failed(req->db) : HM_OK;
+	if (dbe != HM_OK && e != dbe && (e != HM_EDB || dbe == HM_EBUSY)) {
+		log_error("%s %s: a database statement failed (%s); answering %d",
+			  http_method_name(req->method), req->path ? req->path : "?",
+			  hm_err_str(dbe), hm_err_http_status(dbe));
+		e = dbe;
+		res->status = hm_err_http_status(dbe);
 		res->error = NULL;
 		res->location = NULL;
+	}
+	if (e == HM_EBUSY) {
+		res->status = 503;
+		if (!res->error)
+			res->error = "The database cannot take changes at the moment. Nothing was "
+				     "changed: try again in a little while.";
+		http_res_header(res, "Retry-After", "5");
 	}
 	if (req->db)
 		db_failed_reset(req->db);

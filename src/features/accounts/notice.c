@@ -168,7 +168,7 @@ enum hm_err accounts_notify(struct http_req *req, int64_t account_id, enum accou
 	}
 	/* The change is committed: whatever fails here must not turn its
 	 * answer into a 500 (web_finish answers so when a statement failed). */
-	int failed_before = db_failed(req->db);
+	enum hm_err failed_before = db_failed(req->db);
 	enum hm_err e = notify(req, account_id, &notices[kind], detail);
 	if (e != HM_OK) {
 		log_warn("cannot queue the %s notice for account %lld: %s", notices[kind].name,
@@ -186,7 +186,7 @@ enum hm_err accounts_notify_grant(struct http_req *req, int64_t account_id,
 		return accounts_notify(req, account_id, ACCOUNT_NOTICE_ROLE_ADMIN, NULL);
 	int event = g->event_id != 0;
 	enum account_notice kind = event ? ACCOUNT_NOTICE_ROLE_EVENT : ACCOUNT_NOTICE_ROLE_SERIES;
-	int failed_before = db_failed(req->db);
+	enum hm_err failed_before = db_failed(req->db);
 	const char *title = NULL;
 	struct db_stmt *st =
 		db_prepare(req->db, notice_sql[event ? SQL_EVENT_TITLE : SQL_SERIES_TITLE]);
