@@ -117,12 +117,13 @@ static int cmd_prune(int argc, char **argv)
 	size_t nrefs;
 	const struct media_ref *refs = web_media_refs(&nrefs);
 	e = media_prune(db, refs, nrefs, &o, &r);
-	if (e != HM_OK && e != HM_EDB) {
+	int store_failed = e == HM_EDB || e == HM_EBUSY; /* the store, not the folder */
+	if (e != HM_OK && !store_failed) {
 		fprintf(stderr, "harmony media prune: cannot read the media folder %s\n", media);
 		rc = hm_err_exit_code(e);
 		goto out;
 	}
-	if (e == HM_EDB && !r.removed) {
+	if (store_failed && !r.removed) {
 		fprintf(stderr, "harmony media prune: cannot read what the database refers to; "
 				"nothing removed\n");
 		rc = hm_err_exit_code(e);
@@ -131,7 +132,7 @@ static int cmd_prune(int argc, char **argv)
 	printf("%s %zu file%s (%lld bytes); kept %zu in use, %zu uploaded within the last %ld hours\n",
 	       dry ? "would remove" : "removed", r.removed, r.removed == 1 ? "" : "s",
 	       (long long)r.bytes, r.in_use, r.recent, hours);
-	if (e == HM_EDB) {
+	if (store_failed) {
 		fprintf(stderr, "harmony media prune: the removals could not be recorded in the "
 				"audit log\n");
 		rc = hm_err_exit_code(e);
