@@ -12,17 +12,15 @@
 // checked as a browser or an attacker meets them, over HTTP.
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, Client, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
-import { makeDemoWithOrganiser, ROOT, startServer, tempDir } from './lib/server.mjs';
+import { ORG, PROBE, routeTable, SERIES, SHANGHAI } from './lib/routes.mjs';
+import { makeDemoWithOrganiser, startServer, tempDir } from './lib/server.mjs';
 import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
 
-const SHANGHAI = 'asia-south-pacific-shanghai-2012';
-const SERIES = 'regional-consultations';
-const ORG = 'unaoc';
 const PEOPLE = {
 	admin: { email: 'admin@example.org', name: 'Admin', role: 'admin' },
 	participant: { email: 'part@example.org', name: 'Pat Participant' },
@@ -72,22 +70,7 @@ after(async () => {
 // ------------------------------------------------------------------ routes
 
 // Every route of the site, from the tables in src/site/*.c and
-// src/features/*/*.c: {method, pattern, handler, flags, file}.
-function routeTable() {
-	const dirs = [path.join(ROOT, 'src/site')];
-	const features = path.join(ROOT, 'src/features');
-	for (const d of readdirSync(features)) dirs.push(path.join(features, d));
-	const out = [];
-	for (const dir of dirs) {
-		for (const f of readdirSync(dir).filter((n) => n.endsWith('.c'))) {
-			const src = readFileSync(path.join(dir, f), 'utf8');
-			for (const m of src.matchAll(/\{\s*(GET|POST|PUT|PATCH|DELETE)\s*,\s*"([^"]+)"\s*,\s*(\w+)\s*(?:,\s*([^}]*))?\}/g))
-				out.push({ method: m[1], pattern: m[2], handler: m[3], flags: (m[4] || '').trim(), file: f });
-		}
-	}
-	assert.ok(out.length > 100, `security.test.mjs: only ${out.length} routes found`);
-	return out;
-}
+// src/features/*/*.c (lib/routes.mjs).
 const ROUTES = routeTable();
 const WRITES = ROUTES.filter((r) => r.method !== 'GET');
 const ADMIN_GETS = ROUTES.filter((r) => r.method === 'GET' && r.pattern.startsWith('/admin'));
@@ -136,16 +119,6 @@ function fill(pattern) {
 	});
 }
 
-// Fields most forms would accept, so a route that forgot its check would
-// change something the database snapshot shows.
-const PROBE = {
-	title: 'Probe', name: 'Probe', slug: 'probe', email: 'probe@example.org', summary: 'Probe',
-	body_md: 'Probe', description: 'Probe', starts_on: '2030-01-01', ends_on: '2030-01-02', timezone: 'UTC',
-	kind: 'consultation', status: 'published', organisation: ORG, role: 'partner', series: SERIES,
-	event: SHANGHAI, label: 'probe', scope: 'write', direction: 'down', lang: 'en',
-	current: PASSWORD, password: 'a new passphrase for probing', confirm: 'a new passphrase for probing',
-	token: 'probe',
-};
 
 const snapshot = () => dbSnapshot(srv.db);
 const assertUnchanged = (before, what) => assertDbUnchanged(srv.db, before, what);
