@@ -69,6 +69,7 @@ enum auth_action {
 	AUTH_DIALOGUE_PARTICIPATE, /* vote and submit statements as oneself */
 	AUTH_OUTCOME_EDIT,         /* joint actions, commitments, progress */
 	AUTH_ACCOUNT_SELF,         /* own profile, password, API tokens */
+	AUTH_ACCOUNT_VIEW,         /* reading them: read-only tokens may */
 	AUTH_ACCOUNT_MANAGE,       /* other accounts and their roles */
 	AUTH_SITE_ADMIN,           /* site settings, backups */
 	AUTH_AUDIT_READ,           /* the audit log */

@@ -50,6 +50,7 @@ static const struct action_rule rules[AUTH_ACTION__MAX] = {
 				       {[P] = RULE_ANY, [A] = RULE_ANY}},
 	[AUTH_OUTCOME_EDIT] = {"outcome.edit", 1, 0, {[O] = RULE_SCOPED, [A] = RULE_ANY}},
 	[AUTH_ACCOUNT_SELF] = {"account.self", 1, 0, {[P] = RULE_OWN, [A] = RULE_ANY}},
+	[AUTH_ACCOUNT_VIEW] = {"account.view", 0, 0, {[P] = RULE_OWN, [A] = RULE_ANY}},
 	[AUTH_ACCOUNT_MANAGE] = {"account.manage", 1, 0, {[A] = RULE_ANY}},
 	[AUTH_SITE_ADMIN] = {"site.admin", 1, 0, {[A] = RULE_ANY}},
 	[AUTH_AUDIT_READ] = {"audit.read", 0, 0, {[A] = RULE_ANY}},

@@ -76,8 +76,11 @@ enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const str
 	if (fl & (WEB_PRIVATE | WEB_SELF | WEB_STAFF) || needs >= 0)
 		web_private(req, res);
 	if (fl & WEB_SELF) {
+		/* Reading one's own account is a read, which read-only tokens may. */
 		struct auth_scope own = {.owner_account_id = web_principal(req)->account_id};
-		e = web_require(req, res, AUTH_ACCOUNT_SELF, &own);
+		e = web_require(req, res, unsafe_method(req->method) ? AUTH_ACCOUNT_SELF
+								     : AUTH_ACCOUNT_VIEW,
+				&own);
 	} else if (fl & WEB_STAFF) {
 		if (!auth_is_staff(web_principal(req)))
 			e = web_require(req, res, AUTH_SITE_ADMIN, NULL);

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { textOf } from './lib/html.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
-import { q, sqlite } from './lib/sqlite.mjs';
+import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
 
 const EMAIL = 'tokens@example.org';
 const DAY = 86400;
@@ -159,5 +159,18 @@ describe('an expired token is refused like an unknown one', () => {
 		assert.match(row, /\bnever\b/);
 		assert.match(row, /Active/);
 		assert.equal((await tokensOf()).find((t) => t.label === 'old token').expires_at, null);
+	});
+});
+
+describe('what a read-only token may do with its own account', () => {
+	test('it reads the profile, and cannot change it', async () => {
+		const token = await apiToken(me, 'read', 'reader');
+		const r = await bearer(srv.url, token, 'GET', '/api/v1/account');
+		assert.equal(r.status, 200, r.body.slice(0, 200));
+		assert.equal(r.json.email ?? r.json.account?.email, EMAIL);
+		const before = dbSnapshot(srv.db);
+		const w = await bearer(srv.url, token, 'PATCH', '/api/v1/account', { name: 'Renamed by a reader' });
+		assert.equal(w.status, 403);
+		assertDbUnchanged(srv.db, before, 'a read-only token changing the profile');
 	});
 });
