@@ -73,6 +73,16 @@ enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const str
 
 	if (fl & WEB_JSON)
 		req->want_json = 1;
+	/* A token that is not valid is refused wherever it is sent (RFC 6750),
+	 * public pages included: its holder learns at once that it is dead,
+	 * rather than reading the site as a visitor and wondering where the
+	 * drafts went. One answer for unknown, revoked and expired alike. */
+	if (web_token_refused(req)) {
+		res->no_store = 1;
+		http_res_header(res, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+		return http_fail(res, HM_EUNAUTH,
+				 "This API token is not valid: it is unknown, revoked or expired.");
+	}
 	if (fl & (WEB_PRIVATE | WEB_SELF | WEB_STAFF) || needs >= 0)
 		web_private(req, res);
 	if (fl & WEB_SELF) {

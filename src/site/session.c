@@ -15,6 +15,7 @@ struct web_state {
 	struct principal who;
 	const char *session_token; /* as presented, when it was valid */
 	const char *presession;    /* the pre-session cookie, existing or just set */
+	int bad_token;             /* a bearer token was sent that is not valid */
 };
 
 static struct web_state *state(struct http_req *req)
@@ -28,8 +29,10 @@ static struct web_state *state(struct http_req *req)
 	const char *cookie = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
 	int64_t now = time_now_s();
 	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
-		if (auth_api_token_lookup_at(req->db, authz + 7, now, req->client_addr, &st->who) != HM_OK)
+		if (auth_api_token_lookup_at(req->db, authz + 7, now, req->client_addr, &st->who) != HM_OK) {
 			auth_principal_visitor(&st->who);
+			st->bad_token = 1;
+		}
 	} else if (cookie && auth_session_lookup_at(req->db, cookie, now, req->client_addr, &st->who) == HM_OK) {
 		st->session_token = cookie;
 	}
@@ -42,6 +45,11 @@ static struct web_state *state(struct http_req *req)
 const struct principal *web_principal(struct http_req *req)
 {
 	return &state(req)->who;
+}
+
+int web_token_refused(struct http_req *req)
+{
+	return state(req)->bad_token;
 }
 
 int web_local_path(const char *path)

@@ -110,6 +110,9 @@ enum auth_action;
 /* The principal of the request, loaded once: a bearer API token, else the
  * session cookie, else a public visitor. Never NULL. */
 const struct principal *web_principal(struct http_req *req);
+/* 1 if the request sent a bearer token that is unknown, revoked or
+ * expired: the gate answers it 401 on every route, public ones included. */
+int web_token_refused(struct http_req *req);
 
 /* HM_OK if the principal may do a in scope. Otherwise a visitor asking
  * for HTML is sent to the sign-in page (and back afterwards), others get

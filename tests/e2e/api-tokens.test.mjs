@@ -9,6 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { textOf } from './lib/html.mjs';
+import { getJson } from './lib/http.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
 
@@ -172,5 +173,25 @@ describe('what a read-only token may do with its own account', () => {
 		const w = await bearer(srv.url, token, 'PATCH', '/api/v1/account', { name: 'Renamed by a reader' });
 		assert.equal(w.status, 403);
 		assertDbUnchanged(srv.db, before, 'a read-only token changing the profile');
+	});
+});
+
+describe('a token that is not valid is refused everywhere', () => {
+	test('on public pages and the API alike: 401, one answer for unknown and revoked', async () => {
+		const token = await apiToken(me, 'write', 'to revoke');
+		assert.equal((await bearer(srv.url, token, 'GET', '/api/v1/events')).status, 200, 'valid, it reads');
+		sqlite(srv.db, `UPDATE api_token SET revoked_at = '2026-01-01T00:00:00Z' WHERE label = 'to revoke';`);
+		const unknown = 'hm_' + 'x'.repeat(40);
+		for (const p of ['/api/v1/events', '/events', '/news', '/api/v1/account']) {
+			const revoked = await bearer(srv.url, token, 'GET', p);
+			const other = await bearer(srv.url, unknown, 'GET', p);
+			assert.equal(revoked.status, 401, `revoked token on ${p}`);
+			assert.match(revoked.headers['www-authenticate'] ?? '', /^Bearer error="invalid_token"/);
+			assert.equal(revoked.headers['cache-control'], 'no-store');
+			assert.equal(other.status, 401, `unknown token on ${p}`);
+			assert.equal(revoked.body, other.body, `one answer for both on ${p}`);
+		}
+		// Without the header, the same public pages answer as ever.
+		assert.equal((await getJson(srv.url + '/api/v1/events')).status, 200);
 	});
 });
