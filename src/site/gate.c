@@ -85,6 +85,13 @@ enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const str
 	}
 	if (fl & (WEB_PRIVATE | WEB_SELF | WEB_STAFF) || needs >= 0)
 		web_private(req, res);
+	/* A read-only token writes nothing, whatever the route: refused
+	 * before its body is read, so it learns nothing from validation. The
+	 * forms anyone may fill in answer it as they answer anyone. */
+	if (web_principal(req)->read_only && unsafe_method(req->method) && !(fl & WEB_VISITOR)) {
+		res->no_store = 1;
+		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
+	}
 	if (fl & WEB_SELF) {
 		/* Reading one's own account is a read, which read-only tokens may. */
 		struct auth_scope own = {.owner_account_id = web_principal(req)->account_id};

@@ -274,6 +274,22 @@ describe('an administrator\'s read-only API token changes nothing', () => {
 		});
 	}
 
+	test('read_only_token_is_refused_before_its_body_is_read', async () => {
+		// Bodies that would fail validation: the refusal comes first, so a
+		// read-only token learns nothing about what a write would need.
+		for (const [method, p, body] of [
+			['POST', '/api/v1/events', {}],
+			['POST', '/api/v1/organisations', { name: 'X', kind: 'nonsense' }],
+			['PATCH', `/api/v1/categories/${ids.category}`, { name: '' }],
+		]) {
+			const before = snapshot();
+			const r = await bearer(srv.url, tok.adminRead, method, p, body);
+			assert.equal(r.status, 403, `${method} ${p}: ${describeRes(r)}`);
+			assert.match(r.json?.error?.message ?? '', /may only read/);
+			assertUnchanged(before, `${method} ${p} with a read-only token`);
+		}
+	});
+
 	test('read_only_token_still_works_after_the_sweep', async () => {
 		const r = await bearer(srv.url, tok.adminRead, 'GET', '/api/v1/audit');
 		assert.equal(r.status, 200);
