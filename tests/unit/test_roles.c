@@ -108,6 +108,8 @@ static const struct row rows[] = {
 	 OTHERS_REG_A, 0},
 	{"N05 participant edits another's profile", PARTICIPANT, AUTH_ACCOUNT_SELF, OTHERS_PROFILE,
 	 0},
+	{"N05b participant reads another's profile", PARTICIPANT, AUTH_ACCOUNT_VIEW,
+	 OTHERS_PROFILE, 0},
 	{"N06 participant moderates dialogue", PARTICIPANT, AUTH_DIALOGUE_MODERATE, IN_A, 0},
 	{"N07 participant creates a series", PARTICIPANT, AUTH_SERIES_CREATE, -1, 0},
 	{"N08 organiser of A edits event B", ORG_A, AUTH_EVENT_EDIT, IN_B, 0},
@@ -152,6 +154,7 @@ static const struct row rows[] = {
 	 1},
 	{"P04 participant votes", PARTICIPANT, AUTH_DIALOGUE_PARTICIPATE, IN_C, 1},
 	{"P05 participant edits own profile", PARTICIPANT, AUTH_ACCOUNT_SELF, OWN_PROFILE, 1},
+	{"P05b participant reads own profile", PARTICIPANT, AUTH_ACCOUNT_VIEW, OWN_PROFILE, 1},
 	{"P06 organiser of A edits event A", ORG_A, AUTH_EVENT_EDIT, IN_A, 1},
 	{"P07 organiser of A edits A given without series", ORG_A, AUTH_EVENT_EDIT,
 	 EVENT_A_NO_SERIES, 1},
@@ -232,7 +235,7 @@ static void test_roles_read_only_tokens_never_write(void **state)
 	 * token may do no more, and neither may do anything that the
 	 * read-write admin can only do as a write. */
 	static const enum auth_action reads[] = {AUTH_PUBLIC_READ, AUTH_DRAFT_READ,
-						 AUTH_AUDIT_READ};
+						 AUTH_AUDIT_READ, AUTH_ACCOUNT_VIEW};
 	for (int a = 0; a < AUTH_ACTION__MAX; a++) {
 		int is_read = 0;
 		for (size_t i = 0; i < HM_ARRAY_LEN(reads); i++)
