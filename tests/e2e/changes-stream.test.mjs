@@ -7,6 +7,7 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
+import { waitUntil } from './lib/mail.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { sqlite } from './lib/sqlite.mjs';
 import path from 'node:path';
@@ -20,6 +21,11 @@ before(async () => {
 	srv = await startServer({ db });
 	tok.admin = await apiToken(await signedIn(srv.url, 'admin@example.org'), 'read');
 	tok.participant = await apiToken(await signedIn(srv.url, 'participant@example.org'), 'write');
+	// Each new token e-mails its owner: the outbox is sent in the
+	// background, and that is a change too. Let it settle before a test
+	// counts on a quiet stream.
+	await waitUntil(() => sqlite(srv.db, "SELECT count(*) FROM mail_outbox WHERE status IN ('queued', 'sending');").trim() === '0',
+		'the outbox sent');
 });
 after(async () => {
 	await srv?.stop();
