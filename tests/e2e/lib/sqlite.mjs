@@ -16,7 +16,20 @@ export const q = (s) => (s === null ? 'NULL' : `'${String(s).replaceAll("'", "''
 // tokens note when and where they were last used; failed sign-ins are
 // counted. For tests that show a refused request changed nothing.
 const VOLATILE = /^INSERT INTO "?(session|auth_throttle|api_token)"? /;
+
+// Waits (up to 10 s) until no e-mail is due or being sent: the outbox is
+// delivered in the background, and a delivery is a change no request of
+// the test made. Messages waiting for a later retry do not count.
+const DUE = `SELECT count(*) FROM mail_outbox WHERE status = 'sending'
+ OR (status = 'queued' AND next_attempt_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));`;
+function outboxSettled(file) {
+	const end = Date.now() + 10_000;
+	while (sqlite(file, DUE).trim() !== '0' && Date.now() < end)
+		Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+}
+
 export function dbSnapshot(file) {
+	outboxSettled(file);
 	return sqlite(file, '.dump\nSELECT id, token_hash, account_id, label, scope, created_at, revoked_at FROM api_token ORDER BY id;\n')
 		.split('\n').filter((l) => !VOLATILE.test(l)).join('\n');
 }
