@@ -165,7 +165,7 @@ enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struc
 	res->no_store = 1; /* errors included: an admin page says nothing to caches */
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
-	t = k->get(req->db, http_param(req, "slug"));
+	t = k->get(req->db, http_param(req, kind_param(k)));
 	db_rollback(req->db);
 	/* 404 when p may not see it, 403 when p may see but not edit it. */
 	if (!t || !k->visible(web_principal(req), t)) {
@@ -211,8 +211,9 @@ static enum hm_err adm_deletion(struct http_req *req, const struct kind *k, json
 	db_rollback(req->db);
 	if (e != HM_OK)
 		return e;
+	char key[24];
 	json_t *d = json_pack("{s:o, s:b}", "action",
-			      json_sprintf("%s/%s/delete", k->admin_path, web_str(t, "slug")),
+			      json_sprintf("%s/%s/delete", k->admin_path, kind_key(k, t, key)),
 			      "may", why.rule == NULL);
 	web_set_str(d, "reason", why.rule ? keep_message(req, &why) : NULL);
 	json_object_set_new(t, "deletion", d);
@@ -235,7 +236,7 @@ enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const stru
 enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct kind *k)
 {
 	const struct principal *p = web_principal(req);
-	const char *slug = http_param(req, "slug");
+	const char *slug = http_param(req, kind_param(k));
 	struct field_errors errs = {0};
 	struct adm_input in;
 	json_t *cur = NULL, *out = NULL;
@@ -275,16 +276,18 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 		return k->form_page(req, res, json_incref(cur), fj);
 	}
 	adm_input_free(&in);
+	char key[24];
+	const char *at = arena_strdup(&req->pool, kind_key(k, out, key));
 	if (req->want_json) {
 		k->api_item(p, out);
 		if (!slug)
 			http_res_header(res, "Location",
-					arena_printf(&req->pool, "%s/%s", k->api_path,
-						     web_str(out, "slug")));
+					arena_printf(&req->pool, "%s/%s", k->api_path, at));
 		return adm_api_answer(res, slug ? 200 : 201, out);
 	}
-	const char *to = arena_printf(&req->pool, "%s/%s/edit?done=%s", k->admin_path,
-				      web_str(out, "slug"), slug ? "saved" : k->done_created);
+	const char *to = k->saved_to ? k->saved_to
+				     : arena_printf(&req->pool, "%s/%s/edit?done=%s", k->admin_path,
+						    at, slug ? "saved" : k->done_created);
 	json_decref(out);
 	return web_redirect(req, res, to);
 }
@@ -308,7 +311,7 @@ enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const str
 	enum hm_err e = adm_action_begin(req, res, k);
 	if (e != HM_OK)
 		return e;
-	const char *slug = http_param(req, "slug");
+	const char *slug = http_param(req, kind_param(k));
 	e = kind_set_status(k, req->db, web_principal(req), slug, status, time_now_s());
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
@@ -325,7 +328,8 @@ enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct 
 	enum hm_err e = adm_action_begin(req, res, k);
 	if (e != HM_OK)
 		return e;
-	e = kind_delete(k, req->db, web_principal(req), http_param(req, "slug"), time_now_s(), &why);
+	e = kind_delete(k, req->db, web_principal(req), http_param(req, kind_param(k)), time_now_s(),
+			&why);
 	if (e == HM_ECONFLICT)
 		return http_fail(res, e, keep_message(req, &why));
 	if (e == HM_EFORBIDDEN)
@@ -371,7 +375,7 @@ enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct
 	json_t *t = NULL;
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
-	t = k->get(req->db, http_param(req, "slug"));
+	t = k->get(req->db, http_param(req, kind_param(k)));
 	db_rollback(req->db);
 	if (!t || (k->visible && !k->visible(p, t))) {
 		json_decref(t);

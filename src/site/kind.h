@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "auth/auth.h"
 #include "site/form.h"
@@ -161,6 +162,12 @@ struct kind {
 	const char *admin_path;   /* "/admin/series" */
 	const char *api_path;     /* "/api/v1/series" */
 	const char *done_created; /* the ?done= notice after creating one */
+	/* What addresses one in the paths and the reads (get, snapshot):
+	 * "slug" (NULL) or "id", the path parameter of that name. */
+	const char *param;
+	/* Where a form that saved goes: NULL, the thing's edit page with a
+	 * notice; else this path (its list). */
+	const char *saved_to;
 	/* ---- input: the declared fields, and one field sent as a list */
 	const struct field *fields;
 	size_t nfields;
@@ -228,9 +235,27 @@ struct kind {
 				 json_t *fj);
 };
 
+/* The path parameter that names one: "slug" or "id". */
+static inline const char *kind_param(const struct kind *k)
+{
+	return k->param ? k->param : "slug";
+}
+
+/* The key of t in k's paths and reads: its id (written into buf) for a
+ * kind addressed by id, else its slug. */
+static inline const char *kind_key(const struct kind *k, const json_t *t, char buf[24])
+{
+	if (k->param && k->param[0] == 'i') {
+		snprintf(buf, 24, "%lld", (long long)json_integer_value(json_object_get(t, "id")));
+		return buf;
+	}
+	return json_string_value(json_object_get(t, "slug"));
+}
+
 /* ---------------------------------------------------- writes (kind_store.c) */
 
-/* Creates (slug NULL) or updates the thing: checks the right, merges in
+/* Creates (slug NULL) or updates the thing (slug: its key, as kind_key
+ * gives it): checks the right, merges in
  * over what is stored (or the defaults), checks, settles the slug,
  * writes, audits, all in one transaction. *out (optional) is the thing
  * as stored.

@@ -166,9 +166,15 @@ enum hm_err kind_save(const struct kind *k, struct db *db, const struct principa
 		e = HM_EINVAL;
 		goto out;
 	}
-	if ((e = k->write(db, m, ref, id, time_format_rfc3339(&a, now), &id)) != HM_OK)
+	if ((e = k->write(db, m, ref, id, time_format_rfc3339(&a, now), &id)) != HM_OK) {
+		/* The address was free when checked, but a unique key disagrees. */
+		if (e == HM_EEXIST)
+			field_error_add(errs, "slug", k->slug_taken_msg);
 		goto out;
-	after = k->snapshot(db, json_string_value(json_object_get(m, "slug")));
+	}
+	json_object_set_new(m, "id", json_integer(id));
+	char key[24];
+	after = k->snapshot(db, kind_key(k, m, key));
 	if (!after) {
 		e = HM_EDB;
 		goto out;

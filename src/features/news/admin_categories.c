@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "features/news/news.h"
+#include "features/news/news_internal.h"
 
 #include <string.h>
 
@@ -109,112 +110,176 @@ static enum hm_err category_edit_form(struct http_req *req, struct http_res *res
 	return e;
 }
 
-/* Creates (id 0) or updates a category from a form or JSON. */
-static enum hm_err category_save_h(struct http_req *req, struct http_res *res, int64_t id)
+/* ------------------------------------------------------ the kind table */
+
+static json_t *cat_get(struct db *db, const char *key)
 {
-	struct form f;
-	struct field_errors errs = {0};
-	json_t *cat = NULL;
-	web_private(req, res);
+	int64_t id;
+	if (!key || !text_int_parse(key, &id) || id <= 0)
+		return NULL;
+	return category_admin_get(db, id);
+}
+
+static int cat_may(const struct principal *p)
+{
+	return auth_can(p, AUTH_NEWS_EDIT, NULL);
+}
+
+static int cat_may_edit(struct db *db, const struct principal *p, const json_t *before)
+{
+	(void)db;
+	(void)before;
+	return cat_may(p);
+}
+
+static json_t *cat_merge(const json_t *cur, const json_t *in)
+{
+	json_t *m = json_deep_copy(cur);
+	static const char *const keys[] = {"name", "slug"};
+	for (size_t i = 0; i < HM_ARRAY_LEN(keys); i++) {
+		json_t *v = json_object_get(in, keys[i]);
+		if (v)
+			json_object_set(m, keys[i], v);
+	}
+	return m;
+}
+
+static json_t *cat_defaults(void)
+{
+	return json_object();
+}
+
+static int cat_check(const json_t *m, struct field_errors *errs)
+{
+	int n = errs->n;
+	const char *name = json_string_value(json_object_get(m, "name"));
+	const char *slug = json_string_value(json_object_get(m, "slug"));
+	if (!name || !*name)
+		field_error_add(errs, "name", "This field is required.");
+	else if (news_too_long(name, CATEGORY_NAME_MAX))
+		field_error_add(errs, "name", "This is too long.");
+	if (slug && *slug && !slug_valid(slug))
+		field_error_add(errs, "slug", "Use lower-case letters, digits and single hyphens only.");
+	return errs->n - n;
+}
+
+static enum hm_err cat_write(struct db *db, const json_t *m, int64_t ref, int64_t id,
+			     const char *ts, int64_t *id_out)
+{
+	(void)ref; /* a category refers to nothing */
+	(void)ts;  /* nor keeps its times */
+	struct db_stmt *st = news_admin_prep(db, id ? SQL_CAT_UPDATE : SQL_CAT_INSERT);
+	if (!st)
+		return HM_EDB;
+	db_bind_text(st, 1, json_string_value(json_object_get(m, "slug")));
+	db_bind_text(st, 2, json_string_value(json_object_get(m, "name")));
+	if (id)
+		db_bind_int(st, 3, id);
+	enum hm_err e = db_run(st);
+	if (e == HM_OK)
+		*id_out = id ? id : db_last_insert_id(db);
+	return e;
+}
+
+static const char *cat_action(const json_t *before, const json_t *after)
+{
+	(void)after;
+	return before ? "category.update" : "category.create";
+}
+
+static const struct kind_keep_rule cat_keep[] = {
+	{1, NULL, "SELECT count(*) FROM post_category WHERE category_id = ?",
+	 "Posts use this category. Remove it from them before deleting it.", NULL},
+	{0, NULL, NULL, NULL, NULL},
+};
+
+/* The one of the path, for those who may change categories: 404 when
+ * there is none. */
+static enum hm_err cat_for_edit(struct http_req *req, struct http_res *res, json_t **out)
+{
+	*out = NULL;
+	res->no_store = 1;
 	enum hm_err e = gate_categories(req, res);
 	if (e != HM_OK)
 		return e;
-	if (id && !(cat = category_admin_get(req->db, id)))
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_t *c = cat_get(req->db, http_param(req, "id"));
+	db_rollback(req->db);
+	if (!c)
 		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
+	*out = c;
+	return HM_OK;
+}
+
+static void cat_api_item(const struct principal *p, json_t *c)
+{
+	(void)p; /* only those who may change categories are answered so */
+	decorate_category(c);
+}
+
+/* The form again, with what was sent and what was wrong. */
+static enum hm_err cat_form_page(struct http_req *req, struct http_res *res, json_t *cat,
+				 json_t *fj)
+{
 	if (cat)
 		decorate_category(cat);
-	if (req->method == HTTP_PATCH && !news_web_json_body(req)) {
-		json_decref(cat);
-		return http_fail(res, HM_EINVAL, "PATCH takes a JSON object of the fields to change.");
-	}
-	if (cat && req->method == HTTP_PATCH) {
-		struct slug_list unused = {0};
-		json_t *cur = json_pack("{s:O, s:O}", "name", json_object_get(cat, "name"), "slug",
-					json_object_get(cat, "slug"));
-		e = news_web_json_prepare(req, cur, &unused);
-		json_decref(cur);
-		if (e != HM_OK) {
-			json_decref(cat);
-			return http_fail(res, HM_EINVAL, "The body must be a JSON object.");
-		}
-	}
-	form_read(req, category_fields, HM_ARRAY_LEN(category_fields), &f);
-	if (f.nerrors == 0 && !f.error) {
-		int64_t new_id = id;
-		e = id ? category_update(req->db, web_principal(req), id, form_get(&f, "name"),
-					 form_get(&f, "slug"), time_now_s(), &errs)
-		       : category_create(req->db, web_principal(req), form_get(&f, "name"),
-					 form_get(&f, "slug"), time_now_s(), &new_id, &errs);
-		if (e == HM_OK) {
-			json_decref(cat);
-			if (req->want_json) {
-				json_t *c = category_admin_get(req->db, new_id);
-				if (c)
-					decorate_category(c);
-				res->status = id ? 200 : 201;
-				if (!id)
-					http_res_header(res, "Location",
-							arena_printf(&req->pool, "/api/v1/categories/%lld",
-								     (long long)new_id));
-				http_res_page(res, c, NULL, NULL);
-				return HM_OK;
-			}
-			return web_redirect(req, res, "/admin/categories");
-		}
-		if (e != HM_EINVAL && e != HM_EEXIST) {
-			json_decref(cat);
-			return e;
-		}
-		news_web_apply_errors(req, &f, &errs);
-	}
-	res->status = 400;
-	if (e == HM_EEXIST)
-		res->status = 409;
-	json_t *fj = form_json(&f);
-	if (req->want_json) {
-		json_decref(cat);
-		http_res_page(res, fj, NULL, NULL);
-		return HM_OK;
-	}
-	e = render_category_form(req, res, fj, cat);
+	enum hm_err e = render_category_form(req, res, fj, cat);
 	json_decref(cat);
 	return e;
 }
 
-static enum hm_err category_create_h(struct http_req *req, struct http_res *res)
-{
-	return category_save_h(req, res, 0);
-}
+const struct kind category_kind = {
+	.key = "categories",
+	.entity = "category",
+	.missing = "There is no such category.",
+	.admin_path = "/admin/categories",
+	.api_path = "/api/v1/categories",
+	.param = "id",
+	.saved_to = "/admin/categories",
+	.fields = category_fields,
+	.nfields = HM_ARRAY_LEN(category_fields),
+	.list = category_admin_list,
+	.get = cat_get,
+	.snapshot = cat_get,
+	.edit_action = AUTH_NEWS_EDIT,
+	.may_edit = cat_may_edit,
+	.may_create = cat_may,
+	.may_create_web = gate_categories,
+	.for_edit = cat_for_edit,
+	.merge = cat_merge,
+	.defaults = cat_defaults,
+	.check = cat_check,
+	.slug_taken_sql = "SELECT 1 FROM category WHERE slug = ? AND id <> ?",
+	.slug_from = "name",
+	.slug_taken_msg = "Another category already has this address.",
+	.write = cat_write,
+	.action = cat_action,
+	.delete_sql = "DELETE FROM category WHERE id = ?",
+	.delete_action = "category.delete",
+	.keep = cat_keep,
+	.api_item = cat_api_item,
+	.form_page = cat_form_page,
+};
 
-static enum hm_err category_update_h(struct http_req *req, struct http_res *res)
-{
-	int64_t id = site_id_param(req);
-	if (!id)
-		return http_fail(res, HM_ENOTFOUND, "There is no such category.");
-	return category_save_h(req, res, id);
-}
-
+/* The admin list's delete button: back to the list, which says why when
+ * posts still use it. The API's DELETE is adm_h_delete's. */
 static enum hm_err category_delete_h(struct http_req *req, struct http_res *res)
 {
 	web_private(req, res);
 	enum hm_err e = gate_categories(req, res);
 	if (e != HM_OK)
 		return e;
-	e = category_delete(req->db, web_principal(req), site_id_param(req), time_now_s());
+	e = kind_delete(&category_kind, req->db, web_principal(req), http_param(req, "id"),
+			time_now_s(), NULL);
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, e, "There is no such category.");
-	if (e == HM_ECONFLICT) {
-		if (!req->want_json)
-			return web_redirect(req, res, "/admin/categories?in_use=1");
-		return http_fail(res, e,
-				 "Posts use this category. Remove it from them before deleting it.");
-	}
+	if (e == HM_ECONFLICT)
+		return web_redirect(req, res, "/admin/categories?in_use=1");
+	if (e == HM_EFORBIDDEN)
+		return http_fail(res, e, "Only administrators may delete this.");
 	if (e != HM_OK)
 		return e;
-	if (req->want_json) {
-		http_res_page(res, json_pack("{s:b}", "deleted", 1), NULL, NULL);
-		return HM_OK;
-	}
 	return web_redirect(req, res, "/admin/categories");
 }
 
@@ -266,17 +331,18 @@ static enum hm_err api_category(struct http_req *req, struct http_res *res)
 
 const struct route category_admin_routes[] = {
 	{GET, "/admin/categories", page_admin_categories, WEB_STAFF},
-	{POST, "/admin/categories", category_create_h, WEB_STAFF | WEB_CSRF},
+	{POST, "/admin/categories", adm_h_save, WEB_STAFF | WEB_CSRF, &category_kind},
 	{GET, "/admin/categories/new", category_new_form, WEB_STAFF},
 	{GET, "/admin/categories/{id}", category_edit_form, WEB_PRIVATE},
 	/* …/edit, as every other kind's edit page is addressed */
 	{GET, "/admin/categories/{id}/edit", category_edit_form, WEB_PRIVATE},
-	{POST, "/admin/categories/{id}", category_update_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/categories/{id}", adm_h_save, WEB_PRIVATE | WEB_CSRF, &category_kind},
 	{POST, "/admin/categories/{id}/delete", category_delete_h, WEB_PRIVATE | WEB_CSRF},
 	{GET, "/api/v1/categories", api_categories, WEB_JSON},
-	{POST, "/api/v1/categories", category_create_h, WEB_JSON | WEB_STAFF | WEB_CSRF},
+	{POST, "/api/v1/categories", adm_h_save, WEB_JSON | WEB_STAFF | WEB_CSRF, &category_kind},
 	{GET, "/api/v1/categories/{id}", api_category, WEB_JSON},
-	{PATCH, "/api/v1/categories/{id}", category_update_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{DELETE, "/api/v1/categories/{id}", category_delete_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{PATCH, "/api/v1/categories/{id}", adm_h_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &category_kind},
+	{DELETE, "/api/v1/categories/{id}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF,
+	 &category_kind},
 	WEB_ROUTES_END,
 };

@@ -123,17 +123,12 @@ json_t *news_event_choices(struct db *db, const struct principal *actor);
 
 /* ----------------------------------------------------------- categories */
 
-/* Categories are site-wide: only admins change them. A category in use is
- * never deleted (HM_ECONFLICT): posts keep their categories unless someone
- * edits them, and the audit log stays one entry per change. */
-enum hm_err category_create(struct db *db, const struct principal *actor, const char *name,
-			    const char *slug, int64_t now, int64_t *id_out,
-			    struct field_errors *errs);
-enum hm_err category_update(struct db *db, const struct principal *actor, int64_t id,
-			    const char *name, const char *slug, int64_t now,
-			    struct field_errors *errs);
-enum hm_err category_delete(struct db *db, const struct principal *actor, int64_t id,
-			    int64_t now);
+/* Categories are site-wide: only those who edit all news change them,
+ * through kind_save and kind_delete of category_kind (addressed by id:
+ * its key is the id in decimal). A category in use is never deleted
+ * (HM_ECONFLICT): posts keep their categories unless someone edits them,
+ * and the audit log stays one entry per change. */
+extern const struct kind category_kind;
 
 /* {id, slug, name, posts} with posts counting every post (drafts too), or
  * NULL; the list is by name. */
