@@ -1,6 +1,6 @@
 # harmony — one plain GNU Makefile.
 #   make run    install what is missing, build, create the demo database, serve
-#   make test   install what is missing, then unit, end-to-end, browser and fuzz tests
+#   make test   install what is missing, then unit, end-to-end, ThreadSanitizer, browser and fuzz tests
 #   make asan   sanitizer build (ASan + UBSan) in build/san/
 #   make fuzz   libFuzzer targets in build/fuzz/
 #   make bench  the benchmarks in bench/ (slow; not part of make test)
@@ -27,6 +27,8 @@ CPPFLAGS += -DHM_VERSION=\"$(VERSION)\"
 
 SAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
              -fno-sanitize-recover=undefined -ffp-contract=off
+# ThreadSanitizer: the server under concurrent requests (make tsan).
+TSAN_FLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=thread -ffp-contract=off
 # clang's libFuzzer; the targets are linked with -fsanitize=fuzzer.
 FUZZ_FLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -ffp-contract=off
 
@@ -38,6 +40,7 @@ GEN      := $(B)/gen/embedded.c
 OBJ      := $(patsubst %.c,$(B)/obj/%.o,$(LIB_SRC)) $(B)/obj/embedded.o
 SAN_OBJ  := $(patsubst %.c,$(B)/san/obj/%.o,$(LIB_SRC)) $(B)/san/obj/embedded.o
 FUZZ_OBJ := $(patsubst %.c,$(B)/fuzz/obj/%.o,$(LIB_SRC)) $(B)/fuzz/obj/embedded.o
+TSAN_OBJ := $(patsubst %.c,$(B)/tsan/obj/%.o,$(LIB_SRC)) $(B)/tsan/obj/embedded.o
 
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/san/%,$(UNIT_SRC))
@@ -54,7 +57,7 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all run test unit e2e browser fuzz fuzz-run asan bench deps test-deps clean format
+.PHONY: all run test unit e2e browser fuzz fuzz-run asan tsan bench deps test-deps clean format
 
 all: harmony
 
@@ -83,10 +86,11 @@ endef
 $(eval $(call object_rules,$(B),$$(CC),$$(HARDEN) $$(OPT),CC))
 $(eval $(call object_rules,$(B)/san,$$(CC),$$(SAN_FLAGS),CC))
 $(eval $(call object_rules,$(B)/fuzz,$$(CLANG),$$(FUZZ_FLAGS),CLANG))
+$(eval $(call object_rules,$(B)/tsan,$$(CC),$$(TSAN_FLAGS),CC))
 
 # Objects are only prerequisites of pattern rules (the unit and fuzz
 # binaries): without this make would delete them as intermediate files.
-.SECONDARY: $(OBJ) $(SAN_OBJ) $(FUZZ_OBJ)
+.SECONDARY: $(OBJ) $(SAN_OBJ) $(FUZZ_OBJ) $(TSAN_OBJ)
 
 $(B)/embed: tools/embed.c
 	@mkdir -p $(B)
@@ -110,6 +114,26 @@ $(B)/san/test_%: tests/unit/test_%.c $(SAN_OBJ)
 	$(Q)$(CC) $(WARN) -Wno-missing-prototypes $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Itests/unit \
 		-DHM_SHARED_DEFAULT='"$(abspath ../shared)"' -DHM_SOURCE_DIR='"$(abspath .)"' \
 		-o $@ $< $(SAN_OBJ) $(PKG_LIBS) -lcmocka
+
+# ---- ThreadSanitizer build: the end-to-end tests that load the server
+# with concurrent requests run against it
+$(B)/tsan/harmony: $(TSAN_OBJ) $(B)/tsan/obj/src/main.o
+	$(call say,LD,$@)
+	$(Q)$(CC) -fsanitize=thread -o $@ $^ $(PKG_LIBS)
+
+# The unit tests that run threads: the server, the scheduler, and the
+# caches of catalogues, templates and slugs read from many threads.
+TSAN_UNIT := $(addprefix $(B)/tsan/,test_server test_jobs test_i18n test_template test_text)
+
+$(B)/tsan/test_%: tests/unit/test_%.c $(TSAN_OBJ)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(WARN) -Wno-missing-prototypes $(TSAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) -Itests/unit \
+		-DHM_SHARED_DEFAULT='"$(abspath ../shared)"' -DHM_SOURCE_DIR='"$(abspath .)"' \
+		-o $@ $< $(TSAN_OBJ) $(PKG_LIBS) -lcmocka
+
+tsan: $(B)/tsan/harmony $(TSAN_UNIT)
+	UNIT_NAME=tsan-unit TSAN_OPTIONS=halt_on_error=1:exitcode=88 scripts/run-unit $(TSAN_UNIT)
+	B=$(B) scripts/run-tsan
 
 # ---- fuzz targets (clang libFuzzer)
 fuzz: $(FUZZ_BIN)
@@ -150,6 +174,7 @@ test: test-deps
 	@rc=0; \
 	$(MAKE) unit || rc=1; \
 	$(MAKE) e2e || rc=1; \
+	$(MAKE) tsan || rc=1; \
 	$(MAKE) browser || rc=1; \
 	$(MAKE) fuzz-run || rc=1; \
 	if [ $$rc -eq 0 ]; then echo "make test: all suites passed"; else echo "make test: FAILED"; fi; \

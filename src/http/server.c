@@ -197,7 +197,9 @@ void http_res_stream(struct http_res *res, const struct http_stream_ops *ops, vo
 
 const char *server_base_url(const struct server *srv)
 {
-	return srv->base_url;
+	/* NULL only for a request that found a port nobody was told yet */
+	const char *url = __atomic_load_n(&srv->base_url, __ATOMIC_ACQUIRE);
+	return url ? url : "";
 }
 
 
@@ -842,6 +844,35 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 
 /* ----------------------------------------------------------- lifecycle */
 
+/* The host part of the address listened on, for the site's own address:
+ * 127.0.0.1 for any IPv4 address. */
+static void listen_host(const struct sockaddr_storage *ss, char *host, size_t n)
+{
+	snprintf(host, n, "127.0.0.1");
+	if (ss->ss_family == AF_INET6) {
+		char a[INET6_ADDRSTRLEN];
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, a, sizeof(a));
+		snprintf(host, n, "[%s]", a);
+	} else if (((const struct sockaddr_in *)ss)->sin_addr.s_addr != htonl(INADDR_ANY)) {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, host, (socklen_t)n);
+	}
+}
+
+/* Sets the site's address once (without a trailing slash): the one
+ * configured, else http://HOST:PORT; stored with release order, read
+ * with acquire order by server_base_url on any thread. */
+static void publish_base_url(struct server *srv, const struct server_config *cfg,
+			     const struct sockaddr_storage *ss, unsigned port)
+{
+	char host[INET6_ADDRSTRLEN + 2];
+	listen_host(ss, host, sizeof(host));
+	char *url = cfg->base_url ? xstrdup(cfg->base_url) : xasprintf("http://%s:%u", host, port);
+	size_t bl = strlen(url);
+	while (bl > 0 && url[bl - 1] == '/')
+		url[--bl] = '\0';
+	__atomic_store_n(&srv->base_url, url, __ATOMIC_RELEASE);
+}
+
 static int parse_listen(const char *s, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[256];
@@ -946,6 +977,14 @@ struct server *server_start(const struct server_config *cfg, int *rc)
 		return NULL;
 	}
 
+	/* The site's address is read by the pool's threads (links, origins):
+	 * set before they start whenever it is known beforehand. */
+	unsigned requested_port = ss.ss_family == AF_INET6
+					  ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+					  : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	if (requested_port)
+		publish_base_url(srv, cfg, &ss, requested_port);
+
 	/* ITC lets MHD_quiesce_daemon stop the pool's listening at shutdown;
 	 * suspend/resume parks the streams that have nothing to send. */
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
@@ -977,19 +1016,10 @@ struct server *server_start(const struct server_config *cfg, int *rc)
 	}
 	const union MHD_DaemonInfo *info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	srv->port = info ? info->port : 0;
-	char host[INET6_ADDRSTRLEN + 2] = "127.0.0.1";
-	if (ss.ss_family == AF_INET6) {
-		char a[INET6_ADDRSTRLEN];
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, a, sizeof(a));
-		snprintf(host, sizeof(host), "[%s]", a);
-	} else if (((struct sockaddr_in *)&ss)->sin_addr.s_addr != htonl(INADDR_ANY)) {
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, host, sizeof(host));
-	}
-	srv->base_url = cfg->base_url ? xstrdup(cfg->base_url)
-				      : xasprintf("http://%s:%u", host, srv->port);
-	size_t bl = strlen(srv->base_url);
-	while (bl > 0 && srv->base_url[bl - 1] == '/')
-		srv->base_url[--bl] = '\0';
+	if (!requested_port) /* only now known: published before anyone is told the port */
+		publish_base_url(srv, cfg, &ss, srv->port);
+	char host[INET6_ADDRSTRLEN + 2];
+	listen_host(&ss, host, sizeof(host));
 	printf("listening on http://%s:%u\n", host, srv->port);
 	fflush(stdout);
 	log_info("serving %s on port %u with %u threads", cfg->db_path, srv->port, threads);

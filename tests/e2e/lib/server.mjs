@@ -24,10 +24,11 @@ const SAN_ENV = {
 	ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86:strict_string_checks=1',
 	UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
 	LSAN_OPTIONS: 'exitcode=87',
+	TSAN_OPTIONS: 'halt_on_error=0:exitcode=88:second_deadlock_stack=1',
 };
 
 const SANITIZER_RE =
-	/ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|runtime error: |SUMMARY: \w+Sanitizer/;
+	/ERROR: (AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer)|WARNING: ThreadSanitizer|runtime error: |SUMMARY: \w+Sanitizer/;
 
 export function assertNoSanitizerReport(stderr, what) {
 	const m = SANITIZER_RE.exec(stderr);
