@@ -123,6 +123,19 @@ static enum hm_err read_body(struct http_req *req, struct form *f)
 			else if (json_is_null(v))
 				continue;
 			else {
+				/* Refused whole, naming the key: nothing of a body
+				 * with a list or an object where one value belongs
+				 * is taken, declared field or not. */
+				f->error = arena_printf(&req->pool,
+							i18n_gettext(req->lang,
+								     "\"%s\" takes one value: text, a whole "
+								     "number, true or false."),
+							key);
+				int i = field_index(f, key);
+				if (i >= 0 && !f->errors[i]) {
+					f->errors[i] = f->error;
+					f->nerrors++;
+				}
 				json_decref(o);
 				return HM_EINVAL;
 			}
@@ -244,7 +257,8 @@ enum hm_err form_read(struct http_req *req, const struct field *fields, size_t n
 	f->fields = fields;
 	f->n = n < FORM_MAX_FIELDS ? n : FORM_MAX_FIELDS;
 	if (read_body(req, f) != HM_OK) {
-		f->error = i18n_gettext(req->lang, "The form could not be read. Please try again.");
+		if (!f->error)
+			f->error = i18n_gettext(req->lang, "The form could not be read. Please try again.");
 		return HM_EINVAL;
 	}
 	for (size_t i = 0; i < f->n; i++) {

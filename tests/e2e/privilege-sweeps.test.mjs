@@ -563,6 +563,15 @@ SELECT 'admin', id, email, name, password_hash FROM account WHERE id = ${ids.adm
 		});
 	}
 
+	test('a list where a declared field takes one value is named beside that field', async () => {
+		const before = snapshot();
+		await as.mass.get('/account');
+		const r = await as.mass.api('PATCH', '/api/v1/account', { name: ['Not', 'saved'] });
+		assert.equal(r.status, 400, describeRes(r));
+		assert.match(r.json.errors?.name ?? '', /"name" takes one value/);
+		assertUnchanged(before, 'PATCH /api/v1/account with a list for its name');
+	});
+
 	for (const [id, extra] of [['array', { roles: [{ role: 'admin' }] }], ['object', { is_admin: { value: true } }],
 		['number', { account_id: 1.5 }]]) {
 		test(`mass_assignment_non_scalar_refused ${id}`, async () => {
@@ -571,6 +580,7 @@ SELECT 'admin', id, email, name, password_hash FROM account WHERE id = ${ids.adm
 			const r = await as.mass.api('PATCH', '/api/v1/account', { name: 'Not saved', ...extra });
 			assert.equal(r.status, 400, describeRes(r));
 			assert.equal(r.json.has_errors, true);
+			assert.match(r.json.error ?? '', new RegExp(`"${Object.keys(extra)[0]}" takes one value`), 'the error names the key');
 			assertUnchanged(before, `PATCH /api/v1/account with ${JSON.stringify(extra)}`);
 		});
 	}
