@@ -1029,9 +1029,14 @@ struct server *server_start(const struct server_config *cfg, int *rc)
 
 void server_stop(struct server *srv)
 {
+	/* No new connections from here on: shutdown() stops the socket
+	 * listening, so a new client is refused at once. It is ours now, but
+	 * the pool's threads may still be taking it out of their epoll sets:
+	 * libmicrohttpd asks that it be closed only after MHD_stop_daemon (a
+	 * close here raced with them, as ThreadSanitizer showed). */
 	MHD_socket lsock = MHD_quiesce_daemon(srv->daemon);
 	if (lsock != MHD_INVALID_SOCKET)
-		close(lsock); /* no new connections from here on */
+		shutdown(lsock, SHUT_RDWR);
 	else
 		log_warn("could not stop listening; new connections may still be served");
 	/* Streams send what they have and end; none is parked from here on,
@@ -1042,6 +1047,8 @@ void server_stop(struct server *srv)
 		nanosleep(&ts, NULL);
 	}
 	MHD_stop_daemon(srv->daemon);
+	if (lsock != MHD_INVALID_SOCKET)
+		close(lsock);
 	server_free(srv);
 	log_info("stopped");
 }
