@@ -7,9 +7,8 @@ import http from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
-import { waitUntil } from './lib/mail.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
-import { sqlite } from './lib/sqlite.mjs';
+import { outboxSettled, sqlite } from './lib/sqlite.mjs';
 import path from 'node:path';
 
 let srv;
@@ -24,8 +23,7 @@ before(async () => {
 	// Each new token e-mails its owner: the outbox is sent in the
 	// background, and that is a change too. Let it settle before a test
 	// counts on a quiet stream.
-	await waitUntil(() => sqlite(srv.db, "SELECT count(*) FROM mail_outbox WHERE status IN ('queued', 'sending');").trim() === '0',
-		'the outbox sent');
+	outboxSettled(srv.db);
 });
 after(async () => {
 	await srv?.stop();

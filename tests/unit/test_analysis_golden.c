@@ -29,11 +29,11 @@ static const struct {
 
 static void run_case(size_t i)
 {
-	const char *p = tu_data_path(cases[i].data);
+	const char *p = ts_data_path(cases[i].data);
 	if (!p)
 		ts_missing(cases[i].data);
 	char *dir = xstrdup(p);
-	char *membership = cases[i].membership ? xstrdup(tu_data_path(cases[i].membership)) : NULL;
+	char *membership = cases[i].membership ? xstrdup(ts_data_path(cases[i].membership)) : NULL;
 	char tmp[] = "/tmp/hm-golden-XXXXXX";
 	int fd = mkstemp(tmp);
 	assert_true(fd >= 0);

@@ -106,7 +106,7 @@ static void test_groups_agree_with_polis_as_documented(void **state)
 	for (int i = 0; i < n; i++) {
 		char rel[256];
 		snprintf(rel, sizeof(rel), "polis/%s", rows[i].name);
-		const char *dir = tu_data_path(rel);
+		const char *dir = ts_data_path(rel);
 		if (!dir) {
 			missing++;
 			continue;

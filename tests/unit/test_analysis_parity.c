@@ -45,7 +45,7 @@ static int fixture_load(struct fixture *f, const char *name)
 	memset(f, 0, sizeof(*f));
 	f->name = name;
 	snprintf(rel, sizeof(rel), "polis-math/%s", name);
-	const char *dir = tu_data_path(rel);
+	const char *dir = ts_data_path(rel);
 	if (!dir)
 		return 1;
 	snprintf(path, sizeof(path), "%s", dir);

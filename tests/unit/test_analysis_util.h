@@ -35,11 +35,6 @@ static inline void tu_csr(struct vote_csr *m, const char *const *rows, uint32_t 
 	vote_log_free(&log);
 }
 
-/* "<shared>/data/<rel>", or NULL when it is absent (test_shared.h). */
-static inline const char *tu_data_path(const char *rel)
-{
-	return ts_data_path(rel);
-}
 
 /* Whole file, NUL-terminated; NULL when it cannot be read. */
 static inline char *tu_read(const char *path, size_t *len)

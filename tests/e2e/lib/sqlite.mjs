@@ -22,7 +22,7 @@ const VOLATILE = /^INSERT INTO "?(session|auth_throttle|api_token)"? /;
 // the test made. Messages waiting for a later retry do not count.
 const DUE = `SELECT count(*) FROM mail_outbox WHERE status = 'sending'
  OR (status = 'queued' AND next_attempt_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));`;
-function outboxSettled(file) {
+export function outboxSettled(file) {
 	const end = Date.now() + 10_000;
 	while (sqlite(file, DUE).trim() !== '0' && Date.now() < end)
 		Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
