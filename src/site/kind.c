@@ -201,12 +201,14 @@ static enum hm_err adm_deletion(struct http_req *req, const struct kind *k, json
 {
 	struct kind_keep_why why = {NULL, 0};
 	enum hm_err e = HM_OK;
-	if (!auth_can(web_principal(req), AUTH_RECORD_DELETE, NULL)) {
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	if (k->may_delete ? !k->may_delete(req->db, web_principal(req), t)
+			  : !auth_can(web_principal(req), AUTH_RECORD_DELETE, NULL)) {
+		db_rollback(req->db);
 		json_object_set_new(t, "deletion", json_null());
 		return HM_OK;
 	}
-	if (web_read_begin(req) != HM_OK)
-		return HM_EDB;
 	e = kind_keep(k, req->db, t, &why);
 	db_rollback(req->db);
 	if (e != HM_OK)
@@ -279,7 +281,7 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 	char key[24];
 	const char *at = arena_strdup(&req->pool, kind_key(k, out, key));
 	if (req->want_json) {
-		k->api_item(p, out);
+		k->api_item(req, out);
 		if (!slug)
 			http_res_header(res, "Location",
 					arena_printf(&req->pool, "%s/%s", k->api_path, at));
@@ -360,7 +362,7 @@ enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struc
 	json_array_foreach(all, i, t) {
 		if (k->visible && !k->visible(p, t))
 			continue;
-		k->api_item(p, t);
+		k->api_item(req, t);
 		json_array_append(out, t);
 	}
 	json_decref(all);
@@ -384,7 +386,7 @@ enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct
 	if (view) {
 		t = view(t);
 	} else {
-		k->api_item(p, t);
+		k->api_item(req, t);
 	}
 	adm_api_cache(req, res);
 	return adm_api_answer(res, 200, t);

@@ -201,6 +201,9 @@ struct kind {
 	json_t *(*defaults)(void);
 	/* Takes what in sends beyond the rules' fields into m; NULL: nothing. */
 	void (*take_extra)(json_t *m, const json_t *in);
+	/* Fills in what a change implies at its time now (a post published
+	 * without a date is published now); NULL: nothing. */
+	void (*complete)(json_t *m, const json_t *before, int64_t now);
 	/* The field checks: the number of errors added. */
 	int (*check)(const json_t *m, struct field_errors *errs);
 	/* Looks up what m refers to and checks the right to refer to it: *ref
@@ -217,7 +220,10 @@ struct kind {
 			     const char *ts, int64_t *id_out);
 	/* The audit action (before is NULL for a creation). */
 	const char *(*action)(const json_t *before, const json_t *after);
-	/* ---- deleting (admins only): the statement (bound to the id), the
+	/* Who may delete one (before as snapshot gives it); NULL: admins only
+	 * (AUTH_RECORD_DELETE). */
+	int (*may_delete)(struct db *db, const struct principal *p, const json_t *before);
+	/* ---- deleting: the statement (bound to the id), the
 	 * audit action, what keeps one, and the rows that go with it, kept in
 	 * the audit entry under gone_key (NULL: none) as gone_sql finds them */
 	const char *delete_sql;
@@ -226,8 +232,8 @@ struct kind {
 	const char *gone_key;
 	const char *gone_sql;
 	/* ---- the web */
-	/* Trims one for the API as p may see it. */
-	void (*api_item)(const struct principal *p, json_t *t);
+	/* Trims one for the API as the request's principal may see it. */
+	void (*api_item)(struct http_req *req, json_t *t);
 	/* Input beyond the fields (an uploaded logo); NULL: none. */
 	void (*input_extra)(struct http_req *req, struct adm_input *in);
 	/* The form page, new (t NULL) or edit, with fj (stolen) as its values. */
@@ -267,13 +273,15 @@ enum hm_err kind_save(const struct kind *k, struct db *db, const struct principa
 		      const char *slug, const json_t *in, int64_t now, json_t **out,
 		      struct field_errors *errs);
 /* kind_save of {"status": status}; HM_EINVAL for a status not in
- * k->statuses. */
+ * k->statuses. One already in that status stays as it is, with nothing
+ * written or recorded. */
 enum hm_err kind_set_status(const struct kind *k, struct db *db, const struct principal *p,
 			    const char *slug, const char *status, int64_t now);
 /* Why t (as k->snapshot gives it, with its "id") cannot be deleted. */
 enum hm_err kind_keep(const struct kind *k, struct db *db, const json_t *t,
 		      struct kind_keep_why *why);
-/* Deletes the one with this slug: admins only (AUTH_RECORD_DELETE), then
+/* Deletes the one with this slug: admins only (AUTH_RECORD_DELETE) or
+ * whom k->may_delete admits, then
  * the keep rules (HM_ECONFLICT, *why says which), then the delete and its
  * audit entry with the row as it was and what goes with it, in one
  * transaction. */

@@ -109,9 +109,11 @@ static enum hm_err settle_slug(const struct kind *k, struct db *db, struct arena
 
 /* =============================================================== writes */
 
-enum hm_err kind_save(const struct kind *k, struct db *db, const struct principal *p,
-		      const char *slug, const json_t *in, int64_t now, json_t **out,
-		      struct field_errors *errs)
+/* kind_save; with same_status, a change to the status it has already
+ * writes and records nothing. */
+static enum hm_err save(const struct kind *k, struct db *db, const struct principal *p,
+			const char *slug, const json_t *in, int64_t now, json_t **out,
+			struct field_errors *errs, const char *same_status)
 {
 	struct arena a;
 	json_t *before = NULL, *m = NULL, *after = NULL;
@@ -136,6 +138,13 @@ enum hm_err kind_save(const struct kind *k, struct db *db, const struct principa
 			e = HM_EFORBIDDEN;
 			goto out;
 		}
+		if (same_status && str_eq(json_string_value(json_object_get(before, "status")),
+					  same_status)) {
+			db_rollback(db);
+			json_decref(before);
+			arena_free(&a);
+			return HM_OK;
+		}
 		id = json_integer_value(json_object_get(before, "id"));
 		m = k->merge(before, in);
 		if (!nonempty(m, "slug"))
@@ -151,6 +160,8 @@ enum hm_err kind_save(const struct kind *k, struct db *db, const struct principa
 	}
 	if (k->take_extra)
 		k->take_extra(m, in);
+	if (k->complete)
+		k->complete(m, before, now);
 	if (k->check(m, errs)) {
 		e = HM_EINVAL;
 		goto out;
@@ -197,6 +208,13 @@ out:
 	return e;
 }
 
+enum hm_err kind_save(const struct kind *k, struct db *db, const struct principal *p,
+		      const char *slug, const json_t *in, int64_t now, json_t **out,
+		      struct field_errors *errs)
+{
+	return save(k, db, p, slug, in, now, out, errs, NULL);
+}
+
 enum hm_err kind_set_status(const struct kind *k, struct db *db, const struct principal *p,
 			    const char *slug, const char *status, int64_t now)
 {
@@ -207,7 +225,7 @@ enum hm_err kind_set_status(const struct kind *k, struct db *db, const struct pr
 	if (!known)
 		return HM_EINVAL;
 	json_t *in = json_pack("{s:s}", "status", status);
-	enum hm_err e = kind_save(k, db, p, slug, in, now, NULL, &errs);
+	enum hm_err e = save(k, db, p, slug, in, now, NULL, &errs, status);
 	json_decref(in);
 	return e;
 }
@@ -267,7 +285,7 @@ enum hm_err kind_delete(const struct kind *k, struct db *db, const struct princi
 		e = HM_ENOTFOUND;
 		goto out;
 	}
-	if (!auth_can(p, AUTH_RECORD_DELETE, NULL)) {
+	if (k->may_delete ? !k->may_delete(db, p, before) : !auth_can(p, AUTH_RECORD_DELETE, NULL)) {
 		e = HM_EFORBIDDEN;
 		goto out;
 	}

@@ -199,7 +199,7 @@ describe('writing posts through the forms', () => {
 			['status', 'draft'],
 		]);
 		assert.equal(r.status, 303, r.body.slice(0, 500));
-		const m = /^\/admin\/news\/(\d+)\?saved=1$/.exec(r.headers.location);
+		const m = /^\/admin\/news\/(\d+)\/edit\?done=created$/.exec(r.headers.location);
 		assert.ok(m, r.headers.location);
 		const id = Number(m[1]);
 		const page = await c.get(r.headers.location);
@@ -438,7 +438,8 @@ describe('writing posts through the forms', () => {
 		const c = await fresh(who.admin, `/admin/news/${p.id}`);
 		const r = await postForm(c, `/admin/news/${p.id}/delete`, []);
 		assert.equal(r.status, 303);
-		assert.equal(r.headers.location, '/admin/news');
+		assert.equal(r.headers.location, '/admin/news?done=deleted');
+		assert.match(textOf((await c.get(r.headers.location)).body), /Deleted\./);
 		assert.equal((await bearer(srv.url, tokens.admin, 'GET', `/api/v1/posts/${p.id}`)).status, 404);
 		assert.equal((await request(srv.url + p.url)).status, 404);
 		const rows = audit('post.delete').filter((a) => a.includes('To be deleted'));

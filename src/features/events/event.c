@@ -479,8 +479,9 @@ static enum hm_err page_event_new(struct http_req *req, struct http_res *res)
 }
 
 /* The event as the API shows it: its series only when p may see it. */
-static void event_public(const struct principal *p, json_t *ev)
+static void event_public(struct http_req *req, json_t *ev)
 {
+	const struct principal *p = web_principal(req);
 	json_t *series = json_pack("{s:I, s:s?}", "id",
 				   json_integer_value(json_object_get(ev, "series_id")), "status",
 				   web_str(ev, "series_status"));

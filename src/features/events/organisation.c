@@ -285,8 +285,9 @@ static enum hm_err org_for_edit(struct http_req *req, struct http_res *res, json
 
 /* The organisation as the API shows it: no counts that include drafts,
  * only the events p may see, the URLs of its logo. */
-static void org_public(const struct principal *p, json_t *o)
+static void org_public(struct http_req *req, json_t *o)
 {
+	const struct principal *p = web_principal(req);
 	json_object_del(o, "event_count");
 	/* What decides who may edit it, not what it is. */
 	json_object_del(o, "series");

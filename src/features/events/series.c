@@ -197,8 +197,9 @@ static enum hm_err page_series_new(struct http_req *req, struct http_res *res)
 
 /* The series as the API shows it: no counts that include drafts, only
  * the events p may see. */
-static void series_public(const struct principal *p, json_t *s)
+static void series_public(struct http_req *req, json_t *s)
 {
+	const struct principal *p = web_principal(req);
 	json_object_del(s, "event_count");
 	json_t *events = json_object_get(s, "events");
 	if (!events)

@@ -212,9 +212,9 @@ static enum hm_err cat_for_edit(struct http_req *req, struct http_res *res, json
 	return HM_OK;
 }
 
-static void cat_api_item(const struct principal *p, json_t *c)
+static void cat_api_item(struct http_req *req, json_t *c)
 {
-	(void)p; /* only those who may change categories are answered so */
+	(void)req; /* only those who may change categories are answered so */
 	decorate_category(c);
 }
 

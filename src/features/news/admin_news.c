@@ -8,6 +8,7 @@
  */
 #include "site/feature.h"
 #include "site/site.h"
+#include "features/news/news_internal.h"
 #include "features/news/news_web.h"
 
 #include "auth/auth.h"
@@ -17,35 +18,9 @@
 #include "view/i18n.h"
 #include "view/markdown.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ------------------------------------------------------------- helpers */
-
-/* form_json plus the errors the form has no field for (categories). */
-static json_t *form_model(struct http_req *req, struct form *f, const struct field_errors *errs)
-{
-	json_t *o = form_json(f);
-	for (int i = 0; errs && i < errs->n; i++)
-		if (strcmp(errs->items[i].field, "categories") == 0) {
-			json_object_set_new(json_object_get(o, "errors"), "categories",
-					    json_string(web_t(req, errs->items[i].msgid)));
-			json_object_set_new(o, "has_errors", json_true());
-		}
-	return o;
-}
-
-/* Every "categories" value of an urlencoded or multipart body (form_read
- * keeps the first of each name only); text only. */
-static void form_categories(struct http_req *req, struct slug_list *out)
-{
-	struct kv_list kv;
-	form_pairs(req, &kv);
-	for (size_t i = 0; i < kv.n; i++)
-		if (strcmp(kv.items[i].key, "categories") == 0 &&
-		    !memchr(kv.items[i].value, '\0', kv.items[i].value_len))
-			news_web_slug_add(out, kv.items[i].value);
-}
 
 /* --------------------------------------------------------------- posts */
 
@@ -127,9 +102,10 @@ static json_t *post_as_input(const json_t *p)
 }
 
 /* The event choices, categories and flags the post form needs, for the
- * values in fv (form values object) and the chosen categories. */
-static void form_choices(struct http_req *req, json_t *m, json_t *fv, const struct slug_list *cats)
+ * values in fv (form values object, its categories a list of slugs). */
+static void form_choices(struct http_req *req, json_t *m, json_t *fv)
 {
+	const json_t *cats = json_object_get(fv, "categories");
 	const struct principal *p = web_principal(req);
 	const char *ev = json_string_value(json_object_get(fv, "event_slug"));
 	json_t *events = news_event_choices(req->db, p);
@@ -144,8 +120,10 @@ static void form_choices(struct http_req *req, json_t *m, json_t *fv, const stru
 	json_t *all = category_admin_list(req->db);
 	json_array_foreach(all, i, e) {
 		int on = 0;
-		for (size_t k = 0; cats && k < cats->n; k++)
-			on |= str_eq(cats->v[k], json_string_value(json_object_get(e, "slug")));
+		size_t k;
+		json_t *c;
+		json_array_foreach(cats, k, c)
+			on |= str_eq(json_string_value(c), json_string_value(json_object_get(e, "slug")));
 		json_object_set_new(e, "checked", json_boolean(on));
 	}
 	json_object_set_new(m, "has_categories", json_boolean(json_array_size(all) > 0));
@@ -168,13 +146,23 @@ static void form_choices(struct http_req *req, json_t *m, json_t *fv, const stru
 
 /* Renders the post form page. post: the stored post when editing (borrowed). */
 static enum hm_err render_post_form(struct http_req *req, struct http_res *res, json_t *form,
-				    const struct slug_list *cats, const json_t *post,
-				    json_t *preview)
+				    const json_t *post, json_t *preview)
 {
 	json_t *m = json_object();
+	json_t *values = json_object_get(form, "values");
+	/* The form speaks the site's wall-clock time; what it sent was read
+	 * as UTC. */
+	const char *at = json_string_value(json_object_get(values, "published_at"));
+	int64_t t = at ? time_parse_rfc3339(at) : -1;
+	if (t >= 0) {
+		const char *local =
+			tz_utc_to_local(&req->pool, news_site_timezone(req->db, &req->pool), t);
+		if (local)
+			json_object_set_new(values, "published_at", json_string(local));
+	}
 	json_object_set_new(m, "form", form);
 	json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
-	form_choices(req, m, json_object_get(form, "values"), cats);
+	form_choices(req, m, values);
 	if (post) {
 		json_object_set_new(m, "post", json_deep_copy(post));
 		json_object_set_new(m, "action",
@@ -186,7 +174,8 @@ static enum hm_err render_post_form(struct http_req *req, struct http_res *res, 
 	}
 	if (preview)
 		json_object_set_new(m, "preview", preview);
-	if (http_query(req, "saved"))
+	const char *done = http_query(req, "done");
+	if (str_eq(done, "saved") || str_eq(done, "created"))
 		json_object_set_new(m, "saved", json_true());
 	news_web_nav(m, "news");
 	/* The title outlives post (the caller frees it before the page is made). */
@@ -194,24 +183,6 @@ static enum hm_err render_post_form(struct http_req *req, struct http_res *res, 
 				 : web_t(req, "New post");
 	http_res_page(res, m, "admin/news_form", title);
 	return HM_OK;
-}
-
-/* Reads a wall-clock "YYYY-MM-DDTHH:MM" in the site's zone or an RFC 3339
- * time into RFC 3339 UTC; NULL (and a field error) when it is neither. */
-static const char *resolve_time(struct http_req *req, struct form *f)
-{
-	const char *v = form_get(f, "published_at");
-	if (!v)
-		return NULL;
-	int64_t t;
-	if (strlen(v) == 16 &&
-	    tz_local_to_utc(v, news_site_timezone(req->db, &req->pool), &t) == HM_OK)
-		return time_format_rfc3339(&req->pool, t);
-	t = time_parse_rfc3339(v);
-	if (t >= 0)
-		return time_format_rfc3339(&req->pool, t);
-	form_set_error(req, f, "published_at", "Enter a date and time as YYYY-MM-DDTHH:MM.");
-	return NULL;
 }
 
 static json_t *post_api_model(struct http_req *req, int64_t id)
@@ -226,146 +197,205 @@ static json_t *post_api_model(struct http_req *req, int64_t id)
 	return p;
 }
 
-/* Saves a post from a form or a JSON body: id 0 creates. The HTML form
- * may also upload an image, ask for a preview or remove the image. */
-static enum hm_err post_save(struct http_req *req, struct http_res *res, int64_t id)
+/* The post of the path for editing, as the form shows it: 404 when there
+ * is none, else web_require's answer unless p may edit its news. */
+static enum hm_err post_for_edit(struct http_req *req, struct http_res *res, json_t **out)
 {
-	const struct principal *who = web_principal(req);
-	struct auth_scope scope = {0};
-	struct slug_list cats = {0};
-	struct field_errors errs = {0};
-	struct form f;
-	json_t *post = NULL;
+	int64_t id = site_id_param(req);
+	struct auth_scope scope;
 	enum hm_err e;
-	web_private(req, res);
+	*out = NULL;
+	res->no_store = 1;
 	if ((e = news_web_gate(req, res)) != HM_OK)
 		return e;
-	if (id) {
-		if ((e = post_scope(req->db, id, &scope)) == HM_ENOTFOUND)
-			return http_fail(res, e, "There is no such post.");
-		if (e != HM_OK)
-			return e;
-		if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
-			return e;
-		post = web_own(req, post_admin_get(req->db, id, time_now_s()));
-		if (!post)
-			return http_fail(res, HM_ENOTFOUND, "There is no such post.");
-		post_hide_unseen_event(who, post, &scope);
-		decorate_admin_post(req, post, NULL);
-	}
-	if (req->method == HTTP_PATCH && !news_web_json_body(req))
-		return http_fail(res, HM_EINVAL, "PATCH takes a JSON object of the fields to change.");
-	if (news_web_json_body(req)) {
-		json_t *cur = post && req->method == HTTP_PATCH ? post_as_input(post) : NULL;
-		e = news_web_json_prepare(req, cur, &cats);
-		json_decref(cur);
-		if (e != HM_OK)
-			return http_fail(res, HM_EINVAL,
-					 "The body must be a JSON object; categories a list of their slugs.");
-	} else {
-		form_categories(req, &cats);
-	}
-	form_read(req, post_fields, HM_ARRAY_LEN(post_fields), &f);
-	if (f.error)
-		return http_fail(res, HM_EINVAL, "The form could not be read. Please try again.");
+	if (!id || (e = post_scope(req->db, id, &scope)) == HM_ENOTFOUND)
+		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
+	if (e != HM_OK)
+		return e;
+	if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
+		return e;
+	if (!(*out = post_api_model(req, id)))
+		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
+	return HM_OK;
+}
 
-	/* An uploaded file is stored at once (content-addressed, harmless), so
-	 * the form can keep it through a preview or a correction. */
-	const char *image = form_get(&f, "image");
-	for (size_t k = 0; k < f.n; k++) {
-		if (strcmp(post_fields[k].name, "image_file") != 0 || !f.files[k].data)
-			continue;
-		struct auth_scope up = scope;
-		const char *ev = form_get(&f, "event_slug");
-		if (ev && auth_scope_event(req->db, ev, &up) != HM_OK)
-			up = scope;
+static enum hm_err post_may_create_web(struct http_req *req, struct http_res *res)
+{
+	return news_web_gate(req, res);
+}
+
+/* The API's post: as the principal may see it, with its display fields. */
+static void post_api_item(struct http_req *req, json_t *t)
+{
+	json_t *full = post_api_model(req, json_integer_value(json_object_get(t, "id")));
+	if (full) {
+		json_object_clear(t);
+		json_object_update(t, full);
+		json_decref(full);
+	}
+}
+
+/* What the form sends beyond its fields: an uploaded image, stored at once
+ * (content-addressed, harmless) so the form keeps it through a preview or
+ * a correction, or its removal; a wall-clock time in the site's zone; and,
+ * as an HTML form leaves out what is not ticked, "not featured" and "no
+ * category". */
+static void post_input_extra(struct http_req *req, struct adm_input *in)
+{
+	const struct principal *who = web_principal(req);
+	int json = news_web_json_body(req);
+	int file = -1, image = -1, at = -1;
+	for (size_t k = 0; k < in->f.n; k++) {
+		const char *name = in->f.fields[k].name;
+		if (strcmp(name, "image_file") == 0)
+			file = (int)k;
+		else if (strcmp(name, "image") == 0)
+			image = (int)k;
+		else if (strcmp(name, "published_at") == 0)
+			at = (int)k;
+	}
+	assert(file >= 0 && image >= 0 && at >= 0);
+	if (!json) {
+		json_object_set_new(in->present, "is_featured", json_true());
+		if (!in->list)
+			in->list = json_array();
+	}
+	if (in->f.files[file].data) {
+		/* The right to upload: where the post goes, else where it is. */
+		struct auth_scope up = {0};
+		const char *ev = form_get(&in->f, "event_slug");
+		int64_t id = site_id_param(req);
+		if (!ev || auth_scope_event(req->db, ev, &up) != HM_OK) {
+			memset(&up, 0, sizeof(up));
+			if (id)
+				post_scope(req->db, id, &up);
+		}
 		struct media_stored ms;
 		const char *why = NULL;
-		enum hm_err ue = media_upload(req->db, who, &up, f.files[k].data, f.files[k].len,
-					      &ms, &why);
-		if (ue == HM_OK)
-			image = arena_strdup(&req->pool, ms.name);
-		else
+		if (media_upload(req->db, who, &up, in->f.files[file].data, in->f.files[file].len,
+				 &ms, &why) == HM_OK) {
+			in->f.values[image] = arena_strdup(&req->pool, ms.name);
+			json_object_set_new(in->present, "image", json_true());
+		} else {
 			/* On the text field: form_json leaves file fields out. */
-			form_set_error(req, &f, "image", why ? why : "The image could not be saved.");
-	}
-	if (form_bool(&f, "remove_image"))
-		image = NULL;
-	for (size_t k = 0; k < f.n; k++)
-		if (strcmp(post_fields[k].name, "image") == 0)
-			f.values[k] = image;
-	const char *published_at = resolve_time(req, &f);
-
-	int preview = form_get(&f, "preview") && !news_web_is_api(req) && !req->want_json;
-	if (f.nerrors == 0 && !preview) {
-		struct post_input in = {
-			.title = form_get(&f, "title"),
-			.slug = form_get(&f, "slug"),
-			.summary = form_get(&f, "summary"),
-			.body_md = form_get(&f, "body_md"),
-			.publish = str_eq(form_get(&f, "status"), "published"),
-			.published_at = published_at,
-			.featured = form_bool(&f, "is_featured"),
-			.event_slug = form_get(&f, "event_slug"),
-			.image = image,
-			.image_alt = form_get(&f, "image_alt"),
-			.image_credit = form_get(&f, "image_credit"),
-			.categories = cats.v,
-			.ncategories = cats.n,
-		};
-		int64_t new_id = id;
-		e = id ? post_update(req->db, who, id, &in, time_now_s(), &errs)
-		       : post_create(req->db, who, &in, time_now_s(), &new_id, &errs);
-		if (e == HM_OK) {
-			if (req->want_json) {
-				res->status = id ? 200 : 201;
-				if (!id)
-					http_res_header(res, "Location",
-							arena_printf(&req->pool, "/api/v1/posts/%lld",
-								     (long long)new_id));
-				http_res_page(res, post_api_model(req, new_id), NULL, NULL);
-				return HM_OK;
-			}
-			return web_redirect(req, res,
-					    arena_printf(&req->pool, "/admin/news/%lld?saved=1",
-							 (long long)new_id));
+			form_set_error(req, &in->f, "image", why ? why : "The image could not be saved.");
 		}
-		if (e == HM_EFORBIDDEN)
-			return http_fail(res, e, "Your account may not post news for this event.");
-		if (e != HM_EINVAL && e != HM_EEXIST)
-			return e;
-		news_web_apply_errors(req, &f, &errs);
 	}
+	if (!json && form_bool(&in->f, "remove_image")) {
+		in->f.values[image] = NULL;
+		json_object_set_new(in->present, "image", json_true());
+	}
+	const char *v = in->f.values[at];
+	int64_t t;
+	if (v && strlen(v) == 16 &&
+	    tz_local_to_utc(v, news_site_timezone(req->db, &req->pool), &t) == HM_OK)
+		in->f.values[at] = time_format_rfc3339(&req->pool, t);
+	else if (v && time_parse_rfc3339(v) < 0)
+		form_set_error(req, &in->f, "published_at",
+			       "Enter a date and time as YYYY-MM-DDTHH:MM.");
+}
 
-	json_t *fj = form_model(req, &f, &errs);
-	if (!preview || f.nerrors)
+/* The preview of what the form sends, for the form page. */
+static json_t *post_preview_model(struct http_req *req, const struct form *f)
+{
+	const char *md = form_get(f, "body_md");
+	const char *image = form_get(f, "image");
+	char *html = markdown_to_html(md ? md : "", md ? strlen(md) : 0);
+	json_t *pv = json_pack("{s:s?, s:s?, s:s}", "title", form_get(f, "title"), "summary",
+			       form_get(f, "summary"), "html", html);
+	free(html);
+	json_object_set_new(pv, "image_url",
+			    image && media_name_is_original(image) ? json_sprintf("/media/%s", image)
+								   : json_null());
+	web_set_str(pv, "image_alt", form_get(f, "image_alt") ? form_get(f, "image_alt") : "");
+	web_set_str(pv, "image_credit", form_get(f, "image_credit"));
+	(void)req;
+	return pv;
+}
+
+/* The form page: new (t NULL) or the post t, with fj (stolen). */
+static enum hm_err post_form_page(struct http_req *req, struct http_res *res, json_t *t,
+				  json_t *fj)
+{
+	enum hm_err e = render_post_form(req, res, fj, t, NULL);
+	json_decref(t);
+	return e;
+}
+
+const struct kind post_kind = {
+	.key = "posts",
+	.entity = "post",
+	.missing = "There is no such post.",
+	.admin_path = "/admin/news",
+	.api_path = "/api/v1/posts",
+	.done_created = "created",
+	.param = "id",
+	.fields = post_fields,
+	.nfields = HM_ARRAY_LEN(post_fields),
+	.list_field = "categories",
+	.get = post_snapshot,
+	.snapshot = post_snapshot,
+	.edit_action = AUTH_NEWS_EDIT,
+	.may_edit = post_may_edit,
+	.may_create_web = post_may_create_web,
+	.for_edit = post_for_edit,
+	.statuses = post_statuses,
+	.merge = post_merge,
+	.defaults = post_defaults,
+	.complete = post_complete,
+	.check = post_check,
+	.resolve = post_resolve,
+	.slug_taken_sql = "SELECT 1 FROM post WHERE slug = ? AND id <> ?",
+	.slug_from = "title",
+	.slug_taken_msg = "Another post already has this address.",
+	.write = post_write,
+	.action = post_action,
+	.may_delete = post_may_edit,
+	.delete_sql = "DELETE FROM post WHERE id = ?",
+	.delete_action = "post.delete",
+	.api_item = post_api_item,
+	.input_extra = post_input_extra,
+	.form_page = post_form_page,
+};
+
+/* POST /admin/news, /admin/news/{id} and the API's POST and PATCH: saved
+ * through the kind, unless the form asks for a preview, which shows what
+ * was sent and saves nothing. */
+static enum hm_err post_save_h(struct http_req *req, struct http_res *res)
+{
+	int json = news_web_json_body(req);
+	if (req->method == HTTP_PATCH && !json)
+		return http_fail(res, HM_EINVAL, "PATCH takes a JSON object of the fields to change.");
+	struct kv_list kv;
+	int preview = 0;
+	if (!json && !req->want_json) {
+		form_pairs(req, &kv);
+		for (size_t i = 0; i < kv.n; i++)
+			preview |= strcmp(kv.items[i].key, "preview") == 0;
+	}
+	if (!preview)
+		return adm_save(req, res, &post_kind);
+
+	json_t *cur = NULL;
+	struct adm_input in;
+	enum hm_err e = http_param(req, "id") ? post_for_edit(req, res, &cur)
+					      : news_web_gate(req, res);
+	if (e != HM_OK)
+		return e;
+	web_private(req, res);
+	web_own(req, cur);
+	e = adm_input_read(req, post_fields, HM_ARRAY_LEN(post_fields), "categories", 0, &in);
+	post_input_extra(req, &in);
+	if (in.f.error) {
+		adm_input_free(&in);
+		return http_fail(res, HM_EINVAL, "The form could not be read. Please try again.");
+	}
+	if (in.f.nerrors)
 		res->status = 400;
-	if (e == HM_EEXIST)
-		res->status = 409;
-	if (req->want_json) {
-		http_res_page(res, fj, NULL, NULL);
-		return HM_OK;
-	}
-	json_t *pv = NULL;
-	if (preview) {
-		const char *md = form_get(&f, "body_md");
-		char *html = markdown_to_html(md ? md : "", md ? strlen(md) : 0);
-		pv = json_pack("{s:s?, s:s?, s:s}", "title", form_get(&f, "title"), "summary",
-			       form_get(&f, "summary"), "html", html);
-		free(html);
-		json_object_set_new(pv, "image_url",
-				    image && media_name_is_original(image)
-					    ? json_sprintf("/media/%s", image)
-					    : json_null());
-		json_object_set_new(pv, "image_alt", form_get(&f, "image_alt")
-							     ? json_string(form_get(&f, "image_alt"))
-							     : json_string(""));
-		json_object_set_new(pv, "image_credit", form_get(&f, "image_credit")
-								? json_string(form_get(&f, "image_credit"))
-								: json_null());
-	}
-	/* The checked boxes as sent, even when the domain refused one. */
-	return render_post_form(req, res, fj, &cats, post, pv);
+	json_t *pv = post_preview_model(req, &in.f);
+	json_t *fj = adm_input_form_json(&in);
+	adm_input_free(&in);
+	return render_post_form(req, res, fj, cur, pv);
 }
 
 static enum hm_err post_new_form(struct http_req *req, struct http_res *res)
@@ -387,92 +417,49 @@ static enum hm_err post_new_form(struct http_req *req, struct http_res *res)
 		json_decref(evs);
 	}
 	json_t *form = json_pack("{s:o, s:{}, s:b}", "values", values, "errors", "has_errors", 0);
-	return render_post_form(req, res, form, NULL, NULL, NULL);
+	return render_post_form(req, res, form, NULL, NULL);
 }
 
+/* GET /admin/news/{id}/edit (and /admin/news/{id}): the form with the
+ * stored values, the time in the site's zone; its JSON twin is the post. */
 static enum hm_err post_edit_form(struct http_req *req, struct http_res *res)
 {
-	int64_t id = site_id_param(req);
-	struct auth_scope scope;
-	enum hm_err e = news_web_gate(req, res);
+	json_t *post;
+	enum hm_err e = post_for_edit(req, res, &post);
 	if (e != HM_OK)
 		return e;
 	web_private(req, res);
-	if (!id || post_scope(req->db, id, &scope) != HM_OK)
-		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
-	if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
-		return e;
-	json_t *post = post_admin_get(req->db, id, time_now_s());
-	if (!post)
-		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
-	post_hide_unseen_event(web_principal(req), post, &scope);
 	const char *tz = news_site_timezone(req->db, &req->pool);
 	decorate_admin_post(req, post, tz);
-	json_t *values = post_as_input(post);
-	struct slug_list cats = {0};
-	size_t i;
-	json_t *c;
-	json_array_foreach(json_object_get(values, "categories"), i, c)
-		news_web_slug_add(&cats, arena_strdup(&req->pool, json_string_value(c)));
-	json_object_del(values, "categories");
-	json_object_set_new(values, "is_featured",
-			    json_string(json_is_true(json_object_get(post, "is_featured")) ? "1" : "0"));
-	const char *at = json_string_value(json_object_get(post, "published_at"));
-	if (at) {
-		const char *local = tz_utc_to_local(&req->pool, tz, time_parse_rfc3339(at));
-		json_object_set_new(values, "published_at", local ? json_string(local) : json_null());
-	}
 	if (req->want_json) {
-		json_decref(values);
 		http_res_page(res, post, NULL, NULL);
 		return HM_OK;
 	}
+	json_t *values = post_as_input(post);
+	json_object_set_new(values, "is_featured",
+			    json_string(json_is_true(json_object_get(post, "is_featured")) ? "1" : "0"));
 	json_t *form = json_pack("{s:o, s:{}, s:b}", "values", values, "errors", "has_errors", 0);
-	e = render_post_form(req, res, form, &cats, post, NULL);
+	e = render_post_form(req, res, form, post, NULL);
 	json_decref(post);
 	return e;
 }
 
-static enum hm_err post_create_h(struct http_req *req, struct http_res *res)
+/* POST …/{id}/publish and …/unpublish: back to the list, where the
+ * buttons are, or the post as JSON. */
+static enum hm_err post_status(struct http_req *req, struct http_res *res, const char *status)
 {
-	return post_save(req, res, 0);
-}
-
-static enum hm_err post_update_h(struct http_req *req, struct http_res *res)
-{
-	int64_t id = site_id_param(req);
-	if (!id)
-		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
-	return post_save(req, res, id);
-}
-
-/* The common start of publish, unpublish and delete: gate, post, CSRF. */
-static enum hm_err post_action_begin(struct http_req *req, struct http_res *res, int64_t *id)
-{
-	struct auth_scope scope;
+	json_t *post;
+	enum hm_err e = post_for_edit(req, res, &post);
+	if (e != HM_OK)
+		return e;
+	json_decref(post);
 	web_private(req, res);
-	enum hm_err e = news_web_gate(req, res);
+	e = kind_set_status(&post_kind, req->db, web_principal(req), http_param(req, "id"), status,
+			    time_now_s());
 	if (e != HM_OK)
-		return e;
-	*id = site_id_param(req);
-	if (!*id || post_scope(req->db, *id, &scope) != HM_OK)
-		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
-	if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
-		return e;
-	return HM_OK;
-}
-
-static enum hm_err post_publish_common(struct http_req *req, struct http_res *res, int publish)
-{
-	int64_t id;
-	enum hm_err e = post_action_begin(req, res, &id);
-	if (e != HM_OK)
-		return e;
-	e = post_set_published(req->db, web_principal(req), id, publish, time_now_s());
-	if (e != HM_OK)
-		return e;
+		return adm_domain_fail(res, e);
 	if (req->want_json) {
-		http_res_page(res, post_api_model(req, id), NULL, NULL);
+		http_res_page(res, post_api_model(req, site_id_param(req)), NULL, NULL);
 		return HM_OK;
 	}
 	return web_redirect(req, res, "/admin/news");
@@ -480,27 +467,12 @@ static enum hm_err post_publish_common(struct http_req *req, struct http_res *re
 
 static enum hm_err post_publish_h(struct http_req *req, struct http_res *res)
 {
-	return post_publish_common(req, res, 1);
+	return post_status(req, res, "published");
 }
 
 static enum hm_err post_unpublish_h(struct http_req *req, struct http_res *res)
 {
-	return post_publish_common(req, res, 0);
-}
-
-static enum hm_err post_delete_h(struct http_req *req, struct http_res *res)
-{
-	int64_t id;
-	enum hm_err e = post_action_begin(req, res, &id);
-	if (e != HM_OK)
-		return e;
-	if ((e = post_delete(req->db, web_principal(req), id, time_now_s())) != HM_OK)
-		return e;
-	if (req->want_json) {
-		http_res_page(res, json_pack("{s:b}", "deleted", 1), NULL, NULL);
-		return HM_OK;
-	}
-	return web_redirect(req, res, "/admin/news");
+	return post_status(req, res, "draft");
 }
 
 /* /admin/news: every post the principal may edit, drafts included. */
@@ -519,13 +491,10 @@ static enum hm_err page_admin_news(struct http_req *req, struct http_res *res)
 		decorate_admin_post(req, p, tz);
 	/* has_posts, not posts.0: a section on posts.0 would put the first post
 	 * on the context stack, where the others' missing keys would be found. */
-	json_t *m = json_pack("{s:b, s:o, s:s, s:b, s:s}", "has_posts", json_array_size(posts) > 0,
-			      "posts", posts, "csrf", web_csrf_token(req, res),
-			      "can_manage_categories",
+	json_t *m = json_pack("{s:b, s:o, s:b, s:s}", "has_posts", json_array_size(posts) > 0,
+			      "posts", posts, "can_manage_categories",
 			      auth_can(web_principal(req), AUTH_NEWS_EDIT, NULL), "timezone", tz);
-	news_web_nav(m, "news");
-	http_res_page(res, m, "admin/news", web_t(req, "News"));
-	return HM_OK;
+	return adm_page(req, res, m, "admin/news", web_t(req, "News"), "news");
 }
 
 /* GET /api/v1/posts: what the principal may see. ?state= ?event= ?category= */
@@ -578,20 +547,20 @@ static enum hm_err api_post(struct http_req *req, struct http_res *res)
 
 const struct route news_admin_routes[] = {
 	{GET, "/admin/news", page_admin_news, WEB_STAFF},
-	{POST, "/admin/news", post_create_h, WEB_STAFF | WEB_CSRF},
+	{POST, "/admin/news", post_save_h, WEB_STAFF | WEB_CSRF},
 	{GET, "/admin/news/new", post_new_form, WEB_STAFF},
 	{GET, "/admin/news/{id}", post_edit_form, WEB_PRIVATE},
 	/* …/edit, as every other kind's edit page is addressed */
 	{GET, "/admin/news/{id}/edit", post_edit_form, WEB_PRIVATE},
-	{POST, "/admin/news/{id}", post_update_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/news/{id}", post_save_h, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/news/{id}/publish", post_publish_h, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/news/{id}/unpublish", post_unpublish_h, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/news/{id}/delete", post_delete_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/news/{id}/delete", adm_h_delete, WEB_PRIVATE | WEB_CSRF, &post_kind},
 	{GET, "/api/v1/posts", api_posts, WEB_JSON},
-	{POST, "/api/v1/posts", post_create_h, WEB_JSON | WEB_STAFF | WEB_CSRF},
+	{POST, "/api/v1/posts", post_save_h, WEB_JSON | WEB_STAFF | WEB_CSRF},
 	{GET, "/api/v1/posts/{id}", api_post, WEB_JSON},
-	{PATCH, "/api/v1/posts/{id}", post_update_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{DELETE, "/api/v1/posts/{id}", post_delete_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{PATCH, "/api/v1/posts/{id}", post_save_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/posts/{id}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &post_kind},
 	{POST, "/api/v1/posts/{id}/publish", post_publish_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{POST, "/api/v1/posts/{id}/unpublish", post_unpublish_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	WEB_ROUTES_END,

@@ -37,9 +37,6 @@ static const char *const sql[NEWS_ADMIN_SQL__MAX] = {
 	[SQL_POST_CATS] = "SELECT c.slug, c.name FROM post_category pc "
 			  "JOIN category c ON c.id = pc.category_id WHERE pc.post_id = ? "
 			  "ORDER BY c.name",
-	[SQL_POST_CAT_SLUGS] = "SELECT c.slug FROM post_category pc "
-			       "JOIN category c ON c.id = pc.category_id WHERE pc.post_id = ?",
-	[SQL_POST_SLUG_TAKEN] = "SELECT 1 FROM post WHERE slug = ? AND id <> ?",
 	[SQL_POST_INSERT] = "INSERT INTO post (slug, title, summary, body_md, status, published_at, "
 			    "is_featured, image, image_alt, image_credit, event_id, created_at, "
 			    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -49,10 +46,7 @@ static const char *const sql[NEWS_ADMIN_SQL__MAX] = {
 			    "WHERE id = ?",
 	[SQL_POST_CATS_CLEAR] = "DELETE FROM post_category WHERE post_id = ?",
 	[SQL_POST_CAT_ADD] = "INSERT OR IGNORE INTO post_category (post_id, category_id) "
-			     "VALUES (?, ?)",
-	[SQL_POST_PUBLISH] = "UPDATE post SET status = ?, published_at = ?, updated_at = ? "
-			     "WHERE id = ?",
-	[SQL_POST_DELETE] = "DELETE FROM post WHERE id = ?",
+			     "SELECT ?, id FROM category WHERE slug = ?",
 	[SQL_EVENT_BY_SLUG] = "SELECT id, coalesce(series_id, 0) FROM event WHERE slug = ?",
 	[SQL_EVENTS_ALL] = "SELECT id, coalesce(series_id, 0), slug, title, starts_on FROM event "
 			   "ORDER BY starts_on DESC, id DESC",
@@ -71,20 +65,6 @@ struct db_stmt *news_admin_prep(struct db *db, enum news_admin_sql i)
 	return db_prepare(db, sql[i]);
 }
 
-void news_error_add(struct field_errors *errs, const char *field, const char *msgid)
-{
-	if (!errs)
-		return;
-	/* The last refusal of a field is the one said, as the form shows it. */
-	for (int i = 0; i < errs->n; i++) {
-		if (strcmp(errs->items[i].field, field) == 0) {
-			errs->items[i].msgid = msgid;
-			return;
-		}
-	}
-	field_error_add(errs, field, msgid);
-}
-
 const char *news_now_text(struct arena *a, int64_t now)
 {
 	return time_format_rfc3339(a, now);
@@ -93,41 +73,6 @@ const char *news_now_text(struct arena *a, int64_t now)
 int news_too_long(const char *s, size_t max)
 {
 	return s && (strlen(s) > max || !utf8_valid(s, strlen(s)));
-}
-
-/* 1 if sql (a "slug taken" statement) finds slug used by another row. */
-int news_slug_taken(struct db *db, enum news_admin_sql q, const char *slug, int64_t self)
-{
-	struct db_stmt *st = news_admin_prep(db, q);
-	if (!st)
-		return 1;
-	db_bind_text(st, 1, slug);
-	db_bind_int(st, 2, self);
-	int rc = db_step(st);
-	db_done(st);
-	return rc != 0;
-}
-
-/* A free slug made from text: the slug itself, else with -2, -3… */
-const char *news_unique_slug(struct db *db, struct arena *a, enum news_admin_sql q,
-			     const char *text, int64_t self)
-{
-	const char *base = slugify(a, text);
-	if (!news_slug_taken(db, q, base, self))
-		return base;
-	for (int n = 2; n < 1000; n++) {
-		char suffix[8];
-		int sl = snprintf(suffix, sizeof(suffix), "-%d", n);
-		size_t bl = strlen(base);
-		if (bl + (size_t)sl > SLUG_MAX)
-			bl = SLUG_MAX - (size_t)sl;
-		while (bl > 0 && base[bl - 1] == '-')
-			bl--;
-		const char *cand = arena_printf(a, "%.*s%s", (int)bl, base, suffix);
-		if (!news_slug_taken(db, q, cand, self))
-			return cand;
-	}
-	return NULL;
 }
 
 const char *news_site_timezone(struct db *db, struct arena *a)

@@ -41,45 +41,21 @@ struct auth_scope;
  * field's name as the forms and the API call it ("slug", "event_slug",
  * "categories", "image", "image_alt"…) and an untranslated message. */
 
-/* A post as submitted. Strings are borrowed; NULL means empty/none. */
-struct post_input {
-	const char *title;        /* required, up to POST_TITLE_MAX bytes */
-	const char *slug;         /* NULL: made from the title, unique */
-	const char *summary;
-	const char *body_md;
-	int publish;              /* 1: status published (scheduled if later), 0: draft */
-	const char *published_at; /* RFC 3339; NULL: now (to the minute) when publishing */
-	int featured;
-	const char *event_slug;   /* NULL: site news */
-	const char *image;        /* a stored original's media name, or NULL */
-	const char *image_alt;    /* required when image is set */
-	const char *image_credit;
-	const char *const *categories; /* category slugs */
-	size_t ncategories;
-};
-
-/* Creates a post. HM_EINVAL with errs filled when a field is refused
- * (title missing, slug malformed or taken, unknown event or category,
- * unknown image, image without alt text, bad time); HM_EFORBIDDEN when
- * actor may not post news for that event (or site news). */
-enum hm_err post_create(struct db *db, const struct principal *actor,
-			const struct post_input *in, int64_t now, int64_t *id_out,
-			struct field_errors *errs);
-
-/* Replaces every field of post id with in (categories included).
- * HM_ENOTFOUND, HM_EFORBIDDEN (on the old or the new event), HM_EINVAL. */
-enum hm_err post_update(struct db *db, const struct principal *actor, int64_t id,
-			const struct post_input *in, int64_t now, struct field_errors *errs);
-
-/* Publishes (keeping a set published_at, so a planned time stays planned
- * and a post published before keeps its date and permalink; else now) or
- * unpublishes (back to draft, published_at kept for a later publish).
- * Doing what is already done is HM_OK and records nothing. */
-enum hm_err post_set_published(struct db *db, const struct principal *actor, int64_t id,
-			       int publish, int64_t now);
-
-/* Deletes a post and its category links. HM_ENOTFOUND, HM_EFORBIDDEN. */
-enum hm_err post_delete(struct db *db, const struct principal *actor, int64_t id, int64_t now);
+/* Posts are written through kind_save, kind_set_status and kind_delete
+ * of post_kind, addressed by id (its key is the id in decimal). A change
+ * takes title (required, up to POST_TITLE_MAX bytes), slug (made from the
+ * title when empty), summary, body_md, status ("draft" or "published"),
+ * published_at (RFC 3339; a post published without one is published now,
+ * to the minute; a later time makes it scheduled), is_featured,
+ * event_slug (none: site news), image (a stored original's media name),
+ * image_alt (required with an image), image_credit and categories (their
+ * slugs). Refused fields come back in errs (an unknown event, category or
+ * image, a malformed or taken slug, a bad time); HM_EFORBIDDEN when p may
+ * not post news for the event (or site news). Publishing keeps a set
+ * published_at, so a planned time stays planned and a post published
+ * before keeps its date and permalink; unpublishing keeps it too. Editors
+ * of a post's news delete it. */
+extern const struct kind post_kind;
 
 /* The scope of post id (its event and series; zero for site news).
  * HM_ENOTFOUND. */
@@ -140,8 +116,5 @@ json_t *category_admin_list(struct db *db);
 /* The site's time zone: the site setting "timezone" when it names a zone
  * ICU knows, else "UTC". In the arena. */
 const char *news_site_timezone(struct db *db, struct arena *a);
-
-/* Adds a refusal, or replaces the field's earlier one; errs may be NULL. */
-void news_error_add(struct field_errors *errs, const char *field, const char *msgid);
 
 #endif

@@ -17,14 +17,10 @@ enum news_admin_sql {
 	SQL_POST_LIST,
 	SQL_POST_SCOPE,
 	SQL_POST_CATS,
-	SQL_POST_CAT_SLUGS,
-	SQL_POST_SLUG_TAKEN,
 	SQL_POST_INSERT,
 	SQL_POST_UPDATE,
 	SQL_POST_CATS_CLEAR,
 	SQL_POST_CAT_ADD,
-	SQL_POST_PUBLISH,
-	SQL_POST_DELETE,
 	SQL_EVENT_BY_SLUG,
 	SQL_EVENTS_ALL,
 	SQL_CAT_ID,
@@ -46,13 +42,19 @@ const char *news_now_text(struct arena *a, int64_t now);
 /* 1 if s (not NULL) is over max bytes or not UTF-8. */
 int news_too_long(const char *s, size_t max);
 
-/* 1 if statement q (a "slug taken" one) finds slug used by another row
- * than self (or cannot tell). */
-int news_slug_taken(struct db *db, enum news_admin_sql q, const char *slug, int64_t self);
-
-/* A free slug made from text: the slug itself, else with -2, -3…; NULL
- * when none is free. In the arena. */
-const char *news_unique_slug(struct db *db, struct arena *a, enum news_admin_sql q,
-			     const char *text, int64_t self);
+/* The rules and the store of a post, for post_kind (struct kind says
+ * what each does): a post is addressed by its id in decimal, its
+ * categories are a list of slugs, its event a slug (event_slug). */
+json_t *post_snapshot(struct db *db, const char *key);
+int post_may_edit(struct db *db, const struct principal *p, const json_t *before);
+json_t *post_defaults(void);
+json_t *post_merge(const json_t *cur, const json_t *in);
+void post_complete(json_t *m, const json_t *before, int64_t now);
+int post_check(const json_t *m, struct field_errors *errs);
+enum hm_err post_resolve(struct db *db, const struct principal *p, const json_t *before,
+			 const json_t *m, int64_t *ref, struct field_errors *errs);
+enum hm_err post_write(struct db *db, const json_t *m, int64_t event_id, int64_t id,
+		       const char *ts, int64_t *id_out);
+const char *post_action(const json_t *before, const json_t *after);
 
 #endif

@@ -26,26 +26,6 @@ enum hm_err news_web_gate(struct http_req *req, struct http_res *res);
 /* Marks the admin sub-navigation's current section. */
 void news_web_nav(json_t *m, const char *section);
 
-/* The domain's refusals onto the form's fields; categories (not a field
- * of the table) are left to the caller, anything else goes to the top. */
-void news_web_apply_errors(struct http_req *req, struct form *f, const struct field_errors *errs);
-
-/* The category slugs a post names. */
-struct slug_list {
-	const char *v[POST_CATEGORIES_MAX + 1];
-	size_t n;
-	int given; /* the request said something about them */
-};
-
-void news_web_slug_add(struct slug_list *l, const char *s);
-
-/* For a JSON body: lays it over current (for PATCH; NULL for POST), takes
- * "categories" (an array of slugs; absent keeps current's) out, and puts
- * the flat object back as the body for form_read. HM_EINVAL when the body
- * is not an object or categories is not an array of strings. */
-enum hm_err news_web_json_prepare(struct http_req *req, const json_t *current,
-				  struct slug_list *cats);
-
 /* ---------------------------------------------------- display (decorate.c) */
 
 /* Adds the display fields (url, permalink, date, image and category

@@ -156,303 +156,254 @@ int news_can_edit_any(const struct principal *p)
 	return 0;
 }
 
-struct post_row {
-	const char *slug, *status, *published_at;
-	int64_t event_id;
-	struct auth_scope scope;
-	int64_t category_ids[POST_CATEGORIES_MAX];
-	size_t ncategories;
-};
+/* ------------------------------------------------------ the post kind */
 
-/* Checks in (with the database: slug, event, categories, image) into row.
- * HM_EINVAL with errs, HM_EFORBIDDEN, HM_EDB. */
-static enum hm_err post_check(struct db *db, struct arena *a, const struct principal *actor,
-			      const struct post_input *in, int64_t self, int64_t now,
-			      struct post_row *row, struct field_errors *errs)
+/* The keys of a post the rules take from a change as they are. */
+static const char *const post_keys[] = {"title",     "slug",         "summary",
+					"body_md",   "status",       "published_at",
+					"image",     "image_alt",    "image_credit",
+					"event_slug"};
+
+static const char *nonempty(const json_t *o, const char *key)
 {
-	int taken = 0; /* the chosen address is another post's: HM_EEXIST */
-	memset(row, 0, sizeof(*row));
-	if (!in->title || !*in->title)
-		news_error_add(errs, "title", "This field is required.");
-	else if (news_too_long(in->title, POST_TITLE_MAX))
-		news_error_add(errs, "title", "This is too long.");
-	if (news_too_long(in->summary, POST_SUMMARY_MAX))
-		news_error_add(errs, "summary", "This is too long.");
-	if (news_too_long(in->body_md, POST_BODY_MAX))
-		news_error_add(errs, "body_md", "This is too long.");
-	if (news_too_long(in->image_credit, POST_CREDIT_MAX))
-		news_error_add(errs, "image_credit", "This is too long.");
-	if (news_too_long(in->image_alt, POST_ALT_MAX))
-		news_error_add(errs, "image_alt", "This is too long.");
+	const char *s = json_string_value(json_object_get(o, key));
+	return s && *s ? s : NULL;
+}
 
-	int event_known = 1;
-	if (in->event_slug && *in->event_slug) {
+static int64_t post_id_of(const char *key)
+{
+	int64_t id;
+	return key && text_int_parse(key, &id) && id > 0 ? id : 0;
+}
+
+json_t *post_snapshot(struct db *db, const char *key)
+{
+	int64_t id = post_id_of(key);
+	json_t *p = id ? post_admin_get(db, id, time_now_s()) : NULL;
+	/* The audit keeps the post's own fields. */
+	json_object_del(p, "event_status");
+	return p;
+}
+
+int post_may_edit(struct db *db, const struct principal *p, const json_t *before)
+{
+	struct auth_scope s;
+	return post_scope(db, json_integer_value(json_object_get(before, "id")), &s) == HM_OK &&
+	       auth_can(p, AUTH_NEWS_EDIT, &s);
+}
+
+json_t *post_defaults(void)
+{
+	return json_pack("{s:s, s:b, s:[]}", "status", "draft", "is_featured", 0, "categories");
+}
+
+json_t *post_merge(const json_t *cur, const json_t *in)
+{
+	json_t *m = json_object();
+	for (size_t i = 0; i < HM_ARRAY_LEN(post_keys); i++) {
+		json_t *v = json_object_get(in, post_keys[i]);
+		if (!v)
+			v = json_object_get(cur, post_keys[i]);
+		if (v)
+			json_object_set(m, post_keys[i], v);
+	}
+	json_t *f = json_object_get(in, "is_featured");
+	json_object_set_new(m, "is_featured",
+			    json_boolean(f ? json_is_true(f) || str_eq(json_string_value(f), "1")
+					   : json_is_true(json_object_get(cur, "is_featured"))));
+	json_t *cats = json_object_get(in, "categories");
+	if (cats) {
+		json_object_set_new(m, "categories",
+				    json_is_null(cats) ? json_array() : json_incref(cats));
+	} else {
+		/* What is stored: {slug, name} each; the rules speak of slugs. */
+		json_t *slugs = json_array();
+		size_t i;
+		json_t *c;
+		json_array_foreach(json_object_get(cur, "categories"), i, c) {
+			json_t *slug = json_is_string(c) ? c : json_object_get(c, "slug");
+			json_array_append(slugs, slug);
+		}
+		json_object_set_new(m, "categories", slugs);
+	}
+	return m;
+}
+
+void post_complete(json_t *m, const json_t *before, int64_t now)
+{
+	struct arena a;
+	(void)before;
+	arena_init(&a);
+	const char *at = nonempty(m, "published_at");
+	int64_t t = at ? time_parse_rfc3339(at) : -1;
+	if (t >= 0)
+		json_object_set_new(m, "published_at", json_string(time_format_rfc3339(&a, t)));
+	else if (!at && str_eq(nonempty(m, "status"), "published"))
+		/* To the minute, as the public pages compare to the minute. */
+		json_object_set_new(m, "published_at",
+				    json_string(time_format_rfc3339(&a, now - now % 60)));
+	else if (!at)
+		json_object_set_new(m, "published_at", json_null());
+	arena_free(&a);
+}
+
+int post_check(const json_t *m, struct field_errors *errs)
+{
+	static const struct {
+		const char *key;
+		size_t max;
+	} limits[] = {{"summary", POST_SUMMARY_MAX},
+		      {"body_md", POST_BODY_MAX},
+		      {"image_credit", POST_CREDIT_MAX},
+		      {"image_alt", POST_ALT_MAX}};
+	int n = errs->n;
+	const char *title = nonempty(m, "title");
+	if (!title)
+		field_error_add(errs, "title", "This field is required.");
+	else if (news_too_long(title, POST_TITLE_MAX))
+		field_error_add(errs, "title", "This is too long.");
+	for (size_t i = 0; i < HM_ARRAY_LEN(limits); i++)
+		if (news_too_long(json_string_value(json_object_get(m, limits[i].key)),
+				  limits[i].max))
+			field_error_add(errs, limits[i].key, "This is too long.");
+	const char *slug = nonempty(m, "slug");
+	if (slug && !slug_valid(slug))
+		field_error_add(errs, "slug", "Use lower-case letters, digits and single hyphens only.");
+	const char *status = json_string_value(json_object_get(m, "status"));
+	if (!str_eq(status, "draft") && !str_eq(status, "published"))
+		field_error_add(errs, "status", "Choose one of the options.");
+	const char *at = nonempty(m, "published_at");
+	if (at && time_parse_rfc3339(at) < 0)
+		field_error_add(errs, "published_at", "Enter a date and time as YYYY-MM-DDTHH:MM.");
+	const char *image = nonempty(m, "image");
+	if (image) {
+		if (!media_name_is_original(image) || !media_exists(image))
+			field_error_add(errs, "image", "There is no such uploaded image.");
+		if (!nonempty(m, "image_alt"))
+			field_error_add(errs, "image_alt",
+					"Describe the image for people who cannot see it.");
+	}
+	json_t *cats = json_object_get(m, "categories");
+	size_t i;
+	json_t *c;
+	if (!json_is_array(cats))
+		field_error_add(errs, "categories", "There is no such category.");
+	else if (json_array_size(cats) > POST_CATEGORIES_MAX)
+		field_error_add(errs, "categories", "Choose fewer categories.");
+	else
+		json_array_foreach(cats, i, c) if (!json_is_string(c))
+			field_error_add(errs, "categories", "There is no such category.");
+	return errs->n - n;
+}
+
+/* The event (its id in *ref, 0 for site news) and the right to post news
+ * there; then the categories. An unknown event is refused as a field
+ * (nobody has rights in it), to those who may write some news. */
+enum hm_err post_resolve(struct db *db, const struct principal *p, const json_t *before,
+			 const json_t *m, int64_t *ref, struct field_errors *errs)
+{
+	struct auth_scope s = {0};
+	const char *ev = nonempty(m, "event_slug");
+	int known = 1;
+	(void)before; /* may_edit checked the right where it is now */
+	*ref = 0;
+	if (ev) {
 		struct db_stmt *st = news_admin_prep(db, SQL_EVENT_BY_SLUG);
 		if (!st)
 			return HM_EDB;
-		db_bind_text(st, 1, in->event_slug);
-		if (db_step(st) == 1) {
-			row->event_id = db_col_int(st, 0);
-			row->scope.event_id = row->event_id;
-			row->scope.series_id = db_col_int(st, 1);
-		} else {
-			event_known = 0;
-			news_error_add(errs, "event_slug", "There is no such event.");
+		db_bind_text(st, 1, ev);
+		int rc = db_step(st);
+		if (rc == 1) {
+			*ref = s.event_id = db_col_int(st, 0);
+			s.series_id = db_col_int(st, 1);
 		}
 		db_done(st);
-	}
-	/* Rights before anything else is said about the input; an unknown
-	 * event is refused as a field (nobody has rights in it). */
-	if (event_known && !auth_can(actor, AUTH_NEWS_EDIT, &row->scope))
-		return HM_EFORBIDDEN;
-	if (!event_known && !news_can_edit_any(actor))
-		return HM_EFORBIDDEN;
-
-	if (in->slug && *in->slug) {
-		if (!slug_valid(in->slug))
-			news_error_add(errs, "slug",
-				       "Use lower-case letters, digits and single hyphens only.");
-		else if (news_slug_taken(db, SQL_POST_SLUG_TAKEN, in->slug, self) && ++taken)
-			news_error_add(errs, "slug", "Another post already has this address.");
-		else
-			row->slug = in->slug;
-	} else if (in->title && *in->title) {
-		row->slug = news_unique_slug(db, a, SQL_POST_SLUG_TAKEN, in->title, self);
-		if (!row->slug)
-			news_error_add(errs, "slug", "Choose an address for this post.");
-	}
-
-	if (in->image && *in->image) {
-		if (!media_name_is_original(in->image) || !media_exists(in->image))
-			news_error_add(errs, "image", "There is no such uploaded image.");
-		if (!in->image_alt || !*in->image_alt)
-			news_error_add(errs, "image_alt",
-				       "Describe the image for people who cannot see it.");
-	}
-
-	if (in->ncategories > POST_CATEGORIES_MAX) {
-		news_error_add(errs, "categories", "Choose fewer categories.");
-	} else {
-		for (size_t i = 0; i < in->ncategories; i++) {
-			struct db_stmt *st = news_admin_prep(db, SQL_CAT_ID);
-			if (!st)
-				return HM_EDB;
-			db_bind_text(st, 1, in->categories[i]);
-			if (db_step(st) == 1)
-				row->category_ids[row->ncategories++] = db_col_int(st, 0);
-			else
-				news_error_add(errs, "categories", "There is no such category.");
-			db_done(st);
+		if (rc < 0)
+			return HM_EDB;
+		if (rc == 0) {
+			known = 0;
+			field_error_add(errs, "event_slug", "There is no such event.");
 		}
 	}
-
-	row->status = in->publish ? "published" : "draft";
-	if (in->published_at && *in->published_at) {
-		int64_t t = time_parse_rfc3339(in->published_at);
-		if (t < 0)
-			news_error_add(errs, "published_at",
-				       "Enter a date and time as YYYY-MM-DDTHH:MM.");
-		else
-			row->published_at = time_format_rfc3339(a, t);
-	} else if (in->publish) {
-		/* To the minute, as the public pages compare to the minute. */
-		row->published_at = time_format_rfc3339(a, now - now % 60);
+	if (known ? !auth_can(p, AUTH_NEWS_EDIT, &s) : !news_can_edit_any(p))
+		return HM_EFORBIDDEN;
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(m, "categories"), i, c) {
+		struct db_stmt *st = news_admin_prep(db, SQL_CAT_ID);
+		if (!st)
+			return HM_EDB;
+		db_bind_text(st, 1, json_string_value(c));
+		int rc = db_step(st);
+		db_done(st);
+		if (rc < 0)
+			return HM_EDB;
+		if (rc == 0)
+			field_error_add(errs, "categories", "There is no such category.");
 	}
-	return !errs->n ? HM_OK : taken ? HM_EEXIST : HM_EINVAL;
+	return HM_OK;
 }
 
-static enum hm_err post_write_categories(struct db *db, int64_t id, const struct post_row *row)
+enum hm_err post_write(struct db *db, const json_t *m, int64_t event_id, int64_t id,
+		       const char *ts, int64_t *id_out)
 {
-	struct db_stmt *st = news_admin_prep(db, SQL_POST_CATS_CLEAR);
+	struct db_stmt *st = news_admin_prep(db, id ? SQL_POST_UPDATE : SQL_POST_INSERT);
 	if (!st)
 		return HM_EDB;
-	db_bind_int(st, 1, id);
+	const char *image = nonempty(m, "image");
+	const char *summary = json_string_value(json_object_get(m, "summary"));
+	const char *body = json_string_value(json_object_get(m, "body_md"));
+	db_bind_text(st, 1, json_string_value(json_object_get(m, "slug")));
+	db_bind_text(st, 2, json_string_value(json_object_get(m, "title")));
+	db_bind_text(st, 3, summary ? summary : "");
+	db_bind_text(st, 4, body ? body : "");
+	db_bind_text(st, 5, json_string_value(json_object_get(m, "status")));
+	db_bind_text(st, 6, nonempty(m, "published_at"));
+	db_bind_int(st, 7, json_is_true(json_object_get(m, "is_featured")));
+	db_bind_text(st, 8, image);
+	db_bind_text(st, 9, image ? nonempty(m, "image_alt") : NULL);
+	db_bind_text(st, 10, nonempty(m, "image_credit"));
+	if (event_id)
+		db_bind_int(st, 11, event_id);
+	else
+		db_bind_null(st, 11);
+	db_bind_text(st, 12, ts);
+	if (id)
+		db_bind_int(st, 13, id);
+	else
+		db_bind_text(st, 13, ts); /* created_at */
 	enum hm_err e = db_run(st);
-	for (size_t i = 0; e == HM_OK && i < row->ncategories; i++) {
+	if (e != HM_OK)
+		return e;
+	if (!id)
+		id = db_last_insert_id(db);
+	*id_out = id;
+	if (!(st = news_admin_prep(db, SQL_POST_CATS_CLEAR)))
+		return HM_EDB;
+	db_bind_int(st, 1, id);
+	e = db_run(st);
+	size_t i;
+	json_t *c;
+	json_array_foreach(json_object_get(m, "categories"), i, c) {
+		if (e != HM_OK)
+			break;
 		if (!(st = news_admin_prep(db, SQL_POST_CAT_ADD)))
 			return HM_EDB;
 		db_bind_int(st, 1, id);
-		db_bind_int(st, 2, row->category_ids[i]);
+		db_bind_text(st, 2, json_string_value(c));
 		e = db_run(st);
 	}
 	return e;
 }
 
-/* Binds the columns shared by insert and update, from index 1. */
-static void bind_post(struct db_stmt *st, const struct post_input *in, const struct post_row *row)
+/* A change of status is a publication or its withdrawal. */
+const char *post_action(const json_t *before, const json_t *after)
 {
-	db_bind_text(st, 1, row->slug);
-	db_bind_text(st, 2, in->title);
-	db_bind_text(st, 3, in->summary ? in->summary : "");
-	db_bind_text(st, 4, in->body_md ? in->body_md : "");
-	db_bind_text(st, 5, row->status);
-	db_bind_text(st, 6, row->published_at);
-	db_bind_int(st, 7, in->featured ? 1 : 0);
-	int has_image = in->image && *in->image;
-	db_bind_text(st, 8, has_image ? in->image : NULL);
-	db_bind_text(st, 9, has_image && in->image_alt && *in->image_alt ? in->image_alt : NULL);
-	db_bind_text(st, 10, in->image_credit && *in->image_credit ? in->image_credit : NULL);
-	if (row->event_id)
-		db_bind_int(st, 11, row->event_id);
-	else
-		db_bind_null(st, 11);
-}
-
-/* -------------------------------------------------------------- writes */
-
-/* Inside a transaction: the right to edit post id, and the post as it is
- * (*before, the caller's). HM_ENOTFOUND, HM_EFORBIDDEN. */
-static enum hm_err post_open(struct db *db, const struct principal *actor, int64_t id,
-			     int64_t now, json_t **before)
-{
-	struct auth_scope s;
-	enum hm_err e = post_scope(db, id, &s);
-	if (e != HM_OK)
-		return e;
-	if (!auth_can(actor, AUTH_NEWS_EDIT, &s))
-		return HM_EFORBIDDEN;
-	*before = post_admin_get(db, id, now);
-	json_object_del(*before, "event_status"); /* the audit keeps the post's own fields */
-	return HM_OK;
-}
-
-/* Records the change of post id, before and after (none once deleted),
- * and commits. */
-static enum hm_err post_commit(struct db *db, const struct principal *actor, const char *action,
-			       int64_t id, const json_t *before, int deleted, int64_t now)
-{
-	json_t *after = deleted ? NULL : post_admin_get(db, id, now);
-	json_object_del(after, "event_status");
-	enum hm_err e = audit_record_at(db, actor, action, "post", id, before, after, now);
-	json_decref(after);
-	return e == HM_OK ? db_commit(db) : e;
-}
-
-/* Creates (id 0) or replaces post id. */
-static enum hm_err post_save(struct db *db, const struct principal *actor, int64_t id,
-			     const struct post_input *in, int64_t now, int64_t *id_out,
-			     struct field_errors *errs)
-{
-	struct field_errors scratch;
-	struct post_row row;
-	struct arena a;
-	json_t *before = NULL;
-	if (!errs)
-		errs = &scratch;
-	memset(errs, 0, sizeof(*errs));
-	arena_init(&a);
-	enum hm_err e = db_begin(db);
-	if (e != HM_OK)
-		goto out_free;
-	if (id && (e = post_open(db, actor, id, now, &before)) != HM_OK)
-		goto out;
-	e = post_check(db, &a, actor, in, id, now, &row, errs);
-	if (e != HM_OK)
-		goto out;
-	struct db_stmt *st = news_admin_prep(db, id ? SQL_POST_UPDATE : SQL_POST_INSERT);
-	if (!st) {
-		e = HM_EDB;
-		goto out;
-	}
-	bind_post(st, in, &row);
-	db_bind_text(st, 12, news_now_text(&a, now));
-	if (id)
-		db_bind_int(st, 13, id);
-	else
-		db_bind_text(st, 13, news_now_text(&a, now)); /* created_at */
-	if ((e = db_run(st)) != HM_OK) {
-		if (e == HM_EEXIST) {
-			news_error_add(errs, "slug", "Another post already has this address.");
-		}
-		goto out;
-	}
-	int64_t saved = id ? id : db_last_insert_id(db);
-	if ((e = post_write_categories(db, saved, &row)) != HM_OK)
-		goto out;
-	e = post_commit(db, actor, id ? "post.update" : "post.create", saved, before, 0, now);
-	if (e == HM_OK && id_out)
-		*id_out = saved;
-out:
-	if (e != HM_OK)
-		db_rollback(db);
-out_free:
-	json_decref(before);
-	arena_free(&a);
-	return e;
-}
-
-enum hm_err post_create(struct db *db, const struct principal *actor,
-			const struct post_input *in, int64_t now, int64_t *id_out,
-			struct field_errors *errs)
-{
-	return post_save(db, actor, 0, in, now, id_out, errs);
-}
-
-enum hm_err post_update(struct db *db, const struct principal *actor, int64_t id,
-			const struct post_input *in, int64_t now, struct field_errors *errs)
-{
-	return post_save(db, actor, id, in, now, NULL, errs);
-}
-
-enum hm_err post_set_published(struct db *db, const struct principal *actor, int64_t id,
-			       int publish, int64_t now)
-{
-	struct arena a;
-	json_t *before = NULL;
-	arena_init(&a);
-	enum hm_err e = db_begin(db);
-	if (e != HM_OK)
-		goto out_free;
-	if ((e = post_open(db, actor, id, now, &before)) != HM_OK)
-		goto out;
-	const char *status = json_string_value(json_object_get(before, "status"));
-	const char *at = json_string_value(json_object_get(before, "published_at"));
-	if (str_eq(status, publish ? "published" : "draft")) {
-		db_rollback(db);
-		goto out_free;
-	}
-	if (publish && !at)
-		at = time_format_rfc3339(&a, now - now % 60);
-	struct db_stmt *st = news_admin_prep(db, SQL_POST_PUBLISH);
-	if (!st) {
-		e = HM_EDB;
-		goto out;
-	}
-	db_bind_text(st, 1, publish ? "published" : "draft");
-	db_bind_text(st, 2, at);
-	db_bind_text(st, 3, news_now_text(&a, now));
-	db_bind_int(st, 4, id);
-	if ((e = db_run(st)) != HM_OK)
-		goto out;
-	e = post_commit(db, actor, publish ? "post.publish" : "post.unpublish", id, before, 0, now);
-out:
-	if (e != HM_OK)
-		db_rollback(db);
-out_free:
-	json_decref(before);
-	arena_free(&a);
-	return e;
-}
-
-enum hm_err post_delete(struct db *db, const struct principal *actor, int64_t id, int64_t now)
-{
-	json_t *before = NULL;
-	enum hm_err e = db_begin(db);
-	if (e != HM_OK)
-		return e;
-	if ((e = post_open(db, actor, id, now, &before)) != HM_OK)
-		goto out;
-	struct db_stmt *st = news_admin_prep(db, SQL_POST_DELETE);
-	if (!st) {
-		e = HM_EDB;
-		goto out;
-	}
-	db_bind_int(st, 1, id);
-	if ((e = db_run(st)) == HM_OK)
-		e = post_commit(db, actor, "post.delete", id, before, 1, now);
-out:
-	if (e != HM_OK)
-		db_rollback(db);
-	json_decref(before);
-	return e;
+	const char *was = json_string_value(json_object_get(before, "status"));
+	const char *now = json_string_value(json_object_get(after, "status"));
+	if (!before)
+		return "post.create";
+	if (str_eq(was, now))
+		return "post.update";
+	return str_eq(now, "published") ? "post.publish" : "post.unpublish";
 }
