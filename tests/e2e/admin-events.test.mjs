@@ -14,7 +14,7 @@ import { after, before, describe, test } from 'node:test';
 import { attrs, textOf } from './lib/html.mjs';
 import { request } from './lib/http.mjs';
 import { ROOT, assertNoSanitizerReport, harmonyBin, runCli, startServer, tempDir } from './lib/server.mjs';
-import { q, sqlite } from './lib/sqlite.mjs';
+import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
 
 const SH = 'asia-south-pacific-shanghai-2012';
 const AK = 'asia-pacific-auckland-2007';
@@ -469,11 +469,13 @@ describe('events', () => {
 			['POST', '/api/v1/organisations', { name: 'x' }],
 			['PATCH', '/api/v1/organisations/unaoc', { name: 'x' }],
 		];
+		const snap = dbSnapshot(db);
 		for (const [m, p, body] of calls) {
 			const r = await tok.api(m, p, body);
 			assert.equal(r.status, 403, `${m} ${p}: ${r.status}`);
 			assert.equal(typeof r.json.error.message, 'string');
 		}
+		assertDbUnchanged(db, snap, "a participant's token on organiser actions");
 		const before = (await who.admin.api('GET', `/api/v1/events/${SH}`)).json;
 		assert.equal(before.title, 'Regional Consultations for Asia-South Pacific');
 		assert.equal(before.organisations.length, 6);
@@ -484,10 +486,12 @@ describe('events', () => {
 		const list = await ro.api('GET', '/api/v1/events');
 		assert.ok(list.json.events.some((e) => e.status === 'draft'));
 		assert.equal(list.headers['cache-control'], 'no-store');
+		const snap = dbSnapshot(db);
 		const r = await ro.api('PATCH', `/api/v1/events/${SH}`, { theme: 'x' });
 		assert.equal(r.status, 403);
-		const o = await ro.api('POST', '/api/v1/organisations', { name: 'Read Only Org' });
+		const o = await ro.api('POST', '/api/v1/organisations', { name: 'Read Only Org', kind: 'ngo' });
 		assert.equal(o.status, 403);
+		assertDbUnchanged(db, snap, 'writes with a read-only token');
 	});
 });
 
@@ -585,7 +589,9 @@ describe('organisers of an event', () => {
 		assert.equal((await who.participant.get(`/admin/events/${SH}/edit`)).status, 200);
 		assert.equal((await who.participant.get(`/admin/events/${AK}/edit`)).status, 403);
 		// Event organisers may not name organisers.
-		assert.equal((await who.organiser.post(base, { email: 'auckland@example.org' })).status, 403);
+		const snap = dbSnapshot(db);
+		assert.equal((await who.organiser.post(base, { email: 'auckland@example.org', password: PASSWORD })).status, 403);
+		assertDbUnchanged(db, snap, 'an event organiser naming an organiser');
 		const pid = sqlite(db, "SELECT id FROM account WHERE email = 'participant@example.org';").trim();
 		assert.ok(page.body.includes(`/organisers/${pid}/revoke`), 'a revoke button for the new organiser');
 		r = await who.series.post(`${base}/${pid}/revoke`);
@@ -633,7 +639,9 @@ describe('series and organisations', () => {
 		r = await who.series.post(`/admin/series/${SERIES}`, { title: 'Regional Consultations', slug: SERIES, organisation: 'unaoc', summary: 'Edited summary.' });
 		assert.equal(r.status, 303);
 		assert.equal((await who.visitor.get(`/api/v1/series/${SERIES}`)).json.summary, 'Edited summary.');
-		assert.equal((await who.series.post('/admin/series', { title: 'Mine' })).status, 403);
+		const snap = dbSnapshot(db);
+		assert.equal((await who.series.post('/admin/series', { title: 'Mine', organisation: 'unaoc' })).status, 403);
+		assertDbUnchanged(db, snap, 'a series organiser creating a series');
 		r = await who.admin.post('/admin/series', { title: '', organisation: 'no-such-org' });
 		assert.equal(r.status, 400);
 		assert.ok(fieldError(r.body, 'f-title'));
@@ -648,15 +656,18 @@ describe('series and organisations', () => {
 		r = await who.organiser.post('/admin/organisations/tongji-university', { name: 'Tongji University', acronym: 'TJ', kind: 'academia', country: 'CN', website: 'https://www.tongji.edu.cn', description: 'In Shanghai.', slug: 'tongji-university' });
 		assert.equal(r.status, 303);
 		assert.match(textOf((await who.visitor.get('/organisations/tongji-university')).body), /\(TJ\)/);
+		const snap = dbSnapshot(db);
 		for (const o of ['unaoc', 'fudan-university']) {
-			r = await who.organiser.post(`/admin/organisations/${o}`, { name: 'Renamed' });
+			r = await who.organiser.post(`/admin/organisations/${o}`, { name: 'Renamed', kind: 'academia', slug: o });
 			assert.equal(r.status, 403, o);
 		}
+		assertDbUnchanged(db, snap, 'an organiser renaming organisations not theirs');
 		const api = await who.visitor.get('/api/v1/organisations');
 		assert.equal(api.status, 200);
 		assert.ok(api.json.organisations.some((o) => o.slug === 'tongji-university' && o.website === 'https://www.tongji.edu.cn'));
 		const one = await who.visitor.get('/api/v1/organisations/tongji-university');
 		assert.equal(one.json.acronym, 'TJ');
+		assert.ok(one.json.events.length > 0, 'Tongji takes part in Shanghai');
 		assert.ok(one.json.events.every((e) => e.status !== 'draft'));
 		assert.equal((await who.visitor.get('/api/v1/organisations/no-such')).status, 404);
 	});

@@ -14,7 +14,7 @@ import { addAccount, apiToken, bearer, Client, PASSWORD, signedIn } from './lib/
 import { attrs, textOf } from './lib/html.mjs';
 import { emlFiles, linkIn, waitUntil } from './lib/mail.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
-import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
+import { assertDbUnchanged, dbSnapshot, outboxSettled, q, sqlite } from './lib/sqlite.mjs';
 
 const SHANGHAI = 'asia-south-pacific-shanghai-2012';
 const AUCKLAND = 'asia-pacific-auckland-2007';
@@ -482,8 +482,18 @@ describe('outbox pages', () => {
 		const all = await as.admin.getJson('/api/v1/outbox');
 		assert.ok(all.json.total >= 1);
 		assert.ok(all.json.messages.every((m) => !('body' in m)), 'the list carries no bodies');
-		const queued = await as.admin.getJson('/api/v1/outbox?status=failed');
-		assert.ok(queued.json.messages.every((m) => m.status === 'failed'));
+		// One message that failed for good, so the filter has something to
+		// find and something (the sent ones) to leave out.
+		sqlite(srv.db, `INSERT INTO mail_outbox (message_id, from_addr, recipient, subject, body, status, attempts, last_error, created_at, next_attempt_at)
+VALUES ('<failed-filter@example.org>', 'Site <site@example.org>', 'gone@example.org', 'Failed probe', 'Body', 'failed', 8, 'refused',
+        '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z');`);
+		outboxSettled(srv.db); // nothing left queued or being sent: sent + failed is all
+		const failed = await as.admin.getJson('/api/v1/outbox?status=failed');
+		assert.deepEqual(failed.json.messages.map((m) => [m.recipient, m.status]), [['gone@example.org', 'failed']]);
+		const sent = await as.admin.getJson('/api/v1/outbox?status=sent');
+		assert.ok(sent.json.messages.length >= 1, 'the sent messages are listed');
+		assert.ok(sent.json.messages.every((m) => m.status === 'sent'));
+		assert.equal(sent.json.total + failed.json.total, (await as.admin.getJson('/api/v1/outbox')).json.total);
 		assert.equal((await as.admin.getJson('/api/v1/outbox?status=lost')).status, 400);
 		assert.equal((await as.admin.get('/admin/outbox?page=x')).status, 400);
 	});

@@ -245,6 +245,20 @@ describe('the session cookie', () => {
 // ------------------------------------------------------- tokens as digests
 
 describe('tokens are stored only as digests', () => {
+	// [file, bytes] of the database and whichever of its journals exist;
+	// the database itself must be read, or the search proves nothing.
+	const databaseFiles = () => {
+		const out = [[srv.db, readFileSync(srv.db)]];
+		for (const f of [`${srv.db}-wal`, `${srv.db}-journal`]) {
+			try {
+				out.push([f, readFileSync(f)]);
+			} catch (e) {
+				if (e.code !== 'ENOENT') throw e;
+			}
+		}
+		assert.ok(out[0][1].length > 0, 'the database file is empty');
+		return out;
+	};
 	test('session_token_is_not_in_the_database_files', async () => {
 		const count = () => Number(sqlite(srv.db, 'SELECT count(*) FROM session;').trim());
 		const n = count();
@@ -253,30 +267,16 @@ describe('tokens are stored only as digests', () => {
 		assert.equal(count(), n + 1, 'the sign-in made a session row');
 		const hit = sqlite(srv.db, `SELECT count(*) FROM session WHERE instr(token_hash, ${q(token)}) > 0 OR instr(csrf_secret, ${q(token)}) > 0;`).trim();
 		assert.equal(hit, '0', 'no session row holds the token');
-		for (const f of [srv.db, `${srv.db}-wal`, `${srv.db}-journal`]) {
-			let bytes;
-			try {
-				bytes = readFileSync(f);
-			} catch {
-				continue;
-			}
+		for (const [f, bytes] of databaseFiles())
 			assert.equal(bytes.indexOf(token), -1, `${path.basename(f)} holds the session token`);
-		}
 	});
 
 	test('api_token_is_not_in_the_database_files', async () => {
 		const token = await apiToken(as.participant, 'write', 'digest check');
 		assert.match(token, /^hm_/);
 		const secret = token.slice(3);
-		for (const f of [srv.db, `${srv.db}-wal`]) {
-			let bytes;
-			try {
-				bytes = readFileSync(f);
-			} catch {
-				continue;
-			}
+		for (const [f, bytes] of databaseFiles())
 			assert.equal(bytes.indexOf(secret), -1, `${path.basename(f)} holds the API token`);
-		}
 		const r = await bearer(srv.url, token, 'GET', '/api/v1/account');
 		assert.equal(r.status, 200, 'the token works');
 	});
@@ -445,6 +445,9 @@ describe('no open redirect after sign-in', () => {
 		['javascript', 'next=javascript:alert(1)'],
 		['header_injection', 'next=/%0D%0ALocation:%20http://evil.example'],
 	];
+	// Typed into the form field by hand, a control character makes the
+	// whole sign-in a 400; every other value is followed only if local.
+	const REFUSED_AS_TYPED = new Set(['newline_between_slashes', 'header_injection']);
 	const origin = () => new URL(srv.url).origin;
 
 	async function signInVia(query, { tamper } = {}) {
@@ -476,7 +479,8 @@ describe('no open redirect after sign-in', () => {
 		test(`redirect_${id}_by_link`, async () => assertLocal(await signInVia(query), id));
 		test(`redirect_${id}_by_form_field`, async () => {
 			const r = await signInVia(query, { tamper: true });
-			if (r.status === 400) {
+			if (REFUSED_AS_TYPED.has(id)) {
+				assert.equal(r.status, 400, `${id}: ${describeRes(r)}`);
 				// Refused outright (a control character): no redirect, no session.
 				assert.equal(r.headers.location, undefined);
 				assert.ok(!cookieNamed(r, 'session')?.value, 'no session');
@@ -534,10 +538,13 @@ describe('private answers are not stored by caches', () => {
 		});
 	}
 
-	for (const p of ['/account', '/account/profile', '/account/password', '/sign-in']) {
+	// Signed in, the sign-in form sends one on to the account page.
+	for (const [p, status] of [['/account', 200], ['/account/profile', 200], ['/account/password', 200], ['/sign-in', 303]]) {
 		test(`no_store_account_page ${p}`, async () => {
 			const res = await as.participant.get(p);
-			assert.ok([200, 303].includes(res.status), `${p}: ${res.status}`);
+			assert.equal(res.status, status, `${p}: ${res.status}`);
+			if (status === 303) assert.equal(res.headers.location, '/account');
+			else assert.ok(res.body.includes(PEOPLE.participant.email) || res.body.includes(PEOPLE.participant.name), `${p} is the participant's own page`);
 			noStore(res, p);
 		});
 	}
@@ -562,7 +569,9 @@ describe('private answers are not stored by caches', () => {
 // ------------------------------------------------ participant and organiser
 
 describe('a participant reaches no organiser action', () => {
-	const refused = (r, what) => assert.ok([403, 404].includes(r.status), `${what}: ${describeRes(r)}`);
+	// Every one of these answers 403: the participant is known and may not
+	// (a 404 would say the route forgot who may see what it names).
+	const refused = (r, what) => assert.equal(r.status, 403, `${what}: ${describeRes(r)}`);
 
 	for (const r of ADMIN_GETS) {
 		test(`participant_admin_page ${r.pattern}`, async () => {

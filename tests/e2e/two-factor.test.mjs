@@ -129,6 +129,8 @@ describe('two-factor sign-in', () => {
 		await c.get('/account');
 		let r = await c.api('POST', '/api/v1/account/two-factor/off', { password: 'not the password at all' });
 		assert.equal(r.status, 400);
+		assert.equal((await c.getJson('/account')).json.two_factor, 'on', 'a wrong password leaves it on');
+		assert.equal((await signIn('tf@example.org')).r.json.two_factor_required, true, 'and a code is still asked');
 		r = await c.api('POST', '/api/v1/account/two-factor/off', { password: PASSWORD });
 		assert.equal(r.status, 200, r.body);
 		const s = await signIn('tf@example.org');
@@ -148,6 +150,7 @@ describe('two-factor sign-in', () => {
 			assert.match(r.body, /second factor/);
 			r = await admin.api('POST', '/api/v1/categories', { name: 'Nope' });
 			assert.equal(r.status, 403);
+			assert.equal(sqlite(srv.db, "SELECT count(*) FROM category WHERE name = 'Nope';").trim(), '0', 'the refused write made nothing');
 			assert.equal((await admin.get('/')).status, 200, 'public pages still');
 			// Its own account page still works, to turn it on.
 			r = await admin.api('POST', '/api/v1/account/two-factor');

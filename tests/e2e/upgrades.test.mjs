@@ -303,7 +303,7 @@ for (const n of OLDER) {
 			// harmony reads the record: not "not a harmony database" but older.
 			const hash = sha256File(file());
 			const r = await runCli(['serve', '--db', file(), '--listen', '127.0.0.1:0']);
-			assert.notEqual(r.status, 0, 'serve refuses an older schema');
+			assert.equal(r.status, 8, `serve refuses an older schema with exit 8, as it does a newer one: ${r.stderr}`);
 			assert.ok(r.stderr.includes(`schema version ${n} is older than ${LATEST}`), r.stderr);
 			assert.match(r.stderr, /harmony init/, 'says what to run');
 			assert.equal(sha256File(file()), hash, 'serve left the file as it was');
@@ -498,7 +498,7 @@ test('upgrade_newer_schema_is_refused_and_left_as_it_was', async () => {
 	const listing = readdirSync(sub).sort();
 	for (const cmd of ['init', 'serve']) {
 		const r = await runCli([cmd, '--db', f, ...(cmd === 'serve' ? ['--listen', '127.0.0.1:0'] : [])]);
-		assert.notEqual(r.status, 0, `${cmd}: exit code`);
+		assert.equal(r.status, 8, `${cmd}: exit code (8: schema newer than this program, man page)`);
 		assert.ok(r.stderr.includes(f), `${cmd}: names the file: ${r.stderr}`);
 		assert.ok(r.stderr.includes(`schema version ${future} is newer than this harmony knows (${LATEST})`), `${cmd}: ${r.stderr}`);
 		assert.match(r.stderr, /upgrade harmony/, `${cmd}: says what to do`);

@@ -125,6 +125,22 @@ static void test_form_values_trimmed_and_typed(void **state)
 	assert_false(form_bool(&f, "featured"));
 	assert_null(form_get(&f, "email"));
 	assert_int_equal(form_int(&f, "capacity", 7), 7);
+	/* The other way: a box ticked and a number given are read as such
+	 * (a form_bool that said "no" to all, or a form_int that always gave
+	 * the default, passed the lines above). */
+	read_form("title=t&featured=on&capacity=%20150%20", &a, &f, &e);
+	assert_int_equal(e, HM_OK);
+	assert_true(form_bool(&f, "featured"));
+	assert_int_equal(form_int(&f, "capacity", 7), 150);
+	read_form("title=t&featured=1", &a, &f, &e);
+	assert_true(form_bool(&f, "featured"));
+	for (const char *const *no = (const char *const[]){"featured=0", "featured=false", "", NULL}; *no; no++) {
+		char *body = arena_printf(&a, "title=t&%s", *no);
+		read_form(body, &a, &f, &e);
+		assert_int_equal(e, HM_OK);
+		if (form_bool(&f, "featured"))
+			fail_msg("%s read as ticked", body);
+	}
 	arena_free(&a);
 }
 

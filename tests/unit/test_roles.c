@@ -240,10 +240,22 @@ static void test_roles_read_only_tokens_never_write(void **state)
 		int is_read = 0;
 		for (size_t i = 0; i < HM_ARRAY_LEN(reads); i++)
 			is_read |= reads[i] == (enum auth_action)a;
-		int got = auth_can(&people[ADMIN_RO], (enum auth_action)a, &scopes[IN_A]);
-		if (got != is_read)
-			fail_msg("read-only admin token, %s: %d, want %d",
-				 auth_action_name((enum auth_action)a), got, is_read);
+		/* In every scope, and without one. */
+		for (int s = -1; s < WHERE__MAX; s++) {
+			const struct auth_scope *sc = s < 0 ? NULL : &scopes[s];
+			const char *name = auth_action_name((enum auth_action)a);
+			int admin = auth_can(&people[ADMIN_RO], (enum auth_action)a, sc);
+			if (admin != is_read)
+				fail_msg("read-only admin token, %s in scope %d: %d, want %d", name, s,
+					 admin, is_read);
+			int org = auth_can(&people[ORG_A_RO], (enum auth_action)a, sc);
+			if (org && !admin)
+				fail_msg("read-only organiser token, %s in scope %d: allowed beyond the "
+					 "read-only admin token",
+					 name, s);
+			if (org && !is_read)
+				fail_msg("read-only organiser token, %s in scope %d: a write", name, s);
+		}
 	}
 }
 
