@@ -73,6 +73,9 @@ enum hm_err db_exec_ddl(struct db *db, const char *sql, char *err, size_t errlen
 /* dialect.c: the migration script sql rewritten for PostgreSQL, as a new
  * string the caller frees. */
 char *dialect_pg_ddl(const char *sql);
+/* dialect.c: a script of statements (demo data) rewritten for PostgreSQL
+ * (the calls SQLite names otherwise), as a new string the caller frees. */
+char *dialect_pg_script(const char *sql);
 /* dialect.c: sql with its '?' placeholders numbered $1, $2… (quoted text,
  * identifiers and comments left alone), as a new string the caller frees;
  * *nparams says how many. */

@@ -2,8 +2,9 @@
  * dialect.c — the two SQL dialects, in one table. Migrations are written
  * once, in SQLite's dialect; for PostgreSQL each rewrite below is applied to
  * their text (outside quoted text, quoted identifiers and comments).
- * Statements of the features are written in the subset both run, with '?'
- * placeholders, which PostgreSQL numbers ($1, $2…).
+ * Statements of the features and data scripts (the demo) are written in
+ * the subset both run, with '?' placeholders, which PostgreSQL numbers ($1,
+ * $2…), and the few calls of the second table rewritten.
  *
  * The convention that makes the rewrites safe: in migrations, types and
  * keywords are written in capitals and names in small letters, and a
@@ -99,63 +100,89 @@ static size_t words_match(const char *p, const char *w)
 	return is_word(*q) ? 0 : (size_t)(q - p);
 }
 
-char *dialect_pg_ddl(const char *sql)
+/* The same on every statement and script (not only migrations): SQLite's
+ * functions that PostgreSQL names otherwise, matched as written here,
+ * quotes included. The time is UTC RFC 3339 text, as harmony stores it
+ * (now() is the transaction's start, SQLite's 'now' the statement's). */
+static const struct {
+	const char *sqlite;
+	const char *pg;
+} calls[] = {
+	{"strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+	 "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"},
+	{"strftime('%Y-%m-%dT%H:%M:%SZ', 'now')",
+	 "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"},
+	{NULL, NULL},
+};
+
+/* sql for PostgreSQL: the calls rewritten everywhere, the types and
+ * statements of the rewrites table too when ddl is set, and '?' numbered
+ * $1, $2… when nparams is not NULL (then set to how many). */
+static char *rewrite(const char *sql, int ddl, int *nparams)
 {
 	struct buf b;
 	buf_init(&b);
 	const char *p = sql;
-	while (*p) {
-		size_t n = quoted_len(p);
-		if (n) {
-			buf_append(&b, p, n);
-			p += n;
-			continue;
-		}
-		if (is_word(*p) && (p == sql || !is_word(p[-1]))) {
-			size_t i;
-			for (i = 0; rewrites[i].sqlite; i++)
-				if ((n = words_match(p, rewrites[i].sqlite)))
-					break;
-			if (rewrites[i].sqlite && !rewrites[i].pg) {
-				/* Drop the statement: to its ';', which may not be
-				 * inside quotes. */
-				while (*p && *p != ';')
-					p += (n = quoted_len(p)) ? n : 1;
-				if (*p)
-					p++;
-				continue;
-			}
-			if (rewrites[i].sqlite) {
-				buf_puts(&b, rewrites[i].pg);
-				p += n;
-				continue;
-			}
-			while (is_word(*p))
-				buf_putc(&b, *p++);
-			continue;
-		}
-		buf_putc(&b, *p++);
-	}
-	return buf_steal(&b);
-}
-
-char *dialect_pg_params(const char *sql, int *nparams)
-{
-	struct buf b;
-	buf_init(&b);
 	int n = 0;
-	for (const char *p = sql; *p;) {
+	while (*p) {
 		size_t len = quoted_len(p);
 		if (len) {
 			buf_append(&b, p, len);
 			p += len;
-		} else if (*p == '?') {
+			continue;
+		}
+		if (nparams && *p == '?') {
 			buf_printf(&b, "$%d", ++n);
 			p++;
-		} else {
+			continue;
+		}
+		if (!is_word(*p) || (p > sql && is_word(p[-1]))) {
 			buf_putc(&b, *p++);
+			continue;
+		}
+		size_t i;
+		for (i = 0; calls[i].sqlite; i++)
+			if (strncmp(p, calls[i].sqlite, strlen(calls[i].sqlite)) == 0)
+				break;
+		if (calls[i].sqlite) {
+			buf_puts(&b, calls[i].pg);
+			p += strlen(calls[i].sqlite);
+			continue;
+		}
+		for (i = 0; ddl && rewrites[i].sqlite; i++)
+			if ((len = words_match(p, rewrites[i].sqlite)))
+				break;
+		if (ddl && rewrites[i].sqlite && !rewrites[i].pg) {
+			/* Drop the statement: to its ';', which may not be inside
+			 * quotes. */
+			while (*p && *p != ';')
+				p += (len = quoted_len(p)) ? len : 1;
+			if (*p)
+				p++;
+		} else if (ddl && rewrites[i].sqlite) {
+			buf_puts(&b, rewrites[i].pg);
+			p += len;
+		} else {
+			while (is_word(*p))
+				buf_putc(&b, *p++);
 		}
 	}
-	*nparams = n;
+	if (nparams)
+		*nparams = n;
 	return buf_steal(&b);
+}
+
+char *dialect_pg_ddl(const char *sql)
+{
+	return rewrite(sql, 1, NULL);
+}
+
+char *dialect_pg_script(const char *sql)
+{
+	return rewrite(sql, 0, NULL);
+}
+
+char *dialect_pg_params(const char *sql, int *nparams)
+{
+	return rewrite(sql, 0, nparams);
 }

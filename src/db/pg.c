@@ -679,10 +679,10 @@ static enum hm_err pg_exec_script(struct db *base, const char *sql, int ddl, cha
 				  size_t errlen)
 {
 	struct pg *db = P(base);
-	char *text = ddl ? dialect_pg_ddl(sql) : NULL;
+	char *text = ddl ? dialect_pg_ddl(sql) : dialect_pg_script(sql);
 	PGresult *res = NULL;
 	enum hm_err e = HM_OK;
-	if (exec_simple(db->conn, text ? text : sql, &res) != 0 ||
+	if (exec_simple(db->conn, text, &res) != 0 ||
 	    (!ddl && strcasestr(sql, "INSERT") && exec_simple(db->conn, SQL_SEQUENCES, &res) != 0)) {
 		copy_msg(err, errlen, res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
 		e = HM_EDB;
