@@ -1,6 +1,7 @@
 # harmony — one plain GNU Makefile.
 #   make run    install what is missing, build, create the demo database, serve
 #   make test   install what is missing, then unit, end-to-end, ThreadSanitizer, browser and fuzz tests
+#               (the unit tests beside a throwaway PostgreSQL: scripts/with-pg)
 #   make asan   sanitizer build (ASan + UBSan) in build/san/
 #   make fuzz   libFuzzer targets in build/fuzz/
 #   make bench  the benchmarks in bench/ (slow; not part of make test)
@@ -160,7 +161,7 @@ run: deps
 	./harmony serve --db harmony.db --listen 127.0.0.1:8080
 
 unit: $(UNIT_BIN)
-	scripts/run-unit $(UNIT_BIN)
+	scripts/with-pg scripts/run-unit $(UNIT_BIN)
 
 e2e: harmony $(B)/san/harmony
 	B=$(B) scripts/run-e2e
