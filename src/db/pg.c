@@ -36,6 +36,7 @@ enum {
 	OID_INT8 = 20,
 	OID_INT2 = 21,
 	OID_INT4 = 23,
+	OID_TEXT = 25,
 	OID_OID = 26,
 	OID_FLOAT4 = 700,
 	OID_FLOAT8 = 701,
@@ -278,6 +279,44 @@ static int has_identity_id(PGconn *conn, const char *table)
 	return yes;
 }
 
+/* PQprepare, letting PostgreSQL infer each parameter's type from where it
+ * stands. Where it cannot ("? IS NULL OR e.slug = ?": 42P18, could not
+ * determine the data type of parameter $n), $n is declared text — what
+ * SQLite would take it as — and the statement prepared again. In a
+ * transaction a failure would spoil it, so the attempts run under a
+ * savepoint there. Returns the last attempt's result. */
+static PGresult *prepare_typed(struct pg *db, const char *name, const char *text, int n)
+{
+	int in_tx = PQtransactionStatus(db->conn) == PQTRANS_INTRANS;
+	Oid types[n > 0 ? n : 1];
+	memset(types, 0, sizeof(types));
+	if (in_tx && exec_simple(db->conn, "SAVEPOINT hm_prepare", NULL) != 0)
+		in_tx = 0;
+	PGresult *res = NULL;
+	for (int attempt = 0; attempt <= n; attempt++) {
+		PQclear(res);
+		res = PQprepare(db->conn, name, text, n, types);
+		if (PQresultStatus(res) == PGRES_COMMAND_OK)
+			break;
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+		const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+		const char *dollar = msg ? strchr(msg, '$') : NULL;
+		int which = dollar ? atoi(dollar + 1) : 0;
+		if (!state || strcmp(state, "42P18") != 0 || which < 1 || which > n ||
+		    types[which - 1] != 0)
+			break;
+		types[which - 1] = OID_TEXT;
+		if (in_tx && exec_simple(db->conn, "ROLLBACK TO SAVEPOINT hm_prepare", NULL) != 0)
+			break;
+	}
+	if (in_tx) {
+		if (PQresultStatus(res) != PGRES_COMMAND_OK)
+			exec_simple(db->conn, "ROLLBACK TO SAVEPOINT hm_prepare", NULL);
+		exec_simple(db->conn, "RELEASE SAVEPOINT hm_prepare", NULL);
+	}
+	return res;
+}
+
 static struct db_stmt *pg_prepare(struct db *base, const char *sql)
 {
 	struct pg *db = P(base);
@@ -304,7 +343,7 @@ static struct db_stmt *pg_prepare(struct db *base, const char *sql)
 			s->returning_id = 1;
 		}
 		snprintf(s->name, sizeof(s->name), "hm%u", ++db->nstmts);
-		PGresult *res = PQprepare(db->conn, s->name, text, n, NULL);
+		PGresult *res = prepare_typed(db, s->name, text, n);
 		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 			log_failure(db, "PQprepare", res, sql);
 			note_failure(db, res);
