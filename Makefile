@@ -122,9 +122,10 @@ $(B)/tsan/harmony: $(TSAN_OBJ) $(B)/tsan/obj/src/main.o
 	$(call say,LD,$@)
 	$(Q)$(CC) -fsanitize=thread -o $@ $^ $(PKG_LIBS)
 
-# The unit tests that run threads: the server, the scheduler, and the
-# caches of catalogues, templates and slugs read from many threads.
-TSAN_UNIT := $(addprefix $(B)/tsan/,test_server test_jobs test_i18n test_template test_text)
+# The unit tests that run threads: the server, the scheduler, the caches
+# of catalogues, templates and slugs read from many threads, and the store
+# (two writers; PostgreSQL's listener thread, beside scripts/with-pg).
+TSAN_UNIT := $(addprefix $(B)/tsan/,test_server test_jobs test_i18n test_template test_text test_db)
 
 $(B)/tsan/test_%: tests/unit/test_%.c $(TSAN_OBJ)
 	$(call say,LD,$@)
@@ -133,7 +134,7 @@ $(B)/tsan/test_%: tests/unit/test_%.c $(TSAN_OBJ)
 		-o $@ $< $(TSAN_OBJ) $(PKG_LIBS) -lcmocka
 
 tsan: $(B)/tsan/harmony $(TSAN_UNIT)
-	UNIT_NAME=tsan-unit TSAN_OPTIONS=halt_on_error=1:exitcode=88 scripts/run-unit $(TSAN_UNIT)
+	UNIT_NAME=tsan-unit TSAN_OPTIONS=halt_on_error=1:exitcode=88 scripts/with-pg scripts/run-unit $(TSAN_UNIT)
 	B=$(B) scripts/run-tsan
 
 # ---- fuzz targets (clang libFuzzer)

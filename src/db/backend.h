@@ -13,7 +13,7 @@
 #include "db/db.h"
 
 /* A column's value as db_row_json shows it. */
-enum db_type { DB_T_NULL, DB_T_INT, DB_T_REAL, DB_T_TEXT, DB_T_BOOL };
+enum db_type { DB_T_NULL, DB_T_INT, DB_T_REAL, DB_T_TEXT };
 
 struct db_ops {
 	void (*close)(struct db *db);

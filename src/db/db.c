@@ -142,7 +142,6 @@ json_t *db_row_json(struct db_stmt *st)
 		case DB_T_INT:
 			v = is_flag ? json_boolean(ops->col_int(st, i)) : json_integer(ops->col_int(st, i));
 			break;
-		case DB_T_BOOL: v = json_boolean(ops->col_int(st, i)); break;
 		case DB_T_REAL: v = json_real(ops->col_double(st, i)); break;
 		case DB_T_NULL: v = is_flag ? json_false() : json_null(); break;
 		default:

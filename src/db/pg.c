@@ -546,7 +546,9 @@ static enum db_type pg_col_type(struct db_stmt *st, int i)
 	/* sum() of integers is numeric in PostgreSQL, an integer in SQLite:
 	 * a numeric without a fraction reads as an integer. */
 	case OID_NUMERIC: return strpbrk(v, ".eEN") ? DB_T_REAL : DB_T_INT;
-	case OID_BOOL: return DB_T_BOOL;
+	/* A boolean is SQLite's 0 or 1: JSON true/false when its name
+	 * starts with is_, as there, a number otherwise. */
+	case OID_BOOL: return DB_T_INT;
 	default: return DB_T_TEXT;
 	}
 }
@@ -745,57 +747,62 @@ static enum hm_err pg_exec_script(struct db *base, const char *sql, int ddl, cha
  * data version is open (the server's); the CLI never starts it. A lost
  * listener connection is opened again each second, the version bumped each
  * time, since notifications may have been missed. */
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int refs;         /* connections that asked for the data version */
-	int ready;        /* listening (the first time after a start) */
-	int wake[2];      /* a pipe: a byte tells the thread to stop */
+struct listener {
 	char *uri;
-	pthread_t thread;
+	int wake[2];      /* a pipe: a byte tells the thread to stop */
 	_Atomic int stop;
-} lis = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+	int ready;        /* under lis_mu: listening, or given up for now */
+	int started;      /* the thread runs (to be joined) */
+	pthread_t thread;
+};
 
-static void lis_ready(void)
+static pthread_mutex_t lis_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t lis_cv = PTHREAD_COND_INITIALIZER;
+static int lis_refs;                 /* connections that asked for the data version */
+static struct listener *lis_current; /* while lis_refs > 0 */
+
+static void lis_ready(struct listener *l)
 {
-	pthread_mutex_lock(&lis.mu);
-	lis.ready = 1;
-	pthread_cond_broadcast(&lis.cv);
-	pthread_mutex_unlock(&lis.mu);
+	pthread_mutex_lock(&lis_mu);
+	l->ready = 1;
+	pthread_cond_broadcast(&lis_cv);
+	pthread_mutex_unlock(&lis_mu);
 }
 
 /* Waits up to ms for the stop byte: 1 when it came. */
-static int lis_wait_stop(int ms)
+static int lis_wait_stop(struct listener *l, int ms)
 {
-	struct pollfd p = {.fd = lis.wake[0], .events = POLLIN};
-	return poll(&p, 1, ms) > 0 || atomic_load(&lis.stop);
+	struct pollfd p = {.fd = l->wake[0], .events = POLLIN};
+	return poll(&p, 1, ms) > 0 || atomic_load(&l->stop);
 }
 
 static void *lis_main(void *arg)
 {
-	const char *uri = arg;
-	while (!atomic_load(&lis.stop)) {
-		PGconn *conn = PQconnectdb(uri);
+	struct listener *l = arg;
+	while (!atomic_load(&l->stop)) {
+		PGconn *conn = PQconnectdb(l->uri);
 		if (PQstatus(conn) != CONNECTION_OK || session_setup(conn) != 0 ||
 		    exec_simple(conn, "LISTEN " PG_CHANNEL, NULL) != 0) {
-			log_warn("listener: %s", PQerrorMessage(conn));
+			char msg[256];
+			copy_msg(msg, sizeof(msg), PQerrorMessage(conn));
+			log_warn("listener: %s", msg);
 			PQfinish(conn);
 			db_bump_version();
-			lis_ready(); /* not listening, but waiting on helps nobody */
-			if (lis_wait_stop(1000))
+			lis_ready(l); /* not listening, but waiting on helps nobody */
+			if (lis_wait_stop(l, 1000))
 				break;
 			continue;
 		}
 		/* What was committed before LISTEN took effect is behind this
 		 * bump. */
 		db_bump_version();
-		lis_ready();
+		lis_ready(l);
 		for (;;) {
 			struct pollfd p[2] = {{.fd = PQsocket(conn), .events = POLLIN},
-					      {.fd = lis.wake[0], .events = POLLIN}};
+					      {.fd = l->wake[0], .events = POLLIN}};
 			if (poll(p, 2, -1) < 0 && errno != EINTR)
 				break;
-			if (p[1].revents || atomic_load(&lis.stop))
+			if (p[1].revents || atomic_load(&l->stop))
 				break;
 			if (!p[0].revents)
 				continue;
@@ -818,43 +825,55 @@ static void *lis_main(void *arg)
  * seen. */
 static void lis_acquire(struct pg *db)
 {
-	pthread_mutex_lock(&lis.mu);
-	if (lis.refs++ == 0) {
-		lis.ready = 0;
-		atomic_store(&lis.stop, 0);
-		lis.uri = xstrdup(db->uri);
-		if (pipe(lis.wake) != 0 || pthread_create(&lis.thread, NULL, lis_main, lis.uri) != 0) {
-			log_error("listener: cannot start; pages are cached for no longer than a write "
-				  "here");
-			lis.ready = 1;
+	pthread_mutex_lock(&lis_mu);
+	if (lis_refs++ == 0) {
+		struct listener *l = xcalloc(1, sizeof(*l));
+		l->uri = xstrdup(db->uri);
+		l->wake[0] = l->wake[1] = -1;
+		if (pipe(l->wake) != 0 || pthread_create(&l->thread, NULL, lis_main, l) != 0) {
+			log_error("listener: cannot start it: other processes' writes are not seen");
+			l->ready = 1;
+		} else {
+			l->started = 1;
 		}
+		lis_current = l;
 	}
+	struct listener *l = lis_current;
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 2;
-	while (!lis.ready && pthread_cond_timedwait(&lis.cv, &lis.mu, &until) == 0)
+	while (!l->ready && pthread_cond_timedwait(&lis_cv, &lis_mu, &until) == 0)
 		;
-	pthread_mutex_unlock(&lis.mu);
+	pthread_mutex_unlock(&lis_mu);
 	db->listening = 1;
 }
 
+/* Drops db's reference; the last one stops the thread (joined outside the
+ * lock, which the thread takes to say it is ready). */
 static void lis_release(struct pg *db)
 {
 	if (!db->listening)
 		return;
 	db->listening = 0;
-	pthread_mutex_lock(&lis.mu);
-	if (--lis.refs == 0) {
-		atomic_store(&lis.stop, 1);
-		if (write(lis.wake[1], "x", 1) != 1)
+	pthread_mutex_lock(&lis_mu);
+	struct listener *l = --lis_refs == 0 ? lis_current : NULL;
+	if (l)
+		lis_current = NULL;
+	pthread_mutex_unlock(&lis_mu);
+	if (!l)
+		return;
+	atomic_store(&l->stop, 1);
+	if (l->started) {
+		if (write(l->wake[1], "x", 1) != 1)
 			log_warn("listener: cannot wake it: %s", strerror(errno));
-		pthread_join(lis.thread, NULL);
-		close(lis.wake[0]);
-		close(lis.wake[1]);
-		free(lis.uri);
-		lis.uri = NULL;
+		pthread_join(l->thread, NULL);
 	}
-	pthread_mutex_unlock(&lis.mu);
+	if (l->wake[0] >= 0)
+		close(l->wake[0]);
+	if (l->wake[1] >= 0)
+		close(l->wake[1]);
+	free(l->uri);
+	free(l);
 }
 
 static uint64_t pg_data_version(struct db *base)

@@ -374,12 +374,14 @@ static void test_db_row_json_types_and_unique_violation(void **state)
 
 	static const char sel[] = "SELECT id, slug, name, NULL AS absent, 1.5 AS r, 1 AS is_on, "
 				  "count(*) AS n, sum(id) AS total, NULL AS is_off, "
-				  "'a?b' AS q FROM category GROUP BY id, slug, name";
+				  "'a?b' AS q, (1 = 1) AS eq, (1 = 0) AS is_eq "
+				  "FROM category GROUP BY id, slug, name";
 	json_t *rows = db_rows_json(db_prepare(db, sel));
 	assert_int_equal(json_array_size(rows), 1);
 	json_t *row = json_array_get(rows, 0);
 	char *got = json_dumps(row, JSON_SORT_KEYS | JSON_COMPACT);
-	char *want = xasprintf("{\"absent\":null,\"id\":%lld,\"is_off\":false,\"is_on\":true,\"n\":1,"
+	char *want = xasprintf("{\"absent\":null,\"eq\":1,\"id\":%lld,\"is_eq\":false,\"is_off\":false,"
+			       "\"is_on\":true,\"n\":1,"
 			       "\"name\":\"Featured «特色»\",\"q\":\"a?b\",\"r\":1.5,"
 			       "\"slug\":\"featured\",\"total\":%lld}",
 			       (long long)json_integer_value(json_object_get(row, "id")),
