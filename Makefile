@@ -1,6 +1,7 @@
 # harmony — one plain GNU Makefile.
 #   make run    install what is missing, build, create the demo database, serve
 #   make test   install what is missing, then unit, end-to-end, ThreadSanitizer, browser and fuzz tests
+#               (the unit tests beside a throwaway PostgreSQL: scripts/with-pg)
 #   make asan   sanitizer build (ASan + UBSan) in build/san/
 #   make fuzz   libFuzzer targets in build/fuzz/
 #   make bench  the benchmarks in bench/ (slow; not part of make test)
@@ -8,7 +9,7 @@
 B       ?= build
 CC      ?= cc
 CLANG   ?= clang
-PKGS    := libmicrohttpd sqlite3 jansson libcmark libsodium icu-uc icu-i18n liboath libqrencode
+PKGS    := libmicrohttpd sqlite3 libpq jansson libcmark libsodium icu-uc icu-i18n liboath libqrencode
 # Opened with dlopen on first use (src/media/gd_load.c, src/mail/curl_load.c),
 # so every start skips loading them: their headers only, never linked.
 DLOPEN_PKGS := gdlib libcurl
@@ -121,9 +122,10 @@ $(B)/tsan/harmony: $(TSAN_OBJ) $(B)/tsan/obj/src/main.o
 	$(call say,LD,$@)
 	$(Q)$(CC) -fsanitize=thread -o $@ $^ $(PKG_LIBS)
 
-# The unit tests that run threads: the server, the scheduler, and the
-# caches of catalogues, templates and slugs read from many threads.
-TSAN_UNIT := $(addprefix $(B)/tsan/,test_server test_jobs test_i18n test_template test_text)
+# The unit tests that run threads: the server, the scheduler, the caches
+# of catalogues, templates and slugs read from many threads, and the store
+# (two writers; PostgreSQL's listener thread, beside scripts/with-pg).
+TSAN_UNIT := $(addprefix $(B)/tsan/,test_server test_jobs test_i18n test_template test_text test_db)
 
 $(B)/tsan/test_%: tests/unit/test_%.c $(TSAN_OBJ)
 	$(call say,LD,$@)
@@ -132,7 +134,7 @@ $(B)/tsan/test_%: tests/unit/test_%.c $(TSAN_OBJ)
 		-o $@ $< $(TSAN_OBJ) $(PKG_LIBS) -lcmocka
 
 tsan: $(B)/tsan/harmony $(TSAN_UNIT)
-	UNIT_NAME=tsan-unit TSAN_OPTIONS=halt_on_error=1:exitcode=88 scripts/run-unit $(TSAN_UNIT)
+	UNIT_NAME=tsan-unit TSAN_OPTIONS=halt_on_error=1:exitcode=88 scripts/with-pg scripts/run-unit $(TSAN_UNIT)
 	B=$(B) scripts/run-tsan
 
 # ---- fuzz targets (clang libFuzzer)
@@ -160,7 +162,7 @@ run: deps
 	./harmony serve --db harmony.db --listen 127.0.0.1:8080
 
 unit: $(UNIT_BIN)
-	scripts/run-unit $(UNIT_BIN)
+	scripts/with-pg scripts/run-unit $(UNIT_BIN)
 
 e2e: harmony $(B)/san/harmony
 	B=$(B) scripts/run-e2e

@@ -39,6 +39,9 @@ static const char usage_text[] =
 	"        uploaded images in DIR, default: the folder media beside the database)\n"
 	"        mail goes through the --smtp relay, or is written as .eml files to the\n"
 	"        --outbox folder (default: the folder outbox beside the database)\n"
+	"        every --db takes a SQLite file (or sqlite:PATH) or a PostgreSQL URI,\n"
+	"        postgresql://USER@HOST/DBNAME?sslmode=... (media and outbox: in the\n"
+	"        current folder unless named)\n"
 	"  init [--db PATH]\n"
 	"        create an empty database, or migrate an older one\n"
 	"  demo [--db PATH] [--force]\n"
@@ -127,7 +130,8 @@ static int cmd_serve(int argc, char **argv)
 	db_close(db);
 	/* A folder asked for must work; without one, a read-only place only
 	 * turns uploads off. */
-	char *media_default = media ? NULL : media_default_dir(cfg.db_path);
+	/* Beside a SQLite file; in the current folder for PostgreSQL. */
+	char *media_default = media ? NULL : media_default_dir(db_file_of(cfg.db_path));
 	e = media_init(media ? media : media_default);
 	free(media_default);
 	if (e != HM_OK && media)
@@ -143,7 +147,7 @@ static int cmd_serve(int argc, char **argv)
 	/* Background work runs on the scheduler's thread: mail goes out
 	 * through the relay or to .eml files, the hourly clean-ups. What the
 	 * jobs need is set before they start. */
-	if (mail_config_set(cfg.db_path, &mail) != HM_OK) {
+	if (mail_config_set(db_file_of(cfg.db_path), &mail) != HM_OK) {
 		web_shutdown();
 		return 2;
 	}
@@ -206,7 +210,7 @@ static int cmd_init(int argc, char **argv)
 		fprintf(stderr, "harmony init: %s\n", err);
 		return hm_err_exit_code(e);
 	}
-	printf("%s: schema version %d\n", path, db_schema_version(db));
+	printf("%s: schema version %d\n", db_path(db), db_schema_version(db));
 	db_close(db);
 	return 0;
 }
@@ -221,27 +225,126 @@ static void remove_db_files(const char *path)
 	}
 }
 
+/* Loads the demo data, the site's part then each feature's, into db
+ * inside the caller's transaction; on failure err says why. */
+static enum hm_err demo_load(struct db *db, char *err, size_t errlen)
+{
+	const struct embedded_file *f = embedded_find("demo/shanghai-2012.sql");
+	enum hm_err e;
+	if (!f) {
+		snprintf(err, errlen, "this build has no demo data");
+		return HM_EINTERNAL;
+	}
+	if ((e = db_exec_script(db, f->data, err, errlen)) != HM_OK)
+		return e;
+	for (const struct feature *const *ft = site_features; *ft; ft++) {
+		const struct embedded_file *part = (*ft)->demo ? embedded_find((*ft)->demo) : NULL;
+		if ((*ft)->demo && !part) {
+			snprintf(err, errlen, "%s is not in this build", (*ft)->demo);
+			return HM_EINTERNAL;
+		}
+		if (part && (e = db_exec_script(db, part->data, err, errlen)) != HM_OK)
+			return e;
+	}
+	return HM_OK;
+}
+
+/* An organiser account, so a newcomer can sign in and try every admin
+ * page straight away; its password is shown once, by the caller. */
+static enum hm_err demo_organiser(struct db *db, char *email, char *password)
+{
+	enum hm_err e;
+	if ((e = auth_init()) != HM_OK ||
+	    (e = auth_demo_organiser(db, "asia-south-pacific-shanghai-2012", email, password)) != HM_OK)
+		fprintf(stderr, "harmony demo: cannot create the demo organiser account\n");
+	return e;
+}
+
+/* What a PostgreSQL database may hold before the demo goes in without
+ * --force: nothing but an empty schema (a new database, or one 'harmony
+ * init' made). */
+static const char SQL_PG_DATA[] =
+	"SELECT (SELECT count(*) FROM site_setting) + (SELECT count(*) FROM organisation) + "
+	"(SELECT count(*) FROM series) + (SELECT count(*) FROM event) + "
+	"(SELECT count(*) FROM category) + (SELECT count(*) FROM post) + "
+	"(SELECT count(*) FROM account)";
+/* With --force, every table but the schema's records is emptied: one
+ * TRUNCATE naming them, made by the server (quote_ident). */
+static const char SQL_PG_EMPTY[] =
+	"SELECT 'TRUNCATE ' || string_agg(quote_ident(tablename), ', ') || ' RESTART IDENTITY CASCADE' "
+	"FROM pg_tables WHERE schemaname = current_schema() "
+	"AND tablename NOT IN ('schema_migrations', 'harmony_meta')";
+
+/* The demo in a PostgreSQL database: made (or migrated) as by init, then
+ * emptied (with --force) and filled in one transaction, so a failure
+ * leaves what was there. */
+static int demo_pg(const char *uri, int force)
+{
+	char err[512] = "";
+	struct db *db = NULL;
+	enum hm_err e;
+	if ((e = db_open(uri, DB_OPEN_CREATE, 1, &db, err, sizeof(err))) != HM_OK) {
+		fprintf(stderr, "harmony demo: %s\n", err);
+		return hm_err_exit_code(e);
+	}
+	if ((e = db_begin(db)) != HM_OK) {
+		fprintf(stderr, "harmony demo: %s: cannot begin\n", db_path(db));
+		goto out;
+	}
+	struct db_stmt *st = db_prepare(db, SQL_PG_DATA);
+	int64_t rows = st && db_step(st) == 1 ? db_col_int(st, 0) : -1;
+	db_done(st);
+	if (rows != 0 && !force) {
+		fprintf(stderr, rows > 0 ? "harmony demo: %s holds data; use --force to replace it\n"
+					 : "harmony demo: %s: cannot read it\n",
+			db_path(db));
+		db_rollback(db);
+		db_close(db);
+		return rows > 0 ? 4 : hm_err_exit_code(HM_EDB);
+	}
+	if (rows != 0) {
+		st = db_prepare(db, SQL_PG_EMPTY);
+		char *empty = st && db_step(st) == 1 && db_col_text(st, 0) ? xstrdup(db_col_text(st, 0))
+									  : NULL;
+		db_done(st);
+		e = empty ? db_exec_script(db, empty, err, sizeof(err)) : HM_EDB;
+		free(empty);
+	}
+	if (e != HM_OK || (e = demo_load(db, err, sizeof(err))) != HM_OK ||
+	    (e = db_commit(db)) != HM_OK) {
+		fprintf(stderr, "harmony demo: loading the demo failed: %s\n", err);
+		db_rollback(db);
+		goto out;
+	}
+	char demo_email[AUTH_EMAIL_MAX + 1], demo_password[AUTH_DEMO_PASSWORD_SIZE];
+	if ((e = demo_organiser(db, demo_email, demo_password)) != HM_OK)
+		goto out;
+	printf("%s: demo consultation created (Shanghai, 29-30 November 2012)\n", db_path(db));
+	printf("organiser account: %s\npassword (shown only now): %s\n", demo_email, demo_password);
+out:
+	db_close(db);
+	return hm_err_exit_code(e);
+}
+
 /* Builds the demo in a temporary file beside path and moves it into place
  * only when complete, so a failure never leaves half a database (nor
  * destroys the old one). */
 static int cmd_demo(int argc, char **argv)
 {
-	const char *path = DEFAULT_DB;
+	const char *spec = DEFAULT_DB;
 	int force = 0;
-	int rc = parse_db_flags("demo", argc, argv, &path, &force);
+	int rc = parse_db_flags("demo", argc, argv, &spec, &force);
 	if (rc)
 		return rc < 0 ? 0 : rc;
+	if (db_backend_of(spec) == DB_POSTGRESQL)
+		return demo_pg(spec, force);
+	const char *path = db_file_of(spec);
 	if (access(path, F_OK) == 0 && !force) {
 		fprintf(stderr, "harmony demo: %s exists; use --force to replace it\n", path);
 		return 4;
 	}
-	const struct embedded_file *f = embedded_find("demo/shanghai-2012.sql");
-	if (!f) {
-		fprintf(stderr, "harmony demo: this build has no demo data\n");
-		return 1;
-	}
 	char *tmp = xasprintf("%s.new-%ld", path, (long)getpid());
-	char err[512];
+	char err[512] = "";
 	struct db *db = NULL;
 	enum hm_err e;
 	remove_db_files(tmp);
@@ -250,33 +353,15 @@ static int cmd_demo(int argc, char **argv)
 		goto fail;
 	}
 	/* The site's part, then each feature's, in one transaction. */
-	if ((e = db_begin(db)) != HM_OK || (e = db_exec_script(db, f->data, err, sizeof(err))) != HM_OK)
-		goto load_failed;
-	for (const struct feature *const *ft = site_features; *ft; ft++) {
-		const struct embedded_file *part = (*ft)->demo ? embedded_find((*ft)->demo) : NULL;
-		if ((*ft)->demo && !part) {
-			snprintf(err, sizeof(err), "%s is not in this build", (*ft)->demo);
-			e = HM_EINTERNAL;
-			goto load_failed;
-		}
-		if (part && (e = db_exec_script(db, part->data, err, sizeof(err))) != HM_OK)
-			goto load_failed;
-	}
-	if ((e = db_commit(db)) != HM_OK) {
-load_failed:
+	if ((e = db_begin(db)) != HM_OK || (e = demo_load(db, err, sizeof(err))) != HM_OK ||
+	    (e = db_commit(db)) != HM_OK) {
 		fprintf(stderr, "harmony demo: loading the demo failed: %s\n", err);
 		db_rollback(db);
 		goto fail;
 	}
-	/* An organiser account, so a newcomer can sign in and try every
-	 * admin page straight away; its password is shown once, here. */
 	char demo_email[AUTH_EMAIL_MAX + 1], demo_password[AUTH_DEMO_PASSWORD_SIZE];
-	if ((e = auth_init()) != HM_OK ||
-	    (e = auth_demo_organiser(db, "asia-south-pacific-shanghai-2012", demo_email,
-				     demo_password)) != HM_OK) {
-		fprintf(stderr, "harmony demo: cannot create the demo organiser account\n");
+	if ((e = demo_organiser(db, demo_email, demo_password)) != HM_OK)
 		goto fail;
-	}
 	/* Fold the WAL into the main file so a single rename moves it all. */
 	if ((e = db_exec_script(db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE",
 				err, sizeof(err))) != HM_OK) {

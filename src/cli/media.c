@@ -87,7 +87,7 @@ static int cmd_prune(int argc, char **argv)
 	}
 	/* No folder, no uploads: fine where it is the default, an error where
 	 * one was named (a mistyped path must not look like a clean sweep). */
-	char *media = dir ? xstrdup(dir) : media_default_dir(db_path);
+	char *media = dir ? xstrdup(dir) : media_default_dir(db_file_of(db_path));
 	struct stat sb;
 	int rc = 0;
 	if (stat(media, &sb) != 0 || !S_ISDIR(sb.st_mode)) {

@@ -2,8 +2,9 @@
  * db.h — the storage API every domain module uses: one connection per
  * worker thread, statements prepared once per connection and cached, values
  * only ever bound, transactions through db_begin/db_commit/db_rollback.
- * SQL is written with '?' placeholders in a portable subset, so that a
- * PostgreSQL backend can sit behind the same calls.
+ * SQL is written with '?' placeholders in a portable subset that SQLite
+ * (sqlite.c) and PostgreSQL (pg.c) both run; db.c sends each call to the
+ * backend of its connection.
  *
  * Ownership: text returned by db_col_text belongs to the statement and is
  * valid until the next db_step or db_done on it. json_t values returned by
@@ -25,11 +26,22 @@ enum db_open_mode {
 	DB_OPEN_CREATE    /* create the file if needed */
 };
 
-/* Opens the database at path, sets WAL, foreign keys and a busy timeout,
- * and checks the schema: HM_ESCHEMA (with a message in err) if the file is
- * not a harmony database or its schema is newer than this binary knows.
- * An older schema is migrated when migrate is set, refused otherwise.
- * The file is never modified when an error is returned. */
+enum db_backend { DB_SQLITE, DB_POSTGRESQL };
+
+/* Which backend a --db value names: a postgresql:// or postgres:// URI is
+ * PostgreSQL (libpq reads it, with its parameters and environment, as psql
+ * does); anything else, a file path or one written sqlite:PATH, SQLite. */
+enum db_backend db_backend_of(const char *spec);
+/* The file a --db value names for SQLite (spec without a sqlite: prefix),
+ * NULL for PostgreSQL. Points into spec. */
+const char *db_file_of(const char *spec);
+
+/* Opens the database path names (see db_backend_of): for SQLite sets WAL,
+ * foreign keys and a busy timeout. Then checks the schema: HM_ESCHEMA (with
+ * a message in err) if it is not a harmony database or its schema is newer
+ * than this binary knows. An older schema is migrated when migrate is set,
+ * refused otherwise. The database is never modified when an error is
+ * returned. A server that cannot be reached is HM_EIO. */
 enum hm_err db_open(const char *path, enum db_open_mode mode, int migrate, struct db **out,
 		    char *err, size_t errlen);
 void db_close(struct db *db);
@@ -105,6 +117,8 @@ void db_bump_version(void);
 int db_schema_version(struct db *db);
 int db_schema_latest(void);
 
+/* The --db value the connection was opened with; for PostgreSQL without
+ * its password. */
 const char *db_path(struct db *db);
 
 #endif

@@ -2,10 +2,12 @@
  * migrate.c — applies the embedded migrations/NNNN_name.sql files in
  * number order, each in one transaction together with its record in
  * schema_migrations, so a failed migration leaves the database as it was.
+ * The files are written in SQLite's dialect; db_exec_ddl rewrites them for
+ * PostgreSQL (dialect.c).
  */
 #include "db/migrate.h"
 #include "core/embedded.h"
-#include "db/db.h"
+#include "db/backend.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +57,7 @@ static const char SQL_RECORD[] =
 enum hm_err migrate_run(struct db *db, char *err, size_t errlen)
 {
 	char serr[512];
-	if (db_exec_script(db, SQL_CREATE_TABLE, serr, sizeof(serr)) != HM_OK) {
+	if (db_exec_ddl(db, SQL_CREATE_TABLE, serr, sizeof(serr)) != HM_OK) {
 		snprintf(err, errlen, "schema_migrations: %s", serr);
 		return HM_EDB;
 	}
@@ -72,7 +74,7 @@ enum hm_err migrate_run(struct db *db, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: cannot begin", f->path);
 			return e;
 		}
-		if (db_exec_script(db, f->data, serr, sizeof(serr)) != HM_OK) {
+		if (db_exec_ddl(db, f->data, serr, sizeof(serr)) != HM_OK) {
 			db_rollback(db);
 			snprintf(err, errlen, "%s: %s", f->path, serr);
 			return HM_EDB;

@@ -4,7 +4,7 @@
  * that are not ours, a per-connection cache of prepared statements keyed by
  * the SQL string's address, and row-to-JSON conversion.
  */
-#include "db/db.h"
+#include "db/backend.h"
 #include "db/migrate.h"
 
 #include <assert.h>
@@ -17,28 +17,36 @@
 /* "HMNY": marks a database file as harmony's (PRAGMA application_id). */
 #define HM_APPLICATION_ID 0x484d4e59
 
-struct db_stmt {
-	const char *sql;
+struct lite_stmt {
+	struct db_stmt base; /* base.sql: the cache key */
 	sqlite3_stmt *st;
-	struct db *db;
 };
 
 #define STMT_CACHE 512 /* power of two, well above the number of statements */
 _Static_assert((STMT_CACHE & (STMT_CACHE - 1)) == 0, "slots are found with a mask");
 
-struct db {
+struct lite {
+	struct db base;
 	sqlite3 *h;
-	char *path;
 	int64_t last_data_version;
 	int wal;                   /* journal_mode is WAL */
 	int wal_hdr_ok;            /* wal_hdr holds the header seen before the last PRAGMA */
 	unsigned char wal_hdr[48];
-	int in_write; /* inside a db_begin transaction */
-	enum hm_err failed; /* how a statement failed since the transaction began (db_failed) */
-	struct db_stmt cache[STMT_CACHE];
+	struct lite_stmt cache[STMT_CACHE];
 };
 
-static _Atomic uint64_t global_version = 1;
+static const struct db_ops lite_ops;
+
+/* The backend's view of a connection and a statement db.c hands over. */
+static inline struct lite *L(struct db *db)
+{
+	return (struct lite *)db;
+}
+
+static inline struct lite_stmt *S(struct db_stmt *st)
+{
+	return (struct lite_stmt *)st;
+}
 
 /* ------------------------------------------------------------ opening */
 
@@ -85,11 +93,11 @@ static enum hm_err exec_simple(sqlite3 *h, const char *sql)
 	return HM_OK;
 }
 
-enum hm_err db_open(const char *path, enum db_open_mode mode, int migrate, struct db **out,
-		    char *err, size_t errlen)
+enum hm_err sqlite_open(const char *path, enum db_open_mode mode, int migrate, struct db **out,
+			char *err, size_t errlen)
 {
 	enum hm_err e = HM_OK;
-	struct db *db = NULL;
+	struct lite *db = NULL;
 	sqlite3 *h = NULL;
 	int64_t app_id = 0, ntables = 0;
 	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
@@ -160,9 +168,10 @@ enum hm_err db_open(const char *path, enum db_open_mode mode, int migrate, struc
 	}
 
 	db = xcalloc(1, sizeof(*db));
+	db->base.ops = &lite_ops;
 	db->h = h;
 	db->wal = journal_is_wal(h);
-	db->path = xstrdup(path);
+	db->base.path = xstrdup(path);
 	h = NULL;
 	if (migrate) {
 		char merr[512];
@@ -172,38 +181,32 @@ enum hm_err db_open(const char *path, enum db_open_mode mode, int migrate, struc
 			snprintf(err, errlen, "%s: cannot mark as harmony database", path);
 			goto fail;
 		}
-		if ((e = migrate_run(db, merr, sizeof(merr))) != HM_OK) {
+		if ((e = migrate_run(&db->base, merr, sizeof(merr))) != HM_OK) {
 			snprintf(err, errlen, "%s: migration failed: %s", path, merr);
 			goto fail;
 		}
 	}
 	db->last_data_version = -1;
-	*out = db;
+	*out = &db->base;
 	return HM_OK;
 fail:
 	if (db)
-		db_close(db);
+		db_close(&db->base);
 	if (h)
 		sqlite3_close(h);
 	return e;
 }
 
-void db_close(struct db *db)
+static void lite_close(struct db *base)
 {
-	if (!db)
-		return;
+	struct lite *db = L(base);
 	for (size_t i = 0; i < STMT_CACHE; i++)
 		if (db->cache[i].st)
 			sqlite3_finalize(db->cache[i].st);
 	if (sqlite3_close(db->h) != SQLITE_OK)
 		log_error("sqlite3_close: %s", sqlite3_errmsg(db->h));
-	free(db->path);
+	free(db->base.path);
 	free(db);
-}
-
-const char *db_path(struct db *db)
-{
-	return db->path;
 }
 
 /* --------------------------------------------------------- statements */
@@ -213,30 +216,31 @@ const char *db_path(struct db *db)
  * the busy timeout, the disk is full, the file became read-only), which
  * is answered 503 and worth retrying; HM_EDB for anything else. The
  * first failure since the transaction began is the one kept. */
-static enum hm_err db_note_failure(struct db *db, int rc)
+static enum hm_err db_note_failure(struct lite *db, int rc)
 {
 	int primary = rc & 0xff;
 	enum hm_err e = (primary == SQLITE_BUSY || primary == SQLITE_LOCKED ||
 			 primary == SQLITE_FULL || primary == SQLITE_READONLY)
 				? HM_EBUSY
 				: HM_EDB;
-	if (db->failed == HM_OK)
-		db->failed = e;
+	if (db->base.failed == HM_OK)
+		db->base.failed = e;
 	return e;
 }
 
-struct db_stmt *db_prepare(struct db *db, const char *sql)
+static struct db_stmt *lite_prepare(struct db *base, const char *sql)
 {
+	struct lite *db = L(base);
 	size_t hsh = ((uintptr_t)sql >> 3) * 2654435761u;
 	for (size_t i = 0; i < STMT_CACHE; i++) {
-		struct db_stmt *s = &db->cache[(hsh + i) & (STMT_CACHE - 1)];
-		if (s->sql == sql) {
-			assert(s->db == db && s->st); /* each connection caches its own */
+		struct lite_stmt *s = &db->cache[(hsh + i) & (STMT_CACHE - 1)];
+		if (s->base.sql == sql) {
+			assert(s->base.db == base && s->st); /* each connection caches its own */
 			sqlite3_reset(s->st);
 			sqlite3_clear_bindings(s->st);
-			return s;
+			return &s->base;
 		}
-		if (!s->sql) {
+		if (!s->base.sql) {
 			if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st,
 					       NULL) != SQLITE_OK) {
 				log_error("sqlite3_prepare_v3: %s in: %.200s", sqlite3_errmsg(db->h), sql);
@@ -245,52 +249,54 @@ struct db_stmt *db_prepare(struct db *db, const char *sql)
 				s->st = NULL;
 				return NULL;
 			}
-			s->sql = sql;
-			s->db = db;
-			return s;
+			s->base.sql = sql;
+			s->base.db = base;
+			return &s->base;
 		}
 	}
 	log_error("statement cache full");
 	return NULL;
 }
 
-void db_bind_text(struct db_stmt *st, int idx, const char *s)
+static void lite_bind_text(struct db_stmt *st, int idx, const char *s)
 {
 	if (s)
-		sqlite3_bind_text(st->st, idx, s, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(S(st)->st, idx, s, -1, SQLITE_TRANSIENT);
 	else
-		sqlite3_bind_null(st->st, idx);
+		sqlite3_bind_null(S(st)->st, idx);
 }
 
-void db_bind_int(struct db_stmt *st, int idx, int64_t v)
+static void lite_bind_int(struct db_stmt *st, int idx, int64_t v)
 {
-	sqlite3_bind_int64(st->st, idx, v);
+	sqlite3_bind_int64(S(st)->st, idx, v);
 }
 
-void db_bind_double(struct db_stmt *st, int idx, double v)
+static void lite_bind_double(struct db_stmt *st, int idx, double v)
 {
-	sqlite3_bind_double(st->st, idx, v);
+	sqlite3_bind_double(S(st)->st, idx, v);
 }
 
-void db_bind_null(struct db_stmt *st, int idx)
+static void lite_bind_null(struct db_stmt *st, int idx)
 {
-	sqlite3_bind_null(st->st, idx);
+	sqlite3_bind_null(S(st)->st, idx);
 }
 
-int db_step(struct db_stmt *st)
+static int lite_step(struct db_stmt *base)
 {
+	struct lite_stmt *st = S(base);
 	int rc = sqlite3_step(st->st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
 		return 0;
-	log_error("sqlite3_step: %s in: %.120s", sqlite3_errmsg(st->db->h), st->sql);
-	db_note_failure(st->db, rc);
+	log_error("sqlite3_step: %s in: %.120s", sqlite3_errmsg(L(base->db)->h), base->sql);
+	db_note_failure(L(base->db), rc);
 	return -1;
 }
 
-enum hm_err db_run(struct db_stmt *st)
+static enum hm_err lite_run(struct db_stmt *base)
 {
+	struct lite_stmt *st = S(base);
 	int rc = sqlite3_step(st->st);
 	enum hm_err e = HM_OK;
 	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
@@ -300,114 +306,63 @@ enum hm_err db_run(struct db_stmt *st)
 	else if ((rc & 0xff) == SQLITE_CONSTRAINT)
 		e = HM_EINVAL;
 	else {
-		log_error("sqlite3_step: %s in: %.120s", sqlite3_errmsg(st->db->h), st->sql);
-		e = db_note_failure(st->db, rc);
+		log_error("sqlite3_step: %s in: %.120s", sqlite3_errmsg(L(base->db)->h), base->sql);
+		e = db_note_failure(L(base->db), rc);
 	}
 	sqlite3_reset(st->st);
 	return e;
 }
 
-void db_done(struct db_stmt *st)
+static void lite_done(struct db_stmt *st)
 {
-	if (st)
-		sqlite3_reset(st->st);
+	sqlite3_reset(S(st)->st);
 }
 
-int db_col_count(struct db_stmt *st)
+static int lite_col_count(struct db_stmt *st)
 {
-	return sqlite3_column_count(st->st);
+	return sqlite3_column_count(S(st)->st);
 }
 
-const char *db_col_name(struct db_stmt *st, int i)
+static const char *lite_col_name(struct db_stmt *st, int i)
 {
-	return sqlite3_column_name(st->st, i);
+	return sqlite3_column_name(S(st)->st, i);
 }
 
-const char *db_col_text(struct db_stmt *st, int i)
+static enum db_type lite_col_type(struct db_stmt *st, int i)
 {
-	return (const char *)sqlite3_column_text(st->st, i);
-}
-
-int64_t db_col_int(struct db_stmt *st, int i)
-{
-	return sqlite3_column_int64(st->st, i);
-}
-
-double db_col_double(struct db_stmt *st, int i)
-{
-	return sqlite3_column_double(st->st, i);
-}
-
-int db_col_is_null(struct db_stmt *st, int i)
-{
-	return sqlite3_column_type(st->st, i) == SQLITE_NULL;
-}
-
-json_t *db_row_json(struct db_stmt *st)
-{
-	json_t *o = json_object();
-	int n = sqlite3_column_count(st->st);
-	for (int i = 0; i < n; i++) {
-		const char *name = sqlite3_column_name(st->st, i);
-		json_t *v;
-		switch (sqlite3_column_type(st->st, i)) {
-		case SQLITE_INTEGER:
-			if (str_starts_with(name, "is_"))
-				v = json_boolean(sqlite3_column_int64(st->st, i));
-			else
-				v = json_integer(sqlite3_column_int64(st->st, i));
-			break;
-		case SQLITE_FLOAT:
-			v = json_real(sqlite3_column_double(st->st, i));
-			break;
-		case SQLITE_NULL:
-			v = str_starts_with(name, "is_") ? json_false() : json_null();
-			break;
-		default:
-			v = json_stringn((const char *)sqlite3_column_text(st->st, i),
-					 (size_t)sqlite3_column_bytes(st->st, i));
-			if (!v) /* not valid UTF-8: never hand out broken text */
-				v = json_string("");
-			break;
-		}
-		json_object_set_new(o, name, v);
+	switch (sqlite3_column_type(S(st)->st, i)) {
+	case SQLITE_INTEGER: return DB_T_INT;
+	case SQLITE_FLOAT: return DB_T_REAL;
+	case SQLITE_NULL: return DB_T_NULL;
+	default: return DB_T_TEXT;
 	}
-	return o;
 }
 
-json_t *db_rows_json(struct db_stmt *st)
+static const char *lite_col_text(struct db_stmt *st, int i, size_t *len)
 {
-	if (!st)
-		return NULL;
-	json_t *a = json_array();
-	int rc;
-	while ((rc = db_step(st)) == 1)
-		json_array_append_new(a, db_row_json(st));
-	db_done(st);
-	if (rc < 0) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
+	const char *s = (const char *)sqlite3_column_text(S(st)->st, i);
+	*len = s ? (size_t)sqlite3_column_bytes(S(st)->st, i) : 0;
+	return s;
 }
 
-json_t *db_one_json(struct db_stmt *st)
+static int64_t lite_col_int(struct db_stmt *st, int i)
 {
-	json_t *o = NULL;
-	if (st && db_step(st) == 1)
-		o = db_row_json(st);
-	db_done(st);
-	return o;
+	return sqlite3_column_int64(S(st)->st, i);
 }
 
-int64_t db_last_insert_id(struct db *db)
+static double lite_col_double(struct db_stmt *st, int i)
 {
-	return sqlite3_last_insert_rowid(db->h);
+	return sqlite3_column_double(S(st)->st, i);
 }
 
-int db_changes(struct db *db)
+static int64_t lite_last_insert_id(struct db *db)
 {
-	return sqlite3_changes(db->h);
+	return sqlite3_last_insert_rowid(L(db)->h);
+}
+
+static int lite_changes(struct db *db)
+{
+	return sqlite3_changes(L(db)->h);
 }
 
 /* ------------------------------------------------------- transactions */
@@ -417,57 +372,50 @@ static const char SQL_BEGIN_READ[] = "BEGIN";
 static const char SQL_COMMIT[] = "COMMIT";
 static const char SQL_ROLLBACK[] = "ROLLBACK";
 
-enum hm_err db_failed(struct db *db)
-{
-	return db->failed;
-}
-
-void db_failed_reset(struct db *db)
+static enum hm_err lite_begin(struct db *db)
 {
 	db->failed = HM_OK;
-}
-
-enum hm_err db_begin(struct db *db)
-{
-	db->failed = HM_OK;
-	struct db_stmt *st = db_prepare(db, SQL_BEGIN);
-	enum hm_err e = st ? db_run(st) : HM_EDB;
+	struct db_stmt *st = lite_prepare(db, SQL_BEGIN);
+	enum hm_err e = st ? lite_run(st) : HM_EDB;
 	db->in_write = (e == HM_OK);
 	return e;
 }
 
-enum hm_err db_begin_read(struct db *db)
+static enum hm_err lite_begin_read(struct db *db)
 {
 	db->failed = HM_OK;
-	struct db_stmt *st = db_prepare(db, SQL_BEGIN_READ);
-	return st ? db_run(st) : HM_EDB;
+	struct db_stmt *st = lite_prepare(db, SQL_BEGIN_READ);
+	return st ? lite_run(st) : HM_EDB;
 }
 
-enum hm_err db_commit(struct db *db)
+static enum hm_err lite_commit(struct db *db)
 {
-	struct db_stmt *st = db_prepare(db, SQL_COMMIT);
-	enum hm_err e = st ? db_run(st) : HM_EDB;
+	struct db_stmt *st = lite_prepare(db, SQL_COMMIT);
+	enum hm_err e = st ? lite_run(st) : HM_EDB;
 	if (e == HM_OK && db->in_write)
 		db_bump_version();
 	db->in_write = 0;
 	return e;
 }
 
-void db_rollback(struct db *db)
+static void lite_rollback(struct db *db)
 {
 	db->in_write = 0;
-	if (!sqlite3_get_autocommit(db->h)) {
-		struct db_stmt *st = db_prepare(db, SQL_ROLLBACK);
+	if (!sqlite3_get_autocommit(L(db)->h)) {
+		struct db_stmt *st = lite_prepare(db, SQL_ROLLBACK);
 		if (st)
-			db_run(st);
+			lite_run(st);
 	}
 }
 
-enum hm_err db_exec_script(struct db *db, const char *sql, char *err, size_t errlen)
+/* Migrations are written in SQLite's dialect: ddl changes nothing here. */
+static enum hm_err lite_exec_script(struct db *db, const char *sql, int ddl, char *err,
+				    size_t errlen)
 {
 	char *msg = NULL;
-	if (sqlite3_exec(db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(db->h));
+	(void)ddl;
+	if (sqlite3_exec(L(db)->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, errlen, "%s", msg ? msg : sqlite3_errmsg(L(db)->h));
 		sqlite3_free(msg);
 		return HM_EDB;
 	}
@@ -484,7 +432,7 @@ static const char SQL_DATA_VERSION[] = "PRAGMA data_version";
  * out: 1 if both copies SQLite keeps of it agree, 0 when it is unavailable
  * (not in WAL mode) or being rewritten. The pointer comes from the VFS's
  * own mapping of this connection's shared memory, so no system call. */
-static int wal_header(struct db *db, unsigned char out[48])
+static int wal_header(struct lite *db, unsigned char out[48])
 {
 	sqlite3_file *f = NULL;
 	void volatile *p = NULL;
@@ -508,8 +456,9 @@ static int wal_header(struct db *db, unsigned char out[48])
 	return memcmp(out, second, 48) == 0;
 }
 
-uint64_t db_data_version(struct db *db)
+static uint64_t lite_data_version(struct db *base)
 {
+	struct lite *db = L(base);
 	/* PRAGMA data_version changes when another connection commits; any
 	 * such change moves the process-wide counter, so caches filled by
 	 * one thread are dropped when another process (the CLI) writes.
@@ -521,10 +470,10 @@ uint64_t db_data_version(struct db *db)
 	unsigned char hdr[48];
 	int hdr_ok = db->wal && db->last_data_version != -1 && wal_header(db, hdr);
 	if (hdr_ok && db->wal_hdr_ok && memcmp(hdr, db->wal_hdr, sizeof(hdr)) == 0)
-		return atomic_load(&global_version);
-	struct db_stmt *st = db_prepare(db, SQL_DATA_VERSION);
-	if (st && db_step(st) == 1) {
-		int64_t v = db_col_int(st, 0);
+		return db_global_version();
+	struct db_stmt *st = lite_prepare(base, SQL_DATA_VERSION);
+	if (st && lite_step(st) == 1) {
+		int64_t v = lite_col_int(st, 0);
 		/* A connection's first look cannot tell what changed before it
 		 * opened (another process may have written since the pages in
 		 * the cache were made): it counts as a change. */
@@ -537,24 +486,42 @@ uint64_t db_data_version(struct db *db)
 	} else {
 		db->wal_hdr_ok = 0;
 	}
-	db_done(st);
-	return atomic_load(&global_version);
+	if (st)
+		lite_done(st);
+	return db_global_version();
 }
 
-void db_bump_version(void)
-{
-	atomic_fetch_add(&global_version, 1);
-}
-
-int db_schema_version(struct db *db)
+static int lite_schema_version(struct db *db)
 {
 	int64_t v = 0;
-	if (query_int(db->h, "SELECT max(version) FROM schema_migrations", &v) != SQLITE_OK)
+	if (query_int(L(db)->h, "SELECT max(version) FROM schema_migrations", &v) != SQLITE_OK)
 		return -1;
 	return (int)v;
 }
 
-int db_schema_latest(void)
-{
-	return migrate_latest();
-}
+static const struct db_ops lite_ops = {
+	.close = lite_close,
+	.prepare = lite_prepare,
+	.bind_text = lite_bind_text,
+	.bind_int = lite_bind_int,
+	.bind_double = lite_bind_double,
+	.bind_null = lite_bind_null,
+	.step = lite_step,
+	.run = lite_run,
+	.done = lite_done,
+	.col_count = lite_col_count,
+	.col_name = lite_col_name,
+	.col_type = lite_col_type,
+	.col_text = lite_col_text,
+	.col_int = lite_col_int,
+	.col_double = lite_col_double,
+	.last_insert_id = lite_last_insert_id,
+	.changes = lite_changes,
+	.begin = lite_begin,
+	.begin_read = lite_begin_read,
+	.commit = lite_commit,
+	.rollback = lite_rollback,
+	.exec_script = lite_exec_script,
+	.data_version = lite_data_version,
+	.schema_version = lite_schema_version,
+};

@@ -45,8 +45,8 @@ static const char *const sql[NEWS_ADMIN_SQL__MAX] = {
 			    "image_alt = ?, image_credit = ?, event_id = ?, updated_at = ? "
 			    "WHERE id = ?",
 	[SQL_POST_CATS_CLEAR] = "DELETE FROM post_category WHERE post_id = ?",
-	[SQL_POST_CAT_ADD] = "INSERT OR IGNORE INTO post_category (post_id, category_id) "
-			     "SELECT ?, id FROM category WHERE slug = ?",
+	[SQL_POST_CAT_ADD] = "INSERT INTO post_category (post_id, category_id) "
+			     "SELECT ?, id FROM category WHERE slug = ? ON CONFLICT DO NOTHING",
 	[SQL_EVENT_BY_SLUG] = "SELECT id, coalesce(series_id, 0) FROM event WHERE slug = ?",
 	[SQL_EVENTS_ALL] = "SELECT id, coalesce(series_id, 0), slug, title, starts_on FROM event "
 			   "ORDER BY starts_on DESC, id DESC",
