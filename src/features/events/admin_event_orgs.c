@@ -30,8 +30,12 @@ static const struct field eo_fields[] = {
 static enum hm_err eo_page(struct http_req *req, struct http_res *res, json_t *ev, json_t *fj)
 {
 	json_t *m = json_object(), *opts = NULL;
-	if (web_read_begin(req) != HM_OK)
+	if (web_read_begin(req) != HM_OK) {
+		json_decref(m);
+		json_decref(ev);
+		json_decref(fj);
 		return HM_EDB;
+	}
 	opts = adm_org_options(req, "— Choose an organisation —");
 	db_rollback(req->db);
 	json_t *entries = json_object_get(ev, "organisations");

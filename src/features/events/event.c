@@ -250,8 +250,10 @@ static enum hm_err page_dashboard(struct http_req *req, struct http_res *res)
 {
 	const struct principal *p = web_principal(req);
 	json_t *m = json_object();
-	if (web_read_begin(req) != HM_OK)
+	if (web_read_begin(req) != HM_OK) {
+		json_decref(m);
 		return HM_EDB;
+	}
 	json_object_set_new(m, "events", adm_editable_events(req, p));
 	json_object_set_new(m, "series", adm_editable_series(req, p));
 	db_rollback(req->db);
@@ -399,8 +401,12 @@ static enum hm_err event_form_page(struct http_req *req, struct http_res *res, j
 {
 	const struct principal *p = web_principal(req);
 	json_t *options = json_object();
-	if (web_read_begin(req) != HM_OK)
+	if (web_read_begin(req) != HM_OK) {
+		json_decref(options);
+		json_decref(ev);
+		json_decref(fj);
 		return HM_EDB;
+	}
 	json_object_set_new(options, "series", series_options(req, p, ev != NULL,
 							      web_str(ev, "series")));
 	db_rollback(req->db);
@@ -436,8 +442,10 @@ static enum hm_err page_events_list(struct http_req *req, struct http_res *res)
 	if (want && !admin_in_list(admin_event_statuses, want))
 		want = NULL;
 	json_t *m = json_object(), *events = NULL;
-	if (web_read_begin(req) != HM_OK)
+	if (web_read_begin(req) != HM_OK) {
+		json_decref(m);
 		return HM_EDB;
+	}
 	events = adm_editable_events(req, p);
 	db_rollback(req->db);
 	json_t *filters = json_array();

@@ -16,8 +16,10 @@
 static enum hm_err page_events(struct http_req *req, struct http_res *res)
 {
 	json_t *m = json_object();
-	if (web_read_begin(req) != HM_OK)
+	if (web_read_begin(req) != HM_OK) {
+		json_decref(m);
 		return HM_EDB;
+	}
 	json_t *up = event_list(req->db, 1, web_today(req), 100);
 	json_t *past = event_list(req->db, 0, web_today(req), 100);
 	events_decorate_list(req, up);

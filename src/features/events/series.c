@@ -140,8 +140,10 @@ static enum hm_err page_series_list(struct http_req *req, struct http_res *res)
 {
 	const struct principal *p = web_principal(req);
 	json_t *m = json_object();
-	if (web_read_begin(req) != HM_OK)
+	if (web_read_begin(req) != HM_OK) {
+		json_decref(m);
 		return HM_EDB;
+	}
 	json_object_set_new(m, "series", adm_editable_series(req, p));
 	db_rollback(req->db);
 	json_object_set_new(m, "may_create_series",
@@ -153,8 +155,12 @@ static enum hm_err series_form_page(struct http_req *req, struct http_res *res, 
 				    json_t *fj)
 {
 	json_t *options = json_object();
-	if (web_read_begin(req) != HM_OK)
+	if (web_read_begin(req) != HM_OK) {
+		json_decref(options);
+		json_decref(s);
+		json_decref(fj);
 		return HM_EDB;
+	}
 	json_object_set_new(options, "organisation", adm_org_options(req, "— None —"));
 	db_rollback(req->db);
 	json_t *m = json_object();
