@@ -626,8 +626,16 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 		req.lang = hooks->language(&req);
 	req.db = thread_db(srv);
 	if (!req.db) {
-		ret = queue_plain(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Database unavailable.\n", NULL);
-		goto out;
+		/* The database cannot be reached for now (a PostgreSQL server
+		 * down or restarting; thread_db logged why): the site's own 503
+		 * answer, page or JSON with Retry-After, as for a busy store.
+		 * The next request on this thread tries to connect again. */
+		req.client_addr = client_address(&req, c, srv->cfg.trust_proxy);
+		if (router_match(srv->cfg.routes, srv->cfg.nroutes, req.path, req.method, &req.pool,
+				 &req.params, &route, &allowed) == ROUTE_FOUND)
+			req.route = route; /* an API route answers in JSON */
+		hooks->finish(&req, &res, HM_EBUSY);
+		goto respond;
 	}
 
 	/* Public GETs are answered from the page cache while the data holds,
@@ -681,6 +689,7 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	}
 	hooks->finish(&req, &res, e);
 
+respond:;
 	char etag[24] = "";
 	int cacheable = res.cacheable && res.status == 200 && cache_key &&
 			res.body.len <= CACHE_MAX_BODY;

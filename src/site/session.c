@@ -28,7 +28,9 @@ static struct web_state *state(struct http_req *req)
 	const char *authz = http_header(req, "Authorization");
 	const char *cookie = kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_SESSION));
 	int64_t now = time_now_s();
-	if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
+	if (!req->db) {
+		/* No database to ask (server.c: none reachable): a visitor. */
+	} else if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
 		if (auth_api_token_lookup_at(req->db, authz + 7, now, req->client_addr, &st->who) != HM_OK) {
 			auth_principal_visitor(&st->who);
 			st->bad_token = 1;

@@ -115,6 +115,8 @@ json_t *site_settings(struct db *db)
 {
 	static const char sql[] = "SELECT key, value FROM site_setting ORDER BY key";
 	json_t *o = json_object();
+	if (!db) /* an answer made without a database (server.c: none reachable) */
+		return o;
 	struct db_stmt *st = db_prepare(db, sql);
 	while (st && db_step(st) == 1)
 		json_object_set_new(o, db_col_text(st, 0), json_string(db_col_text(st, 1)));
