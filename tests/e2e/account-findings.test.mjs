@@ -8,10 +8,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, Client, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
-import { sqlite } from './lib/sqlite.mjs';
+import { sqlite, sqlNow } from './lib/sqlite.mjs';
 import { emlFiles, linkIn, waitUntil } from './lib/mail.mjs';
 import { harmonyBin, makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { spawnSync } from 'node:child_process';
+import { dbHome } from './lib/backend.mjs';
 
 let srv;
 before(async () => {
@@ -45,7 +46,7 @@ describe('personal API tokens', () => {
 	test('a password reset revokes every token of the account', async () => {
 		const token = await apiToken(await signedIn(srv.url, 'reset@example.org'), 'write');
 		assert.equal((await me(token)).status, 200);
-		const outbox = path.join(path.dirname(srv.db), 'outbox');
+		const outbox = path.join(dbHome(srv.db), 'outbox');
 		// The visitor's form, with the pre-session token of the page.
 		const page = await request(srv.url + '/forgot-password');
 		const cookie = page.headers['set-cookie'].map((c) => c.split(';')[0]).join('; ');
@@ -167,11 +168,11 @@ describe('sessions', () => {
 		addAccount(srv.db, { email: 'idle@example.org', name: 'Idle' });
 		const a = await signedIn(srv.url, 'idle@example.org');
 		assert.equal((await a.getJson('/account')).status, 200);
-		sqlite(srv.db, "UPDATE session SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-31 minutes') WHERE account_id = (SELECT id FROM account WHERE email = 'idle@example.org');");
+		sqlite(srv.db, `UPDATE session SET last_seen_at = ${sqlNow(-31 * 60)} WHERE account_id = (SELECT id FROM account WHERE email = 'idle@example.org');`);
 		assert.equal((await a.getJson('/account')).status, 401, 'after 31 idle minutes');
 		const b = await signedIn(srv.url, 'idle@example.org');
-		sqlite(srv.db, "INSERT OR REPLACE INTO site_setting (key, value) VALUES ('session_idle_minutes', '60');");
-		sqlite(srv.db, "UPDATE session SET last_seen_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-31 minutes') WHERE account_id = (SELECT id FROM account WHERE email = 'idle@example.org');");
+		sqlite(srv.db, "INSERT INTO site_setting (key, value) VALUES ('session_idle_minutes', '60') ON CONFLICT (key) DO UPDATE SET value = excluded.value;");
+		sqlite(srv.db, `UPDATE session SET last_seen_at = ${sqlNow(-31 * 60)} WHERE account_id = (SELECT id FROM account WHERE email = 'idle@example.org');`);
 		assert.equal((await b.getJson('/account')).status, 200, 'the site allows an hour now');
 		sqlite(srv.db, "DELETE FROM site_setting WHERE key = 'session_idle_minutes';");
 	});
@@ -191,7 +192,7 @@ describe('a throttled person is not locked out', () => {
 		await owner.get('/sign-in');
 		assert.equal((await owner.post('/sign-in', { email: 'victim@example.org', password: PASSWORD })).status, 429);
 		// The e-mailed link.
-		const outbox = path.join(path.dirname(srv.db), 'outbox');
+		const outbox = path.join(dbHome(srv.db), 'outbox');
 		const before = emlFiles(outbox).length;
 		await owner.get('/forgot-password');
 		assert.equal((await owner.post('/forgot-password', { email: 'victim@example.org' })).status, 200);

@@ -407,7 +407,7 @@ describe('writing posts through the forms', () => {
 	});
 
 	test('a post published for later is scheduled: listed for editors, hidden from the public', async () => {
-		sqlite(srv.db, "INSERT OR REPLACE INTO site_setting (key, value) VALUES ('timezone', 'Asia/Shanghai');");
+		sqlite(srv.db, "INSERT INTO site_setting (key, value) VALUES ('timezone', 'Asia/Shanghai') ON CONFLICT (key) DO UPDATE SET value = excluded.value;");
 		try {
 			const c = await fresh(who.orgSh, '/admin/news/new');
 			const r = await postForm(c, '/admin/news', [

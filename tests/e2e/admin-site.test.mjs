@@ -15,6 +15,7 @@ import { attrs, textOf } from './lib/html.mjs';
 import { emlFiles, linkIn, waitUntil } from './lib/mail.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { assertDbUnchanged, dbSnapshot, outboxSettled, q, sqlite } from './lib/sqlite.mjs';
+import { dbHome } from './lib/backend.mjs';
 
 const SHANGHAI = 'asia-south-pacific-shanghai-2012';
 const AUCKLAND = 'asia-pacific-auckland-2007';
@@ -39,9 +40,9 @@ before(async () => {
 	// Sixty old entries of their own kind, for paging the log.
 	sqlite(db, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 60)
 INSERT INTO audit_log (at, actor, action, entity, entity_id, before_json, after_json)
-SELECT printf('2001-01-%02dT12:00:00Z', 1 + i % 28), 'cli', 'bulk.test', 'bulkthing', i, NULL, ${q('{"n":1}')} FROM n;`);
+SELECT '2001-01-' || CASE WHEN 1 + i % 28 < 10 THEN '0' ELSE '' END || (1 + i % 28) || 'T12:00:00Z', 'cli', 'bulk.test', 'bulkthing', i, NULL, ${q('{"n":1}')} FROM n;`);
 	srv = await startServer({ db });
-	outbox = path.join(path.dirname(srv.db), 'outbox');
+	outbox = path.join(dbHome(srv.db), 'outbox');
 	for (const role of ['admin', 'organiser', 'other', 'participant']) as[role] = await signedIn(srv.url, PEOPLE[role].email);
 	as.visitor = new Client(srv.url);
 	// One message in the outbox (id 1), so its page exists.

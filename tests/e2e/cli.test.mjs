@@ -2,7 +2,10 @@
 // version, usage errors (exit 2), demo's refusal to overwrite, and serve /
 // init refusing files that are not harmony databases (or are newer than
 // this binary) without changing a byte of them; `media prune` removing
-// exactly the old uploads nothing uses.
+// exactly the old uploads nothing uses. On PostgreSQL (lib/backend.mjs)
+// the cases about files are skipped and their counterparts run on
+// databases of the test cluster: a database of another application, an
+// empty one, one that does not exist, a server that cannot be reached.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -11,7 +14,8 @@ import { after, before, describe, test } from 'node:test';
 import { apiToken, bearer, signedIn } from './lib/accounts.mjs';
 import { get, request } from './lib/http.mjs';
 import { ROOT, makeDemo, runCliAsync as runCli, sha256File, startServer, tempDir } from './lib/server.mjs';
-import { sqlite } from './lib/sqlite.mjs';
+import { newDatabase, onPg, sqliteOnly } from './lib/backend.mjs';
+import { jsonRows, pgDumpAll, sqlite } from './lib/sqlite.mjs';
 
 let dir, good;
 before(() => {
@@ -22,6 +26,11 @@ after(() => {
 	if (dir) rmSync(dir, { recursive: true, force: true });
 });
 const file = (name) => path.join(dir, name);
+// What must not change: a file's bytes; a PostgreSQL database's tables
+// (empty ones too) and every row of them.
+const fingerprint = (db) => (onPg
+	? `${sqlite(db, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() ORDER BY 1;")}\n${pgDumpAll(db)}`
+	: sha256File(db));
 
 describe('help, version and usage errors', { concurrency: true }, () => {
 	test('cli_help_lists_commands', async () => {
@@ -87,18 +96,18 @@ describe('help, version and usage errors', { concurrency: true }, () => {
 
 describe('demo and init', { concurrency: true }, () => {
 	test('cli_demo_creates_and_refuses_to_overwrite', async () => {
-		const db = file('demo.db');
+		const db = newDatabase(file('demo.db'));
 		const r = await runCli(['demo', '--db', db]);
 		assert.equal(r.status, 0, r.stderr);
 		assert.match(r.stdout, /demo/);
 		assert.equal(sqlite(db, 'SELECT count(*) FROM event;').trim(), '2');
-		const hash = sha256File(db);
+		const hash = fingerprint(db);
 		const again = await runCli(['demo', '--db', db]);
 		assert.equal(again.status, 4, 'refuses an existing file (4: the target exists, man page)');
 		assert.match(again.stderr, /--force/, 'says how to replace it');
-		assert.equal(sha256File(db), hash, 'file untouched');
+		assert.equal(fingerprint(db), hash, 'file untouched');
 	});
-	test('cli_demo_refuses_any_existing_file', async () => {
+	test('cli_demo_refuses_any_existing_file', { skip: sqliteOnly('a file that is not a database') }, async () => {
 		const f = file('notes.txt');
 		writeFileSync(f, 'precious notes\n');
 		const r = await runCli(['demo', '--db', f]);
@@ -106,8 +115,7 @@ describe('demo and init', { concurrency: true }, () => {
 		assert.equal(readFileSync(f, 'utf8'), 'precious notes\n');
 	});
 	test('cli_demo_force_replaces', async () => {
-		const db = file('forced.db');
-		makeDemo(db);
+		const db = makeDemo(file('forced.db'));
 		sqlite(db, "UPDATE event SET title = 'Changed' WHERE id = 2;");
 		const r = await runCli(['demo', '--db', db, '--force']);
 		assert.equal(r.status, 0, r.stderr);
@@ -115,7 +123,7 @@ describe('demo and init', { concurrency: true }, () => {
 		assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith('forced.db.new')), [], 'no temporary file left');
 	});
 	test('cli_init_creates_an_empty_database_and_is_idempotent', async () => {
-		const db = file('init.db');
+		const db = newDatabase(file('init.db'));
 		const r = await runCli(['init', '--db', db]);
 		assert.equal(r.status, 0, r.stderr);
 		assert.match(r.stdout, /schema version \d+/);
@@ -125,7 +133,7 @@ describe('demo and init', { concurrency: true }, () => {
 		assert.equal(again.stdout, r.stdout);
 	});
 	test('cli_serve_on_an_empty_database', async () => {
-		const db = file('served-empty.db');
+		const db = newDatabase(file('served-empty.db'));
 		assert.equal((await runCli(['init', '--db', db])).status, 0);
 		const srv = await startServer({ db });
 		try {
@@ -138,46 +146,77 @@ describe('demo and init', { concurrency: true }, () => {
 });
 
 describe('serve and init refuse what is not theirs', { concurrency: true }, () => {
-	// Each row makes a file; serve and init must both refuse it, exit
-	// non-zero with a message naming the file, and leave it byte for byte.
+	// Each row makes a database (a file, or on PostgreSQL a database of the
+	// test cluster); serve and init must both refuse it, exit non-zero with
+	// a message naming it, and leave it byte for byte (every table and row).
+	const foreign = 'CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customer VALUES (1, \'Ada\');';
+	const ours = 'CREATE TABLE event (id INTEGER); CREATE TABLE schema_migrations (version INTEGER);';
 	const rows = [
-		['text_file', (f) => writeFileSync(f, 'This is not a database.\n'.repeat(100)), /not a harmony database/],
-		['foreign_sqlite', (f) => sqlite(f, 'CREATE TABLE customer (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customer VALUES (1, \'Ada\');'),
-			/not a harmony database/],
-		['foreign_sqlite_with_our_table_names', (f) => sqlite(f, 'CREATE TABLE event (id INTEGER); CREATE TABLE schema_migrations (version INTEGER);'),
-			/not a harmony database/],
+		['text_file', (f) => void writeFileSync(f, 'This is not a database.\n'.repeat(100)), /not a harmony database/, sqliteOnly('a text file')],
+		['foreign_sqlite', (f) => void sqlite(f, foreign), /not a harmony database/, sqliteOnly('a SQLite file')],
+		['foreign_sqlite_with_our_table_names', (f) => void sqlite(f, ours), /not a harmony database/, sqliteOnly('a SQLite file')],
+		['foreign_database', (f) => { const db = newDatabase(f); sqlite(db, foreign); return db; }, /not a harmony database/, !onPg && 'PostgreSQL: foreign_sqlite'],
+		['foreign_database_with_our_table_names', (f) => { const db = newDatabase(f); sqlite(db, ours); return db; }, /not a harmony database/,
+			!onPg && 'PostgreSQL: foreign_sqlite_with_our_table_names'],
 		['newer_schema', (f) => {
-			makeDemo(f);
-			sqlite(f, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', '2030-01-01T00:00:00Z');");
-		}, /newer/],
+			const db = makeDemo(f);
+			sqlite(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', '2030-01-01T00:00:00Z');");
+			return db;
+		}, /newer/, false],
 	];
-	for (const [id, make, message] of rows) {
+	for (const [id, make, message, skip] of rows) {
 		for (const cmd of ['serve', 'init']) {
-			test(`cli_${cmd}_refuses_${id}`, async () => {
+			test(`cli_${cmd}_refuses_${id}`, { skip }, async () => {
 				const sub = path.join(dir, `${cmd}-${id}`);
 				mkdirSync(sub);
-				const f = path.join(sub, 'x.db');
-				make(f);
-				const hash = sha256File(f);
+				const f = make(path.join(sub, 'x.db')) ?? path.join(sub, 'x.db');
+				const hash = fingerprint(f);
 				const listing = readdirSync(sub).sort();
 				const r = await runCli([cmd, '--db', f, ...(cmd === 'serve' ? ['--listen', '127.0.0.1:0'] : [])]);
 				assert.equal(r.status, 8, `${cmd} ${id}: exit code (8: not a harmony database or newer, man page)`);
 				assert.ok(r.stderr.includes(f), `${cmd} ${id}: message names the file: ${r.stderr}`);
 				assert.match(r.stderr, message, `${cmd} ${id}: message`);
-				assert.equal(sha256File(f), hash, `${cmd} ${id}: file changed`);
+				assert.equal(fingerprint(f), hash, `${cmd} ${id}: file changed`);
 				assert.deepEqual(readdirSync(sub).sort(), listing, `${cmd} ${id}: files appeared beside it`);
 			});
 		}
 	}
 	test('cli_serve_refuses_an_empty_file', async () => {
-		const f = file('zero.db');
-		writeFileSync(f, '');
+		// On PostgreSQL: a database with no tables.
+		const f = newDatabase(file('zero.db'));
+		if (!onPg) writeFileSync(f, '');
+		const hash = fingerprint(f);
 		const r = await runCli(['serve', '--db', f, '--listen', '127.0.0.1:0']);
 		assert.equal(r.status, 8, r.stderr);
 		assert.match(r.stderr, /harmony init/, 'says to run init');
-		assert.equal(readFileSync(f).length, 0);
+		assert.equal(fingerprint(f), hash, 'nothing made in it');
+		if (!onPg) assert.equal(readFileSync(f).length, 0);
 	});
-	test('cli_serve_refuses_a_missing_file_without_creating_it', async () => {
+	test('cli_pg_database_that_does_not_exist_or_cannot_be_reached', { skip: !onPg && 'PostgreSQL only' }, async () => {
+		// Refused at start with the reason libpq gives and a non-zero exit
+		// (7: the server or database cannot be reached), never created, and
+		// the password in the URI is not shown.
+		const missing = newDatabase(file('gone.db'));
+		sqlite(process.env.HM_TEST_PG, `DROP DATABASE ${new URL(missing).pathname.slice(1)};`);
+		const cases = [
+			[missing, /does not exist/],
+			['postgresql:///harmony?host=/nonexistent-socket-folder&user=harmony&password=s3cret-word', /No such file or directory|could not connect|failed/],
+		];
+		for (const [uri, why] of cases) {
+			for (const cmd of ['serve', 'init']) {
+				const r = await runCli([cmd, '--db', uri, ...(cmd === 'serve' ? ['--listen', '127.0.0.1:0'] : [])], { timeout: 20_000 });
+				assert.equal(r.signal, null, `${cmd}: stops by itself`);
+				assert.equal(r.status, 7, `${cmd} ${uri}: exit code: ${r.stderr}`);
+				assert.equal(r.stdout, '', `${cmd}: nothing on stdout`);
+				assert.match(r.stderr, /cannot connect/, `${cmd}: says so`);
+				assert.match(r.stderr, why, `${cmd}: says why`);
+				assert.ok(!r.stderr.includes('s3cret-word'), `${cmd}: no password in the message`);
+			}
+		}
+		assert.equal(sqlite(process.env.HM_TEST_PG, `SELECT count(*) FROM pg_database WHERE datname = '${new URL(missing).pathname.slice(1)}';`).trim(), '0',
+			'not created');
+	});
+	test('cli_serve_refuses_a_missing_file_without_creating_it', { skip: sqliteOnly('a file path (PostgreSQL: cli_pg_database_that_does_not_exist_or_cannot_be_reached)') }, async () => {
 		const f = file('missing.db');
 		const r = await runCli(['serve', '--db', f, '--listen', '127.0.0.1:0']);
 		assert.equal(r.status, 3, `3: not found (man page): ${r.stderr}`);
@@ -260,8 +299,8 @@ describe('media prune', () => {
 			// Gone from the site as well, and recorded as done by the command line.
 			assert.equal((await get(`${srv.url}/media/${unused.name}`)).status, 404);
 			assert.equal((await get(`${srv.url}/media/${used.name}`)).status, 200);
-			const audit = sqlite(srv.db, "SELECT actor || ' ' || json_extract(before_json, '$.name') FROM audit_log WHERE action = 'media.remove';").trim();
-			assert.equal(audit, `cli ${unused.name}`);
+			const audit = jsonRows(srv.db, "SELECT actor, before_json FROM audit_log WHERE action = 'media.remove'");
+			assert.deepEqual(audit.map((a) => `${a.actor} ${JSON.parse(a.before_json).name}`), [`cli ${unused.name}`]);
 
 			const again = await runCli(['media', 'prune', '--db', srv.db]);
 			assert.match(again.stdout, /^removed 0 files /m);

@@ -15,6 +15,7 @@ import { textOf } from './lib/html.mjs';
 import { emlFiles, freePort, linkIn, startSmtpSink, waitUntil } from './lib/mail.mjs';
 import { makeDemo, runCliAsync, startServer, tempDir } from './lib/server.mjs';
 import { q, sqlite } from './lib/sqlite.mjs';
+import { dbHome } from './lib/backend.mjs';
 
 const SITE = 'Alliance des civilisations — 文明联盟';
 const FROM = 'Secrétariat <secretariat@harmony.example>';
@@ -219,7 +220,7 @@ describe('without a relay', () => {
 		const srv = await startServer({ db: database({ settings: false }) });
 		try {
 			await askForReset(srv.url, LI.email);
-			const out = path.join(path.dirname(srv.db), 'outbox');
+			const out = path.join(dbHome(srv.db), 'outbox');
 			const [m] = await waitUntil(() => emlFiles(out).length && emlFiles(out), 'a .eml file beside the database');
 			assert.match(m.text('From'), /^United Nations Alliance of Civilizations <noreply@/);
 		} finally {

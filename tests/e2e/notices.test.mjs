@@ -16,6 +16,7 @@ import { addAccount, apiToken, bearer, Client, PASSWORD, signedIn } from './lib/
 import { emlFiles, linkIn, waitUntil } from './lib/mail.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { sqlite } from './lib/sqlite.mjs';
+import { dbHome } from './lib/backend.mjs';
 
 const SHANGHAI = 'asia-south-pacific-shanghai-2012';
 const SERIES = 'regional-consultations';
@@ -43,7 +44,7 @@ before(async () => {
 	eventTitle = sqlite(db, `SELECT title FROM event WHERE slug = '${SHANGHAI}';`).trim();
 	seriesTitle = sqlite(db, `SELECT title FROM series WHERE slug = '${SERIES}';`).trim();
 	srv = await startServer({ db });
-	outbox = path.join(path.dirname(srv.db), 'outbox');
+	outbox = path.join(dbHome(srv.db), 'outbox');
 });
 after(() => srv?.stop());
 

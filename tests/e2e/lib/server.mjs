@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { dbHome, freshDatabase, isUri, onPg } from './backend.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -46,10 +47,19 @@ export function sha256File(file) {
 	return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
+// Where harmony runs when the test does not say: on PostgreSQL, the home of
+// the database named by --db, so that the default ./media and ./outbox are
+// the folders beside the file the test named, as with SQLite.
+function defaultCwd(args) {
+	const i = args.indexOf('--db');
+	const db = i >= 0 ? args[i + 1] : undefined;
+	return (isUri(db) && dbHome(db)) || tmpdir();
+}
+
 // Runs `harmony ARGS...` to completion: {status, signal, stdout, stderr}.
 export function runCli(args, { cwd, timeout = 60_000 } = {}) {
 	const r = spawnSync(harmonyBin(), args, {
-		cwd: cwd ?? tmpdir(),
+		cwd: cwd ?? defaultCwd(args),
 		encoding: 'utf8',
 		timeout,
 		env: { ...process.env, ...SAN_ENV },
@@ -64,7 +74,7 @@ export function runCli(args, { cwd, timeout = 60_000 } = {}) {
 export function runCliAsync(args, { cwd, timeout = 60_000 } = {}) {
 	return new Promise((resolve, reject) => {
 		const p = spawn(harmonyBin(), args, {
-			cwd: cwd ?? tmpdir(),
+			cwd: cwd ?? defaultCwd(args),
 			stdio: ['ignore', 'pipe', 'pipe'],
 			env: { ...process.env, ...SAN_ENV },
 		});
@@ -95,16 +105,19 @@ export function demoOrganiser(stdout) {
 	return email && password ? { email: email[1], password: password[1] } : null;
 }
 
-// Creates the demo database at file (which must not exist).
+// Creates the demo database at file (which must not exist); returns the
+// database: file, or on PostgreSQL the URI of a fresh database made for
+// it (lib/backend.mjs).
 export function makeDemo(file) {
 	return makeDemoWithOrganiser(file).db;
 }
 
 // The same, also giving the demo organiser: {db, organiser: {email, password}}.
 export function makeDemoWithOrganiser(file) {
-	const r = runCli(['demo', '--db', file]);
-	assert.equal(r.status, 0, `harmony demo --db ${file}: ${r.stderr}`);
-	return { db: file, organiser: demoOrganiser(r.stdout) };
+	const db = onPg && !isUri(file) ? freshDatabase(file) : file;
+	const r = runCli(['demo', '--db', db]);
+	assert.equal(r.status, 0, `harmony demo --db ${db}: ${r.stderr}`);
+	return { db, organiser: demoOrganiser(r.stdout) };
 }
 
 const live = new Set();
@@ -113,7 +126,9 @@ process.on('exit', () => {
 });
 
 // Starts `harmony serve` on 127.0.0.1 and a free port. Without db, a demo
-// database is made in a fresh temporary folder (removed by stop()).
+// database is made in a fresh temporary folder (removed by stop()). The
+// server runs in that folder, or in the home of a PostgreSQL database the
+// test made (lib/backend.mjs), where its default media and outbox are.
 // Resolves to {url, port, db, dir, proc, organiser, stderr(), stop()}
 // (organiser: the demo's {email, password} when the demo was made here);
 // stop() sends SIGTERM and asserts a clean exit (0) with no sanitizer report.
@@ -122,7 +137,7 @@ export async function startServer({ db, args = [], startTimeout = 30_000 } = {})
 	const demo = db ? null : makeDemoWithOrganiser(path.join(dir, 'h.db'));
 	const dbPath = db ?? demo.db;
 	const proc = spawn(harmonyBin(), ['serve', '--listen', '127.0.0.1:0', '--db', dbPath, ...args], {
-		cwd: dir,
+		cwd: (isUri(dbPath) && dbHome(dbPath)) || dir,
 		stdio: ['ignore', 'pipe', 'pipe'],
 		env: { ...process.env, ...SAN_ENV },
 	});

@@ -1,36 +1,111 @@
-// sqlite.mjs — runs SQL on a database file with Debian's sqlite3 command,
-// for tests that need data the web interface cannot enter yet.
+// sqlite.mjs — runs SQL on a test's database, for tests that need data the
+// web interface cannot enter yet: Debian's sqlite3 command on a file, psql
+// on a PostgreSQL URI (lib/backend.mjs). The SQL the tests write keeps to
+// what both run (docs/POSTGRESQL.md): no strftime('now') (pass the time
+// from JS: sqlNow()), ON CONFLICT rather than INSERT OR REPLACE, JSON
+// columns read whole and parsed in JS.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { isUri, psql } from './backend.mjs';
 
-// Runs script on file; returns what sqlite3 prints. Throws on any error
-// (-bail), so a typo in a test's SQL fails the test.
+// Runs script on file; returns what it prints, one row a line with the
+// columns joined by '|' (sqlite3's list mode, psql -At), NULL as nothing.
+// Throws on any error (-bail, ON_ERROR_STOP), so a typo in a test's SQL
+// fails the test. On PostgreSQL a script that writes ends with the NOTIFY
+// a harmony process sends on commit: the running server sees a change made
+// here as SQLite's data_version shows it one made by sqlite3 (by hand,
+// without it, cached pages would wait for harmony's next write:
+// docs/POSTGRESQL.md, Limits).
+const WRITES = /\b(INSERT|UPDATE|DELETE|REPLACE|ALTER|CREATE|DROP|TRUNCATE)\b/i;
 export function sqlite(file, script) {
+	if (isUri(file)) return psql(file, WRITES.test(script) ? `${script}\n;NOTIFY harmony_changes;\n` : script);
 	return execFileSync('sqlite3', ['-bail', '-batch', file], { input: script, encoding: 'utf8' });
 }
 
 // Quotes a string as an SQL literal.
 export const q = (s) => (s === null ? 'NULL' : `'${String(s).replaceAll("'", "''")}'`);
 
+// The rows of a query (one SELECT, no ';') as objects, columns by name:
+// integers as numbers, text as strings, NULL as null (sqlite3's JSON mode,
+// psql's json_agg). For JSON columns, parsed in JS (json_extract is
+// SQLite's).
+export function jsonRows(file, sql) {
+	if (isUri(file)) return JSON.parse(psql(file, `SELECT coalesce(json_agg(r), '[]') FROM (${sql}) r;`).trim());
+	return JSON.parse(sqlite(file, `.mode json\n${sql};\n`).trim() || '[]');
+}
+
+// A time as harmony stores it ('2026-01-31T12:00:00Z'), as an SQL literal:
+// now, or seconds from now.
+export const isoTime = (ms = Date.now()) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+export const sqlNow = (seconds = 0) => q(isoTime(Date.now() + seconds * 1000));
+
 // The database as text, without what reading touches: sessions and API
 // tokens note when and where they were last used; failed sign-ins are
 // counted. For tests that show a refused request changed nothing.
 const VOLATILE = /^INSERT INTO "?(session|auth_throttle|api_token)"? /;
+const VOLATILE_TABLES = ['session', 'auth_throttle', 'api_token'];
+const TOKEN_COLUMNS = 'SELECT id, token_hash, account_id, label, scope, created_at, revoked_at FROM api_token ORDER BY id;\n';
 
 // Waits (up to 10 s) until no e-mail is due or being sent: the outbox is
 // delivered in the background, and a delivery is a change no request of
 // the test made. Messages waiting for a later retry do not count.
-const DUE = `SELECT count(*) FROM mail_outbox WHERE status = 'sending'
- OR (status = 'queued' AND next_attempt_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now'));`;
+const due = () => `SELECT count(*) FROM mail_outbox WHERE status = 'sending'
+ OR (status = 'queued' AND next_attempt_at <= ${sqlNow()});\n`;
+const nap = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 export function outboxSettled(file) {
 	const end = Date.now() + 10_000;
-	while (sqlite(file, DUE).trim() !== '0' && Date.now() < end)
-		Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+	while (sqlite(file, due()).trim() !== '0' && Date.now() < end) nap(50);
 }
 
+// PostgreSQL has no .dump: every table of the current schema, tables by
+// name, each row as one line in the shape sqlite3's .dump gives it
+// (`INSERT INTO t VALUES(1,'text',NULL)`), ordered by the primary key (by
+// the whole row without one). The script is made once per database and
+// schema (the tables a test renames for a while come back as they were).
+const NUMERIC = new Set(['smallint', 'integer', 'bigint', 'real', 'double precision', 'numeric']);
+const dumpScripts = new Map();
+function pgDumpScript(uri, all) {
+	const key = `${all}|${uri}`;
+	if (dumpScripts.has(key)) return dumpScripts.get(key);
+	const cols = psql(uri, `SELECT c.relname, a.attname, format_type(a.atttypid, NULL),
+	coalesce((SELECT array_position(i.indkey::int2[], a.attnum) FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary), -1)
+FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+ORDER BY c.relname COLLATE "C", a.attnum;`).split('\n').filter(Boolean).map((l) => l.split('|'));
+	const tables = new Map();
+	for (const [t, c, type, pk] of cols) {
+		if (!tables.has(t)) tables.set(t, { values: [], pk: [] });
+		const id = `"${c}"`;
+		tables.get(t).values.push(NUMERIC.has(type) ? `coalesce(${id}::text, 'NULL')` : `quote_nullable(${id})`);
+		if (Number(pk) >= 0) tables.get(t).pk.push([Number(pk), id]);
+	}
+	const script = [...tables].filter(([t]) => all || !VOLATILE_TABLES.includes(t))
+		.map(([t, { values, pk }]) => `SELECT 'INSERT INTO ${t} VALUES(' || ${values.join(" || ',' || ")} || ')' ` +
+			`FROM "${t}" r ORDER BY ${pk.length ? pk.sort((a, b) => a[0] - b[0]).map((k) => k[1]).join(', ') : 'r::text COLLATE "C"'};\n`)
+		.join('') + (all ? '' : TOKEN_COLUMNS);
+	dumpScripts.set(key, script);
+	return script;
+}
+const pgDump = (uri, { all = false } = {}) => psql(uri, pgDumpScript(uri, all));
+
+// Every row of every table of a PostgreSQL database, as text: what its
+// files would show (tests looking for a secret in the whole store).
+export const pgDumpAll = (uri) => pgDump(uri, { all: true });
+
 export function dbSnapshot(file) {
+	if (isUri(file)) {
+		// outboxSettled and the dump in one psql run (each run costs a
+		// connection): the first line is the count of messages due.
+		const end = Date.now() + 10_000;
+		for (;;) {
+			const out = psql(file, due() + pgDumpScript(file, false));
+			const nl = out.indexOf('\n');
+			if (out.slice(0, nl) === '0' || Date.now() >= end) return out.slice(nl + 1);
+			nap(50);
+		}
+	}
 	outboxSettled(file);
-	return sqlite(file, '.dump\nSELECT id, token_hash, account_id, label, scope, created_at, revoked_at FROM api_token ORDER BY id;\n')
+	return sqlite(file, `.dump\n${TOKEN_COLUMNS}`)
 		.split('\n').filter((l) => !VOLATILE.test(l)).join('\n');
 }
 

@@ -1,0 +1,83 @@
+// backend.mjs — which store the end-to-end tests run harmony on.
+//
+// HM_TEST_BACKEND=sqlite (the default) or postgresql. On PostgreSQL the
+// cluster is the one scripts/with-pg started ($HM_TEST_PG, reached through
+// its unix socket): every database a test asks for (makeDemo, startServer)
+// is a fresh, empty database on it, named after this process, and the
+// `file` the tests pass around is its URI. The folder the test named the
+// file in stays the database's home: harmony is run there, so its default
+// ./media and ./outbox land where SQLite puts them (beside the file), and
+// dbHome(db) gives it back. The databases are dropped when the process
+// exits.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export const BACKEND = (process.env.HM_TEST_BACKEND || 'sqlite').toLowerCase();
+if (BACKEND !== 'sqlite' && BACKEND !== 'postgresql')
+	throw new Error(`HM_TEST_BACKEND=${BACKEND}: sqlite or postgresql`);
+export const onPg = BACKEND === 'postgresql';
+if (onPg && !process.env.HM_TEST_PG)
+	throw new Error('HM_TEST_BACKEND=postgresql needs HM_TEST_PG: run the tests under scripts/with-pg');
+
+// A reason to skip a test that is about SQLite files by nature, or false:
+// test('x', { skip: sqliteOnly('a busy SQLite file') }, …).
+export const sqliteOnly = (why) => (onPg ? `SQLite only: ${why}` : false);
+export const pgOnly = (why) => (onPg ? false : `PostgreSQL only: ${why}`);
+
+export const isUri = (db) => /^postgres(ql)?:\/\//.test(String(db));
+
+// The URI of database name on the test cluster.
+export function pgUri(name) {
+	return process.env.HM_TEST_PG.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`);
+}
+// The cluster's maintenance database (the one with-pg made).
+export const PG_ADMIN = onPg ? process.env.HM_TEST_PG : null;
+
+// Runs script with psql on uri: rows as `a|b` lines, no headers or
+// command tags; stops and throws at the first error.
+export function psql(uri, script) {
+	return execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-d', uri], {
+		input: script,
+		encoding: 'utf8',
+		stdio: ['pipe', 'pipe', 'pipe'],
+	});
+}
+
+const homes = new Map(); // URI → the folder the test named the file in
+const made = [];
+let serial = 0;
+
+// A fresh, empty database for the file a test named (its folder is made
+// if need be and becomes the database's home); returns its URI.
+export function freshDatabase(file) {
+	const name = `hm_${process.pid}_${++serial}_${path.basename(file).replace(/[^a-z0-9]/gi, '_').toLowerCase()}`.slice(0, 63);
+	psql(PG_ADMIN, `CREATE DATABASE ${name};`);
+	made.push(name);
+	const uri = pgUri(name);
+	const home = path.dirname(file);
+	mkdirSync(home, { recursive: true });
+	homes.set(uri, home);
+	return uri;
+}
+
+// Where a test would make a new, empty database file: on PostgreSQL a fresh
+// empty database instead (for init, or a server on an empty site).
+export function newDatabase(file) {
+	return onPg ? freshDatabase(file) : file;
+}
+
+// The folder of a database: beside a SQLite file, the home of a URI
+// (undefined for one this process did not make).
+export function dbHome(db) {
+	return isUri(db) ? homes.get(db) : path.dirname(db);
+}
+
+process.on('exit', () => {
+	if (!made.length) return;
+	// WITH (FORCE): a server still running is cut off (server.mjs kills them).
+	spawnSync('psql', ['-X', '-q', '-d', PG_ADMIN], {
+		input: made.map((n) => `DROP DATABASE IF EXISTS ${n} WITH (FORCE);\n`).join(''),
+		stdio: ['pipe', 'ignore', 'ignore'],
+	});
+});
