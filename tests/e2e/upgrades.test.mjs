@@ -19,6 +19,17 @@
 // - init on the now current database changes nothing;
 // - a database recorded at a version newer than the binary knows is
 //   refused by init and serve, with a message, byte for byte untouched.
+//
+// On PostgreSQL (lib/backend.mjs) the same cases run on databases of the
+// test cluster. harmony cannot stop its migrations at N, and they are
+// written in SQLite's dialect (src/db/dialect.c rewrites them), so the
+// database at version N is harmony's own current one with the later
+// migrations taken back: every migration only adds (tables, indexes,
+// columns), and undoing one is dropping what it added (pgUndo, which
+// refuses a statement of any other kind). What SQLite alone has
+// (integrity_check, foreign_key_check, the file's bytes) is checked there
+// only; on PostgreSQL the schema is compared through the catalogs and
+// "untouched" is every table and row.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
@@ -28,8 +39,9 @@ import { after, before, describe, test } from 'node:test';
 import { addAccount, bearer, Client, PASSWORD } from './lib/accounts.mjs';
 import { mainOf, textOf } from './lib/html.mjs';
 import { get, getJson } from './lib/http.mjs';
-import { ROOT, runCliAsync as runCli, sha256File, startServer, tempDir } from './lib/server.mjs';
-import { q, sqlite } from './lib/sqlite.mjs';
+import { ROOT, runCli as runCliSync, runCliAsync as runCli, sha256File, startServer, tempDir } from './lib/server.mjs';
+import { jsonRows, pgDumpAll, q, sqlite } from './lib/sqlite.mjs';
+import { newDatabase, onPg } from './lib/backend.mjs';
 
 // The migrations this checkout has: {n, file, sql}, in number order.
 const MIGRATIONS = readdirSync(path.join(ROOT, 'migrations'))
@@ -49,8 +61,10 @@ const STAMP_RE = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
 // When the old harmony applied migration n: long ago, a month apart.
 const appliedAt = (n) => stamp(Date.UTC(2013, n - 1, 1, 9, 30, 0));
 
-// Rows of a query, through sqlite3's JSON mode (which prints nothing for none).
-const rows = (file, sql) => JSON.parse(sqlite(file, `.mode json\n${sql}\n`).trim() || '[]');
+// Rows of a query, through sqlite3's JSON mode (which prints nothing for
+// none), or psql's json_agg.
+const rows = (file, sql) => (onPg ? jsonRows(file, sql.trim().replace(/;$/, ''))
+	: JSON.parse(sqlite(file, `.mode json\n${sql}\n`).trim() || '[]'));
 const lit = (v) => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : q(v));
 const insert = (table, values) => {
 	const cols = Object.keys(values);
@@ -65,6 +79,13 @@ const hasTable = (n, table) =>
 // {table: [{name, dflt}]} of a database file, tables in name order.
 function columnsOf(file) {
 	const out = {};
+	if (onPg) {
+		for (const r of rows(file, `SELECT table_name AS tbl, column_name AS col, column_default AS dflt
+			FROM information_schema.columns WHERE table_schema = current_schema() AND table_name <> 'harmony_meta'
+			ORDER BY table_name COLLATE "C", ordinal_position`))
+			(out[r.tbl] ??= []).push({ name: r.col, dflt: r.dflt });
+		return out;
+	}
 	for (const r of rows(file, `SELECT m.name AS tbl, p.name AS col, p.dflt_value AS dflt
 		FROM sqlite_master m JOIN pragma_table_info(m.name) p
 		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid;`))
@@ -75,6 +96,17 @@ function columnsOf(file) {
 // Every row of every table of cols (as it was before migrating: only
 // those columns), in rowid order: {table: [[values]]}.
 function snapshot(file, cols) {
+	if (onPg) {
+		// No rowid: each table's rows by their first column when it is a
+		// number (the id), then by their text: the same order before and
+		// after, which is all the comparison needs.
+		const parts = Object.entries(cols).map(([t, cs]) =>
+			`SELECT ${q(t)} AS t, (SELECT coalesce(json_agg(a ORDER BY CASE json_typeof(a->0) WHEN 'number' THEN (a->>0)::numeric END, a::text COLLATE "C"), '[]')::text FROM ` +
+			`(SELECT json_build_array(${cs.map((c) => `"${c.name}"`).join(', ')}) AS a FROM "${t}") x) AS r`);
+		const out = {};
+		for (const { t, r } of rows(file, parts.join('\nUNION ALL\n'))) out[t] = JSON.parse(r);
+		return out;
+	}
 	const parts = Object.entries(cols).map(([t, cs]) =>
 		`SELECT ${q(t)} AS t, (SELECT json_group_array(json_array(${cs.map((c) => `"${c.name}"`).join(', ')})) ` +
 		`FROM (SELECT * FROM "${t}" ORDER BY rowid)) AS r`);
@@ -83,12 +115,45 @@ function snapshot(file, cols) {
 	return out;
 }
 
-// The schema as sqlite_master keeps it.
-const schemaOf = (file) =>
-	rows(file, "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name;");
+// The schema as sqlite_master keeps it; on PostgreSQL as its catalogs
+// describe it: columns (by name: a column dropped and added again keeps
+// no gap in SQLite's sense), indexes and constraints.
+const schemaOf = (file) => (onPg
+	? [...rows(file, `SELECT table_name, column_name, data_type, collation_name, is_nullable, column_default, is_identity
+		FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY table_name COLLATE "C", column_name COLLATE "C"`),
+	...rows(file, `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() ORDER BY indexname COLLATE "C"`),
+	...rows(file, `SELECT conrelid::regclass::text AS tbl, conname, pg_get_constraintdef(oid) AS def FROM pg_constraint
+		WHERE connamespace = current_schema()::regnamespace ORDER BY conrelid::regclass::text COLLATE "C", conname COLLATE "C"`)]
+	: rows(file, "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name;"));
 
 // The whole database as text, with what .dump leaves out.
-const dump = (file) => sqlite(file, 'PRAGMA application_id;\nPRAGMA user_version;\n.dump\n');
+const dump = (file) => (onPg ? `${JSON.stringify(schemaOf(file))}\n${pgDumpAll(file)}`
+	: sqlite(file, 'PRAGMA application_id;\nPRAGMA user_version;\n.dump\n'));
+// What must not change at all: the file's bytes; on PostgreSQL the dump.
+const fingerprint = (file) => (onPg ? dump(file) : sha256File(file));
+// The mark harmony puts on its databases (src/db/pg.c: harmony_meta).
+const applicationId = (file) => Number(onPg ? rows(file, 'SELECT application_id FROM harmony_meta')[0].application_id
+	: rows(file, 'PRAGMA application_id;')[0].application_id);
+
+// PostgreSQL: takes back the migrations after n on a current database,
+// newest first, by dropping what each added. Throws on a statement that
+// is not CREATE TABLE, CREATE [UNIQUE] INDEX or ALTER TABLE … ADD COLUMN:
+// such a migration needs its own way back written here.
+function pgUndo(n) {
+	let sql = '';
+	for (const m of MIGRATIONS.filter((x) => x.n > n).reverse()) {
+		const statements = m.sql.replace(/--[^\n]*/g, '').split(';').map((s) => s.trim()).filter(Boolean);
+		for (const st of statements.reverse()) {
+			let x;
+			if ((x = /^CREATE TABLE (\w+)/i.exec(st))) sql += `DROP TABLE ${x[1]} CASCADE;\n`;
+			else if ((x = /^CREATE (?:UNIQUE )?INDEX (\w+)/i.exec(st))) sql += `DROP INDEX IF EXISTS ${x[1]};\n`;
+			else if ((x = /^ALTER TABLE (\w+) ADD COLUMN (\w+)/i.exec(st))) sql += `ALTER TABLE ${x[1]} DROP COLUMN ${x[2]};\n`;
+			else throw new Error(`${m.file}: no way back for: ${st.slice(0, 80)}`);
+		}
+	}
+	return `${sql}DELETE FROM ${RECORD} WHERE version > ${n};\n` +
+		MIGRATIONS.filter((m) => m.n <= n).map((m) => `UPDATE ${RECORD} SET applied_at = ${q(appliedAt(m.n))} WHERE version = ${m.n};\n`).join('');
+}
 
 // The stored digest of a token (src/auth/common.c: BLAKE2b-256 of the 32
 // bytes its base64url text stands for). Node's crypto has only BLAKE2b-512,
@@ -121,12 +186,14 @@ let dir, ref, refLine, appId, recordSql, passwordHash;
 before(async () => {
 	dir = tempDir();
 	// A database made new by this harmony: how it marks and records.
-	ref = path.join(dir, 'current.db');
+	ref = newDatabase(path.join(dir, 'current.db'));
 	const r = await runCli(['init', '--db', ref]);
 	assert.equal(r.status, 0, `harmony init on a new file: ${r.stderr}`);
 	refLine = r.stdout;
-	appId = Number(rows(ref, 'PRAGMA application_id;')[0].application_id);
-	recordSql = rows(ref, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ${q(RECORD)};`)[0]?.sql;
+	appId = applicationId(ref);
+	recordSql = onPg
+		? `CREATE TABLE ${RECORD} (${rows(ref, `SELECT column_name FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ${q(RECORD)} ORDER BY ordinal_position`).map((c) => c.column_name).join(', ')})`
+		: rows(ref, `SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ${q(RECORD)};`)[0]?.sql;
 	// An Argon2id hash of PASSWORD as harmony makes it (user add needs the
 	// current schema, so it is made here and copied into the old ones).
 	addAccount(ref, { email: 'hash.source@example.org', name: 'Hash Source' });
@@ -152,12 +219,12 @@ test('upgrade_cases_come_from_the_migration_files', () => {
 
 test('upgrade_init_on_a_current_database_is_a_no_op', async () => {
 	const before = dump(ref);
-	const hash = sha256File(ref);
+	const hash = fingerprint(ref);
 	const r = await runCli(['init', '--db', ref]);
 	assert.equal(r.status, 0, r.stderr);
 	assert.equal(r.stdout, refLine, 'the same version line');
 	assert.equal(dump(ref), before, 'the same dump');
-	assert.equal(sha256File(ref), hash, 'the same bytes');
+	assert.equal(fingerprint(ref), hash, 'the same bytes');
 });
 
 // What an older database holds: the SQL to insert it and what the checks
@@ -270,8 +337,23 @@ function oldData(n, have, now) {
 	return { ...data, account, tok, sessions, tokens, oldAddress, sql };
 }
 
-// Builds file as harmony at schema version n left it, with data in it.
+// Builds file as harmony at schema version n left it, with data in it:
+// {db (file, or the URI of the database made for it), cols, data}.
 function buildOld(file, n, now) {
+	if (onPg) {
+		const db = newDatabase(file);
+		const r = runCliSync(['init', '--db', db]);
+		assert.equal(r.status, 0, r.stderr);
+		sqlite(db, `BEGIN;\n${pgUndo(n)}COMMIT;\n`);
+		const cols = columnsOf(db);
+		const have = (t, c) => cols[t]?.some((x) => x.name === c) ?? false;
+		const data = oldData(n, have, now);
+		// As harmony numbers rows, each identity past the largest id.
+		const ids = Object.entries(cols).filter(([, cs]) => cs.some((c) => c.name === 'id')).map(([t]) =>
+			`SELECT setval(pg_get_serial_sequence('${t}', 'id'), max(id)) FROM ${t} HAVING max(id) IS NOT NULL;\n`).join('');
+		sqlite(db, `BEGIN;\n${data.sql}${ids}COMMIT;\n`);
+		return { db, cols, data };
+	}
 	let script = `PRAGMA application_id = ${appId};\nPRAGMA journal_mode = WAL;\n${recordSql};\n`;
 	for (const m of MIGRATIONS.filter((x) => x.n <= n))
 		script += `BEGIN;\n${m.sql}\nINSERT INTO ${RECORD} (version, name, applied_at) VALUES (${m.n}, ${q(m.file)}, ${q(appliedAt(m.n))});\nCOMMIT;\n`;
@@ -281,12 +363,13 @@ function buildOld(file, n, now) {
 	const data = oldData(n, have, now);
 	sqlite(file, `PRAGMA foreign_keys = ON;\nBEGIN;\n${data.sql}COMMIT;\n`);
 	assert.deepEqual(rows(file, 'PRAGMA foreign_key_check;'), [], 'the old rows refer to rows that exist');
-	return { cols, data };
+	return { db: file, cols, data };
 }
 
 for (const n of OLDER) {
 	describe(`upgrade from schema ${n} to ${LATEST}`, () => {
-		const file = () => path.join(dir, `v${n}.db`);
+		// The database: the file, or once built the URI made for it.
+		const file = () => old?.db ?? path.join(dir, `v${n}.db`);
 		const accounts = hasTable(n, 'account');
 		let old, before, srv;
 		after(() => srv?.stop());
@@ -301,12 +384,12 @@ for (const n of OLDER) {
 			for (const [t, count] of Object.entries(inserted)) assert.equal(before[t]?.length, count, `${t} rows`);
 			assert.equal(before[RECORD].length, n);
 			// harmony reads the record: not "not a harmony database" but older.
-			const hash = sha256File(file());
+			const hash = fingerprint(file());
 			const r = await runCli(['serve', '--db', file(), '--listen', '127.0.0.1:0']);
 			assert.equal(r.status, 8, `serve refuses an older schema with exit 8, as it does a newer one: ${r.stderr}`);
 			assert.ok(r.stderr.includes(`schema version ${n} is older than ${LATEST}`), r.stderr);
 			assert.match(r.stderr, /harmony init/, 'says what to run');
-			assert.equal(sha256File(file()), hash, 'serve left the file as it was');
+			assert.equal(fingerprint(file()), hash, 'serve left the file as it was');
 		});
 
 		test(`upgrade_${n}_init_migrates_keeping_every_row`, async () => {
@@ -324,10 +407,12 @@ for (const n of OLDER) {
 					assert.ok(t >= Math.floor(started / 1000) * 1000 && t <= Date.now(), `record ${x.version} made now: ${x.applied_at}`);
 				}
 			}
-			assert.equal(Number(rows(file(), 'PRAGMA application_id;')[0].application_id), appId, 'still marked as harmony\'s');
+			assert.equal(applicationId(file()), appId, 'still marked as harmony\'s');
 			assert.deepEqual(schemaOf(file()), schemaOf(ref), 'the schema of a database made new');
-			assert.deepEqual(rows(file(), 'PRAGMA integrity_check;'), [{ integrity_check: 'ok' }]);
-			assert.deepEqual(rows(file(), 'PRAGMA foreign_key_check;'), []);
+			if (!onPg) { // PostgreSQL checks keys as rows go in
+				assert.deepEqual(rows(file(), 'PRAGMA integrity_check;'), [{ integrity_check: 'ok' }]);
+				assert.deepEqual(rows(file(), 'PRAGMA foreign_key_check;'), []);
+			}
 			// Every old row as it was; the record has grown by the new ones.
 			const now2 = snapshot(file(), old.cols);
 			assert.deepEqual(now2[RECORD].slice(0, n), before[RECORD], `the old rows of ${RECORD}`);
@@ -340,7 +425,7 @@ for (const n of OLDER) {
 				const known = new Set(cs.map((c) => c.name));
 				for (const c of nowCols[t].filter((x) => !known.has(x.name))) {
 					added++;
-					const vals = rows(file(), `SELECT "${c.name}" AS v, (${c.dflt ?? 'NULL'}) AS d FROM "${t}" ORDER BY rowid;`);
+					const vals = rows(file(), `SELECT "${c.name}" AS v, (${c.dflt ?? 'NULL'}) AS d FROM "${t}"${onPg ? '' : ' ORDER BY rowid'};`);
 					for (const v of vals) assert.equal(v.v, v.d, `${t}.${c.name} of an old row`);
 				}
 			}
@@ -487,14 +572,13 @@ test('upgrade_newer_schema_is_refused_and_left_as_it_was', async () => {
 	// and the column it added.
 	const sub = path.join(dir, 'newer');
 	mkdirSync(sub);
-	const f = path.join(sub, 'h.db');
-	buildOld(f, 1, Date.now());
+	const f = buildOld(path.join(sub, 'h.db'), 1, Date.now()).db;
 	assert.equal((await runCli(['init', '--db', f])).status, 0);
 	const future = LATEST + 1;
 	sqlite(f, `BEGIN;\nALTER TABLE event ADD COLUMN livestream_url TEXT;\n` +
 		`INSERT INTO ${RECORD} (version, name, applied_at) VALUES (${future}, ${q(`${String(future).padStart(4, '0')}_event_livestream.sql`)}, '2031-01-01T00:00:00Z');\nCOMMIT;\n`);
 	const before = dump(f);
-	const hash = sha256File(f);
+	const hash = fingerprint(f);
 	const listing = readdirSync(sub).sort();
 	for (const cmd of ['init', 'serve']) {
 		const r = await runCli([cmd, '--db', f, ...(cmd === 'serve' ? ['--listen', '127.0.0.1:0'] : [])]);
@@ -502,7 +586,7 @@ test('upgrade_newer_schema_is_refused_and_left_as_it_was', async () => {
 		assert.ok(r.stderr.includes(f), `${cmd}: names the file: ${r.stderr}`);
 		assert.ok(r.stderr.includes(`schema version ${future} is newer than this harmony knows (${LATEST})`), `${cmd}: ${r.stderr}`);
 		assert.match(r.stderr, /upgrade harmony/, `${cmd}: says what to do`);
-		assert.equal(sha256File(f), hash, `${cmd}: the file's bytes`);
+		assert.equal(fingerprint(f), hash, `${cmd}: the file's bytes`);
 		assert.deepEqual(readdirSync(sub).sort(), listing, `${cmd}: files beside it`);
 		assert.equal(dump(f), before, `${cmd}: the dump`);
 	}

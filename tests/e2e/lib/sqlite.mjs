@@ -30,7 +30,7 @@ export const q = (s) => (s === null ? 'NULL' : `'${String(s).replaceAll("'", "''
 // psql's json_agg). For JSON columns, parsed in JS (json_extract is
 // SQLite's).
 export function jsonRows(file, sql) {
-	if (isUri(file)) return JSON.parse(psql(file, `SELECT coalesce(json_agg(r), '[]') FROM (${sql}) r;`).trim());
+	if (isUri(file)) return JSON.parse(psql(file, `SELECT coalesce(json_agg(hm_row), '[]') FROM (${sql}) hm_row;`).trim());
 	return JSON.parse(sqlite(file, `.mode json\n${sql};\n`).trim() || '[]');
 }
 
