@@ -1,7 +1,8 @@
 # harmony — one plain GNU Makefile.
 #   make run    install what is missing, build, create the demo database, serve
 #   make test   install what is missing, then unit, end-to-end, ThreadSanitizer, browser and fuzz tests
-#               (the unit tests beside a throwaway PostgreSQL: scripts/with-pg)
+#               (the unit tests beside a throwaway PostgreSQL: scripts/with-pg; the end-to-end
+#               suite twice, side by side: on SQLite and on such a PostgreSQL, scripts/run-e2e)
 #   make asan   sanitizer build (ASan + UBSan) in build/san/
 #   make fuzz   libFuzzer targets in build/fuzz/
 #   make bench  the benchmarks in bench/ (slow; not part of make test)

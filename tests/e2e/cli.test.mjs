@@ -155,9 +155,9 @@ describe('serve and init refuse what is not theirs', { concurrency: true }, () =
 		['text_file', (f) => void writeFileSync(f, 'This is not a database.\n'.repeat(100)), /not a harmony database/, sqliteOnly('a text file')],
 		['foreign_sqlite', (f) => void sqlite(f, foreign), /not a harmony database/, sqliteOnly('a SQLite file')],
 		['foreign_sqlite_with_our_table_names', (f) => void sqlite(f, ours), /not a harmony database/, sqliteOnly('a SQLite file')],
-		['foreign_database', (f) => { const db = newDatabase(f); sqlite(db, foreign); return db; }, /not a harmony database/, !onPg && 'PostgreSQL: foreign_sqlite'],
+		['foreign_database', (f) => { const db = newDatabase(f); sqlite(db, foreign); return db; }, /not a harmony database/, !onPg && 'PostgreSQL only (on SQLite: foreign_sqlite)'],
 		['foreign_database_with_our_table_names', (f) => { const db = newDatabase(f); sqlite(db, ours); return db; }, /not a harmony database/,
-			!onPg && 'PostgreSQL: foreign_sqlite_with_our_table_names'],
+			!onPg && 'PostgreSQL only (on SQLite: foreign_sqlite_with_our_table_names)'],
 		['newer_schema', (f) => {
 			const db = makeDemo(f);
 			sqlite(db, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future.sql', '2030-01-01T00:00:00Z');");
@@ -192,7 +192,7 @@ describe('serve and init refuse what is not theirs', { concurrency: true }, () =
 		assert.equal(fingerprint(f), hash, 'nothing made in it');
 		if (!onPg) assert.equal(readFileSync(f).length, 0);
 	});
-	test('cli_pg_database_that_does_not_exist_or_cannot_be_reached', { skip: !onPg && 'PostgreSQL only' }, async () => {
+	test('cli_pg_database_that_does_not_exist_or_cannot_be_reached', { skip: !onPg && 'PostgreSQL only (on SQLite: cli_serve_refuses_a_missing_file_without_creating_it)' }, async () => {
 		// Refused at start with the reason libpq gives and a non-zero exit
 		// (7: the server or database cannot be reached), never created, and
 		// the password in the URI is not shown.

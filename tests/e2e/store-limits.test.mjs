@@ -25,7 +25,7 @@ import { addAccount, apiToken, bearer, signedIn } from './lib/accounts.mjs';
 import { get } from './lib/http.mjs';
 import { makeDemo, runCli, sha256File, startServer, tempDir } from './lib/server.mjs';
 import { assertDbUnchanged, dbSnapshot, sqlite } from './lib/sqlite.mjs';
-import { onPg, pgOnly, sqliteOnly } from './lib/backend.mjs';
+import { onPg, pgOnly, PSQL, sqliteOnly } from './lib/backend.mjs';
 
 const EVENT = '/events/asia-south-pacific-shanghai-2012';
 const ADMIN = { email: 'admin@example.org', name: 'Admin', role: 'admin' };
@@ -115,7 +115,7 @@ describe('the store refusing writes', () => {
 		// SQLite's write lock, or the advisory lock every harmony writer
 		// takes on PostgreSQL (src/db/pg.c: "HMNY").
 		const holder = onPg
-			? spawn('psql', ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', srv.db], { stdio: ['pipe', 'pipe', 'pipe'] })
+			? spawn(PSQL, ['-X', '-q', '-At', '-v', 'ON_ERROR_STOP=1', '-d', srv.db], { stdio: ['pipe', 'pipe', 'pipe'] })
 			: spawn('sqlite3', [srv.db], { stdio: ['pipe', 'pipe', 'pipe'] });
 		let out = '';
 		holder.stdout.setEncoding('utf8').on('data', (s) => (out += s));
