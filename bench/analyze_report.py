@@ -302,9 +302,14 @@ def section(rundir, command, cases, machine):
              "\"Common\" counts the planted common-ground statements among the top K of harmony's "
              "group-aware consensus (K = number planted); \"bridging\" how many of them harmony labels "
              "bridging, + how many other statements it labels. Each tool runs %s times on the real "
-             "exports (they take 50 ms to 2 s, where one run is at the mercy of the machine's moment) "
-             "and the run of median wall time is shown; the synthetic cases run once, with the load "
-             "average when each run began in its note." % reps_of(rundir), "",
+             "exports (they take 30 ms to 2 s, where one run is at the mercy of the machine's moment) "
+             "and %s times on the synthetic cases (the dense baseline once there), and the run of "
+             "median wall time is shown, on the synthetic cases with the load average when it began. "
+             "The machine is shared: the load average is recorded because scikit-learn's k-means "
+             "(OpenMP, one thread per core) slows down more than the single-threaded parts when "
+             "another process holds a core." % (
+                 os.environ.get("BENCH_REPS") or reps_of(rundir),
+                 os.environ.get("BENCH_SYNTH_REPS", "1")), "",
              "Command: `%s`" % command, "",
              "Run: %s" % machine, "",
              "| case | shape | tool | wall s | timed s | CPU s | peak MB | sklearn ÷ harmony | ARI | k "
