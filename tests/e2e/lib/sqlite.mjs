@@ -14,8 +14,9 @@ export const q = (s) => (s === null ? 'NULL' : `'${String(s).replaceAll("'", "''
 
 // The database as text, without what reading touches: sessions and API
 // tokens note when and where they were last used; failed sign-ins are
-// counted. For tests that show a refused request changed nothing.
-const VOLATILE = /^INSERT INTO "?(session|auth_throttle|api_token)"? /;
+// counted; and without the background jobs' schedule. For tests that show
+// a refused request changed nothing.
+const VOLATILE = /^INSERT INTO "?(session|auth_throttle|api_token|job_schedule)"? /;
 
 // Waits (up to 10 s) until no e-mail is due or being sent: the outbox is
 // delivered in the background, and a delivery is a change no request of
