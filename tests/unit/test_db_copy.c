@@ -130,8 +130,8 @@ static const char EXTRA_ROWS[] =
 
 static void check_new_tables_in_fk_order(int pg)
 {
+	char *dst = target(pg); /* first: it may end the test (skip) */
 	char *src = xasprintf("%s/src-%d.db", dir, ++serial);
-	char *dst = target(pg);
 	make(src, EXTRA);
 	struct db *db;
 	char err[512];
@@ -155,8 +155,8 @@ static void check_new_tables_in_fk_order(int pg)
 
 static void check_bytes_refused(int pg)
 {
+	char *dst = target(pg); /* first: it may end the test (skip) */
 	char *src = xasprintf("%s/src-%d.db", dir, ++serial);
-	char *dst = target(pg);
 	make(src, "CREATE TABLE zz_files (id INTEGER PRIMARY KEY, data BLOB);");
 	char err[512];
 	assert_int_equal(db_copy(src, dst, NULL, NULL, NULL, err, sizeof(err)), HM_EINVAL);
@@ -171,8 +171,8 @@ static void check_cycle_refused(int pg)
 		"CREATE TABLE zz_a (id INTEGER PRIMARY KEY, b_id INTEGER);"
 		"CREATE TABLE zz_b (id INTEGER PRIMARY KEY, a_id INTEGER REFERENCES zz_a(id));"
 		"CREATE TABLE zz_c (id INTEGER PRIMARY KEY, c_id INTEGER REFERENCES zz_c(id));";
+	char *dst = target(pg); /* first: it may end the test (skip) */
 	char *src = xasprintf("%s/src-%d.db", dir, ++serial);
-	char *dst = target(pg);
 	make(src, cycle);
 	make(dst, cycle);
 	char err[512];
@@ -185,8 +185,8 @@ static void check_cycle_refused(int pg)
 	static const char cycle2[] =
 		"CREATE TABLE zz_x (id INTEGER PRIMARY KEY, y_id INTEGER REFERENCES zz_y(id));"
 		"CREATE TABLE zz_y (id INTEGER PRIMARY KEY, x_id INTEGER REFERENCES zz_x(id));";
-	src = xasprintf("%s/src-%d.db", dir, ++serial);
 	dst = target(pg);
+	src = xasprintf("%s/src-%d.db", dir, ++serial);
 	make(src, NULL);
 	make(dst, NULL);
 	struct db *db;
@@ -216,8 +216,8 @@ static void check_cycle_refused(int pg)
 
 static void check_table_only_in_source_refused(int pg)
 {
+	char *dst = target(pg); /* first: it may end the test (skip) */
 	char *src = xasprintf("%s/src-%d.db", dir, ++serial);
-	char *dst = target(pg);
 	make(src, "CREATE TABLE zz_mine (id INTEGER PRIMARY KEY);");
 	char err[512];
 	assert_int_equal(db_copy(src, dst, NULL, NULL, NULL, err, sizeof(err)), HM_ESCHEMA);
