@@ -164,8 +164,10 @@ run: deps
 unit: $(UNIT_BIN)
 	scripts/with-pg scripts/run-unit $(UNIT_BIN)
 
+# Beside a throwaway PostgreSQL (HM_TEST_PG) for the tests that copy into
+# and out of it (db-copy).
 e2e: harmony $(B)/san/harmony
-	B=$(B) scripts/run-e2e
+	B=$(B) scripts/with-pg scripts/run-e2e
 
 browser: harmony
 	B=$(B) scripts/run-browser
