@@ -165,8 +165,11 @@ run: deps
 unit: $(UNIT_BIN)
 	scripts/with-pg scripts/run-unit $(UNIT_BIN)
 
+# Beside a throwaway PostgreSQL (HM_TEST_PG): the whole suite runs on it as
+# well as on SQLite, side by side (scripts/run-e2e), and db-copy copies into
+# and out of it.
 e2e: harmony $(B)/san/harmony
-	B=$(B) scripts/run-e2e
+	B=$(B) scripts/with-pg scripts/run-e2e
 
 browser: harmony
 	B=$(B) scripts/run-browser

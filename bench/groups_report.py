@@ -7,7 +7,8 @@ the "groups" section of bench/RESULTS.md (replacing only that section).
 For each conversation folder in DATA (with participants-votes.csv holding
 Pol.is's group-id): harmony cold, harmony --replay (1 s ticks) and
 --replay --keep-clustered when there is a votes.csv, and the scikit-learn
-pipeline (bench/sklearn_pipeline.py) once per seed 0..SEEDS-1 (its
+pipeline (bench/sklearn_pipeline.py --pca dense, the dense recipe these
+figures were first made with) once per seed 0..SEEDS-1 (its
 k-means++ starts, and so its groups, change with the seed), with Pol.is's
 moderation and without it. ARI is over the
 participants both clusterings hold; k is the number of groups. The
@@ -204,7 +205,7 @@ def main(argv):
         for mod in ("polis", "none"):
             vals = []
             for seed in range(seeds):
-                r = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "sklearn_pipeline.py"), conv,
+                r = subprocess.run(["/usr/bin/python3", os.path.join(HERE, "sklearn_pipeline.py"), conv, "--pca", "dense",
                                     "--seed", str(seed), "--moderation", mod], capture_output=True, text=True)
                 if r.returncode:
                     raise SystemExit("groups_report: sklearn_pipeline.py %s failed: %s" % (name, r.stderr))

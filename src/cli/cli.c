@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "auth/auth.h"
 #include "cli/analyze.h"
+#include "cli/db.h"
 #include "cli/media.h"
 #include "cli/user.h"
 #include "core/embedded.h"
@@ -51,6 +52,13 @@ static const char usage_text[] =
 	"  media prune [--db PATH] [--media DIR] [--grace HOURS] [--dry-run]\n"
 	"        remove uploaded images nothing uses that were not uploaded again for\n"
 	"        HOURS (default 24; the server does it every hour)\n"
+	"  db copy --from SRC --to DST\n"
+	"        copy a whole database into an empty one, in one transaction: SQLite to\n"
+	"        PostgreSQL and back (each a file or a URI; SRC of this harmony's schema)\n"
+	"  db backup [--db PATH] --to FILE\n"
+	"        write a consistent copy into the new SQLite file FILE, also while the\n"
+	"        server runs; restore with db copy --from FILE --to DST (uploaded\n"
+	"        images are files in the media folder, not rows: back that up too)\n"
 	"  analyze PATH [--format text|json] [--mode compat|scale] ...\n"
 	"        dialogue analysis of a Pol.is export folder (see harmony(1))\n"
 	"\n"
@@ -397,6 +405,7 @@ static const struct {
 	{"analyze", cli_analyze},
 	{"user", cli_user},
 	{"media", cli_media},
+	{"db", cli_db},
 };
 
 int cli_main(int argc, char **argv)

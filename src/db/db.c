@@ -9,8 +9,31 @@
 
 #include <stdatomic.h>
 #include <string.h>
+#include <time.h>
 
 static _Atomic uint64_t global_version = 1;
+/* Time spent in statements (db_step, db_run) by every connection, for the
+ * metrics. */
+static _Atomic uint64_t stmt_ns, stmt_calls;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void count_stmt(uint64_t since)
+{
+	atomic_fetch_add_explicit(&stmt_ns, now_ns() - since, memory_order_relaxed);
+	atomic_fetch_add_explicit(&stmt_calls, 1, memory_order_relaxed);
+}
+
+void db_time_totals(double *seconds, uint64_t *calls)
+{
+	*seconds = (double)atomic_load(&stmt_ns) / 1e9;
+	*calls = atomic_load(&stmt_calls);
+}
 
 /* ------------------------------------------------------------ opening */
 
@@ -82,12 +105,18 @@ void db_bind_null(struct db_stmt *st, int idx)
 
 int db_step(struct db_stmt *st)
 {
-	return st->db->ops->step(st);
+	uint64_t t = now_ns();
+	int rc = st->db->ops->step(st);
+	count_stmt(t);
+	return rc;
 }
 
 enum hm_err db_run(struct db_stmt *st)
 {
-	return st->db->ops->run(st);
+	uint64_t t = now_ns();
+	enum hm_err e = st->db->ops->run(st);
+	count_stmt(t);
+	return e;
 }
 
 void db_done(struct db_stmt *st)

@@ -121,4 +121,8 @@ int db_schema_latest(void);
  * its password. */
 const char *db_path(struct db *db);
 
+/* Time spent running statements (db_step, db_run) in this process since
+ * it started, and how many such calls: for the metrics. */
+void db_time_totals(double *seconds, uint64_t *calls);
+
 #endif

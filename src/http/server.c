@@ -44,8 +44,27 @@ struct cache_entry {
 	char etag[24];
 };
 
+/* The classes requests are counted by (server_metrics_write). */
+const char *const server_metric_classes[] = {"page", "api", "admin", "feed", "media", "static",
+					     "other", NULL};
+#define METRIC_CLASSES 7
+/* Answers by status class: 1xx…5xx. */
+#define METRIC_CODES 5
+/* Upper bounds of the latency buckets, in microseconds (then +Inf). */
+static const uint64_t metric_bounds_us[] = {500,   1000,   2500,   5000,   10000,  25000,
+					    50000, 100000, 250000, 500000, 1000000, 2500000};
+#define METRIC_BUCKETS (sizeof(metric_bounds_us) / sizeof(metric_bounds_us[0]) + 1)
+
+struct metrics {
+	_Atomic uint64_t answers[METRIC_CLASSES][METRIC_CODES];
+	_Atomic uint64_t buckets[METRIC_CLASSES][METRIC_BUCKETS];
+	_Atomic uint64_t sum_us[METRIC_CLASSES];
+	_Atomic uint64_t cache_hits, cache_misses;
+};
+
 struct server {
 	struct server_config cfg;
+	struct metrics metrics;
 	char *base_url;
 	struct MHD_Daemon *daemon;
 	unsigned port;
@@ -79,6 +98,78 @@ struct conn_ctx {
 };
 
 static _Thread_local struct db *tls_db;
+
+static uint64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Counts one answer of class cls with this status, begun at start (µs). */
+static void metrics_count(struct server *srv, int cls, unsigned status, uint64_t start)
+{
+	struct metrics *m = &srv->metrics;
+	uint64_t us = mono_us() - start;
+	size_t b = 0;
+	if (cls < 0 || cls >= METRIC_CLASSES)
+		cls = METRIC_CLASSES - 1;
+	unsigned code = status / 100;
+	if (code >= 1 && code <= METRIC_CODES)
+		atomic_fetch_add_explicit(&m->answers[cls][code - 1], 1, memory_order_relaxed);
+	while (b < METRIC_BUCKETS - 1 && us > metric_bounds_us[b])
+		b++;
+	atomic_fetch_add_explicit(&m->buckets[cls][b], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&m->sum_us[cls], us, memory_order_relaxed);
+}
+
+void server_metrics_write(const struct server *srv, struct buf *out)
+{
+	const struct metrics *m = &srv->metrics;
+	buf_puts(out, "# HELP harmony_http_responses_total Answers sent, by class of path and "
+		      "status class.\n# TYPE harmony_http_responses_total counter\n");
+	for (int c = 0; c < METRIC_CLASSES; c++)
+		for (int k = 0; k < METRIC_CODES; k++)
+			buf_printf(out, "harmony_http_responses_total{class=\"%s\",code=\"%dxx\"} %llu\n",
+				   server_metric_classes[c], k + 1,
+				   (unsigned long long)atomic_load(&m->answers[c][k]));
+	buf_puts(out, "# HELP harmony_http_request_duration_seconds Time from the request's "
+		      "headers to its answer being queued.\n"
+		      "# TYPE harmony_http_request_duration_seconds histogram\n");
+	for (int c = 0; c < METRIC_CLASSES; c++) {
+		uint64_t total = 0;
+		for (size_t b = 0; b < METRIC_BUCKETS; b++) {
+			total += atomic_load(&m->buckets[c][b]);
+			if (b < METRIC_BUCKETS - 1)
+				buf_printf(out,
+					   "harmony_http_request_duration_seconds_bucket{class=\"%s\","
+					   "le=\"%g\"} %llu\n",
+					   server_metric_classes[c], (double)metric_bounds_us[b] / 1e6,
+					   (unsigned long long)total);
+			else
+				buf_printf(out,
+					   "harmony_http_request_duration_seconds_bucket{class=\"%s\","
+					   "le=\"+Inf\"} %llu\n",
+					   server_metric_classes[c], (unsigned long long)total);
+		}
+		buf_printf(out, "harmony_http_request_duration_seconds_sum{class=\"%s\"} %.6f\n",
+			   server_metric_classes[c], (double)atomic_load(&m->sum_us[c]) / 1e6);
+		buf_printf(out, "harmony_http_request_duration_seconds_count{class=\"%s\"} %llu\n",
+			   server_metric_classes[c], (unsigned long long)total);
+	}
+	buf_printf(out,
+		   "# HELP harmony_page_cache_hits_total Public pages answered from the page cache.\n"
+		   "# TYPE harmony_page_cache_hits_total counter\nharmony_page_cache_hits_total %llu\n"
+		   "# HELP harmony_page_cache_misses_total Public pages the cache did not hold.\n"
+		   "# TYPE harmony_page_cache_misses_total counter\n"
+		   "harmony_page_cache_misses_total %llu\n",
+		   (unsigned long long)atomic_load(&m->cache_hits),
+		   (unsigned long long)atomic_load(&m->cache_misses));
+	buf_printf(out,
+		   "# HELP harmony_http_in_flight Requests being read or answered.\n"
+		   "# TYPE harmony_http_in_flight gauge\nharmony_http_in_flight %d\n",
+		   atomic_load(&srv->inflight));
+}
 
 static int64_t mono_s(void)
 {
@@ -568,6 +659,10 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	char *path;
 	size_t path_len, url_len = strlen(url);
 
+	uint64_t start = mono_us();
+	int cls = hooks->metrics_class ? hooks->metrics_class(url) : METRIC_CLASSES - 1;
+	unsigned status = 0; /* what was answered, for the metrics */
+
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
 	arena_init(&req.pool);
@@ -576,19 +671,23 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 
 	req.method = http_method_parse(method);
 	if (req.method == HTTP_METHOD__MAX) {
+		status = MHD_HTTP_NOT_IMPLEMENTED;
 		ret = queue_plain(c, MHD_HTTP_NOT_IMPLEMENTED, "Method not implemented.\n", NULL);
 		goto out;
 	}
 	if (url_len > MAX_URL) {
+		status = MHD_HTTP_URI_TOO_LONG;
 		ret = queue_plain(c, MHD_HTTP_URI_TOO_LONG, "URL too long.\n", NULL);
 		goto out;
 	}
 	if (ctx->too_big) {
+		status = MHD_HTTP_CONTENT_TOO_LARGE;
 		ret = queue_plain(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large.\n", NULL);
 		goto out;
 	}
 	if (http_percent_decode(&req.pool, url, url_len, 0, &path, &path_len) != HM_OK ||
 	    path[0] != '/') {
+		status = MHD_HTTP_BAD_REQUEST;
 		ret = queue_plain(c, MHD_HTTP_BAD_REQUEST, "Malformed URL encoding.\n", NULL);
 		goto out;
 	}
@@ -599,10 +698,12 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	q.a = &req.pool;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &q);
 	if (q.bad == 3 || url_len + q.bytes > MAX_URL) {
+		status = MHD_HTTP_URI_TOO_LONG;
 		ret = queue_plain(c, MHD_HTTP_URI_TOO_LONG, "URL too long.\n", NULL);
 		goto out;
 	}
 	if (q.bad) {
+		status = MHD_HTTP_BAD_REQUEST;
 		ret = queue_plain(c, MHD_HTTP_BAD_REQUEST,
 				  q.bad == 2 ? "Too many query arguments.\n"
 					     : "Malformed URL encoding in the query.\n",
@@ -624,31 +725,28 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	req.conn = c;
 	if (hooks->language)
 		req.lang = hooks->language(&req);
+	/* NULL when the database cannot be reached for now (a PostgreSQL
+	 * server down or restarting; thread_db logged why): the request goes
+	 * on without one, past the page cache, and the "before" hook answers
+	 * it (the site's 503, page or JSON, with Retry-After; /healthz says
+	 * "not ready"). The next request on this thread connects again. */
 	req.db = thread_db(srv);
-	if (!req.db) {
-		/* The database cannot be reached for now (a PostgreSQL server
-		 * down or restarting; thread_db logged why): the site's own 503
-		 * answer, page or JSON with Retry-After, as for a busy store.
-		 * The next request on this thread tries to connect again. */
-		req.client_addr = client_address(&req, c, srv->cfg.trust_proxy);
-		if (router_match(srv->cfg.routes, srv->cfg.nroutes, req.path, req.method, &req.pool,
-				 &req.params, &route, &allowed) == ROUTE_FOUND)
-			req.route = route; /* an API route answers in JSON */
-		hooks->finish(&req, &res, HM_EBUSY);
-		goto respond;
-	}
 
 	/* Public GETs are answered from the page cache while the data holds,
 	 * and within the minute: pages that depend on the time (a scheduled
 	 * post, upcoming events) are computed from the time to the minute. */
-	if ((req.method == HTTP_GET || req.method == HTTP_HEAD) &&
+	if (req.db && (req.method == HTTP_GET || req.method == HTTP_HEAD) &&
 	    !(hooks->private_request && hooks->private_request(&req))) {
 		size_t key_len;
 		cache_key = page_cache_key(&req, url, url_len, &q, &key_len);
 		cache_hash = hash_fnv1a64(cache_key, key_len, HASH_FNV64_INIT);
 		version = ((uint64_t)(time(NULL) / 60) << 40) + db_data_version(req.db);
-		if (cache_serve(srv, c, cache_key, cache_hash, version, &ret))
+		if (cache_serve(srv, c, cache_key, cache_hash, version, &ret)) {
+			atomic_fetch_add_explicit(&srv->metrics.cache_hits, 1, memory_order_relaxed);
+			status = 200;
 			goto out;
+		}
+		atomic_fetch_add_explicit(&srv->metrics.cache_misses, 1, memory_order_relaxed);
 	}
 
 	/* Only handlers need these; cache hits above do without. */
@@ -683,13 +781,13 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	if (res.stream_ops) {
 		if (e == HM_OK) {
 			ret = queue_stream(srv, c, &req, &res);
+			status = 200; /* the stream's opening; it lasts as long as it lasts */
 			goto out;
 		}
 		stream_drop(&res);
 	}
 	hooks->finish(&req, &res, e);
 
-respond:;
 	char etag[24] = "";
 	int cacheable = res.cacheable && res.status == 200 && cache_key &&
 			res.body.len <= CACHE_MAX_BODY;
@@ -698,6 +796,7 @@ respond:;
 			 (unsigned long long)hash_fnv1a64(res.body.data, res.body.len, HASH_FNV64_INIT));
 		if (etag_matches(c, etag)) {
 			ret = queue_not_modified(c, etag);
+			status = MHD_HTTP_NOT_MODIFIED;
 			goto out;
 		}
 	}
@@ -734,11 +833,14 @@ respond:;
 	for (int i = 0; i < res.nheaders; i++)
 		MHD_add_response_header(r, res.headers[i].name, res.headers[i].value);
 	ret = MHD_queue_response(c, (unsigned)res.status, r);
+	status = (unsigned)res.status;
 	if (cacheable)
 		cache_put(srv, cache_key, cache_hash, version, r, etag);
 	else
 		MHD_destroy_response(r);
 out:
+	if (status)
+		metrics_count(srv, cls, status, start);
 	stream_drop(&res);
 	json_decref(res.model);
 	buf_free(&res.body);

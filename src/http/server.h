@@ -33,7 +33,14 @@ struct server_hooks {
 	 * (res may already say more: a status, a location). NULL: none. */
 	enum hm_err (*before)(struct http_req *req, struct http_res *res,
 			      const struct route *route);
+	/* The class of a request's path for the metrics, one of
+	 * server_metric_classes (so the counters stay few). NULL: all "other". */
+	int (*metrics_class)(const char *path);
 };
+
+/* The classes the metrics count requests by, in the order of the
+ * metrics_class hook's numbers; NULL-terminated. */
+extern const char *const server_metric_classes[];
 
 struct server_config {
 	const char *listen;       /* "127.0.0.1:8080", "[::1]:0", ":8080" */
@@ -54,6 +61,11 @@ struct server_config {
 	size_t nroutes;
 	const struct server_hooks *hooks; /* required, with its finish */
 };
+
+/* The request metrics in Prometheus's text format (answers by class and
+ * status class, latency histograms by class, page cache hits and misses,
+ * open streams), appended to out. */
+void server_metrics_write(const struct server *srv, struct buf *out);
 
 /* The site's absolute base URL, without a trailing slash. */
 const char *server_base_url(const struct server *srv);

@@ -5,6 +5,10 @@
  * one at a time, in table order when several are due, off the request
  * path. Times for the schedule are monotonic, so a change of the clock
  * neither stops nor floods it; a job is told the wall-clock time.
+ * Instances that share a database (several on one PostgreSQL) share the
+ * periods too: a periodic turn runs only on the instance that claims it
+ * in job_schedule. A woken job runs at once on the instance that woke it;
+ * such jobs claim their own rows (the outbox's messages).
  */
 #include "jobs/jobs.h"
 #include "db/db.h"
@@ -60,6 +64,38 @@ int jobs_wake(const char *name)
 	return found;
 }
 
+static const char SQL_SCHEDULE_ADD[] =
+	"INSERT INTO job_schedule (name, due_at) VALUES (?, 0) ON CONFLICT (name) DO NOTHING";
+static const char SQL_SCHEDULE_TAKE[] =
+	"UPDATE job_schedule SET due_at = ? WHERE name = ? AND due_at <= ?";
+
+int jobs_claim(struct db *db, const struct job *j, int64_t now)
+{
+	/* A second of slack: the wall clock and the monotonic schedule may
+	 * disagree by that much, and one instance must not skip its own turn. */
+	int64_t next = now + (int64_t)j->every_s - 1;
+	struct db_stmt *st;
+	if (db_begin(db) != HM_OK)
+		return -1;
+	if (!(st = db_prepare(db, SQL_SCHEDULE_ADD)))
+		goto fail;
+	db_bind_text(st, 1, j->name);
+	if (db_run(st) != HM_OK || !(st = db_prepare(db, SQL_SCHEDULE_TAKE)))
+		goto fail;
+	db_bind_int(st, 1, next);
+	db_bind_text(st, 2, j->name);
+	db_bind_int(st, 3, now);
+	if (db_run(st) != HM_OK)
+		goto fail;
+	int taken = db_changes(db) == 1;
+	if (db_commit(db) != HM_OK)
+		return -1;
+	return taken;
+fail:
+	db_rollback(db);
+	return -1;
+}
+
 /* The first job woken or due by now (woken first), or n; under mu. */
 static size_t next_job(int64_t now, int64_t *earliest)
 {
@@ -85,10 +121,15 @@ static void *jobs_main(void *arg)
 		size_t i = next_job(now, &earliest);
 		if (i < sched.n) {
 			const struct job *j = sched.jobs[i];
+			int woken = sched.woken[i];
 			sched.woken[i] = 0;
 			sched.due[i] = now + (int64_t)j->every_s * 1000;
 			pthread_mutex_unlock(&sched.mu);
-			j->run(db, (int64_t)time(NULL), jobs_stopping);
+			int64_t wall = (int64_t)time(NULL);
+			/* A turn another instance has taken is skipped; one the
+			 * database cannot say about is too (the job would fail). */
+			if (woken || jobs_claim(db, j, wall) == 1)
+				j->run(db, wall, jobs_stopping);
 			pthread_mutex_lock(&sched.mu);
 			continue;
 		}

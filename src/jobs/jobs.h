@@ -29,7 +29,9 @@ struct job {
  * jobs (n of them; the array is copied, the jobs must outlive the
  * scheduler: static tables) each run at start, in the order given, then
  * every every_s seconds (counted from the start of its last run), one at a
- * time. HM_EEXIST when one runs already, HM_EDB (with a message on stderr)
+ * time — each turn only when jobs_claim takes it, so that instances on one
+ * database (and an instance restarted within a period) run a job once a
+ * period between them. HM_EEXIST when one runs already, HM_EDB (with a message on stderr)
  * when the database cannot be opened, HM_EINTERNAL when the thread cannot
  * start. */
 enum hm_err jobs_start(const char *db_path, const struct job *const *jobs, size_t n);
@@ -44,6 +46,12 @@ void jobs_stop(void);
  * its period from there. Any thread may call it. 0, or -1 when no
  * scheduler runs or no job has that name. */
 int jobs_wake(const char *name);
+
+/* Takes job j's periodic turn at now (wall-clock seconds) for this
+ * instance: 1 when no instance sharing db has taken it within the last
+ * every_s seconds (it is now due every_s - 1 seconds later), 0 when one
+ * has, -1 when the database failed. In its own transaction. */
+int jobs_claim(struct db *db, const struct job *j, int64_t now);
 
 /* 1 once jobs_stop has been called (until the next jobs_start): a long
  * run should end early. 0 when no scheduler was ever started (a job's

@@ -66,13 +66,18 @@ enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const str
 {
 	unsigned fl = r->flags;
 
+	if (fl & WEB_JSON)
+		req->want_json = 1;
+	/* No database (server.c: none reachable for now): 503 with Retry-After
+	 * (web_finish), unless the route answers without one. */
+	if (!req->db && !(fl & WEB_NO_DB))
+		return HM_EBUSY;
 	/* What fails from here on is this request's (web_finish answers 500). */
-	db_failed_reset(req->db);
+	if (req->db)
+		db_failed_reset(req->db);
 	int needs = (int)(fl >> 8) - 1;
 	enum hm_err e = HM_OK;
 
-	if (fl & WEB_JSON)
-		req->want_json = 1;
 	/* A token that is not valid is refused wherever it is sent (RFC 6750),
 	 * public pages included: its holder learns at once that it is dead,
 	 * rather than reading the site as a visitor and wondering where the

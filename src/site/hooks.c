@@ -29,11 +29,27 @@ static int hooks_private_request(struct http_req *req)
 	       http_header(req, "Authorization") != NULL;
 }
 
+/* The class of a path for the metrics (server_metric_classes' order). */
+static int hooks_metrics_class(const char *path)
+{
+	static const struct {
+		const char *prefix;
+		int cls;
+	} classes[] = {{"/api/", 1}, {"/admin", 2}, {"/media/", 4}, {"/assets/", 5}};
+	for (size_t i = 0; i < HM_ARRAY_LEN(classes); i++)
+		if (str_starts_with(path, classes[i].prefix))
+			return classes[i].cls;
+	if (str_ends_with(path, ".atom"))
+		return 3;
+	return 0;
+}
+
 static const struct server_hooks hooks = {
 	.finish = web_finish,
 	.language = hooks_language,
 	.private_request = hooks_private_request,
 	.before = web_route_gate,
+	.metrics_class = hooks_metrics_class,
 };
 
 const struct server_hooks *web_server_hooks(void)

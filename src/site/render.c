@@ -170,10 +170,6 @@ void web_finish(struct http_req *req, struct http_res *res, enum hm_err e)
 	 * missing: whatever the handler made of it, the answer is 500, or 503
 	 * when the store could not take it for now (locked, full, read-only). */
 	enum hm_err dbe = req->db ? db_failed(req->db) : HM_OK;
-	/* Without a database (server.c: none reachable) the route's gate did
-	 * not run: an API route still answers in JSON. */
-	if (!req->db && req->route && (req->route->flags & WEB_JSON))
-		req->want_json = 1;
 	if (dbe != HM_OK && e != dbe && (e != HM_EDB || dbe == HM_EBUSY)) {
 		log_error("%s %s: a database statement failed (%s); answering %d",
 			  http_method_name(req->method), req->path ? req->path : "?",

@@ -33,6 +33,9 @@ enum web_route_flag {
 	WEB_VISITOR = 1u << 5, /* a form a visitor fills in (signing in, a forgotten
 				  password): its token is bound to the pre-session
 				  cookie and checked for everyone */
+	WEB_NO_DB = 1u << 6,   /* runs even when the database cannot be reached
+				  (req->db NULL, the visitor's rights): /healthz;
+				  every other route answers 503 then */
 };
 /* A site-wide right (enum auth_action) the route needs, e.g.
  * WEB_NEEDS(AUTH_AUDIT_READ). A visitor asking for a page is sent to sign

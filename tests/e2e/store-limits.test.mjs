@@ -230,6 +230,12 @@ SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '$
 				}
 				await assertRefused(`a write while the database is gone (round ${round})`, category(), '/api/v1/categories', { snapshot: false });
 			}
+			// What a load balancer asks: not ready, on every worker thread.
+			for (let i = 0; i < 4; i++) {
+				const h = await get(srv.url + '/healthz');
+				assert.equal(h.status, 503, `/healthz while the database is gone: ${h.body}`);
+				assert.equal(JSON.parse(h.body).status, 'not ready');
+			}
 			assert.equal(srv.proc.exitCode, null, 'the server is still running');
 			assert.match(srv.stderr(), /cannot connect|server closed the connection|no connection/, 'the log says why');
 		} finally {
@@ -245,6 +251,7 @@ SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = '$
 			assert.ok([200, 404].includes(r.status), `${p} once the database is back: ${r.status}`);
 		}
 		for (let i = 0; i < 3; i++) await assertReads(`once the database is back (${i})`);
+		assert.equal(JSON.parse((await get(srv.url + '/healthz')).body).status, 'ready');
 		assertDbUnchanged(srv.db, kept, 'the outage');
 		await assertWrites('a write once the database is back');
 	});

@@ -2,7 +2,9 @@
  * test_jobs.c — the scheduler: every job runs at start on the scheduler's
  * own connection and thread (signals blocked), again on its period, at
  * once when woken; a long run is told to stop and the thread ends
- * promptly; a second start and unknown names are refused.
+ * promptly; a second start and unknown names are refused. Instances on
+ * one database take each periodic turn once between them (jobs_claim), on
+ * SQLite and on PostgreSQL (HM_TEST_PG, from scripts/with-pg).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -19,8 +21,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
+
 #include "db/db.h"
 #include "jobs/jobs.h"
+#include "test_shared.h"
 
 static char dir[64], path[96];
 
@@ -109,8 +114,20 @@ static int teardown(void **state)
 	return 0;
 }
 
+/* Runs sql on the test database through a connection of its own. */
+static void exec_sql(const char *spec, const char *sql)
+{
+	struct db *db;
+	char err[256];
+	assert_int_equal(db_open(spec, DB_OPEN_EXISTING, 0, &db, err, sizeof(err)), HM_OK);
+	assert_int_equal(db_exec_script(db, sql, err, sizeof(err)), HM_OK);
+	db_close(db);
+}
+
 static void reset(void)
 {
+	/* Each test starts with no turn taken. */
+	exec_sql(path, "DELETE FROM job_schedule");
 	atomic_store(&runs_a, 0);
 	atomic_store(&runs_b, 0);
 	atomic_store(&runs_long, 0);
@@ -199,6 +216,83 @@ static void test_jobs_stop_ends_a_long_run_promptly(void **state)
 	assert_int_equal(atomic_load(&runs_a), 0);
 }
 
+/* Two instances' connections to spec (a migrated database). */
+static void claim_once_between_instances(const char *spec)
+{
+	struct db *one, *two;
+	char err[512];
+	assert_int_equal(db_open(spec, DB_OPEN_EXISTING, 0, &one, err, sizeof(err)), HM_OK);
+	assert_int_equal(db_open(spec, DB_OPEN_EXISTING, 0, &two, err, sizeof(err)), HM_OK);
+	const int64_t t = 1700000000;
+	static const struct job minute = {"test.minute", 60, run_b};
+	assert_int_equal(jobs_claim(one, &minute, t), 1);
+	assert_int_equal(jobs_claim(two, &minute, t), 0);
+	assert_int_equal(jobs_claim(one, &minute, t + 30), 0);
+	/* Due again a period later, to the one that asks first. */
+	assert_int_equal(jobs_claim(two, &minute, t + 59), 1);
+	assert_int_equal(jobs_claim(one, &minute, t + 59), 0);
+	/* Another job's turns are its own. */
+	assert_int_equal(jobs_claim(one, &job_a, t), 1);
+	db_close(one);
+	db_close(two);
+}
+
+static void test_jobs_claim_once_between_instances_sqlite(void **state)
+{
+	(void)state;
+	exec_sql(path, "DELETE FROM job_schedule");
+	claim_once_between_instances(path);
+}
+
+static void test_jobs_claim_once_between_instances_postgresql(void **state)
+{
+	(void)state;
+	const char *uri = getenv("HM_TEST_PG");
+	if (!uri || !*uri) {
+		if (ts_in_ci())
+			fail_msg("HM_TEST_PG is not set (CI=true needs PostgreSQL: scripts/with-pg)");
+		print_message("skipped: HM_TEST_PG is not set (run through scripts/with-pg)\n");
+		skip();
+	}
+	PGconn *c = PQconnectdb(uri);
+	if (PQstatus(c) != CONNECTION_OK)
+		fail_msg("%s: %s", uri, PQerrorMessage(c));
+	PGresult *r = PQexec(c, "DROP SCHEMA IF EXISTS t_jobs CASCADE; CREATE SCHEMA t_jobs");
+	if (PQresultStatus(r) != PGRES_COMMAND_OK)
+		fail_msg("%s", PQresultErrorMessage(r));
+	PQclear(r);
+	char *spec = xasprintf("%s%coptions=-csearch_path%%3Dt_jobs", uri,
+			       strchr(uri, '?') ? '&' : '?');
+	struct db *db;
+	char err[512];
+	assert_int_equal(db_open(spec, DB_OPEN_CREATE, 1, &db, err, sizeof(err)), HM_OK);
+	db_close(db);
+	claim_once_between_instances(spec);
+	r = PQexec(c, "DROP SCHEMA t_jobs CASCADE");
+	PQclear(r);
+	PQfinish(c);
+	free(spec);
+}
+
+/* A turn another instance took is not run here, at start or after. */
+static void test_jobs_turn_taken_elsewhere_is_skipped(void **state)
+{
+	(void)state;
+	reset();
+	char *sql = xasprintf("INSERT INTO job_schedule (name, due_at) VALUES ('test.a', %lld)",
+			      (long long)time(NULL) + 3600);
+	exec_sql(path, sql);
+	free(sql);
+	const struct job *const jobs[] = {&job_a, &job_b};
+	assert_int_equal(jobs_start(path, jobs, 2), HM_OK);
+	assert_true(wait_for(&runs_b, 2, 4000));
+	assert_int_equal(atomic_load(&runs_a), 0);
+	/* Woken, it runs here at once: deferred work is this instance's. */
+	assert_int_equal(jobs_wake("test.a"), 0);
+	assert_true(wait_for(&runs_a, 1, 3000));
+	jobs_stop();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -208,6 +302,9 @@ int main(void)
 		cmocka_unit_test(test_jobs_second_start_is_refused),
 		cmocka_unit_test(test_jobs_start_without_database_fails),
 		cmocka_unit_test(test_jobs_stop_ends_a_long_run_promptly),
+		cmocka_unit_test(test_jobs_claim_once_between_instances_sqlite),
+		cmocka_unit_test(test_jobs_claim_once_between_instances_postgresql),
+		cmocka_unit_test(test_jobs_turn_taken_elsewhere_is_skipped),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
