@@ -10,6 +10,7 @@ import { addAccount, apiToken, bearer, signedIn } from './lib/accounts.mjs';
 import { get, getJson } from './lib/http.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { q, sqlite } from './lib/sqlite.mjs';
+import { eventually } from './lib/backend.mjs';
 
 const EVENT = 'asia-south-pacific-shanghai-2012';
 const ADMIN = { email: 'admin@example.org', name: 'Admin', role: 'admin' };
@@ -111,6 +112,6 @@ describe('the page cache under writes', () => {
 	test('a change made by another process shows too', async () => {
 		await get(`${srv.url}/events/${EVENT}`);
 		sqlite(srv.db, `UPDATE event SET summary = 'Changed behind the server' WHERE slug = ${q(EVENT)};`);
-		assert.ok((await get(`${srv.url}/events/${EVENT}`)).body.includes('Changed behind the server'));
+		assert.ok(await eventually(async () => (await get(`${srv.url}/events/${EVENT}`)).body.includes('Changed behind the server')));
 	});
 });

@@ -9,6 +9,7 @@ import { after, before, test } from 'node:test';
 import { get, getJson } from './lib/http.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { sqlite } from './lib/sqlite.mjs';
+import { eventually } from './lib/backend.mjs';
 
 const ATOM = 'http://www.w3.org/2005/Atom';
 const POST = '/news/2012/11/12/harmony-through-diversity-and-dialogue';
@@ -176,7 +177,8 @@ test('feed_shows_a_new_post_at_once', async () => {
 	const before = await get(srv.url + '/news.atom');
 	sqlite(srv.db, `INSERT INTO post (id, slug, title, body_md, status, published_at, created_at, updated_at) VALUES
 	 (14, 'late-news', 'Late news', 'Just in.', 'published', '2014-06-01T00:00:00Z', '2014-06-01T00:00:00Z', '2014-06-01T00:00:00Z');`);
-	const now = await get(srv.url + '/news.atom', { headers: { 'If-None-Match': before.headers.etag } });
+	let now;
+	await eventually(async () => (now = await get(srv.url + '/news.atom', { headers: { 'If-None-Match': before.headers.etag } })).status === 200);
 	assert.equal(now.status, 200, 'the old ETag no longer matches');
 	assert.notEqual(now.headers.etag, before.headers.etag);
 	const d = new DOMParser().parseFromString(now.body, 'application/xml');

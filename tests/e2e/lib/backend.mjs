@@ -25,6 +25,21 @@ if (onPg && !process.env.HM_TEST_PG)
 export const sqliteOnly = (why) => (onPg ? `SQLite only: ${why}` : false);
 export const pgOnly = (why) => (onPg ? false : `PostgreSQL only: ${why}`);
 
+// What another process wrote is seen by a running server at once on
+// SQLite (data_version, read at each request), and on PostgreSQL once the
+// server's listener thread has had the NOTIFY: within a second, promptly
+// on an idle machine but not necessarily by the next request on a busy
+// one. eventually(fn) runs fn until it resolves true: once on SQLite, for
+// up to 2 s on PostgreSQL; it gives fn's last result.
+export async function eventually(fn) {
+	const end = Date.now() + (onPg ? 2000 : 0);
+	for (;;) {
+		const r = await fn();
+		if (r || Date.now() >= end) return r;
+		await new Promise((res) => setTimeout(res, 25));
+	}
+}
+
 export const isUri = (db) => /^postgres(ql)?:\/\//.test(String(db));
 
 // The URI of database name on the test cluster.
