@@ -9,16 +9,19 @@
 // - One instance killed with SIGKILL in the middle of writes loses none of
 //   the writes it answered 201 for, leaves no lock behind, and the other
 //   carries on serving and writing throughout.
+// - Two instances given one --media folder serve each other's uploads, and
+//   an e-mail queued on one is sent once, by one of them (the outbox's
+//   messages are claimed), though both deliver mail.
 // Run on both backends; on PostgreSQL it is the issue's must-hold case.
 // What stays per process: the page cache (kept coherent as above) and the
 // per-address connection and stream limits (libmicrohttpd's, in memory).
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, Client, PASSWORD, signedIn } from './lib/accounts.mjs';
-import { get, getJson } from './lib/http.mjs';
-import { makeDemo, startServer, tempDir } from './lib/server.mjs';
+import { get, getJson, request } from './lib/http.mjs';
+import { makeDemo, ROOT, startServer, tempDir } from './lib/server.mjs';
 import { q, sqlite } from './lib/sqlite.mjs';
 
 const ADMIN = { email: 'admin@example.org', name: 'Admin', role: 'admin' };
@@ -179,5 +182,55 @@ describe('two instances on one database', () => {
 		assert.ok(answered.length >= 20, `${answered.length} writes answered before the kill`);
 		t.diagnostic(`C answered ${answered.length} writes before SIGKILL; B made ${onB.length} meanwhile`);
 		assert.equal(sqlite(db, `SELECT count(*) FROM category WHERE name = ${q(answered[0])};`).trim(), '1');
+	});
+});
+
+describe('two instances sharing one media folder', () => {
+	let c, d, media, outboxes, tok;
+	before(async () => {
+		media = path.join(dir, 'shared-media');
+		outboxes = [path.join(dir, 'outbox-c'), path.join(dir, 'outbox-d')];
+		for (const f of [media, ...outboxes]) mkdirSync(f, { recursive: true });
+		[c, d] = await Promise.all(outboxes.map((o) => startServer({ db, args: ['--media', media, '--outbox', o] })));
+		tok = await apiToken(await signedIn(c.url, ADMIN.email), 'write', 'media');
+	});
+	after(async () => {
+		await Promise.all([c?.stop(), d?.stop()]);
+	});
+
+	test('an image uploaded through one is served by the other', async () => {
+		const png = readFileSync(path.join(ROOT, 'tests/fuzz/corpus/image/red-blue.png'));
+		const boundary = 'harmony-instances';
+		const body = Buffer.concat([
+			Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\nContent-Type: image/png\r\n\r\n`),
+			png,
+			Buffer.from(`\r\n--${boundary}--\r\n`),
+		]);
+		const up = await request(`${c.url}/api/v1/media`, {
+			method: 'POST',
+			headers: { Authorization: `Bearer ${tok}`, 'Content-Type': `multipart/form-data; boundary=${boundary}` },
+			body,
+		});
+		assert.equal(up.status, 201, up.body);
+		const { name } = JSON.parse(up.body);
+		assert.match(name, /^[0-9a-f]{64}\.png$/);
+		assert.equal((await request(`${c.url}/media/${name}`)).status, 200);
+		const there = await request(`${d.url}/media/${name}`);
+		assert.equal(there.status, 200, 'the other instance serves it');
+		assert.ok(there.bytes.equals(png), 'the same bytes');
+	});
+
+	test('an e-mail queued on one is sent once, by one of them', async () => {
+		// The messages to PERSON (the administrator's sign-in brings others).
+		const emls = () => outboxes.flatMap((o) => readdirSync(o)
+			.filter((f) => f.endsWith('.eml') && readFileSync(path.join(o, f), 'utf8').includes(PERSON.email)));
+		assert.equal(emls().length, 0);
+		const person = new Client(c.url);
+		await person.get('/forgot-password');
+		assert.equal((await person.post('/forgot-password', { email: PERSON.email })).status, 200);
+		await within(10_000, async () => emls().length, (n) => n >= 1, 'the reset e-mail');
+		// Both deliver every few seconds: past a turn of each, still one.
+		await sleep(6_000);
+		assert.equal(emls().length, 1, `sent once: ${emls().join(', ')}`);
 	});
 });
