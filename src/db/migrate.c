@@ -48,6 +48,28 @@ int migrate_latest(void)
 	return max;
 }
 
+enum hm_err migrate_check(const char *shown, int marked, int64_t version, int migrate,
+			  char *err, size_t errlen)
+{
+	if (!marked) {
+		if (migrate)
+			return HM_OK;
+		snprintf(err, errlen, "%s: empty database; run 'harmony init'", shown);
+	} else if (version < 0) {
+		snprintf(err, errlen, "%s: damaged harmony database (no migration record)", shown);
+	} else if (version > migrate_latest()) {
+		snprintf(err, errlen,
+			 "%s: schema version %lld is newer than this harmony knows (%d); upgrade harmony",
+			 shown, (long long)version, migrate_latest());
+	} else if (version < migrate_latest() && !migrate) {
+		snprintf(err, errlen, "%s: schema version %lld is older than %d; run 'harmony init' to migrate",
+			 shown, (long long)version, migrate_latest());
+	} else {
+		return HM_OK;
+	}
+	return HM_ESCHEMA;
+}
+
 static const char SQL_CREATE_TABLE[] =
 	"CREATE TABLE IF NOT EXISTS schema_migrations ("
 	" version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";

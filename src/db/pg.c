@@ -958,33 +958,12 @@ enum hm_err pg_open(const char *uri, enum db_open_mode mode, int migrate, struct
 		e = HM_ESCHEMA;
 		goto fail;
 	}
-	if (app_id == HM_APPLICATION_ID) {
-		int64_t v = 0;
-		if (query_int(conn, "SELECT max(version) FROM schema_migrations", &v) != 0) {
-			snprintf(err, errlen, "%s: damaged harmony database (no migration record)", shown);
-			e = HM_ESCHEMA;
-			goto fail;
-		}
-		if (v > migrate_latest()) {
-			snprintf(err, errlen,
-				 "%s: schema version %lld is newer than this harmony knows (%d); "
-				 "upgrade harmony",
-				 shown, (long long)v, migrate_latest());
-			e = HM_ESCHEMA;
-			goto fail;
-		}
-		if (v < migrate_latest() && !migrate) {
-			snprintf(err, errlen,
-				 "%s: schema version %lld is older than %d; run 'harmony init' to migrate",
-				 shown, (long long)v, migrate_latest());
-			e = HM_ESCHEMA;
-			goto fail;
-		}
-	} else if (!migrate) {
-		snprintf(err, errlen, "%s: empty database; run 'harmony init'", shown);
-		e = HM_ESCHEMA;
+	int64_t v = -1;
+	if (app_id == HM_APPLICATION_ID &&
+	    query_int(conn, "SELECT max(version) FROM schema_migrations", &v) != 0)
+		v = -1;
+	if ((e = migrate_check(shown, app_id == HM_APPLICATION_ID, v, migrate, err, errlen)) != HM_OK)
 		goto fail;
-	}
 
 	db = xcalloc(1, sizeof(*db));
 	db->base.ops = &pg_ops;

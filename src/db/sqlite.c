@@ -129,33 +129,12 @@ enum hm_err sqlite_open(const char *path, enum db_open_mode mode, int migrate, s
 		e = HM_ESCHEMA;
 		goto fail;
 	}
-	if (app_id == HM_APPLICATION_ID) {
-		int64_t v = 0;
-		if (query_int(h, "SELECT max(version) FROM schema_migrations", &v) != SQLITE_OK) {
-			snprintf(err, errlen, "%s: damaged harmony database (no migration record)", path);
-			e = HM_ESCHEMA;
-			goto fail;
-		}
-		if (v > migrate_latest()) {
-			snprintf(err, errlen,
-				 "%s: schema version %lld is newer than this harmony knows (%d); "
-				 "upgrade harmony",
-				 path, (long long)v, migrate_latest());
-			e = HM_ESCHEMA;
-			goto fail;
-		}
-		if (v < migrate_latest() && !migrate) {
-			snprintf(err, errlen,
-				 "%s: schema version %lld is older than %d; run 'harmony init' to migrate",
-				 path, (long long)v, migrate_latest());
-			e = HM_ESCHEMA;
-			goto fail;
-		}
-	} else if (!migrate) {
-		snprintf(err, errlen, "%s: empty database; run 'harmony init'", path);
-		e = HM_ESCHEMA;
+	int64_t v = -1;
+	if (app_id == HM_APPLICATION_ID &&
+	    query_int(h, "SELECT max(version) FROM schema_migrations", &v) != SQLITE_OK)
+		v = -1;
+	if ((e = migrate_check(path, app_id == HM_APPLICATION_ID, v, migrate, err, errlen)) != HM_OK)
 		goto fail;
-	}
 
 	/* A database already in WAL mode (every one after its first open)
 	 * needs no change, and asking for one anyway can fail with "database
