@@ -102,11 +102,18 @@ static int parse(const char *cmd, int argc, char **argv, const char **from, cons
 	return 0;
 }
 
-static int cmd_copy(int argc, char **argv)
+/* What copy and backup share: parse, run fn, print its refusal or each
+ * table's rows and the total. -1 when fn went through (*from and *ends
+ * say what it did), else the exit code. */
+static int transfer(const char *cmd, const char *from_default,
+		    enum hm_err (*fn)(const char *, const char *, db_copy_each, void *,
+				      struct db_copy_ends *, char *, size_t),
+		    int argc, char **argv, const char **from, struct db_copy_ends *ends)
 {
-	const char *from = NULL, *to = NULL;
+	const char *to = NULL;
 	int help = 0;
-	int rc = parse("copy", argc, argv, &from, &to, &help);
+	*from = from_default;
+	int rc = parse(cmd, argc, argv, from, &to, &help);
 	if (help) {
 		fputs(usage, stdout);
 		return 0;
@@ -114,17 +121,26 @@ static int cmd_copy(int argc, char **argv)
 	if (rc)
 		return rc;
 	char err[1024];
-	struct db_copy_ends ends = {0};
 	struct totals t = {0};
-	enum hm_err e = db_copy(from, to, print_table, &t, &ends, err, sizeof(err));
+	enum hm_err e = fn(*from, to, print_table, &t, ends, err, sizeof(err));
 	if (e != HM_OK) {
-		fprintf(stderr, "harmony db copy: %s\n", err);
-		if (e == HM_EDB || e == HM_EBUSY || e == HM_EINVAL)
+		fprintf(stderr, "harmony db %s: %s\n", cmd, err);
+		if (fn == db_copy && (e == HM_EDB || e == HM_EBUSY || e == HM_EINVAL))
 			fprintf(stderr, "harmony db copy: nothing was copied (one transaction, rolled "
 					"back)\n");
 		return hm_err_exit_code(e);
 	}
 	printf("  %-24s %10lld rows in %d tables\n", "total", (long long)t.rows, t.tables);
+	return -1;
+}
+
+static int cmd_copy(int argc, char **argv)
+{
+	const char *from;
+	struct db_copy_ends ends = {0};
+	int rc = transfer("copy", NULL, db_copy, argc, argv, &from, &ends);
+	if (rc >= 0)
+		return rc;
 	printf("copied %s to %s (schema version %d), in one transaction\n", ends.from, ends.to,
 	       ends.version);
 	print_media(from);
@@ -133,24 +149,11 @@ static int cmd_copy(int argc, char **argv)
 
 static int cmd_backup(int argc, char **argv)
 {
-	const char *from = DEFAULT_DB, *to = NULL;
-	int help = 0;
-	int rc = parse("backup", argc, argv, &from, &to, &help);
-	if (help) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	if (rc)
-		return rc;
-	char err[1024];
+	const char *from;
 	struct db_copy_ends ends = {0};
-	struct totals t = {0};
-	enum hm_err e = db_backup(from, to, print_table, &t, &ends, err, sizeof(err));
-	if (e != HM_OK) {
-		fprintf(stderr, "harmony db backup: %s\n", err);
-		return hm_err_exit_code(e);
-	}
-	printf("  %-24s %10lld rows in %d tables\n", "total", (long long)t.rows, t.tables);
+	int rc = transfer("backup", DEFAULT_DB, db_backup, argc, argv, &from, &ends);
+	if (rc >= 0)
+		return rc;
 	printf("backed up %s to %s (schema version %d); restore it with\n"
 	       "  harmony db copy --from %s --to EMPTY-DATABASE\n",
 	       ends.from, ends.to, ends.version, ends.to);
