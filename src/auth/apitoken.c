@@ -125,6 +125,20 @@ enum hm_err auth_api_token_lookup(struct db *db, const char *token, int64_t now,
 	return auth_api_token_lookup_at(db, token, now, NULL, p);
 }
 
+/* Notes when and from where token id was last used. */
+static void token_touch(struct db *db, int64_t id, const char *address, int64_t now)
+{
+	struct db_stmt *st = auth_prep(db, SQL_TOKEN_TOUCH);
+	if (!st)
+		return;
+	char ts[AUTH_TS_SIZE];
+	auth_ts(now, ts);
+	db_bind_text(st, 1, ts);
+	db_bind_text(st, 2, address);
+	db_bind_int(st, 3, id);
+	db_run(st);
+}
+
 enum hm_err auth_api_token_lookup_at(struct db *db, const char *token, int64_t now,
 				     const char *address, struct principal *p)
 {
@@ -162,15 +176,9 @@ enum hm_err auth_api_token_lookup_at(struct db *db, const char *token, int64_t n
 	}
 
 	/* Last use is for the owner's token list: minute precision is enough. */
-	if ((last_used < 0 || now - last_used >= AUTH_SESSION_TOUCH) &&
-	    (st = auth_prep(db, SQL_TOKEN_TOUCH))) {
-		char ts[AUTH_TS_SIZE];
-		auth_ts(now, ts);
-		db_bind_text(st, 1, ts);
-		db_bind_text(st, 2, address);
-		db_bind_int(st, 3, id);
-		db_run(st);
-	}
+	int touched = last_used < 0 || now - last_used >= AUTH_SESSION_TOUCH;
+	if (touched)
+		token_touch(db, id, address, now);
 	enum hm_err e = auth_principal_load(db, account_id, AUTH_VIA_API_TOKEN, p);
 	if (e != HM_OK) {
 		free(moved);
@@ -178,16 +186,10 @@ enum hm_err auth_api_token_lookup_at(struct db *db, const char *token, int64_t n
 	}
 	p->read_only = read_only;
 	if (moved) {
-		/* The last address is written with the time above, at most once a
-		 * minute; the entry is made whenever the address differs. */
-		if ((st = auth_prep(db, SQL_TOKEN_TOUCH))) {
-			char ts[AUTH_TS_SIZE];
-			auth_ts(now, ts);
-			db_bind_text(st, 1, ts);
-			db_bind_text(st, 2, address);
-			db_bind_int(st, 3, id);
-			db_run(st);
-		}
+		/* The new address is written at once (with the time, unless the
+		 * touch above did both), so the entry is made once per move. */
+		if (!touched)
+			token_touch(db, id, address, now);
 		json_t *after = json_pack("{s:I, s:s, s:s}", "token", (json_int_t)id, "address", address,
 					  "previous", moved);
 		if (db_begin(db) == HM_OK) {
