@@ -201,14 +201,12 @@ static enum hm_err adm_deletion(struct http_req *req, const struct kind *k, json
 {
 	struct kind_keep_why why = {NULL, 0};
 	enum hm_err e = HM_OK;
-	if (web_read_begin(req) != HM_OK)
-		return HM_EDB;
-	if (k->may_delete ? !k->may_delete(req->db, web_principal(req), t)
-			  : !auth_can(web_principal(req), AUTH_RECORD_DELETE, NULL)) {
-		db_rollback(req->db);
+	if (!kind_may_delete(k, req->db, web_principal(req), t)) {
 		json_object_set_new(t, "deletion", json_null());
 		return HM_OK;
 	}
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
 	e = kind_keep(k, req->db, t, &why);
 	db_rollback(req->db);
 	if (e != HM_OK)

@@ -277,6 +277,10 @@ enum hm_err kind_save(const struct kind *k, struct db *db, const struct principa
  * written or recorded. */
 enum hm_err kind_set_status(const struct kind *k, struct db *db, const struct principal *p,
 			    const char *slug, const char *status, int64_t now);
+/* 1 if p may delete t (as k->snapshot gives it): k->may_delete, or an
+ * administrator's right (AUTH_RECORD_DELETE). */
+int kind_may_delete(const struct kind *k, struct db *db, const struct principal *p,
+		    const json_t *t);
 /* Why t (as k->snapshot gives it, with its "id") cannot be deleted. */
 enum hm_err kind_keep(const struct kind *k, struct db *db, const json_t *t,
 		      struct kind_keep_why *why);

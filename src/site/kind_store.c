@@ -245,6 +245,12 @@ static int64_t count_of(struct db *db, const char *sql, int64_t id)
 	return n;
 }
 
+int kind_may_delete(const struct kind *k, struct db *db, const struct principal *p,
+		    const json_t *t)
+{
+	return k->may_delete ? k->may_delete(db, p, t) : auth_can(p, AUTH_RECORD_DELETE, NULL);
+}
+
 enum hm_err kind_keep(const struct kind *k, struct db *db, const json_t *t,
 		      struct kind_keep_why *why)
 {
@@ -285,7 +291,7 @@ enum hm_err kind_delete(const struct kind *k, struct db *db, const struct princi
 		e = HM_ENOTFOUND;
 		goto out;
 	}
-	if (k->may_delete ? !k->may_delete(db, p, before) : !auth_can(p, AUTH_RECORD_DELETE, NULL)) {
+	if (!kind_may_delete(k, db, p, before)) {
 		e = HM_EFORBIDDEN;
 		goto out;
 	}
