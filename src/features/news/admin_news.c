@@ -185,12 +185,17 @@ static enum hm_err render_post_form(struct http_req *req, struct http_res *res, 
 	return HM_OK;
 }
 
-static json_t *post_api_model(struct http_req *req, int64_t id)
+/* Post id as the API shows it to the principal; known: its scope when the
+ * caller has it (NULL: looked up). */
+static json_t *post_api_model(struct http_req *req, int64_t id, const struct auth_scope *known)
 {
 	struct auth_scope scope = {0};
 	json_t *p = post_admin_get(req->db, id, time_now_s());
 	if (p) {
-		post_scope(req->db, id, &scope);
+		if (known)
+			scope = *known;
+		else
+			post_scope(req->db, id, &scope);
 		post_hide_unseen_event(web_principal(req), p, &scope);
 		decorate_admin_post(req, p, NULL);
 	}
@@ -214,7 +219,7 @@ static enum hm_err post_for_edit(struct http_req *req, struct http_res *res, jso
 		return e;
 	if ((e = web_require(req, res, AUTH_NEWS_EDIT, &scope)) != HM_OK)
 		return e;
-	if (!(*out = post_api_model(req, id)))
+	if (!(*out = post_api_model(req, id, &scope)))
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	return HM_OK;
 }
@@ -227,7 +232,7 @@ static enum hm_err post_may_create_web(struct http_req *req, struct http_res *re
 /* The API's post: as the principal may see it, with its display fields. */
 static void post_api_item(struct http_req *req, json_t *t)
 {
-	json_t *full = post_api_model(req, json_integer_value(json_object_get(t, "id")));
+	json_t *full = post_api_model(req, json_integer_value(json_object_get(t, "id")), NULL);
 	if (full) {
 		json_object_clear(t);
 		json_object_update(t, full);
@@ -459,7 +464,7 @@ static enum hm_err post_status(struct http_req *req, struct http_res *res, const
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
 	if (req->want_json) {
-		http_res_page(res, post_api_model(req, site_id_param(req)), NULL, NULL);
+		http_res_page(res, post_api_model(req, site_id_param(req), NULL), NULL, NULL);
 		return HM_OK;
 	}
 	return web_redirect(req, res, "/admin/news");
@@ -534,7 +539,7 @@ static enum hm_err api_post(struct http_req *req, struct http_res *res)
 	struct auth_scope scope;
 	if (!id || post_scope(req->db, id, &scope) != HM_OK)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
-	json_t *p = post_api_model(req, id);
+	json_t *p = post_api_model(req, id, &scope);
 	if (!p || !post_visible_to(web_principal(req), p, &scope)) {
 		json_decref(p);
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
