@@ -12,6 +12,11 @@
 
 #define HM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Marks a user-facing text that is translated later, where it is used
+ * (a table of labels, a message handed to http_fail): scripts/po-update
+ * collects every N_("…") into the catalogues. */
+#define N_(msgid) msgid
+
 /* ---- allocation: every wrapper aborts on OOM, never returns NULL ---- */
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);

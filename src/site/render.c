@@ -106,6 +106,12 @@ const char *web_t(struct http_req *req, const char *msgid)
 	return i18n_gettext(req->lang, msgid);
 }
 
+const char *web_nt(struct http_req *req, const char *msgid, const char *msgid_plural,
+		   unsigned long n)
+{
+	return i18n_ngettext(req->lang, msgid, msgid_plural, n);
+}
+
 const char *web_now(struct http_req *req)
 {
 	time_t now = time(NULL);

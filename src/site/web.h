@@ -96,6 +96,11 @@ int web_page_param(struct http_req *req);
 
 /* Translation in the request's language. */
 const char *web_t(struct http_req *req, const char *msgid);
+/* The plural form for n in the request's language (Russian has three,
+ * Arabic six): web_nt(req, "%d draft", "%d drafts", n) with the number
+ * still to be put in by the caller. */
+const char *web_nt(struct http_req *req, const char *msgid, const char *msgid_plural,
+		   unsigned long n);
 
 /* Renders a named template (not in the layout) into out. */
 enum hm_err web_render_plain(struct http_req *req, const char *name, json_t *model,
