@@ -59,7 +59,7 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all run test unit e2e browser fuzz fuzz-run asan tsan bench deps test-deps clean format
+.PHONY: all run test unit e2e browser i18n fuzz fuzz-run asan tsan bench deps test-deps clean format
 
 all: harmony
 
@@ -93,6 +93,11 @@ $(eval $(call object_rules,$(B)/tsan,$$(CC),$$(TSAN_FLAGS),CC))
 # Objects are only prerequisites of pattern rules (the unit and fuzz
 # binaries): without this make would delete them as intermediate files.
 .SECONDARY: $(OBJ) $(SAN_OBJ) $(FUZZ_OBJ) $(TSAN_OBJ)
+
+# The templates' translatable texts (scripts/po-update).
+$(B)/po-templates: tools/po-templates.c $(OBJ)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(WARN) $(OPT) $(CPPFLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/embed: tools/embed.c
 	@mkdir -p $(B)
@@ -162,6 +167,10 @@ run: deps
 	./harmony init --db harmony.db # a database from an older harmony is migrated
 	./harmony serve --db harmony.db --listen 127.0.0.1:8080
 
+# The six catalogues are complete and current (scripts/po-update --check).
+i18n: $(B)/po-templates
+	B=$(B) scripts/po-update --check
+
 unit: $(UNIT_BIN)
 	scripts/with-pg scripts/run-unit $(UNIT_BIN)
 
@@ -178,6 +187,7 @@ browser: harmony
 # failures; the exit status is non-zero if any failed.
 test: test-deps
 	@rc=0; \
+	$(MAKE) i18n || rc=1; \
 	$(MAKE) unit || rc=1; \
 	$(MAKE) e2e || rc=1; \
 	$(MAKE) tsan || rc=1; \

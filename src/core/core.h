@@ -16,6 +16,9 @@
  * (a table of labels, a message handed to http_fail): scripts/po-update
  * collects every N_("…") into the catalogues. */
 #define N_(msgid) msgid
+/* The same for a count's two English forms (one, many), kept together:
+ * they are one entry in the catalogues, with a form per plural case. */
+#define NN_(msgid, msgid_plural) msgid, msgid_plural
 
 /* ---- allocation: every wrapper aborts on OOM, never returns NULL ---- */
 void *xmalloc(size_t n);

@@ -284,7 +284,7 @@ enum hm_err media_store(const void *data, size_t len, struct media_stored *out, 
 	struct media_info info;
 	memset(out, 0, sizeof(*out));
 	if (len > MEDIA_MAX_BYTES) {
-		msg = "The image is larger than 8 MiB.";
+		msg = N_("The image is larger than 8 MiB.");
 		e = HM_ETOOBIG;
 		goto out;
 	}
@@ -292,7 +292,7 @@ enum hm_err media_store(const void *data, size_t len, struct media_stored *out, 
 	if (e != HM_OK)
 		goto out;
 	if (!store_dir) {
-		msg = "Uploads are not available on this server.";
+		msg = N_("Uploads are not available on this server.");
 		e = HM_EINTERNAL;
 		goto out;
 	}
@@ -316,11 +316,11 @@ enum hm_err media_store(const void *data, size_t len, struct media_stored *out, 
 		void *thumb = NULL;
 		int tsize = 0, existed = 0;
 		if (!im || gdImageSX(im) != (int)info.width || gdImageSY(im) != (int)info.height) {
-			msg = "The image file is damaged or incomplete.";
+			msg = N_("The image file is damaged or incomplete.");
 			e = HM_EINVAL;
 		} else if (!(thumb = thumbnail(gd, im, info.orientation, &tsize, &out->thumb_width,
 						&out->thumb_height))) {
-			msg = "The image could not be resized.";
+			msg = N_("The image could not be resized.");
 			e = HM_EINTERNAL;
 		}
 		if (im)
@@ -343,14 +343,14 @@ enum hm_err media_store(const void *data, size_t len, struct media_stored *out, 
 				e = write_once(out->name, data, len, &out->existed);
 			media_store_unlock();
 			if (e != HM_OK)
-				msg = "The image could not be saved. Please try again later.";
+				msg = N_("The image could not be saved. Please try again later.");
 		}
 		if (thumb)
 			gd->Free(thumb);
 		buf_free(&clean);
 	}
 #else
-	msg = "Uploads are not available on this server.";
+	msg = N_("Uploads are not available on this server.");
 	e = HM_EINTERNAL;
 	(void)write_once;
 #endif

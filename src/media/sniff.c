@@ -175,7 +175,7 @@ enum hm_err media_sniff(const void *data, size_t len, struct media_info *out, co
 {
 	static const unsigned char png_sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1A, '\n'};
 	const unsigned char *d = data;
-	const char *msg = "Only JPEG, PNG and WebP images are accepted.";
+	const char *msg = N_("Only JPEG, PNG and WebP images are accepted.");
 	enum hm_err e = HM_EINVAL;
 	memset(out, 0, sizeof(*out));
 	if (!d)
@@ -188,7 +188,7 @@ enum hm_err media_sniff(const void *data, size_t len, struct media_info *out, co
 		e = sniff_webp(d, len, out, &msg);
 	if (e == HM_OK && (out->width > MEDIA_MAX_SIDE || out->height > MEDIA_MAX_SIDE ||
 			   (uint64_t)out->width * out->height > MEDIA_MAX_PIXELS)) {
-		msg = "The image has too many pixels: at most 12,000 on a side and 36 megapixels.";
+		msg = N_("The image has too many pixels: at most 12,000 on a side and 36 megapixels.");
 		e = HM_ETOOBIG;
 	}
 	if (e != HM_OK) {

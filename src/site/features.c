@@ -71,7 +71,7 @@ static json_t *nav_entry(struct http_req *req, const struct nav_item *it)
 
 json_t *web_nav(struct http_req *req)
 {
-	static const struct nav_item home = {"/", "Home"};
+	static const struct nav_item home = {"/", N_("Home")};
 	json_t *nav = json_array();
 	json_array_append_new(nav, nav_entry(req, &home));
 	for (const struct feature *const *f = site_features; *f; f++)

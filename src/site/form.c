@@ -196,36 +196,36 @@ static const char *check(struct http_req *req, const struct field *fd, const cha
 {
 	size_t max = fd->max_len ? fd->max_len : (fd->kind == FIELD_MULTILINE ? 100000 : 200);
 	if (!utf8_valid(v, strlen(v)))
-		return "The text is not valid UTF-8.";
+		return N_("The text is not valid UTF-8.");
 	if (strlen(v) > max)
-		return "This is too long.";
+		return N_("This is too long.");
 	switch (fd->kind) {
 	case FIELD_TEXT:
 	case FIELD_PASSWORD:
-		return has_controls(v, 0) ? "Line breaks and control characters are not allowed here."
+		return has_controls(v, 0) ? N_("Line breaks and control characters are not allowed here.")
 					  : NULL;
 	case FIELD_MULTILINE:
-		return has_controls(v, 1) ? "Control characters are not allowed." : NULL;
+		return has_controls(v, 1) ? N_("Control characters are not allowed.") : NULL;
 	case FIELD_EMAIL: {
 		char norm[AUTH_EMAIL_MAX + 1];
 		return auth_email_normalise(v, norm) == HM_OK
 			       ? NULL
-			       : "Enter an e-mail address such as name@example.org.";
+			       : N_("Enter an e-mail address such as name@example.org.");
 	}
 	case FIELD_SLUG:
-		return slug_valid(v) ? NULL : "Use lower-case letters, digits and single hyphens only.";
+		return slug_valid(v) ? NULL : N_("Use lower-case letters, digits and single hyphens only.");
 	case FIELD_DATE:
-		return text_date_valid(v) ? NULL : "Enter a date as YYYY-MM-DD.";
+		return text_date_valid(v) ? NULL : N_("Enter a date as YYYY-MM-DD.");
 	case FIELD_DATETIME: {
 		int t[5];
-		return text_datetime_parse(v, t) ? NULL : "Enter a date and time as YYYY-MM-DDTHH:MM.";
+		return text_datetime_parse(v, t) ? NULL : N_("Enter a date and time as YYYY-MM-DDTHH:MM.");
 	}
 	case FIELD_INT: {
 		int64_t n;
 		if (!text_int_parse(v, &n))
-			return "Enter a whole number.";
+			return N_("Enter a whole number.");
 		if ((fd->min || fd->max) && (n < fd->min || n > fd->max))
-			return "This number is out of range.";
+			return N_("This number is out of range.");
 		return NULL;
 	}
 	case FIELD_BOOL:
@@ -233,18 +233,18 @@ static const char *check(struct http_req *req, const struct field *fd, const cha
 	case FIELD_URL:
 		if ((strncmp(v, "https://", 8) != 0 && strncmp(v, "http://", 7) != 0) ||
 		    has_controls(v, 0) || strpbrk(v, " <>\"'"))
-			return "Enter an address starting with https:// or http://.";
+			return N_("Enter an address starting with https:// or http://.");
 		return NULL;
 	case FIELD_CHOICE:
 		for (const char *const *c = fd->choices; c && *c; c++)
 			if (strcmp(*c, v) == 0)
 				return NULL;
-		return "Choose one of the options.";
+		return N_("Choose one of the options.");
 	case FIELD_TIMEZONE:
-		return tz_valid(v) ? NULL : "Choose a known time zone, such as Asia/Shanghai.";
+		return tz_valid(v) ? NULL : N_("Choose a known time zone, such as Asia/Shanghai.");
 	case FIELD_COUNTRY:
 		return fmt_country(&req->pool, "en", v) ? NULL
-							: "Enter a two-letter country code, such as CN.";
+							: N_("Enter a two-letter country code, such as CN.");
 	case FIELD_FILE:
 		return NULL;
 	}

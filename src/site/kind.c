@@ -19,9 +19,9 @@
 /* The statuses every kind may have; the rest of the vocabulary is the
  * features' (struct feature's vocab). */
 static const struct vocab statuses[] = {
-	{"draft", "Draft", "Drafts"},
-	{"published", "Published", "Published"},
-	{"cancelled", "Cancelled", "Cancelled"},
+	{"draft", N_("Draft"), N_("Drafts")},
+	{"published", N_("Published"), N_("Published")},
+	{"cancelled", N_("Cancelled"), N_("Cancelled")},
 	{NULL, NULL, NULL},
 };
 
@@ -86,17 +86,17 @@ enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, cons
 	static const struct {
 		const char *key, *msgid;
 	} notices[] = {
-		{"created", "Created. It is a draft until you publish it."},
-		{"saved", "Your changes are saved."},
-		{"published", "Published: everyone can see it now."},
-		{"unpublished", "Back to draft: the public no longer sees it."},
-		{"cancelled", "Marked as cancelled. The public page says so."},
-		{"added", "The organisation is added."},
-		{"removed", "Removed."},
-		{"moved", "The order is changed."},
-		{"granted", "The account now organises this event."},
-		{"revoked", "The account no longer organises this event."},
-		{"deleted", "Deleted."},
+		{"created", N_("Created. It is a draft until you publish it.")},
+		{"saved", N_("Your changes are saved.")},
+		{"published", N_("Published: everyone can see it now.")},
+		{"unpublished", N_("Back to draft: the public no longer sees it.")},
+		{"cancelled", N_("Marked as cancelled. The public page says so.")},
+		{"added", N_("The organisation is added.")},
+		{"removed", N_("Removed.")},
+		{"moved", N_("The order is changed.")},
+		{"granted", N_("The account now organises this event.")},
+		{"revoked", N_("The account no longer organises this event.")},
+		{"deleted", N_("Deleted.")},
 	};
 	const char *done = http_query(req, "done");
 	web_private(req, res);

@@ -9,6 +9,7 @@
 #include "media/media.h"
 #include "site/feature.h"
 #include "site/web.h"
+#include "view/i18n.h"
 
 #include <string.h>
 
@@ -91,6 +92,23 @@ static enum hm_err page_robots(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* GET /language?to=fr&next=/events/x — the language switcher: keeps the
+ * choice in the lang cookie for a year (hooks.c reads it before a
+ * profile's language and Accept-Language) and goes back to the page the
+ * visitor was on, a path of this site only. A preference, not data: a
+ * link every page can carry, cached or not. */
+static enum hm_err page_language(struct http_req *req, struct http_res *res)
+{
+	const char *to = http_query(req, "to");
+	if (!to || !i18n_supported(to))
+		return http_fail(res, HM_EINVAL, N_("This language is not offered."));
+	http_res_header(res, "Set-Cookie",
+			arena_printf(&req->pool, "lang=%s; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly%s",
+				     to, req->secure ? "; Secure" : ""));
+	const char *next = http_query(req, "next");
+	return web_redirect(req, res, next ? next : "/");
+}
+
 static enum hm_err page_trailing_slash(struct http_req *req, struct http_res *res)
 {
 	/* "/news/" → "/news": one URL per page. */
@@ -106,6 +124,7 @@ const struct route site_routes[] = {
 	{GET, "/assets/{name}", page_asset},
 	{GET, "/media/{name}", page_media},
 	{GET, "/robots.txt", page_robots},
+	{GET, "/language", page_language},
 	{GET, "/news/", page_trailing_slash},
 	{GET, "/events/", page_trailing_slash},
 	/* Server-Sent Events of the site's data changes (changes.c) */

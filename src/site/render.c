@@ -147,6 +147,40 @@ static const char *status_title(struct http_req *req, int status)
 	}
 }
 
+/* The language switcher's entries, [{code, name, url, current}…]: each
+ * goes through /language and back to this page, its query kept but for
+ * ?lang=. The names are each language's own. */
+static json_t *language_links(struct http_req *req)
+{
+	struct buf here;
+	buf_init(&here);
+	buf_puts(&here, req->path ? req->path : "/");
+	char sep = '?';
+	for (size_t i = 0; i < req->query.n; i++) {
+		const struct kv *q = &req->query.items[i];
+		if (strcmp(q->key, "lang") == 0)
+			continue;
+		buf_printf(&here, "%c", sep);
+		url_encode(&here, q->key);
+		buf_puts(&here, "=");
+		url_encode(&here, q->value);
+		sep = '&';
+	}
+	json_t *a = json_array();
+	for (const char *const *l = i18n_languages(); *l; l++) {
+		struct buf url;
+		buf_init(&url);
+		buf_printf(&url, "/language?to=%s&next=", *l);
+		url_encode(&url, here.data);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "code", *l, "name",
+						   fmt_language(&req->pool, *l), "url", url.data,
+						   "current", str_eq(*l, req->lang ? req->lang : "en")));
+		buf_free(&url);
+	}
+	buf_free(&here);
+	return a;
+}
+
 /* The layout's data: site name, language, navigation, asset URLs. */
 static json_t *layout_model(struct http_req *req, const char *title)
 {
@@ -167,6 +201,7 @@ static json_t *layout_model(struct http_req *req, const char *title)
 		json_object_set_new(site, "csrf", json_string(web_csrf_token(req, NULL)));
 	}
 	json_object_set_new(site, "nav", web_nav(req));
+	json_object_set_new(site, "languages", language_links(req));
 	return site;
 }
 
@@ -188,8 +223,8 @@ void web_finish(struct http_req *req, struct http_res *res, enum hm_err e)
 	if (e == HM_EBUSY) {
 		res->status = 503;
 		if (!res->error)
-			res->error = "The database cannot take changes at the moment. Nothing was "
-				     "changed: try again in a little while.";
+			res->error = N_("The database cannot take changes at the moment. Nothing was "
+				     "changed: try again in a little while.");
 		http_res_header(res, "Retry-After", "5");
 	}
 	if (req->db)

@@ -8,6 +8,7 @@
 #include "db/db.h"
 #include "site/form.h"
 #include "site/web.h"
+#include "view/i18n.h"
 
 #include <string.h>
 
@@ -39,7 +40,12 @@ static struct web_state *state(struct http_req *req)
 		st->session_token = cookie;
 	}
 	/* A signed-in user reads the site in the language of their profile
-	 * unless the request asks for another explicitly. */
+	 * unless the request asks for another explicitly (?lang=, or the
+	 * cookie the language switcher sets: hooks.c). */
+	const char *asked = http_query(req, "lang"), *kept = kv_get(&req->cookies, "lang");
+	if (st->who.account_id && i18n_supported(st->who.lang) &&
+	    !(asked && i18n_supported(asked)) && !(kept && i18n_supported(kept)))
+		req->lang = st->who.lang;
 	req->web = st;
 	return st;
 }

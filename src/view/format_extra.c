@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unicode/ucal.h>
+#include <unicode/uchar.h>
 #include <unicode/udat.h>
 #include <unicode/udatpg.h>
 #include <unicode/uloc.h>
@@ -73,6 +74,26 @@ const char *fmt_country(struct arena *a, const char *lang, const char *code)
 	const char *s = utf16_to_arena(a, out, n);
 	/* ICU echoes unknown codes back unchanged. */
 	return (s && strcmp(s, code) != 0) ? s : NULL;
+}
+
+const char *fmt_language(struct arena *a, const char *code)
+{
+	UChar u[128];
+	UErrorCode st = U_ZERO_ERROR;
+	int32_t n = uloc_getDisplayName(code, code, u, (int32_t)HM_ARRAY_LEN(u), &st);
+	if (U_FAILURE(st) || n <= 0)
+		return code;
+	/* ICU writes "français", "русский": a name on its own starts with a
+	 * capital, in the scripts that have them. */
+	UChar32 c;
+	int32_t i = 0;
+	U16_NEXT(u, i, n, c);
+	UChar32 t = u_totitle(c);
+	if (t != c && U16_LENGTH(t) == i) {
+		int32_t j = 0;
+		U16_APPEND_UNSAFE(u, j, t);
+	}
+	return utf16_to_arena(a, u, n);
 }
 
 const char *fmt_timezone(struct arena *a, const char *lang, const char *tz, const char *ymd)

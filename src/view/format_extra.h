@@ -14,6 +14,11 @@ const char *fmt_month_year(struct arena *a, const char *lang, const char *ymd);
 /* "China" for "CN" in lang; NULL for an unknown code. */
 const char *fmt_country(struct arena *a, const char *lang, const char *code);
 
+/* The name of a language in itself, capitalised as the first word of a
+ * list item is ("English", "Français", "العربية", "中文"); code itself
+ * when ICU does not know it. */
+const char *fmt_language(struct arena *a, const char *code);
+
 /* The name of an IANA time zone in lang on a given date, with its offset:
  * "China Standard Time (GMT+08:00)". NULL for an unknown zone. */
 const char *fmt_timezone(struct arena *a, const char *lang, const char *tz, const char *ymd);

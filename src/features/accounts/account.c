@@ -155,7 +155,7 @@ static json_t *token_lifetimes(struct http_req *req, int64_t chosen)
 
 static json_t *token_scope_choices(struct http_req *req, const char *chosen)
 {
-	static const char *const labels[] = {"Read", "Write"};
+	static const char *const labels[] = {N_("Read"), N_("Write")};
 	json_t *a = json_array();
 	for (size_t i = 0; token_scopes[i]; i++)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", token_scopes[i], "label",

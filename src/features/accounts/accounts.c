@@ -8,11 +8,10 @@
 #include "core/text.h"
 #include "http/server.h"
 #include "mail/mail.h"
+#include "view/format_extra.h"
 #include "view/i18n.h"
 
 #include <string.h>
-#include <unicode/uloc.h>
-#include <unicode/ustring.h>
 
 /* A translated sentence for a password that auth_password_quality
  * refuses for the person with this e-mail and name (either may be NULL),
@@ -35,28 +34,13 @@ const char *accounts_password_problem(struct http_req *req, const char *pw, cons
 	}
 }
 
-/* The name of a language in itself ("English", "français", "中文"). */
-static const char *language_name(struct http_req *req, const char *code)
-{
-	UChar u[128];
-	UErrorCode st = U_ZERO_ERROR;
-	int32_t n = uloc_getDisplayName(code, code, u, (int32_t)HM_ARRAY_LEN(u), &st);
-	if (U_FAILURE(st) || n <= 0)
-		return code;
-	char *out = arena_alloc(&req->pool, 512);
-	int32_t len = 0;
-	st = U_ZERO_ERROR;
-	u_strToUTF8(out, 512, &len, u, n, &st);
-	return U_FAILURE(st) ? code : out;
-}
-
 /* [{code, name, selected}…] of the languages the site speaks. */
 json_t *accounts_language_choices(struct http_req *req, const char *current)
 {
 	json_t *a = json_array();
 	for (const char *const *l = i18n_languages(); *l; l++)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "code", *l, "name",
-						   language_name(req, *l), "selected",
+						   fmt_language(&req->pool, *l), "selected",
 						   str_eq(*l, current)));
 	return a;
 }

@@ -29,30 +29,30 @@ static const char *const role_choices[] = {"participant", "organiser", "admin", 
 
 static const struct field account_fields[] = {
 	{.name = "email", .kind = FIELD_EMAIL, .required = 1, .max_len = AUTH_EMAIL_MAX,
-	 .label = "E-mail address"},
+	 .label = N_("E-mail address")},
 	{.name = "name", .kind = FIELD_TEXT, .required = 1, .max_len = AUTH_NAME_MAX,
-	 .label = "Name"},
+	 .label = N_("Name")},
 	{.name = "organisation", .kind = FIELD_TEXT, .max_len = AUTH_NAME_MAX,
-	 .label = "Organisation"},
-	{.name = "lang", .kind = FIELD_CHOICE, .label = "Language"},
-	{.name = "role", .kind = FIELD_CHOICE, .choices = role_choices, .label = "Role"},
-	{.name = "event", .kind = FIELD_SLUG, .label = "Event"},
-	{.name = "series", .kind = FIELD_SLUG, .label = "Series"},
+	 .label = N_("Organisation")},
+	{.name = "lang", .kind = FIELD_CHOICE, .label = N_("Language")},
+	{.name = "role", .kind = FIELD_CHOICE, .choices = role_choices, .label = N_("Role")},
+	{.name = "event", .kind = FIELD_SLUG, .label = N_("Event")},
+	{.name = "series", .kind = FIELD_SLUG, .label = N_("Series")},
 	/* asked again when the account is made with a role */
 	{.name = "password", .kind = FIELD_PASSWORD, .max_len = AUTH_PASSWORD_MAX,
-	 .label = "Your password"},
+	 .label = N_("Your password")},
 };
 
 static const char *const grant_roles[] = {"organiser", "admin", NULL};
 
 static const struct field grant_fields[] = {
 	{.name = "role", .kind = FIELD_CHOICE, .required = 1, .choices = grant_roles,
-	 .label = "Role"},
-	{.name = "event", .kind = FIELD_SLUG, .label = "Event"},
-	{.name = "series", .kind = FIELD_SLUG, .label = "Series"},
+	 .label = N_("Role")},
+	{.name = "event", .kind = FIELD_SLUG, .label = N_("Event")},
+	{.name = "series", .kind = FIELD_SLUG, .label = N_("Series")},
 	/* asked again before a role is given */
 	{.name = "password", .kind = FIELD_PASSWORD, .required = 1, .max_len = AUTH_PASSWORD_MAX,
-	 .label = "Your password"},
+	 .label = N_("Your password")},
 };
 
 /* The grant a role form asks for; field errors set on f when it names

@@ -17,10 +17,10 @@
  * PATCH from a program: only the fields sent change. */
 static const struct field profile_post_fields[] = {
 	{.name = "name", .kind = FIELD_TEXT, .required = 1, .max_len = AUTH_NAME_MAX,
-	 .label = "Name"},
+	 .label = N_("Name")},
 	{.name = "organisation", .kind = FIELD_TEXT, .max_len = AUTH_NAME_MAX,
-	 .label = "Organisation"},
-	{.name = "lang", .kind = FIELD_CHOICE, .required = 1, .label = "Language"},
+	 .label = N_("Organisation")},
+	{.name = "lang", .kind = FIELD_CHOICE, .required = 1, .label = N_("Language")},
 };
 
 static json_t *profile_model(struct http_req *req, struct http_res *res, const char *lang)
@@ -98,11 +98,11 @@ static enum hm_err post_profile(struct http_req *req, struct http_res *res)
 
 static const struct field password_fields[] = {
 	{.name = "current", .kind = FIELD_PASSWORD, .required = 1, .max_len = AUTH_PASSWORD_MAX,
-	 .label = "Current password"},
+	 .label = N_("Current password")},
 	{.name = "password", .kind = FIELD_PASSWORD, .required = 1, .max_len = AUTH_PASSWORD_MAX,
-	 .label = "New password"},
+	 .label = N_("New password")},
 	{.name = "confirm", .kind = FIELD_PASSWORD, .max_len = AUTH_PASSWORD_MAX,
-	 .label = "New password again"},
+	 .label = N_("New password again")},
 };
 
 static enum hm_err page_password(struct http_req *req, struct http_res *res)

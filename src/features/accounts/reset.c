@@ -19,7 +19,7 @@
 
 static const struct field forgot_fields[] = {
 	{.name = "email", .kind = FIELD_EMAIL, .required = 1, .max_len = AUTH_EMAIL_MAX,
-	 .label = "E-mail address"},
+	 .label = N_("E-mail address")},
 };
 
 static enum hm_err page_forgot(struct http_req *req, struct http_res *res)
@@ -79,9 +79,9 @@ static enum hm_err post_forgot(struct http_req *req, struct http_res *res)
 static const struct field reset_fields[] = {
 	{.name = "token", .kind = FIELD_TEXT, .required = 1, .max_len = 100},
 	{.name = "password", .kind = FIELD_PASSWORD, .required = 1, .max_len = AUTH_PASSWORD_MAX,
-	 .label = "New password"},
+	 .label = N_("New password")},
 	{.name = "confirm", .kind = FIELD_PASSWORD, .max_len = AUTH_PASSWORD_MAX,
-	 .label = "New password again"},
+	 .label = N_("New password again")},
 };
 
 static json_t *reset_model(struct http_req *req, struct http_res *res, const char *token)

@@ -32,10 +32,10 @@ static enum hm_err event_for_organisers(struct http_req *req, struct http_res *r
 
 static const struct field organiser_fields[] = {
 	{.name = "email", .kind = FIELD_EMAIL, .required = 1, .max_len = AUTH_EMAIL_MAX,
-	 .label = "E-mail address"},
+	 .label = N_("E-mail address")},
 	/* asked again before the role is given */
 	{.name = "password", .kind = FIELD_PASSWORD, .required = 1, .max_len = AUTH_PASSWORD_MAX,
-	 .label = "Your password"},
+	 .label = N_("Your password")},
 };
 
 static json_t *organisers_of(struct http_req *req, const json_t *ev)

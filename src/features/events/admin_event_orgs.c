@@ -21,9 +21,9 @@ static json_t *orgs_of(json_t *ev)
 }
 
 static const struct field eo_fields[] = {
-	{.name = "organisation", .kind = FIELD_SLUG, .required = 1, .label = "Organisation"},
+	{.name = "organisation", .kind = FIELD_SLUG, .required = 1, .label = N_("Organisation")},
 	{.name = "role", .kind = FIELD_CHOICE, .required = 1, .choices = admin_org_roles,
-	 .label = "Role"},
+	 .label = N_("Role")},
 };
 
 /* The organisations page of an event, with fj for the add form. */
@@ -167,7 +167,7 @@ static enum hm_err post_event_org_remove(struct http_req *req, struct http_res *
 static const char *const directions[] = {"up", "down", NULL};
 static const struct field move_fields[] = {
 	{.name = "direction", .kind = FIELD_CHOICE, .required = 1, .choices = directions,
-	 .label = "Direction"},
+	 .label = N_("Direction")},
 };
 
 static enum hm_err post_event_org_move(struct http_req *req, struct http_res *res)

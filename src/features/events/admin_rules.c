@@ -154,51 +154,51 @@ static const char *rule_check(const struct rule *r, const json_t *v)
 {
 	if (r->kind == RK_INT && json_is_integer(v)) {
 		json_int_t n = json_integer_value(v);
-		return n < r->min || n > r->max_int ? "This number is out of range." : NULL;
+		return n < r->min || n > r->max_int ? N_("This number is out of range.") : NULL;
 	}
 	const char *s = json_string_value(v);
 	if (!s)
-		return "This value is not text.";
+		return N_("This value is not text.");
 	if (!utf8_valid(s, strlen(s)))
-		return "The text is not valid UTF-8.";
+		return N_("The text is not valid UTF-8.");
 	if (strlen(s) > r->max)
-		return "This is too long.";
+		return N_("This is too long.");
 	switch (r->kind) {
 	case RK_TEXT:
-		return has_controls(s, 0) ? "Line breaks and control characters are not allowed here."
+		return has_controls(s, 0) ? N_("Line breaks and control characters are not allowed here.")
 					  : NULL;
 	case RK_MULTILINE:
-		return has_controls(s, 1) ? "Control characters are not allowed." : NULL;
+		return has_controls(s, 1) ? N_("Control characters are not allowed.") : NULL;
 	case RK_SLUG:
 	case RK_REF:
-		return slug_valid(s) ? NULL : "Use lower-case letters, digits and single hyphens only.";
+		return slug_valid(s) ? NULL : N_("Use lower-case letters, digits and single hyphens only.");
 	case RK_DATE:
-		return text_date_valid(s) ? NULL : "Enter a date as YYYY-MM-DD.";
+		return text_date_valid(s) ? NULL : N_("Enter a date as YYYY-MM-DD.");
 	case RK_CHOICE:
-		return admin_in_list(r->choices, s) ? NULL : "Choose one of the options.";
+		return admin_in_list(r->choices, s) ? NULL : N_("Choose one of the options.");
 	case RK_TZ:
-		return tz_valid(s) ? NULL : "Choose a known time zone, such as Asia/Shanghai.";
+		return tz_valid(s) ? NULL : N_("Choose a known time zone, such as Asia/Shanghai.");
 	case RK_COUNTRY:
-		return admin_country_valid(s) ? NULL : "Enter a two-letter country code, such as CN.";
+		return admin_country_valid(s) ? NULL : N_("Enter a two-letter country code, such as CN.");
 	case RK_EMAIL: {
 		char norm[AUTH_EMAIL_MAX + 1];
 		return auth_email_normalise(s, norm) == HM_OK
 			       ? NULL
-			       : "Enter an e-mail address such as name@example.org.";
+			       : N_("Enter an e-mail address such as name@example.org.");
 	}
 	case RK_INT: {
 		int64_t n;
 		if (!text_int_parse(s, &n))
-			return "Enter a whole number.";
-		return n < r->min || n > r->max_int ? "This number is out of range." : NULL;
+			return N_("Enter a whole number.");
+		return n < r->min || n > r->max_int ? N_("This number is out of range.") : NULL;
 	}
 	case RK_URL:
 		return admin_url_valid(s) ? NULL
-					  : "Enter an address starting with https:// or http://.";
+					  : N_("Enter an address starting with https:// or http://.");
 	case RK_MEDIA:
 		return media_name_is_original(s) && media_exists(s)
 			       ? NULL
-			       : "There is no uploaded image with this name.";
+			       : N_("There is no uploaded image with this name.");
 	}
 	return NULL;
 }

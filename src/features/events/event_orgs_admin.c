@@ -154,12 +154,12 @@ static enum hm_err eo_change(struct db *db, const struct principal *p, const cha
 				goto undo;
 			}
 			if (!json_is_object(o) || !slug || !org_id)
-				msg = "There is no organisation with this address.";
+				msg = N_("There is no organisation with this address.");
 			else if (!admin_in_list(admin_org_roles, r))
-				msg = "Choose one of the roles.";
+				msg = N_("Choose one of the roles.");
 			for (size_t j = 0; !msg && j < json_array_size(list); j++)
 				if (entry_is(json_array_get(list, j), slug, r))
-					msg = "This organisation already has this role.";
+					msg = N_("This organisation already has this role.");
 			if (msg) {
 				char field[40];
 				snprintf(field, sizeof(field), "organisations.%zu", i);

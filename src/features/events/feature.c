@@ -17,7 +17,7 @@ static const struct route *const routes[] = {
 };
 
 static const struct nav_item nav[] = {
-	{"/events", "Events"},
+	{"/events", N_("Events")},
 	{NULL, NULL},
 };
 

@@ -106,41 +106,41 @@ static const char *org_action(const json_t *before, const json_t *after)
 /* Deleting one never takes it off an event or a series silently. */
 static const struct kind_keep_rule org_keep[] = {
 	{ADMIN_KEEP_ORG_EVENTS, NULL, SQL_ORG_EVENT_COUNT,
-	 "This organisation is listed on %lld event: remove it from the event first.",
-	 "This organisation is listed on %lld events: remove it from them first."},
+	 NN_("This organisation is listed on %lld event: remove it from the event first.",
+	     "This organisation is listed on %lld events: remove it from them first.")},
 	{ADMIN_KEEP_ORG_SERIES, NULL, SQL_ORG_SERIES_COUNT,
-	 "This organisation runs %lld series: choose another organiser for it first.",
-	 "This organisation runs %lld series: choose another organiser for them first."},
+	 NN_("This organisation runs %lld series: choose another organiser for it first.",
+	     "This organisation runs %lld series: choose another organiser for them first.")},
 	{0, NULL, NULL, NULL, NULL},
 };
 
 /* ================================================================ the web */
 static const struct field org_fields[] = {
-	{.name = "name", .kind = FIELD_TEXT, .required = 1, .max_len = 200, .label = "Name"},
-	{.name = "acronym", .kind = FIELD_TEXT, .max_len = 40, .label = "Acronym"},
-	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX, .label = "Address"},
-	{.name = "kind", .kind = FIELD_CHOICE, .choices = admin_org_kinds, .label = "Kind"},
-	{.name = "country", .kind = FIELD_COUNTRY, .max_len = 2, .label = "Country"},
-	{.name = "website", .kind = FIELD_URL, .max_len = 1000, .label = "Website"},
-	{.name = "description", .kind = FIELD_MULTILINE, .max_len = 20000, .label = "Description"},
-	{.name = "logo", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE, .label = "Logo"},
-	{.name = "logo_file", .kind = FIELD_FILE, .label = "Logo"},
-	{.name = "remove_logo", .kind = FIELD_BOOL, .label = "Remove the logo"},
+	{.name = "name", .kind = FIELD_TEXT, .required = 1, .max_len = 200, .label = N_("Name")},
+	{.name = "acronym", .kind = FIELD_TEXT, .max_len = 40, .label = N_("Acronym")},
+	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX, .label = N_("Address")},
+	{.name = "kind", .kind = FIELD_CHOICE, .choices = admin_org_kinds, .label = N_("Kind")},
+	{.name = "country", .kind = FIELD_COUNTRY, .max_len = 2, .label = N_("Country")},
+	{.name = "website", .kind = FIELD_URL, .max_len = 1000, .label = N_("Website")},
+	{.name = "description", .kind = FIELD_MULTILINE, .max_len = 20000, .label = N_("Description")},
+	{.name = "logo", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE, .label = N_("Logo")},
+	{.name = "logo_file", .kind = FIELD_FILE, .label = N_("Logo")},
+	{.name = "remove_logo", .kind = FIELD_BOOL, .label = N_("Remove the logo")},
 };
 
-static const char *const org_legends[] = {"The organisation"};
+static const char *const org_legends[] = {N_("The organisation")};
 static const struct adm_widget org_widgets[] = {
-	{"name", "Name", "The full name, such as United Nations Alliance of Civilizations.", W_INPUT,
+	{"name", N_("Name"), N_("The full name, such as United Nations Alliance of Civilizations."), W_INPUT,
 	 "text", 0},
-	{"acronym", "Acronym", "Such as UNAOC.", W_INPUT, "text", 0},
-	{"slug", "Address", "Lower-case letters, digits and hyphens; made from the name when left empty.",
+	{"acronym", N_("Acronym"), N_("Such as UNAOC."), W_INPUT, "text", 0},
+	{"slug", N_("Address"), N_("Lower-case letters, digits and hyphens; made from the name when left empty."),
 	 W_INPUT, "text", 0},
-	{"kind", "Kind", NULL, W_SELECT, NULL, 0},
-	{"country", "Country", "Two-letter ISO code, such as CN; leave empty for international bodies.",
+	{"kind", N_("Kind"), NULL, W_SELECT, NULL, 0},
+	{"country", N_("Country"), N_("Two-letter ISO code, such as CN; leave empty for international bodies."),
 	 W_INPUT, "text", 0},
-	{"website", "Website", "Starting with https://.", W_INPUT, "url", 0},
-	{"description", "Description", NULL, W_TEXTAREA, NULL, 0},
-	{"logo_file", "Logo", "A JPEG, PNG or WebP image of at most 8 MB; it replaces the present one.",
+	{"website", N_("Website"), N_("Starting with https://."), W_INPUT, "url", 0},
+	{"description", N_("Description"), NULL, W_TEXTAREA, NULL, 0},
+	{"logo_file", N_("Logo"), N_("A JPEG, PNG or WebP image of at most 8 MB; it replaces the present one."),
 	 W_FILE, NULL, 0},
 };
 
@@ -307,7 +307,7 @@ static void org_public(struct http_req *req, json_t *o)
 
 const struct kind org_kind = {
 	.key = "organisations",
-	.missing = "There is no such organisation.",
+	.missing = N_("There is no such organisation."),
 	.admin_path = "/admin/organisations",
 	.api_path = "/api/v1/organisations",
 	.done_created = "saved",
@@ -323,7 +323,7 @@ const struct kind org_kind = {
 	.merge = org_merge,
 	.slug_taken_sql = SQL_ORG_SLUG_TAKEN,
 	.slug_from = "name",
-	.slug_taken_msg = "Another organisation already has this address.",
+	.slug_taken_msg = N_("Another organisation already has this address."),
 	.snapshot = org_snapshot,
 	.may_edit = org_may_edit,
 	.may_create = org_may_create,

@@ -110,30 +110,30 @@ static const char *series_action(const json_t *before, const json_t *after)
 /* Only a draft series without events is deleted. */
 static const struct kind_keep_rule series_keep[] = {
 	{ADMIN_KEEP_SERIES_PUBLISHED, "published", NULL,
-	 "Published series cannot be deleted.",
+	 N_("Published series cannot be deleted."),
 	 NULL},
 	{ADMIN_KEEP_SERIES_EVENTS, NULL, SQL_SERIES_EVENT_COUNT,
-	 "This series holds %lld event: move it to another series or delete it first.",
-	 "This series holds %lld events: move them to another series or delete them first."},
+	 NN_("This series holds %lld event: move it to another series or delete it first.",
+	     "This series holds %lld events: move them to another series or delete them first.")},
 	{0, NULL, NULL, NULL, NULL},
 };
 
 /* ================================================================ the web */
 static const struct field series_fields[] = {
-	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = 200, .label = "Title"},
-	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX, .label = "Address"},
-	{.name = "summary", .kind = FIELD_MULTILINE, .max_len = 2000, .label = "Summary"},
-	{.name = "organisation", .kind = FIELD_TEXT, .max_len = SLUG_MAX, .label = "Organisation"},
-	{.name = "status", .kind = FIELD_CHOICE, .choices = admin_series_statuses, .label = "Status"},
+	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = 200, .label = N_("Title")},
+	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX, .label = N_("Address")},
+	{.name = "summary", .kind = FIELD_MULTILINE, .max_len = 2000, .label = N_("Summary")},
+	{.name = "organisation", .kind = FIELD_TEXT, .max_len = SLUG_MAX, .label = N_("Organisation")},
+	{.name = "status", .kind = FIELD_CHOICE, .choices = admin_series_statuses, .label = N_("Status")},
 };
 
-static const char *const series_legends[] = {"The series"};
+static const char *const series_legends[] = {N_("The series")};
 static const struct adm_widget series_widgets[] = {
-	{"title", "Title", NULL, W_INPUT, "text", 0},
-	{"slug", "Address", "Lower-case letters, digits and hyphens; made from the title when left empty.",
+	{"title", N_("Title"), NULL, W_INPUT, "text", 0},
+	{"slug", N_("Address"), N_("Lower-case letters, digits and hyphens; made from the title when left empty."),
 	 W_INPUT, "text", 0},
-	{"organisation", "Run by", "The organisation that runs the series.", W_SELECT, NULL, 0},
-	{"summary", "Summary", "One paragraph, shown on the series page.", W_TEXTAREA, NULL, 0},
+	{"organisation", N_("Run by"), N_("The organisation that runs the series."), W_SELECT, NULL, 0},
+	{"summary", N_("Summary"), N_("One paragraph, shown on the series page."), W_TEXTAREA, NULL, 0},
 };
 
 static enum hm_err page_series_list(struct http_req *req, struct http_res *res)
@@ -221,7 +221,7 @@ static void series_public(struct http_req *req, json_t *s)
 
 const struct kind series_kind = {
 	.key = "series",
-	.missing = "There is no such series.",
+	.missing = N_("There is no such series."),
 	.admin_path = "/admin/series",
 	.api_path = "/api/v1/series",
 	.done_created = "created",
@@ -240,7 +240,7 @@ const struct kind series_kind = {
 	.statuses = admin_series_statuses,
 	.slug_taken_sql = SQL_SERIES_SLUG_TAKEN,
 	.slug_from = "title",
-	.slug_taken_msg = "Another series already has this address.",
+	.slug_taken_msg = N_("Another series already has this address."),
 	.snapshot = series_snapshot,
 	.may_edit = series_may_edit,
 	.may_create = series_may_create,

@@ -189,7 +189,7 @@ static const char *cat_action(const json_t *before, const json_t *after)
 
 static const struct kind_keep_rule cat_keep[] = {
 	{1, NULL, "SELECT count(*) FROM post_category WHERE category_id = ?",
-	 "Posts use this category. Remove it from them before deleting it.", NULL},
+	 N_("Posts use this category. Remove it from them before deleting it."), NULL},
 	{0, NULL, NULL, NULL, NULL},
 };
 
@@ -232,7 +232,7 @@ static enum hm_err cat_form_page(struct http_req *req, struct http_res *res, jso
 const struct kind category_kind = {
 	.key = "categories",
 	.entity = "category",
-	.missing = "There is no such category.",
+	.missing = N_("There is no such category."),
 	.admin_path = "/admin/categories",
 	.api_path = "/api/v1/categories",
 	.param = "id",
@@ -252,7 +252,7 @@ const struct kind category_kind = {
 	.check = cat_check,
 	.slug_taken_sql = "SELECT 1 FROM category WHERE slug = ? AND id <> ?",
 	.slug_from = "name",
-	.slug_taken_msg = "Another category already has this address.",
+	.slug_taken_msg = N_("Another category already has this address."),
 	.write = cat_write,
 	.action = cat_action,
 	.delete_sql = "DELETE FROM category WHERE id = ?",

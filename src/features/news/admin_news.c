@@ -330,7 +330,7 @@ static enum hm_err post_form_page(struct http_req *req, struct http_res *res, js
 const struct kind post_kind = {
 	.key = "posts",
 	.entity = "post",
-	.missing = "There is no such post.",
+	.missing = N_("There is no such post."),
 	.admin_path = "/admin/news",
 	.api_path = "/api/v1/posts",
 	.done_created = "created",
@@ -352,7 +352,7 @@ const struct kind post_kind = {
 	.resolve = post_resolve,
 	.slug_taken_sql = "SELECT 1 FROM post WHERE slug = ? AND id <> ?",
 	.slug_from = "title",
-	.slug_taken_msg = "Another post already has this address.",
+	.slug_taken_msg = N_("Another post already has this address."),
 	.write = post_write,
 	.action = post_action,
 	.may_delete = post_may_edit,

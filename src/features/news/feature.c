@@ -15,7 +15,7 @@ static const struct route *const routes[] = {
 };
 
 static const struct nav_item nav[] = {
-	{"/news", "News"},
+	{"/news", N_("News")},
 	{NULL, NULL},
 };
 
