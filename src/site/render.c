@@ -112,6 +112,15 @@ const char *web_nt(struct http_req *req, const char *msgid, const char *msgid_pl
 	return i18n_ngettext(req->lang, msgid, msgid_plural, n);
 }
 
+const char *web_retry_text(struct http_req *req, long long seconds)
+{
+	return arena_printf(&req->pool,
+			    web_nt(req, "Too many failed attempts. Please wait %lld second and try again.",
+				   "Too many failed attempts. Please wait %lld seconds and try again.",
+				   (unsigned long)(seconds > 0 ? seconds : 0)),
+			    seconds);
+}
+
 const char *web_now(struct http_req *req)
 {
 	time_t now = time(NULL);

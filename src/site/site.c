@@ -172,11 +172,7 @@ enum hm_err web_reauth(struct http_req *req, struct http_res *res, struct form *
 		return HM_EINVAL;
 	}
 	if (e == HM_EFORBIDDEN) {
-		form_set_error(req, f, "password",
-			       arena_printf(&req->pool,
-					    web_t(req, "Too many failed attempts. Please wait %lld "
-						       "seconds and try again."),
-					    (long long)retry));
+		form_set_error(req, f, "password", web_retry_text(req, (long long)retry));
 		res->status = 429;
 		http_res_header(res, "Retry-After", arena_printf(&req->pool, "%lld", (long long)retry));
 		return HM_EINVAL;

@@ -101,6 +101,9 @@ const char *web_t(struct http_req *req, const char *msgid);
  * still to be put in by the caller. */
 const char *web_nt(struct http_req *req, const char *msgid, const char *msgid_plural,
 		   unsigned long n);
+/* "Too many failed attempts. Please wait N seconds and try again.", N's
+ * plural form in the request's language. */
+const char *web_retry_text(struct http_req *req, long long seconds);
 
 /* Renders a named template (not in the layout) into out. */
 enum hm_err web_render_plain(struct http_req *req, const char *name, json_t *model,

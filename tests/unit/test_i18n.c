@@ -478,6 +478,60 @@ static void test_init_loads_embedded_catalogues(void **state)
 		assert_true(i18n_supported(langs[i]));
 }
 
+/* The catalogues harmony ships: the UN's six languages, and each one's
+ * plural rule picks as many different forms as the language has, for the
+ * numbers that need them (a rule copied from English would give Russian
+ * and Arabic two). */
+static void test_shipped_catalogues_and_their_plurals(void **state)
+{
+	(void)state;
+	assert_int_equal(i18n_init(), HM_OK);
+	const char *const want[] = {"en", "ar", "es", "fr", "ru", "zh"};
+	const char *const *langs = i18n_languages();
+	size_t n = 0;
+	while (langs[n])
+		n++;
+	assert_int_equal(n, HM_ARRAY_LEN(want));
+	for (size_t i = 0; i < n; i++)
+		assert_string_equal(langs[i], want[i]);
+
+	static const char one[] = "This series holds %lld event: move it to another series or "
+				  "delete it first.";
+	static const char many[] = "This series holds %lld events: move them to another series or "
+				   "delete them first.";
+	static const struct {
+		const char *lang;
+		unsigned long n[6];
+		int forms; /* how many different texts for those numbers */
+	} rows[] = {
+		{"ar", {0, 1, 2, 3, 11, 100}, 6}, /* zero, one, two, few, many, other */
+		{"ru", {1, 2, 5, 21, 22, 25}, 3},
+		{"fr", {0, 1, 2, 0, 1, 2}, 2},     /* 0 and 1 singular */
+		{"es", {1, 0, 2, 1, 0, 2}, 2},     /* 0 plural */
+		{"zh", {0, 1, 2, 5, 11, 100}, 1},
+	};
+	for (size_t r = 0; r < HM_ARRAY_LEN(rows); r++) {
+		const char *seen[6];
+		int distinct = 0;
+		for (size_t i = 0; i < 6; i++) {
+			const char *t = i18n_ngettext(rows[r].lang, one, many, rows[r].n[i]);
+			if (t == one || t == many)
+				fail_msg("%s: n=%lu is not translated", rows[r].lang, rows[r].n[i]);
+			int known = 0;
+			for (int k = 0; k < distinct; k++)
+				known |= strcmp(seen[k], t) == 0;
+			if (!known)
+				seen[distinct++] = t;
+		}
+		if (distinct != rows[r].forms)
+			fail_msg("%s: %d different forms, want %d", rows[r].lang, distinct,
+				 rows[r].forms);
+	}
+	/* French: 0 takes the singular, as 1 does; Spanish: the plural. */
+	assert_string_equal(i18n_ngettext("fr", one, many, 0), i18n_ngettext("fr", one, many, 1));
+	assert_string_not_equal(i18n_ngettext("es", one, many, 0), i18n_ngettext("es", one, many, 1));
+}
+
 static void test_supported(void **state)
 {
 	(void)state;
@@ -1078,6 +1132,7 @@ int main(void)
 		T(test_plural_rules_table),
 		T(test_plural_russian_forms),
 		T(test_init_loads_embedded_catalogues),
+		T(test_shipped_catalogues_and_their_plurals),
 		T(test_supported),
 		T(test_dir_table),
 		T(test_negotiate_table),

@@ -72,8 +72,7 @@ static enum hm_err post_sign_in(struct http_req *req, struct http_res *res)
 			return web_redirect(req, res, web_local_path(next) ? next : "/account");
 		}
 		if (e == HM_EFORBIDDEN) {
-			f.error = arena_printf(&req->pool, web_t(req, "Too many failed attempts. Please wait %lld seconds and try again."),
-					       (long long)retry);
+			f.error = web_retry_text(req, (long long)retry);
 			res->status = 429;
 			http_res_header(res, "Retry-After", arena_printf(&req->pool, "%lld", (long long)retry));
 		} else if (code_required) {
@@ -192,6 +191,18 @@ json_t *accounts_account_model(struct http_req *req, struct http_res *res, const
 	auth_session_limits(req->db, &idle, &life);
 	json_object_set_new(acct, "session_idle_minutes", json_integer(idle / 60));
 	json_object_set_new(acct, "session_hours", json_integer(life / 3600));
+	web_set_str(acct, "session_idle_text",
+		    arena_printf(&req->pool,
+				 web_nt(req, "A session ends after %lld minute without use.",
+					"A session ends after %lld minutes without use.",
+					(unsigned long)(idle / 60)),
+				 (long long)(idle / 60)));
+	web_set_str(acct, "session_life_text",
+		    arena_printf(&req->pool,
+				 web_nt(req, "It ends %lld hour after signing in at the latest.",
+					"It ends %lld hours after signing in at the latest.",
+					(unsigned long)(life / 3600)),
+				 (long long)(life / 3600)));
 	static const char *const tf_states[] = {"off", "pending", "on"};
 	int tf = auth_two_factor_state(req->db, p->account_id);
 	json_object_set_new(acct, "two_factor", json_string(tf_states[tf < 0 ? 0 : tf]));

@@ -144,10 +144,7 @@ static enum hm_err post_password(struct http_req *req, struct http_res *res)
 				      title);
 	}
 	if (e == HM_EFORBIDDEN && retry > 0) {
-		f.error = arena_printf(&req->pool,
-				       web_t(req, "Too many failed attempts. Please wait %lld "
-						  "seconds and try again."),
-				       (long long)retry);
+		f.error = web_retry_text(req, (long long)retry);
 		http_res_header(res, "Retry-After",
 				arena_printf(&req->pool, "%lld", (long long)retry));
 		return site_form_fail(req, res, 429, &f, site_csrf_model(req, res), "pages/profile_password",

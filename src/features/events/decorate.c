@@ -102,10 +102,16 @@ void events_decorate(struct http_req *req, json_t *ev)
 	} else if (json_object_get(ev, "description_md")) {
 		json_object_set_new(ev, "description_html", json_null());
 	}
-	if (json_is_integer(json_object_get(ev, "capacity")))
-		web_set_str(ev, "capacity_display",
-			fmt_number(&req->pool, req->lang,
-				   json_integer_value(json_object_get(ev, "capacity"))));
+	if (json_is_integer(json_object_get(ev, "capacity"))) {
+		json_int_t cap = json_integer_value(json_object_get(ev, "capacity"));
+		const char *n = fmt_number(&req->pool, req->lang, cap);
+		web_set_str(ev, "capacity_display", n);
+		web_set_str(ev, "capacity_text",
+			    arena_printf(&req->pool,
+					 web_nt(req, "%s participant expected", "%s participants expected",
+						(unsigned long)(cap > 0 ? cap : 0)),
+					 n));
+	}
 	web_set_str(ev, "role_label", label_for(req, web_str(ev, "role"), 0));
 
 	json_t *sectors = json_object_get(ev, "sectors");

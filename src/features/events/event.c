@@ -264,6 +264,23 @@ static enum hm_err page_dashboard(struct http_req *req, struct http_res *res)
 				      adm_count_status(events, "draft"), "published",
 				      adm_count_status(events, "published"), "cancelled",
 				      adm_count_status(events, "cancelled")));
+	/* Each figure's label agrees with it: "1 draft", "3 drafts". */
+	static const struct {
+		const char *key, *one, *many;
+	} stat_labels[] = {
+		{"events", NN_("event you can edit", "events you can edit")},
+		{"drafts", NN_("draft", "drafts")},
+		{"published", NN_("published", "published")},
+		{"cancelled", NN_("cancelled", "cancelled")},
+	};
+	json_t *counts = json_object_get(m, "counts");
+	json_t *labels = json_object();
+	for (size_t i = 0; i < HM_ARRAY_LEN(stat_labels); i++)
+		json_object_set_new(labels, stat_labels[i].key,
+				    json_string(web_nt(req, stat_labels[i].one, stat_labels[i].many,
+						       (unsigned long)json_integer_value(json_object_get(
+							       counts, stat_labels[i].key)))));
+	json_object_set_new(m, "count_labels", labels);
 	json_object_set_new(m, "may_create_event", json_boolean(admin_may_create_event(p)));
 	json_object_set_new(m, "may_create_series",
 			    json_boolean(auth_can(p, AUTH_SERIES_CREATE, NULL)));
