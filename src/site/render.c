@@ -195,8 +195,8 @@ static json_t *layout_model(struct http_req *req, const char *title)
 {
 	json_t *settings = site_settings(req->db);
 	json_t *site = json_pack(
-		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "lang", req->lang ? req->lang : "en", "dir",
-		i18n_dir(req->lang), "css", web_asset_url("site.css"), "icon",
+		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "lang", req->lang ? req->lang : "en", "dir",
+		i18n_dir(req->lang), "css", web_asset_url("site.css"), "js", web_asset_url("site.js"), "icon",
 		web_asset_url("logo.svg"), "path", req->path ? req->path : "/", "title",
 		title ? title : "", "year", arena_strndup(&req->pool, web_now(req), 4));
 	json_object_update(site, settings);

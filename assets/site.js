@@ -1,0 +1,70 @@
+// site.js — what a page does better with JavaScript; every page works
+// without it.
+//
+// Switching language keeps what was typed: the switcher's links leave the
+// page, so a form's changed fields are kept for this tab (sessionStorage,
+// nothing leaves the browser) and put back when the page comes again in
+// the other language. Passwords, files and hidden fields (the CSRF token)
+// are never kept.
+(function () {
+	'use strict';
+	var KEY = 'harmony.typed:' + location.pathname;
+	var SKIP = { password: 1, hidden: 1, file: 1, submit: 1, button: 1, reset: 1, image: 1 };
+
+	function fields(form) {
+		return Array.prototype.filter.call(form.elements, function (el) {
+			return el.name && !SKIP[el.type] && el.name.charAt(0) !== '_';
+		});
+	}
+
+	function changed(el) {
+		if (el.type === 'checkbox' || el.type === 'radio') return el.checked !== el.defaultChecked;
+		if (el.tagName === 'SELECT') {
+			return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+		}
+		return el.value !== el.defaultValue;
+	}
+
+	function keep() {
+		var kept = [];
+		Array.prototype.forEach.call(document.forms, function (form, i) {
+			fields(form).forEach(function (el) {
+				if (!changed(el)) return;
+				var v = el.tagName === 'SELECT'
+					? Array.prototype.filter.call(el.options, function (o) { return o.selected; }).map(function (o) { return o.value; })
+					: (el.type === 'checkbox' || el.type === 'radio') ? el.checked : el.value;
+				kept.push({ form: i, name: el.name, value: el.type === 'radio' ? el.value : null, v: v });
+			});
+		});
+		try {
+			if (kept.length) sessionStorage.setItem(KEY, JSON.stringify(kept));
+		} catch (e) { /* storage full or refused: the switch still happens */ }
+	}
+
+	function restore() {
+		var kept;
+		try {
+			kept = JSON.parse(sessionStorage.getItem(KEY) || 'null');
+			sessionStorage.removeItem(KEY);
+		} catch (e) { return; }
+		if (!Array.isArray(kept)) return;
+		kept.forEach(function (k) {
+			var form = document.forms[k.form];
+			if (!form) return;
+			fields(form).forEach(function (el) {
+				if (el.name !== k.name) return;
+				if (el.type === 'radio') { if (el.value === k.value) el.checked = k.v; }
+				else if (el.type === 'checkbox') el.checked = k.v;
+				else if (el.tagName === 'SELECT') {
+					Array.prototype.forEach.call(el.options, function (o) { o.selected = k.v.indexOf(o.value) >= 0; });
+				} else el.value = k.v;
+			});
+		});
+	}
+
+	restore();
+	document.addEventListener('click', function (ev) {
+		var a = ev.target.closest && ev.target.closest('.lang-switch a');
+		if (a) keep();
+	});
+})();
