@@ -268,7 +268,9 @@ const char *i18n_ngettext(const char *lang, const char *msgid, const char *msgid
 {
 	const struct catalogue *c = cat_for(lang);
 	const struct msg *m = c && msgid ? cat_find(c, NULL, msgid) : NULL;
-	if (m && m->nstr > 1) {
+	/* A plural entry has a form per plural case: one in a language with
+	 * one form (Chinese), where it is the only translation there is. */
+	if (m && (m->nstr > 1 || c->plural.nplurals == 1)) {
 		unsigned i = plural_eval(&c->plural, n);
 		if (i < m->nstr && m->str[i][0])
 			return m->str[i];
