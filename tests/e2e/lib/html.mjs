@@ -84,3 +84,13 @@ export function dateHas(text, { days = [], month, year }) {
 	const words = new Set(t.split(/[^0-9A-Za-z]+/).filter(Boolean));
 	return days.every((d) => words.has(String(d))) && words.has(month) && words.has(String(year));
 }
+
+// The page without the one script the layout loads (assets/site.js, from
+// this origin, deferred): what is left must hold no script at all. Only
+// that exact tag is taken out, so a script an input smuggled in stays.
+export const SITE_SCRIPT = /<script src="\/assets\/site\.js\?v=[0-9a-f]{10}" defer><\/script>/;
+export function withoutSiteScript(html) {
+	const m = SITE_SCRIPT.exec(html);
+	if (!m || html.indexOf(m[0], m.index + 1) !== -1) throw new Error('the layout\'s script is not there exactly once');
+	return html.replace(SITE_SCRIPT, '');
+}
