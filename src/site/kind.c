@@ -260,7 +260,9 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 		json_t *j = adm_input_json(&in);
 		e = kind_save(k, req->db, p, slug, j, time_now_s(), &out, &errs);
 		json_decref(j);
-		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST) {
+		/* A refused change of status is the status field's error. */
+		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST &&
+		    !(e == HM_ECONFLICT && field_error_get(&errs, "status"))) {
 			adm_input_free(&in);
 			return adm_domain_fail(res, e);
 		}
@@ -269,7 +271,7 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 	if (e != HM_OK) {
 		json_t *fj = adm_input_form_json(&in);
 		adm_input_free(&in);
-		res->status = e == HM_EEXIST ? 409 : 400;
+		res->status = e == HM_EINVAL ? 400 : 409;
 		if (req->want_json)
 			return adm_api_answer(res, res->status, fj);
 		/* form_page takes its own reference; the request keeps ours. */
@@ -308,11 +310,19 @@ static enum hm_err adm_action_begin(struct http_req *req, struct http_res *res,
 enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct kind *k,
 			   const char *status, const char *done)
 {
-	enum hm_err e = adm_action_begin(req, res, k);
+	json_t *t;
+	enum hm_err e = adm_for_edit(req, res, k, &t);
 	if (e != HM_OK)
 		return e;
+	web_own(req, t);
 	const char *slug = http_param(req, kind_param(k));
 	e = kind_set_status(k, req->db, web_principal(req), slug, status, time_now_s());
+	if (e == HM_ECONFLICT) {
+		/* Why, as the status it had when loaded says (a change between
+		 * the two reads gets the general sentence). */
+		const char *why = kind_status_refused(k, web_str(t, "status"), status);
+		return http_fail(res, e, why ? why : "This cannot be done in its present state.");
+	}
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
 	if (req->want_json)
@@ -416,11 +426,6 @@ enum hm_err adm_h_publish(struct http_req *req, struct http_res *res)
 enum hm_err adm_h_unpublish(struct http_req *req, struct http_res *res)
 {
 	return adm_set_status(req, res, route_kind(req), "draft", "unpublished");
-}
-
-enum hm_err adm_h_cancel(struct http_req *req, struct http_res *res)
-{
-	return adm_set_status(req, res, route_kind(req), "cancelled", "cancelled");
 }
 
 enum hm_err adm_h_delete(struct http_req *req, struct http_res *res)

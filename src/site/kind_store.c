@@ -109,6 +109,23 @@ static enum hm_err settle_slug(const struct kind *k, struct db *db, struct arena
 
 /* =============================================================== writes */
 
+/* t's status, "" for none. */
+static const char *status_of(const json_t *t)
+{
+	const char *s = json_string_value(json_object_get(t, "status"));
+	return s ? s : "";
+}
+
+const char *kind_status_refused(const struct kind *k, const char *from, const char *to)
+{
+	if (str_eq(from, to))
+		return NULL;
+	for (const struct kind_status_rule *r = k->status_rules; r && r->from; r++)
+		if (str_eq(r->from, from) && str_eq(r->to, to))
+			return r->why;
+	return NULL;
+}
+
 /* kind_save; with same_status, a change to the status it has already
  * writes and records nothing. */
 static enum hm_err save(const struct kind *k, struct db *db, const struct principal *p,
@@ -119,6 +136,7 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 	json_t *before = NULL, *m = NULL, *after = NULL;
 	int64_t id = 0, ref = 0;
 	int nerrs;
+	char was[32] = "";
 	enum hm_err e;
 
 	assert(k && k->snapshot && k->merge && k->check && k->write && k->action);
@@ -146,6 +164,7 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 			return HM_OK;
 		}
 		id = json_integer_value(json_object_get(before, "id"));
+		snprintf(was, sizeof(was), "%s", status_of(before));
 		m = k->merge(before, in);
 		if (!nonempty(m, "slug"))
 			json_object_set(m, "slug", json_object_get(before, "slug"));
@@ -155,6 +174,7 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 			goto out;
 		}
 		json_t *defaults = k->defaults();
+		snprintf(was, sizeof(was), "%s", status_of(defaults));
 		m = k->merge(defaults, in);
 		json_decref(defaults);
 	}
@@ -164,6 +184,12 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 		k->complete(m, before, now);
 	if (k->check(m, errs)) {
 		e = HM_EINVAL;
+		goto out;
+	}
+	const char *why = kind_status_refused(k, was, json_string_value(json_object_get(m, "status")));
+	if (why) {
+		field_error_add(errs, "status", why);
+		e = HM_ECONFLICT;
 		goto out;
 	}
 	/* resolve may refuse a reference as a field and still let the slug be

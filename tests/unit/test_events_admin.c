@@ -523,6 +523,46 @@ static void test_event_status_changes_are_audited_by_name(void **state)
 	world_close(&w);
 }
 
+/* A draft was never public: it is not cancelled into public view, by a
+ * status change, an update or a creation; a published event is. */
+static void test_event_draft_is_never_cancelled(void **state)
+{
+	(void)state;
+	struct world w;
+	world_open(&w);
+	struct field_errors errs = {0};
+	const char *why = kind_status_refused(&event_kind, "draft", "cancelled");
+	assert_non_null(why);
+	assert_null(kind_status_refused(&event_kind, "published", "cancelled"));
+	assert_null(kind_status_refused(&event_kind, "cancelled", "draft"));
+	assert_null(kind_status_refused(&event_kind, "draft", "draft"));
+	assert_null(kind_status_refused(&series_kind, "draft", "published"));
+
+	assert_int_equal(kind_set_status(&event_kind, w.db, &w.p[ADMIN], "event-b", "cancelled", T0),
+			 HM_ECONFLICT);
+	json_t *in = json_pack("{s:s, s:s}", "status", "cancelled", "venue", "Hall");
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], "event-b", in, T0, NULL, &errs),
+			 HM_ECONFLICT);
+	assert_string_equal(field_error_get(&errs, "status"), why);
+	json_decref(in);
+	memset(&errs, 0, sizeof(errs));
+	in = json_pack("{s:s, s:s, s:s, s:s}", "title", "Born cancelled", "starts_on", "2020-01-01",
+		       "ends_on", "2020-01-02", "status", "cancelled");
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], NULL, in, T0, NULL, &errs),
+			 HM_ECONFLICT);
+	assert_string_equal(field_error_get(&errs, "status"), why);
+	json_decref(in);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM event WHERE status = ?", "cancelled"), 0);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM event WHERE slug = ?", "born-cancelled"), 0);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM audit_log WHERE action LIKE 'event.%'", NULL),
+			 0);
+	/* Published first, it may be cancelled. */
+	assert_int_equal(kind_set_status(&event_kind, w.db, &w.p[ADMIN], "event-a", "cancelled", T0),
+			 HM_OK);
+	assert_int_equal(audits(w.db, "event.cancel"), 1);
+	world_close(&w);
+}
+
 /* The slugs and roles of an event's organisations, as "slug:role,…". */
 static char *orgs_of(struct db *db, const char *event)
 {
@@ -1017,6 +1057,7 @@ int main(void)
 		cmocka_unit_test(test_event_update_changes_only_keys_sent),
 		cmocka_unit_test(test_event_update_rights_table),
 		cmocka_unit_test(test_event_status_changes_are_audited_by_name),
+		cmocka_unit_test(test_event_draft_is_never_cancelled),
 		cmocka_unit_test(test_event_orgs_add_move_remove),
 		cmocka_unit_test(test_event_org_set_checks_every_entry),
 		cmocka_unit_test(test_series_create_update_publish),

@@ -1,7 +1,9 @@
 /*
  * events.c — read queries for series, events and organisations. Drafts
  * never leave this file for the public functions: every query filters on
- * status = 'published'. The organisers' reads (events_admin.h) build
+ * status = 'published' (events: or 'cancelled', which a published event
+ * may become), and an event names its series only when that is published
+ * too. The organisers' reads (events_admin.h) build
  * their models with the same helpers, on statements that keep drafts.
  */
 #include "features/events/events.h"
@@ -32,11 +34,11 @@ enum event_sql {
 static const char *const sql[EVENT_SQL__MAX] = {
 	[SQL_EVENTS_UPCOMING] =
 		"SELECT " EVENT_COLS "FROM event e LEFT JOIN series s ON s.id = e.series_id "
-		"WHERE e.status IN ('published', 'cancelled') AND e.ends_on >= ? "
+		"AND s.status = 'published' WHERE e.status IN ('published', 'cancelled') AND e.ends_on >= ? "
 		"ORDER BY e.starts_on, e.id LIMIT ?",
 	[SQL_EVENTS_PAST] =
 		"SELECT " EVENT_COLS "FROM event e LEFT JOIN series s ON s.id = e.series_id "
-		"WHERE e.status IN ('published', 'cancelled') AND e.ends_on < ? "
+		"AND s.status = 'published' WHERE e.status IN ('published', 'cancelled') AND e.ends_on < ? "
 		"ORDER BY e.starts_on DESC, e.id DESC LIMIT ?",
 	[SQL_EVENT] = "SELECT " EVENT_COLS ", e.description_md, e.contact_name, e.contact_title, "
 		      "e.contact_org, e.contact_email "
@@ -63,6 +65,7 @@ static const char *const sql[EVENT_SQL__MAX] = {
 	[SQL_ORG_EVENTS] =
 		"SELECT " EVENT_COLS ", eo.role FROM event_organisation eo "
 		"JOIN event e ON e.id = eo.event_id LEFT JOIN series s ON s.id = e.series_id "
+		"AND s.status = 'published' "
 		"WHERE eo.organisation_id = ? AND e.status IN ('published', 'cancelled') "
 		"ORDER BY e.starts_on DESC, eo.position",
 };
