@@ -9,6 +9,7 @@
 #include "site/feature.h"
 
 #include "db/db.h"
+#include "site/old_address.h"
 #include "view/i18n.h"
 
 #include <assert.h>
@@ -378,6 +379,37 @@ enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struc
 	return adm_api_answer(res, 200, json_pack("{s:o}", k->key, out));
 }
 
+/* The key of the path is none of k's: when it was the address of one p
+ * may see, 301 to prefix/<its key now>; else k's 404. */
+static enum hm_err kind_moved(struct http_req *req, struct http_res *res, const struct kind *k,
+			      const char *prefix)
+{
+	json_t *t = NULL;
+	const char *key = NULL;
+	if (!k->address || !k->key_by_id_sql)
+		return http_fail(res, HM_ENOTFOUND, k->missing);
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	int64_t id = old_address_find(req->db, k->entity, http_param(req, kind_param(k)));
+	struct db_stmt *st = id > 0 ? db_prepare(req->db, k->key_by_id_sql) : NULL;
+	if (st) {
+		db_bind_int(st, 1, id);
+		if (db_step(st) == 1)
+			key = arena_strdup(&req->pool, db_col_text(st, 0));
+		db_done(st);
+	}
+	if (key)
+		t = k->get(req->db, key);
+	db_rollback(req->db);
+	if (!t || (k->visible && !k->visible(web_principal(req), t))) {
+		json_decref(t);
+		return http_fail(res, HM_ENOTFOUND, k->missing);
+	}
+	json_decref(t);
+	web_private(req, res);
+	return web_moved(req, res, arena_printf(&req->pool, "%s/%s", prefix, key));
+}
+
 enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct kind *k,
 			json_t *(*view)(json_t *t))
 {
@@ -387,7 +419,9 @@ enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct
 		return HM_EDB;
 	t = k->get(req->db, http_param(req, kind_param(k)));
 	db_rollback(req->db);
-	if (!t || (k->visible && !k->visible(p, t))) {
+	if (!t)
+		return kind_moved(req, res, k, k->api_path);
+	if (k->visible && !k->visible(p, t)) {
 		json_decref(t);
 		return http_fail(res, HM_ENOTFOUND, k->missing);
 	}

@@ -226,6 +226,15 @@ struct kind {
 	const char *slug_taken_sql;
 	const char *slug_from;
 	const char *slug_taken_msg;
+	/* Its public address as the table of old addresses keeps it (the
+	 * slug, kind_address_slug; a post's "yyyy/mm/dd/slug"), written to
+	 * buf, or NULL when it has none yet. When it changes, kind_save keeps
+	 * the old one (old_address.h) and kind_delete forgets them all. NULL:
+	 * the kind keeps no old addresses. */
+	const char *(*address)(const json_t *t, char *buf, size_t n);
+	/* Its key (kind_key) by its id, for the 301 from an old address of
+	 * its API item and edit page (bound to the id); NULL: none. */
+	const char *key_by_id_sql;
 	/* Stores m as row id (0: a new one); *id_out is its id. */
 	enum hm_err (*write)(struct db *db, const json_t *m, int64_t ref, int64_t id,
 			     const char *ts, int64_t *id_out);
@@ -270,6 +279,9 @@ static inline const char *kind_key(const struct kind *k, const json_t *t, char b
 }
 
 /* ---------------------------------------------------- writes (kind_store.c) */
+
+/* The address of a kind addressed by its slug: the slug. */
+const char *kind_address_slug(const json_t *t, char *buf, size_t n);
 
 /* Creates (slug NULL) or updates the thing (slug: its key, as kind_key
  * gives it): checks the right, merges in

@@ -535,6 +535,8 @@ const struct kind event_kind = {
 	.slug_taken_sql = SQL_EVENT_SLUG_TAKEN,
 	.slug_from = "title",
 	.slug_taken_msg = "Another event already has this address.",
+	.address = kind_address_slug,
+	.key_by_id_sql = "SELECT slug FROM event WHERE id = ?",
 	.snapshot = admin_event_get,
 	.may_edit = event_may_edit,
 	.defaults = event_defaults,

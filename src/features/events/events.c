@@ -70,6 +70,18 @@ static const char *const sql[EVENT_SQL__MAX] = {
 		"ORDER BY e.starts_on DESC, eo.position",
 };
 
+/* Where a thing the public may see is now, by an address it had. */
+#define MOVED(table, alias, entity, visible)                                                   \
+	"SELECT " alias ".slug FROM old_address a JOIN " table " " alias " ON " alias          \
+	".id = a.entity_id WHERE a.entity = '" entity "' AND a.address = ?" visible
+
+static const char *const moved_sql[] = {
+	[EVENTS_MOVED_EVENT] = MOVED("event", "e", "event",
+				     " AND e.status IN ('published', 'cancelled')"),
+	[EVENTS_MOVED_SERIES] = MOVED("series", "s", "series", " AND s.status = 'published'"),
+	[EVENTS_MOVED_ORG] = MOVED("organisation", "o", "organisation", ""),
+};
+
 static struct db_stmt *prep(struct db *db, enum event_sql i)
 {
 	return db_prepare(db, sql[i]);
@@ -159,6 +171,17 @@ json_t *series_get(struct db *db, const char *slug)
 	}
 	json_object_set_new(s, "regions", regions);
 	return s;
+}
+
+json_t *events_moved(struct db *db, enum events_moved which, const char *slug)
+{
+	struct db_stmt *st = db_prepare(db, moved_sql[which]);
+	if (!st)
+		return NULL;
+	db_bind_text(st, 1, slug);
+	json_t *to = db_step(st) == 1 ? json_string(db_col_text(st, 0)) : NULL;
+	db_done(st);
+	return to;
 }
 
 json_t *org_get(struct db *db, const char *slug)
