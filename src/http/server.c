@@ -769,6 +769,10 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 			e = route->handler(&req, &res);
 		break;
 	case ROUTE_BAD_METHOD: {
+		/* The hook sees unmatched requests too (route NULL): it may
+		 * refuse them first (a bad credential) and choose their form. */
+		if (hooks->before && (e = hooks->before(&req, &res, NULL)) != HM_OK)
+			break;
 		struct buf allow;
 		buf_init(&allow);
 		router_allow_header(allowed, &allow);
@@ -779,6 +783,8 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 		break;
 	}
 	default:
+		if (hooks->before && (e = hooks->before(&req, &res, NULL)) != HM_OK)
+			break;
 		e = http_fail(&res, HM_ENOTFOUND, "There is no page at this address.");
 		break;
 	}

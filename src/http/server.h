@@ -30,7 +30,10 @@ struct server_hooks {
 	int (*private_request)(struct http_req *req);
 	/* Called after routing, before the route's handler: HM_OK lets the
 	 * handler run; any other value skips it, and finish gets that error
-	 * (res may already say more: a status, a location). NULL: none. */
+	 * (res may already say more: a status, a location). Also called with
+	 * route NULL when no route matches (before the 404 or 405): HM_OK
+	 * lets that answer go, in the form the hook chose (want_json);
+	 * another value answers instead. NULL: none. */
 	enum hm_err (*before)(struct http_req *req, struct http_res *res,
 			      const struct route *route);
 	/* The class of a request's path for the metrics, one of

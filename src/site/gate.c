@@ -62,8 +62,37 @@ static int admin_without_second_factor(struct http_req *req, const struct princi
 	return required && auth_two_factor_state(req->db, p->account_id) != 2;
 }
 
+/* The API's own paths: their answers are JSON, errors included, even
+ * for a path or method no route serves. */
+static int api_path(const char *path)
+{
+	return path && strncmp(path, "/api/", 5) == 0;
+}
+
+/* A token that is not valid is refused wherever it is sent (RFC 6750),
+ * public pages and unknown paths included: its holder learns at once that
+ * it is dead, rather than reading the site as a visitor and wondering
+ * where the drafts went. One answer, in JSON (a bearer token is a
+ * program's), for unknown, revoked, expired and malformed alike. */
+static enum hm_err token_refusal(struct http_req *req, struct http_res *res)
+{
+	req->want_json = 1;
+	res->no_store = 1;
+	http_res_header(res, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+	return http_fail(res, HM_EUNAUTH,
+			 "This API token is not valid: it is unknown, revoked or expired.");
+}
+
 enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const struct route *r)
 {
+	if (!r) {
+		/* No route: 404 or 405 follows, unless the credential is refused. */
+		if (api_path(req->path))
+			req->want_json = 1;
+		if (req->db && web_token_refused(req))
+			return token_refusal(req, res);
+		return HM_OK;
+	}
 	unsigned fl = r->flags;
 
 	if (fl & WEB_JSON)
@@ -78,16 +107,8 @@ enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const str
 	int needs = (int)(fl >> 8) - 1;
 	enum hm_err e = HM_OK;
 
-	/* A token that is not valid is refused wherever it is sent (RFC 6750),
-	 * public pages included: its holder learns at once that it is dead,
-	 * rather than reading the site as a visitor and wondering where the
-	 * drafts went. One answer for unknown, revoked and expired alike. */
-	if (web_token_refused(req)) {
-		res->no_store = 1;
-		http_res_header(res, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-		return http_fail(res, HM_EUNAUTH,
-				 "This API token is not valid: it is unknown, revoked or expired.");
-	}
+	if (web_token_refused(req))
+		return token_refusal(req, res);
 	if (fl & (WEB_PRIVATE | WEB_SELF | WEB_STAFF) || needs >= 0)
 		web_private(req, res);
 	/* A read-only token writes nothing, whatever the route: refused

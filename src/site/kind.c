@@ -9,6 +9,7 @@
 #include "site/feature.h"
 
 #include "db/db.h"
+#include "site/old_address.h"
 #include "view/i18n.h"
 
 #include <assert.h>
@@ -260,7 +261,9 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 		json_t *j = adm_input_json(&in);
 		e = kind_save(k, req->db, p, slug, j, time_now_s(), &out, &errs);
 		json_decref(j);
-		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST) {
+		/* A refused change of status is the status field's error. */
+		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST &&
+		    !(e == HM_ECONFLICT && field_error_get(&errs, "status"))) {
 			adm_input_free(&in);
 			return adm_domain_fail(res, e);
 		}
@@ -269,7 +272,7 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 	if (e != HM_OK) {
 		json_t *fj = adm_input_form_json(&in);
 		adm_input_free(&in);
-		res->status = e == HM_EEXIST ? 409 : 400;
+		res->status = e == HM_EINVAL ? 400 : 409;
 		if (req->want_json)
 			return adm_api_answer(res, res->status, fj);
 		/* form_page takes its own reference; the request keeps ours. */
@@ -308,11 +311,19 @@ static enum hm_err adm_action_begin(struct http_req *req, struct http_res *res,
 enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct kind *k,
 			   const char *status, const char *done)
 {
-	enum hm_err e = adm_action_begin(req, res, k);
+	json_t *t;
+	enum hm_err e = adm_for_edit(req, res, k, &t);
 	if (e != HM_OK)
 		return e;
+	web_own(req, t);
 	const char *slug = http_param(req, kind_param(k));
 	e = kind_set_status(k, req->db, web_principal(req), slug, status, time_now_s());
+	if (e == HM_ECONFLICT) {
+		/* Why, as the status it had when loaded says (a change between
+		 * the two reads gets the general sentence). */
+		const char *why = kind_status_refused(k, web_str(t, "status"), status);
+		return http_fail(res, e, why ? why : "This cannot be done in its present state.");
+	}
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
 	if (req->want_json)
@@ -368,6 +379,37 @@ enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struc
 	return adm_api_answer(res, 200, json_pack("{s:o}", k->key, out));
 }
 
+/* The key of the path is none of k's: when it was the address of one p
+ * may see, 301 to prefix/<its key now>; else k's 404. */
+static enum hm_err kind_moved(struct http_req *req, struct http_res *res, const struct kind *k,
+			      const char *prefix)
+{
+	json_t *t = NULL;
+	const char *key = NULL;
+	if (!k->address || !k->key_by_id_sql)
+		return http_fail(res, HM_ENOTFOUND, k->missing);
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	int64_t id = old_address_find(req->db, k->entity, http_param(req, kind_param(k)));
+	struct db_stmt *st = id > 0 ? db_prepare(req->db, k->key_by_id_sql) : NULL;
+	if (st) {
+		db_bind_int(st, 1, id);
+		if (db_step(st) == 1)
+			key = arena_strdup(&req->pool, db_col_text(st, 0));
+		db_done(st);
+	}
+	if (key)
+		t = k->get(req->db, key);
+	db_rollback(req->db);
+	if (!t || (k->visible && !k->visible(web_principal(req), t))) {
+		json_decref(t);
+		return http_fail(res, HM_ENOTFOUND, k->missing);
+	}
+	json_decref(t);
+	web_private(req, res);
+	return web_moved(req, res, arena_printf(&req->pool, "%s/%s", prefix, key));
+}
+
 enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct kind *k,
 			json_t *(*view)(json_t *t))
 {
@@ -377,7 +419,9 @@ enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct
 		return HM_EDB;
 	t = k->get(req->db, http_param(req, kind_param(k)));
 	db_rollback(req->db);
-	if (!t || (k->visible && !k->visible(p, t))) {
+	if (!t)
+		return kind_moved(req, res, k, k->api_path);
+	if (k->visible && !k->visible(p, t)) {
 		json_decref(t);
 		return http_fail(res, HM_ENOTFOUND, k->missing);
 	}
@@ -416,11 +460,6 @@ enum hm_err adm_h_publish(struct http_req *req, struct http_res *res)
 enum hm_err adm_h_unpublish(struct http_req *req, struct http_res *res)
 {
 	return adm_set_status(req, res, route_kind(req), "draft", "unpublished");
-}
-
-enum hm_err adm_h_cancel(struct http_req *req, struct http_res *res)
-{
-	return adm_set_status(req, res, route_kind(req), "cancelled", "cancelled");
 }
 
 enum hm_err adm_h_delete(struct http_req *req, struct http_res *res)

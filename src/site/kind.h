@@ -154,6 +154,14 @@ struct kind_keep_why {
 	int64_t n;
 };
 
+/* A status change a kind refuses: from status from (a new one counts as
+ * in its defaults' status) to status to, with the sentence that says why
+ * (a msgid). A list of rules ends with one whose from is NULL. */
+struct kind_status_rule {
+	const char *from, *to;
+	const char *why;
+};
+
 struct kind {
 	/* ---- addresses and answers */
 	const char *key;          /* the API list's key: "series", "events"… */
@@ -194,6 +202,9 @@ struct kind {
 	enum hm_err (*for_edit)(struct http_req *req, struct http_res *res, json_t **out);
 	/* ---- rules and writes */
 	const char *const *statuses; /* for a status change */
+	/* The changes of status refused (a draft is never cancelled into
+	 * public view); NULL: none. */
+	const struct kind_status_rule *status_rules;
 	/* The record after a change: cur with the keys of in that the rules
 	 * declare laid over it. Caller owns the result. */
 	json_t *(*merge)(const json_t *cur, const json_t *in);
@@ -215,6 +226,15 @@ struct kind {
 	const char *slug_taken_sql;
 	const char *slug_from;
 	const char *slug_taken_msg;
+	/* Its public address as the table of old addresses keeps it (the
+	 * slug, kind_address_slug; a post's "yyyy/mm/dd/slug"), written to
+	 * buf, or NULL when it has none yet. When it changes, kind_save keeps
+	 * the old one (old_address.h) and kind_delete forgets them all. NULL:
+	 * the kind keeps no old addresses. */
+	const char *(*address)(const json_t *t, char *buf, size_t n);
+	/* Its key (kind_key) by its id, for the 301 from an old address of
+	 * its API item and edit page (bound to the id); NULL: none. */
+	const char *key_by_id_sql;
 	/* Stores m as row id (0: a new one); *id_out is its id. */
 	enum hm_err (*write)(struct db *db, const json_t *m, int64_t ref, int64_t id,
 			     const char *ts, int64_t *id_out);
@@ -260,6 +280,9 @@ static inline const char *kind_key(const struct kind *k, const json_t *t, char b
 
 /* ---------------------------------------------------- writes (kind_store.c) */
 
+/* The address of a kind addressed by its slug: the slug. */
+const char *kind_address_slug(const json_t *t, char *buf, size_t n);
+
 /* Creates (slug NULL) or updates the thing (slug: its key, as kind_key
  * gives it): checks the right, merges in
  * over what is stored (or the defaults), checks, settles the slug,
@@ -267,14 +290,20 @@ static inline const char *kind_key(const struct kind *k, const json_t *t, char b
  * as stored.
  *   HM_EINVAL     in is not an object, or errs says what is wrong
  *   HM_EEXIST     the chosen address is taken (errs says so)
+ *   HM_ECONFLICT  a change of status k->status_rules refuse (errs says
+ *                 why, on "status")
  *   HM_ENOTFOUND  no such slug;  HM_EFORBIDDEN  p may not
  *   HM_EDB        the database failed (nothing changed) */
 enum hm_err kind_save(const struct kind *k, struct db *db, const struct principal *p,
 		      const char *slug, const json_t *in, int64_t now, json_t **out,
 		      struct field_errors *errs);
+/* Why k refuses a change from status from to status to (a msgid), or
+ * NULL when it takes it. */
+const char *kind_status_refused(const struct kind *k, const char *from, const char *to);
 /* kind_save of {"status": status}; HM_EINVAL for a status not in
- * k->statuses. One already in that status stays as it is, with nothing
- * written or recorded. */
+ * k->statuses, HM_ECONFLICT for a change k->status_rules refuse
+ * (kind_status_refused says why). One already in that status stays as
+ * it is, with nothing written or recorded. */
 enum hm_err kind_set_status(const struct kind *k, struct db *db, const struct principal *p,
 			    const char *slug, const char *status, int64_t now);
 /* 1 if p may delete t (as k->snapshot gives it): k->may_delete, or an
@@ -319,13 +348,13 @@ enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct
 
 /* The same as route handlers, for the kind in the route's data
  * ({…, adm_h_save, WEB_STAFF | WEB_CSRF, &series_kind}), so a kind's
- * routes need no handlers of their own. publish, unpublish and cancel set
- * the status published, draft and cancelled. */
+ * routes need no handlers of their own. publish and unpublish set the
+ * status published and draft (cancelling asks first: the feature's own
+ * handler, which calls adm_set_status). */
 enum hm_err adm_h_edit(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_save(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_publish(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_unpublish(struct http_req *req, struct http_res *res);
-enum hm_err adm_h_cancel(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_delete(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_api_list(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_api_get(struct http_req *req, struct http_res *res);

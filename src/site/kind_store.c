@@ -8,6 +8,7 @@
 #include "site/kind.h"
 
 #include "core/text.h"
+#include "site/old_address.h"
 #include "db/db.h"
 #include "view/i18n.h"
 
@@ -109,6 +110,51 @@ static enum hm_err settle_slug(const struct kind *k, struct db *db, struct arena
 
 /* =============================================================== writes */
 
+const char *kind_address_slug(const json_t *t, char *buf, size_t n)
+{
+	const char *slug = json_string_value(json_object_get(t, "slug"));
+	if (!slug || !*slug)
+		return NULL;
+	snprintf(buf, n, "%s", slug);
+	return buf;
+}
+
+/* The old addresses after a write: the one it has now is its own (no
+ * other thing's old one), the one it had before (if another) is kept as
+ * its old one. */
+static enum hm_err settle_addresses(const struct kind *k, struct db *db, const json_t *before,
+				    const json_t *after, int64_t id, const char *ts)
+{
+	char was_buf[256], now_buf[256];
+	if (!k->address)
+		return HM_OK;
+	const char *was = before ? k->address(before, was_buf, sizeof(was_buf)) : NULL;
+	const char *now = k->address(after, now_buf, sizeof(now_buf));
+	enum hm_err e = HM_OK;
+	if (now)
+		e = old_address_claim(db, k->entity, now);
+	if (e == HM_OK && was && !str_eq(was, now))
+		e = old_address_keep(db, k->entity, id, was, ts);
+	return e;
+}
+
+/* t's status, "" for none. */
+static const char *status_of(const json_t *t)
+{
+	const char *s = json_string_value(json_object_get(t, "status"));
+	return s ? s : "";
+}
+
+const char *kind_status_refused(const struct kind *k, const char *from, const char *to)
+{
+	if (str_eq(from, to))
+		return NULL;
+	for (const struct kind_status_rule *r = k->status_rules; r && r->from; r++)
+		if (str_eq(r->from, from) && str_eq(r->to, to))
+			return r->why;
+	return NULL;
+}
+
 /* kind_save; with same_status, a change to the status it has already
  * writes and records nothing. */
 static enum hm_err save(const struct kind *k, struct db *db, const struct principal *p,
@@ -119,6 +165,7 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 	json_t *before = NULL, *m = NULL, *after = NULL;
 	int64_t id = 0, ref = 0;
 	int nerrs;
+	char was[32] = "";
 	enum hm_err e;
 
 	assert(k && k->snapshot && k->merge && k->check && k->write && k->action);
@@ -146,6 +193,7 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 			return HM_OK;
 		}
 		id = json_integer_value(json_object_get(before, "id"));
+		snprintf(was, sizeof(was), "%s", status_of(before));
 		m = k->merge(before, in);
 		if (!nonempty(m, "slug"))
 			json_object_set(m, "slug", json_object_get(before, "slug"));
@@ -155,6 +203,7 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 			goto out;
 		}
 		json_t *defaults = k->defaults();
+		snprintf(was, sizeof(was), "%s", status_of(defaults));
 		m = k->merge(defaults, in);
 		json_decref(defaults);
 	}
@@ -164,6 +213,12 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 		k->complete(m, before, now);
 	if (k->check(m, errs)) {
 		e = HM_EINVAL;
+		goto out;
+	}
+	const char *why = kind_status_refused(k, was, json_string_value(json_object_get(m, "status")));
+	if (why) {
+		field_error_add(errs, "status", why);
+		e = HM_ECONFLICT;
 		goto out;
 	}
 	/* resolve may refuse a reference as a field and still let the slug be
@@ -177,7 +232,8 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 		e = HM_EINVAL;
 		goto out;
 	}
-	if ((e = k->write(db, m, ref, id, time_format_rfc3339(&a, now), &id)) != HM_OK) {
+	const char *ts = time_format_rfc3339(&a, now);
+	if ((e = k->write(db, m, ref, id, ts, &id)) != HM_OK) {
 		/* The address was free when checked, but a unique key disagrees. */
 		if (e == HM_EEXIST)
 			field_error_add(errs, "slug", k->slug_taken_msg);
@@ -190,6 +246,8 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 		e = HM_EDB;
 		goto out;
 	}
+	if ((e = settle_addresses(k, db, before, after, id, ts)) != HM_OK)
+		goto out;
 	if ((e = audit_record_at(db, p, k->action(before, after), k->entity, id, before, after,
 				 now)) != HM_OK ||
 	    (e = db_commit(db)) != HM_OK)
@@ -321,6 +379,8 @@ enum hm_err kind_delete(const struct kind *k, struct db *db, const struct princi
 	}
 	db_bind_int(st, 1, id);
 	if ((e = db_run(st)) != HM_OK)
+		goto out;
+	if (k->address && (e = old_address_forget(db, k->entity, id)) != HM_OK)
 		goto out;
 	if ((e = audit_record_at(db, p, k->delete_action, k->entity, id, before, NULL, now)) ==
 	    HM_OK)

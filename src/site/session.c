@@ -31,8 +31,13 @@ static struct web_state *state(struct http_req *req)
 	int64_t now = time_now_s();
 	if (!req->db) {
 		/* No database to ask (server.c: none reachable): a visitor. */
-	} else if (authz && strncasecmp(authz, "Bearer ", 7) == 0) {
-		if (auth_api_token_lookup_at(req->db, authz + 7, now, req->client_addr, &st->who) != HM_OK) {
+	} else if (authz && strncasecmp(authz, "Bearer", 6) == 0 &&
+		   (authz[6] == '\0' || authz[6] == ' ' || authz[6] == '\t')) {
+		/* "Bearer" with no token, or a token that is not valid. */
+		const char *tok = authz + 6;
+		while (*tok == ' ' || *tok == '\t')
+			tok++;
+		if (!*tok || auth_api_token_lookup_at(req->db, tok, now, req->client_addr, &st->who) != HM_OK) {
 			auth_principal_visitor(&st->who);
 			st->bad_token = 1;
 		}

@@ -45,7 +45,8 @@ enum web_route_flag {
 
 /* The server's "before" hook: checks what r->flags declare, in the order
  * above. HM_OK, or the error (with res filled in) that answers instead of
- * the handler. */
+ * the handler. With r NULL (no route: a 404 or 405 follows) it refuses a
+ * bad bearer token (401) and makes the answer JSON under /api/. */
 enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const struct route *r);
 
 /* Compiles templates and loads catalogues. On error prints why, returns
@@ -121,8 +122,9 @@ enum auth_action;
 /* The principal of the request, loaded once: a bearer API token, else the
  * session cookie, else a public visitor. Never NULL. */
 const struct principal *web_principal(struct http_req *req);
-/* 1 if the request sent a bearer token that is unknown, revoked or
- * expired: the gate answers it 401 on every route, public ones included. */
+/* 1 if the request sent a bearer token that is unknown, revoked,
+ * expired or malformed ("Bearer" with nothing after it): the gate answers
+ * it 401 in JSON on every path, public and unknown ones included. */
 int web_token_refused(struct http_req *req);
 
 /* HM_OK if the principal may do a in scope. Otherwise a visitor asking

@@ -412,8 +412,8 @@ describe('events', () => {
 		assert.equal(location(edit), `/admin/events/${SLUG}/edit?done=saved`);
 		assert.match(textOf((await who.visitor.get(pub)).body), /Austria Center/);
 		assert.equal((await who.visitor.get(`/api/v1/events/${SLUG}`)).json.venue, 'Austria Center');
-		// Cancel: still public, marked cancelled.
-		assert.equal((await who.series.post(`/admin/events/${SLUG}/cancel`)).status, 303);
+		// Cancel, confirmed: still public, marked cancelled.
+		assert.equal((await who.series.post(`/admin/events/${SLUG}/cancel`, { confirm: 'yes' })).status, 303);
 		assert.match(textOf((await who.visitor.get(pub)).body), /This event has been cancelled\./);
 		// Back to draft: gone.
 		assert.equal((await who.series.post(`/admin/events/${SLUG}/unpublish`)).status, 303);
@@ -883,8 +883,9 @@ describe('deleting events, series and organisations', () => {
 		assert.equal((await who.visitor.get(`/organisations/${ORG}`)).status, 404);
 
 		// A cancelled event stays.
-		r = await tok.api('POST', '/api/v1/events', { title: 'Throwaway Cancelled', status: 'cancelled', ...DAYS });
+		r = await tok.api('POST', '/api/v1/events', { title: 'Throwaway Cancelled', status: 'published', ...DAYS });
 		assert.equal(r.status, 201, r.body);
+		assert.equal((await tok.api('PATCH', `/api/v1/events/${r.json.slug}`, { status: 'cancelled' })).status, 200);
 		r = await tok.api('DELETE', `/api/v1/events/${r.json.slug}`);
 		assert.equal(r.status, 409);
 		assert.match(error(r), /^Cancelled events cannot be deleted/);

@@ -479,6 +479,18 @@ describe('images', () => {
 		assert.equal(audit('media.upload').filter((a) => a.includes(stored.image)).length, 1);
 	});
 
+	test('a photo credit shows only with its photo', async () => {
+		const p = await apiPost({ title: 'A credit and no photo', status: 'published', image_credit: '© Nobody Here' });
+		const page = await request(srv.url + p.url);
+		assert.equal(page.status, 200);
+		assert.doesNotMatch(textOf(page.body), /Nobody Here|Photo/, 'no credit without its photo');
+		// With the photo, the credit is its caption.
+		const r = await bearer(srv.url, tokens.admin, 'PATCH', `/api/v1/posts/${p.id}`, { image: stored.image, image_alt: 'x' });
+		assert.equal(r.status, 200, r.body.slice(0, 300));
+		const shown = await request(srv.url + p.url);
+		assert.match(shown.body, /<figcaption>Photo © Nobody Here<\/figcaption>/);
+	});
+
 	test('each row of the list shows its own image and links, never its neighbour\'s', async () => {
 		// First in the list (the newest draft without a date), with an image.
 		await apiPost({ title: 'Draft with an image', image: stored.image, image_alt: 'x' });

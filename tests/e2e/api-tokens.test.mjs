@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { textOf } from './lib/html.mjs';
-import { getJson } from './lib/http.mjs';
+import { getJson, request } from './lib/http.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
 
@@ -193,5 +193,38 @@ describe('a token that is not valid is refused everywhere', () => {
 		}
 		// Without the header, the same public pages answer as ever.
 		assert.equal((await getJson(srv.url + '/api/v1/events')).status, 200);
+	});
+
+	// Every method, every kind of path (a page, the API, an asset, the
+	// feed, an address nothing serves, a method a path does not take), and
+	// a header that is not even a token: 401 in JSON, never public data.
+	test('unknown or malformed, on every path and method: 401 JSON with WWW-Authenticate', async () => {
+		const headers = ['Bearer hm_' + 'y'.repeat(40), 'Bearer', 'Bearer ', 'bearer  not-a-token'];
+		const probes = [
+			['GET', '/'], ['HEAD', '/events'], ['GET', '/api/v1/events'], ['GET', '/news.atom'],
+			['GET', '/assets/site.css'], ['GET', '/no/such/page'], ['GET', '/api/v1/no-such-thing'],
+			['POST', '/api/v1/events'], ['PATCH', '/api/v1/events/asia-south-pacific-shanghai-2012'],
+			['DELETE', '/api/v1/posts/1'], ['DELETE', '/news'], ['PUT', '/api/v1/events'],
+		];
+		for (const authorization of headers) {
+			for (const [method, p] of probes) {
+				const what = `${method} ${p} with "${authorization}"`;
+				const before = dbSnapshot(srv.db);
+				const r = await request(srv.url + p, {
+					method,
+					headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+					body: method === 'GET' || method === 'HEAD' ? undefined : '{"title": "x"}',
+				});
+				assert.equal(r.status, 401, what);
+				assert.match(r.headers['www-authenticate'] ?? '', /^Bearer error="invalid_token"/, what);
+				assert.equal(r.headers['content-type'], 'application/json; charset=utf-8', what);
+				assert.equal(r.headers['cache-control'], 'no-store', what);
+				if (method !== 'HEAD') assert.equal(JSON.parse(r.body).error.status, 401, what);
+				if (method !== 'GET' && method !== 'HEAD') assertDbUnchanged(srv.db, before, what);
+			}
+		}
+		// Another scheme is not a bearer token: the request reads as a visitor's.
+		const basic = await request(srv.url + '/api/v1/events', { headers: { Authorization: 'Basic Zm9vOmJhcg==' } });
+		assert.equal(basic.status, 200);
 	});
 });

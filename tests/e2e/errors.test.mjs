@@ -63,6 +63,28 @@ describe('not found', () => {
 			assert.equal(j.json.error.status, 404, `${id}: JSON error`);
 		});
 	}
+	// The API answers JSON whatever Accept says, for addresses and methods
+	// it does not serve too: a program never has to parse the HTML page.
+	for (const [method, path, status] of [
+		['GET', '/api/v1/no-such-thing', 404],
+		['GET', '/api/v1/events/asia-south-pacific-shanghai-2012/no-such-part', 404],
+		['DELETE', '/api/v1/no-such-thing', 404],
+		['POST', '/api/v1/no-such-thing', 404],
+		['PUT', '/api/v1/events', 405],
+		['DELETE', '/api/v1/events', 405],
+		['POST', '/api/v1/events/asia-south-pacific-shanghai-2012', 405],
+	]) {
+		test(`api_${method}_${path}_answers_json_${status}`, async () => {
+			const r = await request(srv.url + path, { method, headers: { 'Content-Length': '0' } });
+			assert.equal(r.status, status, `${method} ${path}`);
+			assert.equal(r.headers['content-type'], 'application/json; charset=utf-8', `${method} ${path}`);
+			const j = JSON.parse(r.body);
+			assert.equal(j.error.status, status);
+			assert.equal(typeof j.error.message, 'string');
+			assert.equal(typeof j.error.title, 'string');
+			if (status === 405) assert.ok((r.headers.allow ?? '').includes('GET'), `Allow: ${r.headers.allow}`);
+		});
+	}
 	test('not_found_head_has_no_body', async () => {
 		const r = await request(srv.url + '/no/such/page', { method: 'HEAD' });
 		assert.equal(r.status, 404);

@@ -51,7 +51,7 @@ UPDATE event SET title = ${q(X.eventTitle)}, theme = ${q(X.theme)}, city = ${q(X
   contact_name = ${q(X.contactName)} WHERE id = 2;
 UPDATE organisation SET name = ${q(X.orgName)}, acronym = ${q(X.acronym)}, url = 'javascript:alert(9)' WHERE id = 3;
 UPDATE post SET title = ${q(X.postTitle)}, summary = ${q(X.summary)}, body_md = ${q(BODY_MD)},
-  image_credit = ${q(X.credit)} WHERE id = 1;
+  image = '${'a'.repeat(64)}.jpg', image_alt = 'A photo', image_credit = ${q(X.credit)} WHERE id = 1;
 UPDATE category SET name = ${q(X.category)} WHERE id = 1;
 UPDATE site_setting SET value = ${q(X.siteName)} WHERE key = 'site_name';
 UPDATE series SET title = ${q(X.seriesTitle)} WHERE id = 1;
@@ -67,7 +67,7 @@ after(async () => {
 // javascript: URL. Escaped text has no '<', so every match is a real tag.
 const ALLOWED = new Set(['html', 'head', 'meta', 'title', 'link', 'body', 'a', 'header', 'div', 'img', 'span', 'nav',
 	'ul', 'ol', 'li', 'main', 'section', 'h1', 'h2', 'h3', 'p', 'time', 'footer', 'article', 'aside', 'dl', 'dt', 'dd',
-	'abbr', 'strong', 'em', 'br', 'code', 'pre', 'blockquote', 'hr']);
+	'abbr', 'strong', 'em', 'br', 'code', 'pre', 'blockquote', 'hr', 'figure', 'figcaption']);
 function assertInert(page, where) {
 	const body = withoutSiteScript(page);
 	for (const m of body.matchAll(/<([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>/g)) {

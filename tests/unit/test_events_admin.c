@@ -21,6 +21,7 @@
 #include "db/db.h"
 #include "core/text.h"
 #include "features/events/events_admin.h"
+#include "site/old_address.h"
 
 #define T0 ((int64_t)1700000000)
 
@@ -523,6 +524,94 @@ static void test_event_status_changes_are_audited_by_name(void **state)
 	world_close(&w);
 }
 
+/* A draft was never public: it is not cancelled into public view, by a
+ * status change, an update or a creation; a published event is. */
+static void test_event_draft_is_never_cancelled(void **state)
+{
+	(void)state;
+	struct world w;
+	world_open(&w);
+	struct field_errors errs = {0};
+	const char *why = kind_status_refused(&event_kind, "draft", "cancelled");
+	assert_non_null(why);
+	assert_null(kind_status_refused(&event_kind, "published", "cancelled"));
+	assert_null(kind_status_refused(&event_kind, "cancelled", "draft"));
+	assert_null(kind_status_refused(&event_kind, "draft", "draft"));
+	assert_null(kind_status_refused(&series_kind, "draft", "published"));
+
+	assert_int_equal(kind_set_status(&event_kind, w.db, &w.p[ADMIN], "event-b", "cancelled", T0),
+			 HM_ECONFLICT);
+	json_t *in = json_pack("{s:s, s:s}", "status", "cancelled", "venue", "Hall");
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], "event-b", in, T0, NULL, &errs),
+			 HM_ECONFLICT);
+	assert_string_equal(field_error_get(&errs, "status"), why);
+	json_decref(in);
+	memset(&errs, 0, sizeof(errs));
+	in = json_pack("{s:s, s:s, s:s, s:s}", "title", "Born cancelled", "starts_on", "2020-01-01",
+		       "ends_on", "2020-01-02", "status", "cancelled");
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], NULL, in, T0, NULL, &errs),
+			 HM_ECONFLICT);
+	assert_string_equal(field_error_get(&errs, "status"), why);
+	json_decref(in);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM event WHERE status = ?", "cancelled"), 0);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM event WHERE slug = ?", "born-cancelled"), 0);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM audit_log WHERE action LIKE 'event.%'", NULL),
+			 0);
+	/* Published first, it may be cancelled. */
+	assert_int_equal(kind_set_status(&event_kind, w.db, &w.p[ADMIN], "event-a", "cancelled", T0),
+			 HM_OK);
+	assert_int_equal(audits(w.db, "event.cancel"), 1);
+	world_close(&w);
+}
+
+/* Changing a slug keeps the old one as an old address of the thing; a
+ * thing that takes it claims it; deleting forgets them; a refused write
+ * keeps none. */
+static void test_old_addresses_kept_claimed_forgotten(void **state)
+{
+	(void)state;
+	struct world w;
+	world_open(&w);
+	struct field_errors errs = {0};
+	static const char n_sql[] = "SELECT count(*) FROM old_address WHERE address = ?";
+	json_t *in = json_pack("{s:s}", "slug", "event-a2");
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], "event-a", in, T0, NULL, &errs),
+			 HM_OK);
+	json_decref(in);
+	assert_int_equal(old_address_find(w.db, "event", "event-a"), 1);
+	assert_int_equal(old_address_find(w.db, "series", "event-a"), 0);
+	/* An update that keeps the slug records nothing. */
+	in = json_pack("{s:s}", "venue", "Hall");
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], "event-a2", in, T0, NULL, &errs),
+			 HM_OK);
+	json_decref(in);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM old_address", NULL), 1);
+	/* A refused write (a draft cancelled) keeps no old address. */
+	in = json_pack("{s:s, s:s}", "slug", "event-b2", "status", "cancelled");
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], "event-b", in, T0, NULL, &errs),
+			 HM_ECONFLICT);
+	json_decref(in);
+	assert_int_equal(count(w.db, n_sql, "event-b"), 0);
+	/* A new event takes the freed slug: the redirect is dropped. */
+	memset(&errs, 0, sizeof(errs));
+	in = json_pack("{s:s, s:s, s:s, s:s}", "title", "New A", "slug", "event-a", "starts_on",
+		       "2020-01-01", "ends_on", "2020-01-02");
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], NULL, in, T0, NULL, &errs), HM_OK);
+	json_decref(in);
+	assert_int_equal(count(w.db, n_sql, "event-a"), 0);
+	/* Renamed again, then deleted: its addresses go with it. */
+	in = json_pack("{s:s}", "slug", "event-c2");
+	assert_int_equal(kind_save(&event_kind, w.db, &w.p[ADMIN], "event-c", in, T0, NULL, &errs),
+			 HM_OK);
+	json_decref(in);
+	assert_int_equal(old_address_find(w.db, "event", "event-c"), 3);
+	struct kind_keep_why why;
+	assert_int_equal(kind_delete(&event_kind, w.db, &w.p[ADMIN], "event-c2", T0, &why), HM_OK);
+	assert_int_equal(old_address_find(w.db, "event", "event-c"), 0);
+	assert_int_equal(old_address_find(w.db, "event", "event-a"), 0);
+	world_close(&w);
+}
+
 /* The slugs and roles of an event's organisations, as "slug:role,…". */
 static char *orgs_of(struct db *db, const char *event)
 {
@@ -1017,6 +1106,8 @@ int main(void)
 		cmocka_unit_test(test_event_update_changes_only_keys_sent),
 		cmocka_unit_test(test_event_update_rights_table),
 		cmocka_unit_test(test_event_status_changes_are_audited_by_name),
+		cmocka_unit_test(test_event_draft_is_never_cancelled),
+		cmocka_unit_test(test_old_addresses_kept_claimed_forgotten),
 		cmocka_unit_test(test_event_orgs_add_move_remove),
 		cmocka_unit_test(test_event_org_set_checks_every_entry),
 		cmocka_unit_test(test_series_create_update_publish),

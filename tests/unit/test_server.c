@@ -152,7 +152,11 @@ static int t_private(struct http_req *req)
 
 static enum hm_err t_before(struct http_req *req, struct http_res *res, const struct route *r)
 {
-	(void)req;
+	/* No route (a 404 or 405 follows): the hook may still refuse. */
+	if (!r)
+		return strncmp(req->path, "/refused/", 9) == 0
+			       ? http_fail(res, HM_EUNAUTH, "refused")
+			       : HM_OK;
 	if (r->flags & GATED)
 		return http_fail(res, HM_EFORBIDDEN, "gated");
 	return HM_OK;
@@ -311,6 +315,13 @@ static void test_server_hooks_route_gate_and_finish(void **state)
 	fd = get(f->port, "/nope", NULL);
 	assert_int_equal(read_until(fd, &b, "\r\n\r\n", 5000), 1);
 	assert_non_null(strstr(b.data, "HTTP/1.1 404"));
+	close(fd);
+
+	/* The hook sees a request no route serves, and may answer it first. */
+	buf_reset(&b);
+	fd = get(f->port, "/refused/nope", NULL);
+	assert_int_equal(read_until(fd, &b, "\r\n\r\n", 5000), 1);
+	assert_non_null(strstr(b.data, "HTTP/1.1 401"));
 	close(fd);
 	buf_free(&b);
 }

@@ -204,6 +204,15 @@ static const struct kind_keep_rule event_keep[] = {
 	{0, NULL, NULL, NULL, NULL},
 };
 
+/* A draft was never public: cancelling it would put it on the public
+ * pages, marked cancelled. It stays a draft, or is deleted. */
+static const struct kind_status_rule event_status_rules[] = {
+	{"draft", "cancelled",
+	 N_("A draft cannot be cancelled: it has never been public. Keep it as a draft, or delete "
+	    "it.")},
+	{NULL, NULL, NULL},
+};
+
 /* ======================================================= event organisers */
 
 /* Loads the event's scope and checks the right to name its organisers:
@@ -539,9 +548,12 @@ const struct kind event_kind = {
 	.entity = "event",
 	.merge = event_merge,
 	.statuses = admin_event_statuses,
+	.status_rules = event_status_rules,
 	.slug_taken_sql = SQL_EVENT_SLUG_TAKEN,
 	.slug_from = "title",
 	.slug_taken_msg = N_("Another event already has this address."),
+	.address = kind_address_slug,
+	.key_by_id_sql = "SELECT slug FROM event WHERE id = ?",
 	.snapshot = admin_event_get,
 	.may_edit = event_may_edit,
 	.defaults = event_defaults,
@@ -562,6 +574,56 @@ enum hm_err adm_event_for_edit(struct http_req *req, struct http_res *res, json_
 	return adm_for_edit(req, res, &event_kind, out);
 }
 
+/* ============================================================ cancelling */
+
+/* Cancelling asks first, on a page of its own (no script needed): what
+ * will happen, and the button that does it. Only a published event is
+ * cancelled; a draft's page says why not. */
+static enum hm_err cancel_page(struct http_req *req, struct http_res *res, json_t *ev)
+{
+	const char *why = kind_status_refused(&event_kind, web_str(ev, "status"), "cancelled");
+	if (why)
+		return http_fail(res, HM_ECONFLICT, why);
+	if (str_eq(web_str(ev, "status"), "cancelled"))
+		return web_redirect(req, res,
+				    arena_printf(&req->pool, "/admin/events/%s/edit",
+						 web_str(ev, "slug")));
+	json_t *m = json_object();
+	adm_decorate_status(req, ev);
+	json_object_set_new(m, "public_url", json_sprintf("/events/%s", web_str(ev, "slug")));
+	json_object_set_new(m, "event", json_incref(ev));
+	return adm_page(req, res, m, "admin/events_cancel", web_t(req, "Cancel the event"),
+			"events");
+}
+
+static enum hm_err page_event_cancel(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = adm_event_for_edit(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	web_own(req, ev);
+	return cancel_page(req, res, ev);
+}
+
+static const struct field cancel_fields[] = {
+	{.name = "confirm", .kind = FIELD_TEXT, .max_len = 8},
+};
+
+/* POST …/cancel: from a browser, only with confirm=yes (sent by the
+ * confirmation page's button); without it, the confirmation page. A
+ * JSON call is a program's, which has said what it wants. */
+static enum hm_err post_event_cancel(struct http_req *req, struct http_res *res)
+{
+	if (!req->want_json) {
+		struct form f;
+		form_read(req, cancel_fields, HM_ARRAY_LEN(cancel_fields), &f);
+		if (!str_eq(form_get(&f, "confirm"), "yes"))
+			return page_event_cancel(req, res);
+	}
+	return adm_set_status(req, res, &event_kind, "cancelled", "cancelled");
+}
+
 const struct route event_admin_routes[] = {
 	{GET, "/admin", page_dashboard, WEB_STAFF},
 	{GET, "/admin/events", page_events_list, WEB_STAFF},
@@ -571,7 +633,8 @@ const struct route event_admin_routes[] = {
 	{POST, "/admin/events/{slug}", adm_h_save, WEB_PRIVATE | WEB_CSRF, &event_kind},
 	{POST, "/admin/events/{slug}/publish", adm_h_publish, WEB_PRIVATE | WEB_CSRF, &event_kind},
 	{POST, "/admin/events/{slug}/unpublish", adm_h_unpublish, WEB_PRIVATE | WEB_CSRF, &event_kind},
-	{POST, "/admin/events/{slug}/cancel", adm_h_cancel, WEB_PRIVATE | WEB_CSRF, &event_kind},
+	{GET, "/admin/events/{slug}/cancel", page_event_cancel, WEB_PRIVATE},
+	{POST, "/admin/events/{slug}/cancel", post_event_cancel, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/events/{slug}/delete", adm_h_delete, WEB_PRIVATE | WEB_CSRF, &event_kind},
 	{GET, "/api/v1/events", adm_h_api_list, WEB_JSON, &event_kind},
 	{POST, "/api/v1/events", adm_h_save, WEB_JSON | WEB_STAFF | WEB_CSRF, &event_kind},

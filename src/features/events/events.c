@@ -1,7 +1,9 @@
 /*
  * events.c — read queries for series, events and organisations. Drafts
  * never leave this file for the public functions: every query filters on
- * status = 'published'. The organisers' reads (events_admin.h) build
+ * status = 'published' (events: or 'cancelled', which a published event
+ * may become), and an event names its series only when that is published
+ * too. The organisers' reads (events_admin.h) build
  * their models with the same helpers, on statements that keep drafts.
  */
 #include "features/events/events.h"
@@ -32,11 +34,11 @@ enum event_sql {
 static const char *const sql[EVENT_SQL__MAX] = {
 	[SQL_EVENTS_UPCOMING] =
 		"SELECT " EVENT_COLS "FROM event e LEFT JOIN series s ON s.id = e.series_id "
-		"WHERE e.status IN ('published', 'cancelled') AND e.ends_on >= ? "
+		"AND s.status = 'published' WHERE e.status IN ('published', 'cancelled') AND e.ends_on >= ? "
 		"ORDER BY e.starts_on, e.id LIMIT ?",
 	[SQL_EVENTS_PAST] =
 		"SELECT " EVENT_COLS "FROM event e LEFT JOIN series s ON s.id = e.series_id "
-		"WHERE e.status IN ('published', 'cancelled') AND e.ends_on < ? "
+		"AND s.status = 'published' WHERE e.status IN ('published', 'cancelled') AND e.ends_on < ? "
 		"ORDER BY e.starts_on DESC, e.id DESC LIMIT ?",
 	[SQL_EVENT] = "SELECT " EVENT_COLS ", e.description_md, e.contact_name, e.contact_title, "
 		      "e.contact_org, e.contact_email "
@@ -63,8 +65,21 @@ static const char *const sql[EVENT_SQL__MAX] = {
 	[SQL_ORG_EVENTS] =
 		"SELECT " EVENT_COLS ", eo.role FROM event_organisation eo "
 		"JOIN event e ON e.id = eo.event_id LEFT JOIN series s ON s.id = e.series_id "
+		"AND s.status = 'published' "
 		"WHERE eo.organisation_id = ? AND e.status IN ('published', 'cancelled') "
 		"ORDER BY e.starts_on DESC, eo.position",
+};
+
+/* Where a thing the public may see is now, by an address it had. */
+#define MOVED(table, alias, entity, visible)                                                   \
+	"SELECT " alias ".slug FROM old_address a JOIN " table " " alias " ON " alias          \
+	".id = a.entity_id WHERE a.entity = '" entity "' AND a.address = ?" visible
+
+static const char *const moved_sql[] = {
+	[EVENTS_MOVED_EVENT] = MOVED("event", "e", "event",
+				     " AND e.status IN ('published', 'cancelled')"),
+	[EVENTS_MOVED_SERIES] = MOVED("series", "s", "series", " AND s.status = 'published'"),
+	[EVENTS_MOVED_ORG] = MOVED("organisation", "o", "organisation", ""),
 };
 
 static struct db_stmt *prep(struct db *db, enum event_sql i)
@@ -156,6 +171,17 @@ json_t *series_get(struct db *db, const char *slug)
 	}
 	json_object_set_new(s, "regions", regions);
 	return s;
+}
+
+json_t *events_moved(struct db *db, enum events_moved which, const char *slug)
+{
+	struct db_stmt *st = db_prepare(db, moved_sql[which]);
+	if (!st)
+		return NULL;
+	db_bind_text(st, 1, slug);
+	json_t *to = db_step(st) == 1 ? json_string(db_col_text(st, 0)) : NULL;
+	db_done(st);
+	return to;
 }
 
 json_t *org_get(struct db *db, const char *slug)

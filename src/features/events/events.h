@@ -30,4 +30,10 @@ json_t *series_list(struct db *db);
 /* An organisation and the published events it took part in with its role. */
 json_t *org_get(struct db *db, const char *slug);
 
+/* The slug now of the event, series or organisation that had slug as its
+ * address (old_address), when the public may see it: a JSON string, or
+ * NULL (none, or not public). */
+enum events_moved { EVENTS_MOVED_EVENT, EVENTS_MOVED_SERIES, EVENTS_MOVED_ORG };
+json_t *events_moved(struct db *db, enum events_moved which, const char *slug);
+
 #endif

@@ -324,6 +324,8 @@ const struct kind org_kind = {
 	.slug_taken_sql = SQL_ORG_SLUG_TAKEN,
 	.slug_from = "name",
 	.slug_taken_msg = N_("Another organisation already has this address."),
+	.address = kind_address_slug,
+	.key_by_id_sql = "SELECT slug FROM organisation WHERE id = ?",
 	.snapshot = org_snapshot,
 	.may_edit = org_may_edit,
 	.may_create = org_may_create,

@@ -10,6 +10,7 @@
 #include "db/db.h"
 #include "features/events/events.h"
 #include "site/feature.h"
+#include "site/old_address.h"
 
 #include <string.h>
 
@@ -32,6 +33,22 @@ static enum hm_err page_events(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* The page of a thing not found at slug: a 301 to where it is now when
+ * slug was its address, else the 404 with missing. */
+static enum hm_err moved_or_missing(struct http_req *req, struct http_res *res,
+				    enum events_moved which, const char *prefix, const char *missing)
+{
+	json_t *to = NULL;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	to = events_moved(req->db, which, http_param(req, "slug"));
+	db_rollback(req->db);
+	web_own(req, to);
+	if (!to)
+		return http_fail(res, HM_ENOTFOUND, missing);
+	return web_moved(req, res, arena_printf(&req->pool, "%s/%s", prefix, json_string_value(to)));
+}
+
 static enum hm_err page_series(struct http_req *req, struct http_res *res)
 {
 	json_t *s = NULL;
@@ -40,7 +57,8 @@ static enum hm_err page_series(struct http_req *req, struct http_res *res)
 	s = series_get(req->db, http_param(req, "slug"));
 	db_rollback(req->db);
 	if (!s)
-		return http_fail(res, HM_ENOTFOUND, "There is no such series.");
+		return moved_or_missing(req, res, EVENTS_MOVED_SERIES, "/series",
+					N_("There is no such series."));
 	events_decorate_list(req, json_object_get(s, "events"));
 	/* regions[].events share the event objects, decorated above. */
 	json_object_set_new(s, "url", json_sprintf("/series/%s", http_param(req, "slug")));
@@ -64,7 +82,8 @@ static enum hm_err page_event(struct http_req *req, struct http_res *res)
 		return e;
 	}
 	if (!ev)
-		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
+		return moved_or_missing(req, res, EVENTS_MOVED_EVENT, "/events",
+					N_("There is no such event."));
 	events_decorate(req, ev);
 	res->cacheable = 1;
 	http_res_page(res, ev, "pages/event", json_string_value(json_object_get(ev, "title")));
@@ -79,7 +98,8 @@ static enum hm_err page_org(struct http_req *req, struct http_res *res)
 	o = org_get(req->db, http_param(req, "slug"));
 	db_rollback(req->db);
 	if (!o)
-		return http_fail(res, HM_ENOTFOUND, "There is no such organisation.");
+		return moved_or_missing(req, res, EVENTS_MOVED_ORG, "/organisations",
+					N_("There is no such organisation."));
 	events_decorate_org(req, o);
 	events_decorate_list(req, json_object_get(o, "events"));
 	res->cacheable = 1;

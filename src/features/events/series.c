@@ -241,6 +241,8 @@ const struct kind series_kind = {
 	.slug_taken_sql = SQL_SERIES_SLUG_TAKEN,
 	.slug_from = "title",
 	.slug_taken_msg = N_("Another series already has this address."),
+	.address = kind_address_slug,
+	.key_by_id_sql = "SELECT slug FROM series WHERE id = ?",
 	.snapshot = series_snapshot,
 	.may_edit = series_may_edit,
 	.may_create = series_may_create,

@@ -353,6 +353,7 @@ const struct kind post_kind = {
 	.slug_taken_sql = "SELECT 1 FROM post WHERE slug = ? AND id <> ?",
 	.slug_from = "title",
 	.slug_taken_msg = N_("Another post already has this address."),
+	.address = post_address,
 	.write = post_write,
 	.action = post_action,
 	.may_delete = post_may_edit,

@@ -22,7 +22,7 @@ The sessions during the consultation will look at how society, politics, culture
 The **Shanghai consultations** will bring together 150 participants from the region representing governments, academia, corporations, NGOs and cultural organizations. This UNAOC and UN Association of China joint event is organized in partnership with Fudan University, the Shanghai Academy of Social Sciences, the Centre for Dialogue at La Trobe University (Australia), and the International Movement for a Just World (Malaysia).
 
 For more information, please contact Mr. Jean-Christophe Bas, Senior Advisor, Strategic Development and Partnerships, at the Secretariat of the United Nations Alliance of Civilizations (basj@un.org).',
-   'published', '2012-11-12T12:00:00Z', 1, NULL, NULL, '© Vladimir Fofanov', 2,
+   'published', '2012-11-12T12:00:00Z', 1, NULL, NULL, NULL, 2,
    strftime('%Y-%m-%dT%H:%M:%SZ','now'), strftime('%Y-%m-%dT%H:%M:%SZ','now'));
 
 INSERT INTO post_category (post_id, category_id) VALUES (1, 1), (1, 2);

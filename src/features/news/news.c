@@ -17,6 +17,8 @@ enum news_sql {
 	SQL_FOR_EVENT,
 	SQL_CATEGORY,
 	SQL_CATEGORIES,
+	SQL_MOVED,
+	SQL_FIRST_ADDRESS,
 	NEWS_SQL__MAX
 };
 
@@ -49,6 +51,13 @@ static const char *const sql[NEWS_SQL__MAX] = {
 	[SQL_CATEGORIES] = "SELECT c.slug, c.name, (SELECT count(*) FROM post_category pc "
 			   "JOIN post p ON p.id = pc.post_id WHERE pc.category_id = c.id AND " PUBLIC
 			   ") AS posts FROM category c ORDER BY c.name",
+	/* Where a post the public may see is now, by an address it had. */
+	[SQL_MOVED] = "SELECT substr(p.published_at, 1, 10) AS ymd, p.slug FROM old_address a "
+		      "JOIN post p ON p.id = a.entity_id WHERE a.entity = 'post' AND "
+		      "a.address = ? AND " PUBLIC,
+	/* The first address a post had that it has no longer. */
+	[SQL_FIRST_ADDRESS] = "SELECT address FROM old_address WHERE entity = 'post' AND "
+			      "entity_id = ? ORDER BY created_at, id LIMIT 1",
 };
 
 /* Adds "categories" to each post of an array (or to one post object). */
@@ -134,6 +143,27 @@ json_t *news_for_event(struct db *db, const char *now, long long event_id, int l
 	db_bind_int(st, 2, event_id);
 	db_bind_int(st, 3, limit);
 	return posts_with_categories(db, st);
+}
+
+json_t *news_moved(struct db *db, const char *now, const char *address)
+{
+	struct db_stmt *st = db_prepare(db, sql[SQL_MOVED]);
+	if (!st)
+		return NULL;
+	db_bind_text(st, 1, address);
+	db_bind_text(st, 2, now);
+	return db_one_json(st);
+}
+
+json_t *news_first_address(struct db *db, long long id)
+{
+	struct db_stmt *st = db_prepare(db, sql[SQL_FIRST_ADDRESS]);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, id);
+	json_t *a = db_step(st) == 1 ? json_string(db_col_text(st, 0)) : NULL;
+	db_done(st);
+	return a;
 }
 
 json_t *category_get(struct db *db, const char *slug)

@@ -28,6 +28,13 @@ json_t *news_for_event(struct db *db, const char *now, long long event_id, int l
 /* A category by slug, or NULL. */
 json_t *category_get(struct db *db, const char *slug);
 
+/* {ymd, slug} of the post the public may see (as news_get) that had
+ * address ("yyyy/mm/dd/slug", old_address) before; NULL when none. */
+json_t *news_moved(struct db *db, const char *now, const char *address);
+/* The first address post id had and has no longer ("yyyy/mm/dd/slug"),
+ * a JSON string; NULL when it never changed. */
+json_t *news_first_address(struct db *db, long long id);
+
 /* Every category with its number of public posts. */
 json_t *category_list(struct db *db, const char *now);
 

@@ -50,6 +50,9 @@ int post_may_edit(struct db *db, const struct principal *p, const json_t *before
 json_t *post_defaults(void);
 json_t *post_merge(const json_t *cur, const json_t *in);
 void post_complete(json_t *m, const json_t *before, int64_t now);
+/* A post's public address as old_address keeps it: "yyyy/mm/dd/slug" of
+ * its publication date (UTC) and slug; NULL without a date. */
+const char *post_address(const json_t *m, char *buf, size_t n);
 int post_check(const json_t *m, struct field_errors *errs);
 enum hm_err post_resolve(struct db *db, const struct principal *p, const json_t *before,
 			 const json_t *m, int64_t *ref, struct field_errors *errs);

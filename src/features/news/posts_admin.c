@@ -247,6 +247,15 @@ void post_complete(json_t *m, const json_t *before, int64_t now)
 	arena_free(&a);
 }
 
+const char *post_address(const json_t *m, char *buf, size_t n)
+{
+	const char *at = nonempty(m, "published_at"), *slug = nonempty(m, "slug");
+	if (!at || !slug || strlen(at) < 10)
+		return NULL;
+	snprintf(buf, n, "%.4s/%.2s/%.2s/%s", at, at + 5, at + 8, slug);
+	return buf;
+}
+
 int post_check(const json_t *m, struct field_errors *errs)
 {
 	static const struct {

@@ -8,6 +8,7 @@
 #include "db/db.h"
 #include "features/news/news.h"
 #include "http/server.h"
+#include "site/old_address.h"
 #include "site/site.h"
 
 #include <stdlib.h>
@@ -101,7 +102,18 @@ static enum hm_err page_post(struct http_req *req, struct http_res *res)
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
 	p = news_get(req->db, web_now(req), ymd, http_param(req, "slug"));
+	json_t *to = p ? NULL
+		       : news_moved(req->db, web_now(req),
+				    arena_printf(&req->pool, "%s/%s/%s/%s", y, mo, d,
+						 http_param(req, "slug")));
 	db_rollback(req->db);
+	web_own(req, to);
+	if (to) {
+		const char *tymd = web_str(to, "ymd");
+		return web_moved(req, res,
+				 arena_printf(&req->pool, "/news/%.4s/%.2s/%.2s/%s", tymd, tymd + 5,
+					      tymd + 8, web_str(to, "slug")));
+	}
 	if (!p)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	news_decorate(req, p, 1);
@@ -124,8 +136,14 @@ static enum hm_err page_feed(struct http_req *req, struct http_res *res)
 			json_t *fp = news_get(req->db, web_now(req),
 					      json_string_value(json_object_get(p, "ymd")),
 					      json_string_value(json_object_get(p, "slug")));
-			if (fp)
-				json_array_append_new(full, fp);
+			if (!fp)
+				continue;
+			/* An entry keeps its id when its address changes: the
+			 * first address it had. */
+			json_object_set_new(fp, "first_address",
+					    news_first_address(req->db,
+							       json_integer_value(json_object_get(fp, "id"))));
+			json_array_append_new(full, fp);
 		}
 		json_object_set_new(m, "posts", full);
 		json_object_set_new(m, "site", site_settings(req->db));
@@ -139,6 +157,14 @@ static enum hm_err page_feed(struct http_req *req, struct http_res *res)
 	const char *updated = NULL;
 	json_array_foreach(posts, i, p) {
 		news_decorate(req, p, 1);
+		const char *first = web_str(p, "first_address");
+		if (first)
+			json_object_set_new(p, "entry_id", json_sprintf("%s/news/%s",
+									server_base_url(req->srv),
+									first));
+		else
+			json_object_set(p, "entry_id", json_object_get(p, "permalink"));
+		json_object_del(p, "first_address");
 		const char *u = json_string_value(json_object_get(p, "updated_at"));
 		const char *pub = json_string_value(json_object_get(p, "published_at"));
 		/* An entry is updated no earlier than it is published. */
