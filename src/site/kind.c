@@ -231,6 +231,11 @@ enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const stru
 		json_decref(t);
 		return e;
 	}
+	if (k->tr) {
+		char key[24];
+		json_object_set_new(t, "translations_url",
+				    json_sprintf("%s/%s/translations", k->admin_path, kind_key(k, t, key)));
+	}
 	return k->form_page(req, res, t, adm_values_of(t, k->fields, k->nfields, k->list_field));
 }
 

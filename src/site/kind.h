@@ -259,6 +259,9 @@ struct kind {
 	/* The form page, new (t NULL) or edit, with fj (stolen) as its values. */
 	enum hm_err (*form_page)(struct http_req *req, struct http_res *res, json_t *t,
 				 json_t *fj);
+	/* The fields that take versions in other languages (translations.h);
+	 * NULL: none. */
+	const struct translatable *tr;
 };
 
 /* The path parameter that names one: "slug" or "id". */

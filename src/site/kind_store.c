@@ -9,6 +9,7 @@
 
 #include "core/text.h"
 #include "site/old_address.h"
+#include "site/translations.h"
 #include "db/db.h"
 #include "view/i18n.h"
 
@@ -381,6 +382,8 @@ enum hm_err kind_delete(const struct kind *k, struct db *db, const struct princi
 	if ((e = db_run(st)) != HM_OK)
 		goto out;
 	if (k->address && (e = old_address_forget(db, k->entity, id)) != HM_OK)
+		goto out;
+	if (k->tr && (e = tr_forget(db, k->entity, id)) != HM_OK)
 		goto out;
 	if ((e = audit_record_at(db, p, k->delete_action, k->entity, id, before, NULL, now)) ==
 	    HM_OK)

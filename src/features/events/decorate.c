@@ -7,6 +7,8 @@
 #include "features/events/events_web.h"
 
 #include "core/text.h"
+#include "features/events/events.h"
+#include "site/translations.h"
 #include "media/media.h"
 #include "view/format_extra.h"
 #include "view/i18n.h"
@@ -49,6 +51,7 @@ static const char *label_for(struct http_req *req, const char *key, int plural)
 
 void events_decorate_org(struct http_req *req, json_t *org)
 {
+	tr_overlay(req, "organisation", orgs_tr_fields, org);
 	const char *slug = web_str(org, "slug");
 	if (slug)
 		json_object_set_new(org, "url", json_sprintf("/organisations/%s", slug));
@@ -78,6 +81,7 @@ void events_decorate(struct http_req *req, json_t *ev)
 	const char *from = web_str(ev, "starts_on"), *to = web_str(ev, "ends_on");
 	const char *dates = NULL;
 
+	tr_overlay(req, "event", events_tr_fields, ev); /* before the Markdown is rendered */
 	if (slug)
 		json_object_set_new(ev, "url", json_sprintf("/events/%s", slug));
 	if (web_str(ev, "series_slug"))

@@ -7,6 +7,8 @@
  * deleting) and their JSON API (/api/v1/events…).
  */
 #include "db/db.h"
+#include "site/translations.h"
+#include "features/events/events.h"
 #include <stdlib.h>
 #include "features/events/events_internal.h"
 #include "features/events/events_web.h"
@@ -398,6 +400,7 @@ json_t *adm_event_tabs(struct http_req *req, const json_t *ev, const char *curre
 		{"details", N_("Details"), "edit"},
 		{"organisations", N_("Organisations"), "organisations"},
 		{"organisers", N_("Organisers"), "organisers"},
+		{"translations", N_("Translations"), "translations"},
 	};
 	for (size_t i = 0; i < HM_ARRAY_LEN(all); i++) {
 		if (strcmp(all[i].key, "organisers") == 0 &&
@@ -529,7 +532,24 @@ static void event_public(struct http_req *req, json_t *ev)
 	json_decref(series);
 }
 
+/* Its public page, once it has one. */
+static const char *event_public_url(struct http_req *req, const json_t *t)
+{
+	const char *status = web_str(t, "status");
+	if (!str_eq(status, "published") && !str_eq(status, "cancelled"))
+		return NULL;
+	return arena_printf(&req->pool, "/events/%s", web_str(t, "slug"));
+}
+
+static const struct translatable event_tr = {
+	.fields = events_tr_fields,
+	.lang_sql = "SELECT lang FROM event WHERE id = ?",
+	.set_lang_sql = "UPDATE event SET lang = ? WHERE id = ?",
+	.public_url = event_public_url,
+};
+
 const struct kind event_kind = {
+	.tr = &event_tr,
 	.key = "events",
 	.missing = N_("There is no such event."),
 	.admin_path = "/admin/events",
@@ -641,5 +661,6 @@ const struct route event_admin_routes[] = {
 	{GET, "/api/v1/events/{slug}", adm_h_api_get, WEB_JSON, &event_kind},
 	{PATCH, "/api/v1/events/{slug}", adm_h_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &event_kind},
 	{DELETE, "/api/v1/events/{slug}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &event_kind},
+	TR_ROUTES("/admin/events", "/api/v1/events", "{slug}", &event_kind),
 	WEB_ROUTES_END,
 };

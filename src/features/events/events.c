@@ -26,8 +26,13 @@ enum event_sql {
 	EVENT_SQL__MAX
 };
 
+const char *const events_tr_fields[] = {"title", "theme", "summary", "description_md",
+					"region", "city", "venue", NULL};
+const char *const series_tr_fields[] = {"title", "summary", NULL};
+const char *const orgs_tr_fields[] = {"name", "description", NULL};
+
 #define EVENT_COLS                                                                             \
-	"e.id, e.slug, e.title, e.kind, e.theme, e.summary, e.region, e.city, e.country, "     \
+	"e.id, e.lang, e.slug, e.title, e.kind, e.theme, e.summary, e.region, e.city, e.country, "     \
 	"e.venue, e.starts_on, e.ends_on, e.date_precision, e.timezone, e.capacity, e.status, " \
 	"s.slug AS series_slug, s.title AS series_title "
 
@@ -47,20 +52,20 @@ static const char *const sql[EVENT_SQL__MAX] = {
 	[SQL_EVENT_SECTORS] =
 		"SELECT sector FROM event_sector WHERE event_id = ? ORDER BY position, sector",
 	[SQL_EVENT_ORGS] =
-		"SELECT o.slug, o.name, o.acronym, o.kind, o.country, o.url AS website, o.logo, eo.role "
+		"SELECT o.id, o.lang, o.slug, o.name, o.acronym, o.kind, o.country, o.url AS website, o.logo, eo.role "
 		"FROM event_organisation eo JOIN organisation o ON o.id = eo.organisation_id "
 		"WHERE eo.event_id = ? ORDER BY eo.position, o.name",
-	[SQL_SERIES] = "SELECT s.id, s.slug, s.title, s.summary, o.slug AS organiser_slug, "
+	[SQL_SERIES] = "SELECT s.id, s.lang, s.slug, s.title, s.summary, o.slug AS organiser_slug, "
 		       "o.name AS organiser_name, o.acronym AS organiser_acronym "
 		       "FROM series s LEFT JOIN organisation o ON o.id = s.organiser_id "
 		       "WHERE s.slug = ? AND s.status = 'published'",
-	[SQL_SERIES_LIST] = "SELECT s.slug, s.title, s.summary FROM series s "
+	[SQL_SERIES_LIST] = "SELECT s.id, s.lang, s.slug, s.title, s.summary FROM series s "
 			    "WHERE s.status = 'published' ORDER BY s.title",
 	[SQL_SERIES_EVENTS] =
 		"SELECT " EVENT_COLS "FROM event e JOIN series s ON s.id = e.series_id "
 		"WHERE e.series_id = ? AND e.status IN ('published', 'cancelled') "
 		"ORDER BY e.starts_on DESC, e.id DESC",
-	[SQL_ORG] = "SELECT id, slug, name, acronym, kind, country, url AS website, logo, description "
+	[SQL_ORG] = "SELECT id, lang, slug, name, acronym, kind, country, url AS website, logo, description "
 		    "FROM organisation WHERE slug = ?",
 	[SQL_ORG_EVENTS] =
 		"SELECT " EVENT_COLS ", eo.role FROM event_organisation eo "

@@ -36,4 +36,11 @@ json_t *org_get(struct db *db, const char *slug);
 enum events_moved { EVENTS_MOVED_EVENT, EVENTS_MOVED_SERIES, EVENTS_MOVED_ORG };
 json_t *events_moved(struct db *db, enum events_moved which, const char *slug);
 
+/* The texts of events, series and organisations that take versions in
+ * other languages (site/translations.h), as their kinds' fields name them
+ * and their public reads give them. */
+extern const char *const events_tr_fields[];
+extern const char *const series_tr_fields[];
+extern const char *const orgs_tr_fields[];
+
 #endif

@@ -6,6 +6,8 @@
  * logos) and JSON API (/api/v1/organisations…).
  */
 #include "db/db.h"
+#include "site/translations.h"
+#include "features/events/events.h"
 #include "features/events/events_internal.h"
 #include "features/events/events_web.h"
 #include "core/text.h"
@@ -305,7 +307,20 @@ static void org_public(struct http_req *req, json_t *o)
 	org_logo_urls(o);
 }
 
+static const char *org_public_url(struct http_req *req, const json_t *t)
+{
+	return arena_printf(&req->pool, "/organisations/%s", web_str(t, "slug"));
+}
+
+static const struct translatable org_tr = {
+	.fields = orgs_tr_fields,
+	.lang_sql = "SELECT lang FROM organisation WHERE id = ?",
+	.set_lang_sql = "UPDATE organisation SET lang = ? WHERE id = ?",
+	.public_url = org_public_url,
+};
+
 const struct kind org_kind = {
+	.tr = &org_tr,
 	.key = "organisations",
 	.missing = N_("There is no such organisation."),
 	.admin_path = "/admin/organisations",
@@ -350,5 +365,6 @@ const struct route org_admin_routes[] = {
 	{GET, "/api/v1/organisations/{slug}", adm_h_api_get, WEB_JSON, &org_kind},
 	{PATCH, "/api/v1/organisations/{slug}", adm_h_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &org_kind},
 	{DELETE, "/api/v1/organisations/{slug}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &org_kind},
+	TR_ROUTES("/admin/organisations", "/api/v1/organisations", "{slug}", &org_kind),
 	WEB_ROUTES_END,
 };

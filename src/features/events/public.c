@@ -11,6 +11,7 @@
 #include "features/events/events.h"
 #include "site/feature.h"
 #include "site/old_address.h"
+#include "site/translations.h"
 
 #include <string.h>
 
@@ -55,11 +56,14 @@ static enum hm_err page_series(struct http_req *req, struct http_res *res)
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
 	s = series_get(req->db, http_param(req, "slug"));
+	if (s) {
+		tr_overlay(req, "series", series_tr_fields, s);
+		events_decorate_list(req, json_object_get(s, "events"));
+	}
 	db_rollback(req->db);
 	if (!s)
 		return moved_or_missing(req, res, EVENTS_MOVED_SERIES, "/series",
 					N_("There is no such series."));
-	events_decorate_list(req, json_object_get(s, "events"));
 	/* regions[].events share the event objects, decorated above. */
 	json_object_set_new(s, "url", json_sprintf("/series/%s", http_param(req, "slug")));
 	res->cacheable = 1;
@@ -76,6 +80,8 @@ static enum hm_err page_event(struct http_req *req, struct http_res *res)
 	ev = event_get(req->db, http_param(req, "slug"));
 	if (ev)
 		e = web_features_event_page(req, ev);
+	if (ev && e == HM_OK)
+		events_decorate(req, ev); /* its texts in the reader's language, read here */
 	db_rollback(req->db);
 	if (e != HM_OK) {
 		json_decref(ev);
@@ -84,7 +90,6 @@ static enum hm_err page_event(struct http_req *req, struct http_res *res)
 	if (!ev)
 		return moved_or_missing(req, res, EVENTS_MOVED_EVENT, "/events",
 					N_("There is no such event."));
-	events_decorate(req, ev);
 	res->cacheable = 1;
 	http_res_page(res, ev, "pages/event", json_string_value(json_object_get(ev, "title")));
 	return HM_OK;
@@ -96,12 +101,14 @@ static enum hm_err page_org(struct http_req *req, struct http_res *res)
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
 	o = org_get(req->db, http_param(req, "slug"));
+	if (o) {
+		events_decorate_org(req, o);
+		events_decorate_list(req, json_object_get(o, "events"));
+	}
 	db_rollback(req->db);
 	if (!o)
 		return moved_or_missing(req, res, EVENTS_MOVED_ORG, "/organisations",
 					N_("There is no such organisation."));
-	events_decorate_org(req, o);
-	events_decorate_list(req, json_object_get(o, "events"));
 	res->cacheable = 1;
 	http_res_page(res, o, "pages/organisation", json_string_value(json_object_get(o, "name")));
 	return HM_OK;
@@ -117,6 +124,7 @@ enum hm_err events_home(struct http_req *req, json_t *m)
 	events_decorate_list(req, past);
 	size_t i;
 	json_t *s;
+	tr_overlay_list(req, "series", series_tr_fields, series);
 	json_array_foreach(series, i, s)
 		json_object_set_new(s, "url", json_sprintf("/series/%s",
 							   json_string_value(json_object_get(s, "slug"))));

@@ -5,6 +5,8 @@
  * served by the site's kind handlers.
  */
 #include "db/db.h"
+#include "site/translations.h"
+#include "features/events/events.h"
 #include "features/events/events_internal.h"
 #include "features/events/events_web.h"
 #include "core/text.h"
@@ -219,7 +221,22 @@ static void series_public(struct http_req *req, json_t *s)
 	json_object_set_new(s, "events", keep);
 }
 
+static const char *series_public_url(struct http_req *req, const json_t *t)
+{
+	if (!str_eq(web_str(t, "status"), "published"))
+		return NULL;
+	return arena_printf(&req->pool, "/series/%s", web_str(t, "slug"));
+}
+
+static const struct translatable series_tr = {
+	.fields = series_tr_fields,
+	.lang_sql = "SELECT lang FROM series WHERE id = ?",
+	.set_lang_sql = "UPDATE series SET lang = ? WHERE id = ?",
+	.public_url = series_public_url,
+};
+
 const struct kind series_kind = {
+	.tr = &series_tr,
 	.key = "series",
 	.missing = N_("There is no such series."),
 	.admin_path = "/admin/series",
@@ -272,5 +289,6 @@ const struct route series_admin_routes[] = {
 	{GET, "/api/v1/series/{slug}", adm_h_api_get, WEB_JSON, &series_kind},
 	{PATCH, "/api/v1/series/{slug}", adm_h_save, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &series_kind},
 	{DELETE, "/api/v1/series/{slug}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &series_kind},
+	TR_ROUTES("/admin/series", "/api/v1/series", "{slug}", &series_kind),
 	WEB_ROUTES_END,
 };

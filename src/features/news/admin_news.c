@@ -7,6 +7,7 @@
  * beside each field.
  */
 #include "site/feature.h"
+#include "site/translations.h"
 #include "site/site.h"
 #include "features/news/news_internal.h"
 #include "features/news/news_web.h"
@@ -27,10 +28,10 @@
 static const char *const post_statuses[] = {"draft", "published", NULL};
 
 static const struct field post_fields[] = {
-	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = POST_TITLE_MAX},
+	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = POST_TITLE_MAX, .label = N_("Title")},
 	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX},
-	{.name = "summary", .kind = FIELD_MULTILINE, .max_len = POST_SUMMARY_MAX},
-	{.name = "body_md", .kind = FIELD_MULTILINE, .max_len = POST_BODY_MAX},
+	{.name = "summary", .kind = FIELD_MULTILINE, .max_len = POST_SUMMARY_MAX, .label = N_("Summary")},
+	{.name = "body_md", .kind = FIELD_MULTILINE, .max_len = POST_BODY_MAX, .label = N_("Text")},
 	{.name = "status", .kind = FIELD_CHOICE, .choices = post_statuses},
 	{.name = "published_at", .kind = FIELD_TEXT, .max_len = 40},
 	{.name = "is_featured", .kind = FIELD_BOOL},
@@ -38,7 +39,7 @@ static const struct field post_fields[] = {
 	{.name = "image", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE},
 	{.name = "image_file", .kind = FIELD_FILE},
 	{.name = "remove_image", .kind = FIELD_BOOL},
-	{.name = "image_alt", .kind = FIELD_TEXT, .max_len = POST_ALT_MAX},
+	{.name = "image_alt", .kind = FIELD_TEXT, .max_len = POST_ALT_MAX, .label = N_("Description of the image")},
 	{.name = "image_credit", .kind = FIELD_TEXT, .max_len = POST_CREDIT_MAX},
 	{.name = "preview", .kind = FIELD_TEXT, .max_len = 20},
 };
@@ -59,6 +60,9 @@ static void decorate_admin_post(struct http_req *req, json_t *p, const char *tz)
 	json_object_set_new(p, "edit_url", json_sprintf("/admin/news/%lld",
 							(long long)json_integer_value(
 								json_object_get(p, "id"))));
+	json_object_set_new(p, "translations_url",
+			    json_sprintf("/admin/news/%lld/translations",
+					 (long long)json_integer_value(json_object_get(p, "id"))));
 	json_object_set_new(p, "state_draft", json_boolean(str_eq(state, "draft")));
 	json_object_set_new(p, "state_scheduled", json_boolean(str_eq(state, "scheduled")));
 	json_object_set_new(p, "state_published", json_boolean(str_eq(state, "published")));
@@ -327,7 +331,26 @@ static enum hm_err post_form_page(struct http_req *req, struct http_res *res, js
 	return e;
 }
 
+/* Its public page: a published post's (a scheduled one has it from its
+ * time on). */
+static const char *post_public_url(struct http_req *req, const json_t *t)
+{
+	const char *ymd = web_str(t, "ymd");
+	if (!str_eq(web_str(t, "status"), "published") || !ymd || strlen(ymd) != 10)
+		return NULL;
+	return arena_printf(&req->pool, "/news/%.4s/%.2s/%.2s/%s", ymd, ymd + 5, ymd + 8,
+			    web_str(t, "slug"));
+}
+
+static const struct translatable post_tr = {
+	.fields = news_tr_fields,
+	.lang_sql = "SELECT lang FROM post WHERE id = ?",
+	.set_lang_sql = "UPDATE post SET lang = ? WHERE id = ?",
+	.public_url = post_public_url,
+};
+
 const struct kind post_kind = {
+	.tr = &post_tr,
 	.key = "posts",
 	.entity = "post",
 	.missing = N_("There is no such post."),
@@ -569,5 +592,6 @@ const struct route news_admin_routes[] = {
 	{DELETE, "/api/v1/posts/{id}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &post_kind},
 	{POST, "/api/v1/posts/{id}/publish", post_publish_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{POST, "/api/v1/posts/{id}/unpublish", post_unpublish_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	TR_ROUTES("/admin/news", "/api/v1/posts", "{id}", &post_kind),
 	WEB_ROUTES_END,
 };

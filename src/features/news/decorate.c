@@ -6,6 +6,7 @@
 #include "features/news/news_web.h"
 
 #include "core/text.h"
+#include "site/translations.h"
 #include "http/server.h"
 #include "media/media.h"
 #include "view/i18n.h"
@@ -14,8 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const news_tr_fields[] = {"title", "summary", "body_md", "image_alt", NULL};
+
 void news_decorate(struct http_req *req, json_t *post, int full)
 {
+	tr_overlay(req, "post", news_tr_fields, post); /* before the Markdown is rendered */
 	const char *ymd = web_str(post, "ymd"), *slug = web_str(post, "slug");
 	if (ymd && slug && strlen(ymd) == 10) {
 		char *path = arena_printf(&req->pool, "/news/%.4s/%.2s/%.2s/%s", ymd, ymd + 5,

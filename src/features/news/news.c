@@ -24,7 +24,7 @@ enum news_sql {
 
 #define PUBLIC "p.status = 'published' AND p.published_at <= ?"
 #define POST_COLS                                                                           \
-	"p.id, p.slug, p.title, p.summary, p.published_at, p.is_featured, p.image, "        \
+	"p.id, p.lang, p.slug, p.title, p.summary, p.published_at, p.is_featured, p.image, "        \
 	"p.image_alt, p.image_credit, substr(p.published_at, 1, 10) AS ymd "
 
 static const char *const sql[NEWS_SQL__MAX] = {

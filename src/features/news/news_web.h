@@ -44,4 +44,8 @@ extern const struct route news_admin_routes[];
 extern const struct route category_admin_routes[];
 extern const struct route news_media_routes[];
 
+/* The texts of posts that take versions in other languages
+ * (site/translations.h), as the post kind's fields name them. */
+extern const char *const news_tr_fields[];
+
 #endif

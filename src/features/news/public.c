@@ -176,6 +176,7 @@ static enum hm_err page_feed(struct http_req *req, struct http_res *res)
 	const char *base = server_base_url(req->srv);
 	json_object_set_new(m, "base_url", json_string(base));
 	json_object_set_new(m, "feed_url", json_sprintf("%s/news.atom", base));
+	json_object_set_new(m, "lang", json_string(req->lang ? req->lang : "en"));
 	json_object_set_new(m, "updated",
 			    json_string(updated ? updated : "1970-01-01T00:00:00Z"));
 	if (req->want_json) {
