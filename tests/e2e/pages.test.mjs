@@ -91,7 +91,7 @@ describe('the Shanghai event page', () => {
 	test('event_shows_title_theme_and_summary', async () => {
 		const main = mainOf((await page(EVENT)).body);
 		const text = textOf(main);
-		assert.match(main, /<h1>Regional Consultations for Asia-South Pacific<\/h1>/);
+		assert.match(main, /<h1[^>]*>Regional Consultations for Asia-South Pacific<\/h1>/);
 		assert.ok(text.includes('Harmony through Diversity and Dialogue'), 'theme');
 		assert.ok(text.includes('Asia-South Pacific'), 'region');
 		assert.ok(text.includes('renewed regional cooperation'), 'summary');
@@ -105,7 +105,7 @@ describe('the Shanghai event page', () => {
 	});
 	test('event_shows_place_time_zone_and_capacity', async () => {
 		const body = (await page(EVENT)).body;
-		assert.equal(textOf(fact(body, 'Place') ?? ''), 'Shanghai, China');
+		assert.equal(inlineText(fact(body, 'Place') ?? ''), 'Shanghai, China');
 		// The zone's name and offset on the event's dates, then its IANA id.
 		assert.equal(textOf(fact(body, 'Time zone') ?? ''), 'China Standard Time (GMT+08:00) · Asia/Shanghai');
 		assert.match(textOf(fact(body, 'Participants') ?? ''), /\b150\b/);
@@ -191,10 +191,10 @@ describe('the Shanghai event page', () => {
 describe('the Auckland symposium page', () => {
 	test('auckland_shows_month_precision_and_place', async () => {
 		const body = (await page(AUCKLAND)).body;
-		assert.match(body, /<h1>Asia-Pacific Symposium<\/h1>/);
+		assert.match(body, /<h1[^>]*>Asia-Pacific Symposium<\/h1>/);
 		const d = textOf(fact(body, 'Dates') ?? '');
 		assert.equal(d, 'May 2007', 'the announcement gives only the month');
-		assert.equal(textOf(fact(body, 'Place') ?? ''), 'Auckland, New Zealand');
+		assert.equal(inlineText(fact(body, 'Place') ?? ''), 'Auckland, New Zealand');
 		// May is winter in Auckland: standard time, UTC+12.
 		assert.equal(textOf(fact(body, 'Time zone') ?? ''), 'New Zealand Standard Time (GMT+12:00) · Pacific/Auckland');
 		assert.equal(fact(body, 'Participants'), null, 'no capacity is known');
@@ -213,7 +213,7 @@ describe('the Auckland symposium page', () => {
 describe('the news post page', () => {
 	test('post_shows_title_date_and_no_orphan_credit', async () => {
 		const main = mainOf((await page(POST)).body);
-		assert.match(main, /<h1>Harmony Through Diversity and Dialogue<\/h1>/);
+		assert.match(main, /<h1[^>]*>Harmony Through Diversity and Dialogue<\/h1>/);
 		const t = inlineText(main);
 		const m = /Posted on ([^.]*?\d{4})/.exec(t);
 		assert.ok(m, `"Posted on <date>" in: ${t.slice(0, 200)}`);
@@ -303,7 +303,7 @@ describe('the lists', () => {
 	});
 	test('series_groups_events_by_region', async () => {
 		const main = mainOf((await page(SERIES)).body);
-		assert.match(main, /<h1>Regional Consultations<\/h1>/);
+		assert.match(main, /<h1[^>]*>Regional Consultations<\/h1>/);
 		assert.ok(textOf(main).includes('root its work in a regional framework'), 'series summary');
 		assert.ok(links(main).some((a) => a.href === '/organisations/unaoc'), 'organiser link');
 		const m = await model(SERIES);
@@ -331,7 +331,7 @@ describe('the lists', () => {
 		test(`category_${slug}_lists_the_post`, async () => {
 			const path = `/news/category/${slug}`;
 			const body = (await page(path)).body;
-			assert.match(mainOf(body), new RegExp(`<h1>${name}</h1>`));
+			assert.equal(textOf(mainOf(body).match(/<h1[^>]*>[\s\S]*?<\/h1>/)[0]), name);
 			assert.match(body, new RegExp(`<title>${name} · `));
 			const current = links(mainOf(body)).filter((a) => a['aria-current'] === 'page');
 			assert.deepEqual(current.map((a) => a.href), [path], 'the current category is marked');
@@ -346,7 +346,7 @@ describe('the lists', () => {
 		test(`organisation_${o.slug}`, async () => {
 			const path = `/organisations/${o.slug}`;
 			const main = mainOf((await page(path)).body);
-			assert.ok(textOf(main.match(/<h1>[\s\S]*?<\/h1>/)[0]).startsWith(o.name), 'name in h1');
+			assert.ok(textOf(main.match(/<h1[^>]*>[\s\S]*?<\/h1>/)[0]).startsWith(o.name), 'name in h1');
 			assert.ok(links(main).some((a) => a.href === EVENT), 'lists the Shanghai event');
 			if (o.country) assert.ok(textOf(main).includes(o.country), `country ${o.country}`);
 			const m = await model(path);
