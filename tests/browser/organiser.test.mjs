@@ -171,7 +171,7 @@ test('organiser_creates_an_event_with_partners_and_schedules_then_publishes_a_po
 			await people.getByRole('checkbox', { name: s, exact: true }).check();
 		const contact = page.getByRole('group', { name: 'Contact' });
 		await contact.getByLabel('Name').fill('Mariam Haddad');
-		await contact.getByLabel('Title').fill('Programme Officer');
+		await contact.getByLabel('Job title').fill('Programme Officer');
 		await contact.getByLabel('Organisation').fill('Consultation Secretariat');
 		await contact.getByLabel('E-mail address').fill('mariam.haddad@example.org');
 		await page.screenshot({ path: path.join(SHOTS, 'admin-event-form.png'), fullPage: true });

@@ -153,3 +153,38 @@ describe('which language a page is in', () => {
 		assert.match((await get(srv.url + '/news', { headers: hdr })).body, /<html lang="es"/);
 	});
 });
+
+describe('names in any script', () => {
+	// Arabic with its vowel marks, Devanagari with a zero-width joiner,
+	// Chinese, Cyrillic with ё, and Latin with a combining accent (NFD):
+	// each comes back byte for byte.
+	const NAMES = ['مُحَمَّد الهاشمي', 'क्‍षमा शर्मा', '上海社会科学院', 'Алёна Фёдорова', 'Zoe\u0301 Müller'];
+
+	test('round-trip through the CLI, the profile form, the API and the pages', async () => {
+		addAccount(srv.db, { email: 'names@example.org', name: NAMES[0], role: 'admin' });
+		const c = await new Client(srv.url).signIn('names@example.org');
+		let me = await c.getJson('/api/v1/account');
+		assert.equal(me.json.name, NAMES[0], 'the name the CLI stored');
+		for (const name of NAMES.slice(1)) {
+			const r = await c.api('PATCH', '/api/v1/account', { name, organisation: NAMES[2] });
+			assert.equal(r.status, 200, r.body);
+			me = await c.getJson('/api/v1/account');
+			assert.equal(me.json.name, name);
+			assert.equal(me.json.organisation, NAMES[2]);
+			const page = await c.get('/account');
+			assert.ok(decodeEntities(page.body).includes(name), `${name} on the account page`);
+		}
+		// An organisation named in each script, on its public page and JSON twin.
+		for (const name of NAMES) {
+			const made = await c.api('POST', '/api/v1/organisations', { name });
+			assert.equal(made.status, 201, made.body);
+			assert.equal(made.json.name, name);
+			const pub = await getJson(`${srv.url}/organisations/${made.json.slug}`);
+			assert.equal(pub.status, 200);
+			assert.equal(pub.json.name, name);
+			const html = await get(`${srv.url}/organisations/${made.json.slug}`);
+			assert.ok(decodeEntities(html.body).includes(name), `${name} on its page`);
+			assert.match(made.json.slug, /^[a-z0-9-]+$/, `an address made from ${name}`);
+		}
+	});
+});

@@ -357,7 +357,7 @@ static const struct adm_widget event_widgets[] = {
 	{"capacity", N_("Capacity"), N_("How many participants the venue holds."), W_INPUT, "number", 4},
 	{"sectors", N_("Sectors invited"), NULL, W_CHECKBOXES, NULL, 4},
 	{"contact_name", N_("Name"), NULL, W_INPUT, "text", 5},
-	{"contact_title", N_("Title"), N_("Such as Senior Advisor."), W_INPUT, "text", 5},
+	{"contact_title", N_("Job title"), N_("Such as Senior Advisor."), W_INPUT, "text", 5},
 	{"contact_org", N_("Organisation"), NULL, W_INPUT, "text", 5},
 	{"contact_email", N_("E-mail address"), NULL, W_INPUT, "email", 5},
 };
