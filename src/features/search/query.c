@@ -29,22 +29,22 @@ enum search_parse search_query_parse(const char *q, struct search_query *out)
 	if (len > SEARCH_MAX_BYTES)
 		return SEARCH_TOO_LONG;
 	int any = 0; /* anything but spaces */
-	size_t i = 0;
-	while (i < len) {
-		size_t start = i;
+	int32_t i = 0, n32 = (int32_t)len; /* ICU's macros index with int32_t */
+	while (i < n32) {
+		int32_t start = i;
 		UChar32 c;
-		U8_NEXT((const uint8_t *)q, i, (int32_t)len, c);
+		U8_NEXT((const uint8_t *)q, i, n32, c);
 		if (c >= 0 && u_isUWhiteSpace(c))
 			continue;
 		any = 1;
 		if (c < 0 || !word_char(c))
 			continue;
 		/* A term: this character and the word characters after it. */
-		size_t end = i;
-		while (end < len) {
-			size_t j = end;
+		int32_t end = i;
+		while (end < n32) {
+			int32_t j = end;
 			UChar32 d;
-			U8_NEXT((const uint8_t *)q, j, (int32_t)len, d);
+			U8_NEXT((const uint8_t *)q, j, n32, d);
 			if (d < 0 || !word_char(d))
 				break;
 			end = j;
@@ -54,7 +54,7 @@ enum search_parse search_query_parse(const char *q, struct search_query *out)
 			out->dropped++;
 			continue;
 		}
-		size_t n = end - start;
+		size_t n = (size_t)(end - start);
 		if (n > SEARCH_TERM_BYTES) {
 			n = SEARCH_TERM_BYTES;
 			while (n > 0 && ((unsigned char)q[start + n] & 0xC0) == 0x80)
