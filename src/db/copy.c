@@ -95,9 +95,12 @@ static int table_col(const struct table *t, const char *name)
 /* ---------------------------------------------------------- catalogue */
 
 /* The backends' own tables, never copied: SQLite's (sqlite_sequence…) are
- * left out by the query; harmony_meta marks a PostgreSQL schema. */
-static const char LITE_TABLES[] = "SELECT name FROM sqlite_master WHERE type = 'table' "
-				  "AND name NOT LIKE 'sqlite!_%' ESCAPE '!'";
+ * left out by the query, and so are SQLite's virtual tables and their
+ * shadow tables (the full-text index, migration 0011: its triggers fill it
+ * again from the rows copied into a SQLite target; a PostgreSQL target
+ * indexes the rows by itself); harmony_meta marks a PostgreSQL schema. */
+static const char LITE_TABLES[] = "SELECT name FROM pragma_table_list WHERE schema = 'main' "
+				  "AND type = 'table' AND name NOT LIKE 'sqlite!_%' ESCAPE '!'";
 static const char LITE_COLUMNS[] =
 	"SELECT name, upper(type), pk FROM pragma_table_info(?) ORDER BY cid";
 static const char LITE_REFS[] = "SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?)";

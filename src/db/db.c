@@ -71,6 +71,11 @@ void db_close(struct db *db)
 		db->ops->close(db);
 }
 
+enum db_backend db_backend(struct db *db)
+{
+	return db_backend_of(db_path(db));
+}
+
 const char *db_path(struct db *db)
 {
 	return db->path;

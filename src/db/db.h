@@ -117,6 +117,11 @@ void db_bump_version(void);
 int db_schema_version(struct db *db);
 int db_schema_latest(void);
 
+/* The backend of the connection. For the few statements that cannot be
+ * said once for both (full-text search): a store keeps both forms side
+ * by side and picks one with this, never a handler. */
+enum db_backend db_backend(struct db *db);
+
 /* The --db value the connection was opened with; for PostgreSQL without
  * its password. */
 const char *db_path(struct db *db);

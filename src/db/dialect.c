@@ -19,9 +19,12 @@
  * Earlier rows win where two start at the same word. Checked against
  * every file in migrations/ (CHECK constraints, partial indexes, ALTER
  * TABLE … ADD COLUMN, REFERENCES … ON DELETE are the same in both; no
- * migration uses DEFAULT (strftime…), triggers or WITHOUT ROWID yet —
- * one that needs something no row can say gets a row here or, failing
- * that, a file of its own per backend, noted here). */
+ * migration uses DEFAULT (strftime…) or WITHOUT ROWID yet — one that
+ * needs something no row can say gets a row here or, failing that, a file
+ * of its own per backend, noted here). Files of their own per backend
+ * (migrations/postgresql/NAME, run by PostgreSQL instead of NAME):
+ *   0011_search.sql  the full-text index: SQLite's FTS5 table kept by
+ *                    triggers; PostgreSQL's GIN expression indexes. */
 static const struct {
 	const char *sqlite; /* words, single-spaced; NULL ends the table */
 	const char *pg;     /* NULL: drop the statement, up to its ';' */

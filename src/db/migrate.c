@@ -3,7 +3,10 @@
  * number order, each in one transaction together with its record in
  * schema_migrations, so a failed migration leaves the database as it was.
  * The files are written in SQLite's dialect; db_exec_ddl rewrites them for
- * PostgreSQL (dialect.c).
+ * PostgreSQL (dialect.c). A migration that the rewrites cannot carry (a
+ * full-text index: FTS5 and triggers in SQLite, GIN indexes in PostgreSQL)
+ * has its PostgreSQL form in migrations/postgresql/ under the same name,
+ * which PostgreSQL runs instead (dialect.c's table notes each).
  */
 #include "db/migrate.h"
 #include "core/embedded.h"
@@ -35,6 +38,20 @@ static const struct embedded_file *migration_file(int n)
 		if (migration_number(f->path) == n)
 			return f;
 	return NULL;
+}
+
+/* The text of migration f for db's backend: its PostgreSQL form
+ * (migrations/postgresql/NAME) when PostgreSQL has one. */
+static const char *migration_sql(struct db *db, const struct embedded_file *f)
+{
+	if (db_backend_of(db_path(db)) != DB_POSTGRESQL)
+		return f->data;
+	char path[256];
+	snprintf(path, sizeof(path), "migrations/postgresql/%s", f->path + strlen("migrations/"));
+	for (const struct embedded_file *g = embedded_files; g->path; g++)
+		if (strcmp(g->path, path) == 0)
+			return g->data;
+	return f->data;
 }
 
 int migrate_latest(void)
@@ -96,7 +113,7 @@ enum hm_err migrate_run(struct db *db, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: cannot begin", f->path);
 			return e;
 		}
-		if (db_exec_ddl(db, f->data, serr, sizeof(serr)) != HM_OK) {
+		if (db_exec_ddl(db, migration_sql(db, f), serr, sizeof(serr)) != HM_OK) {
 			db_rollback(db);
 			snprintf(err, errlen, "%s: %s", f->path, serr);
 			return HM_EDB;

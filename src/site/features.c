@@ -15,12 +15,14 @@ extern const struct feature events_feature;
 extern const struct feature news_feature;
 extern const struct feature accounts_feature;
 extern const struct feature system_feature;
+extern const struct feature search_feature;
 
 const struct feature *const site_features[] = {
 	&events_feature,
 	&news_feature,
 	&accounts_feature,
 	&system_feature,
+	&search_feature,
 	NULL,
 };
 

@@ -1,6 +1,6 @@
 /*
  * translations.h — organisers' texts in other languages (table
- * content_translation, migration 0010). A thing is written in one language,
+ * content_translation, migration 0011). A thing is written in one language,
  * its own (its row's lang); an organiser who may edit it adds versions of
  * its texts in the site's other languages, field by field, on a page that
  * shows the original beside each field. A visitor reads each field in

@@ -25,6 +25,16 @@ static const struct {
 	{"M12 quotes as typed", "“Harmony through Diversity and Dialogue”", "“Harmony through Diversity and Dialogue”", NULL},
 	{"M13 link kept", "[UN](https://www.un.org/)", "<a href=\"https://www.un.org/\">UN</a>", NULL},
 	{"M14 ampersand escaped", "R&D <b>", "R&amp;D", "<b>"},
+	{"M20 table", "| Region | City |\n| --- | :-: |\n| Asia | Shanghai |\n", "<table>", NULL},
+	{"M21 table header cell", "| Region | City |\n| --- | --- |\n| Asia | Shanghai |\n", "<th>Region</th>", NULL},
+	{"M22 table body cell", "| Region | City |\n| --- | --- |\n| Asia | Shanghai |\n", "<td>Shanghai</td>", NULL},
+	{"M23 table alignment", "| a | b |\n| :-: | --: |\n| 1 | 2 |\n", "<td align=\"center\">1</td>", NULL},
+	{"M24 raw HTML in a table cell dropped", "| a |\n| --- |\n| <script>x</script> |\n", "<table>", "<script"},
+	{"M25 javascript link in a table neutralised", "| a |\n| --- |\n| [x](javascript:alert(1)) |\n", "<td>", "javascript:"},
+	{"M26 block quote", "> Dialogue is the way.\n> \u2014 a speaker", "<blockquote>\n<p>Dialogue is the way.", NULL},
+	{"M27 raw HTML in a block quote dropped", "> <iframe src=x></iframe> hi", "<blockquote>", "<iframe"},
+	{"M28 strikethrough", "~~old~~ new", "<del>old</del>", NULL},
+	{"M29 no table without its delimiter row", "| a | b |\n| 1 | 2 |\n", "<p>| a | b |", "<table>"},
 };
 
 static void test_markdown_table(void **state)

@@ -87,6 +87,11 @@ void events_decorate(struct http_req *req, json_t *ev)
 	if (web_str(ev, "series_slug"))
 		json_object_set_new(ev, "series_url",
 				    json_sprintf("/series/%s", web_str(ev, "series_slug")));
+	/* "Add to calendar": only for an event whose exact dates are known. */
+	web_set_str(ev, "calendar_url",
+		    slug && !str_eq(web_str(ev, "date_precision"), "month")
+			    ? arena_printf(&req->pool, "/events/%s/calendar.ics", slug)
+			    : NULL);
 	if (str_eq(web_str(ev, "date_precision"), "month"))
 		dates = fmt_month_year(&req->pool, req->lang, from);
 	else if (from && to && strcmp(from, to) != 0)

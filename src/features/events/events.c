@@ -23,6 +23,8 @@ enum event_sql {
 	SQL_SERIES_EVENTS,
 	SQL_ORG,
 	SQL_ORG_EVENTS,
+	SQL_SERIES_INDEX,
+	SQL_ORG_INDEX,
 	EVENT_SQL__MAX
 };
 
@@ -46,7 +48,7 @@ static const char *const sql[EVENT_SQL__MAX] = {
 		"AND s.status = 'published' WHERE e.status IN ('published', 'cancelled') AND e.ends_on < ? "
 		"ORDER BY e.starts_on DESC, e.id DESC LIMIT ?",
 	[SQL_EVENT] = "SELECT " EVENT_COLS ", e.description_md, e.contact_name, e.contact_title, "
-		      "e.contact_org, e.contact_email "
+		      "e.contact_org, e.contact_email, e.updated_at "
 		      "FROM event e LEFT JOIN series s ON s.id = e.series_id AND s.status = 'published' "
 		      "WHERE e.slug = ? AND e.status IN ('published', 'cancelled')",
 	[SQL_EVENT_SECTORS] =
@@ -73,6 +75,22 @@ static const char *const sql[EVENT_SQL__MAX] = {
 		"AND s.status = 'published' "
 		"WHERE eo.organisation_id = ? AND e.status IN ('published', 'cancelled') "
 		"ORDER BY e.starts_on DESC, eo.position",
+	/* The index pages: each with how many events the public may see. */
+	[SQL_SERIES_INDEX] =
+		"SELECT s.slug, s.title, s.summary, o.slug AS organiser_slug, o.name AS organiser_name, "
+		"(SELECT count(*) FROM event e WHERE e.series_id = s.id "
+		"AND e.status IN ('published', 'cancelled')) AS events, "
+		"(SELECT min(e.starts_on) FROM event e WHERE e.series_id = s.id "
+		"AND e.status IN ('published', 'cancelled')) AS first_starts_on, "
+		"(SELECT max(e.ends_on) FROM event e WHERE e.series_id = s.id "
+		"AND e.status IN ('published', 'cancelled')) AS last_ends_on "
+		"FROM series s LEFT JOIN organisation o ON o.id = s.organiser_id "
+		"WHERE s.status = 'published' ORDER BY s.title, s.id",
+	[SQL_ORG_INDEX] =
+		"SELECT o.slug, o.name, o.acronym, o.kind, o.country, o.logo, "
+		"(SELECT count(*) FROM event_organisation eo JOIN event e ON e.id = eo.event_id "
+		"WHERE eo.organisation_id = o.id AND e.status IN ('published', 'cancelled')) AS events "
+		"FROM organisation o ORDER BY lower(o.name), o.id",
 };
 
 /* Where a thing the public may see is now, by an address it had. */
@@ -192,4 +210,14 @@ json_t *events_moved(struct db *db, enum events_moved which, const char *slug)
 json_t *org_get(struct db *db, const char *slug)
 {
 	return events_one_with(db, sql[SQL_ORG], slug, "events", sql[SQL_ORG_EVENTS]);
+}
+
+json_t *series_index(struct db *db)
+{
+	return db_rows_json(prep(db, SQL_SERIES_INDEX));
+}
+
+json_t *org_index(struct db *db)
+{
+	return db_rows_json(prep(db, SQL_ORG_INDEX));
 }

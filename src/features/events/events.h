@@ -27,6 +27,13 @@ json_t *series_get(struct db *db, const char *slug);
 /* Every published series (for the home page and the JSON API). */
 json_t *series_list(struct db *db);
 
+/* The index pages: every published series with its organiser and how
+ * many events the public may see ("events", first_starts_on,
+ * last_ends_on), by title; every organisation with that count, by name.
+ * NULL when a read failed. */
+json_t *series_index(struct db *db);
+json_t *org_index(struct db *db);
+
 /* An organisation and the published events it took part in with its role. */
 json_t *org_get(struct db *db, const char *slug);
 

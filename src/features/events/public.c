@@ -10,8 +10,10 @@
 #include "db/db.h"
 #include "features/events/events.h"
 #include "site/feature.h"
+#include "http/server.h"
 #include "site/old_address.h"
 #include "site/translations.h"
+#include "view/ical.h"
 
 #include <string.h>
 
@@ -36,8 +38,9 @@ static enum hm_err page_events(struct http_req *req, struct http_res *res)
 
 /* The page of a thing not found at slug: a 301 to where it is now when
  * slug was its address, else the 404 with missing. */
-static enum hm_err moved_or_missing(struct http_req *req, struct http_res *res,
-				    enum events_moved which, const char *prefix, const char *missing)
+static enum hm_err moved_or_missing_to(struct http_req *req, struct http_res *res,
+				       enum events_moved which, const char *prefix,
+				       const char *suffix, const char *missing)
 {
 	json_t *to = NULL;
 	if (web_read_begin(req) != HM_OK)
@@ -47,7 +50,14 @@ static enum hm_err moved_or_missing(struct http_req *req, struct http_res *res,
 	web_own(req, to);
 	if (!to)
 		return http_fail(res, HM_ENOTFOUND, missing);
-	return web_moved(req, res, arena_printf(&req->pool, "%s/%s", prefix, json_string_value(to)));
+	return web_moved(req, res, arena_printf(&req->pool, "%s/%s%s", prefix, json_string_value(to),
+						suffix));
+}
+
+static enum hm_err moved_or_missing(struct http_req *req, struct http_res *res,
+				    enum events_moved which, const char *prefix, const char *missing)
+{
+	return moved_or_missing_to(req, res, which, prefix, "", missing);
 }
 
 static enum hm_err page_series(struct http_req *req, struct http_res *res)
@@ -95,6 +105,89 @@ static enum hm_err page_event(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* The host of the site's base URL, for UIDs: "consult.example.org". */
+static const char *base_host(struct http_req *req)
+{
+	const char *base = server_base_url(req->srv);
+	const char *h = strstr(base, "://");
+	h = h ? h + 3 : base;
+	size_t n = strcspn(h, "/:");
+	return n ? arena_strndup(&req->pool, h, n) : "harmony.invalid";
+}
+
+/* /events/{slug}/calendar.ics: the event as one iCalendar VEVENT, for
+ * "Add to calendar". harmony keeps an event's dates as calendar dates in
+ * the event's own time zone, so the event is an all-day one (VALUE=DATE,
+ * DTEND the day after the last, exclusive) on those dates, which is what
+ * its zone means; a calendar shows it on those days wherever the reader
+ * is. Its UID is its id (stable across changes of address); a cancelled
+ * event says STATUS:CANCELLED so calendars that have it strike it out. An
+ * event whose exact dates are not known (month precision) has none. */
+static enum hm_err page_event_ics(struct http_req *req, struct http_res *res)
+{
+	json_t *ev = NULL;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	ev = event_get(req->db, http_param(req, "slug"));
+	db_rollback(req->db);
+	if (!ev)
+		return moved_or_missing_to(req, res, EVENTS_MOVED_EVENT, "/events", "/calendar.ics",
+					   N_("There is no such event."));
+	web_own(req, ev);
+	events_decorate(req, ev);
+	char start[9], end[9], stamp[17];
+	if (str_eq(web_str(ev, "date_precision"), "month") ||
+	    !ical_date(web_str(ev, "starts_on"), 0, start) ||
+	    !ical_date(web_str(ev, "ends_on"), 1, end))
+		return http_fail(res, HM_ENOTFOUND,
+				 "The exact dates of this event are not known yet.");
+	if (!ical_utc(web_str(ev, "updated_at"), stamp))
+		strcpy(stamp, "19700101T000000Z");
+	const char *base = server_base_url(req->srv);
+	const char *slug = web_str(ev, "slug");
+	struct buf *b = &res->body;
+	buf_puts(b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+	ical_prop(b, "PRODID", "-//harmony//harmony " HM_VERSION "//EN");
+	ical_prop(b, "CALSCALE", "GREGORIAN");
+	ical_prop(b, "METHOD", "PUBLISH");
+	buf_puts(b, "BEGIN:VEVENT\r\n");
+	ical_prop(b, "UID", arena_printf(&req->pool, "event-%lld@%s",
+					  (long long)json_integer_value(json_object_get(ev, "id")),
+					  base_host(req)));
+	ical_prop(b, "DTSTAMP", stamp);
+	ical_prop(b, "LAST-MODIFIED", stamp);
+	ical_prop(b, "DTSTART;VALUE=DATE", start);
+	ical_prop(b, "DTEND;VALUE=DATE", end);
+	ical_text(b, "SUMMARY", web_str(ev, "title"));
+	const char *city = web_str(ev, "city"), *country = web_str(ev, "country_name"),
+		   *venue = web_str(ev, "venue");
+	struct buf where;
+	buf_init(&where);
+	if (venue && *venue)
+		buf_puts(&where, venue);
+	if (city && *city)
+		buf_printf(&where, "%s%s", where.len ? ", " : "", city);
+	if (country && *country)
+		buf_printf(&where, "%s%s", where.len ? ", " : "", country);
+	buf_putc(&where, '\0');
+	ical_text(b, "LOCATION", where.data);
+	buf_free(&where);
+	const char *url = arena_printf(&req->pool, "%s/events/%s", base, slug);
+	const char *summary = web_str(ev, "summary");
+	ical_text(b, "DESCRIPTION", arena_printf(&req->pool, "%s%s%s", summary ? summary : "",
+						 summary && *summary ? "\n\n" : "", url));
+	ical_prop(b, "URL", url);
+	ical_prop(b, "STATUS", str_eq(web_str(ev, "status"), "cancelled") ? "CANCELLED"
+									   : "CONFIRMED");
+	ical_prop(b, "TRANSP", "TRANSPARENT");
+	buf_puts(b, "END:VEVENT\r\nEND:VCALENDAR\r\n");
+	res->content_type = "text/calendar; charset=utf-8";
+	http_res_header(res, "Content-Disposition",
+			arena_printf(&req->pool, "attachment; filename=\"%s.ics\"", slug));
+	res->cacheable = 1;
+	return HM_OK;
+}
+
 static enum hm_err page_org(struct http_req *req, struct http_res *res)
 {
 	json_t *o = NULL;
@@ -111,6 +204,71 @@ static enum hm_err page_org(struct http_req *req, struct http_res *res)
 					N_("There is no such organisation."));
 	res->cacheable = 1;
 	http_res_page(res, o, "pages/organisation", json_string_value(json_object_get(o, "name")));
+	return HM_OK;
+}
+
+/* How many events, as the index pages say it. */
+static void set_events_text(struct http_req *req, json_t *o)
+{
+	json_int_t n = json_integer_value(json_object_get(o, "events"));
+	web_set_str(o, "events_text",
+		    arena_printf(&req->pool, web_nt(req, "%lld event", "%lld events", (unsigned long)n),
+				 (long long)n));
+}
+
+/* /series: every published series, with its organiser and its years. */
+static enum hm_err page_series_index(struct http_req *req, struct http_res *res)
+{
+	json_t *list = NULL;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	list = series_index(req->db);
+	db_rollback(req->db);
+	if (!list)
+		return HM_EDB;
+	size_t i;
+	json_t *s;
+	json_array_foreach(list, i, s) {
+		json_object_set_new(s, "url", json_sprintf("/series/%s", web_str(s, "slug")));
+		const char *org = web_str(s, "organiser_slug");
+		web_set_str(s, "organiser_url",
+			    org ? arena_printf(&req->pool, "/organisations/%s", org) : NULL);
+		const char *from = web_str(s, "first_starts_on"), *to = web_str(s, "last_ends_on");
+		const char *years = NULL;
+		if (from && to && strlen(from) >= 4 && strlen(to) >= 4)
+			years = strncmp(from, to, 4) == 0
+					? arena_strndup(&req->pool, from, 4)
+					: arena_printf(&req->pool, "%.4s–%.4s", from, to);
+		web_set_str(s, "years", years);
+		set_events_text(req, s);
+	}
+	res->cacheable = 1;
+	http_res_page(res, json_pack("{s:o}", "series", list), "pages/series_index",
+		      web_t(req, "Series"));
+	return HM_OK;
+}
+
+/* /organisations: every organisation, by name, with how many events the
+ * public may see it in. */
+static enum hm_err page_org_index(struct http_req *req, struct http_res *res)
+{
+	json_t *list = NULL;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	list = org_index(req->db);
+	db_rollback(req->db);
+	if (!list)
+		return HM_EDB;
+	size_t i;
+	json_t *o;
+	json_array_foreach(list, i, o) {
+		events_decorate_org(req, o);
+		json_object_del(o, "role_label");
+		set_events_text(req, o);
+	}
+	res->cacheable = 1;
+	http_res_page(res, json_pack("{s:o}", "organisations", list), "pages/organisations",
+		      web_t(req, "Organisations"));
 	return HM_OK;
 }
 
@@ -137,7 +295,10 @@ enum hm_err events_home(struct http_req *req, json_t *m)
 const struct route event_public_routes[] = {
 	{GET, "/events", page_events},
 	{GET, "/events/{slug}", page_event},
+	{GET, "/events/{slug}/calendar.ics", page_event_ics},
+	{GET, "/series", page_series_index},
 	{GET, "/series/{slug}", page_series},
+	{GET, "/organisations", page_org_index},
 	{GET, "/organisations/{slug}", page_org},
 	WEB_ROUTES_END,
 };

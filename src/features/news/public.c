@@ -10,6 +10,7 @@
 #include "http/server.h"
 #include "site/old_address.h"
 #include "site/site.h"
+#include "view/template.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,59 @@ static enum hm_err page_post(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* A feed entry's image: the media type of an upload by its name, and the
+ * entry's content with the image (and its alt text) before the body, as
+ * feed readers show it; "image_href" and "image_type" for its
+ * rel="enclosure" link. */
+static const char *image_type(const char *name)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {{".jpg", "image/jpeg"}, {".jpeg", "image/jpeg"}, {".png", "image/png"},
+		     {".webp", "image/webp"}, {".gif", "image/gif"}};
+	for (size_t i = 0; name && i < HM_ARRAY_LEN(types); i++)
+		if (str_ends_with(name, types[i].ext))
+			return types[i].type;
+	return "application/octet-stream";
+}
+
+static void feed_entry_image(struct http_req *req, json_t *p)
+{
+	const char *img = web_str(p, "image_url");
+	if (!img) {
+		web_set_str(p, "image_href", NULL);
+		json_object_set(p, "content_html", json_object_get(p, "body_html"));
+		return;
+	}
+	const char *href = arena_printf(&req->pool, "%s%s", server_base_url(req->srv), img);
+	const char *alt = web_str(p, "image_alt"), *credit = web_str(p, "image_credit");
+	struct buf b;
+	buf_init(&b);
+	buf_puts(&b, "<figure><img src=\"");
+	html_escape(&b, href, strlen(href));
+	buf_puts(&b, "\" alt=\"");
+	if (alt)
+		html_escape(&b, alt, strlen(alt));
+	buf_puts(&b, "\">");
+	if (credit && *credit) {
+		const char *photo = web_t(req, "Photo");
+		buf_puts(&b, "<figcaption>");
+		html_escape(&b, photo, strlen(photo));
+		buf_putc(&b, ' ');
+		html_escape(&b, credit, strlen(credit));
+		buf_puts(&b, "</figcaption>");
+	}
+	buf_puts(&b, "</figure>\n");
+	const char *body = web_str(p, "body_html");
+	if (body)
+		buf_puts(&b, body);
+	buf_putc(&b, '\0');
+	json_object_set_new(p, "content_html", json_string(b.data));
+	buf_free(&b);
+	web_set_str(p, "image_href", href);
+	web_set_str(p, "image_type", image_type(web_str(p, "image")));
+}
+
 static enum hm_err page_feed(struct http_req *req, struct http_res *res)
 {
 	json_t *m = NULL;
@@ -157,6 +211,7 @@ static enum hm_err page_feed(struct http_req *req, struct http_res *res)
 	const char *updated = NULL;
 	json_array_foreach(posts, i, p) {
 		news_decorate(req, p, 1);
+		feed_entry_image(req, p);
 		const char *first = web_str(p, "first_address");
 		if (first)
 			json_object_set_new(p, "entry_id", json_sprintf("%s/news/%s",
