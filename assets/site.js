@@ -62,7 +62,21 @@
 		});
 	}
 
+	// On a phone the language band, the site menu and the admin menu each
+	// keep to one line that scrolls sideways (site.css): bring the current
+	// item into view, so the reader sees where they are. By a change of the
+	// list's scrollLeft, which moves nothing else on the page (left to
+	// right and right to left alike).
+	function showCurrent(list) {
+		var cur = list.querySelector('[aria-current]');
+		if (!cur || list.scrollWidth <= list.clientWidth) return;
+		var l = list.getBoundingClientRect(), c = cur.getBoundingClientRect(), margin = 24;
+		if (c.left < l.left) list.scrollLeft -= l.left - c.left + margin;
+		else if (c.right > l.right) list.scrollLeft += c.right - l.right + margin;
+	}
+
 	restore();
+	Array.prototype.forEach.call(document.querySelectorAll('.lang-switch ul, .site-nav ul, .admin-nav ul'), showCurrent);
 	document.addEventListener('click', function (ev) {
 		var a = ev.target.closest && ev.target.closest('.lang-switch a');
 		if (a) keep();
