@@ -59,7 +59,8 @@ enum hm_err accounts_send_link(struct http_req *req, enum link_mail kind, const 
 	json_t *acct = auth_account_get(req->db, id);
 	if (!acct)
 		return HM_ENOTFOUND;
-	if ((e = auth_reset_request(req->db, email, time_now_s(), token)) != HM_OK) {
+	int64_t lifetime = kind == MAIL_INVITE ? AUTH_INVITE_LIFETIME : AUTH_RESET_LIFETIME;
+	if ((e = auth_reset_request_for(req->db, email, time_now_s(), lifetime, token)) != HM_OK) {
 		json_decref(acct);
 		return e;
 	}
@@ -80,7 +81,7 @@ enum hm_err accounts_send_link(struct http_req *req, enum link_mail kind, const 
 			buf_printf(&b, "%s %s\n", i18n_gettext(lang, "Invited by:"), inviter->name);
 		buf_printf(&b, "\n%s\n\n",
 			   i18n_gettext(lang, "To choose your password and sign in, open this "
-					      "link within one hour:"));
+					      "link within seven days:"));
 	} else {
 		buf_printf(&b, "%s\n%s\n\n%s\n\n",
 			   i18n_gettext(lang, "Someone, probably you, asked to reset the password "
