@@ -140,3 +140,23 @@ describe('countries and time zones from lists', () => {
 		assert.ok(!new RegExp(`<td>${country}</td>`).test(list), 'no bare country code');
 	});
 });
+
+describe('one name for one idea', () => {
+	test('sectors are named alike in the event form and on the public page', async () => {
+		const form = await admin.get(`/admin/events/${SHANGHAI}/edit`);
+		const boxes = [...between(form.body, '<legend>Sectors invited</legend>', '</fieldset>').matchAll(/<label for="f-sectors-[a-z]+">([^<]*)<\/label>/g)].map((m) => m[1]);
+		const page = await admin.get(`/events/${SHANGHAI}`);
+		const shown = [...between(page.body, '<ul class="tags">', '</ul>').matchAll(/<li>([^<]*)<\/li>/g)].map((m) => m[1]);
+		assert.ok(shown.length >= 3, shown.join());
+		for (const s of shown) assert.ok(boxes.includes(s), `"${s}" of the public page is in the form (${boxes.join(', ')})`);
+		assert.ok(boxes.includes('Corporations') && boxes.includes('Governments'));
+	});
+
+	test('the home page flag is "Pinned to the home page", not "Featured" like the category', async () => {
+		const form = await admin.get(`/admin/news/${postId}/edit`);
+		assert.match(form.body, /<label for="post-featured">Pinned to the home page<\/label>/);
+		assert.match(textOf(form.body), /Categories only group posts for readers/);
+		const cats = textOf((await admin.get('/admin/categories')).body);
+		assert.match(cats, /They do not put a post on the home page: pin the post for that/);
+	});
+});

@@ -439,7 +439,13 @@ static enum hm_err event_form_page(struct http_req *req, struct http_res *res, j
 	db_rollback(req->db);
 	json_object_set_new(options, "kind", adm_options(req, admin_event_kinds));
 	json_object_set_new(options, "date_precision", adm_options(req, admin_date_precisions));
-	json_object_set_new(options, "sectors", adm_options(req, admin_sectors));
+	/* The sectors by the names the public page gives them ("Governments",
+	 * "Corporations"), so the form and the page say the same. */
+	json_t *sectors = json_array();
+	for (const char *const *s = admin_sectors; *s; s++)
+		json_array_append_new(sectors, json_pack("{s:s, s:s}", "value", *s, "label",
+							 adm_label_n(req, *s, 1)));
+	json_object_set_new(options, "sectors", sectors);
 	json_object_set_new(options, "country", adm_country_options(req));
 	json_object_set_new(options, "timezone",
 			    fmt_timezone_options(&req->pool, req->lang, web_str(ev, "starts_on")));
