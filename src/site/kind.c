@@ -67,7 +67,9 @@ json_t *adm_country_options(struct http_req *req)
 	json_t *a = json_array();
 	json_array_append_new(a, json_pack("{s:s, s:s}", "value", "", "label",
 					   web_t(req, "— No country —")));
-	json_array_extend(a, fmt_country_options(&req->pool, req->lang, NULL));
+	json_t *all = fmt_country_options(&req->pool, req->lang, NULL);
+	json_array_extend(a, all);
+	json_decref(all);
 	return a;
 }
 
