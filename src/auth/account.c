@@ -465,19 +465,21 @@ enum hm_err auth_role_revoke(struct db *db, const struct principal *actor, int64
 
 /* ----------------------------------------------------------------- demo */
 
-enum hm_err auth_demo_organiser(struct db *db, const char *event_slug,
-				char email_out[AUTH_EMAIL_MAX + 1],
+/* A demo account: organiser of the event named by event_slug, or the
+ * site's administrator when it is NULL. */
+static enum hm_err demo_account(struct db *db, const char *event_slug, const char *email,
+				const char *name, char email_out[AUTH_EMAIL_MAX + 1],
 				char password_out[AUTH_DEMO_PASSWORD_SIZE])
 {
 	static const char base32[] = "abcdefghijklmnopqrstuvwxyz234567";
-	static const char email[] = "organiser@demo.harmony.example";
 	struct auth_scope scope;
 	struct principal cli;
 	enum hm_err e;
 	size_t n = 0;
 
 	email_out[0] = password_out[0] = '\0';
-	if ((e = auth_init()) != HM_OK || (e = auth_scope_event(db, event_slug, &scope)) != HM_OK)
+	if ((e = auth_init()) != HM_OK ||
+	    (event_slug && (e = auth_scope_event(db, event_slug, &scope)) != HM_OK))
 		return e;
 	/* 20 characters of 5 bits: 100 bits, in groups of five to read aloud. */
 	for (int i = 0; i < 20; i++) {
@@ -487,10 +489,12 @@ enum hm_err auth_demo_organiser(struct db *db, const char *event_slug,
 	}
 	password_out[n] = '\0';
 
-	struct auth_grant g = {.role = AUTH_ROLE_ORGANISER, .event_id = scope.event_id};
+	struct auth_grant g = {.role = AUTH_ROLE_ADMIN};
+	if (event_slug)
+		g = (struct auth_grant){.role = AUTH_ROLE_ORGANISER, .event_id = scope.event_id};
 	struct account_new a = {
 		.email = email,
-		.name = "Demo organiser",
+		.name = name,
 		.password = password_out,
 		.grant = &g,
 	};
@@ -502,4 +506,21 @@ enum hm_err auth_demo_organiser(struct db *db, const char *event_slug,
 	}
 	auth_copy(email_out, email, AUTH_EMAIL_MAX + 1);
 	return HM_OK;
+}
+
+enum hm_err auth_demo_organiser(struct db *db, const char *event_slug,
+				char email_out[AUTH_EMAIL_MAX + 1],
+				char password_out[AUTH_DEMO_PASSWORD_SIZE])
+{
+	if (!event_slug)
+		return HM_EINVAL;
+	return demo_account(db, event_slug, "organiser@demo.harmony.example", "Demo organiser",
+			    email_out, password_out);
+}
+
+enum hm_err auth_demo_admin(struct db *db, char email_out[AUTH_EMAIL_MAX + 1],
+			    char password_out[AUTH_DEMO_PASSWORD_SIZE])
+{
+	return demo_account(db, NULL, "admin@demo.harmony.example", "Demo administrator",
+			    email_out, password_out);
 }

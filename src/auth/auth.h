@@ -286,6 +286,10 @@ enum hm_err auth_role_revoke(struct db *db, const struct principal *actor, int64
 enum hm_err auth_demo_organiser(struct db *db, const char *event_slug,
 				char email_out[AUTH_EMAIL_MAX + 1],
 				char password_out[AUTH_DEMO_PASSWORD_SIZE]);
+/* The same for admin@demo.harmony.example, the site's administrator (the
+ * outbox, the audit log, accounts, settings). */
+enum hm_err auth_demo_admin(struct db *db, char email_out[AUTH_EMAIL_MAX + 1],
+			    char password_out[AUTH_DEMO_PASSWORD_SIZE]);
 
 /* ============================================================= sessions */
 
@@ -473,7 +477,8 @@ int auth_anon_csrf_check(struct db *db, const char *presession, const char *toke
 
 /* ======================================================= password reset */
 
-#define AUTH_RESET_LIFETIME 3600
+#define AUTH_RESET_LIFETIME 3600              /* a link someone asked for: an hour */
+#define AUTH_INVITE_LIFETIME (7 * 24 * 3600) /* an invitation: a week, to be seen */
 
 /* Makes a single-use reset token for the account with this e-mail, valid
  * AUTH_RESET_LIFETIME seconds, to be e-mailed; earlier unused tokens of
@@ -482,6 +487,10 @@ int auth_anon_csrf_check(struct db *db, const char *presession, const char *toke
  * sent a link"). */
 enum hm_err auth_reset_request(struct db *db, const char *email, int64_t now,
 			       char token_out[AUTH_TOKEN_SIZE]);
+/* The same, valid `lifetime` seconds (AUTH_INVITE_LIFETIME for the link of
+ * an invitation, which waits in an inbox for days). */
+enum hm_err auth_reset_request_for(struct db *db, const char *email, int64_t now,
+				   int64_t lifetime, char token_out[AUTH_TOKEN_SIZE]);
 
 /* Sets the new password if token is a live reset token, marks it used,
  * ends every session of the account and clears its sign-in throttle.

@@ -1,6 +1,6 @@
 /*
  * reset.c — password reset by e-mailed link: a single-use token that
- * lives an hour, stored as a digest. Completing it sets the password,
+ * lives an hour (a week for an invitation's), stored as a digest. Completing it sets the password,
  * ends every session of the account and forgives its failed sign-ins.
  */
 #include "auth/auth_impl.h"
@@ -12,6 +12,12 @@
 enum hm_err auth_reset_request(struct db *db, const char *email, int64_t now,
 			       char token_out[AUTH_TOKEN_SIZE])
 {
+	return auth_reset_request_for(db, email, now, AUTH_RESET_LIFETIME, token_out);
+}
+
+enum hm_err auth_reset_request_for(struct db *db, const char *email, int64_t now,
+				   int64_t lifetime, char token_out[AUTH_TOKEN_SIZE])
+{
 	char digest[AUTH_DIGEST_HEX], ts[AUTH_TS_SIZE], te[AUTH_TS_SIZE];
 	int64_t id;
 	enum hm_err e;
@@ -21,7 +27,7 @@ enum hm_err auth_reset_request(struct db *db, const char *email, int64_t now,
 	auth_token_new(token_out);
 	auth_token_digest(token_out, digest);
 	auth_ts(now, ts);
-	auth_ts(now + AUTH_RESET_LIFETIME, te);
+	auth_ts(now + lifetime, te);
 	if ((e = db_begin(db)) != HM_OK)
 		goto fail;
 	struct db_stmt *st = auth_prep(db, SQL_RESET_DROP_UNUSED);

@@ -8,6 +8,7 @@
 #include "cli/analyze.h"
 #include "cli/db.h"
 #include "cli/media.h"
+#include "cli/settings.h"
 #include "cli/user.h"
 #include "core/embedded.h"
 #include "db/db.h"
@@ -19,6 +20,7 @@
 #include "site/web.h"
 
 #include <getopt.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +51,9 @@ static const char usage_text[] =
 	"        create a database holding the Shanghai 2012 consultation\n"
 	"  user add|list|passwd|grant|revoke [--db PATH] ...\n"
 	"        manage accounts (passwords are read from the terminal or stdin)\n"
+	"  settings list|get|set|unset [--db PATH] [KEY [VALUE]]\n"
+	"        the site's name and tagline, the sender of its e-mail (mail_from),\n"
+	"        its time zone\n"
 	"  media prune [--db PATH] [--media DIR] [--grace HOURS] [--dry-run]\n"
 	"        remove uploaded images nothing uses that were not uploaded again for\n"
 	"        HOURS (default 24; the server does it every hour)\n"
@@ -257,15 +262,35 @@ static enum hm_err demo_load(struct db *db, char *err, size_t errlen)
 	return HM_OK;
 }
 
-/* An organiser account, so a newcomer can sign in and try every admin
- * page straight away; its password is shown once, by the caller. */
-static enum hm_err demo_organiser(struct db *db, char *email, char *password)
+/* An organiser account and an administrator's, so a newcomer can sign in
+ * and try every admin page straight away; their passwords are shown once,
+ * by demo_print. */
+struct demo_logins {
+	char org_email[AUTH_EMAIL_MAX + 1], org_password[AUTH_DEMO_PASSWORD_SIZE];
+	char admin_email[AUTH_EMAIL_MAX + 1], admin_password[AUTH_DEMO_PASSWORD_SIZE];
+};
+
+static enum hm_err demo_accounts(struct db *db, struct demo_logins *l)
 {
 	enum hm_err e;
 	if ((e = auth_init()) != HM_OK ||
-	    (e = auth_demo_organiser(db, "asia-south-pacific-shanghai-2012", email, password)) != HM_OK)
-		fprintf(stderr, "harmony demo: cannot create the demo organiser account\n");
+	    (e = auth_demo_organiser(db, "asia-south-pacific-shanghai-2012", l->org_email,
+				     l->org_password)) != HM_OK ||
+	    (e = auth_demo_admin(db, l->admin_email, l->admin_password)) != HM_OK)
+		fprintf(stderr, "harmony demo: cannot create the demo accounts\n");
 	return e;
+}
+
+static void demo_print(const char *where, struct demo_logins *l)
+{
+	printf("%s: demo consultation created (Shanghai, 29-30 November 2012)\n", where);
+	printf("organiser account: %s\npassword (shown only now): %s\n", l->org_email,
+	       l->org_password);
+	printf("administrator account: %s\npassword (shown only now): %s\n", l->admin_email,
+	       l->admin_password);
+	printf("sign in at /sign-in; the organiser edits the Shanghai event and its news, the\n"
+	       "administrator everything (accounts, outbox, audit log, settings)\n");
+	sodium_memzero(l, sizeof(*l));
 }
 
 /* What a PostgreSQL database may hold before the demo goes in without
@@ -324,11 +349,10 @@ static int demo_pg(const char *uri, int force)
 		db_rollback(db);
 		goto out;
 	}
-	char demo_email[AUTH_EMAIL_MAX + 1], demo_password[AUTH_DEMO_PASSWORD_SIZE];
-	if ((e = demo_organiser(db, demo_email, demo_password)) != HM_OK)
+	struct demo_logins logins;
+	if ((e = demo_accounts(db, &logins)) != HM_OK)
 		goto out;
-	printf("%s: demo consultation created (Shanghai, 29-30 November 2012)\n", db_path(db));
-	printf("organiser account: %s\npassword (shown only now): %s\n", demo_email, demo_password);
+	demo_print(db_path(db), &logins);
 out:
 	db_close(db);
 	return hm_err_exit_code(e);
@@ -367,8 +391,8 @@ static int cmd_demo(int argc, char **argv)
 		db_rollback(db);
 		goto fail;
 	}
-	char demo_email[AUTH_EMAIL_MAX + 1], demo_password[AUTH_DEMO_PASSWORD_SIZE];
-	if ((e = demo_organiser(db, demo_email, demo_password)) != HM_OK)
+	struct demo_logins logins;
+	if ((e = demo_accounts(db, &logins)) != HM_OK)
 		goto fail;
 	/* Fold the WAL into the main file so a single rename moves it all. */
 	if ((e = db_exec_script(db, "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA journal_mode=DELETE",
@@ -385,8 +409,7 @@ static int cmd_demo(int argc, char **argv)
 		goto fail;
 	}
 	free(tmp);
-	printf("%s: demo consultation created (Shanghai, 29-30 November 2012)\n", path);
-	printf("organiser account: %s\npassword (shown only now): %s\n", demo_email, demo_password);
+	demo_print(path, &logins);
 	return 0;
 fail:
 	db_close(db);
@@ -405,6 +428,7 @@ static const struct {
 	{"analyze", cli_analyze},
 	{"user", cli_user},
 	{"media", cli_media},
+	{"settings", cli_settings},
 	{"db", cli_db},
 };
 

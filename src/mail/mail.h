@@ -76,7 +76,8 @@ struct mail_opts {
 };
 
 /* Queues a message to `to` with the site's sender (site setting
- * "mail_from", else "site_name <noreply@HOST>"), dated now, and wakes the
+ * "mail_from", under site_name when it is an address alone, else
+ * "site_name <noreply@HOST>"), dated now, and wakes the
  * delivery job. Joins the caller's transaction if there is one. HM_EINVAL when
  * the address is not a plain ASCII address, the subject is empty, over
  * MAIL_SUBJECT_MAX or has a line break, or the body is over MAIL_BODY_MAX
@@ -85,7 +86,8 @@ enum hm_err mail_send(struct db *db, const char *to, const char *subject, const 
 		      const struct mail_opts *opts, int64_t now, int64_t *id_out);
 
 /* Messages, newest first: [{id, recipient, recipient_name, subject,
- * status, attempts, last_error, created_at, sent_at}…], at most limit from
+ * status, attempts, last_error, created_at, sent_at, delivered_to}…]
+ * (delivered_to: the relay's URL, or the file a message was written to), at most limit from
  * offset; status NULL for all. *total (optional) counts them all. Caller
  * owns the result. */
 json_t *mail_list(struct db *db, const char *status, int limit, int offset, int64_t *total);

@@ -44,7 +44,7 @@ enum mail_sql {
 
 #define LIST_COLS                                                                             \
 	"id, recipient, recipient_name, subject, status, attempts, last_error, created_at, " \
-	"sent_at "
+	"sent_at, delivered_to "
 /* A secret is erased from the body once it has done its work. */
 #define ERASE_SECRET                                                                          \
 	"body = CASE WHEN secret IS NULL OR secret = '' THEN body "                           \
@@ -60,8 +60,8 @@ static const char *const mail_sql[MAIL_SQL__MAX] = {
 			    "ORDER BY id DESC LIMIT ? OFFSET ?",
 	[SQL_COUNT_ALL] = "SELECT count(*) FROM mail_outbox",
 	[SQL_COUNT_STATUS] = "SELECT count(*) FROM mail_outbox WHERE status = ?",
-	[SQL_GET] = "SELECT " LIST_COLS ", message_id, from_addr, body, secret, next_attempt_at, "
-		    "delivered_to FROM mail_outbox WHERE id = ?",
+	[SQL_GET] = "SELECT " LIST_COLS ", message_id, from_addr, body, secret, next_attempt_at "
+		    "FROM mail_outbox WHERE id = ?",
 	[SQL_RETRY] = "UPDATE mail_outbox SET status = 'queued', attempts = 0, next_attempt_at = ? "
 		      "WHERE id = ? AND status IN ('queued', 'failed')",
 	[SQL_RELEASE_STALE] = "UPDATE mail_outbox SET status = 'queued', claimed_at = NULL "
@@ -123,15 +123,23 @@ static int name_usable(const char *s)
 }
 
 /* The sender of the site's mail: the "mail_from" setting when it is a
- * usable address, else the site's name at noreply@ this host (or at
+ * usable address (under the site's name when it names no one), else the site's name at noreply@ this host (or at
  * harmony.invalid, which says plainly that mail_from needs setting).
  * Caller frees. */
 static char *site_from(struct db *db)
 {
 	char name[AUTH_NAME_MAX + 1], addr[AUTH_EMAIL_MAX + 1], host[256];
 	char *v = setting(db, "mail_from");
-	if (v && mail_address_split(v, name, sizeof(name), addr, sizeof(addr)) == HM_OK)
-		return v;
+	if (v && mail_address_split(v, name, sizeof(name), addr, sizeof(addr)) == HM_OK) {
+		if (*name)
+			return v;
+		/* An address alone goes out under the site's name. */
+		char *site = setting(db, "site_name");
+		char *from = name_usable(site) ? xasprintf("%s <%s>", site, addr) : xstrdup(addr);
+		free(site);
+		free(v);
+		return from;
+	}
 	if (v)
 		log_warn("the site setting mail_from is not an address; using a default");
 	free(v);

@@ -5,11 +5,13 @@
  * delete, API list and get).
  */
 #include "site/kind.h"
+#include "site/site.h"
 
 #include "site/feature.h"
 
 #include "db/db.h"
 #include "site/old_address.h"
+#include "view/format_extra.h"
 #include "view/i18n.h"
 
 #include <assert.h>
@@ -60,6 +62,17 @@ json_t *adm_options(struct http_req *req, const char *const *list)
 	return a;
 }
 
+json_t *adm_country_options(struct http_req *req)
+{
+	json_t *a = json_array();
+	json_array_append_new(a, json_pack("{s:s, s:s}", "value", "", "label",
+					   web_t(req, "— No country —")));
+	json_t *all = fmt_country_options(&req->pool, req->lang, NULL);
+	json_array_extend(a, all);
+	json_decref(all);
+	return a;
+}
+
 void adm_decorate_status(struct http_req *req, json_t *o)
 {
 	const char *s = web_str(o, "status");
@@ -100,6 +113,12 @@ enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, cons
 		{"deleted", N_("Deleted.")},
 	};
 	const char *done = http_query(req, "done");
+	/* When the thing was made and changed, as its readers write dates. */
+	static const char *const stamps[][2] = {{"created_at", "created_display"},
+						{"updated_at", "updated_display"}};
+	for (size_t i = 0; i < HM_ARRAY_LEN(stamps); i++)
+		if (json_is_string(json_object_get(m, stamps[i][0])))
+			site_display_time(req, m, stamps[i][0], stamps[i][1]);
 	web_private(req, res);
 	json_object_set_new(m, "admin_nav", json_pack("{s:b}", section, 1));
 	json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));

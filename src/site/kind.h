@@ -54,6 +54,9 @@ const char *adm_label(struct http_req *req, const char *key);
 const char *adm_label_n(struct http_req *req, const char *key, int plural);
 /* [{value, label}…] for a NULL-terminated list of stored values. */
 json_t *adm_options(struct http_req *req, const char *const *list);
+/* The countries for a <select>, named in the reader's language and in its
+ * order, after "— No country —" (value ""). Caller owns it. */
+json_t *adm_country_options(struct http_req *req);
 /* Adds status_label, status_class (for the badge) and is_<status>. */
 void adm_decorate_status(struct http_req *req, json_t *o);
 int adm_count_status(const json_t *rows, const char *status);

@@ -212,6 +212,12 @@ json_t *adm_fieldsets(struct http_req *req, const char *const *legends, size_t n
 			json_t *v = json_object_get(values, w[i].name);
 			web_set_str(f, "value", json_is_string(v) ? json_string_value(v) : "");
 			json_t *opts = json_object_get(options, w[i].name);
+			/* An input with options offers them as suggestions
+			 * (<datalist>): a searchable list of time zones. */
+			json_object_set_new(f, "list_id",
+					    opts && w[i].kind == W_INPUT
+						    ? json_string(arena_printf(&req->pool, "%s-list", id))
+						    : json_null());
 			if (opts) {
 				json_t *out = json_array();
 				size_t j;

@@ -79,12 +79,24 @@ void site_section(struct http_req *req, json_t *m, const char *key)
 
 
 /* A timestamp as the reader's date and time (UTC), or the stamp itself. */
+const char *site_zone(struct http_req *req)
+{
+	static const char sql[] = "SELECT value FROM site_setting WHERE key = 'timezone'";
+	const char *z = NULL;
+	struct db_stmt *st = req->db ? db_prepare(req->db, sql) : NULL;
+	if (st && db_step(st) == 1 && db_col_text(st, 0) && tz_valid(db_col_text(st, 0)))
+		z = arena_strdup(&req->pool, db_col_text(st, 0));
+	db_done(st);
+	return z ? z : "UTC";
+}
+
 void site_display_time(struct http_req *req, json_t *o, const char *key,
 		       const char *out_key)
 {
 	const char *at = json_string_value(json_object_get(o, key));
 	int64_t t = at ? time_parse_rfc3339(at) : -1;
-	const char *s = t >= 0 ? fmt_datetime(&req->pool, req->lang, "UTC", t, FMT_MEDIUM) : NULL;
+	const char *s = t >= 0 ? fmt_datetime(&req->pool, req->lang, site_zone(req), t, FMT_MEDIUM)
+			       : NULL;
 	json_object_set_new(o, out_key, s ? json_string(s) : at ? json_string(at) : json_null());
 }
 

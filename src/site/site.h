@@ -33,8 +33,12 @@ json_t *site_csrf_model(struct http_req *req, struct http_res *res);
 void site_section(struct http_req *req, json_t *m, const char *key);
 
 
-/* Sets out_key to the timestamp at key as the reader's date and time
- * (UTC), or to the stamp itself. */
+/* The site's time zone (setting "timezone"), "UTC" when none; in the
+ * arena. */
+const char *site_zone(struct http_req *req);
+/* Sets out_key to the timestamp at key as the reader's date and time in
+ * the site's zone, with the zone ("29 Nov 2012, 09:30 GMT+8"), or to the
+ * stamp itself. */
 void site_display_time(struct http_req *req, json_t *o, const char *key, const char *out_key);
 
 
@@ -47,6 +51,9 @@ const char *site_query_opt(struct http_req *req, const char *name);
 /* [{key, before, after, kind: added|removed|changed}…] for the keys
  * whose values differ, in key order (admin_audit.c). */
 json_t *site_audit_changes(json_t *before, json_t *after);
+/* The same for a page: times among the values shown as the reader's
+ * date and time (site_display_time), not as stamps. */
+json_t *site_audit_changes_shown(struct http_req *req, json_t *before, json_t *after);
 
 /* Site settings as an object: {"site_name": …, "site_tagline": …}. */
 json_t *site_settings(struct db *db);

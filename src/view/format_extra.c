@@ -1,12 +1,17 @@
 /*
- * format_extra.c — ICU-backed month/year and country-name formatting.
+ * format_extra.c — ICU-backed month/year and country-name formatting, and
+ * the lists of countries and time zones forms choose from.
  */
 #include "view/format_extra.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <stdlib.h>
 #include <unicode/ucal.h>
+#include <unicode/ucol.h>
+#include <unicode/uenum.h>
 #include <unicode/uchar.h>
 #include <unicode/udat.h>
 #include <unicode/udatpg.h>
@@ -121,4 +126,80 @@ const char *fmt_timezone(struct arena *a, const char *lang, const char *tz, cons
 	int32_t n = udat_format(df, (UDate)timegm(&tm) * 1000.0, out, 160, NULL, &st);
 	udat_close(df);
 	return U_FAILURE(st) ? NULL : utf16_to_arena(a, out, n);
+}
+
+/* ---------------------------------------------------- lists to choose from */
+
+struct named {
+	const char *code, *name;
+	UChar key[128];
+};
+
+static UCollator *sort_collator;
+static int by_name(const void *a, const void *b)
+{
+	const struct named *x = a, *y = b;
+	return (int)ucol_strcoll(sort_collator, x->key, -1, y->key, -1);
+}
+
+json_t *fmt_country_options(struct arena *a, const char *lang, const char *current)
+{
+	const char *const *codes = uloc_getISOCountries();
+	size_t n = 0, cap = 0;
+	while (codes[cap])
+		cap++;
+	struct named *list = xcalloc(cap ? cap : 1, sizeof(*list));
+	for (size_t i = 0; i < cap; i++) {
+		const char *name = fmt_country(a, lang, codes[i]);
+		/* ICU's list keeps a few codes no longer in use: leave out
+		 * those it cannot name. */
+		if (!name)
+			continue;
+		list[n].code = codes[i];
+		list[n].name = name;
+		u_strFromUTF8(list[n].key, (int32_t)HM_ARRAY_LEN(list[n].key), NULL, name, -1,
+			      &(UErrorCode){U_ZERO_ERROR});
+		n++;
+	}
+	UErrorCode st = U_ZERO_ERROR;
+	UCollator *c = ucol_open(icu_locale(lang), &st);
+	if (U_SUCCESS(st)) {
+		/* qsort takes no context: the collator goes through a static,
+		 * so one sort at a time. */
+		static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+		pthread_mutex_lock(&lock);
+		sort_collator = c;
+		qsort(list, n, sizeof(*list), by_name);
+		sort_collator = NULL;
+		pthread_mutex_unlock(&lock);
+		ucol_close(c);
+	}
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(out, json_pack("{s:s, s:s, s:b}", "value", list[i].code,
+						     "label", list[i].name, "selected",
+						     current && strcmp(current, list[i].code) == 0));
+	free(list);
+	return out;
+}
+
+json_t *fmt_timezone_options(struct arena *a, const char *lang, const char *ymd)
+{
+	json_t *out = json_array();
+	UErrorCode st = U_ZERO_ERROR;
+	UEnumeration *e = ucal_openTimeZoneIDEnumeration(UCAL_ZONE_TYPE_CANONICAL_LOCATION, NULL,
+							 NULL, &st);
+	if (U_FAILURE(st))
+		return out;
+	const char *id;
+	int32_t len;
+	/* ICU gives them in its order, which is the ids' own (ASCII). */
+	while ((id = uenum_next(e, &len, &st)) && U_SUCCESS(st)) {
+		const char *label = fmt_timezone(a, lang, id, ymd);
+		json_array_append_new(out, json_pack("{s:s, s:s}", "value", id, "label",
+						     label ? label : id));
+	}
+	uenum_close(e);
+	json_array_append_new(out, json_pack("{s:s, s:s}", "value", "UTC", "label", "UTC"));
+	return out;
 }

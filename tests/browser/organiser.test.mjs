@@ -158,7 +158,7 @@ test('organiser_creates_an_event_with_partners_and_schedules_then_publishes_a_po
 		const place = page.getByRole('group', { name: 'Place' });
 		await place.getByLabel('Region').fill(EVENT.region);
 		await place.getByLabel('City').fill(EVENT.city);
-		await place.getByLabel('Country').fill(EVENT.country);
+		await place.getByLabel('Country').selectOption(EVENT.country); // from the list of countries, by code
 		await place.getByLabel('Venue').fill(EVENT.venue);
 		const dates = page.getByRole('group', { name: 'Dates' });
 		await dates.getByLabel('First day').fill(EVENT.starts_on);
@@ -167,7 +167,7 @@ test('organiser_creates_an_event_with_partners_and_schedules_then_publishes_a_po
 		await dates.getByLabel('Time zone').fill(EVENT.timezone);
 		const people = page.getByRole('group', { name: 'Participants' });
 		await people.getByLabel('Capacity').fill(EVENT.capacity);
-		for (const s of ['Government', 'Academia', 'NGO'])
+		for (const s of ['Governments', 'Academia', 'NGOs'])
 			await people.getByRole('checkbox', { name: s, exact: true }).check();
 		const contact = page.getByRole('group', { name: 'Contact' });
 		await contact.getByLabel('Name').fill('Mariam Haddad');

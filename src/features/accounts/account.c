@@ -129,6 +129,12 @@ static void decorate_token(struct http_req *req, json_t *t, int64_t now)
 		shown = arena_printf(&req->pool, web_t(req, "expires %s"), date ? date : at);
 	}
 	json_object_set_new(t, "expired", json_boolean(expired));
+	const char *scope = json_string_value(json_object_get(t, "scope"));
+	json_object_set_new(t, "scope_label",
+			    json_string(str_eq(scope, "write") ? web_t(req, "Read and write")
+				       : str_eq(scope, "read") ? web_t(req, "Read only")
+							       : scope ? scope : ""));
+	site_display_time(req, t, "created_at", "created_display");
 	json_object_set_new(t, "expires_display", json_string(shown));
 }
 
@@ -171,6 +177,7 @@ json_t *accounts_account_model(struct http_req *req, struct http_res *res, const
 	json_t *acct = auth_account_get(req->db, p->account_id);
 	if (!acct)
 		return NULL;
+	accounts_decorate(req, acct);
 	json_t *tokens = auth_api_token_list(req->db, p->account_id), *t;
 	int64_t now = time_now_s();
 	size_t i;

@@ -1,17 +1,78 @@
 /*
  * accounts.c — what the account pages share: the sentence for a refused
- * password, the languages one may choose, and the e-mails that carry a
- * password link (a reset, an invitation).
+ * password, the languages one may choose, roles and languages by name, and
+ * the e-mails that carry a password link (a reset, an invitation).
  */
 #include "features/accounts/accounts.h"
 
 #include "core/text.h"
+#include "db/db.h"
 #include "http/server.h"
 #include "mail/mail.h"
 #include "view/format_extra.h"
 #include "view/i18n.h"
 
 #include <string.h>
+
+static const char sql_event_title[] = "SELECT title FROM event WHERE slug = ?";
+static const char sql_series_title[] = "SELECT title FROM series WHERE slug = ?";
+
+/* The title of the event or series with this slug, in the arena; NULL
+ * when there is none. */
+static const char *title_of(struct http_req *req, const char *sql, const char *slug)
+{
+	struct db_stmt *st = db_prepare(req->db, sql);
+	const char *t = NULL;
+	if (!st)
+		return NULL;
+	db_bind_text(st, 1, slug);
+	if (db_step(st) == 1 && db_col_text(st, 0))
+		t = arena_strdup(&req->pool, db_col_text(st, 0));
+	db_done(st);
+	return t;
+}
+
+void accounts_decorate(struct http_req *req, json_t *acct)
+{
+	const char *lang = json_string_value(json_object_get(acct, "lang"));
+	json_object_set_new(acct, "lang_name",
+			    lang ? json_string(fmt_language(&req->pool, lang)) : json_null());
+	size_t i;
+	json_t *r;
+	json_array_foreach(json_object_get(acct, "roles"), i, r) {
+		const char *role = json_string_value(json_object_get(r, "role"));
+		const char *ev = json_string_value(json_object_get(r, "event_slug"));
+		const char *se = json_string_value(json_object_get(r, "series_slug"));
+		const char *title = ev   ? title_of(req, sql_event_title, ev)
+				    : se ? title_of(req, sql_series_title, se)
+					 : NULL;
+		/* Present, so a template never finds the account's instead. */
+		json_object_set_new(r, "title", title ? json_string(title) : json_null());
+		if (str_eq(role, "admin")) {
+			json_object_set_new(r, "grant", json_string("admin"));
+			json_object_set_new(r, "label", json_string(web_t(req, "Administrator")));
+			json_object_set_new(r, "url", json_null());
+		} else if (ev) {
+			json_object_set_new(r, "grant", json_sprintf("event:%s", ev));
+			json_object_set_new(
+				r, "label",
+				json_string(title ? arena_printf(&req->pool,
+								 web_t(req, "Organiser of the event %s"),
+								 title)
+						  : web_t(req, "Organiser of the event")));
+			json_object_set_new(r, "url", json_sprintf("/events/%s", ev));
+		} else if (se) {
+			json_object_set_new(r, "grant", json_sprintf("series:%s", se));
+			json_object_set_new(
+				r, "label",
+				json_string(title ? arena_printf(&req->pool,
+								 web_t(req, "Organiser of the series %s"),
+								 title)
+						  : web_t(req, "Organiser of the series")));
+			json_object_set_new(r, "url", json_sprintf("/series/%s", se));
+		}
+	}
+}
 
 /* A translated sentence for a password that auth_password_quality
  * refuses for the person with this e-mail and name (either may be NULL),
@@ -59,7 +120,8 @@ enum hm_err accounts_send_link(struct http_req *req, enum link_mail kind, const 
 	json_t *acct = auth_account_get(req->db, id);
 	if (!acct)
 		return HM_ENOTFOUND;
-	if ((e = auth_reset_request(req->db, email, time_now_s(), token)) != HM_OK) {
+	int64_t lifetime = kind == MAIL_INVITE ? AUTH_INVITE_LIFETIME : AUTH_RESET_LIFETIME;
+	if ((e = auth_reset_request_for(req->db, email, time_now_s(), lifetime, token)) != HM_OK) {
 		json_decref(acct);
 		return e;
 	}
@@ -80,7 +142,7 @@ enum hm_err accounts_send_link(struct http_req *req, enum link_mail kind, const 
 			buf_printf(&b, "%s %s\n", i18n_gettext(lang, "Invited by:"), inviter->name);
 		buf_printf(&b, "\n%s\n\n",
 			   i18n_gettext(lang, "To choose your password and sign in, open this "
-					      "link within one hour:"));
+					      "link within seven days:"));
 	} else {
 		buf_printf(&b, "%s\n%s\n\n%s\n\n",
 			   i18n_gettext(lang, "Someone, probably you, asked to reset the password "

@@ -19,6 +19,12 @@
 const char *accounts_password_problem(struct http_req *req, const char *pw, const char *email,
 				      const char *name);
 
+/* Adds to an account (auth_account_get's) lang_name ("English", in
+ * itself) and to each of its roles its name in paths ("event:SLUG"),
+ * the event's or series' title, a label that names it ("Organiser of
+ * Harmony through Diversity and Dialogue") and where it leads. */
+void accounts_decorate(struct http_req *req, json_t *acct);
+
 /* [{code, name, selected}…] of the languages the site speaks. */
 json_t *accounts_language_choices(struct http_req *req, const char *current);
 

@@ -110,41 +110,12 @@ static enum hm_err grant_parse(struct http_req *req, const char *s, struct auth_
 	return HM_ENOTFOUND;
 }
 
-/* Adds to each role its name in paths ("event:SLUG"), a label and where
- * it leads. */
-static void decorate_roles(struct http_req *req, json_t *acct)
-{
-	size_t i;
-	json_t *r;
-	json_array_foreach(json_object_get(acct, "roles"), i, r) {
-		const char *role = json_string_value(json_object_get(r, "role"));
-		const char *ev = json_string_value(json_object_get(r, "event_slug"));
-		const char *se = json_string_value(json_object_get(r, "series_slug"));
-		if (str_eq(role, "admin")) {
-			json_object_set_new(r, "grant", json_string("admin"));
-			json_object_set_new(r, "label", json_string(web_t(req, "Administrator")));
-			/* Present, so a template never finds the account's url instead. */
-			json_object_set_new(r, "url", json_null());
-		} else if (ev) {
-			json_object_set_new(r, "grant", json_sprintf("event:%s", ev));
-			json_object_set_new(r, "label",
-					    json_string(web_t(req, "Organiser of the event")));
-			json_object_set_new(r, "url", json_sprintf("/events/%s", ev));
-		} else if (se) {
-			json_object_set_new(r, "grant", json_sprintf("series:%s", se));
-			json_object_set_new(r, "label",
-					    json_string(web_t(req, "Organiser of the series")));
-			json_object_set_new(r, "url", json_sprintf("/series/%s", se));
-		}
-	}
-}
-
 static void decorate_account(struct http_req *req, json_t *acct)
 {
 	json_int_t id = json_integer_value(json_object_get(acct, "id"));
 	json_object_set_new(acct, "url", json_sprintf("/admin/accounts/%lld", (long long)id));
 	site_display_time(req, acct, "created_at", "created_display");
-	decorate_roles(req, acct);
+	accounts_decorate(req, acct);
 }
 
 /* The account of the path: a number or an e-mail address; 0 when none. */
@@ -185,13 +156,28 @@ static enum hm_err account_changed(struct http_req *req, struct http_res *res, i
 	return HM_OK;
 }
 
-/* Events and series for the role form's suggestions. */
+/* Events and series for the role form to choose from, by title. */
 static void add_scopes(struct http_req *req, json_t *m)
 {
 	json_object_set_new(m, "events",
 			    db_rows_json(db_prepare(req->db, account_sql[SQL_EVENT_SLUGS])));
 	json_object_set_new(m, "series",
 			    db_rows_json(db_prepare(req->db, account_sql[SQL_SERIES_SLUGS])));
+}
+
+/* Marks the event and series a sent form chose, so a refused form shows
+ * them chosen again. */
+static void mark_scopes(json_t *m, const struct form *f)
+{
+	static const char *const lists[][2] = {{"events", "event"}, {"series", "series"}};
+	for (size_t k = 0; k < HM_ARRAY_LEN(lists); k++) {
+		const char *chosen = form_get(f, lists[k][1]);
+		size_t i;
+		json_t *o;
+		json_array_foreach(json_object_get(m, lists[k][0]), i, o)
+			json_object_set_new(o, "selected",
+					    json_boolean(str_eq(chosen, json_string_value(json_object_get(o, "slug")))));
+	}
 }
 
 /* 1 if hay contains needle, ignoring case in any script ("PÉREZ" finds
@@ -310,6 +296,7 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 	if (!req->want_json) {
 		m = accounts_model(req, res, 1, NULL, form_get(&f, "lang"));
 		role_flags(m, role, 1);
+		mark_scopes(m, &f);
 	}
 	if (e != HM_OK || f.nerrors)
 		return site_form_fail(req, res, 400, &f, m, "admin/accounts", title);
@@ -350,7 +337,7 @@ static enum hm_err post_account_create(struct http_req *req, struct http_res *re
 		json_t *acct = auth_account_get(req->db, id);
 		if (!acct)
 			return HM_ENOTFOUND;
-		decorate_roles(req, acct);
+		accounts_decorate(req, acct);
 		json_object_set_new(acct, "invitation",
 				    json_string(me == HM_OK ? "queued" : "not sent"));
 		res->status = 201;
@@ -381,8 +368,9 @@ static enum hm_err page_account_one(struct http_req *req, struct http_res *res)
 	size_t i;
 	json_t *row;
 	json_array_foreach(log, i, row) {
-		json_object_set_new(row, "changes", site_audit_changes(json_object_get(row, "before"),
-								       json_object_get(row, "after")));
+		json_object_set_new(row, "changes",
+				    site_audit_changes_shown(req, json_object_get(row, "before"),
+							     json_object_get(row, "after")));
 		site_display_time(req, row, "at", "at_display");
 	}
 	json_t *m = account_page(req, res, acct, log, "organiser");
@@ -430,6 +418,7 @@ static enum hm_err post_role_grant(struct http_req *req, struct http_res *res)
 	if (f.nerrors || f.error) {
 		decorate_account(req, acct);
 		json_t *m = account_page(req, res, acct, json_array(), form_get(&f, "role"));
+		mark_scopes(m, &f);
 		return site_form_fail(req, res, e == HM_EEXIST ? 409 : status, &f, m,
 				      "admin/accounts_one", web_t(req, "Accounts"));
 	}

@@ -37,6 +37,7 @@ static enum hm_err page_profile(struct http_req *req, struct http_res *res)
 	if (!acct)
 		return HM_ENOTFOUND;
 	if (req->want_json) {
+		accounts_decorate(req, acct);
 		http_res_page(res, acct, NULL, NULL);
 		return HM_OK;
 	}
@@ -88,6 +89,7 @@ static enum hm_err post_profile(struct http_req *req, struct http_res *res)
 		json_t *acct = auth_account_get(req->db, p->account_id);
 		if (!acct)
 			return HM_ENOTFOUND;
+		accounts_decorate(req, acct);
 		http_res_page(res, acct, NULL, NULL);
 		return HM_OK;
 	}

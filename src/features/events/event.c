@@ -13,6 +13,7 @@
 #include "features/events/events_internal.h"
 #include "features/events/events_web.h"
 #include "core/text.h"
+#include "view/format_extra.h"
 #include <string.h>
 /* ================================================================= reads */
 
@@ -346,13 +347,13 @@ static const struct adm_widget event_widgets[] = {
 	 W_TEXTAREA, NULL, 1},
 	{"region", N_("Region"), N_("Such as Asia-South Pacific."), W_INPUT, "text", 2},
 	{"city", N_("City"), NULL, W_INPUT, "text", 2},
-	{"country", N_("Country"), N_("Two-letter ISO code, such as CN for China."), W_INPUT, "text", 2},
+	{"country", N_("Country"), NULL, W_SELECT, NULL, 2},
 	{"venue", N_("Venue"), NULL, W_INPUT, "text", 2},
 	{"starts_on", N_("First day"), NULL, W_INPUT, "date", 3},
 	{"ends_on", N_("Last day"), NULL, W_INPUT, "date", 3},
 	{"date_precision", N_("Dates known"), N_("Choose “Month only” when the exact days are not fixed yet."),
 	 W_SELECT, NULL, 3},
-	{"timezone", N_("Time zone"), N_("The IANA name of the venue's zone, such as Asia/Shanghai."),
+	{"timezone", N_("Time zone"), N_("The venue's zone: type a city to search, such as Shanghai."),
 	 W_INPUT, "text", 3, 1},
 	{"capacity", N_("Capacity"), N_("How many participants the venue holds."), W_INPUT, "number", 4},
 	{"sectors", N_("Sectors invited"), NULL, W_CHECKBOXES, NULL, 4},
@@ -441,7 +442,16 @@ static enum hm_err event_form_page(struct http_req *req, struct http_res *res, j
 	db_rollback(req->db);
 	json_object_set_new(options, "kind", adm_options(req, admin_event_kinds));
 	json_object_set_new(options, "date_precision", adm_options(req, admin_date_precisions));
-	json_object_set_new(options, "sectors", adm_options(req, admin_sectors));
+	/* The sectors by the names the public page gives them ("Governments",
+	 * "Corporations"), so the form and the page say the same. */
+	json_t *sectors = json_array();
+	for (const char *const *s = admin_sectors; *s; s++)
+		json_array_append_new(sectors, json_pack("{s:s, s:s}", "value", *s, "label",
+							 adm_label_n(req, *s, 1)));
+	json_object_set_new(options, "sectors", sectors);
+	json_object_set_new(options, "country", adm_country_options(req));
+	json_object_set_new(options, "timezone",
+			    fmt_timezone_options(&req->pool, req->lang, web_str(ev, "starts_on")));
 	json_t *m = json_object();
 	json_object_set_new(m, "fieldsets",
 			    adm_fieldsets(req, event_legends, HM_ARRAY_LEN(event_legends),

@@ -12,6 +12,7 @@
 #include "features/events/events_web.h"
 #include "core/text.h"
 #include "media/media.h"
+#include "view/format_extra.h"
 #include <string.h>
 json_t *admin_org_list(struct db *db)
 {
@@ -138,8 +139,7 @@ static const struct adm_widget org_widgets[] = {
 	{"slug", N_("Address"), N_("Lower-case letters, digits and hyphens; made from the name when left empty."),
 	 W_INPUT, "text", 0},
 	{"kind", N_("Kind"), NULL, W_SELECT, NULL, 0},
-	{"country", N_("Country"), N_("Two-letter ISO code, such as CN; leave empty for international bodies."),
-	 W_INPUT, "text", 0},
+	{"country", N_("Country"), N_("None for international bodies."), W_SELECT, NULL, 0},
 	{"website", N_("Website"), N_("Starting with https://."), W_INPUT, "url", 0},
 	{"description", N_("Description"), NULL, W_TEXTAREA, NULL, 0},
 	{"logo_file", N_("Logo"), N_("A JPEG, PNG or WebP image of at most 8 MB; it replaces the present one."),
@@ -208,6 +208,8 @@ static enum hm_err page_orgs_list(struct http_req *req, struct http_res *res)
 		}
 		json_object_set_new(o, "may_edit", json_boolean(may));
 		web_set_str(o, "kind_label", adm_label(req, web_str(o, "kind")));
+		web_set_str(o, "country_name",
+			    fmt_country(&req->pool, req->lang, web_str(o, "country")));
 	}
 	db_rollback(req->db);
 	json_t *m = json_pack("{s:o}", "organisations", orgs);
@@ -218,7 +220,8 @@ static enum hm_err page_orgs_list(struct http_req *req, struct http_res *res)
 static enum hm_err org_form_page(struct http_req *req, struct http_res *res, json_t *org,
 				 json_t *fj)
 {
-	json_t *options = json_pack("{s:o}", "kind", adm_options(req, admin_org_kinds));
+	json_t *options = json_pack("{s:o, s:o}", "kind", adm_options(req, admin_org_kinds),
+				    "country", adm_country_options(req));
 	json_t *m = json_object();
 	json_object_set_new(m, "fieldsets",
 			    adm_fieldsets(req, org_legends, HM_ARRAY_LEN(org_legends), org_widgets,

@@ -8,6 +8,7 @@
 #include "site/feature.h"
 #include "core/text.h"
 #include "site/site.h"
+#include "view/i18n.h"
 
 #include "db/db.h"
 
@@ -30,9 +31,15 @@
 enum audit_sql { SQL_AUDIT_PAGE, SQL_AUDIT_COUNT, SQL_AUDIT_ENTITIES, AUDIT_SQL__MAX };
 
 static const char *const audit_sql[AUDIT_SQL__MAX] = {
-	[SQL_AUDIT_PAGE] = "SELECT id, at, actor, action, entity, entity_id, before_json, "
-			   "after_json FROM audit_log " AUDIT_WHERE
-			   "ORDER BY id DESC LIMIT ? OFFSET ?",
+	/* The names of the accounts that acted and were acted on, as they
+	 * are now (NULL once gone: the entry keeps the e-mail). */
+	[SQL_AUDIT_PAGE] = "SELECT l.id, l.at, l.actor, l.actor_account_id, l.action, l.entity, "
+			   "l.entity_id, l.before_json, l.after_json, who.name AS actor_name, "
+			   "acct.name AS account_name FROM audit_log l "
+			   "LEFT JOIN account who ON who.id = l.actor_account_id "
+			   "LEFT JOIN account acct ON l.entity = 'account' AND acct.id = l.entity_id "
+			   "WHERE l.id IN (SELECT id FROM audit_log " AUDIT_WHERE
+			   "ORDER BY id DESC LIMIT ? OFFSET ?) ORDER BY l.id DESC",
 	[SQL_AUDIT_COUNT] = "SELECT count(*) FROM audit_log " AUDIT_WHERE,
 	[SQL_AUDIT_ENTITIES] = "SELECT DISTINCT entity FROM audit_log ORDER BY entity",
 };
@@ -129,20 +136,172 @@ json_t *site_audit_changes(json_t *before, json_t *after)
 	return out;
 }
 
-/* A link from an audit entry to the admin page of its thing, where there
- * is one. */
-static void audit_link(json_t *row)
+json_t *site_audit_changes_shown(struct http_req *req, json_t *before, json_t *after)
 {
+	json_t *changes = site_audit_changes(before, after), *c;
+	size_t i;
+	json_array_foreach(changes, i, c) {
+		static const char *const keys[] = {"before", "after"};
+		for (size_t k = 0; k < HM_ARRAY_LEN(keys); k++) {
+			const char *v = json_string_value(json_object_get(c, keys[k]));
+			if (v && strlen(v) == 20 && v[10] == 'T' && time_parse_rfc3339(v) >= 0)
+				site_display_time(req, c, keys[k], keys[k]);
+		}
+	}
+	return changes;
+}
+
+/* ------------------------------------------------------------ sentences */
+
+/* What each action says, with {who} (the actor, a link to their account)
+ * and {thing} (the thing's name, a link to its admin page) where they go in
+ * the language's own order. */
+static const struct {
+	const char *action, *msgid;
+} sentences[] = {
+	{"account.create", N_("{who} made the account of {thing}")},
+	{"account.update", N_("{who} changed the profile of {thing}")},
+	{"account.invite", N_("{who} sent {thing} a new invitation")},
+	{"account.role_grant", N_("{who} gave {thing} a role")},
+	{"account.role_revoke", N_("{who} took a role from {thing}")},
+	{"account.sign_out_everywhere", N_("{who} signed {thing} out everywhere")},
+	{"api_token.create", N_("{who} made an API token")},
+	{"api_token.revoke", N_("{who} revoked an API token")},
+	{"auth.sign_in", N_("{who} signed in")},
+	{"auth.sign_in_failed", N_("A sign-in as {thing} failed")},
+	{"auth.sign_out", N_("{who} signed out")},
+	{"category.create", N_("{who} made the category {thing}")},
+	{"category.update", N_("{who} changed the category {thing}")},
+	{"category.delete", N_("{who} deleted the category {thing}")},
+	{"event.create", N_("{who} made the event {thing}")},
+	{"event.update", N_("{who} changed the event {thing}")},
+	{"event.publish", N_("{who} published the event {thing}")},
+	{"event.unpublish", N_("{who} took the event {thing} back to draft")},
+	{"event.delete", N_("{who} deleted the event {thing}")},
+	{"series.create", N_("{who} made the series {thing}")},
+	{"series.update", N_("{who} changed the series {thing}")},
+	{"series.publish", N_("{who} published the series {thing}")},
+	{"series.unpublish", N_("{who} took the series {thing} back to draft")},
+	{"series.delete", N_("{who} deleted the series {thing}")},
+	{"organisation.create", N_("{who} added the organisation {thing}")},
+	{"organisation.update", N_("{who} changed the organisation {thing}")},
+	{"organisation.delete", N_("{who} deleted the organisation {thing}")},
+	{"post.create", N_("{who} wrote the post {thing}")},
+	{"post.update", N_("{who} changed the post {thing}")},
+	{"post.publish", N_("{who} published the post {thing}")},
+	{"post.unpublish", N_("{who} unpublished the post {thing}")},
+	{"post.delete", N_("{who} deleted the post {thing}")},
+	{"mail.retry", N_("{who} sent the message {thing} again")},
+	{"media.remove", N_("{who} removed the unused image {thing}")},
+	{"record.delete", N_("{who} deleted {thing}")},
+	{"settings.update", N_("{who} changed the site settings")},
+};
+
+/* The thing's name in the entry: its title, name or e-mail after the
+ * change, else before it (a deletion); NULL when it names none. */
+static const char *thing_name(json_t *row, json_t *before, json_t *after)
+{
+	static const char *const keys[] = {"title", "name", "subject", "email", "file", "slug"};
+	const char *n = json_string_value(json_object_get(row, "account_name"));
+	if (n)
+		return n;
+	for (size_t k = 0; k < HM_ARRAY_LEN(keys); k++) {
+		const char *v = json_string_value(json_object_get(after, keys[k]));
+		if (!v)
+			v = json_string_value(json_object_get(before, keys[k]));
+		if (v && *v)
+			return v;
+	}
+	return NULL;
+}
+
+/* The admin page of the thing, where there is one (a thing deleted has
+ * none). */
+static json_t *thing_url(const char *entity, const char *action, json_int_t id, json_t *before,
+			 json_t *after)
+{
+	const char *slug = json_string_value(json_object_get(after, "slug"));
+	if (!slug)
+		slug = json_string_value(json_object_get(before, "slug"));
+	if (str_ends_with(action, ".delete") || str_eq(action, "media.remove"))
+		return json_null();
+	if (str_eq(entity, "account") && id)
+		return json_sprintf("/admin/accounts/%lld", (long long)id);
+	if (str_eq(entity, "mail") && id)
+		return json_sprintf("/admin/outbox/%lld", (long long)id);
+	if (str_eq(entity, "post") && id)
+		return json_sprintf("/admin/news/%lld/edit", (long long)id);
+	if (str_eq(entity, "category") && id)
+		return json_sprintf("/admin/categories/%lld/edit", (long long)id);
+	if (str_eq(entity, "settings"))
+		return json_string("/admin/settings");
+	if (slug && (str_eq(entity, "event") || str_eq(entity, "series") ||
+		     str_eq(entity, "organisation")))
+		return json_sprintf("/admin/%s/%s/edit",
+				    str_eq(entity, "event") ? "events"
+				    : str_eq(entity, "series") ? "series"
+							       : "organisations",
+				    slug);
+	return json_null();
+}
+
+/* Adds to an entry: who (the actor's name, and who_url), thing (and
+ * thing_url), summary (the sentence as text) and sentence, its pieces in
+ * order ([{text}, {is_who}, {is_thing}]) for the page to link. */
+static void audit_sentence(struct http_req *req, json_t *row, json_t *before, json_t *after)
+{
+	const char *action = json_string_value(json_object_get(row, "action"));
 	const char *entity = json_string_value(json_object_get(row, "entity"));
+	const char *actor = json_string_value(json_object_get(row, "actor"));
 	json_int_t id = json_integer_value(json_object_get(row, "entity_id"));
-	if (!id)
-		return;
-	if (str_eq(entity, "account"))
-		json_object_set_new(row, "entity_url",
-				    json_sprintf("/admin/accounts/%lld", (long long)id));
-	else if (str_eq(entity, "mail"))
-		json_object_set_new(row, "entity_url",
-				    json_sprintf("/admin/outbox/%lld", (long long)id));
+	json_int_t actor_id = json_integer_value(json_object_get(row, "actor_account_id"));
+	const char *who = json_string_value(json_object_get(row, "actor_name"));
+	if (!who)
+		who = str_eq(actor, "cli")	  ? web_t(req, "The command line")
+		      : str_eq(actor, "system") ? web_t(req, "The server")
+						: actor;
+	const char *thing = thing_name(row, before, after);
+	if (!thing)
+		thing = id ? arena_printf(&req->pool, "%s %lld", entity, (long long)id) : entity;
+	const char *msgid = NULL;
+	for (size_t i = 0; i < HM_ARRAY_LEN(sentences) && !msgid; i++)
+		if (str_eq(sentences[i].action, action))
+			msgid = sentences[i].msgid;
+	const char *text = msgid ? web_t(req, msgid)
+				 : arena_printf(&req->pool, "{who} · %s · {thing}", action);
+	json_t *pieces = json_array();
+	struct buf sum;
+	buf_init(&sum);
+	buf_puts(&sum, "");
+	for (const char *p = text; *p;) {
+		const char *w = strstr(p, "{who}"), *t = strstr(p, "{thing}");
+		const char *next = w && (!t || w < t) ? w : t;
+		size_t n = next ? (size_t)(next - p) : strlen(p);
+		if (n) {
+			json_array_append_new(pieces, json_pack("{s:s%}", "text", p, n));
+			buf_append(&sum, p, n);
+		}
+		if (!next)
+			break;
+		int is_who = next == w;
+		json_array_append_new(pieces, json_pack("{s:b, s:b}", "is_who", is_who, "is_thing",
+							!is_who));
+		buf_puts(&sum, is_who ? who : thing);
+		p = next + (is_who ? 5 : 7);
+	}
+	json_object_set_new(row, "who", json_string(who));
+	json_object_set_new(row, "who_url", actor_id ? json_sprintf("/admin/accounts/%lld",
+								    (long long)actor_id)
+						     : json_null());
+	json_object_set_new(row, "thing", json_string(thing));
+	json_object_set_new(row, "thing_url", thing_url(entity, action, id, before, after));
+	/* Kept for clients of the first version of this answer. */
+	json_object_set_new(row, "entity_url", json_incref(json_object_get(row, "thing_url")));
+	json_object_set_new(row, "summary", json_string(sum.data));
+	json_object_set_new(row, "sentence", pieces);
+	json_object_del(row, "actor_name");
+	json_object_del(row, "account_name");
+	buf_free(&sum);
 }
 
 static enum hm_err page_audit(struct http_req *req, struct http_res *res)
@@ -228,13 +387,15 @@ static enum hm_err page_audit(struct http_req *req, struct http_res *res)
 		const char *a = json_string_value(json_object_get(row, "after_json"));
 		json_t *before = b ? json_loads(b, JSON_DECODE_ANY, NULL) : NULL;
 		json_t *after = a ? json_loads(a, JSON_DECODE_ANY, NULL) : NULL;
-		json_object_set_new(row, "changes", site_audit_changes(before, after));
+		json_object_set_new(row, "changes",
+				    req->want_json ? site_audit_changes(before, after)
+						   : site_audit_changes_shown(req, before, after));
+		audit_sentence(req, row, before, after);
 		json_object_set_new(row, "before", before ? before : json_null());
 		json_object_set_new(row, "after", after ? after : json_null());
 		json_object_del(row, "before_json");
 		json_object_del(row, "after_json");
 		site_display_time(req, row, "at", "at_display");
-		audit_link(row);
 	}
 	json_t *entity_choices = json_array();
 	json_array_foreach(entities, i, row) {

@@ -1,7 +1,9 @@
 /*
  * admin_outbox.c — the e-mail outbox for administrators (/admin/outbox and
  * /api/v1/outbox): the queued, sent and failed messages by page, one
- * message, and sending a queued or failed one now.
+ * message (its parts as people read them, the source as sent one click
+ * away), and sending a queued or failed one now. A message written to a
+ * .eml file says so: it is not "sent" until someone mails the file.
  */
 #include "auth/auth.h"
 #include "site/feature.h"
@@ -14,12 +16,27 @@
 
 static const char *const mail_statuses[] = {"queued", "sending", "sent", "failed", NULL};
 
-static const char *status_label(struct http_req *req, const char *s)
+/* How a delivered message went: "relay" (handed to the SMTP relay),
+ * "file" (written as a .eml file to the outbox folder: nobody has
+ * received it yet), or NULL while it is not delivered. */
+static const char *delivered_by(const char *status, const char *delivered_to)
+{
+	if (!str_eq(status, "sent") || !delivered_to)
+		return NULL;
+	return str_starts_with(delivered_to, "smtp") ? "relay" : "file";
+}
+
+/* by: delivered_by's answer, for a message; NULL for the list's filter. */
+static const char *status_label(struct http_req *req, const char *s, const char *by)
 {
 	if (str_eq(s, "queued"))
 		return web_t(req, "Queued");
 	if (str_eq(s, "sending"))
 		return web_t(req, "Sending");
+	if (str_eq(s, "sent") && str_eq(by, "file"))
+		return web_t(req, "Written to file");
+	if (str_eq(s, "sent") && !by)
+		return web_t(req, "Sent or written to file");
 	if (str_eq(s, "sent"))
 		return web_t(req, "Sent");
 	if (str_eq(s, "failed"))
@@ -31,8 +48,12 @@ static void decorate_message(struct http_req *req, json_t *m)
 {
 	const char *st = json_string_value(json_object_get(m, "status"));
 	json_int_t id = json_integer_value(json_object_get(m, "id"));
+	const char *by = delivered_by(st, json_string_value(json_object_get(m, "delivered_to")));
 	json_object_set_new(m, "url", json_sprintf("/admin/outbox/%lld", (long long)id));
-	json_object_set_new(m, "status_label", json_string(status_label(req, st)));
+	json_object_set_new(m, "delivered_by", by ? json_string(by) : json_null());
+	json_object_set_new(m, "is_written_to_file", json_boolean(str_eq(by, "file")));
+	json_object_set_new(m, "status_label",
+			    json_string(status_label(req, st, by ? by : "relay")));
 	json_object_set_new(m, "is_retryable",
 			    json_boolean(str_eq(st, "queued") || str_eq(st, "failed")));
 	json_object_set_new(m, "is_failed", json_boolean(str_eq(st, "failed")));
@@ -64,7 +85,7 @@ static enum hm_err page_outbox(struct http_req *req, struct http_res *res)
 		for (const char *const *s = mail_statuses; *s; s++)
 			json_array_append_new(choices,
 					      json_pack("{s:s, s:s, s:b}", "key", *s, "label",
-							status_label(req, *s), "selected",
+							status_label(req, *s, NULL), "selected",
 							str_eq(*s, status)));
 		json_object_set_new(m, "statuses", choices);
 	}
