@@ -126,6 +126,9 @@ struct adm_widget {
 	int required; /* shown as required though the API may leave it out (a default applies) */
 };
 
+/* "At most 200 characters." (the field descriptor's max_len), in the
+ * request's language, said beside a field. */
+const char *adm_limit_text(struct http_req *req, size_t max_len);
 /* The fieldsets of a form for the shared template: each field with its
  * value and error from fj, and its options from options[name]. Caller
  * owns it. */

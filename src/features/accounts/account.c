@@ -281,6 +281,23 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* 1 when list (rows with "id") holds id, and not revoked; -1 when it
+ * could not be read. The confirmation is asked about one's own only: any
+ * other id is "no such" first, as the change itself answers. */
+static int own_row(struct http_req *req, json_t *list, int64_t id)
+{
+	int found = 0;
+	size_t i;
+	json_t *r;
+	if (!list)
+		return -1;
+	json_array_foreach(list, i, r) found |= json_integer_value(json_object_get(r, "id")) == id &&
+					    !web_str(r, "revoked_at");
+	json_decref(list);
+	(void)req;
+	return found;
+}
+
 static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *res)
 {
 	const struct principal *p = web_principal(req);
@@ -288,6 +305,16 @@ static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *
 	int64_t id = site_id_param(req);
 	if (!id)
 		return http_fail(res, HM_ENOTFOUND, "There is no such token.");
+	if (!web_confirmed(req)) {
+		if (web_read_begin(req) != HM_OK)
+			return HM_EDB;
+		int own = own_row(req, auth_api_token_list(req->db, p->account_id), id);
+		db_rollback(req->db);
+		if (own < 0)
+			return HM_EDB;
+		if (!own)
+			return http_fail(res, HM_ENOTFOUND, "There is no such token.");
+	}
 	if (!web_confirmed(req))
 		return web_confirm_page(
 			req, res,
@@ -315,6 +342,18 @@ static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *
 static enum hm_err post_session_end(struct http_req *req, struct http_res *res)
 {
 	int64_t id = site_id_param(req);
+	if (!web_confirmed(req)) {
+		if (web_read_begin(req) != HM_OK)
+			return HM_EDB;
+		int own = own_row(req, auth_session_list(req->db, web_principal(req)->account_id,
+							 time_now_s()),
+				  id);
+		db_rollback(req->db);
+		if (own < 0)
+			return HM_EDB;
+		if (!own)
+			return http_fail(res, HM_ENOTFOUND, "There is no such session.");
+	}
 	if (!web_confirmed(req))
 		return web_confirm_page(
 			req, res,

@@ -28,19 +28,23 @@
 static const char *const post_statuses[] = {"draft", "published", NULL};
 
 static const struct field post_fields[] = {
-	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = POST_TITLE_MAX},
-	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX},
-	{.name = "summary", .kind = FIELD_MULTILINE, .max_len = POST_SUMMARY_MAX},
-	{.name = "body_md", .kind = FIELD_MULTILINE, .max_len = POST_BODY_MAX},
-	{.name = "status", .kind = FIELD_CHOICE, .choices = post_statuses},
-	{.name = "published_at", .kind = FIELD_TEXT, .max_len = 40},
+	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = POST_TITLE_MAX,
+	 .label = N_("Title")},
+	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX, .label = N_("Address")},
+	{.name = "summary", .kind = FIELD_MULTILINE, .max_len = POST_SUMMARY_MAX,
+	 .label = N_("Summary")},
+	{.name = "body_md", .kind = FIELD_MULTILINE, .max_len = POST_BODY_MAX, .label = N_("Text")},
+	{.name = "status", .kind = FIELD_CHOICE, .choices = post_statuses, .label = N_("Status")},
+	{.name = "published_at", .kind = FIELD_TEXT, .max_len = 40, .label = N_("Publication time")},
 	{.name = "is_featured", .kind = FIELD_BOOL},
-	{.name = "event_slug", .kind = FIELD_TEXT, .max_len = 200},
-	{.name = "image", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE},
-	{.name = "image_file", .kind = FIELD_FILE},
+	{.name = "event_slug", .kind = FIELD_TEXT, .max_len = 200, .label = N_("Event")},
+	{.name = "image", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE, .label = N_("Image")},
+	{.name = "image_file", .kind = FIELD_FILE, .label = N_("Image")},
 	{.name = "remove_image", .kind = FIELD_BOOL},
-	{.name = "image_alt", .kind = FIELD_TEXT, .max_len = POST_ALT_MAX},
-	{.name = "image_credit", .kind = FIELD_TEXT, .max_len = POST_CREDIT_MAX},
+	{.name = "image_alt", .kind = FIELD_TEXT, .max_len = POST_ALT_MAX,
+	 .label = N_("Description of the image")},
+	{.name = "image_credit", .kind = FIELD_TEXT, .max_len = POST_CREDIT_MAX,
+	 .label = N_("Photo credit")},
 	{.name = "preview", .kind = FIELD_TEXT, .max_len = 20},
 };
 
@@ -163,6 +167,16 @@ static enum hm_err render_post_form(struct http_req *req, struct http_res *res, 
 	}
 	json_object_set_new(m, "form", form);
 	json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
+	/* The limits, said beside the fields the form's descriptors bound. */
+	static const char *const limited[] = {"title", "slug", "summary", "image_alt",
+					      "image_credit"};
+	json_t *limits = json_object();
+	for (size_t i = 0; i < HM_ARRAY_LEN(post_fields); i++)
+		for (size_t j = 0; j < HM_ARRAY_LEN(limited); j++)
+			if (str_eq(post_fields[i].name, limited[j]))
+				web_set_str(limits, limited[j],
+					    adm_limit_text(req, post_fields[i].max_len));
+	json_object_set_new(m, "limits", limits);
 	form_choices(req, m, values);
 	if (post) {
 		json_object_set_new(m, "post", json_deep_copy(post));
