@@ -82,3 +82,29 @@
 		if (a) keep();
 	});
 })();
+
+// The error summary over a form that came back with errors (GOV.UK's
+// pattern): the focus goes to it when the page loads, so a screen reader
+// reads it first; following one of its links puts the focus in the field
+// (the first control inside, for a group of checkboxes), not only the
+// view.
+(function () {
+	'use strict';
+	var summary = document.querySelector('[data-error-summary]');
+	if (!summary) return;
+	summary.focus();
+	summary.addEventListener('click', function (ev) {
+		var a = ev.target.closest && ev.target.closest('a[href^="#"]');
+		if (!a) return;
+		var target = document.getElementById(decodeURIComponent(a.getAttribute('href').slice(1)));
+		if (!target) return;
+		var control = target.matches('input, select, textarea, button')
+			? target : target.querySelector('input:not([type=hidden]), select, textarea');
+		if (!control) return;
+		ev.preventDefault();
+		var label = document.querySelector('label[for="' + control.id + '"]');
+		(target.querySelector('legend') || label || control).scrollIntoView();
+		control.focus({ preventScroll: true });
+		history.replaceState(null, '', a.getAttribute('href'));
+	});
+})();

@@ -37,6 +37,9 @@ struct feature {
 	/* The labels of the values it stores (kinds of event, sectors…),
 	 * ending with {NULL}: adm_label finds them. */
 	const struct vocab *vocab;
+	/* The kinds of thing it lets organisers edit (NULL-terminated): the
+	 * trash finds a deleted thing's kind among them. NULL: none. */
+	const struct kind *const *kinds;
 	/* Background work, run by the scheduler while the server runs. */
 	const struct job *jobs;
 	size_t njobs;
@@ -72,6 +75,8 @@ extern const struct feature *const site_features[];
 /* The site's own routes (assets, uploads, the home page), before any
  * feature's (site.c). */
 extern const struct route site_routes[];
+/* The trash's pages and API (trash_web.c). */
+extern const struct route trash_routes[];
 
 /* The navigation for the layout: the home page, then each feature's
  * entries, as [{url, label, current}…]. */

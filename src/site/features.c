@@ -53,6 +53,7 @@ const struct route *web_route_table(size_t *n)
 	if (!all) {
 		size_t cap = 0;
 		add_table(site_routes, &cap);
+		add_table(trash_routes, &cap);
 		for (const struct feature *const *f = site_features; *f; f++)
 			for (const struct route *const *t = (*f)->routes; t && *t; t++)
 				add_table(*t, &cap);

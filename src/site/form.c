@@ -254,6 +254,7 @@ static const char *check(struct http_req *req, const struct field *fd, const cha
 enum hm_err form_read(struct http_req *req, const struct field *fields, size_t n, struct form *f)
 {
 	memset(f, 0, sizeof(*f));
+	f->lang = req->lang;
 	f->fields = fields;
 	f->n = n < FORM_MAX_FIELDS ? n : FORM_MAX_FIELDS;
 	if (read_body(req, f) != HM_OK) {
@@ -307,9 +308,29 @@ json_t *form_json(const struct form *f)
 		if (f->errors[i])
 			json_object_set_new(errors, f->fields[i].name, json_string(f->errors[i]));
 	}
-	json_t *o = json_pack("{s:o, s:o, s:b}", "values", values, "errors", errors, "has_errors",
-			      f->nerrors > 0 || f->error);
+	json_t *o = json_pack("{s:o, s:o, s:b, s:[]}", "values", values, "errors", errors,
+			      "has_errors", f->nerrors > 0 || f->error, "summary");
 	if (f->error)
 		json_object_set_new(o, "error", json_string(f->error));
+	for (size_t i = 0; i < f->n; i++)
+		if (f->errors[i])
+			form_summary_add(o, f->fields[i].name,
+					 f->fields[i].label && f->lang
+						 ? i18n_gettext(f->lang, f->fields[i].label)
+						 : f->fields[i].label,
+					 f->errors[i]);
 	return o;
+}
+
+void form_summary_add(json_t *fj, const char *field, const char *label, const char *message)
+{
+	json_t *s = json_object_get(fj, "summary");
+	if (!s) {
+		s = json_array();
+		json_object_set_new(fj, "summary", s);
+	}
+	json_t *e = json_pack("{s:s, s:o, s:s}", "field", field, "href",
+			      json_sprintf("#f-%s", field), "message", message ? message : "");
+	json_object_set_new(e, "label", label && *label ? json_string(label) : json_null());
+	json_array_append_new(s, e);
 }

@@ -56,6 +56,7 @@ struct form {
 	int nerrors;
 	const char *csrf;   /* the "_csrf" field as sent */
 	const char *error;  /* a message for the whole form (bad body…) */
+	const char *lang;   /* the request's language, for the labels of the summary */
 };
 
 /* Reads the request body by its Content-Type and validates it. HM_OK when
@@ -80,8 +81,13 @@ int form_bool(const struct form *f, const char *name);
 void form_set_error(struct http_req *req, struct form *f, const char *name, const char *msgid);
 
 /* {"values": {name: value…}, "errors": {name: message…}, "has_errors": bool,
- *  "error": message} for templates and JSON answers. Passwords are never
- *  included. */
+ *  "error": message, "summary": [{field, href, label, message}…]} for
+ *  templates and JSON answers: the summary lists each field's error in the
+ *  form's order, linked to the field (href "#f-<name>", the id every form
+ *  gives its fields). Passwords are never included. */
 json_t *form_json(const struct form *f);
+/* Adds to the summary of fj the error of a field beyond f's (a list field
+ * sent as repeated checkboxes). */
+void form_summary_add(json_t *fj, const char *field, const char *label, const char *message);
 
 #endif

@@ -9,7 +9,9 @@
 
 #include "site/feature.h"
 
+#include "core/text.h"
 #include "db/db.h"
+#include "site/confirm.h"
 #include "site/old_address.h"
 #include "view/format_extra.h"
 #include "view/i18n.h"
@@ -111,6 +113,7 @@ enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, cons
 		{"granted", N_("The account now organises this event.")},
 		{"revoked", N_("The account no longer organises this event.")},
 		{"deleted", N_("Deleted.")},
+		{"restored", N_("Restored, with all that went with it.")},
 	};
 	const char *done = http_query(req, "done");
 	/* When the thing was made and changed, as its readers write dates. */
@@ -125,6 +128,17 @@ enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, cons
 	for (size_t i = 0; done && i < HM_ARRAY_LEN(notices); i++)
 		if (strcmp(done, notices[i].key) == 0)
 			web_set_str(m, "notice", web_t(req, notices[i].msgid));
+	/* What was done, with a way to see it or a way back. */
+	const char *view = web_notice_view_get(req);
+	if (view && json_object_get(m, "notice") && !str_eq(done, "deleted") &&
+	    !str_eq(done, "unpublished"))
+		web_set_str(m, "notice_view", view);
+	const char *undo = http_query(req, "undo");
+	int64_t undo_id = 0;
+	if (str_eq(done, "deleted") && undo && text_int_parse(undo, &undo_id) &&
+	    undo_id > 0)
+		json_object_set_new(m, "notice_undo",
+				    json_sprintf("/admin/trash/%lld/restore", (long long)undo_id));
 	http_res_page(res, m, tpl, title);
 	return HM_OK;
 }
@@ -255,6 +269,12 @@ enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const stru
 		json_object_set_new(t, "translations_url",
 				    json_sprintf("%s/%s/translations", k->admin_path, kind_key(k, t, key)));
 	}
+	/* The notice of a save links to the public page, when there is one. */
+	struct principal visitor;
+	char url[256];
+	auth_principal_visitor(&visitor);
+	if ((!k->visible || k->visible(&visitor, t)) && kind_public_url(k, t, url, sizeof(url)))
+		web_notice_view(req, url);
 	return k->form_page(req, res, t, adm_values_of(t, k->fields, k->nfields, k->list_field));
 }
 
@@ -319,19 +339,6 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 	return web_redirect(req, res, to);
 }
 
-/* The start of a POST on one thing that sends only its token (a status
- * button, delete): the thing p may edit (else 404 or 403), then CSRF. */
-static enum hm_err adm_action_begin(struct http_req *req, struct http_res *res,
-				    const struct kind *k)
-{
-	json_t *t;
-	enum hm_err e = adm_for_edit(req, res, k, &t);
-	if (e != HM_OK)
-		return e;
-	json_decref(t);
-	return HM_OK;
-}
-
 enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct kind *k,
 			   const char *status, const char *done)
 {
@@ -357,14 +364,85 @@ enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const str
 						   slug, done));
 }
 
+/* The name of t for sentences, as its kind names it. */
+static const char *name_of(const struct kind *k, const json_t *t)
+{
+	const char *s = k->name_field ? web_str(t, k->name_field) : NULL;
+	return s ? s : "";
+}
+
+enum hm_err adm_delete_ask(struct http_req *req, struct http_res *res, const struct kind *k,
+			   json_t *t)
+{
+	struct kind_keep_why why = {NULL, 0};
+	char key[24];
+	if (!kind_may_delete(k, req->db, web_principal(req), t))
+		return http_fail(res, HM_EFORBIDDEN, "Only administrators may delete this.");
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	enum hm_err e = kind_keep(k, req->db, t, &why);
+	db_rollback(req->db);
+	if (e != HM_OK)
+		return e;
+	if (why.rule)
+		return http_fail(res, HM_ECONFLICT, keep_message(req, &why));
+	struct confirm c = {
+		.question = arena_printf(&req->pool, web_t(req, "Delete “%s”?"), name_of(k, t)),
+		.yes = web_t(req, "Yes, delete it"),
+		.back = k->saved_to ? k->saved_to
+				    : arena_printf(&req->pool, "%s/%s/edit", k->admin_path,
+						   kind_key(k, t, key)),
+		.admin = k->admin_path + strlen("/admin/"),
+	};
+	int n = 0;
+	const char *s = web_str(t, "status");
+	if (str_eq(s, "published") || str_eq(s, "cancelled"))
+		c.lines[n++] = web_t(req, "Its public page will answer “not found”, and it leaves "
+					  "every list and feed.");
+	size_t gone = k->gone_key ? json_array_size(json_object_get(t, k->gone_key)) : 0;
+	if (k->gone_sql && !json_object_get(t, k->gone_key) && web_read_begin(req) == HM_OK) {
+		struct db_stmt *st = db_prepare(req->db, k->gone_sql);
+		if (st) {
+			db_bind_int(st, 1, json_integer_value(json_object_get(t, "id")));
+			json_t *rows = db_rows_json(st);
+			gone = json_array_size(rows);
+			json_decref(rows);
+		}
+		db_rollback(req->db);
+	}
+	if (gone)
+		c.lines[n++] = arena_printf(
+			&req->pool,
+			web_nt(req, "%d account organises it and will no longer do so.",
+			       "%d accounts organise it and will no longer do so.", gone),
+			(int)gone);
+	if (k->trash)
+		c.lines[n++] = arena_printf(&req->pool,
+					    web_nt(req,
+						   "It goes to the trash, where it can be restored "
+						   "with all that goes with it for %d day.",
+						   "It goes to the trash, where it can be restored "
+						   "with all that goes with it for %d days.",
+						   TRASH_DAYS),
+					    TRASH_DAYS);
+	else
+		c.lines[n++] = web_t(req, "This cannot be undone.");
+	return web_confirm_page(req, res, &c);
+}
+
 enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct kind *k)
 {
 	struct kind_keep_why why = {NULL, 0};
-	enum hm_err e = adm_action_begin(req, res, k);
+	int64_t trash_id = 0;
+	json_t *t;
+	enum hm_err e = adm_for_edit(req, res, k, &t);
 	if (e != HM_OK)
 		return e;
-	e = kind_delete(k, req->db, web_principal(req), http_param(req, kind_param(k)), time_now_s(),
-			&why);
+	web_own(req, t);
+	if (!web_confirmed(req))
+		return adm_delete_ask(req, res, k, t);
+	e = kind_delete_trash(k, req->db, web_principal(req), http_param(req, kind_param(k)),
+			      time_now_s(), &why, &trash_id);
 	if (e == HM_ECONFLICT)
 		return http_fail(res, e, keep_message(req, &why));
 	if (e == HM_EFORBIDDEN)
@@ -373,12 +451,29 @@ enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct 
 		return http_fail(res, e, k->missing);
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
+	return adm_deleted(req, res, k, trash_id);
+}
+
+enum hm_err adm_deleted(struct http_req *req, struct http_res *res, const struct kind *k,
+			int64_t trash_id)
+{
 	if (req->want_json) {
-		/* as every other DELETE of the API answers */
-		http_res_page(res, json_pack("{s:b}", "deleted", 1), NULL, NULL);
+		/* as every other DELETE of the API answers, with the way back */
+		json_t *m = json_pack("{s:b}", "deleted", 1);
+		if (trash_id) {
+			json_object_set_new(m, "trash_id", json_integer(trash_id));
+			json_object_set_new(m, "restore",
+					    json_sprintf("/api/v1/trash/%lld/restore",
+							 (long long)trash_id));
+		}
+		http_res_page(res, m, NULL, NULL);
 		return HM_OK;
 	}
-	return web_redirect(req, res, arena_printf(&req->pool, "%s?done=deleted", k->admin_path));
+	const char *list = k->saved_to ? k->saved_to : k->admin_path;
+	if (!trash_id)
+		return web_redirect(req, res, arena_printf(&req->pool, "%s?done=deleted", list));
+	return web_redirect(req, res, arena_printf(&req->pool, "%s?done=deleted&undo=%lld", list,
+						   (long long)trash_id));
 }
 
 enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struct kind *k)
@@ -481,9 +576,40 @@ enum hm_err adm_h_publish(struct http_req *req, struct http_res *res)
 	return adm_set_status(req, res, route_kind(req), "published", "published");
 }
 
+enum hm_err adm_unpublish_ask(struct http_req *req, struct http_res *res, const struct kind *k,
+			      const json_t *t, const char *back)
+{
+	struct confirm c = {
+		.question = arena_printf(&req->pool, web_t(req, "Take “%s” back to draft?"),
+					 name_of(k, t)),
+		.lines = {web_t(req, "The public will no longer see it: its page will answer “not "
+				     "found”, and it leaves every list and feed."),
+			  web_t(req, "You can publish it again at any time; nothing is lost.")},
+		.yes = web_t(req, "Yes, back to draft"),
+		.back = back,
+		.admin = k->admin_path + strlen("/admin/"),
+	};
+	return web_confirm_page(req, res, &c);
+}
+
 enum hm_err adm_h_unpublish(struct http_req *req, struct http_res *res)
 {
-	return adm_set_status(req, res, route_kind(req), "draft", "unpublished");
+	const struct kind *k = route_kind(req);
+	if (!web_confirmed(req)) {
+		json_t *t;
+		char key[24];
+		enum hm_err e = adm_for_edit(req, res, k, &t);
+		if (e != HM_OK)
+			return e;
+		web_own(req, t);
+		/* Only what the public sees is asked about. */
+		if (str_eq(web_str(t, "status"), "published") ||
+		    str_eq(web_str(t, "status"), "cancelled"))
+			return adm_unpublish_ask(
+				req, res, k, t,
+				arena_printf(&req->pool, "%s/%s/edit", k->admin_path, kind_key(k, t, key)));
+	}
+	return adm_set_status(req, res, k, "draft", "unpublished");
 }
 
 enum hm_err adm_h_delete(struct http_req *req, struct http_res *res)

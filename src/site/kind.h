@@ -129,6 +129,9 @@ struct adm_widget {
 	int required; /* shown as required though the API may leave it out (a default applies) */
 };
 
+/* "At most 200 characters." (the field descriptor's max_len), in the
+ * request's language, said beside a field. */
+const char *adm_limit_text(struct http_req *req, size_t max_len);
 /* The fieldsets of a form for the shared template: each field with its
  * value and error from fj, and its options from options[name]. Caller
  * owns it. */
@@ -163,6 +166,22 @@ struct kind_keep_why {
 struct kind_status_rule {
 	const char *from, *to;
 	const char *why;
+};
+
+/* One table's rows that go to the trash with a thing and come back with
+ * it: select_sql (bound to the thing's id) reads them as they are,
+ * insert_sql puts one back with the values of cols bound in that order.
+ * The first part of a kind is the thing's own row; its "id" column is
+ * bound to the id it comes back with. In the other parts, the column fk
+ * holds the thing's id; their insert_sql adds nothing that names a row
+ * gone since (INSERT … SELECT … WHERE it exists). A list ends with one
+ * whose key is NULL. */
+struct kind_part {
+	const char *key;
+	const char *select_sql;
+	const char *insert_sql;
+	const char *const *cols;
+	const char *fk;
 };
 
 struct kind {
@@ -254,6 +273,20 @@ struct kind {
 	const struct kind_keep_rule *keep;
 	const char *gone_key;
 	const char *gone_sql;
+	/* What a deletion keeps in the trash (src/site/trash.c), restorable
+	 * for TRASH_DAYS; NULL: a deletion is final. */
+	const struct kind_part *trash;
+	/* Who may restore one from the trash (t as it was deleted: its row is
+	 * gone, so rights that read it cannot be asked); NULL: may_delete. */
+	int (*may_restore)(struct db *db, const struct principal *p, const json_t *t);
+	/* The field that names its uploaded image, kept while it is in the
+	 * trash; NULL: none. */
+	const char *media_field;
+	/* ---- what people read: the field that names one ("title"), and
+	 * where its public page is: public_path + "/" + its address (NULL:
+	 * it has none) */
+	const char *name_field;
+	const char *public_path;
 	/* ---- the web */
 	/* Trims one for the API as the request's principal may see it. */
 	void (*api_item)(struct http_req *req, json_t *t);
@@ -326,6 +359,41 @@ enum hm_err kind_keep(const struct kind *k, struct db *db, const json_t *t,
  * transaction. */
 enum hm_err kind_delete(const struct kind *k, struct db *db, const struct principal *p,
 			const char *slug, int64_t now, struct kind_keep_why *why);
+/* The same; a kind with a trash keeps what it deletes there, and
+ * *trash_id (optional) is its entry (0: none). */
+enum hm_err kind_delete_trash(const struct kind *k, struct db *db, const struct principal *p,
+			      const char *slug, int64_t now, struct kind_keep_why *why,
+			      int64_t *trash_id);
+
+/* ------------------------------------------------ the trash (trash.c) */
+
+/* How long a deleted thing can be restored, as WordPress keeps its trash. */
+#define TRASH_DAYS 30
+
+/* In a write transaction: keeps t (as k->snapshot gives it, with what
+ * goes with it) and the rows of k->trash in the trash; *id its entry. */
+enum hm_err trash_keep(const struct kind *k, struct db *db, const struct principal *p,
+		       const json_t *t, int64_t now, int64_t *id);
+/* Puts entry id of the trash back: the thing with the id it had (a new
+ * one when that was taken since), what went with it and still can come
+ * back, its old addresses; audited as "<entity>.restore". Whom the kind
+ * lets delete it may restore it. *k_out and *out (optional): its kind and
+ * the thing as stored.
+ *   HM_ENOTFOUND  no such entry (or older than TRASH_DAYS)
+ *   HM_EFORBIDDEN p may not;  HM_EEXIST  its address is taken since */
+enum hm_err trash_restore(struct db *db, const struct principal *p, int64_t id, int64_t now,
+			  const struct kind **k_out, json_t **out);
+/* In a read transaction: [{id, entity, entity_id, name, deleted_at,
+ * deleted_by, kind_label_key}…] of what p may restore, newest first.
+ * NULL when a statement failed. */
+json_t *trash_list(struct db *db, const struct principal *p, int64_t now);
+/* Forgets what was deleted more than TRASH_DAYS before now. */
+enum hm_err trash_purge(struct db *db, int64_t now);
+/* The kind whose entity is entity, among the features' kinds; NULL. */
+const struct kind *kind_by_entity(const char *entity);
+/* The public address of t ("/events/shanghai-2012"), in buf, or NULL
+ * when k has none or t has no address yet. */
+const char *kind_public_url(const struct kind *k, const json_t *t, char *buf, size_t n);
 
 /* ------------------------------------------------------- handlers (kind.c) */
 
@@ -345,6 +413,18 @@ enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const str
 /* POST …/{slug}/delete and the API's DELETE: admins only; 303 to the list
  * with ?done=deleted, or 204; 409 saying what keeps it. */
 enum hm_err adm_delete(struct http_req *req, struct http_res *res, const struct kind *k);
+/* The confirmation step of a deletion of t (site/confirm.h): what will
+ * happen (its public page goes, its organisers lose their role, the trash
+ * keeps it), or why it cannot be deleted (409), or 403. */
+enum hm_err adm_delete_ask(struct http_req *req, struct http_res *res, const struct kind *k,
+			   json_t *t);
+/* The answer to a deletion: {deleted, trash_id, restore} (the API), or
+ * 303 to the list with ?done=deleted&undo=<trash_id>. */
+enum hm_err adm_deleted(struct http_req *req, struct http_res *res, const struct kind *k,
+			int64_t trash_id);
+/* The confirmation step of taking t back to draft; back: where "No" goes. */
+enum hm_err adm_unpublish_ask(struct http_req *req, struct http_res *res, const struct kind *k,
+			      const json_t *t, const char *back);
 /* GET /api/v1/<kind>: {key: [what p may see]}. */
 enum hm_err adm_api_list(struct http_req *req, struct http_res *res, const struct kind *k);
 /* GET /api/v1/<kind>/{slug}: the thing (api_item applied), or view(thing)

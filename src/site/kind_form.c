@@ -137,6 +137,7 @@ json_t *adm_input_form_json(const struct adm_input *in)
 		json_object_set_new(json_object_get(fj, "errors"), in->list_field,
 				    json_string(in->list_error));
 		json_object_set_new(fj, "has_errors", json_true());
+		form_summary_add(fj, in->list_field, NULL, in->list_error);
 	}
 	return fj;
 }
@@ -162,6 +163,22 @@ json_t *adm_values_of(const json_t *thing, const struct field *fields, size_t n,
 
 /* ============================================================ form model */
 
+const char *adm_limit_text(struct http_req *req, size_t max_len)
+{
+	return arena_printf(&req->pool,
+			    web_nt(req, "At most %zu character.", "At most %zu characters.", max_len),
+			    max_len);
+}
+
+/* Fields whose length a person types: text, not a date or a number. */
+static int limit_shown(const struct adm_widget *w)
+{
+	if (w->kind == W_TEXTAREA)
+		return 1;
+	return w->kind == W_INPUT && (!w->type || str_eq(w->type, "text") ||
+				      str_eq(w->type, "url") || str_eq(w->type, "email"));
+}
+
 /* The fieldsets of a form for the shared template: each field with its
  * value and error from fj, and its options from options[name]. Caller
  * owns it. */
@@ -186,6 +203,8 @@ json_t *adm_fieldsets(struct http_req *req, const char *const *legends, size_t n
 			buf_init(&described);
 			if (w[i].hint)
 				buf_printf(&described, "%s-hint", id);
+			if (fd && fd->max_len && limit_shown(&w[i]))
+				buf_printf(&described, "%s%s-limit", described.len ? " " : "", id);
 			if (err)
 				buf_printf(&described, "%s%s-error", described.len ? " " : "", id);
 			json_t *f = json_pack(
@@ -209,6 +228,11 @@ json_t *adm_fieldsets(struct http_req *req, const char *const *legends, size_t n
 				json_object_set_new(f, "maxlength", json_integer((json_int_t)fd->max_len));
 			else
 				json_object_set_new(f, "maxlength", json_null());
+			/* The limit, said beside the field ("At most 200 characters."). */
+			web_set_str(f, "limit",
+				    fd && fd->max_len && limit_shown(&w[i])
+					    ? adm_limit_text(req, fd->max_len)
+					    : NULL);
 			json_t *v = json_object_get(values, w[i].name);
 			web_set_str(f, "value", json_is_string(v) ? json_string_value(v) : "");
 			json_t *opts = json_object_get(options, w[i].name);

@@ -334,7 +334,15 @@ enum hm_err kind_keep(const struct kind *k, struct db *db, const json_t *t,
 enum hm_err kind_delete(const struct kind *k, struct db *db, const struct principal *p,
 			const char *slug, int64_t now, struct kind_keep_why *why)
 {
+	return kind_delete_trash(k, db, p, slug, now, why, NULL);
+}
+
+enum hm_err kind_delete_trash(const struct kind *k, struct db *db, const struct principal *p,
+			      const char *slug, int64_t now, struct kind_keep_why *why,
+			      int64_t *trash_id)
+{
 	struct kind_keep_why scratch;
+	int64_t tid = 0;
 	json_t *before = NULL;
 	struct db_stmt *st;
 	int64_t id;
@@ -374,6 +382,10 @@ enum hm_err kind_delete(const struct kind *k, struct db *db, const struct princi
 		}
 		json_object_set_new(before, k->gone_key, gone);
 	}
+	/* Into the trash before the rows go, the thing as the audit log
+	 * keeps it (with what goes with it) and the rows that bring it back. */
+	if (k->trash && (e = trash_keep(k, db, p, before, now, &tid)) != HM_OK)
+		goto out;
 	if (!(st = db_prepare(db, k->delete_sql))) {
 		e = HM_EDB;
 		goto out;
@@ -385,12 +397,16 @@ enum hm_err kind_delete(const struct kind *k, struct db *db, const struct princi
 		goto out;
 	if (k->tr && (e = tr_forget(db, k->entity, id)) != HM_OK)
 		goto out;
+	if (tid)
+		json_object_set_new(before, "trash_id", json_integer(tid));
 	if ((e = audit_record_at(db, p, k->delete_action, k->entity, id, before, NULL, now)) ==
 	    HM_OK)
 		e = db_commit(db);
 out:
 	if (e != HM_OK)
 		db_rollback(db);
+	else if (trash_id)
+		*trash_id = tid;
 	json_decref(before);
 	return e;
 }

@@ -17,6 +17,7 @@ struct web_state {
 	const char *session_token; /* as presented, when it was valid */
 	const char *presession;    /* the pre-session cookie, existing or just set */
 	int bad_token;             /* a bearer token was sent that is not valid */
+	const char *notice_view;   /* the public page the page's notice links to */
 };
 
 static struct web_state *state(struct http_req *req)
@@ -156,4 +157,14 @@ void web_private(struct http_req *req, struct http_res *res)
 	(void)req;
 	res->no_store = 1;
 	res->cacheable = 0;
+}
+
+void web_notice_view(struct http_req *req, const char *url)
+{
+	state(req)->notice_view = url ? arena_strdup(&req->pool, url) : NULL;
+}
+
+const char *web_notice_view_get(struct http_req *req)
+{
+	return req->web ? ((struct web_state *)req->web)->notice_view : NULL;
 }

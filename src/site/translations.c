@@ -97,6 +97,8 @@ enum hm_err tr_forget(struct db *db, const char *entity, int64_t id)
 	return drop(db, SQL_DROP_ALL, entity, id, NULL);
 }
 
+const char *const tr_trash_cols[] = {"entity_id", "lang", "field", "body", "updated_at", NULL};
+
 /* ============================================================ overlay */
 
 static int listed(const char *const *fields, const char *name)

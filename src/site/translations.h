@@ -56,6 +56,17 @@ enum hm_err tr_store(struct db *db, const char *entity, int64_t id, const char *
 /* Forgets every version of thing id (it is deleted). */
 enum hm_err tr_forget(struct db *db, const char *entity, int64_t id);
 
+/* The versions of a thing of entity, as a part of what its deletion keeps
+ * in the trash (struct kind_part, site/kind.h): they come back with it. */
+extern const char *const tr_trash_cols[];
+#define TR_TRASH_PART(entity)                                                                 \
+	{"content_translation",                                                               \
+	 "SELECT entity_id, lang, field, body, updated_at FROM content_translation "          \
+	 "WHERE entity = '" entity "' AND entity_id = ?",                                     \
+	 "INSERT INTO content_translation (entity, entity_id, lang, field, body, updated_at) " \
+	 "VALUES ('" entity "', ?, ?, ?, ?, ?)",                                              \
+	 tr_trash_cols, "entity_id"}
+
 /* ---- reading in the visitor's language */
 
 /* Lays the fields' versions in the request's language over obj (a thing

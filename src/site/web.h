@@ -145,6 +145,10 @@ int web_csrf_valid(struct http_req *req, const char *token);
 /* Marks the answer private: no caching anywhere, and sets the page's
  * "site.account" so the layout shows who is signed in. */
 void web_private(struct http_req *req, struct http_res *res);
+/* The public page (a local path) an admin page's notice of what was done
+ * links to ("Published: everyone can see it now. View it"); NULL: none. */
+void web_notice_view(struct http_req *req, const char *url);
+const char *web_notice_view_get(struct http_req *req);
 
 /* Sends the client to a local path with 303 See Other. */
 enum hm_err web_redirect(struct http_req *req, struct http_res *res, const char *path);

@@ -88,8 +88,8 @@ describe('Arabic reads right to left', () => {
 			// The organiser's profile says English, which comes before the
 			// browser's language: the switcher's choice comes before both.
 			await page.goto(srv.url + '/language?to=ar&next=/sign-in');
-			await page.locator('#email').fill(srv.organiser.email);
-			await page.locator('#password').fill(srv.organiser.password);
+			await page.locator('#f-email').fill(srv.organiser.email);
+			await page.locator('#f-password').fill(srv.organiser.password);
 			await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/sign-in')), page.locator('main form button[type=submit]').first().click()]);
 			for (const [id, url] of [['admin', '/admin'], ['admin-event', `/admin${EVENT}/edit`]]) {
 				const res = await page.goto(srv.url + url);
@@ -147,16 +147,16 @@ describe('switching language', () => {
 		const { ctx, page } = await context({ width: 1280, height: 900 });
 		try {
 			await page.goto(srv.url + '/sign-in');
-			await page.locator('#email').fill('ана.иванова@example.org');
-			await page.locator('#password').fill('a secret never kept');
+			await page.locator('#f-email').fill('ана.иванова@example.org');
+			await page.locator('#f-password').fill('a secret never kept');
 			await Promise.all([page.waitForURL(srv.url + '/sign-in'), page.locator('.lang-switch a[lang=fr]').click()]);
 			await page.waitForLoadState('load');
 			assert.equal(await page.getAttribute('html', 'lang'), 'fr');
-			assert.equal(await page.locator('#email').inputValue(), 'ана.иванова@example.org');
-			assert.equal(await page.locator('#password').inputValue(), '', 'a password is never kept');
+			assert.equal(await page.locator('#f-email').inputValue(), 'ана.иванова@example.org');
+			assert.equal(await page.locator('#f-password').inputValue(), '', 'a password is never kept');
 			// Kept once: coming back later starts empty.
 			await page.goto(srv.url + '/sign-in');
-			assert.equal(await page.locator('#email').inputValue(), '');
+			assert.equal(await page.locator('#f-email').inputValue(), '');
 		} finally {
 			await ctx.close();
 		}

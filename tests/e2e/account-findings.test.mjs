@@ -145,7 +145,7 @@ describe('sessions', () => {
 		assert.equal(page.json.session_hours, 12);
 		const other = page.json.sessions.find((s) => !s.current);
 		await a.get('/account');
-		let r = await a.post(`/account/sessions/${other.id}/end`);
+		let r = await a.post(`/account/sessions/${other.id}/end`, { confirm: 'yes' });
 		assert.equal(r.status, 303);
 		assert.equal((await b.getJson('/account')).status, 401, 'the other browser is signed out');
 		assert.equal((await a.getJson('/account')).status, 200, 'this one is not');
@@ -158,7 +158,7 @@ describe('sessions', () => {
 		// Everywhere: this browser too.
 		const b2 = await signedIn(srv.url, 'many@example.org');
 		await a.get('/account');
-		r = await a.post('/account/sign-out-everywhere');
+		r = await a.post('/account/sign-out-everywhere', { confirm: 'yes' });
 		assert.equal(r.status, 303);
 		assert.equal((await a.getJson('/account')).status, 401);
 		assert.equal((await b2.getJson('/account')).status, 401);

@@ -419,7 +419,7 @@ describe('events', () => {
 		assert.equal((await who.series.post(`/admin/events/${SLUG}/cancel`, { confirm: 'yes' })).status, 303);
 		assert.match(textOf((await who.visitor.get(pub)).body), /This event has been cancelled\./);
 		// Back to draft: gone.
-		assert.equal((await who.series.post(`/admin/events/${SLUG}/unpublish`)).status, 303);
+		assert.equal((await who.series.post(`/admin/events/${SLUG}/unpublish`, { confirm: 'yes' })).status, 303);
 		assert.equal((await who.visitor.get(pub)).status, 404);
 		assert.doesNotMatch((await who.visitor.get('/events')).body, /Regional Consultations for Europe/);
 		// Every step is in the audit log, with who, before and after.
@@ -541,10 +541,10 @@ describe("an event's organisations", () => {
 		const page = textOf((await who.visitor.get(`/events/${SH}`)).body);
 		assert.ok(page.indexOf('Tongji University') < page.indexOf('Fudan University'), 'order on the public page');
 		// Remove the sponsor entry.
-		r = await who.organiser.post(`${base}/tongji-university/sponsor/remove`);
+		r = await who.organiser.post(`${base}/tongji-university/sponsor/remove`, { confirm: 'yes' });
 		assert.equal(r.status, 303);
 		assert.ok(!(await order()).includes('tongji-university:sponsor'));
-		r = await who.organiser.post(`${base}/tongji-university/sponsor/remove`);
+		r = await who.organiser.post(`${base}/tongji-university/sponsor/remove`, { confirm: 'yes' });
 		assert.equal(r.status, 404);
 		// Others may not touch the list.
 		r = await who.other.post(base, { organisation: 'unaoc', role: 'sponsor' });
@@ -581,8 +581,8 @@ describe('organisers of an event', () => {
 		assert.equal((await who.participant.get(`/admin/events/${SH}/edit`)).status, 403);
 		let r = await who.series.post(base, { email: 'nobody@example.org', password: PASSWORD });
 		assert.equal(r.status, 404);
-		assert.equal(fieldError(r.body, 'org-email'), 'No account has this e-mail address.');
-		assert.equal(inputValue(r.body, 'org-email'), 'nobody@example.org');
+		assert.equal(fieldError(r.body, 'f-email'), 'No account has this e-mail address.');
+		assert.equal(inputValue(r.body, 'f-email'), 'nobody@example.org');
 		r = await who.series.post(base, { email: 'Participant@Example.org', password: PASSWORD });
 		assert.equal(r.status, 303);
 		assert.equal(location(r), `${base}?done=granted`);
@@ -599,10 +599,10 @@ describe('organisers of an event', () => {
 		assertDbUnchanged(db, snap, 'an event organiser naming an organiser');
 		const pid = sqlite(db, "SELECT id FROM account WHERE email = 'participant@example.org';").trim();
 		assert.ok(page.body.includes(`/organisers/${pid}/revoke`), 'a revoke button for the new organiser');
-		r = await who.series.post(`${base}/${pid}/revoke`);
+		r = await who.series.post(`${base}/${pid}/revoke`, { confirm: 'yes' });
 		assert.equal(r.status, 303);
 		assert.equal((await who.participant.get(`/admin/events/${SH}/edit`)).status, 403);
-		r = await who.series.post(`${base}/${pid}/revoke`);
+		r = await who.series.post(`${base}/${pid}/revoke`, { confirm: 'yes' });
 		assert.equal(r.status, 404);
 		assert.equal(sqlite(db, "SELECT action || ':' || actor FROM audit_log WHERE action LIKE 'account.role_%' AND actor = 'series@example.org' ORDER BY id;").trim().split('\n').join(','),
 			'account.role_grant:series@example.org,account.role_revoke:series@example.org');
@@ -855,7 +855,8 @@ describe('deleting events, series and organisations', () => {
 		assert.equal((await tok.api('DELETE', `/api/v1/posts/${post}`)).status, 200);
 		r = await tok.api('DELETE', `/api/v1/events/${EV}`);
 		assert.equal(r.status, 200, r.body);
-		assert.deepEqual(JSON.parse(r.body), { deleted: true });
+		const gone = JSON.parse(r.body);
+		assert.deepEqual(gone, { deleted: true, trash_id: gone.trash_id, restore: `/api/v1/trash/${gone.trash_id}/restore` });
 		assert.equal((await tok.api('GET', `/api/v1/events/${EV}`)).status, 404);
 		assert.equal((await tok.api('DELETE', `/api/v1/events/${EV}`)).status, 404);
 		for (const t of ['event_sector', 'event_organisation', 'account_role'])
@@ -918,7 +919,7 @@ describe('deleting events, series and organisations', () => {
 		assert.match(textOf((await who.admin.get('/admin/organisations/unaoc/edit')).body),
 			/This organisation is listed on \d+ events: remove it from them first\./);
 		// Back to draft: the form is there, for admins only.
-		assert.equal((await who.admin.post(`/admin/events/${EV}/unpublish`)).status, 303);
+		assert.equal((await who.admin.post(`/admin/events/${EV}/unpublish`, { confirm: 'yes' })).status, 303);
 		for (const [p, kind] of [[`/admin/events/${EV}`, 'events'], [`/admin/series/${SE}`, 'series'], [`/admin/organisations/${ORG}`, 'organisations']]) {
 			page = await who.admin.get(`${p}/edit`);
 			assert.equal(page.status, 200, p);
@@ -937,11 +938,11 @@ describe('deleting events, series and organisations', () => {
 			assert.equal((await who.admin.post(`${p}/delete`, {}, { csrf: false })).status, 403, p);
 			assert.equal((await who.admin.req('POST', `${p}/delete`, { form: { _csrf: 'x'.repeat(43) } })).status, 403, p);
 			assert.equal(snapshot(), before);
-			r = await who.admin.post(`${p}/delete`);
+			r = await who.admin.post(`${p}/delete`, { confirm: 'yes' });
 			assert.equal(r.status, 303, `${p}: ${r.status} ${r.body.slice(0, 300)}`);
-			assert.equal(location(r), `/admin/${kind}?done=deleted`);
+			assert.match(location(r), new RegExp(`^/admin/${kind}\\?done=deleted&undo=\\d+$`));
 			const list = await who.admin.get(location(r));
-			assert.match(list.body, /<div class="alert alert-success" role="status"><p>Deleted\.<\/p><\/div>/);
+			assert.match(list.body, /<div class="alert alert-success notice" role="status"><p>Deleted\.<\/p>\s*<form class="inline" method="post" action="\/admin\/trash\/\d+\/restore">/);
 			assert.equal((await who.admin.get(`${p}/edit`)).status, 404);
 		}
 		// Gone from the public pages, cached or not.
@@ -952,7 +953,7 @@ describe('deleting events, series and organisations', () => {
 		assert.doesNotMatch((await who.visitor.get('/news.atom')).body, /Throwaway/);
 		assert.ok(!(await who.visitor.get('/api/v1/organisations')).json.organisations.some((o) => o.slug === ORG));
 		// A refusal through the form says why.
-		r = await who.admin.post(`/admin/events/${SH}/delete`);
+		r = await who.admin.post(`/admin/events/${SH}/delete`, { confirm: 'yes' });
 		assert.equal(r.status, 409);
 		assert.match(textOf(r.body), /Published events cannot be deleted; cancel the event instead\./);
 	});

@@ -233,7 +233,7 @@ describe('writing posts through the forms', () => {
 
 		// Unpublish: gone from the public site, kept for the editors.
 		await c.get('/admin/news');
-		assert.equal((await postForm(c, `/admin/news/${id}/unpublish`, [])).status, 303);
+		assert.equal((await postForm(c, `/admin/news/${id}/unpublish`, [['confirm', 'yes']])).status, 303);
 		assert.equal((await request(srv.url + post.url + '?after-unpublish')).status, 404);
 		assert.equal((await bearer(srv.url, tokens.orgSh, 'GET', `/api/v1/posts/${id}`)).json.published_at, post.published_at,
 			'the date is kept for a later publication');
@@ -440,9 +440,9 @@ describe('writing posts through the forms', () => {
 	test('deleting a post removes it and records who did it', async () => {
 		const p = await apiPost({ title: 'To be deleted', status: 'published' });
 		const c = await fresh(who.admin, `/admin/news/${p.id}`);
-		const r = await postForm(c, `/admin/news/${p.id}/delete`, []);
+		const r = await postForm(c, `/admin/news/${p.id}/delete`, [['confirm', 'yes']]);
 		assert.equal(r.status, 303);
-		assert.equal(r.headers.location, '/admin/news?done=deleted');
+		assert.match(r.headers.location, /^\/admin\/news\?done=deleted&undo=\d+$/);
 		assert.match(textOf((await c.get(r.headers.location)).body), /Deleted\./);
 		assert.equal((await bearer(srv.url, tokens.admin, 'GET', `/api/v1/posts/${p.id}`)).status, 404);
 		assert.equal((await request(srv.url + p.url)).status, 404);
@@ -638,7 +638,7 @@ describe('categories', () => {
 
 		// Unused: deleted.
 		await c.get('/admin/categories');
-		assert.equal((await postForm(c, `/admin/categories/${made.id}/delete`, [])).status, 303);
+		assert.equal((await postForm(c, `/admin/categories/${made.id}/delete`, [['confirm', 'yes']])).status, 303);
 		assert.equal((await request(`${srv.url}/news/category/press`)).status, 404);
 		assert.equal(audit('category.create').length, 1);
 		assert.equal(audit('category.update').length, 1);

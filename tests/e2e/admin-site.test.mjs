@@ -155,7 +155,7 @@ describe('profile', () => {
 		const r = await as.participant.get('/account/profile');
 		assert.equal(r.status, 200);
 		assert.equal(r.headers['cache-control'], 'no-store');
-		const name = attrs(/<input id="name"[^>]*>/.exec(r.body)[0]);
+		const name = attrs(/<input id="f-name"[^>]*>/.exec(r.body)[0]);
 		assert.equal(name.value, PEOPLE.participant.name);
 		assert.match(r.body, /<option value="en" lang="en" selected>English<\/option>/);
 	});
@@ -168,9 +168,9 @@ describe('profile', () => {
 		await as.participant.get('/account/profile');
 		const r = await as.participant.post('/account/profile', { name: '   ', organisation: 'Kept Org', lang: 'en' });
 		assert.equal(r.status, 400);
-		assert.match(r.body, /<input id="name"[^>]*aria-invalid="true"/);
-		assert.match(r.body, /id="name-error">This field is required\./);
-		assert.equal(attrs(/<input id="organisation"[^>]*>/.exec(r.body)[0]).value, 'Kept Org');
+		assert.match(r.body, /<input id="f-name"[^>]*aria-invalid="true"/);
+		assert.match(r.body, /id="f-name-error">This field is required\./);
+		assert.equal(attrs(/<input id="f-organisation"[^>]*>/.exec(r.body)[0]).value, 'Kept Org');
 	});
 	test('an unknown language is refused', async () => {
 		const r = await as.participant.api('PATCH', '/api/v1/account', { lang: 'xx' });
@@ -184,8 +184,8 @@ describe('profile', () => {
 		assert.equal(r.headers.location, '/account');
 		const page = await as.participant.get('/account/profile');
 		assert.ok(!page.body.includes(XSS) && !page.body.includes(XSS_ATTR), 'no raw markup');
-		assert.equal(attrs(/<input id="name"[^>]*>/.exec(page.body)[0]).value, XSS);
-		assert.equal(attrs(/<input id="organisation"[^>]*>/.exec(page.body)[0]).value, XSS_ATTR);
+		assert.equal(attrs(/<input id="f-name"[^>]*>/.exec(page.body)[0]).value, XSS);
+		assert.equal(attrs(/<input id="f-organisation"[^>]*>/.exec(page.body)[0]).value, XSS_ATTR);
 		const acct = await as.participant.get('/account');
 		assert.ok(!acct.body.includes(XSS));
 		const j = await as.participant.getJson('/api/v1/account');
@@ -229,8 +229,8 @@ describe('password change', () => {
 		test(`refuses ${id}`, async () => {
 			const r = await c1.post('/account/password', fields);
 			assert.equal(r.status, 400);
-			assert.match(r.body, new RegExp(`id="${field}-error">[^<]*`));
-			assert.match(new RegExp(`id="${field}-error">([^<]*)`).exec(r.body)[1], re);
+			assert.match(r.body, new RegExp(`id="f-${field}-error">[^<]*`));
+			assert.match(new RegExp(`id="f-${field}-error">([^<]*)`).exec(r.body)[1], re);
 			for (const v of [fields.current, fields.password, fields.confirm])
 				assert.ok(!r.body.includes(`value="${v}"`), 'passwords are never echoed');
 			await c1.get('/account/password');
@@ -264,8 +264,8 @@ describe('forgotten password', () => {
 		await c.get('/forgot-password');
 		const r = await c.post('/forgot-password', { email: 'not an address <b>' });
 		assert.equal(r.status, 400);
-		assert.match(r.body, /id="email-error">/);
-		assert.equal(attrs(/<input id="email"[^>]*>/.exec(r.body)[0]).value, 'not an address <b>');
+		assert.match(r.body, /id="f-email-error">/);
+		assert.equal(attrs(/<input id="f-email"[^>]*>/.exec(r.body)[0]).value, 'not an address <b>');
 		assert.ok(!r.body.includes('<b>'), 'escaped');
 	});
 	test('three links an hour per address, with the same answer every time', async () => {
@@ -329,8 +329,8 @@ describe('accounts', () => {
 		await as.admin.get('/admin/accounts');
 		const r = await as.admin.post('/admin/accounts', { email: NEWP.email.toUpperCase(), name: 'Someone <i>else</i>', lang: 'en', role: 'participant' });
 		assert.equal(r.status, 409);
-		assert.match(r.body, /id="email-error">An account with this e-mail address exists\./);
-		assert.equal(attrs(/<input id="name"[^>]*>/.exec(r.body)[0]).value, 'Someone <i>else</i>');
+		assert.match(r.body, /id="f-email-error">An account with this e-mail address exists\./);
+		assert.equal(attrs(/<input id="f-name"[^>]*>/.exec(r.body)[0]).value, 'Someone <i>else</i>');
 		assert.ok(!r.body.includes('<i>else'));
 	});
 	for (const [id, fields, field, re] of [
@@ -346,7 +346,7 @@ describe('accounts', () => {
 			await as.admin.get('/admin/accounts');
 			const r = await as.admin.post('/admin/accounts', { email: 'fresh@example.org', name: 'Fresh', lang: 'en', role: 'participant', ...fields });
 			assert.equal(r.status, 400);
-			assert.match(new RegExp(`id="${field}-error">([^<]*)`).exec(r.body)?.[1] ?? '', re);
+			assert.match(new RegExp(`id="f-${field}-error">([^<]*)`).exec(r.body)?.[1] ?? '', re);
 			const j = await as.admin.getJson('/api/v1/accounts?q=fresh@example.org');
 			assert.equal(j.json.total, 0);
 		});
@@ -395,7 +395,7 @@ describe('accounts', () => {
 		assert.equal(dup.status, 409);
 		assert.match(textOf(dup.body), /has this role already/);
 		await as.admin.get(p);
-		const r = await as.admin.post(`${p}/roles/event:${SHANGHAI}/revoke`);
+		const r = await as.admin.post(`${p}/roles/event:${SHANGHAI}/revoke`, { confirm: 'yes' });
 		assert.equal(r.status, 303);
 		page = await as.admin.get(p);
 		assert.doesNotMatch(page.body, new RegExp(`roles/event:${SHANGHAI}/revoke`));

@@ -47,7 +47,7 @@ const rowOf = async (label) => {
 describe('the form offers 30, 90 or 365 days', () => {
 	test('with 90 preselected', async () => {
 		const html = (await me.get('/account')).body;
-		const select = /<select id="token-expires" name="expires_days">(.*?)<\/select>/s.exec(html);
+		const select = /<select id="f-expires_days" name="expires_days">(.*?)<\/select>/s.exec(html);
 		assert.ok(select, 'the account page has the expiry choice');
 		const options = [...select[1].matchAll(/<option value="(\d+)"( selected)?>([^<]*)<\/option>/g)];
 		assert.deepEqual(options.map((o) => o[1]), ['30', '90', '365']);
@@ -99,8 +99,8 @@ describe('other lifetimes are refused', () => {
 			const text = textOf(r.body);
 			assert.match(text, /Personal API tokens/);
 			assert.match(text, /Please correct the fields marked below\./);
-			assert.match(r.body, /<select id="token-expires" name="expires_days" aria-invalid="true" aria-describedby="token-expires-error">/);
-			assert.match(r.body, /<p class="field-error" id="token-expires-error">(Choose 30, 90 or 365 days\.|Enter a whole number\.)<\/p>/);
+			assert.match(r.body, /<select id="f-expires_days" name="expires_days" aria-invalid="true" aria-describedby="f-expires_days-error">/);
+			assert.match(r.body, /<p class="field-error" id="f-expires_days-error">(Choose 30, 90 or 365 days\.|Enter a whole number\.)<\/p>/);
 			assert.ok(r.body.includes(`value="${label}"`), 'the label is kept');
 			assert.match(r.body, /<option value="write" selected>/, 'the scope is kept');
 			assert.match(r.body, /<option value="90" selected>/, 'the lifetime falls back to the default');
@@ -123,8 +123,8 @@ describe('a form missing its label', () => {
 		await me.get('/account');
 		const r = await me.post('/account/api-tokens', { label: '', scope: 'write', expires_days: '365', password: PASSWORD });
 		assert.equal(r.status, 400);
-		assert.match(r.body, /<input id="token-label" name="label" required maxlength="200" value="" aria-invalid="true" aria-describedby="token-label-error">/);
-		assert.match(r.body, /<p class="field-error" id="token-label-error">[^<]+<\/p>/);
+		assert.match(r.body, /<input id="f-label" name="label" required maxlength="200" value="" aria-invalid="true" aria-describedby="f-label-error">/);
+		assert.match(r.body, /<p class="field-error" id="f-label-error">[^<]+<\/p>/);
 		assert.match(r.body, /<option value="write" selected>/);
 		assert.match(r.body, /<option value="365" selected>/);
 		assert.doesNotMatch(r.body, /<option value="90" selected>/);

@@ -211,14 +211,20 @@ describe('series, organisations and posts', () => {
 });
 
 describe('deleting a thing', () => {
-	test('deletes its versions with it', async () => {
+	test('deletes its versions with it, and the trash gives them back', async () => {
 		const made = await admin.api('POST', '/api/v1/organisations', { name: 'Short-lived Foundation' });
 		assert.equal(made.status, 201, made.body);
 		const slug = made.json.slug;
 		assert.equal((await admin.api('PUT', `/api/v1/organisations/${slug}/translations/ru`, { name: 'Недолгий фонд' })).status, 200);
 		const id = made.json.id;
 		assert.equal(versions('organisation').filter((v) => v.entity_id === id).length, 1);
-		assert.equal((await admin.api('DELETE', `/api/v1/organisations/${slug}`)).status, 200);
+		const del = await admin.api('DELETE', `/api/v1/organisations/${slug}`);
+		assert.equal(del.status, 200);
 		assert.deepEqual(versions('organisation').filter((v) => v.entity_id === id), []);
+		// From the trash it comes back with them, and in its own language.
+		assert.equal((await admin.api('PATCH', `/api/v1/organisations/${slug}/translations`, { lang: 'fr' })).status, 404, 'gone');
+		const back = await admin.api('POST', `/api/v1/trash/${del.json.trash_id}/restore`);
+		assert.equal(back.status, 200, back.body);
+		assert.deepEqual(versions('organisation').filter((v) => v.entity_id === id).map((v) => [v.lang, v.field, v.body]), [['ru', 'name', 'Недолгий фонд']]);
 	});
 });

@@ -26,7 +26,7 @@ import { addAccount, apiToken, bearer, PASSWORD, signedIn } from './lib/accounts
 import { request } from './lib/http.mjs';
 import { ORG, PROBE, routeTable, SERIES, SHANGHAI } from './lib/routes.mjs';
 import { makeDemoWithOrganiser, startServer, tempDir } from './lib/server.mjs';
-import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
+import { assertDbUnchanged, dbSnapshot, q, sqlite, trashedPost } from './lib/sqlite.mjs';
 
 const AUCKLAND = 'asia-pacific-auckland-2007';
 // An organisation only the Shanghai event shows (unaoc, ORG, is also
@@ -108,6 +108,7 @@ VALUES ('<failed-probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.part
 	ids.shanghaiPost = one(`SELECT p.id FROM post p JOIN event e ON e.id = p.event_id WHERE e.slug = ${q(SHANGHAI)} LIMIT 1`);
 	ids.sitePost = one(`SELECT id FROM post WHERE slug = 'site-news-probe'`);
 	ids.category = one(`SELECT id FROM category ORDER BY id LIMIT 1`);
+	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.failedMessage = one(`SELECT id FROM mail_outbox WHERE message_id = '<failed-probe@example.org>'`);
 	ids.adminWriteToken = one(`SELECT id FROM api_token WHERE account_id = ${ids.admin} AND scope = 'write'`);
 	ids.adminSession = one(`SELECT id FROM session WHERE account_id = ${ids.admin} ORDER BY id LIMIT 1`);
@@ -194,6 +195,7 @@ function commonParam(name, p) {
 	if (name === 'id' && /\/organisers\//.test(p)) return ids.shanghaiOrganiser;
 	if (name === 'id' && /\/(news|posts)\//.test(p)) return ids.shanghaiPost;
 	if (name === 'id' && /\/categories\//.test(p)) return ids.category;
+	if (name === 'id' && /\/trash\//.test(p)) return ids.trash;
 	if (name === 'id' && /\/outbox\//.test(p)) return ids.failedMessage;
 	if (name === 'id' && /\/accounts\//.test(p)) return ids.shanghaiOrganiser;
 	if (name === 'grant') return `event:${SHANGHAI}`;
@@ -482,7 +484,7 @@ describe('another account\'s API token cannot be revoked, nor its session ended'
 	test('revoke_control_the_owner_revokes_their_own_token', async () => {
 		const before = snapshot();
 		await as.victim.get('/account');
-		const r = await as.victim.post(revoke(ids.victimToken), {});
+		const r = await as.victim.post(revoke(ids.victimToken), { confirm: 'yes' });
 		assert.equal(r.status, 303, describeRes(r));
 		assert.equal(r.headers.location, '/account');
 		assert.notEqual(snapshot(), before);

@@ -19,7 +19,7 @@ import { addAccount, apiToken, bearer, Client, PASSWORD, signedIn } from './lib/
 import { request } from './lib/http.mjs';
 import { ORG, PROBE, routeTable, SERIES, SHANGHAI } from './lib/routes.mjs';
 import { makeDemoWithOrganiser, startServer, tempDir } from './lib/server.mjs';
-import { assertDbUnchanged, dbSnapshot, jsonRows, pgDumpAll, q, sqlite } from './lib/sqlite.mjs';
+import { assertDbUnchanged, dbSnapshot, jsonRows, pgDumpAll, q, sqlite, trashedPost } from './lib/sqlite.mjs';
 import { onPg } from './lib/backend.mjs';
 
 const PEOPLE = {
@@ -58,6 +58,7 @@ VALUES ('<probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.participant
 	ids.outbox = one(`SELECT id FROM mail_outbox LIMIT 1`);
 	ids.post = one(`SELECT id FROM post LIMIT 1`);
 	ids.category = one(`SELECT id FROM category LIMIT 1`);
+	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
 	// The administrator's own session: a route that forgot its check would end it.
 	ids.adminSession = one(`SELECT s.id FROM session s JOIN account a ON a.id = s.account_id WHERE a.email = ${q(PEOPLE.admin.email)} ORDER BY s.id LIMIT 1`);
@@ -107,6 +108,7 @@ const PARAMS = [
 	[/^\/(admin|api\/v1)\/outbox\//, 'id', () => ids.outbox],
 	[/^\/(admin|api\/v1)\/accounts\//, 'id', () => ids.organiser],
 	[/^\/(admin|api\/v1)\/accounts\//, 'grant', () => ids.grant],
+	[/^\/(admin|api\/v1)\/trash\//, 'id', () => ids.trash],
 	[/^\/account\/api-tokens\//, 'id', () => ids.adminToken],
 	[/^\/account\/sessions\//, 'id', () => ids.adminSession],
 	[/^\/media\//, 'name', () => 'none.png'],

@@ -628,7 +628,7 @@ static void test_db_migrates_older_schema(void **state)
 		   "ALTER TABLE series DROP COLUMN lang; ALTER TABLE organisation DROP COLUMN lang; "
 		   "ALTER TABLE post DROP COLUMN lang;");
 	other_exec(b, p,
-		   "DROP TABLE old_address; DROP TABLE job_schedule; DROP TABLE recovery_code; DROP TABLE two_factor; "
+		   "DROP TABLE trash; DROP TABLE old_address; DROP TABLE job_schedule; DROP TABLE recovery_code; DROP TABLE two_factor; "
 		   "DELETE FROM schema_migrations WHERE version >= 7;");
 	struct db *db;
 	char err[512];

@@ -3,6 +3,7 @@
  * they are, their roles, their personal API tokens). The same handlers
  * answer forms and JSON calls.
  */
+#include "site/confirm.h"
 #include "site/feature.h"
 #include "auth/auth.h"
 #include "db/db.h"
@@ -287,6 +288,23 @@ static enum hm_err post_api_token(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* 1 when list (rows with "id") holds id, and not revoked; -1 when it
+ * could not be read. The confirmation is asked about one's own only: any
+ * other id is "no such" first, as the change itself answers. */
+static int own_row(struct http_req *req, json_t *list, int64_t id)
+{
+	int found = 0;
+	size_t i;
+	json_t *r;
+	if (!list)
+		return -1;
+	json_array_foreach(list, i, r) found |= json_integer_value(json_object_get(r, "id")) == id &&
+					    !web_str(r, "revoked_at");
+	json_decref(list);
+	(void)req;
+	return found;
+}
+
 static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *res)
 {
 	const struct principal *p = web_principal(req);
@@ -294,6 +312,27 @@ static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *
 	int64_t id = site_id_param(req);
 	if (!id)
 		return http_fail(res, HM_ENOTFOUND, "There is no such token.");
+	if (!web_confirmed(req)) {
+		if (web_read_begin(req) != HM_OK)
+			return HM_EDB;
+		int own = own_row(req, auth_api_token_list(req->db, p->account_id), id);
+		db_rollback(req->db);
+		if (own < 0)
+			return HM_EDB;
+		if (!own)
+			return http_fail(res, HM_ENOTFOUND, "There is no such token.");
+	}
+	if (!web_confirmed(req))
+		return web_confirm_page(
+			req, res,
+			&(struct confirm){
+				.question = web_t(req, "Revoke this API token?"),
+				.lines = {web_t(req, "Programs that use it are refused from now on "
+						     "(401). A revoked token cannot be used again: make "
+						     "a new one when a program needs it.")},
+				.yes = web_t(req, "Yes, revoke it"),
+				.back = "/account",
+			});
 	e = auth_api_token_revoke(req->db, p, p->account_id, id, time_now_s());
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, HM_ENOTFOUND, "There is no such token.");
@@ -310,6 +349,28 @@ static enum hm_err post_api_token_revoke(struct http_req *req, struct http_res *
 static enum hm_err post_session_end(struct http_req *req, struct http_res *res)
 {
 	int64_t id = site_id_param(req);
+	if (!web_confirmed(req)) {
+		if (web_read_begin(req) != HM_OK)
+			return HM_EDB;
+		int own = own_row(req, auth_session_list(req->db, web_principal(req)->account_id,
+							 time_now_s()),
+				  id);
+		db_rollback(req->db);
+		if (own < 0)
+			return HM_EDB;
+		if (!own)
+			return http_fail(res, HM_ENOTFOUND, "There is no such session.");
+	}
+	if (!web_confirmed(req))
+		return web_confirm_page(
+			req, res,
+			&(struct confirm){
+				.question = web_t(req, "End this session?"),
+				.lines = {web_t(req, "The browser it belongs to is signed out at once; "
+						     "signing in there again starts a new session.")},
+				.yes = web_t(req, "Yes, end it"),
+				.back = "/account",
+			});
 	enum hm_err e = id ? auth_session_end(req->db, web_principal(req), id, time_now_s())
 			   : HM_ENOTFOUND;
 	if (e == HM_ENOTFOUND)
@@ -327,6 +388,16 @@ static enum hm_err post_session_end(struct http_req *req, struct http_res *res)
 static enum hm_err post_sign_out_everywhere(struct http_req *req, struct http_res *res)
 {
 	int n = 0;
+	if (!web_confirmed(req))
+		return web_confirm_page(
+			req, res,
+			&(struct confirm){
+				.question = web_t(req, "Sign out everywhere?"),
+				.lines = {web_t(req, "Every browser signed in to your account, this one "
+						     "too, is signed out at once.")},
+				.yes = web_t(req, "Yes, sign out everywhere"),
+				.back = "/account",
+			});
 	enum hm_err e = auth_sign_out_everywhere(req->db, web_principal(req), time_now_s(), &n);
 	if (e != HM_OK)
 		return e;

@@ -4,6 +4,7 @@
  * invited by e-mail to choose a password), one account with its history,
  * giving and taking away roles, and inviting again.
  */
+#include "site/confirm.h"
 #include "auth/auth.h"
 #include "site/feature.h"
 #include "features/accounts/accounts.h"
@@ -440,6 +441,17 @@ static enum hm_err post_role_revoke(struct http_req *req, struct http_res *res)
 	/* The last door out of administration stays shut behind nobody. */
 	if (g.role == AUTH_ROLE_ADMIN && id == p->account_id)
 		return http_fail(res, HM_ECONFLICT, "You cannot remove your own administrator role.");
+	if (!web_confirmed(req))
+		return web_confirm_page(
+			req, res,
+			&(struct confirm){
+				.question = web_t(req, "Remove this role?"),
+				.lines = {web_t(req, "The account loses at once what this role lets it do. "
+						     "You can give the role again later.")},
+				.yes = web_t(req, "Yes, remove the role"),
+				.back = arena_printf(&req->pool, "/admin/accounts/%lld", (long long)id),
+				.admin = "accounts",
+			});
 	e = auth_role_revoke(req->db, p, id, &g, time_now_s());
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, e, "This account does not have this role.");

@@ -4,6 +4,7 @@
  * a grant on the event or its series, naming one more by e-mail, and
  * revoking an event's own grants. For admins and series organisers.
  */
+#include "site/confirm.h"
 #include "site/feature.h"
 #include "features/accounts/notice.h"
 #include "features/events/events_web.h"
@@ -160,6 +161,21 @@ static enum hm_err post_event_organiser_revoke(struct http_req *req, struct http
 	if (!id) {
 		json_decref(ev);
 		return http_fail(res, HM_ENOTFOUND, "This account does not organise the event.");
+	}
+	if (!web_confirmed(req)) {
+		web_own(req, ev);
+		return web_confirm_page(
+			req, res,
+			&(struct confirm){
+				.question = arena_printf(&req->pool,
+							 web_t(req, "Remove this organiser of “%s”?"),
+							 web_str(ev, "title")),
+				.lines = {web_t(req, "The account can no longer edit the event. You can "
+						     "add it again later.")},
+				.yes = web_t(req, "Yes, remove the organiser"),
+				.back = arena_printf(&req->pool, "/admin/events/%s/organisers", slug),
+				.admin = "events",
+			});
 	}
 	e = admin_event_organiser_revoke(req->db, web_principal(req), slug, id, time_now_s());
 	if (e == HM_ENOTFOUND) {

@@ -3,6 +3,7 @@
  * (/admin/events/{slug}/organisations: add, remove, move within a role)
  * and their JSON API, which can also replace the whole list (PUT).
  */
+#include "site/confirm.h"
 #include "site/feature.h"
 #include "features/events/events_web.h"
 
@@ -150,8 +151,22 @@ static enum hm_err post_event_org_remove(struct http_req *req, struct http_res *
 	enum hm_err e = adm_event_for_edit(req, res, &ev);
 	if (e != HM_OK)
 		return e;
-	json_decref(ev);
+	web_own(req, ev);
 	const char *slug = http_param(req, "slug");
+	if (!web_confirmed(req))
+		return web_confirm_page(
+			req, res,
+			&(struct confirm){
+				.question = arena_printf(&req->pool,
+							 web_t(req, "Remove this organisation from “%s”?"),
+							 web_str(ev, "title")),
+				.lines = {web_t(req, "The event's page no longer names it in this role. "
+						     "The organisation itself stays; you can add it "
+						     "again later.")},
+				.yes = web_t(req, "Yes, remove it"),
+				.back = arena_printf(&req->pool, "/admin/events/%s/organisations", slug),
+				.admin = "events",
+			});
 	e = admin_event_org_remove(req->db, web_principal(req), slug, http_param(req, "org"),
 				   http_param(req, "role"), time_now_s());
 	if (e == HM_ENOTFOUND)

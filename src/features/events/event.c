@@ -207,6 +207,55 @@ static const struct kind_keep_rule event_keep[] = {
 	{0, NULL, NULL, NULL, NULL},
 };
 
+/* What a deletion keeps in the trash: the row (its series, unless deleted
+ * since), its sectors, its organisations (those still there) and its
+ * organisers' grants. */
+static const char *const trash_event_cols[] = {
+	"id", "series_id", "slug", "title", "kind", "theme", "summary", "description_md",
+	"region", "city", "country", "venue", "starts_on", "ends_on", "date_precision",
+	"timezone", "capacity", "status", "contact_name", "contact_title", "contact_org",
+	"contact_email", "created_at", "updated_at", "lang", NULL};
+static const char *const trash_sector_cols[] = {"event_id", "sector", "position", NULL};
+static const char *const trash_event_org_cols[] = {"event_id", "role", "position",
+						   "organisation_id", NULL};
+/* The organisers' grants, back for the accounts that are still there. */
+#define TRASH_GRANTS_INSERT                                                                 \
+	"INSERT INTO account_role (account_id, role, event_id, series_id, created_at) "      \
+	"SELECT a.id, CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS INTEGER), "              \
+	"CAST(? AS TEXT) FROM account a WHERE a.id = ?"
+static const char *const trash_grant_cols[] = {"role", "event_id", "series_id", "created_at",
+					       "account_id", NULL};
+static const struct kind_part event_trash[] = {
+	{"event",
+	 "SELECT id, series_id, slug, title, kind, theme, summary, description_md, region, city, "
+	 "country, venue, starts_on, ends_on, date_precision, timezone, capacity, status, "
+	 "contact_name, contact_title, contact_org, contact_email, created_at, updated_at, lang "
+	 "FROM event WHERE id = ?",
+	 "INSERT INTO event (id, series_id, slug, title, kind, theme, summary, description_md, "
+	 "region, city, country, venue, starts_on, ends_on, date_precision, timezone, capacity, "
+	 "status, contact_name, contact_title, contact_org, contact_email, created_at, updated_at, "
+	 "lang) "
+	 "VALUES (?, (SELECT id FROM series WHERE id = ?), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	 "?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	 trash_event_cols, "id"},
+	{"event_sector", "SELECT event_id, sector, position FROM event_sector WHERE event_id = ?",
+	 "INSERT INTO event_sector (event_id, sector, position) VALUES (?, ?, ?)",
+	 trash_sector_cols, "event_id"},
+	{"event_organisation",
+	 "SELECT event_id, organisation_id, role, position FROM event_organisation "
+	 "WHERE event_id = ?",
+	 "INSERT INTO event_organisation (event_id, organisation_id, role, position) "
+	 "SELECT CAST(? AS INTEGER), o.id, CAST(? AS TEXT), CAST(? AS INTEGER) "
+	 "FROM organisation o WHERE o.id = ?",
+	 trash_event_org_cols, "event_id"},
+	{"account_role",
+	 "SELECT account_id, role, event_id, series_id, created_at FROM account_role "
+	 "WHERE event_id = ?",
+	 TRASH_GRANTS_INSERT, trash_grant_cols, "event_id"},
+	TR_TRASH_PART("event"),
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
 /* A draft was never public: cancelling it would put it on the public
  * pages, marked cancelled. It stays a draft, or is deleted. */
 static const struct kind_status_rule event_status_rules[] = {
@@ -597,6 +646,9 @@ const struct kind event_kind = {
 	.keep = event_keep,
 	.gone_key = "organisers",
 	.gone_sql = SQL_EVENT_GRANTS,
+	.trash = event_trash,
+	.name_field = "title",
+	.public_path = "/events",
 };
 
 enum hm_err adm_event_for_edit(struct http_req *req, struct http_res *res, json_t **out)

@@ -26,9 +26,12 @@ static const struct media_ref media_refs[] = {
 	 "SELECT 1 FROM organisation WHERE logo = ? LIMIT 1"},
 };
 
+static const struct kind *const kinds[] = {&series_kind, &event_kind, &org_kind, NULL};
+
 const struct feature events_feature = {
 	.name = "events",
 	.routes = routes,
+	.kinds = kinds,
 	.demo = "src/features/events/demo.sql",
 	.nav = nav,
 	.vocab = events_vocab,

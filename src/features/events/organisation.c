@@ -117,6 +117,22 @@ static const struct kind_keep_rule org_keep[] = {
 	{0, NULL, NULL, NULL, NULL},
 };
 
+/* What a deletion keeps in the trash: the row (the keep rules let only an
+ * organisation nothing names be deleted). */
+static const char *const trash_org_cols[] = {"id", "slug", "name", "acronym", "kind",
+					     "country", "url", "description", "logo",
+					     "created_at", "updated_at", "lang", NULL};
+static const struct kind_part org_trash[] = {
+	{"organisation",
+	 "SELECT id, slug, name, acronym, kind, country, url, description, logo, created_at, "
+	 "updated_at, lang FROM organisation WHERE id = ?",
+	 "INSERT INTO organisation (id, slug, name, acronym, kind, country, url, description, logo, "
+	 "created_at, updated_at, lang) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	 trash_org_cols, "id"},
+	TR_TRASH_PART("organisation"),
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
 /* ================================================================ the web */
 static const struct field org_fields[] = {
 	{.name = "name", .kind = FIELD_TEXT, .required = 1, .max_len = 200, .label = N_("Name")},
@@ -354,6 +370,10 @@ const struct kind org_kind = {
 	.delete_sql = SQL_ORG_DELETE,
 	.delete_action = "organisation.delete",
 	.keep = org_keep,
+	.trash = org_trash,
+	.media_field = "logo",
+	.name_field = "name",
+	.public_path = "/organisations",
 };
 
 const struct route org_admin_routes[] = {

@@ -120,6 +120,33 @@ static const struct kind_keep_rule series_keep[] = {
 	{0, NULL, NULL, NULL, NULL},
 };
 
+/* What a deletion keeps in the trash: the row (its organiser, unless
+ * deleted since) and its organisers' grants. */
+static const char *const trash_series_cols[] = {"id", "slug", "title", "summary",
+						"organiser_id", "status", "created_at",
+						"updated_at", "lang", NULL};
+/* The organisers' grants, back for the accounts that are still there. */
+#define TRASH_GRANTS_INSERT                                                                 \
+	"INSERT INTO account_role (account_id, role, event_id, series_id, created_at) "      \
+	"SELECT a.id, CAST(? AS TEXT), CAST(? AS INTEGER), CAST(? AS INTEGER), "              \
+	"CAST(? AS TEXT) FROM account a WHERE a.id = ?"
+static const char *const trash_grant_cols[] = {"role", "event_id", "series_id", "created_at",
+					       "account_id", NULL};
+static const struct kind_part series_trash[] = {
+	{"series",
+	 "SELECT id, slug, title, summary, organiser_id, status, created_at, updated_at, lang "
+	 "FROM series WHERE id = ?",
+	 "INSERT INTO series (id, slug, title, summary, organiser_id, status, created_at, "
+	 "updated_at, lang) VALUES (?, ?, ?, ?, (SELECT id FROM organisation WHERE id = ?), ?, ?, ?, ?)",
+	 trash_series_cols, "id"},
+	{"account_role",
+	 "SELECT account_id, role, event_id, series_id, created_at FROM account_role "
+	 "WHERE series_id = ?",
+	 TRASH_GRANTS_INSERT, trash_grant_cols, "series_id"},
+	TR_TRASH_PART("series"),
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
 /* ================================================================ the web */
 static const struct field series_fields[] = {
 	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = 200, .label = N_("Title")},
@@ -273,6 +300,9 @@ const struct kind series_kind = {
 	.keep = series_keep,
 	.gone_key = "organisers",
 	.gone_sql = SQL_SERIES_GRANTS,
+	.trash = series_trash,
+	.name_field = "title",
+	.public_path = "/series",
 };
 
 const struct route series_admin_routes[] = {

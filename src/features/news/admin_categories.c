@@ -4,6 +4,7 @@
  * deleting one no post uses; everyone may read them through the API,
  * with the count of public posts.
  */
+#include "site/confirm.h"
 #include "site/feature.h"
 #include "site/site.h"
 #include "features/news/news_web.h"
@@ -48,13 +49,11 @@ static enum hm_err page_admin_categories(struct http_req *req, struct http_res *
 	json_t *c;
 	json_array_foreach(cats, i, c)
 		decorate_category(c);
-	json_t *m = json_pack("{s:b, s:o, s:s}", "has_categories", json_array_size(cats) > 0,
-			      "categories", cats, "csrf", web_csrf_token(req, res));
+	json_t *m = json_pack("{s:b, s:o}", "has_categories", json_array_size(cats) > 0,
+			      "categories", cats);
 	if (http_query(req, "in_use"))
 		json_object_set_new(m, "in_use_error", json_true());
-	news_web_nav(m, "categories");
-	http_res_page(res, m, "admin/categories", web_t(req, "Categories"));
-	return HM_OK;
+	return adm_page(req, res, m, "admin/categories", web_t(req, "Categories"), "categories");
 }
 
 static enum hm_err render_category_form(struct http_req *req, struct http_res *res,
@@ -187,6 +186,15 @@ static const char *cat_action(const json_t *before, const json_t *after)
 	return before ? "category.update" : "category.create";
 }
 
+/* What a deletion keeps in the trash: the row (only a category no post
+ * uses is deleted). */
+static const char *const trash_cat_cols[] = {"id", "slug", "name", NULL};
+static const struct kind_part cat_trash[] = {
+	{"category", "SELECT id, slug, name FROM category WHERE id = ?",
+	 "INSERT INTO category (id, slug, name) VALUES (?, ?, ?)", trash_cat_cols, "id"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
 static const struct kind_keep_rule cat_keep[] = {
 	{1, NULL, "SELECT count(*) FROM post_category WHERE category_id = ?",
 	 N_("Posts use this category. Remove it from them before deleting it."), NULL},
@@ -258,6 +266,8 @@ const struct kind category_kind = {
 	.delete_sql = "DELETE FROM category WHERE id = ?",
 	.delete_action = "category.delete",
 	.keep = cat_keep,
+	.trash = cat_trash,
+	.name_field = "name",
 	.api_item = cat_api_item,
 	.form_page = cat_form_page,
 };
@@ -268,10 +278,22 @@ static enum hm_err category_delete_h(struct http_req *req, struct http_res *res)
 {
 	web_private(req, res);
 	enum hm_err e = gate_categories(req, res);
+	int64_t trash_id = 0;
 	if (e != HM_OK)
 		return e;
-	e = kind_delete(&category_kind, req->db, web_principal(req), http_param(req, "id"),
-			time_now_s(), NULL);
+	if (!web_confirmed(req)) {
+		json_t *t;
+		if ((e = cat_for_edit(req, res, &t)) != HM_OK)
+			return e;
+		web_own(req, t);
+		e = adm_delete_ask(req, res, &category_kind, t);
+		/* In use: the list says so, as after the button. */
+		if (e == HM_ECONFLICT)
+			return web_redirect(req, res, "/admin/categories?in_use=1");
+		return e;
+	}
+	e = kind_delete_trash(&category_kind, req->db, web_principal(req), http_param(req, "id"),
+			      time_now_s(), NULL, &trash_id);
 	if (e == HM_ENOTFOUND)
 		return http_fail(res, e, "There is no such category.");
 	if (e == HM_ECONFLICT)
@@ -280,7 +302,7 @@ static enum hm_err category_delete_h(struct http_req *req, struct http_res *res)
 		return http_fail(res, e, "Only administrators may delete this.");
 	if (e != HM_OK)
 		return e;
-	return web_redirect(req, res, "/admin/categories");
+	return adm_deleted(req, res, &category_kind, trash_id);
 }
 
 /* GET /api/v1/categories: public counts for everyone, all posts counted

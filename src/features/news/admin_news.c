@@ -6,6 +6,7 @@
  * (news_admin.h, media.h); forms keep what was typed and show errors
  * beside each field.
  */
+#include "site/confirm.h"
 #include "site/feature.h"
 #include "site/translations.h"
 #include "site/site.h"
@@ -28,19 +29,23 @@
 static const char *const post_statuses[] = {"draft", "published", NULL};
 
 static const struct field post_fields[] = {
-	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = POST_TITLE_MAX, .label = N_("Title")},
-	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX},
-	{.name = "summary", .kind = FIELD_MULTILINE, .max_len = POST_SUMMARY_MAX, .label = N_("Summary")},
+	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = POST_TITLE_MAX,
+	 .label = N_("Title")},
+	{.name = "slug", .kind = FIELD_SLUG, .max_len = SLUG_MAX, .label = N_("Address")},
+	{.name = "summary", .kind = FIELD_MULTILINE, .max_len = POST_SUMMARY_MAX,
+	 .label = N_("Summary")},
 	{.name = "body_md", .kind = FIELD_MULTILINE, .max_len = POST_BODY_MAX, .label = N_("Text")},
-	{.name = "status", .kind = FIELD_CHOICE, .choices = post_statuses},
-	{.name = "published_at", .kind = FIELD_TEXT, .max_len = 40},
+	{.name = "status", .kind = FIELD_CHOICE, .choices = post_statuses, .label = N_("Status")},
+	{.name = "published_at", .kind = FIELD_TEXT, .max_len = 40, .label = N_("Publication time")},
 	{.name = "is_featured", .kind = FIELD_BOOL},
-	{.name = "event_slug", .kind = FIELD_TEXT, .max_len = 200},
-	{.name = "image", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE},
-	{.name = "image_file", .kind = FIELD_FILE},
+	{.name = "event_slug", .kind = FIELD_TEXT, .max_len = 200, .label = N_("Event")},
+	{.name = "image", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE, .label = N_("Image")},
+	{.name = "image_file", .kind = FIELD_FILE, .label = N_("Image")},
 	{.name = "remove_image", .kind = FIELD_BOOL},
-	{.name = "image_alt", .kind = FIELD_TEXT, .max_len = POST_ALT_MAX, .label = N_("Description of the image")},
-	{.name = "image_credit", .kind = FIELD_TEXT, .max_len = POST_CREDIT_MAX},
+	{.name = "image_alt", .kind = FIELD_TEXT, .max_len = POST_ALT_MAX,
+	 .label = N_("Description of the image")},
+	{.name = "image_credit", .kind = FIELD_TEXT, .max_len = POST_CREDIT_MAX,
+	 .label = N_("Photo credit")},
 	{.name = "preview", .kind = FIELD_TEXT, .max_len = 20},
 };
 
@@ -166,6 +171,16 @@ static enum hm_err render_post_form(struct http_req *req, struct http_res *res, 
 	}
 	json_object_set_new(m, "form", form);
 	json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
+	/* The limits, said beside the fields the form's descriptors bound. */
+	static const char *const limited[] = {"title", "slug", "summary", "image_alt",
+					      "image_credit"};
+	json_t *limits = json_object();
+	for (size_t i = 0; i < HM_ARRAY_LEN(post_fields); i++)
+		for (size_t j = 0; j < HM_ARRAY_LEN(limited); j++)
+			if (str_eq(post_fields[i].name, limited[j]))
+				web_set_str(limits, limited[j],
+					    adm_limit_text(req, post_fields[i].max_len));
+	json_object_set_new(m, "limits", limits);
 	form_choices(req, m, values);
 	if (post) {
 		json_object_set_new(m, "post", json_deep_copy(post));
@@ -179,7 +194,7 @@ static enum hm_err render_post_form(struct http_req *req, struct http_res *res, 
 	if (preview)
 		json_object_set_new(m, "preview", preview);
 	const char *done = http_query(req, "done");
-	if (str_eq(done, "saved") || str_eq(done, "created"))
+	if (str_eq(done, "saved") || str_eq(done, "created") || str_eq(done, "restored"))
 		json_object_set_new(m, "saved", json_true());
 	news_web_nav(m, "news");
 	/* The title outlives post (the caller frees it before the page is made). */
@@ -349,6 +364,39 @@ static const struct translatable post_tr = {
 	.public_url = post_public_url,
 };
 
+/* Who may restore a deleted post: its editors, as its event (if it is
+ * still there; else it comes back as site news) says. */
+static int post_may_restore(struct db *db, const struct principal *p, const json_t *t)
+{
+	struct auth_scope s = {0};
+	const char *ev = web_str(t, "event_slug");
+	if (ev && auth_scope_event(db, ev, &s) != HM_OK)
+		memset(&s, 0, sizeof(s));
+	return auth_can(p, AUTH_NEWS_EDIT, &s);
+}
+
+/* What a deletion keeps in the trash: the row (its event, unless deleted
+ * since) and its categories (those still there). */
+static const char *const trash_post_cols[] = {
+	"id", "slug", "title", "summary", "body_md", "status", "published_at", "is_featured",
+	"image", "image_alt", "image_credit", "event_id", "created_at", "updated_at", "lang", NULL};
+static const char *const trash_post_cat_cols[] = {"post_id", "category_id", NULL};
+static const struct kind_part post_trash[] = {
+	{"post",
+	 "SELECT id, slug, title, summary, body_md, status, published_at, is_featured, image, "
+	 "image_alt, image_credit, event_id, created_at, updated_at, lang FROM post WHERE id = ?",
+	 "INSERT INTO post (id, slug, title, summary, body_md, status, published_at, is_featured, "
+	 "image, image_alt, image_credit, event_id, created_at, updated_at, lang) "
+	 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM event WHERE id = ?), ?, ?, ?)",
+	 trash_post_cols, "id"},
+	{"post_category", "SELECT post_id, category_id FROM post_category WHERE post_id = ?",
+	 "INSERT INTO post_category (post_id, category_id) "
+	 "SELECT CAST(? AS INTEGER), c.id FROM category c WHERE c.id = ?",
+	 trash_post_cat_cols, "post_id"},
+	TR_TRASH_PART("post"),
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
 const struct kind post_kind = {
 	.tr = &post_tr,
 	.key = "posts",
@@ -382,6 +430,11 @@ const struct kind post_kind = {
 	.may_delete = post_may_edit,
 	.delete_sql = "DELETE FROM post WHERE id = ?",
 	.delete_action = "post.delete",
+	.trash = post_trash,
+	.may_restore = post_may_restore,
+	.media_field = "image",
+	.name_field = "title",
+	.public_path = "/news",
 	.api_item = post_api_item,
 	.input_extra = post_input_extra,
 	.form_page = post_form_page,
@@ -481,8 +534,12 @@ static enum hm_err post_status(struct http_req *req, struct http_res *res, const
 	enum hm_err e = post_for_edit(req, res, &post);
 	if (e != HM_OK)
 		return e;
-	json_decref(post);
+	web_own(req, post);
 	web_private(req, res);
+	/* Taking a published post back to draft asks first. */
+	if (str_eq(status, "draft") && str_eq(web_str(post, "status"), "published") &&
+	    !web_confirmed(req))
+		return adm_unpublish_ask(req, res, &post_kind, post, "/admin/news");
 	e = kind_set_status(&post_kind, req->db, web_principal(req), http_param(req, "id"), status,
 			    time_now_s());
 	if (e != HM_OK)
@@ -491,7 +548,39 @@ static enum hm_err post_status(struct http_req *req, struct http_res *res, const
 		http_res_page(res, post_api_model(req, site_id_param(req), NULL), NULL, NULL);
 		return HM_OK;
 	}
-	return web_redirect(req, res, "/admin/news");
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/admin/news?done=%s&post=%lld",
+					 str_eq(status, "draft") ? "unpublished" : "published",
+					 (long long)site_id_param(req)));
+}
+
+/* POST …/{id}/publish-now: a scheduled post (or a draft) is published at
+ * this minute, whatever time it had. */
+static enum hm_err post_publish_now_h(struct http_req *req, struct http_res *res)
+{
+	json_t *post, *out = NULL;
+	struct field_errors errs = {0};
+	enum hm_err e = post_for_edit(req, res, &post);
+	if (e != HM_OK)
+		return e;
+	json_decref(post);
+	web_private(req, res);
+	int64_t now = time_now_s();
+	json_t *in = json_pack("{s:s, s:s}", "status", "published", "published_at",
+			       time_format_rfc3339(&req->pool, now - now % 60));
+	e = kind_save(&post_kind, req->db, web_principal(req), http_param(req, "id"), in, now, &out,
+		      &errs);
+	json_decref(in);
+	json_decref(out);
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	if (req->want_json) {
+		http_res_page(res, post_api_model(req, site_id_param(req), NULL), NULL, NULL);
+		return HM_OK;
+	}
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/admin/news?done=published&post=%lld",
+					 (long long)site_id_param(req)));
 }
 
 static enum hm_err post_publish_h(struct http_req *req, struct http_res *res)
@@ -520,10 +609,36 @@ static enum hm_err page_admin_news(struct http_req *req, struct http_res *res)
 		decorate_admin_post(req, p, tz);
 	/* has_posts, not posts.0: a section on posts.0 would put the first post
 	 * on the context stack, where the others' missing keys would be found. */
+	/* After publishing: a link to the post, or when it is scheduled, when
+	 * it appears and the button that publishes it now. */
+	const char *done = http_query(req, "done");
+	int64_t which = 0;
+	const char *ps = http_query(req, "post");
+	if (ps && !text_int_parse(ps, &which))
+		which = 0;
+	const char *scheduled = NULL, *publish_now = NULL;
+	json_array_foreach(posts, i, p) {
+		if (!which || json_integer_value(json_object_get(p, "id")) != which ||
+		    !str_eq(done, "published"))
+			continue;
+		if (web_str(p, "url"))
+			web_notice_view(req, web_str(p, "url"));
+		if (json_is_true(json_object_get(p, "state_scheduled"))) {
+			scheduled = arena_printf(&req->pool,
+						 web_t(req, "Scheduled: it appears on %s (%s)."),
+						 web_str(p, "published_display"), tz);
+			publish_now = arena_printf(&req->pool, "%s/publish-now", web_str(p, "edit_url"));
+		}
+	}
 	json_t *m = json_pack("{s:b, s:o, s:b, s:s}", "has_posts", json_array_size(posts) > 0,
 			      "posts", posts, "can_manage_categories",
 			      auth_can(web_principal(req), AUTH_NEWS_EDIT, NULL), "timezone", tz);
-	return adm_page(req, res, m, "admin/news", web_t(req, "News"), "news");
+	e = adm_page(req, res, m, "admin/news", web_t(req, "News"), "news");
+	if (scheduled) {
+		web_set_str(m, "notice", scheduled);
+		web_set_str(m, "notice_publish_now", publish_now);
+	}
+	return e;
 }
 
 /* GET /api/v1/posts: what the principal may see. ?state= ?event= ?category= */
@@ -584,6 +699,7 @@ const struct route news_admin_routes[] = {
 	{POST, "/admin/news/{id}", post_save_h, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/news/{id}/publish", post_publish_h, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/news/{id}/unpublish", post_unpublish_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/news/{id}/publish-now", post_publish_now_h, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/news/{id}/delete", adm_h_delete, WEB_PRIVATE | WEB_CSRF, &post_kind},
 	{GET, "/api/v1/posts", api_posts, WEB_JSON},
 	{POST, "/api/v1/posts", post_save_h, WEB_JSON | WEB_STAFF | WEB_CSRF},
@@ -593,5 +709,6 @@ const struct route news_admin_routes[] = {
 	{POST, "/api/v1/posts/{id}/publish", post_publish_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{POST, "/api/v1/posts/{id}/unpublish", post_unpublish_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	TR_ROUTES("/admin/news", "/api/v1/posts", "{id}", &post_kind),
+	{POST, "/api/v1/posts/{id}/publish-now", post_publish_now_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	WEB_ROUTES_END,
 };

@@ -24,9 +24,12 @@ static const struct media_ref media_refs[] = {
 	 "SELECT 1 FROM post WHERE image = ? LIMIT 1"},
 };
 
+static const struct kind *const kinds[] = {&post_kind, &category_kind, NULL};
+
 const struct feature news_feature = {
 	.name = "news",
 	.routes = routes,
+	.kinds = kinds,
 	.demo = "src/features/news/demo.sql",
 	.nav = nav,
 	.media_refs = media_refs,

@@ -120,3 +120,15 @@ export function assertDbUnchanged(file, before, what) {
 	const added = [...b].filter((l) => !a.has(l)).slice(0, 5);
 	assert.fail(`${what} changed the database:\n- ${gone.join('\n- ')}\n+ ${added.join('\n+ ')}`);
 }
+
+// Puts a deleted post of event eventSlug in the trash (as deleting it would:
+// migration 0012) for the sweeps of who may restore it; its id.
+export function trashedPost(file, eventSlug, slug = 'trashed-probe') {
+	const thing = { id: 90001, slug, title: 'Trashed probe', status: 'draft', event_slug: eventSlug, categories: [] };
+	const row = { id: 90001, slug, title: 'Trashed probe', summary: '', body_md: '', status: 'draft', published_at: null,
+		is_featured: false, image: null, image_alt: null, image_credit: null, event_id: null,
+		created_at: isoTime(), updated_at: isoTime() };
+	const data = JSON.stringify({ thing, rows: { post: [row], post_category: [] }, addresses: [] });
+	sqlite(file, `INSERT INTO trash (entity, entity_id, name, data, deleted_at) VALUES ('post', 90001, 'Trashed probe', ${q(data)}, ${sqlNow()});`);
+	return sqlite(file, `SELECT id FROM trash WHERE entity_id = 90001;`).trim();
+}
