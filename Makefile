@@ -104,7 +104,12 @@ $(B)/embed: tools/embed.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(WARN) -O2 -o $@ $<
 
-$(GEN): $(B)/embed $(EMBED_IN) Makefile
+# The list of files embedded, rewritten only when it changes: a file added,
+# removed or renamed (git mv keeps its old time) rebuilds embedded.c.
+EMBED_LIST := $(B)/gen/embedded.list
+$(shell mkdir -p $(B)/gen && { echo '$(EMBED_IN)' | cmp -s - $(EMBED_LIST) || echo '$(EMBED_IN)' > $(EMBED_LIST); })
+
+$(GEN): $(B)/embed $(EMBED_IN) $(EMBED_LIST) Makefile
 	@mkdir -p $(dir $@)
 	$(call say,EMBED,$@)
 	$(Q)$(B)/embed $@ $(EMBED_IN)
