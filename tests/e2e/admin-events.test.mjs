@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { attrs, textOf, withoutSiteScript } from './lib/html.mjs';
+import { attrs, textOf, withoutSiteChrome } from './lib/html.mjs';
 import { request } from './lib/http.mjs';
 import { ROOT, assertNoSanitizerReport, harmonyBin, runCli, startServer, tempDir } from './lib/server.mjs';
 import { assertDbUnchanged, dbSnapshot, jsonRows, q, sqlite } from './lib/sqlite.mjs';
@@ -131,7 +131,7 @@ function userAdd(db, email, name, extra = []) {
 // Escaped text has no '<': every tag in a page is one the templates wrote.
 // None may carry an event handler or a javascript: URL, nor be a script.
 function assertInert(page, where) {
-	const body = withoutSiteScript(page);
+	const body = withoutSiteChrome(page);
 	for (const m of body.matchAll(/<([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>/g)) {
 		const name = m[1].toLowerCase();
 		assert.ok(!['script', 'iframe', 'svg', 'object', 'embed', 'math'].includes(name),

@@ -76,10 +76,10 @@ describe('roles and languages by name', () => {
 
 	test('the role form chooses the event and the series from lists of titles', async () => {
 		const page = await admin.get('/admin/accounts/1');
-		const ev = between(page.body, '<select id="event" name="event"', '</select>');
+		const ev = between(page.body, '<select id="f-event" name="event"', '</select>');
 		assert.ok(ev, 'the event is a <select>');
 		assert.ok(ev.includes(`<option value="${SHANGHAI}">${eventTitle}</option>`), ev.slice(0, 500));
-		assert.ok(between(page.body, '<select id="series-slug" name="series"', '</select>'));
+		assert.ok(between(page.body, '<select id="f-series" name="series"', '</select>'));
 		// A refused form keeps the event chosen.
 		const r = await admin.post('/admin/accounts/1/roles', { role: 'organiser', event: SHANGHAI, password: 'wrong password here' });
 		assert.equal(r.status, 400);

@@ -77,7 +77,7 @@ describe('breadcrumbs', () => {
 	const crumbs = (html) => {
 		const nav = /<nav class="breadcrumb" aria-label="Breadcrumb"><ol itemscope itemtype="https:\/\/schema\.org\/BreadcrumbList">([\s\S]*?)<\/ol><\/nav>/.exec(html);
 		assert.ok(nav, 'a breadcrumb nav with its label and BreadcrumbList');
-		return [...nav[1].matchAll(/<li itemprop="itemListElement"[^>]*?( aria-current="page")?>(?:<a itemprop="item" href="([^"]*)">)?<span itemprop="name">([^<]*)<\/span>(?:<\/a>)?<meta itemprop="position" content="(\d+)"><\/li>/g)]
+		return [...nav[1].matchAll(/<li itemprop="itemListElement"[^>]*?( aria-current="page")?>(?:<a itemprop="item" href="([^"]*)">)?<span itemprop="name"[^>]*>([^<]*)<\/span>(?:<\/a>)?<meta itemprop="position" content="(\d+)"><\/li>/g)]
 			.map((m) => ({ href: m[2] ?? null, name: m[3], pos: Number(m[4]), current: !!m[1] }));
 	};
 	const CASES = [

@@ -91,7 +91,13 @@ function columnsOf(file) {
 	}
 	for (const r of rows(file, `SELECT m.name AS tbl, p.name AS col, p.dflt_value AS dflt
 		FROM sqlite_master m JOIN pragma_table_info(m.name) p
-		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid;`))
+		WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'
+		-- a full-text index (a virtual table) and its shadow tables are
+		-- derived from the rows, rebuilt by their triggers: not data
+		AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%'
+		AND NOT EXISTS (SELECT 1 FROM sqlite_master v WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%'
+		                AND m.name LIKE v.name || '\\_%' ESCAPE '\\')
+		ORDER BY m.name, p.cid;`))
 		(out[r.tbl] ??= []).push({ name: r.col, dflt: r.dflt });
 	return out;
 }

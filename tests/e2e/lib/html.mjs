@@ -94,3 +94,10 @@ export function withoutSiteScript(html) {
 	if (!m || html.indexOf(m[0], m.index + 1) !== -1) throw new Error('the layout\'s script is not there exactly once');
 	return html.replace(SITE_SCRIPT, '');
 }
+
+// The same, also without the header's search icon, the one inline SVG
+// the layout draws (exactly as it is written, so any other SVG stays).
+const SEARCH_ICON = '<svg aria-hidden="true" focusable="false" width="18" height="18" viewBox="0 0 24 24"><circle cx="10" cy="10" r="6.5" fill="none" stroke="currentColor" stroke-width="2.5"/><path d="M15 15l6 6" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"/></svg>';
+export function withoutSiteChrome(html) {
+	return withoutSiteScript(html).replace(SEARCH_ICON, '');
+}
