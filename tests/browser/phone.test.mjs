@@ -52,8 +52,8 @@ async function signedIn(who, viewport) {
 	const ctx = await browser.newContext({ viewport });
 	const page = await ctx.newPage();
 	await page.goto(srv.url + '/sign-in');
-	await page.locator('#email').fill(who.email);
-	await page.locator('#password').fill(who.password);
+	await page.locator('#f-email').fill(who.email);
+	await page.locator('#f-password').fill(who.password);
 	await Promise.all([
 		page.waitForURL((u) => !u.pathname.startsWith('/sign-in')),
 		page.locator('main form button[type=submit]').first().click(),
@@ -109,13 +109,13 @@ async function adminPages() {
 		const visitor = await browser.newContext();
 		const v = await visitor.newPage();
 		await v.goto(srv.url + '/forgot-password');
-		await v.locator('#email').fill(organiser.email);
+		await v.locator('#f-email').fill(organiser.email);
 		await Promise.all([v.waitForLoadState(), v.locator('main form button[type=submit]').click()]);
 		await visitor.close();
 		// An API token, so /account shows its table (which scrolls in its box).
 		await page.goto(srv.url + '/account');
-		await page.locator('#token-label').fill('Phone test reader');
-		await page.locator('#reauth-password').fill(ADMIN.password);
+		await page.locator('#f-label').fill('Phone test reader');
+		await page.locator('#f-password').fill(ADMIN.password);
 		await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Create token' }).click()]);
 
 		const firstId = async (list, re) => {
@@ -291,8 +291,8 @@ describe('public pages on a phone', () => {
 		let postUrl, orgUrl;
 		try {
 			await page.goto(srv.url + '/admin/news/new');
-			await page.locator('#post-title').fill(`${LONG} meets`);
-			await page.locator('#post-body').fill(`The ${LONG} meets in Valletta.`);
+			await page.locator('#f-title').fill(`${LONG} meets`);
+			await page.locator('#f-body_md').fill(`The ${LONG} meets in Valletta.`);
 			await page.locator('#post-featured').check();
 			await page.locator('#post-status-published').check();
 			await Promise.all([page.waitForURL(/\/admin\/news\/\d+/), page.getByRole('button', { name: 'Save', exact: true }).click()]);
