@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,9 +267,137 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return o->path ? 0 : -1;
 }
 
-/* dir/votes.csv in chunks straight into m (scale mode). HM_ECONFLICT:
- * the file needs the full reader (see vote_stream_finish). */
-static enum hm_err stream_votes(const char *dir, struct dataset *d, struct vote_csr *m)
+/* ---- votes.csv in parts, one thread each (vote_stream_part) ---- */
+
+/* Parts are worth their threads from this size on, each at least this */
+#define PART_MIN_BYTES ((off_t)16 << 20)
+#define MAX_PARTS 8
+
+struct part_job {
+	struct vote_stream *vs;
+	int fd;
+	off_t from, to;
+	enum hm_err rc;
+	struct import_err err;
+	pthread_t thread;
+	int started;
+};
+
+/* Feeds bytes [from, to) of the file to the part's stream. */
+static void *read_part(void *arg)
+{
+	struct part_job *j = arg;
+	enum { CHUNK = 4 << 20 };
+	char *chunk = xmalloc(CHUNK);
+	off_t at = j->from;
+	while (!j->rc && at < j->to) {
+		size_t want = j->to - at < CHUNK ? (size_t)(j->to - at) : CHUNK;
+		ssize_t n = pread(j->fd, chunk, want, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) { /* an error or a file that shrank: one stream decides */
+			j->rc = HM_EBUSY;
+			break;
+		}
+		j->rc = vote_stream_feed(j->vs, chunk, (size_t)n, &j->err);
+		at += n;
+	}
+	free(chunk);
+	return NULL;
+}
+
+/* Reads votes.csv (size bytes, open as fd) into s's dataset in n parts on
+ * n threads. HM_EBUSY: read it in one stream instead (s is spent then). */
+static enum hm_err read_parts(struct vote_stream *s, int fd, off_t size, unsigned n)
+{
+	struct part_job job[MAX_PARTS];
+	struct vote_stream *parts[MAX_PARTS];
+	off_t start[MAX_PARTS + 1];
+	enum { PROBE = 1 << 16, WINDOW = 1 << 18 };
+	char *buf = xmalloc(WINDOW);
+	struct import_err err;
+	enum hm_err rc = HM_OK;
+	unsigned i;
+	memset(job, 0, sizeof(job));
+	memset(&err, 0, sizeof(err));
+	/* the header, fed alone to s */
+	ssize_t got = pread(fd, buf, PROBE, 0);
+	const char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+	if (!nl || vote_stream_feed(s, buf, (size_t)(nl - buf + 1), &err)) {
+		free(buf);
+		return HM_EBUSY;
+	}
+	start[0] = nl - buf + 1;
+	start[n] = size;
+	/* the other parts start at a participant's first line near an nth
+	 * of the file */
+	for (i = 1; i < n && !rc; i++) {
+		off_t at = start[0] + (size - start[0]) / n * i;
+		size_t off;
+		got = pread(fd, buf, WINDOW, at);
+		if (got <= 0 || (off = vote_stream_part_start(s, buf, (size_t)got)) == SIZE_MAX ||
+		    at + (off_t)off <= start[i - 1])
+			rc = HM_EBUSY;
+		else
+			start[i] = at + (off_t)off;
+	}
+	free(buf);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		job[i].fd = fd;
+		job[i].from = start[i];
+		job[i].to = start[i + 1];
+		/* the first part sizes its arrays for the whole file, so that the
+		 * join appends the others without moving it */
+		job[i].vs = parts[i] = vote_stream_part(s, (uint64_t)(i ? start[i + 1] - start[i] : size - start[0]));
+		if (!parts[i])
+			rc = HM_EBUSY;
+	}
+	if (rc) {
+		for (i = 0; i < n; i++)
+			vote_stream_free(parts[i]);
+		return rc;
+	}
+	/* this thread reads the first part */
+	for (i = 1; i < n; i++)
+		job[i].started = !pthread_create(&job[i].thread, NULL, read_part, &job[i]);
+	read_part(&job[0]);
+	for (i = 1; i < n; i++) {
+		if (job[i].started)
+			pthread_join(job[i].thread, NULL);
+		else
+			read_part(&job[i]);
+	}
+	for (i = 0; i < n && !rc; i++)
+		if (job[i].rc)
+			rc = HM_EBUSY;
+	if (rc) {
+		for (i = 0; i < n; i++)
+			vote_stream_free(parts[i]);
+		return rc;
+	}
+	return vote_stream_join(s, parts, n, &err);
+}
+
+/* How many parts to read a file of size bytes in: one per core. */
+static unsigned parts_for(off_t size)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	off_t n = cores > 1 ? cores : 1;
+	if (n > MAX_PARTS)
+		n = MAX_PARTS;
+	if (n > size / PART_MIN_BYTES)
+		n = size / PART_MIN_BYTES;
+	return n > 1 ? (unsigned)n : 1;
+}
+
+/* dir/votes.csv in chunks straight into m (scale mode), in parts on
+ * several threads when parts > 1. HM_ECONFLICT: the file needs the full
+ * reader (see vote_stream_finish). HM_EBUSY: the parts could not be
+ * joined; d holds some participants and the file must be read again in
+ * one stream (parts = 1). */
+static enum hm_err stream_votes(const char *dir, struct dataset *d, struct vote_csr *m, int parts)
 {
 	char *path = xasprintf("%s/votes.csv", dir), msg[512];
 	FILE *f = fopen(path, "rb");
@@ -287,6 +416,13 @@ static enum hm_err stream_votes(const char *dir, struct dataset *d, struct vote_
 	struct stat sb;
 	double total = fstat(fileno(f), &sb) == 0 && sb.st_size > 0 ? (double)sb.st_size : 0, done = 0;
 	int tty = isatty(STDERR_FILENO);
+	unsigned n_parts = parts && S_ISREG(sb.st_mode) ? parts_for(sb.st_size) : 1;
+	if (n_parts > 1) {
+		rc = read_parts(vs, fileno(f), sb.st_size, n_parts);
+		if (!rc)
+			rc = vote_stream_finish(vs, m, &err);
+		goto done;
+	}
 	while (!rc && (n = fread(chunk, 1, CHUNK, f)) > 0) {
 		rc = vote_stream_feed(vs, chunk, n, &err);
 		done += (double)n;
@@ -301,7 +437,8 @@ static enum hm_err stream_votes(const char *dir, struct dataset *d, struct vote_
 	} else if (!rc) {
 		rc = vote_stream_finish(vs, m, &err);
 	}
-	if (rc && rc != HM_EIO && rc != HM_ECONFLICT) {
+done:
+	if (rc && rc != HM_EIO && rc != HM_ECONFLICT && rc != HM_EBUSY) {
 		import_err_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "harmony analyze: %s\n", msg);
 	}
@@ -326,7 +463,15 @@ static enum hm_err read_folder(const char *dir, struct dataset *d, struct vote_c
 	if (stream && file_exists(dir, "comments.csv") && file_exists(dir, "votes.csv")) {
 		enum hm_err rc = load(dir, "comments.csv", d, 0, 0);
 		if (!rc)
-			rc = stream_votes(dir, d, m);
+			rc = stream_votes(dir, d, m, 1);
+		if (rc == HM_EBUSY) {
+			/* not in parts: again, in one stream */
+			dataset_free(d);
+			dataset_init(d);
+			rc = load(dir, "comments.csv", d, 0, 0);
+			if (!rc)
+				rc = stream_votes(dir, d, m, 0);
+		}
 		if (!rc) {
 			*have_m = 1;
 			if (file_exists(dir, "participants-votes.csv"))

@@ -10,6 +10,15 @@
  * digit loads; a participant's row is sorted by a radix sort when it
  * closes; the CSR arrays are sized once from the file size (fname is
  * stat'ed; without it they grow by doubling).
+ *
+ * Parts: a large file is read in parts on several threads, each part a
+ * stream of its own (vote_stream_part) that numbers its participants
+ * itself and only looks statements up; vote_stream_join then appends the
+ * parts' rows in file order. Parts start where a participant's lines
+ * start, so when participants come grouped the rows are the ones one
+ * stream builds. Anything else (a participant in two parts, a bad line,
+ * an unknown statement) makes the join answer HM_EBUSY: read the file in
+ * one stream, which then reports the error with its line number.
  */
 #include "dialogue/analysis/import.h"
 
@@ -57,6 +66,9 @@ struct vote_stream {
 	signed char act[MAX_FIELDS]; /* per field: which value it holds (enum field) */
 	int had_dups;        /* some participant voted twice on a statement */
 	int out_of_order;    /* some participant's votes are not in time order */
+	/* A part (vote_stream_part): d is only read (statements), the
+	 * participants are numbered in own; NULL for a whole-file stream. */
+	struct dataset *own;
 };
 
 __attribute__((format(printf, 4, 5))) static enum hm_err sfail(struct import_err *err, const char *fname,
@@ -104,6 +116,10 @@ void vote_stream_free(struct vote_stream *s)
 	free(s->key);
 	free(s->tmp);
 	vote_csr_free(&s->rows);
+	if (s->own) {
+		dataset_free(s->own);
+		free(s->own);
+	}
 	free(s);
 }
 
@@ -537,6 +553,8 @@ static enum hm_err add(struct vote_stream *s, int64_t tid, int64_t pid, int64_t 
 		t = s->tid_direct[tid] - 1;
 	} else {
 		t = dataset_find_stmt(s->d, tid);
+		if (t == UINT32_MAX && s->own)
+			return HM_EBUSY; /* a part may not add statements; nor report it with its line */
 		if (t == UINT32_MAX) {
 			if (s->require_known)
 				return sfail(err, s->fname, s->line,
@@ -563,7 +581,7 @@ static enum hm_err add(struct vote_stream *s, int64_t tid, int64_t pid, int64_t 
 	if (pid == s->cache_pid) {
 		pd = s->cache_pd;
 	} else {
-		pd = dataset_ptpt(s->d, pid);
+		pd = dataset_ptpt(s->own ? s->own : s->d, pid);
 		s->cache_pid = pid;
 		s->cache_pd = pd;
 	}
@@ -591,6 +609,8 @@ static enum hm_err add(struct vote_stream *s, int64_t tid, int64_t pid, int64_t 
 			open_push(s, t, (int8_t)v);
 			return HM_OK;
 		}
+		if (s->own)
+			return HM_EBUSY; /* not grouped: the parts cannot be joined */
 		spill(s); /* a participant came back: not grouped */
 	}
 	append(s, pd, t << 2 | (uint32_t)(v + 1));
@@ -692,19 +712,141 @@ static int build_direct(struct vote_stream *s, struct vote_csr *m, const uint32_
 
 static void sort_rows(struct vote_stream *s, struct vote_csr *m);
 
+/* The last line, when the data did not end with a line feed. */
+static enum hm_err flush_carry(struct vote_stream *s, struct import_err *err)
+{
+	enum hm_err rc;
+	if (!s->carry.len)
+		return HM_OK;
+	/* the last line has no LF, so a CR ending it stands alone */
+	if (s->carry.data[s->carry.len - 1] == '\r')
+		return sfail(err, s->fname, s->line + 1, "carriage return without a line feed");
+	rc = one_line(s, s->carry.data, s->carry.data + s->carry.len, err);
+	buf_reset(&s->carry);
+	return rc;
+}
+
+/* ---- reading in parts ---- */
+
+struct vote_stream *vote_stream_part(const struct vote_stream *s, uint64_t part_len)
+{
+	if (!s->have_header || s->own)
+		return NULL;
+	struct vote_stream *p = vote_stream_new(s->d, NULL, s->require_known);
+	memcpy(p->fname, s->fname, sizeof(p->fname));
+	p->have_header = 1;
+	p->c_tid = s->c_tid;
+	p->c_pid = s->c_pid;
+	p->c_vote = s->c_vote;
+	p->c_ts = s->c_ts;
+	p->n_cols = s->n_cols;
+	memcpy(p->act, s->act, sizeof(p->act));
+	p->file_size = part_len;
+	p->own = xcalloc(1, sizeof(*p->own));
+	dataset_init(p->own);
+	return p;
+}
+
+/* The participant field of the line [p, end), or -1 when it is not a
+ * plain integer there (the parts then give way to one stream). */
+static int line_pid(const struct vote_stream *s, const char *p, const char *end, int64_t *pid)
+{
+	const char *f[MAX_FIELDS];
+	size_t flen[MAX_FIELDS];
+	if (end > p && end[-1] == '\r')
+		end--;
+	int n = split_line(p, end, f, flen, MAX_FIELDS);
+	if (n != s->n_cols)
+		return -1;
+	return parse_int(f[s->c_pid], flen[s->c_pid], pid);
+}
+
+size_t vote_stream_part_start(const struct vote_stream *s, const char *buf, size_t len)
+{
+	const char *end = buf + len, *p = memchr(buf, '\n', len), *nl;
+	int64_t first, pid;
+	if (!s->have_header || !p)
+		return SIZE_MAX;
+	p++; /* the first whole line */
+	if (!(nl = memchr(p, '\n', (size_t)(end - p))) || line_pid(s, p, nl, &first) < 0)
+		return SIZE_MAX;
+	for (p = nl + 1; (nl = memchr(p, '\n', (size_t)(end - p))); p = nl + 1) {
+		if (line_pid(s, p, nl, &pid) < 0)
+			return SIZE_MAX;
+		if (pid != first)
+			return (size_t)(p - buf);
+	}
+	return SIZE_MAX;
+}
+
+enum hm_err vote_stream_join(struct vote_stream *s, struct vote_stream **parts, unsigned n_parts,
+			     struct import_err *err)
+{
+	struct dataset *d = s->d;
+	struct vote_csr *r = &s->rows;
+	enum hm_err rc = HM_OK;
+	uint64_t nnz = 0;
+	uint32_t rows = 0;
+	/* s must hold the header and nothing more */
+	if (!s->have_header || s->own || s->carry.len || r->n_rows || s->cur != UINT32_MAX || !s->direct)
+		rc = HM_EBUSY;
+	for (unsigned i = 0; i < n_parts && !rc; i++) {
+		struct vote_stream *p = parts[i];
+		if (flush_carry(p, err) || !p->direct) {
+			rc = HM_EBUSY;
+			break;
+		}
+		close_row(p);
+		nnz += vote_csr_nnz(&p->rows);
+		rows += p->rows.n_rows;
+	}
+	for (unsigned i = 0; i < n_parts && !rc; i++) {
+		struct vote_stream *p = parts[i];
+		struct vote_csr *pr = &p->rows;
+		if (i == 0) { /* the first part's arrays, grown once to hold the rest */
+			vote_csr_free(r);
+			*r = *pr;
+			memset(pr, 0, sizeof(*pr));
+			if (r->nnz_cap < nnz) {
+				r->nnz_cap = nnz;
+				r->col = xrealloc(r->col, nnz * sizeof(*r->col));
+				r->val = xrealloc(r->val, nnz);
+			}
+			if (r->rows_cap < rows) {
+				r->rows_cap = rows;
+				r->row_ptr = xrealloc(r->row_ptr, ((size_t)rows + 1) * sizeof(*r->row_ptr));
+			}
+		} else {
+			uint64_t at = r->row_ptr[r->n_rows], len = vote_csr_nnz(pr);
+			memcpy(r->col + at, pr->col, len * sizeof(*r->col));
+			memcpy(r->val + at, pr->val, len);
+			for (uint32_t k = 1; k <= pr->n_rows; k++)
+				r->row_ptr[r->n_rows + k] = at + pr->row_ptr[k];
+			r->n_rows += pr->n_rows;
+		}
+		/* the part's participants, in its order, each new to d: else
+		 * one came back in a later part */
+		for (uint32_t k = 0; k < p->own->n_ptpts && !rc; k++) {
+			uint32_t before = d->n_ptpts;
+			if (dataset_ptpt(d, p->own->ptpt_id[k]) != before)
+				rc = HM_EBUSY;
+		}
+		s->line += p->line;
+		s->fed += p->fed;
+		s->had_dups |= p->had_dups;
+		s->out_of_order |= p->out_of_order;
+	}
+	for (unsigned i = 0; i < n_parts; i++)
+		vote_stream_free(parts[i]);
+	return rc;
+}
+
 enum hm_err vote_stream_finish(struct vote_stream *s, struct vote_csr *m, struct import_err *err)
 {
 	struct dataset *d = s->d;
-	enum hm_err rc;
-	if (s->carry.len) {
-		/* the last line has no LF, so a CR ending it stands alone */
-		if (s->carry.data[s->carry.len - 1] == '\r')
-			return sfail(err, s->fname, s->line + 1, "carriage return without a line feed");
-		rc = one_line(s, s->carry.data, s->carry.data + s->carry.len, err);
-		buf_reset(&s->carry);
-		if (rc)
-			return rc;
-	}
+	enum hm_err rc = flush_carry(s, err);
+	if (rc)
+		return rc;
 	if (!s->have_header)
 		return sfail(err, s->fname, 1, "empty file, expected a header");
 	/* Renumber in ascending id order, as dataset_finish does, by
