@@ -5,6 +5,7 @@
  * columns in CSR order so results do not depend on anything else.
  */
 #include "dialogue/analysis/pca.h"
+#include "dialogue/analysis/par.h"
 
 #include "core/core.h"
 
@@ -540,15 +541,20 @@ struct csc2 {
 	uint64_t *ptr; /* n_cols + 1 */
 	uint32_t *row; /* index into the listed rows */
 	uint8_t *t;    /* vote + 1 */
+	/* the rows' pass and the columns' pass each split in n_parts ranges
+	 * of about equal votes: every sum is made whole by one thread */
+	unsigned n_parts;
+	uint32_t row_cut[PAR_MAX + 1], col_cut[PAR_MAX + 1];
 };
 
-/* Rows' y pairs into y (2 per listed row), four at a time. */
-static void rows_y2(const struct pca_view *x, const double *t, double *y)
+/* Rows' y pairs into y (2 per listed row), four at a time: the listed
+ * rows [lo, nr). */
+static void rows_y2(const struct pca_view *x, const double *t, double *y, uint32_t lo, uint32_t nr)
 {
 	const struct vote_csr *m = x->m;
 	const uint32_t *col = m->col;
 	const int8_t *val = m->val;
-	uint32_t nr = x->n_rows, next = 0, l;
+	uint32_t next = lo, l;
 	uint64_t k[4], e[4];
 	uint32_t r[4];
 	pair_t a[4];
@@ -606,13 +612,14 @@ static void rows_y2(const struct pca_view *x, const double *t, double *y)
 	}
 }
 
-/* w pairs by columns from the rows' y pairs, four columns at a time. */
-static void cols_w2(const struct csc2 *C, uint32_t n, const double *cv, const double *y, double *w)
+/* w pairs by columns from the rows' y pairs, four columns at a time:
+ * columns [lo, n). */
+static void cols_w2(const struct csc2 *C, uint32_t lo, uint32_t n, const double *cv, const double *y, double *w)
 {
 	const uint64_t *ptr = C->ptr;
 	const uint32_t *row = C->row;
 	const uint8_t *tt = C->t;
-	uint32_t next = 0, l;
+	uint32_t next = lo, l;
 	uint64_t k[4], e[4];
 	uint32_t j[4];
 	pair_t a[4];
@@ -700,6 +707,14 @@ static int csc2_build(struct csc2 *C, const struct pca_view *x)
 			C->t[at] = (uint8_t)(m->val[q] + 1);
 		}
 	free(fill);
+	C->n_parts = par_threads();
+	uint64_t *pre = xmalloc(((size_t)x->n_rows + 1) * sizeof(*pre));
+	pre[0] = 0;
+	for (uint32_t i = 0; i < x->n_rows; i++)
+		pre[i + 1] = pre[i] + m->row_ptr[x->rows[i] + 1] - m->row_ptr[x->rows[i]];
+	par_cuts(pre, x->n_rows, C->n_parts, C->row_cut);
+	par_cuts(C->ptr, m->n_cols, C->n_parts, C->col_cut);
+	free(pre);
 	return 1;
 }
 
@@ -708,6 +723,25 @@ static void csc2_free(struct csc2 *C)
 	free(C->ptr);
 	free(C->row);
 	free(C->t);
+}
+
+struct xtx2_job {
+	const struct pca_view *x;
+	const struct csc2 *C;
+	const double *cv, *t;
+	double *y, *w;
+};
+
+static void rows_y2_part(void *ctx, unsigned p)
+{
+	struct xtx2_job *j = ctx;
+	rows_y2(j->x, j->t, j->y, j->C->row_cut[p], j->C->row_cut[p + 1]);
+}
+
+static void cols_w2_part(void *ctx, unsigned p)
+{
+	struct xtx2_job *j = ctx;
+	cols_w2(j->C, j->C->col_cut[p], j->C->col_cut[p + 1], j->cv, j->y, j->w);
 }
 
 static void xtx2_cols(const struct pca_view *x, const struct csc2 *C, const double *cv, const double *v,
@@ -719,8 +753,9 @@ static void xtx2_cols(const struct pca_view *x, const struct csc2 *C, const doub
 			t[6 * j + 2 * s] = cv[3 * j + s] * v[2 * j];
 			t[6 * j + 2 * s + 1] = cv[3 * j + s] * v[2 * j + 1];
 		}
-	rows_y2(x, t, y);
-	cols_w2(C, n, cv, y, w);
+	struct xtx2_job job = { x, C, cv, t, y, w };
+	par_run(C->n_parts, rows_y2_part, &job);
+	par_run(C->n_parts, cols_w2_part, &job);
 }
 
 static double dot2(const double *a, int ia, const double *b, int ib, uint32_t n)
