@@ -632,6 +632,63 @@ static void compare_polis(const struct dataset *d, const struct analysis_result 
 	free(xy);
 }
 
+/* ---- bridging beside the clustering ----
+ * The fit needs only the votes and, as its start, the first component, so
+ * it runs on a thread of its own from the end of the PCA while the
+ * analysis clusters and scores: the same computation, so the same result,
+ * as after it. */
+struct bridging_job {
+	const struct vote_csr *m;
+	struct bridging_params bp;
+	double *start;         /* a copy of the components */
+	struct bridging_result br;
+	enum hm_err rc;
+	pthread_t thread;
+	int started, done;     /* done: fitted here, no thread */
+};
+
+static void *bridging_main(void *arg)
+{
+	struct bridging_job *j = arg;
+	j->rc = bridging_fit(j->m, &j->bp, NULL, &j->br);
+	return NULL;
+}
+
+static void bridging_start(void *ctx, const double *comps, uint32_t n_stmts)
+{
+	struct bridging_job *j = ctx;
+	if (j->started || j->done)
+		return;
+	if (comps && n_stmts == j->m->n_cols) {
+		j->start = xmalloc((2 * (size_t)n_stmts + 1) * sizeof(*j->start));
+		memcpy(j->start, comps, 2 * (size_t)n_stmts * sizeof(*j->start));
+		j->bp.start_factor = j->start;
+	}
+	j->started = !pthread_create(&j->thread, NULL, bridging_main, j);
+	if (!j->started) { /* no thread: fit here */
+		bridging_main(j);
+		j->done = 1;
+	}
+}
+
+/* The fit, started or not: joins the thread, or fits now from comps. */
+static enum hm_err bridging_finish(struct bridging_job *j, const double *comps, uint32_t n_stmts)
+{
+	if (j->started) {
+		pthread_join(j->thread, NULL);
+		j->started = 0;
+		j->done = 1;
+	}
+	if (!j->done)
+		bridging_start(j, comps, n_stmts);
+	if (j->started) {
+		pthread_join(j->thread, NULL);
+		j->started = 0;
+		j->done = 1;
+	}
+	return j->rc;
+}
+
 int cli_analyze(int argc, char **argv)
 {
 	struct opts o;
@@ -644,6 +701,7 @@ int cli_analyze(int argc, char **argv)
 	struct declared_attrs attrs;
 	struct declared_result *dres = NULL;
 	struct bridging_result br;
+	struct bridging_job bj;
 	struct report_declared rd;
 	struct report_compare cmp;
 	struct report_in ri;
@@ -657,6 +715,13 @@ int cli_analyze(int argc, char **argv)
 		return hm_err_exit_code(HM_EINVAL);
 	}
 	heap_setup();
+	memset(&bj, 0, sizeof(bj));
+	bj.m = &m; /* filled by the reading; replays fit after the last tick */
+	bridging_params_default(&bj.bp);
+	/* At scale, stop at Community Notes' own convergence threshold
+	 * (|ΔL| ≤ 1e-7) rather than the exact optimum. */
+	if (o.mode == ANALYSIS_SCALE)
+		bj.bp.tolerance = 1e-7;
 	dataset_init(&d);
 	memset(&m, 0, sizeof(m));
 	memset(&res, 0, sizeof(res));
@@ -732,6 +797,12 @@ int cli_analyze(int argc, char **argv)
 		if (!have_m)
 			vote_csr_build(&m, d.n_ptpts, d.n_stmts, d.log.v, d.log.n);
 		struct analysis_input in = { .m = &m, .mod_out = mod_out, .is_meta = d.stmt_meta };
+		if (o.bridging) {
+			/* the first opinion axis is close to the factor: fewer
+			 * sweeps; the fit starts as soon as the PCA has it */
+			ao.pca_done = bridging_start;
+			ao.pca_done_ctx = &bj;
+		}
 		struct analysis_given ag = {
 			.in_conv = given.in_conv, .base = &given.base, .groups = &given.groups, .comps = given.comps,
 		};
@@ -746,21 +817,13 @@ int cli_analyze(int argc, char **argv)
 		goto out;
 
 	if (o.bridging) {
-		struct bridging_params bp;
 		if (tty)
 			progress(NULL, "bridging");
-		bridging_params_default(&bp);
-		/* At scale, stop at Community Notes' own convergence threshold
-		 * (|ΔL| ≤ 1e-7) rather than the exact optimum. */
-		if (o.mode == ANALYSIS_SCALE)
-			bp.tolerance = 1e-7;
-		/* the first opinion axis is close to the factor: fewer sweeps */
-		if (res.comps && res.n_stmts == m.n_cols)
-			bp.start_factor = res.comps;
-		rc = bridging_fit(&m, &bp, NULL, &br);
+		rc = bridging_finish(&bj, res.comps, res.n_stmts);
+		br = bj.br;
+		have_br = 1;
 		if (rc)
 			goto out;
-		have_br = 1;
 	}
 	if (have_attrs) {
 		struct declared_params dp;
@@ -818,6 +881,13 @@ int cli_analyze(int argc, char **argv)
 		}
 	}
 out:
+	if (bj.started) { /* an error after the PCA: let the fit end */
+		pthread_join(bj.thread, NULL);
+		bj.done = 1;
+	}
+	if (bj.done && !have_br)
+		bridging_result_free(&bj.br);
+	free(bj.start);
 	if (dres) {
 		for (uint32_t a = 0; a < attrs.n_attrs; a++)
 			declared_result_free(&dres[a]);
