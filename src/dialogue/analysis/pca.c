@@ -539,12 +539,13 @@ static void xtx2(const struct pca_view *x, const double *cv, const double *v, do
  */
 struct csc2 {
 	uint64_t *ptr; /* n_cols + 1 */
-	uint32_t *row; /* index into the listed rows */
-	uint8_t *t;    /* vote + 1 */
+	uint32_t *rt;  /* index into the listed rows << 2 | vote + 1 */
 	/* the rows' pass and the columns' pass each split in n_parts ranges
 	 * of about equal votes: every sum is made whole by one thread */
 	unsigned n_parts;
 	uint32_t row_cut[PAR_MAX + 1], col_cut[PAR_MAX + 1];
+	uint64_t *fill; /* building: per part and column, where its next entry goes */
+	const struct pca_view *x;
 };
 
 /* Rows' y pairs into y (2 per listed row), four at a time: the listed
@@ -617,8 +618,7 @@ static void rows_y2(const struct pca_view *x, const double *t, double *y, uint32
 static void cols_w2(const struct csc2 *C, uint32_t lo, uint32_t n, const double *cv, const double *y, double *w)
 {
 	const uint64_t *ptr = C->ptr;
-	const uint32_t *row = C->row;
-	const uint8_t *tt = C->t;
+	const uint32_t *rt = C->rt;
 	uint32_t next = lo, l;
 	uint64_t k[4], e[4];
 	uint32_t j[4];
@@ -643,10 +643,10 @@ static void cols_w2(const struct csc2 *C, uint32_t lo, uint32_t n, const double 
 		const double *c2 = cv + 3 * (size_t)j[2], *c3 = cv + 3 * (size_t)j[3];
 		uint64_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3];
 		for (uint64_t q = 0; q < mn; q++) {
-			a0 = PAIR_MULADD(a0, c0[tt[k0 + q]], y + 2 * (size_t)row[k0 + q]);
-			a1 = PAIR_MULADD(a1, c1[tt[k1 + q]], y + 2 * (size_t)row[k1 + q]);
-			a2 = PAIR_MULADD(a2, c2[tt[k2 + q]], y + 2 * (size_t)row[k2 + q]);
-			a3 = PAIR_MULADD(a3, c3[tt[k3 + q]], y + 2 * (size_t)row[k3 + q]);
+			a0 = PAIR_MULADD(a0, c0[rt[k0 + q] & 3], y + 2 * (size_t)(rt[k0 + q] >> 2));
+			a1 = PAIR_MULADD(a1, c1[rt[k1 + q] & 3], y + 2 * (size_t)(rt[k1 + q] >> 2));
+			a2 = PAIR_MULADD(a2, c2[rt[k2 + q] & 3], y + 2 * (size_t)(rt[k2 + q] >> 2));
+			a3 = PAIR_MULADD(a3, c3[rt[k3 + q] & 3], y + 2 * (size_t)(rt[k3 + q] >> 2));
 		}
 		a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
 		int out = 0;
@@ -675,54 +675,85 @@ static void cols_w2(const struct csc2 *C, uint32_t lo, uint32_t n, const double 
 		pair_t s = a[l];
 		const double *c = cv + 3 * (size_t)j[l];
 		for (uint64_t q = k[l]; q < e[l]; q++)
-			s = PAIR_MULADD(s, c[tt[q]], y + 2 * (size_t)row[q]);
+			s = PAIR_MULADD(s, c[rt[q] & 3], y + 2 * (size_t)(rt[q] >> 2));
 		pair_store(w + 2 * (size_t)j[l], s);
 	}
 }
 
-/* Column copy of the listed rows' votes; 0 (nothing built) when it
- * would take more than 64 MB. */
+/* Part p's column counts, into fill (n_cols per part). */
+static void csc2_count(void *ctx, unsigned p)
+{
+	struct csc2 *C = ctx;
+	const struct vote_csr *m = C->x->m;
+	uint64_t *cnt = C->fill + (size_t)p * m->n_cols;
+	memset(cnt, 0, (size_t)m->n_cols * sizeof(*cnt));
+	for (uint32_t i = C->row_cut[p]; i < C->row_cut[p + 1]; i++) {
+		uint32_t r = C->x->rows[i];
+		for (uint64_t q = m->row_ptr[r]; q < m->row_ptr[r + 1]; q++)
+			cnt[m->col[q]]++;
+	}
+}
+
+/* Part p's entries, each column's after the earlier parts' (so every
+ * column lists its rows ascending, as one pass does). */
+static void csc2_fill(void *ctx, unsigned p)
+{
+	struct csc2 *C = ctx;
+	const struct vote_csr *m = C->x->m;
+	uint64_t *fill = C->fill + (size_t)p * m->n_cols;
+	for (uint32_t i = C->row_cut[p]; i < C->row_cut[p + 1]; i++) {
+		uint32_t r = C->x->rows[i];
+		for (uint64_t q = m->row_ptr[r]; q < m->row_ptr[r + 1]; q++)
+			C->rt[fill[m->col[q]]++] = i << 2 | (uint32_t)(m->val[q] + 1);
+	}
+}
+
+/* Column copy of the listed rows' votes, 4 bytes a vote; 0 (nothing
+ * built) when it would take more than 64 MB or rows do not fit 30 bits. */
 static int csc2_build(struct csc2 *C, const struct pca_view *x)
 {
 	const struct vote_csr *m = x->m;
-	uint64_t nnz = 0;
-	for (uint32_t i = 0; i < x->n_rows; i++)
-		nnz += m->row_ptr[x->rows[i] + 1] - m->row_ptr[x->rows[i]];
-	if (nnz > ((uint64_t)64 << 20) / 5)
-		return 0;
-	C->ptr = xcalloc((size_t)m->n_cols + 2, sizeof(*C->ptr));
-	C->row = xmalloc((nnz + 1) * sizeof(*C->row));
-	C->t = xmalloc(nnz + 1);
-	for (uint32_t i = 0; i < x->n_rows; i++)
-		for (uint64_t q = m->row_ptr[x->rows[i]]; q < m->row_ptr[x->rows[i] + 1]; q++)
-			C->ptr[m->col[q] + 1]++;
-	for (uint32_t jj = 0; jj < m->n_cols; jj++)
-		C->ptr[jj + 1] += C->ptr[jj];
-	uint64_t *fill = xmalloc(((size_t)m->n_cols + 1) * sizeof(*fill));
-	memcpy(fill, C->ptr, ((size_t)m->n_cols + 1) * sizeof(*fill));
-	for (uint32_t i = 0; i < x->n_rows; i++)
-		for (uint64_t q = m->row_ptr[x->rows[i]]; q < m->row_ptr[x->rows[i] + 1]; q++) {
-			uint64_t at = fill[m->col[q]]++;
-			C->row[at] = i;
-			C->t[at] = (uint8_t)(m->val[q] + 1);
-		}
-	free(fill);
-	C->n_parts = par_threads();
+	uint32_t n = m->n_cols;
 	uint64_t *pre = xmalloc(((size_t)x->n_rows + 1) * sizeof(*pre));
 	pre[0] = 0;
 	for (uint32_t i = 0; i < x->n_rows; i++)
 		pre[i + 1] = pre[i] + m->row_ptr[x->rows[i] + 1] - m->row_ptr[x->rows[i]];
+	uint64_t nnz = pre[x->n_rows];
+	if (nnz > ((uint64_t)64 << 20) / 4 || x->n_rows >= (1u << 30)) {
+		free(pre);
+		return 0;
+	}
+	C->x = x;
+	/* threads only where a pass takes longer than starting them */
+	C->n_parts = nnz >= (1u << 18) ? par_threads() : 1;
 	par_cuts(pre, x->n_rows, C->n_parts, C->row_cut);
-	par_cuts(C->ptr, m->n_cols, C->n_parts, C->col_cut);
 	free(pre);
+	C->ptr = xmalloc(((size_t)n + 1) * sizeof(*C->ptr));
+	C->rt = xmalloc((nnz + 1) * sizeof(*C->rt));
+	C->fill = xmalloc(((size_t)C->n_parts * n + 1) * sizeof(*C->fill));
+	par_run(C->n_parts, csc2_count, C);
+	/* column starts, then each part's start within each column */
+	uint64_t at = 0;
+	for (uint32_t j = 0; j < n; j++) {
+		C->ptr[j] = at;
+		for (unsigned p = 0; p < C->n_parts; p++) {
+			uint64_t c = C->fill[(size_t)p * n + j];
+			C->fill[(size_t)p * n + j] = at;
+			at += c;
+		}
+	}
+	C->ptr[n] = at;
+	par_run(C->n_parts, csc2_fill, C);
+	free(C->fill);
+	C->fill = NULL;
+	par_cuts(C->ptr, n, C->n_parts, C->col_cut);
 	return 1;
 }
 
 static void csc2_free(struct csc2 *C)
 {
 	free(C->ptr);
-	free(C->row);
-	free(C->t);
+	free(C->rt);
 }
 
 struct xtx2_job {
@@ -823,7 +854,7 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 	double *w = xmalloc((2 * (size_t)n + 1) * sizeof(*w));
 	double *cv = xmalloc((3 * (size_t)n + 1) * sizeof(*cv));
 	double *tab = xmalloc((6 * (size_t)n + 1) * sizeof(*tab));
-	struct csc2 C = { NULL, NULL, NULL };
+	struct csc2 C = { 0 };
 	int by_cols = csc2_build(&C, x);
 	double *y = by_cols ? xmalloc((2 * (size_t)x->n_rows + 1) * sizeof(*y)) : NULL;
 	for (uint32_t j = 0; j < n; j++) {
