@@ -907,6 +907,42 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 	return it;
 }
 
+/* Projection of part p of the listed rows (an nth each): rows are
+ * independent, so parts run side by side. */
+struct project_job {
+	const struct pca_view *x;
+	const double *tab;
+	uint32_t n_cols_total, extra_n;
+	unsigned n_parts;
+	double *proj;
+};
+
+static void project_part(void *ctx, unsigned p)
+{
+	const struct project_job *j = ctx;
+	const struct pca_view *x = j->x;
+	const struct vote_csr *m = x->m;
+	const uint32_t *col = m->col;
+	const int8_t *val = m->val;
+	const uint8_t *use = x->use_col;
+	const double *tab = j->tab;
+	uint32_t lo = (uint32_t)((uint64_t)x->n_rows * p / j->n_parts);
+	uint32_t hi = (uint32_t)((uint64_t)x->n_rows * (p + 1) / j->n_parts);
+	for (uint32_t i = lo; i < hi; i++) {
+		uint32_t r = x->rows[i], nv = j->extra_n;
+		double p0 = 0.0, p1 = 0.0;
+		for (uint64_t k = m->row_ptr[r]; k < m->row_ptr[r + 1]; k++) {
+			const double *t = tab + 6 * (size_t)col[k] + 2 * (size_t)(val[k] + 1);
+			p0 += t[0];
+			p1 += t[1];
+			nv += use[col[k]];
+		}
+		double sc = sqrt((double)j->n_cols_total / (double)(nv > 1 ? nv : 1));
+		j->proj[2 * (size_t)r] = sc * p0;
+		j->proj[2 * (size_t)r + 1] = sc * p1;
+	}
+}
+
 void pca_project_rows(const struct pca_view *x, const double *comps, uint32_t n_cols_total, uint32_t extra_n,
 		      double *proj)
 {
@@ -921,21 +957,11 @@ void pca_project_rows(const struct pca_view *x, const double *comps, uint32_t n_
 			tab[6 * (size_t)j + 2 * (size_t)(v + 1)] = x->use_col[j] ? d * comps[j] : 0.0;
 			tab[6 * (size_t)j + 2 * (size_t)(v + 1) + 1] = x->use_col[j] ? d * comps[n + j] : 0.0;
 		}
-	const uint32_t *col = m->col;
-	const int8_t *val = m->val;
-	const uint8_t *use = x->use_col;
-	for (uint32_t i = 0; i < x->n_rows; i++) {
-		uint32_t r = x->rows[i], nv = extra_n;
-		double p0 = 0.0, p1 = 0.0;
-		for (uint64_t k = m->row_ptr[r]; k < m->row_ptr[r + 1]; k++) {
-			const double *t = tab + 6 * (size_t)col[k] + 2 * (size_t)(val[k] + 1);
-			p0 += t[0];
-			p1 += t[1];
-			nv += use[col[k]];
-		}
-		double sc = sqrt((double)n_cols_total / (double)(nv > 1 ? nv : 1));
-		proj[2 * (size_t)r] = sc * p0;
-		proj[2 * (size_t)r + 1] = sc * p1;
-	}
+	uint64_t nnz = vote_csr_nnz(m);
+	struct project_job job = {
+		.x = x, .tab = tab, .n_cols_total = n_cols_total, .extra_n = extra_n,
+		.n_parts = nnz >= (1u << 18) ? par_threads() : 1, .proj = proj,
+	};
+	par_run(job.n_parts, project_part, &job);
 	free(tab);
 }
