@@ -65,8 +65,11 @@ static void heap_setup(void)
 {
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
 	const size_t huge = 2u << 20, reserve = 256u << 20;
+	/* one arena: the reading and computing threads allocate from this
+	 * heap too (rarely, so without contention), and what one frees
+	 * another reuses instead of touching fresh pages of its own arena */
 	if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) || !mallopt(M_TRIM_THRESHOLD, (int)(reserve * 2)) ||
-	    !mallopt(M_TOP_PAD, (int)reserve))
+	    !mallopt(M_TOP_PAD, (int)reserve) || !mallopt(M_ARENA_MAX, 1))
 		return;
 	char *b0 = sbrk(0);
 	/* more than the heap has free: it grows by this and the pad
