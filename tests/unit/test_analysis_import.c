@@ -343,9 +343,12 @@ static void test_import_vote_stream_in_parts(void **state)
 {
 	(void)state;
 #define HEAD "timestamp,datetime,comment-id,voter-id,vote\n"
-	/* participants 7, 3, 9 grouped; 3 votes twice on 11 (the later wins) */
+	/* participants 7, 3, 9 grouped */
 	static const char grouped[] = HEAD "1,x,10,7,1\n2,x,12,7,-1\n3,x,11,3,1\n4,x,10,3,0\n"
-					    "5,x,11,3,-1\n6,x,12,9,1\n7,x,10,9,1";
+					    "5,x,12,3,-1\n6,x,12,9,1\n7,x,10,9,1";
+	/* the same, 3 voting twice on 11: one stream orders repeats by time */
+	static const char repeat[] = HEAD "1,x,10,7,1\n2,x,12,7,-1\n3,x,11,3,1\n4,x,10,3,0\n"
+					   "5,x,11,3,-1\n6,x,12,9,1\n7,x,10,9,1";
 	static const char back[] = HEAD "1,x,10,7,1\n2,x,12,3,-1\n3,x,11,3,1\n4,x,10,7,0\n";
 	static const char bad_vote[] = HEAD "1,x,10,7,1\n2,x,12,3,-1\n3,x,11,3,2\n4,x,10,9,0\n";
 	static const char unknown[] = HEAD "1,x,10,7,1\n2,x,12,3,-1\n3,x,99,3,1\n4,x,10,9,0\n";
@@ -361,6 +364,7 @@ static void test_import_vote_stream_in_parts(void **state)
 		{ "cut-inside-a-participant", grouped, { 44 + 25 }, 1, HM_OK },
 		{ "three-parts", grouped, { 44 + 3, 44 + 40 }, 2, HM_OK },
 		{ "no-later-participant", grouped, { 44 + 60 }, 1, HM_EBUSY },
+		{ "repeated-vote", repeat, { 44 + 3 }, 1, HM_EBUSY },
 		{ "participant-comes-back", back, { 44 + 3 }, 1, HM_EBUSY },
 		{ "bad-vote-in-a-part", bad_vote, { 44 + 3 }, 1, HM_EBUSY },
 		{ "unknown-statement-in-a-part", unknown, { 44 + 3 }, 1, HM_EBUSY },

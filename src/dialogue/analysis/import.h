@@ -80,9 +80,10 @@ void vote_stream_free(struct vote_stream *s);
  * parts' rows to s, in order, and frees the parts. Then vote_stream_finish
  * gives what one stream gives. Parts only read s's dataset, so they may be
  * fed at the same time. The join returns HM_EBUSY when the file must be
- * read in one stream instead (a participant in two parts, or a part with
- * a line one stream would refuse, reported with its line): s is then
- * spent and d holds participants from the parts.
+ * read in one stream instead (a participant in two parts, a participant
+ * who voted twice on a statement - parts keep no timestamps to order
+ * repeats - or a part with a line one stream would refuse, reported with
+ * its line): s is then spent and d holds participants from the parts.
  */
 struct vote_stream *vote_stream_part(const struct vote_stream *s, uint64_t part_len);
 size_t vote_stream_part_start(const struct vote_stream *s, const char *buf, size_t len);

@@ -16,9 +16,11 @@
  * itself and only looks statements up; vote_stream_join then appends the
  * parts' rows in file order. Parts start where a participant's lines
  * start, so when participants come grouped the rows are the ones one
- * stream builds. Anything else (a participant in two parts, a bad line,
- * an unknown statement) makes the join answer HM_EBUSY: read the file in
- * one stream, which then reports the error with its line number.
+ * stream builds. Parts read no timestamps (they only order a
+ * participant's repeated votes). Anything else (a participant in two
+ * parts, a repeated vote, a bad line, an unknown statement) makes the join
+ * answer HM_EBUSY: read the file in one stream, which then decides the
+ * repeats and reports errors with their line numbers.
  */
 #include "dialogue/analysis/import.h"
 
@@ -31,7 +33,7 @@
 #define MAX_FIELDS 64
 
 /* What a field of the line holds, for the fast parser. */
-enum field { F_SKIP = -1, F_TID, F_PID, F_VOTE, F_TS };
+enum field { F_SKIP = -1, F_TID, F_PID, F_VOTE, F_TS, F_TS_ANY /* an integer, value unused */ };
 
 struct vote_stream {
 	struct dataset *d;
@@ -411,7 +413,7 @@ static inline uint64_t value8(uint64_t x, unsigned n)
 
 /* An optional '-' and 1..15 digits at *pp, when 16 bytes after the sign
  * are inside the buffer; *pp moves past the digits. 0 for anything else
- * (the careful path decides). */
+ * (the careful path decides). out NULL: the same checks, no value. */
 static inline int fast_int(const char **pp, const char *buf_end, int64_t *out)
 {
 	static const uint64_t pow10[8] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000 };
@@ -425,18 +427,19 @@ static inline int fast_int(const char **pp, const char *buf_end, int64_t *out)
 	unsigned n = digits8(a);
 	if (n == 0)
 		return 0;
-	v = value8(a, n);
+	v = out ? value8(a, n) : 0;
 	if (n == 8) {
 		memcpy(&b, q + 8, 8);
 		unsigned m = digits8(b);
 		if (m == 8)
 			return 0;
-		if (m)
+		if (m && out)
 			v = v * pow10[m] + value8(b, m);
 		n += m;
 	}
 	*pp = q + n;
-	*out = neg ? -(int64_t)v : (int64_t)v;
+	if (out)
+		*out = neg ? -(int64_t)v : (int64_t)v;
 	return 1;
 }
 
@@ -449,7 +452,10 @@ static int fast_line(const struct vote_stream *s, const char *p, const char *buf
 	v[F_TS] = 0;
 	for (int fi = 0; fi < s->n_cols; fi++) {
 		int a = s->act[fi];
-		if (a >= 0) {
+		if (a == F_TS_ANY) {
+			if (!fast_int(&p, buf_end, NULL))
+				return 0;
+		} else if (a >= 0) {
 			const char *q = p;
 			if (!fast_int(&p, buf_end, &v[a]))
 				return 0;
@@ -585,6 +591,8 @@ static enum hm_err add(struct vote_stream *s, int64_t tid, int64_t pid, int64_t 
 		s->cache_pid = pid;
 		s->cache_pd = pd;
 	}
+	if (s->own)
+		goto place; /* a part keeps no times (see vote_stream_part) */
 	if (pd >= s->last_cap) {
 		uint32_t nc = s->last_cap ? s->last_cap * 2 : 1024;
 		while (nc <= pd)
@@ -598,6 +606,7 @@ static enum hm_err add(struct vote_stream *s, int64_t tid, int64_t pid, int64_t 
 		s->out_of_order = 1;
 	else
 		s->last_ts[pd] = ts;
+place:
 	if (s->direct) {
 		if (pd == s->cur) {
 			open_push(s, t, (int8_t)v);
@@ -741,6 +750,11 @@ struct vote_stream *vote_stream_part(const struct vote_stream *s, uint64_t part_
 	p->c_ts = s->c_ts;
 	p->n_cols = s->n_cols;
 	memcpy(p->act, s->act, sizeof(p->act));
+	/* Timestamps only say whether a participant's repeated votes came
+	 * in time order; a part with a repeat gives way to one stream (see
+	 * the join), so its common lines only check them as integers. */
+	if (p->c_ts >= 0)
+		p->act[p->c_ts] = F_TS_ANY;
 	p->file_size = part_len;
 	p->own = xcalloc(1, sizeof(*p->own));
 	dataset_init(p->own);
@@ -797,6 +811,10 @@ enum hm_err vote_stream_join(struct vote_stream *s, struct vote_stream **parts, 
 			break;
 		}
 		close_row(p);
+		if (p->had_dups) { /* a repeat: whether in time order, one stream says */
+			rc = HM_EBUSY;
+			break;
+		}
 		nnz += vote_csr_nnz(&p->rows);
 		rows += p->rows.n_rows;
 	}
@@ -833,8 +851,6 @@ enum hm_err vote_stream_join(struct vote_stream *s, struct vote_stream **parts, 
 		}
 		s->line += p->line;
 		s->fed += p->fed;
-		s->had_dups |= p->had_dups;
-		s->out_of_order |= p->out_of_order;
 	}
 	for (unsigned i = 0; i < n_parts; i++)
 		vote_stream_free(parts[i]);
