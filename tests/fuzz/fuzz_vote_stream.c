@@ -3,9 +3,11 @@
  * (vote_stream_*), checked against the full reader: the first byte picks
  * the chunk sizes (lines split anywhere), the rest is votes.csv. Whenever
  * the stream accepts a file, the full reader must accept it too and give
- * the same participants, statements and CSR. The same file is then read
- * in 2–4 parts (vote_stream_part, split where the seed says): whenever the
- * join accepts, one stream must accept too and give the same.
+ * the same participants, statements and CSR; so must the stream fed the
+ * whole file at once (where lines are read with room to look ahead). The
+ * same file is then read in 2–4 parts (vote_stream_part, split where the
+ * seed says): whenever the join accepts, one stream must accept too and
+ * give the same.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -134,6 +136,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 	if (!rc)
 		rc = vote_stream_finish(vs, &ms, &err);
 	vote_stream_free(vs);
+
+	/* the whole file in one piece (lines read with room to look ahead):
+	 * the same answer and, when accepted, the same rows */
+	struct dataset dw;
+	struct vote_csr mw;
+	dataset_init(&dw);
+	vs = vote_stream_new(&dw, "fuzz-votes.csv", 0);
+	enum hm_err rw = vote_stream_feed(vs, csv, len, &err);
+	if (!rw)
+		rw = vote_stream_finish(vs, &mw, &err);
+	vote_stream_free(vs);
+	if ((rw == HM_OK) != (rc == HM_OK))
+		abort();
+	if (!rw) {
+		if (dw.n_ptpts != ds.n_ptpts || dw.n_stmts != ds.n_stmts || !same_csr(&mw, &ms))
+			abort();
+		vote_csr_free(&mw);
+	}
+	dataset_free(&dw);
 
 	if (!rc) {
 		struct dataset dl;

@@ -29,6 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define MAX_FIELDS 64
 
@@ -484,6 +487,99 @@ static int fast_line(const struct vote_stream *s, const char *p, const char *buf
 	return 0;
 }
 
+#ifdef __SSE2__
+/*
+ * fast_line for a line of at most 31 bytes with 48 bytes of buffer at p:
+ * the delimiters of all fields are found at once (byte compares over 32
+ * bytes), so each field is read from its known bounds instead of after
+ * the previous one's digits were counted. It accepts only lines fast_line
+ * accepts, with the same values (no quote, NUL or stray CR; the field
+ * count; an optional '-' and 1-15 digits in a number field, one digit in
+ * the vote); 0 leaves the line to fast_line.
+ */
+static inline uint32_t bytes_eq32(__m128i a, __m128i b, char c)
+{
+	__m128i k = _mm_set1_epi8(c);
+	return (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a, k)) |
+	       (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(b, k)) << 16;
+}
+
+/* The number in p[q, stop), 1..15 digits (bits of digit: which bytes
+ * are digits), negated when neg; out NULL: only the check. */
+static inline int field_int(const char *p, unsigned q, unsigned stop, int neg, uint32_t digit, int64_t *out)
+{
+	static const uint64_t pow10[8] = { 1, 10, 100, 1000, 10000, 100000, 1000000, 10000000 };
+	unsigned n = stop - q;
+	uint64_t a, b, v;
+	uint32_t range = ((1u << stop) - 1) & ~((1u << q) - 1);
+	if (n < 1 || n > 15 || (range & ~digit))
+		return 0;
+	if (!out)
+		return 1;
+	memcpy(&a, p + q, 8);
+	if (n <= 8) {
+		v = value8(a, n);
+	} else {
+		memcpy(&b, p + q + 8, 8);
+		v = value8(a, 8) * pow10[n - 8] + value8(b, n - 8);
+	}
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return 1;
+}
+
+static int fast_line32(const struct vote_stream *s, const char *p, const char *buf_end, const char **next,
+		       int64_t v[4])
+{
+	if (buf_end - p < 48)
+		return 0;
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+	uint32_t nl = bytes_eq32(a, b, '\n');
+	if (!nl)
+		return 0;
+	unsigned e = (unsigned)__builtin_ctz(nl), end = e;
+	uint32_t in = (1u << e) - 1; /* the line's bytes before its LF */
+	uint32_t comma = bytes_eq32(a, b, ',') & in;
+	uint32_t bad = (bytes_eq32(a, b, '"') | bytes_eq32(a, b, '\0') | bytes_eq32(a, b, '\r')) & in;
+	/* digits: c − '0' at most 9, unsigned */
+	__m128i zero = _mm_set1_epi8('0'), nine = _mm_set1_epi8(9);
+	__m128i da = _mm_sub_epi8(a, zero), db = _mm_sub_epi8(b, zero);
+	uint32_t digit = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(da, nine), nine)) |
+			 (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_max_epu8(db, nine), nine)) << 16;
+	if (bad) { /* only a CR right before the LF */
+		if (bad != 1u << (e - 1) || p[e - 1] != '\r')
+			return 0;
+		end = e - 1;
+	}
+	v[F_TS] = 0;
+	v[F_VOTE] = 2; /* the vote field sets it (a header names one) */
+	unsigned start = 0;
+	for (int fi = 0; fi < s->n_cols; fi++) {
+		unsigned stop = end;
+		if (fi + 1 < s->n_cols) { /* a comma ends every field but the last */
+			if (!comma)
+				return 0;
+			stop = (unsigned)__builtin_ctz(comma);
+			comma &= comma - 1;
+		} else if (comma) {
+			return 0; /* more fields than the header's */
+		}
+		int act = s->act[fi];
+		if (act != F_SKIP) {
+			int neg = start < stop && p[start] == '-';
+			unsigned q = start + (unsigned)neg;
+			if (act == F_VOTE && stop - q != 1)
+				return 0;
+			if (stop <= q || !field_int(p, q, stop, neg, digit, act == F_TS_ANY ? NULL : &v[act]))
+				return 0;
+		}
+		start = stop + 1;
+	}
+	*next = p + e + 1;
+	return v[F_VOTE] >= -1 && v[F_VOTE] <= 1;
+}
+#endif
+
 static enum hm_err one_line(struct vote_stream *s, const char *p, const char *end, struct import_err *err)
 {
 	const char *f[MAX_FIELDS];
@@ -650,7 +746,11 @@ enum hm_err vote_stream_feed(struct vote_stream *s, const char *data, size_t len
 	while (p < stop) {
 		const char *next;
 		int64_t v[4];
-		if (s->have_header && fast_line(s, p, end, &next, v)) {
+		if (s->have_header && (
+#ifdef __SSE2__
+					      fast_line32(s, p, end, &next, v) ||
+#endif
+					      fast_line(s, p, end, &next, v))) {
 			s->line++;
 			rc = add(s, v[F_TID], v[F_PID], v[F_VOTE], v[F_TS], err);
 			p = next;
