@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,8 +65,11 @@ static void heap_setup(void)
 {
 #if defined(__GLIBC__) && defined(MADV_HUGEPAGE)
 	const size_t huge = 2u << 20, reserve = 256u << 20;
+	/* one arena: the reading and computing threads allocate from this
+	 * heap too (rarely, so without contention), and what one frees
+	 * another reuses instead of touching fresh pages of its own arena */
 	if (!mallopt(M_MMAP_THRESHOLD, 32 << 20) || !mallopt(M_TRIM_THRESHOLD, (int)(reserve * 2)) ||
-	    !mallopt(M_TOP_PAD, (int)reserve))
+	    !mallopt(M_TOP_PAD, (int)reserve) || !mallopt(M_ARENA_MAX, 1))
 		return;
 	char *b0 = sbrk(0);
 	/* more than the heap has free: it grows by this and the pad
@@ -266,9 +270,137 @@ static int parse_args(int argc, char **argv, struct opts *o)
 	return o->path ? 0 : -1;
 }
 
-/* dir/votes.csv in chunks straight into m (scale mode). HM_ECONFLICT:
- * the file needs the full reader (see vote_stream_finish). */
-static enum hm_err stream_votes(const char *dir, struct dataset *d, struct vote_csr *m)
+/* ---- votes.csv in parts, one thread each (vote_stream_part) ---- */
+
+/* Parts are worth their threads from this size on, each at least this */
+#define PART_MIN_BYTES ((off_t)16 << 20)
+#define MAX_PARTS 8
+
+struct part_job {
+	struct vote_stream *vs;
+	int fd;
+	off_t from, to;
+	enum hm_err rc;
+	struct import_err err;
+	pthread_t thread;
+	int started;
+};
+
+/* Feeds bytes [from, to) of the file to the part's stream. */
+static void *read_part(void *arg)
+{
+	struct part_job *j = arg;
+	enum { CHUNK = 4 << 20 };
+	char *chunk = xmalloc(CHUNK);
+	off_t at = j->from;
+	while (!j->rc && at < j->to) {
+		size_t want = j->to - at < CHUNK ? (size_t)(j->to - at) : CHUNK;
+		ssize_t n = pread(j->fd, chunk, want, at);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) { /* an error or a file that shrank: one stream decides */
+			j->rc = HM_EBUSY;
+			break;
+		}
+		j->rc = vote_stream_feed(j->vs, chunk, (size_t)n, &j->err);
+		at += n;
+	}
+	free(chunk);
+	return NULL;
+}
+
+/* Reads votes.csv (size bytes, open as fd) into s's dataset in n parts on
+ * n threads. HM_EBUSY: read it in one stream instead (s is spent then). */
+static enum hm_err read_parts(struct vote_stream *s, int fd, off_t size, unsigned n)
+{
+	struct part_job job[MAX_PARTS];
+	struct vote_stream *parts[MAX_PARTS];
+	off_t start[MAX_PARTS + 1];
+	enum { PROBE = 1 << 16, WINDOW = 1 << 18 };
+	char *buf = xmalloc(WINDOW);
+	struct import_err err;
+	enum hm_err rc = HM_OK;
+	unsigned i;
+	memset(job, 0, sizeof(job));
+	memset(&err, 0, sizeof(err));
+	/* the header, fed alone to s */
+	ssize_t got = pread(fd, buf, PROBE, 0);
+	const char *nl = got > 0 ? memchr(buf, '\n', (size_t)got) : NULL;
+	if (!nl || vote_stream_feed(s, buf, (size_t)(nl - buf + 1), &err)) {
+		free(buf);
+		return HM_EBUSY;
+	}
+	start[0] = nl - buf + 1;
+	start[n] = size;
+	/* the other parts start at a participant's first line near an nth
+	 * of the file */
+	for (i = 1; i < n && !rc; i++) {
+		off_t at = start[0] + (size - start[0]) / n * i;
+		size_t off;
+		got = pread(fd, buf, WINDOW, at);
+		if (got <= 0 || (off = vote_stream_part_start(s, buf, (size_t)got)) == SIZE_MAX ||
+		    at + (off_t)off <= start[i - 1])
+			rc = HM_EBUSY;
+		else
+			start[i] = at + (off_t)off;
+	}
+	free(buf);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		job[i].fd = fd;
+		job[i].from = start[i];
+		job[i].to = start[i + 1];
+		/* the first part sizes its arrays for the whole file, so that the
+		 * join appends the others without moving it */
+		job[i].vs = parts[i] = vote_stream_part(s, (uint64_t)(i ? start[i + 1] - start[i] : size - start[0]));
+		if (!parts[i])
+			rc = HM_EBUSY;
+	}
+	if (rc) {
+		for (i = 0; i < n; i++)
+			vote_stream_free(parts[i]);
+		return rc;
+	}
+	/* this thread reads the first part */
+	for (i = 1; i < n; i++)
+		job[i].started = !pthread_create(&job[i].thread, NULL, read_part, &job[i]);
+	read_part(&job[0]);
+	for (i = 1; i < n; i++) {
+		if (job[i].started)
+			pthread_join(job[i].thread, NULL);
+		else
+			read_part(&job[i]);
+	}
+	for (i = 0; i < n && !rc; i++)
+		if (job[i].rc)
+			rc = HM_EBUSY;
+	if (rc) {
+		for (i = 0; i < n; i++)
+			vote_stream_free(parts[i]);
+		return rc;
+	}
+	return vote_stream_join(s, parts, n, &err);
+}
+
+/* How many parts to read a file of size bytes in: one per core. */
+static unsigned parts_for(off_t size)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	off_t n = cores > 1 ? cores : 1;
+	if (n > MAX_PARTS)
+		n = MAX_PARTS;
+	if (n > size / PART_MIN_BYTES)
+		n = size / PART_MIN_BYTES;
+	return n > 1 ? (unsigned)n : 1;
+}
+
+/* dir/votes.csv in chunks straight into m (scale mode), in parts on
+ * several threads when parts > 1. HM_ECONFLICT: the file needs the full
+ * reader (see vote_stream_finish). HM_EBUSY: the parts could not be
+ * joined; d holds some participants and the file must be read again in
+ * one stream (parts = 1). */
+static enum hm_err stream_votes(const char *dir, struct dataset *d, struct vote_csr *m, int parts)
 {
 	char *path = xasprintf("%s/votes.csv", dir), msg[512];
 	FILE *f = fopen(path, "rb");
@@ -287,6 +419,13 @@ static enum hm_err stream_votes(const char *dir, struct dataset *d, struct vote_
 	struct stat sb;
 	double total = fstat(fileno(f), &sb) == 0 && sb.st_size > 0 ? (double)sb.st_size : 0, done = 0;
 	int tty = isatty(STDERR_FILENO);
+	unsigned n_parts = parts && S_ISREG(sb.st_mode) ? parts_for(sb.st_size) : 1;
+	if (n_parts > 1) {
+		rc = read_parts(vs, fileno(f), sb.st_size, n_parts);
+		if (!rc)
+			rc = vote_stream_finish(vs, m, &err);
+		goto done;
+	}
 	while (!rc && (n = fread(chunk, 1, CHUNK, f)) > 0) {
 		rc = vote_stream_feed(vs, chunk, n, &err);
 		done += (double)n;
@@ -301,7 +440,8 @@ static enum hm_err stream_votes(const char *dir, struct dataset *d, struct vote_
 	} else if (!rc) {
 		rc = vote_stream_finish(vs, m, &err);
 	}
-	if (rc && rc != HM_EIO && rc != HM_ECONFLICT) {
+done:
+	if (rc && rc != HM_EIO && rc != HM_ECONFLICT && rc != HM_EBUSY) {
 		import_err_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "harmony analyze: %s\n", msg);
 	}
@@ -326,7 +466,15 @@ static enum hm_err read_folder(const char *dir, struct dataset *d, struct vote_c
 	if (stream && file_exists(dir, "comments.csv") && file_exists(dir, "votes.csv")) {
 		enum hm_err rc = load(dir, "comments.csv", d, 0, 0);
 		if (!rc)
-			rc = stream_votes(dir, d, m);
+			rc = stream_votes(dir, d, m, 1);
+		if (rc == HM_EBUSY) {
+			/* not in parts: again, in one stream */
+			dataset_free(d);
+			dataset_init(d);
+			rc = load(dir, "comments.csv", d, 0, 0);
+			if (!rc)
+				rc = stream_votes(dir, d, m, 0);
+		}
 		if (!rc) {
 			*have_m = 1;
 			if (file_exists(dir, "participants-votes.csv"))
@@ -487,6 +635,63 @@ static void compare_polis(const struct dataset *d, const struct analysis_result 
 	free(xy);
 }
 
+/* ---- bridging beside the clustering ----
+ * The fit needs only the votes and, as its start, the first component, so
+ * it runs on a thread of its own from the end of the PCA while the
+ * analysis clusters and scores: the same computation, so the same result,
+ * as after it. */
+struct bridging_job {
+	const struct vote_csr *m;
+	struct bridging_params bp;
+	double *start;         /* a copy of the components */
+	struct bridging_result br;
+	enum hm_err rc;
+	pthread_t thread;
+	int started, done;     /* done: fitted here, no thread */
+};
+
+static void *bridging_main(void *arg)
+{
+	struct bridging_job *j = arg;
+	j->rc = bridging_fit(j->m, &j->bp, NULL, &j->br);
+	return NULL;
+}
+
+static void bridging_start(void *ctx, const double *comps, uint32_t n_stmts)
+{
+	struct bridging_job *j = ctx;
+	if (j->started || j->done)
+		return;
+	if (comps && n_stmts == j->m->n_cols) {
+		j->start = xmalloc((2 * (size_t)n_stmts + 1) * sizeof(*j->start));
+		memcpy(j->start, comps, 2 * (size_t)n_stmts * sizeof(*j->start));
+		j->bp.start_factor = j->start;
+	}
+	j->started = !pthread_create(&j->thread, NULL, bridging_main, j);
+	if (!j->started) { /* no thread: fit here */
+		bridging_main(j);
+		j->done = 1;
+	}
+}
+
+/* The fit, started or not: joins the thread, or fits now from comps. */
+static enum hm_err bridging_finish(struct bridging_job *j, const double *comps, uint32_t n_stmts)
+{
+	if (j->started) {
+		pthread_join(j->thread, NULL);
+		j->started = 0;
+		j->done = 1;
+	}
+	if (!j->done)
+		bridging_start(j, comps, n_stmts);
+	if (j->started) {
+		pthread_join(j->thread, NULL);
+		j->started = 0;
+		j->done = 1;
+	}
+	return j->rc;
+}
+
 int cli_analyze(int argc, char **argv)
 {
 	struct opts o;
@@ -499,6 +704,7 @@ int cli_analyze(int argc, char **argv)
 	struct declared_attrs attrs;
 	struct declared_result *dres = NULL;
 	struct bridging_result br;
+	struct bridging_job bj;
 	struct report_declared rd;
 	struct report_compare cmp;
 	struct report_in ri;
@@ -512,6 +718,13 @@ int cli_analyze(int argc, char **argv)
 		return hm_err_exit_code(HM_EINVAL);
 	}
 	heap_setup();
+	memset(&bj, 0, sizeof(bj));
+	bj.m = &m; /* filled by the reading; replays fit after the last tick */
+	bridging_params_default(&bj.bp);
+	/* At scale, stop at Community Notes' own convergence threshold
+	 * (|ΔL| ≤ 1e-7) rather than the exact optimum. */
+	if (o.mode == ANALYSIS_SCALE)
+		bj.bp.tolerance = 1e-7;
 	dataset_init(&d);
 	memset(&m, 0, sizeof(m));
 	memset(&res, 0, sizeof(res));
@@ -587,6 +800,12 @@ int cli_analyze(int argc, char **argv)
 		if (!have_m)
 			vote_csr_build(&m, d.n_ptpts, d.n_stmts, d.log.v, d.log.n);
 		struct analysis_input in = { .m = &m, .mod_out = mod_out, .is_meta = d.stmt_meta };
+		if (o.bridging) {
+			/* the first opinion axis is close to the factor: fewer
+			 * sweeps; the fit starts as soon as the PCA has it */
+			ao.pca_done = bridging_start;
+			ao.pca_done_ctx = &bj;
+		}
 		struct analysis_given ag = {
 			.in_conv = given.in_conv, .base = &given.base, .groups = &given.groups, .comps = given.comps,
 		};
@@ -601,21 +820,13 @@ int cli_analyze(int argc, char **argv)
 		goto out;
 
 	if (o.bridging) {
-		struct bridging_params bp;
 		if (tty)
 			progress(NULL, "bridging");
-		bridging_params_default(&bp);
-		/* At scale, stop at Community Notes' own convergence threshold
-		 * (|ΔL| ≤ 1e-7) rather than the exact optimum. */
-		if (o.mode == ANALYSIS_SCALE)
-			bp.tolerance = 1e-7;
-		/* the first opinion axis is close to the factor: fewer sweeps */
-		if (res.comps && res.n_stmts == m.n_cols)
-			bp.start_factor = res.comps;
-		rc = bridging_fit(&m, &bp, NULL, &br);
+		rc = bridging_finish(&bj, res.comps, res.n_stmts);
+		br = bj.br;
+		have_br = 1;
 		if (rc)
 			goto out;
-		have_br = 1;
 	}
 	if (have_attrs) {
 		struct declared_params dp;
@@ -673,6 +884,13 @@ int cli_analyze(int argc, char **argv)
 		}
 	}
 out:
+	if (bj.started) { /* an error after the PCA: let the fit end */
+		pthread_join(bj.thread, NULL);
+		bj.done = 1;
+	}
+	if (bj.done && !have_br)
+		bridging_result_free(&bj.br);
+	free(bj.start);
 	if (dres) {
 		for (uint32_t a = 0; a < attrs.n_attrs; a++)
 			declared_result_free(&dres[a]);

@@ -271,6 +271,131 @@ static void test_import_both_vote_readers_agree(void **state)
 		if (!cases[i].ok && (e_full.line != cases[i].line || e_stream.line != cases[i].line))
 			fail_msg("%s: lines %llu and %llu, want %llu", cases[i].id, (unsigned long long)e_full.line,
 				 (unsigned long long)e_stream.line, (unsigned long long)cases[i].line);
+		/* in one piece, blank lines after it: the line is read with room
+		 * to look ahead (the fast paths) and must be judged the same */
+		if (cases[i].data[cases[i].len - 1] != '\n')
+			continue;
+		char padded[256];
+		assert_true(cases[i].len + 64 <= sizeof(padded));
+		memcpy(padded, cases[i].data, cases[i].len);
+		memset(padded + cases[i].len, '\n', 64);
+		memset(&e_stream, 0, sizeof(e_stream));
+		dataset_init(&ds);
+		vs = vote_stream_new(&ds, "v.csv", 0);
+		rs = vote_stream_feed(vs, padded, cases[i].len + 64, &e_stream);
+		if (!rs) {
+			rs = vote_stream_finish(vs, &m, &e_stream);
+			if (!rs)
+				vote_csr_free(&m);
+		}
+		vote_stream_free(vs);
+		dataset_free(&ds);
+		if ((rs == HM_OK) != cases[i].ok || (!cases[i].ok && e_stream.line != cases[i].line))
+			fail_msg("%s, in one piece: stream %d (%s) line %llu", cases[i].id, rs, e_stream.msg,
+				 (unsigned long long)e_stream.line);
+	}
+}
+
+/* Reads data in one stream and in parts cut at each given offset (a
+ * participant's first line is searched from there); returns the join's
+ * code and, when it accepted, checks the result against one stream's. */
+static enum hm_err read_in_parts(const char *id, const char *data, const size_t *at, unsigned n_cuts)
+{
+	struct import_err err;
+	struct dataset d1, dp;
+	struct vote_csr m1, mp;
+	load_comments(&d1);
+	load_comments(&dp);
+	size_t len = strlen(data);
+	struct vote_stream *s1 = vote_stream_new(&d1, "v.csv", 1);
+	enum hm_err r1 = vote_stream_feed(s1, data, len, &err);
+	if (!r1)
+		r1 = vote_stream_finish(s1, &m1, &err);
+	vote_stream_free(s1);
+
+	struct vote_stream *s = vote_stream_new(&dp, "v.csv", 1), *parts[8];
+	const char *nl = strchr(data, '\n');
+	assert_non_null(nl);
+	assert_int_equal(vote_stream_feed(s, data, (size_t)(nl - data + 1), &err), HM_OK);
+	size_t start[9];
+	start[0] = (size_t)(nl - data + 1);
+	start[n_cuts + 1] = len;
+	enum hm_err rc = HM_OK;
+	for (unsigned i = 1; i <= n_cuts && !rc; i++) {
+		size_t off = vote_stream_part_start(s, data + at[i - 1], len - at[i - 1]);
+		if (off == SIZE_MAX)
+			rc = HM_EBUSY;
+		else
+			start[i] = at[i - 1] + off;
+	}
+	if (!rc) {
+		for (unsigned i = 0; i <= n_cuts; i++) {
+			parts[i] = vote_stream_part(s, start[i + 1] - start[i]);
+			if (vote_stream_feed(parts[i], data + start[i], start[i + 1] - start[i], &err))
+				rc = HM_EBUSY;
+		}
+		if (!rc)
+			rc = vote_stream_join(s, parts, n_cuts + 1, &err);
+		else
+			for (unsigned i = 0; i <= n_cuts; i++)
+				vote_stream_free(parts[i]);
+		if (!rc)
+			rc = vote_stream_finish(s, &mp, &err);
+	}
+	vote_stream_free(s);
+	if (!rc) {
+		if (r1)
+			fail_msg("%s: parts accepted what one stream refuses (%d)", id, r1);
+		if (d1.n_ptpts != dp.n_ptpts || memcmp(d1.ptpt_id, dp.ptpt_id, d1.n_ptpts * sizeof(int64_t)) ||
+		    m1.row_ptr[m1.n_rows] != mp.row_ptr[mp.n_rows] ||
+		    memcmp(m1.row_ptr, mp.row_ptr, ((size_t)m1.n_rows + 1) * sizeof(uint64_t)) ||
+		    memcmp(m1.col, mp.col, m1.row_ptr[m1.n_rows] * sizeof(uint32_t)) ||
+		    memcmp(m1.val, mp.val, m1.row_ptr[m1.n_rows]))
+			fail_msg("%s: parts and one stream differ", id);
+		vote_csr_free(&mp);
+	}
+	if (!r1)
+		vote_csr_free(&m1);
+	dataset_free(&d1);
+	dataset_free(&dp);
+	return rc;
+}
+
+static void test_import_vote_stream_in_parts(void **state)
+{
+	(void)state;
+#define HEAD "timestamp,datetime,comment-id,voter-id,vote\n"
+	/* participants 7, 3, 9 grouped */
+	static const char grouped[] = HEAD "1,x,10,7,1\n2,x,12,7,-1\n3,x,11,3,1\n4,x,10,3,0\n"
+					    "5,x,12,3,-1\n6,x,12,9,1\n7,x,10,9,1";
+	/* the same, 3 voting twice on 11: one stream orders repeats by time */
+	static const char repeat[] = HEAD "1,x,10,7,1\n2,x,12,7,-1\n3,x,11,3,1\n4,x,10,3,0\n"
+					   "5,x,11,3,-1\n6,x,12,9,1\n7,x,10,9,1";
+	static const char back[] = HEAD "1,x,10,7,1\n2,x,12,3,-1\n3,x,11,3,1\n4,x,10,7,0\n";
+	static const char bad_vote[] = HEAD "1,x,10,7,1\n2,x,12,3,-1\n3,x,11,3,2\n4,x,10,9,0\n";
+	static const char unknown[] = HEAD "1,x,10,7,1\n2,x,12,3,-1\n3,x,99,3,1\n4,x,10,9,0\n";
+#undef HEAD
+	const size_t h = 44; /* the header's length */
+	static const struct {
+		const char *id, *data;
+		size_t at[2];
+		unsigned n_cuts;
+		enum hm_err want;
+	} cases[] = {
+		{ "two-parts", grouped, { 44 + 3 }, 1, HM_OK },
+		{ "cut-inside-a-participant", grouped, { 44 + 25 }, 1, HM_OK },
+		{ "three-parts", grouped, { 44 + 3, 44 + 40 }, 2, HM_OK },
+		{ "no-later-participant", grouped, { 44 + 60 }, 1, HM_EBUSY },
+		{ "repeated-vote", repeat, { 44 + 3 }, 1, HM_EBUSY },
+		{ "participant-comes-back", back, { 44 + 3 }, 1, HM_EBUSY },
+		{ "bad-vote-in-a-part", bad_vote, { 44 + 3 }, 1, HM_EBUSY },
+		{ "unknown-statement-in-a-part", unknown, { 44 + 3 }, 1, HM_EBUSY },
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(cases); i++) {
+		assert_true(cases[i].at[0] >= h);
+		enum hm_err rc = read_in_parts(cases[i].id, cases[i].data, cases[i].at, cases[i].n_cuts);
+		if (rc != cases[i].want)
+			fail_msg("%s: join %d, want %d", cases[i].id, rc, cases[i].want);
 	}
 }
 
@@ -345,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_import_participants_votes_matrix),
 		cmocka_unit_test(test_import_rejects_bad_input_with_file_and_line),
 		cmocka_unit_test(test_import_both_vote_readers_agree),
+		cmocka_unit_test(test_import_vote_stream_in_parts),
 		cmocka_unit_test(test_import_json_both_schemas),
 		cmocka_unit_test(test_import_groups_attributes),
 		cmocka_unit_test(test_import_err_format),

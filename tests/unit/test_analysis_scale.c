@@ -16,6 +16,9 @@
 #include <cmocka.h>
 
 #include "dialogue/analysis/analysis.h"
+#include "dialogue/analysis/bridging.h"
+#include "dialogue/analysis/par.h"
+#include "dialogue/analysis/report.h"
 #include "test_analysis_util.h"
 
 enum { P = 3000, C = 300, EACH = 40, G = 3 };
@@ -63,6 +66,75 @@ static void planted(struct vote_log *log, int32_t *truth)
 			vote_log_append(log, p, t, v, ts++);
 		}
 	}
+}
+
+/* One scale run of a conversation large enough for every split pass
+ * (products, column copy, projection, Lloyd, report), with bridging;
+ * returns the JSON report. */
+static char *scale_report(const struct dataset *d, const struct vote_csr *m)
+{
+	struct analysis_opts o;
+	struct analysis_state st;
+	struct analysis_result r;
+	struct bridging_params bp;
+	struct bridging_result br;
+	struct report_in ri;
+	struct buf out;
+	analysis_opts_default(&o, ANALYSIS_SCALE);
+	analysis_state_init(&st);
+	struct analysis_input in = { .m = m };
+	assert_int_equal(analysis_run(&in, &o, &st, NULL, &r), HM_OK);
+	bridging_params_default(&bp);
+	bp.start_factor = r.comps;
+	assert_int_equal(bridging_fit(m, &bp, NULL, &br), HM_OK);
+	memset(&ri, 0, sizeof(ri));
+	ri.d = d;
+	ri.r = &r;
+	ri.bridging = &br;
+	buf_init(&out);
+	report_json(&out, &ri);
+	bridging_result_free(&br);
+	analysis_result_free(&r);
+	analysis_state_free(&st);
+	return buf_steal(&out);
+}
+
+/* The passes split over threads make every sum whole in one thread:
+ * one thread and several give the same bytes. */
+static void test_scale_same_bytes_on_one_thread_and_many(void **state)
+{
+	(void)state;
+	enum { NP = 40000, NC = 200, NV = 8 };
+	struct dataset d;
+	struct vote_log log;
+	struct vote_csr m;
+	dataset_init(&d);
+	vote_log_init(&log);
+	rng = 99;
+	for (uint32_t t = 0; t < NC; t++)
+		dataset_stmt(&d, t, NULL);
+	for (uint32_t p = 0; p < NP; p++) {
+		dataset_ptpt(&d, p);
+		for (int k = 0; k < NV; k++) {
+			uint32_t t = (uint32_t)(next() % NC);
+			/* two camps split on the even statements */
+			int agree = (p & 1) == (t & 1) ? unit() < 0.85 : unit() < 0.15;
+			vote_log_append(&log, p, t, unit() < 0.1 ? 0 : agree ? 1 : -1, 0);
+		}
+	}
+	vote_csr_build(&m, NP, NC, log.v, log.n);
+	assert_true(vote_csr_nnz(&m) >= (1u << 18)); /* every split pass splits */
+	par_set_threads(1);
+	char *one = scale_report(&d, &m);
+	par_set_threads(2);
+	char *two = scale_report(&d, &m);
+	par_set_threads(0);
+	assert_string_equal(one, two);
+	free(one);
+	free(two);
+	vote_csr_free(&m);
+	vote_log_free(&log);
+	dataset_free(&d);
 }
 
 static void test_scale_recovers_planted_groups(void **state)
@@ -393,6 +465,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scale_recovers_planted_groups),
+		cmocka_unit_test(test_scale_same_bytes_on_one_thread_and_many),
 		cmocka_unit_test(test_live_incremental_counts_and_tick),
 		cmocka_unit_test(test_replay_ticks_deterministic),
 		cmocka_unit_test(test_stream_matches_full_reader_any_chunking),

@@ -689,6 +689,8 @@ enum hm_err analysis_run(const struct analysis_input *in, const struct analysis_
 	st->comps = xmalloc((2 * (size_t)ns + 1) * sizeof(double));
 	memcpy(st->comps, r->comps, 2 * (size_t)ns * sizeof(double));
 	st->n_stmts = ns;
+	if (o->pca_done)
+		o->pca_done(o->pca_done_ctx, r->comps, ns);
 
 	/* ---- projections ---- */
 	progress(o, "projection");

@@ -46,6 +46,11 @@ struct analysis_opts {
 	/* progress: called with a stage name ("PCA", "clustering", …) */
 	void (*progress)(void *ctx, const char *stage);
 	void *progress_ctx;
+	/* pca_done: called with the components (2 × n_stmts, as res->comps,
+	 * final) as soon as the PCA is done, so that a caller can start work
+	 * that needs them (bridging) beside the clustering; NULL for none */
+	void (*pca_done)(void *ctx, const double *comps, uint32_t n_stmts);
+	void *pca_done_ctx;
 };
 
 void analysis_opts_default(struct analysis_opts *o, enum analysis_mode mode);

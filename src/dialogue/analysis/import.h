@@ -68,6 +68,28 @@ enum hm_err vote_stream_feed(struct vote_stream *s, const char *data, size_t len
 enum hm_err vote_stream_finish(struct vote_stream *s, struct vote_csr *m, struct import_err *err);
 void vote_stream_free(struct vote_stream *s);
 
+/*
+ * The same file read in parts, each part on a thread of its own. After
+ * the header alone was fed to s: vote_stream_part_start finds, in a window
+ * buf of the file, where a participant's lines start (after its first line
+ * feed; the offset in buf, or SIZE_MAX when it finds none); a part stream
+ * (vote_stream_part, NULL when s has no header yet) is fed the bytes from
+ * one start to the next, and sizes its arrays for part_len bytes (the
+ * first part's arrays hold the joined rows: sized for the whole file, the
+ * join need not move them); vote_stream_join appends the
+ * parts' rows to s, in order, and frees the parts. Then vote_stream_finish
+ * gives what one stream gives. Parts only read s's dataset, so they may be
+ * fed at the same time. The join returns HM_EBUSY when the file must be
+ * read in one stream instead (a participant in two parts, a participant
+ * who voted twice on a statement - parts keep no timestamps to order
+ * repeats - or a part with a line one stream would refuse, reported with
+ * its line): s is then spent and d holds participants from the parts.
+ */
+struct vote_stream *vote_stream_part(const struct vote_stream *s, uint64_t part_len);
+size_t vote_stream_part_start(const struct vote_stream *s, const char *buf, size_t len);
+enum hm_err vote_stream_join(struct vote_stream *s, struct vote_stream **parts, unsigned n_parts,
+			     struct import_err *err);
+
 /* Group membership given from outside (a Pol.is math blob): in-conv,
  * base clusters and group clusters, in participant / base ids. */
 struct membership {

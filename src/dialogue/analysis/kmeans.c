@@ -5,6 +5,7 @@
  * deterministic Lloyd k-means for a million points in scale mode.
  */
 #include "dialogue/analysis/kmeans.h"
+#include "dialogue/analysis/par.h"
 
 #include "core/core.h"
 
@@ -1293,6 +1294,61 @@ static uint32_t lloyd_nearest(const struct lloyd_order *o, const double *centers
 	return best;
 }
 
+/*
+ * One Lloyd assignment pass over part p of the points: the bounds moved
+ * by the last centre moves, then each point's label (searched only when
+ * its bounds do not rule a change out). Every point is its own: parts run
+ * on threads of their own; the centre sums follow in point order.
+ */
+struct lloyd_job {
+	const double *xy, *centers;
+	const struct lloyd_order *lo;
+	uint32_t k;
+	double cmax;
+	int32_t *label;
+	double *ub, *lb;
+	const double *moved;
+	double m1, m2;   /* the largest centre move and the next */
+	uint32_t arg;    /* the centre that moved m1 */
+	int bounded;     /* ub and lb hold, before the moves */
+	unsigned n_parts;
+	uint32_t cut[PAR_MAX + 1];
+	uint64_t changed[PAR_MAX];
+};
+
+static void lloyd_assign(void *ctx, unsigned p)
+{
+	struct lloyd_job *j = ctx;
+	const double *xy = j->xy, *centers = j->centers;
+	int32_t *label = j->label;
+	double *ub = j->ub, *lb = j->lb;
+	uint64_t changed = 0;
+	for (uint32_t i = j->cut[p]; i < j->cut[p + 1]; i++) {
+		if (j->bounded) {
+			ub[i] += j->moved[label[i]];
+			lb[i] -= (uint32_t)label[i] == j->arg ? j->m2 : j->m1;
+		}
+		double x = xy[2 * i], y = xy[2 * i + 1];
+		double slack = 1e-9 * (fabs(x) + fabs(y) + j->cmax);
+		int32_t best = label[i];
+		if (j->bounded && !(ub[i] + slack < lb[i])) {
+			double dx = x - centers[2 * best], dy = y - centers[2 * best + 1];
+			ub[i] = sqrt(dx * dx + dy * dy);
+		}
+		if (!j->bounded || !(ub[i] + slack < lb[i])) {
+			double n1, n2;
+			best = (int32_t)lloyd_nearest(j->lo, centers, j->k, x, y, &n1, &n2);
+			ub[i] = sqrt(n1);
+			lb[i] = sqrt(n2);
+			if (label[i] != best) {
+				label[i] = best;
+				changed++;
+			}
+		}
+	}
+	j->changed[p] = changed;
+}
+
 uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k, uint32_t max_iters,
 		      int warm, double *centers, int32_t *label)
 {
@@ -1385,35 +1441,28 @@ uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k,
 	double *ub = xmalloc(((size_t)n + 1) * sizeof(*ub));
 	double *lb = xmalloc(((size_t)n + 1) * sizeof(*lb));
 	double *moved = xmalloc(((size_t)k + 1) * sizeof(*moved));
-	int bounded = 0;
 	for (uint32_t i = 0; i < n; i++)
 		label[i] = -1;
+	struct lloyd_job job = {
+		.xy = xy, .centers = centers, .lo = &lo, .k = k, .label = label, .ub = ub, .lb = lb,
+		.moved = moved, .n_parts = n >= (1u << 15) ? par_threads() : 1,
+	};
+	for (unsigned p = 0; p <= job.n_parts; p++)
+		job.cut[p] = (uint32_t)((uint64_t)n * p / job.n_parts);
 	for (uint32_t it = 0; it < max_iters; it++) {
 		uint64_t changed = 0;
 		memset(acc, 0, 3 * (size_t)k * sizeof(*acc));
 		lloyd_order_build(&lo, centers, k);
-		double cmax = sqrt(lo.max_c2);
+		job.cmax = sqrt(lo.max_c2);
+		par_run(job.n_parts, lloyd_assign, &job);
+		for (unsigned p = 0; p < job.n_parts; p++)
+			changed += job.changed[p];
+		/* the sums in point order, as one pass makes them */
 		for (uint32_t i = 0; i < n; i++) {
-			double x = xy[2 * i], y = xy[2 * i + 1];
-			double slack = 1e-9 * (fabs(x) + fabs(y) + cmax);
-			int32_t best = label[i];
-			if (bounded && !(ub[i] + slack < lb[i])) {
-				double dx = x - centers[2 * best], dy = y - centers[2 * best + 1];
-				ub[i] = sqrt(dx * dx + dy * dy);
-			}
-			if (!bounded || !(ub[i] + slack < lb[i])) {
-				double n1, n2;
-				best = (int32_t)lloyd_nearest(&lo, centers, k, x, y, &n1, &n2);
-				ub[i] = sqrt(n1);
-				lb[i] = sqrt(n2);
-				if (label[i] != best) {
-					label[i] = best;
-					changed++;
-				}
-			}
 			double wi = w ? w[i] : 1.0;
-			acc[3 * best] += wi * x;
-			acc[3 * best + 1] += wi * y;
+			int32_t best = label[i];
+			acc[3 * best] += wi * xy[2 * i];
+			acc[3 * best + 1] += wi * xy[2 * i + 1];
 			acc[3 * best + 2] += wi;
 		}
 		double m1 = 0.0, m2 = 0.0;
@@ -1439,11 +1488,11 @@ uint32_t kmeans_lloyd(const double *xy, const double *w, uint32_t n, uint32_t k,
 		}
 		if (!changed)
 			break;
-		for (uint32_t i = 0; i < n; i++) {
-			ub[i] += moved[label[i]];
-			lb[i] -= (uint32_t)label[i] == arg ? m2 : m1;
-		}
-		bounded = 1;
+		/* the bounds move with the centres at the start of the next pass */
+		job.m1 = m1;
+		job.m2 = m2;
+		job.arg = arg;
+		job.bounded = 1;
 	}
 	free(ub);
 	free(lb);

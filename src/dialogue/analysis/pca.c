@@ -5,6 +5,7 @@
  * columns in CSR order so results do not depend on anything else.
  */
 #include "dialogue/analysis/pca.h"
+#include "dialogue/analysis/par.h"
 
 #include "core/core.h"
 
@@ -538,17 +539,23 @@ static void xtx2(const struct pca_view *x, const double *cv, const double *v, do
  */
 struct csc2 {
 	uint64_t *ptr; /* n_cols + 1 */
-	uint32_t *row; /* index into the listed rows */
-	uint8_t *t;    /* vote + 1 */
+	uint32_t *rt;  /* index into the listed rows << 2 | vote + 1 */
+	/* the rows' pass and the columns' pass each split in n_parts ranges
+	 * of about equal votes: every sum is made whole by one thread */
+	unsigned n_parts;
+	uint32_t row_cut[PAR_MAX + 1], col_cut[PAR_MAX + 1];
+	uint64_t *fill; /* building: per part and column, where its next entry goes */
+	const struct pca_view *x;
 };
 
-/* Rows' y pairs into y (2 per listed row), four at a time. */
-static void rows_y2(const struct pca_view *x, const double *t, double *y)
+/* Rows' y pairs into y (2 per listed row), four at a time: the listed
+ * rows [lo, nr). */
+static void rows_y2(const struct pca_view *x, const double *t, double *y, uint32_t lo, uint32_t nr)
 {
 	const struct vote_csr *m = x->m;
 	const uint32_t *col = m->col;
 	const int8_t *val = m->val;
-	uint32_t nr = x->n_rows, next = 0, l;
+	uint32_t next = lo, l;
 	uint64_t k[4], e[4];
 	uint32_t r[4];
 	pair_t a[4];
@@ -606,13 +613,13 @@ static void rows_y2(const struct pca_view *x, const double *t, double *y)
 	}
 }
 
-/* w pairs by columns from the rows' y pairs, four columns at a time. */
-static void cols_w2(const struct csc2 *C, uint32_t n, const double *cv, const double *y, double *w)
+/* w pairs by columns from the rows' y pairs, four columns at a time:
+ * columns [lo, n). */
+static void cols_w2(const struct csc2 *C, uint32_t lo, uint32_t n, const double *cv, const double *y, double *w)
 {
 	const uint64_t *ptr = C->ptr;
-	const uint32_t *row = C->row;
-	const uint8_t *tt = C->t;
-	uint32_t next = 0, l;
+	const uint32_t *rt = C->rt;
+	uint32_t next = lo, l;
 	uint64_t k[4], e[4];
 	uint32_t j[4];
 	pair_t a[4];
@@ -636,10 +643,10 @@ static void cols_w2(const struct csc2 *C, uint32_t n, const double *cv, const do
 		const double *c2 = cv + 3 * (size_t)j[2], *c3 = cv + 3 * (size_t)j[3];
 		uint64_t k0 = k[0], k1 = k[1], k2 = k[2], k3 = k[3];
 		for (uint64_t q = 0; q < mn; q++) {
-			a0 = PAIR_MULADD(a0, c0[tt[k0 + q]], y + 2 * (size_t)row[k0 + q]);
-			a1 = PAIR_MULADD(a1, c1[tt[k1 + q]], y + 2 * (size_t)row[k1 + q]);
-			a2 = PAIR_MULADD(a2, c2[tt[k2 + q]], y + 2 * (size_t)row[k2 + q]);
-			a3 = PAIR_MULADD(a3, c3[tt[k3 + q]], y + 2 * (size_t)row[k3 + q]);
+			a0 = PAIR_MULADD(a0, c0[rt[k0 + q] & 3], y + 2 * (size_t)(rt[k0 + q] >> 2));
+			a1 = PAIR_MULADD(a1, c1[rt[k1 + q] & 3], y + 2 * (size_t)(rt[k1 + q] >> 2));
+			a2 = PAIR_MULADD(a2, c2[rt[k2 + q] & 3], y + 2 * (size_t)(rt[k2 + q] >> 2));
+			a3 = PAIR_MULADD(a3, c3[rt[k3 + q] & 3], y + 2 * (size_t)(rt[k3 + q] >> 2));
 		}
 		a[0] = a0, a[1] = a1, a[2] = a2, a[3] = a3;
 		int out = 0;
@@ -668,46 +675,104 @@ static void cols_w2(const struct csc2 *C, uint32_t n, const double *cv, const do
 		pair_t s = a[l];
 		const double *c = cv + 3 * (size_t)j[l];
 		for (uint64_t q = k[l]; q < e[l]; q++)
-			s = PAIR_MULADD(s, c[tt[q]], y + 2 * (size_t)row[q]);
+			s = PAIR_MULADD(s, c[rt[q] & 3], y + 2 * (size_t)(rt[q] >> 2));
 		pair_store(w + 2 * (size_t)j[l], s);
 	}
 }
 
-/* Column copy of the listed rows' votes; 0 (nothing built) when it
- * would take more than 64 MB. */
+/* Part p's column counts, into fill (n_cols per part). */
+static void csc2_count(void *ctx, unsigned p)
+{
+	struct csc2 *C = ctx;
+	const struct vote_csr *m = C->x->m;
+	uint64_t *cnt = C->fill + (size_t)p * m->n_cols;
+	memset(cnt, 0, (size_t)m->n_cols * sizeof(*cnt));
+	for (uint32_t i = C->row_cut[p]; i < C->row_cut[p + 1]; i++) {
+		uint32_t r = C->x->rows[i];
+		for (uint64_t q = m->row_ptr[r]; q < m->row_ptr[r + 1]; q++)
+			cnt[m->col[q]]++;
+	}
+}
+
+/* Part p's entries, each column's after the earlier parts' (so every
+ * column lists its rows ascending, as one pass does). */
+static void csc2_fill(void *ctx, unsigned p)
+{
+	struct csc2 *C = ctx;
+	const struct vote_csr *m = C->x->m;
+	uint64_t *fill = C->fill + (size_t)p * m->n_cols;
+	for (uint32_t i = C->row_cut[p]; i < C->row_cut[p + 1]; i++) {
+		uint32_t r = C->x->rows[i];
+		for (uint64_t q = m->row_ptr[r]; q < m->row_ptr[r + 1]; q++)
+			C->rt[fill[m->col[q]]++] = i << 2 | (uint32_t)(m->val[q] + 1);
+	}
+}
+
+/* Column copy of the listed rows' votes, 4 bytes a vote; 0 (nothing
+ * built) when it would take more than 64 MB or rows do not fit 30 bits. */
 static int csc2_build(struct csc2 *C, const struct pca_view *x)
 {
 	const struct vote_csr *m = x->m;
-	uint64_t nnz = 0;
+	uint32_t n = m->n_cols;
+	uint64_t *pre = xmalloc(((size_t)x->n_rows + 1) * sizeof(*pre));
+	pre[0] = 0;
 	for (uint32_t i = 0; i < x->n_rows; i++)
-		nnz += m->row_ptr[x->rows[i] + 1] - m->row_ptr[x->rows[i]];
-	if (nnz > ((uint64_t)64 << 20) / 5)
+		pre[i + 1] = pre[i] + m->row_ptr[x->rows[i] + 1] - m->row_ptr[x->rows[i]];
+	uint64_t nnz = pre[x->n_rows];
+	if (nnz > ((uint64_t)64 << 20) / 4 || x->n_rows >= (1u << 30)) {
+		free(pre);
 		return 0;
-	C->ptr = xcalloc((size_t)m->n_cols + 2, sizeof(*C->ptr));
-	C->row = xmalloc((nnz + 1) * sizeof(*C->row));
-	C->t = xmalloc(nnz + 1);
-	for (uint32_t i = 0; i < x->n_rows; i++)
-		for (uint64_t q = m->row_ptr[x->rows[i]]; q < m->row_ptr[x->rows[i] + 1]; q++)
-			C->ptr[m->col[q] + 1]++;
-	for (uint32_t jj = 0; jj < m->n_cols; jj++)
-		C->ptr[jj + 1] += C->ptr[jj];
-	uint64_t *fill = xmalloc(((size_t)m->n_cols + 1) * sizeof(*fill));
-	memcpy(fill, C->ptr, ((size_t)m->n_cols + 1) * sizeof(*fill));
-	for (uint32_t i = 0; i < x->n_rows; i++)
-		for (uint64_t q = m->row_ptr[x->rows[i]]; q < m->row_ptr[x->rows[i] + 1]; q++) {
-			uint64_t at = fill[m->col[q]]++;
-			C->row[at] = i;
-			C->t[at] = (uint8_t)(m->val[q] + 1);
+	}
+	C->x = x;
+	/* threads only where a pass takes longer than starting them */
+	C->n_parts = nnz >= (1u << 18) ? par_threads() : 1;
+	par_cuts(pre, x->n_rows, C->n_parts, C->row_cut);
+	free(pre);
+	C->ptr = xmalloc(((size_t)n + 1) * sizeof(*C->ptr));
+	C->rt = xmalloc((nnz + 1) * sizeof(*C->rt));
+	C->fill = xmalloc(((size_t)C->n_parts * n + 1) * sizeof(*C->fill));
+	par_run(C->n_parts, csc2_count, C);
+	/* column starts, then each part's start within each column */
+	uint64_t at = 0;
+	for (uint32_t j = 0; j < n; j++) {
+		C->ptr[j] = at;
+		for (unsigned p = 0; p < C->n_parts; p++) {
+			uint64_t c = C->fill[(size_t)p * n + j];
+			C->fill[(size_t)p * n + j] = at;
+			at += c;
 		}
-	free(fill);
+	}
+	C->ptr[n] = at;
+	par_run(C->n_parts, csc2_fill, C);
+	free(C->fill);
+	C->fill = NULL;
+	par_cuts(C->ptr, n, C->n_parts, C->col_cut);
 	return 1;
 }
 
 static void csc2_free(struct csc2 *C)
 {
 	free(C->ptr);
-	free(C->row);
-	free(C->t);
+	free(C->rt);
+}
+
+struct xtx2_job {
+	const struct pca_view *x;
+	const struct csc2 *C;
+	const double *cv, *t;
+	double *y, *w;
+};
+
+static void rows_y2_part(void *ctx, unsigned p)
+{
+	struct xtx2_job *j = ctx;
+	rows_y2(j->x, j->t, j->y, j->C->row_cut[p], j->C->row_cut[p + 1]);
+}
+
+static void cols_w2_part(void *ctx, unsigned p)
+{
+	struct xtx2_job *j = ctx;
+	cols_w2(j->C, j->C->col_cut[p], j->C->col_cut[p + 1], j->cv, j->y, j->w);
 }
 
 static void xtx2_cols(const struct pca_view *x, const struct csc2 *C, const double *cv, const double *v,
@@ -719,8 +784,9 @@ static void xtx2_cols(const struct pca_view *x, const struct csc2 *C, const doub
 			t[6 * j + 2 * s] = cv[3 * j + s] * v[2 * j];
 			t[6 * j + 2 * s + 1] = cv[3 * j + s] * v[2 * j + 1];
 		}
-	rows_y2(x, t, y);
-	cols_w2(C, n, cv, y, w);
+	struct xtx2_job job = { x, C, cv, t, y, w };
+	par_run(C->n_parts, rows_y2_part, &job);
+	par_run(C->n_parts, cols_w2_part, &job);
 }
 
 static double dot2(const double *a, int ia, const double *b, int ib, uint32_t n)
@@ -788,7 +854,7 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 	double *w = xmalloc((2 * (size_t)n + 1) * sizeof(*w));
 	double *cv = xmalloc((3 * (size_t)n + 1) * sizeof(*cv));
 	double *tab = xmalloc((6 * (size_t)n + 1) * sizeof(*tab));
-	struct csc2 C = { NULL, NULL, NULL };
+	struct csc2 C = { 0 };
 	int by_cols = csc2_build(&C, x);
 	double *y = by_cols ? xmalloc((2 * (size_t)x->n_rows + 1) * sizeof(*y)) : NULL;
 	for (uint32_t j = 0; j < n; j++) {
@@ -841,6 +907,42 @@ uint32_t pca_power_block2(const struct pca_view *x, uint32_t max_iters, double t
 	return it;
 }
 
+/* Projection of part p of the listed rows (an nth each): rows are
+ * independent, so parts run side by side. */
+struct project_job {
+	const struct pca_view *x;
+	const double *tab;
+	uint32_t n_cols_total, extra_n;
+	unsigned n_parts;
+	double *proj;
+};
+
+static void project_part(void *ctx, unsigned p)
+{
+	const struct project_job *j = ctx;
+	const struct pca_view *x = j->x;
+	const struct vote_csr *m = x->m;
+	const uint32_t *col = m->col;
+	const int8_t *val = m->val;
+	const uint8_t *use = x->use_col;
+	const double *tab = j->tab;
+	uint32_t lo = (uint32_t)((uint64_t)x->n_rows * p / j->n_parts);
+	uint32_t hi = (uint32_t)((uint64_t)x->n_rows * (p + 1) / j->n_parts);
+	for (uint32_t i = lo; i < hi; i++) {
+		uint32_t r = x->rows[i], nv = j->extra_n;
+		double p0 = 0.0, p1 = 0.0;
+		for (uint64_t k = m->row_ptr[r]; k < m->row_ptr[r + 1]; k++) {
+			const double *t = tab + 6 * (size_t)col[k] + 2 * (size_t)(val[k] + 1);
+			p0 += t[0];
+			p1 += t[1];
+			nv += use[col[k]];
+		}
+		double sc = sqrt((double)j->n_cols_total / (double)(nv > 1 ? nv : 1));
+		j->proj[2 * (size_t)r] = sc * p0;
+		j->proj[2 * (size_t)r + 1] = sc * p1;
+	}
+}
+
 void pca_project_rows(const struct pca_view *x, const double *comps, uint32_t n_cols_total, uint32_t extra_n,
 		      double *proj)
 {
@@ -855,21 +957,11 @@ void pca_project_rows(const struct pca_view *x, const double *comps, uint32_t n_
 			tab[6 * (size_t)j + 2 * (size_t)(v + 1)] = x->use_col[j] ? d * comps[j] : 0.0;
 			tab[6 * (size_t)j + 2 * (size_t)(v + 1) + 1] = x->use_col[j] ? d * comps[n + j] : 0.0;
 		}
-	const uint32_t *col = m->col;
-	const int8_t *val = m->val;
-	const uint8_t *use = x->use_col;
-	for (uint32_t i = 0; i < x->n_rows; i++) {
-		uint32_t r = x->rows[i], nv = extra_n;
-		double p0 = 0.0, p1 = 0.0;
-		for (uint64_t k = m->row_ptr[r]; k < m->row_ptr[r + 1]; k++) {
-			const double *t = tab + 6 * (size_t)col[k] + 2 * (size_t)(val[k] + 1);
-			p0 += t[0];
-			p1 += t[1];
-			nv += use[col[k]];
-		}
-		double sc = sqrt((double)n_cols_total / (double)(nv > 1 ? nv : 1));
-		proj[2 * (size_t)r] = sc * p0;
-		proj[2 * (size_t)r + 1] = sc * p1;
-	}
+	uint64_t nnz = vote_csr_nnz(m);
+	struct project_job job = {
+		.x = x, .tab = tab, .n_cols_total = n_cols_total, .extra_n = extra_n,
+		.n_parts = nnz >= (1u << 18) ? par_threads() : 1, .proj = proj,
+	};
+	par_run(job.n_parts, project_part, &job);
 	free(tab);
 }
