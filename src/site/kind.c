@@ -553,6 +553,32 @@ enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct
 	return adm_api_answer(res, 200, t);
 }
 
+const char *kind_edit_url(struct http_req *req, const struct kind *k, const char *key)
+{
+	const struct principal *p = web_principal(req);
+	if (!p->account_id || !key)
+		return NULL;
+	if (web_read_begin(req) != HM_OK)
+		return NULL;
+	/* The same question kind_save asks: its may_edit over the thing as
+	 * stored, else the edit right in its scope. */
+	json_t *t = k->snapshot ? k->snapshot(req->db, key) : k->get(req->db, key);
+	int may = 0;
+	if (t && (!k->visible || k->visible(p, t))) {
+		if (k->may_edit) {
+			may = k->may_edit(req->db, p, t);
+		} else if (k->scope) {
+			struct auth_scope sc;
+			k->scope(t, &sc);
+			may = auth_can(p, k->edit_action, &sc);
+		}
+	}
+	db_rollback(req->db);
+	db_failed_reset(req->db); /* a link not offered is not the page's failure */
+	json_decref(t);
+	return may ? arena_printf(&req->pool, "%s/%s/edit", k->admin_path, key) : NULL;
+}
+
 /* ============================================== the kind of the route */
 
 static const struct kind *route_kind(const struct http_req *req)

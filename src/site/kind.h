@@ -397,6 +397,12 @@ const char *kind_public_url(const struct kind *k, const json_t *t, char *buf, si
 
 /* ------------------------------------------------------- handlers (kind.c) */
 
+/* The admin edit page of the thing key names, when the request's
+ * principal may edit it (an organiser reading its public page); NULL for
+ * everyone else, and at once for visitors, whose pages are shared. Reads
+ * in a transaction of its own. */
+const char *kind_edit_url(struct http_req *req, const struct kind *k, const char *key);
+
 /* Loads the thing of the path ({slug}) for editing; *out is the caller's. */
 enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struct kind *k,
 			 json_t **out);

@@ -25,6 +25,8 @@ enum event_sql {
 	SQL_ORG_EVENTS,
 	SQL_SERIES_INDEX,
 	SQL_ORG_INDEX,
+	SQL_EVENT_PREVIEW,
+	SQL_SERIES_PREVIEW,
 	EVENT_SQL__MAX
 };
 
@@ -51,6 +53,15 @@ static const char *const sql[EVENT_SQL__MAX] = {
 		      "e.contact_org, e.contact_email, e.updated_at "
 		      "FROM event e LEFT JOIN series s ON s.id = e.series_id AND s.status = 'published' "
 		      "WHERE e.slug = ? AND e.status IN ('published', 'cancelled')",
+	/* For a preview by its organisers: the same, in any status, its
+	 * series named whatever the series' status. */
+	[SQL_EVENT_PREVIEW] = "SELECT " EVENT_COLS ", e.description_md, e.contact_name, e.contact_title, "
+			      "e.contact_org, e.contact_email "
+			      "FROM event e LEFT JOIN series s ON s.id = e.series_id WHERE e.slug = ?",
+	[SQL_SERIES_PREVIEW] = "SELECT s.id, s.lang, s.slug, s.title, s.summary, o.slug AS organiser_slug, "
+			       "o.name AS organiser_name, o.acronym AS organiser_acronym "
+			       "FROM series s LEFT JOIN organisation o ON o.id = s.organiser_id "
+			       "WHERE s.slug = ?",
 	[SQL_EVENT_SECTORS] =
 		"SELECT sector FROM event_sector WHERE event_id = ? ORDER BY position, sector",
 	[SQL_EVENT_ORGS] =
@@ -161,14 +172,39 @@ json_t *event_get(struct db *db, const char *slug)
 	return ev;
 }
 
+json_t *event_get_preview(struct db *db, const char *slug)
+{
+	json_t *ev = events_one_with(db, sql[SQL_EVENT_PREVIEW], slug, "organisations",
+				     sql[SQL_EVENT_ORGS]);
+	if (ev) {
+		json_int_t id = json_integer_value(json_object_get(ev, "id"));
+		json_object_set_new(ev, "sectors", events_sectors(db, id));
+	}
+	return ev;
+}
+
 json_t *series_list(struct db *db)
 {
 	return db_rows_json(prep(db, SQL_SERIES_LIST));
 }
 
+static json_t *series_with_regions(json_t *s);
+
 json_t *series_get(struct db *db, const char *slug)
 {
-	json_t *s = events_one_with(db, sql[SQL_SERIES], slug, "events", sql[SQL_SERIES_EVENTS]);
+	return series_with_regions(
+		events_one_with(db, sql[SQL_SERIES], slug, "events", sql[SQL_SERIES_EVENTS]));
+}
+
+json_t *series_get_preview(struct db *db, const char *slug)
+{
+	return series_with_regions(
+		events_one_with(db, sql[SQL_SERIES_PREVIEW], slug, "events", sql[SQL_SERIES_EVENTS]));
+}
+
+/* s with its events grouped by region (NULL stays NULL). */
+static json_t *series_with_regions(json_t *s)
+{
 	if (!s)
 		return NULL;
 	json_t *events = json_object_get(s, "events");

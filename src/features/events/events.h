@@ -19,10 +19,13 @@ json_t *event_list(struct db *db, int upcoming, const char *today, int limit);
 /* A published event with its series, sectors, and organisations by role
  * ("organisations": [{slug, name, acronym, kind, country, role}…]). */
 json_t *event_get(struct db *db, const char *slug);
+/* The same in any status, for a preview its organisers open. */
+json_t *event_get_preview(struct db *db, const char *slug);
 
 /* A published series with its published events, latest first, and the
  * same events grouped as "regions": [{region, events: […]}…]. */
 json_t *series_get(struct db *db, const char *slug);
+json_t *series_get_preview(struct db *db, const char *slug);
 
 /* Every published series (for the home page and the JSON API). */
 json_t *series_list(struct db *db);

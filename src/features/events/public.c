@@ -10,6 +10,7 @@
 #include "db/db.h"
 #include "features/events/events.h"
 #include "site/feature.h"
+#include "site/kind.h"
 #include "http/server.h"
 #include "site/old_address.h"
 #include "site/translations.h"
@@ -76,6 +77,7 @@ static enum hm_err page_series(struct http_req *req, struct http_res *res)
 					N_("There is no such series."));
 	/* regions[].events share the event objects, decorated above. */
 	json_object_set_new(s, "url", json_sprintf("/series/%s", http_param(req, "slug")));
+	web_set_str(s, "edit_url", kind_edit_url(req, &series_kind, http_param(req, "slug")));
 	res->cacheable = 1;
 	http_res_page(res, s, "pages/series", json_string_value(json_object_get(s, "title")));
 	return HM_OK;
@@ -100,6 +102,7 @@ static enum hm_err page_event(struct http_req *req, struct http_res *res)
 	if (!ev)
 		return moved_or_missing(req, res, EVENTS_MOVED_EVENT, "/events",
 					N_("There is no such event."));
+	web_set_str(ev, "edit_url", kind_edit_url(req, &event_kind, http_param(req, "slug")));
 	res->cacheable = 1;
 	http_res_page(res, ev, "pages/event", json_string_value(json_object_get(ev, "title")));
 	return HM_OK;
@@ -202,6 +205,7 @@ static enum hm_err page_org(struct http_req *req, struct http_res *res)
 	if (!o)
 		return moved_or_missing(req, res, EVENTS_MOVED_ORG, "/organisations",
 					N_("There is no such organisation."));
+	web_set_str(o, "edit_url", kind_edit_url(req, &org_kind, http_param(req, "slug")));
 	res->cacheable = 1;
 	http_res_page(res, o, "pages/organisation", json_string_value(json_object_get(o, "name")));
 	return HM_OK;
@@ -272,6 +276,62 @@ static enum hm_err page_org_index(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* GET /admin/events/{slug}/preview and /admin/series/{slug}/preview: the
+ * public page of one its organisers may edit, in any status (a draft
+ * before it is published), marked as a preview and never cached. */
+static enum hm_err page_event_preview(struct http_req *req, struct http_res *res)
+{
+	json_t *t = NULL, *ev = NULL;
+	enum hm_err e = adm_for_edit(req, res, &event_kind, &t);
+	if (e != HM_OK)
+		return e;
+	json_decref(t);
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	ev = event_get_preview(req->db, http_param(req, "slug"));
+	if (ev && (e = web_features_event_page(req, ev)) == HM_OK)
+		events_decorate(req, ev);
+	db_rollback(req->db);
+	if (!ev)
+		return http_fail(res, HM_ENOTFOUND, N_("There is no such event."));
+	if (e != HM_OK) {
+		json_decref(ev);
+		return e;
+	}
+	web_private(req, res);
+	json_object_set_new(ev, "is_preview", json_true());
+	web_set_str(ev, "edit_url",
+		    arena_printf(&req->pool, "/admin/events/%s/edit", http_param(req, "slug")));
+	http_res_page(res, ev, "pages/event", json_string_value(json_object_get(ev, "title")));
+	return HM_OK;
+}
+
+static enum hm_err page_series_preview(struct http_req *req, struct http_res *res)
+{
+	json_t *t = NULL, *s = NULL;
+	enum hm_err e = adm_for_edit(req, res, &series_kind, &t);
+	if (e != HM_OK)
+		return e;
+	json_decref(t);
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	s = series_get_preview(req->db, http_param(req, "slug"));
+	if (s) {
+		tr_overlay(req, "series", series_tr_fields, s);
+		events_decorate_list(req, json_object_get(s, "events"));
+	}
+	db_rollback(req->db);
+	if (!s)
+		return http_fail(res, HM_ENOTFOUND, N_("There is no such series."));
+	web_private(req, res);
+	json_object_set_new(s, "is_preview", json_true());
+	json_object_set_new(s, "url", json_sprintf("/series/%s", http_param(req, "slug")));
+	web_set_str(s, "edit_url",
+		    arena_printf(&req->pool, "/admin/series/%s/edit", http_param(req, "slug")));
+	http_res_page(res, s, "pages/series", json_string_value(json_object_get(s, "title")));
+	return HM_OK;
+}
+
 /* The home page's events: upcoming, past and every series. */
 enum hm_err events_home(struct http_req *req, json_t *m)
 {
@@ -300,5 +360,7 @@ const struct route event_public_routes[] = {
 	{GET, "/series/{slug}", page_series},
 	{GET, "/organisations", page_org_index},
 	{GET, "/organisations/{slug}", page_org},
+	{GET, "/admin/events/{slug}/preview", page_event_preview, WEB_PRIVATE},
+	{GET, "/admin/series/{slug}/preview", page_series_preview, WEB_PRIVATE},
 	WEB_ROUTES_END,
 };

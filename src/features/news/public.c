@@ -7,6 +7,8 @@
 
 #include "db/db.h"
 #include "features/news/news.h"
+#include "features/news/news_admin.h"
+#include "site/kind.h"
 #include "http/server.h"
 #include "site/old_address.h"
 #include "site/site.h"
@@ -118,6 +120,10 @@ static enum hm_err page_post(struct http_req *req, struct http_res *res)
 	if (!p)
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	news_decorate(req, p, 1);
+	web_set_str(p, "edit_url",
+		    kind_edit_url(req, &post_kind,
+				  arena_printf(&req->pool, "%lld",
+					       (long long)json_integer_value(json_object_get(p, "id")))));
 	res->cacheable = 1;
 	http_res_page(res, p, "pages/post", json_string_value(json_object_get(p, "title")));
 	return HM_OK;
