@@ -19,7 +19,9 @@ import { isUri, psql } from './backend.mjs';
 const WRITES = /\b(INSERT|UPDATE|DELETE|REPLACE|ALTER|CREATE|DROP|TRUNCATE)\b/i;
 export function sqlite(file, script) {
 	if (isUri(file)) return psql(file, WRITES.test(script) ? `${script}\n;NOTIFY harmony_changes;\n` : script);
-	return execFileSync('sqlite3', ['-bail', '-batch', file], { input: script, encoding: 'utf8' });
+	// The server writes too (its periodic jobs at start): wait for its
+	// lock as harmony does (5 s), rather than failing at once.
+	return execFileSync('sqlite3', ['-bail', '-batch', '-cmd', '.timeout 5000', file], { input: script, encoding: 'utf8' });
 }
 
 // Quotes a string as an SQL literal.
