@@ -129,6 +129,7 @@ struct principal {
 	char email[AUTH_EMAIL_MAX + 1];
 	char name[AUTH_NAME_MAX + 1];
 	char lang[AUTH_LANG_MAX + 1];
+	char timezone[65]; /* the account's own zone; "" for the site's */
 	size_t ngrants;
 	struct auth_grant grants[AUTH_GRANTS_MAX];
 	struct auth_session session; /* when via == AUTH_VIA_SESSION */
@@ -574,6 +575,7 @@ struct account_profile {
 	const char *name;         /* 1–AUTH_NAME_MAX bytes, UTF-8, no controls */
 	const char *organisation; /* "" for none */
 	const char *lang;         /* a language tag: "en", "zh-Hans" */
+	const char *timezone;     /* an IANA zone ICU knows; "" for the site's */
 };
 
 /* Updates name, organisation and language of account_id under the rules

@@ -5,13 +5,15 @@
  * signing in, after which every session ends and a fresh one is made.
  */
 #include "auth/auth_impl.h"
+#include "view/i18n.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
 static const char SQL_PROFILE_UPDATE[] =
-	"UPDATE account SET name = ?, organisation = ?, lang = ?, updated_at = ? WHERE id = ?";
+	"UPDATE account SET name = ?, organisation = ?, lang = ?, timezone = ?, updated_at = ? "
+	"WHERE id = ?";
 
 /* Adds key to before/after when its value changes. */
 static void diff_field(json_t *before, json_t *after, const char *key, const char *old,
@@ -48,6 +50,8 @@ enum hm_err auth_account_update(struct db *db, const struct principal *actor, in
 	const char *old_name = json_string_value(json_object_get(cur, "name"));
 	const char *old_org = json_string_value(json_object_get(cur, "organisation"));
 	const char *old_lang = json_string_value(json_object_get(cur, "lang"));
+	const char *old_zone = json_string_value(json_object_get(cur, "timezone"));
+	const char *zone = pr->timezone ? pr->timezone : old_zone ? old_zone : "";
 	/* NULL keeps a field as it is. */
 	struct account_new a = {
 		.email = email,
@@ -57,11 +61,17 @@ enum hm_err auth_account_update(struct db *db, const struct principal *actor, in
 	};
 	if ((e = auth_account_check(&a, msg, msglen)) != HM_OK)
 		goto out;
+	if (zone[0] && !tz_valid(zone)) {
+		snprintf(msg, msglen, "'%.64s' is not a time zone such as Asia/Shanghai", zone);
+		e = HM_EINVAL;
+		goto out;
+	}
 	before = json_object();
 	after = json_object();
 	diff_field(before, after, "name", old_name, a.name);
 	diff_field(before, after, "organisation", old_org, a.organisation);
 	diff_field(before, after, "lang", old_lang, a.lang);
+	diff_field(before, after, "timezone", old_zone, zone);
 	if (json_object_size(after) == 0)
 		goto out; /* nothing to change, nothing to record */
 
@@ -76,8 +86,9 @@ enum hm_err auth_account_update(struct db *db, const struct principal *actor, in
 	db_bind_text(st, 1, a.name);
 	db_bind_text(st, 2, a.organisation);
 	db_bind_text(st, 3, a.lang);
-	db_bind_text(st, 4, ts);
-	db_bind_int(st, 5, account_id);
+	db_bind_text(st, 4, zone[0] ? zone : NULL);
+	db_bind_text(st, 5, ts);
+	db_bind_int(st, 6, account_id);
 	if ((e = db_run(st)) != HM_OK ||
 	    (e = audit_record_at(db, actor, "account.update", "account", account_id, before, after,
 				 now)) != HM_OK ||

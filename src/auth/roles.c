@@ -167,6 +167,7 @@ enum hm_err auth_principal_load(struct db *db, int64_t account_id, enum auth_via
 	auth_copy(p->email, db_col_text(st, 1), sizeof(p->email));
 	auth_copy(p->name, db_col_text(st, 2), sizeof(p->name));
 	auth_copy(p->lang, db_col_text(st, 3), sizeof(p->lang));
+	auth_copy(p->timezone, db_col_text(st, 4) ? db_col_text(st, 4) : "", sizeof(p->timezone));
 	db_done(st);
 
 	if (!(st = auth_prep(db, SQL_ROLES_OF))) {

@@ -14,9 +14,9 @@ static const char *const auth_sql[AUTH_SQL__MAX] = {
 		"INSERT INTO account (email, name, organisation, lang, password_hash, created_at, "
 		"updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	[SQL_ACCOUNT_BY_EMAIL] = "SELECT id, password_hash FROM account WHERE email = ?",
-	[SQL_ACCOUNT_PRINCIPAL] = "SELECT id, email, name, lang FROM account WHERE id = ?",
-	[SQL_ACCOUNT_GET] = "SELECT id, email, name, organisation, lang, created_at, updated_at "
-			    "FROM account WHERE id = ?",
+	[SQL_ACCOUNT_PRINCIPAL] = "SELECT id, email, name, lang, timezone FROM account WHERE id = ?",
+	[SQL_ACCOUNT_GET] = "SELECT id, email, name, organisation, lang, timezone, created_at, "
+			    "updated_at FROM account WHERE id = ?",
 	[SQL_ACCOUNT_LIST] = "SELECT id, email, name, organisation, lang, created_at, updated_at "
 			     "FROM account ORDER BY email",
 	[SQL_ACCOUNT_SET_PASSWORD] =

@@ -82,6 +82,9 @@ void site_section(struct http_req *req, json_t *m, const char *key)
 const char *site_zone(struct http_req *req)
 {
 	static const char sql[] = "SELECT value FROM site_setting WHERE key = 'timezone'";
+	const struct principal *p = web_principal(req);
+	if (p->timezone[0] && tz_valid(p->timezone))
+		return p->timezone; /* the reader's own */
 	const char *z = NULL;
 	struct db_stmt *st = req->db ? db_prepare(req->db, sql) : NULL;
 	if (st && db_step(st) == 1 && db_col_text(st, 0) && tz_valid(db_col_text(st, 0)))

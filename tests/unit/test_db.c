@@ -624,6 +624,7 @@ static void test_db_migrates_older_schema(void **state)
 			   "DROP TRIGGER series_search_update; DROP TRIGGER series_search_delete;");
 	/* 0010, versions in other languages. */
 	other_exec(b, p,
+		   "ALTER TABLE account DROP COLUMN timezone; "
 		   "DROP TABLE content_translation; ALTER TABLE event DROP COLUMN lang; "
 		   "ALTER TABLE series DROP COLUMN lang; ALTER TABLE organisation DROP COLUMN lang; "
 		   "ALTER TABLE post DROP COLUMN lang;");

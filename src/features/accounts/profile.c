@@ -7,6 +7,7 @@
 #include "features/accounts/notice.h"
 
 #include "db/db.h"
+#include "view/format_extra.h"
 #include "view/i18n.h"
 
 #include <string.h>
@@ -21,12 +22,14 @@ static const struct field profile_post_fields[] = {
 	{.name = "organisation", .kind = FIELD_TEXT, .max_len = AUTH_NAME_MAX,
 	 .label = N_("Organisation")},
 	{.name = "lang", .kind = FIELD_CHOICE, .required = 1, .label = N_("Language")},
+	{.name = "timezone", .kind = FIELD_TIMEZONE, .max_len = 64, .label = N_("Time zone")},
 };
 
 static json_t *profile_model(struct http_req *req, struct http_res *res, const char *lang)
 {
 	json_t *m = site_csrf_model(req, res);
 	json_object_set_new(m, "languages", accounts_language_choices(req, lang));
+	json_object_set_new(m, "zones", fmt_timezone_options(&req->pool, req->lang, NULL));
 	return m;
 }
 
@@ -42,9 +45,10 @@ static enum hm_err page_profile(struct http_req *req, struct http_res *res)
 		return HM_OK;
 	}
 	json_t *m = profile_model(req, res, json_string_value(json_object_get(acct, "lang")));
-	json_t *values = json_pack("{s:O, s:O, s:O}", "name", json_object_get(acct, "name"),
+	json_t *values = json_pack("{s:O, s:O, s:O, s:O}", "name", json_object_get(acct, "name"),
 				   "organisation", json_object_get(acct, "organisation"), "lang",
-				   json_object_get(acct, "lang"));
+				   json_object_get(acct, "lang"), "timezone",
+				   json_object_get(acct, "timezone"));
 	json_object_set_new(m, "form", json_pack("{s:o, s:{}}", "values", values, "errors"));
 	json_decref(acct);
 	http_res_page(res, m, "pages/profile", web_t(req, "Your profile"));
@@ -71,11 +75,17 @@ static enum hm_err post_profile(struct http_req *req, struct http_res *res)
 		return site_form_fail(req, res, 400, &f, profile_model(req, res, form_get(&f, "lang")),
 				      "pages/profile", title);
 	const struct principal *p = web_principal(req);
-	const char *org = form_get(&f, "organisation");
+	const char *org = form_get(&f, "organisation"), *zone = form_get(&f, "timezone");
+	/* The form sends every field: an empty zone is the site's. A PATCH
+	 * changes what it sends: "" (or null) for the site's. */
+	json_t *body = req->want_json && patch ? json_loads(req->body ? req->body : "", 0, NULL) : NULL;
+	int zone_sent = body && json_object_get(body, "timezone") != NULL;
+	json_decref(body);
 	struct account_profile pr = {
 		.name = form_get(&f, "name"),
 		.organisation = org ? org : patch ? NULL : "",
 		.lang = form_get(&f, "lang"),
+		.timezone = zone ? zone : (!patch || zone_sent) ? "" : NULL,
 	};
 	e = auth_account_update(req->db, p, p->account_id, &pr, time_now_s(), msg, sizeof(msg));
 	if (e == HM_EINVAL || e == HM_ETOOBIG) {
