@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import { addAccount, apiToken, signedIn } from './lib/accounts.mjs';
 import { get } from './lib/http.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
-import { outboxSettled } from './lib/sqlite.mjs';
+import { outboxSettled, sqlite } from './lib/sqlite.mjs';
 
 let srv, token;
 before(async () => {
@@ -66,6 +66,11 @@ test('answers and their times are counted by class and status', async () => {
 	assert.ok(m1.get('harmony_db_steps_total') > m0.get('harmony_db_steps_total'), 'the database was read');
 	assert.ok(m1.get('harmony_db_seconds_total') > 0);
 	assert.equal(m1.get('harmony_mail_queue'), 0);
+	// Changes seen: reads change nothing, a commit by another process counts.
+	assert.equal(m1.get('harmony_db_changes_seen_total'), m0.get('harmony_db_changes_seen_total'), 'reads are not changes');
+	sqlite(srv.db, 'UPDATE event SET title = title;');
+	const m2 = await metrics();
+	assert.ok(m2.get('harmony_db_changes_seen_total') > m1.get('harmony_db_changes_seen_total'), 'another process’s commit is seen');
 	// The histogram: cumulative buckets, +Inf equal to the count, and
 	// the count equal to the answers of that class.
 	for (const cls of ['page', 'api', 'feed']) {

@@ -76,6 +76,7 @@ static enum hm_err page_metrics(struct http_req *req, struct http_res *res)
 	double db_s;
 	uint64_t db_calls;
 	db_time_totals(&db_s, &db_calls);
+	uint64_t seen = db_data_version(req->db);
 	server_metrics_write(req->srv, &res->body);
 	buf_printf(&res->body,
 		   "# HELP harmony_db_seconds_total Time spent running database statements.\n"
@@ -83,6 +84,15 @@ static enum hm_err page_metrics(struct http_req *req, struct http_res *res)
 		   "# HELP harmony_db_steps_total Database statement steps run.\n"
 		   "# TYPE harmony_db_steps_total counter\nharmony_db_steps_total %llu\n",
 		   db_s, (unsigned long long)db_calls);
+	/* What the page cache keys on: it grows with every commit this
+	 * instance has seen, its own and other processes' (SQLite's
+	 * data_version, PostgreSQL's change notices), so a tool can wait for
+	 * an instance to have seen a change. */
+	buf_printf(&res->body,
+		   "# HELP harmony_db_changes_seen_total Commits this instance has seen, its own and "
+		   "other processes'.\n"
+		   "# TYPE harmony_db_changes_seen_total counter\nharmony_db_changes_seen_total %llu\n",
+		   (unsigned long long)seen);
 	if (queued >= 0)
 		buf_printf(&res->body,
 			   "# HELP harmony_mail_queue Messages waiting to be sent or being sent.\n"

@@ -42,6 +42,11 @@ export async function eventually(fn) {
 
 export const isUri = (db) => /^postgres(ql)?:\/\//.test(String(db));
 
+// The servers running on each database (startServer adds them, stop()
+// takes them out): a change made here by psql waits until each has seen
+// it (lib/sqlite.mjs), as SQLite's data_version shows one at once.
+export const serversOn = new Map(); // URI → Set of base URLs
+
 // The URI of database name on the test cluster.
 export function pgUri(name) {
 	return process.env.HM_TEST_PG.replace(/^(postgres(?:ql)?:\/\/[^/?]*\/)[^?]*/, `$1${name}`);

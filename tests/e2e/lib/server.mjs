@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dbHome, freshDatabase, isUri, onPg } from './backend.mjs';
+import { dbHome, freshDatabase, isUri, onPg, serversOn } from './backend.mjs';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -179,9 +179,14 @@ export async function startServer({ db, args = [], startTimeout = 30_000 } = {})
 		});
 	});
 
+	if (isUri(dbPath)) {
+		if (!serversOn.has(dbPath)) serversOn.set(dbPath, new Set());
+		serversOn.get(dbPath).add(url);
+	}
 	let stopped = null;
 	async function stop({ expectCode = 0, timeout = 20_000 } = {}) {
 		if (stopped) return stopped;
+		serversOn.get(dbPath)?.delete(url);
 		stopped = (async () => {
 			proc.kill('SIGTERM');
 			const timer = setTimeout(() => proc.kill('SIGKILL'), timeout);

@@ -6,7 +6,7 @@
 // columns read whole and parsed in JS.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { isUri, psql } from './backend.mjs';
+import { isUri, psql, serversOn } from './backend.mjs';
 
 // Runs script on file; returns what it prints, one row a line with the
 // columns joined by '|' (sqlite3's list mode, psql -At), NULL as nothing.
@@ -18,10 +18,37 @@ import { isUri, psql } from './backend.mjs';
 // docs/POSTGRESQL.md, Limits).
 const WRITES = /\b(INSERT|UPDATE|DELETE|REPLACE|ALTER|CREATE|DROP|TRUNCATE)\b/i;
 export function sqlite(file, script) {
-	if (isUri(file)) return psql(file, WRITES.test(script) ? `${script}\n;NOTIFY harmony_changes;\n` : script);
+	if (isUri(file)) {
+		if (!WRITES.test(script)) return psql(file, script);
+		// The NOTIFY reaches a running server's listener thread a moment
+		// later: wait (up to 5 s) until each has seen it, so the test's
+		// next request reads the change as it would on SQLite.
+		const urls = [...(serversOn.get(file) ?? [])];
+		const before = changesSeen(urls);
+		const out = psql(file, `${script}\n;NOTIFY harmony_changes;\n`);
+		const end = Date.now() + 5000;
+		for (let now = changesSeen(urls); urls.some((u, i) => before[i] >= 0 && !(now[i] > before[i])) && Date.now() < end; now = changesSeen(urls))
+			nap(10);
+		return out;
+	}
 	// The server writes too (its periodic jobs at start): wait for its
 	// lock as harmony does (5 s), rather than failing at once.
 	return execFileSync('sqlite3', ['-bail', '-batch', '-cmd', '.timeout 5000', file], { input: script, encoding: 'utf8' });
+}
+
+// Each server's count of changes seen (GET /metrics, open to this
+// machine), read synchronously as the tests' SQL runs: -1 when one does
+// not answer (it stops, or never started).
+function changesSeen(urls) {
+	if (!urls.length) return [];
+	const script = `Promise.all(${JSON.stringify(urls)}.map((u) => fetch(u + '/metrics').then((r) => r.text())
+		.then((t) => Number(/^harmony_db_changes_seen_total (\\d+)$/m.exec(t)?.[1] ?? -1)).catch(() => -1)))
+		.then((v) => process.stdout.write(JSON.stringify(v)));`;
+	try {
+		return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 5000 }));
+	} catch {
+		return urls.map(() => -1);
+	}
 }
 
 // Quotes a string as an SQL literal.
