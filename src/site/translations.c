@@ -188,11 +188,20 @@ static size_t version_fields(const struct kind *k, struct field *out, size_t max
 	return n;
 }
 
-/* The language of the path: one of the site's, not the original's. */
-static const char *path_lang(struct http_req *req)
+/* The thing of the path, loaded for editing (the request keeps it), and
+ * the language of the path, one of the site's: HM_OK with both, else the
+ * answer (adm_for_edit's, or 404 for a language the site does not speak). */
+static enum hm_err edit_in_lang(struct http_req *req, struct http_res *res, const struct kind *k,
+				json_t **t, const char **lang)
 {
-	const char *l = http_param(req, "lang");
-	return l && i18n_supported(l) ? l : NULL;
+	enum hm_err e = adm_for_edit(req, res, k, t);
+	if (e != HM_OK)
+		return e;
+	web_own(req, *t);
+	*lang = http_param(req, "lang");
+	if (!*lang || !i18n_supported(*lang))
+		return http_fail(res, HM_ENOTFOUND, N_("This language is not offered."));
+	return HM_OK;
 }
 
 /* The thing's own language, read in the caller's transaction. */
@@ -345,14 +354,11 @@ static enum hm_err form_page(struct http_req *req, struct http_res *res, const s
 enum hm_err tr_h_form(struct http_req *req, struct http_res *res)
 {
 	const struct kind *k = route_kind(req);
-	const char *lang = path_lang(req);
+	const char *lang = NULL;
 	json_t *t = NULL;
-	enum hm_err e = adm_for_edit(req, res, k, &t);
+	enum hm_err e = edit_in_lang(req, res, k, &t, &lang);
 	if (e != HM_OK)
 		return e;
-	web_own(req, t);
-	if (!lang)
-		return http_fail(res, HM_ENOTFOUND, N_("This language is not offered."));
 	return form_page(req, res, k, t, lang, NULL);
 }
 
@@ -362,14 +368,11 @@ enum hm_err tr_h_form(struct http_req *req, struct http_res *res)
 enum hm_err tr_h_save(struct http_req *req, struct http_res *res)
 {
 	const struct kind *k = route_kind(req);
-	const char *lang = path_lang(req);
+	const char *lang = NULL;
 	json_t *t = NULL;
-	enum hm_err e = adm_for_edit(req, res, k, &t);
+	enum hm_err e = edit_in_lang(req, res, k, &t, &lang);
 	if (e != HM_OK)
 		return e;
-	web_own(req, t);
-	if (!lang)
-		return http_fail(res, HM_ENOTFOUND, N_("This language is not offered."));
 	struct field fields[FORM_MAX_FIELDS];
 	size_t n = version_fields(k, fields, FORM_MAX_FIELDS);
 	struct adm_input in;
@@ -490,14 +493,14 @@ enum hm_err tr_h_api_get(struct http_req *req, struct http_res *res)
 	const char *own = "en";
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
-	t = k->get(req->db, http_param(req, kind_param(k)));
-	if (t && (!k->visible || k->visible(web_principal(req), t))) {
+	t = web_own(req, k->get(req->db, http_param(req, kind_param(k))));
+	int seen = t && (!k->visible || k->visible(web_principal(req), t));
+	if (seen) {
 		own = own_lang(req, k, thing_id(t));
 		versions = tr_versions(req->db, k->entity, thing_id(t));
 	}
 	db_rollback(req->db);
-	web_own(req, t);
-	if (!t || (k->visible && !k->visible(web_principal(req), t)))
+	if (!seen)
 		return http_fail(res, HM_ENOTFOUND, k->missing);
 	if (!versions)
 		return HM_EDB;
@@ -510,14 +513,11 @@ enum hm_err tr_h_api_get(struct http_req *req, struct http_res *res)
 enum hm_err tr_h_api_delete(struct http_req *req, struct http_res *res)
 {
 	const struct kind *k = route_kind(req);
-	const char *lang = path_lang(req);
+	const char *lang = NULL;
 	json_t *t = NULL;
-	enum hm_err e = adm_for_edit(req, res, k, &t);
+	enum hm_err e = edit_in_lang(req, res, k, &t, &lang);
 	if (e != HM_OK)
 		return e;
-	web_own(req, t);
-	if (!lang)
-		return http_fail(res, HM_ENOTFOUND, N_("This language is not offered."));
 	int64_t now = time_now_s();
 	if ((e = db_begin(req->db)) != HM_OK)
 		return e;
