@@ -550,6 +550,11 @@ enum hm_err auth_api_token_lookup_at(struct db *db, const char *token, int64_t n
  * account, newest first. Caller owns it. */
 json_t *auth_api_token_list(struct db *db, int64_t account_id);
 
+/* The server's secret key of that name (32 bytes, table auth_key), read,
+ * or made on first use: "anon_csrf" for visitors' form tokens,
+ * "checkin" for the codes on badges. */
+enum hm_err auth_server_key(struct db *db, const char *name, unsigned char key[32]);
+
 /* ============================================================ audit log */
 
 /* Records that actor did action ("event.publish") to entity ("event") id,

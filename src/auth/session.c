@@ -383,11 +383,9 @@ void auth_presession_new(char out[AUTH_TOKEN_SIZE])
 	auth_token_new(out);
 }
 
-/* The server key for anonymous-form tokens: read, or made on first use.
- * Two instances racing to make it agree on whichever insert won. */
-static enum hm_err anon_key(struct db *db, unsigned char key[32])
+/* Two instances racing to make a key agree on whichever insert won. */
+enum hm_err auth_server_key(struct db *db, const char *name, unsigned char key[32])
 {
-	static const char name[] = "anon_csrf";
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct db_stmt *st = auth_prep(db, SQL_KEY_GET);
 		if (!st)
@@ -435,7 +433,7 @@ enum hm_err auth_anon_csrf_token(struct db *db, const char *presession,
 	out[0] = '\0';
 	if (!auth_token_decode(presession, bin))
 		return HM_EINVAL;
-	if ((e = anon_key(db, key)) != HM_OK)
+	if ((e = auth_server_key(db, "anon_csrf", key)) != HM_OK)
 		return e;
 	crypto_generichash(mac, sizeof(mac), bin, sizeof(bin), key, sizeof(key));
 	sodium_bin2base64(out, AUTH_TOKEN_SIZE, mac, sizeof(mac),

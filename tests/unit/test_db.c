@@ -622,6 +622,11 @@ static void test_db_migrates_older_schema(void **state)
 			   "DROP TRIGGER organisation_search_insert; DROP TRIGGER organisation_search_update; "
 			   "DROP TRIGGER organisation_search_delete; DROP TRIGGER series_search_insert; "
 			   "DROP TRIGGER series_search_update; DROP TRIGGER series_search_delete;");
+	/* 0014, registration. */
+	other_exec(b, p,
+		   "DROP TABLE registration_checkin; DROP TABLE registration; "
+		   "DROP TABLE registration_invitation; DROP TABLE registration_quota; "
+		   "DROP TABLE registration_setting;");
 	/* 0010, versions in other languages. */
 	other_exec(b, p,
 		   "ALTER TABLE account DROP COLUMN timezone; "

@@ -1,0 +1,45 @@
+/*
+ * reg_web.h — what the registration pages share (internal to
+ * src/features/registration): web_common.c's helpers and the route
+ * tables feature.c lists.
+ */
+#ifndef HM_REG_WEB_H
+#define HM_REG_WEB_H
+
+#include <jansson.h>
+
+#include "db/db.h"
+#include "features/registration/registration.h"
+#include "site/feature.h"
+#include "site/kind.h"
+#include "site/site.h"
+
+/* The event of the path ({slug}) with its registration settings, owned
+ * by the request. manage: the asker must manage its registrations (the
+ * answer is private); else the event must be published (or the asker
+ * its organiser). */
+enum hm_err reg_web_event(struct http_req *req, struct http_res *res, int manage, json_t **out);
+/* The body as one object: a JSON object, or the form's fields (repeated
+ * names as lists, "q_<id>" fields under "answers"); owned by the request;
+ * NULL when a JSON body is not an object. */
+json_t *reg_web_body(struct http_req *req);
+/* A form model {values, errors, has_errors, error, summary} of the values
+ * sent and errs (translated). */
+json_t *reg_web_form(struct http_req *req, const json_t *values, const struct field_errors *errs);
+/* A JSON refusal {error, errors} with status. */
+enum hm_err reg_web_refuse(struct http_req *req, struct http_res *res, int status,
+			   const struct field_errors *errs);
+/* [{value, label, selected}…] of keys labelled by the vocabularies. */
+json_t *reg_web_options(struct http_req *req, const char *const *keys, const char *current);
+/* status_label, status_class, sector_label, gender_label, country_name,
+ * created_display… */
+void reg_web_decorate(struct http_req *req, json_t *r);
+
+extern const struct vocab reg_vocab[];
+extern const struct route reg_public_routes[];
+extern const struct route reg_admin_routes[];
+
+/* What registration adds to an event's public page. */
+enum hm_err reg_event_page(struct http_req *req, json_t *ev);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * web_common.c — what the registration pages share: the event of the
+ * path, the body of a form or a JSON call as one object, refusals by
+ * field as a form model, the labels of the values registration stores.
+ */
+#include "features/registration/reg_web.h"
+
+#include "view/format_extra.h"
+
+#include <string.h>
+
+enum hm_err reg_web_event(struct http_req *req, struct http_res *res, int manage, json_t **out)
+{
+	*out = NULL;
+	reg_site_url_set(server_base_url(req->srv));
+	json_t *ev = reg_event(req->db, http_param(req, "slug"));
+	if (!ev)
+		return db_failed(req->db) ? HM_EDB : http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	const struct principal *p = web_principal(req);
+	if (manage) {
+		struct auth_scope sc = {
+			.event_id = json_integer_value(json_object_get(ev, "id")),
+			.series_id = json_integer_value(json_object_get(ev, "series_id")),
+		};
+		enum hm_err e = web_require(req, res, AUTH_REGISTRATION_MANAGE, &sc);
+		if (e != HM_OK) {
+			json_decref(ev);
+			return e;
+		}
+		web_private(req, res);
+	} else if (!str_eq(json_string_value(json_object_get(ev, "status")), "published") &&
+		   !reg_may_manage(p, ev)) {
+		json_decref(ev);
+		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	}
+	*out = web_own(req, ev);
+	return HM_OK;
+}
+
+json_t *reg_web_body(struct http_req *req)
+{
+	if (req->content_type && strncasecmp(req->content_type, "application/json", 16) == 0) {
+		json_t *j = req->body ? json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES,
+						   NULL)
+				      : NULL;
+		if (!json_is_object(j)) {
+			json_decref(j);
+			return NULL;
+		}
+		return web_own(req, j);
+	}
+	struct kv_list kv;
+	form_pairs(req, &kv);
+	json_t *o = json_object(), *answers = json_object();
+	for (size_t i = 0; i < kv.n; i++) {
+		const char *k = kv.items[i].key, *v = kv.items[i].value;
+		if (!k || str_eq(k, "_csrf") || strlen(kv.items[i].value) != kv.items[i].value_len)
+			continue;
+		json_t *into = o;
+		if (strncmp(k, "q_", 2) == 0) {
+			into = answers;
+			k += 2;
+		}
+		json_t *old = json_object_get(into, k);
+		if (!old)
+			json_object_set_new(into, k, json_string(v));
+		else if (json_is_array(old))
+			json_array_append_new(old, json_string(v));
+		else
+			json_object_set_new(into, k, json_pack("[O, s]", old, v));
+	}
+	json_object_set_new(o, "answers", answers);
+	return web_own(req, o);
+}
+
+json_t *reg_web_form(struct http_req *req, const json_t *values, const struct field_errors *errs)
+{
+	json_t *fj = json_pack("{s:o, s:{}, s:b, s:[]}", "values",
+			       values ? json_deep_copy(values) : json_object(), "errors",
+			       "has_errors", errs && errs->n > 0, "summary");
+	json_t *errors = json_object_get(fj, "errors");
+	for (int i = 0; errs && i < errs->n; i++) {
+		const char *field = errs->items[i].field, *msg = web_t(req, errs->items[i].msgid);
+		if (!*field) {
+			json_object_set_new(fj, "error", json_string(msg));
+			continue;
+		}
+		json_object_set_new(errors, field, json_string(msg));
+		form_summary_add(fj, field, "", msg);
+	}
+	if (errs && errs->n && !json_object_get(fj, "error"))
+		json_object_set_new(fj, "error",
+				    json_string(web_t(req, "Please correct the fields marked below.")));
+	return fj;
+}
+
+enum hm_err reg_web_refuse(struct http_req *req, struct http_res *res, int status,
+			   const struct field_errors *errs)
+{
+	json_t *fj = reg_web_form(req, NULL, errs);
+	json_t *m = json_pack("{s:O, s:b, s:O}", "error", json_object_get(fj, "error"),
+			      "has_errors", 1, "errors", json_object_get(fj, "errors"));
+	json_decref(fj);
+	return adm_api_answer(res, status, m);
+}
+
+json_t *reg_web_options(struct http_req *req, const char *const *keys, const char *current)
+{
+	json_t *list = json_array();
+	for (int i = 0; keys[i]; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "value", keys[i], "label",
+						      adm_label(req, keys[i]), "selected",
+						      str_eq(keys[i], current)));
+	return list;
+}
+
+void reg_web_decorate(struct http_req *req, json_t *r)
+{
+	const char *status = json_string_value(json_object_get(r, "status"));
+	web_set_str(r, "status_label", adm_label(req, status));
+	web_set_str(r, "status_class",
+		    str_eq(status, "approved")	   ? "badge-ok"
+		    : str_eq(status, "pending")	   ? "badge-draft"
+		    : str_eq(status, "waitlisted") ? "badge-info"
+		    : str_eq(status, "offered")	   ? "badge-info"
+						   : "badge-warn");
+	const char *sector = json_string_value(json_object_get(r, "sector"));
+	web_set_str(r, "sector_label", sector ? adm_label(req, sector) : NULL);
+	const char *gender = json_string_value(json_object_get(r, "gender"));
+	web_set_str(r, "gender_label", gender ? adm_label(req, gender) : NULL);
+	const char *cc = json_string_value(json_object_get(r, "country"));
+	web_set_str(r, "country_name", cc ? fmt_country(&req->pool, req->lang, cc) : NULL);
+	site_display_time(req, r, "created_at", "created_display");
+	site_display_time(req, r, "offer_expires_at", "offer_expires_display");
+	site_display_time(req, r, "checked_in_at", "checked_in_display");
+}
+
+const struct vocab reg_vocab[] = {
+	{"pending", N_("Pending"), N_("Pending")},
+	{"approved", N_("Approved"), N_("Approved")},
+	{"waitlisted", N_("Waiting list"), N_("Waiting list")},
+	{"offered", N_("Seat offered"), N_("Seats offered")},
+	{"declined", N_("Declined"), N_("Declined")},
+	{"expired", N_("Offer lapsed"), N_("Offers lapsed")},
+	{"attended", N_("Attended"), N_("Attended")},
+	{"female", N_("Woman"), N_("Women")},
+	{"male", N_("Man"), N_("Men")},
+	{"undisclosed", N_("Prefer not to say"), N_("Prefer not to say")},
+	{"open", N_("Open: first come, within capacity and quotas"), NULL},
+	{"approval", N_("Approval: organisers decide"), NULL},
+	{"invitation", N_("Invitation: by personal link"), NULL},
+	{"none", N_("Nobody"), NULL},
+	{"participants", N_("Approved participants"), NULL},
+	{"public", N_("Everyone"), NULL},
+	{NULL, NULL, NULL},
+};

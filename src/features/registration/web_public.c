@@ -1,0 +1,337 @@
+/*
+ * web_public.c — registering for an event (/events/{slug}/register and
+ * POST /api/v1/events/{slug}/registrations) and a person's own
+ * registration through the link of their e-mails (/registration/{token}):
+ * see it, change it, confirm an offered seat, cancel.
+ */
+#include "features/registration/reg_web.h"
+
+#include "features/events/events_admin.h"
+#include "view/format_extra.h"
+#include "view/i18n.h"
+
+#include <string.h>
+
+/* The questions of ev for the form, with what was answered. */
+static json_t *questions_model(const json_t *ev, const json_t *answers)
+{
+	json_t *out = json_array();
+	size_t i;
+	const json_t *q;
+	json_array_foreach(json_object_get(json_object_get(ev, "registration"), "questions"), i, q) {
+		json_t *one = json_deep_copy(q);
+		const char *id = json_string_value(json_object_get(q, "id"));
+		const char *kind = json_string_value(json_object_get(q, "kind"));
+		const json_t *given = json_object_get(answers, id);
+		json_object_set_new(one, "field", json_sprintf("q_%s", id));
+		json_object_set_new(one, "field_id", json_sprintf("f-q_%s", id));
+		char is[32];
+		snprintf(is, sizeof(is), "is_%s", kind ? kind : "text");
+		json_object_set_new(one, is, json_true());
+		if (json_is_string(given))
+			json_object_set(one, "answer", (json_t *)json_object_get(answers, id));
+		json_t *opts = json_array();
+		size_t j;
+		const json_t *o;
+		json_array_foreach(json_object_get(q, "options"), j, o) {
+			int sel = json_equal(given, o);
+			size_t k;
+			const json_t *g;
+			if (json_is_array(given))
+				json_array_foreach(given, k, g) sel |= json_equal(g, o);
+			json_array_append_new(opts, json_pack("{s:O, s:b, s:I}", "value", o, "selected",
+							      sel, "n", (json_int_t)j));
+		}
+		json_object_set_new(one, "choices", opts);
+		if (str_eq(kind, "yesno"))
+			json_object_set_new(one, "is_yes", json_boolean(str_eq(json_string_value(given), "yes"))),
+				json_object_set_new(one, "is_no", json_boolean(str_eq(json_string_value(given), "no")));
+		json_array_append_new(out, one);
+	}
+	return out;
+}
+
+/* The model of the registration form (or the page of one's own). */
+static json_t *form_model(struct http_req *req, struct http_res *res, const json_t *ev,
+			  json_t *fj)
+{
+	json_t *m = site_csrf_model(req, res);
+	json_t *e = json_deep_copy(ev);
+	const char *dates = fmt_date_range(&req->pool, req->lang,
+					   json_string_value(json_object_get(ev, "starts_on")),
+					   json_string_value(json_object_get(ev, "ends_on")));
+	web_set_str(e, "dates", dates);
+	const char *cc = json_string_value(json_object_get(ev, "country"));
+	web_set_str(e, "country_name", cc ? fmt_country(&req->pool, req->lang, cc) : NULL);
+	json_object_set_new(m, "event", e);
+	const json_t *values = json_object_get(fj, "values");
+	const char *gender = json_string_value(json_object_get(values, "gender"));
+	json_object_set_new(m, "sectors",
+			    reg_web_options(req, admin_sectors,
+					    json_string_value(json_object_get(values, "sector"))));
+	json_object_set_new(m, "genders", reg_web_options(req, reg_genders, gender));
+	json_object_set_new(m, "countries",
+			    fmt_country_options(&req->pool, req->lang,
+						json_string_value(json_object_get(values, "country"))));
+	json_object_set_new(m, "questions",
+			    questions_model(ev, json_object_get(values, "answers")));
+	if (json_is_true(json_object_get(values, "consent_directory")) ||
+	    str_eq(json_string_value(json_object_get(values, "consent_directory")), "yes"))
+		json_object_set_new(m, "consent_checked", json_true());
+	json_object_set_new(m, "form", fj);
+	return m;
+}
+
+/* The fields the JSON twin lists, for clients that build their own form. */
+static json_t *fields_json(struct http_req *req, const json_t *ev)
+{
+	json_t *f = json_pack(
+		"[{s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b},"
+		" {s:s, s:s, s:b, s:o}, {s:s, s:s, s:b}, {s:s, s:s, s:b, s:o}, {s:s, s:s, s:b},"
+		" {s:s, s:s, s:b}, {s:s, s:s, s:b}, {s:s, s:s, s:b}]",
+		"name", "name", "kind", "text", "required", 1, "name", "email", "kind", "email",
+		"required", 1, "name", "organisation", "kind", "text", "required", 0, "name",
+		"position", "kind", "text", "required", 0, "name", "sector", "kind", "choice",
+		"required", 1, "choices", reg_web_options(req, admin_sectors, NULL), "name",
+		"country", "kind", "country", "required", 1, "name", "gender", "kind", "choice",
+		"required", 0, "choices", reg_web_options(req, reg_genders, NULL), "name",
+		"languages", "kind", "text", "required", 0, "name", "accessibility", "kind",
+		"multiline", "required", 0, "name", "dietary", "kind", "multiline", "required", 0,
+		"name", "consent_directory", "kind", "yesno", "required", 0);
+	json_t *qs = json_object_get(json_object_get(ev, "registration"), "questions");
+	return json_pack("{s:o, s:O}", "fields", f, "questions", qs ? qs : json_null());
+}
+
+static enum hm_err page_register(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = reg_web_event(req, res, 0, &ev);
+	if (e != HM_OK)
+		return e;
+	web_private(req, res);
+	const char *window = reg_window(ev, time_now_s());
+	if (str_eq(window, "none"))
+		return http_fail(res, HM_ENOTFOUND, "This event does not take registrations here.");
+	const char *mode = json_string_value(
+		json_object_get(json_object_get(ev, "registration"), "mode"));
+	const char *invitation = http_query(req, "invitation");
+	json_t *values = json_object();
+	if (invitation) {
+		json_t *inv = reg_invitation_by_token(
+			req->db, json_integer_value(json_object_get(ev, "id")), invitation);
+		if (inv) {
+			json_object_set(values, "email", json_object_get(inv, "email"));
+			json_object_set(values, "name", json_object_get(inv, "name"));
+			json_object_set_new(values, "invitation", json_string(invitation));
+		} else
+			invitation = NULL;
+		json_decref(inv);
+	}
+	json_t *fj = reg_web_form(req, values, NULL);
+	json_decref(values);
+	json_t *m = form_model(req, res, ev, fj);
+	json_object_set_new(m, "window", json_string(window));
+	json_object_set_new(m, "is_open", json_boolean(str_eq(window, "open")));
+	json_object_set_new(m, "mode", json_string(mode));
+	json_object_set_new(m, "needs_invitation",
+			    json_boolean(str_eq(mode, "invitation") && !invitation));
+	if (req->want_json) {
+		json_t *j = fields_json(req, ev);
+		json_object_set(j, "csrf", json_object_get(m, "csrf"));
+		json_object_set_new(j, "window", json_string(window));
+		json_object_set_new(j, "mode", json_string(mode));
+		json_decref(m);
+		return adm_api_answer(res, 200, j);
+	}
+	http_res_page(res, m, "pages/register",
+		      arena_printf(&req->pool, "%s · %s", web_t(req, "Register"),
+				   json_string_value(json_object_get(ev, "title"))));
+	return HM_OK;
+}
+
+static enum hm_err post_register(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = reg_web_event(req, res, 0, &ev);
+	if (e != HM_OK)
+		return e;
+	web_private(req, res);
+	json_t *in = reg_web_body(req);
+	if (!in)
+		return http_fail(res, HM_EINVAL, "Send a JSON object of the registration's fields.");
+	struct field_errors errs = {0};
+	json_t *out = NULL;
+	const struct principal *p = web_principal(req);
+	const char *lang = json_string_value(json_object_get(in, "lang"));
+	e = reg_register(req->db, p, ev, in, lang && i18n_supported(lang) ? lang : req->lang,
+			 time_now_s(), &errs, &out);
+	if (e == HM_EEXIST) {
+		field_error_add(&errs, "email",
+				"This e-mail address is registered for this event already. The "
+				"e-mail we sent has the link to your registration.");
+	}
+	if (e == HM_EINVAL || e == HM_EEXIST || e == HM_ECONFLICT) {
+		int status = e == HM_EEXIST ? 409 : e == HM_ECONFLICT ? 409 : 400;
+		if (req->want_json || req->route->flags & WEB_JSON)
+			return reg_web_refuse(req, res, status, &errs);
+		res->status = status;
+		json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs));
+		json_object_set_new(m, "is_open", json_true());
+		json_object_set_new(m, "window", json_string(reg_window(ev, time_now_s())));
+		http_res_page(res, m, "pages/register", web_t(req, "Register"));
+		return HM_OK;
+	}
+	if (e != HM_OK)
+		return e;
+	web_own(req, out);
+	const char *token = json_string_value(json_object_get(out, "token"));
+	const char *manage = arena_printf(&req->pool, "/registration/%s", token);
+	if (req->want_json || req->route->flags & WEB_JSON) {
+		json_t *j = json_pack("{s:O, s:O, s:s}", "id", json_object_get(out, "id"), "status",
+				      json_object_get(out, "status"), "manage_url", manage);
+		return adm_api_answer(res, 201, j);
+	}
+	return web_redirect(req, res, arena_printf(&req->pool, "%s?done=registered", manage));
+}
+
+/* ------------------------------------------------------- one's own */
+
+static enum hm_err own_page(struct http_req *req, struct http_res *res, json_t *r, json_t *fj,
+			    int status)
+{
+	json_t *ev = web_own(req, reg_event_by_id(req->db,
+						  json_integer_value(json_object_get(r, "event_id"))));
+	if (!ev)
+		return HM_EDB;
+	reg_web_decorate(req, r);
+	if (req->want_json) {
+		json_t *j = json_deep_copy(r);
+		json_object_set_new(j, "event", json_pack("{s:O, s:O}", "slug", json_object_get(ev, "slug"),
+							 "title", json_object_get(ev, "title")));
+		return adm_api_answer(res, status, j);
+	}
+	if (!fj) {
+		json_t *values = json_deep_copy(r);
+		fj = reg_web_form(req, values, NULL);
+		json_decref(values);
+	}
+	res->status = status;
+	json_t *m = form_model(req, res, ev, fj);
+	const char *s = json_string_value(json_object_get(r, "status"));
+	json_object_set_new(m, "registration", r);
+	json_object_set_new(m, "token", json_string(http_param(req, "token")));
+	json_object_set_new(m, "is_offered", json_boolean(str_eq(s, "offered")));
+	json_object_set_new(m, "is_active", json_boolean(!str_eq(s, "declined") &&
+							 !str_eq(s, "cancelled") &&
+							 !str_eq(s, "expired")));
+	const char *done = http_query(req, "done");
+	if (done)
+		json_object_set_new(m, "done", json_pack("{s:b}", done, 1));
+	http_res_page(res, m, "pages/registration", web_t(req, "Your registration"));
+	return HM_OK;
+}
+
+static enum hm_err page_own(struct http_req *req, struct http_res *res)
+{
+	web_private(req, res);
+	json_t *r = reg_by_token(req->db, http_param(req, "token"));
+	if (!r)
+		return db_failed(req->db) ? HM_EDB
+					  : http_fail(res, HM_ENOTFOUND,
+						      "This link does not name a registration.");
+	return own_page(req, res, r, NULL, 200);
+}
+
+static enum hm_err post_own(struct http_req *req, struct http_res *res)
+{
+	web_private(req, res);
+	const char *token = http_param(req, "token");
+	json_t *in = reg_web_body(req);
+	if (!in)
+		return http_fail(res, HM_EINVAL, "Send a JSON object.");
+	const char *action = json_string_value(json_object_get(in, "action"));
+	struct field_errors errs = {0};
+	enum hm_err e;
+	int64_t now = time_now_s();
+	if (str_eq(action, "cancel")) {
+		if (!req->want_json && !web_confirmed(req))
+			return web_confirm_page(req, res,
+						web_t(req, "Cancel your registration?"),
+						web_t(req, "Your seat goes to the next person on the "
+							   "waiting list. You cannot undo this."),
+						web_t(req, "Cancel my registration"));
+		e = reg_self_cancel(req->db, token, now);
+	} else if (str_eq(action, "confirm"))
+		e = reg_self_confirm(req->db, token, now);
+	else
+		e = reg_self_update(req->db, token, in, now, &errs);
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, e, "This link does not name a registration.");
+	if (e == HM_ECONFLICT)
+		return http_fail(res, e,
+				 str_eq(action, "confirm")
+					 ? "There is no seat waiting for your confirmation: the offer "
+					   "may have lapsed."
+					 : "This registration can no longer be changed.");
+	json_t *r = reg_by_token(req->db, token);
+	if (!r)
+		return HM_EDB;
+	if (e == HM_EINVAL)
+		return req->want_json ? (json_decref(r), reg_web_refuse(req, res, 400, &errs))
+				      : own_page(req, res, r, reg_web_form(req, in, &errs), 400);
+	if (e != HM_OK) {
+		json_decref(r);
+		return e;
+	}
+	if (req->want_json)
+		return own_page(req, res, r, NULL, 200);
+	json_decref(r);
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/registration/%s?done=%s", token,
+					 str_eq(action, "cancel")    ? "cancelled"
+					 : str_eq(action, "confirm") ? "confirmed"
+								     : "saved"));
+}
+
+/* ------------------------------------------------- the event's page */
+
+enum hm_err reg_event_page(struct http_req *req, json_t *ev)
+{
+	json_t *full = reg_event_by_id(req->db, json_integer_value(json_object_get(ev, "id")));
+	if (!full)
+		return db_failed(req->db) ? HM_EDB : HM_OK;
+	const char *window = reg_window(full, time_now_s());
+	if (!str_eq(window, "none")) {
+		json_t *box = json_pack("{s:s, s:b, s:b, s:b}", "url",
+					arena_printf(&req->pool, "/events/%s/register",
+						     json_string_value(json_object_get(ev, "slug"))),
+					"is_open", str_eq(window, "open"), "not_yet",
+					str_eq(window, "not_yet"), "closed", str_eq(window, "closed"));
+		const json_t *r = json_object_get(full, "registration");
+		const char *opens = json_string_value(json_object_get(r, "opens_at"));
+		const char *closes = json_string_value(json_object_get(r, "closes_at"));
+		const char *tz = json_string_value(json_object_get(full, "timezone"));
+		if (opens)
+			web_set_str(box, "opens", fmt_datetime(&req->pool, req->lang, tz,
+							       time_parse_rfc3339(opens), FMT_LONG));
+		if (closes)
+			web_set_str(box, "closes", fmt_datetime(&req->pool, req->lang, tz,
+								time_parse_rfc3339(closes), FMT_LONG));
+		json_object_set_new(box, "by_invitation",
+				    json_boolean(str_eq(json_string_value(json_object_get(r, "mode")),
+							"invitation")));
+		json_object_set_new(ev, "registration_box", box);
+	}
+	json_decref(full);
+	return HM_OK;
+}
+
+const struct route reg_public_routes[] = {
+	{GET, "/events/{slug}/register", page_register, WEB_PRIVATE},
+	{POST, "/events/{slug}/register", post_register, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{POST, "/api/v1/events/{slug}/registrations", post_register,
+	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{GET, "/registration/{token}", page_own, WEB_PRIVATE},
+	{POST, "/registration/{token}", post_own, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	WEB_ROUTES_END,
+};
