@@ -35,7 +35,9 @@ struct reg_person {
 /* One quota on one attribute (attr2 < 0) or on a combination of two
  * (sector × region: a person counts when both match). Each limit < 0: none.
  * Shares are of the capacity and round down for caps (35 % of 150: 52),
- * up for targets (40 % of 150: 60); with no capacity they do not apply. */
+ * up for targets (40 % of 150: 60); with no capacity they do not apply.
+ * They count to a millionth (more digits are rounded), above 1 as 1.
+ * Targets of one (attr, attr2) must name distinct values. */
 struct reg_quota {
 	int attr, attr2; /* enum reg_attr; attr2 -1 for a single attribute */
 	const char *value, *value2;
@@ -73,7 +75,12 @@ int reg_target_seats(const struct reg_quota *q, int capacity);
 
 /* Whether p may be seated in room now; on REG_CAP and REG_RESERVED *which
  * (optional) is the index of the quota that says no. p must not be among
- * room->seated. */
+ * room->seated. In order: FULL, then the first cap p would pass, then
+ * (keep_targets and a capacity) the targets: those of one (attr, attr2)
+ * add their shortfalls, which must fit in the seats free after p; each
+ * such group is checked alone (a woman from an NGO fills two). A person
+ * who counts towards a short target of a group is never refused by that
+ * group; otherwise *which is the group's first short target. */
 enum reg_verdict reg_admit(const struct reg_room *room, const struct reg_person *p,
 			   size_t *which);
 
@@ -81,7 +88,8 @@ enum reg_verdict reg_admit(const struct reg_room *room, const struct reg_person 
  * the one who counts towards the most targets still short, then the one
  * whose values are least present among the seated (the sum over their
  * known attributes of the seated sharing that value), then the earliest
- * (since, then id). -1 when nobody fits. */
+ * (since, then id). -1 when nobody fits. Targets order the list also
+ * when room->keep_targets is 0. */
 ptrdiff_t reg_pick(const struct reg_room *room, const struct reg_person *waiting, size_t n);
 
 /* How many seated count towards q. */
