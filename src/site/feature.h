@@ -56,6 +56,9 @@ struct feature {
 	/* What it adds to a published event's page (ev, with its "id"),
 	 * inside the page's read transaction; NULL: nothing. */
 	enum hm_err (*event_page)(struct http_req *req, json_t *ev);
+	/* The tabs it adds over an event's admin pages, ending with {NULL}:
+	 * path below /admin/events/{slug}/ ("registrations") and label. */
+	const struct nav_item *event_tabs;
 };
 
 /* The methods of a route, for the route tables: {GET, "/news", …}. */

@@ -16,6 +16,7 @@ extern const struct feature news_feature;
 extern const struct feature accounts_feature;
 extern const struct feature system_feature;
 extern const struct feature search_feature;
+extern const struct feature registration_feature;
 
 const struct feature *const site_features[] = {
 	&events_feature,
@@ -23,6 +24,7 @@ const struct feature *const site_features[] = {
 	&accounts_feature,
 	&system_feature,
 	&search_feature,
+	&registration_feature,
 	NULL,
 };
 

@@ -461,6 +461,13 @@ json_t *adm_event_tabs(struct http_req *req, const json_t *ev, const char *curre
 					json_sprintf("/admin/events/%s/%s", slug, all[i].path),
 					"current", strcmp(all[i].key, current) == 0));
 	}
+	/* the other features' pages of an event */
+	for (const struct feature *const *f = site_features; *f; f++)
+		for (const struct nav_item *t = (*f)->event_tabs; t && t->path; t++)
+			json_array_append_new(
+				tabs, json_pack("{s:s, s:o, s:b}", "label", web_t(req, t->label),
+						"url", json_sprintf("/admin/events/%s/%s", slug, t->path),
+						"current", strcmp(t->path, current) == 0));
 	return tabs;
 }
 

@@ -202,4 +202,11 @@ enum admin_keep {
  * (its why is one of the above, its sentence says it) when something keeps
  * it. kind_keep says the same without deleting; the right is not checked. */
 
+/* The tabs over an event's admin pages (details, organisations,
+ * organisers, translations, then the other features' event_tabs), current
+ * (a key or a feature's tab path) marked (event.c). ev: its "id",
+ * "series_id" and "slug". */
+struct http_req;
+json_t *adm_event_tabs(struct http_req *req, const json_t *ev, const char *current);
+
 #endif

@@ -40,9 +40,6 @@ extern const struct kind event_kind;
 /* adm_for_edit for the event of the path (admin_events.c). */
 enum hm_err adm_event_for_edit(struct http_req *req, struct http_res *res, json_t **out);
 
-/* The tabs over an event's admin pages (details, organisations,
- * organisers), current marked (event.c). */
-json_t *adm_event_tabs(struct http_req *req, const json_t *ev, const char *current);
 /* Finishes the page of one of an event's tabs: m gets the form fj and the
  * event ev (both stolen) with its status and the tabs, tab marked; then
  * adm_page with tpl and title in the events section (event.c). */

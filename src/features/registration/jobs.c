@@ -45,7 +45,7 @@ static int64_t read_ids(struct db *db, const char *sql, int64_t *ids)
 	return rc < 0 ? -1 : n;
 }
 
-static void run_seats(struct db *db, int64_t now, int (*stopping)(void))
+void reg_job_seats(struct db *db, int64_t now, int (*stopping)(void))
 {
 	int64_t ids[MAX_EVENTS];
 	int64_t n = read_ids(db, SQL_WAITING_EVENTS, ids);
@@ -103,14 +103,8 @@ void reg_erase_due(struct db *db, int64_t now)
 	}
 }
 
-static void run_retention(struct db *db, int64_t now, int (*stopping)(void))
+void reg_job_retention(struct db *db, int64_t now, int (*stopping)(void))
 {
 	(void)stopping;
 	reg_erase_due(db, now);
 }
-
-const struct job reg_jobs[] = {
-	{"registration.seats", 300, run_seats},
-	{"registration.retention", 6 * 3600, run_retention},
-};
-const size_t reg_njobs = HM_ARRAY_LEN(reg_jobs);

@@ -135,9 +135,10 @@ json_t *reg_invitation_by_token(struct db *db, int64_t event_id, const char *tok
 void reg_site_url_set(const char *url);
 const char *reg_site_url(void);
 
-/* The registration jobs: seats offered from the waiting list, reminders,
- * erasure after the event (feature.c). */
-extern const struct job reg_jobs[];
-extern const size_t reg_njobs;
+/* The registration jobs (feature.c declares them): free seats offered to
+ * the waiting list and lapsed offers expired; personal data erased after
+ * the event. */
+void reg_job_seats(struct db *db, int64_t now, int (*stopping)(void));
+void reg_job_retention(struct db *db, int64_t now, int (*stopping)(void));
 
 #endif

@@ -5,6 +5,7 @@
  */
 #include "features/registration/reg_web.h"
 
+#include "http/server.h"
 #include "view/format_extra.h"
 
 #include <string.h>

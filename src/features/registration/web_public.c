@@ -7,6 +7,7 @@
 #include "features/registration/reg_web.h"
 
 #include "features/events/events_admin.h"
+#include "site/confirm.h"
 #include "view/format_extra.h"
 #include "view/i18n.h"
 
@@ -254,12 +255,17 @@ static enum hm_err post_own(struct http_req *req, struct http_res *res)
 	enum hm_err e;
 	int64_t now = time_now_s();
 	if (str_eq(action, "cancel")) {
-		if (!req->want_json && !web_confirmed(req))
-			return web_confirm_page(req, res,
-						web_t(req, "Cancel your registration?"),
-						web_t(req, "Your seat goes to the next person on the "
-							   "waiting list. You cannot undo this."),
-						web_t(req, "Cancel my registration"));
+		if (!web_confirmed(req))
+			return web_confirm_page(
+				req, res,
+				&(struct confirm){
+					.question = web_t(req, "Cancel your registration?"),
+					.lines = {web_t(req, "If you have a seat, it goes to the next "
+							     "person on the waiting list. You cannot "
+							     "undo this.")},
+					.yes = web_t(req, "Yes, cancel my registration"),
+					.back = arena_printf(&req->pool, "/registration/%s", token),
+				});
 		e = reg_self_cancel(req->db, token, now);
 	} else if (str_eq(action, "confirm"))
 		e = reg_self_confirm(req->db, token, now);
