@@ -137,9 +137,10 @@ $(B)/tsan/harmony: $(TSAN_OBJ) $(B)/tsan/obj/src/main.o
 # The unit tests that run threads: the server, the scheduler, the caches
 # of catalogues, templates and slugs read from many threads, the store
 # (two writers; PostgreSQL's listener thread, beside scripts/with-pg), and
-# the analysis passes split over the cores.
+# the analysis passes split over the cores, and PDFs rendered on several
+# threads (each with its own pango font map).
 TSAN_UNIT := $(addprefix $(B)/tsan/,test_server test_jobs test_i18n test_template test_text test_db \
-	test_analysis_scale)
+	test_analysis_scale test_pdf)
 
 $(B)/tsan/test_%: tests/unit/test_%.c $(TSAN_OBJ)
 	$(call say,LD,$@)
