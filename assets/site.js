@@ -108,3 +108,42 @@
 		history.replaceState(null, '', a.getAttribute('href'));
 	});
 })();
+
+/* The check-in desk: each attempt gets its own nonce (a retried request
+ * records one check-in), and where the browser can read QR codes from the
+ * camera (BarcodeDetector), a button scans the badge. */
+(function () {
+  var form = document.querySelector('[data-checkin-form]');
+  if (!form) return;
+  form.addEventListener('submit', function () {
+    var n = form.querySelector('input[name=nonce]');
+    if (n && window.crypto && crypto.getRandomValues) {
+      var a = new Uint32Array(4);
+      crypto.getRandomValues(a);
+      n.value = Array.prototype.map.call(a, function (x) { return x.toString(16); }).join('');
+    }
+  });
+  if (!('BarcodeDetector' in window) || !navigator.mediaDevices) return;
+  var button = form.querySelector('[data-scan]'), video = form.querySelector('[data-scan-video]');
+  button.hidden = false;
+  button.addEventListener('click', function () {
+    var detector = new window.BarcodeDetector({ formats: ['qr_code'] });
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } }).then(function (stream) {
+      video.srcObject = stream;
+      video.hidden = false;
+      video.play();
+      var look = function () {
+        detector.detect(video).then(function (codes) {
+          if (codes.length) {
+            stream.getTracks().forEach(function (t) { t.stop(); });
+            form.querySelector('input[name=code]').value = codes[0].rawValue;
+            form.requestSubmit ? form.requestSubmit() : form.submit();
+          } else {
+            requestAnimationFrame(look);
+          }
+        }, function () { requestAnimationFrame(look); });
+      };
+      look();
+    });
+  });
+})();

@@ -11,12 +11,14 @@
 static const struct route *const routes[] = {
 	reg_public_routes,
 	reg_admin_routes,
+	reg_desk_routes,
 	NULL,
 };
 
 static const struct nav_item event_tabs[] = {
 	{"registration", N_("Registration")},
 	{"registrations", N_("Registrations")},
+	{"invitations", N_("Invitations")},
 	{"diversity", N_("Diversity")},
 	{NULL, NULL},
 };
