@@ -285,6 +285,9 @@ static enum hm_err draw_badge(struct doc *d, const struct badge_sheet *s, const 
 			draw_qr(cr, b->qr, x + (w - QR_SIDE * MM) / 2, y + QR_Y * MM, QR_SIDE * MM);
 		if (rc != HM_OK)
 			return rc;
+		/* the code in print too, for a desk that types it */
+		cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+		draw_centred(d, b->qr, 6, 0, left, y + (QR_Y + QR_SIDE + 0.2) * MM, inner, 1);
 	}
 	if (b->role && *b->role) {
 		double band = (BADGE_H - BAND_Y) * MM;
