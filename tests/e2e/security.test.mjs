@@ -57,6 +57,9 @@ VALUES ('<probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.participant
 	ids.grant = one(`SELECT id FROM account_role WHERE account_id = ${ids.organiser} LIMIT 1`);
 	ids.outbox = one(`SELECT id FROM mail_outbox LIMIT 1`);
 	ids.post = one(`SELECT id FROM post LIMIT 1`);
+	ids.registration = one(`SELECT id FROM registration ORDER BY id LIMIT 1`);
+	// a well-formed link that names no registration: refusals come first
+	ids.registrationToken = `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 	ids.category = one(`SELECT id FROM category LIMIT 1`);
 	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
@@ -87,11 +90,15 @@ const SELF_SERVICE = new Set([
 	'PATCH /api/v1/account', 'POST /api/v1/account/password',
 	'POST /api/v1/account/two-factor', 'POST /api/v1/account/two-factor/confirm',
 	'POST /api/v1/account/two-factor/off',
+	// anyone may register for an event, and change their registration by its link
+	'POST /api/v1/events/{slug}/registrations',
 ]);
 // Forms a visitor fills in (CSRF by the signed pre-session cookie).
 const VISITOR_FORMS = new Set([
 	'POST /sign-in', 'POST /forgot-password', 'POST /reset-password', 'POST /api/v1/session',
 	'POST /api/v1/password-reset', 'POST /api/v1/password-reset/complete',
+	'POST /events/{slug}/register', 'POST /api/v1/events/{slug}/registrations',
+	'POST /registration/{token}',
 ]);
 
 // Real rows for each {parameter}, by where the pattern points, so a route
@@ -112,6 +119,9 @@ const PARAMS = [
 	[/^\/account\/api-tokens\//, 'id', () => ids.adminToken],
 	[/^\/account\/sessions\//, 'id', () => ids.adminSession],
 	[/^\/media\//, 'name', () => 'none.png'],
+	[/^\/events\//, 'slug', () => SHANGHAI],
+	[/^\/registration\//, 'token', () => ids.registrationToken],
+	[/^\/api\/v1\/registrations\//, 'id', () => ids.registration],
 ];
 
 function fill(pattern) {

@@ -489,10 +489,17 @@ static enum hm_err patch_registration(struct http_req *req, struct http_res *res
 	json_t *ev = r ? web_own(req, reg_event_by_id(req->db, json_integer_value(
 								     json_object_get(r, "event_id"))))
 		       : NULL;
-	if (!ev || !reg_may_manage(web_principal(req), ev))
+	if (!ev)
 		return db_failed(req->db) ? HM_EDB
 					  : http_fail(res, HM_ENOTFOUND, "There is no such registration.");
-	enum hm_err e = reg_decide(req->db, web_principal(req), id, status ? status : "",
+	struct auth_scope sc = {
+		.event_id = json_integer_value(json_object_get(ev, "id")),
+		.series_id = json_integer_value(json_object_get(ev, "series_id")),
+	};
+	enum hm_err e = web_require(req, res, AUTH_REGISTRATION_MANAGE, &sc);
+	if (e != HM_OK)
+		return e;
+	e = reg_decide(req->db, web_principal(req), id, status ? status : "",
 				   json_string_value(json_object_get(in, "message")), time_now_s(),
 				   &why);
 	if (e == HM_EINVAL)

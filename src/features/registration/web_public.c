@@ -157,6 +157,8 @@ static enum hm_err post_register(struct http_req *req, struct http_res *res)
 	if (e != HM_OK)
 		return e;
 	web_private(req, res);
+	if (web_principal(req)->read_only)
+		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
 	json_t *in = reg_web_body(req);
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object of the registration's fields.");
@@ -246,6 +248,8 @@ static enum hm_err page_own(struct http_req *req, struct http_res *res)
 static enum hm_err post_own(struct http_req *req, struct http_res *res)
 {
 	web_private(req, res);
+	if (web_principal(req)->read_only)
+		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
 	const char *token = http_param(req, "token");
 	json_t *in = reg_web_body(req);
 	if (!in)
