@@ -58,8 +58,6 @@ VALUES ('<probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.participant
 	ids.outbox = one(`SELECT id FROM mail_outbox LIMIT 1`);
 	ids.post = one(`SELECT id FROM post LIMIT 1`);
 	ids.registration = one(`SELECT id FROM registration ORDER BY id LIMIT 1`);
-	// a well-formed link that names no registration: refusals come first
-	ids.registrationToken = `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 	ids.category = one(`SELECT id FROM category LIMIT 1`);
 	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
@@ -120,7 +118,8 @@ const PARAMS = [
 	[/^\/account\/sessions\//, 'id', () => ids.adminSession],
 	[/^\/media\//, 'name', () => 'none.png'],
 	[/^\/events\//, 'slug', () => SHANGHAI],
-	[/^\/registration\//, 'token', () => ids.registrationToken],
+	// a well-formed link that names no registration: refusals come first
+	[/^\/registration\//, 'token', () => `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`],
 	[/^\/api\/v1\/registrations\//, 'id', () => ids.registration],
 ];
 
