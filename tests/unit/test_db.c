@@ -733,7 +733,10 @@ static void test_db_pg_schema_equals_sqlite(void **state)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		const char *type = (const char *)sqlite3_column_text(st, 2);
 		buf_printf(&want, "%s.%s %s%s\n", sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-			   strcmp(type, "INTEGER") == 0 ? "bigint" : strcmp(type, "TEXT") == 0 ? "text" : type,
+			   strcmp(type, "INTEGER") == 0	? "bigint"
+			   : strcmp(type, "TEXT") == 0	? "text"
+			   : strcmp(type, "REAL") == 0	? "double precision"
+							: type,
 			   sqlite3_column_int(st, 3) ? " not null" : "");
 	}
 	sqlite3_finalize(st);
