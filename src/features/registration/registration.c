@@ -146,6 +146,11 @@ static json_t *by_token(struct db *db, const char *token)
 json_t *reg_by_token(struct db *db, const char *token)
 {
 	json_t *r = by_token(db, token);
+	/* erased: nobody's any more */
+	if (r && json_string_value(json_object_get(r, "erased_at"))) {
+		json_decref(r);
+		return NULL;
+	}
 	if (r)
 		json_object_del(r, "manage_salt");
 	return r;
