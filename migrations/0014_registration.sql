@@ -16,6 +16,11 @@ CREATE TABLE registration_setting (
   -- days after the event's end when personal data of its registrations is erased
   retention_days INTEGER NOT NULL DEFAULT 180 CHECK (retention_days BETWEEN 1 AND 3650),
   questions     TEXT NOT NULL DEFAULT '[]',
+  -- the letterhead of invitation letters for visas
+  letter_org    TEXT NOT NULL DEFAULT '',
+  letter_address TEXT NOT NULL DEFAULT '',
+  letter_signatory TEXT NOT NULL DEFAULT '',
+  letter_signatory_title TEXT NOT NULL DEFAULT '',
   updated_at    TEXT NOT NULL
 );
 
@@ -76,6 +81,8 @@ CREATE TABLE registration (
   accessibility     TEXT NOT NULL DEFAULT '',
   dietary           TEXT NOT NULL DEFAULT '',
   consent_directory INTEGER NOT NULL DEFAULT 0,
+  -- asks for an invitation letter (for a visa)
+  wants_letter      INTEGER NOT NULL DEFAULT 0,
   answers           TEXT NOT NULL DEFAULT '{}',
   lang              TEXT NOT NULL DEFAULT 'en',
   status            TEXT NOT NULL

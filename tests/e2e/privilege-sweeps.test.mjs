@@ -105,6 +105,7 @@ VALUES ('<failed-probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.part
 	ids.admin = accountId(PEOPLE.admin.email);
 	ids.victim = accountId(PEOPLE.victim.email);
 	ids.shanghaiOrganiser = accountId(shanghaiOrganiser.email);
+	ids.registration = one(`SELECT r.id FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SHANGHAI)} AND r.status = 'approved' ORDER BY r.id LIMIT 1`);
 	ids.shanghaiPost = one(`SELECT p.id FROM post p JOIN event e ON e.id = p.event_id WHERE e.slug = ${q(SHANGHAI)} LIMIT 1`);
 	ids.sitePost = one(`SELECT id FROM post WHERE slug = 'site-news-probe'`);
 	ids.category = one(`SELECT id FROM category ORDER BY id LIMIT 1`);
@@ -199,6 +200,9 @@ function commonParam(name, p) {
 	if (name === 'id' && /\/outbox\//.test(p)) return ids.failedMessage;
 	if (name === 'id' && /\/accounts\//.test(p)) return ids.shanghaiOrganiser;
 	if (name === 'grant') return `event:${SHANGHAI}`;
+	if (name === 'id' && /\/registrations\//.test(p)) return ids.registration;
+	// a well-formed link to no registration: refusals come before the lookup
+	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 	return null;
 }
 
@@ -228,6 +232,11 @@ describe('an administrator\'s read-only API token changes nothing', () => {
 		'POST /api/v1/password-reset': 200,
 		'POST /reset-password': 400, // the link is not valid
 		'POST /api/v1/password-reset/complete': 400,
+		// registering, and one's registration through its link, are writes:
+		// a read-only token is refused them like any other
+		'POST /events/{slug}/register': 403,
+		'POST /api/v1/events/{slug}/registrations': 403,
+		'POST /registration/{token}': 403,
 	};
 
 	test('read_only_control_the_token_reads_and_its_write_twin_writes', async () => {
@@ -605,6 +614,8 @@ describe('security headers on admin pages and API answers', () => {
 		assert.equal(h['x-frame-options'], 'DENY', `${where}: X-Frame-Options`);
 		assert.match(h['cache-control'] ?? '(none)', /\bno-store\b/, `${where}: Cache-Control ${h['cache-control']}`);
 	}
+	// files (a CSV export, badges and letters as PDF) keep their type
+	const fileType = (p) => (/\.csv$/.test(p) ? /^text\/csv/ : /\.pdf$/.test(p) ? /^application\/pdf/ : null);
 	const ADMIN_GETS = ROUTES.filter((r) => r.method === 'GET' && r.pattern.startsWith('/admin'));
 	const API_GETS = ROUTES.filter((r) => r.method === 'GET' && r.pattern.startsWith('/api/') && !/_stream$/.test(r.handler));
 
@@ -618,7 +629,7 @@ describe('security headers on admin pages and API answers', () => {
 			const path = fill(r.pattern, commonParam);
 			const html = await as.admin.get(path);
 			assert.equal(html.status, 200, `${path}: ${html.status}`);
-			assert.match(html.headers['content-type'], /^text\/html/);
+			assert.match(html.headers['content-type'], fileType(r.pattern) ?? /^text\/html/);
 			assertHeaders(html, `${path} (HTML)`);
 			const json = await as.admin.getJson(path);
 			assert.equal(json.status, 200);
@@ -631,7 +642,7 @@ describe('security headers on admin pages and API answers', () => {
 			const path = fill(r.pattern, commonParam);
 			const t = await bearer(srv.url, tok.adminWrite, 'GET', path);
 			assert.equal(t.status, 200, `${path}: ${describeRes(t)}`);
-			assert.match(t.headers['content-type'], /^application\/json/);
+			assert.match(t.headers['content-type'], fileType(r.pattern) ?? /^application\/json/);
 			assertHeaders(t, `${path} (token)`);
 			const s = await as.admin.getJson(path);
 			assert.equal(s.status, 200);

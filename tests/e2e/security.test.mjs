@@ -120,7 +120,7 @@ const PARAMS = [
 	[/^\/events\//, 'slug', () => SHANGHAI],
 	// a well-formed link that names no registration: refusals come first
 	[/^\/registration\//, 'token', () => `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`],
-	[/^\/api\/v1\/registrations\//, 'id', () => ids.registration],
+	[/\/registrations\/\{id\}/, 'id', () => ids.registration],
 ];
 
 function fill(pattern) {

@@ -18,14 +18,14 @@ static const char SQL_INSERT[] =
 	"INSERT INTO registration (event_id, email, email_key, name, organisation_id, "
 	"organisation, position, sector, country, gender, languages, accessibility, dietary, "
 	"consent_directory, answers, lang, status, manage_salt, invitation_id, created_at, "
-	"updated_at, status_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?)";
+	"updated_at, status_at, wants_letter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_INVITATION_USE[] =
 	"UPDATE registration_invitation SET used_at = ? WHERE id = ? AND used_at IS NULL";
 static const char SQL_SELF_UPDATE[] =
 	"UPDATE registration SET name = ?, organisation_id = ?, organisation = ?, position = ?, "
 	"sector = ?, country = ?, gender = ?, languages = ?, accessibility = ?, dietary = ?, "
-	"consent_directory = ?, answers = ?, updated_at = ? WHERE id = ?";
+	"consent_directory = ?, answers = ?, updated_at = ?, wants_letter = ? WHERE id = ?";
 static const char SQL_SET_STATUS[] =
 	"UPDATE registration SET status = ?, offer_expires_at = NULL, status_at = ?, "
 	"updated_at = ? WHERE id = ?";
@@ -198,6 +198,7 @@ enum hm_err reg_register(struct db *db, const struct principal *p, const json_t 
 	db_bind_text(st, 20, ts);
 	db_bind_text(st, 21, ts);
 	db_bind_text(st, 22, ts);
+	db_bind_int(st, 23, r.wants_letter);
 	e = db_run(st);
 	arena_free(&a);
 	if (e != HM_OK)
@@ -403,7 +404,8 @@ enum hm_err reg_self_update(struct db *db, const char *token, const json_t *in, 
 		db_bind_int(st, 11, x.consent);
 		db_bind_text(st, 12, x.answers);
 		db_bind_text(st, 13, ts);
-		db_bind_int(st, 14, id);
+		db_bind_int(st, 14, x.wants_letter);
+		db_bind_int(st, 15, id);
 		if ((e = db_run(st)) == HM_OK)
 			e = audit_record_at(db, NULL, "registration.update", "registration", id, NULL,
 					    NULL, now);

@@ -40,7 +40,7 @@ struct reg_input {
 	const char *name, *email, *organisation, *position, *sector, *country, *gender,
 		*languages, *accessibility, *dietary, *answers;
 	int64_t organisation_id;
-	int consent;
+	int consent, wants_letter;
 };
 /* Reads in into out (strings in a), adding to errs; returns errs->n. */
 int reg_read_person(struct db *db, const json_t *ev, const json_t *in, struct arena *a,

@@ -34,19 +34,22 @@ static const char *const attr_names[REG_NATTR] = {"sector", "country", "gender",
 static const char SQL_EVENT_BY_SLUG[] =
 	"SELECT e.id, e.series_id, e.slug, e.title, e.status, e.timezone, e.capacity, "
 	"e.starts_on, e.ends_on, e.city, e.country, e.venue, s.mode, s.opens_at, s.closes_at, "
-	"s.confirm_hours, s.directory, s.retention_days, s.questions "
+	"s.confirm_hours, s.directory, s.retention_days, s.questions, s.letter_org, "
+	"s.letter_address, s.letter_signatory, s.letter_signatory_title "
 	"FROM event e LEFT JOIN registration_setting s ON s.event_id = e.id WHERE e.slug = ?";
 static const char SQL_EVENT_BY_ID[] =
 	"SELECT e.id, e.series_id, e.slug, e.title, e.status, e.timezone, e.capacity, "
 	"e.starts_on, e.ends_on, e.city, e.country, e.venue, s.mode, s.opens_at, s.closes_at, "
-	"s.confirm_hours, s.directory, s.retention_days, s.questions "
+	"s.confirm_hours, s.directory, s.retention_days, s.questions, s.letter_org, "
+	"s.letter_address, s.letter_signatory, s.letter_signatory_title "
 	"FROM event e LEFT JOIN registration_setting s ON s.event_id = e.id WHERE e.id = ?";
 static const char SQL_QUOTAS[] =
 	"SELECT attribute, value, attribute2, value2, max_count, max_share, min_count, min_share "
 	"FROM registration_quota WHERE event_id = ? ORDER BY position, id";
 #define REG_COLS                                                                             \
 	"id, event_id, name, email, organisation, organisation_id, position, sector, country, " \
-	"gender, languages, accessibility, dietary, consent_directory, answers, lang, status, "  \
+	"gender, languages, accessibility, dietary, consent_directory, wants_letter, answers, "  \
+	"lang, status, "                                                                        \
 	"offer_expires_at, created_at, updated_at, status_at, checked_in_at, checked_in_by, "   \
 	"erased_at, manage_salt "
 static const char SQL_SEATED[] =
@@ -242,6 +245,10 @@ static json_t *event_row(struct db *db, struct db_stmt *st)
 			      "questions", json_is_array(questions) ? questions : json_array());
 	if (!json_is_array(questions))
 		json_decref(questions);
+	static const char *const letter[] = {"letter_org", "letter_address", "letter_signatory",
+					     "letter_signatory_title"};
+	for (int i = 0; i < 4; i++)
+		json_object_set_new(r, letter[i], json_string(db_col_text(st, 19 + i) ? db_col_text(st, 19 + i) : ""));
 	db_done(st);
 	json_t *q = quotas_of(db, json_integer_value(json_object_get(ev, "id")));
 	if (!q) {
@@ -439,6 +446,8 @@ static json_t *reg_row(struct db_stmt *st)
 		json_decref(ans);
 	json_object_set_new(r, "consent_directory",
 			    json_boolean(json_integer_value(json_object_get(r, "consent_directory"))));
+	json_object_set_new(r, "wants_letter",
+			    json_boolean(json_integer_value(json_object_get(r, "wants_letter"))));
 	return r;
 }
 
@@ -744,6 +753,7 @@ int reg_read_person(struct db *db, const json_t *ev, const json_t *in, struct ar
 	out->accessibility = in_str(in, "accessibility", a);
 	out->dietary = in_str(in, "dietary", a);
 	out->consent = in_bool(in, "consent_directory");
+	out->wants_letter = in_bool(in, "wants_letter");
 	const char *org_id = in_str(in, "organisation_id", a);
 	if (org_id) {
 		char *end;

@@ -30,7 +30,11 @@ extern const char *const reg_question_kinds[]; /* text, choice, multiple, yesno,
 
 #define REG_QUESTIONS_MAX 30
 #define REG_QUOTAS_MAX 60
-#define REG_TOKEN_LEN 43 /* the token of a participant's links */
+#define REG_TOKEN_LEN 43 /* the token of an invitation's link */
+/* Registrations one address may send to one event in the window: a room
+ * of 150 behind one address is far below it. */
+#define REG_PER_ADDRESS 600
+#define REG_PER_ADDRESS_WINDOW 600 /* seconds */
 
 /* The event of slug in any status with its registration settings:
  * {id, series_id, slug, title, status, timezone, capacity, starts_on,

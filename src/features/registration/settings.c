@@ -5,6 +5,7 @@
  */
 #include "features/registration/reg_internal.h"
 
+#include "core/text.h"
 #include "db/db.h"
 #include "features/events/events_admin.h"
 #include "view/i18n.h"
@@ -15,11 +16,15 @@
 
 static const char SQL_SETTING_UPSERT[] =
 	"INSERT INTO registration_setting (event_id, mode, opens_at, closes_at, confirm_hours, "
-	"directory, retention_days, questions, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+	"directory, retention_days, questions, updated_at, letter_org, letter_address, "
+	"letter_signatory, letter_signatory_title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
 	"ON CONFLICT (event_id) DO UPDATE SET mode = excluded.mode, opens_at = excluded.opens_at, "
 	"closes_at = excluded.closes_at, confirm_hours = excluded.confirm_hours, "
 	"directory = excluded.directory, retention_days = excluded.retention_days, "
-	"questions = excluded.questions, updated_at = excluded.updated_at";
+	"questions = excluded.questions, updated_at = excluded.updated_at, "
+	"letter_org = excluded.letter_org, letter_address = excluded.letter_address, "
+	"letter_signatory = excluded.letter_signatory, "
+	"letter_signatory_title = excluded.letter_signatory_title";
 static const char SQL_EVENT_CAPACITY[] =
 	"UPDATE event SET capacity = ?, updated_at = ? WHERE id = ?";
 static const char SQL_QUOTAS_DELETE[] = "DELETE FROM registration_quota WHERE event_id = ?";
@@ -195,6 +200,21 @@ enum hm_err reg_settings_save(struct db *db, const struct principal *p, const js
 	const json_t *jc = json_object_get(in, "capacity") ? json_object_get(in, "capacity")
 							    : json_object_get(ev, "capacity");
 #undef PICK
+	/* the letterhead: plain text, the address on several lines */
+	static const char *const letter_keys[] = {"letter_org", "letter_address", "letter_signatory",
+						  "letter_signatory_title"};
+	const char *letter[4];
+	for (int k = 0; k < 4; k++) {
+		const json_t *v = json_object_get(in, letter_keys[k]) ? json_object_get(in, letter_keys[k])
+								      : json_object_get(old, letter_keys[k]);
+		letter[k] = json_string_value(v);
+		if (v && !json_is_null(v) && !json_is_string(v))
+			field_error_add(errs, letter_keys[k], "Write a text.");
+		else if (letter[k] && (strlen(letter[k]) > (k == 1 ? 1000u : 300u) ||
+				       !utf8_valid(letter[k], strlen(letter[k]))))
+			field_error_add(errs, letter_keys[k], "Write at most 300 characters (1,000 for "
+							      "the address).");
+	}
 	if (!mode)
 		mode = "approval";
 	if (!directory)
@@ -272,6 +292,8 @@ enum hm_err reg_settings_save(struct db *db, const struct principal *p, const js
 		db_bind_int(st, 7, retention);
 		db_bind_text(st, 8, qtext ? qtext : "[]");
 		db_bind_text(st, 9, ts);
+		for (int k = 0; k < 4; k++)
+			db_bind_text(st, 10 + k, letter[k] ? letter[k] : "");
 		e = db_run(st);
 	}
 	if (e == HM_OK && (st = db_prepare(db, SQL_EVENT_CAPACITY))) {

@@ -208,6 +208,13 @@ static enum hm_err settings_page(struct http_req *req, struct http_res *res, jso
 			(json_int_t)(r ? json_integer_value(json_object_get(r, "retention_days")) : 180),
 			"quotas", quotas_to_text(req, json_object_get(r, "quotas")), "questions",
 			questions_to_text(req, json_object_get(r, "questions")));
+		static const char *const texts[] = {"letter_org", "letter_address",
+						    "letter_signatory", "letter_signatory_title"};
+		for (size_t i = 0; i < HM_ARRAY_LEN(texts); i++)
+			json_object_set_new(values, texts[i],
+					    json_string(json_string_value(json_object_get(r, texts[i]))
+							    ? json_string_value(json_object_get(r, texts[i]))
+							    : ""));
 		json_object_set_new(values, "confirm_hours",
 				    json_sprintf("%lld", (long long)json_integer_value(
 								 json_object_get(values, "confirm_hours"))));
@@ -295,6 +302,12 @@ static enum hm_err post_settings(struct http_req *req, struct http_res *res)
 	for (size_t i = 0; i < HM_ARRAY_LEN(plain); i++) {
 		const char *v = json_string_value(json_object_get(form, plain[i]));
 		json_object_set_new(in, plain[i], v && *v ? json_string(v) : json_null());
+	}
+	static const char *const texts[] = {"letter_org", "letter_address", "letter_signatory",
+					    "letter_signatory_title"};
+	for (size_t i = 0; i < HM_ARRAY_LEN(texts); i++) {
+		const char *v = json_string_value(json_object_get(form, texts[i]));
+		json_object_set_new(in, texts[i], json_string(v ? v : ""));
 	}
 	const char *tz = json_string_value(json_object_get(ev, "timezone"));
 	static const char *const times[] = {"opens_at", "closes_at"};
@@ -535,7 +548,7 @@ static enum hm_err get_csv(struct http_req *req, struct http_res *res)
 	static const char *const cols[] = {
 		"id",	      "status",	       "name",	     "email",	      "organisation",
 		"position",   "sector",	       "country",    "gender",	      "languages",
-		"accessibility", "dietary",   "consent_directory", "created_at", "checked_in_at"};
+		"accessibility", "dietary",   "consent_directory", "wants_letter", "created_at", "checked_in_at"};
 	for (size_t c = 0; c < HM_ARRAY_LEN(cols); c++)
 		csv_field(b, cols[c]);
 	size_t i, j;

@@ -358,10 +358,141 @@ static enum hm_err post_invitations(struct http_req *req, struct http_res *res)
 				  req->route->flags & WEB_JSON ? 201 : 200);
 }
 
+/* ------------------------------------------------------------ letters */
+
+/* tpl with each {key} of kv (pairs, NULL-ended) replaced by its value. */
+static const char *fill_in(struct http_req *req, const char *tpl, const char *const *kv)
+{
+	struct buf b;
+	buf_init(&b);
+	for (const char *p = tpl; *p;) {
+		int done = 0;
+		for (const char *const *k = kv; *p == '{' && k[0]; k += 2) {
+			size_t n = strlen(k[0]);
+			if (strncmp(p + 1, k[0], n) == 0 && p[1 + n] == '}') {
+				buf_puts(&b, k[1] ? k[1] : "");
+				p += n + 2;
+				done = 1;
+				break;
+			}
+		}
+		if (!done)
+			buf_putc(&b, *p++);
+	}
+	const char *s = arena_strdup(&req->pool, b.data ? b.data : "");
+	buf_free(&b);
+	return s;
+}
+
+/* The invitation letter of registration r for event ev, in the request's
+ * language, into res. */
+static enum hm_err letter_answer(struct http_req *req, struct http_res *res, const json_t *ev,
+				 const json_t *r)
+{
+	const json_t *set = json_object_get(ev, "registration");
+	const char *lang = req->lang;
+	const char *cc = json_string_value(json_object_get(r, "country"));
+	const char *ecc = json_string_value(json_object_get(ev, "country"));
+	const char *city = json_string_value(json_object_get(ev, "city"));
+	struct buf person;
+	buf_init(&person);
+	const char *parts[] = {json_string_value(json_object_get(r, "name")),
+			       json_string_value(json_object_get(r, "position")),
+			       json_string_value(json_object_get(r, "organisation")),
+			       cc ? fmt_country(&req->pool, lang, cc) : NULL};
+	for (size_t i = 0; i < HM_ARRAY_LEN(parts); i++)
+		if (parts[i] && *parts[i])
+			buf_printf(&person, "%s%s", person.len ? ", " : "", parts[i]);
+	const char *place = ecc ? arena_printf(&req->pool, "%s%s%s", city ? city : "",
+					       city && *city ? ", " : "",
+					       fmt_country(&req->pool, lang, ecc))
+				: city;
+	const char *kv[] = {
+		"person", person.data ? arena_strdup(&req->pool, person.data) : "",
+		"name", json_string_value(json_object_get(r, "name")),
+		"event", json_string_value(json_object_get(ev, "title")),
+		"place", place,
+		"dates", fmt_date_range(&req->pool, lang, json_string_value(json_object_get(ev, "starts_on")),
+					json_string_value(json_object_get(ev, "ends_on"))),
+		NULL, NULL,
+	};
+	buf_free(&person);
+	const char *body = arena_printf(
+		&req->pool, "%s\n\n%s\n\n%s",
+		fill_in(req, web_t(req, "This letter confirms that {person} is invited to take part "
+					"in {event}, to be held in {place} on {dates}."),
+			kv),
+		fill_in(req, web_t(req, "The organisers have approved the registration of {name} "
+					"and keep a seat for them."),
+			kv),
+		web_t(req, "We kindly ask the competent authorities to grant the visa needed for "
+			   "this visit. For any question about this invitation, please write to "
+			   "the organisers."));
+	const char *org = json_string_value(json_object_get(set, "letter_org"));
+	struct letter l = {
+		.lang = lang,
+		.org_name = org && *org ? org : site_name(req),
+		.org_address = json_string_value(json_object_get(set, "letter_address")),
+		.place_date = fmt_date(&req->pool, lang, web_today(req), FMT_LONG),
+		.recipient = web_t(req, "To whom it may concern"),
+		.subject = arena_printf(&req->pool, "%s: %s", web_t(req, "Letter of invitation"),
+					json_string_value(json_object_get(ev, "title"))),
+		.body = body,
+		.signatory = json_string_value(json_object_get(set, "letter_signatory")),
+		.signatory_title = json_string_value(json_object_get(set, "letter_signatory_title")),
+	};
+	enum hm_err e = pdf_letter(&l, &res->body);
+	if (e != HM_OK)
+		return e;
+	res->content_type = "application/pdf";
+	http_res_header(res, "Content-Disposition", "inline; filename=\"invitation-letter.pdf\"");
+	return HM_OK;
+}
+
+static enum hm_err get_own_letter(struct http_req *req, struct http_res *res)
+{
+	web_private(req, res);
+	json_t *r = web_own(req, reg_by_token(req->db, http_param(req, "token")));
+	if (!r)
+		return db_failed(req->db) ? HM_EDB
+					  : http_fail(res, HM_ENOTFOUND,
+						      "This link does not name a registration.");
+	if (!str_eq(json_string_value(json_object_get(r, "status")), "approved") ||
+	    !json_is_true(json_object_get(r, "wants_letter")))
+		return http_fail(res, HM_ECONFLICT,
+				 "A letter is given to approved participants who ask for one.");
+	json_t *ev = web_own(req, reg_event_by_id(req->db,
+						  json_integer_value(json_object_get(r, "event_id"))));
+	if (!ev)
+		return HM_EDB;
+	return letter_answer(req, res, ev, r);
+}
+
+static enum hm_err get_api_letter(struct http_req *req, struct http_res *res);
+
+static enum hm_err get_admin_letter(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = reg_web_event(req, res, 1, &ev);
+	if (e != HM_OK)
+		return e;
+	json_t *r = web_own(req, reg_get(req->db, site_id_param(req)));
+	if (!r || json_integer_value(json_object_get(r, "event_id")) !=
+			  json_integer_value(json_object_get(ev, "id")))
+		return db_failed(req->db) ? HM_EDB
+					  : http_fail(res, HM_ENOTFOUND, "There is no such registration.");
+	if (!str_eq(json_string_value(json_object_get(r, "status")), "approved"))
+		return http_fail(res, HM_ECONFLICT, "A letter is given to approved participants.");
+	return letter_answer(req, res, ev, r);
+}
+
 const struct route reg_desk_routes[] = {
 	{GET, "/admin/events/{slug}/badges.pdf", get_badges, WEB_STAFF},
 	{GET, "/api/v1/events/{slug}/badges.pdf", get_badges, WEB_PRIVATE},
 	{GET, "/admin/events/{slug}/check-in", page_checkin, WEB_STAFF},
+	{GET, "/registration/{token}/letter.pdf", get_own_letter, WEB_PRIVATE},
+	{GET, "/admin/events/{slug}/registrations/{id}/letter.pdf", get_admin_letter, WEB_STAFF},
+	{GET, "/api/v1/registrations/{id}/letter.pdf", get_api_letter, WEB_PRIVATE},
 	{POST, "/admin/events/{slug}/check-in", post_checkin_form, WEB_STAFF | WEB_CSRF},
 	{POST, "/api/v1/events/{slug}/check-ins", post_checkin_api,
 	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
@@ -372,3 +503,26 @@ const struct route reg_desk_routes[] = {
 	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	WEB_ROUTES_END,
 };
+
+/* The same by the registration's id alone (the API). */
+static enum hm_err get_api_letter(struct http_req *req, struct http_res *res)
+{
+	json_t *r = web_own(req, reg_get(req->db, site_id_param(req)));
+	json_t *ev = r ? web_own(req, reg_event_by_id(req->db, json_integer_value(
+								     json_object_get(r, "event_id"))))
+		       : NULL;
+	if (!ev)
+		return db_failed(req->db) ? HM_EDB
+					  : http_fail(res, HM_ENOTFOUND, "There is no such registration.");
+	struct auth_scope sc = {
+		.event_id = json_integer_value(json_object_get(ev, "id")),
+		.series_id = json_integer_value(json_object_get(ev, "series_id")),
+	};
+	enum hm_err e = web_require(req, res, AUTH_REGISTRATION_MANAGE, &sc);
+	if (e != HM_OK)
+		return e;
+	web_private(req, res);
+	if (!str_eq(json_string_value(json_object_get(r, "status")), "approved"))
+		return http_fail(res, HM_ECONFLICT, "A letter is given to approved participants.");
+	return letter_answer(req, res, ev, r);
+}

@@ -7,6 +7,7 @@
 #include "features/registration/reg_web.h"
 
 #include "features/events/events_admin.h"
+#include "mail/mail.h"
 #include "site/confirm.h"
 #include "view/format_extra.h"
 #include "view/i18n.h"
@@ -165,6 +166,29 @@ static enum hm_err post_register(struct http_req *req, struct http_res *res)
 	struct field_errors errs = {0};
 	json_t *out = NULL;
 	const struct principal *p = web_principal(req);
+	/* A whole room behind one address registers well within this; a flood
+	 * from one address does not. Organisers entering people are not held. */
+	if (!reg_may_manage(p, ev)) {
+		const char *key = arena_printf(&req->pool, "register:%s:%s",
+					       json_string_value(json_object_get(ev, "slug")),
+					       req->client_addr ? req->client_addr : "-");
+		int ok = mail_rate_take(req->db, key, REG_PER_ADDRESS, REG_PER_ADDRESS_WINDOW,
+					time_now_s());
+		if (ok < 0)
+			return HM_EDB;
+		if (ok == 0) {
+			http_res_header(res, "Retry-After", "600");
+			field_error_add(&errs, "", "Too many registrations from your network. Please "
+						   "try again in a few minutes.");
+			if (req->want_json || req->route->flags & WEB_JSON)
+				return reg_web_refuse(req, res, 429, &errs);
+			res->status = 429;
+			json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs));
+			json_object_set_new(m, "is_open", json_true());
+			http_res_page(res, m, "pages/register", web_t(req, "Register"));
+			return HM_OK;
+		}
+	}
 	const char *lang = json_string_value(json_object_get(in, "lang"));
 	e = reg_register(req->db, p, ev, in, lang && i18n_supported(lang) ? lang : req->lang,
 			 time_now_s(), &errs, &out);
@@ -224,6 +248,9 @@ static enum hm_err own_page(struct http_req *req, struct http_res *res, json_t *
 	json_object_set_new(m, "registration", r);
 	json_object_set_new(m, "token", json_string(http_param(req, "token")));
 	json_object_set_new(m, "is_offered", json_boolean(str_eq(s, "offered")));
+	json_object_set_new(m, "has_letter",
+			    json_boolean(str_eq(s, "approved") &&
+					 json_is_true(json_object_get(r, "wants_letter"))));
 	json_object_set_new(m, "is_active", json_boolean(!str_eq(s, "declined") &&
 							 !str_eq(s, "cancelled") &&
 							 !str_eq(s, "expired")));
