@@ -147,3 +147,27 @@
     });
   });
 })();
+
+/* The registrations of an event: the balance of the room follows the
+ * selection as it changes (without script, "Show the balance after
+ * approving" asks for the same page). */
+(function () {
+  var form = document.getElementById('bulk');
+  var panel = document.querySelector('.balance-panel');
+  if (!form || !panel || !window.fetch || !window.DOMParser) return;
+  var pending = 0;
+  form.addEventListener('change', function (ev) {
+    if (!ev.target || ev.target.name !== 'id') return;
+    var ids = Array.prototype.map.call(form.querySelectorAll('input[name=id]:checked'), function (i) {
+      return 'id=' + encodeURIComponent(i.value);
+    });
+    var mine = ++pending;
+    fetch(location.pathname + (ids.length ? '?' + ids.join('&') : ''), { credentials: 'same-origin' })
+      .then(function (r) { return r.text(); })
+      .then(function (t) {
+        if (mine !== pending) return; /* a later change is on its way */
+        var fresh = new DOMParser().parseFromString(t, 'text/html').querySelector('.balance-panel');
+        if (fresh) panel.innerHTML = fresh.innerHTML;
+      });
+  });
+})();

@@ -62,6 +62,12 @@ static const char SQL_LIST[] =
 	"SELECT " REG_COLS "FROM registration WHERE event_id = ? "
 	"AND (? IS NULL OR status = ?) AND (? IS NULL OR lower(name) LIKE ? OR lower(email) LIKE ? "
 	"OR lower(organisation) LIKE ?) ORDER BY created_at, id";
+static const char SQL_DIRECTORY[] =
+	"SELECT name, organisation, position, sector, country FROM registration "
+	"WHERE event_id = ? AND status = 'approved' AND consent_directory = 1 AND erased_at IS NULL "
+	"ORDER BY lower(name), id";
+static const char SQL_IS_PARTICIPANT[] =
+	"SELECT 1 FROM registration WHERE event_id = ? AND email_key = ? AND status = 'approved'";
 static const char SQL_GET[] = "SELECT " REG_COLS "FROM registration WHERE id = ?";
 static const char SQL_SET_STATUS[] =
 	"UPDATE registration SET status = ?, offer_expires_at = ?, status_at = ?, updated_at = ? "
@@ -807,4 +813,29 @@ int reg_read_person(struct db *db, const json_t *ev, const json_t *in, struct ar
 	free(dump);
 	json_decref(answers);
 	return errs->n;
+}
+
+json_t *reg_directory(struct db *db, int64_t event_id)
+{
+	struct db_stmt *st = prep(db, SQL_DIRECTORY);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, event_id);
+	return db_rows_json(st);
+}
+
+int reg_is_participant(struct db *db, int64_t event_id, const char *email)
+{
+	if (!email || !*email)
+		return 0;
+	char key[AUTH_EMAIL_MAX + 1];
+	reg_key_of(email, key, sizeof(key));
+	struct db_stmt *st = prep(db, SQL_IS_PARTICIPANT);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, event_id);
+	db_bind_text(st, 2, key);
+	int rc = db_step(st);
+	db_done(st);
+	return rc;
 }

@@ -114,6 +114,12 @@ json_t *reg_balance(struct db *db, const json_t *ev, const int64_t *ids, size_t 
  * that frees a seat and by the job. */
 enum hm_err reg_fill_seats(struct db *db, const json_t *ev, int64_t now);
 
+/* Those approved who agreed to be listed: [{name, organisation,
+ * position, sector, country}…] by name; NULL on a failed read. */
+json_t *reg_directory(struct db *db, int64_t event_id);
+/* 1 if email is approved for the event, 0 if not, -1 on a failed read. */
+int reg_is_participant(struct db *db, int64_t event_id, const char *email);
+
 /* ---- check-in */
 /* The signed code on a badge (QR) of registration id: "HM1-<id>-<mac>". */
 enum hm_err reg_checkin_code(struct db *db, int64_t id, char out[64]);

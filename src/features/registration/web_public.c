@@ -330,6 +330,61 @@ static enum hm_err post_own(struct http_req *req, struct http_res *res)
 								     : "saved"));
 }
 
+/* ------------------------------------------------------ the directory */
+
+/* 1 if the asker may see ev's list of participants: everyone when the
+ * organisers chose "public", approved participants (signed in with the
+ * address they registered with) when "participants", organisers always. */
+static int directory_visible(struct http_req *req, const json_t *ev)
+{
+	const char *who = json_string_value(
+		json_object_get(json_object_get(ev, "registration"), "directory"));
+	const struct principal *p = web_principal(req);
+	if (str_eq(who, "public") || reg_may_manage(p, ev))
+		return 1;
+	return str_eq(who, "participants") && p->account_id &&
+	       reg_is_participant(req->db, json_integer_value(json_object_get(ev, "id")),
+				  p->email) == 1;
+}
+
+static enum hm_err page_participants(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = reg_web_event(req, res, 0, &ev);
+	if (e != HM_OK)
+		return e;
+	const char *who = json_string_value(
+		json_object_get(json_object_get(ev, "registration"), "directory"));
+	/* a public list is the same for all; any other is someone's */
+	if (!str_eq(who, "public"))
+		web_private(req, res);
+	if (!directory_visible(req, ev)) {
+		if (str_eq(who, "participants") && !web_principal(req)->account_id)
+			return web_require(req, res, AUTH_ACCOUNT_SELF, NULL);
+		return http_fail(res, HM_ENOTFOUND, "This event has no list of participants for you.");
+	}
+	json_t *list = reg_directory(req->db, json_integer_value(json_object_get(ev, "id")));
+	if (!list)
+		return HM_EDB;
+	size_t i;
+	json_t *o;
+	json_array_foreach(list, i, o) {
+		const char *cc = json_string_value(json_object_get(o, "country"));
+		web_set_str(o, "country_name", cc ? fmt_country(&req->pool, req->lang, cc) : NULL);
+		const char *sector = json_string_value(json_object_get(o, "sector"));
+		web_set_str(o, "sector_label", sector ? adm_label(req, sector) : NULL);
+	}
+	if (req->want_json)
+		return adm_api_answer(res, 200, json_pack("{s:o}", "participants", list));
+	json_t *m = json_pack("{s:o, s:{s:O, s:O}, s:i}", "participants", list, "event", "slug",
+			      json_object_get(ev, "slug"), "title", json_object_get(ev, "title"),
+			      "count", (int)json_array_size(list));
+	http_res_page(res, m, "pages/participants",
+		      arena_printf(&req->pool, "%s · %s", web_t(req, "Participants"),
+				   json_string_value(json_object_get(ev, "title"))));
+	return HM_OK;
+}
+
 /* ------------------------------------------------- the event's page */
 
 enum hm_err reg_event_page(struct http_req *req, json_t *ev)
@@ -354,6 +409,11 @@ enum hm_err reg_event_page(struct http_req *req, json_t *ev)
 		if (closes)
 			web_set_str(box, "closes", fmt_datetime(&req->pool, req->lang, tz,
 								time_parse_rfc3339(closes), FMT_LONG));
+		const char *dir = json_string_value(json_object_get(r, "directory"));
+		if (!str_eq(dir, "none"))
+			json_object_set_new(box, "directory_url",
+					    json_sprintf("/events/%s/participants",
+							 json_string_value(json_object_get(ev, "slug"))));
 		json_object_set_new(box, "by_invitation",
 				    json_boolean(str_eq(json_string_value(json_object_get(r, "mode")),
 							"invitation")));
@@ -369,6 +429,8 @@ const struct route reg_public_routes[] = {
 	{POST, "/api/v1/events/{slug}/registrations", post_register,
 	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
 	{GET, "/registration/{token}", page_own, WEB_PRIVATE},
+	{GET, "/events/{slug}/participants", page_participants, 0},
+	{GET, "/api/v1/events/{slug}/participants", page_participants, WEB_JSON},
 	{POST, "/registration/{token}", post_own, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
 	WEB_ROUTES_END,
 };
