@@ -13,8 +13,10 @@ CREATE TABLE registration_setting (
   confirm_hours INTEGER NOT NULL DEFAULT 72 CHECK (confirm_hours BETWEEN 1 AND 720),
   directory     TEXT NOT NULL DEFAULT 'none'
                 CHECK (directory IN ('none', 'participants', 'public')),
-  -- days after the event's end when personal data of its registrations is erased
-  retention_days INTEGER NOT NULL DEFAULT 180 CHECK (retention_days BETWEEN 1 AND 3650),
+  -- days after the event's end when personal data of its registrations is
+  -- erased; NULL: kept until the organisers change this
+  retention_days INTEGER DEFAULT 180
+                CHECK (retention_days IS NULL OR retention_days BETWEEN 1 AND 3650),
   questions     TEXT NOT NULL DEFAULT '[]',
   -- the letterhead of invitation letters for visas
   letter_org    TEXT NOT NULL DEFAULT '',

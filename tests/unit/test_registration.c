@@ -485,6 +485,10 @@ static void t_erased_after_the_event(void **state)
 	struct people p;
 	world_open(&w, *state);
 	fill_room(&w, &p);
+	/* kept: no delay set */
+	settings(&w, "{\"retention_days\": null}");
+	reg_erase_due(w.db, NOW + 3000 * 86400);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM registration WHERE erased_at IS NULL"), 7);
 	settings(&w, "{\"retention_days\": 30}");
 	/* the event ends 2030-06-02; 30 days later, not yet */
 	reg_erase_due(w.db, NOW + 100 * 86400);

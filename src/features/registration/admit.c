@@ -102,7 +102,7 @@ enum hm_err reg_register(struct db *db, const struct principal *p, const json_t 
 	struct arena a;
 	arena_init(&a);
 	struct reg_input r;
-	reg_read_person(db, ev, in, &a, &r, errs);
+	reg_read_person(db, ev, in, 0, NULL, &a, &r, errs);
 	if (!r.email)
 		field_error_add(errs, "email", "Write your e-mail address.");
 	int64_t event_id = json_integer_value(json_object_get(ev, "id"));
@@ -352,7 +352,8 @@ enum hm_err reg_self_update(struct db *db, const char *token, const json_t *in, 
 	struct arena a;
 	arena_init(&a);
 	struct reg_input x;
-	if (reg_read_person(db, ev, in, &a, &x, errs)) {
+	if (reg_read_person(db, ev, in, str_eq(s, "approved"), json_object_get(r, "answers"), &a,
+			    &x, errs)) {
 		arena_free(&a);
 		return self_end(db, r, ev, HM_EINVAL);
 	}

@@ -7,16 +7,13 @@
 -- China; 135 approved, 10 on the waiting list, some pending, declined or
 -- cancelled, and about 100 checked in on 29 November 2012.
 --
--- Their personal data is kept 3,650 days after the event, the most the
--- settings allow: the server's retention job (registration.retention)
--- therefore erases names, e-mails and organisations at its first run,
--- as it would for any event of 2012, and leaves the anonymous counts
--- (sector, country, gender, status, check-in) that the diversity pages
--- show. `harmony demo` itself leaves them whole.
+-- Their personal data is kept (retention_days NULL): an event of 2012
+-- with a delay would have its names erased by the retention job at the
+-- server's first run, and the demo's badges and lists would be empty.
 
 INSERT INTO registration_setting (event_id, mode, opens_at, closes_at, confirm_hours, directory,
                                   retention_days, questions, updated_at) VALUES
-  (2, 'approval', '2012-09-17T00:00:00Z', '2012-11-22T16:00:00Z', 72, 'participants', 3650, '[]',
+  (2, 'approval', '2012-09-17T00:00:00Z', '2012-11-22T16:00:00Z', 72, 'participants', NULL, '[]',
    '2012-09-14T08:00:00Z');
 
 INSERT INTO registration_quota (id, event_id, position, attribute, value, max_count, max_share, min_count, min_share) VALUES

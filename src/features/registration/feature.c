@@ -19,6 +19,7 @@ static const struct nav_item event_tabs[] = {
 	{"registration", N_("Registration")},
 	{"registrations", N_("Registrations")},
 	{"invitations", N_("Invitations")},
+	{"logistics", N_("Logistics")},
 	{"diversity", N_("Diversity")},
 	{NULL, NULL},
 };

@@ -19,7 +19,7 @@ static const char SQL_WAITING_EVENTS[] =
 static const char SQL_RETENTION[] =
 	"SELECT e.id, e.ends_on, s.retention_days FROM event e "
 	"JOIN registration_setting s ON s.event_id = e.id "
-	"WHERE EXISTS (SELECT 1 FROM registration r WHERE r.event_id = e.id AND r.erased_at IS NULL)";
+	"WHERE s.retention_days IS NOT NULL AND EXISTS (SELECT 1 FROM registration r WHERE r.event_id = e.id AND r.erased_at IS NULL)";
 static const char SQL_ERASE[] =
 	"UPDATE registration SET name = '', email = 'erased-' || id, "
 	"email_key = 'erased-' || id, organisation_id = NULL, organisation = '', position = '', "

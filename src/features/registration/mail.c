@@ -114,6 +114,16 @@ void reg_mail_status(struct db *db, const json_t *ev, int64_t id, const char *st
 	if (message && *message)
 		buf_printf(&b, "\n%s\n%s\n", i18n_gettext(lang, "A message from the organisers:"),
 			   message);
+	int followup = 0;
+	size_t qi;
+	const json_t *q;
+	json_array_foreach(json_object_get(json_object_get(ev, "registration"), "questions"), qi, q)
+		followup |= str_eq(json_string_value(json_object_get(q, "stage")), "approved");
+	if (followup && str_eq(status, "approved"))
+		buf_printf(&b, "\n%s\n", i18n_gettext(lang, "The organisers have a few questions for "
+							"participants (travel, accommodation, "
+							"visa): please answer them on your "
+							"registration's page, at the link below."));
 	const char *base = reg_site_url();
 	buf_printf(&b, "\n%s\n%s/registration/%s\n",
 		   i18n_gettext(lang, str_eq(status, "offered")

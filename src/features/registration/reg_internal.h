@@ -42,9 +42,12 @@ struct reg_input {
 	int64_t organisation_id;
 	int consent, wants_letter;
 };
-/* Reads in into out (strings in a), adding to errs; returns errs->n. */
-int reg_read_person(struct db *db, const json_t *ev, const json_t *in, struct arena *a,
-		    struct reg_input *out, struct field_errors *errs);
+/* Reads in into out (strings in a), adding to errs; returns errs->n.
+ * approved: the questions for approved participants are asked too;
+ * old_answers (or NULL): the answers kept for questions not asked. */
+int reg_read_person(struct db *db, const json_t *ev, const json_t *in, int approved,
+		    json_t *old_answers, struct arena *a, struct reg_input *out,
+		    struct field_errors *errs);
 
 /* 1 for the statuses that hold a seat: approved, offered. */
 int seated_str(const char *s);

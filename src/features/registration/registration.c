@@ -241,13 +241,14 @@ static json_t *event_row(struct db *db, struct db_stmt *st)
 		return ev;
 	}
 	json_t *questions = json_loads(db_col_text(st, 18) ? db_col_text(st, 18) : "[]", 0, NULL);
-	json_t *r = json_pack("{s:s, s:o, s:o, s:I, s:s, s:I, s:o}", "mode", db_col_text(st, 12),
+	json_t *r = json_pack("{s:s, s:o, s:o, s:I, s:s, s:o, s:o}", "mode", db_col_text(st, 12),
 			      "opens_at",
 			      db_col_is_null(st, 13) ? json_null() : json_string(db_col_text(st, 13)),
 			      "closes_at",
 			      db_col_is_null(st, 14) ? json_null() : json_string(db_col_text(st, 14)),
 			      "confirm_hours", (json_int_t)db_col_int(st, 15), "directory",
-			      db_col_text(st, 16), "retention_days", (json_int_t)db_col_int(st, 17),
+			      db_col_text(st, 16), "retention_days",
+			      db_col_is_null(st, 17) ? json_null() : json_integer(db_col_int(st, 17)),
 			      "questions", json_is_array(questions) ? questions : json_array());
 	if (!json_is_array(questions))
 		json_decref(questions);
@@ -670,16 +671,18 @@ static int in_bool(const json_t *in, const char *key)
 }
 
 /* The answers to the organisers' questions, checked; a new object. */
-static json_t *check_answers(const json_t *questions, const json_t *given,
-			     struct field_errors *errs)
+static json_t *check_answers(const json_t *questions, const json_t *given, int approved,
+			     json_t *old, struct field_errors *errs)
 {
-	json_t *out = json_object();
+	/* the answers of questions not asked now stay as they were */
+	json_t *out = old ? json_deep_copy(old) : json_object();
 	size_t i;
 	const json_t *q;
 	json_array_foreach(questions, i, q) {
 		const char *id = jstr(q, "id"), *kind = jstr(q, "kind");
-		if (!id || !kind)
+		if (!id || !kind || (!approved && str_eq(jstr(q, "stage"), "approved")))
 			continue;
+		json_object_del(out, id);
 		char field[40];
 		snprintf(field, sizeof(field), "q_%s", id);
 		const json_t *v = json_object_get(given, id);
@@ -744,8 +747,9 @@ static json_t *check_answers(const json_t *questions, const json_t *given,
 	return out;
 }
 
-int reg_read_person(struct db *db, const json_t *ev, const json_t *in, struct arena *a,
-		    struct reg_input *out, struct field_errors *errs)
+int reg_read_person(struct db *db, const json_t *ev, const json_t *in, int approved,
+		    json_t *old_answers, struct arena *a, struct reg_input *out,
+		    struct field_errors *errs)
 {
 	memset(out, 0, sizeof(*out));
 	out->name = in_str(in, "name", a);
@@ -807,7 +811,8 @@ int reg_read_person(struct db *db, const json_t *ev, const json_t *in, struct ar
 	const json_t *questions =
 		json_object_get(json_object_get(ev, "registration"), "questions");
 	json_t *given = json_object_get(in, "answers");
-	json_t *answers = check_answers(questions, json_is_object(given) ? given : in, errs);
+	json_t *answers = check_answers(questions, json_is_object(given) ? given : in, approved,
+					old_answers, errs);
 	char *dump = json_dumps(answers, JSON_COMPACT | JSON_SORT_KEYS);
 	out->answers = arena_strdup(a, dump ? dump : "{}");
 	free(dump);

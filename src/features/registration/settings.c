@@ -141,7 +141,10 @@ static json_t *check_questions(const json_t *qs, struct field_errors *errs)
 		const char *kind = json_string_value(json_object_get(q, "kind"));
 		const char *id = json_string_value(json_object_get(q, "id"));
 		const json_t *options = json_object_get(q, "options");
+		const char *stage = json_string_value(json_object_get(q, "stage"));
 		const char *why = NULL;
+		if (stage && !str_eq(stage, "registration") && !str_eq(stage, "approved"))
+			why = "A question is asked at registration or of approved participants.";
 		if (!label || !*label || strlen(label) > 300)
 			why = "Each question needs a text of at most 300 characters.";
 		else if (!admin_in_list(reg_question_kinds, kind))
@@ -166,9 +169,10 @@ static json_t *check_questions(const json_t *qs, struct field_errors *errs)
 		}
 		char gen[24];
 		snprintf(gen, sizeof(gen), "q%zu", i + 1);
-		json_t *one = json_pack("{s:s, s:s, s:s, s:b, s:o}", "id", id ? id : gen, "label",
+		json_t *one = json_pack("{s:s, s:s, s:s, s:b, s:o, s:s}", "id", id ? id : gen, "label",
 					label ? label : "", "kind", kind ? kind : "", "required",
-					json_is_true(json_object_get(q, "required")), "options", opts);
+					json_is_true(json_object_get(q, "required")), "options", opts,
+					"stage", str_eq(stage, "approved") ? "approved" : "registration");
 		for (size_t k = 0; !why && k < json_array_size(out); k++)
 			if (str_eq(json_string_value(json_object_get(json_array_get(out, k), "id")),
 				   id ? id : gen))
@@ -228,7 +232,10 @@ enum hm_err reg_settings_save(struct db *db, const struct principal *p, const js
 		field_error_add(errs, "capacity", "Write a whole number of seats, or nothing.");
 	if (jh && !json_is_null(jh) && !int_of(jh, 1, 720, &hours))
 		field_error_add(errs, "confirm_hours", "Write a number of hours from 1 to 720.");
-	if (jr && !json_is_null(jr) && !int_of(jr, 1, 3650, &retention))
+	/* null or "": kept until the organisers say otherwise */
+	if (jr && (json_is_null(jr) || (json_is_string(jr) && !*json_string_value(jr))))
+		retention = -1;
+	else if (jr && !int_of(jr, 1, 3650, &retention))
 		field_error_add(errs, "retention_days", "Write a number of days from 1 to 3,650.");
 	if (opens && !*opens)
 		opens = NULL;
@@ -289,7 +296,10 @@ enum hm_err reg_settings_save(struct db *db, const struct principal *p, const js
 			db_bind_null(st, 4);
 		db_bind_int(st, 5, hours);
 		db_bind_text(st, 6, directory);
-		db_bind_int(st, 7, retention);
+		if (retention > 0)
+			db_bind_int(st, 7, retention);
+		else
+			db_bind_null(st, 7);
 		db_bind_text(st, 8, qtext ? qtext : "[]");
 		db_bind_text(st, 9, ts);
 		for (int k = 0; k < 4; k++)

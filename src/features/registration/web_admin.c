@@ -93,9 +93,9 @@ static const char *quotas_to_text(struct http_req *req, const json_t *qs)
 
 /* Questions, one per line: "kind: label" or "kind*: label | option | option"
  * (* required). */
-static json_t *questions_from_text(const char *text, const json_t *old, const char **why)
+static json_t *questions_from_text(const char *text, const json_t *old, const char *stage,
+				   json_t *out, const char **why)
 {
-	json_t *out = json_array();
 	char *copy = xstrdup(text ? text : ""), *save = NULL;
 	for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		l[strcspn(l, "\r")] = '\0';
@@ -105,7 +105,6 @@ static json_t *questions_from_text(const char *text, const json_t *old, const ch
 		if (!colon) {
 			*why = "Write each question as: kind: text, such as \"text: Your flight "
 			       "number\".";
-			json_decref(out);
 			free(copy);
 			return NULL;
 		}
@@ -133,8 +132,9 @@ static json_t *questions_from_text(const char *text, const json_t *old, const ch
 			else if (*part)
 				json_array_append_new(opts, json_string(part));
 		}
-		json_t *q = json_pack("{s:s, s:s, s:b, s:o}", "kind", kind, "label", label ? label : "",
-				      "required", required, "options", opts);
+		json_t *q = json_pack("{s:s, s:s, s:b, s:o, s:s}", "kind", kind, "label",
+				      label ? label : "", "required", required, "options", opts, "stage",
+				      stage);
 		/* a question kept keeps its id, so earlier answers stay its own */
 		size_t i;
 		const json_t *o;
@@ -150,13 +150,16 @@ static json_t *questions_from_text(const char *text, const json_t *old, const ch
 	return out;
 }
 
-static const char *questions_to_text(struct http_req *req, const json_t *qs)
+static const char *questions_to_text(struct http_req *req, const json_t *qs, const char *stage)
 {
 	struct buf b;
 	buf_init(&b);
 	size_t i;
 	const json_t *q;
 	json_array_foreach(qs, i, q) {
+		const char *st = json_string_value(json_object_get(q, "stage"));
+		if (!str_eq(st ? st : "registration", stage))
+			continue;
 		buf_printf(&b, "%s%s: %s", json_string_value(json_object_get(q, "kind")),
 			   json_is_true(json_object_get(q, "required")) ? "*" : "",
 			   json_string_value(json_object_get(q, "label")));
@@ -205,9 +208,15 @@ static enum hm_err settings_page(struct http_req *req, struct http_res *res, jso
 			"confirm_hours", (json_int_t)(r ? json_integer_value(json_object_get(r, "confirm_hours")) : 72),
 			"directory", r ? json_string_value(json_object_get(r, "directory")) : "none",
 			"retention_days",
-			(json_int_t)(r ? json_integer_value(json_object_get(r, "retention_days")) : 180),
+			(json_int_t)(!r ? 180
+					: json_is_integer(json_object_get(r, "retention_days"))
+					? json_integer_value(json_object_get(r, "retention_days"))
+					: 0),
 			"quotas", quotas_to_text(req, json_object_get(r, "quotas")), "questions",
-			questions_to_text(req, json_object_get(r, "questions")));
+			questions_to_text(req, json_object_get(r, "questions"), "registration"));
+		json_object_set_new(values, "followup",
+				    json_string(questions_to_text(req, json_object_get(r, "questions"),
+								  "approved")));
 		static const char *const texts[] = {"letter_org", "letter_address",
 						    "letter_signatory", "letter_signatory_title"};
 		for (size_t i = 0; i < HM_ARRAY_LEN(texts); i++)
@@ -218,9 +227,9 @@ static enum hm_err settings_page(struct http_req *req, struct http_res *res, jso
 		json_object_set_new(values, "confirm_hours",
 				    json_sprintf("%lld", (long long)json_integer_value(
 								 json_object_get(values, "confirm_hours"))));
+		json_int_t days = json_integer_value(json_object_get(values, "retention_days"));
 		json_object_set_new(values, "retention_days",
-				    json_sprintf("%lld", (long long)json_integer_value(json_object_get(
-								 values, "retention_days"))));
+				    days ? json_sprintf("%lld", (long long)days) : json_string(""));
 		if (json_is_integer(json_object_get(values, "capacity")))
 			json_object_set_new(values, "capacity",
 					    json_sprintf("%lld", (long long)json_integer_value(
@@ -329,13 +338,15 @@ static enum hm_err post_settings(struct http_req *req, struct http_res *res)
 	else
 		json_object_set_new(in, "quotas", quotas);
 	why = NULL;
-	json_t *questions = questions_from_text(
-		json_string_value(json_object_get(form, "questions")),
-		json_object_get(json_object_get(ev, "registration"), "questions"), &why);
-	if (!questions)
+	const json_t *old_q = json_object_get(json_object_get(ev, "registration"), "questions");
+	json_t *questions = json_array();
+	if (!questions_from_text(json_string_value(json_object_get(form, "questions")), old_q,
+				 "registration", questions, &why))
 		field_error_add(&errs, "questions", why);
-	else
-		json_object_set_new(in, "questions", questions);
+	else if (!questions_from_text(json_string_value(json_object_get(form, "followup")), old_q,
+				      "approved", questions, &why))
+		field_error_add(&errs, "followup", why);
+	json_object_set_new(in, "questions", questions);
 	if (!errs.n)
 		e = reg_settings_save(req->db, web_principal(req), ev, in, time_now_s(), &errs);
 	if (errs.n || e == HM_EINVAL)
@@ -592,6 +603,58 @@ static enum hm_err get_csv(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* ---------------------------------------------------------- logistics */
+
+/* The approved participants with what they need and their answers to the
+ * questions for approved participants. */
+static enum hm_err page_logistics(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = reg_web_event(req, res, 1, &ev);
+	if (e != HM_OK)
+		return e;
+	json_t *list = reg_list(req->db, json_integer_value(json_object_get(ev, "id")), "approved",
+				NULL);
+	if (!list)
+		return HM_EDB;
+	json_t *questions = json_array();
+	size_t i, j;
+	const json_t *q;
+	json_array_foreach(json_object_get(json_object_get(ev, "registration"), "questions"), i, q)
+		if (str_eq(json_string_value(json_object_get(q, "stage")), "approved"))
+			json_array_append_new(questions, json_deep_copy(q));
+	json_t *r;
+	json_array_foreach(list, i, r) {
+		reg_web_decorate(req, r);
+		json_t *cells = json_array();
+		json_array_foreach(questions, j, q) {
+			const json_t *a = json_object_get(json_object_get(r, "answers"),
+							  json_string_value(json_object_get(q, "id")));
+			struct buf b;
+			buf_init(&b);
+			if (json_is_array(a)) {
+				size_t k;
+				const json_t *x;
+				json_array_foreach(a, k, x) buf_printf(&b, "%s%s", k ? "; " : "",
+								       json_string_value(x));
+			} else if (json_is_string(a))
+				buf_puts(&b, json_string_value(a));
+			json_array_append_new(cells, json_pack("{s:O, s:s}", "label",
+							       json_object_get(q, "label"), "value",
+							       b.data ? b.data : ""));
+			buf_free(&b);
+		}
+		json_object_set_new(r, "followup", cells);
+	}
+	if (req->want_json) {
+		json_decref(questions);
+		return adm_api_answer(res, 200, json_pack("{s:o}", "registrations", list));
+	}
+	json_t *m = json_pack("{s:o, s:o}", "registrations", list, "questions", questions);
+	return admin_page(req, res, m, ev, "logistics", "admin/logistics",
+			  web_t(req, "Logistics"));
+}
+
 /* --------------------------------------------------------- diversity */
 
 /* A chart of one attribute: approved, offered, waitlisted, pending
@@ -684,6 +747,7 @@ const struct route reg_admin_routes[] = {
 	{GET, "/api/v1/events/{slug}/registrations.csv", get_csv, WEB_PRIVATE},
 	{PATCH, "/api/v1/registrations/{id}", patch_registration,
 	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{GET, "/admin/events/{slug}/logistics", page_logistics, WEB_STAFF},
 	{GET, "/events/{slug}/diversity", page_diversity, WEB_PRIVATE},
 	{GET, "/admin/events/{slug}/diversity", page_diversity, WEB_STAFF},
 	WEB_ROUTES_END,

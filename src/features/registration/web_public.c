@@ -15,12 +15,14 @@
 #include <string.h>
 
 /* The questions of ev for the form, with what was answered. */
-static json_t *questions_model(const json_t *ev, const json_t *answers)
+static json_t *questions_model(const json_t *ev, const json_t *answers, int approved)
 {
 	json_t *out = json_array();
 	size_t i;
 	const json_t *q;
 	json_array_foreach(json_object_get(json_object_get(ev, "registration"), "questions"), i, q) {
+		if (!approved && str_eq(json_string_value(json_object_get(q, "stage")), "approved"))
+			continue;
 		json_t *one = json_deep_copy(q);
 		const char *id = json_string_value(json_object_get(q, "id"));
 		const char *kind = json_string_value(json_object_get(q, "kind"));
@@ -55,7 +57,7 @@ static json_t *questions_model(const json_t *ev, const json_t *answers)
 
 /* The model of the registration form (or the page of one's own). */
 static json_t *form_model(struct http_req *req, struct http_res *res, const json_t *ev,
-			  json_t *fj)
+			  json_t *fj, int approved)
 {
 	json_t *m = site_csrf_model(req, res);
 	json_t *e = json_deep_copy(ev);
@@ -76,7 +78,7 @@ static json_t *form_model(struct http_req *req, struct http_res *res, const json
 			    fmt_country_options(&req->pool, req->lang,
 						json_string_value(json_object_get(values, "country"))));
 	json_object_set_new(m, "questions",
-			    questions_model(ev, json_object_get(values, "answers")));
+			    questions_model(ev, json_object_get(values, "answers"), approved));
 	if (json_is_true(json_object_get(values, "consent_directory")) ||
 	    str_eq(json_string_value(json_object_get(values, "consent_directory")), "yes"))
 		json_object_set_new(m, "consent_checked", json_true());
@@ -131,7 +133,7 @@ static enum hm_err page_register(struct http_req *req, struct http_res *res)
 	}
 	json_t *fj = reg_web_form(req, values, NULL);
 	json_decref(values);
-	json_t *m = form_model(req, res, ev, fj);
+	json_t *m = form_model(req, res, ev, fj, 0);
 	json_object_set_new(m, "window", json_string(window));
 	json_object_set_new(m, "is_open", json_boolean(str_eq(window, "open")));
 	json_object_set_new(m, "mode", json_string(mode));
@@ -183,7 +185,7 @@ static enum hm_err post_register(struct http_req *req, struct http_res *res)
 			if (req->want_json || req->route->flags & WEB_JSON)
 				return reg_web_refuse(req, res, 429, &errs);
 			res->status = 429;
-			json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs));
+			json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs), 0);
 			json_object_set_new(m, "is_open", json_true());
 			http_res_page(res, m, "pages/register", web_t(req, "Register"));
 			return HM_OK;
@@ -202,7 +204,7 @@ static enum hm_err post_register(struct http_req *req, struct http_res *res)
 		if (req->want_json || req->route->flags & WEB_JSON)
 			return reg_web_refuse(req, res, status, &errs);
 		res->status = status;
-		json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs));
+		json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs), 0);
 		json_object_set_new(m, "is_open", json_true());
 		json_object_set_new(m, "window", json_string(reg_window(ev, time_now_s())));
 		http_res_page(res, m, "pages/register", web_t(req, "Register"));
@@ -243,8 +245,14 @@ static enum hm_err own_page(struct http_req *req, struct http_res *res, json_t *
 		json_decref(values);
 	}
 	res->status = status;
-	json_t *m = form_model(req, res, ev, fj);
 	const char *s = json_string_value(json_object_get(r, "status"));
+	json_t *m = form_model(req, res, ev, fj, str_eq(s, "approved"));
+	int followup = 0;
+	size_t i;
+	const json_t *q;
+	json_array_foreach(json_object_get(json_object_get(ev, "registration"), "questions"), i, q)
+		followup |= str_eq(json_string_value(json_object_get(q, "stage")), "approved");
+	json_object_set_new(m, "has_followup", json_boolean(followup && str_eq(s, "approved")));
 	json_object_set_new(m, "registration", r);
 	json_object_set_new(m, "token", json_string(http_param(req, "token")));
 	json_object_set_new(m, "is_offered", json_boolean(str_eq(s, "offered")));
