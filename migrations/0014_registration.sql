@@ -59,6 +59,26 @@ CREATE TABLE registration_invitation (
   UNIQUE (event_id, email_key)
 );
 
+-- A delegation: a focal point (a ministry, a university) registering
+-- several delegates at once with one nomination letter (a PDF, kept as
+-- base64 text so that both backends and db copy treat it alike).
+CREATE TABLE registration_delegation (
+  id              INTEGER PRIMARY KEY,
+  event_id        INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
+  name            TEXT NOT NULL,
+  focal_name      TEXT NOT NULL,
+  focal_email     TEXT NOT NULL,
+  focal_email_key TEXT NOT NULL,
+  organisation    TEXT,
+  sector          TEXT,
+  country         TEXT,
+  letter          TEXT NOT NULL,
+  letter_name     TEXT NOT NULL DEFAULT 'letter.pdf',
+  lang            TEXT NOT NULL DEFAULT 'en',
+  created_at      TEXT NOT NULL
+);
+CREATE INDEX registration_delegation_event ON registration_delegation(event_id, id);
+
 -- One person's registration for one event. email_key is the address in
 -- lower case: one registration per address and event. manage_salt is
 -- random: the token in the links of its e-mails is a keyed hash of it
@@ -93,6 +113,7 @@ CREATE TABLE registration (
   offer_expires_at  TEXT,
   manage_salt       TEXT NOT NULL UNIQUE,
   invitation_id     INTEGER REFERENCES registration_invitation(id) ON DELETE SET NULL,
+  delegation_id     INTEGER REFERENCES registration_delegation(id) ON DELETE SET NULL,
   created_at        TEXT NOT NULL,
   updated_at        TEXT NOT NULL,
   status_at         TEXT NOT NULL,

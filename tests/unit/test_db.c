@@ -625,7 +625,8 @@ static void test_db_migrates_older_schema(void **state)
 	/* 0014, registration. */
 	other_exec(b, p,
 		   "DROP TABLE registration_checkin; DROP TABLE registration; "
-		   "DROP TABLE registration_invitation; DROP TABLE registration_quota; "
+		   "DROP TABLE registration_invitation; DROP TABLE registration_delegation; "
+		   "DROP TABLE registration_quota; "
 		   "DROP TABLE registration_setting;");
 	/* 0010, versions in other languages. */
 	other_exec(b, p,

@@ -530,6 +530,65 @@ static void t_approval_mode_waits_for_organisers(void **state)
 	world_close(&w);
 }
 
+static void t_delegation_all_or_nothing(void **state)
+{
+	struct world w;
+	world_open(&w, *state);
+	settings(&w, "{\"mode\": \"open\", \"capacity\": 10}");
+	int64_t a;
+	assert_string_equal(reg(&w, "taken@example.org", "ngo", "CN", NULL, NOW, &a, NULL), "approved");
+	static const char pdf[] = "%PDF-1.4\n% a letter\n";
+	json_t *in = json_pack("{s:s, s:s, s:s, s:s, s:s, s:[{s:s, s:s}, {s:s, s:s, s:s}]}", "name",
+			       "Ministry", "focal_name", "Siti", "focal_email", "siti@example.org",
+			       "sector", "government", "country", "MY", "delegates", "name", "Ahmad",
+			       "email", "ahmad@example.org", "name", "李明", "email",
+			       "TAKEN@example.org", "position", "Adviser");
+	struct field_errors errs = {0};
+	json_t *out = NULL;
+	int64_t mails = count(w.db, "SELECT count(*) FROM mail_outbox");
+	/* the second delegate is registered already: nothing of it stays */
+	assert_int_equal(reg_delegation_create(w.db, &w.visitor, w.ev, in, pdf, sizeof(pdf) - 1, "en",
+					       NOW, &errs, &out),
+			 HM_EINVAL);
+	assert_non_null(field_error_get(&errs, "email_2"));
+	assert_int_equal(count(w.db, "SELECT count(*) FROM registration_delegation"), 0);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM registration"), 1);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM mail_outbox"), mails);
+	/* not a PDF */
+	json_object_set_new(json_array_get(json_object_get(in, "delegates"), 1), "email",
+			    json_string("li@example.org"));
+	struct field_errors e2 = {0};
+	assert_int_equal(reg_delegation_create(w.db, &w.visitor, w.ev, in, "hello", 5, "en", NOW,
+					       &e2, &out),
+			 HM_EINVAL);
+	assert_non_null(field_error_get(&e2, "letter"));
+	/* whole: both pending (organisers decide), the delegation's sector and country */
+	struct field_errors e3 = {0};
+	assert_int_equal(reg_delegation_create(w.db, &w.visitor, w.ev, in, pdf, sizeof(pdf) - 1, "en",
+					       NOW, &e3, &out),
+			 HM_OK);
+	json_decref(in);
+	int64_t did = json_integer_value(json_object_get(out, "id"));
+	json_decref(out);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM registration WHERE status = 'pending' AND "
+				     "sector = 'government' AND country = 'MY' AND delegation_id IS NOT "
+				     "NULL"),
+			 2);
+	/* two delegates and the focal point are told */
+	assert_int_equal(count(w.db, "SELECT count(*) FROM mail_outbox"), mails + 3);
+	char *letter;
+	size_t len;
+	assert_int_equal(reg_delegation_letter(w.db, 1, did, &letter, &len), HM_OK);
+	assert_int_equal(len, sizeof(pdf) - 1);
+	assert_memory_equal(letter, pdf, len);
+	free(letter);
+	assert_int_equal(reg_delegation_letter(w.db, 2, did, &letter, &len), HM_ENOTFOUND);
+	json_t *list = reg_delegations(w.db, 1);
+	assert_int_equal(json_array_size(json_object_get(json_array_get(list, 0), "members")), 2);
+	json_decref(list);
+	world_close(&w);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -565,6 +624,7 @@ int main(void)
 		BOTH(t_checkin_by_nonce),
 		BOTH(t_erased_after_the_event),
 		BOTH(t_approval_mode_waits_for_organisers),
+		BOTH(t_delegation_all_or_nothing),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

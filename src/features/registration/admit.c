@@ -7,19 +7,22 @@
  */
 #include "features/registration/reg_internal.h"
 
+#include "core/text.h"
 #include "db/db.h"
 #include "view/i18n.h"
 
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char SQL_TAKEN[] = "SELECT 1 FROM registration WHERE event_id = ? AND email_key = ?";
 static const char SQL_INSERT[] =
 	"INSERT INTO registration (event_id, email, email_key, name, organisation_id, "
 	"organisation, position, sector, country, gender, languages, accessibility, dietary, "
 	"consent_directory, answers, lang, status, manage_salt, invitation_id, created_at, "
-	"updated_at, status_at, wants_letter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-	"?, ?, ?, ?, ?, ?, ?, ?)";
+	"updated_at, status_at, wants_letter, delegation_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+	"?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_INVITATION_USE[] =
 	"UPDATE registration_invitation SET used_at = ? WHERE id = ? AND used_at IS NULL";
 static const char SQL_SELF_UPDATE[] =
@@ -84,21 +87,127 @@ static enum hm_err fail(struct db *db, enum hm_err e)
 	return e;
 }
 
+/* Inserts the person r (checked) for ev in the caller's transaction: one
+ * per address (HM_EEXIST), the status by the mode and the rules, the
+ * invitation used, audited, mailed. *id and *status (a static string),
+ * salt (33 bytes) for the person's link. */
+static enum hm_err insert_person(struct db *db, const struct principal *p, const json_t *ev,
+				 const struct reg_input *r, int64_t invitation_id,
+				 int64_t delegation_id, const char *lang, int64_t now, int64_t *id,
+				 const char **status, char salt[33])
+{
+	int64_t event_id = json_integer_value(json_object_get(ev, "id"));
+	const char *mode = jstr(json_object_get(ev, "registration"), "mode");
+	char key[AUTH_EMAIL_MAX + 1];
+	reg_key_of(r->email, key, sizeof(key));
+	struct db_stmt *st = db_prepare(db, SQL_TAKEN);
+	if (!st)
+		return HM_EDB;
+	db_bind_int(st, 1, event_id);
+	db_bind_text(st, 2, key);
+	int rc = db_step(st);
+	db_done(st);
+	if (rc != 0)
+		return rc < 0 ? HM_EDB : HM_EEXIST;
+	/* the status: organisers decide in approval mode and for delegations;
+	 * otherwise the rules */
+	enum hm_err e;
+	*status = "pending";
+	if (!str_eq(mode, "approval") && !delegation_id) {
+		struct reg_room_buf rb;
+		if ((e = reg_room_load(&rb, db, ev, 1)) != HM_OK) {
+			reg_room_free(&rb);
+			return e;
+		}
+		struct reg_person person = person_in(r);
+		*status = reg_admit(&rb.room, &person, NULL) == REG_FITS ? "approved" : "waitlisted";
+		reg_room_free(&rb);
+	}
+	unsigned char salt_bin[16];
+	char ts[REG_TS_SIZE];
+	randombytes_buf(salt_bin, sizeof(salt_bin));
+	sodium_bin2hex(salt, 33, salt_bin, sizeof(salt_bin));
+	reg_ts(now, ts);
+	if (!(st = db_prepare(db, SQL_INSERT)))
+		return HM_EDB;
+	db_bind_int(st, 1, event_id);
+	db_bind_text(st, 2, r->email);
+	db_bind_text(st, 3, key);
+	db_bind_text(st, 4, r->name);
+	if (r->organisation_id)
+		db_bind_int(st, 5, r->organisation_id);
+	else
+		db_bind_null(st, 5);
+	db_bind_text(st, 6, r->organisation ? r->organisation : "");
+	db_bind_text(st, 7, r->position ? r->position : "");
+	bind_opt(st, 8, r->sector);
+	bind_opt(st, 9, r->country);
+	bind_opt(st, 10, r->gender);
+	db_bind_text(st, 11, r->languages ? r->languages : "");
+	db_bind_text(st, 12, r->accessibility ? r->accessibility : "");
+	db_bind_text(st, 13, r->dietary ? r->dietary : "");
+	db_bind_int(st, 14, r->consent);
+	db_bind_text(st, 15, r->answers);
+	db_bind_text(st, 16, lang && *lang ? lang : "en");
+	db_bind_text(st, 17, *status);
+	db_bind_text(st, 18, salt);
+	if (invitation_id)
+		db_bind_int(st, 19, invitation_id);
+	else
+		db_bind_null(st, 19);
+	db_bind_text(st, 20, ts);
+	db_bind_text(st, 21, ts);
+	db_bind_text(st, 22, ts);
+	db_bind_int(st, 23, r->wants_letter);
+	if (delegation_id)
+		db_bind_int(st, 24, delegation_id);
+	else
+		db_bind_null(st, 24);
+	if ((e = db_run(st)) != HM_OK)
+		return e;
+	*id = db_last_insert_id(db);
+	if (invitation_id) {
+		if (!(st = db_prepare(db, SQL_INVITATION_USE)))
+			return HM_EDB;
+		db_bind_text(st, 1, ts);
+		db_bind_int(st, 2, invitation_id);
+		if ((e = db_run(st)) != HM_OK)
+			return e;
+	}
+	json_t *after = json_pack("{s:s, s:I}", "status", *status, "event_id", (json_int_t)event_id);
+	if (delegation_id)
+		json_object_set_new(after, "delegation_id", json_integer(delegation_id));
+	e = audit_record_at(db, p, "registration.create", "registration", *id, NULL, after, now);
+	json_decref(after);
+	if (e != HM_OK)
+		return e;
+	reg_mail_status(db, ev, *id, str_eq(*status, "pending") ? "received" : *status, NULL, now);
+	return HM_OK;
+}
+
+/* Registration is open to p for ev at now: HM_OK, or HM_ECONFLICT with
+ * the reason in errs. */
+static enum hm_err may_register(const struct principal *p, const json_t *ev, int64_t now,
+				struct field_errors *errs)
+{
+	const char *window = reg_window(ev, now);
+	if (json_is_object(json_object_get(ev, "registration")) &&
+	    (reg_may_manage(p, ev) || str_eq(window, "open")))
+		return HM_OK;
+	field_error_add(errs, "", str_eq(window, "not_yet") ? "Registration has not opened yet."
+							    : "Registration for this event is closed.");
+	return HM_ECONFLICT;
+}
+
 enum hm_err reg_register(struct db *db, const struct principal *p, const json_t *ev,
 			 const json_t *in, const char *lang, int64_t now, struct field_errors *errs,
 			 json_t **out)
 {
 	*out = NULL;
-	const json_t *settings = json_object_get(ev, "registration");
+	enum hm_err e = may_register(p, ev, now, errs);
+	if (e != HM_OK)
+		return e;
 	int manager = reg_may_manage(p, ev);
-	const char *window = reg_window(ev, now);
-	if (!json_is_object(settings) ||
-	    (!manager && !str_eq(window, "open"))) {
-		field_error_add(errs, "", str_eq(window, "not_yet")
-						  ? "Registration has not opened yet."
-						  : "Registration for this event is closed.");
-		return HM_ECONFLICT;
-	}
 	struct arena a;
 	arena_init(&a);
 	struct reg_input r;
@@ -106,14 +215,13 @@ enum hm_err reg_register(struct db *db, const struct principal *p, const json_t 
 	if (!r.email)
 		field_error_add(errs, "email", "Write your e-mail address.");
 	int64_t event_id = json_integer_value(json_object_get(ev, "id"));
-	const char *mode = jstr(settings, "mode");
+	const char *mode = jstr(json_object_get(ev, "registration"), "mode");
 	int64_t invitation_id = 0;
-	char key[AUTH_EMAIL_MAX + 1];
-	reg_key_of(r.email, key, sizeof(key));
 	/* invitation: the link's token, for the address it was sent to */
 	if (str_eq(mode, "invitation") && !manager && !errs->n) {
 		json_t *inv = reg_invitation_by_token(db, event_id, jstr(in, "invitation"));
-		char ikey[AUTH_EMAIL_MAX + 1];
+		char key[AUTH_EMAIL_MAX + 1], ikey[AUTH_EMAIL_MAX + 1];
+		reg_key_of(r.email, key, sizeof(key));
 		reg_key_of(jstr(inv, "email"), ikey, sizeof(ikey));
 		if (!inv)
 			field_error_add(errs, "",
@@ -130,101 +238,181 @@ enum hm_err reg_register(struct db *db, const struct principal *p, const json_t 
 		arena_free(&a);
 		return HM_EINVAL;
 	}
-	enum hm_err e = db_begin(db);
-	if (e != HM_OK) {
+	if ((e = db_begin(db)) != HM_OK) {
 		arena_free(&a);
 		return e;
 	}
-	struct db_stmt *st = db_prepare(db, SQL_TAKEN);
-	if (!st) {
-		arena_free(&a);
-		return fail(db, HM_EDB);
-	}
-	db_bind_int(st, 1, event_id);
-	db_bind_text(st, 2, key);
-	int rc = db_step(st);
-	db_done(st);
-	if (rc != 0) {
-		arena_free(&a);
-		return fail(db, rc < 0 ? HM_EDB : HM_EEXIST);
-	}
-	/* the status: organisers decide in approval mode; otherwise the rules */
-	const char *status = "pending";
-	if (!str_eq(mode, "approval")) {
-		struct reg_room_buf rb;
-		if ((e = reg_room_load(&rb, db, ev, 1)) != HM_OK) {
-			reg_room_free(&rb);
-			arena_free(&a);
-			return fail(db, e);
-		}
-		struct reg_person person = person_in(&r);
-		status = reg_admit(&rb.room, &person, NULL) == REG_FITS ? "approved" : "waitlisted";
-		reg_room_free(&rb);
-	}
-	unsigned char salt_bin[16];
-	char salt[33], ts[REG_TS_SIZE];
-	randombytes_buf(salt_bin, sizeof(salt_bin));
-	sodium_bin2hex(salt, sizeof(salt), salt_bin, sizeof(salt_bin));
-	reg_ts(now, ts);
-	if (!(st = db_prepare(db, SQL_INSERT))) {
-		arena_free(&a);
-		return fail(db, HM_EDB);
-	}
-	db_bind_int(st, 1, event_id);
-	db_bind_text(st, 2, r.email);
-	db_bind_text(st, 3, key);
-	db_bind_text(st, 4, r.name);
-	if (r.organisation_id)
-		db_bind_int(st, 5, r.organisation_id);
-	else
-		db_bind_null(st, 5);
-	db_bind_text(st, 6, r.organisation ? r.organisation : "");
-	db_bind_text(st, 7, r.position ? r.position : "");
-	bind_opt(st, 8, r.sector);
-	bind_opt(st, 9, r.country);
-	bind_opt(st, 10, r.gender);
-	db_bind_text(st, 11, r.languages ? r.languages : "");
-	db_bind_text(st, 12, r.accessibility ? r.accessibility : "");
-	db_bind_text(st, 13, r.dietary ? r.dietary : "");
-	db_bind_int(st, 14, r.consent);
-	db_bind_text(st, 15, r.answers);
-	db_bind_text(st, 16, lang && *lang ? lang : "en");
-	db_bind_text(st, 17, status);
-	db_bind_text(st, 18, salt);
-	if (invitation_id)
-		db_bind_int(st, 19, invitation_id);
-	else
-		db_bind_null(st, 19);
-	db_bind_text(st, 20, ts);
-	db_bind_text(st, 21, ts);
-	db_bind_text(st, 22, ts);
-	db_bind_int(st, 23, r.wants_letter);
-	e = db_run(st);
+	int64_t id = 0;
+	const char *status = NULL;
+	char salt[33], token[REG_TOKEN_SIZE];
+	e = insert_person(db, p, ev, &r, invitation_id, 0, lang, now, &id, &status, salt);
 	arena_free(&a);
+	if (e == HM_OK)
+		e = reg_token_of(db, id, salt, token);
 	if (e != HM_OK)
-		return fail(db, e);
-	int64_t id = db_last_insert_id(db);
-	if (invitation_id) {
-		if (!(st = db_prepare(db, SQL_INVITATION_USE)))
-			return fail(db, HM_EDB);
-		db_bind_text(st, 1, ts);
-		db_bind_int(st, 2, invitation_id);
-		if ((e = db_run(st)) != HM_OK)
-			return fail(db, e);
-	}
-	json_t *after = json_pack("{s:s, s:I}", "status", status, "event_id", (json_int_t)event_id);
-	e = audit_record_at(db, p, "registration.create", "registration", id, NULL, after, now);
-	json_decref(after);
-	if (e != HM_OK)
-		return fail(db, e);
-	reg_mail_status(db, ev, id, str_eq(status, "pending") ? "received" : status, NULL, now);
-	char token[REG_TOKEN_SIZE];
-	if ((e = reg_token_of(db, id, salt, token)) != HM_OK)
 		return fail(db, e);
 	if ((e = db_commit(db)) != HM_OK)
 		return e;
 	*out = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "status", status, "token", token);
 	sodium_memzero(token, sizeof(token));
+	return HM_OK;
+}
+
+/* ------------------------------------------------------------ delegations */
+
+static const char SQL_DELEGATION_INSERT[] =
+	"INSERT INTO registration_delegation (event_id, name, focal_name, focal_email, "
+	"focal_email_key, organisation, sector, country, letter, letter_name, lang, created_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+enum hm_err reg_delegation_create(struct db *db, const struct principal *p, const json_t *ev,
+				  const json_t *in, const void *letter, size_t letter_len,
+				  const char *lang, int64_t now, struct field_errors *errs,
+				  json_t **out)
+{
+	*out = NULL;
+	enum hm_err e = may_register(p, ev, now, errs);
+	if (e != HM_OK)
+		return e;
+	if (str_eq(jstr(json_object_get(ev, "registration"), "mode"), "invitation") &&
+	    !reg_may_manage(p, ev)) {
+		field_error_add(errs, "", "Registration is by invitation: open the link of your "
+					  "invitation.");
+		return HM_ECONFLICT;
+	}
+	const char *name = jstr(in, "name"), *focal_name = jstr(in, "focal_name");
+	const char *focal_email = jstr(in, "focal_email");
+	if (!name || !*name || strlen(name) > 200 || !utf8_valid(name, strlen(name)))
+		field_error_add(errs, "name", "Write the delegation's name, in at most 200 characters.");
+	if (!focal_name || !*focal_name || strlen(focal_name) > 200 ||
+	    !utf8_valid(focal_name, strlen(focal_name)))
+		field_error_add(errs, "focal_name", "Write the name of the focal point.");
+	if (!reg_email_ok(focal_email))
+		field_error_add(errs, "focal_email", "Write an e-mail address such as name@example.org.");
+	if (!letter || letter_len < 5 || memcmp(letter, "%PDF-", 5) != 0)
+		field_error_add(errs, "letter", "Attach the nomination letter as a PDF file.");
+	else if (letter_len > REG_LETTER_MAX)
+		field_error_add(errs, "letter", "The letter is over 5 MB: send a smaller PDF.");
+	const json_t *delegates = json_object_get(in, "delegates");
+	size_t n = json_array_size(delegates);
+	if (n == 0 || n > REG_DELEGATES_MAX)
+		field_error_add(errs, "delegates", "Name from 1 to 20 delegates.");
+	struct arena a;
+	arena_init(&a);
+	struct reg_input *people = arena_alloc(&a, (n + 1) * sizeof(*people));
+	/* the delegates' objects hold the strings people[] point to */
+	json_t *held = json_array();
+	for (size_t i = 0; i < n && i < REG_DELEGATES_MAX; i++) {
+		/* each delegate with the delegation's organisation, sector and country */
+		json_t *one = json_deep_copy(json_array_get(delegates, i));
+		if (!json_is_object(one)) {
+			json_decref(one);
+			one = json_object();
+		}
+		static const char *const shared[] = {"organisation", "organisation_id", "sector",
+						     "country"};
+		for (size_t k = 0; k < HM_ARRAY_LEN(shared); k++)
+			if (!json_object_get(one, shared[k]) && json_object_get(in, shared[k]))
+				json_object_set(one, shared[k], json_object_get(in, shared[k]));
+		struct field_errors mine = {0};
+		reg_read_person(db, ev, one, 0, NULL, &a, &people[i], &mine);
+		if (!people[i].email)
+			field_error_add(&mine, "email", "Write your e-mail address.");
+		json_array_append_new(held, one);
+		/* the first refusal of each delegate, under the form's name for it */
+		for (int k = 0; k < mine.n && k < 1; k++) {
+			char field[40];
+			snprintf(field, sizeof(field), "%.30s_%zu",
+				 str_eq(mine.items[k].field, "name") || str_eq(mine.items[k].field, "email") ||
+						 str_eq(mine.items[k].field, "position") ||
+						 str_eq(mine.items[k].field, "gender")
+					 ? mine.items[k].field
+					 : "delegation",
+				 i + 1);
+			field_error_add(errs, field, mine.items[k].msgid);
+		}
+		/* two delegates with one address */
+		for (size_t j = 0; j < i && people[i].email; j++)
+			if (people[j].email && strcasecmp(people[j].email, people[i].email) == 0) {
+				char field[40];
+				snprintf(field, sizeof(field), "email_%zu", i + 1);
+				field_error_add(errs, field, "Two delegates have this address.");
+			}
+	}
+	if (errs->n) {
+		json_decref(held);
+		arena_free(&a);
+		return HM_EINVAL;
+	}
+	int64_t event_id = json_integer_value(json_object_get(ev, "id"));
+	char ts[REG_TS_SIZE], key[AUTH_EMAIL_MAX + 1];
+	reg_ts(now, ts);
+	reg_key_of(focal_email, key, sizeof(key));
+	if ((e = db_begin(db)) != HM_OK) {
+		json_decref(held);
+		arena_free(&a);
+		return e;
+	}
+	struct db_stmt *st = db_prepare(db, SQL_DELEGATION_INSERT);
+	if (!st)
+		e = HM_EDB;
+	else {
+		db_bind_int(st, 1, event_id);
+		db_bind_text(st, 2, name);
+		db_bind_text(st, 3, focal_name);
+		db_bind_text(st, 4, focal_email);
+		db_bind_text(st, 5, key);
+		bind_opt(st, 6, people[0].organisation);
+		bind_opt(st, 7, people[0].sector);
+		bind_opt(st, 8, people[0].country);
+		/* as base64 text: both backends store it alike, and db copy moves it */
+		size_t b64len = sodium_base64_encoded_len(letter_len, sodium_base64_VARIANT_ORIGINAL);
+		char *b64 = xmalloc(b64len);
+		sodium_bin2base64(b64, b64len, letter, letter_len, sodium_base64_VARIANT_ORIGINAL);
+		db_bind_text(st, 9, b64);
+		free(b64);
+		db_bind_text(st, 10, jstr(in, "letter_name") ? jstr(in, "letter_name") : "letter.pdf");
+		db_bind_text(st, 11, lang && *lang ? lang : "en");
+		db_bind_text(st, 12, ts);
+		e = db_run(st);
+	}
+	int64_t did = e == HM_OK ? db_last_insert_id(db) : 0;
+	json_t *ids = json_array();
+	for (size_t i = 0; e == HM_OK && i < n; i++) {
+		int64_t id = 0;
+		const char *status;
+		char salt[33];
+		e = insert_person(db, p, ev, &people[i], 0, did, lang, now, &id, &status, salt);
+		if (e == HM_EEXIST) {
+			char field[40];
+			snprintf(field, sizeof(field), "email_%zu", i + 1);
+			field_error_add(errs, field,
+					"This address is registered for this event already.");
+			e = HM_EINVAL;
+		}
+		if (e == HM_OK)
+			json_array_append_new(ids, json_pack("{s:I, s:s}", "id", (json_int_t)id,
+							     "status", status));
+	}
+	json_decref(held);
+	arena_free(&a);
+	if (e == HM_OK) {
+		json_t *after = json_pack("{s:s, s:O}", "name", name, "registrations", ids);
+		e = audit_record_at(db, p, "registration.delegation", "event", event_id, NULL, after,
+				    now);
+		json_decref(after);
+	}
+	if (e == HM_OK)
+		reg_mail_delegation(db, ev, did, now);
+	if (e != HM_OK) {
+		json_decref(ids);
+		return fail(db, e);
+	}
+	if ((e = db_commit(db)) != HM_OK) {
+		json_decref(ids);
+		return e;
+	}
+	*out = json_pack("{s:I, s:o}", "id", (json_int_t)did, "registrations", ids);
 	return HM_OK;
 }
 

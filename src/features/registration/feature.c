@@ -12,12 +12,14 @@ static const struct route *const routes[] = {
 	reg_public_routes,
 	reg_admin_routes,
 	reg_desk_routes,
+	reg_delegation_routes,
 	NULL,
 };
 
 static const struct nav_item event_tabs[] = {
 	{"registration", N_("Registration")},
 	{"registrations", N_("Registrations")},
+	{"delegations", N_("Delegations")},
 	{"invitations", N_("Invitations")},
 	{"logistics", N_("Logistics")},
 	{"diversity", N_("Diversity")},

@@ -282,3 +282,49 @@ enum hm_err reg_invite(struct db *db, const struct principal *p, const json_t *e
 	}
 	return db_commit(db);
 }
+
+void reg_mail_delegation(struct db *db, const json_t *ev, int64_t id, int64_t now)
+{
+	json_t *all = reg_delegations(db, json_integer_value(json_object_get(ev, "id")));
+	json_t *d = NULL;
+	size_t i;
+	json_t *o;
+	json_array_foreach(all, i, o) if (json_integer_value(json_object_get(o, "id")) == id) d = o;
+	if (!d) {
+		json_decref(all);
+		return;
+	}
+	/* the focal point's language: the one the form was sent in */
+	const char *lang = NULL;
+	struct db_stmt *st = db_prepare(db, "SELECT lang FROM registration_delegation WHERE id = ?");
+	char lbuf[16] = "en";
+	if (st) {
+		db_bind_int(st, 1, id);
+		if (db_step(st) == 1 && db_col_text(st, 0))
+			snprintf(lbuf, sizeof(lbuf), "%s", db_col_text(st, 0));
+		db_done(st);
+	}
+	lang = lbuf;
+	struct arena a;
+	arena_init(&a);
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "%s %s,\n\n%s\n\n", i18n_gettext(lang, "Hello"),
+		   jstr(d, "focal_name"),
+		   i18n_gettext(lang, "We have received the nomination of your delegation. The "
+				      "organisers will decide on each delegate, who will hear from "
+				      "us by e-mail."));
+	event_facts(&b, &a, ev, lang);
+	buf_printf(&b, "\n%s\n%s\n", i18n_gettext(lang, "Delegation:"), jstr(d, "name"));
+	json_array_foreach(json_object_get(d, "members"), i, o)
+		buf_printf(&b, "- %s <%s>\n", jstr(o, "name"), jstr(o, "email"));
+	const char *subject =
+		arena_printf(&a, "%s · %s", i18n_gettext(lang, "Your delegation has been received"),
+			     text_truncate(&a, jstr(ev, "title"), 120));
+	struct mail_opts mo = {.to_name = jstr(d, "focal_name")};
+	if (mail_send(db, jstr(d, "focal_email"), subject, b.data, &mo, now, NULL) != HM_OK)
+		log_warn("cannot queue the message of delegation %lld", (long long)id);
+	buf_free(&b);
+	arena_free(&a);
+	json_decref(all);
+}

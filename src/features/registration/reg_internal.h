@@ -66,4 +66,8 @@ void reg_mail_status(struct db *db, const json_t *ev, int64_t id, const char *st
  * ago than its retention_days (the job "registration.retention"). */
 void reg_erase_due(struct db *db, int64_t now);
 
+/* Tells the focal point of delegation id what was received, in the
+ * caller's transaction. */
+void reg_mail_delegation(struct db *db, const json_t *ev, int64_t id, int64_t now);
+
 #endif

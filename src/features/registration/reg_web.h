@@ -39,6 +39,7 @@ extern const struct vocab reg_vocab[];
 extern const struct route reg_public_routes[];
 extern const struct route reg_admin_routes[];
 extern const struct route reg_desk_routes[];
+extern const struct route reg_delegation_routes[];
 
 /* What registration adds to an event's public page. */
 enum hm_err reg_event_page(struct http_req *req, json_t *ev);

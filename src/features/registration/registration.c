@@ -51,7 +51,7 @@ static const char SQL_QUOTAS[] =
 	"gender, languages, accessibility, dietary, consent_directory, wants_letter, answers, "  \
 	"lang, status, "                                                                        \
 	"offer_expires_at, created_at, updated_at, status_at, checked_in_at, checked_in_by, "   \
-	"erased_at, manage_salt "
+	"erased_at, manage_salt, delegation_id "
 static const char SQL_SEATED[] =
 	"SELECT id, sector, country, gender, status_at FROM registration "
 	"WHERE event_id = ? AND status IN ('approved', 'offered') ORDER BY id";
@@ -843,4 +843,73 @@ int reg_is_participant(struct db *db, int64_t event_id, const char *email)
 	int rc = db_step(st);
 	db_done(st);
 	return rc;
+}
+
+/* ------------------------------------------------------------ delegations */
+
+static const char SQL_DELEGATIONS[] =
+	"SELECT id, name, focal_name, focal_email, organisation, sector, country, created_at "
+	"FROM registration_delegation WHERE event_id = ? ORDER BY id";
+static const char SQL_DELEGATION_MEMBERS[] =
+	"SELECT id, delegation_id, name, email, position, status FROM registration "
+	"WHERE event_id = ? AND delegation_id IS NOT NULL ORDER BY delegation_id, id";
+static const char SQL_DELEGATION_LETTER[] =
+	"SELECT letter FROM registration_delegation WHERE event_id = ? AND id = ?";
+
+json_t *reg_delegations(struct db *db, int64_t event_id)
+{
+	struct db_stmt *st = prep(db, SQL_DELEGATIONS);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, event_id);
+	json_t *list = db_rows_json(st);
+	if (!list || !(st = prep(db, SQL_DELEGATION_MEMBERS))) {
+		json_decref(list);
+		return NULL;
+	}
+	db_bind_int(st, 1, event_id);
+	json_t *members = db_rows_json(st);
+	if (!members) {
+		json_decref(list);
+		return NULL;
+	}
+	size_t i, j;
+	json_t *d, *m;
+	json_array_foreach(list, i, d) {
+		json_t *mine = json_array();
+		json_int_t id = json_integer_value(json_object_get(d, "id"));
+		json_array_foreach(members, j, m) if (json_integer_value(json_object_get(
+							      m, "delegation_id")) == id)
+			json_array_append(mine, m);
+		json_object_set_new(d, "members", mine);
+	}
+	json_decref(members);
+	return list;
+}
+
+enum hm_err reg_delegation_letter(struct db *db, int64_t event_id, int64_t id, char **pdf,
+				  size_t *len)
+{
+	*pdf = NULL;
+	*len = 0;
+	struct db_stmt *st = prep(db, SQL_DELEGATION_LETTER);
+	if (!st)
+		return HM_EDB;
+	db_bind_int(st, 1, event_id);
+	db_bind_int(st, 2, id);
+	int rc = db_step(st);
+	enum hm_err e = rc < 0 ? HM_EDB : rc == 0 ? HM_ENOTFOUND : HM_OK;
+	if (rc == 1) {
+		const char *b64 = db_col_text(st, 0);
+		size_t n = b64 ? strlen(b64) : 0;
+		*pdf = xmalloc(n + 1);
+		if (sodium_base642bin((unsigned char *)*pdf, n + 1, b64 ? b64 : "", n, NULL, len, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0) {
+			free(*pdf);
+			*pdf = NULL;
+			e = HM_EINTERNAL;
+		}
+	}
+	db_done(st);
+	return e;
 }

@@ -74,6 +74,30 @@ enum hm_err reg_register(struct db *db, const struct principal *p, const json_t 
 			 const json_t *in, const char *lang, int64_t now, struct field_errors *errs,
 			 json_t **out);
 
+/* A delegation: a focal point registers several delegates at once with
+ * one nomination letter (a PDF of at most REG_LETTER_MAX bytes). in:
+ * {name, focal_name, focal_email, organisation, organisation_id, sector,
+ * country, letter_name, delegates: [{name, email, position, gender, …}]}
+ * (each delegate takes the delegation's organisation, sector and country
+ * unless it gives its own). All or nothing: refusals in errs under
+ * "name_<n>", "email_<n>"… (n from 1). Every delegate is pending (the
+ * organisers decide) and gets an e-mail; the focal point gets a summary.
+ * *out: {id, registrations: [{id, status}…]}. */
+#define REG_DELEGATES_MAX 20
+#define REG_LETTER_MAX (5 * 1024 * 1024)
+enum hm_err reg_delegation_create(struct db *db, const struct principal *p, const json_t *ev,
+				  const json_t *in, const void *letter, size_t letter_len,
+				  const char *lang, int64_t now, struct field_errors *errs,
+				  json_t **out);
+/* The delegations of an event with their members: [{id, name, focal_name,
+ * focal_email, organisation, sector, country, created_at, members: [{id,
+ * name, email, status}…]}…]; NULL on a failed read. */
+json_t *reg_delegations(struct db *db, int64_t event_id);
+/* The nomination letter of delegation id of event_id: *pdf (malloc'd) and
+ * *len; HM_ENOTFOUND. */
+enum hm_err reg_delegation_letter(struct db *db, int64_t event_id, int64_t id, char **pdf,
+				  size_t *len);
+
 /* The registrations of an event, oldest first; status NULL: all; q
  * NULL: all, else those whose name, e-mail or organisation contains it.
  * [{id, name, email, organisation, position, sector, country, gender,

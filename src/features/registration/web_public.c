@@ -402,8 +402,11 @@ enum hm_err reg_event_page(struct http_req *req, json_t *ev)
 		return db_failed(req->db) ? HM_EDB : HM_OK;
 	const char *window = reg_window(full, time_now_s());
 	if (!str_eq(window, "none")) {
-		json_t *box = json_pack("{s:s, s:b, s:b, s:b}", "url",
+		json_t *box = json_pack("{s:s, s:s, s:b, s:b, s:b}", "url",
 					arena_printf(&req->pool, "/events/%s/register",
+						     json_string_value(json_object_get(ev, "slug"))),
+					"delegation_url",
+					arena_printf(&req->pool, "/events/%s/delegation",
 						     json_string_value(json_object_get(ev, "slug"))),
 					"is_open", str_eq(window, "open"), "not_yet",
 					str_eq(window, "not_yet"), "closed", str_eq(window, "closed"));
