@@ -41,6 +41,8 @@ struct mail_parts {
 	const char *text;       /* the plain-text body */
 	int64_t date;           /* seconds since the epoch, UTC */
 	const char *message_id; /* "<unique@host>" */
+	/* one text file attached (an event's .ics), or all NULL */
+	const char *attachment_name, *attachment_type, *attachment;
 };
 
 /* Appends the whole message to out: headers (Date, From, To, Subject,
@@ -73,6 +75,9 @@ enum hm_err mail_address_split(const char *s, char *name, size_t namelen, char *
 struct mail_opts {
 	const char *to_name; /* the recipient's display name, or NULL */
 	const char *secret;  /* a substring of the body to hide and erase, or NULL */
+	/* one UTF-8 text file sent with it: "event.ics", "text/calendar", its
+	 * content; NULL: none */
+	const char *attachment_name, *attachment_type, *attachment;
 };
 
 /* Queues a message to `to` with the site's sender (site setting

@@ -273,11 +273,47 @@ enum hm_err mail_compose(const struct mail_parts *m, struct buf *out)
 	put_mailbox(out, "To", to_name, to_addr);
 	mail_header_text(out, "Subject", subject, 0);
 	buf_printf(out, "Message-ID: %s\r\n", m->message_id);
-	buf_puts(out, "MIME-Version: 1.0\r\n"
-		      "Content-Type: text/plain; charset=UTF-8\r\n"
-		      "Content-Transfer-Encoding: quoted-printable\r\n"
-		      "Auto-Submitted: auto-generated\r\n"
-		      "\r\n");
+	if (!m->attachment) {
+		buf_puts(out, "MIME-Version: 1.0\r\n"
+			      "Content-Type: text/plain; charset=UTF-8\r\n"
+			      "Content-Transfer-Encoding: quoted-printable\r\n"
+			      "Auto-Submitted: auto-generated\r\n"
+			      "\r\n");
+		mail_qp_encode(out, text);
+		return HM_OK;
+	}
+	/* the text, then the file: multipart/mixed (RFC 2046), the file in
+	 * base64 lines of 76 (RFC 2045); the boundary cannot occur in either,
+	 * both being quoted-printable or base64 */
+	const char *boundary = "=_harmony_part_boundary";
+	buf_printf(out,
+		   "MIME-Version: 1.0\r\n"
+		   "Content-Type: multipart/mixed; boundary=\"%s\"\r\n"
+		   "Auto-Submitted: auto-generated\r\n"
+		   "\r\n"
+		   "--%s\r\n"
+		   "Content-Type: text/plain; charset=UTF-8\r\n"
+		   "Content-Transfer-Encoding: quoted-printable\r\n"
+		   "\r\n",
+		   boundary, boundary);
 	mail_qp_encode(out, text);
+	const char *name = m->attachment_name ? m->attachment_name : "attachment.txt";
+	const char *type = m->attachment_type ? m->attachment_type : "text/plain";
+	buf_printf(out,
+		   "\r\n--%s\r\n"
+		   "Content-Type: %s; charset=UTF-8; name=\"%s\"\r\n"
+		   "Content-Disposition: attachment; filename=\"%s\"\r\n"
+		   "Content-Transfer-Encoding: base64\r\n"
+		   "\r\n",
+		   boundary, type, name, name);
+	size_t len = strlen(m->attachment);
+	for (size_t at = 0; at < len; at += 57) {
+		size_t n = len - at < 57 ? len - at : 57;
+		char line[80];
+		sodium_bin2base64(line, sizeof(line), (const unsigned char *)m->attachment + at, n,
+				  sodium_base64_VARIANT_ORIGINAL);
+		buf_printf(out, "%s\r\n", line);
+	}
+	buf_printf(out, "--%s--\r\n", boundary);
 	return HM_OK;
 }

@@ -53,15 +53,16 @@ enum mail_sql {
 static const char *const mail_sql[MAIL_SQL__MAX] = {
 	[SQL_SETTING] = "SELECT value FROM site_setting WHERE key = ?",
 	[SQL_INSERT] = "INSERT INTO mail_outbox (message_id, from_addr, recipient, recipient_name, "
-		       "subject, body, secret, status, attempts, created_at, next_attempt_at) "
-		       "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?)",
+		       "subject, body, secret, status, attempts, created_at, next_attempt_at, "
+		       "attachment_name, attachment_type, attachment) "
+		       "VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?)",
 	[SQL_LIST_ALL] = "SELECT " LIST_COLS "FROM mail_outbox ORDER BY id DESC LIMIT ? OFFSET ?",
 	[SQL_LIST_STATUS] = "SELECT " LIST_COLS "FROM mail_outbox WHERE status = ? "
 			    "ORDER BY id DESC LIMIT ? OFFSET ?",
 	[SQL_COUNT_ALL] = "SELECT count(*) FROM mail_outbox",
 	[SQL_COUNT_STATUS] = "SELECT count(*) FROM mail_outbox WHERE status = ?",
-	[SQL_GET] = "SELECT " LIST_COLS ", message_id, from_addr, body, secret, next_attempt_at "
-		    "FROM mail_outbox WHERE id = ?",
+	[SQL_GET] = "SELECT " LIST_COLS ", message_id, from_addr, body, secret, next_attempt_at, "
+		    "attachment_name, attachment_type, attachment FROM mail_outbox WHERE id = ?",
 	[SQL_RETRY] = "UPDATE mail_outbox SET status = 'queued', attempts = 0, next_attempt_at = ? "
 		      "WHERE id = ? AND status IN ('queued', 'failed')",
 	[SQL_RELEASE_STALE] = "UPDATE mail_outbox SET status = 'queued', claimed_at = NULL "
@@ -197,6 +198,13 @@ enum hm_err mail_send(struct db *db, const char *to, const char *subject, const 
 	    !utf8_valid(text_body, strlen(text_body)) || strlen(to_name) > AUTH_NAME_MAX ||
 	    !text_line_ok(to_name) || (secret && !strstr(text_body, secret)))
 		return HM_EINVAL;
+	const char *att = opts ? opts->attachment : NULL;
+	if (att && (!opts->attachment_name || !text_line_ok(opts->attachment_name) ||
+		    strlen(opts->attachment_name) > 100 || strpbrk(opts->attachment_name, "\"\\/") ||
+		    !opts->attachment_type || !text_line_ok(opts->attachment_type) ||
+		    strpbrk(opts->attachment_type, "\";") || strlen(att) > MAIL_BODY_MAX ||
+		    !utf8_valid(att, strlen(att))))
+		return HM_EINVAL;
 	from = site_from(db);
 	if (mail_address_split(from, fname, sizeof(fname), faddr, sizeof(faddr)) != HM_OK)
 		goto out;
@@ -215,6 +223,15 @@ enum hm_err mail_send(struct db *db, const char *to, const char *subject, const 
 	db_bind_text(st, 7, secret);
 	db_bind_text(st, 8, ts);
 	db_bind_text(st, 9, ts);
+	if (att) {
+		db_bind_text(st, 10, opts->attachment_name);
+		db_bind_text(st, 11, opts->attachment_type);
+		db_bind_text(st, 12, att);
+	} else {
+		db_bind_null(st, 10);
+		db_bind_null(st, 11);
+		db_bind_null(st, 12);
+	}
 	if ((e = db_run(st)) != HM_OK)
 		goto out;
 	if (id_out)
@@ -277,6 +294,9 @@ static void parts_of(json_t *o, struct mail_parts *m)
 	m->subject = json_string_value(json_object_get(o, "subject"));
 	m->text = json_string_value(json_object_get(o, "body"));
 	m->message_id = json_string_value(json_object_get(o, "message_id"));
+	m->attachment_name = json_string_value(json_object_get(o, "attachment_name"));
+	m->attachment_type = json_string_value(json_object_get(o, "attachment_type"));
+	m->attachment = json_string_value(json_object_get(o, "attachment"));
 	const char *at = json_string_value(json_object_get(o, "created_at"));
 	struct tm tm;
 	memset(&tm, 0, sizeof(tm));

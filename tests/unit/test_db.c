@@ -622,6 +622,11 @@ static void test_db_migrates_older_schema(void **state)
 			   "DROP TRIGGER organisation_search_insert; DROP TRIGGER organisation_search_update; "
 			   "DROP TRIGGER organisation_search_delete; DROP TRIGGER series_search_insert; "
 			   "DROP TRIGGER series_search_update; DROP TRIGGER series_search_delete;");
+	/* 0015, attachments of messages. */
+	other_exec(b, p,
+		   "ALTER TABLE mail_outbox DROP COLUMN attachment_name; "
+		   "ALTER TABLE mail_outbox DROP COLUMN attachment_type; "
+		   "ALTER TABLE mail_outbox DROP COLUMN attachment;");
 	/* 0014, registration. */
 	other_exec(b, p,
 		   "DROP TABLE registration_checkin; DROP TABLE registration; "

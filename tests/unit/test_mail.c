@@ -387,6 +387,50 @@ static void test_mail_compose_refuses_injection_and_bad_parts(void **state)
 	}
 }
 
+/* A text file sent with the message: a second part, its content base64
+ * in short lines, whole after decoding; the text part unchanged. */
+static void test_mail_compose_attaches_a_text_file(void **state)
+{
+	(void)state;
+	struct mail_parts m = good_parts();
+	static const char ics[] = "BEGIN:VCALENDAR\r\nSUMMARY:Consultation à Shanghai — 上海\r\n"
+				  "DESCRIPTION:a line long enough to need more than one line of base64 "
+				  "once it is encoded\r\nEND:VCALENDAR\r\n";
+	m.attachment = ics;
+	m.attachment_name = "shanghai.ics";
+	m.attachment_type = "text/calendar";
+	struct buf b;
+	buf_init(&b);
+	assert_int_equal(mail_compose(&m, &b), HM_OK);
+	buf_putc(&b, '\0');
+	assert_lines(b.data, 78, "message with a file");
+	char *ct = header_value(b.data, "Content-Type");
+	assert_non_null(strstr(ct, "multipart/mixed; boundary="));
+	free(ct);
+	assert_non_null(strstr(b.data, "Content-Disposition: attachment; filename=\"shanghai.ics\""));
+	assert_non_null(strstr(b.data, "Content-Type: text/calendar; charset=UTF-8"));
+	/* the file's lines, decoded, are the file */
+	const char *start = strstr(b.data, "Content-Transfer-Encoding: base64\r\n\r\n");
+	assert_non_null(start);
+	start += strlen("Content-Transfer-Encoding: base64\r\n\r\n");
+	const char *end = strstr(start, "--=_harmony_part_boundary--");
+	assert_non_null(end);
+	char b64[1024] = "";
+	size_t n = 0;
+	for (const char *p = start; p < end; p++)
+		if (*p != '\r' && *p != '\n' && n + 1 < sizeof(b64))
+			b64[n++] = *p;
+	b64[n] = '\0';
+	unsigned char got[1024];
+	size_t got_len = 0;
+	assert_int_equal(sodium_base642bin(got, sizeof(got), b64, n, NULL, &got_len, NULL,
+					   sodium_base64_VARIANT_ORIGINAL),
+			 0);
+	assert_int_equal(got_len, strlen(ics));
+	assert_memory_equal(got, ics, got_len);
+	buf_free(&b);
+}
+
 static void test_mail_compose_writes_a_whole_message(void **state)
 {
 	(void)state;
@@ -924,6 +968,7 @@ int main(void)
 		cmocka_unit_test(test_mail_header_encodes_and_folds),
 		cmocka_unit_test(test_mail_address_split_accepts_and_refuses),
 		cmocka_unit_test(test_mail_compose_refuses_injection_and_bad_parts),
+		cmocka_unit_test(test_mail_compose_attaches_a_text_file),
 		cmocka_unit_test(test_mail_compose_writes_a_whole_message),
 		cmocka_unit_test(test_mail_send_refuses_bad_messages),
 		cmocka_unit_test(test_mail_send_queues_and_masks_the_secret),

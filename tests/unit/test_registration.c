@@ -301,8 +301,11 @@ static void t_open_mode_caps_targets_and_duplicates(void **state)
 	assert_int_equal(count(w.db, "SELECT count(*) FROM registration WHERE status IN "
 				     "('approved', 'offered')"),
 			 4);
-	/* one e-mail per registration, in the person's language */
+	/* one e-mail per registration, each with the event's calendar file */
 	assert_int_equal(mails, 7);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM mail_outbox WHERE attachment_name = "
+				     "'meet.ics' AND attachment LIKE 'BEGIN:VCALENDAR%'"),
+			 7);
 	world_close(&w);
 }
 

@@ -53,4 +53,13 @@ extern const char *const events_tr_fields[];
 extern const char *const series_tr_fields[];
 extern const char *const orgs_tr_fields[];
 
+/* Appends the iCalendar file (RFC 5545) of ev, as event_get gives it,
+ * to b: one all-day VEVENT on its dates, with base (the site's address)
+ * in its URL and UID, and the country's name (may be NULL) in LOCATION.
+ * 0 (nothing appended) when its exact dates are not known. */
+struct buf;
+struct arena;
+int events_ical(struct buf *b, struct arena *a, const json_t *ev, const char *base,
+		const char *country_name);
+
 #endif

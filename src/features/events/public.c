@@ -109,23 +109,72 @@ static enum hm_err page_event(struct http_req *req, struct http_res *res)
 }
 
 /* The host of the site's base URL, for UIDs: "consult.example.org". */
-static const char *base_host(struct http_req *req)
+/* The host of a site's address ("harmony.example"), for UIDs. */
+static const char *host_of(struct arena *a, const char *base)
 {
-	const char *base = server_base_url(req->srv);
 	const char *h = strstr(base, "://");
 	h = h ? h + 3 : base;
 	size_t n = strcspn(h, "/:");
-	return n ? arena_strndup(&req->pool, h, n) : "harmony.invalid";
+	return n ? arena_strndup(a, h, n) : "harmony.invalid";
 }
 
-/* /events/{slug}/calendar.ics: the event as one iCalendar VEVENT, for
- * "Add to calendar". harmony keeps an event's dates as calendar dates in
- * the event's own time zone, so the event is an all-day one (VALUE=DATE,
- * DTEND the day after the last, exclusive) on those dates, which is what
- * its zone means; a calendar shows it on those days wherever the reader
- * is. Its UID is its id (stable across changes of address); a cancelled
- * event says STATUS:CANCELLED so calendars that have it strike it out. An
- * event whose exact dates are not known (month precision) has none. */
+/* An event as one iCalendar VEVENT. harmony keeps an event's dates as
+ * calendar dates in the event's own time zone, so the event is an all-day
+ * one (VALUE=DATE, DTEND the day after the last, exclusive) on those
+ * dates, which is what its zone means; a calendar shows it on those days
+ * wherever the reader is. Its UID is its id (stable across changes of
+ * address); a cancelled event says STATUS:CANCELLED so calendars that
+ * have it strike it out. */
+int events_ical(struct buf *b, struct arena *a, const json_t *ev, const char *base,
+		const char *country_name)
+{
+	char start[9], end[9], stamp[17];
+	if (str_eq(web_str(ev, "date_precision"), "month") ||
+	    !ical_date(web_str(ev, "starts_on"), 0, start) ||
+	    !ical_date(web_str(ev, "ends_on"), 1, end))
+		return 0;
+	if (!ical_utc(web_str(ev, "updated_at"), stamp))
+		strcpy(stamp, "19700101T000000Z");
+	const char *slug = web_str(ev, "slug");
+	buf_puts(b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+	ical_prop(b, "PRODID", "-//harmony//harmony " HM_VERSION "//EN");
+	ical_prop(b, "CALSCALE", "GREGORIAN");
+	ical_prop(b, "METHOD", "PUBLISH");
+	buf_puts(b, "BEGIN:VEVENT\r\n");
+	ical_prop(b, "UID", arena_printf(a, "event-%lld@%s",
+					  (long long)json_integer_value(json_object_get(ev, "id")),
+					  host_of(a, base)));
+	ical_prop(b, "DTSTAMP", stamp);
+	ical_prop(b, "LAST-MODIFIED", stamp);
+	ical_prop(b, "DTSTART;VALUE=DATE", start);
+	ical_prop(b, "DTEND;VALUE=DATE", end);
+	ical_text(b, "SUMMARY", web_str(ev, "title"));
+	const char *city = web_str(ev, "city"), *venue = web_str(ev, "venue");
+	struct buf where;
+	buf_init(&where);
+	if (venue && *venue)
+		buf_puts(&where, venue);
+	if (city && *city)
+		buf_printf(&where, "%s%s", where.len ? ", " : "", city);
+	if (country_name && *country_name)
+		buf_printf(&where, "%s%s", where.len ? ", " : "", country_name);
+	buf_putc(&where, '\0');
+	ical_text(b, "LOCATION", where.data);
+	buf_free(&where);
+	const char *url = arena_printf(a, "%s/events/%s", base, slug);
+	const char *summary = web_str(ev, "summary");
+	ical_text(b, "DESCRIPTION", arena_printf(a, "%s%s%s", summary ? summary : "",
+						 summary && *summary ? "\n\n" : "", url));
+	ical_prop(b, "URL", url);
+	ical_prop(b, "STATUS", str_eq(web_str(ev, "status"), "cancelled") ? "CANCELLED"
+									   : "CONFIRMED");
+	ical_prop(b, "TRANSP", "TRANSPARENT");
+	buf_puts(b, "END:VEVENT\r\nEND:VCALENDAR\r\n");
+	return 1;
+}
+
+/* /events/{slug}/calendar.ics: the event for "Add to calendar"; an event
+ * whose exact dates are not known (month precision) has none. */
 static enum hm_err page_event_ics(struct http_req *req, struct http_res *res)
 {
 	json_t *ev = NULL;
@@ -138,55 +187,14 @@ static enum hm_err page_event_ics(struct http_req *req, struct http_res *res)
 					   N_("There is no such event."));
 	web_own(req, ev);
 	events_decorate(req, ev);
-	char start[9], end[9], stamp[17];
-	if (str_eq(web_str(ev, "date_precision"), "month") ||
-	    !ical_date(web_str(ev, "starts_on"), 0, start) ||
-	    !ical_date(web_str(ev, "ends_on"), 1, end))
+	if (!events_ical(&res->body, &req->pool, ev, server_base_url(req->srv),
+			 web_str(ev, "country_name")))
 		return http_fail(res, HM_ENOTFOUND,
 				 "The exact dates of this event are not known yet.");
-	if (!ical_utc(web_str(ev, "updated_at"), stamp))
-		strcpy(stamp, "19700101T000000Z");
-	const char *base = server_base_url(req->srv);
-	const char *slug = web_str(ev, "slug");
-	struct buf *b = &res->body;
-	buf_puts(b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
-	ical_prop(b, "PRODID", "-//harmony//harmony " HM_VERSION "//EN");
-	ical_prop(b, "CALSCALE", "GREGORIAN");
-	ical_prop(b, "METHOD", "PUBLISH");
-	buf_puts(b, "BEGIN:VEVENT\r\n");
-	ical_prop(b, "UID", arena_printf(&req->pool, "event-%lld@%s",
-					  (long long)json_integer_value(json_object_get(ev, "id")),
-					  base_host(req)));
-	ical_prop(b, "DTSTAMP", stamp);
-	ical_prop(b, "LAST-MODIFIED", stamp);
-	ical_prop(b, "DTSTART;VALUE=DATE", start);
-	ical_prop(b, "DTEND;VALUE=DATE", end);
-	ical_text(b, "SUMMARY", web_str(ev, "title"));
-	const char *city = web_str(ev, "city"), *country = web_str(ev, "country_name"),
-		   *venue = web_str(ev, "venue");
-	struct buf where;
-	buf_init(&where);
-	if (venue && *venue)
-		buf_puts(&where, venue);
-	if (city && *city)
-		buf_printf(&where, "%s%s", where.len ? ", " : "", city);
-	if (country && *country)
-		buf_printf(&where, "%s%s", where.len ? ", " : "", country);
-	buf_putc(&where, '\0');
-	ical_text(b, "LOCATION", where.data);
-	buf_free(&where);
-	const char *url = arena_printf(&req->pool, "%s/events/%s", base, slug);
-	const char *summary = web_str(ev, "summary");
-	ical_text(b, "DESCRIPTION", arena_printf(&req->pool, "%s%s%s", summary ? summary : "",
-						 summary && *summary ? "\n\n" : "", url));
-	ical_prop(b, "URL", url);
-	ical_prop(b, "STATUS", str_eq(web_str(ev, "status"), "cancelled") ? "CANCELLED"
-									   : "CONFIRMED");
-	ical_prop(b, "TRANSP", "TRANSPARENT");
-	buf_puts(b, "END:VEVENT\r\nEND:VCALENDAR\r\n");
 	res->content_type = "text/calendar; charset=utf-8";
 	http_res_header(res, "Content-Disposition",
-			arena_printf(&req->pool, "attachment; filename=\"%s.ics\"", slug));
+			arena_printf(&req->pool, "attachment; filename=\"%s.ics\"",
+				     web_str(ev, "slug")));
 	res->cacheable = 1;
 	return HM_OK;
 }

@@ -9,6 +9,7 @@
 
 #include "core/text.h"
 #include "db/db.h"
+#include "features/events/events.h"
 #include "mail/mail.h"
 #include "view/format_extra.h"
 #include "view/i18n.h"
@@ -137,8 +138,21 @@ void reg_mail_status(struct db *db, const json_t *ev, int64_t id, const char *st
 	const char *subject = arena_printf(&a, "%s · %s", i18n_gettext(lang, texts[k].subject),
 					   text_truncate(&a, jstr(ev, "title"), 120));
 	struct mail_opts o = {.to_name = jstr(r, "name"), .secret = token};
+	/* the event's calendar file, as its public page offers it */
+	struct buf ics;
+	buf_init(&ics);
+	json_t *pub = event_get(db, jstr(ev, "slug"));
+	const char *cc = jstr(ev, "country");
+	if (pub && events_ical(&ics, &a, pub, base, cc ? fmt_country(&a, lang, cc) : NULL)) {
+		buf_putc(&ics, '\0');
+		o.attachment = ics.data;
+		o.attachment_name = arena_printf(&a, "%s.ics", jstr(ev, "slug"));
+		o.attachment_type = "text/calendar";
+	}
+	json_decref(pub);
 	if (mail_send(db, jstr(r, "email"), subject, b.data, &o, now, NULL) != HM_OK)
 		log_warn("cannot queue the %s message of registration %lld", status, (long long)id);
+	buf_free(&ics);
 	sodium_memzero(token, sizeof(token));
 	buf_free(&b);
 	arena_free(&a);
