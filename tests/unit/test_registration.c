@@ -592,6 +592,42 @@ static void t_delegation_all_or_nothing(void **state)
 	world_close(&w);
 }
 
+static void t_invitations_single_use_and_reminded(void **state)
+{
+	struct world w;
+	world_open(&w, *state);
+	settings(&w, "{\"mode\": \"invitation\", \"capacity\": 10}");
+	json_t *people = json_pack("[{s:s, s:s}, {s:s}]", "email", "inv@example.org", "name", "Inv",
+				   "email", "two@example.org");
+	int added, skipped;
+	assert_int_equal(reg_invite(w.db, &w.other, w.ev, people, NOW, &added, &skipped), HM_EFORBIDDEN);
+	assert_int_equal(reg_invite(w.db, &w.organiser, w.ev, people, NOW, &added, &skipped), HM_OK);
+	assert_int_equal(added, 2);
+	/* again: both skipped */
+	assert_int_equal(reg_invite(w.db, &w.organiser, w.ev, people, NOW, &added, &skipped), HM_OK);
+	assert_int_equal(added, 0);
+	assert_int_equal(skipped, 2);
+	json_decref(people);
+	/* the link is in the e-mail; the store keeps its hash only */
+	assert_int_equal(count(w.db, "SELECT count(*) FROM mail_outbox WHERE body LIKE "
+				     "'%/events/meet/register?invitation=%'"),
+			 2);
+	/* not yet due: no reminder */
+	reg_remind_invitations(w.db, NOW + 86400);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM registration_invitation WHERE reminded_at "
+				     "IS NOT NULL"),
+			 0);
+	reg_remind_invitations(w.db, NOW + 6 * 86400);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM registration_invitation WHERE reminded_at "
+				     "IS NOT NULL"),
+			 2);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM mail_outbox"), 4);
+	/* once only */
+	reg_remind_invitations(w.db, NOW + 12 * 86400);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM mail_outbox"), 4);
+	world_close(&w);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -628,6 +664,7 @@ int main(void)
 		BOTH(t_erased_after_the_event),
 		BOTH(t_approval_mode_waits_for_organisers),
 		BOTH(t_delegation_all_or_nothing),
+		BOTH(t_invitations_single_use_and_reminded),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -29,6 +29,7 @@ static const struct nav_item event_tabs[] = {
 static const struct job jobs[] = {
 	{"registration.seats", 300, reg_job_seats},
 	{"registration.retention", 6 * 3600, reg_job_retention},
+	{"registration.reminders", 3600, reg_job_reminders},
 };
 
 const struct feature registration_feature = {

@@ -108,3 +108,9 @@ void reg_job_retention(struct db *db, int64_t now, int (*stopping)(void))
 	(void)stopping;
 	reg_erase_due(db, now);
 }
+
+void reg_job_reminders(struct db *db, int64_t now, int (*stopping)(void))
+{
+	(void)stopping;
+	reg_remind_invitations(db, now);
+}

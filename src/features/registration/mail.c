@@ -342,3 +342,65 @@ void reg_mail_delegation(struct db *db, const json_t *ev, int64_t id, int64_t no
 	arena_free(&a);
 	json_decref(all);
 }
+
+/* ------------------------------------------------------------ reminders */
+
+static const char SQL_DUE_REMINDERS[] =
+	"SELECT i.id, i.event_id, i.email, i.name FROM registration_invitation i "
+	"JOIN event e ON e.id = i.event_id "
+	"WHERE i.used_at IS NULL AND i.reminded_at IS NULL AND i.sent_at <= ? "
+	"AND e.starts_on > ? AND e.status = 'published' ORDER BY i.id LIMIT 200";
+static const char SQL_REMINDED[] =
+	"UPDATE registration_invitation SET token_hash = ?, reminded_at = ? WHERE id = ?";
+
+void reg_remind_invitations(struct db *db, int64_t now)
+{
+	char before[REG_TS_SIZE], today[REG_TS_SIZE];
+	reg_ts(now - REG_REMIND_AFTER, before);
+	reg_ts(now, today);
+	today[10] = '\0';
+	struct db_stmt *st = db_prepare(db, SQL_DUE_REMINDERS);
+	if (!st)
+		return;
+	db_bind_text(st, 1, before);
+	db_bind_text(st, 2, today);
+	json_t *due = db_rows_json(st);
+	size_t i;
+	json_t *o;
+	json_array_foreach(due, i, o) {
+		json_t *ev = reg_event_by_id(db, json_integer_value(json_object_get(o, "event_id")));
+		if (!ev || !str_eq(reg_window(ev, now), "open")) {
+			json_decref(ev);
+			continue;
+		}
+		/* only the link's hash is kept: the reminder carries a new link,
+		 * and the first one stops working */
+		unsigned char bin[32];
+		char token[48], hex[65], ts[REG_TS_SIZE];
+		randombytes_buf(bin, sizeof(bin));
+		sodium_bin2base64(token, sizeof(token), bin, sizeof(bin),
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		token_hash(token, hex);
+		reg_ts(now, ts);
+		enum hm_err e = db_begin(db);
+		if (e == HM_OK && (st = db_prepare(db, SQL_REMINDED))) {
+			db_bind_text(st, 1, hex);
+			db_bind_text(st, 2, ts);
+			db_bind_int(st, 3, json_integer_value(json_object_get(o, "id")));
+			e = db_run(st);
+		} else if (e == HM_OK)
+			e = HM_EDB;
+		if (e == HM_OK)
+			invitation_mail(db, ev, jstr(o, "email"), jstr(o, "name"), token, NULL, 1, now);
+		if (e == HM_OK)
+			e = db_commit(db);
+		else
+			db_rollback(db);
+		if (e != HM_OK)
+			log_warn("registration: cannot remind invitation %lld",
+				 (long long)json_integer_value(json_object_get(o, "id")));
+		sodium_memzero(token, sizeof(token));
+		json_decref(ev);
+	}
+	json_decref(due);
+}

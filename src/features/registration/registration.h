@@ -174,5 +174,11 @@ const char *reg_site_url(void);
  * the event. */
 void reg_job_seats(struct db *db, int64_t now, int (*stopping)(void));
 void reg_job_retention(struct db *db, int64_t now, int (*stopping)(void));
+/* Invitations unused REG_REMIND_AFTER after they were sent get one
+ * reminder with a new link, while registration is open (the job
+ * "registration.reminders"). */
+#define REG_REMIND_AFTER (5 * 86400)
+void reg_remind_invitations(struct db *db, int64_t now);
+void reg_job_reminders(struct db *db, int64_t now, int (*stopping)(void));
 
 #endif
