@@ -280,6 +280,34 @@ enum hm_err reg_settings_save(struct db *db, const struct principal *p, const js
 	reg_ts(now, ts);
 	char *qtext = json_dumps(questions, JSON_COMPACT);
 	enum hm_err e = db_begin(db);
+	/* never fewer seats, nor a lower cap, than people seated already: the
+	 * organisers decline or cancel some first */
+	if (e == HM_OK) {
+		json_t *probe = json_deep_copy(ev);
+		json_object_set_new(probe, "capacity",
+				    capacity >= 0 ? json_integer(capacity) : json_null());
+		json_t *pr = json_object();
+		json_object_set_new(pr, "quotas", jq ? json_deep_copy(jq) : json_array());
+		json_object_set_new(probe, "registration", pr);
+		struct reg_room_buf rb;
+		if ((e = reg_room_load(&rb, db, probe, 0)) == HM_OK) {
+			if (rb.room.capacity >= 0 && rb.room.nseated > (size_t)rb.room.capacity)
+				field_error_add(errs, "capacity",
+						"More people have a seat already. Decline or cancel "
+						"some first.");
+			for (size_t k = 0; k < rb.room.nquotas; k++) {
+				int cap = reg_cap_seats(&rb.room.quotas[k], rb.room.capacity);
+				if (cap >= 0 && reg_count(&rb.room, &rb.room.quotas[k]) > cap)
+					field_error_add(errs, "quotas",
+							"More people have a seat already than a cap "
+							"allows. Decline or cancel some first.");
+			}
+		}
+		reg_room_free(&rb);
+		json_decref(probe);
+		if (e == HM_OK && errs->n)
+			e = HM_EINVAL;
+	}
 	struct db_stmt *st = e == HM_OK ? db_prepare(db, SQL_SETTING_UPSERT) : NULL;
 	if (e == HM_OK && !st)
 		e = HM_EDB;
