@@ -390,6 +390,25 @@ static void t_organisers_held_to_caps_and_rights(void **state)
 	assert_int_equal(reg_decide(w.db, &w.visitor, p.b, "declined", NULL, NOW, &why), HM_EFORBIDDEN);
 	assert_int_equal(reg_decide(w.db, &w.organiser, p.b, "nonsense", NULL, NOW, &why), HM_EINVAL);
 	assert_string_equal(status_of(&w, p.b), "waitlisted");
+	/* the settings cannot go below who is seated */
+	static const struct {
+		const char *json, *field;
+	} lower[] = {
+		{"{\"capacity\": 3}", "capacity"},
+		{"{\"quotas\": [{\"attribute\": \"sector\", \"value\": \"ngo\", \"max\": 0}]}", "quotas"},
+		{"{\"quotas\": [{\"attribute\": \"country\", \"value\": \"CN\", \"max_share\": 0.25}]}",
+		 "quotas"},
+	};
+	for (size_t i = 0; i < HM_ARRAY_LEN(lower); i++) {
+		json_t *in = json_loads(lower[i].json, 0, NULL);
+		struct field_errors errs = {0};
+		if (reg_settings_save(w.db, &w.organiser, w.ev, in, NOW, &errs) != HM_EINVAL ||
+		    !field_error_get(&errs, lower[i].field))
+			fail_msg("%s was taken below the room", lower[i].json);
+		json_decref(in);
+	}
+	world_reload(&w);
+	assert_int_equal(json_integer_value(json_object_get(w.ev, "capacity")), 4);
 	/* never more seated than the capacity, never past the cap */
 	assert_true(count(w.db, "SELECT count(*) FROM registration WHERE status IN ('approved', "
 				"'offered')") <= 4);
