@@ -117,6 +117,7 @@ CREATE TABLE registration (
   created_at        TEXT NOT NULL,
   updated_at        TEXT NOT NULL,
   status_at         TEXT NOT NULL,
+  reminded_at       TEXT,  -- the reminder before the event, sent
   checked_in_at     TEXT,
   checked_in_by     TEXT,
   erased_at         TEXT,

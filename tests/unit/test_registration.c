@@ -644,6 +644,18 @@ static void t_invitations_single_use_and_reminded(void **state)
 	/* once only */
 	reg_remind_invitations(w.db, NOW + 12 * 86400);
 	assert_int_equal(count(w.db, "SELECT count(*) FROM mail_outbox"), 4);
+	/* approved participants: one reminder three days before the event
+	 * (2030-06-01), none before, none twice */
+	int64_t a;
+	settings(&w, "{\"mode\": \"open\"}");
+	assert_string_equal(reg(&w, "p@example.org", "ngo", "CN", NULL, NOW, &a, NULL), "approved");
+	int64_t mails = count(w.db, "SELECT count(*) FROM mail_outbox");
+	reg_remind_participants(w.db, NOW + 100 * 86400); /* 2030-04-11 */
+	assert_int_equal(count(w.db, "SELECT count(*) FROM mail_outbox"), mails);
+	reg_remind_participants(w.db, NOW + 149 * 86400); /* 2030-05-30 */
+	assert_int_equal(count(w.db, "SELECT count(*) FROM mail_outbox"), mails + 1);
+	reg_remind_participants(w.db, NOW + 150 * 86400);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM mail_outbox"), mails + 1);
 	world_close(&w);
 }
 

@@ -113,4 +113,57 @@ void reg_job_reminders(struct db *db, int64_t now, int (*stopping)(void))
 {
 	(void)stopping;
 	reg_remind_invitations(db, now);
+	reg_remind_participants(db, now);
+}
+
+static const char SQL_DUE_EVENT_REMINDERS[] =
+	"SELECT r.id, r.event_id FROM registration r JOIN event e ON e.id = r.event_id "
+	"WHERE r.status = 'approved' AND r.reminded_at IS NULL AND r.erased_at IS NULL "
+	"AND e.status = 'published' AND e.starts_on > ? AND e.starts_on <= ? "
+	"ORDER BY r.event_id, r.id LIMIT 500";
+static const char SQL_EVENT_REMINDED[] = "UPDATE registration SET reminded_at = ? WHERE id = ?";
+
+void reg_remind_participants(struct db *db, int64_t now)
+{
+	char today[REG_TS_SIZE], soon[REG_TS_SIZE], ts[REG_TS_SIZE];
+	reg_ts(now, today);
+	reg_ts(now + REG_REMIND_BEFORE, soon);
+	reg_ts(now, ts);
+	today[10] = soon[10] = '\0';
+	struct db_stmt *st = db_prepare(db, SQL_DUE_EVENT_REMINDERS);
+	if (!st)
+		return;
+	db_bind_text(st, 1, today);
+	db_bind_text(st, 2, soon);
+	json_t *due = db_rows_json(st);
+	size_t i;
+	json_t *o, *ev = NULL;
+	json_array_foreach(due, i, o) {
+		int64_t event_id = json_integer_value(json_object_get(o, "event_id"));
+		if (!ev || json_integer_value(json_object_get(ev, "id")) != event_id) {
+			json_decref(ev);
+			ev = reg_event_by_id(db, event_id);
+			if (!ev)
+				break;
+		}
+		int64_t id = json_integer_value(json_object_get(o, "id"));
+		if (db_begin(db) != HM_OK)
+			break;
+		enum hm_err e = (st = db_prepare(db, SQL_EVENT_REMINDED)) ? HM_OK : HM_EDB;
+		if (e == HM_OK) {
+			db_bind_text(st, 1, ts);
+			db_bind_int(st, 2, id);
+			e = db_run(st);
+		}
+		if (e == HM_OK)
+			reg_mail_status(db, ev, id, "reminder", NULL, now);
+		if (e == HM_OK)
+			e = db_commit(db);
+		else
+			db_rollback(db);
+		if (e != HM_OK)
+			log_warn("registration: cannot remind registration %lld", (long long)id);
+	}
+	json_decref(ev);
+	json_decref(due);
 }

@@ -75,6 +75,9 @@ static const struct {
 	{"expired", N_("The seat offered to you has lapsed"),
 	 N_("The seat offered to you was not confirmed in time and has gone to the next person "
 	    "on the waiting list.")},
+	{"reminder", N_("A reminder: the event is coming up"),
+	 N_("We look forward to welcoming you. Here are the event's details once more; your "
+	    "badge will be ready at the registration desk.")},
 	{"pending", N_("Your registration is being considered again"),
 	 N_("The organisers are considering your registration again and will write to you.")},
 };

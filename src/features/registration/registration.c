@@ -76,6 +76,10 @@ static const char SQL_LAPSED[] =
 	"SELECT id FROM registration WHERE event_id = ? AND status = 'offered' "
 	"AND offer_expires_at <= ? ORDER BY id";
 static const char SQL_ORG[] = "SELECT name, kind, country FROM organisation WHERE id = ?";
+static const char SQL_ORG_BY_NAME[] =
+	"SELECT id, name, kind FROM organisation WHERE lower(name) = lower(?) OR "
+	"lower(acronym) = lower(?) ORDER BY id LIMIT 1";
+static const char SQL_ORG_NAMES[] = "SELECT name FROM organisation ORDER BY name";
 
 /* ---------------------------------------------------------------- small */
 
@@ -781,6 +785,20 @@ int reg_read_person(struct db *db, const json_t *ev, const json_t *in, int appro
 		}
 		if (!out->organisation_id)
 			field_error_add(errs, "organisation_id", "Choose an organisation from the list.");
+	} else if (out->organisation) {
+		/* a known organisation typed by its name or acronym is that one */
+		struct db_stmt *st = prep(db, SQL_ORG_BY_NAME);
+		if (st) {
+			db_bind_text(st, 1, out->organisation);
+			db_bind_text(st, 2, out->organisation);
+			if (db_step(st) == 1) {
+				out->organisation_id = db_col_int(st, 0);
+				out->organisation = arena_strdup(a, db_col_text(st, 1));
+				if (!out->sector)
+					out->sector = arena_strdup(a, db_col_text(st, 2));
+			}
+			db_done(st);
+		}
 	}
 	if (!out->name)
 		field_error_add(errs, "name", "Write your name.");
@@ -912,4 +930,10 @@ enum hm_err reg_delegation_letter(struct db *db, int64_t event_id, int64_t id, c
 	}
 	db_done(st);
 	return e;
+}
+
+json_t *reg_org_names(struct db *db)
+{
+	struct db_stmt *st = prep(db, SQL_ORG_NAMES);
+	return st ? db_rows_json(st) : NULL;
 }

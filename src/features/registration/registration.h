@@ -144,6 +144,9 @@ json_t *reg_directory(struct db *db, int64_t event_id);
 /* 1 if email is approved for the event, 0 if not, -1 on a failed read. */
 int reg_is_participant(struct db *db, int64_t event_id, const char *email);
 
+/* The known organisations' names, for suggestions: [{name}…]. */
+json_t *reg_org_names(struct db *db);
+
 /* ---- check-in */
 /* The signed code on a badge (QR) of registration id: "HM1-<id>-<mac>". */
 enum hm_err reg_checkin_code(struct db *db, int64_t id, char out[64]);
@@ -179,6 +182,10 @@ void reg_job_retention(struct db *db, int64_t now, int (*stopping)(void));
  * "registration.reminders"). */
 #define REG_REMIND_AFTER (5 * 86400)
 void reg_remind_invitations(struct db *db, int64_t now);
+/* Approved participants get one reminder REG_REMIND_BEFORE the event
+ * starts. */
+#define REG_REMIND_BEFORE (3 * 86400)
+void reg_remind_participants(struct db *db, int64_t now);
 void reg_job_reminders(struct db *db, int64_t now, int (*stopping)(void));
 
 #endif

@@ -187,7 +187,8 @@ static enum hm_err post_checkin_form(struct http_req *req, struct http_res *res)
 
 /* People from a CSV file with columns email and name: each bad line
  * reported; NULL when any is bad (nothing is imported then). */
-static json_t *people_from_csv(struct http_req *req, const char *data, size_t len, json_t *report)
+static json_t *people_from_csv(struct http_req *req, const char *data, size_t len, json_t *report,
+			       int skip_bad)
 {
 	struct csv_reader r;
 	csv_reader_init(&r, data, len, 50, 1000);
@@ -235,7 +236,9 @@ static json_t *people_from_csv(struct http_req *req, const char *data, size_t le
 		json_array_append_new(people, json_pack("{s:s, s:s}", "email", trimmed, "name", name));
 	}
 	csv_reader_free(&r);
-	if (bad) {
+	/* a bad line stops the whole import unless the organiser asked to
+	 * leave such lines out (and never a file whose header is wrong) */
+	if (bad && (!skip_bad || cols[0] < 0)) {
 		json_decref(people);
 		return NULL;
 	}
@@ -307,8 +310,9 @@ static enum hm_err post_invitations(struct http_req *req, struct http_res *res)
 		return e;
 	json_t *report = json_array(), *people = NULL;
 	const char *ct = req->content_type ? req->content_type : "";
+	int skip = str_eq(http_query(req, "skip_bad_lines"), "yes");
 	if (strncasecmp(ct, "text/csv", 8) == 0) {
-		people = people_from_csv(req, req->body ? req->body : "", req->body_len, report);
+		people = people_from_csv(req, req->body ? req->body : "", req->body_len, report, skip);
 	} else if (strncasecmp(ct, "application/json", 16) == 0) {
 		json_t *in = reg_web_body(req);
 		json_t *list = json_object_get(in, "invitations");
@@ -326,17 +330,19 @@ static enum hm_err post_invitations(struct http_req *req, struct http_res *res)
 			 .label = N_("CSV file")},
 			{.name = "list", .kind = FIELD_MULTILINE, .max_len = 200000,
 			 .label = N_("Addresses")},
+			{.name = "skip_bad_lines", .kind = FIELD_BOOL},
 		};
 		form_read(req, fields, HM_ARRAY_LEN(fields), &f);
+		skip = form_bool(&f, "skip_bad_lines");
 		const struct form_file *file = &f.files[0];
 		if (file->data && file->len)
-			people = people_from_csv(req, file->data, file->len, report);
+			people = people_from_csv(req, file->data, file->len, report, skip);
 		else {
 			struct buf b;
 			buf_init(&b);
 			buf_puts(&b, "email,name\n");
 			buf_puts(&b, form_get(&f, "list") ? form_get(&f, "list") : "");
-			people = people_from_csv(req, b.data, b.len, report);
+			people = people_from_csv(req, b.data, b.len, report, skip);
 			buf_free(&b);
 		}
 	}

@@ -79,6 +79,8 @@ static json_t *form_model(struct http_req *req, struct http_res *res, const json
 						json_string_value(json_object_get(values, "country"))));
 	json_object_set_new(m, "questions",
 			    questions_model(ev, json_object_get(values, "answers"), approved));
+	json_t *orgs = reg_org_names(req->db);
+	json_object_set_new(m, "organisations", orgs ? orgs : json_array());
 	if (json_is_true(json_object_get(values, "consent_directory")) ||
 	    str_eq(json_string_value(json_object_get(values, "consent_directory")), "yes"))
 		json_object_set_new(m, "consent_checked", json_true());
