@@ -12,6 +12,7 @@
 #include "cli/user.h"
 #include "core/embedded.h"
 #include "db/db.h"
+#include "features/registration/registration.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
 #include "mail/mail.h"
@@ -42,6 +43,9 @@ static const char usage_text[] =
 	"        uploaded images in DIR, default: the folder media beside the database)\n"
 	"        mail goes through the --smtp relay, or is written as .eml files to the\n"
 	"        --outbox folder (default: the folder outbox beside the database)\n"
+	"        [--registration-limit-per-address N]: registrations one address may send\n"
+	"        to one event in ten minutes (default 600; 0: no limit, for a venue behind\n"
+	"        one address)\n"
 	"        every --db takes a SQLite file (or sqlite:PATH) or a PostgreSQL URI,\n"
 	"        postgresql://USER@HOST/DBNAME?sslmode=... (media and outbox: in the\n"
 	"        current folder unless named)\n"
@@ -90,6 +94,7 @@ static int cmd_serve(int argc, char **argv)
 		{"base-url", required_argument, NULL, 'b'}, {"threads", required_argument, NULL, 't'},
 		{"trust-proxy", no_argument, NULL, 'p'}, {"media", required_argument, NULL, 'm'},
 		{"smtp", required_argument, NULL, 's'}, {"outbox", required_argument, NULL, 'o'},
+		{"registration-limit-per-address", required_argument, NULL, 'r'},
 		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	struct server_config cfg = {
@@ -121,6 +126,17 @@ static int cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			cfg.threads = (unsigned)n;
+			break;
+		}
+		case 'r': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 0 || n > 1000000) {
+				fprintf(stderr, "harmony serve: --registration-limit-per-address takes "
+						"a number from 0 (no limit) to 1000000\n");
+				return 2;
+			}
+			reg_limit_set((int)n);
 			break;
 		}
 		case 'h': return usage(stdout, 0);

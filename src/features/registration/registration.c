@@ -92,6 +92,17 @@ void reg_ts(int64_t t, char out[REG_TS_SIZE])
 }
 
 static _Atomic(char *) site_url;
+static atomic_int per_address = REG_PER_ADDRESS;
+
+void reg_limit_set(int n)
+{
+	atomic_store(&per_address, n);
+}
+
+int reg_limit(void)
+{
+	return atomic_load(&per_address);
+}
 
 void reg_site_url_set(const char *url)
 {

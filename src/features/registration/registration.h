@@ -35,6 +35,10 @@ extern const char *const reg_question_kinds[]; /* text, choice, multiple, yesno,
  * of 150 behind one address is far below it. */
 #define REG_PER_ADDRESS 600
 #define REG_PER_ADDRESS_WINDOW 600 /* seconds */
+/* The limit the server holds to (harmony serve
+ * --registration-limit-per-address); 0: none. Set before serving. */
+void reg_limit_set(int n);
+int reg_limit(void);
 
 /* The event of slug in any status with its registration settings:
  * {id, series_id, slug, title, status, timezone, capacity, starts_on,

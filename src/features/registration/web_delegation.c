@@ -160,11 +160,11 @@ static enum hm_err post_delegation(struct http_req *req, struct http_res *res)
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send the delegation as multipart/form-data.");
 	struct field_errors errs = {0};
-	if (!reg_may_manage(p, ev)) {
+	if (!reg_may_manage(p, ev) && reg_limit() > 0) {
 		const char *key = arena_printf(&req->pool, "register:%s:%s",
 					       json_string_value(json_object_get(ev, "slug")),
 					       req->client_addr ? req->client_addr : "-");
-		int ok = mail_rate_take(req->db, key, REG_PER_ADDRESS, REG_PER_ADDRESS_WINDOW,
+		int ok = mail_rate_take(req->db, key, reg_limit(), REG_PER_ADDRESS_WINDOW,
 					time_now_s());
 		if (ok < 0)
 			return HM_EDB;
