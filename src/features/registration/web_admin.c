@@ -202,7 +202,7 @@ static enum hm_err settings_page(struct http_req *req, struct http_res *res, jso
 			json_object_get(ev, "capacity"), "opens_at",
 			local_of(req, ev, json_string_value(json_object_get(r, "opens_at"))),
 			"closes_at", local_of(req, ev, json_string_value(json_object_get(r, "closes_at"))),
-			(json_int_t)(r ? json_integer_value(json_object_get(r, "confirm_hours")) : 72),
+			"confirm_hours", (json_int_t)(r ? json_integer_value(json_object_get(r, "confirm_hours")) : 72),
 			"directory", r ? json_string_value(json_object_get(r, "directory")) : "none",
 			"retention_days",
 			(json_int_t)(r ? json_integer_value(json_object_get(r, "retention_days")) : 180),
