@@ -272,7 +272,9 @@ static enum hm_err demo_load(struct db *db, char *err, size_t errlen)
 			snprintf(err, errlen, "%s is not in this build", (*ft)->demo);
 			return HM_EINTERNAL;
 		}
-		if (part && (e = db_exec_script(db, part->data, err, errlen)) != HM_OK)
+		/* an empty part (a feature with no demo data yet) is nothing to run:
+		 * PostgreSQL refuses an empty query */
+		if (part && part->len && (e = db_exec_script(db, part->data, err, errlen)) != HM_OK)
 			return e;
 	}
 	return HM_OK;

@@ -236,7 +236,7 @@ static enum hm_err own_page(struct http_req *req, struct http_res *res, json_t *
 		return HM_EDB;
 	reg_web_decorate(req, r);
 	if (req->want_json) {
-		json_t *j = json_deep_copy(r);
+		json_t *j = r; /* ours: given to the answer */
 		json_object_set_new(j, "event", json_pack("{s:O, s:O}", "slug", json_object_get(ev, "slug"),
 							 "title", json_object_get(ev, "title")));
 		return adm_api_answer(res, status, j);
