@@ -139,7 +139,7 @@ describe('settings', () => {
 		assert.equal(s.quotas.length, 2);
 		assert.deepEqual({ ...s.quotas[0], id: undefined }, { ...s.quotas[0], id: undefined, attribute: 'sector', value: 'ngo', max_share: 0.35 });
 		assert.equal(s.quotas[1].min, 30);
-		assert.deepEqual(s.questions, [{ id: 'flight', label: 'Your flight number', kind: 'text', required: true, options: [] }]);
+		assert.deepEqual(s.questions, [{ id: 'flight', label: 'Your flight number', kind: 'text', required: true, options: [], stage: 'registration' }]);
 	});
 
 	for (const [what, body, field] of [

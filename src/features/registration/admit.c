@@ -315,7 +315,8 @@ enum hm_err reg_delegation_create(struct db *db, const struct principal *p, cons
 			if (!json_object_get(one, shared[k]) && json_object_get(in, shared[k]))
 				json_object_set(one, shared[k], json_object_get(in, shared[k]));
 		struct field_errors mine = {0};
-		reg_read_person(db, ev, one, 0, NULL, &a, &people[i], &mine);
+		/* the organisers' questions are the delegate's to answer, on their page */
+		reg_read_person(db, ev, one, -1, NULL, &a, &people[i], &mine);
 		if (!people[i].email)
 			field_error_add(&mine, "email", "Write your e-mail address.");
 		json_array_append_new(held, one);

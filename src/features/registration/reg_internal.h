@@ -44,6 +44,7 @@ struct reg_input {
 };
 /* Reads in into out (strings in a), adding to errs; returns errs->n.
  * approved: the questions for approved participants are asked too;
+ * -1: no question is asked (a delegate, who answers on their own page);
  * old_answers (or NULL): the answers kept for questions not asked. */
 int reg_read_person(struct db *db, const json_t *ev, const json_t *in, int approved,
 		    json_t *old_answers, struct arena *a, struct reg_input *out,

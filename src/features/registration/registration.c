@@ -695,7 +695,8 @@ static json_t *check_answers(const json_t *questions, const json_t *given, int a
 	const json_t *q;
 	json_array_foreach(questions, i, q) {
 		const char *id = jstr(q, "id"), *kind = jstr(q, "kind");
-		if (!id || !kind || (!approved && str_eq(jstr(q, "stage"), "approved")))
+		if (!id || !kind || approved < 0 ||
+		    (!approved && str_eq(jstr(q, "stage"), "approved")))
 			continue;
 		json_object_del(out, id);
 		char field[40];

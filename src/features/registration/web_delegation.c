@@ -12,6 +12,7 @@
 #include "view/format_extra.h"
 #include "view/i18n.h"
 
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -116,7 +117,9 @@ static json_t *read_delegation(struct http_req *req, const struct form_file **le
 		return NULL;
 	json_t *delegates = json_array();
 	const char *api = json_string_value(json_object_get(in, "delegates"));
-	if (api) {
+	if (json_is_array(json_object_get(in, "delegates"))) {
+		json_array_extend(delegates, json_object_get(in, "delegates"));
+	} else if (api) {
 		json_t *list = json_loads(api, 0, NULL);
 		if (json_is_array(list))
 			json_array_extend(delegates, list);
@@ -158,7 +161,21 @@ static enum hm_err post_delegation(struct http_req *req, struct http_res *res)
 	const struct form_file *letter;
 	json_t *in = read_delegation(req, &letter);
 	if (!in)
-		return http_fail(res, HM_EINVAL, "Send the delegation as multipart/form-data.");
+		return http_fail(res, HM_EINVAL,
+				 "Send the delegation as multipart/form-data or as a JSON object.");
+	/* a JSON call sends the letter as base64 */
+	const char *b64 = json_string_value(json_object_get(in, "letter_base64"));
+	if (b64 && !letter->data) {
+		size_t n = strlen(b64), len = 0;
+		char *bin = arena_alloc(&req->pool, n + 1);
+		if (n > (size_t)REG_LETTER_MAX * 4 / 3 + 8 ||
+		    sodium_base642bin((unsigned char *)bin, n + 1, b64, n, " \n\r", &len, NULL,
+				      sodium_base64_VARIANT_ORIGINAL) != 0)
+			len = 0;
+		struct form_file *f = arena_alloc(&req->pool, sizeof(*f));
+		*f = (struct form_file){.filename = "letter.pdf", .data = len ? bin : NULL, .len = len};
+		letter = f;
+	}
 	struct field_errors errs = {0};
 	if (!reg_may_manage(p, ev) && reg_limit() > 0) {
 		const char *key = arena_printf(&req->pool, "register:%s:%s",
