@@ -147,9 +147,24 @@ export function parseMessage(bytes) {
 	const header = (name) => headers.find(([n]) => n.toLowerCase() === name.toLowerCase())?.[1];
 	const cte = (header('Content-Transfer-Encoding') ?? '').toLowerCase();
 	const rawBody = raw.slice(split + 4);
-	const body = cte === 'quoted-printable' ? decodeQP(rawBody) : Buffer.from(rawBody, 'latin1').toString('utf8');
+	let body = cte === 'quoted-printable' ? decodeQP(rawBody) : Buffer.from(rawBody, 'latin1').toString('utf8');
+	// multipart (a message with a file): body is its text part, parts all of them
+	const parts = [];
+	const boundary = (header('Content-Type') ?? '').match(/^multipart\/[a-z]+;.*boundary="?([^";]+)"?/i)?.[1];
+	if (boundary) {
+		for (const chunk of rawBody.split(`--${boundary}`).slice(1)) {
+			if (chunk.startsWith('--')) break;
+			const part = parseMessage(chunk.replace(/^\r\n/, ''));
+			const pcte = (part.header('Content-Transfer-Encoding') ?? '').toLowerCase();
+			const content = pcte === 'base64' ? Buffer.from(chunk.slice(chunk.indexOf('\r\n\r\n') + 4).replace(/\s/g, ''), 'base64').toString('utf8') : part.body;
+			parts.push({ type: part.header('Content-Type'), disposition: part.header('Content-Disposition'), content });
+		}
+		const text = parts.find((x) => /^text\/plain/i.test(x.type ?? ''));
+		if (text) body = text.content.replace(/\r\n$/, '');
+	}
 	return {
 		raw,
+		parts,
 		headLines: head.split('\r\n'),
 		headers,
 		header,
