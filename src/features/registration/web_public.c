@@ -136,6 +136,7 @@ static enum hm_err page_register(struct http_req *req, struct http_res *res)
 	json_t *fj = reg_web_form(req, values, NULL);
 	json_decref(values);
 	json_t *m = form_model(req, res, ev, fj, 0);
+	json_object_set_new(m, "with_email", json_true());
 	json_object_set_new(m, "window", json_string(window));
 	json_object_set_new(m, "is_open", json_boolean(str_eq(window, "open")));
 	json_object_set_new(m, "mode", json_string(mode));
@@ -188,6 +189,7 @@ static enum hm_err post_register(struct http_req *req, struct http_res *res)
 				return reg_web_refuse(req, res, 429, &errs);
 			res->status = 429;
 			json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs), 0);
+			json_object_set_new(m, "with_email", json_true());
 			json_object_set_new(m, "is_open", json_true());
 			http_res_page(res, m, "pages/register", web_t(req, "Register"));
 			return HM_OK;
@@ -207,6 +209,7 @@ static enum hm_err post_register(struct http_req *req, struct http_res *res)
 			return reg_web_refuse(req, res, status, &errs);
 		res->status = status;
 		json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs), 0);
+		json_object_set_new(m, "with_email", json_true());
 		json_object_set_new(m, "is_open", json_true());
 		json_object_set_new(m, "window", json_string(reg_window(ev, time_now_s())));
 		http_res_page(res, m, "pages/register", web_t(req, "Register"));
