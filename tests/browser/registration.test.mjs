@@ -266,16 +266,17 @@ describe('registering for an event, from a phone to the check-in desk', () => {
 		assert.equal(await page.getByLabel('Decision').inputValue(), 'approved');
 		await page.getByLabel('Decision').selectOption({ label: 'Approve' });
 		await Promise.all([page.waitForURL(/done=decided-/), page.getByRole('button', { name: 'Apply' }).click()]);
-		const notice = page.getByRole('status').filter({ has: page.locator('[data-decided]') });
-		assert.match(await notice.innerText(), /Decisions applied and refused/);
-		assert.equal(await notice.locator('[data-decided]').innerText(), '0-1', '0 done, 1 refused');
+		assert.equal(await page.locator('[data-decided]').getAttribute('role'), 'status');
+		assert.equal(await page.locator('[data-decided]').getAttribute('data-decided'), '0-1', '0 done, 1 refused');
+		assert.match(await page.locator('[data-decided]').innerText(), /0 decisions applied\. 1 refused: it would pass the capacity or a cap\./);
 		assert.equal(storedOne(VISITOR.email).status, 'pending', 'the visitor still waits');
 		assert.equal(await row(ids.visitor).locator('.badge').innerText(), 'Pending');
 
 		// ---- approving the government woman instead
 		await row(ids.gov).getByRole('checkbox').check();
 		await Promise.all([page.waitForURL(/done=decided-1-0/), page.getByRole('button', { name: 'Apply' }).click()]);
-		assert.equal(await page.locator('[data-decided]').innerText(), '1-0', '1 done, 0 refused');
+		assert.equal(await page.locator('[data-decided]').getAttribute('data-decided'), '1-0', '1 done, 0 refused');
+		assert.equal(await page.locator('[data-decided]').innerText(), '1 decision applied.');
 		assert.equal(await row(ids.gov).locator('.badge').innerText(), 'Approved');
 		assert.equal(storedOne(GOV_WOMAN.email).status, 'approved');
 		assert.equal(await panel.locator('[data-seated]').innerText(), '2', 'two seated');

@@ -458,8 +458,26 @@ static enum hm_err page_registrations(struct http_req *req, struct http_res *res
 			      q ? q : "", "status", status ? status : "");
 	json_object_set_new(m, "count", json_integer((json_int_t)json_array_size(list)));
 	const char *done = http_query(req, "done");
-	if (done && strncmp(done, "decided-", 8) == 0)
-		json_object_set_new(m, "decided", json_string(done + 8));
+	int applied, refused;
+	if (done && sscanf(done, "decided-%d-%d", &applied, &refused) == 2 && applied >= 0 &&
+	    refused >= 0) {
+		json_t *d = json_pack("{s:s, s:i, s:i}", "code", done + 8, "applied", applied,
+				      "refused", refused);
+		web_set_str(d, "applied_text",
+			    arena_printf(&req->pool,
+					 web_nt(req, "%d decision applied.", "%d decisions applied.",
+						(unsigned long)applied),
+					 applied));
+		if (refused)
+			web_set_str(d, "refused_text",
+				    arena_printf(&req->pool,
+						 web_nt(req,
+							"%d refused: it would pass the capacity or a cap.",
+							"%d refused: they would pass the capacity or a cap.",
+							(unsigned long)refused),
+						 refused));
+		json_object_set_new(m, "decided", d);
+	}
 	return admin_page(req, res, m, ev, "registrations", "admin/registrations",
 			  web_t(req, "Registrations"));
 }

@@ -80,15 +80,27 @@ json_t *reg_web_form(struct http_req *req, const json_t *values, const struct fi
 			       values ? json_deep_copy(values) : json_object(), "errors",
 			       "has_errors", errs && errs->n > 0, "summary");
 	json_t *errors = json_object_get(fj, "errors");
-	for (int i = 0; errs && i < errs->n; i++) {
-		const char *field = errs->items[i].field, *msg = web_t(req, errs->items[i].msgid);
-		if (!*field) {
-			json_object_set_new(fj, "error", json_string(msg));
-			continue;
+	/* the summary lists the errors in the order of the form's fields */
+	static const char *const order[] = {"name", "email", "organisation", "position", "sector",
+					    "country", "gender", "languages", "accessibility",
+					    "dietary", NULL};
+	size_t norder = HM_ARRAY_LEN(order) - 1;
+	int done[FIELD_ERRORS_MAX] = {0};
+	/* k < norder: that field's errors; k == norder: all the others */
+	for (size_t k = 0; k <= norder; k++)
+		for (int i = 0; errs && i < errs->n; i++) {
+			const char *field = errs->items[i].field;
+			if (done[i] || (k < norder && !str_eq(field, order[k])))
+				continue;
+			done[i] = 1;
+			const char *msg = web_t(req, errs->items[i].msgid);
+			if (!*field) {
+				json_object_set_new(fj, "error", json_string(msg));
+				continue;
+			}
+			json_object_set_new(errors, field, json_string(msg));
+			form_summary_add(fj, field, "", msg);
 		}
-		json_object_set_new(errors, field, json_string(msg));
-		form_summary_add(fj, field, "", msg);
-	}
 	if (errs && errs->n && !json_object_get(fj, "error"))
 		json_object_set_new(fj, "error",
 				    json_string(web_t(req, "Please correct the fields marked below.")));

@@ -174,6 +174,13 @@ static enum hm_err post_checkin_form(struct http_req *req, struct http_res *res)
 	json_t *m = json_pack("{s:o, s:o, s:O, s:b}", "event", json_deep_copy(ev), "tabs",
 			      adm_event_tabs(req, ev, "registrations"), "checked", out, "first",
 			      json_is_true(json_object_get(out, "first")));
+	/* the desk's counts after this scan */
+	json_t *b = reg_balance(req->db, ev, NULL, 0);
+	if (b) {
+		json_object_set(m, "approved", json_object_get(json_object_get(b, "statuses"), "approved"));
+		json_object_set(m, "attended", json_object_get(json_object_get(b, "statuses"), "attended"));
+		json_decref(b);
+	}
 	site_display_time(req, json_object_get(m, "checked"), "checked_in_at", "checked_in_display");
 	const char *cc = json_string_value(
 		json_object_get(json_object_get(out, "registration"), "country"));

@@ -15,7 +15,8 @@
 #include <string.h>
 
 /* The questions of ev for the form, with what was answered. */
-static json_t *questions_model(const json_t *ev, const json_t *answers, int approved)
+static json_t *questions_model(const json_t *ev, const json_t *answers, const json_t *errors,
+			       int approved)
 {
 	json_t *out = json_array();
 	size_t i;
@@ -29,6 +30,11 @@ static json_t *questions_model(const json_t *ev, const json_t *answers, int appr
 		const json_t *given = json_object_get(answers, id);
 		json_object_set_new(one, "field", json_sprintf("q_%s", id));
 		json_object_set_new(one, "field_id", json_sprintf("f-q_%s", id));
+		char key[48];
+		snprintf(key, sizeof(key), "q_%s", id ? id : "");
+		const json_t *err = json_object_get(errors, key);
+		if (err)
+			json_object_set_new(one, "error", json_deep_copy(err));
 		char is[32];
 		snprintf(is, sizeof(is), "is_%s", kind ? kind : "text");
 		json_object_set_new(one, is, json_true());
@@ -78,7 +84,8 @@ static json_t *form_model(struct http_req *req, struct http_res *res, const json
 			    fmt_country_options(&req->pool, req->lang,
 						json_string_value(json_object_get(values, "country"))));
 	json_object_set_new(m, "questions",
-			    questions_model(ev, json_object_get(values, "answers"), approved));
+			    questions_model(ev, json_object_get(values, "answers"),
+					    json_object_get(fj, "errors"), approved));
 	json_t *orgs = reg_org_names(req->db);
 	json_object_set_new(m, "organisations", orgs ? orgs : json_array());
 	if (json_is_true(json_object_get(values, "consent_directory")) ||
