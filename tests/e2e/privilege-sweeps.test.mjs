@@ -105,6 +105,7 @@ VALUES ('<failed-probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.part
 	ids.admin = accountId(PEOPLE.admin.email);
 	ids.victim = accountId(PEOPLE.victim.email);
 	ids.shanghaiOrganiser = accountId(shanghaiOrganiser.email);
+	ids.delegation = one(`SELECT id FROM registration_delegation ORDER BY id LIMIT 1`);
 	ids.registration = one(`SELECT r.id FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SHANGHAI)} AND r.status = 'approved' ORDER BY r.id LIMIT 1`);
 	ids.shanghaiPost = one(`SELECT p.id FROM post p JOIN event e ON e.id = p.event_id WHERE e.slug = ${q(SHANGHAI)} LIMIT 1`);
 	ids.sitePost = one(`SELECT id FROM post WHERE slug = 'site-news-probe'`);
@@ -201,6 +202,7 @@ function commonParam(name, p) {
 	if (name === 'id' && /\/accounts\//.test(p)) return ids.shanghaiOrganiser;
 	if (name === 'grant') return `event:${SHANGHAI}`;
 	if (name === 'id' && /\/registrations\//.test(p)) return ids.registration;
+	if (name === 'id' && /\/delegations\//.test(p)) return ids.delegation;
 	// a well-formed link to no registration: refusals come before the lookup
 	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 	return null;
@@ -237,6 +239,8 @@ describe('an administrator\'s read-only API token changes nothing', () => {
 		'POST /events/{slug}/register': 403,
 		'POST /api/v1/events/{slug}/registrations': 403,
 		'POST /registration/{token}': 403,
+		'POST /events/{slug}/delegation': 403,
+		'POST /api/v1/events/{slug}/delegations': 403,
 	};
 
 	test('read_only_control_the_token_reads_and_its_write_twin_writes', async () => {

@@ -162,6 +162,15 @@ test('the list of participants: only who agreed, only for whom the setting allow
 	assert.equal(r.status, 200, r.body);
 	assert.deepEqual(r.json.participants.map((p) => p.name), ['Amina']);
 	assert.ok(!JSON.stringify(r.json).includes('@'), 'no addresses');
+	// without an account: the link of her registration opens it, a made-up one does not
+	const m = await waitUntil(() => sink.messages().find((x) => x.envelope.rcpt_tos.includes(PART)), 'a mail to Amina');
+	const token = m.body.match(/\/registration\/(\d+\.[A-Za-z0-9_-]{32})/)[1];
+	const own = await request(`${srv.url}/registration/${token}`);
+	assert.ok(own.body.includes(`/events/${slug}/participants?registration=${token}`), 'her page links the list');
+	r = await request(`${srv.url}/api/v1/events/${slug}/participants?registration=${token}`, { headers: { Accept: 'application/json' } });
+	assert.equal(r.status, 200, r.body);
+	r = await request(`${srv.url}/api/v1/events/${slug}/participants?registration=${token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A'))}`, { headers: { Accept: 'application/json' } });
+	assert.equal(r.status, 404, r.body);
 	assert.equal((await call('PATCH', `/api/v1/events/${slug}/registration`, { directory: 'public' })).status, 200);
 	r = await request(`${srv.url}/api/v1/events/${slug}/participants`, { headers: { Accept: 'application/json' } });
 	assert.equal(r.status, 200);

@@ -58,6 +58,7 @@ VALUES ('<probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.participant
 	ids.outbox = one(`SELECT id FROM mail_outbox LIMIT 1`);
 	ids.post = one(`SELECT id FROM post LIMIT 1`);
 	ids.registration = one(`SELECT id FROM registration ORDER BY id LIMIT 1`);
+	ids.delegation = one(`SELECT id FROM registration_delegation ORDER BY id LIMIT 1`);
 	ids.category = one(`SELECT id FROM category LIMIT 1`);
 	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
@@ -89,14 +90,15 @@ const SELF_SERVICE = new Set([
 	'POST /api/v1/account/two-factor', 'POST /api/v1/account/two-factor/confirm',
 	'POST /api/v1/account/two-factor/off',
 	// anyone may register for an event, and change their registration by its link
-	'POST /api/v1/events/{slug}/registrations',
+	'POST /api/v1/events/{slug}/registrations', 'POST /api/v1/events/{slug}/delegations',
 ]);
 // Forms a visitor fills in (CSRF by the signed pre-session cookie).
 const VISITOR_FORMS = new Set([
 	'POST /sign-in', 'POST /forgot-password', 'POST /reset-password', 'POST /api/v1/session',
 	'POST /api/v1/password-reset', 'POST /api/v1/password-reset/complete',
 	'POST /events/{slug}/register', 'POST /api/v1/events/{slug}/registrations',
-	'POST /registration/{token}',
+	'POST /registration/{token}', 'POST /events/{slug}/delegation',
+	'POST /api/v1/events/{slug}/delegations',
 ]);
 
 // Real rows for each {parameter}, by where the pattern points, so a route
@@ -121,6 +123,7 @@ const PARAMS = [
 	// a well-formed link that names no registration: refusals come first
 	[/^\/registration\//, 'token', () => `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`],
 	[/\/registrations\/\{id\}/, 'id', () => ids.registration],
+	[/\/delegations\/\{id\}/, 'id', () => ids.delegation],
 ];
 
 function fill(pattern) {

@@ -669,3 +669,17 @@ INSERT INTO registration (id, event_id, email, email_key, name, organisation_id,
    'government', 'JP', 'female', 'Japanese', '', 'no pork', 0,
    '{}', 'en', 'approved', NULL, 'demo-salt-0160', '2012-11-11T11:23:00Z', '2012-11-18T11:23:00Z',
    '2012-11-18T11:23:00Z', NULL, NULL);
+
+-- A delegation: China's Ministry of Foreign Affairs named two delegates
+-- with one nomination letter (a one-page PDF, base64 as the store keeps it).
+INSERT INTO registration_delegation (id, event_id, name, focal_name, focal_email, focal_email_key,
+                                     organisation, sector, country, letter, letter_name, lang,
+                                     created_at) VALUES
+  (1, 2, 'Ministry of Foreign Affairs (fictional delegation)', 'Zhou Min', 'zhou.min@mail.test',
+   'zhou.min@mail.test', 'Ministry of Foreign Affairs', 'government', 'CN',
+   'JVBERi0xLjQKMSAwIG9iago8PCAvVHlwZSAvQ2F0YWxvZyAvUGFnZXMgMiAwIFIgPj4KZW5kb2JqCjIgMCBvYmoKPDwgL1R5cGUgL1BhZ2VzIC9LaWRzIFszIDAgUl0gL0NvdW50IDEgPj4KZW5kb2JqCjMgMCBvYmoKPDwgL1R5cGUgL1BhZ2UgL1BhcmVudCAyIDAgUiAvTWVkaWFCb3ggWzAgMCA1OTUgODQyXSAvQ29udGVudHMgNCAwIFIgL1Jlc291cmNlcyA8PCAvRm9udCA8PCAvRjEgNSAwIFIgPj4gPj4gPj4KZW5kb2JqCjQgMCBvYmoKPDwgL0xlbmd0aCA4NSA+PgpzdHJlYW0KQlQgL0YxIDE0IFRmIDcyIDc3MCBUZCAoTm9taW5hdGlvbiBvZiB0aGUgZGVsZWdhdGlvbiAtIGZpY3Rpb25hbCwgZm9yIHRoZSBkZW1vKSBUaiBFVAplbmRzdHJlYW0KZW5kb2JqCjUgMCBvYmoKPDwgL1R5cGUgL0ZvbnQgL1N1YnR5cGUgL1R5cGUxIC9CYXNlRm9udCAvSGVsdmV0aWNhID4+CmVuZG9iagp4cmVmCjAgNgowMDAwMDAwMDAwIDY1NTM1IGYgCjAwMDAwMDAwMDkgMDAwMDAgbiAKMDAwMDAwMDA1OCAwMDAwMCBuIAowMDAwMDAwMTE1IDAwMDAwIG4gCjAwMDAwMDAyNDEgMDAwMDAgbiAKMDAwMDAwMDM3NiAwMDAwMCBuIAp0cmFpbGVyCjw8IC9TaXplIDYgL1Jvb3QgMSAwIFIgPj4Kc3RhcnR4cmVmCjQ0NgolJUVPRgo=',
+   'nomination.pdf', 'zh', '2012-09-27T10:00:00Z');
+UPDATE registration SET delegation_id = 1 WHERE id IN (34, 35);
+
+-- Only approved participants are checked in at the desk.
+UPDATE registration SET checked_in_at = NULL, checked_in_by = NULL WHERE status <> 'approved';

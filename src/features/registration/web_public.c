@@ -268,6 +268,13 @@ static enum hm_err own_page(struct http_req *req, struct http_res *res, json_t *
 	json_object_set_new(m, "registration", r);
 	json_object_set_new(m, "token", json_string(http_param(req, "token")));
 	json_object_set_new(m, "is_offered", json_boolean(str_eq(s, "offered")));
+	const char *dir = json_string_value(
+		json_object_get(json_object_get(ev, "registration"), "directory"));
+	if (str_eq(s, "approved") && (str_eq(dir, "public") || str_eq(dir, "participants")))
+		json_object_set_new(m, "directory_url",
+				    json_sprintf("/events/%s/participants?registration=%s",
+						 json_string_value(json_object_get(ev, "slug")),
+						 http_param(req, "token")));
 	json_object_set_new(m, "has_letter",
 			    json_boolean(str_eq(s, "approved") &&
 					 json_is_true(json_object_get(r, "wants_letter"))));
@@ -362,9 +369,20 @@ static int directory_visible(struct http_req *req, const json_t *ev)
 	const struct principal *p = web_principal(req);
 	if (str_eq(who, "public") || reg_may_manage(p, ev))
 		return 1;
-	return str_eq(who, "participants") && p->account_id &&
-	       reg_is_participant(req->db, json_integer_value(json_object_get(ev, "id")),
-				  p->email) == 1;
+	if (!str_eq(who, "participants"))
+		return 0;
+	int64_t event_id = json_integer_value(json_object_get(ev, "id"));
+	/* an approved person without an account comes with their link's token */
+	const char *token = http_query(req, "registration");
+	if (token) {
+		json_t *r = reg_by_token(req->db, token);
+		int ok = r && json_integer_value(json_object_get(r, "event_id")) == event_id &&
+			 str_eq(json_string_value(json_object_get(r, "status")), "approved");
+		json_decref(r);
+		if (ok)
+			return 1;
+	}
+	return p->account_id && reg_is_participant(req->db, event_id, p->email) == 1;
 }
 
 static enum hm_err page_participants(struct http_req *req, struct http_res *res)
@@ -379,7 +397,8 @@ static enum hm_err page_participants(struct http_req *req, struct http_res *res)
 	if (!str_eq(who, "public"))
 		web_private(req, res);
 	if (!directory_visible(req, ev)) {
-		if (str_eq(who, "participants") && !web_principal(req)->account_id)
+		if (str_eq(who, "participants") && !web_principal(req)->account_id &&
+		    !http_query(req, "registration"))
 			return web_require(req, res, AUTH_ACCOUNT_SELF, NULL);
 		return http_fail(res, HM_ENOTFOUND, "This event has no list of participants for you.");
 	}
@@ -432,8 +451,10 @@ enum hm_err reg_event_page(struct http_req *req, json_t *ev)
 		if (closes)
 			web_set_str(box, "closes", fmt_datetime(&req->pool, req->lang, tz,
 								time_parse_rfc3339(closes), FMT_LONG));
+		/* the public page links a public list only (participants find theirs
+		 * on their own registration's page) */
 		const char *dir = json_string_value(json_object_get(r, "directory"));
-		if (!str_eq(dir, "none"))
+		if (str_eq(dir, "public"))
 			json_object_set_new(box, "directory_url",
 					    json_sprintf("/events/%s/participants",
 							 json_string_value(json_object_get(ev, "slug"))));
