@@ -29,6 +29,12 @@ json_t *reg_web_form(struct http_req *req, const json_t *values, const struct fi
 /* A JSON refusal {error, errors} with status. */
 enum hm_err reg_web_refuse(struct http_req *req, struct http_res *res, int status,
 			   const struct field_errors *errs);
+/* Counts one registration (or delegation) from the request's address for
+ * ev: 1 when it may go on (organisers are not held, nor anyone when the
+ * limit is 0), 0 when the address is over the limit (Retry-After set, the
+ * reason in errs: answer 429), -1 when the count could not be kept. */
+int reg_web_rate(struct http_req *req, struct http_res *res, const json_t *ev,
+		 struct field_errors *errs);
 /* [{value, label, selected}…] of keys labelled by the vocabularies. */
 json_t *reg_web_options(struct http_req *req, const char *const *keys, const char *current);
 /* status_label, status_class, sector_label, gender_label, country_name,

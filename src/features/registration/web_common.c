@@ -6,6 +6,7 @@
 #include "features/registration/reg_web.h"
 
 #include "http/server.h"
+#include "mail/mail.h"
 #include "view/format_extra.h"
 
 #include <string.h>
@@ -115,6 +116,23 @@ enum hm_err reg_web_refuse(struct http_req *req, struct http_res *res, int statu
 			      "has_errors", 1, "errors", json_object_get(fj, "errors"));
 	json_decref(fj);
 	return adm_api_answer(res, status, m);
+}
+
+int reg_web_rate(struct http_req *req, struct http_res *res, const json_t *ev,
+		 struct field_errors *errs)
+{
+	if (reg_may_manage(web_principal(req), ev) || reg_limit() <= 0)
+		return 1;
+	const char *key = arena_printf(&req->pool, "register:%s:%s",
+				       json_string_value(json_object_get(ev, "slug")),
+				       req->client_addr ? req->client_addr : "-");
+	int ok = mail_rate_take(req->db, key, reg_limit(), REG_PER_ADDRESS_WINDOW, time_now_s());
+	if (ok == 0) {
+		http_res_header(res, "Retry-After", "600");
+		field_error_add(errs, "", "Too many registrations from your network. Please try "
+					  "again in a few minutes.");
+	}
+	return ok;
 }
 
 json_t *reg_web_options(struct http_req *req, const char *const *keys, const char *current)

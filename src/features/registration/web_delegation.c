@@ -8,7 +8,6 @@
 #include "features/registration/reg_web.h"
 
 #include "features/events/events_admin.h"
-#include "mail/mail.h"
 #include "view/format_extra.h"
 #include "view/i18n.h"
 
@@ -177,22 +176,12 @@ static enum hm_err post_delegation(struct http_req *req, struct http_res *res)
 		letter = f;
 	}
 	struct field_errors errs = {0};
-	if (!reg_may_manage(p, ev) && reg_limit() > 0) {
-		const char *key = arena_printf(&req->pool, "register:%s:%s",
-					       json_string_value(json_object_get(ev, "slug")),
-					       req->client_addr ? req->client_addr : "-");
-		int ok = mail_rate_take(req->db, key, reg_limit(), REG_PER_ADDRESS_WINDOW,
-					time_now_s());
-		if (ok < 0)
-			return HM_EDB;
-		if (ok == 0) {
-			http_res_header(res, "Retry-After", "600");
-			field_error_add(&errs, "", "Too many registrations from your network. Please "
-						   "try again in a few minutes.");
-			return api ? reg_web_refuse(req, res, 429, &errs)
-				   : form_page(req, res, ev, in, &errs, 429);
-		}
-	}
+	int ok = reg_web_rate(req, res, ev, &errs);
+	if (ok < 0)
+		return HM_EDB;
+	if (ok == 0)
+		return api ? reg_web_refuse(req, res, 429, &errs)
+			   : form_page(req, res, ev, in, &errs, 429);
 	json_t *out = NULL;
 	e = reg_delegation_create(req->db, p, ev, in, letter->data, letter->len, req->lang,
 				  time_now_s(), &errs, &out);

@@ -7,7 +7,6 @@
 #include "features/registration/reg_web.h"
 
 #include "features/events/events_admin.h"
-#include "mail/mail.h"
 #include "site/confirm.h"
 #include "view/format_extra.h"
 #include "view/i18n.h"
@@ -178,29 +177,20 @@ static enum hm_err post_register(struct http_req *req, struct http_res *res)
 	struct field_errors errs = {0};
 	json_t *out = NULL;
 	const struct principal *p = web_principal(req);
-	/* A whole room behind one address registers well within this; a flood
-	 * from one address does not. Organisers entering people are not held. */
-	if (!reg_may_manage(p, ev) && reg_limit() > 0) {
-		const char *key = arena_printf(&req->pool, "register:%s:%s",
-					       json_string_value(json_object_get(ev, "slug")),
-					       req->client_addr ? req->client_addr : "-");
-		int ok = mail_rate_take(req->db, key, reg_limit(), REG_PER_ADDRESS_WINDOW,
-					time_now_s());
-		if (ok < 0)
-			return HM_EDB;
-		if (ok == 0) {
-			http_res_header(res, "Retry-After", "600");
-			field_error_add(&errs, "", "Too many registrations from your network. Please "
-						   "try again in a few minutes.");
-			if (req->want_json || req->route->flags & WEB_JSON)
-				return reg_web_refuse(req, res, 429, &errs);
-			res->status = 429;
-			json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs), 0);
-			json_object_set_new(m, "with_email", json_true());
-			json_object_set_new(m, "is_open", json_true());
-			http_res_page(res, m, "pages/register", web_t(req, "Register"));
-			return HM_OK;
-		}
+	/* a whole room behind one address registers well within the limit; a
+	 * flood from one address does not */
+	int ok = reg_web_rate(req, res, ev, &errs);
+	if (ok < 0)
+		return HM_EDB;
+	if (ok == 0) {
+		if (req->want_json || req->route->flags & WEB_JSON)
+			return reg_web_refuse(req, res, 429, &errs);
+		res->status = 429;
+		json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs), 0);
+		json_object_set_new(m, "with_email", json_true());
+		json_object_set_new(m, "is_open", json_true());
+		http_res_page(res, m, "pages/register", web_t(req, "Register"));
+		return HM_OK;
 	}
 	const char *lang = json_string_value(json_object_get(in, "lang"));
 	e = reg_register(req->db, p, ev, in, lang && i18n_supported(lang) ? lang : req->lang,
