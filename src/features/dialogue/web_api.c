@@ -157,6 +157,8 @@ static enum hm_err api_statements(struct http_req *req, struct http_res *res)
 	enum hm_err e = conv_of(req, res, &c);
 	if (e != HM_OK)
 		return e;
+	if (web_principal(req)->read_only)
+		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
 	json_t *in = reg_web_body(req);
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object with the statement's text.");
@@ -211,6 +213,8 @@ static enum hm_err api_statement(struct http_req *req, struct http_res *res)
 	if (!c || !dlg_may_see(web_principal(req), c))
 		return db_failed(req->db) ? HM_EDB
 					  : http_fail(res, HM_ENOTFOUND, "There is no such statement.");
+	if (!dlg_may_moderate(web_principal(req), c))
+		return http_fail(res, HM_EFORBIDDEN, "Your account may not do this.");
 	struct field_errors errs = {0};
 	int64_t now = time_now_s();
 	enum hm_err e = HM_OK;
@@ -261,6 +265,8 @@ static enum hm_err api_vote(struct http_req *req, struct http_res *res)
 	enum hm_err e = conv_of(req, res, &c);
 	if (e != HM_OK)
 		return e;
+	if (web_principal(req)->read_only)
+		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
 	json_t *in = reg_web_body(req);
 	const json_t *sv = json_object_get(in, "statement"), *vv = json_object_get(in, "vote");
 	int64_t sid = 0, vote = 9;
