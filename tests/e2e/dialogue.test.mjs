@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, Client, signedIn } from './lib/accounts.mjs';
+import { textOf } from './lib/html.mjs';
 import { makeDemo, startServer, tempDir } from './lib/server.mjs';
 
 const SHANGHAI = 'asia-south-pacific-shanghai-2012';
@@ -246,5 +247,45 @@ describe('participants', () => {
 		const page = await new Client(srv.url).get(`/conversations/${id}`);
 		assert.equal(page.status, 200);
 		assert.match(page.body, /Water in the region/);
+	});
+});
+
+describe('the voting page', () => {
+	test('works without JavaScript: plain forms to vote and to write', async () => {
+		const id = await newConversation({ status: 'open', participation: 'anyone', max_length: 40 });
+		const ids = await seed(id, ['Rivers are shared', 'Dams need consent']);
+		const a = new Client(srv.url);
+		let r = await a.get(`/conversations/${id}`);
+		assert.equal(r.status, 200);
+		assert.match(r.headers['cache-control'], /no-store/);
+		assert.ok(a.cookies.get('dialogue'), 'the identity cookie');
+		let text = textOf(r.body);
+		assert.match(text, /0 of 2 statements/);
+		const shown = ids.find((sid) => r.body.includes(`name="statement" value="${sid}"`));
+		assert.ok(shown, 'a statement to vote on');
+		for (const v of ['1', '-1', '0']) assert.ok(r.body.includes(`name="vote" value="${v}"`), `a button for ${v}`);
+		r = await a.post(`/conversations/${id}/votes`, { statement: shown, vote: '-1' });
+		assert.equal(r.status, 303, r.body.slice(0, 300));
+		assert.equal(r.headers.location, `/conversations/${id}`);
+		r = await a.get(`/conversations/${id}`);
+		assert.match(textOf(r.body), /1 of 2 statements/);
+		assert.ok(!r.body.includes(`name="statement" value="${shown}"`), 'the next one is another');
+		// one's own statement, and a refusal shown beside the field
+		r = await a.post(`/conversations/${id}/statements`, { text: 'Wells before dams' });
+		assert.equal(r.status, 303);
+		r = await a.get(r.headers.location);
+		assert.match(textOf(r.body), /your statement is received/);
+		r = await a.post(`/conversations/${id}/statements`, { text: 'RIVERS are shared' });
+		assert.equal(r.status, 400);
+		assert.match(r.body, /aria-invalid="true"/);
+		assert.match(r.body, /RIVERS are shared<\/textarea>/);
+		// a forged form (no CSRF token) changes nothing
+		r = await a.post(`/conversations/${id}/votes`, { statement: shown, vote: '1' }, { csrf: false });
+		assert.equal(r.status, 403);
+		const s = (await call('org', 'GET', `/api/v1/conversations/${id}`)).json.statements.find((x) => x.id === shown);
+		assert.equal(s.n_disagree, 1);
+		assert.equal(s.n_agree, 0);
+		text = textOf((await a.get(`/conversations/${id}/report`)).body);
+		assert.match(text, /1 participant voted/);
 	});
 });

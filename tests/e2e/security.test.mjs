@@ -110,7 +110,7 @@ const VISITOR_FORMS = new Set([
 	'POST /registration/{token}', 'POST /events/{slug}/delegation',
 	'POST /api/v1/events/{slug}/delegations',
 	'POST /api/v1/conversations/{id}/statements', 'POST /api/v1/conversations/{id}/votes',
-	'POST /conversations/{id}/votes',
+	'POST /conversations/{id}/votes', 'POST /conversations/{id}/statements',
 ]);
 
 // Real rows for each {parameter}, by where the pattern points, so a route

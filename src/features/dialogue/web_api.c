@@ -246,6 +246,9 @@ static enum hm_err api_statement(struct http_req *req, struct http_res *res)
 
 /* ------------------------------------------------------ participants */
 
+static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const json_t *c,
+			    const char *text, const char *error);
+
 /* {next, progress, participant}: what a participant sees next. */
 static json_t *state_of(struct http_req *req, int64_t cid, int64_t pid)
 {
@@ -303,6 +306,31 @@ static enum hm_err api_vote(struct http_req *req, struct http_res *res)
 	return adm_api_answer(res, created ? 201 : 200, out);
 }
 
+/* The voting page's form for one's own statement: back to the page,
+ * with the refusal beside the field. */
+static enum hm_err form_statement(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	int64_t cid = json_integer_value(json_object_get(c, "id"));
+	json_t *in = reg_web_body(req);
+	const char *text = json_string_value(json_object_get(in, "text"));
+	struct dlg_who w = who_of(req);
+	struct field_errors errs = {0};
+	json_t *out = NULL;
+	e = dlg_submit(req->db, cid, &w, text, req->lang, time_now_s(), &errs, &out);
+	json_decref(out);
+	if (e == HM_OK)
+		return web_redirect(req, res, arena_printf(&req->pool, "/conversations/%lld?done=written",
+							   (long long)cid));
+	if (e != HM_EINVAL)
+		return refuse(res, e);
+	res->status = 400;
+	return dlg_page(req, res, c, text, web_t(req, errs.items[0].msgid));
+}
+
 /* Sets the anonymous identity's cookie when the conversation admits
  * anyone and the visitor has none (nor an account); returns the token
  * this request acts with (NULL: none). */
@@ -329,6 +357,14 @@ static enum hm_err page_conversation(struct http_req *req, struct http_res *res)
 	enum hm_err e = conv_of(req, res, &c);
 	if (e != HM_OK)
 		return e;
+	return dlg_page(req, res, c, NULL, NULL);
+}
+
+/* The voting page (or its JSON twin) of c; text and error: a statement
+ * refused, shown again beside its field. */
+static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const json_t *c,
+			    const char *text, const char *error)
+{
 	web_private(req, res);
 	int64_t cid = json_integer_value(json_object_get(c, "id"));
 	struct dlg_who w = who_of(req);
@@ -352,7 +388,13 @@ static enum hm_err page_conversation(struct http_req *req, struct http_res *res)
 	json_object_set_new(m, "may_moderate",
 			    json_boolean(dlg_may_moderate(web_principal(req), c)));
 	if (req->want_json)
-		return adm_api_answer(res, 200, m);
+		return adm_api_answer(res, res->status >= 400 ? res->status : 200, m);
+	if (text)
+		json_object_set_new(m, "write_text", json_string(text));
+	if (error)
+		json_object_set_new(m, "write_error", json_string(error));
+	if (str_eq(http_query(req, "done"), "written"))
+		json_object_set_new(m, "written", json_true());
 	dlg_page_model(req, m);
 	http_res_page(res, m, "pages/conversation", dlg_jstr(c, "topic"));
 	return HM_OK;
@@ -400,6 +442,7 @@ const struct route dlg_routes[] = {
 	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
 	{GET, "/conversations/{id}", page_conversation, WEB_PRIVATE},
 	{POST, "/conversations/{id}/votes", api_vote, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{POST, "/conversations/{id}/statements", form_statement, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
 	{GET, "/conversations/{id}/report", page_report, 0},
 	WEB_ROUTES_END,
 };
