@@ -22,6 +22,11 @@
 #include "db/db.h"
 #include "features/dialogue/dialogue.h"
 #include "features/registration/registration.h"
+#include "dialogue/analysis/analysis.h"
+#include "dialogue/analysis/dataset.h"
+#include "dialogue/analysis/import.h"
+#include "dialogue/analysis/report.h"
+#include "test_analysis_util.h"
 #include "test_shared.h"
 
 /* 2030-01-01T00:00:00Z: the event is in the future, registration open */
@@ -504,6 +509,105 @@ static void t_report_small_conversation(void **state)
 	world_close(&w);
 }
 
+/* A Pol.is export loaded into the store under its own ids (statements,
+ * participants, current votes, moderation): the report is the engine's
+ * analysis of the same export — the same in-conv, groups, repness and
+ * consensus. */
+static const char SQL_ADD_STMT[] =
+	"INSERT INTO statement (id, conversation_id, by_organiser, text, text_key, status, "
+	"created_at) VALUES (?, ?, 0, ?, ?, ?, 'x')";
+static const char SQL_ADD_PTPT[] =
+	"INSERT INTO dialogue_participant (id, conversation_id, xid, created_at) VALUES (?, ?, ?, 'x')";
+static const char SQL_ADD_VOTE[] =
+	"INSERT INTO vote (statement_id, participant_id, conversation_id, vote, created_at) "
+	"VALUES (?, ?, ?, ?, 'x') ON CONFLICT (statement_id, participant_id) DO UPDATE SET "
+	"vote = excluded.vote";
+
+static void t_report_matches_engine_on_polis_export(void **state)
+{
+	const char *dirp = ts_data_path("polis/london.youth.policing");
+	if (!dirp) {
+		ts_missing("polis/london.youth.policing");
+		return;
+	}
+	char path[1100];
+	snprintf(path, sizeof(path), "%s", dirp);
+	struct dataset d;
+	dataset_init(&d);
+	assert_int_equal(tu_load_folder(path, &d), 0);
+	struct world w;
+	world_open(&w, *state);
+	int64_t cid = conv(&w, "{\"topic\": \"Policing\", \"status\": \"open\"}");
+	assert_int_equal(db_begin(w.db), HM_OK);
+	for (uint32_t t = 0; t < d.n_stmts; t++) {
+		struct db_stmt *st = db_prepare(w.db, SQL_ADD_STMT);
+		char key[32];
+		snprintf(key, sizeof(key), "k%lld", (long long)d.stmt_id[t]);
+		db_bind_int(st, 1, d.stmt_id[t]);
+		db_bind_int(st, 2, cid);
+		db_bind_text(st, 3, d.stmt_text[t] ? d.stmt_text[t] : "");
+		db_bind_text(st, 4, key);
+		db_bind_text(st, 5, d.stmt_meta[t] ? "meta" : d.stmt_mod[t] < 0 ? "rejected"
+						   : d.stmt_mod[t] > 0 ? "accepted" : "pending");
+		assert_int_equal(db_run(st), HM_OK);
+	}
+	for (uint32_t p = 0; p < d.n_ptpts; p++) {
+		struct db_stmt *st = db_prepare(w.db, SQL_ADD_PTPT);
+		char xid[32];
+		snprintf(xid, sizeof(xid), "%lld", (long long)d.ptpt_id[p]);
+		db_bind_int(st, 1, d.ptpt_id[p]);
+		db_bind_int(st, 2, cid);
+		db_bind_text(st, 3, xid);
+		assert_int_equal(db_run(st), HM_OK);
+	}
+	/* the current vote of each pair: the log's latest */
+	struct vote_csr m;
+	vote_csr_build(&m, d.n_ptpts, d.n_stmts, d.log.v, d.log.n);
+	for (uint32_t p = 0; p < m.n_rows; p++)
+		for (uint64_t k = m.row_ptr[p]; k < m.row_ptr[p + 1]; k++) {
+			struct db_stmt *st = db_prepare(w.db, SQL_ADD_VOTE);
+			db_bind_int(st, 1, d.stmt_id[m.col[k]]);
+			db_bind_int(st, 2, d.ptpt_id[p]);
+			db_bind_int(st, 3, cid);
+			db_bind_int(st, 4, m.val[k]);
+			assert_int_equal(db_run(st), HM_OK);
+		}
+	assert_int_equal(db_commit(w.db), HM_OK);
+	/* the engine on the export itself */
+	struct analysis_opts ao;
+	struct analysis_state ast;
+	struct analysis_result res;
+	analysis_opts_default(&ao, ANALYSIS_COMPAT);
+	analysis_state_init(&ast);
+	uint8_t *mod_out = dataset_mod_out(&d);
+	struct analysis_input in = {.m = &m, .mod_out = mod_out, .is_meta = d.stmt_meta};
+	assert_int_equal(analysis_run(&in, &ao, &ast, NULL, &res), HM_OK);
+	struct report_in ri = {.d = &d, .r = &res};
+	struct buf out;
+	buf_init(&out);
+	report_json(&out, &ri);
+	json_t *direct = json_loadb(out.data, out.len, 0, NULL);
+	assert_non_null(direct);
+	json_t *r = dlg_report(w.db, cid);
+	assert_non_null(r);
+	const char *same[] = {"n", "n-cmts", "tids", "mod-out", "in-conv", "group-clusters",
+			      "group-votes", "repness", "consensus", "group-aware-consensus", "groups"};
+	for (size_t i = 0; i < HM_ARRAY_LEN(same); i++)
+		if (!json_equal(json_object_get(direct, same[i]), json_object_get(r, same[i])))
+			fail_msg("%s differs between the store's report and the export's", same[i]);
+	assert_true(json_array_size(json_object_get(r, "groups")) >= 2);
+	assert_false(json_is_true(json_object_get(r, "too-few-participants")));
+	json_decref(direct);
+	json_decref(r);
+	buf_free(&out);
+	free(mod_out);
+	analysis_result_free(&res);
+	analysis_state_free(&ast);
+	vote_csr_free(&m);
+	dataset_free(&d);
+	world_close(&w);
+}
+
 static int group_setup(void **state)
 {
 	(void)state;
@@ -536,6 +640,7 @@ int main(void)
 		BOTH(t_closed_refuses_and_writes_nothing),
 		BOTH(t_who_may_take_part),
 		BOTH(t_report_small_conversation),
+		BOTH(t_report_matches_engine_on_polis_export),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
