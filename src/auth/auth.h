@@ -440,7 +440,9 @@ extern const size_t auth_njobs;
  * The pre-session cookie ("presession") is the same with another name.
  * Returns out, which has AUTH_COOKIE_SIZE bytes. */
 #define AUTH_COOKIE_SIZE 128
-enum auth_cookie { AUTH_COOKIE_SESSION, AUTH_COOKIE_PRESESSION };
+/* DIALOGUE: a browser's anonymous identity in the conversations that
+ * admit anyone (features/dialogue); the store keeps only its hash. */
+enum auth_cookie { AUTH_COOKIE_SESSION, AUTH_COOKIE_PRESESSION, AUTH_COOKIE_DIALOGUE };
 char *auth_cookie_header(enum auth_cookie which, const char *token, int secure,
 			 char out[AUTH_COOKIE_SIZE]);
 /* The cookie names, for reading them from a request. */

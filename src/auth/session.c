@@ -308,6 +308,7 @@ const size_t auth_njobs = HM_ARRAY_LEN(auth_jobs);
 static const char *const cookie_names[][2] = {
 	[AUTH_COOKIE_SESSION] = {"session", "__Host-session"},
 	[AUTH_COOKIE_PRESESSION] = {"presession", "__Host-presession"},
+	[AUTH_COOKIE_DIALOGUE] = {"dialogue", "__Host-dialogue"},
 };
 
 /* Set once by auth_cookie_https before the server starts; read-only after. */

@@ -768,9 +768,7 @@ int cli_analyze(int argc, char **argv)
 		have_attrs = 1;
 	}
 
-	uint8_t *mod_out = xmalloc((size_t)d.n_stmts + 1);
-	for (uint32_t t = 0; t < d.n_stmts; t++)
-		mod_out[t] = d.stmt_mod[t] == -1 || d.stmt_meta[t];
+	uint8_t *mod_out = dataset_mod_out(&d);
 	analysis_opts_default(&ao, o.mode);
 	if (tty) {
 		ao.progress = progress;

@@ -17,6 +17,7 @@ extern const struct feature accounts_feature;
 extern const struct feature system_feature;
 extern const struct feature search_feature;
 extern const struct feature registration_feature;
+extern const struct feature dialogue_feature;
 
 const struct feature *const site_features[] = {
 	&events_feature,
@@ -25,6 +26,7 @@ const struct feature *const site_features[] = {
 	&system_feature,
 	&search_feature,
 	&registration_feature,
+	&dialogue_feature,
 	NULL,
 };
 

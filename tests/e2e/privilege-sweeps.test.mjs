@@ -91,7 +91,13 @@ INSERT INTO organisation (slug, name, kind, created_at, updated_at)
 VALUES (${q(SPARE_ORG)}, 'Probe Partner', 'ngo', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z');
 INSERT INTO mail_outbox (message_id, from_addr, recipient, subject, body, status, attempts, last_error, created_at, next_attempt_at)
 VALUES ('<failed-probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.participant.email)}, 'Probe', 'Body', 'failed', 8,
-        'refused', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z');`);
+        'refused', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z');
+INSERT INTO conversation (event_id, topic, status, participation, created_at, updated_at)
+SELECT id, 'Probe conversation', 'open', 'anyone', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'
+FROM event WHERE slug = ${q(SHANGHAI)};
+INSERT INTO statement (conversation_id, by_organiser, text, text_key, status, created_at)
+SELECT id, 1, 'Probe statement', 'probestatement', 'accepted', '2020-01-01T00:00:00Z'
+FROM conversation WHERE topic = 'Probe conversation';`);
 	srv = await startServer({ db: demo.db });
 	for (const k of ['admin', 'auckland', 'participant', 'victim', 'mass', 'massOrganiser'])
 		as[k] = await signedIn(srv.url, PEOPLE[k].email);
@@ -106,6 +112,8 @@ VALUES ('<failed-probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.part
 	ids.victim = accountId(PEOPLE.victim.email);
 	ids.shanghaiOrganiser = accountId(shanghaiOrganiser.email);
 	ids.delegation = one(`SELECT id FROM registration_delegation ORDER BY id LIMIT 1`);
+	ids.conversation = one(`SELECT id FROM conversation WHERE topic = 'Probe conversation'`);
+	ids.statement = one(`SELECT id FROM statement WHERE text = 'Probe statement'`);
 	ids.registration = one(`SELECT r.id FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SHANGHAI)} AND r.status = 'approved' ORDER BY r.id LIMIT 1`);
 	ids.shanghaiPost = one(`SELECT p.id FROM post p JOIN event e ON e.id = p.event_id WHERE e.slug = ${q(SHANGHAI)} LIMIT 1`);
 	ids.sitePost = one(`SELECT id FROM post WHERE slug = 'site-news-probe'`);
@@ -203,6 +211,8 @@ function commonParam(name, p) {
 	if (name === 'grant') return `event:${SHANGHAI}`;
 	if (name === 'id' && /\/registrations\//.test(p)) return ids.registration;
 	if (name === 'id' && /\/delegations\//.test(p)) return ids.delegation;
+	if (name === 'id' && /\/conversations\//.test(p)) return ids.conversation;
+	if (name === 'id' && /\/statements\//.test(p)) return ids.statement;
 	// a well-formed link to no registration: refusals come before the lookup
 	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 	return null;
@@ -241,6 +251,11 @@ describe('an administrator\'s read-only API token changes nothing', () => {
 		'POST /registration/{token}': 403,
 		'POST /events/{slug}/delegation': 403,
 		'POST /api/v1/events/{slug}/delegations': 403,
+		// a statement or a vote in a conversation anyone may join
+		'POST /api/v1/conversations/{id}/statements': 403,
+		'POST /api/v1/conversations/{id}/votes': 403,
+		'POST /conversations/{id}/votes': 403,
+		'POST /conversations/{id}/statements': 403,
 	};
 
 	test('read_only_control_the_token_reads_and_its_write_twin_writes', async () => {

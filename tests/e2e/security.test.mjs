@@ -46,7 +46,13 @@ before(async () => {
 	sqlite(demo.db, `UPDATE account SET password_hash = NULL WHERE email = ${q(PEOPLE.nopassword.email)};
 INSERT INTO mail_outbox (message_id, from_addr, recipient, subject, body, status, attempts, created_at, next_attempt_at, sent_at)
 VALUES ('<probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.participant.email)}, 'Probe', 'Body', 'sent', 1,
-        '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', '2020-01-01T00:00:01Z');`);
+        '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z', '2020-01-01T00:00:01Z');
+INSERT INTO conversation (event_id, topic, status, participation, created_at, updated_at)
+SELECT id, 'Probe conversation', 'open', 'anyone', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'
+FROM event WHERE slug = ${q(SHANGHAI)};
+INSERT INTO statement (conversation_id, by_organiser, text, text_key, status, created_at)
+SELECT id, 1, 'Probe statement', 'probestatement', 'accepted', '2020-01-01T00:00:00Z'
+FROM conversation WHERE topic = 'Probe conversation';`);
 	srv = await startServer({ db: demo.db });
 	as.admin = await signedIn(srv.url, PEOPLE.admin.email);
 	as.participant = await signedIn(srv.url, PEOPLE.participant.email);
@@ -60,6 +66,8 @@ VALUES ('<probe@example.org>', 'Site <site@example.org>', ${q(PEOPLE.participant
 	ids.registration = one(`SELECT id FROM registration ORDER BY id LIMIT 1`);
 	ids.delegation = one(`SELECT id FROM registration_delegation ORDER BY id LIMIT 1`);
 	ids.category = one(`SELECT id FROM category LIMIT 1`);
+	ids.conversation = one(`SELECT id FROM conversation WHERE topic = 'Probe conversation'`);
+	ids.statement = one(`SELECT id FROM statement WHERE text = 'Probe statement'`);
 	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
 	// The administrator's own session: a route that forgot its check would end it.
@@ -91,6 +99,8 @@ const SELF_SERVICE = new Set([
 	'POST /api/v1/account/two-factor/off',
 	// anyone may register for an event, and change their registration by its link
 	'POST /api/v1/events/{slug}/registrations', 'POST /api/v1/events/{slug}/delegations',
+	// anyone may vote and write statements where a conversation admits anyone
+	'POST /api/v1/conversations/{id}/statements', 'POST /api/v1/conversations/{id}/votes',
 ]);
 // Forms a visitor fills in (CSRF by the signed pre-session cookie).
 const VISITOR_FORMS = new Set([
@@ -99,6 +109,8 @@ const VISITOR_FORMS = new Set([
 	'POST /events/{slug}/register', 'POST /api/v1/events/{slug}/registrations',
 	'POST /registration/{token}', 'POST /events/{slug}/delegation',
 	'POST /api/v1/events/{slug}/delegations',
+	'POST /api/v1/conversations/{id}/statements', 'POST /api/v1/conversations/{id}/votes',
+	'POST /conversations/{id}/votes', 'POST /conversations/{id}/statements',
 ]);
 
 // Real rows for each {parameter}, by where the pattern points, so a route
@@ -124,6 +136,8 @@ const PARAMS = [
 	[/^\/registration\//, 'token', () => `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`],
 	[/\/registrations\/\{id\}/, 'id', () => ids.registration],
 	[/\/delegations\/\{id\}/, 'id', () => ids.delegation],
+	[/\/conversations\/\{id\}/, 'id', () => ids.conversation],
+	[/\/statements\/\{id\}/, 'id', () => ids.statement],
 ];
 
 function fill(pattern) {

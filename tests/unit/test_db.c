@@ -622,6 +622,10 @@ static void test_db_migrates_older_schema(void **state)
 			   "DROP TRIGGER organisation_search_insert; DROP TRIGGER organisation_search_update; "
 			   "DROP TRIGGER organisation_search_delete; DROP TRIGGER series_search_insert; "
 			   "DROP TRIGGER series_search_update; DROP TRIGGER series_search_delete;");
+	/* 0016, dialogue. */
+	other_exec(b, p,
+		   "DROP TABLE vote_history; DROP TABLE vote; DROP TABLE statement; "
+		   "DROP TABLE dialogue_participant; DROP TABLE conversation;");
 	/* 0015, attachments of messages. */
 	other_exec(b, p,
 		   "ALTER TABLE mail_outbox DROP COLUMN attachment_name; "

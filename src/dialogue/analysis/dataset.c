@@ -232,3 +232,11 @@ void dataset_finish(struct dataset *d)
 	free(np);
 	free(ns);
 }
+
+uint8_t *dataset_mod_out(const struct dataset *d)
+{
+	uint8_t *out = xmalloc((size_t)d->n_stmts + 1);
+	for (uint32_t t = 0; t < d->n_stmts; t++)
+		out[t] = d->stmt_mod[t] == -1 || d->stmt_meta[t];
+	return out;
+}

@@ -56,5 +56,8 @@ uint32_t dataset_find_ptpt(const struct dataset *d, int64_t id);
 uint32_t dataset_find_stmt(const struct dataset *d, int64_t id);
 /* Renumbers participants and statements in ascending id order. */
 void dataset_finish(struct dataset *d);
+/* Per statement, 1 when the analysis leaves it out (rejected or meta):
+ * the engine's mod_out. malloc'd (n_stmts + 1 bytes); the caller frees. */
+uint8_t *dataset_mod_out(const struct dataset *d);
 
 #endif

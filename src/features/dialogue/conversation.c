@@ -1,0 +1,513 @@
+/*
+ * conversation.c — the store of conversations and their participants:
+ * creating and changing a conversation (its event's organisers, audited),
+ * who may see one and who may take part, and the participant row made on
+ * someone's first vote or statement.
+ */
+#include "features/dialogue/dlg_internal.h"
+
+#include "core/text.h"
+#include "db/db.h"
+#include "features/registration/registration.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const dlg_statuses[] = {"draft", "open", "closed", "archived", NULL};
+const char *const dlg_participations[] = {"registered", "signed-in", "anyone", NULL};
+const char *const dlg_moderations[] = {"strict", "permissive", NULL};
+const char *const dlg_visibilities[] = {"public", "participants", "organisers", NULL};
+const char *const dlg_stmt_statuses[] = {"pending", "accepted", "rejected", "meta", NULL};
+
+/* ---------------------------------------------------------------- SQL */
+
+#define CONV_COLS                                                                         \
+	"c.id, c.event_id, e.slug AS event_slug, e.status AS event_status, e.series_id, "  \
+	"c.topic, c.question, c.description_md, c.status, c.participation, c.moderation, " \
+	"c.participants_submit, c.max_length, c.report_visibility, c.created_at, c.updated_at "
+static const char SQL_GET[] =
+	"SELECT " CONV_COLS "FROM conversation c JOIN event e ON e.id = c.event_id WHERE c.id = ?";
+static const char SQL_LIST[] = "SELECT " CONV_COLS
+			       "FROM conversation c JOIN event e ON e.id = c.event_id "
+			       "WHERE c.event_id = ? ORDER BY c.id DESC";
+static const char SQL_INSERT[] =
+	"INSERT INTO conversation (event_id, topic, question, description_md, status, "
+	"participation, moderation, participants_submit, max_length, report_visibility, "
+	"created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_UPDATE[] =
+	"UPDATE conversation SET topic = ?, question = ?, description_md = ?, status = ?, "
+	"participation = ?, moderation = ?, participants_submit = ?, max_length = ?, "
+	"report_visibility = ?, updated_at = ? WHERE id = ?";
+static const char SQL_PTPT_BY_ACCOUNT[] =
+	"SELECT id FROM dialogue_participant WHERE conversation_id = ? AND account_id = ?";
+static const char SQL_PTPT_BY_ANON[] =
+	"SELECT id FROM dialogue_participant WHERE conversation_id = ? AND anon_key = ?";
+static const char SQL_PTPT_INSERT[] =
+	"INSERT INTO dialogue_participant (conversation_id, account_id, anon_key, created_at) "
+	"VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+static const char SQL_PTPT_GET[] =
+	"SELECT p.id, p.excluded, c.event_id, e.series_id FROM dialogue_participant p "
+	"JOIN conversation c ON c.id = p.conversation_id JOIN event e ON e.id = c.event_id "
+	"WHERE p.id = ?";
+static const char SQL_PTPT_EXCLUDE[] = "UPDATE dialogue_participant SET excluded = ? WHERE id = ?";
+
+/* ---------------------------------------------------------------- small */
+
+void dlg_ts(int64_t t, char out[DLG_TS_SIZE])
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	strftime(out, DLG_TS_SIZE, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+const char *dlg_jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+int dlg_in_list(const char *s, const char *const *list)
+{
+	for (int i = 0; s && list[i]; i++)
+		if (str_eq(s, list[i]))
+			return 1;
+	return 0;
+}
+
+enum hm_err dlg_fail(struct db *db, enum hm_err e)
+{
+	db_rollback(db);
+	return e;
+}
+
+static json_t *row_of(struct db_stmt *st)
+{
+	json_t *c = db_row_json(st);
+	if (c)
+		json_object_set_new(c, "participants_submit",
+				    json_boolean(json_integer_value(
+					    json_object_get(c, "participants_submit"))));
+	return c;
+}
+
+json_t *dlg_conversation(struct db *db, int64_t id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_GET);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, id);
+	json_t *c = db_step(st) == 1 ? row_of(st) : NULL;
+	db_done(st);
+	return c;
+}
+
+json_t *dlg_conversations(struct db *db, int64_t event_id)
+{
+	struct db_stmt *st = db_prepare(db, SQL_LIST);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, event_id);
+	json_t *list = json_array();
+	int rc;
+	while ((rc = db_step(st)) == 1)
+		json_array_append_new(list, row_of(st));
+	db_done(st);
+	if (rc < 0) {
+		json_decref(list);
+		return NULL;
+	}
+	return list;
+}
+
+static struct auth_scope scope_of(const json_t *conv)
+{
+	struct auth_scope sc = {
+		.event_id = json_integer_value(json_object_get(conv, "event_id")),
+		.series_id = json_integer_value(json_object_get(conv, "series_id")),
+	};
+	return sc;
+}
+
+int dlg_may_moderate(const struct principal *p, const json_t *conv)
+{
+	struct auth_scope sc = scope_of(conv);
+	return conv && auth_can(p, AUTH_DIALOGUE_MODERATE, &sc);
+}
+
+int dlg_may_see(const struct principal *p, const json_t *conv)
+{
+	if (!conv)
+		return 0;
+	if (dlg_may_moderate(p, conv))
+		return 1;
+	return !str_eq(dlg_jstr(conv, "status"), "draft") &&
+	       str_eq(dlg_jstr(conv, "event_status"), "published");
+}
+
+/* --------------------------------------------------------- the settings */
+
+/* A boolean as JSON or a form sends it; -1: not one. */
+static int flag_of(const json_t *v)
+{
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	if (json_is_integer(v) && (json_integer_value(v) == 0 || json_integer_value(v) == 1))
+		return (int)json_integer_value(v);
+	const char *s = json_string_value(v);
+	if (s && (str_eq(s, "1") || str_eq(s, "on") || str_eq(s, "yes") || str_eq(s, "true")))
+		return 1;
+	if (s && (str_eq(s, "0") || str_eq(s, "no") || str_eq(s, "false") || !*s))
+		return 0;
+	return -1;
+}
+
+/* An integer as JSON or a form sends it; 0 with *ok 0: not one. */
+static int64_t int_of(const json_t *v, int *ok)
+{
+	int64_t n = 0;
+	*ok = 1;
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_string(v) && text_int_parse(json_string_value(v), &n) == 0)
+		return n;
+	*ok = 0;
+	return 0;
+}
+
+struct conv_fields {
+	const char *topic, *question, *description_md, *status, *participation, *moderation,
+		*report_visibility;
+	int participants_submit;
+	int64_t max_length;
+};
+
+/* Text of key in in when present (else keeps *out): a string of at most
+ * max bytes, valid UTF-8; required: not empty. */
+static void read_text(const json_t *in, const char *key, size_t max, int required,
+		      const char **out, struct field_errors *errs)
+{
+	const json_t *v = json_object_get(in, key);
+	if (!v)
+		goto check;
+	if (!json_is_string(v)) {
+		field_error_add(errs, key, "Please enter text here.");
+		return;
+	}
+	*out = json_string_value(v);
+check:
+	if (!*out)
+		*out = "";
+	if (strlen(*out) > max)
+		field_error_add(errs, key, "This is too long.");
+	else if (!utf8_valid(*out, strlen(*out)))
+		field_error_add(errs, key, "Please enter text here.");
+	else if (required && dlg_blank(*out))
+		field_error_add(errs, key, "Please fill this in.");
+}
+
+static void read_choice(const json_t *in, const char *key, const char *const *list,
+			const char **out, struct field_errors *errs)
+{
+	const json_t *v = json_object_get(in, key);
+	if (!v)
+		return;
+	if (!dlg_in_list(json_string_value(v), list)) {
+		field_error_add(errs, key, "Please choose one of the options.");
+		return;
+	}
+	*out = json_string_value(v);
+}
+
+static void read_fields(const json_t *in, struct conv_fields *f, struct field_errors *errs)
+{
+	read_text(in, "topic", DLG_TOPIC_MAX, 1, &f->topic, errs);
+	read_text(in, "question", DLG_QUESTION_MAX, 0, &f->question, errs);
+	read_text(in, "description_md", DLG_DESCRIPTION_MAX, 0, &f->description_md, errs);
+	read_choice(in, "status", dlg_statuses, &f->status, errs);
+	read_choice(in, "participation", dlg_participations, &f->participation, errs);
+	read_choice(in, "moderation", dlg_moderations, &f->moderation, errs);
+	read_choice(in, "report_visibility", dlg_visibilities, &f->report_visibility, errs);
+	const json_t *v = json_object_get(in, "participants_submit");
+	if (v) {
+		int b = flag_of(v);
+		if (b < 0)
+			field_error_add(errs, "participants_submit", "Please choose yes or no.");
+		else
+			f->participants_submit = b;
+	}
+	if ((v = json_object_get(in, "max_length"))) {
+		int ok;
+		int64_t n = int_of(v, &ok);
+		if (!ok || n < 20 || n > 1000)
+			field_error_add(errs, "max_length",
+					"Please enter a whole number from 20 to 1000.");
+		else
+			f->max_length = n;
+	}
+}
+
+static void bind_fields(struct db_stmt *st, int at, const struct conv_fields *f)
+{
+	db_bind_text(st, at, f->topic);
+	db_bind_text(st, at + 1, f->question);
+	db_bind_text(st, at + 2, f->description_md);
+	db_bind_text(st, at + 3, f->status);
+	db_bind_text(st, at + 4, f->participation);
+	db_bind_text(st, at + 5, f->moderation);
+	db_bind_int(st, at + 6, f->participants_submit);
+	db_bind_int(st, at + 7, f->max_length);
+	db_bind_text(st, at + 8, f->report_visibility);
+}
+
+static json_t *fields_json(const struct conv_fields *f)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s}", "topic", f->topic,
+			 "question", f->question, "description_md", f->description_md, "status",
+			 f->status, "participation", f->participation, "moderation",
+			 f->moderation, "participants_submit", f->participants_submit,
+			 "max_length", (json_int_t)f->max_length, "report_visibility",
+			 f->report_visibility);
+}
+
+enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *ev,
+		       const json_t *in, int64_t now, struct field_errors *errs, int64_t *id)
+{
+	struct auth_scope sc = {
+		.event_id = json_integer_value(json_object_get(ev, "id")),
+		.series_id = json_integer_value(json_object_get(ev, "series_id")),
+	};
+	*id = 0;
+	if (!auth_can(p, AUTH_DIALOGUE_MODERATE, &sc))
+		return HM_EFORBIDDEN;
+	struct conv_fields f = {
+		.status = "draft",
+		.participation = "signed-in",
+		.moderation = "strict",
+		.report_visibility = "public",
+		.participants_submit = 1,
+		.max_length = 140,
+	};
+	read_fields(in, &f, errs);
+	if (errs->n)
+		return HM_EINVAL;
+	char ts[DLG_TS_SIZE];
+	dlg_ts(now, ts);
+	enum hm_err e = db_begin(db);
+	if (e != HM_OK)
+		return e;
+	struct db_stmt *st = db_prepare(db, SQL_INSERT);
+	if (!st)
+		return dlg_fail(db, HM_EDB);
+	db_bind_int(st, 1, sc.event_id);
+	bind_fields(st, 2, &f);
+	db_bind_text(st, 11, ts);
+	db_bind_text(st, 12, ts);
+	if ((e = db_run(st)) != HM_OK)
+		return dlg_fail(db, e);
+	*id = db_last_insert_id(db);
+	json_t *after = fields_json(&f);
+	e = audit_record_at(db, p, "conversation.create", "conversation", *id, NULL, after, now);
+	json_decref(after);
+	if (e != HM_OK)
+		return dlg_fail(db, e);
+	return db_commit(db);
+}
+
+enum hm_err dlg_update(struct db *db, const struct principal *p, int64_t id, const json_t *in,
+		       int64_t now, struct field_errors *errs)
+{
+	enum hm_err e = db_begin(db);
+	if (e != HM_OK)
+		return e;
+	json_t *c = dlg_conversation(db, id);
+	if (!c)
+		return dlg_fail(db, db_failed(db) ? HM_EDB : HM_ENOTFOUND);
+	if (!dlg_may_moderate(p, c)) {
+		json_decref(c);
+		return dlg_fail(db, HM_EFORBIDDEN);
+	}
+	struct conv_fields f = {
+		.topic = dlg_jstr(c, "topic"),
+		.question = dlg_jstr(c, "question"),
+		.description_md = dlg_jstr(c, "description_md"),
+		.status = dlg_jstr(c, "status"),
+		.participation = dlg_jstr(c, "participation"),
+		.moderation = dlg_jstr(c, "moderation"),
+		.report_visibility = dlg_jstr(c, "report_visibility"),
+		.participants_submit = json_is_true(json_object_get(c, "participants_submit")),
+		.max_length = json_integer_value(json_object_get(c, "max_length")),
+	};
+	json_t *before = fields_json(&f);
+	read_fields(in, &f, errs);
+	if (errs->n) {
+		json_decref(before);
+		json_decref(c);
+		return dlg_fail(db, HM_EINVAL);
+	}
+	json_t *after = fields_json(&f);
+	char ts[DLG_TS_SIZE];
+	dlg_ts(now, ts);
+	struct db_stmt *st = db_prepare(db, SQL_UPDATE);
+	if (!st)
+		e = HM_EDB;
+	else {
+		bind_fields(st, 1, &f);
+		db_bind_text(st, 10, ts);
+		db_bind_int(st, 11, id);
+		e = db_run(st);
+	}
+	if (e == HM_OK && !json_equal(before, after))
+		e = audit_record_at(db, p, "conversation.update", "conversation", id, before, after,
+				    now);
+	json_decref(before);
+	json_decref(after);
+	json_decref(c);
+	if (e != HM_OK)
+		return dlg_fail(db, e);
+	return db_commit(db);
+}
+
+/* ------------------------------------------------------- participants */
+
+void dlg_anon_key(const char *token, char out[65])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	sodium_bin2hex(out, 65, h, sizeof(h));
+}
+
+/* 1 if the anonymous token is one of ours (base64url, its length). */
+static int anon_ok(const char *t)
+{
+	if (!t || strlen(t) != DLG_ANON_TOKEN_LEN)
+		return 0;
+	for (; *t; t++)
+		if (!((*t >= 'A' && *t <= 'Z') || (*t >= 'a' && *t <= 'z') ||
+		      (*t >= '0' && *t <= '9') || *t == '-' || *t == '_'))
+			return 0;
+	return 1;
+}
+
+enum hm_err dlg_may_take_part(struct db *db, const json_t *conv, const struct dlg_who *who)
+{
+	const struct principal *p = who->p;
+	const char *part = dlg_jstr(conv, "participation");
+	if (!dlg_may_see(p, conv))
+		return HM_ENOTFOUND;
+	if (!str_eq(dlg_jstr(conv, "status"), "open"))
+		return HM_ECONFLICT;
+	if (p && p->account_id) {
+		if (!auth_can(p, AUTH_DIALOGUE_PARTICIPATE, NULL))
+			return HM_EFORBIDDEN;
+		if (str_eq(part, "registered") && !dlg_may_moderate(p, conv)) {
+			int r = reg_is_participant(
+				db, json_integer_value(json_object_get(conv, "event_id")), p->email);
+			if (r < 0)
+				return HM_EDB;
+			if (r == 0)
+				return HM_EFORBIDDEN;
+		}
+		return HM_OK;
+	}
+	if (str_eq(part, "anyone") && anon_ok(who->anon_token))
+		return HM_OK;
+	return HM_EUNAUTH;
+}
+
+/* The participant row of who (made when make is set and there is none):
+ * its id, 0 when none, -1 on a failure. Account first, then the cookie. */
+static int64_t participant(struct db *db, int64_t cid, const struct dlg_who *who, int make,
+			   int64_t now)
+{
+	int64_t account = who->p ? who->p->account_id : 0;
+	char key[65] = "";
+	if (!account) {
+		if (!anon_ok(who->anon_token))
+			return 0;
+		dlg_anon_key(who->anon_token, key);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		struct db_stmt *st = db_prepare(db, account ? SQL_PTPT_BY_ACCOUNT : SQL_PTPT_BY_ANON);
+		if (!st)
+			return -1;
+		db_bind_int(st, 1, cid);
+		if (account)
+			db_bind_int(st, 2, account);
+		else
+			db_bind_text(st, 2, key);
+		int rc = db_step(st);
+		int64_t id = rc == 1 ? db_col_int(st, 0) : 0;
+		db_done(st);
+		if (rc < 0)
+			return -1;
+		if (id || !make || pass)
+			return id;
+		char ts[DLG_TS_SIZE];
+		dlg_ts(now, ts);
+		st = db_prepare(db, SQL_PTPT_INSERT);
+		if (!st)
+			return -1;
+		db_bind_int(st, 1, cid);
+		if (account)
+			db_bind_int(st, 2, account);
+		else
+			db_bind_null(st, 2);
+		db_bind_text(st, 3, account ? NULL : key);
+		db_bind_text(st, 4, ts);
+		if (db_run(st) != HM_OK)
+			return -1;
+	}
+	return 0;
+}
+
+int64_t dlg_participant_of(struct db *db, int64_t cid, const struct dlg_who *who)
+{
+	return participant(db, cid, who, 0, 0);
+}
+
+enum hm_err dlg_participant_tx(struct db *db, const json_t *conv, const struct dlg_who *who,
+			       int64_t now, int64_t *pid)
+{
+	*pid = 0;
+	enum hm_err e = dlg_may_take_part(db, conv, who);
+	if (e != HM_OK)
+		return e;
+	*pid = participant(db, json_integer_value(json_object_get(conv, "id")), who, 1, now);
+	return *pid > 0 ? HM_OK : HM_EDB;
+}
+
+enum hm_err dlg_exclude(struct db *db, const struct principal *p, int64_t participant_id,
+			int excluded, int64_t now)
+{
+	enum hm_err e = db_begin(db);
+	if (e != HM_OK)
+		return e;
+	struct db_stmt *st = db_prepare(db, SQL_PTPT_GET);
+	if (!st)
+		return dlg_fail(db, HM_EDB);
+	db_bind_int(st, 1, participant_id);
+	json_t *row = db_one_json(st);
+	db_done(st);
+	if (!row)
+		return dlg_fail(db, db_failed(db) ? HM_EDB : HM_ENOTFOUND);
+	int ok = dlg_may_moderate(p, row);
+	json_decref(row);
+	if (!ok)
+		return dlg_fail(db, HM_EFORBIDDEN);
+	st = db_prepare(db, SQL_PTPT_EXCLUDE);
+	if (!st)
+		return dlg_fail(db, HM_EDB);
+	db_bind_int(st, 1, excluded ? 1 : 0);
+	db_bind_int(st, 2, participant_id);
+	if ((e = db_run(st)) != HM_OK)
+		return dlg_fail(db, e);
+	json_t *after = json_pack("{s:b}", "excluded", excluded);
+	e = audit_record_at(db, p, "dialogue.exclude", "dialogue_participant", participant_id, NULL,
+			    after, now);
+	json_decref(after);
+	if (e != HM_OK)
+		return dlg_fail(db, e);
+	return db_commit(db);
+}

@@ -1,0 +1,156 @@
+/*
+ * dialogue.h — the store of the dialogue: an event's conversations, the
+ * people taking part (an account or an anonymous identity), statements
+ * (organisers' seeds and participants' own) and their moderation, votes
+ * (the current one and every one cast), the next statement to show, and
+ * the report: the analysis engine (src/dialogue/analysis/) run on the
+ * current votes, as `harmony analyze --format json` prints it.
+ *
+ * Rights: organisers of the conversation's event (AUTH_DIALOGUE_MODERATE
+ * in its scope) create, change, seed and moderate, audited; participants
+ * act through struct dlg_who (who the request says, or the anonymous
+ * identity of its cookie where the conversation admits anyone). Each
+ * write is one transaction, committed before the function returns.
+ * Refusals by field are struct field_errors of msgids.
+ */
+#ifndef HM_DIALOGUE_H
+#define HM_DIALOGUE_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "core/core.h"
+#include "site/kind.h"
+
+struct db;
+
+/* The stored values, NULL-terminated, in display order. */
+extern const char *const dlg_statuses[];        /* draft, open, closed, archived */
+extern const char *const dlg_participations[];  /* registered, signed-in, anyone */
+extern const char *const dlg_moderations[];     /* strict, permissive */
+extern const char *const dlg_visibilities[];    /* public, participants, organisers */
+extern const char *const dlg_stmt_statuses[];   /* pending, accepted, rejected, meta */
+
+#define DLG_TOPIC_MAX 200       /* bytes */
+#define DLG_QUESTION_MAX 1000   /* bytes */
+#define DLG_DESCRIPTION_MAX 20000
+#define DLG_REASON_MAX 500
+#define DLG_SEED_MAX 500        /* statements in one paste */
+/* Groups are not meaningful below this many participants in the analysis
+ * (Pol.is's in-conversation threshold counts 7 votes each). */
+#define DLG_REPORT_MIN_PARTICIPANTS 7
+#define DLG_ANON_TOKEN_LEN 43   /* the token of the anonymous cookie */
+
+/* A conversation with its event: {id, event_id, event_slug, event_status,
+ * series_id, topic, question, description_md, status, participation,
+ * moderation, participants_submit (bool), max_length, report_visibility,
+ * created_at, updated_at}. NULL: none (or a failed read: db_failed). */
+json_t *dlg_conversation(struct db *db, int64_t id);
+/* The conversations of an event, newest first (the same keys). */
+json_t *dlg_conversations(struct db *db, int64_t event_id);
+
+/* 1 if p may change and moderate conv (organisers of its event, admins). */
+int dlg_may_moderate(const struct principal *p, const json_t *conv);
+/* 1 if p may see conv at all: moderators always; others once it is not a
+ * draft and its event is published. */
+int dlg_may_see(const struct principal *p, const json_t *conv);
+
+/* Creates a conversation of ev ({id, series_id}: reg_event's) from in
+ * ({topic, question, description_md, status, participation, moderation,
+ * participants_submit, max_length, report_visibility}; topic required).
+ * *id: the new one. HM_EFORBIDDEN; HM_EINVAL with errs. Audited as
+ * "conversation.create". */
+enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *ev,
+		       const json_t *in, int64_t now, struct field_errors *errs, int64_t *id);
+/* Changes the keys present in in. HM_ENOTFOUND, HM_EFORBIDDEN, HM_EINVAL
+ * with errs. Audited as "conversation.update" with what changed. */
+enum hm_err dlg_update(struct db *db, const struct principal *p, int64_t id, const json_t *in,
+		       int64_t now, struct field_errors *errs);
+
+/* Who is taking part: the request's principal and, where the
+ * conversation admits anyone, the token of its anonymous cookie (NULL:
+ * none). A principal with an account is that account, a cookie or not. */
+struct dlg_who {
+	const struct principal *p;
+	const char *anon_token;
+};
+/* The participant id of who in conversation cid without creating one:
+ * 0 when they have not taken part yet, -1 on a failed read. */
+int64_t dlg_participant_of(struct db *db, int64_t cid, const struct dlg_who *who);
+/* Excludes (1) or readmits (0) a participant's votes from the analysis
+ * (their votes are kept). Moderators; audited "dialogue.exclude". */
+enum hm_err dlg_exclude(struct db *db, const struct principal *p, int64_t participant_id,
+			int excluded, int64_t now);
+
+/* Organisers' seed statements: each string of texts is split into lines,
+ * each trimmed, empty ones dropped; each at most max_length characters,
+ * none the same as another of the paste or one already there (case and
+ * spaces aside). All or nothing: refusals in errs under "texts" ("" for
+ * the whole). Accepted at once, marked by_organiser. *ids: [id…] in the
+ * order given. HM_EFORBIDDEN, HM_ENOTFOUND, HM_EINVAL, HM_ECONFLICT
+ * (an archived conversation). Audited "statement.seed". */
+enum hm_err dlg_seed(struct db *db, const struct principal *p, int64_t cid, const json_t *texts,
+		     int64_t now, struct field_errors *errs, json_t **ids);
+/* Changes a seed's text while it has no vote (HM_ECONFLICT after: a
+ * change is then a new statement). Audited "statement.edit". */
+enum hm_err dlg_seed_edit(struct db *db, const struct principal *p, int64_t sid,
+			  const char *text, int64_t now, struct field_errors *errs);
+
+/* A participant's own statement, where the conversation is open
+ * (HM_ECONFLICT) and lets participants write (HM_EFORBIDDEN): pending
+ * under strict moderation, accepted under permissive; refused under
+ * "text" when it says what another statement says. *out: {id, status,
+ * participant}. HM_EUNAUTH/HM_EFORBIDDEN: who may not take part. */
+enum hm_err dlg_submit(struct db *db, int64_t cid, const struct dlg_who *who, const char *text,
+		       const char *lang, int64_t now, struct field_errors *errs, json_t **out);
+
+/* An organiser's decision on statement sid: "accepted", "rejected" or
+ * "meta" with an optional reason (at most DLG_REASON_MAX bytes).
+ * HM_EINVAL: not a decision. Audited "statement.moderate". */
+enum hm_err dlg_moderate(struct db *db, const struct principal *p, int64_t sid,
+			 const char *status, const char *reason, int64_t now);
+/* A statement with its conversation id: {id, conversation_id, text,
+ * status, reason, by_organiser, participant_id, created_at, moderated_at,
+ * n_votes, n_agree, n_disagree, n_pass}. NULL: none. */
+json_t *dlg_statement(struct db *db, int64_t sid);
+/* The statements of a conversation, oldest first; status NULL: all. */
+json_t *dlg_statements(struct db *db, int64_t cid, const char *status);
+
+/* Records who's vote (1 agree, 0 pass, -1 disagree) on statement sid of
+ * conversation cid: the current vote replaced, the history appended, the
+ * participant made on their first act, all in one transaction, committed
+ * when this returns HM_OK. HM_ECONFLICT (nothing written): the
+ * conversation is not open, or the statement is not accepted;
+ * HM_ENOTFOUND: no such statement in it; HM_EINVAL: not a vote value;
+ * HM_EUNAUTH/HM_EFORBIDDEN: who may not take part. *out: {participant,
+ * statement, vote, created (the first vote of who on it)}. */
+enum hm_err dlg_vote(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
+		     int vote, int64_t now, json_t **out);
+
+/* Whether who may take part in conv: HM_OK, HM_EUNAUTH (signing in would
+ * help), HM_EFORBIDDEN (not a participant of the event, a read-only
+ * token), HM_ECONFLICT (not open). */
+enum hm_err dlg_may_take_part(struct db *db, const json_t *conv, const struct dlg_who *who);
+
+/* The next statement for participant pid (0: one who has not voted): an
+ * accepted statement they have not voted on, at random among those;
+ * {id, text, by_organiser} or JSON null when none is left; NULL on a
+ * failed read. */
+json_t *dlg_next(struct db *db, int64_t cid, int64_t pid);
+/* {voted, total}: pid's votes on accepted statements, and those. */
+json_t *dlg_progress(struct db *db, int64_t cid, int64_t pid);
+/* pid's own current votes: [{statement, vote}…]. */
+json_t *dlg_votes_of(struct db *db, int64_t cid, int64_t pid);
+
+/* The report of conversation cid: the analysis (compat mode, with
+ * bridging) of its current votes, excluded participants left out,
+ * rejected and meta statements marked, as the JSON of `harmony analyze
+ * --format json` plus "too-few-participants" (true when fewer than
+ * DLG_REPORT_MIN_PARTICIPANTS took part, or no opinion groups formed:
+ * the groups are not meaningful) and "conversation" (its id). A
+ * conversation without votes gets the counts alone. NULL on a failed
+ * read or analysis (logged). */
+json_t *dlg_report(struct db *db, int64_t cid);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * dlg_internal.h — what the files of the dialogue feature share and
+ * nothing else includes.
+ */
+#ifndef HM_DLG_INTERNAL_H
+#define HM_DLG_INTERNAL_H
+
+#include "core/core.h"
+#include "features/dialogue/dialogue.h"
+
+#define DLG_TS_SIZE 32
+
+/* "2012-11-29T08:30:00Z" */
+void dlg_ts(int64_t t, char out[DLG_TS_SIZE]);
+const char *dlg_jstr(const json_t *o, const char *k);
+int dlg_in_list(const char *s, const char *const *list);
+/* Rolls back and returns e. */
+enum hm_err dlg_fail(struct db *db, enum hm_err e);
+/* 1 if s holds nothing but white space. */
+int dlg_blank(const char *s);
+/* The SHA-256 (hex) of an anonymous token: what the store keeps. */
+void dlg_anon_key(const char *token, char out[65]);
+/* In the caller's transaction: checks that who may take part in conv
+ * (dlg_may_take_part) and makes their participant row if need be. */
+enum hm_err dlg_participant_tx(struct db *db, const json_t *conv, const struct dlg_who *who,
+			       int64_t now, int64_t *pid);
+
+#endif

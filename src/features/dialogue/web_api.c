@@ -1,0 +1,448 @@
+/*
+ * web_api.c — the dialogue's JSON API and the conversation page with its
+ * JSON twin: organisers create and change conversations, seed and
+ * moderate statements; participants (an account, or the anonymous
+ * identity of the cookie the conversation page sets) vote and write
+ * statements; the report runs the analysis engine on the votes.
+ */
+#include "features/dialogue/dlg_web.h"
+
+#include "auth/auth.h"
+#include "features/registration/reg_web.h"
+#include "view/i18n.h"
+
+#include <sodium.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ shared */
+
+/* The conversation of the path ({id}), owned by the request; 404 when
+ * there is none or the asker may not see it. */
+static enum hm_err conv_of(struct http_req *req, struct http_res *res, json_t **out)
+{
+	*out = NULL;
+	int64_t id = site_id_param(req);
+	json_t *c = id ? dlg_conversation(req->db, id) : NULL;
+	if (!c && db_failed(req->db))
+		return HM_EDB;
+	if (!c || !dlg_may_see(web_principal(req), c)) {
+		json_decref(c);
+		return http_fail(res, HM_ENOTFOUND, "There is no such conversation.");
+	}
+	*out = web_own(req, c);
+	return HM_OK;
+}
+
+/* The anonymous identity's token from its cookie, NULL when none. */
+static const char *anon_token(struct http_req *req)
+{
+	return kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_DIALOGUE));
+}
+
+static struct dlg_who who_of(struct http_req *req)
+{
+	struct dlg_who w = {.p = web_principal(req), .anon_token = anon_token(req)};
+	return w;
+}
+
+/* A refusal of the store as an answer, in words a participant reads. */
+static enum hm_err refuse(struct http_res *res, enum hm_err e)
+{
+	switch (e) {
+	case HM_EUNAUTH:
+		return http_fail(res, e, "Please sign in to take part in this conversation.");
+	case HM_EFORBIDDEN:
+		return http_fail(res, e, "You may not take part in this conversation.");
+	case HM_ECONFLICT:
+		return http_fail(res, e, "This conversation is not open.");
+	case HM_ENOTFOUND:
+		return http_fail(res, e, "There is no such statement in this conversation.");
+	default:
+		return adm_domain_fail(res, e);
+	}
+}
+
+static json_t *public_conv(const json_t *c)
+{
+	json_t *o = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id",
+			      json_object_get(c, "id"), "event", json_object_get(c, "event_slug"),
+			      "topic", json_object_get(c, "topic"), "question",
+			      json_object_get(c, "question"), "description_md",
+			      json_object_get(c, "description_md"), "status",
+			      json_object_get(c, "status"), "participation",
+			      json_object_get(c, "participation"), "moderation",
+			      json_object_get(c, "moderation"), "participants_submit",
+			      json_object_get(c, "participants_submit"), "max_length",
+			      json_object_get(c, "max_length"), "report_visibility",
+			      json_object_get(c, "report_visibility"));
+	json_object_set_new(o, "url", json_sprintf("/conversations/%lld",
+						   (long long)json_integer_value(json_object_get(c, "id"))));
+	return o;
+}
+
+/* ------------------------------------------------------ organisers */
+
+static enum hm_err api_create(struct http_req *req, struct http_res *res)
+{
+	json_t *ev = web_own(req, reg_event(req->db, http_param(req, "slug")));
+	if (!ev)
+		return db_failed(req->db) ? HM_EDB
+					  : http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	json_t *in = reg_web_body(req);
+	if (!in)
+		return http_fail(res, HM_EINVAL, "Send a JSON object of the conversation's fields.");
+	struct field_errors errs = {0};
+	int64_t id;
+	enum hm_err e = dlg_create(req->db, web_principal(req), ev, in, time_now_s(), &errs, &id);
+	if (e == HM_EINVAL)
+		return reg_web_refuse(req, res, 400, &errs);
+	if (e == HM_EFORBIDDEN && !str_eq(json_string_value(json_object_get(ev, "status")), "published"))
+		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	json_t *c = dlg_conversation(req->db, id);
+	if (!c)
+		return HM_EDB;
+	json_t *o = public_conv(c);
+	json_decref(c);
+	return adm_api_answer(res, 201, o);
+}
+
+static enum hm_err api_get(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	adm_api_cache(req, res);
+	json_t *o = public_conv(c);
+	if (dlg_may_moderate(web_principal(req), c)) {
+		json_t *list = dlg_statements(req->db, json_integer_value(json_object_get(c, "id")), NULL);
+		if (!list) {
+			json_decref(o);
+			return HM_EDB;
+		}
+		json_object_set_new(o, "statements", list);
+	}
+	return adm_api_answer(res, 200, o);
+}
+
+static enum hm_err api_patch(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	json_t *in = reg_web_body(req);
+	if (!in)
+		return http_fail(res, HM_EINVAL, "Send a JSON object of the conversation's fields.");
+	struct field_errors errs = {0};
+	int64_t id = json_integer_value(json_object_get(c, "id"));
+	e = dlg_update(req->db, web_principal(req), id, in, time_now_s(), &errs);
+	if (e == HM_EINVAL)
+		return reg_web_refuse(req, res, 400, &errs);
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	json_t *now = dlg_conversation(req->db, id);
+	if (!now)
+		return HM_EDB;
+	json_t *o = public_conv(now);
+	json_decref(now);
+	return adm_api_answer(res, 200, o);
+}
+
+static enum hm_err api_statements(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	if (web_principal(req)->read_only)
+		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
+	json_t *in = reg_web_body(req);
+	if (!in)
+		return http_fail(res, HM_EINVAL, "Send a JSON object with the statement's text.");
+	int64_t cid = json_integer_value(json_object_get(c, "id"));
+	const json_t *text = json_object_get(in, "text"), *texts = json_object_get(in, "texts");
+	struct field_errors errs = {0};
+	int64_t now = time_now_s();
+	if (dlg_may_moderate(web_principal(req), c)) {
+		json_t *list = texts ? json_pack("O", texts) : json_pack("[O]", text ? text : json_null());
+		json_t *ids = NULL;
+		e = dlg_seed(req->db, web_principal(req), cid, list, now, &errs, &ids);
+		json_decref(list);
+		if (e == HM_EINVAL) {
+			/* {text}: its refusal is the text's */
+			if (!texts && errs.n)
+				strcpy(errs.items[0].field, "text");
+			return reg_web_refuse(req, res, 400, &errs);
+		}
+		if (e != HM_OK)
+			return adm_domain_fail(res, e);
+		json_t *o = json_pack("{s:o, s:s, s:b}", "ids", ids, "status", "accepted",
+				      "by_organiser", 1);
+		if (!texts)
+			json_object_set(o, "id", json_array_get(ids, 0));
+		return adm_api_answer(res, 201, o);
+	}
+	if (texts)
+		return http_fail(res, HM_EFORBIDDEN,
+				 "Only the organisers may send many statements at once.");
+	struct dlg_who w = who_of(req);
+	json_t *out = NULL;
+	e = dlg_submit(req->db, cid, &w, json_string_value(text), req->lang, now, &errs, &out);
+	if (e == HM_EINVAL)
+		return reg_web_refuse(req, res, 400, &errs);
+	if (e != HM_OK)
+		return e == HM_EFORBIDDEN && dlg_may_take_part(req->db, c, &w) == HM_OK
+			       ? http_fail(res, e, "This conversation takes no statements from participants.")
+			       : refuse(res, e);
+	return adm_api_answer(res, 201, out);
+}
+
+static enum hm_err api_statement(struct http_req *req, struct http_res *res)
+{
+	int64_t sid = site_id_param(req);
+	json_t *in = reg_web_body(req);
+	if (!in)
+		return http_fail(res, HM_EINVAL, "Send a JSON object of the statement's fields.");
+	json_t *s = sid ? web_own(req, dlg_statement(req->db, sid)) : NULL;
+	json_t *c = s ? web_own(req, dlg_conversation(req->db, json_integer_value(json_object_get(
+							       s, "conversation_id"))))
+		      : NULL;
+	if (!c || !dlg_may_see(web_principal(req), c))
+		return db_failed(req->db) ? HM_EDB
+					  : http_fail(res, HM_ENOTFOUND, "There is no such statement.");
+	if (!dlg_may_moderate(web_principal(req), c))
+		return http_fail(res, HM_EFORBIDDEN, "Your account may not do this.");
+	struct field_errors errs = {0};
+	int64_t now = time_now_s();
+	enum hm_err e = HM_OK;
+	const json_t *text = json_object_get(in, "text");
+	if (text) {
+		e = dlg_seed_edit(req->db, web_principal(req), sid, json_string_value(text), now,
+				  &errs);
+		if (e == HM_EINVAL)
+			return reg_web_refuse(req, res, 400, &errs);
+		if (e == HM_ECONFLICT)
+			return http_fail(res, e,
+					 "This statement has votes: write a new one instead.");
+	}
+	const char *status = json_string_value(json_object_get(in, "status"));
+	if (e == HM_OK && json_object_get(in, "status")) {
+		e = dlg_moderate(req->db, web_principal(req), sid, status,
+				 json_string_value(json_object_get(in, "reason")), now);
+		if (e == HM_EINVAL) {
+			field_error_add(&errs, "status",
+					"Please choose accepted, rejected or meta, with a short reason.");
+			return reg_web_refuse(req, res, 400, &errs);
+		}
+	}
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	json_t *after = dlg_statement(req->db, sid);
+	return after ? adm_api_answer(res, 200, after) : HM_EDB;
+}
+
+/* ------------------------------------------------------ participants */
+
+static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const json_t *c,
+			    const char *text, const char *error);
+
+/* {next, progress, participant}: what a participant sees next. */
+static json_t *state_of(struct http_req *req, int64_t cid, int64_t pid)
+{
+	json_t *next = dlg_next(req->db, cid, pid), *prog = dlg_progress(req->db, cid, pid);
+	if (!next || !prog) {
+		json_decref(next);
+		json_decref(prog);
+		return NULL;
+	}
+	return json_pack("{s:o, s:o, s:o}", "next", next, "progress", prog, "participant",
+			 pid > 0 ? json_integer(pid) : json_null());
+}
+
+static enum hm_err api_vote(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	if (web_principal(req)->read_only)
+		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
+	json_t *in = reg_web_body(req);
+	const json_t *sv = json_object_get(in, "statement"), *vv = json_object_get(in, "vote");
+	int64_t sid = 0, vote = 9;
+	if (json_is_integer(sv))
+		sid = json_integer_value(sv);
+	else if (json_is_string(sv))
+		text_int_parse(json_string_value(sv), &sid);
+	if (json_is_integer(vv))
+		vote = json_integer_value(vv);
+	else if (json_is_string(vv))
+		text_int_parse(json_string_value(vv), &vote);
+	if (sid <= 0 || vote < -1 || vote > 1)
+		return http_fail(res, HM_EINVAL,
+				 "Send the statement's id and a vote: 1 agree, -1 disagree, 0 pass.");
+	int64_t cid = json_integer_value(json_object_get(c, "id"));
+	struct dlg_who w = who_of(req);
+	json_t *out = NULL;
+	e = dlg_vote(req->db, cid, &w, sid, (int)vote, time_now_s(), &out);
+	if (e != HM_OK)
+		return e == HM_ECONFLICT && str_eq(dlg_jstr(c, "status"), "open")
+			       ? http_fail(res, e, "This statement is not open to votes.")
+			       : refuse(res, e);
+	int created = json_is_true(json_object_get(out, "created"));
+	json_t *st = state_of(req, cid, json_integer_value(json_object_get(out, "participant")));
+	if (st) {
+		json_object_update(out, st);
+		json_decref(st);
+	}
+	if (!req->want_json && !(req->route->flags & WEB_JSON)) {
+		json_decref(out);
+		return web_redirect(req, res, arena_printf(&req->pool, "/conversations/%lld",
+							   (long long)cid));
+	}
+	return adm_api_answer(res, created ? 201 : 200, out);
+}
+
+/* The voting page's form for one's own statement: back to the page,
+ * with the refusal beside the field. */
+static enum hm_err form_statement(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	int64_t cid = json_integer_value(json_object_get(c, "id"));
+	json_t *in = reg_web_body(req);
+	const char *text = json_string_value(json_object_get(in, "text"));
+	struct dlg_who w = who_of(req);
+	struct field_errors errs = {0};
+	json_t *out = NULL;
+	e = dlg_submit(req->db, cid, &w, text, req->lang, time_now_s(), &errs, &out);
+	json_decref(out);
+	if (e == HM_OK)
+		return web_redirect(req, res, arena_printf(&req->pool, "/conversations/%lld?done=written",
+							   (long long)cid));
+	if (e != HM_EINVAL)
+		return refuse(res, e);
+	res->status = 400;
+	return dlg_page(req, res, c, text, web_t(req, errs.items[0].msgid));
+}
+
+/* Sets the anonymous identity's cookie when the conversation admits
+ * anyone and the visitor has none (nor an account); returns the token
+ * this request acts with (NULL: none). */
+static const char *anon_cookie(struct http_req *req, struct http_res *res, const json_t *c)
+{
+	const char *have = anon_token(req);
+	if (web_principal(req)->account_id || !str_eq(dlg_jstr(c, "participation"), "anyone") ||
+	    (have && strlen(have) == DLG_ANON_TOKEN_LEN))
+		return have;
+	unsigned char raw[32];
+	char tok[AUTH_TOKEN_SIZE];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(tok, sizeof(tok), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char base[AUTH_COOKIE_SIZE];
+	auth_cookie_header(AUTH_COOKIE_DIALOGUE, tok, req->secure, base);
+	/* a year: people come back to a conversation, as Pol.is's do */
+	http_res_header(res, "Set-Cookie", arena_printf(&req->pool, "%s; Max-Age=31536000", base));
+	return arena_strdup(&req->pool, tok);
+}
+
+static enum hm_err page_conversation(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	return dlg_page(req, res, c, NULL, NULL);
+}
+
+/* The voting page (or its JSON twin) of c; text and error: a statement
+ * refused, shown again beside its field. */
+static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const json_t *c,
+			    const char *text, const char *error)
+{
+	web_private(req, res);
+	int64_t cid = json_integer_value(json_object_get(c, "id"));
+	struct dlg_who w = who_of(req);
+	w.anon_token = anon_cookie(req, res, c);
+	int64_t pid = dlg_participant_of(req->db, cid, &w);
+	if (pid < 0)
+		return HM_EDB;
+	json_t *m = state_of(req, cid, pid);
+	if (!m)
+		return HM_EDB;
+	enum hm_err may = dlg_may_take_part(req->db, c, &w);
+	json_object_set_new(m, "conversation", public_conv(c));
+	json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
+	json_object_set_new(m, "may_vote", json_boolean(may == HM_OK));
+	json_object_set_new(m, "why_not",
+			    may == HM_OK	     ? json_null()
+			    : may == HM_EUNAUTH	     ? json_string("sign-in")
+			    : may == HM_ECONFLICT    ? json_string("not-open")
+			    : may == HM_EFORBIDDEN   ? json_string("not-a-participant")
+						     : json_string("error"));
+	json_object_set_new(m, "may_moderate",
+			    json_boolean(dlg_may_moderate(web_principal(req), c)));
+	if (req->want_json)
+		return adm_api_answer(res, res->status >= 400 ? res->status : 200, m);
+	if (text)
+		json_object_set_new(m, "write_text", json_string(text));
+	if (error)
+		json_object_set_new(m, "write_error", json_string(error));
+	if (str_eq(http_query(req, "done"), "written"))
+		json_object_set_new(m, "written", json_true());
+	dlg_page_model(req, m);
+	http_res_page(res, m, "pages/conversation", dlg_jstr(c, "topic"));
+	return HM_OK;
+}
+
+static enum hm_err page_report(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	int64_t cid = json_integer_value(json_object_get(c, "id"));
+	const struct principal *p = web_principal(req);
+	const char *vis = dlg_jstr(c, "report_visibility");
+	if (!str_eq(vis, "public") || p->account_id)
+		web_private(req, res);
+	if (!dlg_may_moderate(p, c)) {
+		struct dlg_who w = who_of(req);
+		int64_t pid = str_eq(vis, "participants") ? dlg_participant_of(req->db, cid, &w) : 0;
+		if (pid < 0)
+			return HM_EDB;
+		if (str_eq(vis, "organisers") || (str_eq(vis, "participants") && pid == 0))
+			return http_fail(res, HM_EFORBIDDEN,
+					 "This report is for the conversation's participants.");
+	}
+	json_t *r = dlg_report(req->db, cid);
+	if (!r)
+		return HM_EDB;
+	if (req->want_json)
+		return adm_api_answer(res, 200, r);
+	json_t *m = json_pack("{s:o, s:o}", "conversation", public_conv(c), "report", r);
+	dlg_report_model(req, m);
+	http_res_page(res, m, "pages/conversation_report", dlg_jstr(c, "topic"));
+	return HM_OK;
+}
+
+const struct route dlg_routes[] = {
+	{POST, "/api/v1/events/{slug}/conversations", api_create, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/conversations/{id}", api_get, WEB_JSON},
+	{PATCH, "/api/v1/conversations/{id}", api_patch, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{POST, "/api/v1/conversations/{id}/statements", api_statements,
+	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{PATCH, "/api/v1/statements/{id}", api_statement, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{POST, "/api/v1/conversations/{id}/votes", api_vote,
+	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{GET, "/conversations/{id}", page_conversation, WEB_PRIVATE},
+	{POST, "/conversations/{id}/votes", api_vote, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{POST, "/conversations/{id}/statements", form_statement, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{GET, "/conversations/{id}/report", page_report, 0},
+	WEB_ROUTES_END,
+};
