@@ -60,4 +60,19 @@ json_t *site_settings(struct db *db);
 /* The site's name (site setting "site_name", else "harmony"), in the arena. */
 const char *site_name(struct http_req *req);
 
+/* ---- bodies and refusals by field (body.c) ---- */
+struct field_errors;
+/* The body as one object: a JSON object, or the form's fields (repeated
+ * names as lists, "q_<id>" fields under "answers"); owned by the request;
+ * NULL when a JSON body is not an object. */
+json_t *site_body_object(struct http_req *req);
+/* A form model {values, errors, has_errors, error, summary} of the values
+ * sent and errs (translated); the summary follows order (the form's field
+ * names, NULL-terminated; NULL: as errs has them), the others after. */
+json_t *site_errors_form(struct http_req *req, const json_t *values, const struct field_errors *errs,
+			 const char *const *order);
+/* A JSON refusal {error, errors} with status. */
+enum hm_err site_refuse_json(struct http_req *req, struct http_res *res, int status,
+			     const struct field_errors *errs);
+
 #endif

@@ -8,7 +8,7 @@
 #include "features/dialogue/dlg_web.h"
 
 #include "auth/auth.h"
-#include "features/registration/reg_web.h"
+#include "features/registration/registration.h"
 #include "view/i18n.h"
 
 #include <sodium.h>
@@ -88,14 +88,14 @@ static enum hm_err api_create(struct http_req *req, struct http_res *res)
 	if (!ev)
 		return db_failed(req->db) ? HM_EDB
 					  : http_fail(res, HM_ENOTFOUND, "There is no such event.");
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object of the conversation's fields.");
 	struct field_errors errs = {0};
 	int64_t id;
 	enum hm_err e = dlg_create(req->db, web_principal(req), ev, in, time_now_s(), &errs, &id);
 	if (e == HM_EINVAL)
-		return reg_web_refuse(req, res, 400, &errs);
+		return site_refuse_json(req, res, 400, &errs);
 	if (e == HM_EFORBIDDEN && !str_eq(json_string_value(json_object_get(ev, "status")), "published"))
 		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
 	if (e != HM_OK)
@@ -133,14 +133,14 @@ static enum hm_err api_patch(struct http_req *req, struct http_res *res)
 	enum hm_err e = conv_of(req, res, &c);
 	if (e != HM_OK)
 		return e;
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object of the conversation's fields.");
 	struct field_errors errs = {0};
 	int64_t id = json_integer_value(json_object_get(c, "id"));
 	e = dlg_update(req->db, web_principal(req), id, in, time_now_s(), &errs);
 	if (e == HM_EINVAL)
-		return reg_web_refuse(req, res, 400, &errs);
+		return site_refuse_json(req, res, 400, &errs);
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
 	json_t *now = dlg_conversation(req->db, id);
@@ -159,7 +159,7 @@ static enum hm_err api_statements(struct http_req *req, struct http_res *res)
 		return e;
 	if (web_principal(req)->read_only)
 		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object with the statement's text.");
 	int64_t cid = json_integer_value(json_object_get(c, "id"));
@@ -175,7 +175,7 @@ static enum hm_err api_statements(struct http_req *req, struct http_res *res)
 			/* {text}: its refusal is the text's */
 			if (!texts && errs.n)
 				strcpy(errs.items[0].field, "text");
-			return reg_web_refuse(req, res, 400, &errs);
+			return site_refuse_json(req, res, 400, &errs);
 		}
 		if (e != HM_OK)
 			return adm_domain_fail(res, e);
@@ -192,7 +192,7 @@ static enum hm_err api_statements(struct http_req *req, struct http_res *res)
 	json_t *out = NULL;
 	e = dlg_submit(req->db, cid, &w, json_string_value(text), req->lang, now, &errs, &out);
 	if (e == HM_EINVAL)
-		return reg_web_refuse(req, res, 400, &errs);
+		return site_refuse_json(req, res, 400, &errs);
 	if (e != HM_OK)
 		return e == HM_EFORBIDDEN && dlg_may_take_part(req->db, c, &w) == HM_OK
 			       ? http_fail(res, e, "This conversation takes no statements from participants.")
@@ -203,7 +203,7 @@ static enum hm_err api_statements(struct http_req *req, struct http_res *res)
 static enum hm_err api_statement(struct http_req *req, struct http_res *res)
 {
 	int64_t sid = site_id_param(req);
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object of the statement's fields.");
 	json_t *s = sid ? web_own(req, dlg_statement(req->db, sid)) : NULL;
@@ -223,7 +223,7 @@ static enum hm_err api_statement(struct http_req *req, struct http_res *res)
 		e = dlg_seed_edit(req->db, web_principal(req), sid, json_string_value(text), now,
 				  &errs);
 		if (e == HM_EINVAL)
-			return reg_web_refuse(req, res, 400, &errs);
+			return site_refuse_json(req, res, 400, &errs);
 		if (e == HM_ECONFLICT)
 			return http_fail(res, e,
 					 "This statement has votes: write a new one instead.");
@@ -235,7 +235,7 @@ static enum hm_err api_statement(struct http_req *req, struct http_res *res)
 		if (e == HM_EINVAL) {
 			field_error_add(&errs, "status",
 					"Please choose accepted, rejected or meta, with a short reason.");
-			return reg_web_refuse(req, res, 400, &errs);
+			return site_refuse_json(req, res, 400, &errs);
 		}
 	}
 	if (e != HM_OK)
@@ -270,7 +270,7 @@ static enum hm_err api_vote(struct http_req *req, struct http_res *res)
 		return e;
 	if (web_principal(req)->read_only)
 		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	const json_t *sv = json_object_get(in, "statement"), *vv = json_object_get(in, "vote");
 	int64_t sid = 0, vote = 9;
 	if (json_is_integer(sv))
@@ -315,7 +315,7 @@ static enum hm_err form_statement(struct http_req *req, struct http_res *res)
 	if (e != HM_OK)
 		return e;
 	int64_t cid = json_integer_value(json_object_get(c, "id"));
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	const char *text = json_string_value(json_object_get(in, "text"));
 	struct dlg_who w = who_of(req);
 	struct field_errors errs = {0};

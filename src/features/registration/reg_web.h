@@ -19,16 +19,8 @@
  * answer is private); else the event must be published (or the asker
  * its organiser). */
 enum hm_err reg_web_event(struct http_req *req, struct http_res *res, int manage, json_t **out);
-/* The body as one object: a JSON object, or the form's fields (repeated
- * names as lists, "q_<id>" fields under "answers"); owned by the request;
- * NULL when a JSON body is not an object. */
-json_t *reg_web_body(struct http_req *req);
-/* A form model {values, errors, has_errors, error, summary} of the values
- * sent and errs (translated). */
+/* site_errors_form (site.h) in the order of a person's fields. */
 json_t *reg_web_form(struct http_req *req, const json_t *values, const struct field_errors *errs);
-/* A JSON refusal {error, errors} with status. */
-enum hm_err reg_web_refuse(struct http_req *req, struct http_res *res, int status,
-			   const struct field_errors *errs);
 /* Counts one registration (or delegation) from the request's address for
  * ev: 1 when it may go on (organisers are not held, nor anyone when the
  * limit is 0), 0 when the address is over the limit (Retry-After set, the

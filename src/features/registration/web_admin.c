@@ -276,13 +276,13 @@ static enum hm_err patch_settings(struct http_req *req, struct http_res *res)
 	enum hm_err e = reg_web_event(req, res, 1, &ev);
 	if (e != HM_OK)
 		return e;
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object of the settings to change.");
 	struct field_errors errs = {0};
 	e = reg_settings_save(req->db, web_principal(req), ev, in, time_now_s(), &errs);
 	if (e == HM_EINVAL)
-		return reg_web_refuse(req, res, 400, &errs);
+		return site_refuse_json(req, res, 400, &errs);
 	if (e != HM_OK)
 		return e;
 	json_t *now_ev = web_own(req, reg_event_by_id(req->db, json_integer_value(json_object_get(ev, "id"))));
@@ -300,7 +300,7 @@ static enum hm_err post_settings(struct http_req *req, struct http_res *res)
 	enum hm_err e = reg_web_event(req, res, 1, &ev);
 	if (e != HM_OK)
 		return e;
-	json_t *form = reg_web_body(req);
+	json_t *form = site_body_object(req);
 	struct field_errors errs = {0};
 	const char *why = NULL;
 	int line = 0;
@@ -488,7 +488,7 @@ static enum hm_err post_bulk(struct http_req *req, struct http_res *res)
 	enum hm_err e = reg_web_event(req, res, 1, &ev);
 	if (e != HM_OK)
 		return e;
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	const json_t *jid = json_object_get(in, "id");
 	json_t *list = json_is_array(jid) ? json_deep_copy(jid) : json_array();
 	if (json_is_string(jid))
@@ -530,7 +530,7 @@ static enum hm_err patch_registration(struct http_req *req, struct http_res *res
 	int64_t id = site_id_param(req);
 	if (id <= 0)
 		return http_fail(res, HM_ENOTFOUND, "There is no such registration.");
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object such as {\"status\": \"approved\"}.");
 	const char *status = json_string_value(json_object_get(in, "status"));

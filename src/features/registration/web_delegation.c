@@ -111,7 +111,7 @@ static json_t *read_delegation(struct http_req *req, const struct form_file **le
 	struct form *f = arena_alloc(&req->pool, sizeof(*f));
 	form_read(req, fields, HM_ARRAY_LEN(fields), f);
 	*letter = &f->files[0];
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	if (!in)
 		return NULL;
 	json_t *delegates = json_array();
@@ -180,14 +180,14 @@ static enum hm_err post_delegation(struct http_req *req, struct http_res *res)
 	if (ok < 0)
 		return HM_EDB;
 	if (ok == 0)
-		return api ? reg_web_refuse(req, res, 429, &errs)
+		return api ? site_refuse_json(req, res, 429, &errs)
 			   : form_page(req, res, ev, in, &errs, 429);
 	json_t *out = NULL;
 	e = reg_delegation_create(req->db, p, ev, in, letter->data, letter->len, req->lang,
 				  time_now_s(), &errs, &out);
 	if (e == HM_EINVAL || e == HM_ECONFLICT) {
 		int status = e == HM_ECONFLICT ? 409 : 400;
-		return api ? reg_web_refuse(req, res, status, &errs)
+		return api ? site_refuse_json(req, res, status, &errs)
 			   : form_page(req, res, ev, in, &errs, status);
 	}
 	if (e != HM_OK)

@@ -110,7 +110,7 @@ static enum hm_err checkin(struct http_req *req, struct http_res *res, json_t *e
 			   const char *code, const char *nonce, json_t **out)
 {
 	enum hm_err e = reg_checkin(req->db, web_principal(req), ev, code, nonce,
-				    json_string_value(json_object_get(reg_web_body(req), "desk")),
+				    json_string_value(json_object_get(site_body_object(req), "desk")),
 				    time_now_s(), out);
 	if (*out)
 		web_own(req, *out);
@@ -129,7 +129,7 @@ static enum hm_err post_checkin_api(struct http_req *req, struct http_res *res)
 	enum hm_err e = reg_web_event(req, res, 1, &ev);
 	if (e != HM_OK)
 		return e;
-	json_t *in = reg_web_body(req), *out = NULL;
+	json_t *in = site_body_object(req), *out = NULL;
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object {\"code\", \"nonce\"}.");
 	e = checkin(req, res, ev, json_string_value(json_object_get(in, "code")),
@@ -147,7 +147,7 @@ static enum hm_err post_checkin_form(struct http_req *req, struct http_res *res)
 	enum hm_err e = reg_web_event(req, res, 1, &ev);
 	if (e != HM_OK)
 		return e;
-	json_t *in = reg_web_body(req), *out = NULL;
+	json_t *in = site_body_object(req), *out = NULL;
 	const char *code = json_string_value(json_object_get(in, "code"));
 	const char *nonce = json_string_value(json_object_get(in, "nonce"));
 	/* the page gives each attempt a nonce; a typed code without one is its own attempt */
@@ -321,7 +321,7 @@ static enum hm_err post_invitations(struct http_req *req, struct http_res *res)
 	if (strncasecmp(ct, "text/csv", 8) == 0) {
 		people = people_from_csv(req, req->body ? req->body : "", req->body_len, report, skip);
 	} else if (strncasecmp(ct, "application/json", 16) == 0) {
-		json_t *in = reg_web_body(req);
+		json_t *in = site_body_object(req);
 		json_t *list = json_object_get(in, "invitations");
 		if (!json_is_array(list)) {
 			json_decref(report);

@@ -171,7 +171,7 @@ static enum hm_err post_register(struct http_req *req, struct http_res *res)
 	web_private(req, res);
 	if (web_principal(req)->read_only)
 		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object of the registration's fields.");
 	struct field_errors errs = {0};
@@ -184,7 +184,7 @@ static enum hm_err post_register(struct http_req *req, struct http_res *res)
 		return HM_EDB;
 	if (ok == 0) {
 		if (req->want_json || req->route->flags & WEB_JSON)
-			return reg_web_refuse(req, res, 429, &errs);
+			return site_refuse_json(req, res, 429, &errs);
 		res->status = 429;
 		json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs), 0);
 		json_object_set_new(m, "with_email", json_true());
@@ -203,7 +203,7 @@ static enum hm_err post_register(struct http_req *req, struct http_res *res)
 	if (e == HM_EINVAL || e == HM_EEXIST || e == HM_ECONFLICT) {
 		int status = e == HM_EEXIST ? 409 : e == HM_ECONFLICT ? 409 : 400;
 		if (req->want_json || req->route->flags & WEB_JSON)
-			return reg_web_refuse(req, res, status, &errs);
+			return site_refuse_json(req, res, status, &errs);
 		res->status = status;
 		json_t *m = form_model(req, res, ev, reg_web_form(req, in, &errs), 0);
 		json_object_set_new(m, "with_email", json_true());
@@ -295,7 +295,7 @@ static enum hm_err post_own(struct http_req *req, struct http_res *res)
 	if (web_principal(req)->read_only)
 		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
 	const char *token = http_param(req, "token");
-	json_t *in = reg_web_body(req);
+	json_t *in = site_body_object(req);
 	if (!in)
 		return http_fail(res, HM_EINVAL, "Send a JSON object.");
 	const char *action = json_string_value(json_object_get(in, "action"));
@@ -331,7 +331,7 @@ static enum hm_err post_own(struct http_req *req, struct http_res *res)
 	if (!r)
 		return HM_EDB;
 	if (e == HM_EINVAL)
-		return req->want_json ? (json_decref(r), reg_web_refuse(req, res, 400, &errs))
+		return req->want_json ? (json_decref(r), site_refuse_json(req, res, 400, &errs))
 				      : own_page(req, res, r, reg_web_form(req, in, &errs), 400);
 	if (e != HM_OK) {
 		json_decref(r);
