@@ -62,27 +62,26 @@ enum hm_err dlg_vote(struct db *db, int64_t cid, const struct dlg_who *who, int6
 	if (!c)
 		return dlg_fail(db, db_failed(db) ? HM_EDB : HM_ENOTFOUND);
 	e = dlg_may_take_part(db, c, who);
-	json_decref(c);
-	if (e != HM_OK)
+	if (e != HM_OK) {
+		json_decref(c);
 		return dlg_fail(db, e);
+	}
 	struct db_stmt *st = db_prepare(db, SQL_STMT);
-	if (!st)
+	if (!st) {
+		json_decref(c);
 		return dlg_fail(db, HM_EDB);
+	}
 	db_bind_int(st, 1, sid);
 	db_bind_int(st, 2, cid);
 	int rc = db_step(st);
 	int accepted = rc == 1 && str_eq(db_col_text(st, 0), "accepted");
 	db_done(st);
-	if (rc < 0)
-		return dlg_fail(db, HM_EDB);
-	if (rc == 0)
-		return dlg_fail(db, HM_ENOTFOUND);
-	if (!accepted)
-		return dlg_fail(db, HM_ECONFLICT);
+	if (!accepted) {
+		json_decref(c);
+		return dlg_fail(db, rc < 0 ? HM_EDB : rc == 0 ? HM_ENOTFOUND : HM_ECONFLICT);
+	}
 	int64_t pid;
-	/* the conversation is read again inside: cheap, and one path */
-	c = dlg_conversation(db, cid);
-	e = c ? dlg_participant_tx(db, c, who, now, &pid) : HM_EDB;
+	e = dlg_participant_tx(db, c, who, now, &pid);
 	json_decref(c);
 	if (e != HM_OK)
 		return dlg_fail(db, e);
