@@ -23,6 +23,7 @@
 #include "features/registration/reg_internal.h"
 #include "features/registration/registration.h"
 #include "test_shared.h"
+#include "test_backend.h"
 
 /* 2030-01-01T00:00:00Z: the event is in the future, registration open */
 #define NOW ((int64_t)1893456000)
@@ -30,42 +31,12 @@
 static char dir[64];
 static int ndb;
 
-struct backend {
-	enum db_backend kind;
-};
 static struct backend sqlite_be = {DB_SQLITE}, pg_be = {DB_POSTGRESQL};
-
-static const char *pg_uri(void)
-{
-	const char *uri = getenv("HM_TEST_PG");
-	if (uri && *uri)
-		return uri;
-	if (ts_in_ci())
-		fail_msg("HM_TEST_PG is not set (CI=true needs PostgreSQL: run the tests through "
-			 "scripts/with-pg)");
-	print_message("skipped: HM_TEST_PG is not set (run through scripts/with-pg)\n");
-	skip();
-	return NULL;
-}
 
 /* A fresh empty database: a file, or a schema of its own in PostgreSQL. */
 static char *fresh(const struct backend *b)
 {
-	ndb++;
-	if (b->kind == DB_SQLITE)
-		return xasprintf("%s/reg-%d.db", dir, ndb);
-	const char *uri = pg_uri();
-	PGconn *c = PQconnectdb(uri);
-	if (PQstatus(c) != CONNECTION_OK)
-		fail_msg("%s", PQerrorMessage(c));
-	char sql[128];
-	snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_reg%d CASCADE; CREATE SCHEMA t_reg%d",
-		 ndb, ndb);
-	PGresult *r = PQexec(c, sql);
-	PQclear(r);
-	PQfinish(c);
-	return xasprintf("%s%coptions=-csearch_path%%3Dt_reg%d", uri, strchr(uri, '?') ? '&' : '?',
-			 ndb);
+	return tb_fresh(b, dir, "reg", ++ndb);
 }
 
 struct world {
