@@ -11,6 +11,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { request } from './lib/http.mjs';
 import { ROOT, assertNoSanitizerReport, harmonyBin, startServer } from './lib/server.mjs';
+import { matches, parseExamples } from './lib/apidocs.mjs';
 
 const DOC = path.join(ROOT, 'docs/api/events.md');
 const PASSWORD = 'correct horse battery staple';
@@ -24,58 +25,6 @@ const ENDPOINTS = [
 	'GET /api/v1/organisations/{slug}', 'PATCH /api/v1/organisations/{slug}',
 	'DELETE /api/v1/series/{slug}', 'DELETE /api/v1/events/{slug}', 'DELETE /api/v1/organisations/{slug}',
 ];
-
-// The examples: [{line, method, path, headers, body, status, answer}] in
-// document order. An ```http block must be followed by a ```json block.
-export function parseExamples(md) {
-	const blocks = [...md.matchAll(/^```(http|json)\n([\s\S]*?)^```$/gm)].map((m) => ({
-		kind: m[1],
-		text: m[2],
-		line: md.slice(0, m.index).split('\n').length,
-	}));
-	const out = [];
-	for (let i = 0; i < blocks.length; i++) {
-		const b = blocks[i];
-		if (b.kind !== 'http') continue;
-		const a = blocks[i + 1];
-		assert.ok(a && a.kind === 'json', `docs line ${b.line}: an http example without its json answer`);
-		const [head, ...rest] = b.text.split(/\n\n/);
-		const [start, ...hdrs] = head.split('\n');
-		const [method, p] = start.trim().split(/\s+/);
-		const headers = Object.fromEntries(hdrs.filter((h) => h.trim()).map((h) => h.split(/:\s*/, 2)));
-		const body = rest.join('\n\n').trim();
-		const nl = a.text.indexOf('\n');
-		const status = Number(a.text.slice(0, nl).trim());
-		const answer = a.text.slice(nl + 1).trim();
-		out.push({ line: b.line, method, path: p, headers, body: body || undefined, status,
-			answer: answer ? JSON.parse(answer) : undefined });
-		i++;
-	}
-	return out;
-}
-
-// Every documented key present with the documented value.
-function matches(doc, got, where) {
-	if (doc === '…') {
-		assert.notEqual(got, undefined, `${where}: missing`);
-		return;
-	}
-	if (Array.isArray(doc)) {
-		assert.ok(Array.isArray(got), `${where}: not an array: ${JSON.stringify(got)?.slice(0, 200)}`);
-		assert.equal(got.length, doc.length, `${where}: length (got ${JSON.stringify(got).slice(0, 300)})`);
-		doc.forEach((d, i) => matches(d, got[i], `${where}[${i}]`));
-		return;
-	}
-	if (doc && typeof doc === 'object') {
-		assert.ok(got && typeof got === 'object' && !Array.isArray(got), `${where}: not an object`);
-		for (const [k, v] of Object.entries(doc)) {
-			assert.ok(k in got, `${where}.${k}: missing (got keys ${Object.keys(got).join(', ')})`);
-			matches(v, got[k], `${where}.${k}`);
-		}
-		return;
-	}
-	assert.deepEqual(got, doc, `${where}`);
-}
 
 let srv, token;
 before(async () => {

@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { addAccount, apiToken, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
 import { ROOT, startServer } from './lib/server.mjs';
+import { matches, parseExamples } from './lib/apidocs.mjs';
 
 const DOC = path.join(ROOT, 'docs/api/news.md');
 const PNG = readFileSync(path.join(ROOT, 'tests/fuzz/corpus/image/red-blue.png'));
@@ -24,39 +25,6 @@ const ENDPOINTS = [
 	'PATCH /api/v1/categories/{id}', 'DELETE /api/v1/categories/{id}', 'POST /api/v1/media',
 ];
 
-// The examples: [{line, method, path, headers, body, status, answer}] in
-// document order. An ```http block must be followed by a ```json block.
-function parseExamples(md) {
-	const blocks = [...md.matchAll(/^```(http|json)\n([\s\S]*?)^```$/gm)].map((m) => ({
-		kind: m[1],
-		text: m[2],
-		line: md.slice(0, m.index).split('\n').length,
-	}));
-	const out = [];
-	for (let i = 0; i < blocks.length; i++) {
-		const b = blocks[i];
-		if (b.kind !== 'http') continue;
-		const a = blocks[i + 1];
-		assert.ok(a && a.kind === 'json', `docs line ${b.line}: an http example without its json answer`);
-		const cut = b.text.indexOf('\n\n');
-		const head = cut < 0 ? b.text : b.text.slice(0, cut);
-		const [start, ...hdrs] = head.split('\n');
-		const [method, p] = start.trim().split(/\s+/);
-		const headers = Object.fromEntries(hdrs.filter((h) => h.trim()).map((h) => {
-			const i2 = h.indexOf(':');
-			return [h.slice(0, i2).trim(), h.slice(i2 + 1).trim()];
-		}));
-		const body = cut < 0 ? '' : b.text.slice(cut + 2).replace(/\n$/, '');
-		const nl = a.text.indexOf('\n');
-		const status = Number(a.text.slice(0, nl).trim());
-		const answer = a.text.slice(nl + 1).trim();
-		out.push({ line: b.line, method, path: p, headers, body: body || undefined, status,
-			answer: answer ? JSON.parse(answer) : undefined });
-		i++;
-	}
-	return out;
-}
-
 // A documented body as sent: multipart with CRLF and the file's bytes.
 function wireBody(ex) {
 	if (ex.body === undefined || !/^multipart\//.test(ex.headers['Content-Type'] ?? '')) return ex.body;
@@ -64,29 +32,6 @@ function wireBody(ex) {
 	const at = text.indexOf(PNG_MARKER);
 	if (at < 0) return Buffer.from(text);
 	return Buffer.concat([Buffer.from(text.slice(0, at)), PNG, Buffer.from(text.slice(at + PNG_MARKER.length))]);
-}
-
-// Every documented key present with the documented value.
-function matches(doc, got, where) {
-	if (doc === '…') {
-		assert.notEqual(got, undefined, `${where}: missing`);
-		return;
-	}
-	if (Array.isArray(doc)) {
-		assert.ok(Array.isArray(got), `${where}: not an array: ${JSON.stringify(got)?.slice(0, 200)}`);
-		assert.equal(got.length, doc.length, `${where}: length (got ${JSON.stringify(got).slice(0, 300)})`);
-		doc.forEach((d, i) => matches(d, got[i], `${where}[${i}]`));
-		return;
-	}
-	if (doc && typeof doc === 'object') {
-		assert.ok(got && typeof got === 'object' && !Array.isArray(got), `${where}: not an object`);
-		for (const [k, v] of Object.entries(doc)) {
-			assert.ok(k in got, `${where}.${k}: missing (got keys ${Object.keys(got).join(', ')})`);
-			matches(v, got[k], `${where}.${k}`);
-		}
-		return;
-	}
-	assert.deepEqual(got, doc, `${where}`);
 }
 
 let srv, token;

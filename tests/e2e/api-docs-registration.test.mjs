@@ -13,6 +13,7 @@ import { after, before, test } from 'node:test';
 import { addAccount, apiToken, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
 import { makeDemo, ROOT, startServer, tempDir } from './lib/server.mjs';
+import { matches, parseExamples } from './lib/apidocs.mjs';
 
 const DOC = path.join(ROOT, 'docs/api/registration.md');
 const ENDPOINTS = [
@@ -26,61 +27,10 @@ const ENDPOINTS = [
 	'GET /api/v1/events/{slug}/participants',
 ];
 
-// [{line, method, path, headers, body, status, answer}] in document order;
-// an ```http block is followed by its ```json answer (status, then body).
-function parseExamples(md) {
-	const blocks = [...md.matchAll(/^```(http|json)\n([\s\S]*?)^```$/gm)].map((m) => ({
-		kind: m[1], text: m[2], line: md.slice(0, m.index).split('\n').length,
-	}));
-	const out = [];
-	for (let i = 0; i < blocks.length; i++) {
-		const b = blocks[i];
-		if (b.kind !== 'http') continue;
-		const a = blocks[i + 1];
-		assert.ok(a && a.kind === 'json', `docs line ${b.line}: an http example without its json answer`);
-		const [head, ...rest] = b.text.split(/\n\n/);
-		const [start, ...hdrs] = head.split('\n');
-		const [method, p] = start.trim().split(/\s+/);
-		const headers = Object.fromEntries(hdrs.filter((h) => h.trim()).map((h) => h.split(/:\s*/, 2)));
-		const body = rest.join('\n\n').trim();
-		const text = a.text.trim();
-		const nl = text.indexOf('\n');
-		const status = Number(nl < 0 ? text : text.slice(0, nl));
-		const answer = nl < 0 ? '' : text.slice(nl + 1).trim();
-		out.push({ line: b.line, method, path: p, headers, body: body || undefined, status,
-			answer: answer ? JSON.parse(answer) : undefined });
-		i++;
-	}
-	return out;
-}
-
 // The docs number the registrations they make 1, 2, 3…; the server
 // numbers them after the demo's. Each id a documented answer gives is
 // mapped to the one the server gave, in paths and answers that follow.
 const ids = new Map();
-
-function matches(doc, got, where, key) {
-	if (key === 'id' && typeof doc === 'number' && ids.has(doc)) doc = ids.get(doc);
-	if (doc === '…') {
-		assert.notEqual(got, undefined, `${where}: missing`);
-		return;
-	}
-	if (Array.isArray(doc)) {
-		assert.ok(Array.isArray(got), `${where}: not an array: ${JSON.stringify(got)?.slice(0, 200)}`);
-		assert.equal(got.length, doc.length, `${where}: length (got ${JSON.stringify(got).slice(0, 300)})`);
-		doc.forEach((d, i) => matches(d, got[i], `${where}[${i}]`));
-		return;
-	}
-	if (doc && typeof doc === 'object') {
-		assert.ok(got && typeof got === 'object' && !Array.isArray(got), `${where}: not an object`);
-		for (const [k, v] of Object.entries(doc)) {
-			assert.ok(k in got, `${where}.${k}: missing (got keys ${Object.keys(got).join(', ')})`);
-			matches(v, got[k], `${where}.${k}`, k);
-		}
-		return;
-	}
-	assert.deepEqual(got, doc, `${where}`);
-}
 
 let srv, token;
 before(async () => {
@@ -116,6 +66,6 @@ test('every example in docs/api/registration.md holds', async () => {
 		assert.equal(r.status, ex.status, `${where}: status ${r.status}, answer ${r.body.slice(0, 400)}`);
 		if (ex.answer === undefined) continue;
 		assert.match(r.headers['content-type'], /^application\/json/, where);
-		matches(ex.answer, JSON.parse(r.body), where);
+		matches(ex.answer, JSON.parse(r.body), where, ids);
 	}
 });
