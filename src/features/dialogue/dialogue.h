@@ -153,4 +153,13 @@ json_t *dlg_votes_of(struct db *db, int64_t cid, int64_t pid);
  * read or analysis (logged). */
 json_t *dlg_report(struct db *db, int64_t cid);
 
+/* Pol.is's export files, NULL-terminated: summary, comments, votes,
+ * participants-votes (export.c says how each is written). */
+extern const char *const dlg_export_files[];
+/* Appends to out the Pol.is export file (one of dlg_export_files) of
+ * conversation conv (dlg_conversation's); url: its address, for
+ * summary.csv. HM_ENOTFOUND: no such file; HM_EDB. */
+enum hm_err dlg_export(struct db *db, const json_t *conv, const char *file, const char *url,
+		       struct buf *out);
+
 #endif
