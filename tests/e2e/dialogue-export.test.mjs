@@ -87,6 +87,27 @@ function parseCsv(text) {
 	return rows;
 }
 
+describe('the demo\'s conversation', () => {
+	test('Shanghai: illustrative statements, simulated votes, a report with groups', async () => {
+		const visitor = new Client(srv.url);
+		let r = await visitor.getJson('/conversations/1');
+		assert.equal(r.status, 200, r.body);
+		assert.equal(r.json.conversation.event, SHANGHAI);
+		assert.equal(r.json.conversation.status, 'closed');
+		assert.equal(r.json.progress.total, 20);
+		r = await visitor.getJson('/conversations/1/report');
+		assert.equal(r.status, 200, r.body);
+		assert.equal(r.json['too-few-participants'], false);
+		assert.equal(r.json.n, 135, 'one participant per approved registration');
+		assert.ok(r.json.groups.length >= 2, JSON.stringify(r.json.groups));
+		// the common-ground statements (1-4) lead the majority consensus
+		assert.ok(r.json.consensus.agree.slice(0, 4).every((c) => c.tid <= 4 || c.tid === 17), JSON.stringify(r.json.consensus.agree));
+		const page = await visitor.get('/conversations/1/report');
+		assert.equal(page.status, 200);
+		assert.match(page.body, /Harmony through diversity and dialogue/);
+	});
+});
+
 describe('Pol.is export', () => {
 	test('the four files in Pol.is\'s columns; analyze on them gives the report', async () => {
 		const { id, ids } = await camps();
