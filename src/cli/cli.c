@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "auth/auth.h"
 #include "cli/analyze.h"
+#include "cli/conversation.h"
 #include "cli/db.h"
 #include "cli/media.h"
 #include "cli/settings.h"
@@ -70,6 +71,8 @@ static const char usage_text[] =
 	"        images are files in the media folder, not rows: back that up too)\n"
 	"  analyze PATH [--format text|json] [--mode compat|scale] ...\n"
 	"        dialogue analysis of a Pol.is export folder (see harmony(1))\n"
+	"  conversation import [--db PATH] --event SLUG PATH\n"
+	"        a new conversation of an event from a Pol.is export folder\n"
 	"\n"
 	"  harmony --help | --version\n";
 
@@ -444,6 +447,7 @@ static const struct {
 	{"init", cmd_init},
 	{"demo", cmd_demo},
 	{"analyze", cli_analyze},
+	{"conversation", cli_conversation},
 	{"user", cli_user},
 	{"media", cli_media},
 	{"settings", cli_settings},

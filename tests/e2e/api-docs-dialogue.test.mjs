@@ -23,7 +23,8 @@ const ENDPOINTS = [
 	'GET /conversations/{id}/report',
 ];
 
-// The demo has no conversation: the docs' ids are the server's.
+// The docs' ids are the server's: after the demo's conversation (1, with
+// statements 1-20 and participants up to 160, src/features/dialogue/demo.sql).
 const ids = new Map();
 
 let srv, token;

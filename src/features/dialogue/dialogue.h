@@ -153,4 +153,47 @@ json_t *dlg_votes_of(struct db *db, int64_t cid, int64_t pid);
  * read or analysis (logged). */
 json_t *dlg_report(struct db *db, int64_t cid);
 
+/* Pol.is's export files, NULL-terminated: summary, comments, votes,
+ * participants-votes (export.c says how each is written). */
+extern const char *const dlg_export_files[];
+/* Appends to out the Pol.is export file (one of dlg_export_files) of
+ * conversation conv (dlg_conversation's); url: its address, for
+ * summary.csv. HM_ENOTFOUND: no such file; HM_EDB. */
+enum hm_err dlg_export(struct db *db, const json_t *conv, const char *file, const char *url,
+		       struct buf *out);
+
+/* A conversation read from a Pol.is export folder, in the export's ids
+ * (ext): statements in ascending ext id, participants (voters and
+ * authors) in ascending ext id, votes in the order they were cast. */
+struct dlg_import_stmt {
+	int64_t ext;
+	int64_t author;     /* a participant's ext id, or -1: none */
+	int64_t at;         /* seconds since 1970 */
+	const char *text;
+	const char *status; /* pending, accepted, rejected, meta */
+};
+struct dlg_import_vote {
+	int64_t stmt, ptpt; /* ext ids */
+	int vote;           /* 1 agree, -1 disagree, 0 pass */
+	int64_t at;
+};
+struct dlg_import {
+	const char *topic, *description;
+	size_t n_stmts, n_ptpts, n_votes;
+	const struct dlg_import_stmt *stmts;
+	const int64_t *ptpts;
+	const struct dlg_import_vote *votes;
+};
+/* Makes a closed conversation of ev (reg_event's) from in, in one
+ * transaction: participants and statements get store ids in the order of
+ * their ext ids (harmony's ids are keys of the whole store, so the
+ * export's own ids cannot be kept; their order is), votes keep their
+ * times, the last vote of a participant on a statement is the current
+ * one and each is in the history. Its report is for organisers until
+ * they choose otherwise. *cid: the new id. HM_EINVAL: a vote or author
+ * naming no participant or statement of in. Audited
+ * "conversation.import". */
+enum hm_err dlg_import(struct db *db, const struct principal *p, const json_t *ev,
+		       const struct dlg_import *in, int64_t now, int64_t *cid);
+
 #endif

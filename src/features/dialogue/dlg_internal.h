@@ -20,6 +20,8 @@ enum hm_err dlg_fail(struct db *db, enum hm_err e);
 int dlg_blank(const char *s);
 /* The SHA-256 (hex) of an anonymous token: what the store keeps. */
 void dlg_anon_key(const char *token, char out[65]);
+/* The near-duplicate key of a statement's text (statement.c). malloc'd. */
+char *dlg_text_key(const char *text);
 /* In the caller's transaction, once the caller has checked that who may
  * take part in conv (dlg_may_take_part): their participant row, made if
  * need be. */

@@ -13,4 +13,5 @@ static const struct route *const routes[] = {
 const struct feature dialogue_feature = {
 	.name = "dialogue",
 	.routes = routes,
+	.demo = "src/features/dialogue/demo.sql",
 };

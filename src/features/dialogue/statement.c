@@ -75,7 +75,7 @@ static char *tidy(const char *s, size_t len)
 
 /* The near-duplicate key of tidied text: folded case, spaces and the
  * punctuation at its end left out. malloc'd. */
-static char *key_of(const char *text)
+char *dlg_text_key(const char *text)
 {
 	UErrorCode ue = U_ZERO_ERROR;
 	UCaseMap *cm = ucasemap_open(NULL, 0, &ue);
@@ -238,7 +238,7 @@ enum hm_err dlg_seed(struct db *db, const struct principal *p, int64_t cid, cons
 				keys = xrealloc(keys, cap * sizeof(*keys));
 			}
 			lines[n] = line;
-			keys[n] = line ? key_of(line) : NULL;
+			keys[n] = line ? dlg_text_key(line) : NULL;
 			n++;
 		}
 	}
@@ -313,7 +313,7 @@ enum hm_err dlg_seed_edit(struct db *db, const struct principal *p, int64_t sid,
 		 json_integer_value(json_object_get(s, "n_votes")) > 0)
 		e = HM_ECONFLICT;
 	char *t = e == HM_OK && text ? tidy(text, strlen(text)) : NULL;
-	char *key = t ? key_of(t) : NULL;
+	char *key = t ? dlg_text_key(t) : NULL;
 	if (e == HM_OK && text_ok(t, json_integer_value(json_object_get(c, "max_length")), "text",
 				  errs)) {
 		int x = exists(db, json_integer_value(json_object_get(c, "id")), key, sid);
@@ -370,7 +370,7 @@ enum hm_err dlg_submit(struct db *db, int64_t cid, const struct dlg_who *who, co
 	char *t = NULL, *key = NULL;
 	if (e == HM_OK) {
 		t = text ? tidy(text, strlen(text)) : NULL;
-		key = t ? key_of(t) : NULL;
+		key = t ? dlg_text_key(t) : NULL;
 		if (text_ok(t, json_integer_value(json_object_get(c, "max_length")), "text", errs)) {
 			int x = exists(db, cid, key, 0);
 			if (x < 0)

@@ -400,12 +400,11 @@ static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const js
 	return HM_OK;
 }
 
-static enum hm_err page_report(struct http_req *req, struct http_res *res)
+/* The report's visibility (report_visibility): organisers always; the
+ * conversation's participants, or anyone, as the organiser chose. The
+ * Pol.is export follows the same rule. */
+static enum hm_err may_read_report(struct http_req *req, struct http_res *res, const json_t *c)
 {
-	json_t *c;
-	enum hm_err e = conv_of(req, res, &c);
-	if (e != HM_OK)
-		return e;
 	int64_t cid = json_integer_value(json_object_get(c, "id"));
 	const struct principal *p = web_principal(req);
 	const char *vis = dlg_jstr(c, "report_visibility");
@@ -420,6 +419,18 @@ static enum hm_err page_report(struct http_req *req, struct http_res *res)
 			return http_fail(res, HM_EFORBIDDEN,
 					 "This report is for the conversation's participants.");
 	}
+	return HM_OK;
+}
+
+static enum hm_err page_report(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	int64_t cid = json_integer_value(json_object_get(c, "id"));
+	if ((e = may_read_report(req, res, c)) != HM_OK)
+		return e;
 	json_t *r = dlg_report(req->db, cid);
 	if (!r)
 		return HM_EDB;
@@ -428,6 +439,35 @@ static enum hm_err page_report(struct http_req *req, struct http_res *res)
 	json_t *m = json_pack("{s:o, s:o}", "conversation", public_conv(c), "report", r);
 	dlg_report_model(req, m);
 	http_res_page(res, m, "pages/conversation_report", dlg_jstr(c, "topic"));
+	return HM_OK;
+}
+
+/* GET /conversations/{id}/export/{file}.csv: Pol.is's export files. */
+static enum hm_err page_export(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	if ((e = may_read_report(req, res, c)) != HM_OK)
+		return e;
+	const char *file = http_param(req, "file");
+	size_t n = file ? strlen(file) : 0;
+	char name[32];
+	if (n < 5 || n - 4 >= sizeof(name) || strcmp(file + n - 4, ".csv"))
+		return http_fail(res, HM_ENOTFOUND, "There is no such export file.");
+	memcpy(name, file, n - 4);
+	name[n - 4] = 0;
+	const char *url = arena_printf(&req->pool, "/conversations/%lld",
+				       (long long)json_integer_value(json_object_get(c, "id")));
+	e = dlg_export(req->db, c, name, url, &res->body);
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, e, "There is no such export file.");
+	if (e != HM_OK)
+		return e;
+	res->content_type = "text/csv; charset=utf-8";
+	http_res_header(res, "Content-Disposition",
+			arena_printf(&req->pool, "attachment; filename=\"%s\"", file));
 	return HM_OK;
 }
 
@@ -444,5 +484,6 @@ const struct route dlg_routes[] = {
 	{POST, "/conversations/{id}/votes", api_vote, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
 	{POST, "/conversations/{id}/statements", form_statement, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
 	{GET, "/conversations/{id}/report", page_report, 0},
+	{GET, "/conversations/{id}/export/{file}", page_export, 0},
 	WEB_ROUTES_END,
 };
