@@ -7,10 +7,17 @@
 
 static const struct route *const routes[] = {
 	dlg_routes,
+	dlg_admin_routes,
 	NULL,
+};
+
+static const struct nav_item event_tabs[] = {
+	{"conversations", N_("Conversations")},
+	{NULL, NULL},
 };
 
 const struct feature dialogue_feature = {
 	.name = "dialogue",
 	.routes = routes,
+	.event_tabs = event_tabs,
 };
