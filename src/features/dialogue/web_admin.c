@@ -81,8 +81,9 @@ static enum hm_err event_of(struct http_req *req, struct http_res *res, json_t *
 	return HM_OK;
 }
 
-/* The conversation of the path and its event, for its organisers: others
- * are told there is none. */
+/* The conversation of the path and its event, for its organisers: 404
+ * for those who may not see it, 403 for those who see it and may not
+ * change it (as the API answers). */
 static enum hm_err conv_of(struct http_req *req, struct http_res *res, json_t **c, json_t **ev)
 {
 	*c = *ev = NULL;
@@ -90,9 +91,13 @@ static enum hm_err conv_of(struct http_req *req, struct http_res *res, json_t **
 	json_t *conv = id ? dlg_conversation(req->db, id) : NULL;
 	if (!conv && db_failed(req->db))
 		return HM_EDB;
-	if (!conv || !dlg_may_moderate(web_principal(req), conv)) {
+	if (!conv || !dlg_may_see(web_principal(req), conv)) {
 		json_decref(conv);
 		return http_fail(res, HM_ENOTFOUND, "There is no such conversation.");
+	}
+	if (!dlg_may_moderate(web_principal(req), conv)) {
+		json_decref(conv);
+		return http_fail(res, HM_EFORBIDDEN, "Your account may not do this.");
 	}
 	*c = web_own(req, conv);
 	*ev = web_own(req, reg_event_by_id(req->db, jint(conv, "event_id")));
