@@ -118,6 +118,16 @@ async function adminPages() {
 		await page.locator('#f-password').fill(ADMIN.password);
 		await Promise.all([page.waitForLoadState(), page.getByRole('button', { name: 'Create token' }).click()]);
 
+		// A conversation with seed statements (long words among them), made
+		// through its form, for the dialogue's pages.
+		await page.goto(srv.url + `/admin/events/${SHANGHAI}/conversations`);
+		await page.locator('#f-topic').fill(`${LONG} water`);
+		await page.locator('#f-question').fill(`How should the ${LONG} share rivers?`);
+		await Promise.all([page.waitForURL(/\/admin\/conversations\/\d+/), page.getByRole('button', { name: 'Create the conversation' }).click()]);
+		const conversation = /\/admin\/conversations\/(\d+)/.exec(page.url())[1];
+		await page.locator('#f-texts').fill(`Rivers are shared\nThe ${LONG} decides\nWells before dams`);
+		await Promise.all([page.waitForURL(/done=seeded-3/), page.getByRole('button', { name: 'Add the statements' }).click()]);
+
 		const firstId = async (list, re) => {
 			await page.goto(srv.url + list);
 			const hrefs = await page.locator('main a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
@@ -133,6 +143,7 @@ async function adminPages() {
 			categories: await firstId('/admin/categories', /^\/admin\/categories\/(\d+)/),
 			accounts: await firstId('/admin/accounts', /^\/admin\/accounts\/(\d+)/),
 			outbox: await firstId('/admin/outbox', /^\/admin\/outbox\/(\d+)/),
+			conversations: conversation,
 		};
 		const urls = new Set();
 		for (const r of routeTable()) {
@@ -150,7 +161,9 @@ async function adminPages() {
 		adminUrls = [...urls];
 		for (const must of ['/admin', '/admin/events', `/admin/events/${SHANGHAI}/edit`, `/admin/series/${SERIES}/edit`,
 			`/admin/organisations/${ORG}/edit`, `/admin/news/${ids.news}/edit`, `/admin/categories/${ids.categories}/edit`,
-			`/admin/accounts/${ids.accounts}`, '/admin/audit', '/admin/outbox', `/admin/outbox/${ids.outbox}`])
+			`/admin/accounts/${ids.accounts}`, '/admin/audit', '/admin/outbox', `/admin/outbox/${ids.outbox}`,
+			`/admin/events/${SHANGHAI}/conversations`, `/admin/conversations/${ids.conversations}`,
+			`/admin/conversations/${ids.conversations}/statements`])
 			assert.ok(adminUrls.includes(must), `${must} is among the pages checked`);
 		return adminUrls;
 	} finally {
@@ -166,7 +179,9 @@ const MAIN = (urls) => [
 	['post', urls.find((u) => /^\/admin\/news\/\d+\/edit$/.test(u))], ['categories', '/admin/categories'],
 	['accounts', '/admin/accounts'], ['account', urls.find((u) => /^\/admin\/accounts\/\d+$/.test(u))],
 	['audit', '/admin/audit'], ['outbox', '/admin/outbox'], ['outbox-message', urls.find((u) => /^\/admin\/outbox\/\d+$/.test(u))],
-	['your-account', '/account'],
+	['your-account', '/account'], ['conversations', `/admin/events/${SHANGHAI}/conversations`],
+	['conversation', urls.find((u) => /^\/admin\/conversations\/\d+$/.test(u))],
+	['moderation', urls.find((u) => /^\/admin\/conversations\/\d+\/statements$/.test(u))],
 ];
 
 // Every admin page at 390×844: no sideways scroll, the h1 within 300 px.

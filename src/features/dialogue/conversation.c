@@ -170,7 +170,7 @@ static int64_t int_of(const json_t *v, int *ok)
 	*ok = 1;
 	if (json_is_integer(v))
 		return json_integer_value(v);
-	if (json_is_string(v) && text_int_parse(json_string_value(v), &n) == 0)
+	if (json_is_string(v) && text_int_parse(json_string_value(v), &n))
 		return n;
 	*ok = 0;
 	return 0;

@@ -116,6 +116,14 @@ enum hm_err dlg_moderate(struct db *db, const struct principal *p, int64_t sid,
 json_t *dlg_statement(struct db *db, int64_t sid);
 /* The statements of a conversation, oldest first; status NULL: all. */
 json_t *dlg_statements(struct db *db, int64_t cid, const char *status);
+/* The moderation queue: limit statements from offset, pending first then
+ * oldest first (status NULL: all), the keys of dlg_statement plus author
+ * ("organiser", "account" or "anonymous"). */
+json_t *dlg_statements_page(struct db *db, int64_t cid, const char *status, int64_t offset,
+			    int64_t limit);
+/* {pending, accepted, rejected, meta, statements (all), participants,
+ * votes (current ones)} of conversation cid. NULL: a failed read. */
+json_t *dlg_counts(struct db *db, int64_t cid);
 
 /* Records who's vote (1 agree, 0 pass, -1 disagree) on statement sid of
  * conversation cid: the current vote replaced, the history appended, the

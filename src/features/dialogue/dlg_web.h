@@ -16,6 +16,7 @@
 #include "site/site.h"
 
 extern const struct route dlg_routes[];
+extern const struct route dlg_admin_routes[];
 
 /* Adds what the voting page shows beside the JSON twin's keys. */
 void dlg_page_model(struct http_req *req, json_t *m);

@@ -7,11 +7,18 @@
 
 static const struct route *const routes[] = {
 	dlg_routes,
+	dlg_admin_routes,
 	NULL,
+};
+
+static const struct nav_item event_tabs[] = {
+	{"conversations", N_("Conversations")},
+	{NULL, NULL},
 };
 
 const struct feature dialogue_feature = {
 	.name = "dialogue",
 	.routes = routes,
 	.demo = "src/features/dialogue/demo.sql",
+	.event_tabs = event_tabs,
 };

@@ -189,6 +189,82 @@ json_t *dlg_statements(struct db *db, int64_t cid, const char *status)
 	return list;
 }
 
+/* One page of the moderation queue: pending first, then by id; with
+ * who wrote each. */
+static const char SQL_PAGE[] =
+	"SELECT " STMT_COLS ", CASE WHEN s.by_organiser = 1 THEN 'organiser' "
+	"WHEN p.account_id IS NOT NULL THEN 'account' ELSE 'anonymous' END AS author "
+	"FROM statement s LEFT JOIN dialogue_participant p ON p.id = s.participant_id "
+	"WHERE s.conversation_id = ? AND (? IS NULL OR s.status = ?) "
+	"ORDER BY CASE WHEN s.status = 'pending' THEN 0 ELSE 1 END, s.id LIMIT ? OFFSET ?";
+static const char SQL_COUNTS[] =
+	"SELECT status, count(*) AS n FROM statement WHERE conversation_id = ? GROUP BY status";
+static const char SQL_TALLY[] =
+	"SELECT (SELECT count(*) FROM dialogue_participant WHERE conversation_id = ?) AS participants, "
+	"(SELECT count(*) FROM vote v JOIN statement s ON s.id = v.statement_id "
+	"WHERE s.conversation_id = ?) AS votes";
+
+json_t *dlg_statements_page(struct db *db, int64_t cid, const char *status, int64_t offset,
+			    int64_t limit)
+{
+	struct db_stmt *st = db_prepare(db, SQL_PAGE);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, cid);
+	db_bind_text(st, 2, status);
+	db_bind_text(st, 3, status);
+	db_bind_int(st, 4, limit);
+	db_bind_int(st, 5, offset);
+	json_t *list = db_rows_json(st);
+	size_t i;
+	json_t *s;
+	json_array_foreach(list, i, s)
+		json_object_set_new(s, "by_organiser",
+				    json_boolean(json_integer_value(json_object_get(s, "by_organiser"))));
+	return list;
+}
+
+json_t *dlg_counts(struct db *db, int64_t cid)
+{
+	struct db_stmt *st = db_prepare(db, SQL_COUNTS);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, cid);
+	json_t *rows = db_rows_json(st);
+	if (!rows)
+		return NULL;
+	json_t *o = json_object();
+	json_int_t all = 0;
+	for (const char *const *k = dlg_stmt_statuses; *k; k++)
+		json_object_set_new(o, *k, json_integer(0));
+	size_t i;
+	json_t *r;
+	json_array_foreach(rows, i, r) {
+		const char *k = json_string_value(json_object_get(r, "status"));
+		json_int_t n = json_integer_value(json_object_get(r, "n"));
+		if (k)
+			json_object_set_new(o, k, json_integer(n));
+		all += n;
+	}
+	json_decref(rows);
+	json_object_set_new(o, "statements", json_integer(all));
+	st = db_prepare(db, SQL_TALLY);
+	json_t *t = NULL;
+	if (st) {
+		db_bind_int(st, 1, cid);
+		db_bind_int(st, 2, cid);
+		t = db_one_json(st);
+		db_done(st);
+	}
+	if (!t) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_update(o, t);
+	json_decref(t);
+	return o;
+}
+
 /* ---------------------------------------------------------------- seeds */
 
 enum hm_err dlg_seed(struct db *db, const struct principal *p, int64_t cid, const json_t *texts,
