@@ -256,7 +256,9 @@ static enum hm_err edit_page(struct http_req *req, struct http_res *res, const j
 	json_t *moves = json_array();
 	static const struct {
 		const char *to, *label;
-	} to[] = {{"open", N_("Open")}, {"closed", N_("Close")}, {"archived", N_("Archive")}};
+	} to[] = {{"open", N_("Open the conversation")},
+		  {"closed", N_("Close")},
+		  {"archived", N_("Archive")}};
 	for (size_t i = 0; i < HM_ARRAY_LEN(to); i++)
 		if (!str_eq(st, to[i].to))
 			json_array_append_new(moves, json_pack("{s:s, s:s}", "status", to[i].to,
