@@ -158,6 +158,18 @@ static enum hm_err insert(struct db *db, int64_t cid, int64_t pid, int by_organi
 
 /* ---------------------------------------------------------------- reads */
 
+/* by_organiser as the boolean it is (the store keeps 0 or 1), in each row
+ * of list; returns list. */
+static json_t *with_flags(json_t *list)
+{
+	size_t i;
+	json_t *s;
+	json_array_foreach(list, i, s)
+		json_object_set_new(s, "by_organiser",
+				    json_boolean(json_integer_value(json_object_get(s, "by_organiser"))));
+	return list;
+}
+
 json_t *dlg_statement(struct db *db, int64_t sid)
 {
 	struct db_stmt *st = db_prepare(db, SQL_GET);
@@ -180,13 +192,7 @@ json_t *dlg_statements(struct db *db, int64_t cid, const char *status)
 	db_bind_int(st, 1, cid);
 	db_bind_text(st, 2, status);
 	db_bind_text(st, 3, status);
-	json_t *list = db_rows_json(st);
-	size_t i;
-	json_t *s;
-	json_array_foreach(list, i, s)
-		json_object_set_new(s, "by_organiser",
-				    json_boolean(json_integer_value(json_object_get(s, "by_organiser"))));
-	return list;
+	return with_flags(db_rows_json(st));
 }
 
 /* One page of the moderation queue: pending first, then by id; with
@@ -215,13 +221,7 @@ json_t *dlg_statements_page(struct db *db, int64_t cid, const char *status, int6
 	db_bind_text(st, 3, status);
 	db_bind_int(st, 4, limit);
 	db_bind_int(st, 5, offset);
-	json_t *list = db_rows_json(st);
-	size_t i;
-	json_t *s;
-	json_array_foreach(list, i, s)
-		json_object_set_new(s, "by_organiser",
-				    json_boolean(json_integer_value(json_object_get(s, "by_organiser"))));
-	return list;
+	return with_flags(db_rows_json(st));
 }
 
 json_t *dlg_counts(struct db *db, int64_t cid)

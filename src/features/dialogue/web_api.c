@@ -82,6 +82,17 @@ static json_t *public_conv(const json_t *c)
 
 /* ------------------------------------------------------ organisers */
 
+/* Answers with conversation id as the API shows it, read anew. */
+static enum hm_err answer_conv(struct http_req *req, struct http_res *res, int64_t id, int status)
+{
+	json_t *c = dlg_conversation(req->db, id);
+	if (!c)
+		return HM_EDB;
+	json_t *o = public_conv(c);
+	json_decref(c);
+	return adm_api_answer(res, status, o);
+}
+
 static enum hm_err api_create(struct http_req *req, struct http_res *res)
 {
 	json_t *ev = web_own(req, reg_event(req->db, http_param(req, "slug")));
@@ -100,12 +111,7 @@ static enum hm_err api_create(struct http_req *req, struct http_res *res)
 		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
-	json_t *c = dlg_conversation(req->db, id);
-	if (!c)
-		return HM_EDB;
-	json_t *o = public_conv(c);
-	json_decref(c);
-	return adm_api_answer(res, 201, o);
+	return answer_conv(req, res, id, 201);
 }
 
 static enum hm_err api_get(struct http_req *req, struct http_res *res)
@@ -143,12 +149,7 @@ static enum hm_err api_patch(struct http_req *req, struct http_res *res)
 		return site_refuse_json(req, res, 400, &errs);
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
-	json_t *now = dlg_conversation(req->db, id);
-	if (!now)
-		return HM_EDB;
-	json_t *o = public_conv(now);
-	json_decref(now);
-	return adm_api_answer(res, 200, o);
+	return answer_conv(req, res, id, 200);
 }
 
 static enum hm_err api_statements(struct http_req *req, struct http_res *res)
