@@ -10,7 +10,9 @@
 #define TEST_BACKEND_H
 
 #include <libpq-fe.h>
+#include <string.h>
 
+#include "auth/auth.h"
 #include "core/core.h"
 #include "db/db.h"
 
@@ -52,6 +54,61 @@ static inline char *tb_fresh(const struct backend *b, const char *dir, const cha
 	PQfinish(c);
 	return xasprintf("%s%coptions=-csearch_path%%3Dt_%s%d", uri, strchr(uri, '?') ? '&' : '?',
 			 prefix, n);
+}
+
+/* ---- a world of two events and their people, for feature store tests
+ * (needs auth/auth.h): event 1 "meet" (2030-06-01, Asia/Shanghai, in
+ * series 1) and event 2 "other"; an admin, an organiser of meet, one of
+ * other, that admin through a read-only token, and a visitor. */
+static const char tb_fixture[] =
+	"INSERT INTO series (id, slug, title, status, created_at, updated_at) VALUES "
+	" (1, 'series', 'S', 'published', 'x', 'x');"
+	"INSERT INTO event (id, series_id, slug, title, starts_on, ends_on, status, timezone, "
+	"country, city, created_at, updated_at) VALUES "
+	" (1, 1, 'meet', 'Meeting', '2030-06-01', '2030-06-02', 'published', 'Asia/Shanghai', "
+	"'CN', 'Shanghai', 'x', 'x'),"
+	" (2, NULL, 'other', 'Other', '2030-06-01', '2030-06-02', 'published', 'UTC', NULL, '', "
+	"'x', 'x');";
+
+struct tb_people {
+	struct principal admin, organiser, other, visitor, read_only;
+};
+
+/* An account made at now (with grant g, or none) loaded as a signed-in
+ * principal. */
+static inline void tb_person(struct db *db, const char *email, const struct auth_grant *g,
+			     int64_t now, struct principal *out)
+{
+	struct principal cli;
+	struct account_new a = {.email = email, .name = "Test Person", .grant = g};
+	int64_t id = 0;
+	char msg[128];
+	auth_principal_cli(&cli);
+	if (auth_account_create(db, &cli, &a, now, &id, msg, sizeof(msg)) != HM_OK)
+		fail_msg("creating %s: %s", email, msg);
+	assert_int_equal(auth_principal_load(db, id, AUTH_VIA_SESSION, out), HM_OK);
+}
+
+/* Opens the fresh database spec (freed here) with the fixture and the
+ * people. */
+static inline struct db *tb_open_world(char *spec, int64_t now, struct tb_people *pp)
+{
+	char err[256];
+	struct db *db;
+	assert_int_equal(db_open(spec, DB_OPEN_CREATE, 1, &db, err, sizeof(err)), HM_OK);
+	free(spec);
+	assert_int_equal(db_exec_script(db, tb_fixture, err, sizeof(err)), HM_OK);
+	struct auth_grant ga = {AUTH_ROLE_ADMIN, 0, 0}, go = {AUTH_ROLE_ORGANISER, 1, 0},
+			  gx = {AUTH_ROLE_ORGANISER, 2, 0};
+	memset(pp, 0, sizeof(*pp));
+	tb_person(db, "a@example.org", &ga, now, &pp->admin);
+	tb_person(db, "o@example.org", &go, now, &pp->organiser);
+	tb_person(db, "x@example.org", &gx, now, &pp->other);
+	pp->read_only = pp->admin;
+	pp->read_only.via = AUTH_VIA_API_TOKEN;
+	pp->read_only.read_only = 1;
+	pp->visitor.via = AUTH_VIA_NONE;
+	return db;
 }
 
 #endif

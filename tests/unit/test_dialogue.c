@@ -28,6 +28,7 @@
 #include "dialogue/analysis/report.h"
 #include "test_analysis_util.h"
 #include "test_shared.h"
+#include "test_backend.h"
 
 /* 2030-01-01T00:00:00Z: the event is in the future, registration open */
 #define NOW ((int64_t)1893456000)
@@ -35,42 +36,12 @@
 static char dir[64];
 static int ndb;
 
-struct backend {
-	enum db_backend kind;
-};
 static struct backend sqlite_be = {DB_SQLITE}, pg_be = {DB_POSTGRESQL};
-
-static const char *pg_uri(void)
-{
-	const char *uri = getenv("HM_TEST_PG");
-	if (uri && *uri)
-		return uri;
-	if (ts_in_ci())
-		fail_msg("HM_TEST_PG is not set (CI=true needs PostgreSQL: run the tests through "
-			 "scripts/with-pg)");
-	print_message("skipped: HM_TEST_PG is not set (run through scripts/with-pg)\n");
-	skip();
-	return NULL;
-}
 
 /* A fresh empty database: a file, or a schema of its own in PostgreSQL. */
 static char *fresh(const struct backend *b)
 {
-	ndb++;
-	if (b->kind == DB_SQLITE)
-		return xasprintf("%s/dlg-%d.db", dir, ndb);
-	const char *uri = pg_uri();
-	PGconn *c = PQconnectdb(uri);
-	if (PQstatus(c) != CONNECTION_OK)
-		fail_msg("%s", PQerrorMessage(c));
-	char sql[128];
-	snprintf(sql, sizeof(sql), "DROP SCHEMA IF EXISTS t_dlg%d CASCADE; CREATE SCHEMA t_dlg%d",
-		 ndb, ndb);
-	PGresult *r = PQexec(c, sql);
-	PQclear(r);
-	PQfinish(c);
-	return xasprintf("%s%coptions=-csearch_path%%3Dt_dlg%d", uri, strchr(uri, '?') ? '&' : '?',
-			 ndb);
+	return tb_fresh(b, dir, "dlg", ++ndb);
 }
 
 struct world {
@@ -79,57 +50,18 @@ struct world {
 	json_t *ev;
 };
 
-static const char fixture[] =
-	"INSERT INTO series (id, slug, title, status, created_at, updated_at) VALUES "
-	" (1, 'series', 'S', 'published', 'x', 'x');"
-	"INSERT INTO event (id, series_id, slug, title, starts_on, ends_on, status, timezone, "
-	"country, city, created_at, updated_at) VALUES "
-	" (1, 1, 'meet', 'Meeting', '2030-06-01', '2030-06-02', 'published', 'Asia/Shanghai', "
-	"'CN', 'Shanghai', 'x', 'x'),"
-	" (2, NULL, 'other', 'Other', '2030-06-01', '2030-06-02', 'published', 'UTC', NULL, '', "
-	"'x', 'x');";
-
-static int64_t add_account(struct db *db, const char *email, const struct auth_grant *g)
-{
-	struct principal cli;
-	struct account_new a = {.email = email, .name = "Test Person", .grant = g};
-	int64_t id = 0;
-	char msg[128];
-	auth_principal_cli(&cli);
-	if (auth_account_create(db, &cli, &a, NOW, &id, msg, sizeof(msg)) != HM_OK)
-		fail_msg("creating %s: %s", email, msg);
-	return id;
-}
-
 static void world_open(struct world *w, const struct backend *b)
 {
-	char err[256];
-	char *spec = fresh(b);
+	struct tb_people pp;
 	memset(w, 0, sizeof(*w));
-	assert_int_equal(db_open(spec, DB_OPEN_CREATE, 1, &w->db, err, sizeof(err)), HM_OK);
-	free(spec);
-	assert_int_equal(db_exec_script(w->db, fixture, err, sizeof(err)), HM_OK);
-	struct auth_grant ga = {AUTH_ROLE_ADMIN, 0, 0}, go = {AUTH_ROLE_ORGANISER, 1, 0},
-			  gx = {AUTH_ROLE_ORGANISER, 2, 0};
-	assert_int_equal(auth_principal_load(w->db, add_account(w->db, "a@example.org", &ga),
-					     AUTH_VIA_SESSION, &w->admin),
-			 HM_OK);
-	assert_int_equal(auth_principal_load(w->db, add_account(w->db, "o@example.org", &go),
-					     AUTH_VIA_SESSION, &w->organiser),
-			 HM_OK);
-	assert_int_equal(auth_principal_load(w->db, add_account(w->db, "x@example.org", &gx),
-					     AUTH_VIA_SESSION, &w->other),
-			 HM_OK);
-	w->read_only = w->admin;
-	w->read_only.via = AUTH_VIA_API_TOKEN;
-	w->read_only.read_only = 1;
-	w->visitor.via = AUTH_VIA_NONE;
-	assert_int_equal(auth_principal_load(w->db, add_account(w->db, "alice@example.org", NULL),
-					     AUTH_VIA_SESSION, &w->alice),
-			 HM_OK);
-	assert_int_equal(auth_principal_load(w->db, add_account(w->db, "bob@example.org", NULL),
-					     AUTH_VIA_SESSION, &w->bob),
-			 HM_OK);
+	w->db = tb_open_world(fresh(b), NOW, &pp);
+	w->admin = pp.admin;
+	w->organiser = pp.organiser;
+	w->other = pp.other;
+	w->visitor = pp.visitor;
+	w->read_only = pp.read_only;
+	tb_person(w->db, "alice@example.org", NULL, NOW, &w->alice);
+	tb_person(w->db, "bob@example.org", NULL, NOW, &w->bob);
 	w->ev = reg_event(w->db, "meet");
 	assert_non_null(w->ev);
 }

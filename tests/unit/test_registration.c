@@ -45,51 +45,16 @@ struct world {
 	json_t *ev;
 };
 
-static const char fixture[] =
-	"INSERT INTO series (id, slug, title, status, created_at, updated_at) VALUES "
-	" (1, 'series', 'S', 'published', 'x', 'x');"
-	"INSERT INTO event (id, series_id, slug, title, starts_on, ends_on, status, timezone, "
-	"country, city, created_at, updated_at) VALUES "
-	" (1, 1, 'meet', 'Meeting', '2030-06-01', '2030-06-02', 'published', 'Asia/Shanghai', "
-	"'CN', 'Shanghai', 'x', 'x'),"
-	" (2, NULL, 'other', 'Other', '2030-06-01', '2030-06-02', 'published', 'UTC', NULL, '', "
-	"'x', 'x');";
-
-static int64_t add_account(struct db *db, const char *email, const struct auth_grant *g)
-{
-	struct principal cli;
-	struct account_new a = {.email = email, .name = "Test Person", .grant = g};
-	int64_t id = 0;
-	char msg[128];
-	auth_principal_cli(&cli);
-	if (auth_account_create(db, &cli, &a, NOW, &id, msg, sizeof(msg)) != HM_OK)
-		fail_msg("creating %s: %s", email, msg);
-	return id;
-}
-
 static void world_open(struct world *w, const struct backend *b)
 {
-	char err[256];
-	char *spec = fresh(b);
+	struct tb_people pp;
 	memset(w, 0, sizeof(*w));
-	assert_int_equal(db_open(spec, DB_OPEN_CREATE, 1, &w->db, err, sizeof(err)), HM_OK);
-	free(spec);
-	assert_int_equal(db_exec_script(w->db, fixture, err, sizeof(err)), HM_OK);
-	struct auth_grant ga = {AUTH_ROLE_ADMIN, 0, 0}, go = {AUTH_ROLE_ORGANISER, 1, 0},
-			  gx = {AUTH_ROLE_ORGANISER, 2, 0};
-	assert_int_equal(auth_principal_load(w->db, add_account(w->db, "a@example.org", &ga),
-					     AUTH_VIA_SESSION, &w->admin),
-			 HM_OK);
-	assert_int_equal(auth_principal_load(w->db, add_account(w->db, "o@example.org", &go),
-					     AUTH_VIA_SESSION, &w->organiser),
-			 HM_OK);
-	assert_int_equal(auth_principal_load(w->db, add_account(w->db, "x@example.org", &gx),
-					     AUTH_VIA_SESSION, &w->other),
-			 HM_OK);
-	w->read_only = w->admin;
-	w->read_only.via = AUTH_VIA_API_TOKEN;
-	w->read_only.read_only = 1;
-	w->visitor.via = AUTH_VIA_NONE;
+	w->db = tb_open_world(fresh(b), NOW, &pp);
+	w->admin = pp.admin;
+	w->organiser = pp.organiser;
+	w->other = pp.other;
+	w->visitor = pp.visitor;
+	w->read_only = pp.read_only;
 	w->ev = reg_event(w->db, "meet");
 	assert_non_null(w->ev);
 }
