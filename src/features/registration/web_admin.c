@@ -570,6 +570,24 @@ static enum hm_err patch_registration(struct http_req *req, struct http_res *res
 
 /* ------------------------------------------------------------ export */
 
+/* r's answer to question q as one text: a multiple choice's options
+ * joined by "; ", "" when unanswered (in the request's pool). */
+static const char *answer_text(struct http_req *req, const json_t *r, const json_t *q)
+{
+	const json_t *a = json_object_get(json_object_get(r, "answers"),
+					  json_string_value(json_object_get(q, "id")));
+	if (!json_is_array(a))
+		return json_is_string(a) ? json_string_value(a) : "";
+	struct buf b;
+	buf_init(&b);
+	size_t k;
+	const json_t *x;
+	json_array_foreach(a, k, x) buf_printf(&b, "%s%s", k ? "; " : "", json_string_value(x));
+	const char *s = arena_strdup(&req->pool, b.data ? b.data : "");
+	buf_free(&b);
+	return s;
+}
+
 static enum hm_err get_csv(struct http_req *req, struct http_res *res)
 {
 	json_t *ev;
@@ -603,24 +621,7 @@ static enum hm_err get_csv(struct http_req *req, struct http_res *res)
 			else
 				csv_field(b, json_string_value(v));
 		}
-		json_array_foreach(questions, j, q) {
-			const json_t *a = json_object_get(json_object_get(r, "answers"),
-							  json_string_value(json_object_get(q, "id")));
-			if (json_is_array(a)) {
-				struct buf joined;
-				buf_init(&joined);
-				size_t k;
-				const json_t *x;
-				json_array_foreach(a, k, x) {
-					if (k)
-						buf_puts(&joined, "; ");
-					buf_puts(&joined, json_string_value(x));
-				}
-				csv_field(b, joined.data ? joined.data : "");
-				buf_free(&joined);
-			} else
-				csv_field(b, json_string_value(a));
-		}
+		json_array_foreach(questions, j, q) csv_field(b, answer_text(req, r, q));
 		csv_end_row(b);
 	}
 	res->content_type = "text/csv; charset=utf-8";
@@ -655,21 +656,9 @@ static enum hm_err page_logistics(struct http_req *req, struct http_res *res)
 		reg_web_decorate(req, r);
 		json_t *cells = json_array();
 		json_array_foreach(questions, j, q) {
-			const json_t *a = json_object_get(json_object_get(r, "answers"),
-							  json_string_value(json_object_get(q, "id")));
-			struct buf b;
-			buf_init(&b);
-			if (json_is_array(a)) {
-				size_t k;
-				const json_t *x;
-				json_array_foreach(a, k, x) buf_printf(&b, "%s%s", k ? "; " : "",
-								       json_string_value(x));
-			} else if (json_is_string(a))
-				buf_puts(&b, json_string_value(a));
 			json_array_append_new(cells, json_pack("{s:O, s:s}", "label",
 							       json_object_get(q, "label"), "value",
-							       b.data ? b.data : ""));
-			buf_free(&b);
+							       answer_text(req, r, q)));
 		}
 		json_object_set_new(r, "followup", cells);
 	}
