@@ -397,6 +397,17 @@ static void t_checkin_by_nonce(void **state)
 	fill_room(&w, &p);
 	char code[64];
 	assert_int_equal(reg_checkin_code(w.db, p.a, code), HM_OK);
+	/* the list's codes are the same, each row its own */
+	json_t *list = reg_list(w.db, 1, NULL, NULL);
+	assert_int_equal(reg_checkin_codes(w.db, list), HM_OK);
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const json_t *r = json_array_get(list, i);
+		char one[64];
+		assert_int_equal(reg_checkin_code(w.db, json_integer_value(json_object_get(r, "id")), one),
+				 HM_OK);
+		assert_string_equal(json_string_value(json_object_get(r, "checkin_code")), one);
+	}
+	json_decref(list);
 	json_t *out = NULL;
 	assert_int_equal(reg_checkin(w.db, &w.organiser, w.ev, code, "n1", "desk 1", NOW, &out), HM_OK);
 	assert_true(json_is_true(json_object_get(out, "first")));

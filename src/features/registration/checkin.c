@@ -20,18 +20,24 @@ static const char SQL_CHECKIN_SET[] =
 	"UPDATE registration SET checked_in_at = ?, checked_in_by = ?, updated_at = ? "
 	"WHERE id = ? AND checked_in_at IS NULL";
 
+/* The mac of registration id under the server's key. */
+static void mac_with(const unsigned char key[32], int64_t id, char hex[17])
+{
+	unsigned char mac[8];
+	char msg[32];
+	int n = snprintf(msg, sizeof(msg), "checkin:%lld", (long long)id);
+	crypto_generichash(mac, sizeof(mac), (const unsigned char *)msg, (size_t)n, key, 32);
+	sodium_bin2hex(hex, 17, mac, sizeof(mac));
+}
+
 static enum hm_err mac_of(struct db *db, int64_t id, char hex[17])
 {
-	unsigned char key[32], mac[8];
+	unsigned char key[32];
 	enum hm_err e = auth_server_key(db, "checkin", key);
 	if (e != HM_OK)
 		return e;
-	char msg[32];
-	int n = snprintf(msg, sizeof(msg), "checkin:%lld", (long long)id);
-	crypto_generichash(mac, sizeof(mac), (const unsigned char *)msg, (size_t)n, key,
-			   sizeof(key));
+	mac_with(key, id, hex);
 	sodium_memzero(key, sizeof(key));
-	sodium_bin2hex(hex, 17, mac, sizeof(mac));
 	return HM_OK;
 }
 
@@ -42,6 +48,24 @@ enum hm_err reg_checkin_code(struct db *db, int64_t id, char out[64])
 	if (e == HM_OK)
 		snprintf(out, 64, "HM1-%lld-%s", (long long)id, hex);
 	return e;
+}
+
+enum hm_err reg_checkin_codes(struct db *db, json_t *list)
+{
+	unsigned char key[32];
+	enum hm_err e = auth_server_key(db, "checkin", key);
+	if (e != HM_OK)
+		return e;
+	size_t i;
+	json_t *r;
+	json_array_foreach(list, i, r) {
+		int64_t id = json_integer_value(json_object_get(r, "id"));
+		char hex[17];
+		mac_with(key, id, hex);
+		json_object_set_new(r, "checkin_code", json_sprintf("HM1-%lld-%s", (long long)id, hex));
+	}
+	sodium_memzero(key, sizeof(key));
+	return HM_OK;
 }
 
 /* The registration id a code names, or 0 when it is not a valid code. */

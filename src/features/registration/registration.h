@@ -154,6 +154,9 @@ json_t *reg_org_names(struct db *db);
 /* ---- check-in */
 /* The signed code on a badge (QR) of registration id: "HM1-<id>-<mac>". */
 enum hm_err reg_checkin_code(struct db *db, int64_t id, char out[64]);
+/* The same as "checkin_code" of each registration of list (its "id"),
+ * with one read of the server's key. */
+enum hm_err reg_checkin_codes(struct db *db, json_t *list);
 /* Checks in the person of code at now (nonce: the client's id of this
  * attempt: a retry records nothing new). *out: {registration: {id, name,
  * organisation, country, status}, checked_in_at, first: bool,

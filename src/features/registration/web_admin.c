@@ -434,13 +434,9 @@ static enum hm_err page_registrations(struct http_req *req, struct http_res *res
 		json_decref(balance);
 		json_decref(picked);
 		/* the code on each badge, for desks that check in through the API */
-		size_t k;
-		json_t *row;
-		json_array_foreach(list, k, row) {
-			char code[64];
-			if (reg_checkin_code(req->db, json_integer_value(json_object_get(row, "id")),
-					     code) == HM_OK)
-				json_object_set_new(row, "checkin_code", json_string(code));
+		if ((e = reg_checkin_codes(req->db, list)) != HM_OK) {
+			json_decref(list);
+			return e;
 		}
 		return adm_api_answer(res, 200, json_pack("{s:o}", "registrations", list));
 	}

@@ -31,6 +31,8 @@ static enum hm_err get_badges(struct http_req *req, struct http_res *res)
 					     status ? status : "approved", NULL));
 	if (!list)
 		return HM_EDB;
+	if ((e = reg_checkin_codes(req->db, list)) != HM_OK)
+		return e;
 	/* a selection: ?id=1&id=2 */
 	int picked = 0;
 	for (size_t i = 0; i < req->query.n; i++)
@@ -48,16 +50,13 @@ static enum hm_err get_badges(struct http_req *req, struct http_res *res)
 			if (!in)
 				continue;
 		}
-		char code[64];
-		if ((e = reg_checkin_code(req->db, id, code)) != HM_OK)
-			return e;
 		const char *cc = json_string_value(json_object_get(r, "country"));
 		b[k++] = (struct badge){
 			.name = json_string_value(json_object_get(r, "name")),
 			.organisation = json_string_value(json_object_get(r, "organisation")),
 			.country = cc ? fmt_country(&req->pool, req->lang, cc) : NULL,
 			.role = web_t(req, "Participant"),
-			.qr = arena_strdup(&req->pool, code),
+			.qr = json_string_value(json_object_get(r, "checkin_code")),
 		};
 	}
 	const char *cc = json_string_value(json_object_get(ev, "country"));
