@@ -13,6 +13,7 @@
 #include "cli/user.h"
 #include "core/embedded.h"
 #include "db/db.h"
+#include "features/dialogue/dialogue.h"
 #include "features/registration/registration.h"
 #include "http/server.h"
 #include "jobs/jobs.h"
@@ -47,6 +48,9 @@ static const char usage_text[] =
 	"        [--registration-limit-per-address N]: registrations one address may send\n"
 	"        to one event in ten minutes (default 600; 0: no limit, for a venue behind\n"
 	"        one address)\n"
+	"        [--vote-limit-per-address N]: dialogue votes one address may cast in one\n"
+	"        conversation a second (default 50, with a burst of five seconds' worth;\n"
+	"        0: no limit)\n"
 	"        every --db takes a SQLite file (or sqlite:PATH) or a PostgreSQL URI,\n"
 	"        postgresql://USER@HOST/DBNAME?sslmode=... (media and outbox: in the\n"
 	"        current folder unless named)\n"
@@ -98,6 +102,7 @@ static int cmd_serve(int argc, char **argv)
 		{"trust-proxy", no_argument, NULL, 'p'}, {"media", required_argument, NULL, 'm'},
 		{"smtp", required_argument, NULL, 's'}, {"outbox", required_argument, NULL, 'o'},
 		{"registration-limit-per-address", required_argument, NULL, 'r'},
+		{"vote-limit-per-address", required_argument, NULL, 'v'},
 		{"help", no_argument, NULL, 'h'},	   {NULL, 0, NULL, 0},
 	};
 	struct server_config cfg = {
@@ -140,6 +145,17 @@ static int cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			reg_limit_set((int)n);
+			break;
+		}
+		case 'v': {
+			char *end;
+			long n = strtol(optarg, &end, 10);
+			if (*end || n < 0 || n > 1000000) {
+				fprintf(stderr, "harmony serve: --vote-limit-per-address takes votes per "
+						"second, from 0 (no limit) to 1000000\n");
+				return 2;
+			}
+			dlg_vote_limit_set((int)n);
 			break;
 		}
 		case 'h': return usage(stdout, 0);
@@ -192,7 +208,14 @@ static int cmd_serve(int argc, char **argv)
 		web_shutdown();
 		return hm_err_exit_code(e);
 	}
+	if ((e = web_features_start(cfg.db_path)) != HM_OK) {
+		jobs_stop();
+		mail_config_clear();
+		web_shutdown();
+		return hm_err_exit_code(e);
+	}
 	int rc = server_run(&cfg);
+	web_features_stop();
 	jobs_stop();
 	mail_config_clear();
 	web_shutdown();

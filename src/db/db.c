@@ -262,6 +262,18 @@ enum hm_err db_exec_script(struct db *db, const char *sql, char *err, size_t err
 	return db->ops->exec_script(db, sql, 0, err, errlen);
 }
 
+enum hm_err db_durable(struct db *db)
+{
+	char err[256];
+	enum hm_err e = db_exec_script(db,
+				       db_backend(db) == DB_SQLITE ? "PRAGMA synchronous=FULL"
+								   : "SET synchronous_commit = on",
+				       err, sizeof(err));
+	if (e != HM_OK)
+		log_error("durable commits: %s", err);
+	return e;
+}
+
 enum hm_err db_exec_ddl(struct db *db, const char *sql, char *err, size_t errlen)
 {
 	return db->ops->exec_script(db, sql, 1, err, errlen);

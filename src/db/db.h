@@ -100,6 +100,12 @@ enum hm_err db_failed(struct db *db);
 /* Forgets earlier failures: the start of a request. */
 void db_failed_reset(struct db *db);
 enum hm_err db_begin_read(struct db *db);
+/* Makes this connection's commits durable before db_commit returns, at
+ * the cost of a flush each (SQLite: synchronous=FULL, the WAL fsynced on
+ * every commit; other connections keep NORMAL, which survives a crash of
+ * the process but not of the machine. PostgreSQL: synchronous_commit on,
+ * its default, set in case the server's is off). HM_EDB, logged. */
+enum hm_err db_durable(struct db *db);
 enum hm_err db_commit(struct db *db);
 void db_rollback(struct db *db);
 

@@ -77,6 +77,8 @@ struct http_res {
 	/* A stream answer (http_res_stream): the server's, not the handler's. */
 	const struct http_stream_ops *stream_ops;
 	void *stream_cls;
+	/* A deferred answer (http_res_defer): the server's. */
+	struct http_deferred *deferred;
 };
 
 /* ---- streams: a body produced over time (Server-Sent Events) ----
@@ -119,6 +121,23 @@ struct http_stream_ops {
  * an error. A second call replaces (and closes) the first stream. */
 void http_res_stream(struct http_res *res, const struct http_stream_ops *ops, void *cls,
 		     const char *content_type);
+
+/* ---- deferred answers: work done on another thread ----
+ * A handler whose answer waits on work another thread does (a vote that
+ * is acknowledged only once a batch of votes is on disk) calls
+ * http_res_defer, hands the returned handle with its work to that thread
+ * and returns HM_OK. The server parks the connection (no worker thread
+ * waits) until the other thread calls http_deferred_done(d); then, on
+ * the connection's own worker thread, finish(cls, req, res) fills res as
+ * a handler would (req, its arena and req->db as before), and the answer
+ * goes out as any other. done may come before the handler has returned.
+ * finish is called exactly once; d is the server's and must not be
+ * touched after http_deferred_done. Deferred answers are never cached. */
+struct http_deferred;
+typedef enum hm_err (*http_finish_fn)(void *cls, struct http_req *req, struct http_res *res);
+struct http_deferred *http_res_defer(struct http_res *res, http_finish_fn finish, void *cls);
+/* From any thread, once. */
+void http_deferred_done(struct http_deferred *d);
 
 /* A handler fills res and returns HM_OK, or returns an error which the
  * server renders as an error page / JSON error in the site's layout. */

@@ -95,6 +95,22 @@ struct conn_ctx {
 	int64_t start;   /* monotonic seconds, when the headers were in */
 	size_t received; /* body bytes, kept or not */
 	int timeout_cut; /* the connection's idle timeout was shortened */
+	/* the request and its answer, here rather than on handle's stack so
+	 * that a deferred answer outlives the call that parked it */
+	struct http_req req;
+	struct http_res res;
+	uint64_t start_us; /* when handling began, for the metrics */
+	int metric_cls;
+};
+
+enum { DEFER_WAITING, DEFER_PARKED, DEFER_DONE };
+
+struct http_deferred {
+	pthread_mutex_t mu;
+	int state;
+	struct MHD_Connection *c; /* set when parked */
+	http_finish_fn finish;
+	void *cls;
 };
 
 static _Thread_local struct db *tls_db;
@@ -284,6 +300,32 @@ void http_res_stream(struct http_res *res, const struct http_stream_ops *ops, vo
 	res->content_type = content_type;
 	res->cacheable = 0;
 	res->no_store = 1;
+}
+
+struct http_deferred *http_res_defer(struct http_res *res, http_finish_fn finish, void *cls)
+{
+	assert(!res->deferred);
+	struct http_deferred *d = xcalloc(1, sizeof(*d));
+	pthread_mutex_init(&d->mu, NULL);
+	d->state = DEFER_WAITING;
+	d->finish = finish;
+	d->cls = cls;
+	res->deferred = d;
+	res->cacheable = 0;
+	return d;
+}
+
+void http_deferred_done(struct http_deferred *d)
+{
+	pthread_mutex_lock(&d->mu);
+	int parked = d->state == DEFER_PARKED;
+	struct MHD_Connection *c = d->c;
+	d->state = DEFER_DONE;
+	pthread_mutex_unlock(&d->mu);
+	/* after the unlock: once resumed, the connection's thread may finish
+	 * and free d; while parked nothing else touches it */
+	if (parked)
+		MHD_resume_connection(c);
 }
 
 const char *server_base_url(const struct server *srv)
@@ -643,12 +685,111 @@ static enum MHD_Result queue_stream(struct server *srv, struct MHD_Connection *c
 	return ret;
 }
 
+/* Counts the answer (status 0: none was made) and frees the request. */
+static void request_end(struct server *srv, struct conn_ctx *ctx, unsigned status)
+{
+	struct http_res *res = &ctx->res;
+	if (status)
+		metrics_count(srv, ctx->metric_cls, status, ctx->start_us);
+	stream_drop(res);
+	if (res->deferred) {
+		pthread_mutex_destroy(&res->deferred->mu);
+		free(res->deferred);
+		res->deferred = NULL;
+	}
+	json_decref(res->model);
+	res->model = NULL;
+	buf_free(&res->body);
+	arena_free(&ctx->req.pool);
+}
+
+/* Renders what the handler (or a deferred finish) left in ctx->res with
+ * outcome e, adds the headers and queues it; keeps it in the page cache
+ * when cache_key is given and the answer may be kept. */
+static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c, struct conn_ctx *ctx,
+			      enum hm_err e, const char *cache_key, uint64_t cache_hash,
+			      uint64_t version)
+{
+	struct http_req *req = &ctx->req;
+	struct http_res *res = &ctx->res;
+	const struct server_hooks *hooks = srv->cfg.hooks;
+	enum MHD_Result ret = MHD_NO;
+	unsigned status = 0;
+	hooks->finish(req, res, e);
+
+	char etag[24] = "";
+	int cacheable = res->cacheable && res->status == 200 && cache_key &&
+			res->body.len <= CACHE_MAX_BODY;
+	if (res->status == 200 && (cacheable || res->cacheable)) {
+		snprintf(etag, sizeof(etag), "\"%016llx\"",
+			 (unsigned long long)hash_fnv1a64(res->body.data, res->body.len, HASH_FNV64_INIT));
+		if (etag_matches(c, etag)) {
+			ret = queue_not_modified(c, etag);
+			status = MHD_HTTP_NOT_MODIFIED;
+			goto out;
+		}
+	}
+
+	size_t blen = res->body.len;
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(blen, buf_steal(&res->body), MHD_RESPMEM_MUST_FREE);
+	if (!r)
+		goto out;
+	add_common_headers(r);
+	if (res->status != 204) /* No Content: no body to give a type to */
+		MHD_add_response_header(r, "Content-Type",
+					res->content_type ? res->content_type
+							 : "text/html; charset=utf-8");
+	int has_cc = 0;
+	for (int i = 0; i < res->nheaders; i++)
+		has_cc |= strcasecmp(res->headers[i].name, "Cache-Control") == 0;
+	if (has_cc)
+		; /* the handler chose */
+	else if (res->no_store)
+		MHD_add_response_header(r, "Cache-Control", "no-store");
+	else if (res->cacheable)
+		MHD_add_response_header(r, "Cache-Control", "public, max-age=60");
+	else
+		MHD_add_response_header(r, "Cache-Control", "no-cache");
+	if (etag[0])
+		MHD_add_response_header(r, "ETag", etag);
+	if (res->template || res->model)
+		MHD_add_response_header(r, "Vary", "Accept, Accept-Language, Cookie");
+	if (res->location)
+		MHD_add_response_header(r, "Location", res->location);
+	if (req->lang)
+		MHD_add_response_header(r, "Content-Language", req->lang);
+	for (int i = 0; i < res->nheaders; i++)
+		MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+	ret = MHD_queue_response(c, (unsigned)res->status, r);
+	status = (unsigned)res->status;
+	if (cacheable)
+		cache_put(srv, cache_key, cache_hash, version, r, etag);
+	else
+		MHD_destroy_response(r);
+out:
+	request_end(srv, ctx, status);
+	return ret;
+}
+
+/* The second half of a deferred answer, on the connection's worker
+ * thread once the work is done: finish fills the answer. */
+static enum MHD_Result answer_deferred(struct server *srv, struct MHD_Connection *c,
+				       struct conn_ctx *ctx)
+{
+	struct http_deferred *d = ctx->res.deferred;
+	ctx->req.db = thread_db(srv);
+	enum hm_err e = d->finish(d->cls, &ctx->req, &ctx->res);
+	return answer(srv, c, ctx, e, NULL, 0, 0);
+}
+
+
 static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, const char *url,
 			      const char *method, struct conn_ctx *ctx)
 {
 	const struct server_hooks *hooks = srv->cfg.hooks;
-	struct http_req req;
-	struct http_res res;
+	struct http_req *req = &ctx->req;
+	struct http_res *res = &ctx->res;
 	enum MHD_Result ret = MHD_NO;
 	enum hm_err e = HM_OK;
 	const struct route *route = NULL;
@@ -659,18 +800,18 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	char *path;
 	size_t path_len, url_len = strlen(url);
 
-	uint64_t start = mono_us();
-	int cls = hooks->metrics_class ? hooks->metrics_class(url) : METRIC_CLASSES - 1;
+	ctx->start_us = mono_us();
+	ctx->metric_cls = hooks->metrics_class ? hooks->metrics_class(url) : METRIC_CLASSES - 1;
 	unsigned status = 0; /* what was answered, for the metrics */
 
-	memset(&req, 0, sizeof(req));
-	memset(&res, 0, sizeof(res));
-	arena_init(&req.pool);
-	buf_init(&res.body);
-	res.status = 200;
+	memset(req, 0, sizeof(*req));
+	memset(res, 0, sizeof(*res));
+	arena_init(&req->pool);
+	buf_init(&res->body);
+	res->status = 200;
 
-	req.method = http_method_parse(method);
-	if (req.method == HTTP_METHOD__MAX) {
+	req->method = http_method_parse(method);
+	if (req->method == HTTP_METHOD__MAX) {
 		status = MHD_HTTP_NOT_IMPLEMENTED;
 		ret = queue_plain(c, MHD_HTTP_NOT_IMPLEMENTED, "Method not implemented.\n", NULL);
 		goto out;
@@ -685,21 +826,21 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 		ret = queue_plain(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large.\n", NULL);
 		goto out;
 	}
-	if (http_percent_decode(&req.pool, url, url_len, 0, &path, &path_len) != HM_OK ||
+	if (http_percent_decode(&req->pool, url, url_len, 0, &path, &path_len) != HM_OK ||
 	    path[0] != '/') {
 		status = MHD_HTTP_BAD_REQUEST;
 		ret = queue_plain(c, MHD_HTTP_BAD_REQUEST, "Malformed URL encoding.\n", NULL);
 		goto out;
 	}
-	req.path = path;
-	req.raw_path = url;
+	req->path = path;
+	req->raw_path = url;
 
 	/* Only the counters: the items are written as they are collected
 	 * (zeroing the whole tables cost every request 2 KiB of stores). */
 	q.bytes = 0;
 	q.n = 0;
 	q.bad = 0;
-	q.a = &req.pool;
+	q.a = &req->pool;
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &q);
 	if (q.bad == 3 || url_len + q.bytes > MAX_URL) {
 		status = MHD_HTTP_URI_TOO_LONG;
@@ -714,37 +855,37 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 				  NULL);
 		goto out;
 	}
-	req.query.items = arena_alloc(&req.pool, (q.n ? q.n : 1) * sizeof(struct kv));
-	memcpy(req.query.items, q.items, q.n * sizeof(struct kv));
-	req.query.n = q.n;
+	req->query.items = arena_alloc(&req->pool, (q.n ? q.n : 1) * sizeof(struct kv));
+	memcpy(req->query.items, q.items, q.n * sizeof(struct kv));
+	req->query.n = q.n;
 
 	const char *cookie = header(c, "Cookie");
 	if (cookie)
-		http_parse_cookies(&req.pool, cookie, &req.cookies);
-	req.want_json = http_accept_prefers_json(header(c, "Accept"));
-	req.content_type = header(c, "Content-Type");
-	req.body = ctx->body.data;
-	req.body_len = ctx->body.len;
-	req.srv = srv;
-	req.conn = c;
+		http_parse_cookies(&req->pool, cookie, &req->cookies);
+	req->want_json = http_accept_prefers_json(header(c, "Accept"));
+	req->content_type = header(c, "Content-Type");
+	req->body = ctx->body.data;
+	req->body_len = ctx->body.len;
+	req->srv = srv;
+	req->conn = c;
 	if (hooks->language)
-		req.lang = hooks->language(&req);
+		req->lang = hooks->language(req);
 	/* NULL when the database cannot be reached for now (a PostgreSQL
 	 * server down or restarting; thread_db logged why): the request goes
 	 * on without one, past the page cache, and the "before" hook answers
 	 * it (the site's 503, page or JSON, with Retry-After; /healthz says
 	 * "not ready"). The next request on this thread connects again. */
-	req.db = thread_db(srv);
+	req->db = thread_db(srv);
 
 	/* Public GETs are answered from the page cache while the data holds,
 	 * and within the minute: pages that depend on the time (a scheduled
 	 * post, upcoming events) are computed from the time to the minute. */
-	if (req.db && (req.method == HTTP_GET || req.method == HTTP_HEAD) &&
-	    !(hooks->private_request && hooks->private_request(&req))) {
+	if (req->db && (req->method == HTTP_GET || req->method == HTTP_HEAD) &&
+	    !(hooks->private_request && hooks->private_request(req))) {
 		size_t key_len;
-		cache_key = page_cache_key(&req, url, url_len, &q, &key_len);
+		cache_key = page_cache_key(req, url, url_len, &q, &key_len);
 		cache_hash = hash_fnv1a64(cache_key, key_len, HASH_FNV64_INIT);
-		version = ((uint64_t)(time(NULL) / 60) << 40) + db_data_version(req.db);
+		version = ((uint64_t)(time(NULL) / 60) << 40) + db_data_version(req->db);
 		if (cache_serve(srv, c, cache_key, cache_hash, version, &ret)) {
 			atomic_fetch_add_explicit(&srv->metrics.cache_hits, 1, memory_order_relaxed);
 			status = 200;
@@ -754,107 +895,68 @@ static enum MHD_Result handle(struct server *srv, struct MHD_Connection *c, cons
 	}
 
 	/* Only handlers need these; cache hits above do without. */
-	req.client_addr = client_address(&req, c, srv->cfg.trust_proxy);
+	req->client_addr = client_address(req, c, srv->cfg.trust_proxy);
 	if (srv->cfg.trust_proxy) {
 		const char *proto = header(c, "X-Forwarded-Proto");
-		req.secure = proto && strcasecmp(proto, "https") == 0;
+		req->secure = proto && strcasecmp(proto, "https") == 0;
 	}
-	switch (router_match(srv->cfg.routes, srv->cfg.nroutes, req.path, req.method, &req.pool,
-			     &req.params, &route, &allowed)) {
+	switch (router_match(srv->cfg.routes, srv->cfg.nroutes, req->path, req->method, &req->pool,
+			     &req->params, &route, &allowed)) {
 	case ROUTE_FOUND:
-		req.route = route;
+		req->route = route;
 		if (hooks->before)
-			e = hooks->before(&req, &res, route);
+			e = hooks->before(req, res, route);
 		if (e == HM_OK)
-			e = route->handler(&req, &res);
+			e = route->handler(req, res);
 		break;
 	case ROUTE_BAD_METHOD: {
 		/* The hook sees unmatched requests too (route NULL): it may
 		 * refuse them first (a bad credential) and choose their form. */
-		if (hooks->before && (e = hooks->before(&req, &res, NULL)) != HM_OK)
+		if (hooks->before && (e = hooks->before(req, res, NULL)) != HM_OK)
 			break;
 		struct buf allow;
 		buf_init(&allow);
 		router_allow_header(allowed, &allow);
-		http_res_header(&res, "Allow", arena_strdup(&req.pool, allow.data));
+		http_res_header(res, "Allow", arena_strdup(&req->pool, allow.data));
 		buf_free(&allow);
-		e = http_fail(&res, HM_EINVAL, "This address does not accept that method.");
-		res.status = MHD_HTTP_METHOD_NOT_ALLOWED;
+		e = http_fail(res, HM_EINVAL, "This address does not accept that method.");
+		res->status = MHD_HTTP_METHOD_NOT_ALLOWED;
 		break;
 	}
 	default:
-		if (hooks->before && (e = hooks->before(&req, &res, NULL)) != HM_OK)
+		if (hooks->before && (e = hooks->before(req, res, NULL)) != HM_OK)
 			break;
-		e = http_fail(&res, HM_ENOTFOUND, "There is no page at this address.");
+		e = http_fail(res, HM_ENOTFOUND, "There is no page at this address.");
 		break;
 	}
-	if (res.stream_ops) {
+	if (res->stream_ops) {
 		if (e == HM_OK) {
-			ret = queue_stream(srv, c, &req, &res);
+			ret = queue_stream(srv, c, req, res);
 			status = 200; /* the stream's opening; it lasts as long as it lasts */
 			goto out;
 		}
-		stream_drop(&res);
+		stream_drop(res);
 	}
-	hooks->finish(&req, &res, e);
-
-	char etag[24] = "";
-	int cacheable = res.cacheable && res.status == 200 && cache_key &&
-			res.body.len <= CACHE_MAX_BODY;
-	if (res.status == 200 && (cacheable || res.cacheable)) {
-		snprintf(etag, sizeof(etag), "\"%016llx\"",
-			 (unsigned long long)hash_fnv1a64(res.body.data, res.body.len, HASH_FNV64_INIT));
-		if (etag_matches(c, etag)) {
-			ret = queue_not_modified(c, etag);
-			status = MHD_HTTP_NOT_MODIFIED;
-			goto out;
+	if (res->deferred) {
+		/* Parked until the work is done, unless it is done already. A
+		 * handler that deferred answers through finish, whatever it
+		 * returned. */
+		struct http_deferred *d = res->deferred;
+		pthread_mutex_lock(&d->mu);
+		int done = d->state == DEFER_DONE;
+		if (!done) {
+			d->c = c;
+			d->state = DEFER_PARKED;
+			MHD_suspend_connection(c);
 		}
+		pthread_mutex_unlock(&d->mu);
+		if (!done)
+			return MHD_YES;
+		return answer_deferred(srv, c, ctx);
 	}
-
-	size_t blen = res.body.len;
-	struct MHD_Response *r =
-		MHD_create_response_from_buffer(blen, buf_steal(&res.body), MHD_RESPMEM_MUST_FREE);
-	if (!r)
-		goto out;
-	add_common_headers(r);
-	if (res.status != 204) /* No Content: no body to give a type to */
-		MHD_add_response_header(r, "Content-Type",
-					res.content_type ? res.content_type
-							 : "text/html; charset=utf-8");
-	int has_cc = 0;
-	for (int i = 0; i < res.nheaders; i++)
-		has_cc |= strcasecmp(res.headers[i].name, "Cache-Control") == 0;
-	if (has_cc)
-		; /* the handler chose */
-	else if (res.no_store)
-		MHD_add_response_header(r, "Cache-Control", "no-store");
-	else if (res.cacheable)
-		MHD_add_response_header(r, "Cache-Control", "public, max-age=60");
-	else
-		MHD_add_response_header(r, "Cache-Control", "no-cache");
-	if (etag[0])
-		MHD_add_response_header(r, "ETag", etag);
-	if (res.template || res.model)
-		MHD_add_response_header(r, "Vary", "Accept, Accept-Language, Cookie");
-	if (res.location)
-		MHD_add_response_header(r, "Location", res.location);
-	if (req.lang)
-		MHD_add_response_header(r, "Content-Language", req.lang);
-	for (int i = 0; i < res.nheaders; i++)
-		MHD_add_response_header(r, res.headers[i].name, res.headers[i].value);
-	ret = MHD_queue_response(c, (unsigned)res.status, r);
-	status = (unsigned)res.status;
-	if (cacheable)
-		cache_put(srv, cache_key, cache_hash, version, r, etag);
-	else
-		MHD_destroy_response(r);
+	return answer(srv, c, ctx, e, cache_key, cache_hash, version);
 out:
-	if (status)
-		metrics_count(srv, cls, status, start);
-	stream_drop(&res);
-	json_decref(res.model);
-	buf_free(&res.body);
-	arena_free(&req.pool);
+	request_end(srv, ctx, status);
 	return ret;
 }
 
@@ -923,6 +1025,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*upload_data_size = 0;
 		return body_in_time(srv, c, ctx) ? MHD_YES : MHD_NO;
 	}
+	if (ctx->res.deferred) /* resumed: its work is done */
+		return answer_deferred(srv, c, ctx);
 	if (ctx->timeout_cut)
 		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, srv->cfg.timeout_s);
 	return handle(srv, c, url, method, ctx);

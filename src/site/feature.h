@@ -59,6 +59,12 @@ struct feature {
 	/* The tabs it adds over an event's admin pages, ending with {NULL}:
 	 * path below /admin/events/{slug}/ ("registrations") and label. */
 	const struct nav_item *event_tabs;
+	/* Its own threads, started with the server (db_path: the server's
+	 * --db) and stopped once the server has stopped, before the
+	 * scheduler. start: HM_OK, or an error that keeps the server from
+	 * starting (logged). NULL: none. */
+	enum hm_err (*start)(const char *db_path);
+	void (*stop)(void);
 };
 
 /* The methods of a route, for the route tables: {GET, "/news", …}. */

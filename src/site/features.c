@@ -30,6 +30,30 @@ const struct feature *const site_features[] = {
 	NULL,
 };
 
+/* How many of site_features have been started (web_features_start). */
+static size_t nstarted;
+
+enum hm_err web_features_start(const char *db_path)
+{
+	for (const struct feature *const *f = site_features + nstarted; *f; f++, nstarted++) {
+		enum hm_err e = (*f)->start ? (*f)->start(db_path) : HM_OK;
+		if (e != HM_OK) {
+			web_features_stop();
+			return e;
+		}
+	}
+	return HM_OK;
+}
+
+void web_features_stop(void)
+{
+	while (nstarted > 0) {
+		const struct feature *f = site_features[--nstarted];
+		if (f->stop)
+			f->stop();
+	}
+}
+
 static struct route *all;
 static size_t nall;
 

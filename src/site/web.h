@@ -181,5 +181,10 @@ const struct media_ref *web_media_refs(size_t *n);
  * modules' static tables. */
 struct job;
 const struct job *const *web_jobs(size_t *n);
+/* Starts the features' own threads (feature.start, in list order; on an
+ * error the ones started are stopped) and stops them (feature.stop, in
+ * reverse order; safe when none was started). */
+enum hm_err web_features_start(const char *db_path);
+void web_features_stop(void);
 
 #endif

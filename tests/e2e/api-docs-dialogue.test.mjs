@@ -7,6 +7,7 @@
 // is checked for its status. Also checks that every
 // dialogue endpoint of the JSON API has an example.
 import assert from 'node:assert/strict';
+import { analysed } from './lib/dialogue.mjs';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -53,7 +54,11 @@ test('every example in docs/api/dialogue.md holds', async () => {
 	for (const ex of examples) {
 		const where = `docs/api/dialogue.md:${ex.line} ${ex.method} ${ex.path}`;
 		const headers = { ...ex.headers, Authorization: `Bearer ${token}` };
-		const r = await request(srv.url + ex.path, { method: ex.method, headers, body: ex.body });
+		const ask = () => request(srv.url + ex.path, { method: ex.method, headers, body: ex.body });
+		// a report is read once the analysis has caught up with the votes
+		const r = /\/report$/.test(ex.path)
+			? await analysed(async () => { const x = await ask(); return { ...x, json: JSON.parse(x.body) }; })
+			: await ask();
 		assert.equal(r.status, ex.status, `${where}: status ${r.status}, answer ${r.body.slice(0, 400)}`);
 		if (ex.answer === undefined) continue;
 		assert.match(r.headers['content-type'], /^application\/json/, where);

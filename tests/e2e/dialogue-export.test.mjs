@@ -4,6 +4,7 @@
 // `harmony analyze` on the exported folder gives the report's own groups
 // and consensus.
 import assert from 'node:assert/strict';
+import { analysed } from './lib/dialogue.mjs';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -95,7 +96,7 @@ describe('the demo\'s conversation', () => {
 		assert.equal(r.json.conversation.event, SHANGHAI);
 		assert.equal(r.json.conversation.status, 'closed');
 		assert.equal(r.json.progress.total, 20);
-		r = await visitor.getJson('/conversations/1/report');
+		r = await analysed(() => visitor.getJson('/conversations/1/report'));
 		assert.equal(r.status, 200, r.body);
 		assert.equal(r.json['too-few-participants'], false);
 		assert.equal(r.json.n, 135, 'one participant per approved registration');
@@ -148,7 +149,7 @@ describe('Pol.is export', () => {
 		}
 		assert.equal(got.votes.length - 1, 12 * 7 - 1);
 
-		const report = (await call('org', 'GET', `/conversations/${id}/report`)).json;
+		const report = (await analysed(() => call('org', 'GET', `/conversations/${id}/report`))).json;
 		assert.equal(report.groups.length, 2, JSON.stringify(report.groups));
 		const a = runCli(['analyze', dir, '--format', 'json']);
 		assert.equal(a.status, 0, a.stderr);

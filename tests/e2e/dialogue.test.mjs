@@ -6,6 +6,7 @@
 // and changes nothing; each participant sees only their own votes; the
 // report's JSON twin has the keys of `harmony analyze --format json`.
 import assert from 'node:assert/strict';
+import { analysed } from './lib/dialogue.mjs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, Client, signedIn } from './lib/accounts.mjs';
@@ -206,7 +207,7 @@ describe('participants', () => {
 		assert.equal(r.json.may_vote, false);
 		assert.equal(r.json.why_not, 'not-open');
 		assert.deepEqual(r.json.progress, { voted: 1, total: 1 });
-		r = await call('org', 'GET', `/conversations/${id}/report`);
+		r = await analysed(() => call('org', 'GET', `/conversations/${id}/report`));
 		assert.equal(r.status, 200);
 		assert.equal(r.json.n, 1);
 		assert.equal(r.json['too-few-participants'], true);
@@ -234,8 +235,9 @@ describe('participants', () => {
 		}
 		let r = await call('other', 'GET', `/conversations/${id}/report`);
 		assert.equal(r.status, 403);
-		r = await call('org', 'GET', `/conversations/${id}/report`);
+		r = await analysed(() => call('org', 'GET', `/conversations/${id}/report`));
 		assert.equal(r.status, 200, r.body);
+		assert.match(r.json['computed-at'], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 		for (const k of ['harmony', 'n', 'n-cmts', 'tids', 'in-conv', 'pca', 'group-votes', 'repness', 'consensus',
 			'group-aware-consensus', 'comment-priorities', 'participants', 'groups', 'too-few-participants'])
 			assert.ok(k in r.json, `report without ${k}`);
@@ -285,6 +287,7 @@ describe('the voting page', () => {
 		const s = (await call('org', 'GET', `/api/v1/conversations/${id}`)).json.statements.find((x) => x.id === shown);
 		assert.equal(s.n_disagree, 1);
 		assert.equal(s.n_agree, 0);
+		await analysed(() => call('org', 'GET', `/conversations/${id}/report`));
 		text = textOf((await a.get(`/conversations/${id}/report`)).body);
 		assert.match(text, /1 participant voted/);
 	});

@@ -622,6 +622,8 @@ static void test_db_migrates_older_schema(void **state)
 			   "DROP TRIGGER organisation_search_insert; DROP TRIGGER organisation_search_update; "
 			   "DROP TRIGGER organisation_search_delete; DROP TRIGGER series_search_insert; "
 			   "DROP TRIGGER series_search_update; DROP TRIGGER series_search_delete;");
+	/* 0017, the dialogue's analysis, limits and embedding. */
+	other_exec(b, p, "DROP TABLE vote_rate; DROP TABLE dialogue_analysis;");
 	/* 0016, dialogue. */
 	other_exec(b, p,
 		   "DROP TABLE vote_history; DROP TABLE vote; DROP TABLE statement; "

@@ -417,8 +417,18 @@ static void t_report_small_conversation(void **state)
 					 HM_OK);
 		}
 	}
+	/* the analysis runs off the request path: until it has, the report
+	 * is the last one stored, marked pending */
 	json_t *r = dlg_report(w.db, cid);
+	assert_true(json_is_true(json_object_get(r, "pending")));
+	assert_int_equal(json_integer_value(json_object_get(r, "n")), 0);
+	json_decref(r);
+	assert_int_equal(dlg_analyse(w.db, cid, NOW), HM_OK);
+	r = dlg_report(w.db, cid);
 	assert_non_null(r);
+	assert_true(json_is_false(json_object_get(r, "pending")));
+	assert_string_equal(json_string_value(json_object_get(r, "computed-at")),
+			    "2030-01-01T00:00:00Z");
 	assert_int_equal(json_integer_value(json_object_get(r, "n")), 8);
 	assert_int_equal(json_integer_value(json_object_get(r, "n-cmts")), 6);
 	assert_true(json_is_boolean(json_object_get(r, "too-few-participants")));
@@ -434,6 +444,13 @@ static void t_report_small_conversation(void **state)
 	int64_t pid = dlg_participant_of(w.db, cid, &first);
 	assert_int_equal(dlg_exclude(w.db, &w.alice, pid, 1, NOW), HM_EFORBIDDEN);
 	assert_int_equal(dlg_exclude(w.db, &w.organiser, pid, 1, NOW), HM_OK);
+	json_t *stale = dlg_stale_conversations(w.db);
+	assert_int_equal(json_array_size(stale), 1);
+	json_decref(stale);
+	assert_int_equal(dlg_analyse(w.db, cid, NOW), HM_OK);
+	stale = dlg_stale_conversations(w.db);
+	assert_int_equal(json_array_size(stale), 0);
+	json_decref(stale);
 	r = dlg_report(w.db, cid);
 	assert_int_equal(json_integer_value(json_object_get(r, "n")), 7);
 	json_decref(r);
@@ -520,6 +537,7 @@ static void t_report_matches_engine_on_polis_export(void **state)
 	report_json(&out, &ri);
 	json_t *direct = json_loadb(out.data, out.len, 0, NULL);
 	assert_non_null(direct);
+	assert_int_equal(dlg_analyse(w.db, cid, NOW), HM_OK);
 	json_t *r = dlg_report(w.db, cid);
 	assert_non_null(r);
 	const char *same[] = {"n", "n-cmts", "tids", "mod-out", "in-conv", "group-clusters",
@@ -551,6 +569,107 @@ static int group_setup(void **state)
 	return 0;
 }
 
+/* One vote inside the caller's transaction, as the committer runs it. */
+static enum hm_err vote_at(struct world *w, int64_t cid, const struct principal *p,
+			   const char *anon, int64_t sid, int v, const char *addr)
+{
+	struct dlg_who who = {.p = p, .anon_token = anon};
+	json_t *out = NULL;
+	assert_int_equal(db_begin(w->db), HM_OK);
+	enum hm_err e = dlg_vote_tx(w->db, cid, &who, sid, v, NOW, addr, &out);
+	if (e == HM_OK)
+		assert_int_equal(db_commit(w->db), HM_OK);
+	else
+		db_rollback(w->db);
+	json_decref(out);
+	return e;
+}
+
+/* The limits: an anonymous identity gets a burst of DLG_ANON_BURST votes
+ * and then about one a second; an address dlg_vote_limit() a second after
+ * five seconds' worth; a refused vote writes nothing; 0 lifts the
+ * address's limit. (The refill over the test's own run time is at most a
+ * vote or two: the bounds allow it.) */
+static void t_vote_limits(void **state)
+{
+	struct world w;
+	world_open(&w, *state);
+	int64_t cid = conv(&w, "{\"topic\": \"Limits\", \"status\": \"open\", \"participation\": \"anyone\"}");
+	json_t *ids = seed_ids(&w, cid, "A\nB\nC");
+	int64_t sid = json_integer_value(json_array_get(ids, 0));
+	int ok = 0;
+	enum hm_err e = HM_OK;
+	while (ok < 100 && (e = vote_at(&w, cid, &w.visitor, ANON1, sid, ok % 2 ? 1 : -1, NULL)) == HM_OK)
+		ok++;
+	assert_int_equal(e, HM_ETOOBIG);
+	/* the first vote makes the participant, then the burst */
+	if (ok < 1 + (int)DLG_ANON_BURST || ok > 3 + (int)DLG_ANON_BURST)
+		fail_msg("%d anonymous votes before the limit", ok);
+	struct dlg_who anon = {.p = &w.visitor, .anon_token = ANON1};
+	int64_t pid = dlg_participant_of(w.db, cid, &anon);
+	json_t *prog = dlg_progress(w.db, cid, pid);
+	assert_int_equal(json_integer_value(json_object_get(prog, "voted")), 1);
+	json_decref(prog);
+	json_t *c = dlg_counts(w.db, cid);
+	assert_int_equal(json_integer_value(json_object_get(c, "votes")), 1);
+	json_decref(c);
+
+	/* an account is limited by its address only */
+	dlg_vote_limit_set(2);
+	int n = 0;
+	while (n < 100 && (e = vote_at(&w, cid, &w.alice, NULL, sid, n % 2 ? 1 : 0, "192.0.2.1")) == HM_OK)
+		n++;
+	assert_int_equal(e, HM_ETOOBIG);
+	if (n < 2 * DLG_ADDR_BURST_S || n > 2 * DLG_ADDR_BURST_S + 2)
+		fail_msg("%d votes from one address before the limit", n);
+	/* another address, another conversation's count */
+	assert_int_equal(vote_at(&w, cid, &w.alice, NULL, sid, 1, "192.0.2.2"), HM_OK);
+	dlg_vote_limit_set(0);
+	for (int i = 0; i < 30; i++)
+		assert_int_equal(vote_at(&w, cid, &w.alice, NULL, sid, i % 2, "192.0.2.1"), HM_OK);
+	dlg_vote_limit_set(DLG_VOTE_LIMIT_DEFAULT);
+	json_decref(ids);
+	world_close(&w);
+}
+
+/* The next statement follows the analysis's routing priorities: after an
+ * analysis every accepted statement has one, and a participant is never
+ * shown a statement they voted on. */
+static void t_next_by_priority(void **state)
+{
+	struct world w;
+	world_open(&w, *state);
+	int64_t cid = conv(&w, "{\"topic\": \"Next\", \"status\": \"open\", \"participation\": \"anyone\"}");
+	json_t *ids = seed_ids(&w, cid, "A\nB\nC\nD");
+	char tok[9][DLG_ANON_TOKEN_LEN + 1];
+	for (int p = 0; p < 9; p++) {
+		memset(tok[p], 'k' + p, DLG_ANON_TOKEN_LEN);
+		tok[p][DLG_ANON_TOKEN_LEN] = '\0';
+		for (int s = 0; s < 3; s++)
+			assert_int_equal(vote(&w, cid, &w.visitor, tok[p],
+					      json_integer_value(json_array_get(ids, s)),
+					      (p + s) % 3 - 1, NULL),
+					 HM_OK);
+	}
+	assert_int_equal(dlg_analyse(w.db, cid, NOW), HM_OK);
+	struct db_stmt *st = db_prepare(w.db, "SELECT count(*) FROM statement WHERE "
+					      "conversation_id = ? AND priority IS NOT NULL");
+	db_bind_int(st, 1, cid);
+	assert_int_equal(db_step(st), 1);
+	assert_int_equal(db_col_int(st, 0), 3); /* the voted ones; D has no votes yet */
+	db_done(st);
+	struct dlg_who who = {.p = &w.visitor, .anon_token = tok[0]};
+	int64_t pid = dlg_participant_of(w.db, cid, &who);
+	for (int i = 0; i < 20; i++) {
+		json_t *n = dlg_next(w.db, cid, pid);
+		assert_int_equal(json_integer_value(json_object_get(n, "id")),
+				 json_integer_value(json_array_get(ids, 3)));
+		json_decref(n);
+	}
+	json_decref(ids);
+	world_close(&w);
+}
+
 static int group_teardown(void **state)
 {
 	(void)state;
@@ -573,6 +692,8 @@ int main(void)
 		BOTH(t_who_may_take_part),
 		BOTH(t_report_small_conversation),
 		BOTH(t_report_matches_engine_on_polis_export),
+		BOTH(t_vote_limits),
+		BOTH(t_next_by_priority),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -47,8 +47,10 @@ static const char SQL_PTPT_BY_ANON[] =
 static const char SQL_PTPT_INSERT[] =
 	"INSERT INTO dialogue_participant (conversation_id, account_id, anon_key, created_at) "
 	"VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+static const char SQL_TOUCH[] = "UPDATE conversation SET revision = revision + 1 WHERE id = ?";
 static const char SQL_PTPT_GET[] =
-	"SELECT p.id, p.excluded, c.event_id, e.series_id FROM dialogue_participant p "
+	"SELECT p.id, p.excluded, p.conversation_id, c.event_id, e.series_id "
+	"FROM dialogue_participant p "
 	"JOIN conversation c ON c.id = p.conversation_id JOIN event e ON e.id = c.event_id "
 	"WHERE p.id = ?";
 static const char SQL_PTPT_EXCLUDE[] = "UPDATE dialogue_participant SET excluded = ? WHERE id = ?";
@@ -467,6 +469,15 @@ int64_t dlg_participant_of(struct db *db, int64_t cid, const struct dlg_who *who
 	return participant(db, cid, who, 0, 0);
 }
 
+enum hm_err dlg_touch(struct db *db, int64_t cid)
+{
+	struct db_stmt *st = db_prepare(db, SQL_TOUCH);
+	if (!st)
+		return HM_EDB;
+	db_bind_int(st, 1, cid);
+	return db_run(st) == HM_OK ? HM_OK : HM_EDB;
+}
+
 enum hm_err dlg_participant_tx(struct db *db, const json_t *conv, const struct dlg_who *who,
 			       int64_t now, int64_t *pid)
 {
@@ -489,9 +500,12 @@ enum hm_err dlg_exclude(struct db *db, const struct principal *p, int64_t partic
 	if (!row)
 		return dlg_fail(db, db_failed(db) ? HM_EDB : HM_ENOTFOUND);
 	int ok = dlg_may_moderate(p, row);
+	int64_t cid = json_integer_value(json_object_get(row, "conversation_id"));
 	json_decref(row);
 	if (!ok)
 		return dlg_fail(db, HM_EFORBIDDEN);
+	if ((e = dlg_touch(db, cid)) != HM_OK)
+		return dlg_fail(db, e);
 	st = db_prepare(db, SQL_PTPT_EXCLUDE);
 	if (!st)
 		return dlg_fail(db, HM_EDB);

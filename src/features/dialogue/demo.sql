@@ -95,3 +95,5 @@ INSERT INTO vote_history (conversation_id, statement_id, participant_id, vote, c
   SELECT 1, statement_id, participant_id, vote, '2012-11-29T03:00:00Z' FROM demo_vote
   ORDER BY participant_id, statement_id;
 DROP TABLE demo_vote;
+-- the analysis runs when the server finds the votes newer than it
+UPDATE conversation SET revision = 1 WHERE id = 1;

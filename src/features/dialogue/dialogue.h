@@ -135,6 +135,27 @@ json_t *dlg_counts(struct db *db, int64_t cid);
  * statement, vote, created (the first vote of who on it)}. */
 enum hm_err dlg_vote(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
 		     int vote, int64_t now, json_t **out);
+/* The same inside the caller's transaction (a batch of the vote
+ * committer), with the vote limits of addr (the client's address; NULL:
+ * none counted): HM_ETOOBIG when over one (nothing written). Any other
+ * refusal has written nothing either; HM_EDB: the transaction is to be
+ * rolled back. */
+enum hm_err dlg_vote_tx(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
+			int vote, int64_t now, const char *addr, json_t **out);
+
+/* The vote limits. An anonymous identity votes at most DLG_ANON_RATE a
+ * second after a burst of DLG_ANON_BURST (no faster than a person reads
+ * and decides); one address at most dlg_vote_limit() a second in one
+ * conversation after a burst of DLG_ADDR_BURST_S seconds' worth (a room
+ * behind one address stays well within the default). Accounts are
+ * limited by the address only. */
+#define DLG_ANON_RATE 1.0
+#define DLG_ANON_BURST 20.0
+#define DLG_ADDR_BURST_S 5
+#define DLG_VOTE_LIMIT_DEFAULT 50
+/* harmony serve --vote-limit-per-address N (0: no limit). */
+void dlg_vote_limit_set(int per_second);
+int dlg_vote_limit(void);
 
 /* Whether who may take part in conv: HM_OK, HM_EUNAUTH (signing in would
  * help), HM_EFORBIDDEN (not a participant of the event, a read-only
@@ -151,15 +172,27 @@ json_t *dlg_progress(struct db *db, int64_t cid, int64_t pid);
 /* pid's own current votes: [{statement, vote}…]. */
 json_t *dlg_votes_of(struct db *db, int64_t cid, int64_t pid);
 
-/* The report of conversation cid: the analysis (compat mode, with
- * bridging) of its current votes, excluded participants left out,
- * rejected and meta statements marked, as the JSON of `harmony analyze
- * --format json` plus "too-few-participants" (true when fewer than
- * DLG_REPORT_MIN_PARTICIPANTS took part, or no opinion groups formed:
- * the groups are not meaningful) and "conversation" (its id). A
- * conversation without votes gets the counts alone. NULL on a failed
- * read or analysis (logged). */
+/* The report of conversation cid, as its last analysis left it (the
+ * analysis runs off the request path: dlg_analyse): the JSON of `harmony
+ * analyze --format json` (compat mode, with bridging) of its current
+ * votes, excluded participants left out, rejected and meta statements
+ * marked, plus "conversation" (its id), "too-few-participants" (true
+ * when fewer than DLG_REPORT_MIN_PARTICIPANTS took part or no opinion
+ * groups formed: the groups are not meaningful), "computed-at" (RFC 3339;
+ * null: never analysed), "took-ms", and "pending" (true when changes have
+ * come since). Never analysed or without votes: the counts alone (n 0).
+ * NULL on a failed read or no such conversation. */
 json_t *dlg_report(struct db *db, int64_t cid);
+/* The same computed now from the current votes ("computed-at" null):
+ * for the exports, which must match the votes they list. */
+json_t *dlg_report_now(struct db *db, int64_t cid);
+/* Analyses conversation cid and stores the result with the revision it
+ * read (unless a newer one is stored already) and the statements'
+ * routing priorities. Its own transactions. */
+enum hm_err dlg_analyse(struct db *db, int64_t cid, int64_t now);
+/* [{id}…] of the conversations whose stored analysis is older than their
+ * last change (archived ones aside). NULL on a failed read. */
+json_t *dlg_stale_conversations(struct db *db);
 
 /* Pol.is's export files, NULL-terminated: summary, comments, votes,
  * participants-votes (export.c says how each is written). */

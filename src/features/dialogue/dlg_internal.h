@@ -22,10 +22,23 @@ int dlg_blank(const char *s);
 void dlg_anon_key(const char *token, char out[65]);
 /* The near-duplicate key of a statement's text (statement.c). malloc'd. */
 char *dlg_text_key(const char *text);
+/* In the caller's transaction: marks conversation cid changed for the
+ * analysis (its revision goes up). HM_EDB. */
+enum hm_err dlg_touch(struct db *db, int64_t cid);
 /* In the caller's transaction, once the caller has checked that who may
  * take part in conv (dlg_may_take_part): their participant row, made if
  * need be. */
 enum hm_err dlg_participant_tx(struct db *db, const json_t *conv, const struct dlg_who *who,
 			       int64_t now, int64_t *pid);
+
+/* The dialogue's threads (service.c), started and stopped with the
+ * server. The vote committer: NULL when not started (a command, a test):
+ * votes are then committed one by one. */
+struct db_group;
+enum hm_err dlg_service_start(const char *db_path);
+void dlg_service_stop(void);
+struct db_group *dlg_votes_group(void);
+/* Tells the analysis that votes were committed (any thread). */
+void dlg_analysis_wake(void);
 
 #endif

@@ -288,7 +288,7 @@ enum hm_err dlg_export(struct db *db, const json_t *conv, const char *file, cons
 		return comments_csv(db, cid, out);
 	if (str_eq(file, "votes"))
 		return votes_csv(db, cid, out);
-	json_t *report = dlg_report(db, cid);
+	json_t *report = dlg_report_now(db, cid);
 	if (!report)
 		return HM_EDB;
 	enum hm_err e = str_eq(file, "summary") ? summary_csv(db, conv, report, url, out)

@@ -21,4 +21,6 @@ const struct feature dialogue_feature = {
 	.routes = routes,
 	.demo = "src/features/dialogue/demo.sql",
 	.event_tabs = event_tabs,
+	.start = dlg_service_start,
+	.stop = dlg_service_stop,
 };

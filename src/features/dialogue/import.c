@@ -184,6 +184,8 @@ enum hm_err dlg_import(struct db *db, const struct principal *p, const json_t *e
 	e = insert_all(db, *cid, in, now, pid, sid);
 	free(pid);
 	free(sid);
+	if (e == HM_OK)
+		e = dlg_touch(db, *cid);
 	if (e == HM_OK) {
 		json_t *after = json_pack("{s:s, s:I, s:I, s:I}", "topic", in->topic, "statements",
 					  (json_int_t)in->n_stmts, "participants",

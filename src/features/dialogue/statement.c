@@ -353,6 +353,8 @@ enum hm_err dlg_seed(struct db *db, const struct principal *p, int64_t cid, cons
 	}
 	free(lines);
 	free(keys);
+	if (e == HM_OK)
+		e = dlg_touch(db, cid);
 	if (e == HM_OK) {
 		json_t *after = json_pack("{s:O}", "statements", out);
 		e = audit_record_at(db, p, "statement.seed", "conversation", cid, NULL, after, now);
@@ -412,6 +414,8 @@ enum hm_err dlg_seed_edit(struct db *db, const struct principal *p, int64_t sid,
 			e = db_run(st);
 		}
 	}
+	if (e == HM_OK)
+		e = dlg_touch(db, json_integer_value(json_object_get(c, "id")));
 	if (e == HM_OK) {
 		json_t *before = json_pack("{s:O}", "text", json_object_get(s, "text"));
 		json_t *after = json_pack("{s:s}", "text", t);
@@ -468,6 +472,8 @@ enum hm_err dlg_submit(struct db *db, int64_t cid, const struct dlg_who *who, co
 		dlg_ts(now, ts);
 		e = insert(db, cid, pid, 0, t, key, status, lang, ts, &id);
 	}
+	if (e == HM_OK)
+		e = dlg_touch(db, cid);
 	free(t);
 	free(key);
 	json_decref(c);
@@ -517,6 +523,8 @@ enum hm_err dlg_moderate(struct db *db, const struct principal *p, int64_t sid,
 			e = db_run(st);
 		}
 	}
+	if (e == HM_OK)
+		e = dlg_touch(db, json_integer_value(json_object_get(c, "id")));
 	if (e == HM_OK) {
 		json_t *before = json_pack("{s:O, s:O}", "status", json_object_get(s, "status"),
 					   "reason", json_object_get(s, "reason"));

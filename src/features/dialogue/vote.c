@@ -6,14 +6,18 @@
  */
 #include "features/dialogue/dlg_internal.h"
 
+#include "core/text.h"
 #include "db/db.h"
 #include "dialogue/analysis/analysis.h"
 #include "dialogue/analysis/bridging.h"
 #include "dialogue/analysis/dataset.h"
 #include "dialogue/analysis/report.h"
 
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---------------------------------------------------------------- SQL */
 
@@ -29,9 +33,9 @@ static const char SQL_HISTORY[] =
 	"INSERT INTO vote_history (conversation_id, statement_id, participant_id, vote, "
 	"created_at) VALUES (?, ?, ?, ?, ?)";
 static const char SQL_NEXT[] =
-	"SELECT s.id, s.text, s.by_organiser FROM statement s WHERE s.conversation_id = ? "
-	"AND s.status = 'accepted' AND NOT EXISTS (SELECT 1 FROM vote v "
-	"WHERE v.statement_id = s.id AND v.participant_id = ?) ORDER BY random() LIMIT 1";
+	"SELECT s.id, s.text, s.by_organiser, s.priority FROM statement s "
+	"WHERE s.conversation_id = ? AND s.status = 'accepted' AND NOT EXISTS (SELECT 1 "
+	"FROM vote v WHERE v.statement_id = s.id AND v.participant_id = ?) ORDER BY s.id";
 static const char SQL_PROGRESS[] =
 	"SELECT (SELECT count(*) FROM vote v JOIN statement s ON s.id = v.statement_id "
 	"WHERE v.participant_id = ? AND s.conversation_id = ? AND s.status = 'accepted') AS voted, "
@@ -47,29 +51,86 @@ static const char SQL_REPORT_VOTES[] =
 	"JOIN dialogue_participant p ON p.id = v.participant_id "
 	"WHERE v.conversation_id = ? AND p.excluded = 0 ORDER BY v.participant_id, v.statement_id";
 
+/* ---------------------------------------------------------------- limits */
+
+static const char SQL_RATE_GET[] = "SELECT tokens, at_ms FROM vote_rate WHERE key = ?";
+static const char SQL_RATE_PUT[] =
+	"INSERT INTO vote_rate (key, tokens, at_ms) VALUES (?, ?, ?) ON CONFLICT (key) "
+	"DO UPDATE SET tokens = excluded.tokens, at_ms = excluded.at_ms";
+
+static _Atomic int vote_limit = DLG_VOTE_LIMIT_DEFAULT;
+
+void dlg_vote_limit_set(int per_second)
+{
+	vote_limit = per_second;
+}
+
+int dlg_vote_limit(void)
+{
+	return vote_limit;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A token bucket of the vote limits: rate tokens a second up to burst.
+ * *tokens: what it holds at ms (before this vote). -1: a failed read. */
+struct bucket {
+	const char *key;
+	double rate, burst, tokens;
+};
+
+static int bucket_read(struct db *db, struct bucket *b, int64_t ms)
+{
+	struct db_stmt *st = db_prepare(db, SQL_RATE_GET);
+	if (!st)
+		return -1;
+	db_bind_text(st, 1, b->key);
+	int rc = db_step(st);
+	b->tokens = b->burst;
+	if (rc == 1) {
+		double t = db_col_double(st, 0) + (double)(ms - db_col_int(st, 1)) * b->rate / 1000.0;
+		b->tokens = t < b->burst ? t : b->burst;
+	}
+	db_done(st);
+	return rc < 0 ? -1 : 0;
+}
+
+static enum hm_err bucket_take(struct db *db, const struct bucket *b, int64_t ms)
+{
+	struct db_stmt *st = db_prepare(db, SQL_RATE_PUT);
+	if (!st)
+		return HM_EDB;
+	db_bind_text(st, 1, b->key);
+	db_bind_double(st, 2, b->tokens - 1);
+	db_bind_int(st, 3, ms);
+	return db_run(st) == HM_OK ? HM_OK : HM_EDB;
+}
+
 /* ---------------------------------------------------------------- votes */
 
-enum hm_err dlg_vote(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
-		     int vote, int64_t now, json_t **out)
+enum hm_err dlg_vote_tx(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
+			int vote, int64_t now, const char *addr, json_t **out)
 {
 	*out = NULL;
 	if (vote < -1 || vote > 1)
 		return HM_EINVAL;
-	enum hm_err e = db_begin(db);
-	if (e != HM_OK)
-		return e;
 	json_t *c = dlg_conversation(db, cid);
 	if (!c)
-		return dlg_fail(db, db_failed(db) ? HM_EDB : HM_ENOTFOUND);
-	e = dlg_may_take_part(db, c, who);
+		return db_failed(db) ? HM_EDB : HM_ENOTFOUND;
+	enum hm_err e = dlg_may_take_part(db, c, who);
 	if (e != HM_OK) {
 		json_decref(c);
-		return dlg_fail(db, e);
+		return e == HM_EBUSY ? HM_EDB : e;
 	}
 	struct db_stmt *st = db_prepare(db, SQL_STMT);
 	if (!st) {
 		json_decref(c);
-		return dlg_fail(db, HM_EDB);
+		return HM_EDB;
 	}
 	db_bind_int(st, 1, sid);
 	db_bind_int(st, 2, cid);
@@ -78,46 +139,109 @@ enum hm_err dlg_vote(struct db *db, int64_t cid, const struct dlg_who *who, int6
 	db_done(st);
 	if (!accepted) {
 		json_decref(c);
-		return dlg_fail(db, rc < 0 ? HM_EDB : rc == 0 ? HM_ENOTFOUND : HM_ECONFLICT);
+		return rc < 0 ? HM_EDB : rc == 0 ? HM_ENOTFOUND : HM_ECONFLICT;
 	}
-	int64_t pid;
-	e = dlg_participant_tx(db, c, who, now, &pid);
+	/* The limits, before anything is written: an anonymous identity votes
+	 * no faster than a person does (after a burst), and an address no
+	 * more than the limit a second in one conversation. */
+	int64_t pid = dlg_participant_of(db, cid, who);
+	if (pid < 0) {
+		json_decref(c);
+		return HM_EDB;
+	}
+	int64_t ms = now_ms();
+	int limit = dlg_vote_limit();
+	struct bucket bs[2];
+	int nb = 0;
+	char kp[40], ka[200];
+	if (!(who->p && who->p->account_id > 0) && who->anon_token && pid > 0) {
+		snprintf(kp, sizeof(kp), "p:%lld", (long long)pid);
+		bs[nb++] = (struct bucket){kp, DLG_ANON_RATE, DLG_ANON_BURST, 0};
+	}
+	if (limit > 0 && addr) {
+		snprintf(ka, sizeof(ka), "a:%lld:%.160s", (long long)cid, addr);
+		bs[nb++] = (struct bucket){ka, limit, (double)limit * DLG_ADDR_BURST_S, 0};
+	}
+	for (int i = 0; i < nb; i++) {
+		if (bucket_read(db, &bs[i], ms) < 0) {
+			json_decref(c);
+			return HM_EDB;
+		}
+		if (bs[i].tokens < 1) {
+			json_decref(c);
+			return HM_ETOOBIG;
+		}
+	}
+	e = pid > 0 ? HM_OK : dlg_participant_tx(db, c, who, now, &pid);
 	json_decref(c);
+	for (int i = 0; e == HM_OK && i < nb; i++)
+		e = bucket_take(db, &bs[i], ms);
 	if (e != HM_OK)
-		return dlg_fail(db, e);
+		return HM_EDB;
 	if (!(st = db_prepare(db, SQL_HAS_VOTE)))
-		return dlg_fail(db, HM_EDB);
+		return HM_EDB;
 	db_bind_int(st, 1, sid);
 	db_bind_int(st, 2, pid);
 	rc = db_step(st);
 	db_done(st);
 	if (rc < 0)
-		return dlg_fail(db, HM_EDB);
+		return HM_EDB;
 	char ts[DLG_TS_SIZE];
 	dlg_ts(now, ts);
 	if (!(st = db_prepare(db, SQL_UPSERT)))
-		return dlg_fail(db, HM_EDB);
+		return HM_EDB;
 	db_bind_int(st, 1, sid);
 	db_bind_int(st, 2, pid);
 	db_bind_int(st, 3, cid);
 	db_bind_int(st, 4, vote);
 	db_bind_text(st, 5, ts);
-	if ((e = db_run(st)) != HM_OK)
-		return dlg_fail(db, e);
+	if (db_run(st) != HM_OK)
+		return HM_EDB;
 	if (!(st = db_prepare(db, SQL_HISTORY)))
-		return dlg_fail(db, HM_EDB);
+		return HM_EDB;
 	db_bind_int(st, 1, cid);
 	db_bind_int(st, 2, sid);
 	db_bind_int(st, 3, pid);
 	db_bind_int(st, 4, vote);
 	db_bind_text(st, 5, ts);
-	if ((e = db_run(st)) != HM_OK)
-		return dlg_fail(db, e);
-	if ((e = db_commit(db)) != HM_OK)
-		return e;
+	if (db_run(st) != HM_OK || dlg_touch(db, cid) != HM_OK)
+		return HM_EDB;
 	*out = json_pack("{s:I, s:I, s:i, s:b}", "participant", (json_int_t)pid, "statement",
 			 (json_int_t)sid, "vote", vote, "created", rc == 0);
 	return HM_OK;
+}
+
+enum hm_err dlg_vote(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
+		     int vote, int64_t now, json_t **out)
+{
+	*out = NULL;
+	enum hm_err e = db_begin(db);
+	if (e != HM_OK)
+		return e;
+	if ((e = dlg_vote_tx(db, cid, who, sid, vote, now, NULL, out)) != HM_OK)
+		return dlg_fail(db, e);
+	if ((e = db_commit(db)) != HM_OK) {
+		json_decref(*out);
+		*out = NULL;
+	}
+	return e;
+}
+
+/* A participant's draw: xorshift64*, per thread, seeded from the clock
+ * and the thread (which statement comes next is not a secret). */
+static double draw01(void)
+{
+	static _Thread_local uint64_t x;
+	if (!x) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		x = ((uint64_t)ts.tv_nsec << 20) ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)&x;
+		x |= 1;
+	}
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	return (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
 }
 
 json_t *dlg_next(struct db *db, int64_t cid, int64_t pid)
@@ -127,13 +251,50 @@ json_t *dlg_next(struct db *db, int64_t cid, int64_t pid)
 		return NULL;
 	db_bind_int(st, 1, cid);
 	db_bind_int(st, 2, pid);
-	int rc = db_step(st);
-	json_t *s = rc == 1 ? json_pack("{s:I, s:s, s:b}", "id", (json_int_t)db_col_int(st, 0),
-					"text", db_col_text(st, 1), "by_organiser",
-					(int)db_col_int(st, 2))
-			    : rc == 0 ? json_null() : NULL;
+	/* Drawn with the weight of the engine's routing priority (Pol.is's
+	 * comment priorities: statements that tell the groups apart, and new
+	 * ones, come sooner). A statement the last analysis has not seen yet
+	 * weighs as the heaviest one known, so new statements get votes. */
+	json_t *cands = json_array();
+	double *w = NULL, top = 0;
+	size_t n = 0, cap = 0;
+	int rc;
+	while ((rc = db_step(st)) == 1) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 64;
+			w = xrealloc(w, cap * sizeof(*w));
+		}
+		w[n] = db_col_is_null(st, 3) ? -1 : db_col_double(st, 3);
+		if (w[n] > top)
+			top = w[n];
+		json_array_append_new(cands, json_pack("{s:I, s:s, s:b}", "id",
+						       (json_int_t)db_col_int(st, 0), "text",
+						       db_col_text(st, 1), "by_organiser",
+						       (int)db_col_int(st, 2)));
+		n++;
+	}
 	db_done(st);
-	return s;
+	json_t *pick = NULL;
+	if (rc >= 0 && n == 0)
+		pick = json_null();
+	else if (rc >= 0) {
+		double sum = 0;
+		for (size_t i = 0; i < n; i++) {
+			if (w[i] < 0)
+				w[i] = top > 0 ? top : 1;
+			if (!(w[i] > 1e-9)) /* priorities may be 0: still drawn, rarely */
+				w[i] = 1e-9;
+			sum += w[i];
+		}
+		double r = draw01() * sum;
+		size_t i = 0;
+		for (; i + 1 < n && r >= w[i]; i++)
+			r -= w[i];
+		pick = json_incref(json_array_get(cands, i));
+	}
+	free(w);
+	json_decref(cands);
+	return pick;
 }
 
 json_t *dlg_progress(struct db *db, int64_t cid, int64_t pid)
@@ -200,7 +361,10 @@ static int load_dataset(struct db *db, int64_t cid, struct dataset *d)
 	return 0;
 }
 
-json_t *dlg_report(struct db *db, int64_t cid)
+/* The engine on the conversation's current votes, as dlg_report's JSON
+ * without the stored analysis's keys. NULL on a failed read or analysis
+ * (logged). */
+static json_t *analyse(struct db *db, int64_t cid)
 {
 	struct dataset d;
 	struct vote_csr m;
@@ -223,9 +387,7 @@ json_t *dlg_report(struct db *db, int64_t cid)
 		goto out;
 	if (d.log.n == 0) {
 		/* nothing to analyse: the counts alone */
-		j = json_pack("{s:I, s:b, s:i, s:i, s:I}", "conversation", (json_int_t)cid,
-			      "too-few-participants", 1, "n", 0, "n-cmts", 0, "statements",
-			      (json_int_t)d.n_stmts);
+		j = json_pack("{s:b, s:i, s:i}", "too-few-participants", 1, "n", 0, "n-cmts", 0);
 		goto out;
 	}
 	uint8_t *mod_out = dataset_mod_out(&d);
@@ -249,7 +411,6 @@ json_t *dlg_report(struct db *db, int64_t cid)
 		log_error("conversation %lld: the report is not JSON", (long long)cid);
 		goto out;
 	}
-	json_object_set_new(j, "conversation", json_integer(cid));
 	json_object_set_new(j, "too-few-participants",
 			    json_boolean(res.n_in_conv < DLG_REPORT_MIN_PARTICIPANTS ||
 					 res.groups.n < 2));
@@ -262,5 +423,148 @@ out:
 	vote_csr_free(&m);
 	dataset_free(&d);
 	buf_free(&out);
+	return j;
+}
+
+/* ------------------------------------------------- the stored analysis */
+
+static const char SQL_REVISION[] = "SELECT revision FROM conversation WHERE id = ?";
+static const char SQL_ANALYSIS_PUT[] =
+	"INSERT INTO dialogue_analysis (conversation_id, revision, computed_at, took_ms, report) "
+	"VALUES (?, ?, ?, ?, ?) ON CONFLICT (conversation_id) DO UPDATE SET "
+	"revision = excluded.revision, computed_at = excluded.computed_at, "
+	"took_ms = excluded.took_ms, report = excluded.report "
+	"WHERE dialogue_analysis.revision < excluded.revision";
+static const char SQL_PRIORITY[] = "UPDATE statement SET priority = ? WHERE id = ? "
+				   "AND conversation_id = ?";
+static const char SQL_ANALYSIS_GET[] =
+	"SELECT a.revision, a.computed_at, a.took_ms, a.report, c.revision FROM conversation c "
+	"LEFT JOIN dialogue_analysis a ON a.conversation_id = c.id WHERE c.id = ?";
+static const char SQL_STALE[] =
+	"SELECT c.id FROM conversation c LEFT JOIN dialogue_analysis a "
+	"ON a.conversation_id = c.id WHERE c.status <> 'archived' "
+	"AND c.revision > coalesce(a.revision, 0) ORDER BY c.id";
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+json_t *dlg_stale_conversations(struct db *db)
+{
+	struct db_stmt *st = db_prepare(db, SQL_STALE);
+	return st ? db_rows_json(st) : NULL;
+}
+
+enum hm_err dlg_analyse(struct db *db, int64_t cid, int64_t now)
+{
+	int64_t t0 = mono_ms();
+	/* one snapshot: the revision and the votes it counts */
+	enum hm_err e = db_begin_read(db);
+	if (e != HM_OK)
+		return e;
+	struct db_stmt *st = db_prepare(db, SQL_REVISION);
+	if (!st) {
+		db_rollback(db);
+		return HM_EDB;
+	}
+	db_bind_int(st, 1, cid);
+	int rc = db_step(st);
+	int64_t rev = rc == 1 ? db_col_int(st, 0) : 0;
+	db_done(st);
+	if (rc != 1) {
+		db_rollback(db);
+		return rc == 0 ? HM_ENOTFOUND : HM_EDB;
+	}
+	json_t *r = analyse(db, cid);
+	db_rollback(db); /* a read: nothing to keep */
+	if (!r)
+		return HM_EDB;
+	char *text = json_dumps(r, JSON_COMPACT);
+	char ts[DLG_TS_SIZE];
+	dlg_ts(now, ts);
+	e = text ? db_begin(db) : HM_EINTERNAL;
+	if (e == HM_OK && !(st = db_prepare(db, SQL_ANALYSIS_PUT)))
+		e = HM_EDB;
+	if (e == HM_OK) {
+		db_bind_int(st, 1, cid);
+		db_bind_int(st, 2, rev);
+		db_bind_text(st, 3, ts);
+		db_bind_int(st, 4, mono_ms() - t0);
+		db_bind_text(st, 5, text);
+		e = db_run(st);
+	}
+	/* the routing weights the next statement is drawn by */
+	const char *tid;
+	json_t *w;
+	json_object_foreach(json_object_get(r, "comment-priorities"), tid, w) {
+		if (e != HM_OK)
+			break;
+		int64_t sid;
+		if (!text_int_parse(tid, &sid) || !(st = db_prepare(db, SQL_PRIORITY))) {
+			e = HM_EDB;
+			break;
+		}
+		db_bind_double(st, 1, json_number_value(w));
+		db_bind_int(st, 2, sid);
+		db_bind_int(st, 3, cid);
+		e = db_run(st);
+	}
+	free(text);
+	json_decref(r);
+	if (e != HM_OK) {
+		if (e != HM_EINTERNAL)
+			db_rollback(db);
+		return e == HM_EINTERNAL ? e : HM_EDB;
+	}
+	return db_commit(db);
+}
+
+/* Adds the keys of the stored analysis: when it was computed, how long it
+ * took, and whether changes have come since ("pending"). */
+static void stamp(json_t *j, int64_t cid, const char *at, int64_t took, int pending)
+{
+	json_object_set_new(j, "conversation", json_integer(cid));
+	json_object_set_new(j, "computed-at", at ? json_string(at) : json_null());
+	json_object_set_new(j, "took-ms", at ? json_integer(took) : json_null());
+	json_object_set_new(j, "pending", json_boolean(pending));
+}
+
+json_t *dlg_report(struct db *db, int64_t cid)
+{
+	struct db_stmt *st = db_prepare(db, SQL_ANALYSIS_GET);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, cid);
+	int rc = db_step(st);
+	if (rc != 1) {
+		db_done(st);
+		return NULL;
+	}
+	int64_t current = db_col_int(st, 4);
+	json_t *j = NULL;
+	if (db_col_is_null(st, 0)) {
+		j = json_pack("{s:b, s:i, s:i}", "too-few-participants", 1, "n", 0, "n-cmts", 0);
+		stamp(j, cid, NULL, 0, current > 0);
+	} else {
+		const char *text = db_col_text(st, 3);
+		j = json_loads(text, 0, NULL);
+		if (j)
+			stamp(j, cid, db_col_text(st, 1), db_col_int(st, 2),
+			      current > db_col_int(st, 0));
+		else
+			log_error("conversation %lld: the stored analysis is not JSON", (long long)cid);
+	}
+	db_done(st);
+	return j;
+}
+
+json_t *dlg_report_now(struct db *db, int64_t cid)
+{
+	json_t *j = analyse(db, cid);
+	if (j)
+		stamp(j, cid, NULL, 0, 0);
 	return j;
 }

@@ -7,6 +7,8 @@
  */
 #include "features/dialogue/dlg_web.h"
 
+#include "db/group.h"
+
 #include "auth/auth.h"
 #include "features/registration/registration.h"
 #include "view/i18n.h"
@@ -263,6 +265,80 @@ static json_t *state_of(struct http_req *req, int64_t cid, int64_t pid)
 			 pid > 0 ? json_integer(pid) : json_null());
 }
 
+/* A vote on its way to the committer: made in the request's arena, which
+ * lives until the answer has gone. */
+struct vote_job {
+	struct db_group_item it;
+	struct http_deferred *d;
+	struct dlg_who who;
+	const char *addr;
+	int64_t cid, sid, now;
+	int vote;
+	int open;   /* the conversation was open when the request came */
+	enum hm_err e;
+	json_t *out;
+};
+
+static enum hm_err vote_apply(struct db *db, struct db_group_item *it)
+{
+	struct vote_job *j = (struct vote_job *)it;
+	json_decref(j->out); /* a retry of a failed batch starts again */
+	j->out = NULL;
+	j->e = dlg_vote_tx(db, j->cid, &j->who, j->sid, j->vote, j->now, j->addr, &j->out);
+	return j->e;
+}
+
+static void vote_done(struct db_group_item *it, enum hm_err e)
+{
+	struct vote_job *j = (struct vote_job *)it;
+	j->e = e;
+	if (e == HM_OK)
+		dlg_analysis_wake();
+	http_deferred_done(j->d);
+}
+
+/* The answer to a vote, once it is on disk (or refused). */
+static enum hm_err vote_answer(void *cls, struct http_req *req, struct http_res *res)
+{
+	struct vote_job *j = cls;
+	json_t *out = j->out;
+	j->out = NULL;
+	if (j->e != HM_OK) {
+		json_decref(out);
+		if (j->e == HM_ETOOBIG) {
+			http_res_header(res, "Retry-After", "1");
+			res->status = 429;
+			return http_fail(res, HM_EINVAL,
+					 "You are voting faster than the conversation allows. Please "
+					 "wait a moment and vote again.");
+		}
+		return j->e == HM_ECONFLICT && j->open
+			       ? http_fail(res, j->e, "This statement is not open to votes.")
+			       : refuse(res, j->e);
+	}
+	int created = json_is_true(json_object_get(out, "created"));
+	json_t *st = state_of(req, j->cid, json_integer_value(json_object_get(out, "participant")));
+	if (st) {
+		json_object_update(out, st);
+		json_decref(st);
+	}
+	if (!req->want_json && !(req->route->flags & WEB_JSON)) {
+		json_decref(out);
+		return web_redirect(req, res, arena_printf(&req->pool, "/conversations/%lld",
+							   (long long)j->cid));
+	}
+	return adm_api_answer(res, created ? 201 : 200, out);
+}
+
+static void vote_free(void *cls)
+{
+	struct vote_job *j = cls;
+	json_decref(j->out);
+}
+
+/* A vote is answered only once it is durable: it goes to the committer,
+ * which writes it with the other votes that came meanwhile in one
+ * synchronous commit, and the connection waits, parked, for that. */
 static enum hm_err api_vote(struct http_req *req, struct http_res *res)
 {
 	json_t *c;
@@ -285,26 +361,32 @@ static enum hm_err api_vote(struct http_req *req, struct http_res *res)
 	if (sid <= 0 || vote < -1 || vote > 1)
 		return http_fail(res, HM_EINVAL,
 				 "Send the statement's id and a vote: 1 agree, -1 disagree, 0 pass.");
-	int64_t cid = json_integer_value(json_object_get(c, "id"));
-	struct dlg_who w = who_of(req);
-	json_t *out = NULL;
-	e = dlg_vote(req->db, cid, &w, sid, (int)vote, time_now_s(), &out);
-	if (e != HM_OK)
-		return e == HM_ECONFLICT && str_eq(dlg_jstr(c, "status"), "open")
-			       ? http_fail(res, e, "This statement is not open to votes.")
-			       : refuse(res, e);
-	int created = json_is_true(json_object_get(out, "created"));
-	json_t *st = state_of(req, cid, json_integer_value(json_object_get(out, "participant")));
-	if (st) {
-		json_object_update(out, st);
-		json_decref(st);
+	struct vote_job *j = arena_alloc(&req->pool, sizeof(*j));
+	memset(j, 0, sizeof(*j));
+	arena_defer(&req->pool, vote_free, j);
+	j->cid = json_integer_value(json_object_get(c, "id"));
+	j->sid = sid;
+	j->vote = (int)vote;
+	j->now = time_now_s();
+	j->who = who_of(req);
+	j->addr = req->client_addr;
+	j->open = str_eq(dlg_jstr(c, "status"), "open");
+	j->it.apply = vote_apply;
+	j->it.done = vote_done;
+	struct db_group *g = dlg_votes_group();
+	if (!g) {
+		/* no committer (not a server): one transaction of its own */
+		if (db_begin(req->db) != HM_OK)
+			return HM_EDB;
+		if (vote_apply(req->db, &j->it) != HM_OK)
+			db_rollback(req->db);
+		else if (db_commit(req->db) != HM_OK)
+			j->e = HM_EDB;
+		return vote_answer(j, req, res);
 	}
-	if (!req->want_json && !(req->route->flags & WEB_JSON)) {
-		json_decref(out);
-		return web_redirect(req, res, arena_printf(&req->pool, "/conversations/%lld",
-							   (long long)cid));
-	}
-	return adm_api_answer(res, created ? 201 : 200, out);
+	j->d = http_res_defer(res, vote_answer, j);
+	db_group_submit(g, &j->it);
+	return HM_OK;
 }
 
 /* The voting page's form for one's own statement: back to the page,

@@ -1,0 +1,38 @@
+-- Dialogue, continued: the analysis off the request path, the next
+-- statement by the engine's priorities, vote limits and embedding.
+
+-- Bumped in the transaction of every change the analysis reads (a vote,
+-- a moderation, an exclusion, a new statement): the analysis runs again
+-- when its last result read an older revision.
+ALTER TABLE conversation ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+-- The sites that may frame the conversation (embedding): origins such as
+-- https://example.org, one per line; empty: none.
+ALTER TABLE conversation ADD COLUMN embed_origins TEXT NOT NULL DEFAULT '';
+
+-- The engine's routing weight of each accepted statement (Pol.is's
+-- comment priorities) from the last analysis: the next statement a
+-- participant sees is drawn by it. NULL: not analysed yet.
+ALTER TABLE statement ADD COLUMN priority REAL;
+
+-- The last analysis of a conversation: the engine's JSON (the keys of
+-- `harmony analyze --format json`), the revision it read, when it was
+-- computed and how long it took.
+CREATE TABLE dialogue_analysis (
+  conversation_id INTEGER NOT NULL REFERENCES conversation(id) ON DELETE CASCADE,
+  revision        INTEGER NOT NULL,
+  computed_at     TEXT NOT NULL,
+  took_ms         INTEGER NOT NULL,
+  report          TEXT NOT NULL,
+  PRIMARY KEY (conversation_id)
+);
+
+-- Token buckets of the vote limits (an anonymous identity's, an
+-- address's in a conversation), in the database so that every instance
+-- counts the same votes.
+CREATE TABLE vote_rate (
+  key     TEXT NOT NULL,
+  tokens  REAL NOT NULL,
+  at_ms   INTEGER NOT NULL,
+  PRIMARY KEY (key)
+);
+CREATE INDEX vote_rate_at ON vote_rate(at_ms);
