@@ -129,9 +129,14 @@ process.on('exit', () => {
 // database is made in a fresh temporary folder (removed by stop()). The
 // server runs in that folder, or in the home of a PostgreSQL database the
 // test made (lib/backend.mjs), where its default media and outbox are.
-// Resolves to {url, port, db, dir, proc, organiser, stderr(), stop()}
+// Resolves to {url, port, db, dir, proc, organiser, stderr(), stop(), kill()}
 // (organiser: the demo's {email, password} when the demo was made here);
 // stop() sends SIGTERM and asserts a clean exit (0) with no sanitizer report.
+// kill() is a crash instead: SIGKILL at once, no shutdown of any kind; it
+// resolves to {code, signal, stderr} once the process is gone, asserting
+// no sanitizer report before the kill. The database stays, for a server
+// started on it again (startServer({db})); so does the folder when the
+// demo database was made in it.
 export async function startServer({ db, args = [], startTimeout = 30_000 } = {}) {
 	const dir = tempDir();
 	const demo = db ? null : makeDemoWithOrganiser(path.join(dir, 'h.db'));
@@ -201,6 +206,19 @@ export async function startServer({ db, args = [], startTimeout = 30_000 } = {})
 		return stopped;
 	}
 
+	function kill() {
+		if (stopped) return stopped;
+		serversOn.get(dbPath)?.delete(url);
+		proc.kill('SIGKILL');
+		stopped = (async () => {
+			const { code, signal } = await exited;
+			if (!demo) rmSync(dir, { recursive: true, force: true });
+			assertNoSanitizerReport(err, 'harmony serve (killed)');
+			return { code, signal, stderr: err };
+		})();
+		return stopped;
+	}
+
 	return {
 		url,
 		port: Number(new URL(url).port),
@@ -212,5 +230,6 @@ export async function startServer({ db, args = [], startTimeout = 30_000 } = {})
 		stderr: () => err,
 		stdout: () => out,
 		stop,
+		kill,
 	};
 }
