@@ -171,3 +171,65 @@
       });
   });
 })();
+
+/* The live view of a conversation: each change its stream announces
+ * brings the page's part anew, at most every three seconds; nothing
+ * moves but the numbers and dots themselves (no animation, whatever
+ * prefers-reduced-motion says). */
+(function () {
+  var root = document.querySelector('[data-live-stream]');
+  var live = document.getElementById('live');
+  if (!root || !live || !window.EventSource || !window.fetch || !window.DOMParser) return;
+  var due = 0, timer = null, busy = false;
+  function refresh() {
+    timer = null;
+    if (busy) { timer = setTimeout(refresh, 1000); return; }
+    busy = true;
+    due = Date.now() + 3000;
+    fetch(location.pathname, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+      .then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (t) {
+        var fresh = t && new DOMParser().parseFromString(t, 'text/html').getElementById('live');
+        if (fresh) live.innerHTML = fresh.innerHTML;
+      })
+      .catch(function () {})
+      .then(function () { busy = false; });
+  }
+  var es = new EventSource(root.getAttribute('data-live-stream'));
+  es.addEventListener('change', function () {
+    if (timer) return;
+    timer = setTimeout(refresh, Math.max(0, due - Date.now()));
+  });
+})();
+
+/* The voting page: a vote is sent in the background and the next
+ * statement takes the place of the last without a reload (without
+ * script, the same form posts and the page comes back). Focus goes to
+ * the new statement, so a screen reader reads it next. */
+(function () {
+  var box = document.querySelector('.dialogue[data-voting]');
+  if (!box || !window.fetch || !window.DOMParser || !window.FormData) return;
+  box.addEventListener('submit', function (ev) {
+    var form = ev.target;
+    if (!form.classList || !form.classList.contains('dialogue-vote')) return;
+    var button = ev.submitter;
+    if (!button || !window.URLSearchParams) return;
+    ev.preventDefault();
+    var data = new URLSearchParams(new FormData(form));
+    data.set(button.name, button.value);
+    Array.prototype.forEach.call(form.querySelectorAll('button'), function (b) { b.disabled = true; });
+    fetch(form.action, {
+      method: 'POST', credentials: 'same-origin', body: data,
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' }
+    })
+      .then(function (r) { return r.text(); })
+      .then(function (t) {
+        var fresh = new DOMParser().parseFromString(t, 'text/html').querySelector('.dialogue[data-voting]');
+        if (!fresh) { location.reload(); return; }
+        box.innerHTML = fresh.innerHTML;
+        var next = box.querySelector('.dialogue-statement') || box.querySelector('[role=status]');
+        if (next) { next.setAttribute('tabindex', '-1'); next.focus(); }
+      })
+      .catch(function () { location.reload(); });
+  });
+})();

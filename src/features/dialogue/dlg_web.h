@@ -17,6 +17,14 @@
 
 extern const struct route dlg_routes[];
 extern const struct route dlg_admin_routes[];
+extern const struct route dlg_live_routes[];
+
+/* web_api.c's, for the other pages: the conversation of the path's {id}
+ * as its visitor may see it (404 otherwise; *c owned by the request); the
+ * report's visibility rule (403); a conversation as the API shows it. */
+enum hm_err dlg_web_conv(struct http_req *req, struct http_res *res, json_t **c);
+enum hm_err dlg_web_may_read_report(struct http_req *req, struct http_res *res, const json_t *c);
+json_t *dlg_web_public_conv(const json_t *c);
 
 /* Adds what the voting page shows beside the JSON twin's keys. */
 void dlg_page_model(struct http_req *req, json_t *m);

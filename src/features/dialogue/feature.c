@@ -8,6 +8,7 @@
 static const struct route *const routes[] = {
 	dlg_routes,
 	dlg_admin_routes,
+	dlg_live_routes,
 	NULL,
 };
 

@@ -570,3 +570,19 @@ const struct route dlg_routes[] = {
 	{GET, "/conversations/{id}/export/{file}", page_export, 0},
 	WEB_ROUTES_END,
 };
+
+/* For the other pages of the dialogue (web_live.c). */
+enum hm_err dlg_web_conv(struct http_req *req, struct http_res *res, json_t **c)
+{
+	return conv_of(req, res, c);
+}
+
+enum hm_err dlg_web_may_read_report(struct http_req *req, struct http_res *res, const json_t *c)
+{
+	return may_read_report(req, res, c);
+}
+
+json_t *dlg_web_public_conv(const json_t *c)
+{
+	return public_conv(c);
+}

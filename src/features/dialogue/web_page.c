@@ -27,32 +27,3 @@ void dlg_page_model(struct http_req *req, json_t *m)
 		json_object_set_new(m, key, json_true());
 	}
 }
-
-/* Every accepted statement with its current agree / disagree / pass
- * counts in words. */
-void dlg_report_model(struct http_req *req, json_t *m)
-{
-	json_t *r = json_object_get(m, "report");
-	long long n = json_integer_value(json_object_get(r, "n"));
-	json_object_set_new(m, "counts_text",
-			    json_string(arena_printf(&req->pool,
-						     web_nt(req, "%lld participant voted", "%lld participants voted",
-							    (unsigned long)n),
-						     n)));
-	int64_t cid = json_integer_value(json_object_get(json_object_get(m, "conversation"), "id"));
-	json_t *list = dlg_statements(req->db, cid, "accepted");
-	json_t *shares = json_array();
-	size_t i;
-	json_t *s;
-	json_array_foreach(list, i, s) {
-		long long a = json_integer_value(json_object_get(s, "n_agree"));
-		long long d = json_integer_value(json_object_get(s, "n_disagree"));
-		long long p = json_integer_value(json_object_get(s, "n_pass"));
-		json_array_append_new(
-			shares, json_pack("{s:O, s:s}", "text", json_object_get(s, "text"), "shares_text",
-					  arena_printf(&req->pool, web_t(req, "agree %lld · disagree %lld · pass %lld"),
-						       a, d, p)));
-	}
-	json_decref(list);
-	json_object_set_new(m, "shares", shares);
-}
