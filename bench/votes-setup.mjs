@@ -15,11 +15,12 @@
 //   votes-setup.mjs conversation BASE TOKEN EVENT STATEMENTS OUTDIR
 //       as the administrator TOKEN: a conversation of EVENT (signed-in
 //       participants, strict moderation) with STATEMENTS seed statements
-//       (one paste, accepted at once), opened; prints its id.
+//       (one paste, accepted at once), opened, its report public; prints
+//       its id.
 //
 //   votes-setup.mjs open BASE TOKEN CID OUTDIR
 //       an existing conversation (an import) made open to signed-in
-//       participants; prints its id.
+//       participants, its report public; prints its id.
 //
 //   Both write OUTDIR/statements.txt, the accepted statement ids.
 //
