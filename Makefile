@@ -207,6 +207,7 @@ test: test-deps
 
 bench: harmony
 	bench/http
+	bench/votes
 	bench/analyze
 	bench/groups
 
