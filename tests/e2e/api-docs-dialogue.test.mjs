@@ -21,7 +21,7 @@ const ENDPOINTS = [
 	'POST /api/v1/events/{slug}/conversations', 'PATCH /api/v1/conversations/{id}',
 	'POST /api/v1/conversations/{id}/statements', 'PATCH /api/v1/statements/{id}',
 	'GET /conversations/{id}', 'POST /api/v1/conversations/{id}/votes',
-	'GET /conversations/{id}/report',
+	'GET /conversations/{id}/report', 'GET /conversations/{id}/live',
 ];
 
 // The docs' ids are the server's: after the demo's conversation (1, with
@@ -56,7 +56,7 @@ test('every example in docs/api/dialogue.md holds', async () => {
 		const headers = { ...ex.headers, Authorization: `Bearer ${token}` };
 		const ask = () => request(srv.url + ex.path, { method: ex.method, headers, body: ex.body });
 		// a report is read once the analysis has caught up with the votes
-		const r = /\/report$/.test(ex.path)
+		const r = /\/(report|live)$/.test(ex.path)
 			? await analysed(async () => { const x = await ask(); return { ...x, json: JSON.parse(x.body) }; })
 			: await ask();
 		assert.equal(r.status, ex.status, `${where}: status ${r.status}, answer ${r.body.slice(0, 400)}`);
