@@ -13,6 +13,10 @@ ALTER TABLE conversation ADD COLUMN embed_origins TEXT NOT NULL DEFAULT '';
 -- comment priorities) from the last analysis: the next statement a
 -- participant sees is drawn by it. NULL: not analysed yet.
 ALTER TABLE statement ADD COLUMN priority REAL;
+-- what every vote's answer reads (the next statement, the progress): the
+-- accepted statements of a conversation with their priority, from the
+-- index alone
+CREATE INDEX statement_routing ON statement(conversation_id, status, id, priority);
 
 -- The last analysis of a conversation: the engine's JSON (the keys of
 -- `harmony analyze --format json`), the revision it read, when it was

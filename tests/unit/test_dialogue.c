@@ -576,7 +576,7 @@ static enum hm_err vote_at(struct world *w, int64_t cid, const struct principal 
 	struct dlg_who who = {.p = p, .anon_token = anon};
 	json_t *out = NULL;
 	assert_int_equal(db_begin(w->db), HM_OK);
-	enum hm_err e = dlg_vote_tx(w->db, cid, &who, sid, v, NOW, addr, &out);
+	enum hm_err e = dlg_vote_tx(w->db, cid, &who, sid, v, NOW, addr, NULL, &out);
 	if (e == HM_OK)
 		assert_int_equal(db_commit(w->db), HM_OK);
 	else

@@ -139,9 +139,11 @@ enum hm_err dlg_vote(struct db *db, int64_t cid, const struct dlg_who *who, int6
  * committer), with the vote limits of addr (the client's address; NULL:
  * none counted): HM_ETOOBIG when over one (nothing written). Any other
  * refusal has written nothing either; HM_EDB: the transaction is to be
- * rolled back. */
+ * rolled back. conv: the conversation as the caller read it
+ * (dlg_conversation's), for who may take part — its status is read again
+ * here; NULL: read here. */
 enum hm_err dlg_vote_tx(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
-			int vote, int64_t now, const char *addr, json_t **out);
+			int vote, int64_t now, const char *addr, const json_t *conv, json_t **out);
 
 /* The vote limits. An anonymous identity votes at most DLG_ANON_RATE a
  * second after a burst of DLG_ANON_BURST (no faster than a person reads
@@ -163,12 +165,17 @@ int dlg_vote_limit(void);
 enum hm_err dlg_may_take_part(struct db *db, const json_t *conv, const struct dlg_who *who);
 
 /* The next statement for participant pid (0: one who has not voted): an
- * accepted statement they have not voted on, at random among those;
+ * accepted statement they have not voted on, drawn with the weight of its
+ * routing priority (the last analysis's; the heaviest for one it has not
+ * seen);
  * {id, text, by_organiser} or JSON null when none is left; NULL on a
  * failed read. */
 json_t *dlg_next(struct db *db, int64_t cid, int64_t pid);
 /* {voted, total}: pid's votes on accepted statements, and those. */
 json_t *dlg_progress(struct db *db, int64_t cid, int64_t pid);
+/* Both at once, as the answer to every vote needs them: HM_OK with *next
+ * (as dlg_next) and *progress (as dlg_progress), or HM_EDB. */
+enum hm_err dlg_state(struct db *db, int64_t cid, int64_t pid, json_t **next, json_t **progress);
 /* pid's own current votes: [{statement, vote}…]. */
 json_t *dlg_votes_of(struct db *db, int64_t cid, int64_t pid);
 

@@ -32,15 +32,6 @@ static const char SQL_UPSERT[] =
 static const char SQL_HISTORY[] =
 	"INSERT INTO vote_history (conversation_id, statement_id, participant_id, vote, "
 	"created_at) VALUES (?, ?, ?, ?, ?)";
-static const char SQL_NEXT[] =
-	"SELECT s.id, s.text, s.by_organiser, s.priority FROM statement s "
-	"WHERE s.conversation_id = ? AND s.status = 'accepted' AND NOT EXISTS (SELECT 1 "
-	"FROM vote v WHERE v.statement_id = s.id AND v.participant_id = ?) ORDER BY s.id";
-static const char SQL_PROGRESS[] =
-	"SELECT (SELECT count(*) FROM vote v JOIN statement s ON s.id = v.statement_id "
-	"WHERE v.participant_id = ? AND s.conversation_id = ? AND s.status = 'accepted') AS voted, "
-	"(SELECT count(*) FROM statement WHERE conversation_id = ? AND status = 'accepted') "
-	"AS total";
 static const char SQL_VOTES_OF[] =
 	"SELECT statement_id AS statement, vote FROM vote WHERE participant_id = ? "
 	"AND conversation_id = ? ORDER BY statement_id";
@@ -113,23 +104,41 @@ static enum hm_err bucket_take(struct db *db, const struct bucket *b, int64_t ms
 
 /* ---------------------------------------------------------------- votes */
 
+static const char SQL_CONV_STATUS[] = "SELECT status FROM conversation WHERE id = ?";
+
 enum hm_err dlg_vote_tx(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
-			int vote, int64_t now, const char *addr, json_t **out)
+			int vote, int64_t now, const char *addr, const json_t *conv, json_t **out)
 {
 	*out = NULL;
 	if (vote < -1 || vote > 1)
 		return HM_EINVAL;
-	json_t *c = dlg_conversation(db, cid);
-	if (!c)
+	json_t *owned = NULL;
+	const json_t *c = conv;
+	if (conv) {
+		/* the caller's copy says who may take part; whether it is still
+		 * open is read here, in the vote's transaction */
+		struct db_stmt *st = db_prepare(db, SQL_CONV_STATUS);
+		if (!st)
+			return HM_EDB;
+		db_bind_int(st, 1, cid);
+		int rc = db_step(st);
+		int open = rc == 1 && str_eq(db_col_text(st, 0), "open");
+		db_done(st);
+		if (rc != 1)
+			return rc == 0 ? HM_ENOTFOUND : HM_EDB;
+		if (!open)
+			return HM_ECONFLICT;
+	} else if (!(c = owned = dlg_conversation(db, cid))) {
 		return db_failed(db) ? HM_EDB : HM_ENOTFOUND;
+	}
 	enum hm_err e = dlg_may_take_part(db, c, who);
 	if (e != HM_OK) {
-		json_decref(c);
+		json_decref(owned);
 		return e == HM_EBUSY ? HM_EDB : e;
 	}
 	struct db_stmt *st = db_prepare(db, SQL_STMT);
 	if (!st) {
-		json_decref(c);
+		json_decref(owned);
 		return HM_EDB;
 	}
 	db_bind_int(st, 1, sid);
@@ -138,7 +147,7 @@ enum hm_err dlg_vote_tx(struct db *db, int64_t cid, const struct dlg_who *who, i
 	int accepted = rc == 1 && str_eq(db_col_text(st, 0), "accepted");
 	db_done(st);
 	if (!accepted) {
-		json_decref(c);
+		json_decref(owned);
 		return rc < 0 ? HM_EDB : rc == 0 ? HM_ENOTFOUND : HM_ECONFLICT;
 	}
 	/* The limits, before anything is written: an anonymous identity votes
@@ -146,7 +155,7 @@ enum hm_err dlg_vote_tx(struct db *db, int64_t cid, const struct dlg_who *who, i
 	 * more than the limit a second in one conversation. */
 	int64_t pid = dlg_participant_of(db, cid, who);
 	if (pid < 0) {
-		json_decref(c);
+		json_decref(owned);
 		return HM_EDB;
 	}
 	int64_t ms = now_ms();
@@ -164,16 +173,16 @@ enum hm_err dlg_vote_tx(struct db *db, int64_t cid, const struct dlg_who *who, i
 	}
 	for (int i = 0; i < nb; i++) {
 		if (bucket_read(db, &bs[i], ms) < 0) {
-			json_decref(c);
+			json_decref(owned);
 			return HM_EDB;
 		}
 		if (bs[i].tokens < 1) {
-			json_decref(c);
+			json_decref(owned);
 			return HM_ETOOBIG;
 		}
 	}
 	e = pid > 0 ? HM_OK : dlg_participant_tx(db, c, who, now, &pid);
-	json_decref(c);
+	json_decref(owned);
 	for (int i = 0; e == HM_OK && i < nb; i++)
 		e = bucket_take(db, &bs[i], ms);
 	if (e != HM_OK)
@@ -218,7 +227,7 @@ enum hm_err dlg_vote(struct db *db, int64_t cid, const struct dlg_who *who, int6
 	enum hm_err e = db_begin(db);
 	if (e != HM_OK)
 		return e;
-	if ((e = dlg_vote_tx(db, cid, who, sid, vote, now, NULL, out)) != HM_OK)
+	if ((e = dlg_vote_tx(db, cid, who, sid, vote, now, NULL, NULL, out)) != HM_OK)
 		return dlg_fail(db, e);
 	if ((e = db_commit(db)) != HM_OK) {
 		json_decref(*out);
@@ -244,40 +253,73 @@ static double draw01(void)
 	return (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
 }
 
-json_t *dlg_next(struct db *db, int64_t cid, int64_t pid)
+static const char SQL_NEXT_TEXT[] = "SELECT text, by_organiser FROM statement WHERE id = ?";
+
+static const char SQL_ACCEPTED[] = "SELECT id, priority FROM statement WHERE conversation_id = ? "
+				   "AND status = 'accepted' ORDER BY id";
+static const char SQL_VOTED[] = "SELECT statement_id FROM vote WHERE participant_id = ? "
+				"ORDER BY statement_id";
+
+enum hm_err dlg_state(struct db *db, int64_t cid, int64_t pid, json_t **next, json_t **progress)
 {
-	struct db_stmt *st = db_prepare(db, SQL_NEXT);
-	if (!st)
-		return NULL;
-	db_bind_int(st, 1, cid);
-	db_bind_int(st, 2, pid);
-	/* Drawn with the weight of the engine's routing priority (Pol.is's
-	 * comment priorities: statements that tell the groups apart, and new
-	 * ones, come sooner). A statement the last analysis has not seen yet
-	 * weighs as the heaviest one known, so new statements get votes. */
-	json_t *cands = json_array();
+	*next = *progress = NULL;
+	/* Two range scans merged here (the accepted statements in id order,
+	 * the participant's votes in statement order) rather than a probe
+	 * per statement: this runs for every vote answered. */
+	int64_t *voted = NULL, *ids = NULL;
 	double *w = NULL, top = 0;
-	size_t n = 0, cap = 0;
-	int rc;
+	size_t nv = 0, capv = 0, n = 0, cap = 0, done = 0;
+	int rc = 0;
+	struct db_stmt *st;
+	if (pid > 0) {
+		if (!(st = db_prepare(db, SQL_VOTED)))
+			return HM_EDB;
+		db_bind_int(st, 1, pid);
+		while ((rc = db_step(st)) == 1) {
+			if (nv == capv) {
+				capv = capv ? 2 * capv : 64;
+				voted = xrealloc(voted, capv * sizeof(*voted));
+			}
+			voted[nv++] = db_col_int(st, 0);
+		}
+		db_done(st);
+	}
+	if (rc < 0 || !(st = db_prepare(db, SQL_ACCEPTED))) {
+		free(voted);
+		return HM_EDB;
+	}
+	db_bind_int(st, 1, cid);
+	size_t total = 0, k = 0;
 	while ((rc = db_step(st)) == 1) {
+		int64_t id = db_col_int(st, 0);
+		total++;
+		while (k < nv && voted[k] < id)
+			k++;
+		if (k < nv && voted[k] == id) {
+			done++;
+			continue;
+		}
 		if (n == cap) {
 			cap = cap ? 2 * cap : 64;
 			w = xrealloc(w, cap * sizeof(*w));
+			ids = xrealloc(ids, cap * sizeof(*ids));
 		}
-		w[n] = db_col_is_null(st, 3) ? -1 : db_col_double(st, 3);
+		ids[n] = id;
+		/* The engine's routing priority (Pol.is's comment priorities:
+		 * statements that tell the groups apart, and new ones, come
+		 * sooner); one the last analysis has not seen yet weighs as the
+		 * heaviest one known, so new statements get votes. */
+		w[n] = db_col_is_null(st, 1) ? -1 : db_col_double(st, 1);
 		if (w[n] > top)
 			top = w[n];
-		json_array_append_new(cands, json_pack("{s:I, s:s, s:b}", "id",
-						       (json_int_t)db_col_int(st, 0), "text",
-						       db_col_text(st, 1), "by_organiser",
-						       (int)db_col_int(st, 2)));
 		n++;
 	}
 	db_done(st);
-	json_t *pick = NULL;
-	if (rc >= 0 && n == 0)
-		pick = json_null();
-	else if (rc >= 0) {
+	free(voted);
+	enum hm_err e = rc < 0 ? HM_EDB : HM_OK;
+	if (e == HM_OK && n == 0)
+		*next = json_null();
+	else if (e == HM_OK) {
 		double sum = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (w[i] < 0)
@@ -290,24 +332,43 @@ json_t *dlg_next(struct db *db, int64_t cid, int64_t pid)
 		size_t i = 0;
 		for (; i + 1 < n && r >= w[i]; i++)
 			r -= w[i];
-		pick = json_incref(json_array_get(cands, i));
+		if ((st = db_prepare(db, SQL_NEXT_TEXT))) {
+			db_bind_int(st, 1, ids[i]);
+			if (db_step(st) == 1)
+				*next = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)ids[i], "text",
+						  db_col_text(st, 0), "by_organiser", (int)db_col_int(st, 1));
+			db_done(st);
+		}
+		if (!*next)
+			e = HM_EDB;
 	}
 	free(w);
-	json_decref(cands);
-	return pick;
+	free(ids);
+	if (e == HM_OK)
+		*progress = json_pack("{s:I, s:I}", "voted", (json_int_t)done, "total", (json_int_t)total);
+	else {
+		json_decref(*next);
+		*next = NULL;
+	}
+	return e;
+}
+
+json_t *dlg_next(struct db *db, int64_t cid, int64_t pid)
+{
+	json_t *next, *progress;
+	if (dlg_state(db, cid, pid, &next, &progress) != HM_OK)
+		return NULL;
+	json_decref(progress);
+	return next;
 }
 
 json_t *dlg_progress(struct db *db, int64_t cid, int64_t pid)
 {
-	struct db_stmt *st = db_prepare(db, SQL_PROGRESS);
-	if (!st)
+	json_t *next, *progress;
+	if (dlg_state(db, cid, pid, &next, &progress) != HM_OK)
 		return NULL;
-	db_bind_int(st, 1, pid);
-	db_bind_int(st, 2, cid);
-	db_bind_int(st, 3, cid);
-	json_t *p = db_one_json(st);
-	db_done(st);
-	return p;
+	json_decref(next);
+	return progress;
 }
 
 json_t *dlg_votes_of(struct db *db, int64_t cid, int64_t pid)

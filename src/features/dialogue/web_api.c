@@ -255,12 +255,14 @@ static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const js
 /* {next, progress, participant}: what a participant sees next. */
 static json_t *state_of(struct http_req *req, int64_t cid, int64_t pid)
 {
-	json_t *next = dlg_next(req->db, cid, pid), *prog = dlg_progress(req->db, cid, pid);
-	if (!next || !prog) {
-		json_decref(next);
-		json_decref(prog);
+	json_t *next, *prog;
+	/* one snapshot for the reads (and one read lock, not one a statement) */
+	if (db_begin_read(req->db) != HM_OK)
 		return NULL;
-	}
+	enum hm_err e = dlg_state(req->db, cid, pid, &next, &prog);
+	db_rollback(req->db);
+	if (e != HM_OK)
+		return NULL;
 	return json_pack("{s:o, s:o, s:o}", "next", next, "progress", prog, "participant",
 			 pid > 0 ? json_integer(pid) : json_null());
 }
@@ -275,6 +277,7 @@ struct vote_job {
 	int64_t cid, sid, now;
 	int vote;
 	int open;   /* the conversation was open when the request came */
+	const json_t *conv; /* as the request read it (the request's) */
 	enum hm_err e;
 	json_t *out;
 };
@@ -284,7 +287,7 @@ static enum hm_err vote_apply(struct db *db, struct db_group_item *it)
 	struct vote_job *j = (struct vote_job *)it;
 	json_decref(j->out); /* a retry of a failed batch starts again */
 	j->out = NULL;
-	j->e = dlg_vote_tx(db, j->cid, &j->who, j->sid, j->vote, j->now, j->addr, &j->out);
+	j->e = dlg_vote_tx(db, j->cid, &j->who, j->sid, j->vote, j->now, j->addr, j->conv, &j->out);
 	return j->e;
 }
 
@@ -371,6 +374,7 @@ static enum hm_err api_vote(struct http_req *req, struct http_res *res)
 	j->who = who_of(req);
 	j->addr = req->client_addr;
 	j->open = str_eq(dlg_jstr(c, "status"), "open");
+	j->conv = c;
 	j->it.apply = vote_apply;
 	j->it.done = vote_done;
 	struct db_group *g = dlg_votes_group();
