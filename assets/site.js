@@ -233,3 +233,53 @@
       .catch(function () { location.reload(); });
   });
 })();
+
+/* The moderation queue by keyboard: J / K move from statement to
+ * statement, A accepts, R rejects (with the reason typed beside it), M
+ * marks as meta, X selects. Keys typed in a field are the field's. The
+ * help line is shown only where the keys work (with script). */
+(function () {
+  var table = document.querySelector('[data-queue-keys]');
+  if (!table) return;
+  var help = document.querySelector('[data-queue-keys-help]');
+  if (help) help.hidden = false;
+  var rows = Array.prototype.slice.call(table.querySelectorAll('tbody tr'));
+  var at = -1;
+  function go(i) {
+    if (!rows.length) return;
+    i = Math.max(0, Math.min(rows.length - 1, i));
+    if (at >= 0) rows[at].classList.remove('is-current');
+    at = i;
+    rows[at].classList.add('is-current');
+    var box = rows[at].querySelector('input[type=checkbox]');
+    if (box) box.focus();
+    rows[at].scrollIntoView({ block: 'nearest' });
+  }
+  table.addEventListener('focusin', function (ev) {
+    var tr = ev.target.closest && ev.target.closest('tbody tr');
+    var i = rows.indexOf(tr);
+    if (i >= 0 && i !== at) {
+      if (at >= 0) rows[at].classList.remove('is-current');
+      at = i;
+      tr.classList.add('is-current');
+    }
+  });
+  document.addEventListener('keydown', function (ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    var t = ev.target;
+    if (t && (t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' ||
+              (t.tagName === 'INPUT' && t.type !== 'checkbox'))) return;
+    var k = ev.key.toLowerCase();
+    if (k === 'j') { go(at + 1); ev.preventDefault(); return; }
+    if (k === 'k') { go(at < 0 ? 0 : at - 1); ev.preventDefault(); return; }
+    if (at < 0) return;
+    var row = rows[at], decision = { a: 'accepted', r: 'rejected', m: 'meta' }[k];
+    if (decision) {
+      var b = row.querySelector('button[value^="' + decision + ':"]');
+      if (b) { ev.preventDefault(); b.click(); }
+    } else if (k === 'x') {
+      var box = row.querySelector('input[type=checkbox]');
+      if (box) { box.checked = !box.checked; ev.preventDefault(); }
+    }
+  });
+})();

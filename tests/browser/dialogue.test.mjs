@@ -163,8 +163,16 @@ test('a room: three phones vote, one writes, the organiser accepts, the live vie
 	await Promise.all([mod.waitForURL((u) => !u.pathname.startsWith('/sign-in')), mod.locator('main form button[type=submit]').first().click()]);
 	await mod.goto(`${srv.url}/admin/conversations/${id}/statements`);
 	assert.deepEqual(await axe(mod), []);
-	const row = mod.locator('tr', { hasText: 'help choose the joint actions' });
-	await Promise.all([mod.waitForURL(/done=moderated/), row.locator('button[value^="accepted:"]').click()]);
+	// by keyboard: J to the statement, A to accept it
+	assert.equal(await mod.locator('[data-queue-keys-help]').isVisible(), true);
+	for (let i = 0; i < 10; i++) {
+		await mod.keyboard.press('j');
+		if (/help choose the joint actions/.test(await mod.locator('tr.is-current').innerText())) break;
+	}
+	assert.match(await mod.locator('tr.is-current').innerText(), /help choose the joint actions/);
+	await Promise.all([mod.waitForURL(/done=moderated/), mod.keyboard.press('a')]);
+	const stmt = await bearer(srv.url, tok, 'GET', `/api/v1/conversations/${id}`);
+	assert.equal(stmt.json.statements.find((x) => /joint actions/.test(x.text)).status, 'accepted');
 
 	// the wall follows without a reload: the new statement, two groups
 	await wall.waitForFunction(() => /5 statements/.test(document.querySelector('.live-counts').innerText), null, { timeout: 20_000 });
