@@ -9,6 +9,12 @@ ALTER TABLE conversation ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
 -- https://example.org, one per line; empty: none.
 ALTER TABLE conversation ADD COLUMN embed_origins TEXT NOT NULL DEFAULT '';
 
+-- The registration a participant is known by, where it is not found by
+-- their account's address (the demo's simulated participants): their
+-- declared sector and country, for the report's declared groups.
+ALTER TABLE dialogue_participant ADD COLUMN registration_id INTEGER
+  REFERENCES registration(id) ON DELETE SET NULL;
+
 -- The engine's routing weight of each accepted statement (Pol.is's
 -- comment priorities) from the last analysis: the next statement a
 -- participant sees is drawn by it. NULL: not analysed yet.

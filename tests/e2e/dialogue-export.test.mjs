@@ -103,8 +103,18 @@ describe('the demo\'s conversation', () => {
 		assert.ok(r.json.groups.length >= 2, JSON.stringify(r.json.groups));
 		// the common-ground statements (1-4) lead the majority consensus
 		assert.ok(r.json.consensus.agree.slice(0, 4).every((c) => c.tid <= 4 || c.tid === 17), JSON.stringify(r.json.consensus.agree));
+		// the declared groups: the sectors and countries of the registrations
+		const sectors = r.json.declared.sector.groups.map((g) => g.name).sort();
+		assert.deepEqual(sectors, ['academia', 'business', 'cultural', 'government', 'ngo']);
+		assert.equal(r.json.declared.sector.groups.reduce((n, g) => n + g['n-members'], 0), 135);
+		assert.ok(r.json.declared.country.groups.length >= 10);
+		const everySector = Object.entries(r.json.declared.sector.consensus).filter(([, c]) => c['min-lower'] >= 0.5);
+		assert.ok(everySector.length >= 1, 'a statement every sector agrees with');
 		const page = await visitor.get('/conversations/1/report');
 		assert.equal(page.status, 200);
+		assert.match(page.body, /<h2 id="declared-sector">Across the sectors in the room<\/h2>/);
+		assert.match(page.body, /What every sector agrees with/);
+		assert.match(page.body, /a majority in every sector; least in /);
 		assert.match(page.body, /Harmony through diversity and dialogue/);
 	});
 });

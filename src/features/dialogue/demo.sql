@@ -23,8 +23,9 @@ INSERT INTO conversation (id, event_id, topic, question, description_md, status,
    'closed', 'registered', 'strict', 1, 140, 'public',
    '2012-11-29T01:00:00Z', '2012-11-30T10:00:00Z');
 
-INSERT INTO dialogue_participant (id, conversation_id, account_id, anon_key, xid, excluded, created_at)
-  SELECT id, 1, NULL, 'demo-registration-' || id, NULL, 0, '2012-11-29T02:00:00Z'
+INSERT INTO dialogue_participant (id, conversation_id, account_id, anon_key, xid, excluded,
+                                  registration_id, created_at)
+  SELECT id, 1, NULL, 'demo-registration-' || id, NULL, 0, id, '2012-11-29T02:00:00Z'
   FROM registration WHERE event_id = 2 AND status = 'approved';
 
 INSERT INTO statement (id, conversation_id, participant_id, by_organiser, text, text_key, status,

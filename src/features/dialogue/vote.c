@@ -11,6 +11,9 @@
 #include "dialogue/analysis/analysis.h"
 #include "dialogue/analysis/bridging.h"
 #include "dialogue/analysis/dataset.h"
+#include "dialogue/analysis/declared.h"
+#include "dialogue/analysis/import.h"
+#include "features/registration/registration.h"
 #include "dialogue/analysis/report.h"
 
 #include <stdatomic.h>
@@ -381,6 +384,93 @@ json_t *dlg_votes_of(struct db *db, int64_t cid, int64_t pid)
 	return db_rows_json(st);
 }
 
+
+/* ------------------------------------------------------ declared groups */
+
+static const char SQL_DECL_REGS[] =
+	"SELECT r.id, r.email_key, r.sector, r.country FROM registration r "
+	"JOIN conversation c ON c.event_id = r.event_id WHERE c.id = ? AND r.status = 'approved'";
+static const char SQL_DECL_PTPTS[] =
+	"SELECT p.id, p.registration_id, a.email FROM dialogue_participant p "
+	"LEFT JOIN account a ON a.id = p.account_id WHERE p.conversation_id = ?";
+
+/* The value index of s among attribute a's values, added if new. */
+static int32_t declared_value(struct declared_attrs *g, uint32_t a, const char *s)
+{
+	for (uint32_t k = 0; k < g->n_values[a]; k++)
+		if (!strcmp(g->value_name[a][k], s))
+			return (int32_t)k;
+	g->value_name[a] = xrealloc(g->value_name[a], (g->n_values[a] + 1) * sizeof(char *));
+	g->value_name[a][g->n_values[a]] = xstrdup(s);
+	return (int32_t)g->n_values[a]++;
+}
+
+/* The participants' declared sector and country, from their approved
+ * registration for the conversation's event: the one they are linked to,
+ * else the one of their account's address. Participants known by neither
+ * have no group. 0, or -1 on a failed read. */
+static int load_declared(struct db *db, int64_t cid, const struct dataset *d,
+			 struct declared_attrs *g)
+{
+	static const char *const attrs[] = {"sector", "country"};
+	memset(g, 0, sizeof(*g));
+	g->n_attrs = 2;
+	g->n_ptpts = d->n_ptpts;
+	g->attr_name = xcalloc(2, sizeof(char *));
+	g->n_values = xcalloc(2, sizeof(uint32_t));
+	g->value_name = xcalloc(2, sizeof(char **));
+	g->group = xcalloc((size_t)2 * (d->n_ptpts ? d->n_ptpts : 1), sizeof(int32_t));
+	for (uint32_t a = 0; a < 2; a++)
+		g->attr_name[a] = xstrdup(attrs[a]);
+	for (size_t i = 0; i < (size_t)2 * d->n_ptpts; i++)
+		g->group[i] = -1;
+	/* the event's approved registrations, by id and by address key */
+	json_t *by_id = json_object(), *by_key = json_object();
+	struct db_stmt *st = db_prepare(db, SQL_DECL_REGS);
+	int rc = -1;
+	if (st) {
+		db_bind_int(st, 1, cid);
+		while ((rc = db_step(st)) == 1) {
+			const char *sector = db_col_text(st, 2), *country = db_col_text(st, 3);
+			json_t *v = json_pack("[s?, s?]", sector, country);
+			char id[24];
+			snprintf(id, sizeof(id), "%lld", (long long)db_col_int(st, 0));
+			json_object_set(by_id, id, v);
+			if (db_col_text(st, 1))
+				json_object_set(by_key, db_col_text(st, 1), v);
+			json_decref(v);
+		}
+		db_done(st);
+	}
+	if (rc == 0 && json_object_size(by_id) && (st = db_prepare(db, SQL_DECL_PTPTS))) {
+		db_bind_int(st, 1, cid);
+		while ((rc = db_step(st)) == 1) {
+			uint32_t i = dataset_find_ptpt(d, db_col_int(st, 0));
+			if (i == UINT32_MAX)
+				continue; /* no vote in the analysis */
+			const json_t *v = NULL;
+			if (!db_col_is_null(st, 1)) {
+				char id[24];
+				snprintf(id, sizeof(id), "%lld", (long long)db_col_int(st, 1));
+				v = json_object_get(by_id, id);
+			} else if (db_col_text(st, 2)) {
+				char key[AUTH_EMAIL_MAX + 1];
+				reg_email_key(db_col_text(st, 2), key, sizeof(key));
+				v = json_object_get(by_key, key);
+			}
+			for (uint32_t a = 0; v && a < 2; a++) {
+				const char *val = json_string_value(json_array_get(v, a));
+				if (val && *val)
+					g->group[(size_t)a * d->n_ptpts + i] = declared_value(g, a, val);
+			}
+		}
+		db_done(st);
+	}
+	json_decref(by_id);
+	json_decref(by_key);
+	return rc < 0 ? -1 : 0;
+}
+
 /* --------------------------------------------------------------- report */
 
 /* The conversation's statements and current votes as the engine reads an
@@ -434,11 +524,16 @@ static json_t *analyse(struct db *db, int64_t cid)
 	struct analysis_result res;
 	struct bridging_params bp;
 	struct bridging_result br;
+	struct declared_attrs attrs;
+	struct declared_result dres[2];
+	struct report_declared rd;
 	struct buf out;
 	json_t *j = NULL;
-	int have_res = 0, have_br = 0;
+	int have_res = 0, have_br = 0, n_dres = 0;
 
 	dataset_init(&d);
+	memset(&attrs, 0, sizeof(attrs));
+	memset(dres, 0, sizeof(dres));
 	memset(&m, 0, sizeof(m));
 	memset(&res, 0, sizeof(res));
 	memset(&br, 0, sizeof(br));
@@ -465,7 +560,34 @@ static json_t *analyse(struct db *db, int64_t cid)
 	bridging_params_default(&bp);
 	if (bridging_fit(&m, &bp, NULL, &br) == HM_OK)
 		have_br = 1;
-	struct report_in ri = {.d = &d, .r = &res, .bridging = have_br ? &br : NULL};
+	/* the declared groups (sector, country) of the participants known from
+	 * registration, where there are any */
+	if (load_declared(db, cid, &d, &attrs) < 0)
+		goto out;
+	int any = 0;
+	for (uint32_t a = 0; a < attrs.n_attrs; a++)
+		any |= attrs.n_values[a] > 0;
+	if (any) {
+		struct declared_params dp;
+		declared_params_default(&dp);
+		dp.excluded = res.mod_out;
+		for (uint32_t a = 0; a < attrs.n_attrs; a++, n_dres++) {
+			struct declared_groups dg = {
+				.n_groups = attrs.n_values[a],
+				.names = (const char *const *)attrs.value_name[a],
+				.group_of = attrs.group + (size_t)a * attrs.n_ptpts,
+				.n_participants = attrs.n_ptpts,
+			};
+			if (declared_analyze(&m, &dg, &dp, &dres[a]) != HM_OK) {
+				log_error("conversation %lld: the declared groups failed", (long long)cid);
+				goto out;
+			}
+		}
+		rd.attrs = &attrs;
+		rd.res = dres;
+	}
+	struct report_in ri = {.d = &d, .r = &res, .bridging = have_br ? &br : NULL,
+			       .declared = any ? &rd : NULL};
 	report_json(&out, &ri);
 	j = json_loadb(out.data, out.len, 0, NULL);
 	if (!j) {
@@ -476,6 +598,9 @@ static json_t *analyse(struct db *db, int64_t cid)
 			    json_boolean(res.n_in_conv < DLG_REPORT_MIN_PARTICIPANTS ||
 					 res.groups.n < 2));
 out:
+	for (int a = 0; a < n_dres; a++)
+		declared_result_free(&dres[a]);
+	declared_attrs_free(&attrs);
 	if (have_br)
 		bridging_result_free(&br);
 	if (have_res)

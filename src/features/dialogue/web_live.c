@@ -12,6 +12,7 @@
 #include "features/dialogue/dlg_web.h"
 
 #include "site/chart.h"
+#include "view/format_extra.h"
 #include "view/i18n.h"
 #include "view/template.h"
 
@@ -467,6 +468,113 @@ static void computed_model(struct http_req *req, json_t *m, const json_t *r, con
 		json_object_set_new(m, "pending", json_true());
 }
 
+
+/* ------------------------------------------------------ declared groups */
+
+/* A declared group's name in the reader's words: a sector's label, a
+ * country's name. */
+static const char *declared_name(struct http_req *req, const char *attr, const char *value)
+{
+	if (str_eq(attr, "country")) {
+		const char *n = fmt_country(&req->pool, req->lang, value);
+		return n ? n : value;
+	}
+	return adm_label(req, value);
+}
+
+/* The report's reading of one declared attribute (sector or country)
+ * across the room: the statements every group agrees with (the lower
+ * bound of agreement in the least agreeing group, min-lower, at least a
+ * half), and per group what sets it apart (its representative
+ * statements). NULL when fewer than two groups have enough votes. */
+static json_t *declared_model(struct http_req *req, const json_t *r, json_t *by, const char *attr)
+{
+	const json_t *a = json_object_get(json_object_get(r, "declared"), attr);
+	if (!a)
+		return NULL;
+	size_t gi;
+	json_t *g;
+	int sufficient = 0;
+	json_array_foreach(json_object_get(a, "groups"), gi, g)
+		sufficient += !json_is_true(json_object_get(g, "insufficient"));
+	if (sufficient < 2)
+		return NULL;
+	json_t *cons = json_object_get(a, "consensus");
+	size_t n = json_object_size(cons), k = 0;
+	struct ranked *rk = xcalloc(n + 1, sizeof(*rk));
+	const char *tid;
+	json_t *c;
+	json_object_foreach(cons, tid, c) {
+		double lo = json_number_value(json_object_get(c, "min-lower"));
+		if (json_object_get(by, tid) && lo >= 0.5 &&
+		    json_integer_value(json_object_get(c, "n-sufficient")) >= 2) {
+			rk[k].tid = tid;
+			rk[k].score = lo;
+			k++;
+		}
+	}
+	qsort(rk, k, sizeof(*rk), by_score_desc);
+	json_t *agreed = json_array();
+	for (size_t i = 0; i < k && i < REPORT_TOP; i++) {
+		c = json_object_get(cons, rk[i].tid);
+		const char *least = json_string_value(json_object_get(c, "min-lower-group"));
+		json_array_append_new(
+			agreed,
+			json_pack("{s:O, s:s}", "text", json_object_get(json_object_get(by, rk[i].tid), "text"),
+				  "detail",
+				  arena_printf(&req->pool,
+					       str_eq(attr, "country")
+						       ? web_t(req, "a majority in every country with enough votes; least in %s")
+						       : web_t(req, "a majority in every sector; least in %s"),
+					       least ? declared_name(req, attr, least) : "–")));
+	}
+	free(rk);
+	json_t *groups = json_array();
+	json_array_foreach(json_object_get(a, "groups"), gi, g) {
+		if (json_is_true(json_object_get(g, "insufficient")))
+			continue;
+		json_t *reps = json_array();
+		size_t ri;
+		json_t *rep;
+		json_array_foreach(json_object_get(g, "repness"), ri, rep) {
+			char t[24];
+			snprintf(t, sizeof(t), "%lld", jint(rep, "tid"));
+			const json_t *s = json_object_get(by, t);
+			if (!s || json_array_size(reps) >= 2)
+				continue;
+			int agrees = str_eq(json_string_value(json_object_get(rep, "repful-for")), "agree");
+			json_array_append_new(
+				reps, json_pack("{s:O, s:s}", "text", json_object_get(s, "text"), "detail",
+						arena_printf(&req->pool,
+							     agrees ? web_t(req, "%s agree") : web_t(req, "%s disagree"),
+							     percent(req, json_number_value(json_object_get(rep, "p-success"))))));
+		}
+		long long members = jint(g, "n-members");
+		json_array_append_new(
+			groups,
+			json_pack("{s:s, s:s, s:o}", "name",
+				  declared_name(req, attr, json_string_value(json_object_get(g, "name"))),
+				  "size_text",
+				  arena_printf(&req->pool, web_nt(req, "%lld person", "%lld people", (unsigned long)members),
+					       members),
+				  "statements", reps));
+	}
+	int country = str_eq(attr, "country");
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:b}", "id", attr, "agreed_title",
+			 country ? web_t(req, "What every country agrees with")
+				 : web_t(req, "What every sector agrees with"),
+			 "apart_title",
+			 country ? web_t(req, "What sets each country apart")
+				 : web_t(req, "What sets each sector apart"),
+			 "title",
+			 country ? web_t(req, "Across the countries in the room")
+				 : web_t(req, "Across the sectors in the room"),
+			 "intro",
+			 country ? web_t(req, "By the country participants declared when they registered.")
+				 : web_t(req, "By the sector participants declared when they registered: government, academia, business, civil society and culture."),
+			 "agreed", agreed, "groups", groups, "any_agreed", json_array_size(agreed) > 0);
+}
+
 /* -------------------------------------------------------------- report */
 
 void dlg_report_model(struct http_req *req, json_t *m)
@@ -501,6 +609,13 @@ void dlg_report_model(struct http_req *req, json_t *m)
 	else
 		json_decref(cg);
 	json_object_set_new(m, "shares", statement_rows(req, r, by, grouped));
+	json_t *declared = json_array();
+	for (int i = 0; i < 2; i++) {
+		json_t *d = declared_model(req, r, by, i ? "country" : "sector");
+		if (d)
+			json_array_append_new(declared, d);
+	}
+	json_object_set_new(m, "declared", declared);
 	json_decref(by);
 }
 

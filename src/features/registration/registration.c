@@ -859,6 +859,11 @@ json_t *reg_directory(struct db *db, int64_t event_id)
 	return db_rows_json(st);
 }
 
+void reg_email_key(const char *email, char *out, size_t n)
+{
+	reg_key_of(email, out, n);
+}
+
 int reg_is_participant(struct db *db, int64_t event_id, const char *email)
 {
 	if (!email || !*email)

@@ -147,6 +147,8 @@ enum hm_err reg_fill_seats(struct db *db, const json_t *ev, int64_t now);
 json_t *reg_directory(struct db *db, int64_t event_id);
 /* 1 if email is approved for the event, 0 if not, -1 on a failed read. */
 int reg_is_participant(struct db *db, int64_t event_id, const char *email);
+/* The key registrations match an e-mail address by (registration.email_key). */
+void reg_email_key(const char *email, char *out, size_t n);
 
 /* The known organisations' names, for suggestions: [{name}…]. */
 json_t *reg_org_names(struct db *db);
