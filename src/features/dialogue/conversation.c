@@ -280,8 +280,11 @@ static char *origins_of(const json_t *v, struct field_errors *errs)
 		}
 		/* each once */
 		int seen = 0;
-		for (const char *o = out.data; o && *o && !seen; o += strcspn(o, "\n") + (o[strcspn(o, "\n")] ? 1 : 0))
-			seen = strcspn(o, "\n") == len && strncmp(o, line, len) == 0;
+		for (const char *o = out.data; o && *o && !seen;) {
+			size_t on = strcspn(o, "\n");
+			seen = on == len && strncmp(o, line, len) == 0;
+			o += on + (o[on] ? 1 : 0);
+		}
 		if (seen)
 			continue;
 		if (++n > DLG_EMBED_ORIGINS_MAX) {

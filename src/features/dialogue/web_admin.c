@@ -153,9 +153,9 @@ static json_t *settings_form(struct http_req *req, json_t *m, const json_t *valu
 /* The settings as the store takes them, from a form. */
 static json_t *settings_in(struct http_req *req, const json_t *form)
 {
-	static const char *const keys[] = {"topic",	 "question",	      "description_md",
-					   "participation", "moderation",	      "max_length",
-					   "report_visibility", "embed_origins"};
+	static const char *const keys[] = {"topic", "question", "description_md", "participation",
+					   "moderation", "max_length", "report_visibility",
+					   "embed_origins"};
 	json_t *in = web_own(req, json_object());
 	for (size_t i = 0; i < HM_ARRAY_LEN(keys); i++) {
 		const json_t *v = json_object_get(form, keys[i]);
