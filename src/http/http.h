@@ -74,6 +74,17 @@ struct http_res {
 	int cacheable;          /* public: may be served from the page cache */
 	int no_store;           /* private data: Cache-Control: no-store */
 	const char *error;      /* message shown on error pages */
+	/* Who may show this answer in a frame (Content-Security-Policy's
+	 * frame-ancestors): NULL, the default, keeps 'none' and
+	 * X-Frame-Options: DENY. Otherwise origins separated by spaces
+	 * ("https://example.org http://localhost:8080"), each a scheme (http
+	 * or https), a host and an optional port, nothing else: the answer
+	 * then says frame-ancestors 'self' and those, without X-Frame-Options.
+	 * A list with anything else in it keeps 'none' (logged). It is the
+	 * only part of the security headers a handler may change (it cannot
+	 * send its own: http_res_header drops them). Must outlive the
+	 * response (a literal or req->pool). */
+	const char *frame_ancestors;
 	/* A stream answer (http_res_stream): the server's, not the handler's. */
 	const struct http_stream_ops *stream_ops;
 	void *stream_cls;
@@ -151,7 +162,10 @@ const char *http_param(const struct http_req *req, const char *name);
 const char *http_query(const struct http_req *req, const char *name);
 
 /* Adds a response header (name and value must outlive the response:
- * literals or req->pool strings). */
+ * literals or req->pool strings). The security headers the server sends
+ * on every answer (Content-Security-Policy, X-Frame-Options,
+ * X-Content-Type-Options, Referrer-Policy, Cross-Origin-Opener-Policy)
+ * are not a handler's to send: they are dropped (see frame_ancestors). */
 void http_res_header(struct http_res *res, const char *name, const char *value);
 
 /* Sets res to a page: model (stolen), template and title. */

@@ -649,3 +649,81 @@ int http_accept_prefers_json(const char *accept)
 	}
 	return json.spec && json.q > (html.spec ? html.q : 0);
 }
+
+/* ------------------------------------------------------------ origins */
+
+static int origin_host_valid(const char *h, size_t n)
+{
+	if (n == 0 || n > 253)
+		return 0;
+	if (h[0] == '[') {
+		/* an IPv6 address: hex digits, ':' and '.' (an IPv4 tail) */
+		if (n < 4 || h[n - 1] != ']')
+			return 0;
+		int colons = 0;
+		for (size_t i = 1; i + 1 < n; i++) {
+			char c = h[i];
+			if (c == ':')
+				colons++;
+			else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+				   (c >= 'A' && c <= 'F') || c == '.'))
+				return 0;
+		}
+		return colons >= 2;
+	}
+	size_t label = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = h[i];
+		if (c == '.') {
+			if (label == 0 || h[i - 1] == '-')
+				return 0;
+			label = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return 0;
+		if (c == '-' && label == 0)
+			return 0;
+		if (++label > 63)
+			return 0;
+	}
+	return label > 0 && h[n - 1] != '-';
+}
+
+int http_origin_valid(const char *s, size_t n)
+{
+	size_t at;
+	if (n > 8 && memcmp(s, "https://", 8) == 0)
+		at = 8;
+	else if (n > 7 && memcmp(s, "http://", 7) == 0)
+		at = 7;
+	else
+		return 0;
+	const char *h = s + at;
+	size_t hn = n - at;
+	/* the port: after the last ':' that is not inside the brackets */
+	size_t end = hn;
+	for (size_t i = hn; i > 0; i--) {
+		if (h[i - 1] == ']')
+			break;
+		if (h[i - 1] == ':') {
+			end = i - 1;
+			break;
+		}
+	}
+	if (end < hn) {
+		size_t pn = hn - end - 1;
+		if (pn == 0 || pn > 5 || h[end + 1] == '0')
+			return 0;
+		long port = 0;
+		for (size_t i = end + 1; i < hn; i++) {
+			if (h[i] < '0' || h[i] > '9')
+				return 0;
+			port = port * 10 + (h[i] - '0');
+		}
+		if (port < 1 || port > 65535)
+			return 0;
+	}
+	return origin_host_valid(h, end);
+}

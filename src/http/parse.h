@@ -72,4 +72,12 @@ const char *kv_get(const struct kv_list *list, const char *key);
 /* 1 if the Accept header prefers application/json over text/html. */
 int http_accept_prefers_json(const char *accept);
 
+/* 1 if the n bytes at s are a web origin as a Content-Security-Policy
+ * source names one and nothing else: "http://" or "https://" (lower
+ * case), a host (letters, digits and '-' in dot-separated labels, each
+ * 1 to 63 bytes and not starting or ending with '-'; or an IPv6 address
+ * in brackets), and an optional port (":" and 1 to 65535, no leading
+ * zero). No path, query, user, wildcard or white space. */
+int http_origin_valid(const char *s, size_t n);
+
 #endif

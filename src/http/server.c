@@ -32,9 +32,12 @@
 _Static_assert((CACHE_SLOTS & (CACHE_SLOTS - 1)) == 0, "slots are found with a mask");
 #define CACHE_MAX_BODY (512 * 1024)
 
-static const char CSP[] = "default-src 'self'; img-src 'self' data:; style-src 'self'; "
-			  "script-src 'self'; object-src 'none'; base-uri 'self'; "
-			  "form-action 'self'; frame-ancestors 'none'";
+#define CSP_BASE                                                                           \
+	"default-src 'self'; img-src 'self' data:; style-src 'self'; "                      \
+	"script-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+static const char CSP[] = CSP_BASE "frame-ancestors 'none'";
+/* The longest list of frame ancestors a handler may give. */
+#define FRAME_ANCESTORS_MAX 4096
 
 struct cache_entry {
 	char *key;
@@ -259,8 +262,28 @@ const char *http_query(const struct http_req *req, const char *name)
 	return kv_get(&req->query, name);
 }
 
+/* The headers add_common_headers sends, which no handler may change. */
+static int security_header(const char *name)
+{
+	static const char *const names[] = {"Content-Security-Policy",
+					     "Content-Security-Policy-Report-Only",
+					     "X-Frame-Options",
+					     "X-Content-Type-Options",
+					     "Referrer-Policy",
+					     "Cross-Origin-Opener-Policy",
+					     NULL};
+	for (int i = 0; names[i]; i++)
+		if (strcasecmp(name, names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 void http_res_header(struct http_res *res, const char *name, const char *value)
 {
+	if (security_header(name)) {
+		log_error("a handler's %s header dropped: the server sends it", name);
+		return;
+	}
 	if (res->nheaders < HTTP_MAX_HEADERS) {
 		res->headers[res->nheaders].name = name;
 		res->headers[res->nheaders].value = value;
@@ -357,7 +380,8 @@ static struct db *thread_db(struct server *srv)
 /* ---------------------------------------------------------- page cache */
 
 static int etag_matches(struct MHD_Connection *c, const char *etag);
-static enum MHD_Result queue_not_modified(struct MHD_Connection *c, const char *etag);
+static enum MHD_Result queue_not_modified(struct MHD_Connection *c, const char *etag,
+					  const char *frame_ancestors);
 
 /* Answers from the cache if key holds a response for this data version:
  * 1 (and *ret set) on a hit, 0 on a miss. The response is queued under the
@@ -375,7 +399,7 @@ static int cache_serve(struct server *srv, struct MHD_Connection *c, const char 
 			if (ce->version == version) {
 				hit = 1;
 				if (etag_matches(c, ce->etag))
-					*ret = queue_not_modified(c, ce->etag);
+					*ret = queue_not_modified(c, ce->etag, NULL);
 				else
 					*ret = MHD_queue_response(c, MHD_HTTP_OK, ce->resp);
 			}
@@ -434,12 +458,42 @@ out:
 
 /* ------------------------------------------------------------ answers */
 
-static void add_common_headers(struct MHD_Response *r)
+/* 1 if fa is origins separated by single spaces (struct http_res's
+ * frame_ancestors), nothing else. */
+static int frame_ancestors_valid(const char *fa)
 {
-	MHD_add_response_header(r, "Content-Security-Policy", CSP);
+	size_t n = strlen(fa);
+	if (n == 0 || n > FRAME_ANCESTORS_MAX)
+		return 0;
+	for (const char *p = fa;;) {
+		const char *sp = strchr(p, ' ');
+		size_t len = sp ? (size_t)(sp - p) : strlen(p);
+		if (!http_origin_valid(p, len))
+			return 0;
+		if (!sp)
+			return 1;
+		p = sp + 1;
+	}
+}
+
+/* The security headers of every answer. frame_ancestors: the handler's
+ * (struct http_res), NULL for none: 'none' and X-Frame-Options: DENY. */
+static void add_common_headers(struct MHD_Response *r, const char *frame_ancestors)
+{
+	if (frame_ancestors && !frame_ancestors_valid(frame_ancestors)) {
+		log_error("frame ancestors refused (not origins): the answer keeps 'none'");
+		frame_ancestors = NULL;
+	}
+	if (frame_ancestors) {
+		char csp[sizeof(CSP_BASE) + FRAME_ANCESTORS_MAX + 32];
+		snprintf(csp, sizeof(csp), "%sframe-ancestors 'self' %s", CSP_BASE, frame_ancestors);
+		MHD_add_response_header(r, "Content-Security-Policy", csp);
+	} else {
+		MHD_add_response_header(r, "Content-Security-Policy", CSP);
+		MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	}
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Referrer-Policy", "strict-origin-when-cross-origin");
-	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 	MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
 }
 
@@ -453,7 +507,7 @@ static enum MHD_Result queue_plain_with(struct MHD_Connection *c, unsigned statu
 								 MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	add_common_headers(r);
+	add_common_headers(r, NULL);
 	MHD_add_response_header(r, "Content-Type", "text/plain; charset=utf-8");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
 	if (extra_name)
@@ -637,12 +691,13 @@ static int etag_matches(struct MHD_Connection *c, const char *etag)
 	return inm && etag[0] && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0);
 }
 
-static enum MHD_Result queue_not_modified(struct MHD_Connection *c, const char *etag)
+static enum MHD_Result queue_not_modified(struct MHD_Connection *c, const char *etag,
+					  const char *frame_ancestors)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
 	if (!r)
 		return MHD_NO;
-	add_common_headers(r);
+	add_common_headers(r, frame_ancestors);
 	MHD_add_response_header(r, "ETag", etag);
 	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
 	MHD_destroy_response(r);
@@ -671,7 +726,7 @@ static enum MHD_Result queue_stream(struct server *srv, struct MHD_Connection *c
 	default:
 		return MHD_NO;
 	}
-	add_common_headers(r);
+	add_common_headers(r, res->frame_ancestors);
 	MHD_add_response_header(r, "Content-Type",
 				res->content_type ? res->content_type : "text/event-stream");
 	MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -718,13 +773,15 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c, stru
 	hooks->finish(req, res, e);
 
 	char etag[24] = "";
+	/* an answer that may be framed is not kept: the cache's 304s and hits
+	 * carry the default headers */
 	int cacheable = res->cacheable && res->status == 200 && cache_key &&
-			res->body.len <= CACHE_MAX_BODY;
+			res->body.len <= CACHE_MAX_BODY && !res->frame_ancestors;
 	if (res->status == 200 && (cacheable || res->cacheable)) {
 		snprintf(etag, sizeof(etag), "\"%016llx\"",
 			 (unsigned long long)hash_fnv1a64(res->body.data, res->body.len, HASH_FNV64_INIT));
 		if (etag_matches(c, etag)) {
-			ret = queue_not_modified(c, etag);
+			ret = queue_not_modified(c, etag, res->frame_ancestors);
 			status = MHD_HTTP_NOT_MODIFIED;
 			goto out;
 		}
@@ -735,7 +792,7 @@ static enum MHD_Result answer(struct server *srv, struct MHD_Connection *c, stru
 		MHD_create_response_from_buffer(blen, buf_steal(&res->body), MHD_RESPMEM_MUST_FREE);
 	if (!r)
 		goto out;
-	add_common_headers(r);
+	add_common_headers(r, res->frame_ancestors);
 	if (res->status != 204) /* No Content: no body to give a type to */
 		MHD_add_response_header(r, "Content-Type",
 					res->content_type ? res->content_type

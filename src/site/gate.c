@@ -144,11 +144,13 @@ enum hm_err web_route_gate(struct http_req *req, struct http_res *res, const str
 	 * the pre-session cookie of a visitor's form. */
 	const struct principal *p = web_principal(req);
 	int by_cookie = p->via == AUTH_VIA_SESSION || (fl & WEB_VISITOR);
+	/* a framed form without a cookie (WEB_EMBED): nothing to forge */
+	int cookieless = (fl & WEB_EMBED) && p->via == AUTH_VIA_NONE && req->cookies.n == 0;
 	if ((fl & WEB_CSRF) && unsafe_method(req->method) && by_cookie && p->via != AUTH_VIA_API_TOKEN) {
 		if (!same_origin(req))
 			return http_fail(res, HM_EFORBIDDEN,
 					 "This request comes from another site and was refused.");
-		if (!csrf_holds(req))
+		if (!cookieless && !csrf_holds(req))
 			return http_fail(res, HM_EFORBIDDEN, WEB_FORM_EXPIRED);
 	}
 	return HM_OK;

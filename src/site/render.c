@@ -158,8 +158,9 @@ static const char *status_title(struct http_req *req, int status)
 
 /* The language switcher's entries, [{code, name, url, current}…]: each
  * goes through /language and back to this page, its query kept but for
- * ?lang=. The names are each language's own. */
-static json_t *language_links(struct http_req *req)
+ * ?lang=; in a frame (embed: no cookie of ours sticks there) straight to
+ * this page with ?lang=. The names are each language's own. */
+static json_t *language_links(struct http_req *req, int embed)
 {
 	struct buf here;
 	buf_init(&here);
@@ -179,8 +180,12 @@ static json_t *language_links(struct http_req *req)
 	for (const char *const *l = i18n_languages(); *l; l++) {
 		struct buf url;
 		buf_init(&url);
-		buf_printf(&url, "/language?to=%s&next=", *l);
-		url_encode(&url, here.data);
+		if (embed)
+			buf_printf(&url, "%s%clang=%s", here.data, strchr(here.data, '?') ? '&' : '?', *l);
+		else {
+			buf_printf(&url, "/language?to=%s&next=", *l);
+			url_encode(&url, here.data);
+		}
 		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "code", *l, "name",
 						   fmt_language(&req->pool, *l), "url", url.data,
 						   "current", str_eq(*l, req->lang ? req->lang : "en")));
@@ -190,9 +195,13 @@ static json_t *language_links(struct http_req *req)
 	return a;
 }
 
-/* The layout's data: site name, language, navigation, asset URLs. */
-static json_t *layout_model(struct http_req *req, const char *title)
+/* The layout's data: site name, language, navigation, asset URLs;
+ * "embed" (the compact layout, without the site's header, navigation and
+ * footer) for an answer that other sites may frame (res->frame_ancestors)
+ * asked for with ?embed=1. */
+static json_t *layout_model(struct http_req *req, const struct http_res *res, const char *title)
 {
+	int embed = res->frame_ancestors && str_eq(http_query(req, "embed"), "1");
 	json_t *settings = site_settings(req->db);
 	json_t *site = json_pack(
 		"{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "lang", req->lang ? req->lang : "en", "dir",
@@ -210,7 +219,9 @@ static json_t *layout_model(struct http_req *req, const char *title)
 		json_object_set_new(site, "csrf", json_string(web_csrf_token(req, NULL)));
 	}
 	json_object_set_new(site, "nav", web_nav(req));
-	json_object_set_new(site, "languages", language_links(req));
+	json_object_set_new(site, "languages", language_links(req, embed));
+	if (embed)
+		json_object_set_new(site, "embed", json_true());
 	return site;
 }
 
@@ -277,7 +288,7 @@ void web_finish(struct http_req *req, struct http_res *res, enum hm_err e)
 		res->content_type = "application/json; charset=utf-8";
 		return;
 	}
-	json_object_set_new(res->model, "site", layout_model(req, res->title));
+	json_object_set_new(res->model, "site", layout_model(req, res, res->title));
 	if (tpl_render(templates, res->template, res->model, req->lang, &res->body) != HM_OK) {
 		log_error("template %s failed", res->template);
 		res->status = 500;

@@ -36,6 +36,15 @@ enum web_route_flag {
 	WEB_NO_DB = 1u << 6,   /* runs even when the database cannot be reached
 				  (req->db NULL, the visitor's rights): /healthz;
 				  every other route answers 503 then */
+	WEB_EMBED = 1u << 7,   /* with WEB_VISITOR: a form of a page other sites may
+				  frame (the dialogue's voting page). A browser sends
+				  no cookie of ours into a frame on another site, so a
+				  visitor's request there that carries no cookie at all
+				  acts only through what it names itself (a host
+				  site's participant id), which anyone could send
+				  from anywhere: no token is asked of it, only that
+				  it comes from this site (same_origin). With any
+				  cookie it is checked as WEB_VISITOR */
 };
 /* A site-wide right (enum auth_action) the route needs, e.g.
  * WEB_NEEDS(AUTH_AUDIT_READ). A visitor asking for a page is sent to sign

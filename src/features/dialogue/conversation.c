@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "features/registration/registration.h"
+#include "http/parse.h"
 
 #include <sodium.h>
 #include <stdlib.h>
@@ -26,7 +27,8 @@ const char *const dlg_stmt_statuses[] = {"pending", "accepted", "rejected", "met
 #define CONV_COLS                                                                         \
 	"c.id, c.event_id, e.slug AS event_slug, e.status AS event_status, e.series_id, "  \
 	"c.topic, c.question, c.description_md, c.status, c.participation, c.moderation, " \
-	"c.participants_submit, c.max_length, c.report_visibility, c.created_at, c.updated_at "
+	"c.participants_submit, c.max_length, c.report_visibility, c.embed_origins, "       \
+	"c.created_at, c.updated_at "
 static const char SQL_GET[] =
 	"SELECT " CONV_COLS "FROM conversation c JOIN event e ON e.id = c.event_id WHERE c.id = ?";
 static const char SQL_LIST[] = "SELECT " CONV_COLS
@@ -35,18 +37,20 @@ static const char SQL_LIST[] = "SELECT " CONV_COLS
 static const char SQL_INSERT[] =
 	"INSERT INTO conversation (event_id, topic, question, description_md, status, "
 	"participation, moderation, participants_submit, max_length, report_visibility, "
-	"created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"embed_origins, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_UPDATE[] =
 	"UPDATE conversation SET topic = ?, question = ?, description_md = ?, status = ?, "
 	"participation = ?, moderation = ?, participants_submit = ?, max_length = ?, "
-	"report_visibility = ?, updated_at = ? WHERE id = ?";
+	"report_visibility = ?, embed_origins = ?, updated_at = ? WHERE id = ?";
 static const char SQL_PTPT_BY_ACCOUNT[] =
 	"SELECT id FROM dialogue_participant WHERE conversation_id = ? AND account_id = ?";
 static const char SQL_PTPT_BY_ANON[] =
 	"SELECT id FROM dialogue_participant WHERE conversation_id = ? AND anon_key = ?";
+static const char SQL_PTPT_BY_XID[] =
+	"SELECT id FROM dialogue_participant WHERE conversation_id = ? AND xid = ?";
 static const char SQL_PTPT_INSERT[] =
-	"INSERT INTO dialogue_participant (conversation_id, account_id, anon_key, created_at) "
-	"VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING";
+	"INSERT INTO dialogue_participant (conversation_id, account_id, anon_key, xid, created_at) "
+	"VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 static const char SQL_TOUCH[] = "UPDATE conversation SET revision = revision + 1 WHERE id = ?";
 static const char SQL_PTPT_GET[] =
 	"SELECT p.id, p.excluded, p.conversation_id, c.event_id, e.series_id "
@@ -180,7 +184,7 @@ static int64_t int_of(const json_t *v, int *ok)
 
 struct conv_fields {
 	const char *topic, *question, *description_md, *status, *participation, *moderation,
-		*report_visibility;
+		*report_visibility, *embed_origins;
 	int participants_submit;
 	int64_t max_length;
 };
@@ -222,7 +226,87 @@ static void read_choice(const json_t *in, const char *key, const char *const *li
 	*out = json_string_value(v);
 }
 
-static void read_fields(const json_t *in, struct conv_fields *f, struct field_errors *errs)
+/* embed_origins as given (a string of lines, or an array of strings)
+ * made the stored form: each origin once, lower case, a trailing "/"
+ * dropped, one per line. NULL with a refusal in errs. malloc'd. */
+static char *origins_of(const json_t *v, struct field_errors *errs)
+{
+	static const char key[] = "embed_origins";
+	struct buf all, out;
+	buf_init(&all);
+	buf_init(&out);
+	size_t i;
+	const json_t *x;
+	if (json_is_string(v))
+		buf_puts(&all, json_string_value(v));
+	else if (json_is_array(v))
+		json_array_foreach(v, i, x) {
+			if (!json_is_string(x))
+				goto not_text;
+			buf_puts(&all, json_string_value(x));
+			buf_puts(&all, "\n");
+		}
+	else
+		goto not_text;
+	if (all.len > DLG_EMBED_ORIGINS_BYTES) {
+		field_error_add(errs, key, "This is too long.");
+		goto fail;
+	}
+	int n = 0;
+	for (char *line = all.data ? all.data : (char *)"", *next; *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = 0;
+		/* trimmed, a trailing "/" dropped, lower case */
+		while (*line == ' ' || *line == '\t' || *line == '\r')
+			line++;
+		size_t len = strlen(line);
+		while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+			len--;
+		if (len && line[len - 1] == '/')
+			len--;
+		if (!len)
+			continue;
+		line[len] = 0;
+		for (char *c = line; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c - 'A' + 'a');
+		if (!http_origin_valid(line, len)) {
+			field_error_add(errs, key,
+					"Each line must be the address of a site, such as "
+					"https://example.org: http:// or https://, its name and "
+					"optionally :port, without a path.");
+			goto fail;
+		}
+		/* each once */
+		int seen = 0;
+		for (const char *o = out.data; o && *o && !seen;) {
+			size_t on = strcspn(o, "\n");
+			seen = on == len && strncmp(o, line, len) == 0;
+			o += on + (o[on] ? 1 : 0);
+		}
+		if (seen)
+			continue;
+		if (++n > DLG_EMBED_ORIGINS_MAX) {
+			field_error_add(errs, key, "List at most 20 sites.");
+			goto fail;
+		}
+		if (out.len)
+			buf_puts(&out, "\n");
+		buf_puts(&out, line);
+	}
+	buf_free(&all);
+	return out.data ? out.data : xstrdup("");
+not_text:
+	field_error_add(errs, key, "Please enter the sites' addresses, one per line.");
+fail:
+	buf_free(&all);
+	buf_free(&out);
+	return NULL;
+}
+
+static void read_fields(const json_t *in, struct conv_fields *f, struct field_errors *errs,
+			char **origins)
 {
 	read_text(in, "topic", DLG_TOPIC_MAX, 1, &f->topic, errs);
 	read_text(in, "question", DLG_QUESTION_MAX, 0, &f->question, errs);
@@ -248,6 +332,8 @@ static void read_fields(const json_t *in, struct conv_fields *f, struct field_er
 		else
 			f->max_length = n;
 	}
+	if ((v = json_object_get(in, "embed_origins")) && (*origins = origins_of(v, errs)))
+		f->embed_origins = *origins;
 }
 
 static void bind_fields(struct db_stmt *st, int at, const struct conv_fields *f)
@@ -261,16 +347,17 @@ static void bind_fields(struct db_stmt *st, int at, const struct conv_fields *f)
 	db_bind_int(st, at + 6, f->participants_submit);
 	db_bind_int(st, at + 7, f->max_length);
 	db_bind_text(st, at + 8, f->report_visibility);
+	db_bind_text(st, at + 9, f->embed_origins);
 }
 
 static json_t *fields_json(const struct conv_fields *f)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s}", "topic", f->topic,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:s}", "topic", f->topic,
 			 "question", f->question, "description_md", f->description_md, "status",
 			 f->status, "participation", f->participation, "moderation",
 			 f->moderation, "participants_submit", f->participants_submit,
 			 "max_length", (json_int_t)f->max_length, "report_visibility",
-			 f->report_visibility);
+			 f->report_visibility, "embed_origins", f->embed_origins);
 }
 
 enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *ev,
@@ -290,26 +377,38 @@ enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *e
 		.report_visibility = "public",
 		.participants_submit = 1,
 		.max_length = 140,
+		.embed_origins = "",
 	};
-	read_fields(in, &f, errs);
-	if (errs->n)
+	char *origins = NULL;
+	read_fields(in, &f, errs, &origins);
+	if (errs->n) {
+		free(origins);
 		return HM_EINVAL;
+	}
 	char ts[DLG_TS_SIZE];
 	dlg_ts(now, ts);
 	enum hm_err e = db_begin(db);
-	if (e != HM_OK)
+	if (e != HM_OK) {
+		free(origins);
 		return e;
+	}
 	struct db_stmt *st = db_prepare(db, SQL_INSERT);
-	if (!st)
+	if (!st) {
+		free(origins);
 		return dlg_fail(db, HM_EDB);
+	}
 	db_bind_int(st, 1, sc.event_id);
 	bind_fields(st, 2, &f);
-	db_bind_text(st, 11, ts);
 	db_bind_text(st, 12, ts);
-	if ((e = db_run(st)) != HM_OK)
-		return dlg_fail(db, e);
-	*id = db_last_insert_id(db);
+	db_bind_text(st, 13, ts);
+	e = db_run(st);
 	json_t *after = fields_json(&f);
+	free(origins);
+	if (e != HM_OK) {
+		json_decref(after);
+		return dlg_fail(db, e);
+	}
+	*id = db_last_insert_id(db);
 	e = audit_record_at(db, p, "conversation.create", "conversation", *id, NULL, after, now);
 	json_decref(after);
 	if (e != HM_OK)
@@ -340,10 +439,13 @@ enum hm_err dlg_update(struct db *db, const struct principal *p, int64_t id, con
 		.report_visibility = dlg_jstr(c, "report_visibility"),
 		.participants_submit = json_is_true(json_object_get(c, "participants_submit")),
 		.max_length = json_integer_value(json_object_get(c, "max_length")),
+		.embed_origins = dlg_jstr(c, "embed_origins"),
 	};
 	json_t *before = fields_json(&f);
-	read_fields(in, &f, errs);
+	char *origins = NULL;
+	read_fields(in, &f, errs, &origins);
 	if (errs->n) {
+		free(origins);
 		json_decref(before);
 		json_decref(c);
 		return dlg_fail(db, HM_EINVAL);
@@ -356,10 +458,11 @@ enum hm_err dlg_update(struct db *db, const struct principal *p, int64_t id, con
 		e = HM_EDB;
 	else {
 		bind_fields(st, 1, &f);
-		db_bind_text(st, 10, ts);
-		db_bind_int(st, 11, id);
+		db_bind_text(st, 11, ts);
+		db_bind_int(st, 12, id);
 		e = db_run(st);
 	}
+	free(origins);
 	if (e == HM_OK && !json_equal(before, after))
 		e = audit_record_at(db, p, "conversation.update", "conversation", id, before, after,
 				    now);
@@ -392,6 +495,23 @@ static int anon_ok(const char *t)
 	return 1;
 }
 
+int dlg_xid_ok(const char *xid)
+{
+	size_t n = xid ? strlen(xid) : 0;
+	if (n == 0 || n > DLG_XID_MAX)
+		return 0;
+	for (; *xid; xid++)
+		if (*xid < ' ' || *xid > '~')
+			return 0;
+	return 1;
+}
+
+int dlg_admits_xid(const json_t *conv)
+{
+	const char *o = dlg_jstr(conv, "embed_origins");
+	return str_eq(dlg_jstr(conv, "participation"), "anyone") && o && *o;
+}
+
 enum hm_err dlg_may_take_part(struct db *db, const json_t *conv, const struct dlg_who *who)
 {
 	const struct principal *p = who->p;
@@ -413,32 +533,44 @@ enum hm_err dlg_may_take_part(struct db *db, const json_t *conv, const struct dl
 		}
 		return HM_OK;
 	}
+	if (who->xid)
+		return dlg_admits_xid(conv) && dlg_xid_ok(who->xid) ? HM_OK : HM_EUNAUTH;
 	if (str_eq(part, "anyone") && anon_ok(who->anon_token))
 		return HM_OK;
 	return HM_EUNAUTH;
 }
 
 /* The participant row of who (made when make is set and there is none):
- * its id, 0 when none, -1 on a failure. Account first, then the cookie. */
+ * its id, 0 when none, -1 on a failure. Account first, then the host
+ * site's id, then the cookie. Callers have checked that the conversation
+ * takes who's xid (dlg_may_take_part; dlg_participant_of's callers
+ * give one only where dlg_admits_xid). */
 static int64_t participant(struct db *db, int64_t cid, const struct dlg_who *who, int make,
 			   int64_t now)
 {
 	int64_t account = who->p ? who->p->account_id : 0;
+	const char *xid = NULL;
 	char key[65] = "";
-	if (!account) {
+	if (!account && who->xid) {
+		if (!dlg_xid_ok(who->xid))
+			return 0;
+		xid = who->xid;
+	} else if (!account) {
 		if (!anon_ok(who->anon_token))
 			return 0;
 		dlg_anon_key(who->anon_token, key);
 	}
 	for (int pass = 0; pass < 2; pass++) {
-		struct db_stmt *st = db_prepare(db, account ? SQL_PTPT_BY_ACCOUNT : SQL_PTPT_BY_ANON);
+		struct db_stmt *st = db_prepare(db, account ? SQL_PTPT_BY_ACCOUNT
+						    : xid ? SQL_PTPT_BY_XID
+							  : SQL_PTPT_BY_ANON);
 		if (!st)
 			return -1;
 		db_bind_int(st, 1, cid);
 		if (account)
 			db_bind_int(st, 2, account);
 		else
-			db_bind_text(st, 2, key);
+			db_bind_text(st, 2, xid ? xid : key);
 		int rc = db_step(st);
 		int64_t id = rc == 1 ? db_col_int(st, 0) : 0;
 		db_done(st);
@@ -456,8 +588,9 @@ static int64_t participant(struct db *db, int64_t cid, const struct dlg_who *who
 			db_bind_int(st, 2, account);
 		else
 			db_bind_null(st, 2);
-		db_bind_text(st, 3, account ? NULL : key);
-		db_bind_text(st, 4, ts);
+		db_bind_text(st, 3, account || xid ? NULL : key);
+		db_bind_text(st, 4, xid);
+		db_bind_text(st, 5, ts);
 		if (db_run(st) != HM_OK)
 			return -1;
 	}

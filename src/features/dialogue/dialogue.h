@@ -41,11 +41,15 @@ extern const char *const dlg_stmt_statuses[];   /* pending, accepted, rejected, 
  * (Pol.is's in-conversation threshold counts 7 votes each). */
 #define DLG_REPORT_MIN_PARTICIPANTS 7
 #define DLG_ANON_TOKEN_LEN 43   /* the token of the anonymous cookie */
+#define DLG_EMBED_ORIGINS_MAX 20     /* sites that may embed a conversation */
+#define DLG_EMBED_ORIGINS_BYTES 4000 /* embed_origins as sent */
+#define DLG_XID_MAX 100         /* bytes of a host site's participant id */
 
 /* A conversation with its event: {id, event_id, event_slug, event_status,
  * series_id, topic, question, description_md, status, participation,
  * moderation, participants_submit (bool), max_length, report_visibility,
- * created_at, updated_at}. NULL: none (or a failed read: db_failed). */
+ * embed_origins, created_at, updated_at}: embed_origins the sites that
+ * may frame its voting page, one origin per line ("" none). NULL: none (or a failed read: db_failed). */
 json_t *dlg_conversation(struct db *db, int64_t id);
 /* The conversations of an event, newest first (the same keys). */
 json_t *dlg_conversations(struct db *db, int64_t event_id);
@@ -58,7 +62,10 @@ int dlg_may_see(const struct principal *p, const json_t *conv);
 
 /* Creates a conversation of ev ({id, series_id}: reg_event's) from in
  * ({topic, question, description_md, status, participation, moderation,
- * participants_submit, max_length, report_visibility}; topic required).
+ * participants_submit, max_length, report_visibility, embed_origins};
+ * topic required). embed_origins: a string of lines or an array of
+ * strings, each an origin (http_origin_valid; a trailing "/" and case
+ * forgiven), at most DLG_EMBED_ORIGINS_MAX; stored one per line.
  * *id: the new one. HM_EFORBIDDEN; HM_EINVAL with errs. Audited as
  * "conversation.create". */
 enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *ev,
@@ -70,11 +77,21 @@ enum hm_err dlg_update(struct db *db, const struct principal *p, int64_t id, con
 
 /* Who is taking part: the request's principal and, where the
  * conversation admits anyone, the token of its anonymous cookie (NULL:
- * none). A principal with an account is that account, a cookie or not. */
+ * none), or the participant id a host site embedding the conversation
+ * gives (xid; NULL: none), which counts only where dlg_admits_xid and
+ * then instead of the cookie. A principal with an account is that
+ * account, a cookie or an xid or not. */
 struct dlg_who {
 	const struct principal *p;
 	const char *anon_token;
+	const char *xid;
 };
+/* 1 if conv (dlg_conversation's) takes a host site's participant id:
+ * it admits anyone and lists the sites that may embed it. */
+int dlg_admits_xid(const json_t *conv);
+/* 1 if xid may be a host site's participant id: 1 to DLG_XID_MAX
+ * printable ASCII characters (space to '~'). */
+int dlg_xid_ok(const char *xid);
 /* The participant id of who in conversation cid without creating one:
  * 0 when they have not taken part yet, -1 on a failed read. */
 int64_t dlg_participant_of(struct db *db, int64_t cid, const struct dlg_who *who);

@@ -166,7 +166,7 @@ enum hm_err dlg_vote_tx(struct db *db, int64_t cid, const struct dlg_who *who, i
 	struct bucket bs[2];
 	int nb = 0;
 	char kp[40], ka[200];
-	if (!(who->p && who->p->account_id > 0) && who->anon_token && pid > 0) {
+	if (!(who->p && who->p->account_id > 0) && (who->anon_token || who->xid) && pid > 0) {
 		snprintf(kp, sizeof(kp), "p:%lld", (long long)pid);
 		bs[nb++] = (struct bucket){kp, DLG_ANON_RATE, DLG_ANON_BURST, 0};
 	}

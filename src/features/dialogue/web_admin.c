@@ -11,6 +11,8 @@
 #include "auth/auth.h"
 #include "features/events/events_admin.h"
 #include "features/registration/registration.h"
+#include "http/server.h"
+#include "view/template.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -128,7 +130,7 @@ static json_t *settings_form(struct http_req *req, json_t *m, const json_t *valu
 {
 	static const char *const order[] = {"topic", "question", "description_md", "participation",
 					    "moderation", "participants_submit", "max_length",
-					    "report_visibility", NULL};
+					    "report_visibility", "embed_origins", NULL};
 	json_t *v = json_deep_copy(values);
 	const json_t *ml = json_object_get(v, "max_length");
 	if (json_is_integer(ml))
@@ -152,7 +154,8 @@ static json_t *settings_form(struct http_req *req, json_t *m, const json_t *valu
 static json_t *settings_in(struct http_req *req, const json_t *form)
 {
 	static const char *const keys[] = {"topic", "question", "description_md", "participation",
-					   "moderation", "max_length", "report_visibility"};
+					   "moderation", "max_length", "report_visibility",
+					   "embed_origins"};
 	json_t *in = web_own(req, json_object());
 	for (size_t i = 0; i < HM_ARRAY_LEN(keys); i++) {
 		const json_t *v = json_object_get(form, keys[i]);
@@ -202,11 +205,11 @@ static enum hm_err list_page(struct http_req *req, struct http_res *res, const j
 	json_t *m = json_pack("{s:o}", "conversations", list);
 	json_t *defaults = NULL;
 	if (!values)
-		values = defaults = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:s}", "topic", "",
-					      "question", "", "description_md", "", "participation",
-					      "registered", "moderation", "strict",
+		values = defaults = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:s}", "topic",
+					      "", "question", "", "description_md", "",
+					      "participation", "registered", "moderation", "strict",
 					      "participants_submit", 1, "max_length", 140,
-					      "report_visibility", "public");
+					      "report_visibility", "public", "embed_origins", "");
 	settings_form(req, m, values, errs);
 	json_decref(defaults);
 	res->status = status;
@@ -241,6 +244,43 @@ static enum hm_err post_create(struct http_req *req, struct http_res *res)
 
 /* ------------------------------------------------------ one conversation */
 
+/* s escaped for an HTML attribute's value, in the request's arena. */
+static const char *attr_escape(struct http_req *req, const char *s)
+{
+	struct buf b;
+	buf_init(&b);
+	html_escape(&b, s ? s : "", s ? strlen(s) : 0);
+	const char *out = arena_strdup(&req->pool, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
+/* Embedding: the snippet organisers copy into the host site's page
+ * ("embed_snippet"), once the conversation lists the sites that may
+ * frame it ("embed_sites", their origins). */
+static void embed_snippet(struct http_req *req, json_t *m, const json_t *c)
+{
+	const char *o = dlg_jstr(c, "embed_origins");
+	if (!o || !*o)
+		return;
+	json_t *sites = json_array();
+	for (const char *p = o; *p;) {
+		size_t n = strcspn(p, "\n");
+		json_array_append_new(sites, json_stringn(p, n));
+		p += n + (p[n] ? 1 : 0);
+	}
+	json_object_set_new(m, "embed_sites", sites);
+	const char *url = arena_printf(&req->pool, "%s/conversations/%lld?embed=1",
+				       server_base_url(req->srv), (long long)jint(c, "id"));
+	web_set_str(m, "embed_url", url);
+	web_set_str(m, "embed_snippet",
+		    arena_printf(&req->pool,
+				 "<iframe src=\"%s\" title=\"%s\" "
+				 "style=\"width:100%%;min-height:640px;border:0\" "
+				 "loading=\"lazy\"></iframe>",
+				 url, attr_escape(req, dlg_jstr(c, "topic"))));
+}
+
 static enum hm_err edit_page(struct http_req *req, struct http_res *res, const json_t *c,
 			     const json_t *ev, const json_t *values, const struct field_errors *errs,
 			     const char *seeds, const char *seeds_error, int status)
@@ -264,6 +304,7 @@ static enum hm_err edit_page(struct http_req *req, struct http_res *res, const j
 			json_array_append_new(moves, json_pack("{s:s, s:s}", "status", to[i].to,
 							       "label", web_t(req, to[i].label)));
 	json_object_set_new(m, "moves", moves);
+	embed_snippet(req, m, c);
 	json_object_set_new(m, "seeds", json_string(seeds ? seeds : ""));
 	if (seeds_error)
 		json_object_set_new(m, "seeds_error", json_string(seeds_error));

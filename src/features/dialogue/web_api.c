@@ -41,10 +41,63 @@ static const char *anon_token(struct http_req *req)
 	return kv_get(&req->cookies, auth_cookie_name(AUTH_COOKIE_DIALOGUE));
 }
 
-static struct dlg_who who_of(struct http_req *req)
+/* Who acts in conversation c: the request's principal, else the host
+ * site's participant id where c takes one (the body's "xid", else the
+ * query's: a framed voting page's forms carry it), else the anonymous
+ * cookie. */
+static struct dlg_who who_of(struct http_req *req, const json_t *c)
 {
 	struct dlg_who w = {.p = web_principal(req), .anon_token = anon_token(req)};
+	if (!w.p->account_id && dlg_admits_xid(c)) {
+		const char *x = NULL;
+		if (req->method != HTTP_GET && req->method != HTTP_HEAD)
+			x = json_string_value(json_object_get(site_body_object(req), "xid"));
+		if (!x)
+			x = http_query(req, "xid");
+		if (x && *x)
+			w.xid = x;
+	}
 	return w;
+}
+
+/* The voting page and its forms' answers may be framed by the sites the
+ * organiser lists (embedding); every other answer keeps 'none'. */
+static void embed_frame(struct http_req *req, struct http_res *res, const json_t *c)
+{
+	const char *o = dlg_jstr(c, "embed_origins");
+	if (!o || !*o)
+		return;
+	char *fa = arena_strdup(&req->pool, o);
+	for (char *p = fa; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	res->frame_ancestors = fa;
+}
+
+/* The voting page of conversation cid, back from one of its forms: in
+ * the compact layout, in the language of the request and with the host
+ * site's participant id when the form came from it (its action says
+ * ?embed=1) and the answer may be framed (embed_frame); extra ("done=written"): one more argument. */
+static const char *page_url(struct http_req *req, const struct http_res *res, int64_t cid,
+			    const struct dlg_who *w, const char *extra)
+{
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "/conversations/%lld", (long long)cid);
+	char sep = '?';
+	if (res->frame_ancestors && str_eq(http_query(req, "embed"), "1")) {
+		buf_printf(&b, "?embed=1&lang=%s", req->lang ? req->lang : "en");
+		if (w->xid) {
+			buf_puts(&b, "&xid=");
+			url_encode(&b, w->xid);
+		}
+		sep = '&';
+	}
+	if (extra)
+		buf_printf(&b, "%c%s", sep, extra);
+	const char *url = arena_strdup(&req->pool, b.data);
+	buf_free(&b);
+	return url;
 }
 
 /* A refusal of the store as an answer, in words a participant reads. */
@@ -77,6 +130,7 @@ static json_t *public_conv(const json_t *c)
 			      json_object_get(c, "participants_submit"), "max_length",
 			      json_object_get(c, "max_length"), "report_visibility",
 			      json_object_get(c, "report_visibility"));
+	json_object_set(o, "embed_origins", json_object_get(c, "embed_origins"));
 	json_object_set_new(o, "url", json_sprintf("/conversations/%lld",
 						   (long long)json_integer_value(json_object_get(c, "id"))));
 	return o;
@@ -191,7 +245,7 @@ static enum hm_err api_statements(struct http_req *req, struct http_res *res)
 	if (texts)
 		return http_fail(res, HM_EFORBIDDEN,
 				 "Only the organisers may send many statements at once.");
-	struct dlg_who w = who_of(req);
+	struct dlg_who w = who_of(req, c);
 	json_t *out = NULL;
 	e = dlg_submit(req->db, cid, &w, json_string_value(text), req->lang, now, &errs, &out);
 	if (e == HM_EINVAL)
@@ -327,8 +381,7 @@ static enum hm_err vote_answer(void *cls, struct http_req *req, struct http_res 
 	}
 	if (!req->want_json && !(req->route->flags & WEB_JSON)) {
 		json_decref(out);
-		return web_redirect(req, res, arena_printf(&req->pool, "/conversations/%lld",
-							   (long long)j->cid));
+		return web_redirect(req, res, page_url(req, res, j->cid, &j->who, NULL));
 	}
 	return adm_api_answer(res, created ? 201 : 200, out);
 }
@@ -348,6 +401,8 @@ static enum hm_err api_vote(struct http_req *req, struct http_res *res)
 	enum hm_err e = conv_of(req, res, &c);
 	if (e != HM_OK)
 		return e;
+	if (!(req->route->flags & WEB_JSON))
+		embed_frame(req, res, c);
 	if (web_principal(req)->read_only)
 		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
 	json_t *in = site_body_object(req);
@@ -371,7 +426,7 @@ static enum hm_err api_vote(struct http_req *req, struct http_res *res)
 	j->sid = sid;
 	j->vote = (int)vote;
 	j->now = time_now_s();
-	j->who = who_of(req);
+	j->who = who_of(req, c);
 	j->addr = req->client_addr;
 	j->open = str_eq(dlg_jstr(c, "status"), "open");
 	j->conv = c;
@@ -404,14 +459,14 @@ static enum hm_err form_statement(struct http_req *req, struct http_res *res)
 	int64_t cid = json_integer_value(json_object_get(c, "id"));
 	json_t *in = site_body_object(req);
 	const char *text = json_string_value(json_object_get(in, "text"));
-	struct dlg_who w = who_of(req);
+	struct dlg_who w = who_of(req, c);
+	embed_frame(req, res, c);
 	struct field_errors errs = {0};
 	json_t *out = NULL;
 	e = dlg_submit(req->db, cid, &w, text, req->lang, time_now_s(), &errs, &out);
 	json_decref(out);
 	if (e == HM_OK)
-		return web_redirect(req, res, arena_printf(&req->pool, "/conversations/%lld?done=written",
-							   (long long)cid));
+		return web_redirect(req, res, page_url(req, res, cid, &w, "done=written"));
 	if (e != HM_EINVAL)
 		return refuse(res, e);
 	res->status = 400;
@@ -421,10 +476,12 @@ static enum hm_err form_statement(struct http_req *req, struct http_res *res)
 /* Sets the anonymous identity's cookie when the conversation admits
  * anyone and the visitor has none (nor an account); returns the token
  * this request acts with (NULL: none). */
-static const char *anon_cookie(struct http_req *req, struct http_res *res, const json_t *c)
+static const char *anon_cookie(struct http_req *req, struct http_res *res, const json_t *c,
+			       const struct dlg_who *w)
 {
 	const char *have = anon_token(req);
-	if (web_principal(req)->account_id || !str_eq(dlg_jstr(c, "participation"), "anyone") ||
+	if (w->xid || web_principal(req)->account_id ||
+	    !str_eq(dlg_jstr(c, "participation"), "anyone") ||
 	    (have && strlen(have) == DLG_ANON_TOKEN_LEN))
 		return have;
 	unsigned char raw[32];
@@ -453,9 +510,10 @@ static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const js
 			    const char *text, const char *error)
 {
 	web_private(req, res);
+	embed_frame(req, res, c);
 	int64_t cid = json_integer_value(json_object_get(c, "id"));
-	struct dlg_who w = who_of(req);
-	w.anon_token = anon_cookie(req, res, c);
+	struct dlg_who w = who_of(req, c);
+	w.anon_token = anon_cookie(req, res, c, &w);
 	int64_t pid = dlg_participant_of(req->db, cid, &w);
 	if (pid < 0)
 		return HM_EDB;
@@ -482,6 +540,13 @@ static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const js
 		json_object_set_new(m, "write_error", json_string(error));
 	if (str_eq(http_query(req, "done"), "written"))
 		json_object_set_new(m, "written", json_true());
+	if (res->frame_ancestors && str_eq(http_query(req, "embed"), "1")) {
+		/* framed: its forms come back to the compact page, in the
+		 * language chosen, as the same participant */
+		json_object_set_new(m, "embed", json_true());
+		if (w.xid)
+			json_object_set_new(m, "xid", json_string(w.xid));
+	}
 	dlg_page_model(req, m);
 	http_res_page(res, m, "pages/conversation", dlg_jstr(c, "topic"));
 	return HM_OK;
@@ -498,7 +563,7 @@ static enum hm_err may_read_report(struct http_req *req, struct http_res *res, c
 	if (!str_eq(vis, "public") || p->account_id)
 		web_private(req, res);
 	if (!dlg_may_moderate(p, c)) {
-		struct dlg_who w = who_of(req);
+		struct dlg_who w = who_of(req, c);
 		int64_t pid = str_eq(vis, "participants") ? dlg_participant_of(req->db, cid, &w) : 0;
 		if (pid < 0)
 			return HM_EDB;
@@ -563,13 +628,15 @@ const struct route dlg_routes[] = {
 	{GET, "/api/v1/conversations/{id}", api_get, WEB_JSON},
 	{PATCH, "/api/v1/conversations/{id}", api_patch, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{POST, "/api/v1/conversations/{id}/statements", api_statements,
-	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{PATCH, "/api/v1/statements/{id}", api_statement, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{POST, "/api/v1/conversations/{id}/votes", api_vote,
-	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{GET, "/conversations/{id}", page_conversation, WEB_PRIVATE},
-	{POST, "/conversations/{id}/votes", api_vote, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
-	{POST, "/conversations/{id}/statements", form_statement, WEB_PRIVATE | WEB_VISITOR | WEB_CSRF},
+	{POST, "/conversations/{id}/votes", api_vote,
+	 WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
+	{POST, "/conversations/{id}/statements", form_statement,
+	 WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{GET, "/conversations/{id}/report", page_report, 0},
 	{GET, "/conversations/{id}/export/{file}", page_export, 0},
 	WEB_ROUTES_END,
