@@ -158,12 +158,19 @@ async function adminPages() {
 			assert.ok(!url.includes('{'), `every parameter of ${r.pattern} filled`);
 			urls.add(url);
 		}
+		// The demo's own conversation (the event's oldest): its participants
+		// page has a full page of rows, names among them.
+		await page.goto(srv.url + `/admin/events/${SHANGHAI}/conversations`);
+		const convIds = (await page.locator('main a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href'))))
+			.map((h) => /^\/admin\/conversations\/(\d+)$/.exec(h)?.[1]).filter(Boolean).map(Number);
+		const participantsUrl = `/admin/conversations/${Math.min(...convIds)}/participants`;
+		urls.add(participantsUrl);
 		adminUrls = [...urls];
 		for (const must of ['/admin', '/admin/events', `/admin/events/${SHANGHAI}/edit`, `/admin/series/${SERIES}/edit`,
 			`/admin/organisations/${ORG}/edit`, `/admin/news/${ids.news}/edit`, `/admin/categories/${ids.categories}/edit`,
 			`/admin/accounts/${ids.accounts}`, '/admin/audit', '/admin/outbox', `/admin/outbox/${ids.outbox}`,
 			`/admin/events/${SHANGHAI}/conversations`, `/admin/conversations/${ids.conversations}`,
-			`/admin/conversations/${ids.conversations}/statements`])
+			`/admin/conversations/${ids.conversations}/statements`, participantsUrl])
 			assert.ok(adminUrls.includes(must), `${must} is among the pages checked`);
 		return adminUrls;
 	} finally {
@@ -182,6 +189,7 @@ const MAIN = (urls) => [
 	['your-account', '/account'], ['conversations', `/admin/events/${SHANGHAI}/conversations`],
 	['conversation', urls.find((u) => /^\/admin\/conversations\/\d+$/.test(u))],
 	['moderation', urls.find((u) => /^\/admin\/conversations\/\d+\/statements$/.test(u))],
+	['participants', urls.findLast((u) => /^\/admin\/conversations\/\d+\/participants$/.test(u))],
 ];
 
 // Every admin page at 390×844: no sideways scroll, the h1 within 300 px.

@@ -97,7 +97,9 @@ SELECT id, 'Probe conversation', 'open', 'anyone', '2020-01-01T00:00:00Z', '2020
 FROM event WHERE slug = ${q(SHANGHAI)};
 INSERT INTO statement (conversation_id, by_organiser, text, text_key, status, created_at)
 SELECT id, 1, 'Probe statement', 'probestatement', 'accepted', '2020-01-01T00:00:00Z'
-FROM conversation WHERE topic = 'Probe conversation';`);
+FROM conversation WHERE topic = 'Probe conversation';
+INSERT INTO dialogue_participant (conversation_id, anon_key, created_at)
+SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';`);
 	srv = await startServer({ db: demo.db });
 	for (const k of ['admin', 'auckland', 'participant', 'victim', 'mass', 'massOrganiser'])
 		as[k] = await signedIn(srv.url, PEOPLE[k].email);
@@ -114,6 +116,7 @@ FROM conversation WHERE topic = 'Probe conversation';`);
 	ids.delegation = one(`SELECT id FROM registration_delegation ORDER BY id LIMIT 1`);
 	ids.conversation = one(`SELECT id FROM conversation WHERE topic = 'Probe conversation'`);
 	ids.statement = one(`SELECT id FROM statement WHERE text = 'Probe statement'`);
+	ids.participant = one(`SELECT id FROM dialogue_participant WHERE anon_key = 'probe-participant'`);
 	ids.registration = one(`SELECT r.id FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SHANGHAI)} AND r.status = 'approved' ORDER BY r.id LIMIT 1`);
 	ids.shanghaiPost = one(`SELECT p.id FROM post p JOIN event e ON e.id = p.event_id WHERE e.slug = ${q(SHANGHAI)} LIMIT 1`);
 	ids.sitePost = one(`SELECT id FROM post WHERE slug = 'site-news-probe'`);
@@ -185,6 +188,9 @@ function bodyFor(r) {
 	if (/\/(news|posts)$/.test(p)) Object.assign(b, { event_slug: SHANGHAI });
 	if (p === '/account/api-tokens') Object.assign(b, { password: PASSWORD, scope: 'write' });
 	if (/two-factor\/off$/.test(p)) Object.assign(b, { password: PASSWORD });
+	// a participant's exclusion from the analysis: the API's and the form's
+	if (/\/participants\/\{pid\}$/.test(p)) b.excluded = true;
+	if (/^\/admin\/conversations\/\{id\}\/participants$/.test(p)) Object.assign(b, { participant: ids.participant, excluded: '1' });
 	return b;
 }
 
@@ -213,6 +219,7 @@ function commonParam(name, p) {
 	if (name === 'id' && /\/delegations\//.test(p)) return ids.delegation;
 	if (name === 'id' && /\/conversations\//.test(p)) return ids.conversation;
 	if (name === 'id' && /\/statements\//.test(p)) return ids.statement;
+	if (name === 'pid' && /\/participants\//.test(p)) return ids.participant;
 	// a well-formed link to no registration: refusals come before the lookup
 	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 	return null;
@@ -420,7 +427,7 @@ describe('the organiser of another event touches nothing of Shanghai\'s', () => 
 		for (const [k, status] of [['POST /api/v1/events/{slug}/organisations', 201],
 			['POST /api/v1/events/{slug}/organisers', 201], ['POST /admin/news', 303], ['POST /api/v1/outbox/{id}/retry', 200],
 			['POST /api/v1/accounts/{id}/roles', 201], ['PATCH /api/v1/events/{slug}', 200], ['POST /api/v1/events', 201],
-			['PATCH /api/v1/series/{slug}', 200]]) {
+			['PATCH /api/v1/conversations/{id}/participants/{pid}', 200], ['PATCH /api/v1/series/{slug}', 200]]) {
 			const r = swept(k);
 			assert.ok(r, `${k} is swept`);
 			const [, path, swept_body] = cases(r)[0];

@@ -52,7 +52,9 @@ SELECT id, 'Probe conversation', 'open', 'anyone', '2020-01-01T00:00:00Z', '2020
 FROM event WHERE slug = ${q(SHANGHAI)};
 INSERT INTO statement (conversation_id, by_organiser, text, text_key, status, created_at)
 SELECT id, 1, 'Probe statement', 'probestatement', 'accepted', '2020-01-01T00:00:00Z'
-FROM conversation WHERE topic = 'Probe conversation';`);
+FROM conversation WHERE topic = 'Probe conversation';
+INSERT INTO dialogue_participant (conversation_id, anon_key, created_at)
+SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';`);
 	srv = await startServer({ db: demo.db });
 	as.admin = await signedIn(srv.url, PEOPLE.admin.email);
 	as.participant = await signedIn(srv.url, PEOPLE.participant.email);
@@ -68,6 +70,7 @@ FROM conversation WHERE topic = 'Probe conversation';`);
 	ids.category = one(`SELECT id FROM category LIMIT 1`);
 	ids.conversation = one(`SELECT id FROM conversation WHERE topic = 'Probe conversation'`);
 	ids.statement = one(`SELECT id FROM statement WHERE text = 'Probe statement'`);
+	ids.participant = one(`SELECT id FROM dialogue_participant WHERE anon_key = 'probe-participant'`);
 	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
 	// The administrator's own session: a route that forgot its check would end it.
@@ -138,6 +141,7 @@ const PARAMS = [
 	[/\/delegations\/\{id\}/, 'id', () => ids.delegation],
 	[/\/conversations\/\{id\}/, 'id', () => ids.conversation],
 	[/\/statements\/\{id\}/, 'id', () => ids.statement],
+	[/\/participants\/\{pid\}/, 'pid', () => ids.participant],
 ];
 
 function fill(pattern) {

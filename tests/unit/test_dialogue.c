@@ -670,6 +670,102 @@ static void t_next_by_priority(void **state)
 	world_close(&w);
 }
 
+/* The organisers' list of participants: by id, a page at a time, each
+ * with kind, display name (accounts only), current votes and written
+ * statements; the excluded alone on asking; exclusion refused through
+ * another conversation and to anyone but its organisers, idempotent. */
+static void t_participants_page_and_exclude(void **state)
+{
+	struct world w;
+	world_open(&w, *state);
+	int64_t cid = conv(&w, "{\"topic\": \"Who\", \"status\": \"open\", \"participation\": \"anyone\", "
+			       "\"moderation\": \"permissive\"}");
+	int64_t other = conv(&w, "{\"topic\": \"Else\", \"status\": \"open\", \"participation\": \"anyone\"}");
+	json_t *ids = seed_ids(&w, cid, "A\nB\nC");
+	json_t *oids = seed_ids(&w, other, "X");
+	for (int s = 0; s < 3; s++)
+		assert_int_equal(vote(&w, cid, &w.visitor, ANON1,
+				      json_integer_value(json_array_get(ids, s)), 1, NULL), HM_OK);
+	assert_int_equal(vote(&w, cid, &w.alice, NULL, json_integer_value(json_array_get(ids, 0)), -1,
+			      NULL), HM_OK);
+	assert_int_equal(vote(&w, other, &w.bob, NULL, json_integer_value(json_array_get(oids, 0)), 1,
+			      NULL), HM_OK);
+	struct dlg_who alice = {.p = &w.alice};
+	struct field_errors errs = {0};
+	json_t *out = NULL;
+	assert_int_equal(dlg_submit(w.db, cid, &alice, "D, said Alice", "en", NOW, &errs, &out), HM_OK);
+	json_decref(out);
+	struct dlg_who anon = {.p = &w.visitor, .anon_token = ANON1}, bob = {.p = &w.bob};
+	int64_t pa = dlg_participant_of(w.db, cid, &anon), pb = dlg_participant_of(w.db, cid, &alice);
+	int64_t po = dlg_participant_of(w.db, other, &bob);
+	assert_true(pa > 0 && pb > pa && po > 0);
+
+	int64_t total = -1;
+	json_t *page = dlg_participants_page(w.db, cid, 0, 0, 50, &total);
+	assert_non_null(page);
+	assert_int_equal(total, 2);
+	assert_int_equal(json_array_size(page), 2);
+	json_t *want = json_pack("[{s:I, s:s, s:n, s:i, s:i, s:b}, {s:I, s:s, s:s, s:i, s:i, s:b}]",
+				 "id", (json_int_t)pa, "kind", "anonymous", "name", "votes", 3,
+				 "statements", 0, "excluded", 0, "id", (json_int_t)pb, "kind", "account",
+				 "name", "Test Person", "votes", 1, "statements", 1, "excluded", 0);
+	for (size_t i = 0; i < 2; i++) {
+		json_t *got = json_array_get(page, i);
+		assert_true(json_is_string(json_object_get(got, "created_at")));
+		json_object_del(got, "created_at");
+		assert_true(json_equal(got, json_array_get(want, i)));
+	}
+	json_decref(want);
+	json_decref(page);
+	/* a page past the first */
+	page = dlg_participants_page(w.db, cid, 0, 1, 1, &total);
+	assert_int_equal(json_array_size(page), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(page, 0), "id")), pb);
+	json_decref(page);
+
+	/* through another conversation, by another event's organiser: nothing */
+	int64_t rev = count(w.db, "SELECT sum(revision) FROM conversation");
+	assert_int_equal(dlg_exclude_in(w.db, &w.organiser, other, pa, 1, NOW), HM_ENOTFOUND);
+	assert_int_equal(dlg_exclude_in(w.db, &w.organiser, cid, po, 1, NOW), HM_ENOTFOUND);
+	assert_int_equal(dlg_exclude_in(w.db, &w.organiser, cid, 999999, 1, NOW), HM_ENOTFOUND);
+	assert_int_equal(dlg_exclude_in(w.db, &w.other, cid, pa, 1, NOW), HM_EFORBIDDEN);
+	assert_int_equal(dlg_exclude_in(w.db, &w.alice, cid, pa, 1, NOW), HM_EFORBIDDEN);
+	assert_int_equal(dlg_exclude_in(w.db, &w.read_only, cid, pa, 1, NOW), HM_EFORBIDDEN);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM dialogue_participant WHERE excluded = 1"), 0);
+	assert_int_equal(count(w.db, "SELECT sum(revision) FROM conversation"), rev);
+
+	/* excluded: listed on asking, the analysis to run again, audited once */
+	assert_int_equal(dlg_exclude_in(w.db, &w.organiser, cid, pa, 1, NOW), HM_OK);
+	assert_int_equal(count(w.db, "SELECT sum(revision) FROM conversation"), rev + 1);
+	assert_int_equal(dlg_exclude_in(w.db, &w.organiser, cid, pa, 1, NOW), HM_OK);
+	assert_int_equal(count(w.db, "SELECT sum(revision) FROM conversation"), rev + 1);
+	assert_int_equal(count(w.db, "SELECT count(*) FROM audit_log WHERE action = 'dialogue.exclude'"), 1);
+	page = dlg_participants_page(w.db, cid, 1, 0, 50, &total);
+	assert_int_equal(total, 1);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(page, 0), "id")), pa);
+	assert_true(json_is_true(json_object_get(json_array_get(page, 0), "excluded")));
+	json_decref(page);
+	int64_t all, excluded;
+	assert_int_equal(dlg_participant_tally(w.db, cid, &all, &excluded), HM_OK);
+	assert_true(all == 2 && excluded == 1);
+	json_t *one = dlg_participant(w.db, cid, pa);
+	assert_true(json_is_true(json_object_get(one, "excluded")));
+	json_decref(one);
+	assert_null(dlg_participant(w.db, other, pa));
+	/* the votes are kept */
+	assert_int_equal(count(w.db, "SELECT count(*) FROM vote"), 5);
+
+	/* readmitted */
+	assert_int_equal(dlg_exclude_in(w.db, &w.admin, cid, pa, 0, NOW), HM_OK);
+	page = dlg_participants_page(w.db, cid, 1, 0, 50, &total);
+	assert_int_equal(total, 0);
+	assert_int_equal(json_array_size(page), 0);
+	json_decref(page);
+	json_decref(ids);
+	json_decref(oids);
+	world_close(&w);
+}
+
 static int group_teardown(void **state)
 {
 	(void)state;
@@ -694,6 +790,7 @@ int main(void)
 		BOTH(t_report_matches_engine_on_polis_export),
 		BOTH(t_vote_limits),
 		BOTH(t_next_by_priority),
+		BOTH(t_participants_page_and_exclude),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

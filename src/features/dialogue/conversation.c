@@ -621,6 +621,12 @@ enum hm_err dlg_participant_tx(struct db *db, const json_t *conv, const struct d
 enum hm_err dlg_exclude(struct db *db, const struct principal *p, int64_t participant_id,
 			int excluded, int64_t now)
 {
+	return dlg_exclude_in(db, p, 0, participant_id, excluded, now);
+}
+
+enum hm_err dlg_exclude_in(struct db *db, const struct principal *p, int64_t cid,
+			   int64_t participant_id, int excluded, int64_t now)
+{
 	enum hm_err e = db_begin(db);
 	if (e != HM_OK)
 		return e;
@@ -633,11 +639,18 @@ enum hm_err dlg_exclude(struct db *db, const struct principal *p, int64_t partic
 	if (!row)
 		return dlg_fail(db, db_failed(db) ? HM_EDB : HM_ENOTFOUND);
 	int ok = dlg_may_moderate(p, row);
-	int64_t cid = json_integer_value(json_object_get(row, "conversation_id"));
+	int64_t of = json_integer_value(json_object_get(row, "conversation_id"));
+	int was = json_integer_value(json_object_get(row, "excluded")) != 0;
 	json_decref(row);
+	/* reached through another conversation's address: not one of its */
+	if (cid && of != cid)
+		return dlg_fail(db, HM_ENOTFOUND);
 	if (!ok)
 		return dlg_fail(db, HM_EFORBIDDEN);
-	if ((e = dlg_touch(db, cid)) != HM_OK)
+	/* as asked already: nothing to write, nor to analyse again */
+	if (was == (excluded != 0))
+		return dlg_fail(db, HM_OK);
+	if ((e = dlg_touch(db, of)) != HM_OK)
 		return dlg_fail(db, e);
 	st = db_prepare(db, SQL_PTPT_EXCLUDE);
 	if (!st)
@@ -646,9 +659,11 @@ enum hm_err dlg_exclude(struct db *db, const struct principal *p, int64_t partic
 	db_bind_int(st, 2, participant_id);
 	if ((e = db_run(st)) != HM_OK)
 		return dlg_fail(db, e);
-	json_t *after = json_pack("{s:b}", "excluded", excluded);
-	e = audit_record_at(db, p, "dialogue.exclude", "dialogue_participant", participant_id, NULL,
+	json_t *before = json_pack("{s:b}", "excluded", was);
+	json_t *after = json_pack("{s:b}", "excluded", excluded != 0);
+	e = audit_record_at(db, p, "dialogue.exclude", "dialogue_participant", participant_id, before,
 			    after, now);
+	json_decref(before);
 	json_decref(after);
 	if (e != HM_OK)
 		return dlg_fail(db, e);

@@ -96,9 +96,30 @@ int dlg_xid_ok(const char *xid);
  * 0 when they have not taken part yet, -1 on a failed read. */
 int64_t dlg_participant_of(struct db *db, int64_t cid, const struct dlg_who *who);
 /* Excludes (1) or readmits (0) a participant's votes from the analysis
- * (their votes are kept). Moderators; audited "dialogue.exclude". */
+ * (their votes are kept; the analysis runs again). Moderators; audited
+ * "dialogue.exclude" with the value before and after; nothing written
+ * when it is so already. HM_ENOTFOUND, HM_EFORBIDDEN. */
 enum hm_err dlg_exclude(struct db *db, const struct principal *p, int64_t participant_id,
 			int excluded, int64_t now);
+/* The same reached through conversation cid's address: HM_ENOTFOUND
+ * when the participant is not one of its (cid 0: any). */
+enum hm_err dlg_exclude_in(struct db *db, const struct principal *p, int64_t cid,
+			   int64_t participant_id, int excluded, int64_t now);
+/* A page of the participants of conversation cid, by id, for its
+ * organisers (the caller checks): [{id, kind ("account", "anonymous", or
+ * "host": the embedding site's xid), name (the account's display name;
+ * null otherwise, never an e-mail), votes (current ones), statements
+ * (written), excluded (bool), created_at}…]; excluded_only: those
+ * excluded alone. *total: how many there are in all (of the filter).
+ * NULL on a failed read. */
+json_t *dlg_participants_page(struct db *db, int64_t cid, int excluded_only, int64_t offset,
+			      int64_t limit, int64_t *total);
+/* Participant pid of conversation cid, the same keys; NULL: none there
+ * (or a failed read: db_failed). */
+json_t *dlg_participant(struct db *db, int64_t cid, int64_t pid);
+/* How many participants conversation cid has, and how many of them are
+ * excluded. HM_EDB. */
+enum hm_err dlg_participant_tally(struct db *db, int64_t cid, int64_t *all, int64_t *excluded);
 
 /* Organisers' seed statements: each string of texts is split into lines,
  * each trimmed, empty ones dropped; each at most max_length characters,

@@ -18,6 +18,7 @@
 extern const struct route dlg_routes[];
 extern const struct route dlg_admin_routes[];
 extern const struct route dlg_live_routes[];
+extern const struct route dlg_participant_routes[];
 
 /* web_api.c's, for the other pages: the conversation of the path's {id}
  * as its visitor may see it (404 otherwise; *c owned by the request); the

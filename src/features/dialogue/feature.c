@@ -9,6 +9,7 @@ static const struct route *const routes[] = {
 	dlg_routes,
 	dlg_admin_routes,
 	dlg_live_routes,
+	dlg_participant_routes,
 	NULL,
 };
 
