@@ -131,7 +131,7 @@ static const struct {
 	{"open", N_("Open")},
 	{"closed", N_("Closed")},
 	{"archived", N_("Archived")},
-	{"account", N_("Signed in")},
+	{"account", N_("With an account")},
 	{"anonymous", N_("Anonymous")},
 	{"host", N_("Known to the embedding site")},
 };
