@@ -308,7 +308,7 @@ UPDATE dialogue_participant SET xid = 'host-7', anon_key = NULL WHERE conversati
 		let h = await as.org.get(url);
 		assert.equal([...h.body.matchAll(/<tr data-id="(\d+)"/g)].length, 50);
 		assert.match(h.body, new RegExp(`href="${url}\\?page=2" rel="next"`));
-		assert.match(textOf(h.body), /Known to the embedding site/);
+		assert.match(textOf(h.body), /Participant \(known to the embedding site\)/);
 		h = await as.org.get(`${url}?page=2`);
 		assert.deepEqual([...h.body.matchAll(/<tr data-id="(\d+)"/g)].map((m) => Number(m[1])), all.slice(50));
 		assert.match(h.body, new RegExp(`href="${url}\\?page=1" rel="prev"`));

@@ -26,6 +26,9 @@ extern const struct route dlg_participant_routes[];
 enum hm_err dlg_web_conv(struct http_req *req, struct http_res *res, json_t **c);
 enum hm_err dlg_web_may_read_report(struct http_req *req, struct http_res *res, const json_t *c);
 json_t *dlg_web_public_conv(const json_t *c);
+/* The label of a stored value of the dialogue (statuses, settings, kinds
+ * of participant and author), translated; the key itself when unknown. */
+const char *dlg_label(struct http_req *req, const char *key);
 
 /* Adds what the voting page shows beside the JSON twin's keys. */
 void dlg_page_model(struct http_req *req, json_t *m);

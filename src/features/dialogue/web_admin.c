@@ -41,9 +41,10 @@ static const struct {
 	{"organiser", N_("Organiser")},
 	{"account", N_("Participant (signed in)")},
 	{"anonymous", N_("Participant (anonymous)")},
+	{"host", N_("Participant (known to the embedding site)")},
 };
 
-static const char *label(struct http_req *req, const char *key)
+const char *dlg_label(struct http_req *req, const char *key)
 {
 	for (size_t i = 0; key && i < HM_ARRAY_LEN(labels); i++)
 		if (str_eq(key, labels[i].key))
@@ -56,7 +57,7 @@ static json_t *options(struct http_req *req, const char *const *list, const char
 	json_t *a = json_array();
 	for (; *list; list++)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", *list, "label",
-						   label(req, *list), "selected",
+						   dlg_label(req, *list), "selected",
 						   str_eq(*list, current)));
 	return a;
 }
@@ -108,10 +109,10 @@ static enum hm_err conv_of(struct http_req *req, struct http_res *res, json_t **
 
 static void decorate(struct http_req *req, json_t *c)
 {
-	web_set_str(c, "status_label", label(req, dlg_jstr(c, "status")));
+	web_set_str(c, "status_label", dlg_label(req, dlg_jstr(c, "status")));
 	web_set_str(c, "status_class", arena_printf(&req->pool, "badge-%s", dlg_jstr(c, "status")));
-	web_set_str(c, "participation_label", label(req, dlg_jstr(c, "participation")));
-	web_set_str(c, "moderation_label", label(req, dlg_jstr(c, "moderation")));
+	web_set_str(c, "participation_label", dlg_label(req, dlg_jstr(c, "participation")));
+	web_set_str(c, "moderation_label", dlg_label(req, dlg_jstr(c, "moderation")));
 }
 
 static enum hm_err page(struct http_req *req, struct http_res *res, json_t *m, const json_t *ev,
@@ -438,8 +439,8 @@ static enum hm_err queue_page(struct http_req *req, struct http_res *res, const 
 	size_t i;
 	json_t *s;
 	json_array_foreach(list, i, s) {
-		web_set_str(s, "status_label", label(req, dlg_jstr(s, "status")));
-		web_set_str(s, "author_label", label(req, dlg_jstr(s, "author")));
+		web_set_str(s, "status_label", dlg_label(req, dlg_jstr(s, "status")));
+		web_set_str(s, "author_label", dlg_label(req, dlg_jstr(s, "author")));
 		json_object_set_new(s, "is_pending", json_boolean(str_eq(dlg_jstr(s, "status"), "pending")));
 		if (confirm)
 			json_object_set_new(s, "checked",
@@ -457,7 +458,7 @@ static enum hm_err queue_page(struct http_req *req, struct http_res *res, const 
 	for (const char *const *k = dlg_stmt_statuses; *k; k++)
 		json_array_append_new(filters,
 				      json_pack("{s:s, s:s, s:I, s:b}", "url", queue_base(req, cid, *k),
-						"label", label(req, *k), "n", jint(n, *k), "current",
+						"label", dlg_label(req, *k), "n", jint(n, *k), "current",
 						str_eq(status, *k)));
 	json_t *m = json_pack("{s:o, s:o, s:o, s:s}", "conversation", conv, "statements", list,
 			      "filters", filters, "status", status ? status : "");

@@ -25,20 +25,14 @@ static int64_t jint(const json_t *o, const char *k)
  * (401 for a visitor to the API), as the other organisers' routes. */
 static enum hm_err conv_of(struct http_req *req, struct http_res *res, json_t **out)
 {
-	*out = NULL;
-	int64_t id = site_id_param(req);
-	json_t *c = id ? dlg_conversation(req->db, id) : NULL;
-	if (!c && db_failed(req->db))
-		return HM_EDB;
-	if (!c || !dlg_may_see(web_principal(req), c)) {
-		json_decref(c);
-		return http_fail(res, HM_ENOTFOUND, "There is no such conversation.");
-	}
-	*out = web_own(req, c);
+	enum hm_err e = dlg_web_conv(req, res, out);
+	if (e != HM_OK)
+		return e;
+	const json_t *c = *out;
 	if (dlg_may_moderate(web_principal(req), c))
 		return HM_OK;
 	struct auth_scope sc = {.event_id = jint(c, "event_id"), .series_id = jint(c, "series_id")};
-	enum hm_err e = web_require(req, res, AUTH_DIALOGUE_MODERATE, &sc);
+	e = web_require(req, res, AUTH_DIALOGUE_MODERATE, &sc);
 	return e != HM_OK ? e : http_fail(res, HM_EFORBIDDEN, "Your account may not do this.");
 }
 
@@ -124,26 +118,6 @@ static enum hm_err api_patch(struct http_req *req, struct http_res *res)
 
 /* --------------------------------------------------------------- page */
 
-static const struct {
-	const char *key, *label;
-} labels[] = {
-	{"draft", N_("Draft")},
-	{"open", N_("Open")},
-	{"closed", N_("Closed")},
-	{"archived", N_("Archived")},
-	{"account", N_("With an account")},
-	{"anonymous", N_("Anonymous")},
-	{"host", N_("Known to the embedding site")},
-};
-
-static const char *label(struct http_req *req, const char *key)
-{
-	for (size_t i = 0; key && i < HM_ARRAY_LEN(labels); i++)
-		if (str_eq(key, labels[i].key))
-			return web_t(req, labels[i].label);
-	return key ? key : "";
-}
-
 static const char *base_url(struct http_req *req, int64_t cid, int excluded_only)
 {
 	return arena_printf(&req->pool, "/admin/conversations/%lld/participants%s", (long long)cid,
@@ -174,7 +148,7 @@ static enum hm_err page_list(struct http_req *req, struct http_res *res)
 	size_t i;
 	json_t *p;
 	json_array_foreach(json_object_get(m, "participants"), i, p) {
-		web_set_str(p, "kind_label", label(req, dlg_jstr(p, "kind")));
+		web_set_str(p, "kind_label", dlg_label(req, dlg_jstr(p, "kind")));
 		web_set_str(p, "votes_text",
 			    arena_printf(&req->pool,
 					 web_nt(req, "%lld vote", "%lld votes", (unsigned long)jint(p, "votes")),
@@ -187,7 +161,7 @@ static enum hm_err page_list(struct http_req *req, struct http_res *res)
 	}
 	json_t *conv = json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)cid, "topic",
 				 dlg_jstr(c, "topic"), "status", dlg_jstr(c, "status"), "status_label",
-				 label(req, dlg_jstr(c, "status")), "status_class",
+				 dlg_label(req, dlg_jstr(c, "status")), "status_class",
 				 arena_printf(&req->pool, "badge-%s", dlg_jstr(c, "status")));
 	json_object_set_new(m, "conversation", conv);
 	json_t *filters = json_array();
