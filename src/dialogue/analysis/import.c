@@ -1118,7 +1118,7 @@ void declared_attrs_free(struct declared_attrs *g)
 	memset(g, 0, sizeof(*g));
 }
 
-static int32_t intern_value(struct declared_attrs *g, uint32_t a, const char *s)
+int32_t declared_attrs_value(struct declared_attrs *g, uint32_t a, const char *s)
 {
 	for (uint32_t k = 0; k < g->n_values[a]; k++)
 		if (!strcmp(g->value_name[a][k], s))
@@ -1181,7 +1181,7 @@ enum hm_err import_groups_csv(struct declared_attrs *g, const struct dataset *d,
 		for (uint32_t a = 0; a < g->n_attrs; a++) {
 			const char *s = csv_get(&c, a + 1);
 			if (*s)
-				g->group[(size_t)a * d->n_ptpts + p] = intern_value(g, a, s);
+				g->group[(size_t)a * d->n_ptpts + p] = declared_attrs_value(g, a, s);
 		}
 	}
 	if (r < 0)

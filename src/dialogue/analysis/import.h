@@ -144,6 +144,8 @@ struct declared_attrs {
 };
 
 void declared_attrs_free(struct declared_attrs *g);
+/* The index of value s of attribute a (g->value_name[a]), added if new. */
+int32_t declared_attrs_value(struct declared_attrs *g, uint32_t a, const char *s);
 enum hm_err import_groups_csv(struct declared_attrs *g, const struct dataset *d, const char *data,
 			      size_t len, const char *fname, struct import_err *err);
 

@@ -394,17 +394,6 @@ static const char SQL_DECL_PTPTS[] =
 	"SELECT p.id, p.registration_id, a.email FROM dialogue_participant p "
 	"LEFT JOIN account a ON a.id = p.account_id WHERE p.conversation_id = ?";
 
-/* The value index of s among attribute a's values, added if new. */
-static int32_t declared_value(struct declared_attrs *g, uint32_t a, const char *s)
-{
-	for (uint32_t k = 0; k < g->n_values[a]; k++)
-		if (!strcmp(g->value_name[a][k], s))
-			return (int32_t)k;
-	g->value_name[a] = xrealloc(g->value_name[a], (g->n_values[a] + 1) * sizeof(char *));
-	g->value_name[a][g->n_values[a]] = xstrdup(s);
-	return (int32_t)g->n_values[a]++;
-}
-
 /* The participants' declared sector and country, from their approved
  * registration for the conversation's event: the one they are linked to,
  * else the one of their account's address. Participants known by neither
@@ -461,7 +450,7 @@ static int load_declared(struct db *db, int64_t cid, const struct dataset *d,
 			for (uint32_t a = 0; v && a < 2; a++) {
 				const char *val = json_string_value(json_array_get(v, a));
 				if (val && *val)
-					g->group[(size_t)a * d->n_ptpts + i] = declared_value(g, a, val);
+					g->group[(size_t)a * d->n_ptpts + i] = declared_attrs_value(g, a, val);
 			}
 		}
 		db_done(st);
