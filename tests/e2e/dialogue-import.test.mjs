@@ -10,10 +10,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, signedIn } from './lib/accounts.mjs';
+import { multipartBody } from './lib/http.mjs';
 import { makeDemo, ROOT, runCli, startServer, tempDir } from './lib/server.mjs';
 
 const SHANGHAI = 'asia-south-pacific-shanghai-2012';
 const ORG = 'org@example.org';
+const OTHER = 'other@example.org';
 const SHARED = process.env.HM_SHARED_DIR || path.join(ROOT, '..', 'shared');
 const POLIS = path.join(SHARED, 'data', 'polis');
 const CONVERSATIONS = ['15-per-hour-seattle', 'brexit-consensus'];
@@ -23,6 +25,7 @@ let srv, token, db, lastId = 0;
 before(async () => {
 	db = makeDemo(path.join(tempDir(), 'h.db'));
 	addAccount(db, { email: ORG, name: 'Organiser', role: 'organiser', event: SHANGHAI });
+	addAccount(db, { email: OTHER, name: 'Someone else' });
 	srv = await startServer({ db });
 	token = await apiToken(await signedIn(srv.url, ORG), 'write');
 });
@@ -161,5 +164,84 @@ describe('import of a Pol.is export folder', () => {
 		assert.equal(got.json.status, 'closed');
 		assert.equal(got.json.report_visibility, 'organisers');
 		assert.equal(got.json.statements.length, 1);
+	});
+});
+
+describe('import from the organisers\' pages', () => {
+	const PAGE = `/admin/events/${SHANGHAI}/conversations`;
+	const csv = (name, text) => ({ filename: name, type: 'text/csv', data: text });
+	async function organiser(email = ORG) {
+		const c = await signedIn(srv.url, email);
+		const r = await c.get(PAGE);
+		return { c, r };
+	}
+	const send = (c, parts, csrf = true) => {
+		const m = multipartBody([...(csrf ? [['_csrf', c.csrf]] : []), ...parts]);
+		return c.req('POST', `${PAGE}/import`, { body: m.body, headers: { 'Content-Type': m.type } });
+	};
+	// the event's conversations, as its organisers' list shows them
+	const count = async () => {
+		const { r } = await organiser();
+		assert.equal(r.status, 200);
+		return [...r.body.matchAll(/<tr data-id="\d+">/g)];
+	};
+
+	test('the files of an export make a closed conversation, as the command does', async (t) => {
+		const dir = path.join(POLIS, '15-per-hour-seattle');
+		if (!fs.existsSync(dir)) {
+			if (inCi) assert.fail(`shared data ${dir} absent under CI`);
+			t.skip(`shared data ${dir} absent (set HM_SHARED_DIR)`);
+			return;
+		}
+		const { c, r } = await organiser();
+		assert.equal(r.status, 200);
+		assert.match(r.body, /enctype="multipart\/form-data"/);
+		const read = (f) => fs.readFileSync(path.join(dir, f), 'utf8');
+		const x = await send(c, [['comments', csv('comments.csv', read('comments.csv'))],
+			['votes', csv('votes.csv', read('votes.csv'))], ['summary', csv('summary.csv', read('summary.csv'))]]);
+		assert.equal(x.status, 303, x.body);
+		const id = Number(x.headers.location.match(/^\/admin\/conversations\/(\d+)\?done=imported$/)?.[1]);
+		assert.ok(id > 0, x.headers.location);
+		const page = await c.get(x.headers.location);
+		assert.match(page.body, /The conversation is imported, closed/);
+		const got = await bearer(srv.url, token, 'GET', `/api/v1/conversations/${id}`);
+		assert.equal(got.json.status, 'closed');
+		assert.equal(got.json.report_visibility, 'organisers');
+		const comments = parseCsv(read('comments.csv')).length - 1;
+		assert.equal(got.json.statements.length, comments);
+		// the same votes as the command's import of the same folder
+		const r2 = runCli(['conversation', 'import', '--db', db, '--event', SHANGHAI, dir]);
+		assert.equal(r2.status, 0, r2.stderr);
+		const mine = (await bearer(srv.url, token, 'GET', `/conversations/${id}/export/votes.csv`)).body;
+		const theirs = (await bearer(srv.url, token, 'GET', `/conversations/${r2.stdout.trim()}/export/votes.csv`)).body;
+		assert.equal(parseCsv(mine).length, parseCsv(theirs).length);
+		assert.ok(parseCsv(mine).length > 100);
+		// participants-votes.csv in place of votes.csv is told by its header
+		const y = await send(c, [['comments', csv('comments.csv', read('comments.csv'))],
+			['votes', csv('participants-votes.csv', read('participants-votes.csv'))]]);
+		assert.equal(y.status, 303, y.body);
+	});
+
+	test('files it cannot read: 400 on the page, why, and nothing made; others may not', async () => {
+		const before = (await count()).length;
+		assert.ok(before > 0, 'the list shows the conversations');
+		const { c } = await organiser();
+		let r = await send(c, [['comments', csv('comments.csv', 'timestamp,datetime,comment-id,author-id,agrees,disagrees,moderated,comment-body\n1,x,0,0,0,0,7,Odd\n')],
+			['votes', csv('votes.csv', 'timestamp,datetime,comment-id,voter-id,vote\n')]]);
+		assert.equal(r.status, 400);
+		assert.match(r.body, /id="import-error"/);
+		assert.match(r.body, /nothing was imported/);
+		assert.match(r.body, /comments\.csv:2: moderated &quot;7&quot;/);
+		r = await send(c, [['votes', csv('votes.csv', 'timestamp,datetime,comment-id,voter-id,vote\n')]]);
+		assert.equal(r.status, 400);
+		assert.match(r.body, /Choose the export&#39;s comments\.csv/);
+		// without the form's token, and from someone who organises nothing
+		r = await send(c, [['comments', csv('comments.csv', 'comment-id,comment-body\n1,Hello\n')]], false);
+		assert.equal(r.status, 403);
+		const other = await organiser(OTHER);
+		r = await send(other.c, [['comments', csv('comments.csv', 'comment-id,comment-body\n1,Hello\n')],
+			['votes', csv('votes.csv', 'comment-id,voter-id,vote\n1,1,1\n')]]);
+		assert.equal(r.status, 403);
+		assert.equal((await count()).length, before, 'nothing was made');
 	});
 });

@@ -41,6 +41,10 @@ extern const char *const dlg_stmt_statuses[];   /* pending, accepted, rejected, 
  * (Pol.is's in-conversation threshold counts 7 votes each). */
 #define DLG_REPORT_MIN_PARTICIPANTS 7
 #define DLG_ANON_TOKEN_LEN 43   /* the token of the anonymous cookie */
+/* One file of a Pol.is export uploaded by an organiser (the request body
+ * is 10 MiB at most; larger exports go through `harmony conversation
+ * import`). */
+#define DLG_IMPORT_FILE_MAX (10 * 1024 * 1024)
 #define DLG_EMBED_ORIGINS_MAX 20     /* sites that may embed a conversation */
 #define DLG_EMBED_ORIGINS_BYTES 4000 /* embed_origins as sent */
 #define DLG_XID_MAX 100         /* bytes of a host site's participant id */
@@ -281,5 +285,32 @@ struct dlg_import {
  * "conversation.import". */
 enum hm_err dlg_import(struct db *db, const struct principal *p, const json_t *ev,
 		       const struct dlg_import *in, int64_t now, int64_t *cid);
+
+/* The files of a Pol.is export folder, read whole (NULL: absent), and the
+ * topic to use when summary.csv names none (the folder's name). */
+struct dlg_polis_files {
+	const char *comments, *votes, *participants_votes, *summary;
+	size_t comments_len, votes_len, participants_votes_len, summary_len;
+	const char *name;
+};
+/* A Pol.is export read (polis_read.c): in is what dlg_import takes and
+ * points into the rest, which the reading owns. */
+struct dataset;
+struct dlg_polis_read {
+	struct dlg_import in;
+	char *topic, *description;
+	struct dlg_import_stmt *stmts;
+	int64_t *ptpts;
+	struct dlg_import_vote *votes;
+	struct dataset *d; /* the statements' texts */
+};
+/* Reads f: comments.csv, then votes.csv or else participants-votes.csv
+ * (one of them needed), summary.csv for the topic and description;
+ * statements without a time get now. HM_EINVAL with "file:line: why" (in
+ * English, as the engine's readers say it) in err; then *out holds
+ * nothing. */
+enum hm_err dlg_polis_read(const struct dlg_polis_files *f, int64_t now, struct dlg_polis_read *out,
+			   char *err, size_t errlen);
+void dlg_polis_read_free(struct dlg_polis_read *r);
 
 #endif

@@ -12,6 +12,7 @@
 #include "features/events/events_admin.h"
 #include "features/registration/registration.h"
 #include "http/server.h"
+#include "site/form.h"
 #include "view/template.h"
 
 #include <stdio.h>
@@ -169,12 +170,32 @@ static json_t *settings_in(struct http_req *req, const json_t *form)
 
 /* ------------------------------------------------- event's conversations */
 
+static enum hm_err list_page_extra(struct http_req *req, struct http_res *res, const json_t *ev,
+				   const json_t *values, const struct field_errors *errs, int status,
+				   json_t *extra);
+
 static enum hm_err list_page(struct http_req *req, struct http_res *res, const json_t *ev,
 			     const json_t *values, const struct field_errors *errs, int status)
 {
+	return list_page_extra(req, res, ev, values, errs, status, NULL);
+}
+
+/* The list with extra keys in its model (extra is taken). */
+static enum hm_err list_page_with(struct http_req *req, struct http_res *res, const json_t *ev,
+				  json_t *extra, int status)
+{
+	return list_page_extra(req, res, ev, NULL, NULL, status, extra);
+}
+
+static enum hm_err list_page_extra(struct http_req *req, struct http_res *res, const json_t *ev,
+				   const json_t *values, const struct field_errors *errs, int status,
+				   json_t *extra)
+{
 	json_t *list = dlg_conversations(req->db, jint(ev, "id"));
-	if (!list)
+	if (!list) {
+		json_decref(extra);
 		return HM_EDB;
+	}
 	size_t i;
 	json_t *c;
 	json_array_foreach(list, i, c) {
@@ -204,6 +225,10 @@ static enum hm_err list_page(struct http_req *req, struct http_res *res, const j
 		json_decref(n);
 	}
 	json_t *m = json_pack("{s:o}", "conversations", list);
+	if (extra) {
+		json_object_update(m, extra);
+		json_decref(extra);
+	}
 	json_t *defaults = NULL;
 	if (!values)
 		values = defaults = json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:i, s:s, s:s}", "topic",
@@ -215,6 +240,67 @@ static enum hm_err list_page(struct http_req *req, struct http_res *res, const j
 	json_decref(defaults);
 	res->status = status;
 	return page(req, res, m, ev, "admin/conversations", web_t(req, "Conversations"));
+}
+
+/* POST /admin/events/{slug}/conversations/import: a Pol.is export's
+ * files (comments.csv, votes.csv or participants-votes.csv, summary.csv)
+ * make a new, closed conversation, as `harmony conversation import`
+ * does. Files that cannot be read: the list again, with why. */
+static enum hm_err post_import(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = event_of(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	static const struct field fields[] = {
+		{.name = "comments", .kind = FIELD_FILE, .max_len = DLG_IMPORT_FILE_MAX,
+		 .label = N_("comments.csv")},
+		{.name = "votes", .kind = FIELD_FILE, .max_len = DLG_IMPORT_FILE_MAX,
+		 .label = N_("votes.csv or participants-votes.csv")},
+		{.name = "summary", .kind = FIELD_FILE, .max_len = DLG_IMPORT_FILE_MAX,
+		 .label = N_("summary.csv")},
+	};
+	struct form f;
+	form_read(req, fields, HM_ARRAY_LEN(fields), &f);
+	const struct form_file *cm = &f.files[0], *vt = &f.files[1], *sm = &f.files[2];
+	struct dlg_polis_files pf = {.comments = cm->data, .comments_len = cm->len,
+				     .summary = sm->data, .summary_len = sm->len,
+				     .name = web_t(req, "Imported conversation")};
+	/* the votes' file is told by its header: participants-votes.csv has
+	 * a participant column */
+	if (vt->data && vt->len) {
+		int wide = strncmp(vt->data, "participant,", 12) == 0;
+		if (wide) {
+			pf.participants_votes = vt->data;
+			pf.participants_votes_len = vt->len;
+		} else {
+			pf.votes = vt->data;
+			pf.votes_len = vt->len;
+		}
+	}
+	char why[512] = "";
+	struct dlg_polis_read pr;
+	int64_t now = time_now_s(), cid = 0;
+	if (!f.error && cm->data && cm->len &&
+	    (e = dlg_polis_read(&pf, now, &pr, why, sizeof(why))) == HM_OK) {
+		e = dlg_import(req->db, web_principal(req), ev, &pr.in, now, &cid);
+		dlg_polis_read_free(&pr);
+		if (e == HM_EINVAL)
+			snprintf(why, sizeof(why), "%s", "a vote or an author names no participant or statement");
+		else if (e != HM_OK)
+			return adm_domain_fail(res, e);
+	} else {
+		e = HM_EINVAL;
+	}
+	if (e == HM_OK)
+		return web_redirect(req, res, arena_printf(&req->pool, "/admin/conversations/%lld?done=imported",
+							   (long long)cid));
+	json_t *m_err = json_pack("{s:s, s:s}", "import_error",
+				  !cm->data || !cm->len
+					  ? web_t(req, "Choose the export's comments.csv and its votes.csv (or participants-votes.csv).")
+					  : web_t(req, "These files are not a Pol.is export harmony can read; nothing was imported."),
+				  "import_detail", why);
+	return list_page_with(req, res, ev, m_err, 400);
 }
 
 static enum hm_err page_list(struct http_req *req, struct http_res *res)
@@ -313,6 +399,8 @@ static enum hm_err edit_page(struct http_req *req, struct http_res *res, const j
 	int k;
 	if (str_eq(done, "made"))
 		web_set_str(m, "notice_text", web_t(req, "The conversation is made. Add seed statements and open it when ready."));
+	else if (str_eq(done, "imported"))
+		web_set_str(m, "notice_text", web_t(req, "The conversation is imported, closed. Its report follows once the analysis has run; choose who may read it below."));
 	else if (str_eq(done, "status"))
 		web_set_str(m, "notice_text", web_t(req, "The conversation's status is changed."));
 	else if (done && sscanf(done, "seeded-%d", &k) == 1 && k >= 0)
@@ -577,6 +665,7 @@ static enum hm_err post_queue(struct http_req *req, struct http_res *res)
 const struct route dlg_admin_routes[] = {
 	{GET, "/admin/events/{slug}/conversations", page_list, WEB_STAFF},
 	{POST, "/admin/events/{slug}/conversations", post_create, WEB_STAFF | WEB_CSRF},
+	{POST, "/admin/events/{slug}/conversations/import", post_import, WEB_STAFF | WEB_CSRF},
 	{GET, "/admin/conversations/{id}", page_edit, WEB_STAFF},
 	{POST, "/admin/conversations/{id}", post_edit, WEB_STAFF | WEB_CSRF},
 	{POST, "/admin/conversations/{id}/status", post_status, WEB_STAFF | WEB_CSRF},

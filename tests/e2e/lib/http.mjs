@@ -85,3 +85,21 @@ export function raw(port, bytes, { host = '127.0.0.1', localAddress, timeout = 1
 		});
 	});
 }
+
+// A multipart/form-data body: parts are [name, value] or [name, {filename,
+// type, data}] (data a string or a Buffer). {body, type}: the bytes and
+// the Content-Type with its boundary.
+export function multipartBody(parts) {
+	const boundary = '----harmony' + Math.random().toString(16).slice(2);
+	const chunks = [];
+	for (const [name, v] of parts) {
+		if (typeof v === 'string') {
+			chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`));
+		} else {
+			chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${v.filename}"\r\n` +
+				`Content-Type: ${v.type ?? 'application/octet-stream'}\r\n\r\n`), Buffer.from(v.data), Buffer.from('\r\n'));
+		}
+	}
+	chunks.push(Buffer.from(`--${boundary}--\r\n`));
+	return { body: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` };
+}
