@@ -115,7 +115,14 @@ enum hm_err db_group_start(const char *db_path, unsigned at_most, struct db_grou
 	pthread_cond_init(&g->cv, NULL);
 	g->at_most = at_most ? at_most : 1024;
 	g->db = db;
-	if (pthread_create(&g->thread, NULL, group_main, g) != 0) {
+	/* created with every signal blocked, so none can reach it before it
+	 * blocks them itself: SIGTERM is for the thread that stops the server */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&g->thread, NULL, group_main, g);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
 		db_close(db);
 		pthread_cond_destroy(&g->cv);
 		pthread_mutex_destroy(&g->mu);

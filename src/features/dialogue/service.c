@@ -130,7 +130,12 @@ enum hm_err dlg_service_start(const char *db_path)
 	an.stopping = 0;
 	an.woken = 0;
 	an.path = xstrdup(db_path);
+	/* created with every signal blocked (see db_group_start) */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	an.running = pthread_create(&an.thread, NULL, analysis_main, NULL) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pthread_mutex_unlock(&an.mu);
 	if (!an.running) {
 		dlg_service_stop();

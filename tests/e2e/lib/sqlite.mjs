@@ -76,15 +76,33 @@ const VOLATILE = /^INSERT INTO "?(session|auth_throttle|api_token|job_schedule)"
 const VOLATILE_TABLES = ['session', 'auth_throttle', 'api_token', 'job_schedule'];
 const TOKEN_COLUMNS = 'SELECT id, token_hash, account_id, label, scope, created_at, revoked_at FROM api_token ORDER BY id;\n';
 
-// Waits (up to 10 s) until no e-mail is due or being sent: the outbox is
-// delivered in the background, and a delivery is a change no request of
-// the test made. Messages waiting for a later retry do not count.
-const due = () => `SELECT count(*) FROM mail_outbox WHERE status = 'sending'
- OR (status = 'queued' AND next_attempt_at <= ${sqlNow()});\n`;
+// Waits (up to 10 s) until no e-mail is due or being sent and no
+// conversation waits for its analysis: the outbox is delivered and the
+// analysis runs in the background, changes no request of the test made.
+// Messages waiting for a later retry do not count.
+// The dialogue's analysis runs in the background too, shortly after a
+// change: a conversation whose last analysis is older than its changes is
+// counted as due (on a schema that has the analysis).
+const STALE = `(SELECT count(*) FROM conversation c LEFT JOIN dialogue_analysis a
+ ON a.conversation_id = c.id WHERE c.status <> 'archived' AND c.revision > coalesce(a.revision, 0))`;
+const hasAnalysis = new Map();
+function analysed(file) {
+	if (!hasAnalysis.has(file)) {
+		const q = isUri(file) ? "SELECT count(*) FROM pg_tables WHERE tablename = 'dialogue_analysis' AND schemaname = current_schema();\n"
+			: "SELECT count(*) FROM sqlite_master WHERE name = 'dialogue_analysis';\n";
+		const n = (isUri(file) ? psql(file, q) : sqlite(file, q)).trim();
+		// remembered once the schema has it (it only comes with migrations)
+		if (n !== '1') return false;
+		hasAnalysis.set(file, true);
+	}
+	return true;
+}
+const due = (file) => `SELECT (SELECT count(*) FROM mail_outbox WHERE status = 'sending'
+ OR (status = 'queued' AND next_attempt_at <= ${sqlNow()}))${file && analysed(file) ? ` + ${STALE}` : ''};\n`;
 const nap = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 export function outboxSettled(file) {
 	const end = Date.now() + 10_000;
-	while (sqlite(file, due()).trim() !== '0' && Date.now() < end) nap(50);
+	while (sqlite(file, due(file)).trim() !== '0' && Date.now() < end) nap(50);
 }
 
 // PostgreSQL has no .dump: every table of the current schema, tables by
@@ -128,7 +146,7 @@ export function dbSnapshot(file) {
 		// connection): the first line is the count of messages due.
 		const end = Date.now() + 10_000;
 		for (;;) {
-			const out = psql(file, due() + pgDumpScript(file, false));
+			const out = psql(file, due(file) + pgDumpScript(file, false));
 			const nl = out.indexOf('\n');
 			if (out.slice(0, nl) === '0' || Date.now() >= end) return out.slice(nl + 1);
 			nap(50);
