@@ -1,7 +1,7 @@
 // dialogue-crash.test.mjs — the durability of votes (issue 16): a vote is
 // answered 200/201 only once it is committed, so a server killed with
 // SIGKILL in the middle of a burst of concurrent votes loses none it
-// answered. 40 signed-in participants, each with an API token, vote in
+// answered. 16 signed-in participants, each with an API token, vote in
 // parallel on 20 statements (and change their minds); once a few hundred
 // votes are answered the server is killed, then started again on the same
 // database. For every participant and statement the current vote must be
@@ -23,12 +23,12 @@ import { jsonRows, q, sqlite } from './lib/sqlite.mjs';
 
 const SHANGHAI = 'asia-south-pacific-shanghai-2012';
 const ORG = 'crash-org@example.org';
-const PEOPLE = 40;
+const PEOPLE = 16;
 const STATEMENTS = 20;
 // The kill comes once this many votes are answered, plus up to as many
 // again (at random: not always at the same point of the burst).
-const KILL_AFTER = 400;
-// `harmony serve`'s arguments: 40 clients on one loopback address, so
+const KILL_AFTER = 300;
+// `harmony serve`'s arguments: 16 clients on one loopback address, so
 // the per-address limit on votes is lifted (signed-in votes have no limit
 // per identity).
 const SERVE_ARGS = ['--vote-limit-per-address', '0'];
@@ -42,7 +42,7 @@ before(async () => {
 	db = makeDemo(path.join(dir, 'h.db'));
 	addAccount(db, { email: ORG, name: 'Organiser', role: 'organiser', event: SHANGHAI });
 	addAccount(db, { email: email(0), name: 'Voter 0' });
-	// The other 39 accounts are copies of the first (its password too):
+	// The other accounts are copies of the first (its password too):
 	// `harmony user add` costs a sanitizer start and an Argon2 hash each.
 	sqlite(db, Array.from({ length: PEOPLE - 1 }, (_, k) =>
 		`INSERT INTO account (email, name, password_hash, created_at, updated_at) ` +
