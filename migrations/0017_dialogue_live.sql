@@ -9,6 +9,15 @@ ALTER TABLE conversation ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
 -- https://example.org, one per line; empty: none.
 ALTER TABLE conversation ADD COLUMN embed_origins TEXT NOT NULL DEFAULT '';
 
+-- The attributes a conversation asks its participants to declare when
+-- registration does not tell them (space-separated, of: sector country;
+-- empty: none), and what a participant declared, optional, with the time
+-- they consented (declared_at; set with both empty when they declined).
+ALTER TABLE conversation ADD COLUMN ask_attributes TEXT NOT NULL DEFAULT '';
+ALTER TABLE dialogue_participant ADD COLUMN sector TEXT;
+ALTER TABLE dialogue_participant ADD COLUMN country TEXT;
+ALTER TABLE dialogue_participant ADD COLUMN declared_at TEXT;
+
 -- The registration a participant is known by, where it is not found by
 -- their account's address (the demo's simulated participants): their
 -- declared sector and country, for the report's declared groups.

@@ -22,6 +22,7 @@ const ENDPOINTS = [
 	'POST /api/v1/conversations/{id}/statements', 'PATCH /api/v1/statements/{id}',
 	'GET /conversations/{id}', 'POST /api/v1/conversations/{id}/votes',
 	'GET /conversations/{id}/report', 'GET /conversations/{id}/live',
+	'POST /api/v1/conversations/{id}/declare',
 	'GET /api/v1/conversations/{id}/participants', 'PATCH /api/v1/conversations/{id}/participants/{pid}',
 ];
 

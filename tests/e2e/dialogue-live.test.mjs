@@ -214,3 +214,65 @@ describe('vote limits', () => {
 		assert.equal(r.status, 201, r.body);
 	});
 });
+
+describe('participants declare their sector and country, optional and with consent', () => {
+	test('asked, refused without consent, kept with it, declined; the report reads the room by them', async () => {
+		const { id, ids } = await conversation({ ask_attributes: ['sector', 'country'] }, ['Alpha', 'Beta', 'Gamma', 'Delta']);
+		let r = await call('org', 'GET', `/api/v1/conversations/${id}`);
+		assert.deepEqual(r.json.ask_attributes, ['sector', 'country']);
+		const v = await visitor(id);
+		r = await v.getJson(`/conversations/${id}`);
+		assert.deepEqual(r.json.asks, ['sector', 'country']);
+		assert.equal(r.json.declared, null);
+		let page = await v.get(`/conversations/${id}`);
+		assert.match(page.body, /<h2 id="ask-h">About you \(optional\)<\/h2>/);
+		assert.match(page.body, /<select id="f-sector" name="sector">/);
+		// no consent, an unknown sector, a country not asked for: refused, nothing kept
+		r = await v.api('POST', `/api/v1/conversations/${id}/declare`, { sector: 'ngo', country: 'KE' });
+		assert.equal(r.status, 400, r.body);
+		assert.ok(r.json.errors.consent, r.body);
+		r = await v.api('POST', `/api/v1/conversations/${id}/declare`, { sector: 'pirates', consent: true });
+		assert.equal(r.status, 400);
+		assert.ok(r.json.errors.sector);
+		r = await v.api('POST', `/api/v1/conversations/${id}/declare`, { country: 'XX', consent: true });
+		assert.equal(r.status, 400);
+		assert.ok(r.json.errors.country);
+		assert.equal((await v.getJson(`/conversations/${id}`)).json.declared, null);
+		r = await v.api('POST', `/api/v1/conversations/${id}/declare`, { sector: 'ngo', country: 'KE', consent: true });
+		assert.equal(r.status, 200, r.body);
+		assert.deepEqual(r.json.declared, { sector: 'ngo', country: 'KE' });
+		page = await v.get(`/conversations/${id}`);
+		assert.doesNotMatch(page.body, /id="ask-h"/, 'asked once');
+		// declining is an answer too: not asked again, nothing kept
+		const no = await visitor(id);
+		r = await no.api('POST', `/api/v1/conversations/${id}/declare`, {});
+		assert.equal(r.status, 200, r.body);
+		assert.deepEqual(r.json.declared, { sector: null, country: null });
+		// the plain form: back to the page, thanked
+		const f = await visitor(id);
+		await f.get(`/conversations/${id}`);
+		r = await f.post(`/conversations/${id}/declare`, { sector: 'academia', consent: '1' });
+		assert.equal(r.status, 303);
+		assert.match(r.headers.location, /done=declared$/);
+		assert.match((await f.get(r.headers.location)).body, /your answer is saved/);
+		// two camps by what they declared: the report's declared groups
+		for (let p = 0; p < 8; p++) {
+			const c = await visitor(id);
+			const x = await c.api('POST', `/api/v1/conversations/${id}/declare`, { sector: p < 4 ? 'government' : 'business', consent: true });
+			assert.equal(x.status, 200, x.body);
+			for (let k = 0; k < 4; k++) {
+				const y = await c.api('POST', `/api/v1/conversations/${id}/votes`, { statement: ids[k], vote: (p < 4) === (k < 2) ? 1 : -1 });
+				assert.equal(y.status, 201, y.body);
+			}
+		}
+		r = await analysed(() => call('org', 'GET', `/conversations/${id}/report`));
+		const groups = Object.fromEntries(r.json.declared.sector.groups.map((g) => [g.name, g['n-members']]));
+		assert.equal(groups.government, 4);
+		assert.equal(groups.business, 4);
+		// a conversation that asks nothing refuses the answer
+		const plain = await conversation({}, ['One', 'Two']);
+		const w = await visitor(plain.id);
+		r = await w.api('POST', `/api/v1/conversations/${plain.id}/declare`, { sector: 'ngo', consent: true });
+		assert.equal(r.status, 409);
+	});
+});

@@ -263,6 +263,8 @@ describe('an administrator\'s read-only API token changes nothing', () => {
 		'POST /api/v1/conversations/{id}/votes': 403,
 		'POST /conversations/{id}/votes': 403,
 		'POST /conversations/{id}/statements': 403,
+		'POST /api/v1/conversations/{id}/declare': 403,
+		'POST /conversations/{id}/declare': 403,
 	};
 
 	test('read_only_control_the_token_reads_and_its_write_twin_writes', async () => {

@@ -102,8 +102,10 @@ const SELF_SERVICE = new Set([
 	'POST /api/v1/account/two-factor/off',
 	// anyone may register for an event, and change their registration by its link
 	'POST /api/v1/events/{slug}/registrations', 'POST /api/v1/events/{slug}/delegations',
-	// anyone may vote and write statements where a conversation admits anyone
+	// anyone may vote, write statements and say their sector where a
+	// conversation admits anyone
 	'POST /api/v1/conversations/{id}/statements', 'POST /api/v1/conversations/{id}/votes',
+	'POST /api/v1/conversations/{id}/declare',
 ]);
 // Forms a visitor fills in (CSRF by the signed pre-session cookie).
 const VISITOR_FORMS = new Set([
@@ -114,6 +116,7 @@ const VISITOR_FORMS = new Set([
 	'POST /api/v1/events/{slug}/delegations',
 	'POST /api/v1/conversations/{id}/statements', 'POST /api/v1/conversations/{id}/votes',
 	'POST /conversations/{id}/votes', 'POST /conversations/{id}/statements',
+	'POST /api/v1/conversations/{id}/declare', 'POST /conversations/{id}/declare',
 ]);
 
 // Real rows for each {parameter}, by where the pattern points, so a route

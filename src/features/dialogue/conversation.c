@@ -6,6 +6,9 @@
  */
 #include "features/dialogue/dlg_internal.h"
 
+#include "features/events/events_admin.h"
+#include "view/format_extra.h"
+
 #include "core/text.h"
 #include "db/db.h"
 #include "features/registration/registration.h"
@@ -27,7 +30,7 @@ const char *const dlg_stmt_statuses[] = {"pending", "accepted", "rejected", "met
 #define CONV_COLS                                                                         \
 	"c.id, c.event_id, e.slug AS event_slug, e.status AS event_status, e.series_id, "  \
 	"c.topic, c.question, c.description_md, c.status, c.participation, c.moderation, " \
-	"c.participants_submit, c.max_length, c.report_visibility, c.embed_origins, "       \
+	"c.participants_submit, c.max_length, c.report_visibility, c.embed_origins, c.ask_attributes, "       \
 	"c.created_at, c.updated_at "
 static const char SQL_GET[] =
 	"SELECT " CONV_COLS "FROM conversation c JOIN event e ON e.id = c.event_id WHERE c.id = ?";
@@ -37,11 +40,12 @@ static const char SQL_LIST[] = "SELECT " CONV_COLS
 static const char SQL_INSERT[] =
 	"INSERT INTO conversation (event_id, topic, question, description_md, status, "
 	"participation, moderation, participants_submit, max_length, report_visibility, "
-	"embed_origins, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"embed_origins, ask_attributes, created_at, updated_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_UPDATE[] =
 	"UPDATE conversation SET topic = ?, question = ?, description_md = ?, status = ?, "
 	"participation = ?, moderation = ?, participants_submit = ?, max_length = ?, "
-	"report_visibility = ?, embed_origins = ?, updated_at = ? WHERE id = ?";
+	"report_visibility = ?, embed_origins = ?, ask_attributes = ?, updated_at = ? WHERE id = ?";
 static const char SQL_PTPT_BY_ACCOUNT[] =
 	"SELECT id FROM dialogue_participant WHERE conversation_id = ? AND account_id = ?";
 static const char SQL_PTPT_BY_ANON[] =
@@ -184,7 +188,7 @@ static int64_t int_of(const json_t *v, int *ok)
 
 struct conv_fields {
 	const char *topic, *question, *description_md, *status, *participation, *moderation,
-		*report_visibility, *embed_origins;
+		*report_visibility, *embed_origins, *ask_attributes;
 	int participants_submit;
 	int64_t max_length;
 };
@@ -305,6 +309,46 @@ fail:
 	return NULL;
 }
 
+/* ask_attributes as given (an array of "sector" and "country", or the
+ * same space-separated) in its stored form: "sector", "country", "sector
+ * country" or "". NULL with a refusal in errs. */
+static const char *attributes_of(const json_t *v, struct field_errors *errs)
+{
+	int sector = 0, country = 0, bad = 0;
+	size_t i;
+	const json_t *x;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			const char *a = json_string_value(x);
+			if (str_eq(a, "sector"))
+				sector = 1;
+			else if (str_eq(a, "country"))
+				country = 1;
+			else
+				bad = 1;
+		}
+	} else if (json_is_string(v)) {
+		const char *p = json_string_value(v);
+		while (*p) {
+			size_t n = strcspn(p, " ,");
+			if (n == 6 && !strncmp(p, "sector", 6))
+				sector = 1;
+			else if (n == 7 && !strncmp(p, "country", 7))
+				country = 1;
+			else if (n)
+				bad = 1;
+			p += n + (p[n] ? 1 : 0);
+		}
+	} else {
+		bad = 1;
+	}
+	if (bad) {
+		field_error_add(errs, "ask_attributes", "Choose among sector and country.");
+		return NULL;
+	}
+	return sector && country ? "sector country" : sector ? "sector" : country ? "country" : "";
+}
+
 static void read_fields(const json_t *in, struct conv_fields *f, struct field_errors *errs,
 			char **origins)
 {
@@ -334,6 +378,9 @@ static void read_fields(const json_t *in, struct conv_fields *f, struct field_er
 	}
 	if ((v = json_object_get(in, "embed_origins")) && (*origins = origins_of(v, errs)))
 		f->embed_origins = *origins;
+	const char *attrs;
+	if ((v = json_object_get(in, "ask_attributes")) && (attrs = attributes_of(v, errs)))
+		f->ask_attributes = attrs;
 }
 
 static void bind_fields(struct db_stmt *st, int at, const struct conv_fields *f)
@@ -348,16 +395,18 @@ static void bind_fields(struct db_stmt *st, int at, const struct conv_fields *f)
 	db_bind_int(st, at + 7, f->max_length);
 	db_bind_text(st, at + 8, f->report_visibility);
 	db_bind_text(st, at + 9, f->embed_origins);
+	db_bind_text(st, at + 10, f->ask_attributes);
 }
 
 static json_t *fields_json(const struct conv_fields *f)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:s}", "topic", f->topic,
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:s, s:s}", "topic", f->topic,
 			 "question", f->question, "description_md", f->description_md, "status",
 			 f->status, "participation", f->participation, "moderation",
 			 f->moderation, "participants_submit", f->participants_submit,
 			 "max_length", (json_int_t)f->max_length, "report_visibility",
-			 f->report_visibility, "embed_origins", f->embed_origins);
+			 f->report_visibility, "embed_origins", f->embed_origins, "ask_attributes",
+			 f->ask_attributes);
 }
 
 enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *ev,
@@ -378,6 +427,7 @@ enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *e
 		.participants_submit = 1,
 		.max_length = 140,
 		.embed_origins = "",
+		.ask_attributes = "",
 	};
 	char *origins = NULL;
 	read_fields(in, &f, errs, &origins);
@@ -399,8 +449,8 @@ enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *e
 	}
 	db_bind_int(st, 1, sc.event_id);
 	bind_fields(st, 2, &f);
-	db_bind_text(st, 12, ts);
 	db_bind_text(st, 13, ts);
+	db_bind_text(st, 14, ts);
 	e = db_run(st);
 	json_t *after = fields_json(&f);
 	free(origins);
@@ -440,6 +490,7 @@ enum hm_err dlg_update(struct db *db, const struct principal *p, int64_t id, con
 		.participants_submit = json_is_true(json_object_get(c, "participants_submit")),
 		.max_length = json_integer_value(json_object_get(c, "max_length")),
 		.embed_origins = dlg_jstr(c, "embed_origins"),
+		.ask_attributes = dlg_jstr(c, "ask_attributes"),
 	};
 	json_t *before = fields_json(&f);
 	char *origins = NULL;
@@ -458,8 +509,8 @@ enum hm_err dlg_update(struct db *db, const struct principal *p, int64_t id, con
 		e = HM_EDB;
 	else {
 		bind_fields(st, 1, &f);
-		db_bind_text(st, 11, ts);
-		db_bind_int(st, 12, id);
+		db_bind_text(st, 12, ts);
+		db_bind_int(st, 13, id);
 		e = db_run(st);
 	}
 	free(origins);
@@ -600,6 +651,92 @@ static int64_t participant(struct db *db, int64_t cid, const struct dlg_who *who
 int64_t dlg_participant_of(struct db *db, int64_t cid, const struct dlg_who *who)
 {
 	return participant(db, cid, who, 0, 0);
+}
+
+static const char SQL_DECLARE[] = "UPDATE dialogue_participant SET sector = ?, country = ?, "
+				  "declared_at = ? WHERE id = ?";
+static const char SQL_DECLARED[] = "SELECT declared_at, sector, country FROM dialogue_participant "
+				   "WHERE id = ?";
+
+int dlg_asks(const json_t *conv, const char *attribute)
+{
+	const char *a = dlg_jstr(conv, "ask_attributes");
+	/* registration tells who the approved participants are */
+	if (!a || !*a || str_eq(dlg_jstr(conv, "participation"), "registered"))
+		return 0;
+	return !attribute || strstr(a, attribute) != NULL;
+}
+
+enum hm_err dlg_declare(struct db *db, int64_t cid, const struct dlg_who *who, const char *sector,
+			const char *country, int consent, int64_t now, struct field_errors *errs)
+{
+	if (sector && !*sector)
+		sector = NULL;
+	if (country && !*country)
+		country = NULL;
+	enum hm_err e = db_begin(db);
+	if (e != HM_OK)
+		return e;
+	json_t *c = dlg_conversation(db, cid);
+	if (!c)
+		return dlg_fail(db, db_failed(db) ? HM_EDB : HM_ENOTFOUND);
+	if ((e = dlg_may_take_part(db, c, who)) != HM_OK || !dlg_asks(c, NULL)) {
+		json_decref(c);
+		return dlg_fail(db, e != HM_OK ? e : HM_ECONFLICT);
+	}
+	/* only what the conversation asks, each from its list */
+	if (sector && (!dlg_asks(c, "sector") || !dlg_in_list(sector, admin_sectors)))
+		field_error_add(errs, "sector", "Please choose one of the options.");
+	if (country) {
+		struct arena a;
+		arena_init(&a);
+		if (!dlg_asks(c, "country") || strlen(country) != 2 || !fmt_country(&a, "en", country))
+			field_error_add(errs, "country", "Please choose one of the options.");
+		arena_free(&a);
+	}
+	/* declared values are kept only with the participant's consent;
+	 * declining (nothing chosen) needs none */
+	if ((sector || country) && !consent)
+		field_error_add(errs, "consent",
+				"Please agree to the use of what you declare, or choose nothing.");
+	if (errs->n) {
+		json_decref(c);
+		return dlg_fail(db, HM_EINVAL);
+	}
+	int64_t pid;
+	e = dlg_participant_tx(db, c, who, now, &pid);
+	json_decref(c);
+	if (e != HM_OK)
+		return dlg_fail(db, e);
+	char ts[DLG_TS_SIZE];
+	dlg_ts(now, ts);
+	struct db_stmt *st = db_prepare(db, SQL_DECLARE);
+	if (!st)
+		return dlg_fail(db, HM_EDB);
+	db_bind_text(st, 1, sector);
+	db_bind_text(st, 2, country);
+	db_bind_text(st, 3, ts);
+	db_bind_int(st, 4, pid);
+	if ((e = db_run(st)) != HM_OK || (e = dlg_touch(db, cid)) != HM_OK)
+		return dlg_fail(db, e);
+	return db_commit(db);
+}
+
+json_t *dlg_declared(struct db *db, int64_t pid)
+{
+	if (pid <= 0)
+		return json_null();
+	struct db_stmt *st = db_prepare(db, SQL_DECLARED);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, pid);
+	int rc = db_step(st);
+	json_t *o = rc == 1 && !db_col_is_null(st, 0)
+			    ? json_pack("{s:s?, s:s?}", "sector", db_col_text(st, 1), "country",
+					db_col_text(st, 2))
+			    : rc >= 0 ? json_null() : NULL;
+	db_done(st);
+	return o;
 }
 
 enum hm_err dlg_touch(struct db *db, int64_t cid)

@@ -99,6 +99,25 @@ int dlg_xid_ok(const char *xid);
 /* The participant id of who in conversation cid without creating one:
  * 0 when they have not taken part yet, -1 on a failed read. */
 int64_t dlg_participant_of(struct db *db, int64_t cid, const struct dlg_who *who);
+/* 1 when conv asks its participants to declare attribute ("sector",
+ * "country"; NULL: any) — never where participation is "registered":
+ * registration tells. */
+int dlg_asks(const json_t *conv, const char *attribute);
+/* who declares their sector and country (each optional, NULL or "": not
+ * said) in conversation cid, which must ask for them (HM_ECONFLICT
+ * otherwise); a value the conversation does not ask for, a sector not of
+ * the list or an unknown country code: HM_EINVAL with errs; values are
+ * kept only with consent (errs "consent"); nothing chosen records that
+ * they declined (not asked again). Makes the participant if need be. The
+ * report's declared groups read them for participants registration does
+ * not tell. HM_EUNAUTH/HM_EFORBIDDEN as for a vote. */
+enum hm_err dlg_declare(struct db *db, int64_t cid, const struct dlg_who *who, const char *sector,
+			const char *country, int consent, int64_t now, struct field_errors *errs);
+/* {sector, country} as participant pid declared them (null values: not
+ * said), JSON null when they have not answered (or pid 0); NULL on a
+ * failed read. */
+json_t *dlg_declared(struct db *db, int64_t pid);
+
 /* Excludes (1) or readmits (0) a participant's votes from the analysis
  * (their votes are kept; the analysis runs again). Moderators; audited
  * "dialogue.exclude" with the value before and after; nothing written

@@ -391,13 +391,14 @@ static const char SQL_DECL_REGS[] =
 	"SELECT r.id, r.email_key, r.sector, r.country FROM registration r "
 	"JOIN conversation c ON c.event_id = r.event_id WHERE c.id = ? AND r.status = 'approved'";
 static const char SQL_DECL_PTPTS[] =
-	"SELECT p.id, p.registration_id, a.email FROM dialogue_participant p "
+	"SELECT p.id, p.registration_id, a.email, p.sector, p.country FROM dialogue_participant p "
 	"LEFT JOIN account a ON a.id = p.account_id WHERE p.conversation_id = ?";
 
 /* The participants' declared sector and country, from their approved
  * registration for the conversation's event: the one they are linked to,
- * else the one of their account's address. Participants known by neither
- * have no group. 0, or -1 on a failed read. */
+ * else the one of their account's address; else what they declared in
+ * the conversation (dlg_declare). Participants known by none have no
+ * group. 0, or -1 on a failed read. */
 static int load_declared(struct db *db, int64_t cid, const struct dataset *d,
 			 struct declared_attrs *g)
 {
@@ -431,7 +432,7 @@ static int load_declared(struct db *db, int64_t cid, const struct dataset *d,
 		}
 		db_done(st);
 	}
-	if (rc == 0 && json_object_size(by_id) && (st = db_prepare(db, SQL_DECL_PTPTS))) {
+	if (rc == 0 && (st = db_prepare(db, SQL_DECL_PTPTS))) {
 		db_bind_int(st, 1, cid);
 		while ((rc = db_step(st)) == 1) {
 			uint32_t i = dataset_find_ptpt(d, db_col_int(st, 0));
@@ -447,11 +448,17 @@ static int load_declared(struct db *db, int64_t cid, const struct dataset *d,
 				reg_email_key(db_col_text(st, 2), key, sizeof(key));
 				v = json_object_get(by_key, key);
 			}
+			/* what they declared themselves, where registration
+			 * does not tell */
+			json_t *own = NULL;
+			if (!v && (!db_col_is_null(st, 3) || !db_col_is_null(st, 4)))
+				v = own = json_pack("[s?, s?]", db_col_text(st, 3), db_col_text(st, 4));
 			for (uint32_t a = 0; v && a < 2; a++) {
 				const char *val = json_string_value(json_array_get(v, a));
 				if (val && *val)
 					g->group[(size_t)a * d->n_ptpts + i] = declared_attrs_value(g, a, val);
 			}
+			json_decref(own);
 		}
 		db_done(st);
 	}

@@ -132,8 +132,12 @@ static json_t *settings_form(struct http_req *req, json_t *m, const json_t *valu
 {
 	static const char *const order[] = {"topic", "question", "description_md", "participation",
 					    "moderation", "participants_submit", "max_length",
-					    "report_visibility", "embed_origins", NULL};
+					    "report_visibility", "embed_origins", "ask_attributes", NULL};
 	json_t *v = json_deep_copy(values);
+	/* the asked attributes as two checkboxes */
+	const char *asks = dlg_jstr(v, "ask_attributes");
+	json_object_set_new(v, "ask_sector", json_boolean(asks && strstr(asks, "sector")));
+	json_object_set_new(v, "ask_country", json_boolean(asks && strstr(asks, "country")));
 	const json_t *ml = json_object_get(v, "max_length");
 	if (json_is_integer(ml))
 		json_object_set_new(v, "max_length", json_sprintf("%lld", (long long)json_integer_value(ml)));
@@ -165,6 +169,9 @@ static json_t *settings_in(struct http_req *req, const json_t *form)
 	}
 	json_object_set_new(in, "participants_submit",
 			    json_string(json_object_get(form, "participants_submit") ? "1" : "0"));
+	json_object_set_new(in, "ask_attributes",
+			    json_sprintf("%s %s", json_object_get(form, "ask_sector") ? "sector" : "",
+					 json_object_get(form, "ask_country") ? "country" : ""));
 	return in;
 }
 
@@ -236,6 +243,8 @@ static enum hm_err list_page_extra(struct http_req *req, struct http_res *res, c
 					      "participation", "registered", "moderation", "strict",
 					      "participants_submit", 1, "max_length", 140,
 					      "report_visibility", "public", "embed_origins", "");
+	if (defaults)
+		json_object_set_new(defaults, "ask_attributes", json_string(""));
 	settings_form(req, m, values, errs);
 	json_decref(defaults);
 	res->status = status;

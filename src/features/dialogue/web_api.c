@@ -8,6 +8,8 @@
 #include "features/dialogue/dlg_web.h"
 
 #include "db/group.h"
+#include "view/format_extra.h"
+#include "features/events/events_admin.h"
 
 #include "auth/auth.h"
 #include "features/registration/registration.h"
@@ -131,6 +133,15 @@ static json_t *public_conv(const json_t *c)
 			      json_object_get(c, "max_length"), "report_visibility",
 			      json_object_get(c, "report_visibility"));
 	json_object_set(o, "embed_origins", json_object_get(c, "embed_origins"));
+	{
+		json_t *a = json_array();
+		const char *s = dlg_jstr(c, "ask_attributes");
+		if (s && strstr(s, "sector"))
+			json_array_append_new(a, json_string("sector"));
+		if (s && strstr(s, "country"))
+			json_array_append_new(a, json_string("country"));
+		json_object_set_new(o, "ask_attributes", a);
+	}
 	json_object_set_new(o, "url", json_sprintf("/conversations/%lld",
 						   (long long)json_integer_value(json_object_get(c, "id"))));
 	return o;
@@ -304,7 +315,7 @@ static enum hm_err api_statement(struct http_req *req, struct http_res *res)
 /* ------------------------------------------------------ participants */
 
 static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const json_t *c,
-			    const char *text, const char *error);
+			    const char *text, const char *error, json_t *extra);
 
 /* {next, progress, participant}: what a participant sees next. */
 static json_t *state_of(struct http_req *req, int64_t cid, int64_t pid)
@@ -470,7 +481,61 @@ static enum hm_err form_statement(struct http_req *req, struct http_res *res)
 	if (e != HM_EINVAL)
 		return refuse(res, e);
 	res->status = 400;
-	return dlg_page(req, res, c, text, web_t(req, errs.items[0].msgid));
+	return dlg_page(req, res, c, text, web_t(req, errs.items[0].msgid), NULL);
+}
+
+/* POST /conversations/{id}/declare (a form, or JSON): the participant's
+ * sector and country, as the conversation asks, with their consent; or
+ * nothing, which declines. Back to the voting page; JSON: {declared}. */
+static enum hm_err form_declare(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	if (web_principal(req)->read_only)
+		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
+	int64_t cid = json_integer_value(json_object_get(c, "id"));
+	embed_frame(req, res, c);
+	json_t *in = site_body_object(req);
+	if (!in)
+		return http_fail(res, HM_EINVAL, "Send the form's fields, or a JSON object.");
+	const json_t *cv = json_object_get(in, "consent");
+	int consent = json_is_true(cv) ||
+		      (json_is_string(cv) && (str_eq(json_string_value(cv), "1") ||
+					      str_eq(json_string_value(cv), "on") ||
+					      str_eq(json_string_value(cv), "true")));
+	const char *sector = json_string_value(json_object_get(in, "sector"));
+	const char *country = json_string_value(json_object_get(in, "country"));
+	if (json_object_get(in, "decline")) /* the form's "Prefer not to say" */
+		sector = country = NULL;
+	struct dlg_who w = who_of(req, c);
+	struct field_errors errs = {0};
+	e = dlg_declare(req->db, cid, &w, sector, country, consent, time_now_s(), &errs);
+	if (e == HM_ECONFLICT && str_eq(dlg_jstr(c, "status"), "open"))
+		return http_fail(res, e, "This conversation asks nothing of its participants.");
+	if (e != HM_OK && e != HM_EINVAL)
+		return refuse(res, e);
+	int json = req->want_json || (req->route->flags & WEB_JSON);
+	if (e == HM_EINVAL) {
+		if (json)
+			return site_refuse_json(req, res, 400, &errs);
+		json_t *errors = json_object();
+		for (int i = 0; i < errs.n; i++)
+			json_object_set_new(errors, errs.items[i].field, json_string(web_t(req, errs.items[i].msgid)));
+		res->status = 400;
+		return dlg_page(req, res, c, NULL, NULL,
+				json_pack("{s:{s:s?, s:s?, s:b}, s:o}", "ask_values", "sector", sector,
+					  "country", country, "consent", consent, "ask_errors", errors));
+	}
+	if (json) {
+		int64_t pid = dlg_participant_of(req->db, cid, &w);
+		json_t *d = pid > 0 ? dlg_declared(req->db, pid) : NULL;
+		if (!d)
+			return HM_EDB;
+		return adm_api_answer(res, 200, json_pack("{s:o}", "declared", d));
+	}
+	return web_redirect(req, res, page_url(req, res, cid, &w, "done=declared"));
 }
 
 /* Sets the anonymous identity's cookie when the conversation admits
@@ -501,13 +566,51 @@ static enum hm_err page_conversation(struct http_req *req, struct http_res *res)
 	enum hm_err e = conv_of(req, res, &c);
 	if (e != HM_OK)
 		return e;
-	return dlg_page(req, res, c, NULL, NULL);
+	return dlg_page(req, res, c, NULL, NULL, NULL);
+}
+
+/* The attributes c asks its participants to declare: ["sector", …]. */
+static json_t *asks_of(const json_t *c)
+{
+	json_t *a = json_array();
+	static const char *const attrs[] = {"sector", "country"};
+	for (size_t i = 0; i < 2; i++)
+		if (dlg_asks(c, attrs[i]))
+			json_array_append_new(a, json_string(attrs[i]));
+	return a;
+}
+
+/* The form that asks a participant their sector and country (what c
+ * asks), optional, once: values and errors of a refused answer. */
+static json_t *ask_form(struct http_req *req, const json_t *c, const json_t *values,
+			json_t *errors)
+{
+	const char *sector = json_string_value(json_object_get(values, "sector"));
+	const char *country = json_string_value(json_object_get(values, "country"));
+	json_t *f = json_pack("{s:b, s:b, s:b}", "sector", dlg_asks(c, "sector"), "country",
+			      dlg_asks(c, "country"), "consent",
+			      json_is_true(json_object_get(values, "consent")));
+	if (dlg_asks(c, "sector")) {
+		json_t *opts = json_array();
+		for (const char *const *k = admin_sectors; *k; k++)
+			json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", *k, "label",
+							      adm_label(req, *k), "selected",
+							      str_eq(*k, sector)));
+		json_object_set_new(f, "sector_options", opts);
+	}
+	if (dlg_asks(c, "country"))
+		json_object_set_new(f, "country_options",
+				    fmt_country_options(&req->pool, req->lang, country));
+	if (errors)
+		json_object_set(f, "errors", errors);
+	return f;
 }
 
 /* The voting page (or its JSON twin) of c; text and error: a statement
- * refused, shown again beside its field. */
+ * refused, shown again beside its field; extra: more of the model (taken;
+ * NULL: none). */
 static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const json_t *c,
-			    const char *text, const char *error)
+			    const char *text, const char *error, json_t *extra)
 {
 	web_private(req, res);
 	embed_frame(req, res, c);
@@ -532,6 +635,19 @@ static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const js
 						     : json_string("error"));
 	json_object_set_new(m, "may_moderate",
 			    json_boolean(dlg_may_moderate(web_principal(req), c)));
+	json_t *declared = dlg_declared(req->db, pid);
+	if (!declared) {
+		json_decref(m);
+		json_decref(extra);
+		return HM_EDB;
+	}
+	json_object_set_new(m, "asks", asks_of(c));
+	if (may == HM_OK && dlg_asks(c, NULL) && json_is_null(declared) && !req->want_json) {
+		json_t *x = json_object_get(extra, "ask_values");
+		json_object_set_new(m, "ask", ask_form(req, c, x, json_object_get(extra, "ask_errors")));
+	}
+	json_object_set_new(m, "declared", declared);
+	json_decref(extra);
 	if (req->want_json)
 		return adm_api_answer(res, res->status >= 400 ? res->status : 200, m);
 	if (text)
@@ -540,6 +656,8 @@ static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const js
 		json_object_set_new(m, "write_error", json_string(error));
 	if (str_eq(http_query(req, "done"), "written"))
 		json_object_set_new(m, "written", json_true());
+	if (str_eq(http_query(req, "done"), "declared"))
+		json_object_set_new(m, "declared_now", json_true());
 	if (res->frame_ancestors && str_eq(http_query(req, "embed"), "1")) {
 		/* framed: its forms come back to the compact page, in the
 		 * language chosen, as the same participant */
@@ -637,6 +755,10 @@ const struct route dlg_routes[] = {
 	 WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{POST, "/conversations/{id}/statements", form_statement,
 	 WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
+	{POST, "/conversations/{id}/declare", form_declare,
+	 WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
+	{POST, "/api/v1/conversations/{id}/declare", form_declare,
+	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{GET, "/conversations/{id}/report", page_report, 0},
 	{GET, "/conversations/{id}/export/{file}", page_export, 0},
 	WEB_ROUTES_END,
