@@ -81,7 +81,10 @@ async function openPage(opts = {}) {
 		if (m.type() === 'error') problems.push(`console: ${m.text()}`);
 	});
 	page.on('pageerror', (e) => problems.push(`exception: ${e.message}`));
-	page.on('requestfailed', (r) => problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
+	// a load the browser itself cancels when the page navigates away (a
+	// click before the logo arrived) is no failure of the server's
+	page.on('requestfailed', (r) => r.failure()?.errorText === 'net::ERR_ABORTED' && !r.isNavigationRequest()
+		? undefined : problems.push(`failed: ${r.url()} ${r.failure()?.errorText}`));
 	page.on('response', (r) => {
 		if (r.status() >= 400 && r.request().resourceType() !== 'document') problems.push(`HTTP ${r.status()}: ${r.url()}`);
 	});
