@@ -741,6 +741,9 @@ json_t *dlg_declared(struct db *db, int64_t pid)
 
 enum hm_err dlg_touch(struct db *db, int64_t cid)
 {
+	/* the analysis runs after its pause, by when this change is committed
+	 * (or rolled back: then it finds nothing to do) */
+	dlg_analysis_wake();
 	struct db_stmt *st = db_prepare(db, SQL_TOUCH);
 	if (!st)
 		return HM_EDB;
