@@ -6,10 +6,11 @@
  * after changes, its result stored for the report, the live view and the
  * next statement). Each thread has its own connection.
  *
- * The analysis wakes when this instance commits votes (after a short
- * pause that lets a burst finish, so a busy room is analysed about twice
- * a second, not once per vote) and otherwise looks once a second for
- * conversations changed by other instances or by moderation.
+ * The analysis wakes when this instance changes a conversation (a vote,
+ * a moderation…: dlg_touch), after a short pause that lets a burst finish
+ * (so a busy room is analysed about three times a second, not once per
+ * vote), and otherwise looks once a second for conversations changed by
+ * other instances.
  */
 #include "features/dialogue/dlg_internal.h"
 
