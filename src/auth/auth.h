@@ -176,6 +176,9 @@ enum hm_err auth_scope_row(struct db_stmt *st, struct auth_scope *out);
  * the development machine, over the 1 s budget for a sign-in. */
 #define AUTH_PWHASH_OPSLIMIT 2ULL
 #define AUTH_PWHASH_MEMLIMIT (64u * 1024u * 1024u)
+/* 1 when new password hashes are made at libsodium's least cost: the
+ * test suite's HARMONY_TEST_PWHASH=min, never a production setting. */
+int auth_pwhash_test_cost(void);
 #define AUTH_PASSWORD_MIN 12   /* characters (code points) */
 #define AUTH_PASSWORD_MAX 1024 /* bytes */
 

@@ -188,6 +188,9 @@ static int cmd_serve(int argc, char **argv)
 		fprintf(stderr, "harmony serve: image uploads are off (see --media)\n");
 	if ((e = auth_init()) != HM_OK || (e = web_init()) != HM_OK)
 		return hm_err_exit_code(e);
+	if (auth_pwhash_test_cost())
+		fprintf(stderr, "harmony serve: new passwords are hashed at the test suite's least "
+				"cost (HARMONY_TEST_PWHASH=min): not for a real site\n");
 	/* An https site: cookies always Secure, with the __Host- prefix. */
 	auth_cookie_https(cfg.base_url && strncasecmp(cfg.base_url, "https://", 8) == 0);
 	cfg.routes = web_route_table(&cfg.nroutes);

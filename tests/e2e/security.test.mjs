@@ -11,6 +11,7 @@
 // look_the_same, test_throttle_*, test_cookie_headers); here they are
 // checked as a browser or an attacker meets them, over HTTP.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +19,7 @@ import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, Client, PASSWORD, signedIn } from './lib/accounts.mjs';
 import { request } from './lib/http.mjs';
 import { ORG, PROBE, routeTable, SERIES, SHANGHAI } from './lib/routes.mjs';
-import { makeDemoWithOrganiser, startServer, tempDir } from './lib/server.mjs';
+import { harmonyBin, makeDemoWithOrganiser, startServer, tempDir } from './lib/server.mjs';
 import { assertDbUnchanged, dbSnapshot, jsonRows, pgDumpAll, q, sqlite, trashedPost } from './lib/sqlite.mjs';
 import { onPg } from './lib/backend.mjs';
 
@@ -189,6 +190,19 @@ describe('passwords are stored as Argon2id hashes', () => {
 			assert.match(h, ARGON2ID, `${who}: ${h}`);
 			assert.ok(!h.includes(pw), `${who}: the hash does not hold the password`);
 		}
+	});
+
+	// The suite makes its accounts at libsodium's least cost
+	// (HARMONY_TEST_PWHASH=min, lib/server.mjs); without it, harmony uses
+	// its own: 64 MiB, two passes.
+	test('argon2id_at_harmonys_cost_outside_the_test_suite', () => {
+		const env = { ...process.env };
+		delete env.HARMONY_TEST_PWHASH;
+		const r = spawnSync(harmonyBin(), ['user', 'add', '--db', srv.db, '--email', 'full-cost@example.org', '--name', 'Full cost'],
+			{ input: `${PASSWORD}\n`, encoding: 'utf8', env });
+		assert.equal(r.status, 0, r.stderr);
+		assert.match(hashOf('full-cost@example.org'), /^\$argon2id\$v=19\$m=65536,t=2,p=1\$/);
+		assert.match(hashOf(PEOPLE.admin.email), /^\$argon2id\$v=19\$m=8,t=1,p=1\$/, 'the suite\'s accounts: the least cost');
 	});
 
 	test('argon2id_salted_the_same_password_hashes_differently', () => {

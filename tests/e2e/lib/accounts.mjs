@@ -12,6 +12,10 @@ export const PASSWORD = 'correct horse battery staple';
 const SAN_ENV = {
 	ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86',
 	UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+	// new password hashes at libsodium's least cost: the suite makes
+	// hundreds of accounts (src/auth/password.c; security.test.mjs checks
+	// harmony's own cost without it)
+	HARMONY_TEST_PWHASH: 'min',
 };
 
 // Adds an account to the database file: role participant (default),

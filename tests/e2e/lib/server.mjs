@@ -24,6 +24,10 @@ export function harmonyBin() {
 const SAN_ENV = {
 	ASAN_OPTIONS: 'detect_leaks=1:halt_on_error=1:abort_on_error=0:exitcode=86:strict_string_checks=1',
 	UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',
+	// new password hashes at libsodium's least cost: the suite makes
+	// hundreds of accounts (src/auth/password.c; security.test.mjs checks
+	// harmony's own cost without it)
+	HARMONY_TEST_PWHASH: 'min',
 	LSAN_OPTIONS: 'exitcode=87',
 	TSAN_OPTIONS: 'halt_on_error=0:exitcode=88:second_deadlock_stack=1',
 };
