@@ -51,6 +51,13 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 10
 
+# Every build uses all the cores unless -j is given: the four flavours
+# (normal, sanitizer, ThreadSanitizer, fuzz) are most of make test's
+# first minutes.
+ifeq ($(filter -j%,$(MAKEFLAGS)),)
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
+endif
+
 # Quiet by default ("CC src/site/render.c"); make V=1 prints whole commands.
 ifeq ($(V),1)
 Q :=
