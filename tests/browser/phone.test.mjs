@@ -339,7 +339,10 @@ describe('public pages on a phone', () => {
 		try {
 			for (const lang of ['en', 'ar']) {
 				for (const url of ['/', '/events', `/events/${SHANGHAI}`, `/series/${SERIES}`, `/organisations/${ORG}`, orgUrl,
-					'/news', postUrl, '/sign-in', '/forgot-password', '/no-such-page']) {
+					'/news', postUrl, '/sign-in', '/forgot-password', '/no-such-page',
+					// the demo's conversation: its voting page, the live view
+					// for the projector, and the report
+					'/conversations/1', '/conversations/1/live', '/conversations/1/report']) {
 					await v.goto(`${srv.url}${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
 					const m = await measure(v);
 					if (m.sideways) bad.push(`${lang} ${url}: ${m.scrollWidth} px wide (${m.culprits.join('; ')})`);
