@@ -50,6 +50,8 @@ struct db {
 	char *path;         /* as db_path shows it (no password) */
 	enum hm_err failed; /* how a statement failed since the transaction began (db_failed) */
 	int in_write;       /* inside a db_begin transaction */
+	int all_or_nothing; /* db_all_or_nothing */
+	uint64_t tx_serial; /* db_tx_serial of the last db_begin */
 };
 
 struct db_stmt {

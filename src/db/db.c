@@ -239,7 +239,19 @@ void db_failed_reset(struct db *db)
 
 enum hm_err db_begin(struct db *db)
 {
+	static _Atomic uint64_t serials;
+	db->tx_serial = ++serials;
 	return db->ops->begin(db);
+}
+
+uint64_t db_tx_serial(const struct db *db)
+{
+	return db->in_write ? db->tx_serial : 0;
+}
+
+void db_all_or_nothing(struct db *db, int on)
+{
+	db->all_or_nothing = on;
 }
 
 enum hm_err db_begin_read(struct db *db)

@@ -108,6 +108,17 @@ enum hm_err db_begin_read(struct db *db);
 enum hm_err db_durable(struct db *db);
 enum hm_err db_commit(struct db *db);
 void db_rollback(struct db *db);
+/* The write transaction in progress on this connection (db_begin): a
+ * number no other transaction of the process has; 0 outside one. What
+ * was done once in a transaction need not be done again in it. */
+uint64_t db_tx_serial(const struct db *db);
+/* For a caller that starts a failed transaction again as a whole (the
+ * group committer's batches): no statement need be undone alone, so
+ * PostgreSQL takes no savepoint before each write (a round trip each)
+ * and any failed statement fails the transaction (HM_EDB, where
+ * otherwise a constraint could answer HM_EEXIST and the rest go on).
+ * SQLite is unchanged. Holds until turned off. */
+void db_all_or_nothing(struct db *db, int on);
 
 /* Runs a script of several statements (migrations, demo data). */
 enum hm_err db_exec_script(struct db *db, const char *sql, char *err, size_t errlen);

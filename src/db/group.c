@@ -58,7 +58,12 @@ static enum hm_err apply_batch(struct db *db, struct db_group_item *it,
 
 static void run_batch(struct db *db, struct db_group_item *it)
 {
-	if (apply_batch(db, it, NULL) == HM_OK)
+	/* A failure sends the batch through again one item at a time, so the
+	 * batch itself needs no savepoint before each write. */
+	db_all_or_nothing(db, 1);
+	enum hm_err e = apply_batch(db, it, NULL);
+	db_all_or_nothing(db, 0);
+	if (e == HM_OK)
 		return;
 	/* one at a time: only the item that fails is refused */
 	for (struct db_group_item *next; it; it = next) {

@@ -486,11 +486,13 @@ static enum hm_err pg_run(struct db_stmt *base)
 {
 	struct pg_stmt *s = S(base);
 	struct pg *db = P(base->db);
-	int sp = savepoint_take(db);
+	int sp = db->base.all_or_nothing ? 0 : savepoint_take(db);
 	enum hm_err e = HM_OK;
 	if (stmt_exec(s) != 0) {
 		const char *state = PQresultErrorField(s->res, PG_DIAG_SQLSTATE);
-		if (state && strncmp(state, "23", 2) == 0) {
+		/* without a savepoint in a transaction, the transaction is lost */
+		int alone = sp || PQtransactionStatus(db->conn) == PQTRANS_IDLE;
+		if (alone && state && strncmp(state, "23", 2) == 0) {
 			e = strcmp(state, "23505") == 0 ? HM_EEXIST : HM_EINVAL;
 			if (sp && exec_simple(db->conn, "ROLLBACK TO SAVEPOINT hm_run", NULL) != 0) {
 				log_failure(db, "ROLLBACK TO SAVEPOINT", NULL, base->sql);

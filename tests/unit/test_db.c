@@ -449,6 +449,55 @@ static void test_db_transaction_survives_a_constraint_violation(void **state)
 	free(p);
 }
 
+/* db_tx_serial names each write transaction and is 0 outside one; with
+ * db_all_or_nothing a failed statement loses the whole transaction on
+ * PostgreSQL (no savepoint was taken for it), where SQLite goes on. */
+static void test_db_all_or_nothing_and_tx_serial(void **state)
+{
+	const struct backend *b = *state;
+	char *p = fresh(b, "aon");
+	struct db *db = open_ok(p, 1);
+	static const char ins[] = "INSERT INTO category (slug, name) VALUES (?, 'C')";
+	assert_int_equal(db_tx_serial(db), 0);
+	assert_int_equal(db_begin(db), HM_OK);
+	uint64_t first = db_tx_serial(db);
+	assert_true(first != 0);
+	db_rollback(db);
+	assert_int_equal(db_tx_serial(db), 0);
+
+	db_all_or_nothing(db, 1);
+	assert_int_equal(db_begin(db), HM_OK);
+	assert_true(db_tx_serial(db) != 0 && db_tx_serial(db) != first);
+	struct db_stmt *st = db_prepare(db, ins);
+	db_bind_text(st, 1, "one");
+	assert_int_equal(db_run(st), HM_OK);
+	st = db_prepare(db, ins);
+	db_bind_text(st, 1, "one");
+	if (db_backend(db) == DB_SQLITE) {
+		assert_int_equal(db_run(st), HM_EEXIST);
+		assert_int_equal(db_commit(db), HM_OK);
+		assert_int_equal(one_int(db, "SELECT count(*) FROM category"), 1);
+	} else {
+		assert_int_equal(db_run(st), HM_EDB);
+		assert_int_equal(db_failed(db), HM_EDB);
+		assert_true(db_commit(db) != HM_OK);
+		assert_int_equal(one_int(db, "SELECT count(*) FROM category"), 0);
+	}
+	/* off again: a violation is answered and the transaction goes on */
+	db_all_or_nothing(db, 0);
+	assert_int_equal(db_begin(db), HM_OK);
+	st = db_prepare(db, ins);
+	db_bind_text(st, 1, "two");
+	assert_int_equal(db_run(st), HM_OK);
+	st = db_prepare(db, ins);
+	db_bind_text(st, 1, "two");
+	assert_int_equal(db_run(st), HM_EEXIST);
+	assert_int_equal(db_commit(db), HM_OK);
+	assert_int_equal(one_int(db, "SELECT count(*) FROM category WHERE slug = 'two'"), 1);
+	db_close(db);
+	free(p);
+}
+
 /* Rows written with explicit ids (the demo data) do not make the next
  * insert collide, and db_last_insert_id names the new row. */
 static void test_db_last_insert_id_after_explicit_ids(void **state)
@@ -795,6 +844,7 @@ int main(void)
 		BOTH(test_db_row_json_types_and_unique_violation),
 		BOTH(test_db_rollback_discards_and_commit_bumps_version),
 		BOTH(test_db_transaction_survives_a_constraint_violation),
+		BOTH(test_db_all_or_nothing_and_tx_serial),
 		BOTH(test_db_last_insert_id_after_explicit_ids),
 		BOTH(test_db_data_version_sees_other_writers_only),
 		BOTH(test_db_begin_serialises_writers),

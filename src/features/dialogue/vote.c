@@ -117,7 +117,15 @@ enum hm_err dlg_vote_tx(struct db *db, int64_t cid, const struct dlg_who *who, i
 		return HM_EINVAL;
 	json_t *owned = NULL;
 	const json_t *c = conv;
-	if (conv) {
+	/* found open earlier in this transaction (a batch of votes): it stays
+	 * so, for the transaction holds the write lock */
+	static _Thread_local struct {
+		uint64_t tx;
+		int64_t cid;
+	} open_in;
+	uint64_t tx = db_tx_serial(db);
+	int known_open = tx && open_in.tx == tx && open_in.cid == cid;
+	if (conv && !known_open) {
 		/* the caller's copy says who may take part; whether it is still
 		 * open is read here, in the vote's transaction */
 		struct db_stmt *st = db_prepare(db, SQL_CONV_STATUS);
@@ -131,7 +139,9 @@ enum hm_err dlg_vote_tx(struct db *db, int64_t cid, const struct dlg_who *who, i
 			return rc == 0 ? HM_ENOTFOUND : HM_EDB;
 		if (!open)
 			return HM_ECONFLICT;
-	} else if (!(c = owned = dlg_conversation(db, cid))) {
+		open_in.tx = tx;
+		open_in.cid = cid;
+	} else if (!conv && !(c = owned = dlg_conversation(db, cid))) {
 		return db_failed(db) ? HM_EDB : HM_ENOTFOUND;
 	}
 	enum hm_err e = dlg_may_take_part(db, c, who);
