@@ -38,30 +38,34 @@ http {
 EOF
 }
 
-# CPU time (user + system, in clock ticks) of the given processes so far.
+# CPU time (user + system, in clock ticks) of each given process so far:
+# lines "PID TICKS"; a process that has ended is left out.
 cpu_ticks() {
-	local t=0 p
+	local p s
 	for p in "$@"; do
+		s=$(cat "/proc/$p/stat" 2>/dev/null) || continue
 		# Fields 14 and 15 of /proc/PID/stat; the command name (field 2)
 		# is in parentheses and may hold spaces, so count from its end.
-		t=$((t + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 }')))
+		echo "$p $(sed 's/.*) //' <<<"$s" | awk '{ print $12 + $13 }')"
 	done
-	echo "$t"
 }
 
 # wrk_measure PIDS OUT WRK-COMMAND...: runs the wrk command line (its
 # output kept in the file OUT) while counting the CPU time of the processes
-# PIDS (ids, space-separated); prints "req_per_s p50_ms p99_ms errors
+# PIDS (ids, space-separated; one that ends meanwhile, such as a database
+# worker, is not counted); prints "req_per_s p50_ms p99_ms errors
 # cpu_us_per_request".
 wrk_measure() {
-	local pids=$1 out=$2 before after
+	local pids=$1 out=$2 before after ticks
 	shift 2
 	# shellcheck disable=SC2086
 	before=$(cpu_ticks $pids)
 	"$@" >"$out"
 	# shellcheck disable=SC2086
 	after=$(cpu_ticks $pids)
-	awk -v ticks=$((after - before)) -v hz="$(getconf CLK_TCK)" '
+	ticks=$(awk 'NR == FNR { b[$1] = $2; next } $1 in b { t += $2 - b[$1] } END { print t + 0 }' \
+		<(echo "$before") <(echo "$after"))
+	awk -v ticks="$ticks" -v hz="$(getconf CLK_TCK)" '
 		function ms(v) {
 			if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
 			if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
