@@ -374,20 +374,6 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 	return web_redirect(req, res, to);
 }
 
-/* The thing of slug as the API shows it, after a change. */
-static enum hm_err answer_item(struct http_req *req, struct http_res *res, const struct kind *k,
-			       const char *slug)
-{
-	if (web_read_begin(req) != HM_OK)
-		return HM_EDB;
-	json_t *t = k->get(req->db, slug);
-	db_rollback(req->db);
-	if (!t)
-		return http_fail(res, HM_ENOTFOUND, k->missing);
-	k->api_item(req, t);
-	return adm_api_answer(res, 200, t);
-}
-
 /* adm_set_status; now: a publication at once (kind_publish_now). */
 static enum hm_err set_status(struct http_req *req, struct http_res *res, const struct kind *k,
 			      const char *status, const char *done, int now)
@@ -409,7 +395,7 @@ static enum hm_err set_status(struct http_req *req, struct http_res *res, const 
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
 	if (req->want_json && k->status_to)
-		return answer_item(req, res, k, slug);
+		return adm_api_get(req, res, k, NULL); /* the thing as it is now */
 	if (req->want_json)
 		return adm_api_answer(res, 200,
 				      json_pack("{s:s, s:s}", "slug", slug, "status", status));

@@ -89,18 +89,20 @@ static void decorate_admin_post(struct http_req *req, json_t *p, const char *tz)
 	}
 }
 
-/* The post as the API takes it back (PATCH starts from this). */
+/* The post as its form shows it. */
 static json_t *post_as_input(const json_t *p)
 {
 	json_t *in = json_object();
 	static const char *const keys[] = {"title", "slug", "summary", "body_md", "status",
-					   "published_at", "is_featured", "event_slug", "image",
+					   "published_at", "event_slug", "image",
 					   "image_alt", "image_credit"};
 	for (size_t i = 0; i < HM_ARRAY_LEN(keys); i++) {
 		json_t *v = json_object_get(p, keys[i]);
 		if (v)
 			json_object_set(in, keys[i], v);
 	}
+	/* a checkbox's value */
+	web_set_str(in, "is_featured", json_is_true(json_object_get(p, "is_featured")) ? "1" : "0");
 	json_t *cats = json_array();
 	size_t i;
 	json_t *c;
@@ -487,10 +489,8 @@ static enum hm_err post_edit_form(struct http_req *req, struct http_res *res)
 		http_res_page(res, post, NULL, NULL);
 		return HM_OK;
 	}
-	json_t *values = post_as_input(post);
-	json_object_set_new(values, "is_featured",
-			    json_string(json_is_true(json_object_get(post, "is_featured")) ? "1" : "0"));
-	json_t *form = json_pack("{s:o, s:{}, s:b}", "values", values, "errors", "has_errors", 0);
+	json_t *form = json_pack("{s:o, s:{}, s:b}", "values", post_as_input(post), "errors",
+				 "has_errors", 0);
 	e = render_post_form(req, res, form, post);
 	json_decref(post);
 	return e;
