@@ -278,6 +278,37 @@ enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const stru
 	return k->form_page(req, res, t, adm_values_of(t, k->fields, k->nfields, k->list_field));
 }
 
+/* 1 if a form (not a JSON call) asks k for a preview rather than a save. */
+static int asks_preview(struct http_req *req, const struct kind *k)
+{
+	const char *ct = req->content_type ? req->content_type : "";
+	struct kv_list kv;
+	if (!k->preview || req->want_json || strncasecmp(ct, "application/json", 16) == 0)
+		return 0;
+	form_pairs(req, &kv);
+	for (size_t i = 0; i < kv.n; i++)
+		if (strcmp(kv.items[i].key, "preview") == 0)
+			return 1;
+	return 0;
+}
+
+/* The form again with what it sent and its preview beside it; nothing is
+ * saved. cur: the thing edited (NULL: a new one). */
+static enum hm_err preview_page(struct http_req *req, struct http_res *res, const struct kind *k,
+				json_t *cur, struct adm_input *in)
+{
+	if (in->f.error) {
+		adm_input_free(in);
+		return http_fail(res, HM_EINVAL, "The form could not be read. Please try again.");
+	}
+	if (in->f.nerrors)
+		res->status = 400;
+	json_t *fj = adm_input_form_json(in);
+	json_object_set_new(fj, "preview", k->preview(req, &in->f));
+	adm_input_free(in);
+	return k->form_page(req, res, json_incref(cur), fj);
+}
+
 enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct kind *k)
 {
 	const struct principal *p = web_principal(req);
@@ -285,6 +316,7 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 	struct field_errors errs = {0};
 	struct adm_input in;
 	json_t *cur = NULL, *out = NULL;
+	int preview = asks_preview(req, k);
 	enum hm_err e;
 
 	web_private(req, res);
@@ -295,12 +327,15 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 	} else if (k->may_create_web && (e = k->may_create_web(req, res)) != HM_OK) {
 		return e;
 	}
-	e = adm_input_read(req, k->fields, k->nfields, k->list_field, slug != NULL, &in);
+	/* A preview shows the whole form as sent, required fields included. */
+	e = adm_input_read(req, k->fields, k->nfields, k->list_field, slug && !preview, &in);
 	if (k->input_extra) {
 		k->input_extra(req, &in);
 		if (in.f.nerrors)
 			e = HM_EINVAL;
 	}
+	if (preview)
+		return preview_page(req, res, k, cur, &in);
 	if (e == HM_OK) {
 		json_t *j = adm_input_json(&in);
 		e = kind_save(k, req->db, p, slug, j, time_now_s(), &out, &errs);
@@ -339,8 +374,9 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 	return web_redirect(req, res, to);
 }
 
-enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct kind *k,
-			   const char *status, const char *done)
+/* adm_set_status; now: a publication at once (kind_publish_now). */
+static enum hm_err set_status(struct http_req *req, struct http_res *res, const struct kind *k,
+			      const char *status, const char *done, int now)
 {
 	json_t *t;
 	enum hm_err e = adm_for_edit(req, res, k, &t);
@@ -348,7 +384,8 @@ enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const str
 		return e;
 	web_own(req, t);
 	const char *slug = http_param(req, kind_param(k));
-	e = kind_set_status(k, req->db, web_principal(req), slug, status, time_now_s());
+	e = now ? kind_publish_now(k, req->db, web_principal(req), slug, time_now_s())
+		: kind_set_status(k, req->db, web_principal(req), slug, status, time_now_s());
 	if (e == HM_ECONFLICT) {
 		/* Why, as the status it had when loaded says (a change between
 		 * the two reads gets the general sentence). */
@@ -357,11 +394,23 @@ enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const str
 	}
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
+	if (req->want_json && k->status_to)
+		return adm_api_get(req, res, k, NULL); /* the thing as it is now */
 	if (req->want_json)
 		return adm_api_answer(res, 200,
 				      json_pack("{s:s, s:s}", "slug", slug, "status", status));
+	if (k->status_to)
+		return web_redirect(req, res,
+				    arena_printf(&req->pool, "%s?done=%s&%s=%s", k->status_to, done,
+						 k->entity, slug));
 	return web_redirect(req, res, arena_printf(&req->pool, "%s/%s/edit?done=%s", k->admin_path,
 						   slug, done));
+}
+
+enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct kind *k,
+			   const char *status, const char *done)
+{
+	return set_status(req, res, k, status, done, 0);
 }
 
 /* The name of t for sentences, as its kind names it. */
@@ -633,9 +682,16 @@ enum hm_err adm_h_unpublish(struct http_req *req, struct http_res *res)
 		    str_eq(web_str(t, "status"), "cancelled"))
 			return adm_unpublish_ask(
 				req, res, k, t,
-				arena_printf(&req->pool, "%s/%s/edit", k->admin_path, kind_key(k, t, key)));
+				k->status_to ? k->status_to
+					     : arena_printf(&req->pool, "%s/%s/edit", k->admin_path,
+							    kind_key(k, t, key)));
 	}
 	return adm_set_status(req, res, k, "draft", "unpublished");
+}
+
+enum hm_err adm_h_publish_now(struct http_req *req, struct http_res *res)
+{
+	return set_status(req, res, route_kind(req), "published", "published", 1);
 }
 
 enum hm_err adm_h_delete(struct http_req *req, struct http_res *res)

@@ -198,6 +198,11 @@ struct kind {
 	/* Where a form that saved goes: NULL, the thing's edit page with a
 	 * notice; else this path (its list). */
 	const char *saved_to;
+	/* Where a status change goes when its buttons are on the list (the
+	 * news list's Publish): this path with ?done=…&<entity>=<key>, and
+	 * its JSON answer is the thing (api_item) rather than {slug, status};
+	 * NULL: the edit page. */
+	const char *status_to;
 	/* ---- input: the declared fields, and one field sent as a list */
 	const struct field *fields;
 	size_t nfields;
@@ -224,6 +229,10 @@ struct kind {
 	enum hm_err (*for_edit)(struct http_req *req, struct http_res *res, json_t **out);
 	/* ---- rules and writes */
 	const char *const *statuses; /* for a status change */
+	/* The field that says when a published one appears (a post's
+	 * "published_at": later than now, it is scheduled); kind_publish_now
+	 * sets it to now. NULL: it appears when published. */
+	const char *publish_at;
 	/* The changes of status refused (a draft is never cancelled into
 	 * public view); NULL: none. */
 	const struct kind_status_rule *status_rules;
@@ -292,9 +301,14 @@ struct kind {
 	void (*api_item)(struct http_req *req, json_t *t);
 	/* Input beyond the fields (an uploaded logo); NULL: none. */
 	void (*input_extra)(struct http_req *req, struct adm_input *in);
-	/* The form page, new (t NULL) or edit, with fj (stolen) as its values. */
+	/* The form page, new (t NULL) or edit, with fj (stolen) as its values
+	 * (and, when the form asked for one, its "preview"). */
 	enum hm_err (*form_page)(struct http_req *req, struct http_res *res, json_t *t,
 				 json_t *fj);
+	/* What a form sent, as the public would read it: a form that sends
+	 * "preview" is shown again with this beside it, and nothing is saved
+	 * (a page of its own, not a draft). NULL: no preview. */
+	json_t *(*preview)(struct http_req *req, const struct form *f);
 	/* The fields that take versions in other languages (translations.h);
 	 * NULL: none. */
 	const struct translatable *tr;
@@ -339,6 +353,11 @@ enum hm_err kind_save(const struct kind *k, struct db *db, const struct principa
 /* Why k refuses a change from status from to status to (a msgid), or
  * NULL when it takes it. */
 const char *kind_status_refused(const struct kind *k, const char *from, const char *to);
+/* kind_save of {"status": "published"} with k->publish_at set to now, to
+ * the minute: a scheduled one (or a draft) appears at once, whatever time
+ * it had. */
+enum hm_err kind_publish_now(const struct kind *k, struct db *db, const struct principal *p,
+			     const char *slug, int64_t now);
 /* kind_save of {"status": status}; HM_EINVAL for a status not in
  * k->statuses, HM_ECONFLICT for a change k->status_rules refuse
  * (kind_status_refused says why). One already in that status stays as
@@ -410,10 +429,12 @@ enum hm_err adm_for_edit(struct http_req *req, struct http_res *res, const struc
 enum hm_err adm_edit_page(struct http_req *req, struct http_res *res, const struct kind *k);
 /* POST to the list (create) or to …/{slug} (update), and the API's POST
  * and PATCH: 303 to the edit page, or the thing as JSON (201 with its
- * Location when created); the form again with its errors (400, 409). */
+ * Location when created); the form again with its errors (400, 409), or
+ * with its preview (k->preview; 400 with errors), saving nothing. */
 enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct kind *k);
 /* POST …/{slug}/publish and the like: sets status, then back to the edit
- * page with ?done=done, or {slug, status}. */
+ * page (or k->status_to) with ?done=done, or {slug, status} (or the
+ * thing). */
 enum hm_err adm_set_status(struct http_req *req, struct http_res *res, const struct kind *k,
 			   const char *status, const char *done);
 /* POST …/{slug}/delete and the API's DELETE: admins only; 303 to the list
@@ -441,12 +462,15 @@ enum hm_err adm_api_get(struct http_req *req, struct http_res *res, const struct
 /* The same as route handlers, for the kind in the route's data
  * ({…, adm_h_save, WEB_STAFF | WEB_CSRF, &series_kind}), so a kind's
  * routes need no handlers of their own. publish and unpublish set the
- * status published and draft (cancelling asks first: the feature's own
- * handler, which calls adm_set_status). */
+ * status published and draft (taking back to draft asks first; cancelling
+ * does too: the feature's own handler, which calls adm_set_status);
+ * publish_now publishes at this minute (kind_publish_now). */
 enum hm_err adm_h_edit(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_save(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_publish(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_unpublish(struct http_req *req, struct http_res *res);
+/* POST …/{slug}/publish-now: kind_publish_now, answered as a publication. */
+enum hm_err adm_h_publish_now(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_delete(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_api_list(struct http_req *req, struct http_res *res);
 enum hm_err adm_h_api_get(struct http_req *req, struct http_res *res);

@@ -289,6 +289,22 @@ enum hm_err kind_set_status(const struct kind *k, struct db *db, const struct pr
 	return e;
 }
 
+enum hm_err kind_publish_now(const struct kind *k, struct db *db, const struct principal *p,
+			     const char *slug, int64_t now)
+{
+	struct field_errors errs = {0};
+	struct arena a;
+	assert(k->publish_at);
+	arena_init(&a);
+	/* To the minute, as the public pages compare to the minute. */
+	json_t *in = json_pack("{s:s, s:s}", "status", "published", k->publish_at,
+			       time_format_rfc3339(&a, now - now % 60));
+	enum hm_err e = save(k, db, p, slug, in, now, NULL, &errs, NULL);
+	json_decref(in);
+	arena_free(&a);
+	return e;
+}
+
 /* ============================================================= deletes */
 
 /* The count sql finds for id; -1 on error. */

@@ -410,6 +410,49 @@ static void test_publication_times(void **state)
 	db_close(db);
 }
 
+/* A scheduled post (or a draft) published now appears at this minute,
+ * whatever time it had; only its editors may. */
+static void test_publish_now(void **state)
+{
+	(void)state;
+	struct db *db = fresh_db();
+	people_setup();
+	int64_t later, draft;
+	char key[24];
+	struct post_input l = {.title = "Later", .publish = 1, .event_slug = "event-a",
+			       .published_at = "2099-01-01T00:00:00Z"};
+	struct post_input d = {.title = "Draft", .event_slug = "event-a"};
+	assert_int_equal(post_create(db, &people[ORG_A], &l, NOW, &later, NULL), HM_OK);
+	assert_int_equal(post_create(db, &people[ORG_A], &d, NOW, &draft, NULL), HM_OK);
+	assert_string_equal(state_of(db, later, NOW + 100), "scheduled");
+
+	snprintf(key, sizeof(key), "%lld", (long long)later);
+	assert_int_equal(kind_publish_now(&post_kind, db, &people[PARTICIPANT], key, NOW + 100),
+			 HM_EFORBIDDEN);
+	assert_string_equal(state_of(db, later, NOW + 100), "scheduled");
+	assert_int_equal(kind_publish_now(&post_kind, db, &people[ORG_A], key, NOW + 100), HM_OK);
+	assert_string_equal(state_of(db, later, NOW + 100), "published");
+	json_t *p = post_admin_get(db, later, NOW + 100);
+	assert_string_equal(json_string_value(json_object_get(p, "published_at")),
+			    "2012-11-12T12:02:00Z");
+	json_decref(p);
+
+	snprintf(key, sizeof(key), "%lld", (long long)draft);
+	assert_int_equal(kind_publish_now(&post_kind, db, &people[ORG_A], key, NOW), HM_OK);
+	assert_string_equal(state_of(db, draft, NOW), "published");
+	assert_int_equal(kind_publish_now(&post_kind, db, &people[ORG_A], "999", NOW), HM_ENOTFOUND);
+
+	/* Recorded as what it is: an update of a published post, a
+	 * publication of a draft. */
+	json_t *log = audit_list(db, NULL, 0, 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 0), "action")),
+			    "post.publish");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(log, 1), "action")),
+			    "post.update");
+	json_decref(log);
+	db_close(db);
+}
+
 static int listed(json_t *list, int64_t id)
 {
 	size_t i;
@@ -678,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_post_fields_refused),
 		cmocka_unit_test(test_post_slugs_made_unique),
 		cmocka_unit_test(test_publication_times),
+		cmocka_unit_test(test_publish_now),
 		cmocka_unit_test(test_list_shows_what_each_may_see),
 		cmocka_unit_test(test_categories),
 		cmocka_unit_test(test_audit_records_every_change),

@@ -89,18 +89,20 @@ static void decorate_admin_post(struct http_req *req, json_t *p, const char *tz)
 	}
 }
 
-/* The post as the API takes it back (PATCH starts from this). */
+/* The post as its form shows it. */
 static json_t *post_as_input(const json_t *p)
 {
 	json_t *in = json_object();
 	static const char *const keys[] = {"title", "slug", "summary", "body_md", "status",
-					   "published_at", "is_featured", "event_slug", "image",
+					   "published_at", "event_slug", "image",
 					   "image_alt", "image_credit"};
 	for (size_t i = 0; i < HM_ARRAY_LEN(keys); i++) {
 		json_t *v = json_object_get(p, keys[i]);
 		if (v)
 			json_object_set(in, keys[i], v);
 	}
+	/* a checkbox's value */
+	web_set_str(in, "is_featured", json_is_true(json_object_get(p, "is_featured")) ? "1" : "0");
 	json_t *cats = json_array();
 	size_t i;
 	json_t *c;
@@ -153,12 +155,15 @@ static void form_choices(struct http_req *req, json_t *m, json_t *fv)
 	json_object_set_new(m, "timezone", json_string(news_site_timezone(req->db, &req->pool)));
 }
 
-/* Renders the post form page. post: the stored post when editing (borrowed). */
+/* Renders the post form page. post: the stored post when editing
+ * (borrowed); form (stolen) may carry a preview. */
 static enum hm_err render_post_form(struct http_req *req, struct http_res *res, json_t *form,
-				    const json_t *post, json_t *preview)
+				    const json_t *post)
 {
 	json_t *m = json_object();
 	json_t *values = json_object_get(form, "values");
+	json_t *preview = json_incref(json_object_get(form, "preview"));
+	json_object_del(form, "preview");
 	/* The form speaks the site's wall-clock time; what it sent was read
 	 * as UTC. */
 	const char *at = json_string_value(json_object_get(values, "published_at"));
@@ -241,11 +246,6 @@ static enum hm_err post_for_edit(struct http_req *req, struct http_res *res, jso
 	if (!(*out = post_api_model(req, id, &scope)))
 		return http_fail(res, HM_ENOTFOUND, "There is no such post.");
 	return HM_OK;
-}
-
-static enum hm_err post_may_create_web(struct http_req *req, struct http_res *res)
-{
-	return news_web_gate(req, res);
 }
 
 /* The API's post: as the principal may see it, with its display fields. */
@@ -341,7 +341,7 @@ static json_t *post_preview_model(struct http_req *req, const struct form *f)
 static enum hm_err post_form_page(struct http_req *req, struct http_res *res, json_t *t,
 				  json_t *fj)
 {
-	enum hm_err e = render_post_form(req, res, fj, t, NULL);
+	enum hm_err e = render_post_form(req, res, fj, t);
 	json_decref(t);
 	return e;
 }
@@ -413,9 +413,11 @@ const struct kind post_kind = {
 	.snapshot = post_snapshot,
 	.edit_action = AUTH_NEWS_EDIT,
 	.may_edit = post_may_edit,
-	.may_create_web = post_may_create_web,
+	.may_create_web = news_web_gate,
 	.for_edit = post_for_edit,
 	.statuses = post_statuses,
+	.publish_at = "published_at",
+	.status_to = "/admin/news",
 	.merge = post_merge,
 	.defaults = post_defaults,
 	.complete = post_complete,
@@ -438,46 +440,16 @@ const struct kind post_kind = {
 	.api_item = post_api_item,
 	.input_extra = post_input_extra,
 	.form_page = post_form_page,
+	.preview = post_preview_model,
 };
 
-/* POST /admin/news, /admin/news/{id} and the API's POST and PATCH: saved
- * through the kind, unless the form asks for a preview, which shows what
- * was sent and saves nothing. */
+/* POST /admin/news, /admin/news/{id} and the API's POST and PATCH: the
+ * kind's save (or the form's preview); a PATCH takes JSON only. */
 static enum hm_err post_save_h(struct http_req *req, struct http_res *res)
 {
-	int json = news_web_json_body(req);
-	if (req->method == HTTP_PATCH && !json)
+	if (req->method == HTTP_PATCH && !news_web_json_body(req))
 		return http_fail(res, HM_EINVAL, "PATCH takes a JSON object of the fields to change.");
-	struct kv_list kv;
-	int preview = 0;
-	if (!json && !req->want_json) {
-		form_pairs(req, &kv);
-		for (size_t i = 0; i < kv.n; i++)
-			preview |= strcmp(kv.items[i].key, "preview") == 0;
-	}
-	if (!preview)
-		return adm_save(req, res, &post_kind);
-
-	json_t *cur = NULL;
-	struct adm_input in;
-	enum hm_err e = http_param(req, "id") ? post_for_edit(req, res, &cur)
-					      : news_web_gate(req, res);
-	if (e != HM_OK)
-		return e;
-	web_private(req, res);
-	web_own(req, cur);
-	e = adm_input_read(req, post_fields, HM_ARRAY_LEN(post_fields), "categories", 0, &in);
-	post_input_extra(req, &in);
-	if (in.f.error) {
-		adm_input_free(&in);
-		return http_fail(res, HM_EINVAL, "The form could not be read. Please try again.");
-	}
-	if (in.f.nerrors)
-		res->status = 400;
-	json_t *pv = post_preview_model(req, &in.f);
-	json_t *fj = adm_input_form_json(&in);
-	adm_input_free(&in);
-	return render_post_form(req, res, fj, cur, pv);
+	return adm_save(req, res, &post_kind);
 }
 
 static enum hm_err post_new_form(struct http_req *req, struct http_res *res)
@@ -499,7 +471,7 @@ static enum hm_err post_new_form(struct http_req *req, struct http_res *res)
 		json_decref(evs);
 	}
 	json_t *form = json_pack("{s:o, s:{}, s:b}", "values", values, "errors", "has_errors", 0);
-	return render_post_form(req, res, form, NULL, NULL);
+	return render_post_form(req, res, form, NULL);
 }
 
 /* GET /admin/news/{id}/edit (and /admin/news/{id}): the form with the
@@ -517,80 +489,11 @@ static enum hm_err post_edit_form(struct http_req *req, struct http_res *res)
 		http_res_page(res, post, NULL, NULL);
 		return HM_OK;
 	}
-	json_t *values = post_as_input(post);
-	json_object_set_new(values, "is_featured",
-			    json_string(json_is_true(json_object_get(post, "is_featured")) ? "1" : "0"));
-	json_t *form = json_pack("{s:o, s:{}, s:b}", "values", values, "errors", "has_errors", 0);
-	e = render_post_form(req, res, form, post, NULL);
+	json_t *form = json_pack("{s:o, s:{}, s:b}", "values", post_as_input(post), "errors",
+				 "has_errors", 0);
+	e = render_post_form(req, res, form, post);
 	json_decref(post);
 	return e;
-}
-
-/* POST …/{id}/publish and …/unpublish: back to the list, where the
- * buttons are, or the post as JSON. */
-static enum hm_err post_status(struct http_req *req, struct http_res *res, const char *status)
-{
-	json_t *post;
-	enum hm_err e = post_for_edit(req, res, &post);
-	if (e != HM_OK)
-		return e;
-	web_own(req, post);
-	web_private(req, res);
-	/* Taking a published post back to draft asks first. */
-	if (str_eq(status, "draft") && str_eq(web_str(post, "status"), "published") &&
-	    !web_confirmed(req))
-		return adm_unpublish_ask(req, res, &post_kind, post, "/admin/news");
-	e = kind_set_status(&post_kind, req->db, web_principal(req), http_param(req, "id"), status,
-			    time_now_s());
-	if (e != HM_OK)
-		return adm_domain_fail(res, e);
-	if (req->want_json) {
-		http_res_page(res, post_api_model(req, site_id_param(req), NULL), NULL, NULL);
-		return HM_OK;
-	}
-	return web_redirect(req, res,
-			    arena_printf(&req->pool, "/admin/news?done=%s&post=%lld",
-					 str_eq(status, "draft") ? "unpublished" : "published",
-					 (long long)site_id_param(req)));
-}
-
-/* POST …/{id}/publish-now: a scheduled post (or a draft) is published at
- * this minute, whatever time it had. */
-static enum hm_err post_publish_now_h(struct http_req *req, struct http_res *res)
-{
-	json_t *post, *out = NULL;
-	struct field_errors errs = {0};
-	enum hm_err e = post_for_edit(req, res, &post);
-	if (e != HM_OK)
-		return e;
-	json_decref(post);
-	web_private(req, res);
-	int64_t now = time_now_s();
-	json_t *in = json_pack("{s:s, s:s}", "status", "published", "published_at",
-			       time_format_rfc3339(&req->pool, now - now % 60));
-	e = kind_save(&post_kind, req->db, web_principal(req), http_param(req, "id"), in, now, &out,
-		      &errs);
-	json_decref(in);
-	json_decref(out);
-	if (e != HM_OK)
-		return adm_domain_fail(res, e);
-	if (req->want_json) {
-		http_res_page(res, post_api_model(req, site_id_param(req), NULL), NULL, NULL);
-		return HM_OK;
-	}
-	return web_redirect(req, res,
-			    arena_printf(&req->pool, "/admin/news?done=published&post=%lld",
-					 (long long)site_id_param(req)));
-}
-
-static enum hm_err post_publish_h(struct http_req *req, struct http_res *res)
-{
-	return post_status(req, res, "published");
-}
-
-static enum hm_err post_unpublish_h(struct http_req *req, struct http_res *res)
-{
-	return post_status(req, res, "draft");
 }
 
 /* /admin/news: every post the principal may edit, drafts included. */
@@ -697,18 +600,22 @@ const struct route news_admin_routes[] = {
 	/* …/edit, as every other kind's edit page is addressed */
 	{GET, "/admin/news/{id}/edit", post_edit_form, WEB_PRIVATE},
 	{POST, "/admin/news/{id}", post_save_h, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/news/{id}/publish", post_publish_h, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/news/{id}/unpublish", post_unpublish_h, WEB_PRIVATE | WEB_CSRF},
-	{POST, "/admin/news/{id}/publish-now", post_publish_now_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/news/{id}/publish", adm_h_publish, WEB_PRIVATE | WEB_CSRF, &post_kind},
+	{POST, "/admin/news/{id}/unpublish", adm_h_unpublish, WEB_PRIVATE | WEB_CSRF, &post_kind},
+	{POST, "/admin/news/{id}/publish-now", adm_h_publish_now, WEB_PRIVATE | WEB_CSRF,
+	 &post_kind},
 	{POST, "/admin/news/{id}/delete", adm_h_delete, WEB_PRIVATE | WEB_CSRF, &post_kind},
 	{GET, "/api/v1/posts", api_posts, WEB_JSON},
 	{POST, "/api/v1/posts", post_save_h, WEB_JSON | WEB_STAFF | WEB_CSRF},
 	{GET, "/api/v1/posts/{id}", api_post, WEB_JSON},
 	{PATCH, "/api/v1/posts/{id}", post_save_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{DELETE, "/api/v1/posts/{id}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF, &post_kind},
-	{POST, "/api/v1/posts/{id}/publish", post_publish_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{POST, "/api/v1/posts/{id}/unpublish", post_unpublish_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{POST, "/api/v1/posts/{id}/publish", adm_h_publish, WEB_JSON | WEB_PRIVATE | WEB_CSRF,
+	 &post_kind},
+	{POST, "/api/v1/posts/{id}/unpublish", adm_h_unpublish, WEB_JSON | WEB_PRIVATE | WEB_CSRF,
+	 &post_kind},
 	TR_ROUTES("/admin/news", "/api/v1/posts", "{id}", &post_kind),
-	{POST, "/api/v1/posts/{id}/publish-now", post_publish_now_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{POST, "/api/v1/posts/{id}/publish-now", adm_h_publish_now, WEB_JSON | WEB_PRIVATE | WEB_CSRF,
+	 &post_kind},
 	WEB_ROUTES_END,
 };

@@ -41,8 +41,8 @@ struct auth_scope;
  * field's name as the forms and the API call it ("slug", "event_slug",
  * "categories", "image", "image_alt"…) and an untranslated message. */
 
-/* Posts are written through kind_save, kind_set_status and kind_delete
- * of post_kind, addressed by id (its key is the id in decimal). A change
+/* Posts are written through kind_save, kind_set_status, kind_publish_now
+ * and kind_delete of post_kind, addressed by id (its key is the id in decimal). A change
  * takes title (required, up to POST_TITLE_MAX bytes), slug (made from the
  * title when empty), summary, body_md, status ("draft" or "published"),
  * published_at (RFC 3339; a post published without one is published now,

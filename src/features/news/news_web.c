@@ -1,21 +1,13 @@
 /*
  * news_web.c — the helpers the organisers' news pages share (see
- * news_web.h): paths and gates, the domain's refusals onto a form, and a
- * JSON body laid over a post or category for PATCH.
+ * news_web.h): their gate, their navigation, and whether a body is JSON.
  */
 #include "features/news/news_web.h"
 
 #include "auth/auth.h"
-#include "core/text.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-int news_web_is_api(const struct http_req *req)
-{
-	return str_starts_with(req->path, "/api/");
-}
-
 
 /* The gate of every news editing handler: editors of some news pass,
  * everyone else gets web_require's answer (sign-in, 401 or 403). */

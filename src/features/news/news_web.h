@@ -15,8 +15,6 @@
 #include "site/form.h"
 #include "site/web.h"
 
-/* 1 for a path under /api/. */
-int news_web_is_api(const struct http_req *req);
 /* 1 if the body is JSON. */
 int news_web_json_body(const struct http_req *req);
 
