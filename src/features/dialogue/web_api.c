@@ -190,11 +190,24 @@ static enum hm_err api_get(struct http_req *req, struct http_res *res)
 	adm_api_cache(req, res);
 	json_t *o = public_conv(c);
 	if (dlg_may_moderate(web_principal(req), c)) {
-		json_t *list = dlg_statements(req->db, json_integer_value(json_object_get(c, "id")), NULL);
-		if (!list) {
+		int64_t cid = json_integer_value(json_object_get(c, "id"));
+		json_t *list = dlg_statements(req->db, cid, NULL);
+		json_t *trs = list ? dlg_conv_translations(req->db, cid) : NULL;
+		if (!trs) {
+			json_decref(list);
 			json_decref(o);
 			return HM_EDB;
 		}
+		/* the originals, as moderators edit them, with their translations */
+		size_t i;
+		json_t *st;
+		json_array_foreach(list, i, st) {
+			char k[24];
+			snprintf(k, sizeof(k), "%lld", (long long)json_integer_value(json_object_get(st, "id")));
+			json_t *t = json_object_get(trs, k);
+			json_object_set_new(st, "translations", t ? json_incref(t) : json_object());
+		}
+		json_decref(trs);
 		json_object_set_new(o, "statements", list);
 	}
 	return adm_api_answer(res, 200, o);
@@ -237,7 +250,16 @@ static enum hm_err api_statements(struct http_req *req, struct http_res *res)
 	if (dlg_may_moderate(web_principal(req), c)) {
 		json_t *list = texts ? json_pack("O", texts) : json_pack("[O]", text ? text : json_null());
 		json_t *ids = NULL;
-		e = dlg_seed(req->db, web_principal(req), cid, list, now, &errs, &ids);
+		/* the language they are written in: the body's "lang", else the page's */
+		const json_t *lv = json_object_get(in, "lang");
+		const char *lang = json_string_value(lv);
+		if (lv && (!lang || !i18n_supported(lang))) {
+			json_decref(list);
+			field_error_add(&errs, "lang", "Choose one of the site's six languages.");
+			return site_refuse_json(req, res, 400, &errs);
+		}
+		e = dlg_seed_lang(req->db, web_principal(req), cid, list, lang ? lang : req->lang, now,
+				  &errs, &ids);
 		json_decref(list);
 		if (e == HM_EINVAL) {
 			/* {text}: its refusal is the text's */
@@ -309,7 +331,141 @@ static enum hm_err api_statement(struct http_req *req, struct http_res *res)
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
 	json_t *after = dlg_statement(req->db, sid);
-	return after ? adm_api_answer(res, 200, after) : HM_EDB;
+	json_t *trs = after ? dlg_translations(req->db, sid) : NULL;
+	if (!trs) {
+		json_decref(after);
+		return HM_EDB;
+	}
+	json_object_set_new(after, "translations", trs);
+	return adm_api_answer(res, 200, after);
+}
+
+/* ------------------------------------------- statements' translations */
+
+/* The statement of the path and its conversation, as the asker may see
+ * them: a pending or rejected statement only by its moderators (404
+ * otherwise). */
+static enum hm_err stmt_of(struct http_req *req, struct http_res *res, json_t **s, json_t **c)
+{
+	int64_t sid = site_id_param(req);
+	*s = sid ? web_own(req, dlg_statement(req->db, sid)) : NULL;
+	*c = *s ? web_own(req, dlg_conversation(req->db, json_integer_value(json_object_get(
+							      *s, "conversation_id"))))
+		: NULL;
+	int seen = *c && dlg_may_see(web_principal(req), *c) &&
+		   (dlg_may_moderate(web_principal(req), *c) ||
+		    str_eq(dlg_jstr(*s, "status"), "accepted") || str_eq(dlg_jstr(*s, "status"), "meta"));
+	if (!seen)
+		return db_failed(req->db) ? HM_EDB
+					  : http_fail(res, HM_ENOTFOUND, "There is no such statement.");
+	return HM_OK;
+}
+
+/* GET /api/v1/statements/{id}/translations: {lang, translations}. */
+static enum hm_err api_tr_get(struct http_req *req, struct http_res *res)
+{
+	json_t *s, *c;
+	enum hm_err e = stmt_of(req, res, &s, &c);
+	if (e != HM_OK)
+		return e;
+	json_t *trs = dlg_translations(req->db, json_integer_value(json_object_get(s, "id")));
+	if (!trs)
+		return HM_EDB;
+	if (!dlg_may_moderate(web_principal(req), c))
+		adm_api_cache(req, res);
+	return adm_api_answer(res, 200, json_pack("{s:O, s:o}", "lang", json_object_get(s, "lang"),
+						  "translations", trs));
+}
+
+/* The statement of the path for a write on its translations: 404 as
+ * stmt_of, 403 for whoever may not moderate it (a read-only token too). */
+static enum hm_err stmt_for_write(struct http_req *req, struct http_res *res, json_t **s)
+{
+	json_t *c;
+	enum hm_err e = stmt_of(req, res, s, &c);
+	if (e != HM_OK)
+		return e;
+	if (!dlg_may_moderate(web_principal(req), c))
+		return http_fail(res, HM_EFORBIDDEN, "Your account may not do this.");
+	return HM_OK;
+}
+
+/* The {lang} of the path, one of the site's (404 otherwise). */
+static const char *path_lang(struct http_req *req)
+{
+	const char *lang = http_param(req, "lang");
+	return lang && i18n_supported(lang) ? lang : NULL;
+}
+
+/* PUT /api/v1/statements/{id}/translations/{lang} {"text"}. */
+static enum hm_err api_tr_put(struct http_req *req, struct http_res *res)
+{
+	json_t *s;
+	enum hm_err e = stmt_for_write(req, res, &s);
+	if (e != HM_OK)
+		return e;
+	const char *lang = path_lang(req);
+	if (!lang)
+		return http_fail(res, HM_ENOTFOUND, "This language is not offered.");
+	json_t *in = site_body_object(req);
+	if (!in)
+		return http_fail(res, HM_EINVAL, "Send a JSON object with the statement's text.");
+	const json_t *tv = json_object_get(in, "text");
+	struct field_errors errs = {0};
+	if (tv && !json_is_string(tv)) {
+		field_error_add(&errs, "text", "Please enter text here.");
+		return site_refuse_json(req, res, 400, &errs);
+	}
+	json_t *out = NULL;
+	e = dlg_translate(req->db, web_principal(req), json_integer_value(json_object_get(s, "id")),
+			  lang, json_string_value(tv), time_now_s(), &errs, &out);
+	if (e == HM_EINVAL)
+		return site_refuse_json(req, res, 400, &errs);
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	db_bump_version();
+	return adm_api_answer(res, 200, out);
+}
+
+/* DELETE /api/v1/statements/{id}/translations/{lang}: {"deleted": true},
+ * also when there was none. */
+static enum hm_err api_tr_delete(struct http_req *req, struct http_res *res)
+{
+	json_t *s;
+	enum hm_err e = stmt_for_write(req, res, &s);
+	if (e != HM_OK)
+		return e;
+	const char *lang = path_lang(req);
+	if (!lang)
+		return http_fail(res, HM_ENOTFOUND, "This language is not offered.");
+	e = dlg_untranslate(req->db, web_principal(req), json_integer_value(json_object_get(s, "id")),
+			    lang, time_now_s());
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	db_bump_version();
+	return adm_api_answer(res, 200, json_pack("{s:b}", "deleted", 1));
+}
+
+/* PATCH /api/v1/statements/{id}/translations {"lang"}: the original's
+ * language. */
+static enum hm_err api_tr_lang(struct http_req *req, struct http_res *res)
+{
+	json_t *s;
+	enum hm_err e = stmt_for_write(req, res, &s);
+	if (e != HM_OK)
+		return e;
+	const char *lang = json_string_value(json_object_get(site_body_object(req), "lang"));
+	if (!lang || !i18n_supported(lang)) {
+		struct field_errors errs = {0};
+		field_error_add(&errs, "lang", "Choose one of the site's six languages.");
+		return site_refuse_json(req, res, 400, &errs);
+	}
+	e = dlg_statement_lang(req->db, web_principal(req),
+			       json_integer_value(json_object_get(s, "id")), lang, time_now_s());
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	db_bump_version();
+	return adm_api_answer(res, 200, json_pack("{s:s}", "lang", lang));
 }
 
 /* ------------------------------------------------------ participants */
@@ -328,6 +484,7 @@ static json_t *state_of(struct http_req *req, int64_t cid, int64_t pid)
 	db_rollback(req->db);
 	if (e != HM_OK)
 		return NULL;
+	dlg_web_read_in(req, next, 0); /* in the reader's language */
 	return json_pack("{s:o, s:o, s:o}", "next", next, "progress", prog, "participant",
 			 pid > 0 ? json_integer(pid) : json_null());
 }
@@ -748,6 +905,13 @@ const struct route dlg_routes[] = {
 	{POST, "/api/v1/conversations/{id}/statements", api_statements,
 	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{PATCH, "/api/v1/statements/{id}", api_statement, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/statements/{id}/translations", api_tr_get, WEB_JSON},
+	{PATCH, "/api/v1/statements/{id}/translations", api_tr_lang,
+	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{PUT, "/api/v1/statements/{id}/translations/{lang}", api_tr_put,
+	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/statements/{id}/translations/{lang}", api_tr_delete,
+	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{POST, "/api/v1/conversations/{id}/votes", api_vote,
 	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{GET, "/conversations/{id}", page_conversation, WEB_PRIVATE},
