@@ -191,6 +191,8 @@ function bodyFor(r) {
 	// a participant's exclusion from the analysis: the API's and the form's
 	if (/\/participants\/\{pid\}$/.test(p)) b.excluded = true;
 	if (/^\/admin\/conversations\/\{id\}\/participants$/.test(p)) Object.assign(b, { participant: ids.participant, excluded: '1' });
+	// a statement's translations: the API's text, the form's field per language
+	if (/\/statements\/\{id\}\/translations/.test(p)) Object.assign(b, { text: 'Probe translation', text_es: 'Probe', lang: 'fr' });
 	return b;
 }
 
@@ -219,6 +221,7 @@ function commonParam(name, p) {
 	if (name === 'id' && /\/delegations\//.test(p)) return ids.delegation;
 	if (name === 'id' && /\/conversations\//.test(p)) return ids.conversation;
 	if (name === 'id' && /\/statements\//.test(p)) return ids.statement;
+	if (name === 'lang' && /\/statements\/\{id\}\/translations\//.test(p)) return 'fr';
 	if (name === 'pid' && /\/participants\//.test(p)) return ids.participant;
 	// a well-formed link to no registration: refusals come before the lookup
 	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;

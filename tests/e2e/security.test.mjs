@@ -145,6 +145,8 @@ const PARAMS = [
 	[/\/delegations\/\{id\}/, 'id', () => ids.delegation],
 	[/\/conversations\/\{id\}/, 'id', () => ids.conversation],
 	[/\/statements\/\{id\}/, 'id', () => ids.statement],
+	// a statement's translation into a language it is not written in
+	[/\/statements\/\{id\}\/translations\/\{lang\}/, 'lang', () => 'fr'],
 	[/\/participants\/\{pid\}/, 'pid', () => ids.participant],
 ];
 
