@@ -96,6 +96,23 @@ describe('a statement in English, translated into French', () => {
 		assert.deepEqual(j.json.next.translations, { fr: { text: FR } });
 	});
 
+	test('the embedded page, framed by another site, reads the same in French', async () => {
+		let r = await org.api('PATCH', `/api/v1/conversations/${cid}`, { embed_origins: 'https://partner.example.org' });
+		assert.equal(r.status, 200, r.body);
+		const v = new Client(srv.url);
+		r = await v.get(`/conversations/${cid}?embed=1&lang=fr`);
+		assert.equal(r.status, 200);
+		assert.match(r.headers['content-security-policy'], /frame-ancestors .*https:\/\/partner\.example\.org/);
+		// a visitor may not take part here (signed-in only), but reads the same marks where they may
+		r = await fr.get(`/conversations/${cid}?embed=1&lang=fr`);
+		const q = element(r.body, /blockquote class="dialogue-statement"/);
+		assert.match(q.tag, /lang="fr"/);
+		assert.equal(q.text, FR);
+		assert.ok(r.body.includes(`<blockquote lang="en" dir="auto">${EN}</blockquote></details>`));
+		r = await org.api('PATCH', `/api/v1/conversations/${cid}`, { embed_origins: '' });
+		assert.equal(r.status, 200, r.body);
+	});
+
 	test('an English reader sees the original, and a Spanish one too while there is no Spanish version', async () => {
 		for (const lang of ['en', 'es']) {
 			const r = await en.get(`/conversations/${cid}?lang=${lang}`);
