@@ -15,3 +15,18 @@ CREATE TABLE statement_translation (
   updated_at    TEXT NOT NULL,
   PRIMARY KEY (statement_id, lang)
 );
+
+-- A participant's suggested translation, waiting for a moderator of the
+-- conversation: accepted, it becomes the statement's translation (reviewed
+-- by the moderator who accepts it) and the other suggestions into that
+-- language go; dismissed, it goes. One per participant, statement and
+-- language (a new one replaces theirs).
+CREATE TABLE statement_translation_suggestion (
+  id             INTEGER PRIMARY KEY,
+  statement_id   INTEGER NOT NULL REFERENCES statement(id) ON DELETE CASCADE,
+  participant_id INTEGER NOT NULL REFERENCES dialogue_participant(id) ON DELETE CASCADE,
+  lang           TEXT NOT NULL,
+  text           TEXT NOT NULL,
+  created_at     TEXT NOT NULL,
+  UNIQUE (statement_id, participant_id, lang)
+);

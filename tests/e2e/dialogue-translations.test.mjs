@@ -285,3 +285,86 @@ describe('who may write translations, and what is refused', () => {
 		assert.ok(y);
 	});
 });
+
+describe('participants suggest, moderators review', () => {
+	let c2, s2;
+	const suggestions = () => jsonRows(srv.db, `SELECT lang, text FROM statement_translation_suggestion WHERE statement_id = ${s2} ORDER BY id`);
+	before(async () => {
+		let r = await org.api('POST', `/api/v1/events/${SH}/conversations`,
+			{ topic: 'Wells', status: 'open', participation: 'signed-in', max_length: 40 });
+		c2 = r.json.id;
+		r = await org.api('POST', `/api/v1/conversations/${c2}/statements`, { texts: ['Wells before dams.'], lang: 'en' });
+		s2 = r.json.ids[0];
+	});
+
+	test('a Spanish reader suggests one by the page\'s form; nobody reads it before a moderator', async () => {
+		let r = await fr.get(`/conversations/${c2}?lang=es`);
+		assert.match(r.body, /<details class="dialogue-suggest"><summary>/);
+		assert.match(r.body, /<input type="hidden" name="lang" value="es">/);
+		assert.match(r.body, /<textarea id="f-suggest" name="text" lang="es" dir="ltr" maxlength="80"/);
+		// an English reader of an English statement is offered nothing to suggest
+		assert.doesNotMatch((await en.get(`/conversations/${c2}?lang=en`)).body, /dialogue-suggest/);
+		// refused: empty, and nothing stored; the page again on the statement, the field marked
+		let snap = dbSnapshot(srv.db);
+		r = await fr.post(`/conversations/${c2}/suggestions?lang=es`, { statement: String(s2), lang: 'es', text: ' ' });
+		assert.equal(r.status, 400);
+		assert.match(r.body, /<details class="dialogue-suggest" open>/);
+		assert.match(r.body, /id="f-suggest-error"/);
+		assertDbUnchanged(srv.db, snap, 'an empty suggestion');
+		r = await fr.post(`/conversations/${c2}/suggestions?lang=es`, { statement: String(s2), lang: 'es', text: 'Pozos antes que presas.' });
+		assert.equal(r.status, 303, r.body.slice(0, 300));
+		assert.equal(r.headers.location, `/conversations/${c2}?done=suggested`);
+		assert.deepEqual(suggestions(), [{ lang: 'es', text: 'Pozos antes que presas.' }]);
+		// a second one replaces theirs; another participant's stands beside it
+		r = await fr.api('POST', `/api/v1/conversations/${c2}/suggestions`, { statement: s2, lang: 'es', text: 'Pozos antes de presas.' });
+		assert.equal(r.status, 201, r.body);
+		assert.equal(r.json.status, 'pending');
+		r = await bearer(srv.url, partToken, 'POST', `/api/v1/conversations/${c2}/suggestions`, { statement: s2, lang: 'ru', text: 'Сначала колодцы, потом плотины.' });
+		assert.equal(r.status, 201, r.body);
+		assert.deepEqual(suggestions(), [{ lang: 'es', text: 'Pozos antes de presas.' }, { lang: 'ru', text: 'Сначала колодцы, потом плотины.' }]);
+		// readers still read the original
+		r = await en.getJson(`/conversations/${c2}?lang=es`);
+		assert.equal(r.json.next.text, 'Wells before dams.');
+		assert.deepEqual(r.json.next.translations, {});
+		// a participant may not list nor decide them, nor suggest into the original's language
+		snap = dbSnapshot(srv.db);
+		assert.equal((await bearer(srv.url, partToken, 'GET', `/api/v1/statements/${s2}/suggestions`)).status, 403);
+		r = await org.api('GET', `/api/v1/statements/${s2}/suggestions`);
+		const [es] = r.json.suggestions;
+		assert.equal((await bearer(srv.url, partToken, 'PATCH', `/api/v1/statements/${s2}/suggestions/${es.id}`, { status: 'accepted' })).status, 403);
+		await en.get('/account');
+		assert.equal((await en.post(`/admin/statements/${s2}/suggestions`, { accept: String(es.id) })).status, 403);
+		r = await bearer(srv.url, partToken, 'POST', `/api/v1/conversations/${c2}/suggestions`, { statement: s2, lang: 'en', text: 'Wells first.' });
+		assert.equal(r.status, 400, r.body);
+		assertDbUnchanged(srv.db, snap, 'a participant deciding suggestions');
+	});
+
+	test('the moderator accepts one (it becomes the reviewed translation) and dismisses another', async () => {
+		let r = await org.get(`/admin/statements/${s2}/translations`);
+		assert.match(r.body, /<th scope="row" lang="es" dir="ltr">Pozos antes de presas\.<\/th>/);
+		r = await org.get(`/admin/conversations/${c2}/statements`);
+		assert.match(r.body, /0 translations · 2 suggestions waiting/);
+		const list = (await org.api('GET', `/api/v1/statements/${s2}/suggestions`)).json.suggestions;
+		const es = list.find((x) => x.lang === 'es'), ru = list.find((x) => x.lang === 'ru');
+		await org.get(`/admin/statements/${s2}/translations`);
+		r = await org.post(`/admin/statements/${s2}/suggestions`, { accept: String(es.id) });
+		assert.equal(r.status, 303, r.body.slice(0, 300));
+		assert.deepEqual(jsonRows(srv.db, `SELECT t.lang, t.text, a.email FROM statement_translation t JOIN account a ON a.id = t.reviewed_by WHERE t.statement_id = ${s2}`),
+			[{ lang: 'es', text: 'Pozos antes de presas.', email: srv.organiser.email }]);
+		r = await org.api('PATCH', `/api/v1/statements/${s2}/suggestions/${ru.id}`, { status: 'dismissed' });
+		assert.equal(r.status, 200, r.body);
+		assert.deepEqual(r.json, { id: ru.id, status: 'dismissed' });
+		assert.deepEqual(suggestions(), []);
+		assert.equal(jsonRows(srv.db, `SELECT count(*) AS n FROM audit_log WHERE action = 'statement.suggestion.dismiss' AND entity_id = ${s2}`)[0].n, 1);
+		r = await org.api('PATCH', `/api/v1/statements/${s2}/suggestions/${ru.id}`, { status: 'accepted' });
+		assert.equal(r.status, 404);
+		// the Spanish reader now reads it, and may no longer suggest one into Spanish
+		r = await fr.get(`/conversations/${c2}?lang=es`);
+		const q = element(r.body, /blockquote class="dialogue-statement"/);
+		assert.match(q.tag, /lang="es"/);
+		assert.equal(q.text, 'Pozos antes de presas.');
+		assert.doesNotMatch(r.body, /dialogue-suggest/);
+		r = await fr.api('POST', `/api/v1/conversations/${c2}/suggestions`, { statement: s2, lang: 'es', text: 'Otra.' });
+		assert.equal(r.status, 409, r.body);
+	});
+});

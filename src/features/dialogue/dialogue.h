@@ -217,6 +217,29 @@ enum hm_err dlg_untranslate(struct db *db, const struct principal *p, int64_t si
 enum hm_err dlg_statement_lang(struct db *db, const struct principal *p, int64_t sid,
 			       const char *lang, int64_t now);
 
+/* A participant's suggested translation of statement sid (accepted, of
+ * conversation cid) into lang, waiting for a moderator (table
+ * statement_translation_suggestion): who must be able to take part
+ * (dlg_may_take_part's refusals); HM_ENOTFOUND: no such accepted
+ * statement there; HM_EEXIST: it has a translation into lang already;
+ * HM_EINVAL with errs as dlg_translate. One per participant, statement
+ * and language: a new one replaces theirs. Makes the participant if need
+ * be. *out: {id, statement, lang, status "pending", participant}. */
+enum hm_err dlg_suggest(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
+			const char *lang, const char *text, int64_t now, struct field_errors *errs,
+			json_t **out);
+/* The suggestions waiting for statement sid: [{id, lang, text,
+ * participant, created_at}…], by language. NULL on a failed read. */
+json_t *dlg_suggestions(struct db *db, int64_t sid);
+/* A moderator's decision on suggestion id of statement sid: accepted, it
+ * becomes the translation into its language (as dlg_translate: errs,
+ * audited "statement.translate"), and every suggestion into that language
+ * goes; dismissed, it goes (audited "statement.suggestion.dismiss").
+ * HM_ENOTFOUND (not one of sid's), HM_EFORBIDDEN. A translation a
+ * moderator enters answers the suggestions into its language too. */
+enum hm_err dlg_suggestion_decide(struct db *db, const struct principal *p, int64_t sid,
+				  int64_t id, int accept, int64_t now, struct field_errors *errs);
+
 /* An organiser's decision on statement sid: "accepted", "rejected" or
  * "meta" with an optional reason (at most DLG_REASON_MAX bytes).
  * HM_EINVAL: not a decision. Audited "statement.moderate". */
@@ -231,8 +254,9 @@ json_t *dlg_statement(struct db *db, int64_t sid);
 json_t *dlg_statements(struct db *db, int64_t cid, const char *status);
 /* The moderation queue: limit statements from offset, pending first then
  * oldest first (status NULL: all), the keys of dlg_statement plus author
- * ("organiser", "account" or "anonymous") and n_translations (how many
- * languages it is translated into). */
+ * ("organiser", "account" or "anonymous"), n_translations (how many
+ * languages it is translated into) and n_suggestions (participants'
+ * suggested translations waiting). */
 json_t *dlg_statements_page(struct db *db, int64_t cid, const char *status, int64_t offset,
 			    int64_t limit);
 /* {pending, accepted, rejected, meta, statements (all), participants,

@@ -201,7 +201,9 @@ static const char SQL_PAGE[] =
 	"SELECT " STMT_COLS ", CASE WHEN s.by_organiser = 1 THEN 'organiser' "
 	"WHEN p.account_id IS NOT NULL THEN 'account' ELSE 'anonymous' END AS author, "
 	"(SELECT count(*) FROM statement_translation t WHERE t.statement_id = s.id) "
-	"AS n_translations "
+	"AS n_translations, "
+	"(SELECT count(*) FROM statement_translation_suggestion g WHERE g.statement_id = s.id) "
+	"AS n_suggestions "
 	"FROM statement s LEFT JOIN dialogue_participant p ON p.id = s.participant_id "
 	"WHERE s.conversation_id = ? AND (? IS NULL OR s.status = ?) "
 	"ORDER BY CASE WHEN s.status = 'pending' THEN 0 ELSE 1 END, s.id LIMIT ? OFFSET ?";
@@ -428,8 +430,8 @@ enum hm_err dlg_seed_edit(struct db *db, const struct principal *p, int64_t sid,
 	int changed = e == HM_OK && !str_eq(t, dlg_jstr(s, "text"));
 	if (changed && !(trs = dlg_translations(db, sid)))
 		e = HM_EDB;
-	if (changed && e == HM_OK && json_object_size(trs))
-		e = dlg_translations_forget(db, sid);
+	if (changed && e == HM_OK)
+		e = dlg_translations_forget(db, sid); /* and the suggestions waiting */
 	if (e == HM_OK)
 		e = dlg_touch(db, json_integer_value(json_object_get(c, "id")));
 	if (e == HM_OK) {

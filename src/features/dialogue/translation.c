@@ -29,6 +29,24 @@ static const char SQL_UPSERT[] =
 static const char SQL_DROP[] = "DELETE FROM statement_translation WHERE statement_id = ? AND lang = ?";
 static const char SQL_DROP_ALL[] = "DELETE FROM statement_translation WHERE statement_id = ?";
 static const char SQL_SET_LANG[] = "UPDATE statement SET lang = ? WHERE id = ?";
+static const char SQL_SUGGEST[] =
+	"INSERT INTO statement_translation_suggestion (statement_id, participant_id, lang, text, "
+	"created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (statement_id, participant_id, lang) "
+	"DO UPDATE SET text = excluded.text, created_at = excluded.created_at";
+static const char SQL_SUGGESTION_OF[] =
+	"SELECT id FROM statement_translation_suggestion "
+	"WHERE statement_id = ? AND participant_id = ? AND lang = ?";
+static const char SQL_SUGGESTIONS[] =
+	"SELECT id, lang, text, participant_id AS participant, created_at "
+	"FROM statement_translation_suggestion WHERE statement_id = ? ORDER BY lang, id";
+static const char SQL_SUGGESTION_GET[] =
+	"SELECT id, statement_id, lang, text, participant_id AS participant "
+	"FROM statement_translation_suggestion WHERE id = ?";
+static const char SQL_SUGGESTION_DROP[] = "DELETE FROM statement_translation_suggestion WHERE id = ?";
+static const char SQL_SUGGESTIONS_DROP_LANG[] =
+	"DELETE FROM statement_translation_suggestion WHERE statement_id = ? AND lang = ?";
+static const char SQL_SUGGESTIONS_DROP_ALL[] =
+	"DELETE FROM statement_translation_suggestion WHERE statement_id = ?";
 
 json_t *dlg_translations(struct db *db, int64_t sid)
 {
@@ -74,13 +92,22 @@ json_t *dlg_conv_translations(struct db *db, int64_t cid)
 	return out;
 }
 
-enum hm_err dlg_translations_forget(struct db *db, int64_t sid)
+/* Runs sql bound to sid (and lang when not NULL). */
+static enum hm_err run_sid(struct db *db, const char *sql, int64_t sid, const char *lang)
 {
-	struct db_stmt *st = db_prepare(db, SQL_DROP_ALL);
+	struct db_stmt *st = db_prepare(db, sql);
 	if (!st)
 		return HM_EDB;
 	db_bind_int(st, 1, sid);
+	if (lang)
+		db_bind_text(st, 2, lang);
 	return db_run(st);
+}
+
+enum hm_err dlg_translations_forget(struct db *db, int64_t sid)
+{
+	enum hm_err e = run_sid(db, SQL_DROP_ALL, sid, NULL);
+	return e == HM_OK ? run_sid(db, SQL_SUGGESTIONS_DROP_ALL, sid, NULL) : e;
 }
 
 /* In a transaction begun: statement sid and its conversation, for a
@@ -106,13 +133,12 @@ static enum hm_err load(struct db *db, const struct principal *p, int64_t sid, j
 	return HM_OK;
 }
 
-/* In the caller's transaction: statement s's (of conversation c) version
- * in lang becomes text, refusals in errs under field. */
-static enum hm_err translate_tx(struct db *db, const struct principal *p, const json_t *s,
-				const json_t *c, const char *lang, const char *text, int64_t now,
-				struct field_errors *errs, const char *field, char **kept)
+/* A translation's text of statement s (of conversation c) into lang,
+ * tidied into *out (malloc'd): 1, else 0 with the refusal in errs under
+ * field. */
+static int text_ok(const json_t *s, const json_t *c, const char *lang, const char *text,
+		   struct field_errors *errs, const char *field, char **out)
 {
-	int64_t sid = json_integer_value(json_object_get(s, "id"));
 	char *t = text ? dlg_tidy(text, strlen(text)) : NULL;
 	int64_t max = DLG_TR_FACTOR * json_integer_value(json_object_get(c, "max_length"));
 	int n0 = errs->n;
@@ -129,9 +155,24 @@ static enum hm_err translate_tx(struct db *db, const struct principal *p, const 
 				"statements may be.");
 	if (errs->n > n0) {
 		free(t);
-		return HM_EINVAL;
+		return 0;
 	}
-	enum hm_err e = HM_OK;
+	*out = t;
+	return 1;
+}
+
+/* In the caller's transaction: statement s's (of conversation c) version
+ * in lang becomes text, refusals in errs under field. */
+static enum hm_err translate_tx(struct db *db, const struct principal *p, const json_t *s,
+				const json_t *c, const char *lang, const char *text, int64_t now,
+				struct field_errors *errs, const char *field, char **kept)
+{
+	int64_t sid = json_integer_value(json_object_get(s, "id"));
+	char *t = NULL;
+	if (!text_ok(s, c, lang, text, errs, field, &t))
+		return HM_EINVAL;
+	/* the suggestions into lang are answered */
+	enum hm_err e = run_sid(db, SQL_SUGGESTIONS_DROP_LANG, sid, lang);
 	json_t *all = dlg_translations(db, sid);
 	const json_t *before = all ? json_object_get(all, lang) : NULL;
 	if (!all)
@@ -326,6 +367,123 @@ enum hm_err dlg_statement_lang(struct db *db, const struct principal *p, int64_t
 	if ((e = load(db, p, sid, &s, &c)) != HM_OK)
 		return dlg_fail(db, e);
 	e = set_lang_tx(db, p, s, lang, now);
+	json_decref(s);
+	json_decref(c);
+	if (e != HM_OK)
+		return dlg_fail(db, e);
+	return db_commit(db);
+}
+
+/* ------------------------------------------ participants' suggestions */
+
+enum hm_err dlg_suggest(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
+			const char *lang, const char *text, int64_t now, struct field_errors *errs,
+			json_t **out)
+{
+	*out = NULL;
+	if (!lang || !i18n_supported(lang)) {
+		field_error_add(errs, "lang", "Choose one of the site's six languages.");
+		return HM_EINVAL;
+	}
+	enum hm_err e = db_begin(db);
+	if (e != HM_OK)
+		return e;
+	json_t *c = dlg_conversation(db, cid);
+	if (!c)
+		return dlg_fail(db, db_failed(db) ? HM_EDB : HM_ENOTFOUND);
+	e = dlg_may_take_part(db, c, who);
+	json_t *s = e == HM_OK ? dlg_statement(db, sid) : NULL;
+	if (e == HM_OK && (!s || json_integer_value(json_object_get(s, "conversation_id")) != cid ||
+			   !str_eq(dlg_jstr(s, "status"), "accepted")))
+		e = db_failed(db) ? HM_EDB : HM_ENOTFOUND;
+	json_t *trs = e == HM_OK ? dlg_translations(db, sid) : NULL;
+	if (e == HM_OK && !trs)
+		e = HM_EDB;
+	if (e == HM_OK && json_object_get(trs, lang))
+		e = HM_EEXIST;
+	char *t = NULL;
+	if (e == HM_OK && !text_ok(s, c, lang, text, errs, "text", &t))
+		e = HM_EINVAL;
+	int64_t pid = 0, id = 0;
+	if (e == HM_OK)
+		e = dlg_participant_tx(db, c, who, now, &pid);
+	char ts[DLG_TS_SIZE];
+	dlg_ts(now, ts);
+	struct db_stmt *st = NULL;
+	if (e == HM_OK && !(st = db_prepare(db, SQL_SUGGEST)))
+		e = HM_EDB;
+	if (st) {
+		db_bind_int(st, 1, sid);
+		db_bind_int(st, 2, pid);
+		db_bind_text(st, 3, lang);
+		db_bind_text(st, 4, t);
+		db_bind_text(st, 5, ts);
+		e = db_run(st);
+	}
+	if (e == HM_OK && !(st = db_prepare(db, SQL_SUGGESTION_OF)))
+		e = HM_EDB;
+	else if (e == HM_OK) {
+		db_bind_int(st, 1, sid);
+		db_bind_int(st, 2, pid);
+		db_bind_text(st, 3, lang);
+		if (db_step(st) == 1)
+			id = db_col_int(st, 0);
+		db_done(st);
+		if (!id)
+			e = HM_EDB;
+	}
+	free(t);
+	json_decref(trs);
+	json_decref(s);
+	json_decref(c);
+	if (e != HM_OK)
+		return dlg_fail(db, e);
+	if ((e = db_commit(db)) != HM_OK)
+		return e;
+	*out = json_pack("{s:I, s:I, s:s, s:s, s:I}", "id", (json_int_t)id, "statement",
+			 (json_int_t)sid, "lang", lang, "status", "pending", "participant",
+			 (json_int_t)pid);
+	return HM_OK;
+}
+
+json_t *dlg_suggestions(struct db *db, int64_t sid)
+{
+	struct db_stmt *st = db_prepare(db, SQL_SUGGESTIONS);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, sid);
+	return db_rows_json(st);
+}
+
+enum hm_err dlg_suggestion_decide(struct db *db, const struct principal *p, int64_t sid,
+				  int64_t id, int accept, int64_t now, struct field_errors *errs)
+{
+	enum hm_err e = db_begin(db);
+	if (e != HM_OK)
+		return e;
+	json_t *s, *c;
+	if ((e = load(db, p, sid, &s, &c)) != HM_OK)
+		return dlg_fail(db, e);
+	struct db_stmt *st = db_prepare(db, SQL_SUGGESTION_GET);
+	json_t *g = NULL;
+	if (st) {
+		db_bind_int(st, 1, id);
+		g = db_one_json(st);
+		db_done(st);
+	}
+	if (!g || json_integer_value(json_object_get(g, "statement_id")) != sid)
+		e = db_failed(db) ? HM_EDB : HM_ENOTFOUND;
+	else if (accept)
+		e = translate_tx(db, p, s, c, dlg_jstr(g, "lang"), dlg_jstr(g, "text"), now, errs,
+				 "text", NULL);
+	else if ((e = run_sid(db, SQL_SUGGESTION_DROP, id, NULL)) == HM_OK) {
+		json_t *was = json_pack("{s:I, s:O, s:O}", "suggestion", (json_int_t)id, "lang",
+					json_object_get(g, "lang"), "text", json_object_get(g, "text"));
+		e = audit_record_at(db, p, "statement.suggestion.dismiss", "statement", sid, was, NULL,
+				    now);
+		json_decref(was);
+	}
+	json_decref(g);
 	json_decref(s);
 	json_decref(c);
 	if (e != HM_OK)

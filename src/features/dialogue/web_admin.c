@@ -550,6 +550,13 @@ static enum hm_err queue_page(struct http_req *req, struct http_res *res, const 
 					 web_nt(req, "%lld translation", "%lld translations",
 						(unsigned long)ntr),
 					 (long long)ntr));
+		json_int_t nsug = json_integer_value(json_object_get(s, "n_suggestions"));
+		if (nsug)
+			web_set_str(s, "suggestions_text",
+				    arena_printf(&req->pool,
+						 web_nt(req, "%lld suggestion waiting",
+							"%lld suggestions waiting", (unsigned long)nsug),
+						 (long long)nsug));
 		if (confirm)
 			json_object_set_new(s, "checked",
 					    json_boolean(json_array_size(json_object_get(confirm, "ids")) &&
@@ -758,12 +765,31 @@ static enum hm_err translations_page(struct http_req *req, struct http_res *res,
 		web_set_str(st, "lang", own);
 		web_set_str(st, "lang_name", fmt_language(&req->pool, own));
 	}
+	/* the participants' suggestions waiting */
+	json_t *sug = dlg_suggestions(req->db, sid);
+	if (!sug) {
+		json_decref(st);
+		json_decref(choices);
+		json_decref(rows);
+		return HM_EDB;
+	}
+	size_t i;
+	json_t *g;
+	json_array_foreach(sug, i, g) {
+		const char *l = dlg_jstr(g, "lang");
+		web_set_str(g, "lang_name", fmt_language(&req->pool, l));
+		web_set_str(g, "dir", i18n_dir(l));
+	}
 	json_t *conv = json_deep_copy(c);
 	decorate(req, conv);
-	json_t *m = json_pack("{s:o, s:o, s:o, s:o, s:O}", "conversation", conv, "statement", st,
-			      "choices", choices, "languages", rows, "form", fj);
+	json_t *m = json_pack("{s:o, s:o, s:o, s:o, s:O, s:o}", "conversation", conv, "statement", st,
+			      "choices", choices, "languages", rows, "form", fj, "suggestions", sug);
 	if (str_eq(http_query(req, "done"), "saved"))
 		web_set_str(m, "notice_text", web_t(req, "The translations are saved."));
+	if (str_eq(http_query(req, "done"), "accepted"))
+		web_set_str(m, "notice_text", web_t(req, "The suggestion is now the translation."));
+	if (str_eq(http_query(req, "done"), "dismissed"))
+		web_set_str(m, "notice_text", web_t(req, "The suggestion is dismissed."));
 	res->status = status;
 	return page(req, res, m, ev, "admin/statement_translations",
 		    arena_printf(&req->pool, "%s #%lld", web_t(req, "Translations of a statement"),
@@ -809,6 +835,36 @@ static enum hm_err post_translations(struct http_req *req, struct http_res *res)
 					 (long long)jint(s, "id")));
 }
 
+/* POST /admin/statements/{id}/suggestions: accept=ID or dismiss=ID → 303
+ * to the translations; 400 with the page when the suggestion no longer
+ * fits (the original's language changed to its own). */
+static enum hm_err post_suggestion(struct http_req *req, struct http_res *res)
+{
+	json_t *s, *c, *ev;
+	enum hm_err e = stmt_of(req, res, &s, &c, &ev);
+	if (e != HM_OK)
+		return e;
+	json_t *in = site_body_object(req);
+	const char *acc = json_string_value(json_object_get(in, "accept"));
+	const char *dis = json_string_value(json_object_get(in, "dismiss"));
+	int64_t id = 0;
+	if (!text_int_parse(acc ? acc : dis ? dis : "", &id) || id <= 0)
+		return http_fail(res, HM_EINVAL, "Please choose one of the options.");
+	struct field_errors errs = {0};
+	e = dlg_suggestion_decide(req->db, web_principal(req), jint(s, "id"), id, acc != NULL,
+				  time_now_s(), &errs);
+	if (e == HM_EINVAL)
+		return translations_page(req, res, s, c, ev, NULL, &errs, 400);
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, e, "There is no such suggestion.");
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	db_bump_version();
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/admin/statements/%lld/translations?done=%s",
+					 (long long)jint(s, "id"), acc ? "accepted" : "dismissed"));
+}
+
 const struct route dlg_admin_routes[] = {
 	{GET, "/admin/events/{slug}/conversations", page_list, WEB_STAFF},
 	{POST, "/admin/events/{slug}/conversations", post_create, WEB_STAFF | WEB_CSRF},
@@ -821,5 +877,6 @@ const struct route dlg_admin_routes[] = {
 	{POST, "/admin/conversations/{id}/statements", post_queue, WEB_STAFF | WEB_CSRF},
 	{GET, "/admin/statements/{id}/translations", page_translations, WEB_STAFF},
 	{POST, "/admin/statements/{id}/translations", post_translations, WEB_STAFF | WEB_CSRF},
+	{POST, "/admin/statements/{id}/suggestions", post_suggestion, WEB_STAFF | WEB_CSRF},
 	WEB_ROUTES_END,
 };

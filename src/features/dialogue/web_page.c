@@ -7,6 +7,7 @@
 #include "features/dialogue/dlg_web.h"
 
 #include "view/format_extra.h"
+#include "view/i18n.h"
 
 #include <stdio.h>
 
@@ -22,6 +23,18 @@ void dlg_page_model(struct http_req *req, json_t *m)
 	json_t *next = json_object_get(m, "next");
 	if (json_is_true(json_object_get(next, "translated")))
 		dlg_web_original_names(req, next);
+	/* a participant reading a statement written in another language, with
+	 * no version in theirs, may suggest one for the moderators */
+	const char *own = dlg_jstr(next, "lang"), *want = req->lang ? req->lang : "en";
+	if (json_is_true(json_object_get(m, "may_vote")) && own && !str_eq(own, want) &&
+	    !json_is_true(json_object_get(next, "translated"))) {
+		json_object_set_new(next, "suggest", json_true());
+		web_set_str(next, "suggest_lang", want);
+		web_set_str(next, "suggest_dir", i18n_dir(want));
+		web_set_str(next, "suggest_lang_name", fmt_language(&req->pool, want));
+		int64_t max = json_integer_value(json_object_get(json_object_get(m, "conversation"), "max_length"));
+		json_object_set_new(next, "suggest_max", json_integer(DLG_TR_FACTOR * max));
+	}
 	const char *why = json_string_value(json_object_get(m, "why_not"));
 	if (why) {
 		char key[40];
