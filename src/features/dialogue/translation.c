@@ -5,7 +5,9 @@
  * the site's languages, and sets the language the original is written in.
  * A translation a moderator enters is reviewed by entering it; every
  * change is audited ("statement.translate", "statement.language").
- * Votes are the statement's, whatever language it was read in.
+ * Participants may suggest one (statement_translation_suggestion), which
+ * waits for a moderator to accept or dismiss it. Votes are the
+ * statement's, whatever language it was read in.
  */
 #include "features/dialogue/dlg_internal.h"
 

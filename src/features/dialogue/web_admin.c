@@ -2,7 +2,9 @@
  * web_admin.c — the organisers' pages of the dialogue: an event's
  * conversations (with the form that creates one), a conversation's
  * settings, status and seed statements, and the moderation queue (filters,
- * one by one and in bulk, 50 a page). Everything goes through the store
+ * one by one and in bulk, 50 a page), and a statement's translations
+ * beside its original (with participants' suggestions to accept or
+ * dismiss). Everything goes through the store
  * the API uses; the right checked is AUTH_DIALOGUE_MODERATE on the
  * conversation's event.
  */

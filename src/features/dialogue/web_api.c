@@ -4,6 +4,8 @@
  * moderate statements; participants (an account, or the anonymous
  * identity of the cookie the conversation page sets) vote and write
  * statements; the report runs the analysis engine on the votes.
+ * Statements' translations: moderators list, put and delete them, and
+ * decide participants' suggestions; participants suggest one.
  */
 #include "features/dialogue/dlg_web.h"
 
