@@ -122,6 +122,13 @@ FROM statement WHERE conversation_id = ${cid};`);
 	assert.equal(await sideways(page), 0);
 	assert.deepEqual(await axe(page), []);
 	await page.screenshot({ path: path.join(SHOTS, 'dialogue-360-ar.png'), fullPage: true });
+	// in French there is no version: a participant may suggest one (no script needed to open it)
+	await page.goto(`${srv.url}/conversations/${cid}?lang=fr`);
+	await page.locator('.dialogue-suggest summary').click();
+	assert.equal(await page.locator('#f-suggest').getAttribute('lang'), 'fr');
+	assert.equal(await sideways(page), 0);
+	assert.deepEqual(await axe(page), []);
+	await page.screenshot({ path: path.join(SHOTS, 'dialogue-360-suggest.png'), fullPage: true });
 	await ctx.close();
 });
 
