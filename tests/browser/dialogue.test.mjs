@@ -3,7 +3,8 @@
 // by keyboard alone), the page never scrolls sideways, the buttons are
 // large touch targets, it reads right to left in Arabic, and axe-core finds
 // no violation of moderate impact or worse on the voting page and the
-// report; and the room of issue 16: three people vote on phones, one
+// report; a statement a moderator translated into Arabic reads right to
+// left, marked lang="ar", with the English original a tap away; and the room of issue 16: three people vote on phones, one
 // writes a statement, the organiser accepts it in the moderation queue,
 // and the live view, open on a fourth page, follows by itself to the new
 // statement and two opinion groups. Screenshots:
@@ -91,7 +92,13 @@ test('an anonymous visitor votes on a 360-px phone, by touch and by keyboard', a
 	await ctx.close();
 });
 
-test('right to left in Arabic, without sideways scrolling', async () => {
+test('right to left in Arabic, without sideways scrolling, a translated statement too', async () => {
+	// the moderators' Arabic versions of the three English statements
+	sqlite(srv.db, `
+UPDATE statement SET lang = 'en' WHERE conversation_id = ${cid};
+INSERT INTO statement_translation (statement_id, lang, text, created_at, updated_at)
+SELECT id, 'ar', 'الأنهار ملك مشترك للمنطقة كلها ' || id, '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'
+FROM statement WHERE conversation_id = ${cid};`);
 	const ctx = await browser.newContext({ viewport: PHONE });
 	const page = await ctx.newPage();
 	await page.goto(`${srv.url}/conversations/${cid}?lang=ar`);
@@ -99,7 +106,29 @@ test('right to left in Arabic, without sideways scrolling', async () => {
 	assert.equal(await sideways(page), 0);
 	const quote = await page.locator('.dialogue-statement').boundingBox();
 	assert.ok(quote.x >= 0 && quote.x + quote.width <= PHONE.width + 1, JSON.stringify(quote));
+	// the Arabic version, marked and read right to left; the English original a tap away, left to right
+	const st = page.locator('.dialogue-statement');
+	assert.equal(await st.getAttribute('lang'), 'ar');
+	assert.match(await st.innerText(), /^الأنهار ملك مشترك/);
+	assert.equal(await st.evaluate((e) => getComputedStyle(e).direction), 'rtl');
+	const original = page.locator('.dialogue-original blockquote');
+	assert.equal(await original.isVisible(), false);
+	await page.locator('.dialogue-original summary').click();
+	assert.equal(await original.isVisible(), true);
+	assert.equal(await original.getAttribute('lang'), 'en');
+	assert.equal(await original.evaluate((e) => getComputedStyle(e).direction), 'ltr');
+	const box = await original.boundingBox();
+	assert.ok(box.x >= 0 && box.x + box.width <= PHONE.width + 1, JSON.stringify(box));
+	assert.equal(await sideways(page), 0);
+	assert.deepEqual(await axe(page), []);
 	await page.screenshot({ path: path.join(SHOTS, 'dialogue-360-ar.png'), fullPage: true });
+	// in French there is no version: a participant may suggest one (no script needed to open it)
+	await page.goto(`${srv.url}/conversations/${cid}?lang=fr`);
+	await page.locator('.dialogue-suggest summary').click();
+	assert.equal(await page.locator('#f-suggest').getAttribute('lang'), 'fr');
+	assert.equal(await sideways(page), 0);
+	assert.deepEqual(await axe(page), []);
+	await page.screenshot({ path: path.join(SHOTS, 'dialogue-360-suggest.png'), fullPage: true });
 	await ctx.close();
 });
 

@@ -144,6 +144,8 @@ async function adminPages() {
 			accounts: await firstId('/admin/accounts', /^\/admin\/accounts\/(\d+)/),
 			outbox: await firstId('/admin/outbox', /^\/admin\/outbox\/(\d+)/),
 			conversations: conversation,
+			// a statement's translations, linked from the moderation queue
+			statements: await firstId(`/admin/conversations/${conversation}/statements`, /^\/admin\/statements\/(\d+)\/translations/),
 		};
 		const urls = new Set();
 		for (const r of routeTable()) {

@@ -24,6 +24,10 @@ const ENDPOINTS = [
 	'GET /conversations/{id}/report', 'GET /conversations/{id}/live',
 	'POST /api/v1/conversations/{id}/declare',
 	'GET /api/v1/conversations/{id}/participants', 'PATCH /api/v1/conversations/{id}/participants/{pid}',
+	'GET /api/v1/statements/{id}/translations', 'PATCH /api/v1/statements/{id}/translations',
+	'PUT /api/v1/statements/{id}/translations/{lang}', 'DELETE /api/v1/statements/{id}/translations/{lang}',
+	'POST /api/v1/conversations/{id}/suggestions', 'GET /api/v1/statements/{id}/suggestions',
+	'PATCH /api/v1/statements/{id}/suggestions/{sug}',
 ];
 
 // The docs' ids are the server's: after the demo's conversation (1, with

@@ -99,7 +99,10 @@ INSERT INTO statement (conversation_id, by_organiser, text, text_key, status, cr
 SELECT id, 1, 'Probe statement', 'probestatement', 'accepted', '2020-01-01T00:00:00Z'
 FROM conversation WHERE topic = 'Probe conversation';
 INSERT INTO dialogue_participant (conversation_id, anon_key, created_at)
-SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';`);
+SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';
+INSERT INTO statement_translation_suggestion (statement_id, participant_id, lang, text, created_at)
+SELECT s.id, p.id, 'fr', 'Proposition sonde', '2020-01-01T00:00:00Z' FROM statement s, dialogue_participant p
+WHERE s.text = 'Probe statement' AND p.anon_key = 'probe-participant';`);
 	srv = await startServer({ db: demo.db });
 	for (const k of ['admin', 'auckland', 'participant', 'victim', 'mass', 'massOrganiser'])
 		as[k] = await signedIn(srv.url, PEOPLE[k].email);
@@ -117,6 +120,7 @@ SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE t
 	ids.conversation = one(`SELECT id FROM conversation WHERE topic = 'Probe conversation'`);
 	ids.statement = one(`SELECT id FROM statement WHERE text = 'Probe statement'`);
 	ids.participant = one(`SELECT id FROM dialogue_participant WHERE anon_key = 'probe-participant'`);
+	ids.suggestion = one(`SELECT id FROM statement_translation_suggestion WHERE text = 'Proposition sonde'`);
 	ids.registration = one(`SELECT r.id FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SHANGHAI)} AND r.status = 'approved' ORDER BY r.id LIMIT 1`);
 	ids.shanghaiPost = one(`SELECT p.id FROM post p JOIN event e ON e.id = p.event_id WHERE e.slug = ${q(SHANGHAI)} LIMIT 1`);
 	ids.sitePost = one(`SELECT id FROM post WHERE slug = 'site-news-probe'`);
@@ -191,6 +195,11 @@ function bodyFor(r) {
 	// a participant's exclusion from the analysis: the API's and the form's
 	if (/\/participants\/\{pid\}$/.test(p)) b.excluded = true;
 	if (/^\/admin\/conversations\/\{id\}\/participants$/.test(p)) Object.assign(b, { participant: ids.participant, excluded: '1' });
+	// a statement's translations: the API's text, the form's field per language
+	if (/\/statements\/\{id\}\/translations/.test(p)) Object.assign(b, { text: 'Probe translation', text_es: 'Probe', lang: 'fr' });
+	if (/\/conversations\/\{id\}\/suggestions$/.test(p)) Object.assign(b, { statement: ids.statement, text: 'Probe suggestion', lang: 'fr' });
+	if (/\/suggestions\/\{sug\}$/.test(p)) Object.assign(b, { status: 'accepted' });
+	if (/^\/admin\/statements\/\{id\}\/suggestions$/.test(p)) Object.assign(b, { accept: String(ids.suggestion) });
 	return b;
 }
 
@@ -219,6 +228,8 @@ function commonParam(name, p) {
 	if (name === 'id' && /\/delegations\//.test(p)) return ids.delegation;
 	if (name === 'id' && /\/conversations\//.test(p)) return ids.conversation;
 	if (name === 'id' && /\/statements\//.test(p)) return ids.statement;
+	if (name === 'lang' && /\/statements\/\{id\}\/translations\//.test(p)) return 'fr';
+	if (name === 'sug' && /\/suggestions\//.test(p)) return ids.suggestion;
 	if (name === 'pid' && /\/participants\//.test(p)) return ids.participant;
 	// a well-formed link to no registration: refusals come before the lookup
 	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
@@ -265,6 +276,9 @@ describe('an administrator\'s read-only API token changes nothing', () => {
 		'POST /conversations/{id}/statements': 403,
 		'POST /api/v1/conversations/{id}/declare': 403,
 		'POST /conversations/{id}/declare': 403,
+		// a participant's suggested translation of a statement
+		'POST /api/v1/conversations/{id}/suggestions': 403,
+		'POST /conversations/{id}/suggestions': 403,
 	};
 
 	test('read_only_control_the_token_reads_and_its_write_twin_writes', async () => {

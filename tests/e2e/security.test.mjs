@@ -55,7 +55,10 @@ INSERT INTO statement (conversation_id, by_organiser, text, text_key, status, cr
 SELECT id, 1, 'Probe statement', 'probestatement', 'accepted', '2020-01-01T00:00:00Z'
 FROM conversation WHERE topic = 'Probe conversation';
 INSERT INTO dialogue_participant (conversation_id, anon_key, created_at)
-SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';`);
+SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';
+INSERT INTO statement_translation_suggestion (statement_id, participant_id, lang, text, created_at)
+SELECT s.id, p.id, 'fr', 'Proposition sonde', '2020-01-01T00:00:00Z' FROM statement s, dialogue_participant p
+WHERE s.text = 'Probe statement' AND p.anon_key = 'probe-participant';`);
 	srv = await startServer({ db: demo.db });
 	as.admin = await signedIn(srv.url, PEOPLE.admin.email);
 	as.participant = await signedIn(srv.url, PEOPLE.participant.email);
@@ -72,6 +75,7 @@ SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE t
 	ids.conversation = one(`SELECT id FROM conversation WHERE topic = 'Probe conversation'`);
 	ids.statement = one(`SELECT id FROM statement WHERE text = 'Probe statement'`);
 	ids.participant = one(`SELECT id FROM dialogue_participant WHERE anon_key = 'probe-participant'`);
+	ids.suggestion = one(`SELECT id FROM statement_translation_suggestion WHERE text = 'Proposition sonde'`);
 	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
 	// The administrator's own session: a route that forgot its check would end it.
@@ -107,6 +111,8 @@ const SELF_SERVICE = new Set([
 	// conversation admits anyone
 	'POST /api/v1/conversations/{id}/statements', 'POST /api/v1/conversations/{id}/votes',
 	'POST /api/v1/conversations/{id}/declare',
+	// and suggest a translation of a statement, for the moderators to review
+	'POST /api/v1/conversations/{id}/suggestions',
 ]);
 // Forms a visitor fills in (CSRF by the signed pre-session cookie).
 const VISITOR_FORMS = new Set([
@@ -118,6 +124,7 @@ const VISITOR_FORMS = new Set([
 	'POST /api/v1/conversations/{id}/statements', 'POST /api/v1/conversations/{id}/votes',
 	'POST /conversations/{id}/votes', 'POST /conversations/{id}/statements',
 	'POST /api/v1/conversations/{id}/declare', 'POST /conversations/{id}/declare',
+	'POST /api/v1/conversations/{id}/suggestions', 'POST /conversations/{id}/suggestions',
 ]);
 
 // Real rows for each {parameter}, by where the pattern points, so a route
@@ -145,6 +152,9 @@ const PARAMS = [
 	[/\/delegations\/\{id\}/, 'id', () => ids.delegation],
 	[/\/conversations\/\{id\}/, 'id', () => ids.conversation],
 	[/\/statements\/\{id\}/, 'id', () => ids.statement],
+	// a statement's translation into a language it is not written in
+	[/\/statements\/\{id\}\/translations\/\{lang\}/, 'lang', () => 'fr'],
+	[/\/suggestions\/\{sug\}/, 'sug', () => ids.suggestion],
 	[/\/participants\/\{pid\}/, 'pid', () => ids.participant],
 ];
 

@@ -153,8 +153,15 @@ enum hm_err dlg_participant_tally(struct db *db, int64_t cid, int64_t *all, int6
  * (an archived conversation). Audited "statement.seed". */
 enum hm_err dlg_seed(struct db *db, const struct principal *p, int64_t cid, const json_t *texts,
 		     int64_t now, struct field_errors *errs, json_t **ids);
+/* The same with the language the seeds are written in (one of the six;
+ * NULL: not said). dlg_seed leaves it unsaid. */
+enum hm_err dlg_seed_lang(struct db *db, const struct principal *p, int64_t cid,
+			  const json_t *texts, const char *lang, int64_t now,
+			  struct field_errors *errs, json_t **ids);
 /* Changes a seed's text while it has no vote (HM_ECONFLICT after: a
- * change is then a new statement). Audited "statement.edit". */
+ * change is then a new statement). Its translations were of the old
+ * text: a change of the text removes them (the audit entry keeps them).
+ * Audited "statement.edit". */
 enum hm_err dlg_seed_edit(struct db *db, const struct principal *p, int64_t sid,
 			  const char *text, int64_t now, struct field_errors *errs);
 
@@ -166,20 +173,90 @@ enum hm_err dlg_seed_edit(struct db *db, const struct principal *p, int64_t sid,
 enum hm_err dlg_submit(struct db *db, int64_t cid, const struct dlg_who *who, const char *text,
 		       const char *lang, int64_t now, struct field_errors *errs, json_t **out);
 
+/* ---- translations of statements (translation.c, table
+ * statement_translation). A statement is written in one language (its
+ * "lang": the author's page language when sent, or what a moderator
+ * sets; null: not known, as for imported ones). Its moderators enter its
+ * version in another of the site's languages: entering it is reviewing
+ * it. A reader sees the version in their language where there is one;
+ * the vote is the statement's, whatever language it was read in. A
+ * translation may be DLG_TR_FACTOR times the conversation's max_length
+ * (translations run longer than their original). */
+#define DLG_TR_FACTOR 2
+/* {lang: {"text": …}} of statement sid. NULL on a failed read. */
+json_t *dlg_translations(struct db *db, int64_t sid);
+/* {"sid": {lang: {"text": …}}} of every statement of conversation cid
+ * that has one. NULL on a failed read. */
+json_t *dlg_conv_translations(struct db *db, int64_t cid);
+/* In the caller's transaction: forgets statement sid's translations. */
+enum hm_err dlg_translations_forget(struct db *db, int64_t sid);
+/* Statement sid's version in lang becomes text (tidied as a statement
+ * is), by a moderator of its conversation (who is recorded as its
+ * reviewer). HM_ENOTFOUND, HM_EFORBIDDEN; HM_EINVAL with errs: "lang"
+ * not one of the six, "text" empty, too long, not text, or lang the
+ * original's own. Nothing written when it is so already. *out: {lang,
+ * fields: {text}}. Audited "statement.translate" (before/after {lang,
+ * text}). */
+enum hm_err dlg_translate(struct db *db, const struct principal *p, int64_t sid, const char *lang,
+			  const char *text, int64_t now, struct field_errors *errs, json_t **out);
+/* The moderators' form in one transaction: the original's language own
+ * (NULL: unchanged), then for each {lang: text} of versions the version
+ * in lang becomes text, or goes when text is empty (a version in the
+ * original's own language is left as it is). All or nothing: refusals in
+ * errs under "text_<lang>". */
+enum hm_err dlg_translate_all(struct db *db, const struct principal *p, int64_t sid,
+			      const char *own, json_t *versions, int64_t now,
+			      struct field_errors *errs);
+/* Removes statement sid's version in lang (HM_OK also when there was
+ * none). HM_ENOTFOUND, HM_EFORBIDDEN. Audited "statement.translate". */
+enum hm_err dlg_untranslate(struct db *db, const struct principal *p, int64_t sid,
+			    const char *lang, int64_t now);
+/* Sets the language statement sid is written in (one of the six:
+ * HM_EINVAL otherwise). A version in that language stays, unused while
+ * the original is in it. Moderators; audited "statement.language". */
+enum hm_err dlg_statement_lang(struct db *db, const struct principal *p, int64_t sid,
+			       const char *lang, int64_t now);
+
+/* A participant's suggested translation of statement sid (accepted, of
+ * conversation cid) into lang, waiting for a moderator (table
+ * statement_translation_suggestion): who must be able to take part
+ * (dlg_may_take_part's refusals); HM_ENOTFOUND: no such accepted
+ * statement there; HM_EEXIST: it has a translation into lang already;
+ * HM_EINVAL with errs as dlg_translate. One per participant, statement
+ * and language: a new one replaces theirs. Makes the participant if need
+ * be. *out: {id, statement, lang, status "pending", participant}. */
+enum hm_err dlg_suggest(struct db *db, int64_t cid, const struct dlg_who *who, int64_t sid,
+			const char *lang, const char *text, int64_t now, struct field_errors *errs,
+			json_t **out);
+/* The suggestions waiting for statement sid: [{id, lang, text,
+ * participant, created_at}…], by language. NULL on a failed read. */
+json_t *dlg_suggestions(struct db *db, int64_t sid);
+/* A moderator's decision on suggestion id of statement sid: accepted, it
+ * becomes the translation into its language (as dlg_translate: errs,
+ * audited "statement.translate"), and every suggestion into that language
+ * goes; dismissed, it goes (audited "statement.suggestion.dismiss").
+ * HM_ENOTFOUND (not one of sid's), HM_EFORBIDDEN. A translation a
+ * moderator enters answers the suggestions into its language too. */
+enum hm_err dlg_suggestion_decide(struct db *db, const struct principal *p, int64_t sid,
+				  int64_t id, int accept, int64_t now, struct field_errors *errs);
+
 /* An organiser's decision on statement sid: "accepted", "rejected" or
  * "meta" with an optional reason (at most DLG_REASON_MAX bytes).
  * HM_EINVAL: not a decision. Audited "statement.moderate". */
 enum hm_err dlg_moderate(struct db *db, const struct principal *p, int64_t sid,
 			 const char *status, const char *reason, int64_t now);
 /* A statement with its conversation id: {id, conversation_id, text,
- * status, reason, by_organiser, participant_id, created_at, moderated_at,
- * n_votes, n_agree, n_disagree, n_pass}. NULL: none. */
+ * status, reason, by_organiser, participant_id, lang (the language it is
+ * written in; null: not known), created_at, moderated_at, n_votes,
+ * n_agree, n_disagree, n_pass}. NULL: none. */
 json_t *dlg_statement(struct db *db, int64_t sid);
 /* The statements of a conversation, oldest first; status NULL: all. */
 json_t *dlg_statements(struct db *db, int64_t cid, const char *status);
 /* The moderation queue: limit statements from offset, pending first then
  * oldest first (status NULL: all), the keys of dlg_statement plus author
- * ("organiser", "account" or "anonymous"). */
+ * ("organiser", "account" or "anonymous"), n_translations (how many
+ * languages it is translated into) and n_suggestions (participants'
+ * suggested translations waiting). */
 json_t *dlg_statements_page(struct db *db, int64_t cid, const char *status, int64_t offset,
 			    int64_t limit);
 /* {pending, accepted, rejected, meta, statements (all), participants,
@@ -229,7 +306,8 @@ enum hm_err dlg_may_take_part(struct db *db, const json_t *conv, const struct dl
  * accepted statement they have not voted on, drawn with the weight of its
  * routing priority (the last analysis's; the heaviest for one it has not
  * seen);
- * {id, text, by_organiser} or JSON null when none is left; NULL on a
+ * {id, text, by_organiser, lang (the original's; null: not known), translations
+ * ({lang: {text}})} or JSON null when none is left; NULL on a
  * failed read. */
 json_t *dlg_next(struct db *db, int64_t cid, int64_t pid);
 /* {voted, total}: pid's votes on accepted statements, and those. */

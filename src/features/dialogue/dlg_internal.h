@@ -20,6 +20,9 @@ enum hm_err dlg_fail(struct db *db, enum hm_err e);
 int dlg_blank(const char *s);
 /* The SHA-256 (hex) of an anonymous token: what the store keeps. */
 void dlg_anon_key(const char *token, char out[65]);
+/* A statement's text as kept (trimmed, runs of white space one space),
+ * malloc'd; NULL: control characters or not UTF-8 (statement.c). */
+char *dlg_tidy(const char *s, size_t len);
 /* The near-duplicate key of a statement's text (statement.c). malloc'd. */
 char *dlg_text_key(const char *text);
 /* In the caller's transaction: marks conversation cid changed for the

@@ -30,6 +30,22 @@ json_t *dlg_web_public_conv(const json_t *c);
  * of participant and author), translated; the key itself when unknown. */
 const char *dlg_label(struct http_req *req, const char *key);
 
+/* Statement s ({id, text, lang: the original's (null: not known),
+ * translations: {lang: {text}}}) as the request's reader reads it: text
+ * becomes its version in their language where there is one, and
+ * text_lang {"text": the language shown} (as the site's translated
+ * things say it), original_text, translated (bool) and translations ({}
+ * when none) are set; html: also original_lang_name, the original's
+ * language by name, when translated. */
+void dlg_web_read_in(struct http_req *req, json_t *s, int html);
+/* For a page, on a statement dlg_web_read_in translated: original_lang
+ * (the original's language, "" when not known), original_lang_name and
+ * shown_lang (the language its text is shown in). */
+void dlg_web_original_names(struct http_req *req, json_t *s);
+/* The same for each statement of list, with trs the conversation's
+ * translations (dlg_conv_translations's). */
+void dlg_web_read_in_all(struct http_req *req, json_t *list, const json_t *trs, int html);
+
 /* Adds what the voting page shows beside the JSON twin's keys. */
 void dlg_page_model(struct http_req *req, json_t *m);
 /* Adds what the report page shows: counts in words, groups, consensus. */

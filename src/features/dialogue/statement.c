@@ -47,7 +47,7 @@ int dlg_blank(const char *s)
 
 /* A statement's text as kept: trimmed, runs of white space one space;
  * malloc'd. NULL: control characters or not UTF-8. */
-static char *tidy(const char *s, size_t len)
+char *dlg_tidy(const char *s, size_t len)
 {
 	if (!utf8_valid(s, len))
 		return NULL;
@@ -199,7 +199,11 @@ json_t *dlg_statements(struct db *db, int64_t cid, const char *status)
  * who wrote each. */
 static const char SQL_PAGE[] =
 	"SELECT " STMT_COLS ", CASE WHEN s.by_organiser = 1 THEN 'organiser' "
-	"WHEN p.account_id IS NOT NULL THEN 'account' ELSE 'anonymous' END AS author "
+	"WHEN p.account_id IS NOT NULL THEN 'account' ELSE 'anonymous' END AS author, "
+	"(SELECT count(*) FROM statement_translation t WHERE t.statement_id = s.id) "
+	"AS n_translations, "
+	"(SELECT count(*) FROM statement_translation_suggestion g WHERE g.statement_id = s.id) "
+	"AS n_suggestions "
 	"FROM statement s LEFT JOIN dialogue_participant p ON p.id = s.participant_id "
 	"WHERE s.conversation_id = ? AND (? IS NULL OR s.status = ?) "
 	"ORDER BY CASE WHEN s.status = 'pending' THEN 0 ELSE 1 END, s.id LIMIT ? OFFSET ?";
@@ -270,6 +274,13 @@ json_t *dlg_counts(struct db *db, int64_t cid)
 enum hm_err dlg_seed(struct db *db, const struct principal *p, int64_t cid, const json_t *texts,
 		     int64_t now, struct field_errors *errs, json_t **ids)
 {
+	return dlg_seed_lang(db, p, cid, texts, NULL, now, errs, ids);
+}
+
+enum hm_err dlg_seed_lang(struct db *db, const struct principal *p, int64_t cid,
+			  const json_t *texts, const char *lang, int64_t now,
+			  struct field_errors *errs, json_t **ids)
+{
 	*ids = NULL;
 	if (!json_is_array(texts)) {
 		field_error_add(errs, "texts", "Please write a statement.");
@@ -302,7 +313,7 @@ enum hm_err dlg_seed(struct db *db, const struct principal *p, int64_t cid, cons
 		}
 		while (*s) {
 			size_t len = strcspn(s, "\n");
-			char *line = tidy(s, len);
+			char *line = dlg_tidy(s, len);
 			s += len + (s[len] == '\n');
 			if (line && !*line) {
 				free(line);
@@ -343,7 +354,7 @@ enum hm_err dlg_seed(struct db *db, const struct principal *p, int64_t cid, cons
 		e = HM_EINVAL;
 	for (size_t k = 0; k < n && e == HM_OK; k++) {
 		int64_t id;
-		e = insert(db, cid, 0, 1, lines[k], keys[k], "accepted", NULL, ts, &id);
+		e = insert(db, cid, 0, 1, lines[k], keys[k], "accepted", lang, ts, &id);
 		if (e == HM_OK)
 			json_array_append_new(out, json_integer(id));
 	}
@@ -390,7 +401,7 @@ enum hm_err dlg_seed_edit(struct db *db, const struct principal *p, int64_t sid,
 	else if (!json_is_true(json_object_get(s, "by_organiser")) ||
 		 json_integer_value(json_object_get(s, "n_votes")) > 0)
 		e = HM_ECONFLICT;
-	char *t = e == HM_OK && text ? tidy(text, strlen(text)) : NULL;
+	char *t = e == HM_OK && text ? dlg_tidy(text, strlen(text)) : NULL;
 	char *key = t ? dlg_text_key(t) : NULL;
 	if (e == HM_OK && text_ok(t, json_integer_value(json_object_get(c, "max_length")), "text",
 				  errs)) {
@@ -414,15 +425,25 @@ enum hm_err dlg_seed_edit(struct db *db, const struct principal *p, int64_t sid,
 			e = db_run(st);
 		}
 	}
+	/* the translations were of the old text */
+	json_t *trs = NULL;
+	int changed = e == HM_OK && !str_eq(t, dlg_jstr(s, "text"));
+	if (changed && !(trs = dlg_translations(db, sid)))
+		e = HM_EDB;
+	if (changed && e == HM_OK)
+		e = dlg_translations_forget(db, sid); /* and the suggestions waiting */
 	if (e == HM_OK)
 		e = dlg_touch(db, json_integer_value(json_object_get(c, "id")));
 	if (e == HM_OK) {
 		json_t *before = json_pack("{s:O}", "text", json_object_get(s, "text"));
+		if (json_object_size(trs))
+			json_object_set(before, "translations", trs);
 		json_t *after = json_pack("{s:s}", "text", t);
 		e = audit_record_at(db, p, "statement.edit", "statement", sid, before, after, now);
 		json_decref(before);
 		json_decref(after);
 	}
+	json_decref(trs);
 	free(t);
 	free(key);
 	json_decref(s);
@@ -449,7 +470,7 @@ enum hm_err dlg_submit(struct db *db, int64_t cid, const struct dlg_who *who, co
 		e = HM_EFORBIDDEN;
 	char *t = NULL, *key = NULL;
 	if (e == HM_OK) {
-		t = text ? tidy(text, strlen(text)) : NULL;
+		t = text ? dlg_tidy(text, strlen(text)) : NULL;
 		key = t ? dlg_text_key(t) : NULL;
 		if (text_ok(t, json_integer_value(json_object_get(c, "max_length")), "text", errs)) {
 			int x = exists(db, cid, key, 0);

@@ -266,7 +266,7 @@ static double draw01(void)
 	return (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
 }
 
-static const char SQL_NEXT_TEXT[] = "SELECT text, by_organiser FROM statement WHERE id = ?";
+static const char SQL_NEXT_TEXT[] = "SELECT text, by_organiser, lang FROM statement WHERE id = ?";
 
 static const char SQL_ACCEPTED[] = "SELECT id, priority FROM statement WHERE conversation_id = ? "
 				   "AND status = 'accepted' ORDER BY id";
@@ -348,11 +348,16 @@ enum hm_err dlg_state(struct db *db, int64_t cid, int64_t pid, json_t **next, js
 		if ((st = db_prepare(db, SQL_NEXT_TEXT))) {
 			db_bind_int(st, 1, ids[i]);
 			if (db_step(st) == 1)
-				*next = json_pack("{s:I, s:s, s:b}", "id", (json_int_t)ids[i], "text",
-						  db_col_text(st, 0), "by_organiser", (int)db_col_int(st, 1));
+				*next = json_pack("{s:I, s:s, s:b, s:s?}", "id", (json_int_t)ids[i],
+						  "text", db_col_text(st, 0), "by_organiser",
+						  (int)db_col_int(st, 1), "lang", db_col_text(st, 2));
 			db_done(st);
 		}
-		if (!*next)
+		/* its translations, for the reader's language (the web's) */
+		json_t *trs = *next ? dlg_translations(db, ids[i]) : NULL;
+		if (trs)
+			json_object_set_new(*next, "translations", trs);
+		else
 			e = HM_EDB;
 	}
 	free(w);

@@ -2,7 +2,9 @@
  * web_admin.c — the organisers' pages of the dialogue: an event's
  * conversations (with the form that creates one), a conversation's
  * settings, status and seed statements, and the moderation queue (filters,
- * one by one and in bulk, 50 a page). Everything goes through the store
+ * one by one and in bulk, 50 a page), and a statement's translations
+ * beside its original (with participants' suggestions to accept or
+ * dismiss). Everything goes through the store
  * the API uses; the right checked is AUTH_DIALOGUE_MODERATE on the
  * conversation's event.
  */
@@ -13,6 +15,8 @@
 #include "features/registration/registration.h"
 #include "http/server.h"
 #include "site/form.h"
+#include "view/format_extra.h"
+#include "view/i18n.h"
 #include "view/template.h"
 
 #include <stdio.h>
@@ -476,7 +480,8 @@ static enum hm_err post_seeds(struct http_req *req, struct http_res *res)
 	json_t *texts = web_own(req, json_pack("[s]", text ? text : ""));
 	struct field_errors errs = {0};
 	json_t *ids = NULL;
-	e = dlg_seed(req->db, web_principal(req), jint(c, "id"), texts, time_now_s(), &errs, &ids);
+	e = dlg_seed_lang(req->db, web_principal(req), jint(c, "id"), texts, req->lang, time_now_s(),
+			  &errs, &ids);
 	size_t n = json_array_size(ids);
 	json_decref(ids);
 	if (e == HM_EINVAL || (e == HM_OK && n == 0)) {
@@ -539,6 +544,21 @@ static enum hm_err queue_page(struct http_req *req, struct http_res *res, const 
 		web_set_str(s, "status_label", dlg_label(req, dlg_jstr(s, "status")));
 		web_set_str(s, "author_label", dlg_label(req, dlg_jstr(s, "author")));
 		json_object_set_new(s, "is_pending", json_boolean(str_eq(dlg_jstr(s, "status"), "pending")));
+		if (dlg_jstr(s, "lang"))
+			web_set_str(s, "lang_name", fmt_language(&req->pool, dlg_jstr(s, "lang")));
+		json_int_t ntr = json_integer_value(json_object_get(s, "n_translations"));
+		web_set_str(s, "translations_text",
+			    arena_printf(&req->pool,
+					 web_nt(req, "%lld translation", "%lld translations",
+						(unsigned long)ntr),
+					 (long long)ntr));
+		json_int_t nsug = json_integer_value(json_object_get(s, "n_suggestions"));
+		if (nsug)
+			web_set_str(s, "suggestions_text",
+				    arena_printf(&req->pool,
+						 web_nt(req, "%lld suggestion waiting",
+							"%lld suggestions waiting", (unsigned long)nsug),
+						 (long long)nsug));
 		if (confirm)
 			json_object_set_new(s, "checked",
 					    json_boolean(json_array_size(json_object_get(confirm, "ids")) &&
@@ -671,6 +691,182 @@ static enum hm_err post_queue(struct http_req *req, struct http_res *res)
 					 pg && text_int_parse(pg, &(int64_t){0}) ? pg : ""));
 }
 
+/* ------------------------------------------- a statement's translations */
+
+/* The statement of the path ({id}), its conversation and event, for its
+ * moderators (404 / 403 as conv_of). */
+static enum hm_err stmt_of(struct http_req *req, struct http_res *res, json_t **s, json_t **c,
+			   json_t **ev)
+{
+	*s = *c = *ev = NULL;
+	int64_t sid = site_id_param(req);
+	json_t *st = sid ? dlg_statement(req->db, sid) : NULL;
+	json_t *conv = st ? dlg_conversation(req->db, jint(st, "conversation_id")) : NULL;
+	if (!conv && db_failed(req->db)) {
+		json_decref(st);
+		return HM_EDB;
+	}
+	if (!conv || !dlg_may_see(web_principal(req), conv)) {
+		json_decref(st);
+		json_decref(conv);
+		return http_fail(res, HM_ENOTFOUND, "There is no such statement.");
+	}
+	*s = web_own(req, st);
+	if (!dlg_may_moderate(web_principal(req), conv)) {
+		json_decref(conv);
+		return http_fail(res, HM_EFORBIDDEN, "Your account may not do this.");
+	}
+	*c = web_own(req, conv);
+	*ev = web_own(req, reg_event_by_id(req->db, jint(conv, "event_id")));
+	return *ev ? HM_OK : HM_EDB;
+}
+
+/* The form: the original (its language a choice) and, beside it, a field
+ * for each other language; values and errs of a refused form (NULL: the
+ * stored translations). */
+static enum hm_err translations_page(struct http_req *req, struct http_res *res, const json_t *s,
+				     const json_t *c, const json_t *ev, const json_t *values,
+				     const struct field_errors *errs, int status)
+{
+	int64_t sid = jint(s, "id");
+	json_t *trs = web_own(req, dlg_translations(req->db, sid));
+	if (!trs)
+		return HM_EDB;
+	const char *own = values && json_string_value(json_object_get(values, "lang"))
+				  ? json_string_value(json_object_get(values, "lang"))
+				  : dlg_jstr(s, "lang");
+	if (own && !i18n_supported(own))
+		own = dlg_jstr(s, "lang");
+	json_t *fj = web_own(req, site_errors_form(req, values, errs, NULL));
+	json_t *choices = json_array(), *rows = json_array();
+	int64_t max = DLG_TR_FACTOR * jint(c, "max_length");
+	for (const char *const *l = i18n_languages(); *l; l++) {
+		json_array_append_new(choices, json_pack("{s:s, s:s, s:b}", "code", *l, "name",
+							 fmt_language(&req->pool, *l), "selected",
+							 str_eq(*l, own)));
+		if (str_eq(*l, own))
+			continue;
+		const char *field = arena_printf(&req->pool, "text_%s", *l);
+		const char *v = values ? json_string_value(json_object_get(values, field))
+				       : dlg_jstr(json_object_get(trs, *l), "text");
+		const char *err = json_string_value(json_object_get(json_object_get(fj, "errors"), field));
+		json_t *row = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "code", *l, "name",
+					fmt_language(&req->pool, *l), "dir", i18n_dir(*l), "field", field,
+					"id", arena_printf(&req->pool, "f-%s", field), "value",
+					v ? v : "", "max_len", (json_int_t)max, "has",
+					json_object_get(trs, *l) != NULL);
+		if (err)
+			web_set_str(row, "error", err);
+		json_array_append_new(rows, row);
+	}
+	json_t *st = json_pack("{s:I, s:O, s:s, s:s, s:I, s:b}", "id", (json_int_t)sid, "text",
+			       json_object_get(s, "text"), "status_label",
+			       dlg_label(req, dlg_jstr(s, "status")), "dir", own ? i18n_dir(own) : "auto",
+			       "n_votes", (json_int_t)jint(s, "n_votes"), "lang_known", own != NULL);
+	if (own) {
+		web_set_str(st, "lang", own);
+		web_set_str(st, "lang_name", fmt_language(&req->pool, own));
+	}
+	/* the participants' suggestions waiting */
+	json_t *sug = dlg_suggestions(req->db, sid);
+	if (!sug) {
+		json_decref(st);
+		json_decref(choices);
+		json_decref(rows);
+		return HM_EDB;
+	}
+	size_t i;
+	json_t *g;
+	json_array_foreach(sug, i, g) {
+		const char *l = dlg_jstr(g, "lang");
+		web_set_str(g, "lang_name", fmt_language(&req->pool, l));
+		web_set_str(g, "dir", i18n_dir(l));
+	}
+	json_t *conv = json_deep_copy(c);
+	decorate(req, conv);
+	json_t *m = json_pack("{s:o, s:o, s:o, s:o, s:O, s:o}", "conversation", conv, "statement", st,
+			      "choices", choices, "languages", rows, "form", fj, "suggestions", sug);
+	if (str_eq(http_query(req, "done"), "saved"))
+		web_set_str(m, "notice_text", web_t(req, "The translations are saved."));
+	if (str_eq(http_query(req, "done"), "accepted"))
+		web_set_str(m, "notice_text", web_t(req, "The suggestion is now the translation."));
+	if (str_eq(http_query(req, "done"), "dismissed"))
+		web_set_str(m, "notice_text", web_t(req, "The suggestion is dismissed."));
+	res->status = status;
+	return page(req, res, m, ev, "admin/statement_translations",
+		    arena_printf(&req->pool, "%s #%lld", web_t(req, "Translations of a statement"),
+				 (long long)sid));
+}
+
+static enum hm_err page_translations(struct http_req *req, struct http_res *res)
+{
+	json_t *s, *c, *ev;
+	enum hm_err e = stmt_of(req, res, &s, &c, &ev);
+	return e != HM_OK ? e : translations_page(req, res, s, c, ev, NULL, NULL, 200);
+}
+
+/* POST it: lang (the original's) and text_<lang> for each other language
+ * (empty: none), all in one transaction → 303 ?done=saved; 400 with the
+ * form and the refusals beside the fields. */
+static enum hm_err post_translations(struct http_req *req, struct http_res *res)
+{
+	json_t *s, *c, *ev;
+	enum hm_err e = stmt_of(req, res, &s, &c, &ev);
+	if (e != HM_OK)
+		return e;
+	json_t *in = site_body_object(req);
+	const char *own = json_string_value(json_object_get(in, "lang"));
+	if (own && !*own)
+		own = NULL;
+	json_t *versions = web_own(req, json_object());
+	for (const char *const *l = i18n_languages(); *l; l++) {
+		const json_t *v = json_object_get(in, arena_printf(&req->pool, "text_%s", *l));
+		if (json_is_string(v))
+			json_object_set_new(versions, *l, json_string(json_string_value(v)));
+	}
+	struct field_errors errs = {0};
+	e = dlg_translate_all(req->db, web_principal(req), jint(s, "id"), own, versions, time_now_s(),
+			      &errs);
+	if (e == HM_EINVAL)
+		return translations_page(req, res, s, c, ev, in, &errs, 400);
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	db_bump_version();
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/admin/statements/%lld/translations?done=saved",
+					 (long long)jint(s, "id")));
+}
+
+/* POST /admin/statements/{id}/suggestions: accept=ID or dismiss=ID → 303
+ * to the translations; 400 with the page when the suggestion no longer
+ * fits (the original's language changed to its own). */
+static enum hm_err post_suggestion(struct http_req *req, struct http_res *res)
+{
+	json_t *s, *c, *ev;
+	enum hm_err e = stmt_of(req, res, &s, &c, &ev);
+	if (e != HM_OK)
+		return e;
+	json_t *in = site_body_object(req);
+	const char *acc = json_string_value(json_object_get(in, "accept"));
+	const char *dis = json_string_value(json_object_get(in, "dismiss"));
+	int64_t id = 0;
+	if (!text_int_parse(acc ? acc : dis ? dis : "", &id) || id <= 0)
+		return http_fail(res, HM_EINVAL, "Please choose one of the options.");
+	struct field_errors errs = {0};
+	e = dlg_suggestion_decide(req->db, web_principal(req), jint(s, "id"), id, acc != NULL,
+				  time_now_s(), &errs);
+	if (e == HM_EINVAL)
+		return translations_page(req, res, s, c, ev, NULL, &errs, 400);
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, e, "There is no such suggestion.");
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	db_bump_version();
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/admin/statements/%lld/translations?done=%s",
+					 (long long)jint(s, "id"), acc ? "accepted" : "dismissed"));
+}
+
 const struct route dlg_admin_routes[] = {
 	{GET, "/admin/events/{slug}/conversations", page_list, WEB_STAFF},
 	{POST, "/admin/events/{slug}/conversations", post_create, WEB_STAFF | WEB_CSRF},
@@ -681,5 +877,8 @@ const struct route dlg_admin_routes[] = {
 	{POST, "/admin/conversations/{id}/seeds", post_seeds, WEB_STAFF | WEB_CSRF},
 	{GET, "/admin/conversations/{id}/statements", page_queue, WEB_STAFF},
 	{POST, "/admin/conversations/{id}/statements", post_queue, WEB_STAFF | WEB_CSRF},
+	{GET, "/admin/statements/{id}/translations", page_translations, WEB_STAFF},
+	{POST, "/admin/statements/{id}/translations", post_translations, WEB_STAFF | WEB_CSRF},
+	{POST, "/admin/statements/{id}/suggestions", post_suggestion, WEB_STAFF | WEB_CSRF},
 	WEB_ROUTES_END,
 };

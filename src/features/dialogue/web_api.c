@@ -4,6 +4,8 @@
  * moderate statements; participants (an account, or the anonymous
  * identity of the cookie the conversation page sets) vote and write
  * statements; the report runs the analysis engine on the votes.
+ * Statements' translations: moderators list, put and delete them, and
+ * decide participants' suggestions; participants suggest one.
  */
 #include "features/dialogue/dlg_web.h"
 
@@ -190,11 +192,24 @@ static enum hm_err api_get(struct http_req *req, struct http_res *res)
 	adm_api_cache(req, res);
 	json_t *o = public_conv(c);
 	if (dlg_may_moderate(web_principal(req), c)) {
-		json_t *list = dlg_statements(req->db, json_integer_value(json_object_get(c, "id")), NULL);
-		if (!list) {
+		int64_t cid = json_integer_value(json_object_get(c, "id"));
+		json_t *list = dlg_statements(req->db, cid, NULL);
+		json_t *trs = list ? dlg_conv_translations(req->db, cid) : NULL;
+		if (!trs) {
+			json_decref(list);
 			json_decref(o);
 			return HM_EDB;
 		}
+		/* the originals, as moderators edit them, with their translations */
+		size_t i;
+		json_t *st;
+		json_array_foreach(list, i, st) {
+			char k[24];
+			snprintf(k, sizeof(k), "%lld", (long long)json_integer_value(json_object_get(st, "id")));
+			json_t *t = json_object_get(trs, k);
+			json_object_set_new(st, "translations", t ? json_incref(t) : json_object());
+		}
+		json_decref(trs);
 		json_object_set_new(o, "statements", list);
 	}
 	return adm_api_answer(res, 200, o);
@@ -237,7 +252,16 @@ static enum hm_err api_statements(struct http_req *req, struct http_res *res)
 	if (dlg_may_moderate(web_principal(req), c)) {
 		json_t *list = texts ? json_pack("O", texts) : json_pack("[O]", text ? text : json_null());
 		json_t *ids = NULL;
-		e = dlg_seed(req->db, web_principal(req), cid, list, now, &errs, &ids);
+		/* the language they are written in: the body's "lang", else the page's */
+		const json_t *lv = json_object_get(in, "lang");
+		const char *lang = json_string_value(lv);
+		if (lv && (!lang || !i18n_supported(lang))) {
+			json_decref(list);
+			field_error_add(&errs, "lang", "Choose one of the site's six languages.");
+			return site_refuse_json(req, res, 400, &errs);
+		}
+		e = dlg_seed_lang(req->db, web_principal(req), cid, list, lang ? lang : req->lang, now,
+				  &errs, &ids);
 		json_decref(list);
 		if (e == HM_EINVAL) {
 			/* {text}: its refusal is the text's */
@@ -309,7 +333,186 @@ static enum hm_err api_statement(struct http_req *req, struct http_res *res)
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
 	json_t *after = dlg_statement(req->db, sid);
-	return after ? adm_api_answer(res, 200, after) : HM_EDB;
+	json_t *trs = after ? dlg_translations(req->db, sid) : NULL;
+	if (!trs) {
+		json_decref(after);
+		return HM_EDB;
+	}
+	json_object_set_new(after, "translations", trs);
+	return adm_api_answer(res, 200, after);
+}
+
+/* ------------------------------------------- statements' translations */
+
+/* The statement of the path and its conversation, as the asker may see
+ * them: a pending or rejected statement only by its moderators (404
+ * otherwise). */
+static enum hm_err stmt_of(struct http_req *req, struct http_res *res, json_t **s, json_t **c)
+{
+	int64_t sid = site_id_param(req);
+	*s = sid ? web_own(req, dlg_statement(req->db, sid)) : NULL;
+	*c = *s ? web_own(req, dlg_conversation(req->db, json_integer_value(json_object_get(
+							      *s, "conversation_id"))))
+		: NULL;
+	int seen = *c && dlg_may_see(web_principal(req), *c) &&
+		   (dlg_may_moderate(web_principal(req), *c) ||
+		    str_eq(dlg_jstr(*s, "status"), "accepted") || str_eq(dlg_jstr(*s, "status"), "meta"));
+	if (!seen)
+		return db_failed(req->db) ? HM_EDB
+					  : http_fail(res, HM_ENOTFOUND, "There is no such statement.");
+	return HM_OK;
+}
+
+/* GET /api/v1/statements/{id}/translations: {lang, translations}. */
+static enum hm_err api_tr_get(struct http_req *req, struct http_res *res)
+{
+	json_t *s, *c;
+	enum hm_err e = stmt_of(req, res, &s, &c);
+	if (e != HM_OK)
+		return e;
+	json_t *trs = dlg_translations(req->db, json_integer_value(json_object_get(s, "id")));
+	if (!trs)
+		return HM_EDB;
+	if (!dlg_may_moderate(web_principal(req), c))
+		adm_api_cache(req, res);
+	return adm_api_answer(res, 200, json_pack("{s:O, s:o}", "lang", json_object_get(s, "lang"),
+						  "translations", trs));
+}
+
+/* The statement of the path for a write on its translations: 404 as
+ * stmt_of, 403 for whoever may not moderate it (a read-only token too). */
+static enum hm_err stmt_for_write(struct http_req *req, struct http_res *res, json_t **s)
+{
+	json_t *c;
+	enum hm_err e = stmt_of(req, res, s, &c);
+	if (e != HM_OK)
+		return e;
+	if (!dlg_may_moderate(web_principal(req), c))
+		return http_fail(res, HM_EFORBIDDEN, "Your account may not do this.");
+	return HM_OK;
+}
+
+/* The {lang} of the path, one of the site's (404 otherwise). */
+static const char *path_lang(struct http_req *req)
+{
+	const char *lang = http_param(req, "lang");
+	return lang && i18n_supported(lang) ? lang : NULL;
+}
+
+/* PUT /api/v1/statements/{id}/translations/{lang} {"text"}. */
+static enum hm_err api_tr_put(struct http_req *req, struct http_res *res)
+{
+	json_t *s;
+	enum hm_err e = stmt_for_write(req, res, &s);
+	if (e != HM_OK)
+		return e;
+	const char *lang = path_lang(req);
+	if (!lang)
+		return http_fail(res, HM_ENOTFOUND, "This language is not offered.");
+	json_t *in = site_body_object(req);
+	if (!in)
+		return http_fail(res, HM_EINVAL, "Send a JSON object with the statement's text.");
+	const json_t *tv = json_object_get(in, "text");
+	struct field_errors errs = {0};
+	if (tv && !json_is_string(tv)) {
+		field_error_add(&errs, "text", "Please enter text here.");
+		return site_refuse_json(req, res, 400, &errs);
+	}
+	json_t *out = NULL;
+	e = dlg_translate(req->db, web_principal(req), json_integer_value(json_object_get(s, "id")),
+			  lang, json_string_value(tv), time_now_s(), &errs, &out);
+	if (e == HM_EINVAL)
+		return site_refuse_json(req, res, 400, &errs);
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	db_bump_version();
+	return adm_api_answer(res, 200, out);
+}
+
+/* DELETE /api/v1/statements/{id}/translations/{lang}: {"deleted": true},
+ * also when there was none. */
+static enum hm_err api_tr_delete(struct http_req *req, struct http_res *res)
+{
+	json_t *s;
+	enum hm_err e = stmt_for_write(req, res, &s);
+	if (e != HM_OK)
+		return e;
+	const char *lang = path_lang(req);
+	if (!lang)
+		return http_fail(res, HM_ENOTFOUND, "This language is not offered.");
+	e = dlg_untranslate(req->db, web_principal(req), json_integer_value(json_object_get(s, "id")),
+			    lang, time_now_s());
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	db_bump_version();
+	return adm_api_answer(res, 200, json_pack("{s:b}", "deleted", 1));
+}
+
+/* PATCH /api/v1/statements/{id}/translations {"lang"}: the original's
+ * language. */
+static enum hm_err api_tr_lang(struct http_req *req, struct http_res *res)
+{
+	json_t *s;
+	enum hm_err e = stmt_for_write(req, res, &s);
+	if (e != HM_OK)
+		return e;
+	const char *lang = json_string_value(json_object_get(site_body_object(req), "lang"));
+	if (!lang || !i18n_supported(lang)) {
+		struct field_errors errs = {0};
+		field_error_add(&errs, "lang", "Choose one of the site's six languages.");
+		return site_refuse_json(req, res, 400, &errs);
+	}
+	e = dlg_statement_lang(req->db, web_principal(req),
+			       json_integer_value(json_object_get(s, "id")), lang, time_now_s());
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	db_bump_version();
+	return adm_api_answer(res, 200, json_pack("{s:s}", "lang", lang));
+}
+
+/* GET /api/v1/statements/{id}/suggestions: the participants' suggested
+ * translations waiting, for its moderators. */
+static enum hm_err api_sug_list(struct http_req *req, struct http_res *res)
+{
+	json_t *s;
+	enum hm_err e = stmt_for_write(req, res, &s);
+	if (e != HM_OK)
+		return e;
+	json_t *list = dlg_suggestions(req->db, json_integer_value(json_object_get(s, "id")));
+	if (!list)
+		return HM_EDB;
+	return adm_api_answer(res, 200, json_pack("{s:o}", "suggestions", list));
+}
+
+/* PATCH /api/v1/statements/{id}/suggestions/{sug} {"status": "accepted" |
+ * "dismissed"}. */
+static enum hm_err api_sug_decide(struct http_req *req, struct http_res *res)
+{
+	json_t *s;
+	enum hm_err e = stmt_for_write(req, res, &s);
+	if (e != HM_OK)
+		return e;
+	int64_t id = 0;
+	const char *sug = http_param(req, "sug");
+	if (!sug || !text_int_parse(sug, &id) || id <= 0)
+		return http_fail(res, HM_ENOTFOUND, "There is no such suggestion.");
+	const char *status = json_string_value(json_object_get(site_body_object(req), "status"));
+	struct field_errors errs = {0};
+	if (!str_eq(status, "accepted") && !str_eq(status, "dismissed")) {
+		field_error_add(&errs, "status", "Please choose one of the options.");
+		return site_refuse_json(req, res, 400, &errs);
+	}
+	e = dlg_suggestion_decide(req->db, web_principal(req),
+				  json_integer_value(json_object_get(s, "id")), id,
+				  str_eq(status, "accepted"), time_now_s(), &errs);
+	if (e == HM_EINVAL)
+		return site_refuse_json(req, res, 400, &errs);
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, e, "There is no such suggestion.");
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	db_bump_version();
+	return adm_api_answer(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", status));
 }
 
 /* ------------------------------------------------------ participants */
@@ -328,6 +531,7 @@ static json_t *state_of(struct http_req *req, int64_t cid, int64_t pid)
 	db_rollback(req->db);
 	if (e != HM_OK)
 		return NULL;
+	dlg_web_read_in(req, next, 0); /* in the reader's language */
 	return json_pack("{s:o, s:o, s:o}", "next", next, "progress", prog, "participant",
 			 pid > 0 ? json_integer(pid) : json_null());
 }
@@ -482,6 +686,56 @@ static enum hm_err form_statement(struct http_req *req, struct http_res *res)
 		return refuse(res, e);
 	res->status = 400;
 	return dlg_page(req, res, c, text, web_t(req, errs.items[0].msgid), NULL);
+}
+
+/* POST /conversations/{id}/suggestions (the voting page's form) and
+ * /api/v1/conversations/{id}/suggestions: a participant suggests a
+ * translation of a statement ({statement, text}, into "lang", else the
+ * page's language), for the moderators to review. Back to the page with
+ * done=suggested; a refusal shows the page again on that statement. */
+static enum hm_err form_suggest(struct http_req *req, struct http_res *res)
+{
+	json_t *c;
+	enum hm_err e = conv_of(req, res, &c);
+	if (e != HM_OK)
+		return e;
+	if (web_principal(req)->read_only)
+		return http_fail(res, HM_EFORBIDDEN, "This API token may only read.");
+	int json = req->want_json || (req->route->flags & WEB_JSON);
+	if (!json)
+		embed_frame(req, res, c);
+	int64_t cid = json_integer_value(json_object_get(c, "id"));
+	json_t *in = site_body_object(req);
+	if (!in)
+		return http_fail(res, HM_EINVAL, "Send the form's fields, or a JSON object.");
+	const json_t *sv = json_object_get(in, "statement");
+	int64_t sid = 0;
+	if (json_is_integer(sv))
+		sid = json_integer_value(sv);
+	else if (json_is_string(sv))
+		text_int_parse(json_string_value(sv), &sid);
+	const char *lang = json_string_value(json_object_get(in, "lang"));
+	const char *text = json_string_value(json_object_get(in, "text"));
+	struct dlg_who w = who_of(req, c);
+	struct field_errors errs = {0};
+	json_t *out = NULL;
+	e = sid > 0 ? dlg_suggest(req->db, cid, &w, sid, lang ? lang : req->lang, text, time_now_s(),
+				  &errs, &out)
+		    : HM_ENOTFOUND;
+	if (e == HM_EEXIST)
+		return http_fail(res, e, "This statement has a translation into this language already.");
+	if (e != HM_OK && e != HM_EINVAL)
+		return refuse(res, e);
+	if (json)
+		return e == HM_EINVAL ? site_refuse_json(req, res, 400, &errs)
+				      : adm_api_answer(res, 201, out);
+	json_decref(out);
+	if (e == HM_OK)
+		return web_redirect(req, res, page_url(req, res, cid, &w, "done=suggested"));
+	res->status = 400;
+	return dlg_page(req, res, c, NULL, NULL,
+			json_pack("{s:I, s:s?, s:s}", "suggest_for", (json_int_t)sid, "suggest_text",
+				  text, "suggest_error", web_t(req, errs.items[0].msgid)));
 }
 
 /* POST /conversations/{id}/declare (a form, or JSON): the participant's
@@ -647,6 +901,24 @@ static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const js
 		json_object_set_new(m, "ask", ask_form(req, c, x, json_object_get(extra, "ask_errors")));
 	}
 	json_object_set_new(m, "declared", declared);
+	/* a refused suggestion: the page again on its statement */
+	int64_t sfor = json_integer_value(json_object_get(extra, "suggest_for"));
+	if (sfor > 0 && !req->want_json) {
+		json_t *s = dlg_statement(req->db, sfor);
+		json_t *trs = s ? dlg_translations(req->db, sfor) : NULL;
+		if (trs && json_integer_value(json_object_get(s, "conversation_id")) == cid) {
+			json_t *n = json_pack("{s:O, s:O, s:O, s:O, s:o}", "id", json_object_get(s, "id"),
+					      "text", json_object_get(s, "text"), "by_organiser",
+					      json_object_get(s, "by_organiser"), "lang",
+					      json_object_get(s, "lang"), "translations", trs);
+			dlg_web_read_in(req, n, 0);
+			json_object_set_new(n, "suggest_text", json_incref(json_object_get(extra, "suggest_text")));
+			json_object_set_new(n, "suggest_error", json_incref(json_object_get(extra, "suggest_error")));
+			json_object_set_new(m, "next", n);
+		} else
+			json_decref(trs);
+		json_decref(s);
+	}
 	json_decref(extra);
 	if (req->want_json)
 		return adm_api_answer(res, res->status >= 400 ? res->status : 200, m);
@@ -658,6 +930,8 @@ static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const js
 		json_object_set_new(m, "written", json_true());
 	if (str_eq(http_query(req, "done"), "declared"))
 		json_object_set_new(m, "declared_now", json_true());
+	if (str_eq(http_query(req, "done"), "suggested"))
+		json_object_set_new(m, "suggested_now", json_true());
 	if (res->frame_ancestors && str_eq(http_query(req, "embed"), "1")) {
 		/* framed: its forms come back to the compact page, in the
 		 * language chosen, as the same participant */
@@ -748,6 +1022,16 @@ const struct route dlg_routes[] = {
 	{POST, "/api/v1/conversations/{id}/statements", api_statements,
 	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{PATCH, "/api/v1/statements/{id}", api_statement, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/statements/{id}/translations", api_tr_get, WEB_JSON},
+	{GET, "/api/v1/statements/{id}/suggestions", api_sug_list, WEB_JSON | WEB_PRIVATE},
+	{PATCH, "/api/v1/statements/{id}/suggestions/{sug}", api_sug_decide,
+	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{PATCH, "/api/v1/statements/{id}/translations", api_tr_lang,
+	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{PUT, "/api/v1/statements/{id}/translations/{lang}", api_tr_put,
+	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/statements/{id}/translations/{lang}", api_tr_delete,
+	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{POST, "/api/v1/conversations/{id}/votes", api_vote,
 	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{GET, "/conversations/{id}", page_conversation, WEB_PRIVATE},
@@ -757,6 +1041,10 @@ const struct route dlg_routes[] = {
 	 WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{POST, "/conversations/{id}/declare", form_declare,
 	 WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
+	{POST, "/conversations/{id}/suggestions", form_suggest,
+	 WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
+	{POST, "/api/v1/conversations/{id}/suggestions", form_suggest,
+	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{POST, "/api/v1/conversations/{id}/declare", form_declare,
 	 WEB_JSON | WEB_PRIVATE | WEB_VISITOR | WEB_EMBED | WEB_CSRF},
 	{GET, "/conversations/{id}/report", page_report, 0},

@@ -207,6 +207,10 @@ static const char *map_svg(struct http_req *req, const json_t *r, const char *id
 static json_t *statements_by_tid(struct http_req *req, int64_t cid)
 {
 	json_t *list = dlg_statements(req->db, cid, "accepted"), *by = json_object();
+	json_t *trs = list ? dlg_conv_translations(req->db, cid) : NULL;
+	/* each in the reader's language where it has a translation */
+	dlg_web_read_in_all(req, list, trs, !req->want_json);
+	json_decref(trs);
 	size_t i;
 	json_t *s;
 	json_array_foreach(list, i, s) {
@@ -216,6 +220,21 @@ static json_t *statements_by_tid(struct http_req *req, int64_t cid)
 	}
 	json_decref(list);
 	return by;
+}
+
+/* The last item of list gets statement s's text as its reader reads it
+ * (dlg_web_read_in's keys). */
+static void with_text(json_t *list, const json_t *s)
+{
+	static const char *const keys[] = {"text", "lang", "text_lang", "original_text", "translated",
+					   "translations", "original_lang", "original_lang_name",
+					   "shown_lang"};
+	json_t *o = json_array_get(list, json_array_size(list) - 1);
+	for (size_t i = 0; o && s && i < HM_ARRAY_LEN(keys); i++) {
+		json_t *v = json_object_get(s, keys[i]);
+		if (v)
+			json_object_set(o, keys[i], v);
+	}
 }
 
 static long long jint(const json_t *o, const char *k)
@@ -290,6 +309,7 @@ static json_t *common_ground(struct http_req *req, const json_t *r, json_t *by, 
 						     "text", json_object_get(s, "text"), "agree",
 						     share(jint(s, "n_agree"), votes), "agree_text",
 						     percent(req, share(jint(s, "n_agree"), votes))));
+		with_text(out, s);
 	}
 	free(rk);
 	return out;
@@ -344,6 +364,7 @@ static json_t *divisive(struct http_req *req, const json_t *r, json_t *by, size_
 		json_array_append_new(out, json_pack("{s:O, s:O, s:f, s:s}", "id", json_object_get(s, "id"),
 						     "text", json_object_get(s, "text"), "spread",
 						     rk[i].score, "detail", b.data ? b.data : ""));
+		with_text(out, s);
 		buf_free(&b);
 	}
 	free(rk);
@@ -380,6 +401,7 @@ static json_t *groups_model(struct http_req *req, const json_t *r, json_t *by)
 						arena_printf(&req->pool, how,
 							     percent(req, share(agrees ? a : d, a + d + p))),
 						"agrees", agrees));
+			with_text(reps, s);
 		}
 		json_array_append_new(
 			out, json_pack("{s:I, s:s, s:s, s:o}", "id", (json_int_t)gid, "label",
@@ -441,6 +463,7 @@ static json_t *statement_rows(struct http_req *req, const json_t *r, json_t *by,
 						    web_t(req, "agree %lld · disagree %lld · pass %lld"),
 						    jint(s, "n_agree"), jint(s, "n_disagree"),
 						    jint(s, "n_pass"))));
+		with_text(out, s);
 		buf_free(&b);
 	}
 	return out;
@@ -527,6 +550,7 @@ static json_t *declared_model(struct http_req *req, const json_t *r, json_t *by,
 						       ? web_t(req, "a majority in every country with enough votes; least in %s")
 						       : web_t(req, "a majority in every sector; least in %s"),
 					       least ? declared_name(req, attr, least) : "–")));
+		with_text(agreed, json_object_get(by, rk[i].tid));
 	}
 	free(rk);
 	json_t *groups = json_array();
@@ -548,6 +572,7 @@ static json_t *declared_model(struct http_req *req, const json_t *r, json_t *by,
 						arena_printf(&req->pool,
 							     agrees ? web_t(req, "%s agree") : web_t(req, "%s disagree"),
 							     percent(req, json_number_value(json_object_get(rep, "p-success"))))));
+			with_text(reps, s);
 		}
 		long long members = jint(g, "n-members");
 		json_array_append_new(
