@@ -51,10 +51,10 @@ FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 10
 
-# Every build uses all the cores unless -j is given: the four flavours
-# (normal, sanitizer, ThreadSanitizer, fuzz) are most of make test's
-# first minutes.
-ifeq ($(filter -j%,$(MAKEFLAGS)),)
+# Every build uses all the cores (a -j given on the command line wins):
+# the four flavours (normal, sanitizer, ThreadSanitizer, fuzz) are most
+# of make test's first minutes. Sub-makes share the top one's jobs.
+ifeq ($(MAKELEVEL),0)
 MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 endif
 
@@ -185,7 +185,7 @@ run: deps
 
 # The six catalogues are complete and current (scripts/po-update --check).
 i18n: $(B)/po-templates
-	B=$(B) scripts/po-update --check
+	+B=$(B) scripts/po-update --check
 
 unit: $(UNIT_BIN)
 	scripts/with-pg scripts/run-unit $(UNIT_BIN)
