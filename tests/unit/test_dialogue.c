@@ -854,7 +854,7 @@ static void t_live_analysis_matches_full(void **state)
 	for (int p = 0; p < N; p++) {
 		snprintf(tok[p], sizeof(tok[p]), "%043d", p + 1);
 	}
-	struct dlg_kept *kept = dlg_kept_new();
+	struct dlg_kept *kept = dlg_kept_new(NULL, NULL);
 	dlg_kept_policy(kept, INFINITY, INT64_MAX);
 	/* a first burst: a full analysis */
 	camp_votes(&w, cid, ids, tok, 0, 30, 9);

@@ -173,6 +173,7 @@ static int load_dataset(struct db *db, int64_t cid, struct dataset *d)
 struct kept {
 	int64_t cid;
 	int64_t rev;          /* the revision it reflects */
+	int64_t full_rev;     /* the revision the full analysis read */
 	int64_t cursor;       /* the last vote_history id it read */
 	int empty;            /* no vote at the full analysis: nothing kept */
 	struct dataset d;     /* ids and statements (the vote log dropped) */
@@ -241,7 +242,7 @@ static struct kept *kept_full(struct db *db, int64_t cid, int64_t rev)
 	int64_t t0 = mono_ms();
 	struct kept *k = xcalloc(1, sizeof(*k));
 	k->cid = cid;
-	k->rev = rev;
+	k->rev = k->full_rev = rev;
 	dataset_init(&k->d);
 	if ((k->cursor = one_int(db, SQL_CURSOR, cid)) < 0 || load_dataset(db, cid, &k->d) < 0) {
 		k->empty = 1;
@@ -546,14 +547,28 @@ struct dlg_kept {
 	int64_t max_age_ms;   /* age of the full analysis with live votes on it */
 	int64_t min_gap;      /* times its duration: the least time between two */
 	int64_t clock;
+	/* The full analyses the policy wants run on a thread of their own
+	 * (one at a time, its own connection to path) while votes go on
+	 * being applied live; without a path, in the caller's thread. */
+	char *path;
+	void (*wake)(void);
+	pthread_mutex_t mu;
+	pthread_t job;
+	int job_running;      /* started and not yet joined */
+	int job_finished;     /* under mu */
+	int64_t job_cid;
+	struct kept *job_out; /* under mu; NULL when it failed */
 };
 
-struct dlg_kept *dlg_kept_new(void)
+struct dlg_kept *dlg_kept_new(const char *db_path, void (*wake)(void))
 {
 	struct dlg_kept *s = xcalloc(1, sizeof(*s));
 	s->max_share = DLG_LIVE_MAX_SHARE;
 	s->max_age_ms = DLG_LIVE_MAX_AGE_MS;
 	s->min_gap = DLG_LIVE_MIN_GAP;
+	s->path = db_path ? xstrdup(db_path) : NULL;
+	s->wake = wake;
+	pthread_mutex_init(&s->mu, NULL);
 	return s;
 }
 
@@ -568,8 +583,14 @@ void dlg_kept_free(struct dlg_kept *s)
 {
 	if (!s)
 		return;
+	if (s->job_running) {
+		pthread_join(s->job, NULL);
+		kept_free(s->job_out);
+	}
 	for (int i = 0; i < KEPT_MAX; i++)
 		kept_free(s->k[i]);
+	pthread_mutex_destroy(&s->mu);
+	free(s->path);
 	free(s);
 }
 
@@ -640,8 +661,94 @@ static enum hm_err full_kept(struct db *db, struct dlg_kept *s, int64_t cid, int
 	return kept_store(db, k, renew, now, mono_ms() - t0);
 }
 
+/* The background full analysis of s->job_cid. */
+static void *job_main(void *arg)
+{
+	struct dlg_kept *s = arg;
+	struct db *db = NULL;
+	struct kept *k = NULL;
+	char err[512];
+	int64_t rev;
+	if (db_open(s->path, DB_OPEN_EXISTING, 0, &db, err, sizeof(err)) != HM_OK) {
+		log_error("dialogue analysis: %s", err);
+	} else {
+		if (snapshot_revision(db, s->job_cid, &rev) == HM_OK) {
+			k = kept_full(db, s->job_cid, rev);
+			db_rollback(db);
+		}
+		db_close(db);
+	}
+	pthread_mutex_lock(&s->mu);
+	s->job_out = k;
+	s->job_finished = 1;
+	pthread_mutex_unlock(&s->mu);
+	if (s->wake)
+		s->wake();
+	return NULL;
+}
+
+/* Starts the full analysis of cid in the background unless one runs. */
+static void job_start(struct dlg_kept *s, int64_t cid)
+{
+	if (s->job_running)
+		return;
+	s->job_cid = cid;
+	s->job_finished = 0;
+	s->job_out = NULL;
+	/* (this thread blocks every signal; the job inherits that) */
+	s->job_running = pthread_create(&s->job, NULL, job_main, s) == 0;
+	if (!s->job_running)
+		log_error("conversation %lld: no thread for the analysis", (long long)cid);
+}
+
+/* The background full analysis, once done, replaces the kept one (unless
+ * a newer full one was made meanwhile), catches up with the votes since
+ * and is stored with a revision of its own. */
+static enum hm_err job_collect(struct db *db, struct dlg_kept *s, int64_t now)
+{
+	if (!s->job_running)
+		return HM_OK;
+	pthread_mutex_lock(&s->mu);
+	int done = s->job_finished;
+	struct kept *k = s->job_out;
+	pthread_mutex_unlock(&s->mu);
+	if (!done)
+		return HM_OK;
+	pthread_join(s->job, NULL);
+	s->job_running = 0;
+	s->job_out = NULL;
+	if (!k)
+		return HM_EDB;
+	struct kept **at = slot_of(s, k->cid);
+	if (at && (*at)->full_rev > k->full_rev) {
+		kept_free(k);
+		return HM_OK;
+	}
+	keep(s, k);
+	int64_t t0 = mono_ms(), rev;
+	enum hm_err e = snapshot_revision(db, k->cid, &rev);
+	if (e != HM_OK)
+		return e;
+	int rc = kept_live(db, k, rev);
+	db_rollback(db);
+	if (rc < 0)
+		return HM_EDB;
+	if (rc == KEPT_STALE)
+		return full_kept(db, s, k->cid, now, 0);
+	return kept_store(db, k, 1, now, k->full_took_ms + mono_ms() - t0);
+}
+
+static void collect_logged(struct db *db, struct dlg_kept *s, int64_t now)
+{
+	int64_t cid = s->job_cid;
+	enum hm_err e = job_collect(db, s, now);
+	if (e != HM_OK)
+		log_error("conversation %lld: analysis not stored: %s", (long long)cid, hm_err_str(e));
+}
+
 enum hm_err dlg_analyse_kept(struct db *db, struct dlg_kept *s, int64_t cid, int64_t now)
 {
+	collect_logged(db, s, now);
 	struct kept **at = slot_of(s, cid);
 	int64_t t0 = mono_ms(), rev;
 	if (!at)
@@ -655,7 +762,13 @@ enum hm_err dlg_analyse_kept(struct db *db, struct dlg_kept *s, int64_t cid, int
 		}
 		return e;
 	}
-	int rc = full_due(s, k, rev - k->rev) ? KEPT_STALE : kept_live(db, k, rev);
+	int due = full_due(s, k, rev - k->rev);
+	if (due && s->path) {
+		/* in the background; the votes meanwhile are applied live */
+		job_start(s, cid);
+		due = 0;
+	}
+	int rc = due ? KEPT_STALE : kept_live(db, k, rev);
 	db_rollback(db);
 	if (rc < 0)
 		return HM_EDB;
@@ -667,12 +780,17 @@ enum hm_err dlg_analyse_kept(struct db *db, struct dlg_kept *s, int64_t cid, int
 
 void dlg_kept_refresh(struct db *db, struct dlg_kept *s, int64_t now, int (*stop)(void))
 {
+	collect_logged(db, s, now);
 	for (int i = 0; i < KEPT_MAX; i++) {
 		if (stop && stop())
 			return;
 		struct kept *k = s->k[i];
 		if (!k || !full_due(s, k, 0))
 			continue;
+		if (s->path) {
+			job_start(s, k->cid);
+			continue;
+		}
 		int64_t cid = k->cid;
 		enum hm_err e = full_kept(db, s, cid, now, 1);
 		if (e != HM_OK)

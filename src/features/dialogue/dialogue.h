@@ -271,7 +271,8 @@ enum hm_err dlg_analyse(struct db *db, int64_t cid, int64_t now);
  * past DLG_LIVE_MAX_SHARE of those the full analysis read, or a full
  * analysis older than DLG_LIVE_MAX_AGE_MS with live votes on it, but
  * never sooner than DLG_LIVE_MIN_GAP times its duration after it — runs
- * dlg_analyse's full analysis and keeps it. dlg_kept_refresh runs the
+ * dlg_analyse's full analysis and keeps it (the policy's in the
+ * background, see dlg_kept_new). dlg_kept_refresh runs the
  * full analyses the policy wants of kept conversations without changes
  * (the live votes then make way for a full result of the same
  * revision), until stop() says so. */
@@ -279,7 +280,11 @@ enum hm_err dlg_analyse(struct db *db, int64_t cid, int64_t now);
 #define DLG_LIVE_MAX_AGE_MS 60000
 #define DLG_LIVE_MIN_GAP 20
 struct dlg_kept;
-struct dlg_kept *dlg_kept_new(void);
+/* db_path: the full analyses the policy wants run on a thread of their
+ * own with a connection to db_path, wake() called when one is done,
+ * while this thread goes on applying votes live; NULL: in the caller's
+ * thread. */
+struct dlg_kept *dlg_kept_new(const char *db_path, void (*wake)(void));
 void dlg_kept_free(struct dlg_kept *s);
 /* The policy without the gap (tests): max_share, max_age_ms. */
 void dlg_kept_policy(struct dlg_kept *s, double max_share, int64_t max_age_ms);

@@ -105,12 +105,15 @@ static void *analysis_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	struct db *db = NULL;
 	char err[512];
-	struct dlg_kept *kept = dlg_kept_new();
-	/* tests: votes applied live whatever their number or age, so that
-	 * the live update is what they check */
+	struct dlg_kept *kept = dlg_kept_new(an.path, dlg_analysis_wake);
+	/* tests: "live" applies votes live whatever their number or age, so
+	 * that the live update is what they check; "full" wants a full
+	 * analysis (in the background) after every vote */
 	const char *policy = getenv("HARMONY_TEST_ANALYSIS");
 	if (policy && str_eq(policy, "live"))
 		dlg_kept_policy(kept, INFINITY, INT64_MAX);
+	else if (policy && str_eq(policy, "full"))
+		dlg_kept_policy(kept, 0, INT64_MAX);
 	pthread_mutex_lock(&an.mu);
 	while (!an.stopping) {
 		struct timespec ts;
