@@ -731,8 +731,12 @@ static enum hm_err job_collect(struct db *db, struct dlg_kept *s, int64_t now)
 		return e;
 	int rc = kept_live(db, k, rev);
 	db_rollback(db);
-	if (rc < 0)
+	if (rc < 0) { /* perhaps half applied: the next run is a full one */
+		struct kept **in = slot_of(s, k->cid);
+		kept_free(k);
+		*in = NULL;
 		return HM_EDB;
+	}
 	if (rc == KEPT_STALE)
 		return full_kept(db, s, k->cid, now, 0);
 	return kept_store(db, k, 1, now, k->full_took_ms + mono_ms() - t0);
@@ -770,8 +774,11 @@ enum hm_err dlg_analyse_kept(struct db *db, struct dlg_kept *s, int64_t cid, int
 	}
 	int rc = due ? KEPT_STALE : kept_live(db, k, rev);
 	db_rollback(db);
-	if (rc < 0)
+	if (rc < 0) { /* perhaps half applied: the next run is a full one */
+		kept_free(k);
+		*at = NULL;
 		return HM_EDB;
+	}
 	if (rc == KEPT_STALE)
 		return full_kept(db, s, cid, now, 0);
 	k->used = ++s->clock;
