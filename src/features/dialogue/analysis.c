@@ -432,6 +432,9 @@ json_t *dlg_stale_conversations(struct db *db)
 	return st ? db_rows_json(st) : NULL;
 }
 
+static void cache_text(struct db *db, int64_t cid, int64_t rev, const char *at, const char *data,
+		       size_t len);
+
 /* Stores k's JSON for its revision, and the statements' routing
  * weights. Its own transaction. renew: k replaces a stored analysis of
  * the same revision (dlg_kept_refresh): the revision goes up by one
@@ -463,6 +466,8 @@ static enum hm_err kept_store(struct db *db, struct kept *k, int renew, int64_t 
 			k->rev++;
 	}
 	kept_json(k, &text);
+	buf_putc(&text, 0);
+	text.len--; /* a C string, the NUL not counted */
 	if (e == HM_OK && !(st = db_prepare(db, SQL_ANALYSIS_PUT)))
 		e = HM_EDB;
 	if (e == HM_OK) {
@@ -470,10 +475,10 @@ static enum hm_err kept_store(struct db *db, struct kept *k, int renew, int64_t 
 		db_bind_int(st, 2, k->rev);
 		db_bind_text(st, 3, ts);
 		db_bind_int(st, 4, took_ms);
-		buf_putc(&text, 0);
 		db_bind_text(st, 5, text.data);
 		e = db_run(st);
 	}
+	int written = e == HM_OK && db_changes(db) == 1;
 	/* the routing weights the next statement is drawn by (those of the
 	 * JSON's comment-priorities: none read null) */
 	const struct analysis_result *r = k->empty ? NULL : &k->lv.res;
@@ -489,12 +494,17 @@ static enum hm_err kept_store(struct db *db, struct kept *k, int renew, int64_t 
 		db_bind_int(st, 3, k->cid);
 		e = db_run(st);
 	}
-	buf_free(&text);
 	if (e != HM_OK) {
+		buf_free(&text);
 		db_rollback(db);
 		return HM_EDB;
 	}
-	return db_commit(db);
+	e = db_commit(db);
+	/* this instance's report reads need not read it back */
+	if (e == HM_OK && written)
+		cache_text(db, k->cid, k->rev, ts, text.data, text.len);
+	buf_free(&text);
+	return e;
 }
 
 /* The revision of cid in the snapshot just begun: > 0, 0 (never
@@ -823,6 +833,7 @@ struct text {
 static struct {
 	pthread_mutex_t mu;
 	struct {
+		char *db;             /* db_path: which database (tests open many) */
 		int64_t cid, rev;
 		char at[DLG_TS_SIZE];
 		struct text *t;
@@ -837,12 +848,13 @@ static void text_unref(struct text *t)
 		free(t);
 }
 
-static struct text *cache_get(int64_t cid, int64_t rev, const char *at)
+static struct text *cache_get(const char *db, int64_t cid, int64_t rev, const char *at)
 {
 	struct text *t = NULL;
 	pthread_mutex_lock(&rc.mu);
 	for (int i = 0; i < READ_CACHE; i++)
-		if (rc.e[i].t && rc.e[i].cid == cid && rc.e[i].rev == rev && str_eq(rc.e[i].at, at)) {
+		if (rc.e[i].t && rc.e[i].cid == cid && rc.e[i].rev == rev && str_eq(rc.e[i].at, at) &&
+		    str_eq(rc.e[i].db, db)) {
 			t = rc.e[i].t;
 			atomic_fetch_add(&t->refs, 1);
 			rc.e[i].used = ++rc.clock;
@@ -852,12 +864,13 @@ static struct text *cache_get(int64_t cid, int64_t rev, const char *at)
 	return t;
 }
 
-static void cache_put(int64_t cid, int64_t rev, const char *at, struct text *t)
+static void cache_put(const char *db, int64_t cid, int64_t rev, const char *at, struct text *t)
 {
 	pthread_mutex_lock(&rc.mu);
 	int at_i = 0;
 	for (int i = 0; i < READ_CACHE; i++) {
-		if (rc.e[i].t && rc.e[i].cid == cid) { /* one revision per conversation */
+		if (rc.e[i].t && rc.e[i].cid == cid && str_eq(rc.e[i].db, db)) {
+			/* one revision per conversation */
 			at_i = i;
 			break;
 		}
@@ -869,6 +882,8 @@ static void cache_put(int64_t cid, int64_t rev, const char *at, struct text *t)
 	text_unref(rc.e[at_i].t);
 	atomic_fetch_add(&t->refs, 1);
 	rc.e[at_i].t = t;
+	free(rc.e[at_i].db);
+	rc.e[at_i].db = xstrdup(db ? db : "");
 	rc.e[at_i].cid = cid;
 	rc.e[at_i].rev = rev;
 	snprintf(rc.e[at_i].at, sizeof(rc.e[at_i].at), "%s", at);
@@ -876,12 +891,31 @@ static void cache_put(int64_t cid, int64_t rev, const char *at, struct text *t)
 	pthread_mutex_unlock(&rc.mu);
 }
 
+static struct text *text_new(const char *s, size_t n)
+{
+	struct text *t = xmalloc(sizeof(*t) + n + 1);
+	atomic_init(&t->refs, 1);
+	t->len = n;
+	memcpy(t->data, s, n);
+	t->data[n] = 0;
+	return t;
+}
+
+/* What this instance has just stored, for its report reads. */
+static void cache_text(struct db *db, int64_t cid, int64_t rev, const char *at, const char *data,
+		       size_t len)
+{
+	struct text *t = text_new(data, len);
+	cache_put(db_path(db), cid, rev, at, t);
+	text_unref(t);
+}
+
 /* The stored JSON of cid's analysis of revision rev computed at `at`:
  * from the cache, or read and cached. NULL when it is no longer stored
  * (replaced meanwhile) or on a failed read. */
 static struct text *stored_text(struct db *db, int64_t cid, int64_t rev, const char *at)
 {
-	struct text *t = cache_get(cid, rev, at);
+	struct text *t = cache_get(db_path(db), cid, rev, at);
 	if (t)
 		return t;
 	struct db_stmt *st = db_prepare(db, SQL_ANALYSIS_TEXT);
@@ -891,15 +925,11 @@ static struct text *stored_text(struct db *db, int64_t cid, int64_t rev, const c
 	db_bind_int(st, 2, rev);
 	if (db_step(st) == 1 && str_eq(db_col_text(st, 1), at)) {
 		const char *s = db_col_text(st, 0);
-		size_t n = s ? strlen(s) : 0;
-		t = xmalloc(sizeof(*t) + n + 1);
-		atomic_init(&t->refs, 1);
-		t->len = n;
-		memcpy(t->data, s ? s : "", n + 1);
+		t = text_new(s ? s : "", s ? strlen(s) : 0);
 	}
 	db_done(st);
 	if (t)
-		cache_put(cid, rev, at, t);
+		cache_put(db_path(db), cid, rev, at, t);
 	return t;
 }
 
