@@ -235,6 +235,14 @@ static void test_live_incremental_counts_and_tick(void **state)
 	for (uint32_t p = 0; p < P; p++)
 		assert_int_equal(lv.res.user_votes[p], all.row_ptr[p + 1] - all.row_ptr[p]);
 	check_counts(&lv.res, &all);
+	/* and so do the totals a report shows: votes, participants with one */
+	assert_int_equal(lv.res.n_votes, vote_csr_nnz(&all));
+	{
+		uint32_t voters = 0;
+		for (uint32_t p = 0; p < P; p++)
+			voters += all.row_ptr[p + 1] > all.row_ptr[p];
+		assert_int_equal(lv.res.n_rows, voters);
+	}
 	/* the new participants were placed in groups */
 	uint32_t placed = 0;
 	for (uint32_t p = P - 100; p < P; p++)

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include <libpq-fe.h>
 #include <sodium.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -766,6 +767,156 @@ static void t_participants_page_and_exclude(void **state)
 	world_close(&w);
 }
 
+/* ---------------------------------------------- the analysis kept live */
+
+/* The keys of the live analysis that equal a fresh full one: the counts
+ * and what is computed from them alone. */
+static void same_as_fresh(struct world *w, int64_t cid, int64_t live_votes)
+{
+	json_t *r = dlg_report(w->db, cid), *fresh = dlg_report_now(w->db, cid);
+	assert_non_null(r);
+	assert_non_null(fresh);
+	assert_true(json_is_false(json_object_get(r, "pending")));
+	if (json_integer_value(json_object_get(r, "live-votes")) != live_votes)
+		fail_msg("live-votes %lld, not %lld",
+			 (long long)json_integer_value(json_object_get(r, "live-votes")),
+			 (long long)live_votes);
+	const char *same[] = {"n", "n-cmts", "tids", "mod-out", "meta-tids", "user-vote-counts",
+			      "in-conv", "consensus", "too-few-participants"};
+	for (size_t i = 0; i < HM_ARRAY_LEN(same); i++)
+		if (!json_equal(json_object_get(fresh, same[i]), json_object_get(r, same[i])))
+			fail_msg("%s differs between the live analysis and a fresh one", same[i]);
+	json_t *hl = json_object_get(r, "harmony"), *hf = json_object_get(fresh, "harmony");
+	assert_true(json_equal(json_object_get(hl, "votes"), json_object_get(hf, "votes")));
+	assert_true(json_equal(json_object_get(hl, "participants"), json_object_get(hf, "participants")));
+	/* the same opinion groups (their ids aside), and the same counts in
+	 * each */
+	json_t *pl = json_object_get(r, "participants"), *pf = json_object_get(fresh, "participants");
+	assert_int_equal(json_object_size(pl), json_object_size(pf));
+	json_t *map = json_object();
+	const char *pid;
+	json_t *v;
+	json_object_foreach(pf, pid, v) {
+		json_t *g = json_object_get(json_object_get(pl, pid), "group");
+		json_t *gf = json_object_get(v, "group");
+		assert_non_null(g);
+		char key[24];
+		snprintf(key, sizeof(key), "%lld", json_is_integer(gf) ? (long long)json_integer_value(gf) : -1);
+		json_t *was = json_object_get(map, key);
+		if (!was)
+			json_object_set(map, key, g);
+		else if (!json_equal(was, g))
+			fail_msg("participant %s: group %s live, other members of its fresh group in another",
+				 pid, key);
+	}
+	json_t *gl = json_object_get(r, "group-votes"), *gvf = json_object_get(fresh, "group-votes");
+	assert_int_equal(json_object_size(gl), json_object_size(gvf));
+	const char *gid;
+	json_object_foreach(gvf, gid, v) {
+		json_t *to = json_object_get(map, gid);
+		assert_non_null(to);
+		char key[24];
+		snprintf(key, sizeof(key), "%lld", (long long)json_integer_value(to));
+		if (!json_equal(v, json_object_get(gl, key)))
+			fail_msg("group %s: the votes differ from the fresh group %s", key, gid);
+	}
+	json_decref(map);
+	json_decref(r);
+	json_decref(fresh);
+}
+
+static void camp_votes(struct world *w, int64_t cid, json_t *ids, char tok[][DLG_ANON_TOKEN_LEN + 1],
+		       int from, int to, int n_stmts)
+{
+	for (int p = from; p < to; p++)
+		for (int s = 0; s < n_stmts; s++) {
+			/* two camps: each agrees with its half and disagrees
+			 * with the other's, both pass on the last */
+			int v = s == n_stmts - 1 ? 0 : (p % 2) == (s * 2 < n_stmts - 1) ? 1 : -1;
+			assert_int_equal(vote(w, cid, &w->visitor, tok[p],
+					      json_integer_value(json_array_get(ids, s)), v, NULL),
+					 HM_OK);
+		}
+}
+
+/* Votes arrive in bursts between which the kept analysis applies them
+ * live; a moderation, a new statement and an exclusion between bursts
+ * make it run in full. After each step the stored analysis equals a
+ * fresh full one of the same votes in its groups, consensus and counts. */
+static void t_live_analysis_matches_full(void **state)
+{
+	struct world w;
+	world_open(&w, *state);
+	int64_t cid = conv(&w, "{\"topic\": \"Rivers\", \"status\": \"open\", \"participation\": \"anyone\"}");
+	json_t *ids = seed_ids(&w, cid, "S1\nS2\nS3\nS4\nS5\nS6\nS7\nS8\nS9");
+	enum { N = 45 };
+	char tok[N][DLG_ANON_TOKEN_LEN + 1];
+	for (int p = 0; p < N; p++) {
+		snprintf(tok[p], sizeof(tok[p]), "%043d", p + 1);
+	}
+	struct dlg_kept *kept = dlg_kept_new(NULL, NULL);
+	dlg_kept_policy(kept, INFINITY, INT64_MAX);
+	/* a first burst: a full analysis */
+	camp_votes(&w, cid, ids, tok, 0, 30, 9);
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 0);
+	/* new voters and changed votes: applied live */
+	camp_votes(&w, cid, ids, tok, 30, 36, 9);
+	int64_t s0 = json_integer_value(json_array_get(ids, 0));
+	assert_int_equal(vote(&w, cid, &w.visitor, tok[3], s0, -1, NULL), HM_OK);
+	assert_int_equal(vote(&w, cid, &w.visitor, tok[3], s0, 1, NULL), HM_OK);
+	assert_int_equal(vote(&w, cid, &w.visitor, tok[4], s0, 0, NULL), HM_OK);
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 6 * 9 + 3);
+	/* a moderation: in full again, then live */
+	int64_t s8 = json_integer_value(json_array_get(ids, 8));
+	assert_int_equal(dlg_moderate(w.db, &w.organiser, s8, "rejected", "off topic", NOW), HM_OK);
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 0);
+	camp_votes(&w, cid, ids, tok, 36, 39, 8);
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 3 * 8);
+	/* an exclusion: in full; the excluded participant's later votes are
+	 * left out of the live analysis too */
+	struct dlg_who first = {.p = &w.visitor, .anon_token = tok[0]};
+	int64_t pid = dlg_participant_of(w.db, cid, &first);
+	assert_int_equal(dlg_exclude(w.db, &w.organiser, pid, 1, NOW), HM_OK);
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 0);
+	assert_int_equal(vote(&w, cid, &w.visitor, tok[0], s0, -1, NULL), HM_OK);
+	camp_votes(&w, cid, ids, tok, 39, 42, 8);
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 3 * 8);
+	/* a new statement, then the first votes on it: in full both times
+	 * (it has no place in the components yet) */
+	json_t *more = seed_ids(&w, cid, "S10");
+	int64_t s10 = json_integer_value(json_array_get(more, 0));
+	json_decref(more);
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 0);
+	assert_int_equal(vote(&w, cid, &w.visitor, tok[5], s10, 1, NULL), HM_OK);
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 0);
+	/* nothing new: nothing changes */
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 0);
+	camp_votes(&w, cid, ids, tok, 42, 45, 8);
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 3 * 8);
+	/* the policy: past its share of live votes, a full analysis comes
+	 * with the next change; and one that is due replaces the live one of
+	 * the same revision */
+	dlg_kept_policy(kept, 0.0, INT64_MAX);
+	dlg_kept_refresh(w.db, kept, NOW, NULL);
+	same_as_fresh(&w, cid, 0);
+	assert_int_equal(vote(&w, cid, &w.visitor, tok[6], s10, -1, NULL), HM_OK);
+	assert_int_equal(dlg_analyse_kept(w.db, kept, cid, NOW), HM_OK);
+	same_as_fresh(&w, cid, 0);
+	dlg_kept_free(kept);
+	json_decref(ids);
+	world_close(&w);
+}
+
 static int group_teardown(void **state)
 {
 	(void)state;
@@ -791,6 +942,7 @@ int main(void)
 		BOTH(t_vote_limits),
 		BOTH(t_next_by_priority),
 		BOTH(t_participants_page_and_exclude),
+		BOTH(t_live_analysis_matches_full),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -157,7 +157,8 @@ enum hm_err analysis_base_groups(const struct kclust *base, const struct kclust 
  * cluster and group, then the statement scores (O(groups × statements)).
  * Between ticks the base-cluster member lists and the components are
  * those of the last tick; ptpt_group, group sizes and all counts are
- * current. Votes on statements unknown at the last tick wait for it.
+ * current (n_votes, n_rows and rows too: a new voter's row comes last).
+ * Votes on statements unknown at the last tick wait for it.
  */
 struct pend_map;
 

@@ -282,7 +282,12 @@ enum hm_err analysis_live_add(struct analysis_live *lv, const struct vote *v, si
 			r->col_d[t] -= old < 0;
 			group_count(r, r->ptpt_group[p], t, old, -1);
 		} else {
-			r->user_votes[p]++;
+			if (!r->user_votes[p]++) {
+				/* a first vote: one more row, at the end */
+				r->rows = xrealloc(r->rows, ((size_t)r->n_rows + 2) * sizeof(*r->rows));
+				r->rows[r->n_rows++] = p;
+			}
+			r->n_votes++;
 		}
 		r->col_s[t]++;
 		r->col_a[t] += val > 0;

@@ -329,6 +329,10 @@ json_t *dlg_votes_of(struct db *db, int64_t cid, int64_t pid);
  * come since). Never analysed or without votes: the counts alone (n 0).
  * NULL on a failed read or no such conversation. */
 json_t *dlg_report(struct db *db, int64_t cid);
+/* The same as JSON text, appended to out (the stored text as it is,
+ * cached in memory by revision: what GET …/report answers). HM_ENOTFOUND
+ * (no such conversation), HM_EDB. */
+enum hm_err dlg_report_text(struct db *db, int64_t cid, struct buf *out);
 /* The same computed now from the current votes ("computed-at" null):
  * for the exports, which must match the votes they list. */
 json_t *dlg_report_now(struct db *db, int64_t cid);
@@ -336,6 +340,34 @@ json_t *dlg_report_now(struct db *db, int64_t cid);
  * read (unless a newer one is stored already) and the statements'
  * routing priorities. Its own transactions. */
 enum hm_err dlg_analyse(struct db *db, int64_t cid, int64_t now);
+
+/* The analyses an instance keeps in memory (its analysis thread's; not
+ * shared between threads): dlg_analyse_kept applies the votes since the
+ * kept analysis of cid with the engine's live update when the changes
+ * since are votes alone (the report's "live-votes" counts them), and
+ * otherwise — a first run, any other change, or the policy: live votes
+ * past DLG_LIVE_MAX_SHARE of those the full analysis read, or a full
+ * analysis older than DLG_LIVE_MAX_AGE_MS with live votes on it, but
+ * never sooner than DLG_LIVE_MIN_GAP times its duration after it — runs
+ * dlg_analyse's full analysis and keeps it (the policy's in the
+ * background, see dlg_kept_new). dlg_kept_refresh runs the
+ * full analyses the policy wants of kept conversations without changes
+ * (the live votes then make way for a full result of the same
+ * revision), until stop() says so. */
+#define DLG_LIVE_MAX_SHARE 0.1
+#define DLG_LIVE_MAX_AGE_MS 60000
+#define DLG_LIVE_MIN_GAP 20
+struct dlg_kept;
+/* db_path: the full analyses the policy wants run on a thread of their
+ * own with a connection to db_path, wake() called when one is done,
+ * while this thread goes on applying votes live; NULL: in the caller's
+ * thread. */
+struct dlg_kept *dlg_kept_new(const char *db_path, void (*wake)(void));
+void dlg_kept_free(struct dlg_kept *s);
+/* The policy without the gap (tests): max_share, max_age_ms. */
+void dlg_kept_policy(struct dlg_kept *s, double max_share, int64_t max_age_ms);
+enum hm_err dlg_analyse_kept(struct db *db, struct dlg_kept *s, int64_t cid, int64_t now);
+void dlg_kept_refresh(struct db *db, struct dlg_kept *s, int64_t now, int (*stop)(void));
 /* [{id}…] of the conversations whose stored analysis is older than their
  * last change (archived ones aside). NULL on a failed read. */
 json_t *dlg_stale_conversations(struct db *db);

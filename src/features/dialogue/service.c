@@ -10,15 +10,19 @@
  * a moderation…: dlg_touch), after a short pause that lets a burst finish
  * (so a busy room is analysed about three times a second, not once per
  * vote), and otherwise looks once a second for conversations changed by
- * other instances.
+ * other instances. It keeps the analyses it made in memory, so that new
+ * votes are applied to them, not the whole conversation read again
+ * (analysis.c, dlg_analyse_kept).
  */
 #include "features/dialogue/dlg_internal.h"
 
 #include "db/db.h"
 #include "db/group.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <stdatomic.h>
 #include <time.h>
 
@@ -63,25 +67,34 @@ static void deadline_in(struct timespec *ts, int64_t ms)
 	}
 }
 
-/* Analyses every conversation whose analysis is older than its changes. */
-static void analyse_stale(struct db *db)
+static int stopping(void)
+{
+	pthread_mutex_lock(&an.mu);
+	int stop = an.stopping;
+	pthread_mutex_unlock(&an.mu);
+	return stop;
+}
+
+/* Analyses every conversation whose analysis is older than its changes
+ * (from the analysis kept in memory where it can: analysis.c), then the
+ * full analyses the policy wants of those kept. */
+static void analyse_stale(struct db *db, struct dlg_kept *kept)
 {
 	json_t *list = dlg_stale_conversations(db);
 	size_t i;
 	json_t *c;
 	json_array_foreach(list, i, c) {
 		int64_t cid = json_integer_value(json_object_get(c, "id"));
-		enum hm_err e = dlg_analyse(db, cid, time_now_s());
+		enum hm_err e = dlg_analyse_kept(db, kept, cid, time_now_s());
 		if (e != HM_OK)
 			log_error("conversation %lld: analysis not stored: %s", (long long)cid,
 				  hm_err_str(e));
-		pthread_mutex_lock(&an.mu);
-		int stop = an.stopping;
-		pthread_mutex_unlock(&an.mu);
-		if (stop)
+		if (stopping())
 			break;
 	}
 	json_decref(list);
+	if (!stopping())
+		dlg_kept_refresh(db, kept, time_now_s(), stopping);
 }
 
 static void *analysis_main(void *arg)
@@ -92,6 +105,15 @@ static void *analysis_main(void *arg)
 	pthread_sigmask(SIG_BLOCK, &all, NULL);
 	struct db *db = NULL;
 	char err[512];
+	struct dlg_kept *kept = dlg_kept_new(an.path, dlg_analysis_wake);
+	/* tests: "live" applies votes live whatever their number or age, so
+	 * that the live update is what they check; "full" wants a full
+	 * analysis (in the background) after every vote */
+	const char *policy = getenv("HARMONY_TEST_ANALYSIS");
+	if (policy && str_eq(policy, "live"))
+		dlg_kept_policy(kept, INFINITY, INT64_MAX);
+	else if (policy && str_eq(policy, "full"))
+		dlg_kept_policy(kept, 0, INT64_MAX);
 	pthread_mutex_lock(&an.mu);
 	while (!an.stopping) {
 		struct timespec ts;
@@ -114,10 +136,11 @@ static void *analysis_main(void *arg)
 			db = NULL;
 		}
 		if (db)
-			analyse_stale(db);
+			analyse_stale(db, kept);
 		pthread_mutex_lock(&an.mu);
 	}
 	pthread_mutex_unlock(&an.mu);
+	dlg_kept_free(kept);
 	db_close(db);
 	return NULL;
 }

@@ -975,11 +975,18 @@ static enum hm_err page_report(struct http_req *req, struct http_res *res)
 	int64_t cid = json_integer_value(json_object_get(c, "id"));
 	if ((e = may_read_report(req, res, c)) != HM_OK)
 		return e;
+	if (req->want_json) {
+		/* the stored text as it is (megabytes for a large conversation:
+		 * not parsed and written again) */
+		if ((e = dlg_report_text(req->db, cid, &res->body)) != HM_OK)
+			return e == HM_ENOTFOUND ? HM_EDB : e;
+		res->content_type = "application/json; charset=utf-8";
+		http_res_header(res, "Vary", "Accept, Accept-Language, Cookie");
+		return HM_OK;
+	}
 	json_t *r = dlg_report(req->db, cid);
 	if (!r)
 		return HM_EDB;
-	if (req->want_json)
-		return adm_api_answer(res, 200, r);
 	json_t *m = json_pack("{s:o, s:o}", "conversation", public_conv(c), "report", r);
 	dlg_report_model(req, m);
 	http_res_page(res, m, "pages/conversation_report", dlg_jstr(c, "topic"));
