@@ -741,15 +741,6 @@ json_t *dlg_declared(struct db *db, int64_t pid)
 
 enum hm_err dlg_touch(struct db *db, int64_t cid)
 {
-	/* Once per conversation and transaction is enough: a batch of votes
-	 * raises the revision once (a write less per vote). */
-	static _Thread_local struct {
-		uint64_t tx;
-		int64_t cid;
-	} last;
-	uint64_t tx = db_tx_serial(db);
-	if (tx && last.tx == tx && last.cid == cid)
-		return HM_OK;
 	/* the analysis runs after its pause, by when this change is committed
 	 * (or rolled back: then it finds nothing to do) */
 	dlg_analysis_wake();
@@ -757,11 +748,7 @@ enum hm_err dlg_touch(struct db *db, int64_t cid)
 	if (!st)
 		return HM_EDB;
 	db_bind_int(st, 1, cid);
-	if (db_run(st) != HM_OK)
-		return HM_EDB;
-	last.tx = tx;
-	last.cid = cid;
-	return HM_OK;
+	return db_run(st) == HM_OK ? HM_OK : HM_EDB;
 }
 
 enum hm_err dlg_participant_tx(struct db *db, const json_t *conv, const struct dlg_who *who,
