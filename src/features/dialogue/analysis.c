@@ -556,6 +556,7 @@ struct dlg_kept {
 	double max_share;     /* live votes, as a share of the full analysis's */
 	int64_t max_age_ms;   /* age of the full analysis with live votes on it */
 	int64_t min_gap;      /* times its duration: the least time between two */
+	int64_t inline_ms;    /* a full analysis quicker than this is simply run again */
 	int64_t clock;
 	/* The full analyses the policy wants run on a thread of their own
 	 * (one at a time, its own connection to path) while votes go on
@@ -576,6 +577,7 @@ struct dlg_kept *dlg_kept_new(const char *db_path, void (*wake)(void))
 	s->max_share = DLG_LIVE_MAX_SHARE;
 	s->max_age_ms = DLG_LIVE_MAX_AGE_MS;
 	s->min_gap = DLG_LIVE_MIN_GAP;
+	s->inline_ms = DLG_FULL_INLINE_MS;
 	s->path = db_path ? xstrdup(db_path) : NULL;
 	s->wake = wake;
 	pthread_mutex_init(&s->mu, NULL);
@@ -587,6 +589,7 @@ void dlg_kept_policy(struct dlg_kept *s, double max_share, int64_t max_age_ms)
 	s->max_share = max_share;
 	s->max_age_ms = max_age_ms;
 	s->min_gap = 0;
+	s->inline_ms = 0;
 }
 
 void dlg_kept_free(struct dlg_kept *s)
@@ -775,6 +778,12 @@ enum hm_err dlg_analyse_kept(struct db *db, struct dlg_kept *s, int64_t cid, int
 			*at = NULL;
 		}
 		return e;
+	}
+	/* A small conversation is analysed in full each time: exact at once,
+	 * and no later full run that would raise the revision by itself. */
+	if (k->full_took_ms < s->inline_ms && k->live_votes == 0) {
+		db_rollback(db);
+		return full_kept(db, s, cid, now, 0);
 	}
 	int due = full_due(s, k, rev - k->rev);
 	if (due && s->path) {

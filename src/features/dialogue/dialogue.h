@@ -348,7 +348,8 @@ enum hm_err dlg_analyse(struct db *db, int64_t cid, int64_t now);
  * otherwise — a first run, any other change, or the policy: live votes
  * past DLG_LIVE_MAX_SHARE of those the full analysis read, or a full
  * analysis older than DLG_LIVE_MAX_AGE_MS with live votes on it, but
- * never sooner than DLG_LIVE_MIN_GAP times its duration after it — runs
+ * never sooner than DLG_LIVE_MIN_GAP times its duration after it; or a
+ * conversation whose full analysis took under DLG_FULL_INLINE_MS — runs
  * dlg_analyse's full analysis and keeps it (the policy's in the
  * background, see dlg_kept_new). dlg_kept_refresh runs the
  * full analyses the policy wants of kept conversations without changes
@@ -357,6 +358,7 @@ enum hm_err dlg_analyse(struct db *db, int64_t cid, int64_t now);
 #define DLG_LIVE_MAX_SHARE 0.1
 #define DLG_LIVE_MAX_AGE_MS 60000
 #define DLG_LIVE_MIN_GAP 20
+#define DLG_FULL_INLINE_MS 50
 struct dlg_kept;
 /* db_path: the full analyses the policy wants run on a thread of their
  * own with a connection to db_path, wake() called when one is done,
