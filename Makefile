@@ -202,13 +202,13 @@ browser: harmony
 # Every suite runs even when an earlier one fails, so one run shows all
 # failures; the exit status is non-zero if any failed.
 test: test-deps
-	@rc=0; \
-	$(MAKE) i18n || rc=1; \
-	$(MAKE) unit || rc=1; \
-	$(MAKE) e2e || rc=1; \
-	$(MAKE) tsan || rc=1; \
-	$(MAKE) browser || rc=1; \
-	$(MAKE) fuzz-run || rc=1; \
+	@rc=0; times=""; \
+	for suite in i18n unit e2e tsan browser fuzz-run; do \
+		t=$$(date +%s); \
+		$(MAKE) $$suite || rc=1; \
+		times="$$times $$suite $$(( $$(date +%s) - t )) s,"; \
+	done; \
+	echo "make test: each suite with its build:$${times%,}"; \
 	if [ $$rc -eq 0 ]; then echo "make test: all suites passed"; else echo "make test: FAILED"; fi; \
 	exit $$rc
 
