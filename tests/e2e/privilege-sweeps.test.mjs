@@ -99,7 +99,14 @@ INSERT INTO statement (conversation_id, by_organiser, text, text_key, status, cr
 SELECT id, 1, 'Probe statement', 'probestatement', 'accepted', '2020-01-01T00:00:00Z'
 FROM conversation WHERE topic = 'Probe conversation';
 INSERT INTO dialogue_participant (conversation_id, anon_key, created_at)
-SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';`);
+SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';
+INSERT INTO programme_room (event_id, name, capacity, created_at)
+SELECT id, 'Probe room', 10, '2020-01-01T00:00:00Z' FROM event WHERE slug = ${q(SHANGHAI)};
+INSERT INTO programme_session (event_id, title, kind, starts_at, ends_at, room_id, created_at, updated_at)
+SELECT e.id, 'Probe session', 'panel', '2012-11-29T02:00:00Z', '2012-11-29T03:00:00Z', r.id,
+       '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'
+FROM event e JOIN programme_room r ON r.event_id = e.id WHERE e.slug = ${q(SHANGHAI)} AND r.name = 'Probe room';
+`);
 	srv = await startServer({ db: demo.db });
 	for (const k of ['admin', 'auckland', 'participant', 'victim', 'mass', 'massOrganiser'])
 		as[k] = await signedIn(srv.url, PEOPLE[k].email);
@@ -117,6 +124,8 @@ SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE t
 	ids.conversation = one(`SELECT id FROM conversation WHERE topic = 'Probe conversation'`);
 	ids.statement = one(`SELECT id FROM statement WHERE text = 'Probe statement'`);
 	ids.participant = one(`SELECT id FROM dialogue_participant WHERE anon_key = 'probe-participant'`);
+	ids.room = one(`SELECT id FROM programme_room WHERE name = 'Probe room'`);
+	ids.session = one(`SELECT id FROM programme_session WHERE title = 'Probe session'`);
 	ids.registration = one(`SELECT r.id FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SHANGHAI)} AND r.status = 'approved' ORDER BY r.id LIMIT 1`);
 	ids.shanghaiPost = one(`SELECT p.id FROM post p JOIN event e ON e.id = p.event_id WHERE e.slug = ${q(SHANGHAI)} LIMIT 1`);
 	ids.sitePost = one(`SELECT id FROM post WHERE slug = 'site-news-probe'`);
@@ -220,6 +229,8 @@ function commonParam(name, p) {
 	if (name === 'id' && /\/conversations\//.test(p)) return ids.conversation;
 	if (name === 'id' && /\/statements\//.test(p)) return ids.statement;
 	if (name === 'pid' && /\/participants\//.test(p)) return ids.participant;
+	if (name === 'id' && /\/rooms\//.test(p)) return ids.room;
+	if (name === 'id' && /^\/(admin|api\/v1)\/sessions\//.test(p)) return ids.session;
 	// a well-formed link to no registration: refusals come before the lookup
 	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 	return null;

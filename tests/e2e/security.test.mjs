@@ -55,7 +55,14 @@ INSERT INTO statement (conversation_id, by_organiser, text, text_key, status, cr
 SELECT id, 1, 'Probe statement', 'probestatement', 'accepted', '2020-01-01T00:00:00Z'
 FROM conversation WHERE topic = 'Probe conversation';
 INSERT INTO dialogue_participant (conversation_id, anon_key, created_at)
-SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';`);
+SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';
+INSERT INTO programme_room (event_id, name, capacity, created_at)
+SELECT id, 'Probe room', 10, '2020-01-01T00:00:00Z' FROM event WHERE slug = ${q(SHANGHAI)};
+INSERT INTO programme_session (event_id, title, kind, starts_at, ends_at, room_id, created_at, updated_at)
+SELECT e.id, 'Probe session', 'panel', '2012-11-29T02:00:00Z', '2012-11-29T03:00:00Z', r.id,
+       '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'
+FROM event e JOIN programme_room r ON r.event_id = e.id WHERE e.slug = ${q(SHANGHAI)} AND r.name = 'Probe room';
+`);
 	srv = await startServer({ db: demo.db });
 	as.admin = await signedIn(srv.url, PEOPLE.admin.email);
 	as.participant = await signedIn(srv.url, PEOPLE.participant.email);
@@ -72,6 +79,8 @@ SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE t
 	ids.conversation = one(`SELECT id FROM conversation WHERE topic = 'Probe conversation'`);
 	ids.statement = one(`SELECT id FROM statement WHERE text = 'Probe statement'`);
 	ids.participant = one(`SELECT id FROM dialogue_participant WHERE anon_key = 'probe-participant'`);
+	ids.room = one(`SELECT id FROM programme_room WHERE name = 'Probe room'`);
+	ids.session = one(`SELECT id FROM programme_session WHERE title = 'Probe session'`);
 	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
 	// The administrator's own session: a route that forgot its check would end it.
@@ -146,6 +155,8 @@ const PARAMS = [
 	[/\/conversations\/\{id\}/, 'id', () => ids.conversation],
 	[/\/statements\/\{id\}/, 'id', () => ids.statement],
 	[/\/participants\/\{pid\}/, 'pid', () => ids.participant],
+	[/\/rooms\/\{id\}/, 'id', () => ids.room],
+	[/^\/(admin|api\/v1)\/sessions\//, 'id', () => ids.session],
 ];
 
 function fill(pattern) {
