@@ -260,3 +260,80 @@ describe('who may not', () => {
 		assert.equal(audits('room.delete'), 1);
 	});
 });
+
+describe('the public programme', () => {
+	let open, closed, member;
+	before(async () => {
+		open = await newSession({ title: 'Society under economic development', kind: 'panel', room: 'Hall A', track: 'Society',
+			description_md: 'Where *society* meets growth.', languages: ['en', 'zh'], starts_at: '2012-11-30T09:00:00+08:00', ends_at: '2012-11-30T10:30:00+08:00' });
+		closed = await newSession({ title: 'Closed-door drafting', visibility: 'participants-only', starts_at: '2012-11-30T11:00:00+08:00', ends_at: '2012-11-30T12:00:00+08:00' });
+		// An account whose e-mail has an approved registration for Shanghai.
+		const email = one(`SELECT r.email FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SH)} AND r.status = 'approved' ORDER BY r.id LIMIT 1`);
+		addAccount(srv.db, { email, name: 'Approved Participant' });
+		member = await signedIn(srv.url, email);
+	});
+	const visitorGet = (p, json) => request(srv.url + p, { headers: json ? { Accept: 'application/json' } : {} });
+
+	test('a visitor reads the programme by day, then time, with rooms; participants-only sessions hidden', async () => {
+		const r = await visitorGet(`/events/${SH}/programme`);
+		assert.equal(r.status, 200);
+		const text = textOf(mainOf(r.body));
+		assert.match(text, /29 November 2012[\s\S]*30 November 2012[\s\S]*09:00\s*–\s*10:30\s*Society under economic development[\s\S]*Hall A/);
+		assert.ok(!text.includes('Closed-door drafting'));
+		assert.ok(tags(mainOf(r.body), 'a').some((a) => a.href === `/events/${SH}/sessions/${open.id}`));
+		const j = JSON.parse((await visitorGet(`/events/${SH}/programme`, true)).body);
+		assert.equal(j.event.timezone, 'Asia/Shanghai');
+		const days = j.days.map((d) => d.day);
+		assert.deepEqual(days, [...days].sort(), 'days in order');
+		const all = j.days.flatMap((d) => d.sessions);
+		const s = all.find((x) => x.id === open.id);
+		assert.equal(s.starts_at, '2012-11-30T09:00:00+08:00');
+		assert.equal(s.room, 'Hall A');
+		assert.equal(s.url, `/events/${SH}/sessions/${open.id}`);
+		assert.ok(!all.some((x) => x.id === closed.id));
+		assert.ok(!all.some((x) => 'event_id' in x || 'timezone' in x), 'no internal keys');
+		for (const d of j.days) {
+			const starts = d.sessions.map((x) => x.starts_at);
+			assert.deepEqual(starts, [...starts].sort(), `${d.day} in time order`);
+		}
+	});
+
+	test('a session has its page, with its description, and its JSON twin', async () => {
+		const r = await visitorGet(`/events/${SH}/sessions/${open.id}`);
+		assert.equal(r.status, 200);
+		assert.match(mainOf(r.body), /<em>society<\/em>/);
+		assert.match(textOf(mainOf(r.body)), /Hall A[\s\S]*English, (中文|Chinese)/);
+		const j = JSON.parse((await visitorGet(`/events/${SH}/sessions/${open.id}`, true)).body);
+		assert.equal(j.session.title, 'Society under economic development');
+		assert.equal(j.session.ends_at, '2012-11-30T10:30:00+08:00');
+		assert.equal((await visitorGet(`/events/${SH}/sessions/${closed.id}`)).status, 404, 'participants only');
+		assert.equal((await visitorGet(`/events/asia-pacific-auckland-2007/sessions/${open.id}`)).status, 404, 'not that event\'s');
+		assert.equal((await visitorGet(`/events/${SH}/sessions/999999`)).status, 404);
+	});
+
+	test('the event\'s organisers and approved participants see participants-only sessions; others do not', async () => {
+		for (const [who, c, sees] of [['organiser', organiser, true], ['approved participant', member, true],
+			['participant of nothing', participant, false], ['organiser of another event', other, false]]) {
+			const page = await c.get(`/events/${SH}/programme`);
+			assert.equal(page.status, 200);
+			assert.equal(textOf(mainOf(page.body)).includes('Closed-door drafting'), sees, who);
+			assert.match(page.headers['cache-control'] ?? '', /private|no-store/, `${who}: not for shared caches`);
+			assert.equal((await c.get(`/events/${SH}/sessions/${closed.id}`)).status, sees ? 200 : 404, who);
+		}
+	});
+
+	test('the event\'s page links to its programme', async () => {
+		const r = await visitorGet(`/events/${SH}`);
+		assert.ok(tags(r.body, 'a').some((a) => a.href === `/events/${SH}/programme`));
+		const none = await visitorGet(`/events/asia-pacific-auckland-2007`);
+		assert.ok(!tags(none.body, 'a').some((a) => a.href === '/events/asia-pacific-auckland-2007/programme'), 'no programme, no link');
+		assert.equal((await visitorGet('/events/no-such-event/programme')).status, 404);
+	});
+
+	test('right to left, the programme keeps its times in order', async () => {
+		const r = await visitorGet(`/events/${SH}/programme?lang=ar`);
+		assert.equal(r.status, 200);
+		assert.match(r.body, /<html[^>]*dir="rtl"/);
+		assert.match(r.body, /<span dir="ltr"><time datetime="2012-11-30T09:00:00\+08:00">09:00<\/time>–<time/);
+	});
+});

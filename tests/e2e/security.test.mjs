@@ -156,7 +156,7 @@ const PARAMS = [
 	[/\/statements\/\{id\}/, 'id', () => ids.statement],
 	[/\/participants\/\{pid\}/, 'pid', () => ids.participant],
 	[/\/rooms\/\{id\}/, 'id', () => ids.room],
-	[/^\/(admin|api\/v1)\/sessions\//, 'id', () => ids.session],
+	[/\/sessions\/\{id\}/, 'id', () => ids.session],
 ];
 
 function fill(pattern) {

@@ -6,6 +6,7 @@
 #include "features/programme/prog_internal.h"
 
 static const struct route *const routes[] = {
+	prog_public_routes,
 	prog_admin_routes,
 	NULL,
 };
@@ -36,4 +37,5 @@ const struct feature programme_feature = {
 	.kinds = kinds,
 	.vocab = prog_vocab,
 	.event_tabs = event_tabs,
+	.event_page = prog_event_page,
 };

@@ -64,6 +64,10 @@ enum hm_err prog_room_delete(struct db *db, const struct principal *p, const jso
 
 extern const struct kind session_kind;
 extern const struct route prog_admin_routes[];
+extern const struct route prog_public_routes[];
+
+/* The link to the programme on an event's public page (event_page). */
+enum hm_err prog_event_page(struct http_req *req, json_t *ev);
 extern const struct vocab prog_vocab[];
 
 #endif
