@@ -6,6 +6,7 @@
 // demo's Shanghai event (29–30 November 2012, Asia/Shanghai, UTC+8).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import { addAccount, apiToken, bearer, Client, signedIn } from './lib/accounts.mjs';
 import { mainOf, tags, textOf } from './lib/html.mjs';
 import { request } from './lib/http.mjs';
@@ -335,5 +336,65 @@ describe('the public programme', () => {
 		assert.equal(r.status, 200);
 		assert.match(r.body, /<html[^>]*dir="rtl"/);
 		assert.match(r.body, /<span dir="ltr"><time datetime="2012-11-30T09:00:00\+08:00">09:00<\/time>–<time/);
+	});
+});
+
+describe('the programme as a calendar', () => {
+	// Debian's python3-icalendar reads the file as calendar clients do.
+	const PY = `
+import sys, json, icalendar, datetime
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+tz = [str(t['TZID']) for t in cal.walk('VTIMEZONE')]
+out = []
+for e in cal.walk('VEVENT'):
+    s, n = e.decoded('DTSTART'), e.decoded('DTEND')
+    out.append({'uid': str(e['UID']), 'summary': str(e['SUMMARY']), 'location': str(e.get('LOCATION', '')),
+                'tzid': e['DTSTART'].params.get('TZID'), 'offset': s.utcoffset().total_seconds(),
+                'start_utc': s.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ'),
+                'end_utc': n.astimezone(datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')})
+print(json.dumps({'vtimezones': tz, 'events': out}))
+`;
+	const parse = (body) => {
+		const r = spawnSync('/usr/bin/python3', ['-c', PY], { input: body, encoding: 'utf8' });
+		assert.equal(r.status, 0, `icalendar could not read it: ${r.stderr}`);
+		return JSON.parse(r.stdout);
+	};
+
+	test('the public sessions, at the event\'s hours with its TZID and VTIMEZONE, read by icalendar', async () => {
+		const r = await request(`${srv.url}/events/${SH}/programme.ics`);
+		assert.equal(r.status, 200);
+		assert.equal(r.headers['content-type'], 'text/calendar; charset=utf-8');
+		assert.doesNotMatch(r.body.replaceAll('\r\n', ''), /[\r\n]/, 'CRLF only');
+		for (const line of r.body.split('\r\n')) assert.ok(Buffer.byteLength(line) <= 75, `folded: ${line}`);
+		assert.match(r.body, /\r\nBEGIN:VTIMEZONE\r\nTZID:Asia\/Shanghai\r\n/);
+		const cal = parse(r.body);
+		assert.deepEqual(cal.vtimezones, ['Asia/Shanghai']);
+		const api = (await bearer(srv.url, token, 'GET', `/api/v1/events/${SH}/sessions`)).json.sessions;
+		const pub = api.filter((s) => s.visibility === 'public');
+		assert.equal(cal.events.length, pub.length, 'the public sessions, and only those');
+		for (const s of pub) {
+			const e = cal.events.find((x) => x.summary === s.title);
+			assert.ok(e, s.title);
+			assert.equal(e.tzid, 'Asia/Shanghai');
+			assert.equal(e.offset, 8 * 3600, `${s.title}: at the event's offset`);
+			assert.equal(e.start_utc, new Date(s.starts_at).toISOString().replace('.000', ''), `${s.title}: the same instant`);
+			assert.equal(e.end_utc, new Date(s.ends_at).toISOString().replace('.000', ''));
+			assert.match(e.uid, new RegExp(`^session-${s.id}@`), 'a stable UID');
+		}
+		assert.match(r.body, /DTSTART;TZID=Asia\/Shanghai:20121130T090000\r\n/);
+		assert.ok(!r.body.includes('Closed-door'), 'no participants-only session');
+	});
+
+	test('a zone with daylight saving: Auckland\'s session carries its offset of the day', async () => {
+		const ok = await api('POST', '/api/v1/events/asia-pacific-auckland-2007/sessions',
+			{ title: 'Auckland plenary', starts_at: '2007-05-10T09:00:00+12:00', ends_at: '2007-05-10T10:00:00+12:00' }, otherToken);
+		assert.equal(ok.status, 201, ok.body);
+		const r = await request(`${srv.url}/events/asia-pacific-auckland-2007/programme.ics`);
+		assert.equal(r.status, 200);
+		const cal = parse(r.body);
+		assert.deepEqual(cal.vtimezones, ['Pacific/Auckland']);
+		assert.equal(cal.events[0].offset, 12 * 3600, 'standard time in May');
+		assert.equal(cal.events[0].start_utc, '2007-05-09T21:00:00Z');
+		assert.match(r.body, /BEGIN:STANDARD\r\nDTSTART:20070318T030000\r\nTZOFFSETFROM:\+1300\r\nTZOFFSETTO:\+1200/, 'the change before it');
 	});
 });

@@ -83,11 +83,47 @@ static void test_prog_session_across_the_spring_change(void **state)
 	arena_free(&a);
 }
 
+/* The VTIMEZONE of a calendar: Berlin's two changes of 2025 as they
+ * happen, on the wall clock before each; Shanghai's one observance
+ * since 1991; nothing for an unknown zone. */
+static void test_tz_vtimezone(void **state)
+{
+	(void)state;
+	struct buf b;
+	buf_init(&b);
+	assert_int_equal(tz_vtimezone(&b, "Europe/Berlin", time_parse_rfc3339("2025-03-01T00:00:00Z"),
+				      time_parse_rfc3339("2025-11-30T00:00:00Z")),
+			 1);
+	buf_putc(&b, '\0');
+	assert_non_null(strstr(b.data, "BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin\r\n"));
+	assert_non_null(strstr(b.data, "BEGIN:DAYLIGHT\r\nDTSTART:20250330T020000\r\n"
+				       "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\n"));
+	assert_non_null(strstr(b.data, "BEGIN:STANDARD\r\nDTSTART:20251026T030000\r\n"
+				       "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"));
+	/* the observance in force on 1 March: standard time since October 2024 */
+	assert_non_null(strstr(b.data, "DTSTART:20241027T030000\r\n"));
+	buf_free(&b);
+	buf_init(&b);
+	assert_int_equal(tz_vtimezone(&b, "Asia/Shanghai", time_parse_rfc3339("2012-11-29T00:00:00Z"),
+				      time_parse_rfc3339("2012-12-01T00:00:00Z")),
+			 1);
+	buf_putc(&b, '\0');
+	assert_non_null(strstr(b.data, "TZID:Asia/Shanghai\r\n"));
+	assert_non_null(strstr(b.data, "TZOFFSETTO:+0800\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"));
+	assert_null(strstr(b.data, "BEGIN:DAYLIGHT"));
+	buf_free(&b);
+	buf_init(&b);
+	assert_int_equal(tz_vtimezone(&b, "Mars/Olympus_Mons", 0, 86400), 0);
+	assert_int_equal((int)b.len, 0);
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_prog_time_in_zone_table),
 		cmocka_unit_test(test_prog_session_across_the_spring_change),
+		cmocka_unit_test(test_tz_vtimezone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

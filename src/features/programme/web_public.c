@@ -15,7 +15,9 @@
 #include "features/registration/registration.h"
 #include "site/site.h"
 #include "view/format_extra.h"
+#include "http/server.h"
 #include "view/i18n.h"
+#include "view/ical.h"
 #include "view/markdown.h"
 
 #include <stdlib.h>
@@ -186,6 +188,101 @@ static enum hm_err page_session(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* "2012-11-29T09:30:00+08:00" → "20121129T093000" (the wall clock of
+ * a time given in the event's zone); 0 when it is not such a time. */
+static int ical_local(const char *t, char out[16])
+{
+	if (!t || strlen(t) < 19 || t[10] != 'T')
+		return 0;
+	snprintf(out, 16, "%.4s%.2s%.2sT%.2s%.2s%.2s", t, t + 5, t + 8, t + 11, t + 14, t + 17);
+	return 1;
+}
+
+/* The host of base ("https://example.org:8443/x" → "example.org"). */
+static const char *host_of(struct arena *a, const char *base)
+{
+	const char *h = strstr(base, "://");
+	h = h ? h + 3 : base;
+	size_t n = strcspn(h, "/:");
+	return n ? arena_strndup(a, h, n) : "harmony.invalid";
+}
+
+/* GET /events/{slug}/programme.ics: the public sessions as VEVENTs whose
+ * times carry the event's TZID, with that zone's VTIMEZONE, so a
+ * calendar shows them at the event's hours wherever it is; each UID is
+ * the session's id, stable across changes. */
+static enum hm_err page_programme_ics(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	enum hm_err e = public_event(req, res, &ev);
+	if (e != HM_OK) {
+		db_rollback(req->db);
+		return e;
+	}
+	json_t *all = web_own(req, prog_sessions(req->db, json_integer_value(json_object_get(ev, "id"))));
+	db_rollback(req->db);
+	if (!all)
+		return HM_EDB;
+	const char *tz = web_str(ev, "timezone"), *slug = web_str(ev, "slug");
+	const char *base = server_base_url(req->srv), *host = host_of(&req->pool, base);
+	int64_t from = -1, to = -1;
+	size_t i;
+	json_t *s;
+	json_array_foreach(all, i, s) {
+		int64_t a = time_parse_rfc3339(web_str(s, "starts_at"));
+		int64_t b = time_parse_rfc3339(web_str(s, "ends_at"));
+		if (from < 0 || a < from)
+			from = a;
+		if (b > to)
+			to = b;
+	}
+	if (from < 0) {
+		from = time_parse_rfc3339(arena_printf(&req->pool, "%sT00:00:00Z", web_str(ev, "starts_on")));
+		to = from + 86400;
+	}
+	struct buf *b = &res->body;
+	buf_puts(b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
+	ical_prop(b, "PRODID", "-//harmony//harmony " HM_VERSION "//EN");
+	ical_prop(b, "CALSCALE", "GREGORIAN");
+	ical_prop(b, "METHOD", "PUBLISH");
+	ical_text(b, "X-WR-CALNAME", web_str(ev, "title"));
+	ical_prop(b, "X-WR-TIMEZONE", tz);
+	if (!tz_vtimezone(b, tz, from, to))
+		return HM_EINTERNAL;
+	json_array_foreach(all, i, s) {
+		char start[16], end[16], stamp[17];
+		if (!str_eq(web_str(s, "visibility"), "public") ||
+		    !ical_local(web_str(s, "starts_at"), start) || !ical_local(web_str(s, "ends_at"), end))
+			continue;
+		if (!ical_utc(web_str(s, "updated_at"), stamp))
+			strcpy(stamp, "19700101T000000Z");
+		long long id = (long long)json_integer_value(json_object_get(s, "id"));
+		const char *url = arena_printf(&req->pool, "%s/events/%s/sessions/%lld", base, slug, id);
+		buf_puts(b, "BEGIN:VEVENT\r\n");
+		ical_prop(b, "UID", arena_printf(&req->pool, "session-%lld@%s", id, host));
+		ical_prop(b, "DTSTAMP", stamp);
+		ical_prop(b, "LAST-MODIFIED", stamp);
+		ical_prop(b, arena_printf(&req->pool, "DTSTART;TZID=%s", tz), start);
+		ical_prop(b, arena_printf(&req->pool, "DTEND;TZID=%s", tz), end);
+		ical_text(b, "SUMMARY", web_str(s, "title"));
+		ical_text(b, "LOCATION", web_str(s, "room"));
+		const char *md = web_str(s, "description_md");
+		ical_text(b, "DESCRIPTION", arena_printf(&req->pool, "%s%s%s", md ? md : "",
+							 md && *md ? "\n\n" : "", url));
+		ical_text(b, "CATEGORIES", adm_label(req, web_str(s, "kind")));
+		ical_prop(b, "URL", url);
+		buf_puts(b, "END:VEVENT\r\n");
+	}
+	buf_puts(b, "END:VCALENDAR\r\n");
+	res->content_type = "text/calendar; charset=utf-8";
+	http_res_header(res, "Content-Disposition",
+			arena_printf(&req->pool, "attachment; filename=\"%s-programme.ics\"", slug));
+	res->cacheable = 1;
+	return HM_OK;
+}
+
 enum hm_err prog_event_page(struct http_req *req, json_t *ev)
 {
 	/* The event's page is shared by all its readers: the link is there
@@ -211,6 +308,7 @@ enum hm_err prog_event_page(struct http_req *req, json_t *ev)
 
 const struct route prog_public_routes[] = {
 	{GET, "/events/{slug}/programme", page_programme, 0},
+	{GET, "/events/{slug}/programme.ics", page_programme_ics, 0},
 	{GET, "/events/{slug}/sessions/{id}", page_session, 0},
 	WEB_ROUTES_END,
 };
