@@ -323,6 +323,17 @@ describe('the public programme', () => {
 		}
 	});
 
+	test('the demo\'s illustrative programme, and the way to a calendar', async () => {
+		const r = await visitorGet(`/events/${SH}/programme`);
+		const text = textOf(mainOf(r.body));
+		assert.match(text, /09:00\s*–\s*09:45\s*Opening: Harmony through Diversity and Dialogue/);
+		assert.match(text, /The Alliance in a renewed regional cooperation/);
+		assert.ok(!text.includes('Joint actions on shared challenges'), 'the demo\'s participants-only round table is hidden');
+		assert.ok(tags(mainOf(r.body), 'a').some((a) => a.href === `/events/${SH}/programme.ics`));
+		const demo = JSON.parse((await visitorGet(`/events/${SH}/programme`, true)).body).days[0].sessions[0];
+		assert.match(textOf(mainOf((await visitorGet(demo.url)).body)), /illustrative session of the demo/);
+	});
+
 	test('the event\'s page links to its programme', async () => {
 		const r = await visitorGet(`/events/${SH}`);
 		assert.ok(tags(r.body, 'a').some((a) => a.href === `/events/${SH}/programme`));
@@ -373,8 +384,9 @@ print(json.dumps({'vtimezones': tz, 'events': out}))
 		const pub = api.filter((s) => s.visibility === 'public');
 		assert.equal(cal.events.length, pub.length, 'the public sessions, and only those');
 		for (const s of pub) {
-			const e = cal.events.find((x) => x.summary === s.title);
+			const e = cal.events.find((x) => x.uid.startsWith(`session-${s.id}@`));
 			assert.ok(e, s.title);
+			assert.equal(e.summary, s.title);
 			assert.equal(e.tzid, 'Asia/Shanghai');
 			assert.equal(e.offset, 8 * 3600, `${s.title}: at the event's offset`);
 			assert.equal(e.start_utc, new Date(s.starts_at).toISOString().replace('.000', ''), `${s.title}: the same instant`);

@@ -36,6 +36,7 @@ const struct feature programme_feature = {
 	.routes = routes,
 	.kinds = kinds,
 	.vocab = prog_vocab,
+	.demo = "src/features/programme/demo.sql",
 	.event_tabs = event_tabs,
 	.event_page = prog_event_page,
 };
