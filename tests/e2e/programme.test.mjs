@@ -156,6 +156,11 @@ describe('sessions through the API', () => {
 		assert.equal(p.status, 200, p.body);
 		assert.equal(p.json.starts_at, '2012-11-29T15:00:00+08:00');
 		assert.equal(p.json.title, 'The Alliance in regional cooperation', 'what was not sent stays');
+		// Without an offset, a time is the event's wall-clock time, as the forms send it.
+		const w = await api('PATCH', `/api/v1/sessions/${s.id}`, { starts_at: '2012-11-29T15:30', ends_at: '2012-11-29T17:00' });
+		assert.equal(w.status, 200, w.body);
+		assert.equal(w.json.starts_at, '2012-11-29T15:30:00+08:00');
+		assert.equal(one(`SELECT ends_at FROM programme_session WHERE id = ${s.id}`), '2012-11-29T09:00:00Z');
 		const list = await api('GET', `/api/v1/events/${SH}/sessions`);
 		assert.equal(list.status, 200);
 		assert.equal(list.json.timezone, 'Asia/Shanghai');
