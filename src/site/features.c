@@ -18,6 +18,7 @@ extern const struct feature system_feature;
 extern const struct feature search_feature;
 extern const struct feature registration_feature;
 extern const struct feature dialogue_feature;
+extern const struct feature programme_feature;
 
 const struct feature *const site_features[] = {
 	&events_feature,
@@ -27,6 +28,7 @@ const struct feature *const site_features[] = {
 	&search_feature,
 	&registration_feature,
 	&dialogue_feature,
+	&programme_feature,
 	NULL,
 };
 

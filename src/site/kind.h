@@ -253,7 +253,8 @@ struct kind {
 	enum hm_err (*resolve)(struct db *db, const struct principal *p, const json_t *before,
 			       const json_t *m, int64_t *ref, struct field_errors *errs);
 	/* The address: a chosen slug must be free (slug_taken_sql: slug, id),
-	 * a missing one is made from the field slug_from. */
+	 * a missing one is made from the field slug_from. NULL: it has no
+	 * slug (a session is its id alone). */
 	const char *slug_taken_sql;
 	const char *slug_from;
 	const char *slug_taken_msg;

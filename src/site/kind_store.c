@@ -91,6 +91,8 @@ static enum hm_err settle_slug(const struct kind *k, struct db *db, struct arena
 			       int64_t id, struct field_errors *errs)
 {
 	const char *slug = nonempty(m, "slug");
+	if (!k->slug_taken_sql)
+		return HM_OK; /* a kind addressed by its id alone (sessions) */
 	if (slug) {
 		int t = slug_taken(db, k->slug_taken_sql, slug, id);
 		if (t < 0)

@@ -96,6 +96,13 @@ enum hm_err tz_local_to_utc(const char *local, const char *tz, int64_t *out);
  * datetime-local field); NULL for an unknown tz. */
 const char *tz_utc_to_local(struct arena *a, const char *tz, int64_t utc);
 
+/* Appends the VTIMEZONE (RFC 5545) of tz to b, for times from from to to
+ * (Unix seconds): the observance in force at from (since 1970 for a zone
+ * that has not changed since) and each change up to to, as ICU knows
+ * them. 0 (nothing appended) for an unknown zone. */
+struct buf;
+int tz_vtimezone(struct buf *b, const char *tz, int64_t from, int64_t to);
+
 /* Seconds since the epoch for an RFC 3339 timestamp
  * ("2012-11-12T00:00:00Z"; a numeric offset is applied, fractions of a
  * second dropped); -1 if malformed or before 1970. */

@@ -5,6 +5,7 @@
  */
 #include "core/text.h"
 #include "view/i18n.h"
+#include "view/ical.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -64,4 +65,92 @@ const char *tz_utc_to_local(struct arena *a, const char *tz, int64_t utc)
 	if (U_FAILURE(st))
 		return NULL;
 	return arena_printf(a, "%04d-%02d-%02dT%02d:%02d", y, mo, d, h, mi);
+}
+
+/* ------------------------------------------------------------ VTIMEZONE */
+
+/* The zone's offset (raw + daylight, in seconds) and whether daylight
+ * saving is on, at ms; -1 on failure. */
+static int offset_at(UCalendar *cal, UDate ms, int32_t *off)
+{
+	UErrorCode st = U_ZERO_ERROR;
+	ucal_setMillis(cal, ms, &st);
+	int32_t raw = ucal_get(cal, UCAL_ZONE_OFFSET, &st);
+	int32_t dst = ucal_get(cal, UCAL_DST_OFFSET, &st);
+	if (U_FAILURE(st))
+		return -1;
+	*off = (raw + dst) / 1000;
+	return dst != 0;
+}
+
+static void ical_offset(char out[8], int32_t off)
+{
+	int32_t m = off < 0 ? -off / 60 : off / 60;
+	snprintf(out, 8, "%c%02d%02d", off < 0 ? '-' : '+', (int)(m / 60) % 100, (int)(m % 60));
+}
+
+/* One observance: the change at utc (seconds) from offset from to to. */
+static void observance(struct buf *b, int daylight, int64_t utc, int32_t from, int32_t to)
+{
+	char dt[40], f[8], t[8];
+	int64_t local = utc + from; /* DTSTART is the wall clock before the change */
+	int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+	int64_t secs = local - days * 86400;
+	struct arena a;
+	arena_init(&a);
+	const char *ymd = time_format_rfc3339(&a, days * 86400);
+	snprintf(dt, sizeof(dt), "%.4s%.2s%.2sT%02d%02d%02d", ymd, ymd + 5, ymd + 8,
+		 (int)(secs / 3600) % 24, (int)(secs / 60 % 60), (int)(secs % 60));
+	arena_free(&a);
+	ical_offset(f, from);
+	ical_offset(t, to);
+	buf_puts(b, daylight ? "BEGIN:DAYLIGHT\r\n" : "BEGIN:STANDARD\r\n");
+	ical_prop(b, "DTSTART", dt);
+	ical_prop(b, "TZOFFSETFROM", f);
+	ical_prop(b, "TZOFFSETTO", t);
+	buf_puts(b, daylight ? "END:DAYLIGHT\r\n" : "END:STANDARD\r\n");
+}
+
+int tz_vtimezone(struct buf *b, const char *tz, int64_t from, int64_t to)
+{
+	UCalendar *cal = calendar(tz);
+	if (!cal)
+		return 0;
+	UErrorCode st = U_ZERO_ERROR;
+	UDate start = (UDate)from * 1000.0, t;
+	int32_t before, after;
+	buf_puts(b, "BEGIN:VTIMEZONE\r\n");
+	ical_prop(b, "TZID", tz);
+	/* The observance in force at from: from its last change, or since
+	 * 1970 for a zone that has not changed since. */
+	ucal_setMillis(cal, start, &st);
+	int n = 0;
+	if (ucal_getTimeZoneTransitionDate(cal, UCAL_TZ_TRANSITION_PREVIOUS_INCLUSIVE, &t, &st) &&
+	    U_SUCCESS(st) && offset_at(cal, t - 1, &before) >= 0) {
+		int dl = offset_at(cal, t, &after);
+		observance(b, dl > 0, (int64_t)(t / 1000), before, after);
+		n++;
+	}
+	st = U_ZERO_ERROR;
+	UDate at = start;
+	for (int guard = 0; guard < 64; guard++) {
+		ucal_setMillis(cal, at, &st);
+		if (!ucal_getTimeZoneTransitionDate(cal, UCAL_TZ_TRANSITION_NEXT, &t, &st) ||
+		    U_FAILURE(st) || t > (UDate)to * 1000.0)
+			break;
+		if (offset_at(cal, t - 1, &before) < 0)
+			break;
+		int dl = offset_at(cal, t, &after);
+		observance(b, dl > 0, (int64_t)(t / 1000), before, after);
+		n++;
+		at = t;
+	}
+	if (!n) {
+		int32_t off;
+		int dl = offset_at(cal, start, &off);
+		observance(b, dl > 0, -off, off, off); /* 1970-01-01T00:00 local */
+	}
+	buf_puts(b, "END:VTIMEZONE\r\n");
+	ucal_close(cal);
+	return 1;
 }

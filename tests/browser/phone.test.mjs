@@ -128,6 +128,19 @@ async function adminPages() {
 		await page.locator('#f-texts').fill(`Rivers are shared\nThe ${LONG} decides\nWells before dams`);
 		await Promise.all([page.waitForURL(/done=seeded-3/), page.getByRole('button', { name: 'Add the statements' }).click()]);
 
+		// A room and a session of the Shanghai programme (long words in
+		// both), made through their forms, for the programme's pages.
+		await page.goto(srv.url + `/admin/events/${SHANGHAI}/programme`);
+		await page.locator('#f-name').fill(`${LONG} hall`);
+		await Promise.all([page.waitForURL(/done=saved/), page.getByRole('button', { name: 'Add the room' }).click()]);
+		await page.goto(srv.url + `/admin/events/${SHANGHAI}/sessions/new`);
+		await page.locator('#f-title').fill(`The ${LONG} and regional cooperation`);
+		await page.locator('#f-starts_at').fill('2012-11-29T09:30');
+		await page.locator('#f-ends_at').fill('2012-11-29T11:00');
+		await page.locator('#f-room').selectOption(`${LONG} hall`);
+		await Promise.all([page.waitForURL(/\/admin\/sessions\/\d+\/edit/), page.getByRole('button', { name: 'Add the session' }).click()]);
+		const session = /\/admin\/sessions\/(\d+)/.exec(page.url())[1];
+
 		const firstId = async (list, re) => {
 			await page.goto(srv.url + list);
 			const hrefs = await page.locator('main a[href]').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
@@ -146,6 +159,7 @@ async function adminPages() {
 			conversations: conversation,
 			// a statement's translations, linked from the moderation queue
 			statements: await firstId(`/admin/conversations/${conversation}/statements`, /^\/admin\/statements\/(\d+)\/translations/),
+			sessions: session,
 		};
 		const urls = new Set();
 		for (const r of routeTable()) {
@@ -172,7 +186,8 @@ async function adminPages() {
 			`/admin/organisations/${ORG}/edit`, `/admin/news/${ids.news}/edit`, `/admin/categories/${ids.categories}/edit`,
 			`/admin/accounts/${ids.accounts}`, '/admin/audit', '/admin/outbox', `/admin/outbox/${ids.outbox}`,
 			`/admin/events/${SHANGHAI}/conversations`, `/admin/conversations/${ids.conversations}`,
-			`/admin/conversations/${ids.conversations}/statements`, participantsUrl])
+			`/admin/conversations/${ids.conversations}/statements`, participantsUrl,
+			`/admin/events/${SHANGHAI}/programme`, `/admin/events/${SHANGHAI}/sessions/new`, `/admin/sessions/${ids.sessions}/edit`])
 			assert.ok(adminUrls.includes(must), `${must} is among the pages checked`);
 		return adminUrls;
 	} finally {
@@ -192,6 +207,8 @@ const MAIN = (urls) => [
 	['conversation', urls.find((u) => /^\/admin\/conversations\/\d+$/.test(u))],
 	['moderation', urls.find((u) => /^\/admin\/conversations\/\d+\/statements$/.test(u))],
 	['participants', urls.findLast((u) => /^\/admin\/conversations\/\d+\/participants$/.test(u))],
+	['programme', `/admin/events/${SHANGHAI}/programme`],
+	['session', urls.find((u) => /^\/admin\/sessions\/\d+\/edit$/.test(u))],
 ];
 
 // Every admin page at 390×844: no sideways scroll, the h1 within 300 px.

@@ -36,7 +36,13 @@ UPDATE post SET body_md = '> Dialogue is the way, said a ${LONG}.
 | --- | :-: | --: | --- | --- |
 | Asia and the South Pacific | Shanghai | 150 | government, academia, business | ${LONG} |
 | Europe | Vienna | 140 | NGOs, media | migration |
-' WHERE id = 1;`);
+' WHERE id = 1;
+INSERT INTO programme_room (event_id, name, capacity, created_at)
+SELECT id, 'Hall ${LONG}', 300, '2020-01-01T00:00:00Z' FROM event WHERE slug = 'asia-south-pacific-shanghai-2012';
+INSERT INTO programme_session (id, event_id, title, kind, track, description_md, starts_at, ends_at, room_id, languages, created_at, updated_at)
+SELECT 9001, e.id, 'The ${LONG} and regional cooperation', 'plenary', 'Culture ${LONG}', 'A *plenary* on the ${LONG}.',
+       '2012-11-29T01:30:00Z', '2012-11-29T03:00:00Z', r.id, 'en,zh,ar', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'
+FROM event e JOIN programme_room r ON r.event_id = e.id WHERE e.slug = 'asia-south-pacific-shanghai-2012' AND r.name = 'Hall ${LONG}';`);
 	browser = await chromium.launch(LAUNCH);
 });
 after(async () => {
@@ -56,7 +62,8 @@ const overflow = (page) => page.evaluate(() => document.documentElement.scrollWi
 
 describe('on a phone (390 × 844)', () => {
 	for (const [id, url] of [['event_long_word', EVENT], ['post_table', POST], ['search', '/search?q=shanghai'],
-		['organisations', '/organisations'], ['series_index', '/series']]) {
+		['organisations', '/organisations'], ['series_index', '/series'], ['programme', `${EVENT}/programme`],
+		['session', `${EVENT}/sessions/9001`], ['programme_rtl', `${EVENT}/programme?lang=ar`]]) {
 		test(`no sideways scroll: ${id}`, async () => {
 			const { page, context, problems } = await open({ width: 390, height: 844 });
 			assert.equal((await page.goto(srv.url + url)).status(), 200);
@@ -115,6 +122,18 @@ describe('searching', () => {
 		await context.close();
 	});
 
+	test('right to left (Arabic): a session\'s time reads from its start to its end', async () => {
+		const { page, context } = await open({ width: 390, height: 844 });
+		await page.goto(srv.url + `${EVENT}/programme?lang=ar`);
+		assert.equal(await page.evaluate(() => document.documentElement.dir), 'rtl');
+		const [start, end] = await page.locator('.programme-time time').evaluateAll((ts) => ts.map((t) => t.getBoundingClientRect().left));
+		assert.ok(start < end, '09:30 stays left of 11:00');
+		const time = await page.locator('.programme-time').first().boundingBox();
+		const title = await page.locator('.programme-title').first().boundingBox();
+		assert.ok(time.y < title.y, 'on a phone the time stands over the title');
+		await context.close();
+	});
+
 	test('right to left (Arabic): the box and results keep their place', async () => {
 		const { page, context } = await open({ width: 390, height: 844 });
 		await page.goto(srv.url + '/search?q=shanghai&lang=ar');
@@ -127,7 +146,8 @@ describe('searching', () => {
 
 describe('accessibility (axe-core)', () => {
 	for (const [id, url] of [['search', '/search?q=shanghai'], ['search_empty', '/search'], ['search_none', '/search?q=xylophonic'],
-		['organisations', '/organisations'], ['series_index', '/series'], ['post_table', POST], ['event', EVENT]]) {
+		['organisations', '/organisations'], ['series_index', '/series'], ['post_table', POST], ['event', EVENT],
+		['programme', `${EVENT}/programme`], ['session', `${EVENT}/sessions/9001`]]) {
 		test(`axe_${id}`, async () => {
 			const { page, context } = await open({ width: 1280, height: 900 }, { bypassCSP: true });
 			assert.equal((await page.goto(srv.url + url)).status(), 200);

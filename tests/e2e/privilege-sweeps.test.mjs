@@ -102,7 +102,14 @@ INSERT INTO dialogue_participant (conversation_id, anon_key, created_at)
 SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';
 INSERT INTO statement_translation_suggestion (statement_id, participant_id, lang, text, created_at)
 SELECT s.id, p.id, 'fr', 'Proposition sonde', '2020-01-01T00:00:00Z' FROM statement s, dialogue_participant p
-WHERE s.text = 'Probe statement' AND p.anon_key = 'probe-participant';`);
+WHERE s.text = 'Probe statement' AND p.anon_key = 'probe-participant';
+INSERT INTO programme_room (event_id, name, capacity, created_at)
+SELECT id, 'Probe room', 10, '2020-01-01T00:00:00Z' FROM event WHERE slug = ${q(SHANGHAI)};
+INSERT INTO programme_session (event_id, title, kind, starts_at, ends_at, room_id, created_at, updated_at)
+SELECT e.id, 'Probe session', 'panel', '2012-11-29T02:00:00Z', '2012-11-29T03:00:00Z', r.id,
+       '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'
+FROM event e JOIN programme_room r ON r.event_id = e.id WHERE e.slug = ${q(SHANGHAI)} AND r.name = 'Probe room';
+`);
 	srv = await startServer({ db: demo.db });
 	for (const k of ['admin', 'auckland', 'participant', 'victim', 'mass', 'massOrganiser'])
 		as[k] = await signedIn(srv.url, PEOPLE[k].email);
@@ -121,6 +128,8 @@ WHERE s.text = 'Probe statement' AND p.anon_key = 'probe-participant';`);
 	ids.statement = one(`SELECT id FROM statement WHERE text = 'Probe statement'`);
 	ids.participant = one(`SELECT id FROM dialogue_participant WHERE anon_key = 'probe-participant'`);
 	ids.suggestion = one(`SELECT id FROM statement_translation_suggestion WHERE text = 'Proposition sonde'`);
+	ids.room = one(`SELECT id FROM programme_room WHERE name = 'Probe room'`);
+	ids.session = one(`SELECT id FROM programme_session WHERE title = 'Probe session'`);
 	ids.registration = one(`SELECT r.id FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SHANGHAI)} AND r.status = 'approved' ORDER BY r.id LIMIT 1`);
 	ids.shanghaiPost = one(`SELECT p.id FROM post p JOIN event e ON e.id = p.event_id WHERE e.slug = ${q(SHANGHAI)} LIMIT 1`);
 	ids.sitePost = one(`SELECT id FROM post WHERE slug = 'site-news-probe'`);
@@ -231,6 +240,8 @@ function commonParam(name, p) {
 	if (name === 'lang' && /\/statements\/\{id\}\/translations\//.test(p)) return 'fr';
 	if (name === 'sug' && /\/suggestions\//.test(p)) return ids.suggestion;
 	if (name === 'pid' && /\/participants\//.test(p)) return ids.participant;
+	if (name === 'id' && /\/rooms\//.test(p)) return ids.room;
+	if (name === 'id' && /^\/(admin|api\/v1|events\/\{slug\})\/sessions\//.test(p)) return ids.session;
 	// a well-formed link to no registration: refusals come before the lookup
 	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 	return null;

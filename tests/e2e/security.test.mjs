@@ -58,7 +58,14 @@ INSERT INTO dialogue_participant (conversation_id, anon_key, created_at)
 SELECT id, 'probe-participant', '2020-01-01T00:00:00Z' FROM conversation WHERE topic = 'Probe conversation';
 INSERT INTO statement_translation_suggestion (statement_id, participant_id, lang, text, created_at)
 SELECT s.id, p.id, 'fr', 'Proposition sonde', '2020-01-01T00:00:00Z' FROM statement s, dialogue_participant p
-WHERE s.text = 'Probe statement' AND p.anon_key = 'probe-participant';`);
+WHERE s.text = 'Probe statement' AND p.anon_key = 'probe-participant';
+INSERT INTO programme_room (event_id, name, capacity, created_at)
+SELECT id, 'Probe room', 10, '2020-01-01T00:00:00Z' FROM event WHERE slug = ${q(SHANGHAI)};
+INSERT INTO programme_session (event_id, title, kind, starts_at, ends_at, room_id, created_at, updated_at)
+SELECT e.id, 'Probe session', 'panel', '2012-11-29T02:00:00Z', '2012-11-29T03:00:00Z', r.id,
+       '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'
+FROM event e JOIN programme_room r ON r.event_id = e.id WHERE e.slug = ${q(SHANGHAI)} AND r.name = 'Probe room';
+`);
 	srv = await startServer({ db: demo.db });
 	as.admin = await signedIn(srv.url, PEOPLE.admin.email);
 	as.participant = await signedIn(srv.url, PEOPLE.participant.email);
@@ -76,6 +83,8 @@ WHERE s.text = 'Probe statement' AND p.anon_key = 'probe-participant';`);
 	ids.statement = one(`SELECT id FROM statement WHERE text = 'Probe statement'`);
 	ids.participant = one(`SELECT id FROM dialogue_participant WHERE anon_key = 'probe-participant'`);
 	ids.suggestion = one(`SELECT id FROM statement_translation_suggestion WHERE text = 'Proposition sonde'`);
+	ids.room = one(`SELECT id FROM programme_room WHERE name = 'Probe room'`);
+	ids.session = one(`SELECT id FROM programme_session WHERE title = 'Probe session'`);
 	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
 	// The administrator's own session: a route that forgot its check would end it.
@@ -156,6 +165,8 @@ const PARAMS = [
 	[/\/statements\/\{id\}\/translations\/\{lang\}/, 'lang', () => 'fr'],
 	[/\/suggestions\/\{sug\}/, 'sug', () => ids.suggestion],
 	[/\/participants\/\{pid\}/, 'pid', () => ids.participant],
+	[/\/rooms\/\{id\}/, 'id', () => ids.room],
+	[/\/sessions\/\{id\}/, 'id', () => ids.session],
 ];
 
 function fill(pattern) {

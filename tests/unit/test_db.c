@@ -671,6 +671,8 @@ static void test_db_migrates_older_schema(void **state)
 			   "DROP TRIGGER organisation_search_insert; DROP TRIGGER organisation_search_update; "
 			   "DROP TRIGGER organisation_search_delete; DROP TRIGGER series_search_insert; "
 			   "DROP TRIGGER series_search_update; DROP TRIGGER series_search_delete;");
+	/* 0020, the programme. */
+	other_exec(b, p, "DROP TABLE programme_session; DROP TABLE programme_room;");
 	/* 0019, the translations of statements. */
 	other_exec(b, p, "DROP TABLE statement_translation_suggestion; DROP TABLE statement_translation;");
 	/* 0018, the participant of a host site's id. */

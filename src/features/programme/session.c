@@ -1,0 +1,533 @@
+/*
+ * session.c — the session kind: how an organiser's session is read,
+ * checked (times, room, the event's days), stored and audited, served by
+ * the site's kind handlers for its edit pages (/admin/sessions/{id}…)
+ * and its API (/api/v1/sessions/{id}); created under its event
+ * (/admin/events/{slug}/sessions, /api/v1/events/{slug}/sessions).
+ */
+#include "features/programme/prog_internal.h"
+
+#include "auth/auth.h"
+#include "core/text.h"
+#include "db/db.h"
+#include "features/events/events_admin.h"
+#include "site/site.h"
+#include "view/format_extra.h"
+#include "view/i18n.h"
+
+#include <string.h>
+
+#define TITLE_MAX 200
+#define TRACK_MAX 100
+#define DESC_MAX 20000
+#define LANGS_MAX 12
+
+static const struct field session_fields[] = {
+	{.name = "title", .kind = FIELD_TEXT, .required = 1, .max_len = TITLE_MAX, .label = N_("Title")},
+	{.name = "kind", .kind = FIELD_CHOICE, .choices = prog_kinds, .label = N_("Kind of session")},
+	{.name = "track", .kind = FIELD_TEXT, .max_len = TRACK_MAX, .label = N_("Track")},
+	{.name = "description_md", .kind = FIELD_MULTILINE, .max_len = DESC_MAX, .label = N_("Description")},
+	{.name = "starts_at", .kind = FIELD_TEXT, .required = 1, .max_len = 40, .label = N_("Starts")},
+	{.name = "ends_at", .kind = FIELD_TEXT, .required = 1, .max_len = 40, .label = N_("Ends")},
+	{.name = "room", .kind = FIELD_TEXT, .max_len = 100, .label = N_("Room")},
+	{.name = "capacity", .kind = FIELD_INT, .min = 0, .max = 1000000, .label = N_("Capacity")},
+	{.name = "visibility", .kind = FIELD_CHOICE, .choices = prog_visibilities, .label = N_("Who sees it")},
+	{.name = "event_slug", .kind = FIELD_TEXT, .max_len = SLUG_MAX, .label = N_("Event")},
+};
+
+/* ------------------------------------------------------------- reads */
+
+static int64_t id_of(const char *key)
+{
+	int64_t id;
+	return key && text_int_parse(key, &id) && id > 0 ? id : 0;
+}
+
+static json_t *session_snapshot(struct db *db, const char *key)
+{
+	int64_t id = id_of(key);
+	return id ? prog_session_get(db, id) : NULL;
+}
+
+static void session_scope(const json_t *t, struct auth_scope *out)
+{
+	*out = prog_scope(t);
+}
+
+static int session_may_edit(struct db *db, const struct principal *p, const json_t *before)
+{
+	struct auth_scope s = prog_scope(before);
+	(void)db;
+	return auth_can(p, AUTH_PROGRAMME_EDIT, &s);
+}
+
+void prog_api_item(struct http_req *req, json_t *t)
+{
+	(void)req;
+	static const char *const internal[] = {"event_id", "event_status", "series_id", "timezone",
+					       "room_capacity"};
+	for (size_t i = 0; i < HM_ARRAY_LEN(internal); i++)
+		json_object_del(t, internal[i]);
+}
+
+/* ------------------------------------------------------------- rules */
+
+static const char *nonempty(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+	return s && *s ? s : NULL;
+}
+
+static json_t *session_defaults(void)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:[]}", "kind", "panel", "visibility", "public",
+			 "track", "", "description_md", "", "languages");
+}
+
+/* The languages as sent: a list of codes (a form's text may hold several
+ * separated by commas or spaces); empty entries dropped. */
+static json_t *languages_of(const json_t *v)
+{
+	json_t *out = json_array();
+	size_t i;
+	json_t *x;
+	json_array_foreach(v, i, x) {
+		const char *s = json_string_value(x);
+		if (!s) {
+			json_array_append_new(out, json_string("?"));
+			continue;
+		}
+		while (*s) {
+			size_t n = strcspn(s, ", ");
+			if (n)
+				json_array_append_new(out, json_stringn(s, n));
+			s += n;
+			s += strspn(s, ", ");
+		}
+	}
+	return out;
+}
+
+static json_t *session_merge(const json_t *cur, const json_t *in)
+{
+	static const char *const keys[] = {"title",   "kind", "track",    "description_md",
+					   "starts_at", "ends_at", "room", "capacity",
+					   "visibility"};
+	json_t *m = json_object();
+	for (size_t i = 0; i < HM_ARRAY_LEN(keys); i++) {
+		json_t *v = json_object_get(in, keys[i]);
+		if (!v)
+			v = json_object_get(cur, keys[i]);
+		if (v)
+			json_object_set(m, keys[i], v);
+	}
+	/* A session stays in its event; a new one goes where the path says. */
+	json_t *ev = json_object_get(json_object_get(cur, "id") ? cur : in, "event_slug");
+	if (ev)
+		json_object_set(m, "event_slug", ev);
+	json_t *cap = json_object_get(m, "capacity");
+	if (json_is_string(cap)) {
+		int64_t n;
+		const char *s = json_string_value(cap);
+		json_object_set_new(m, "capacity", !*s ? json_null()
+						       : text_int_parse(s, &n) ? json_integer(n)
+									       : json_string(s));
+	}
+	if (!nonempty(m, "room"))
+		json_object_set_new(m, "room", json_null());
+	json_t *langs = json_object_get(in, "languages");
+	if (!langs)
+		langs = json_object_get(cur, "languages");
+	json_object_set_new(m, "languages", json_is_array(langs) ? languages_of(langs)
+								 : json_is_null(langs) || !langs
+									   ? json_array()
+									   : json_string("?"));
+	return m;
+}
+
+/* Times as stored: UTC. */
+static void session_complete(json_t *m, const json_t *before, int64_t now)
+{
+	struct arena a;
+	static const char *const times[] = {"starts_at", "ends_at"};
+	(void)before;
+	(void)now;
+	arena_init(&a);
+	for (size_t i = 0; i < HM_ARRAY_LEN(times); i++) {
+		int64_t t = time_parse_rfc3339(nonempty(m, times[i]));
+		if (t >= 0)
+			json_object_set_new(m, times[i], json_string(time_format_rfc3339(&a, t)));
+	}
+	arena_free(&a);
+}
+
+/* "en", "zh", "pt-BR": a language as BCP 47 writes it, short. */
+static int language_valid(const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
+	if (n < 2 || n > 3)
+		return 0;
+	if (!s[n])
+		return 1;
+	if (s[n] != '-')
+		return 0;
+	s += n + 1;
+	n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+	return n >= 2 && n <= 8 && !s[n];
+}
+
+static int one_of(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (str_eq(s, *list))
+			return 1;
+	return 0;
+}
+
+static int session_check(const json_t *m, struct field_errors *errs)
+{
+	int n = errs->n;
+	const char *title = nonempty(m, "title");
+	if (!title)
+		field_error_add(errs, "title", "This field is required.");
+	else if (strlen(title) > TITLE_MAX)
+		field_error_add(errs, "title", "This is too long.");
+	if (!one_of(json_string_value(json_object_get(m, "kind")), prog_kinds))
+		field_error_add(errs, "kind", "Choose one of the options.");
+	if (!one_of(json_string_value(json_object_get(m, "visibility")), prog_visibilities))
+		field_error_add(errs, "visibility", "Choose one of the options.");
+	const char *track = json_string_value(json_object_get(m, "track"));
+	if (track && strlen(track) > TRACK_MAX)
+		field_error_add(errs, "track", "This is too long.");
+	int64_t start = time_parse_rfc3339(nonempty(m, "starts_at"));
+	int64_t end = time_parse_rfc3339(nonempty(m, "ends_at"));
+	if (start < 0)
+		field_error_add(errs, "starts_at", "Enter a date and time as YYYY-MM-DDTHH:MM.");
+	if (end < 0)
+		field_error_add(errs, "ends_at", "Enter a date and time as YYYY-MM-DDTHH:MM.");
+	if (start >= 0 && end >= 0 && end <= start)
+		field_error_add(errs, "ends_at", "The end must be after the start.");
+	json_t *cap = json_object_get(m, "capacity");
+	if (cap && !json_is_null(cap) && (!json_is_integer(cap) || json_integer_value(cap) < 0))
+		field_error_add(errs, "capacity", "Enter a whole number of 0 or more.");
+	json_t *langs = json_object_get(m, "languages");
+	if (!json_is_array(langs) || json_array_size(langs) > LANGS_MAX) {
+		field_error_add(errs, "languages", "Give each language as a code such as en or zh.");
+	} else {
+		size_t i;
+		json_t *l;
+		json_array_foreach(langs, i, l) if (!language_valid(json_string_value(l)))
+			field_error_add(errs, "languages",
+					"Give each language as a code such as en or zh.");
+	}
+	return errs->n - n;
+}
+
+/* The event (the right to edit its programme there), the room by its
+ * name (its id in *ref), and the event's days. */
+static enum hm_err session_resolve(struct db *db, const struct principal *p, const json_t *before,
+				   const json_t *m, int64_t *ref, struct field_errors *errs)
+{
+	struct arena a;
+	(void)before;
+	*ref = 0;
+	json_t *ev = prog_event(db, nonempty(m, "event_slug"));
+	if (!ev)
+		return db_failed(db) ? HM_EDB : HM_ENOTFOUND;
+	struct auth_scope sc = prog_scope(ev);
+	if (!auth_can(p, AUTH_PROGRAMME_EDIT, &sc)) {
+		json_decref(ev);
+		return HM_EFORBIDDEN;
+	}
+	const char *room = nonempty(m, "room");
+	if (room) {
+		struct db_stmt *st = prog_prep(db, PSQL_ROOM_BY_NAME);
+		if (!st) {
+			json_decref(ev);
+			return HM_EDB;
+		}
+		db_bind_int(st, 1, sc.event_id);
+		db_bind_text(st, 2, room);
+		int rc = db_step(st);
+		if (rc == 1)
+			*ref = db_col_int(st, 0);
+		db_done(st);
+		if (rc < 0) {
+			json_decref(ev);
+			return HM_EDB;
+		}
+		if (rc == 0)
+			field_error_add(errs, "room", "This event has no room of this name.");
+	}
+	/* Within the event's days, in its zone; a session may end at the
+	 * midnight that closes its last day. */
+	arena_init(&a);
+	const char *tz = nonempty(ev, "timezone");
+	const char *from = nonempty(ev, "starts_on"), *to = nonempty(ev, "ends_on");
+	int64_t start = time_parse_rfc3339(nonempty(m, "starts_at"));
+	int64_t end = time_parse_rfc3339(nonempty(m, "ends_at"));
+	const char *sday = tz ? fmt_local_ymd(&a, tz, start) : NULL;
+	const char *eday = tz ? fmt_local_ymd(&a, tz, end - 1) : NULL;
+	if (sday && from && to && (strcmp(sday, from) < 0 || strcmp(sday, to) > 0))
+		field_error_add(errs, "starts_at", "The session must fall within the event's dates.");
+	else if (eday && from && to && (strcmp(eday, from) < 0 || strcmp(eday, to) > 0))
+		field_error_add(errs, "ends_at", "The session must fall within the event's dates.");
+	arena_free(&a);
+	json_decref(ev);
+	return HM_OK;
+}
+
+static enum hm_err session_write(struct db *db, const json_t *m, int64_t room_id, int64_t id,
+				 const char *ts, int64_t *id_out)
+{
+	struct db_stmt *st = prog_prep(db, id ? PSQL_SESSION_UPDATE : PSQL_SESSION_INSERT);
+	if (!st)
+		return HM_EDB;
+	struct buf langs;
+	buf_init(&langs);
+	size_t i;
+	json_t *l;
+	json_array_foreach(json_object_get(m, "languages"), i, l)
+		buf_printf(&langs, "%s%s", i ? "," : "", json_string_value(l));
+	const char *track = json_string_value(json_object_get(m, "track"));
+	const char *desc = json_string_value(json_object_get(m, "description_md"));
+	json_t *cap = json_object_get(m, "capacity");
+	int k = 1;
+	db_bind_text(st, k++, nonempty(m, "title"));
+	db_bind_text(st, k++, nonempty(m, "kind"));
+	db_bind_text(st, k++, track ? track : "");
+	db_bind_text(st, k++, desc ? desc : "");
+	db_bind_text(st, k++, nonempty(m, "starts_at"));
+	db_bind_text(st, k++, nonempty(m, "ends_at"));
+	if (room_id)
+		db_bind_int(st, k++, room_id);
+	else
+		db_bind_null(st, k++);
+	db_bind_text(st, k++, langs.data ? langs.data : "");
+	if (json_is_integer(cap))
+		db_bind_int(st, k++, json_integer_value(cap));
+	else
+		db_bind_null(st, k++);
+	db_bind_text(st, k++, nonempty(m, "visibility"));
+	db_bind_text(st, k++, ts);
+	if (id) {
+		db_bind_int(st, k++, id);
+	} else {
+		db_bind_text(st, k++, ts);
+		db_bind_text(st, k++, nonempty(m, "event_slug"));
+	}
+	enum hm_err e = db_run(st);
+	buf_free(&langs);
+	if (e == HM_OK)
+		*id_out = id ? id : db_last_insert_id(db);
+	return e;
+}
+
+static const char *session_action(const json_t *before, const json_t *after)
+{
+	(void)after;
+	return before ? "session.update" : "session.create";
+}
+
+/* What a deletion keeps in the trash: the row, back in its room while
+ * the room is there. */
+static const char *const trash_cols[] = {
+	"id", "event_id", "title", "kind", "track", "description_md", "starts_at", "ends_at",
+	"room_id", "languages", "capacity", "visibility", "created_at", "updated_at", NULL};
+static const struct kind_part session_trash[] = {
+	{"programme_session",
+	 "SELECT id, event_id, title, kind, track, description_md, starts_at, ends_at, room_id, "
+	 "languages, capacity, visibility, created_at, updated_at FROM programme_session "
+	 "WHERE id = ?",
+	 "INSERT INTO programme_session (id, event_id, title, kind, track, description_md, "
+	 "starts_at, ends_at, room_id, languages, capacity, visibility, created_at, updated_at) "
+	 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM programme_room WHERE id = ?), ?, ?, ?, "
+	 "?, ?)",
+	 trash_cols, "id"},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+/* ----------------------------------------------------------- the web */
+
+/* The time zone of the session's event: the path's event, or the
+ * session's (NULL: unknown). */
+static const char *zone_of_request(struct http_req *req)
+{
+	json_t *ev = NULL;
+	const char *tz = NULL;
+	if (web_read_begin(req) != HM_OK)
+		return NULL;
+	if (http_param(req, "slug")) {
+		ev = prog_event(req->db, http_param(req, "slug"));
+	} else if (site_id_param(req)) {
+		ev = prog_session_get(req->db, site_id_param(req));
+	}
+	db_rollback(req->db);
+	if (ev && nonempty(ev, "timezone"))
+		tz = arena_strdup(&req->pool, nonempty(ev, "timezone"));
+	json_decref(ev);
+	return tz;
+}
+
+/* The path's event for a new one; a form's wall-clock times
+ * ("YYYY-MM-DDTHH:MM") in the event's zone. */
+static void session_input_extra(struct http_req *req, struct adm_input *in)
+{
+	const char *tz = NULL;
+	int tz_read = 0;
+	for (size_t k = 0; k < in->f.n; k++) {
+		const char *name = in->f.fields[k].name;
+		if (str_eq(name, "event_slug")) {
+			in->f.values[k] = http_param(req, "slug");
+			if (in->f.values[k])
+				json_object_set_new(in->present, name, json_true());
+			continue;
+		}
+		if (!str_eq(name, "starts_at") && !str_eq(name, "ends_at"))
+			continue;
+		const char *v = in->f.values[k];
+		int64_t t;
+		if (!v || strlen(v) != 16)
+			continue;
+		if (!tz_read) {
+			tz = zone_of_request(req);
+			tz_read = 1;
+		}
+		if (tz && tz_local_to_utc(v, tz, &t) == HM_OK)
+			in->f.values[k] = time_format_rfc3339(&req->pool, t);
+	}
+}
+
+static enum hm_err may_create_session(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	return prog_web_event(req, res, &ev);
+}
+
+static const char *const legends[] = {N_("The session"), N_("When and where"),
+				      N_("Languages and places")};
+static const struct adm_widget widgets[] = {
+	{"title", N_("Title"), NULL, W_INPUT, "text", 0, 0},
+	{"kind", N_("Kind of session"), NULL, W_SELECT, NULL, 0, 0},
+	{"track", N_("Track"), N_("The theme it belongs to, such as “Culture and values”."), W_INPUT,
+	 "text", 0, 0},
+	{"description_md", N_("Description"), N_("Markdown."), W_TEXTAREA, NULL, 0, 0},
+	{"starts_at", N_("Starts"), N_("In the event's time zone."), W_INPUT, "datetime-local", 1, 0},
+	{"ends_at", N_("Ends"), N_("In the event's time zone."), W_INPUT, "datetime-local", 1, 0},
+	{"room", N_("Room"), NULL, W_SELECT, NULL, 1, 0},
+	{"visibility", N_("Who sees it"), NULL, W_SELECT, NULL, 1, 0},
+	{"languages", N_("Languages spoken"), NULL, W_CHECKBOXES, NULL, 2, 0},
+	{"capacity", N_("Capacity"), N_("Places, when fewer than the room holds."), W_INPUT, "number",
+	 2, 0},
+};
+
+/* The form's wall-clock value of a time (stored, or as sent). */
+static void local_value(struct http_req *req, json_t *values, const char *key, const char *tz)
+{
+	const char *v = json_string_value(json_object_get(values, key));
+	int64_t t = v && strlen(v) > 16 ? time_parse_rfc3339(v) : -1;
+	const char *local = t >= 0 && tz ? tz_utc_to_local(&req->pool, tz, t) : NULL;
+	if (local)
+		json_object_set_new(values, key, json_string(local));
+}
+
+static enum hm_err session_form_page(struct http_req *req, struct http_res *res, json_t *t,
+				     json_t *fj)
+{
+	json_t *ev = NULL, *rooms = NULL;
+	const char *slug = t ? nonempty(t, "event_slug") : http_param(req, "slug");
+	web_own(req, t);
+	web_own(req, fj);
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	ev = web_own(req, prog_event(req->db, slug));
+	rooms = web_own(req, ev ? prog_rooms(req->db, json_integer_value(json_object_get(ev, "id")))
+				: NULL);
+	db_rollback(req->db);
+	if (!ev || !rooms)
+		return HM_EDB;
+	const char *tz = nonempty(ev, "timezone");
+	json_t *values = json_object_get(fj, "values");
+	local_value(req, values, "starts_at", tz);
+	local_value(req, values, "ends_at", tz);
+	json_t *cap = json_object_get(values, "capacity");
+	if (json_is_integer(cap))
+		json_object_set_new(values, "capacity",
+				    json_sprintf("%lld", (long long)json_integer_value(cap)));
+	json_t *options = web_own(req, json_object());
+	json_object_set_new(options, "kind", adm_options(req, prog_kinds));
+	json_object_set_new(options, "visibility", adm_options(req, prog_visibilities));
+	json_t *ro = json_array();
+	json_array_append_new(ro, json_pack("{s:s, s:s}", "value", "", "label",
+					    web_t(req, "— No room —")));
+	size_t i;
+	json_t *r;
+	json_array_foreach(rooms, i, r)
+		json_array_append_new(ro, json_pack("{s:O, s:O}", "value", json_object_get(r, "name"),
+						    "label", json_object_get(r, "name")));
+	json_object_set_new(options, "room", ro);
+	json_t *lo = json_array();
+	for (const char *const *l = i18n_languages(); *l; l++) {
+		const char *name = fmt_language(&req->pool, *l);
+		json_array_append_new(lo, json_pack("{s:s, s:s}", "value", *l, "label",
+						    name ? name : *l));
+	}
+	json_object_set_new(options, "languages", lo);
+	json_t *m = json_object();
+	json_object_set_new(m, "fieldsets",
+			    adm_fieldsets(req, legends, HM_ARRAY_LEN(legends), widgets,
+					  HM_ARRAY_LEN(widgets), session_fields,
+					  HM_ARRAY_LEN(session_fields), fj, options));
+	json_object_set(m, "form", fj);
+	json_object_set_new(m, "is_new", json_boolean(!t));
+	json_object_set(m, "event", ev);
+	json_object_set_new(m, "zone", json_string(fmt_timezone(&req->pool, req->lang, tz,
+							       nonempty(ev, "starts_on"))
+							   ));
+	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "programme"));
+	if (t) {
+		json_object_set(m, "session", t);
+		json_object_set_new(m, "action", json_sprintf("/admin/sessions/%lld",
+							      (long long)json_integer_value(
+								      json_object_get(t, "id"))));
+	} else {
+		json_object_set_new(m, "action", json_sprintf("/admin/events/%s/sessions", slug));
+	}
+	return adm_page(req, res, m, "admin/session_form",
+			t ? web_t(req, "Edit session") : web_t(req, "New session"), "events");
+}
+
+const struct kind session_kind = {
+	.key = "sessions",
+	.entity = "session",
+	.missing = N_("There is no such session."),
+	.admin_path = "/admin/sessions",
+	.api_path = "/api/v1/sessions",
+	.done_created = "saved",
+	.param = "id",
+	.fields = session_fields,
+	.nfields = HM_ARRAY_LEN(session_fields),
+	.list_field = "languages",
+	.get = session_snapshot,
+	.snapshot = session_snapshot,
+	.edit_action = AUTH_PROGRAMME_EDIT,
+	.visible = prog_session_visible,
+	.scope = session_scope,
+	.may_edit = session_may_edit,
+	.may_create_web = may_create_session,
+	.merge = session_merge,
+	.defaults = session_defaults,
+	.complete = session_complete,
+	.check = session_check,
+	.resolve = session_resolve,
+	.write = session_write,
+	.action = session_action,
+	.may_delete = session_may_edit,
+	.delete_sql = "DELETE FROM programme_session WHERE id = ?",
+	.delete_action = "session.delete",
+	.trash = session_trash,
+	.name_field = "title",
+	.api_item = prog_api_item,
+	.input_extra = session_input_extra,
+	.form_page = session_form_page,
+};

@@ -1,0 +1,334 @@
+/*
+ * web_admin.c — the programme for an event's organisers: its tab
+ * (/admin/events/{slug}/programme: the sessions by day, the rooms), the
+ * form of a new session, adding and deleting rooms, the list of the
+ * programmes one may edit (/admin/sessions), the API's list of an
+ * event's sessions and its routes (the session kind's among them).
+ */
+#include "features/programme/prog_internal.h"
+
+#include "auth/auth.h"
+#include "core/text.h"
+#include "db/db.h"
+#include "features/events/events_admin.h"
+#include "site/confirm.h"
+#include "site/site.h"
+#include "view/i18n.h"
+
+#include <string.h>
+
+enum hm_err prog_web_event(struct http_req *req, struct http_res *res, json_t **out)
+{
+	*out = NULL;
+	res->no_store = 1;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_t *ev = prog_event(req->db, http_param(req, "slug"));
+	db_rollback(req->db);
+	if (!ev)
+		return db_failed(req->db) ? HM_EDB
+					  : http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	web_own(req, ev);
+	struct auth_scope sc = prog_scope(ev);
+	if (!str_eq(json_string_value(json_object_get(ev, "status")), "published") &&
+	    !auth_can(web_principal(req), AUTH_DRAFT_READ, &sc))
+		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	enum hm_err e = web_require(req, res, AUTH_PROGRAMME_EDIT, &sc);
+	if (e != HM_OK)
+		return e;
+	web_private(req, res);
+	*out = ev;
+	return HM_OK;
+}
+
+/* The sessions grouped by the day (in the event's zone) they start on:
+ * [{day, day_label, sessions: […]}…], each session with its local times. */
+static json_t *by_day(struct http_req *req, json_t *sessions)
+{
+	json_t *days = json_array(), *cur = NULL;
+	const char *last = NULL;
+	size_t i;
+	json_t *s;
+	json_array_foreach(sessions, i, s) {
+		const char *start = web_str(s, "starts_at"), *end = web_str(s, "ends_at");
+		if (!start || !end || strlen(start) < 16 || strlen(end) < 16)
+			continue;
+		const char *day = arena_printf(&req->pool, "%.10s", start);
+		json_object_set_new(s, "start_time", json_sprintf("%.5s", start + 11));
+		json_object_set_new(s, "end_time", json_sprintf("%.5s", end + 11));
+		web_set_str(s, "kind_label", adm_label(req, web_str(s, "kind")));
+		json_object_set_new(s, "is_participants_only",
+				    json_boolean(str_eq(web_str(s, "visibility"),
+							"participants-only")));
+		if (!last || strcmp(last, day) != 0) {
+			cur = json_array();
+			json_array_append_new(
+				days, json_pack("{s:s, s:s?, s:o}", "day", day, "day_label",
+						fmt_date(&req->pool, req->lang, day, FMT_LONG),
+						"sessions", cur));
+			last = day;
+		}
+		json_array_append(cur, s);
+	}
+	return days;
+}
+
+/* GET /admin/events/{slug}/programme */
+static enum hm_err page_programme(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = prog_web_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	int64_t id = json_integer_value(json_object_get(ev, "id"));
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_t *sessions = web_own(req, prog_sessions(req->db, id));
+	json_t *rooms = prog_rooms(req->db, id);
+	db_rollback(req->db);
+	if (!sessions || !rooms) {
+		json_decref(rooms);
+		return HM_EDB;
+	}
+	json_t *m = json_object();
+	json_object_set_new(m, "days", by_day(req, sessions));
+	json_object_set_new(m, "rooms", rooms);
+	json_object_set(m, "event", ev);
+	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "programme"));
+	json_object_set_new(m, "zone", json_string(web_str(ev, "timezone")));
+	json_object_set_new(m, "form", adm_empty_form());
+	return adm_page(req, res, m, "admin/programme", web_t(req, "Programme"), "events");
+}
+
+/* GET /admin/events/{slug}/sessions/new */
+static enum hm_err page_session_new(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = prog_web_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	json_t *fj = adm_empty_form();
+	json_object_set_new(json_object_get(fj, "values"), "kind", json_string("panel"));
+	json_object_set_new(json_object_get(fj, "values"), "visibility", json_string("public"));
+	return session_kind.form_page(req, res, NULL, fj);
+}
+
+/* The room of ev named name as the API gives it: 201 {id, name,
+ * capacity, sessions}. */
+static enum hm_err api_room_answer(struct http_req *req, struct http_res *res, const json_t *ev,
+				   const char *name)
+{
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_t *rooms = prog_rooms(req->db, json_integer_value(json_object_get(ev, "id")));
+	db_rollback(req->db);
+	if (!rooms)
+		return HM_EDB;
+	json_t *room = NULL;
+	size_t i;
+	json_t *r;
+	json_array_foreach(rooms, i, r) if (str_eq(web_str(r, "name"), name)) room = json_incref(r);
+	json_decref(rooms);
+	if (!room)
+		return HM_EDB;
+	http_res_header(res, "Location",
+			arena_printf(&req->pool, "/api/v1/events/%s/rooms", web_str(ev, "slug")));
+	return adm_api_answer(res, 201, room);
+}
+
+/* GET /api/v1/events/{slug}/rooms: {rooms: [{id, name, capacity,
+ * sessions}…]}, for its organisers. */
+static enum hm_err api_rooms(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = prog_web_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_t *rooms = prog_rooms(req->db, json_integer_value(json_object_get(ev, "id")));
+	db_rollback(req->db);
+	if (!rooms)
+		return HM_EDB;
+	return adm_api_answer(res, 200, json_pack("{s:o}", "rooms", rooms));
+}
+
+/* POST /admin/events/{slug}/rooms: a room added, or the tab again with
+ * the error. */
+static enum hm_err post_room(struct http_req *req, struct http_res *res)
+{
+	static const struct field fields[] = {
+		{.name = "name", .kind = FIELD_TEXT, .required = 1, .max_len = 100, .label = N_("Name")},
+		{.name = "capacity", .kind = FIELD_INT, .min = 0, .max = 1000000, .label = N_("Capacity")},
+	};
+	struct field_errors errs = {0};
+	struct form f;
+	json_t *ev;
+	enum hm_err e = prog_web_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	e = form_read(req, fields, HM_ARRAY_LEN(fields), &f);
+	if (e == HM_OK)
+		e = prog_room_add(req->db, web_principal(req), ev, form_get(&f, "name"),
+				  form_get(&f, "capacity"), time_now_s(), &errs);
+	if (e == HM_OK) {
+		if (req->want_json)
+			return api_room_answer(req, res, ev, form_get(&f, "name"));
+		return web_redirect(req, res,
+				    arena_printf(&req->pool, "/admin/events/%s/programme?done=saved",
+						 web_str(ev, "slug")));
+	}
+	if (e != HM_EINVAL && e != HM_EEXIST)
+		return adm_domain_fail(res, e);
+	for (int i = 0; i < errs.n; i++)
+		form_set_error(req, &f, errs.items[i].field, errs.items[i].msgid);
+	json_t *fj = form_json(&f);
+	int status = e == HM_EEXIST ? 409 : 400;
+	if (req->want_json) {
+		res->status = status;
+		return adm_api_answer(res, status, fj);
+	}
+	int64_t id = json_integer_value(json_object_get(ev, "id"));
+	if (web_read_begin(req) != HM_OK) {
+		json_decref(fj);
+		return HM_EDB;
+	}
+	json_t *sessions = web_own(req, prog_sessions(req->db, id));
+	json_t *rooms = prog_rooms(req->db, id);
+	db_rollback(req->db);
+	json_t *m = json_object();
+	json_object_set_new(m, "days", sessions ? by_day(req, sessions) : json_array());
+	json_object_set_new(m, "rooms", rooms ? rooms : json_array());
+	json_object_set(m, "event", ev);
+	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "programme"));
+	json_object_set_new(m, "form", fj);
+	res->status = status;
+	return adm_page(req, res, m, "admin/programme", web_t(req, "Programme"), "events");
+}
+
+/* POST /admin/events/{slug}/rooms/{id}/delete (asks first) */
+static enum hm_err post_room_delete(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = prog_web_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	const char *back = arena_printf(&req->pool, "/admin/events/%s/programme", web_str(ev, "slug"));
+	if (!req->want_json && !web_confirmed(req)) {
+		struct confirm c = {
+			.question = web_t(req, "Delete this room?"),
+			.yes = web_t(req, "Yes, delete it"),
+			.back = back,
+			.admin = "events",
+		};
+		return web_confirm_page(req, res, &c);
+	}
+	e = prog_room_delete(req->db, web_principal(req), ev, site_id_param(req), time_now_s());
+	if (e == HM_ECONFLICT)
+		return http_fail(res, e, "Sessions take place in this room: move them first.");
+	if (e == HM_ENOTFOUND)
+		return http_fail(res, e, "This event has no such room.");
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	if (req->want_json)
+		return adm_api_answer(res, 200, json_pack("{s:b}", "deleted", 1));
+	return web_redirect(req, res, arena_printf(&req->pool, "%s?done=deleted", back));
+}
+
+/* GET /admin/sessions: the programmes p may edit (where a deletion lands). */
+static enum hm_err page_sessions(struct http_req *req, struct http_res *res)
+{
+	const struct principal *p = web_principal(req);
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	struct db_stmt *st = prog_prep(req->db, PSQL_EDITABLE_EVENTS);
+	json_t *rows = st ? db_rows_json(st) : NULL;
+	db_rollback(req->db);
+	if (!rows)
+		return HM_EDB;
+	json_t *events = json_array();
+	size_t i;
+	json_t *ev;
+	json_array_foreach(rows, i, ev) {
+		struct auth_scope sc = prog_scope(ev);
+		if (!auth_can(p, AUTH_PROGRAMME_EDIT, &sc))
+			continue;
+		adm_decorate_status(req, ev);
+		web_set_str(ev, "sessions_text",
+			    arena_printf(&req->pool,
+					 web_nt(req, "%lld session", "%lld sessions",
+						(unsigned long)json_integer_value(
+							json_object_get(ev, "sessions"))),
+					 (long long)json_integer_value(json_object_get(ev, "sessions"))));
+		json_array_append(events, ev);
+	}
+	json_decref(rows);
+	json_t *m = json_pack("{s:o}", "events", events);
+	return adm_page(req, res, m, "admin/programmes", web_t(req, "Programmes"), "events");
+}
+
+/* GET /api/v1/events/{slug}/sessions: {sessions: [what the asker may
+ * see]}; the event's organisers see every one. */
+static enum hm_err api_sessions(struct http_req *req, struct http_res *res)
+{
+	const struct principal *p = web_principal(req);
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_t *ev = web_own(req, prog_event(req->db, http_param(req, "slug")));
+	json_t *all = ev ? web_own(req, prog_sessions(req->db, json_integer_value(
+								       json_object_get(ev, "id"))))
+			 : NULL;
+	db_rollback(req->db);
+	if (db_failed(req->db))
+		return HM_EDB;
+	struct auth_scope sc = prog_scope(ev);
+	if (!ev || (!str_eq(web_str(ev, "status"), "published") &&
+		    !auth_can(p, AUTH_DRAFT_READ, &sc)))
+		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	json_t *out = json_array();
+	size_t i;
+	json_t *s;
+	json_array_foreach(all, i, s) {
+		if (!prog_session_visible(p, s))
+			continue;
+		prog_api_item(req, s);
+		json_array_append(out, s);
+	}
+	adm_api_cache(req, res);
+	return adm_api_answer(res, 200, json_pack("{s:s, s:s, s:o}", "event", web_str(ev, "slug"),
+						  "timezone", web_str(ev, "timezone"), "sessions",
+						  out));
+}
+
+/* POST /admin/sessions/{id} and the API's PATCH: the kind's save; a
+ * PATCH takes JSON only. */
+static enum hm_err session_save_h(struct http_req *req, struct http_res *res)
+{
+	const char *ct = req->content_type ? req->content_type : "";
+	if (req->method == HTTP_PATCH && strncasecmp(ct, "application/json", 16) != 0)
+		return http_fail(res, HM_EINVAL, "PATCH takes a JSON object of the fields to change.");
+	return adm_save(req, res, &session_kind);
+}
+
+const struct route prog_admin_routes[] = {
+	{GET, "/admin/sessions", page_sessions, WEB_STAFF},
+	{GET, "/admin/events/{slug}/programme", page_programme, WEB_PRIVATE},
+	{GET, "/admin/events/{slug}/sessions/new", page_session_new, WEB_PRIVATE},
+	{POST, "/admin/events/{slug}/sessions", session_save_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/events/{slug}/rooms", post_room, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/events/{slug}/rooms/{id}/delete", post_room_delete, WEB_PRIVATE | WEB_CSRF},
+	{GET, "/admin/sessions/{id}/edit", adm_h_edit, WEB_PRIVATE, &session_kind},
+	{POST, "/admin/sessions/{id}", session_save_h, WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/sessions/{id}/delete", adm_h_delete, WEB_PRIVATE | WEB_CSRF, &session_kind},
+	{GET, "/api/v1/events/{slug}/rooms", api_rooms, WEB_JSON | WEB_PRIVATE},
+	{POST, "/api/v1/events/{slug}/rooms", post_room, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/events/{slug}/rooms/{id}", post_room_delete,
+	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/events/{slug}/sessions", api_sessions, WEB_JSON},
+	{POST, "/api/v1/events/{slug}/sessions", session_save_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/sessions/{id}", adm_h_api_get, WEB_JSON, &session_kind},
+	{PATCH, "/api/v1/sessions/{id}", session_save_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{DELETE, "/api/v1/sessions/{id}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF,
+	 &session_kind},
+	WEB_ROUTES_END,
+};
