@@ -160,6 +160,8 @@ async function adminPages() {
 			// a statement's translations, linked from the moderation queue
 			statements: await firstId(`/admin/conversations/${conversation}/statements`, /^\/admin\/statements\/(\d+)\/translations/),
 			sessions: session,
+			// a thing's version in another language (events, series, organisations, posts)
+			translations: 'fr',
 		};
 		const urls = new Set();
 		for (const r of routeTable()) {

@@ -237,7 +237,7 @@ function commonParam(name, p) {
 	if (name === 'id' && /\/delegations\//.test(p)) return ids.delegation;
 	if (name === 'id' && /\/conversations\//.test(p)) return ids.conversation;
 	if (name === 'id' && /\/statements\//.test(p)) return ids.statement;
-	if (name === 'lang' && /\/statements\/\{id\}\/translations\//.test(p)) return 'fr';
+	if (name === 'lang' && /\/translations\//.test(p)) return 'fr';
 	if (name === 'sug' && /\/suggestions\//.test(p)) return ids.suggestion;
 	if (name === 'pid' && /\/participants\//.test(p)) return ids.participant;
 	if (name === 'id' && /\/rooms\//.test(p)) return ids.room;

@@ -161,8 +161,8 @@ const PARAMS = [
 	[/\/delegations\/\{id\}/, 'id', () => ids.delegation],
 	[/\/conversations\/\{id\}/, 'id', () => ids.conversation],
 	[/\/statements\/\{id\}/, 'id', () => ids.statement],
-	// a statement's translation into a language it is not written in
-	[/\/statements\/\{id\}\/translations\/\{lang\}/, 'lang', () => 'fr'],
+	// a translation (of a statement, an event, a post…) into a language it is not written in
+	[/\/translations\/\{lang\}/, 'lang', () => 'fr'],
 	[/\/suggestions\/\{sug\}/, 'sug', () => ids.suggestion],
 	[/\/participants\/\{pid\}/, 'pid', () => ids.participant],
 	[/\/rooms\/\{id\}/, 'id', () => ids.room],

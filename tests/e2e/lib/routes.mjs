@@ -8,8 +8,23 @@ import path from 'node:path';
 import { PASSWORD } from './accounts.mjs';
 import { ROOT } from './server.mjs';
 
+// The rows a TR_ROUTES(admin, api, key, kind) line of a route table stands
+// for (a kind's translations), read from the macro itself in
+// src/site/translations.h: [{method, base: 'admin'|'api', suffix, handler, flags}].
+function trRouteRows() {
+	const h = readFileSync(path.join(ROOT, 'src/site/translations.h'), 'utf8');
+	const def = /#define TR_ROUTES\(admin, api, key, kind\)((?:[^\n]*\\\n)*[^\n]*)/.exec(h);
+	assert.ok(def, 'routes.mjs: TR_ROUTES is defined in src/site/translations.h');
+	const body = def[1].replace(/\\\n/g, ' ');
+	const rows = [...body.matchAll(/\{\s*(GET|POST|PUT|PATCH|DELETE)\s*,\s*(admin|api)\s+"\/"\s+key\s+"([^"]*)"\s*,\s*(\w+)\s*,\s*([^,}]*)/g)]
+		.map((m) => ({ method: m[1], base: m[2], suffix: m[3], handler: m[4], flags: m[5].trim() }));
+	assert.ok(rows.length >= 8, `routes.mjs: TR_ROUTES read as ${rows.length} rows`);
+	return rows;
+}
+
 // Every route of the site: [{method, pattern, handler, flags, file}].
 export function routeTable() {
+	const tr = trRouteRows();
 	const dirs = [path.join(ROOT, 'src/site')];
 	const features = path.join(ROOT, 'src/features');
 	for (const d of readdirSync(features)) dirs.push(path.join(features, d));
@@ -19,6 +34,10 @@ export function routeTable() {
 			const src = readFileSync(path.join(dir, f), 'utf8');
 			for (const m of src.matchAll(/\{\s*(GET|POST|PUT|PATCH|DELETE)\s*,\s*"([^"]+)"\s*,\s*(\w+)\s*(?:,\s*([^}]*))?\}/g))
 				out.push({ method: m[1], pattern: m[2], handler: m[3], flags: (m[4] || '').trim(), file: f });
+			for (const m of src.matchAll(/^\s*TR_ROUTES\("([^"]+)",\s*"([^"]+)",\s*"([^"]+)"/gm))
+				for (const r of tr)
+					out.push({ method: r.method, pattern: `${r.base === 'admin' ? m[1] : m[2]}/${m[3]}${r.suffix}`,
+						handler: r.handler, flags: r.flags, file: f });
 		}
 	}
 	assert.ok(out.length > 100, `routes.mjs: only ${out.length} routes found`);
