@@ -4,8 +4,8 @@
  * src/site/features.c lists them, and the site gathers from that list its
  * routes, navigation, background jobs, the columns that hold uploaded
  * images, and the sections features add to pages they share (the home
- * page, an event's page). Adding a feature is a new folder and one line
- * in that list.
+ * page, an event's page, a programme session's page). Adding a feature
+ * is a new folder and one line in that list.
  */
 #ifndef HM_SITE_FEATURE_H
 #define HM_SITE_FEATURE_H
@@ -56,6 +56,11 @@ struct feature {
 	/* What it adds to a published event's page (ev, with its "id"),
 	 * inside the page's read transaction; NULL: nothing. */
 	enum hm_err (*event_page)(struct http_req *req, json_t *ev);
+	/* What it adds to the public page of a session of an event's
+	 * programme (s: prog_session_get's keys, "event_slug" among them),
+	 * inside the page's read transaction; the keys it adds go out in the
+	 * page's JSON twin too. NULL: nothing. */
+	enum hm_err (*session_page)(struct http_req *req, json_t *s);
 	/* The tabs it adds over an event's admin pages, ending with {NULL}:
 	 * path below /admin/events/{slug}/ ("registrations") and label. */
 	const struct nav_item *event_tabs;
@@ -95,5 +100,7 @@ json_t *web_nav(struct http_req *req);
  * ev: HM_OK, or the first error. */
 enum hm_err web_features_home(struct http_req *req, json_t *m);
 enum hm_err web_features_event_page(struct http_req *req, json_t *ev);
+/* Runs every feature's session_page hook on s: HM_OK, or the first error. */
+enum hm_err web_features_session_page(struct http_req *req, json_t *s);
 
 #endif

@@ -132,3 +132,13 @@ enum hm_err web_features_event_page(struct http_req *req, json_t *ev)
 	}
 	return HM_OK;
 }
+
+enum hm_err web_features_session_page(struct http_req *req, json_t *s)
+{
+	for (const struct feature *const *f = site_features; *f; f++) {
+		enum hm_err e = (*f)->session_page ? (*f)->session_page(req, s) : HM_OK;
+		if (e != HM_OK)
+			return e;
+	}
+	return HM_OK;
+}

@@ -31,21 +31,30 @@ const char *const dlg_stmt_statuses[] = {"pending", "accepted", "rejected", "met
 	"c.id, c.event_id, e.slug AS event_slug, e.status AS event_status, e.series_id, "  \
 	"c.topic, c.question, c.description_md, c.status, c.participation, c.moderation, " \
 	"c.participants_submit, c.max_length, c.report_visibility, c.embed_origins, c.ask_attributes, "       \
-	"c.created_at, c.updated_at "
-static const char SQL_GET[] =
-	"SELECT " CONV_COLS "FROM conversation c JOIN event e ON e.id = c.event_id WHERE c.id = ?";
-static const char SQL_LIST[] = "SELECT " CONV_COLS
-			       "FROM conversation c JOIN event e ON e.id = c.event_id "
+	"c.created_at, c.updated_at, c.session_id, ps.title AS session_title, "              \
+	"ps.starts_at AS session_starts_at, ps.visibility AS session_visibility, "          \
+	"e.timezone AS event_timezone "
+/* the conversation, its event and its session (of the programme) if any */
+#define CONV_FROM                                                                         \
+	"FROM conversation c JOIN event e ON e.id = c.event_id "                           \
+	"LEFT JOIN programme_session ps ON ps.id = c.session_id "
+static const char SQL_GET[] = "SELECT " CONV_COLS CONV_FROM "WHERE c.id = ?";
+static const char SQL_LIST[] = "SELECT " CONV_COLS CONV_FROM
 			       "WHERE c.event_id = ? ORDER BY c.id DESC";
+static const char SQL_OF_SESSION[] = "SELECT " CONV_COLS CONV_FROM
+				     "WHERE c.session_id = ? AND c.status IN ('open', 'closed') "
+				     "ORDER BY c.id";
+static const char SQL_SESSION_EVENT[] = "SELECT event_id FROM programme_session WHERE id = ?";
 static const char SQL_INSERT[] =
 	"INSERT INTO conversation (event_id, topic, question, description_md, status, "
 	"participation, moderation, participants_submit, max_length, report_visibility, "
-	"embed_origins, ask_attributes, created_at, updated_at) "
-	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	"embed_origins, ask_attributes, session_id, created_at, updated_at) "
+	"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_UPDATE[] =
 	"UPDATE conversation SET topic = ?, question = ?, description_md = ?, status = ?, "
 	"participation = ?, moderation = ?, participants_submit = ?, max_length = ?, "
-	"report_visibility = ?, embed_origins = ?, ask_attributes = ?, updated_at = ? WHERE id = ?";
+	"report_visibility = ?, embed_origins = ?, ask_attributes = ?, session_id = ?, "
+	"updated_at = ? WHERE id = ?";
 static const char SQL_PTPT_BY_ACCOUNT[] =
 	"SELECT id FROM dialogue_participant WHERE conversation_id = ? AND account_id = ?";
 static const char SQL_PTPT_BY_ANON[] =
@@ -113,12 +122,12 @@ json_t *dlg_conversation(struct db *db, int64_t id)
 	return c;
 }
 
-json_t *dlg_conversations(struct db *db, int64_t event_id)
+static json_t *list_of(struct db *db, const char *sql, int64_t id)
 {
-	struct db_stmt *st = db_prepare(db, SQL_LIST);
+	struct db_stmt *st = db_prepare(db, sql);
 	if (!st)
 		return NULL;
-	db_bind_int(st, 1, event_id);
+	db_bind_int(st, 1, id);
 	json_t *list = json_array();
 	int rc;
 	while ((rc = db_step(st)) == 1)
@@ -129,6 +138,16 @@ json_t *dlg_conversations(struct db *db, int64_t event_id)
 		return NULL;
 	}
 	return list;
+}
+
+json_t *dlg_conversations(struct db *db, int64_t event_id)
+{
+	return list_of(db, SQL_LIST, event_id);
+}
+
+json_t *dlg_session_conversations(struct db *db, int64_t session_id)
+{
+	return list_of(db, SQL_OF_SESSION, session_id);
 }
 
 static struct auth_scope scope_of(const json_t *conv)
@@ -191,6 +210,7 @@ struct conv_fields {
 		*report_visibility, *embed_origins, *ask_attributes;
 	int participants_submit;
 	int64_t max_length;
+	int64_t session_id; /* 0: none */
 };
 
 /* Text of key in in when present (else keeps *out): a string of at most
@@ -383,6 +403,41 @@ static void read_fields(const json_t *in, struct conv_fields *f, struct field_er
 		f->ask_attributes = attrs;
 }
 
+/* "session": the id of a session of event_id's programme, or null (or
+ * "" from a form): none. Keeps f->session_id when absent. HM_EDB on a
+ * failed read; a refusal goes to errs. */
+static enum hm_err read_session(struct db *db, const json_t *in, int64_t event_id,
+				struct conv_fields *f, struct field_errors *errs)
+{
+	const json_t *v = json_object_get(in, "session");
+	if (!v)
+		return HM_OK;
+	if (json_is_null(v) || (json_is_string(v) && !*json_string_value(v))) {
+		f->session_id = 0;
+		return HM_OK;
+	}
+	int ok;
+	int64_t sid = int_of(v, &ok);
+	int64_t of = 0;
+	if (ok && sid > 0) {
+		struct db_stmt *st = db_prepare(db, SQL_SESSION_EVENT);
+		if (!st)
+			return HM_EDB;
+		db_bind_int(st, 1, sid);
+		int rc = db_step(st);
+		if (rc == 1)
+			of = db_col_int(st, 0);
+		db_done(st);
+		if (rc < 0)
+			return HM_EDB;
+	}
+	if (!of || of != event_id)
+		field_error_add(errs, "session", "Please choose a session of this event's programme.");
+	else
+		f->session_id = sid;
+	return HM_OK;
+}
+
 static void bind_fields(struct db_stmt *st, int at, const struct conv_fields *f)
 {
 	db_bind_text(st, at, f->topic);
@@ -396,17 +451,24 @@ static void bind_fields(struct db_stmt *st, int at, const struct conv_fields *f)
 	db_bind_text(st, at + 8, f->report_visibility);
 	db_bind_text(st, at + 9, f->embed_origins);
 	db_bind_text(st, at + 10, f->ask_attributes);
+	if (f->session_id)
+		db_bind_int(st, at + 11, f->session_id);
+	else
+		db_bind_null(st, at + 11);
 }
 
 static json_t *fields_json(const struct conv_fields *f)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:s, s:s}", "topic", f->topic,
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:I, s:s, s:s, s:s}", "topic", f->topic,
 			 "question", f->question, "description_md", f->description_md, "status",
 			 f->status, "participation", f->participation, "moderation",
 			 f->moderation, "participants_submit", f->participants_submit,
 			 "max_length", (json_int_t)f->max_length, "report_visibility",
 			 f->report_visibility, "embed_origins", f->embed_origins, "ask_attributes",
 			 f->ask_attributes);
+	json_object_set_new(o, "session_id",
+			    f->session_id ? json_integer(f->session_id) : json_null());
+	return o;
 }
 
 enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *ev,
@@ -431,16 +493,18 @@ enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *e
 	};
 	char *origins = NULL;
 	read_fields(in, &f, errs, &origins);
-	if (errs->n) {
-		free(origins);
-		return HM_EINVAL;
-	}
 	char ts[DLG_TS_SIZE];
 	dlg_ts(now, ts);
 	enum hm_err e = db_begin(db);
 	if (e != HM_OK) {
 		free(origins);
 		return e;
+	}
+	/* the session read in the transaction that links it; every refusal
+	 * answered at once */
+	if ((e = read_session(db, in, sc.event_id, &f, errs)) != HM_OK || errs->n) {
+		free(origins);
+		return dlg_fail(db, e != HM_OK ? e : HM_EINVAL);
 	}
 	struct db_stmt *st = db_prepare(db, SQL_INSERT);
 	if (!st) {
@@ -449,8 +513,8 @@ enum hm_err dlg_create(struct db *db, const struct principal *p, const json_t *e
 	}
 	db_bind_int(st, 1, sc.event_id);
 	bind_fields(st, 2, &f);
-	db_bind_text(st, 13, ts);
 	db_bind_text(st, 14, ts);
+	db_bind_text(st, 15, ts);
 	e = db_run(st);
 	json_t *after = fields_json(&f);
 	free(origins);
@@ -491,10 +555,18 @@ enum hm_err dlg_update(struct db *db, const struct principal *p, int64_t id, con
 		.max_length = json_integer_value(json_object_get(c, "max_length")),
 		.embed_origins = dlg_jstr(c, "embed_origins"),
 		.ask_attributes = dlg_jstr(c, "ask_attributes"),
+		.session_id = json_integer_value(json_object_get(c, "session_id")),
 	};
 	json_t *before = fields_json(&f);
 	char *origins = NULL;
 	read_fields(in, &f, errs, &origins);
+	if (read_session(db, in, json_integer_value(json_object_get(c, "event_id")), &f, errs) !=
+	    HM_OK) {
+		free(origins);
+		json_decref(before);
+		json_decref(c);
+		return dlg_fail(db, HM_EDB);
+	}
 	if (errs->n) {
 		free(origins);
 		json_decref(before);
@@ -509,8 +581,8 @@ enum hm_err dlg_update(struct db *db, const struct principal *p, int64_t id, con
 		e = HM_EDB;
 	else {
 		bind_fields(st, 1, &f);
-		db_bind_text(st, 12, ts);
-		db_bind_int(st, 13, id);
+		db_bind_text(st, 13, ts);
+		db_bind_int(st, 14, id);
 		e = db_run(st);
 	}
 	free(origins);

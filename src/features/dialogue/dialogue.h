@@ -52,11 +52,18 @@ extern const char *const dlg_stmt_statuses[];   /* pending, accepted, rejected, 
 /* A conversation with its event: {id, event_id, event_slug, event_status,
  * series_id, topic, question, description_md, status, participation,
  * moderation, participants_submit (bool), max_length, report_visibility,
- * embed_origins, created_at, updated_at}: embed_origins the sites that
- * may frame its voting page, one origin per line ("" none). NULL: none (or a failed read: db_failed). */
+ * embed_origins, created_at, updated_at, session_id, session_title,
+ * session_starts_at (UTC), session_visibility, event_timezone}:
+ * embed_origins the sites that may frame its voting page, one origin per
+ * line ("" none); session_id the session of the event's programme it
+ * belongs to (null: none; the session's columns null too). NULL: none
+ * (or a failed read: db_failed). */
 json_t *dlg_conversation(struct db *db, int64_t id);
 /* The conversations of an event, newest first (the same keys). */
 json_t *dlg_conversations(struct db *db, int64_t event_id);
+/* The open and closed conversations of a programme session, oldest
+ * first (the same keys). */
+json_t *dlg_session_conversations(struct db *db, int64_t session_id);
 
 /* 1 if p may change and moderate conv (organisers of its event, admins). */
 int dlg_may_moderate(const struct principal *p, const json_t *conv);
@@ -66,8 +73,10 @@ int dlg_may_see(const struct principal *p, const json_t *conv);
 
 /* Creates a conversation of ev ({id, series_id}: reg_event's) from in
  * ({topic, question, description_md, status, participation, moderation,
- * participants_submit, max_length, report_visibility, embed_origins};
- * topic required). embed_origins: a string of lines or an array of
+ * participants_submit, max_length, report_visibility, embed_origins,
+ * session}; topic required). session: the id of a session of ev's
+ * programme, or null (or "") for none; another event's, or unknown: an
+ * error in errs. embed_origins: a string of lines or an array of
  * strings, each an origin (http_origin_valid; a trailing "/" and case
  * forgiven), at most DLG_EMBED_ORIGINS_MAX; stored one per line.
  * *id: the new one. HM_EFORBIDDEN; HM_EINVAL with errs. Audited as

@@ -51,4 +51,9 @@ void dlg_page_model(struct http_req *req, json_t *m);
 /* Adds what the report page shows: counts in words, groups, consensus. */
 void dlg_report_model(struct http_req *req, json_t *m);
 
+/* The session_page hook: s's open and closed conversations its reader
+ * may see, oldest first, as "conversations": [{id, topic, question,
+ * status, status_label, url}…] (the empty list when none). */
+enum hm_err dlg_session_page(struct http_req *req, json_t *s);
+
 #endif

@@ -1,7 +1,8 @@
 /*
  * feature.c — the dialogue as the site sees it: conversations of an
- * event, their voting page and report, and the JSON API of organisers
- * and participants.
+ * event, their voting page and report, the JSON API of organisers and
+ * participants, and the list of a programme session's conversations on
+ * its page.
  */
 #include "features/dialogue/dlg_web.h"
 
@@ -23,6 +24,7 @@ const struct feature dialogue_feature = {
 	.routes = routes,
 	.demo = "src/features/dialogue/demo.sql",
 	.event_tabs = event_tabs,
+	.session_page = dlg_session_page,
 	.start = dlg_service_start,
 	.stop = dlg_service_stop,
 };

@@ -12,6 +12,7 @@
 
 #include "auth/auth.h"
 #include "features/events/events_admin.h"
+#include "features/programme/programme.h"
 #include "features/registration/registration.h"
 #include "http/server.h"
 #include "site/form.h"
@@ -20,6 +21,7 @@
 #include "view/template.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Labels of the stored values, here rather than in the site's shared
@@ -130,13 +132,46 @@ static enum hm_err page(struct http_req *req, struct http_res *res, json_t *m, c
 	return adm_page(req, res, m, tpl, title, "events");
 }
 
-/* The settings form: values (a conversation's or those sent) and errs. */
-static json_t *settings_form(struct http_req *req, json_t *m, const json_t *values,
-			     const struct field_errors *errs)
+/* The sessions of event_id's programme to choose from ("sessions":
+ * [{value, label, selected}…], "— No session —" first); current: the id
+ * chosen (a form's text, or the conversation's session_id). */
+static void session_options(struct http_req *req, json_t *m, int64_t event_id,
+			    const json_t *values)
 {
-	static const char *const order[] = {"topic", "question", "description_md", "participation",
-					    "moderation", "participants_submit", "max_length",
-					    "report_visibility", "embed_origins", "ask_attributes", NULL};
+	const json_t *cur = json_object_get(values, "session");
+	long long current = 0;
+	if (json_is_string(cur))
+		current = atoll(json_string_value(cur));
+	else if (!cur)
+		current = (long long)jint(values, "session_id");
+	json_t *a = json_array();
+	json_array_append_new(a, json_pack("{s:s, s:s, s:b}", "value", "", "label",
+					   web_t(req, "— No session —"), "selected", current == 0));
+	json_t *all = prog_sessions(req->db, event_id);
+	size_t i;
+	json_t *s;
+	json_array_foreach(all, i, s) {
+		const char *at = dlg_jstr(s, "starts_at");
+		long long id = (long long)jint(s, "id");
+		json_array_append_new(
+			a, json_pack("{s:o, s:o, s:b}", "value", json_sprintf("%lld", id), "label",
+				     json_sprintf("%s · %.10s %.5s", dlg_jstr(s, "title"), at ? at : "",
+						  at && strlen(at) > 11 ? at + 11 : ""),
+				     "selected", id == current));
+	}
+	json_decref(all);
+	json_object_set_new(m, "sessions", a);
+}
+
+/* The settings form of a conversation of event_id: values (a
+ * conversation's or those sent) and errs. */
+static json_t *settings_form(struct http_req *req, json_t *m, int64_t event_id,
+			     const json_t *values, const struct field_errors *errs)
+{
+	static const char *const order[] = {"topic", "question", "description_md", "session",
+					    "participation", "moderation", "participants_submit",
+					    "max_length", "report_visibility", "embed_origins",
+					    "ask_attributes", NULL};
 	json_t *v = json_deep_copy(values);
 	/* the asked attributes as two checkboxes */
 	const char *asks = dlg_jstr(v, "ask_attributes");
@@ -157,6 +192,7 @@ static json_t *settings_form(struct http_req *req, json_t *m, const json_t *valu
 	json_object_set_new(m, "moderations", options(req, dlg_moderations, dlg_jstr(fv, "moderation")));
 	json_object_set_new(m, "visibilities",
 			    options(req, dlg_visibilities, dlg_jstr(fv, "report_visibility")));
+	session_options(req, m, event_id, values);
 	return m;
 }
 
@@ -173,6 +209,9 @@ static json_t *settings_in(struct http_req *req, const json_t *form)
 	}
 	json_object_set_new(in, "participants_submit",
 			    json_string(json_object_get(form, "participants_submit") ? "1" : "0"));
+	const json_t *session = json_object_get(form, "session");
+	if (json_is_string(session))
+		json_object_set_new(in, "session", json_string(json_string_value(session)));
 	json_object_set_new(in, "ask_attributes",
 			    json_sprintf("%s %s", json_object_get(form, "ask_sector") ? "sector" : "",
 					 json_object_get(form, "ask_country") ? "country" : ""));
@@ -249,7 +288,7 @@ static enum hm_err list_page_extra(struct http_req *req, struct http_res *res, c
 					      "report_visibility", "public", "embed_origins", "");
 	if (defaults)
 		json_object_set_new(defaults, "ask_attributes", json_string(""));
-	settings_form(req, m, values, errs);
+	settings_form(req, m, jint(ev, "id"), values, errs);
 	json_decref(defaults);
 	res->status = status;
 	return page(req, res, m, ev, "admin/conversations", web_t(req, "Conversations"));
@@ -391,7 +430,7 @@ static enum hm_err edit_page(struct http_req *req, struct http_res *res, const j
 	json_t *conv = json_deep_copy(c);
 	decorate(req, conv);
 	json_t *m = json_pack("{s:o, s:o}", "conversation", conv, "counts", n);
-	settings_form(req, m, values ? values : c, errs);
+	settings_form(req, m, jint(c, "event_id"), values ? values : c, errs);
 	const char *st = dlg_jstr(c, "status");
 	json_t *moves = json_array();
 	static const struct {

@@ -12,6 +12,7 @@
 #include "db/group.h"
 #include "view/format_extra.h"
 #include "features/events/events_admin.h"
+#include "features/programme/programme.h"
 
 #include "auth/auth.h"
 #include "features/registration/registration.h"
@@ -121,6 +122,29 @@ static enum hm_err refuse(struct http_res *res, enum hm_err e)
 	}
 }
 
+/* The session of the programme c belongs to, as the API shows it: {id,
+ * title, starts_at (in the event's zone), url}, or null: none, or a
+ * participants-only one and all is 0 (its title is not for everyone). */
+static json_t *session_of(const json_t *c, int all)
+{
+	int64_t sid = json_integer_value(json_object_get(c, "session_id"));
+	if (!sid || (!all && !str_eq(dlg_jstr(c, "session_visibility"), "public")))
+		return json_null();
+	struct arena a;
+	arena_init(&a);
+	const char *utc = dlg_jstr(c, "session_starts_at");
+	const char *tz = dlg_jstr(c, "event_timezone");
+	int64_t t = time_parse_rfc3339(utc);
+	const char *at = t >= 0 && tz && *tz ? prog_time_in_zone(&a, tz, t) : NULL;
+	json_t *o = json_pack("{s:I, s:O, s:s?, s:o}", "id", (json_int_t)sid, "title",
+			      json_object_get(c, "session_title"), "starts_at", at ? at : utc,
+			      "url",
+			      json_sprintf("/events/%s/sessions/%lld", dlg_jstr(c, "event_slug"),
+					   (long long)sid));
+	arena_free(&a);
+	return o ? o : json_null();
+}
+
 static json_t *public_conv(const json_t *c)
 {
 	json_t *o = json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id",
@@ -144,6 +168,7 @@ static json_t *public_conv(const json_t *c)
 			json_array_append_new(a, json_string("country"));
 		json_object_set_new(o, "ask_attributes", a);
 	}
+	json_object_set_new(o, "session", session_of(c, 0));
 	json_object_set_new(o, "url", json_sprintf("/conversations/%lld",
 						   (long long)json_integer_value(json_object_get(c, "id"))));
 	return o;
@@ -158,6 +183,7 @@ static enum hm_err answer_conv(struct http_req *req, struct http_res *res, int64
 	if (!c)
 		return HM_EDB;
 	json_t *o = public_conv(c);
+	json_object_set_new(o, "session", session_of(c, 1)); /* its organisers' answer */
 	json_decref(c);
 	return adm_api_answer(res, status, o);
 }
@@ -192,6 +218,7 @@ static enum hm_err api_get(struct http_req *req, struct http_res *res)
 	adm_api_cache(req, res);
 	json_t *o = public_conv(c);
 	if (dlg_may_moderate(web_principal(req), c)) {
+		json_object_set_new(o, "session", session_of(c, 1));
 		int64_t cid = json_integer_value(json_object_get(c, "id"));
 		json_t *list = dlg_statements(req->db, cid, NULL);
 		json_t *trs = list ? dlg_conv_translations(req->db, cid) : NULL;
@@ -879,6 +906,8 @@ static enum hm_err dlg_page(struct http_req *req, struct http_res *res, const js
 		return HM_EDB;
 	enum hm_err may = dlg_may_take_part(req->db, c, &w);
 	json_object_set_new(m, "conversation", public_conv(c));
+	if (dlg_may_moderate(web_principal(req), c))
+		json_object_set_new(json_object_get(m, "conversation"), "session", session_of(c, 1));
 	json_object_set_new(m, "csrf", json_string(web_csrf_token(req, res)));
 	json_object_set_new(m, "may_vote", json_boolean(may == HM_OK));
 	json_object_set_new(m, "why_not",

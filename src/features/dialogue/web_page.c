@@ -91,3 +91,29 @@ void dlg_web_read_in_all(struct http_req *req, json_t *list, const json_t *trs, 
 		dlg_web_read_in(req, s, html);
 	}
 }
+
+enum hm_err dlg_session_page(struct http_req *req, json_t *s)
+{
+	json_t *list = dlg_session_conversations(req->db, json_integer_value(json_object_get(s, "id")));
+	if (!list)
+		return HM_EDB;
+	json_t *out = json_array();
+	size_t i;
+	json_t *c;
+	json_array_foreach(list, i, c) {
+		if (!dlg_may_see(web_principal(req), c))
+			continue;
+		long long id = (long long)json_integer_value(json_object_get(c, "id"));
+		json_t *o = json_pack("{s:I, s:O, s:O, s:O, s:o, s:s}", "id", (json_int_t)id, "topic",
+				      json_object_get(c, "topic"), "question",
+				      json_object_get(c, "question"), "status",
+				      json_object_get(c, "status"), "url",
+				      json_sprintf("/conversations/%lld", id), "status_label",
+				      dlg_label(req, dlg_jstr(c, "status")));
+		if (o)
+			json_array_append_new(out, o);
+	}
+	json_decref(list);
+	json_object_set_new(s, "conversations", out);
+	return HM_OK;
+}

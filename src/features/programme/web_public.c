@@ -2,7 +2,8 @@
  * web_public.c — the programme as its readers see it: the programme of an
  * event by day, then time, with rooms (/events/{slug}/programme), a page
  * per session (/events/{slug}/sessions/{id}), both with their JSON
- * twins, and the link on the event's page (the event_page hook). A
+ * twins, and the link on the event's page (the event_page hook); other
+ * features add to a session's page through the session_page hook. A
  * participants-only session is shown to the event's organisers and its
  * approved participants only; those pages are then private, the
  * visitors' shared.
@@ -166,12 +167,16 @@ static enum hm_err page_session(struct http_req *req, struct http_res *res)
 	int64_t id = site_id_param(req);
 	json_t *s = id ? web_own(req, prog_session_get(req->db, id)) : NULL;
 	int more = s ? sees_participants_only(req, ev) : 0;
+	int seen = s && more >= 0 &&
+		   json_integer_value(json_object_get(s, "event_id")) ==
+			   json_integer_value(json_object_get(ev, "id")) &&
+		   (more || str_eq(web_str(s, "visibility"), "public"));
+	/* what other features add (the dialogue: the session's conversations) */
+	e = seen ? web_features_session_page(req, s) : HM_OK;
 	db_rollback(req->db);
-	if (db_failed(req->db) || more < 0)
+	if (db_failed(req->db) || more < 0 || e != HM_OK)
 		return HM_EDB;
-	if (!s || json_integer_value(json_object_get(s, "event_id")) !=
-			  json_integer_value(json_object_get(ev, "id")) ||
-	    (!more && !str_eq(web_str(s, "visibility"), "public")))
+	if (!seen)
 		return http_fail(res, HM_ENOTFOUND, "There is no such session.");
 	const char *start = web_str(s, "starts_at");
 	const char *day = start ? arena_printf(&req->pool, "%.10s", start) : NULL;
