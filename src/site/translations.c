@@ -427,7 +427,6 @@ enum hm_err tr_h_save(struct http_req *req, struct http_res *res)
 		db_rollback(req->db);
 		return e;
 	}
-	db_bump_version();
 	if (req->want_json)
 		return adm_api_answer(res, 200,
 				      json_pack("{s:s, s:O}", "lang", lang, "fields", version));
@@ -478,7 +477,6 @@ enum hm_err tr_h_original(struct http_req *req, struct http_res *res)
 		db_rollback(req->db);
 		return e;
 	}
-	db_bump_version();
 	if (req->want_json)
 		return adm_api_answer(res, 200, json_pack("{s:s}", "lang", lang));
 	return web_redirect(req, res,
@@ -543,6 +541,5 @@ enum hm_err tr_h_api_delete(struct http_req *req, struct http_res *res)
 		db_rollback(req->db);
 		return e;
 	}
-	db_bump_version();
 	return adm_api_answer(res, 200, json_pack("{s:b}", "deleted", 1));
 }

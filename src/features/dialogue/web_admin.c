@@ -870,7 +870,6 @@ static enum hm_err post_translations(struct http_req *req, struct http_res *res)
 		return translations_page(req, res, s, c, ev, in, &errs, 400);
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
-	db_bump_version();
 	return web_redirect(req, res,
 			    arena_printf(&req->pool, "/admin/statements/%lld/translations?done=saved",
 					 (long long)jint(s, "id")));
@@ -900,7 +899,6 @@ static enum hm_err post_suggestion(struct http_req *req, struct http_res *res)
 		return http_fail(res, e, "There is no such suggestion.");
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
-	db_bump_version();
 	return web_redirect(req, res,
 			    arena_printf(&req->pool, "/admin/statements/%lld/translations?done=%s",
 					 (long long)jint(s, "id"), acc ? "accepted" : "dismissed"));

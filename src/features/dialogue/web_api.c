@@ -452,7 +452,6 @@ static enum hm_err api_tr_put(struct http_req *req, struct http_res *res)
 		return site_refuse_json(req, res, 400, &errs);
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
-	db_bump_version();
 	return adm_api_answer(res, 200, out);
 }
 
@@ -471,7 +470,6 @@ static enum hm_err api_tr_delete(struct http_req *req, struct http_res *res)
 			    lang, time_now_s());
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
-	db_bump_version();
 	return adm_api_answer(res, 200, json_pack("{s:b}", "deleted", 1));
 }
 
@@ -493,7 +491,6 @@ static enum hm_err api_tr_lang(struct http_req *req, struct http_res *res)
 			       json_integer_value(json_object_get(s, "id")), lang, time_now_s());
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
-	db_bump_version();
 	return adm_api_answer(res, 200, json_pack("{s:s}", "lang", lang));
 }
 
@@ -538,7 +535,6 @@ static enum hm_err api_sug_decide(struct http_req *req, struct http_res *res)
 		return http_fail(res, e, "There is no such suggestion.");
 	if (e != HM_OK)
 		return adm_domain_fail(res, e);
-	db_bump_version();
 	return adm_api_answer(res, 200, json_pack("{s:I, s:s}", "id", (json_int_t)id, "status", status));
 }
 
