@@ -271,14 +271,22 @@ static enum hm_err set_lang_tx(struct db *db, const struct principal *p, const j
 	return e;
 }
 
+/* 1 when lang is one of the site's languages; otherwise 0, with the
+ * field's error. */
+static int lang_known(const char *lang, struct field_errors *errs)
+{
+	if (lang && i18n_supported(lang))
+		return 1;
+	field_error_add(errs, "lang", "Choose one of the site's six languages.");
+	return 0;
+}
+
 enum hm_err dlg_translate(struct db *db, const struct principal *p, int64_t sid, const char *lang,
 			  const char *text, int64_t now, struct field_errors *errs, json_t **out)
 {
 	*out = NULL;
-	if (!lang || !i18n_supported(lang)) {
-		field_error_add(errs, "lang", "Choose one of the site's six languages.");
+	if (!lang_known(lang, errs))
 		return HM_EINVAL;
-	}
 	enum hm_err e = db_begin(db);
 	if (e != HM_OK)
 		return e;
@@ -301,10 +309,8 @@ enum hm_err dlg_translate_all(struct db *db, const struct principal *p, int64_t 
 			      const char *own, json_t *versions, int64_t now,
 			      struct field_errors *errs)
 {
-	if (own && !i18n_supported(own)) {
-		field_error_add(errs, "lang", "Choose one of the site's six languages.");
+	if (own && !lang_known(own, errs))
 		return HM_EINVAL;
-	}
 	enum hm_err e = db_begin(db);
 	if (e != HM_OK)
 		return e;
@@ -383,10 +389,8 @@ enum hm_err dlg_suggest(struct db *db, int64_t cid, const struct dlg_who *who, i
 			json_t **out)
 {
 	*out = NULL;
-	if (!lang || !i18n_supported(lang)) {
-		field_error_add(errs, "lang", "Choose one of the site's six languages.");
+	if (!lang_known(lang, errs))
 		return HM_EINVAL;
-	}
 	enum hm_err e = db_begin(db);
 	if (e != HM_OK)
 		return e;
