@@ -24,20 +24,30 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The event of the path as its readers may see it: published, or a draft
- * for those who may read its drafts. *out owned by the request; in the
- * request's read transaction. */
+/* Begins the request's read transaction and finds the event of the path
+ * as its readers may see it: published, or a draft for those who may
+ * read its drafts. *out owned by the request. HM_OK: the transaction is
+ * the caller's to end; otherwise it is ended. */
 static enum hm_err public_event(struct http_req *req, struct http_res *res, json_t **out)
 {
 	*out = NULL;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
 	json_t *ev = web_own(req, prog_event(req->db, http_param(req, "slug")));
-	if (!ev)
-		return db_failed(req->db) ? HM_EDB
-					  : http_fail(res, HM_ENOTFOUND, "There is no such event.");
-	struct auth_scope sc = prog_scope(ev);
-	if (!str_eq(web_str(ev, "status"), "published") &&
-	    !auth_can(web_principal(req), AUTH_DRAFT_READ, &sc))
-		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	enum hm_err e = HM_OK;
+	if (!ev) {
+		e = db_failed(req->db) ? HM_EDB
+				       : http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	} else {
+		struct auth_scope sc = prog_scope(ev);
+		if (!str_eq(web_str(ev, "status"), "published") &&
+		    !auth_can(web_principal(req), AUTH_DRAFT_READ, &sc))
+			e = http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	}
+	if (e != HM_OK) {
+		db_rollback(req->db);
+		return e;
+	}
 	*out = ev;
 	return HM_OK;
 }
@@ -111,13 +121,9 @@ static void cache_for(struct http_req *req, struct http_res *res)
 static enum hm_err page_programme(struct http_req *req, struct http_res *res)
 {
 	json_t *ev;
-	if (web_read_begin(req) != HM_OK)
-		return HM_EDB;
 	enum hm_err e = public_event(req, res, &ev);
-	if (e != HM_OK) {
-		db_rollback(req->db);
+	if (e != HM_OK)
 		return e;
-	}
 	json_t *all = web_own(req, prog_sessions(req->db, json_integer_value(json_object_get(ev, "id"))));
 	int more = sees_participants_only(req, ev);
 	db_rollback(req->db);
@@ -157,13 +163,9 @@ static enum hm_err page_programme(struct http_req *req, struct http_res *res)
 static enum hm_err page_session(struct http_req *req, struct http_res *res)
 {
 	json_t *ev;
-	if (web_read_begin(req) != HM_OK)
-		return HM_EDB;
 	enum hm_err e = public_event(req, res, &ev);
-	if (e != HM_OK) {
-		db_rollback(req->db);
+	if (e != HM_OK)
 		return e;
-	}
 	int64_t id = site_id_param(req);
 	json_t *s = id ? web_own(req, prog_session_get(req->db, id)) : NULL;
 	int more = s ? sees_participants_only(req, ev) : 0;
@@ -219,13 +221,9 @@ static const char *host_of(struct arena *a, const char *base)
 static enum hm_err page_programme_ics(struct http_req *req, struct http_res *res)
 {
 	json_t *ev;
-	if (web_read_begin(req) != HM_OK)
-		return HM_EDB;
 	enum hm_err e = public_event(req, res, &ev);
-	if (e != HM_OK) {
-		db_rollback(req->db);
+	if (e != HM_OK)
 		return e;
-	}
 	json_t *all = web_own(req, prog_sessions(req->db, json_integer_value(json_object_get(ev, "id"))));
 	db_rollback(req->db);
 	if (!all)
