@@ -237,6 +237,18 @@ void db_failed_reset(struct db *db)
 	db->failed = HM_OK;
 }
 
+int64_t db_int_of(struct db *db, const char *sql, int64_t arg)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	if (!st)
+		return -1;
+	db_bind_int(st, 1, arg);
+	int rc = db_step(st);
+	int64_t v = rc == 1 ? db_col_int(st, 0) : -1;
+	db_done(st);
+	return v;
+}
+
 enum hm_err db_begin(struct db *db)
 {
 	static _Atomic uint64_t serials;

@@ -85,6 +85,10 @@ json_t *db_rows_json(struct db_stmt *st);
 json_t *db_one_json(struct db_stmt *st);
 
 int64_t db_last_insert_id(struct db *db);
+/* The integer in the first column of the row sql (one parameter, arg)
+ * finds: a count, an id, a revision. -1 when there is no row or the read
+ * failed (db_failed tells which). */
+int64_t db_int_of(struct db *db, const char *sql, int64_t arg);
 int db_changes(struct db *db);
 
 /* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE) so

@@ -309,19 +309,6 @@ enum hm_err kind_publish_now(const struct kind *k, struct db *db, const struct p
 
 /* ============================================================= deletes */
 
-/* The count sql finds for id; -1 on error. */
-static int64_t count_of(struct db *db, const char *sql, int64_t id)
-{
-	struct db_stmt *st = db_prepare(db, sql);
-	if (!st)
-		return -1;
-	db_bind_int(st, 1, id);
-	int rc = db_step(st);
-	int64_t n = rc == 1 ? db_col_int(st, 0) : -1;
-	db_done(st);
-	return n;
-}
-
 int kind_may_delete(const struct kind *k, struct db *db, const struct principal *p,
 		    const json_t *t)
 {
@@ -337,7 +324,7 @@ enum hm_err kind_keep(const struct kind *k, struct db *db, const json_t *t,
 	for (const struct kind_keep_rule *r = k->keep; r && r->one; r++) {
 		int64_t n = r->status ? str_eq(json_string_value(json_object_get(t, "status")),
 					       r->status)
-				      : count_of(db, r->count_sql, id);
+				      : db_int_of(db, r->count_sql, id);
 		if (n < 0)
 			return HM_EDB;
 		if (n > 0) {

@@ -222,19 +222,6 @@ static const char SQL_HISTORY_SINCE[] =
 	"JOIN dialogue_participant p ON p.id = h.participant_id "
 	"WHERE h.conversation_id = ? AND h.id > ? ORDER BY h.id";
 
-/* One integer of a one-row query with one parameter; -1 on failure. */
-static int64_t one_int(struct db *db, const char *sql, int64_t arg)
-{
-	struct db_stmt *st = db_prepare(db, sql);
-	if (!st)
-		return -1;
-	db_bind_int(st, 1, arg);
-	int rc = db_step(st);
-	int64_t v = rc == 1 ? db_col_int(st, 0) : -1;
-	db_done(st);
-	return v;
-}
-
 /* The full analysis of cid at the caller's snapshot (revision rev).
  * NULL on a failed read or analysis (logged). */
 static struct kept *kept_full(struct db *db, int64_t cid, int64_t rev)
@@ -244,7 +231,7 @@ static struct kept *kept_full(struct db *db, int64_t cid, int64_t rev)
 	k->cid = cid;
 	k->rev = k->full_rev = rev;
 	dataset_init(&k->d);
-	if ((k->cursor = one_int(db, SQL_CURSOR, cid)) < 0 || load_dataset(db, cid, &k->d) < 0) {
+	if ((k->cursor = db_int_of(db, SQL_CURSOR, cid)) < 0 || load_dataset(db, cid, &k->d) < 0) {
 		k->empty = 1;
 		kept_free(k);
 		return NULL;

@@ -284,14 +284,7 @@ enum hm_err prog_room_delete(struct db *db, const struct principal *p, const jso
 		e = db_failed(db) ? HM_EDB : HM_ENOTFOUND;
 		goto out;
 	}
-	if (!(st = prog_prep(db, PSQL_ROOM_IN_USE))) {
-		e = HM_EDB;
-		goto out;
-	}
-	db_bind_int(st, 1, id);
-	int rc = db_step(st);
-	int64_t used = rc == 1 ? db_col_int(st, 0) : -1;
-	db_done(st);
+	int64_t used = db_int_of(db, sql[PSQL_ROOM_IN_USE], id);
 	if (used < 0) {
 		e = HM_EDB;
 		goto out;
