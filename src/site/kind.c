@@ -328,7 +328,8 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 		return e;
 	}
 	/* A preview shows the whole form as sent, required fields included. */
-	e = adm_input_read(req, k->fields, k->nfields, k->list_field, slug && !preview, &in);
+	e = adm_input_read(req, k->fields, k->nfields, k->list_field, k->json_extra,
+			   slug && !preview, &in);
 	if (k->input_extra) {
 		k->input_extra(req, &in);
 		if (in.f.nerrors)
@@ -340,9 +341,10 @@ enum hm_err adm_save(struct http_req *req, struct http_res *res, const struct ki
 		json_t *j = adm_input_json(&in);
 		e = kind_save(k, req->db, p, slug, j, time_now_s(), &out, &errs);
 		json_decref(j);
-		/* A refused change of status is the status field's error. */
+		/* A refused change of status, or a conflict the domain explains, is
+		 * shown on the form. */
 		if (e != HM_OK && e != HM_EINVAL && e != HM_EEXIST &&
-		    !(e == HM_ECONFLICT && field_error_get(&errs, "status"))) {
+		    !(e == HM_ECONFLICT && errs.n)) {
 			adm_input_free(&in);
 			return adm_domain_fail(res, e);
 		}

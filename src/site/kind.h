@@ -93,17 +93,21 @@ struct adm_input {
 	json_t *present;  /* {key: true} */
 	const char *list_field; /* its name, or NULL */
 	json_t *list;     /* array, or NULL when not sent */
+	json_t *extra;    /* the kind's json_extra keys a JSON body sent, or NULL */
 	const char *list_error;
 };
 
 void adm_input_free(struct adm_input *in);
-/* Reads a body against fields. partial: an update, where absent fields
- * stay as they are (their "required" errors are dropped). HM_EINVAL when
- * some field is bad. */
+/* Reads a body against fields. json_extra (NULL-terminated, or NULL):
+ * keys a JSON body may give any JSON value (lists, objects), passed on
+ * as sent. partial: an update, where absent fields stay as they are
+ * (their "required" errors are dropped). HM_EINVAL when some field is
+ * bad. */
 enum hm_err adm_input_read(struct http_req *req, const struct field *fields, size_t n,
-			   const char *list_field, int partial, struct adm_input *in);
+			   const char *list_field, const char *const *json_extra, int partial,
+			   struct adm_input *in);
 /* The declared fields that were sent, as {name: value or null}, plus the
- * list field when sent. Caller owns it. */
+ * list field and the json_extra keys when sent. Caller owns it. */
 json_t *adm_input_json(const struct adm_input *in);
 /* Puts the domain's messages beside their fields (or over the form). */
 void adm_input_errors(struct http_req *req, struct adm_input *in,
@@ -207,6 +211,9 @@ struct kind {
 	const struct field *fields;
 	size_t nfields;
 	const char *list_field;
+	/* Keys a JSON body may give as lists or objects (a session's
+	 * "people"), passed to merge and take_extra as sent; NULL: none. */
+	const char *const *json_extra;
 	/* ---- reads */
 	json_t *(*list)(struct db *db);
 	json_t *(*get)(struct db *db, const char *slug);
@@ -248,6 +255,12 @@ struct kind {
 	void (*complete)(json_t *m, const json_t *before, int64_t now);
 	/* The field checks: the number of errors added. */
 	int (*check)(const json_t *m, struct field_errors *errs);
+	/* Reconciles m (an update) with a change someone saved since its
+	 * editor read before: may take their values into m, or add errors
+	 * and return HM_ECONFLICT (nothing is saved). NULL: the last save
+	 * wins. */
+	enum hm_err (*settle)(struct db *db, const json_t *before, json_t *m,
+			      struct field_errors *errs);
 	/* Looks up what m refers to and checks the right to refer to it: *ref
 	 * is its id for write. May add errors and return HM_OK; NULL: none. */
 	enum hm_err (*resolve)(struct db *db, const struct principal *p, const json_t *before,

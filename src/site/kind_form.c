@@ -15,12 +15,14 @@ void adm_input_free(struct adm_input *in)
 {
 	json_decref(in->present);
 	json_decref(in->list);
+	json_decref(in->extra);
 }
 
-/* Notes the keys of the body; takes the list field out of a JSON body
- * (the form reader accepts only scalars) and collects its repeated form
- * fields. */
-static void input_extras(struct http_req *req, const char *list_field, struct adm_input *in)
+/* Notes the keys of the body; takes the list field and the kind's
+ * structured keys out of a JSON body (the form reader accepts only
+ * scalars) and collects its repeated form fields. */
+static void input_extras(struct http_req *req, const char *list_field,
+			 const char *const *json_extra, struct adm_input *in)
 {
 	const char *ct = req->content_type ? req->content_type : "";
 	memset(in, 0, sizeof(*in));
@@ -38,10 +40,24 @@ static void input_extras(struct http_req *req, const char *list_field, struct ad
 		json_t *v;
 		json_object_foreach(o, key, v)
 			json_object_set_new(in->present, key, json_true());
+		int taken = 0;
+		for (const char *const *x = json_extra; x && *x; x++) {
+			json_t *xv = json_object_get(o, *x);
+			if (!xv)
+				continue;
+			if (!in->extra)
+				in->extra = json_object();
+			json_object_set(in->extra, *x, xv);
+			json_object_del(o, *x);
+			taken = 1;
+		}
 		json_t *s = list_field ? json_object_get(o, list_field) : NULL;
 		if (s) {
 			in->list = json_is_null(s) ? json_array() : json_incref(s);
 			json_object_del(o, list_field);
+			taken = 1;
+		}
+		if (taken) {
 			char *text = json_dumps(o, JSON_COMPACT);
 			if (text) {
 				req->body = arena_strdup(&req->pool, text);
@@ -71,9 +87,10 @@ static void input_extras(struct http_req *req, const char *list_field, struct ad
  * stay as they are (their "required" errors are dropped). HM_EINVAL when
  * some field is bad. */
 enum hm_err adm_input_read(struct http_req *req, const struct field *fields, size_t n,
-			   const char *list_field, int partial, struct adm_input *in)
+			   const char *list_field, const char *const *json_extra, int partial,
+			   struct adm_input *in)
 {
-	input_extras(req, list_field, in);
+	input_extras(req, list_field, json_extra, in);
 	enum hm_err e = form_read(req, fields, n, &in->f);
 	if (partial) {
 		for (size_t i = 0; i < in->f.n; i++) {
@@ -101,6 +118,8 @@ json_t *adm_input_json(const struct adm_input *in)
 	}
 	if (in->list)
 		json_object_set(o, in->list_field, in->list);
+	if (in->extra)
+		json_object_update(o, in->extra);
 	return o;
 }
 

@@ -212,6 +212,8 @@ static enum hm_err save(const struct kind *k, struct db *db, const struct princi
 	}
 	if (k->take_extra)
 		k->take_extra(m, in);
+	if (before && k->settle && (e = k->settle(db, before, m, errs)) != HM_OK)
+		goto out;
 	if (k->complete)
 		k->complete(m, before, now);
 	if (k->check(m, errs)) {

@@ -376,7 +376,7 @@ enum hm_err tr_h_save(struct http_req *req, struct http_res *res)
 	struct field fields[FORM_MAX_FIELDS];
 	size_t n = version_fields(k, fields, FORM_MAX_FIELDS);
 	struct adm_input in;
-	e = adm_input_read(req, fields, n, NULL, 1, &in);
+	e = adm_input_read(req, fields, n, NULL, NULL, 1, &in);
 	if (e == HM_OK && web_read_begin(req) == HM_OK) {
 		const char *own = own_lang(req, k, thing_id(t));
 		db_rollback(req->db);

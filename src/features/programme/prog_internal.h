@@ -62,6 +62,108 @@ enum hm_err prog_room_add(struct db *db, const struct principal *p, const json_t
 enum hm_err prog_room_delete(struct db *db, const struct principal *p, const json_t *ev,
 			     int64_t id, int64_t now);
 
+/* A stored session finished for reading (store.c): times in its event's
+ * zone, language lists, interpretation a boolean. */
+void prog_session_finish(json_t *s);
+
+/* ---------------------------------------------------------- people.c */
+/* The roles of a session's people: speaker, moderator, chair, rapporteur. */
+extern const char *const prog_roles[];
+/* The people of an event: [{id, event_id, name, title, organisation, bio,
+ * account_id, account_email, sessions}…] by name. */
+json_t *prog_people(struct db *db, int64_t event_id);
+json_t *prog_person_get(struct db *db, int64_t event_id, int64_t id);
+/* Creates (id 0) or changes a person of ev from in ({name, title,
+ * organisation, bio, email: of the account it is linked to, "" for
+ * none}; a change names only what it changes), audited. HM_EINVAL: errs
+ * says why. */
+enum hm_err prog_person_save(struct db *db, const struct principal *p, const json_t *ev,
+			     int64_t id, const json_t *in, int64_t now, int64_t *id_out,
+			     struct field_errors *errs);
+/* Deletes a person (from their sessions too), audited. */
+enum hm_err prog_person_delete(struct db *db, const struct principal *p, const json_t *ev,
+			       int64_t id, int64_t now);
+/* Who does what in each session of the event, live (release_id 0) or as
+ * release release_id has it: {"<session id>": [{id, name, title,
+ * organisation, role}…]}. */
+json_t *prog_session_people(struct db *db, int64_t event_id, int64_t release_id);
+/* The same for one session (live): [{id, name, title, organisation, role}…]. */
+json_t *prog_people_of_session(struct db *db, int64_t session_id);
+/* Sets each session's "people" from a map prog_session_people gave. */
+void prog_attach_people(json_t *sessions, const json_t *people);
+/* A session's "people" as sent ([{"person": id or name, "role"}…]):
+ * errors added when its form is wrong (the number added). */
+int prog_people_check(const json_t *people, struct field_errors *errs);
+/* Each person named is one of the event's (else an error on "people"). */
+enum hm_err prog_people_resolve(struct db *db, int64_t event_id, const json_t *people,
+				struct field_errors *errs);
+/* Replaces the people of a session (checked and resolved before). */
+enum hm_err prog_people_write(struct db *db, int64_t event_id, int64_t session_id,
+			      const json_t *people);
+
+/* --------------------------------------------------------- release.c */
+/* The latest release of an event: {id, version, note, released_at};
+ * NULL when there is none (or the read failed: db_failed says). */
+json_t *prog_release_latest(struct db *db, int64_t event_id);
+/* The sessions of a release, as prog_sessions gives them plus their
+ * "sequence"; one of them (NULL: not in it). */
+json_t *prog_release_sessions(struct db *db, int64_t release_id);
+json_t *prog_release_session(struct db *db, int64_t release_id, int64_t session_id);
+/* The sessions the public sees: those of the latest release ([] when
+ * none); *release (optional) is that release or NULL. NULL: a failed read. */
+json_t *prog_published(struct db *db, int64_t event_id, json_t **release);
+/* The releases, newest first: [{version, note, changes, released_at,
+ * released_by}…]. */
+json_t *prog_releases(struct db *db, int64_t event_id);
+/* What changed from prev to live (sessions as prog_sessions gives them):
+ * [{session, title, change: added|moved|updated|cancelled, starts_at,
+ * ends_at, room, visibility, was?, fields?}…]. */
+json_t *prog_changes(const json_t *prev, const json_t *live);
+/* What a release now would publish (live against the latest release). */
+json_t *prog_pending(struct db *db, int64_t event_id);
+/* Releases the programme of ev as it stands (audited
+ * "programme.release"): *out {version, note, changes, released_at}.
+ * HM_ECONFLICT: nothing changed since the latest release; HM_EEXIST:
+ * another release took the version at the same time; HM_EINVAL: the note
+ * is too long. */
+enum hm_err prog_release(struct db *db, const struct principal *p, const json_t *ev,
+			 const char *note, int64_t now, json_t **out);
+
+/* ------------------------------------------------------- conflicts.c */
+/* The conflicts of sessions (as prog_sessions gives them) of event ev
+ * ({timezone, starts_on, ends_on}), signups {"<session id>": count}:
+ * [{type: room|person|dates|day|capacity|interpretation, sessions: [ids],
+ * room?, person?: {id, name}, room_capacity?, capacity?, signups?}…]. */
+json_t *prog_conflicts_of(const json_t *ev, const json_t *sessions, const json_t *signups);
+/* The sign-ups of the sessions of an event: {"<session id>": count}. */
+json_t *prog_signup_counts(struct db *db, int64_t event_id);
+/* The conflicts of an event's programme as it stands. NULL: a failed read. */
+json_t *prog_conflicts(struct db *db, const json_t *ev);
+/* Those that name session_id. */
+json_t *prog_conflicts_for(const json_t *conflicts, int64_t session_id);
+/* Adds to each conflict its "message" in the request's language and
+ * "named": the sessions it names [{id, title, start, end}…]. */
+void prog_conflicts_explain(struct http_req *req, json_t *conflicts, const json_t *sessions);
+
+/* ------------------------------------------------------ web_public.c */
+/* Begins the request's read transaction and finds the event of the path
+ * as its readers may see it: published, or a draft for those who may
+ * read its drafts. *out owned by the request. HM_OK: the transaction is
+ * the caller's to end; otherwise it is ended. */
+enum hm_err prog_public_event(struct http_req *req, struct http_res *res, json_t **out);
+/* 1 if the asker sees the participants-only sessions of ev: its
+ * organisers and its approved participants. -1 on a failed read. */
+int prog_sees_participants_only(struct http_req *req, const json_t *ev);
+
+/* -------------------------------------------------------- calendar.c */
+/* Writes an iCalendar of sessions (as prog_release_sessions gives them:
+ * each with its event's timezone and event_slug) named name to b, with a
+ * VTIMEZONE for each zone; fallback_ev (optional: {timezone, starts_on})
+ * names the calendar's zone and gives one when there are no sessions. */
+enum hm_err prog_ics(struct http_req *req, struct buf *b, const char *name, const json_t *sessions,
+		     const json_t *fallback_ev);
+extern const struct route prog_calendar_routes[];
+
 extern const struct kind session_kind;
 extern const struct route prog_admin_routes[];
 extern const struct route prog_public_routes[];

@@ -33,7 +33,14 @@ static const struct field session_fields[] = {
 	{.name = "capacity", .kind = FIELD_INT, .min = 0, .max = 1000000, .label = N_("Capacity")},
 	{.name = "visibility", .kind = FIELD_CHOICE, .choices = prog_visibilities, .label = N_("Who sees it")},
 	{.name = "event_slug", .kind = FIELD_TEXT, .max_len = SLUG_MAX, .label = N_("Event")},
+	{.name = "interpretation", .kind = FIELD_BOOL, .label = N_("Interpretation")},
+	{.name = "interpretation_languages", .kind = FIELD_TEXT, .max_len = 100, .label = N_("Interpreted into")},
+	/* when the editor read it: a later save by someone else is merged
+	 * or refused, never silently overwritten */
+	{.name = "updated_at", .kind = FIELD_TEXT, .max_len = 40, .label = N_("Last saved")},
 };
+
+static const char *const json_extra[] = {"people", "interpretation_languages", NULL};
 
 /* ------------------------------------------------------------- reads */
 
@@ -108,6 +115,23 @@ static json_t *languages_of(const json_t *v)
 	return out;
 }
 
+/* A list of language codes of in (or, not sent, of cur): a list, or a
+ * text of codes separated by commas or spaces; "?" when it is neither. */
+static json_t *codes_in(const json_t *in, const json_t *cur, const char *key)
+{
+	json_t *v = json_object_get(in, key);
+	if (!v)
+		v = json_object_get(cur, key);
+	if (json_is_string(v)) {
+		json_t *one = json_pack("[O]", v);
+		json_t *out = languages_of(one);
+		json_decref(one);
+		return out;
+	}
+	return json_is_array(v) ? languages_of(v) : json_is_null(v) || !v ? json_array()
+									 : json_string("?");
+}
+
 static json_t *session_merge(const json_t *cur, const json_t *in)
 {
 	static const char *const keys[] = {"title",   "kind", "track",    "description_md",
@@ -135,13 +159,20 @@ static json_t *session_merge(const json_t *cur, const json_t *in)
 	}
 	if (!nonempty(m, "room"))
 		json_object_set_new(m, "room", json_null());
-	json_t *langs = json_object_get(in, "languages");
-	if (!langs)
-		langs = json_object_get(cur, "languages");
-	json_object_set_new(m, "languages", json_is_array(langs) ? languages_of(langs)
-								 : json_is_null(langs) || !langs
-									   ? json_array()
-									   : json_string("?"));
+	json_object_set_new(m, "languages", codes_in(in, cur, "languages"));
+	json_object_set_new(m, "interpretation_languages",
+			    codes_in(in, cur, "interpretation_languages"));
+	json_t *interp = json_object_get(in, "interpretation");
+	if (!interp)
+		interp = json_object_get(cur, "interpretation");
+	json_object_set_new(m, "interpretation",
+			    json_boolean(json_is_true(interp) ||
+					 str_eq(json_string_value(interp), "1")));
+	/* the people only when sent: absent, they stay as they are */
+	if (json_object_get(in, "people"))
+		json_object_set(m, "people", json_object_get(in, "people"));
+	if (nonempty(in, "updated_at") && json_object_get(cur, "id"))
+		json_object_set(m, "seen_updated_at", json_object_get(in, "updated_at"));
 	return m;
 }
 
@@ -210,17 +241,107 @@ static int session_check(const json_t *m, struct field_errors *errs)
 	json_t *cap = json_object_get(m, "capacity");
 	if (cap && !json_is_null(cap) && (!json_is_integer(cap) || json_integer_value(cap) < 0))
 		field_error_add(errs, "capacity", "Enter a whole number of 0 or more.");
-	json_t *langs = json_object_get(m, "languages");
-	if (!json_is_array(langs) || json_array_size(langs) > LANGS_MAX) {
-		field_error_add(errs, "languages", "Give each language as a code such as en or zh.");
-	} else {
+	static const char *const lists[] = {"languages", "interpretation_languages"};
+	for (size_t k = 0; k < HM_ARRAY_LEN(lists); k++) {
+		json_t *langs = json_object_get(m, lists[k]);
 		size_t i;
 		json_t *l;
-		json_array_foreach(langs, i, l) if (!language_valid(json_string_value(l)))
-			field_error_add(errs, "languages",
-					"Give each language as a code such as en or zh.");
+		int bad = !json_is_array(langs) || json_array_size(langs) > LANGS_MAX;
+		json_array_foreach(langs, i, l) bad |= !language_valid(json_string_value(l));
+		if (bad)
+			field_error_add(errs, lists[k], "Give each language as a code such as en or zh.");
 	}
+	prog_people_check(json_object_get(m, "people"), errs);
 	return errs->n - n;
+}
+
+/* ------------------------------------------------- concurrent edits */
+
+/* The fields an editor changes, as the merge and the snapshot name them. */
+static const char *const edited[] = {
+	"title",      "kind",	   "track",	 "description_md", "starts_at",
+	"ends_at",    "room",	   "capacity",	 "visibility",	   "languages",
+	"interpretation", "interpretation_languages",
+};
+
+/* 1 if a and b hold the same value of key (times compared as instants,
+ * an absent value as null). */
+static int same_value(const json_t *a, const json_t *b, const char *key)
+{
+	json_t *x = json_object_get(a, key), *y = json_object_get(b, key);
+	if (str_eq(key, "starts_at") || str_eq(key, "ends_at"))
+		return time_parse_rfc3339(json_string_value(x)) ==
+		       time_parse_rfc3339(json_string_value(y));
+	if (json_is_null(x) || (json_is_string(x) && !*json_string_value(x) && str_eq(key, "room")))
+		x = NULL;
+	if (json_is_null(y) || (json_is_string(y) && !*json_string_value(y) && str_eq(key, "room")))
+		y = NULL;
+	if (json_is_boolean(x) && json_is_boolean(y))
+		return json_is_true(x) == json_is_true(y);
+	return (!x && !y) || (x && y && json_equal(x, y));
+}
+
+/* The session as it was when stored at updated_at: the audit entry of
+ * the change that followed it keeps it (its "before"). NULL: not kept. */
+static json_t *as_seen(struct db *db, int64_t id, const char *updated_at)
+{
+	struct db_stmt *st = db_prepare(db, "SELECT before_json FROM audit_log WHERE entity = 'session' "
+					    "AND entity_id = ? AND action = 'session.update' "
+					    "AND at >= ? ORDER BY id");
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, id);
+	db_bind_text(st, 2, updated_at);
+	json_t *seen = NULL;
+	while (!seen && db_step(st) == 1) {
+		json_t *b = json_loads(db_col_text(st, 0) ? db_col_text(st, 0) : "", 0, NULL);
+		if (str_eq(json_string_value(json_object_get(b, "updated_at")), updated_at))
+			seen = b;
+		else
+			json_decref(b);
+	}
+	db_done(st);
+	return seen;
+}
+
+/* The editor read the session at m's seen_updated_at; someone saved it
+ * since (before is it now). A field only they changed takes their value;
+ * a field only the editor changed keeps the editor's; a field both
+ * changed, differently, is refused ("updated_at" says so, each such field
+ * says it changed) and nothing is saved. */
+static enum hm_err settle_concurrent(struct db *db, const json_t *before, json_t *m,
+				     struct field_errors *errs)
+{
+	const char *seen_at = nonempty(m, "seen_updated_at");
+	if (!seen_at || str_eq(seen_at, nonempty(before, "updated_at")))
+		return HM_OK;
+	json_t *seen = as_seen(db, json_integer_value(json_object_get(before, "id")), seen_at);
+	if (!seen && db_failed(db))
+		return HM_EDB;
+	int clash = 0;
+	for (size_t i = 0; i < HM_ARRAY_LEN(edited); i++) {
+		const char *k = edited[i];
+		int mine = !seen || !same_value(seen, m, k);
+		int theirs = !seen || !same_value(seen, before, k);
+		if (!theirs || same_value(m, before, k))
+			continue;
+		if (!mine) { /* theirs alone */
+			json_t *v = json_object_get(before, k);
+			json_object_set(m, k, v ? v : json_null());
+			continue;
+		}
+		field_error_add(errs, k, "Someone else changed this since you opened the form.");
+		clash = 1;
+	}
+	json_decref(seen);
+	if (clash) {
+		field_error_add(errs, "updated_at",
+				"Someone else saved this session after you opened it, and nothing was "
+				"saved. The fields marked were changed by both of you: check them, then "
+				"save again.");
+		return HM_ECONFLICT;
+	}
+	return HM_OK;
 }
 
 /* The event (the right to edit its programme there), the room by its
@@ -238,6 +359,13 @@ static enum hm_err session_resolve(struct db *db, const struct principal *p, con
 	if (!auth_can(p, AUTH_PROGRAMME_EDIT, &sc)) {
 		json_decref(ev);
 		return HM_EFORBIDDEN;
+	}
+	enum hm_err e = HM_OK;
+	if (json_object_get(m, "people"))
+		e = prog_people_resolve(db, sc.event_id, json_object_get(m, "people"), errs);
+	if (e != HM_OK) {
+		json_decref(ev);
+		return e;
 	}
 	const char *room = nonempty(m, "room");
 	if (room) {
@@ -309,6 +437,13 @@ static enum hm_err session_write(struct db *db, const json_t *m, int64_t room_id
 	else
 		db_bind_null(st, k++);
 	db_bind_text(st, k++, nonempty(m, "visibility"));
+	db_bind_int(st, k++, json_is_true(json_object_get(m, "interpretation")));
+	struct buf il;
+	buf_init(&il);
+	json_array_foreach(json_object_get(m, "interpretation_languages"), i, l)
+		buf_printf(&il, "%s%s", i ? "," : "", json_string_value(l));
+	db_bind_text(st, k++, il.data ? il.data : "");
+	buf_free(&il);
 	db_bind_text(st, k++, ts);
 	if (id) {
 		db_bind_int(st, k++, id);
@@ -320,6 +455,13 @@ static enum hm_err session_write(struct db *db, const json_t *m, int64_t room_id
 	buf_free(&langs);
 	if (e == HM_OK)
 		*id_out = id ? id : db_last_insert_id(db);
+	if (e == HM_OK && json_object_get(m, "people")) {
+		json_t *ev = prog_event(db, nonempty(m, "event_slug"));
+		e = ev ? prog_people_write(db, json_integer_value(json_object_get(ev, "id")), *id_out,
+					   json_object_get(m, "people"))
+		       : HM_EDB;
+		json_decref(ev);
+	}
 	return e;
 }
 
@@ -333,17 +475,28 @@ static const char *session_action(const json_t *before, const json_t *after)
  * the room is there. */
 static const char *const trash_cols[] = {
 	"id", "event_id", "title", "kind", "track", "description_md", "starts_at", "ends_at",
-	"room_id", "languages", "capacity", "visibility", "created_at", "updated_at", NULL};
+	"room_id", "languages", "capacity", "visibility", "interpretation",
+	"interpretation_languages", "created_at", "updated_at", NULL};
+static const char *const trash_people_cols[] = {"session_id", "person_id", "role", "position",
+						"person_id", NULL};
 static const struct kind_part session_trash[] = {
 	{"programme_session",
 	 "SELECT id, event_id, title, kind, track, description_md, starts_at, ends_at, room_id, "
-	 "languages, capacity, visibility, created_at, updated_at FROM programme_session "
-	 "WHERE id = ?",
+	 "languages, capacity, visibility, interpretation, interpretation_languages, created_at, "
+	 "updated_at FROM programme_session WHERE id = ?",
 	 "INSERT INTO programme_session (id, event_id, title, kind, track, description_md, "
-	 "starts_at, ends_at, room_id, languages, capacity, visibility, created_at, updated_at) "
+	 "starts_at, ends_at, room_id, languages, capacity, visibility, interpretation, "
+	 "interpretation_languages, created_at, updated_at) "
 	 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM programme_room WHERE id = ?), ?, ?, ?, "
-	 "?, ?)",
+	 "?, ?, ?, ?)",
 	 trash_cols, "id"},
+	/* its people, while they are in the programme */
+	{"programme_session_person",
+	 "SELECT session_id, person_id, role, position FROM programme_session_person "
+	 "WHERE session_id = ?",
+	 "INSERT INTO programme_session_person (session_id, person_id, role, position) "
+	 "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM programme_person WHERE id = ?)",
+	 trash_people_cols, "session_id"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -508,6 +661,7 @@ const struct kind session_kind = {
 	.fields = session_fields,
 	.nfields = HM_ARRAY_LEN(session_fields),
 	.list_field = "languages",
+	.json_extra = json_extra,
 	.get = session_snapshot,
 	.snapshot = session_snapshot,
 	.edit_action = AUTH_PROGRAMME_EDIT,
@@ -519,6 +673,7 @@ const struct kind session_kind = {
 	.defaults = session_defaults,
 	.complete = session_complete,
 	.check = session_check,
+	.settle = settle_concurrent,
 	.resolve = session_resolve,
 	.write = session_write,
 	.action = session_action,

@@ -22,8 +22,8 @@ const char *const prog_visibilities[] = {"public", "participants-only", NULL};
 	"s.id, s.event_id, e.slug AS event_slug, e.status AS event_status, "                \
 	"coalesce(e.series_id, 0) AS series_id, e.timezone, s.title, s.kind, s.track, "     \
 	"s.description_md, s.starts_at, s.ends_at, r.name AS room, "                        \
-	"r.capacity AS room_capacity, s.languages, s.capacity, s.visibility, s.created_at, " \
-	"s.updated_at "
+	"r.capacity AS room_capacity, s.languages, s.interpretation, "                      \
+	"s.interpretation_languages, s.capacity, s.visibility, s.created_at, s.updated_at "
 #define EVENT_COLS                                                                          \
 	"id, coalesce(series_id, 0) AS series_id, slug, title, status, starts_on, ends_on, " \
 	"timezone "
@@ -48,13 +48,15 @@ static const char *const sql[PSQL__MAX] = {
 			     "LEFT JOIN programme_room r ON r.id = s.room_id WHERE s.id = ?",
 	[PSQL_SESSION_INSERT] =
 		"INSERT INTO programme_session (title, kind, track, description_md, starts_at, "
-		"ends_at, room_id, languages, capacity, visibility, updated_at, created_at, "
-		"event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+		"ends_at, room_id, languages, capacity, visibility, interpretation, "
+		"interpretation_languages, updated_at, created_at, event_id) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
 		"(SELECT id FROM event WHERE slug = ?))",
 	[PSQL_SESSION_UPDATE] =
 		"UPDATE programme_session SET title = ?, kind = ?, track = ?, description_md = ?, "
 		"starts_at = ?, ends_at = ?, room_id = ?, languages = ?, capacity = ?, "
-		"visibility = ?, updated_at = ? WHERE id = ?",
+		"visibility = ?, interpretation = ?, interpretation_languages = ?, updated_at = ? "
+		"WHERE id = ?",
 	[PSQL_EVENT] = "SELECT " EVENT_COLS "FROM event WHERE slug = ?",
 	[PSQL_EVENT_BY_ID] = "SELECT " EVENT_COLS "FROM event WHERE id = ?",
 	[PSQL_EDITABLE_EVENTS] =
@@ -129,9 +131,20 @@ json_t *prog_rooms(struct db *db, int64_t event_id)
 	return db_rows_json(st);
 }
 
-/* The stored row as the programme gives it: times in the event's zone,
- * languages as a list. */
-static void session_finish(json_t *s)
+/* "en,zh" → ["en", "zh"] */
+static json_t *codes_of(const char *l)
+{
+	json_t *out = json_array();
+	while (l && *l) {
+		size_t n = strcspn(l, ",");
+		if (n)
+			json_array_append_new(out, json_stringn(l, n));
+		l += n + (l[n] == ',');
+	}
+	return out;
+}
+
+void prog_session_finish(json_t *s)
 {
 	struct arena a;
 	arena_init(&a);
@@ -143,15 +156,13 @@ static void session_finish(json_t *s)
 		if (z)
 			json_object_set_new(s, times[i], json_string(z));
 	}
-	json_t *langs = json_array();
-	const char *l = json_string_value(json_object_get(s, "languages"));
-	while (l && *l) {
-		size_t n = strcspn(l, ",");
-		if (n)
-			json_array_append_new(langs, json_stringn(l, n));
-		l += n + (l[n] == ',');
-	}
-	json_object_set_new(s, "languages", langs);
+	json_object_set_new(s, "languages",
+			    codes_of(json_string_value(json_object_get(s, "languages"))));
+	json_object_set_new(s, "interpretation_languages",
+			    codes_of(json_string_value(
+				    json_object_get(s, "interpretation_languages"))));
+	json_object_set_new(s, "interpretation",
+			    json_boolean(json_integer_value(json_object_get(s, "interpretation"))));
 	arena_free(&a);
 }
 
@@ -162,9 +173,16 @@ json_t *prog_sessions(struct db *db, int64_t event_id)
 		return NULL;
 	db_bind_int(st, 1, event_id);
 	json_t *rows = db_rows_json(st);
+	json_t *people = rows ? prog_session_people(db, event_id, 0) : NULL;
+	if (!people) {
+		json_decref(rows);
+		return NULL;
+	}
 	size_t i;
 	json_t *s;
-	json_array_foreach(rows, i, s) session_finish(s);
+	json_array_foreach(rows, i, s) prog_session_finish(s);
+	prog_attach_people(rows, people);
+	json_decref(people);
 	return rows;
 }
 
@@ -175,8 +193,15 @@ json_t *prog_session_get(struct db *db, int64_t id)
 		return NULL;
 	db_bind_int(st, 1, id);
 	json_t *s = db_one_json(st);
-	if (s)
-		session_finish(s);
+	json_t *people = s ? prog_people_of_session(db, id) : NULL;
+	if (s && !people) {
+		json_decref(s);
+		return NULL;
+	}
+	if (s) {
+		prog_session_finish(s);
+		json_object_set_new(s, "people", people);
+	}
 	return s;
 }
 

@@ -300,6 +300,91 @@ static enum hm_err api_sessions(struct http_req *req, struct http_res *res)
 						  out));
 }
 
+/* GET /api/v1/events/{slug}/programme/conflicts: {event, conflicts:
+ * [{type, sessions, message, named, …}…]}, for its organisers. */
+static enum hm_err api_conflicts(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = prog_web_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	int64_t id = json_integer_value(json_object_get(ev, "id"));
+	json_t *sessions = web_own(req, prog_sessions(req->db, id));
+	json_t *signups = web_own(req, sessions ? prog_signup_counts(req->db, id) : NULL);
+	db_rollback(req->db);
+	if (!signups)
+		return HM_EDB;
+	json_t *c = prog_conflicts_of(ev, sessions, signups);
+	prog_conflicts_explain(req, c, sessions);
+	return adm_api_answer(res, 200, json_pack("{s:s, s:o}", "event", web_str(ev, "slug"),
+						  "conflicts", c));
+}
+
+/* GET /api/v1/events/{slug}/programme/releases: {event, releases:
+ * [{version, note, changes, released_at, released_by}…] newest first,
+ * pending: what a release now would publish}, for its organisers. */
+static enum hm_err api_releases(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = prog_web_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	int64_t id = json_integer_value(json_object_get(ev, "id"));
+	json_t *list = prog_releases(req->db, id);
+	json_t *pending = list ? prog_pending(req->db, id) : NULL;
+	db_rollback(req->db);
+	if (!list || !pending) {
+		json_decref(list);
+		json_decref(pending);
+		return HM_EDB;
+	}
+	return adm_api_answer(res, 200, json_pack("{s:s, s:o, s:o}", "event", web_str(ev, "slug"),
+						  "releases", list, "pending", pending));
+}
+
+/* POST /admin/events/{slug}/programme/releases and the API's: releases
+ * the programme as it stands with a note for the changelog; 201 {version,
+ * note, changes, released_at}, or back to the tab. */
+static enum hm_err post_release(struct http_req *req, struct http_res *res)
+{
+	static const struct field fields[] = {
+		{.name = "note", .kind = FIELD_MULTILINE, .max_len = 2000, .label = N_("Note")},
+	};
+	struct form f;
+	json_t *ev, *out = NULL;
+	enum hm_err e = prog_web_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	if (form_read(req, fields, HM_ARRAY_LEN(fields), &f) != HM_OK)
+		return http_fail(res, HM_EINVAL,
+				 f.error ? f.error : "The note is at most 2,000 characters.");
+	e = prog_release(req->db, web_principal(req), ev, form_get(&f, "note"), time_now_s(), &out);
+	if (e == HM_ECONFLICT)
+		return http_fail(res, e, "Nothing has changed since the latest release.");
+	if (e == HM_EEXIST)
+		return http_fail(res, HM_ECONFLICT,
+				 "Someone else released the programme at the same moment. Look at the "
+				 "latest release, then try again.");
+	if (e == HM_EINVAL)
+		return http_fail(res, e, "The note is at most 2,000 characters.");
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	if (req->want_json) {
+		http_res_header(res, "Location",
+				arena_printf(&req->pool, "/api/v1/events/%s/programme/releases",
+					     web_str(ev, "slug")));
+		return adm_api_answer(res, 201, out);
+	}
+	json_decref(out);
+	return web_redirect(req, res,
+			    arena_printf(&req->pool, "/admin/events/%s/programme?done=released",
+					 web_str(ev, "slug")));
+}
+
 /* POST /admin/sessions/{id} and the API's PATCH: the kind's save; a
  * PATCH takes JSON only. */
 static enum hm_err session_save_h(struct http_req *req, struct http_res *res)
@@ -320,6 +405,11 @@ const struct route prog_admin_routes[] = {
 	{GET, "/admin/sessions/{id}/edit", adm_h_edit, WEB_PRIVATE, &session_kind},
 	{POST, "/admin/sessions/{id}", session_save_h, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/sessions/{id}/delete", adm_h_delete, WEB_PRIVATE | WEB_CSRF, &session_kind},
+	{POST, "/admin/events/{slug}/programme/releases", post_release, WEB_PRIVATE | WEB_CSRF},
+	{GET, "/api/v1/events/{slug}/programme/conflicts", api_conflicts, WEB_JSON | WEB_PRIVATE},
+	{GET, "/api/v1/events/{slug}/programme/releases", api_releases, WEB_JSON | WEB_PRIVATE},
+	{POST, "/api/v1/events/{slug}/programme/releases", post_release,
+	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{GET, "/api/v1/events/{slug}/rooms", api_rooms, WEB_JSON | WEB_PRIVATE},
 	{POST, "/api/v1/events/{slug}/rooms", post_room, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{DELETE, "/api/v1/events/{slug}/rooms/{id}", post_room_delete,

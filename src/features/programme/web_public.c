@@ -24,11 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Begins the request's read transaction and finds the event of the path
- * as its readers may see it: published, or a draft for those who may
- * read its drafts. *out owned by the request. HM_OK: the transaction is
- * the caller's to end; otherwise it is ended. */
-static enum hm_err public_event(struct http_req *req, struct http_res *res, json_t **out)
+enum hm_err prog_public_event(struct http_req *req, struct http_res *res, json_t **out)
 {
 	*out = NULL;
 	if (web_read_begin(req) != HM_OK)
@@ -52,9 +48,7 @@ static enum hm_err public_event(struct http_req *req, struct http_res *res, json
 	return HM_OK;
 }
 
-/* 1 if the asker sees the participants-only sessions of ev: its
- * organisers and its approved participants. -1 on a failed read. */
-static int sees_participants_only(struct http_req *req, const json_t *ev)
+int prog_sees_participants_only(struct http_req *req, const json_t *ev)
 {
 	const struct principal *p = web_principal(req);
 	struct auth_scope sc = prog_scope(ev);
@@ -108,6 +102,22 @@ static json_t *event_head(struct http_req *req, const json_t *ev)
 	return h;
 }
 
+/* The release a page shows: {version, released_at, released_label,
+ * changes_url}, or null before the first. */
+static json_t *release_head(struct http_req *req, const json_t *rel)
+{
+	if (!rel)
+		return json_null();
+	json_t *h = json_pack("{s:O, s:O}", "version", json_object_get(rel, "version"),
+			      "released_at", json_object_get(rel, "released_at"));
+	const char *at = web_str(rel, "released_at");
+	web_set_str(h, "released_label",
+		    at && strlen(at) >= 10 ? fmt_date(&req->pool, req->lang,
+						      arena_printf(&req->pool, "%.10s", at), FMT_LONG)
+					   : NULL);
+	return h;
+}
+
 /* Visitors share the page; anyone signed in reads their own. */
 static void cache_for(struct http_req *req, struct http_res *res)
 {
@@ -121,11 +131,13 @@ static void cache_for(struct http_req *req, struct http_res *res)
 static enum hm_err page_programme(struct http_req *req, struct http_res *res)
 {
 	json_t *ev;
-	enum hm_err e = public_event(req, res, &ev);
+	enum hm_err e = prog_public_event(req, res, &ev);
 	if (e != HM_OK)
 		return e;
-	json_t *all = web_own(req, prog_sessions(req->db, json_integer_value(json_object_get(ev, "id"))));
-	int more = sees_participants_only(req, ev);
+	json_t *rel = NULL;
+	json_t *all = web_own(req, prog_published(req->db, json_integer_value(json_object_get(ev, "id")), &rel));
+	web_own(req, rel);
+	int more = prog_sees_participants_only(req, ev);
 	db_rollback(req->db);
 	if (!all || more < 0)
 		return HM_EDB;
@@ -153,6 +165,7 @@ static enum hm_err page_programme(struct http_req *req, struct http_res *res)
 		json_array_append(cur, s);
 	}
 	json_t *m = json_pack("{s:o, s:o}", "event", event_head(req, ev), "days", days);
+	json_object_set_new(m, "release", release_head(req, rel));
 	cache_for(req, res);
 	http_res_page(res, m, "pages/programme",
 		      arena_printf(&req->pool, "%s — %s", web_t(req, "Programme"), web_str(ev, "title")));
@@ -163,12 +176,13 @@ static enum hm_err page_programme(struct http_req *req, struct http_res *res)
 static enum hm_err page_session(struct http_req *req, struct http_res *res)
 {
 	json_t *ev;
-	enum hm_err e = public_event(req, res, &ev);
+	enum hm_err e = prog_public_event(req, res, &ev);
 	if (e != HM_OK)
 		return e;
 	int64_t id = site_id_param(req);
-	json_t *s = id ? web_own(req, prog_session_get(req->db, id)) : NULL;
-	int more = s ? sees_participants_only(req, ev) : 0;
+	json_t *rel = web_own(req, prog_release_latest(req->db, json_integer_value(json_object_get(ev, "id"))));
+	json_t *s = id && rel ? web_own(req, prog_release_session(req->db, json_integer_value(json_object_get(rel, "id")), id)) : NULL;
+	int more = s ? prog_sees_participants_only(req, ev) : 0;
 	int seen = s && more >= 0 &&
 		   json_integer_value(json_object_get(s, "event_id")) ==
 			   json_integer_value(json_object_get(ev, "id")) &&
@@ -195,104 +209,13 @@ static enum hm_err page_session(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
-/* "2012-11-29T09:30:00+08:00" → "20121129T093000" (the wall clock of
- * a time given in the event's zone); 0 when it is not such a time. */
-static int ical_local(const char *t, char out[16])
-{
-	if (!t || strlen(t) < 19 || t[10] != 'T')
-		return 0;
-	snprintf(out, 16, "%.4s%.2s%.2sT%.2s%.2s%.2s", t, t + 5, t + 8, t + 11, t + 14, t + 17);
-	return 1;
-}
-
-/* The host of base ("https://example.org:8443/x" → "example.org"). */
-static const char *host_of(struct arena *a, const char *base)
-{
-	const char *h = strstr(base, "://");
-	h = h ? h + 3 : base;
-	size_t n = strcspn(h, "/:");
-	return n ? arena_strndup(a, h, n) : "harmony.invalid";
-}
-
-/* GET /events/{slug}/programme.ics: the public sessions as VEVENTs whose
- * times carry the event's TZID, with that zone's VTIMEZONE, so a
- * calendar shows them at the event's hours wherever it is; each UID is
- * the session's id, stable across changes. */
-static enum hm_err page_programme_ics(struct http_req *req, struct http_res *res)
-{
-	json_t *ev;
-	enum hm_err e = public_event(req, res, &ev);
-	if (e != HM_OK)
-		return e;
-	json_t *all = web_own(req, prog_sessions(req->db, json_integer_value(json_object_get(ev, "id"))));
-	db_rollback(req->db);
-	if (!all)
-		return HM_EDB;
-	const char *tz = web_str(ev, "timezone"), *slug = web_str(ev, "slug");
-	const char *base = server_base_url(req->srv), *host = host_of(&req->pool, base);
-	int64_t from = -1, to = -1;
-	size_t i;
-	json_t *s;
-	json_array_foreach(all, i, s) {
-		int64_t a = time_parse_rfc3339(web_str(s, "starts_at"));
-		int64_t b = time_parse_rfc3339(web_str(s, "ends_at"));
-		if (from < 0 || a < from)
-			from = a;
-		if (b > to)
-			to = b;
-	}
-	if (from < 0) {
-		from = time_parse_rfc3339(arena_printf(&req->pool, "%sT00:00:00Z", web_str(ev, "starts_on")));
-		to = from + 86400;
-	}
-	struct buf *b = &res->body;
-	buf_puts(b, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\n");
-	ical_prop(b, "PRODID", "-//harmony//harmony " HM_VERSION "//EN");
-	ical_prop(b, "CALSCALE", "GREGORIAN");
-	ical_prop(b, "METHOD", "PUBLISH");
-	ical_text(b, "X-WR-CALNAME", web_str(ev, "title"));
-	ical_prop(b, "X-WR-TIMEZONE", tz);
-	if (!tz_vtimezone(b, tz, from, to))
-		return HM_EINTERNAL;
-	json_array_foreach(all, i, s) {
-		char start[16], end[16], stamp[17];
-		if (!str_eq(web_str(s, "visibility"), "public") ||
-		    !ical_local(web_str(s, "starts_at"), start) || !ical_local(web_str(s, "ends_at"), end))
-			continue;
-		if (!ical_utc(web_str(s, "updated_at"), stamp))
-			strcpy(stamp, "19700101T000000Z");
-		long long id = (long long)json_integer_value(json_object_get(s, "id"));
-		const char *url = arena_printf(&req->pool, "%s/events/%s/sessions/%lld", base, slug, id);
-		buf_puts(b, "BEGIN:VEVENT\r\n");
-		ical_prop(b, "UID", arena_printf(&req->pool, "session-%lld@%s", id, host));
-		ical_prop(b, "DTSTAMP", stamp);
-		ical_prop(b, "LAST-MODIFIED", stamp);
-		ical_prop(b, arena_printf(&req->pool, "DTSTART;TZID=%s", tz), start);
-		ical_prop(b, arena_printf(&req->pool, "DTEND;TZID=%s", tz), end);
-		ical_text(b, "SUMMARY", web_str(s, "title"));
-		ical_text(b, "LOCATION", web_str(s, "room"));
-		const char *md = web_str(s, "description_md");
-		ical_text(b, "DESCRIPTION", arena_printf(&req->pool, "%s%s%s", md ? md : "",
-							 md && *md ? "\n\n" : "", url));
-		ical_text(b, "CATEGORIES", adm_label(req, web_str(s, "kind")));
-		ical_prop(b, "URL", url);
-		buf_puts(b, "END:VEVENT\r\n");
-	}
-	buf_puts(b, "END:VCALENDAR\r\n");
-	res->content_type = "text/calendar; charset=utf-8";
-	http_res_header(res, "Content-Disposition",
-			arena_printf(&req->pool, "attachment; filename=\"%s-programme.ics\"", slug));
-	res->cacheable = 1;
-	return HM_OK;
-}
-
 enum hm_err prog_event_page(struct http_req *req, json_t *ev)
 {
 	/* The event's page is shared by all its readers: the link is there
 	 * when the public has sessions to see. */
-	json_t *all = prog_sessions(req->db, json_integer_value(json_object_get(ev, "id")));
+	json_t *all = prog_published(req->db, json_integer_value(json_object_get(ev, "id")), NULL);
 	if (!all)
-		return db_failed(req->db) ? HM_EDB : HM_OK;
+		return HM_EDB;
 	int n = 0;
 	size_t i;
 	json_t *s;
@@ -311,7 +234,6 @@ enum hm_err prog_event_page(struct http_req *req, json_t *ev)
 
 const struct route prog_public_routes[] = {
 	{GET, "/events/{slug}/programme", page_programme, 0},
-	{GET, "/events/{slug}/programme.ics", page_programme_ics, 0},
 	{GET, "/events/{slug}/sessions/{id}", page_session, 0},
 	WEB_ROUTES_END,
 };
