@@ -114,6 +114,7 @@ enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, cons
 		{"revoked", N_("The account no longer organises this event.")},
 		{"deleted", N_("Deleted.")},
 		{"restored", N_("Restored, with all that went with it.")},
+		{"released", N_("Released: the public sees this version of the programme now.")},
 	};
 	const char *done = http_query(req, "done");
 	/* When the thing was made and changed, as its readers write dates. */

@@ -94,6 +94,8 @@ struct adm_input {
 	const char *list_field; /* its name, or NULL */
 	json_t *list;     /* array, or NULL when not sent */
 	json_t *extra;    /* the kind's json_extra keys a JSON body sent, or NULL */
+	const char *const *json_extra;
+	json_t *extra_errors; /* {key: message} of the json_extra keys, or NULL */
 	const char *list_error;
 };
 

@@ -16,6 +16,7 @@ void adm_input_free(struct adm_input *in)
 	json_decref(in->present);
 	json_decref(in->list);
 	json_decref(in->extra);
+	json_decref(in->extra_errors);
 }
 
 /* Notes the keys of the body; takes the list field and the kind's
@@ -91,6 +92,7 @@ enum hm_err adm_input_read(struct http_req *req, const struct field *fields, siz
 			   struct adm_input *in)
 {
 	input_extras(req, list_field, json_extra, in);
+	in->json_extra = json_extra;
 	enum hm_err e = form_read(req, fields, n, &in->f);
 	if (partial) {
 		for (size_t i = 0; i < in->f.n; i++) {
@@ -132,12 +134,20 @@ void adm_input_errors(struct http_req *req, struct adm_input *in,
 		int declared = 0;
 		for (size_t k = 0; k < in->f.n; k++)
 			declared |= strcmp(in->f.fields[k].name, field) == 0;
-		if (declared)
+		int extra = 0;
+		for (const char *const *x = in->json_extra; x && *x; x++)
+			extra |= strcmp(*x, field) == 0;
+		if (declared) {
 			form_set_error(req, &in->f, field, msgid);
-		else if (in->list_field && strcmp(field, in->list_field) == 0)
+		} else if (in->list_field && strcmp(field, in->list_field) == 0) {
 			in->list_error = web_t(req, msgid);
-		else if (!in->f.error)
+		} else if (extra) {
+			if (!in->extra_errors)
+				in->extra_errors = json_object();
+			json_object_set_new(in->extra_errors, field, json_string(web_t(req, msgid)));
+		} else if (!in->f.error) {
 			in->f.error = web_t(req, msgid);
+		}
 	}
 }
 
@@ -152,6 +162,13 @@ json_t *adm_input_form_json(const struct adm_input *in)
 					    json_string(in->f.errors[i]));
 	if (in->list)
 		json_object_set(json_object_get(fj, "values"), in->list_field, in->list);
+	const char *key;
+	json_t *msg;
+	json_object_foreach(in->extra_errors, key, msg) {
+		json_object_set(json_object_get(fj, "errors"), key, msg);
+		json_object_set_new(fj, "has_errors", json_true());
+		form_summary_add(fj, key, NULL, json_string_value(msg));
+	}
 	if (in->list_error) {
 		json_object_set_new(json_object_get(fj, "errors"), in->list_field,
 				    json_string(in->list_error));

@@ -42,6 +42,14 @@ async function addRoom(name, capacity = '') {
 	return organiser.post(`/admin/events/${SH}/rooms`, { name, capacity });
 }
 
+// The public reads the latest release: an organiser releases what they
+// made before a visitor may see it.
+async function release(slug = SH, t = token, note = '') {
+	const r = await api('POST', `/api/v1/events/${slug}/programme/releases`, { note }, t);
+	assert.equal(r.status, 201, r.body);
+	return r.json;
+}
+
 async function newSession(fields) {
 	const r = await api('POST', `/api/v1/events/${SH}/sessions`, {
 		title: 'A session', kind: 'panel', starts_at: '2012-11-29T14:00:00+08:00', ends_at: '2012-11-29T15:30:00+08:00', ...fields,
@@ -277,6 +285,7 @@ describe('the public programme', () => {
 		const email = one(`SELECT r.email FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SH)} AND r.status = 'approved' ORDER BY r.id LIMIT 1`);
 		addAccount(srv.db, { email, name: 'Approved Participant' });
 		member = await signedIn(srv.url, email);
+		await release();
 	});
 	const visitorGet = (p, json) => request(srv.url + p, { headers: json ? { Accept: 'application/json' } : {} });
 
@@ -406,6 +415,7 @@ print(json.dumps({'vtimezones': tz, 'events': out}))
 		const ok = await api('POST', '/api/v1/events/asia-pacific-auckland-2007/sessions',
 			{ title: 'Auckland plenary', starts_at: '2007-05-10T09:00:00+12:00', ends_at: '2007-05-10T10:00:00+12:00' }, otherToken);
 		assert.equal(ok.status, 201, ok.body);
+		await release('asia-pacific-auckland-2007', otherToken);
 		const r = await request(`${srv.url}/events/asia-pacific-auckland-2007/programme.ics`);
 		assert.equal(r.status, 200);
 		const cal = parse(r.body);

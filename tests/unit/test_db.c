@@ -671,6 +671,13 @@ static void test_db_migrates_older_schema(void **state)
 			   "DROP TRIGGER organisation_search_insert; DROP TRIGGER organisation_search_update; "
 			   "DROP TRIGGER organisation_search_delete; DROP TRIGGER series_search_insert; "
 			   "DROP TRIGGER series_search_update; DROP TRIGGER series_search_delete;");
+	/* 0022, people, releases, stars, sign-ups and feeds of the programme
+	 * (its two columns of programme_session go with that table, 0020). */
+	other_exec(b, p,
+		   "DROP TABLE programme_feed; DROP TABLE programme_signup; DROP TABLE programme_star; "
+		   "DROP TABLE programme_release_person; DROP TABLE programme_release_session; "
+		   "DROP TABLE programme_release; DROP TABLE programme_session_person; "
+		   "DROP TABLE programme_person;");
 	/* 0021, the session of a conversation: on PostgreSQL its column goes
 	 * first (it depends on programme_session); SQLite cannot drop a
 	 * column of a foreign key, which goes with conversation below

@@ -8,6 +8,7 @@
 static const struct route *const routes[] = {
 	prog_public_routes,
 	prog_calendar_routes,
+	prog_people_routes,
 	prog_admin_routes,
 	NULL,
 };
@@ -29,6 +30,10 @@ const struct vocab prog_vocab[] = {
 	{"reception", N_("Reception"), N_("Receptions")},
 	{"closing", N_("Closing"), N_("Closings")},
 	{"participants-only", N_("Participants only"), N_("Participants only")},
+	{"speaker", N_("Speaker"), N_("Speakers")},
+	{"moderator", N_("Moderator"), N_("Moderators")},
+	{"chair", N_("Chair"), N_("Chairs")},
+	{"rapporteur", N_("Rapporteur"), N_("Rapporteurs")},
 	{NULL, NULL, NULL},
 };
 

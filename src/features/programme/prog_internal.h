@@ -164,6 +164,18 @@ enum hm_err prog_ics(struct http_req *req, struct buf *b, const char *name, cons
 		     const json_t *fallback_ev);
 extern const struct route prog_calendar_routes[];
 
+/* ------------------------------------------------------- web_admin.c */
+/* The changelog entries of a release as the pages say them: each with
+ * its change's label (change_label), is_cancelled, and the local times
+ * ("when": "29 Nov 09:30", and was.when). */
+void prog_changes_explain(struct http_req *req, json_t *changes);
+
+/* ------------------------------------------------------ web_people.c */
+/* {people: [{value, label}…], roles: [{value, label}…]} for the session
+ * form, in the request's read transaction. NULL: a failed read. */
+json_t *prog_people_options(struct http_req *req, int64_t event_id);
+extern const struct route prog_people_routes[];
+
 extern const struct kind session_kind;
 extern const struct route prog_admin_routes[];
 extern const struct route prog_public_routes[];

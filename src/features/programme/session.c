@@ -40,7 +40,9 @@ static const struct field session_fields[] = {
 	{.name = "updated_at", .kind = FIELD_TEXT, .max_len = 40, .label = N_("Last saved")},
 };
 
-static const char *const json_extra[] = {"people", "interpretation_languages", NULL};
+/* "conflicts" is read only: a client sending back what it read is not
+ * refused for it. */
+static const char *const json_extra[] = {"people", "interpretation_languages", "conflicts", NULL};
 
 /* ------------------------------------------------------------- reads */
 
@@ -307,7 +309,7 @@ static json_t *as_seen(struct db *db, int64_t id, const char *updated_at)
 /* The editor read the session at m's seen_updated_at; someone saved it
  * since (before is it now). A field only they changed takes their value;
  * a field only the editor changed keeps the editor's; a field both
- * changed, differently, is refused ("updated_at" says so, each such field
+ * changed, differently, is refused (the form's error says so, each such field
  * says it changed) and nothing is saved. */
 static enum hm_err settle_concurrent(struct db *db, const json_t *before, json_t *m,
 				     struct field_errors *errs)
@@ -335,7 +337,7 @@ static enum hm_err settle_concurrent(struct db *db, const json_t *before, json_t
 	}
 	json_decref(seen);
 	if (clash) {
-		field_error_add(errs, "updated_at",
+		field_error_add(errs, "",
 				"Someone else saved this session after you opened it, and nothing was "
 				"saved. The fields marked were changed by both of you: check them, then "
 				"save again.");
@@ -502,6 +504,31 @@ static const struct kind_part session_trash[] = {
 
 /* ----------------------------------------------------------- the web */
 
+/* A session as the API answers: its conflicts as the programme stands
+ * for those who may edit it (the others see the released copy, without
+ * them), the internal keys gone. */
+static void session_api_item(struct http_req *req, json_t *t)
+{
+	struct auth_scope sc = prog_scope(t);
+	if (auth_can(web_principal(req), AUTH_PROGRAMME_EDIT, &sc) && web_read_begin(req) == HM_OK) {
+		json_t *ev = prog_event_by_id(req->db, sc.event_id);
+		json_t *all = ev ? prog_sessions(req->db, sc.event_id) : NULL;
+		json_t *signups = all ? prog_signup_counts(req->db, sc.event_id) : NULL;
+		db_rollback(req->db);
+		if (signups) {
+			json_t *c = prog_conflicts_of(ev, all, signups);
+			json_t *mine = prog_conflicts_for(c, json_integer_value(json_object_get(t, "id")));
+			prog_conflicts_explain(req, mine, all);
+			json_object_set_new(t, "conflicts", mine);
+			json_decref(c);
+		}
+		json_decref(ev);
+		json_decref(all);
+		json_decref(signups);
+	}
+	prog_api_item(req, t);
+}
+
 /* The time zone of the session's event: the path's event, or the
  * session's (NULL: unknown). */
 static const char *zone_of_request(struct http_req *req)
@@ -572,7 +599,67 @@ static const struct adm_widget widgets[] = {
 	{"languages", N_("Languages spoken"), NULL, W_CHECKBOXES, NULL, 2, 0},
 	{"capacity", N_("Capacity"), N_("Places, when fewer than the room holds."), W_INPUT, "number",
 	 2, 0},
+	{"interpretation", N_("Interpretation"), NULL, W_SELECT, NULL, 2, 0},
+	{"interpretation_languages", N_("Interpreted into"),
+	 N_("Language codes separated by commas, such as en, zh."), W_INPUT, "text", 2, 0},
 };
+
+/* A form's value of key (values: strings, the list field a list) as
+ * the JSON of the session holds it, for comparing. Caller owns it. */
+static json_t *as_stored(const json_t *values, const char *key)
+{
+	json_t *v = json_object_get(values, key);
+	const char *s = json_string_value(v);
+	int64_t n;
+	if (str_eq(key, "capacity"))
+		return s && *s && text_int_parse(s, &n) ? json_integer(n) : json_null();
+	if (str_eq(key, "interpretation"))
+		return json_boolean(str_eq(s, "1"));
+	if (str_eq(key, "room"))
+		return s && *s ? json_string(s) : json_null();
+	if (str_eq(key, "languages") || str_eq(key, "interpretation_languages")) {
+		json_t *one = json_is_array(v) ? json_incref(v) : json_pack("[s]", s ? s : "");
+		json_t *out = languages_of(one);
+		json_decref(one);
+		return out;
+	}
+	return v ? json_incref(v) : json_null();
+}
+
+/* After a refused concurrent edit, the form shows the session as it is
+ * now (t) with the editor's own changes (against seen, the version they
+ * had read; all of them when it is not known) laid over it, so that a
+ * second save keeps both. */
+static void shown_after_clash(struct http_req *req, json_t *values, const json_t *seen,
+			      const json_t *t, const char *tz)
+{
+	json_t *form = adm_values_of(t, session_fields, HM_ARRAY_LEN(session_fields), "languages");
+	json_t *now = json_object_get(form, "values");
+	for (size_t i = 0; i < HM_ARRAY_LEN(edited); i++) {
+		const char *k = edited[i];
+		json_t *mine = as_stored(values, k);
+		json_t *wrap = json_pack("{s:O}", k, mine);
+		int changed = !seen || !same_value(seen, wrap, k);
+		json_decref(wrap);
+		json_decref(mine);
+		if (changed)
+			continue;
+		json_t *v = json_object_get(now, k);
+		if (str_eq(k, "interpretation"))
+			json_object_set_new(values, k, json_string(json_is_true(json_object_get(t, k)) ? "1" : "0"));
+		else if (str_eq(k, "interpretation_languages"))
+			json_object_del(values, k); /* the stored list is shown below */
+		else
+			json_object_set_new(values, k, v ? json_incref(v) : json_string(""));
+		if (str_eq(k, "starts_at") || str_eq(k, "ends_at")) {
+			int64_t when = time_parse_rfc3339(web_str(t, k));
+			const char *local = when >= 0 && tz ? tz_utc_to_local(&req->pool, tz, when) : NULL;
+			if (local)
+				json_object_set_new(values, k, json_string(local));
+		}
+	}
+	json_decref(form);
+}
 
 /* The form's wall-clock value of a time (stored, or as sent). */
 static void local_value(struct http_req *req, json_t *values, const char *key, const char *tz)
@@ -594,15 +681,50 @@ static enum hm_err session_form_page(struct http_req *req, struct http_res *res,
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
 	ev = web_own(req, prog_event(req->db, slug));
-	rooms = web_own(req, ev ? prog_rooms(req->db, json_integer_value(json_object_get(ev, "id")))
-				: NULL);
+	int64_t eid = json_integer_value(json_object_get(ev, "id"));
+	rooms = web_own(req, ev ? prog_rooms(req->db, eid) : NULL);
+	json_t *people = t && rooms ? web_own(req, prog_people_options(req, eid)) : NULL;
+	json_t *all = people ? web_own(req, prog_sessions(req->db, eid)) : NULL;
+	json_t *signups = all ? web_own(req, prog_signup_counts(req->db, eid)) : NULL;
 	db_rollback(req->db);
-	if (!ev || !rooms)
+	if (!ev || !rooms || (t && !signups))
 		return HM_EDB;
 	const char *tz = nonempty(ev, "timezone");
 	json_t *values = json_object_get(fj, "values");
+	int stale = t && json_is_true(json_object_get(fj, "has_errors")) &&
+		    nonempty(values, "updated_at") &&
+		    !str_eq(nonempty(values, "updated_at"), nonempty(t, "updated_at"));
+	if (stale) {
+		if (web_read_begin(req) != HM_OK)
+			return HM_EDB;
+		json_t *seen = as_seen(req->db, json_integer_value(json_object_get(t, "id")),
+				       nonempty(values, "updated_at"));
+		db_rollback(req->db);
+		shown_after_clash(req, values, seen, t, tz);
+		json_decref(seen);
+	}
 	local_value(req, values, "starts_at", tz);
 	local_value(req, values, "ends_at", tz);
+	/* the stored values the form shows: lists as text, the flag as 0/1 */
+	json_t *il = json_object_get(t, "interpretation_languages");
+	if (t && !json_object_get(values, "interpretation_languages") && json_is_array(il)) {
+		struct buf b;
+		buf_init(&b);
+		size_t k;
+		json_t *x;
+		json_array_foreach(il, k, x) buf_printf(&b, "%s%s", k ? ", " : "", json_string_value(x));
+		json_object_set_new(values, "interpretation_languages", json_string(b.data ? b.data : ""));
+		buf_free(&b);
+	}
+	json_t *iv = json_object_get(values, "interpretation");
+	if (!json_is_string(iv))
+		json_object_set_new(values, "interpretation",
+				    json_string(json_is_true(json_object_get(t, "interpretation")) ? "1" : "0"));
+	/* The form carries the time of the save it shows: after a refused
+	 * concurrent edit, the one it has now seen, so saving again is a
+	 * choice. */
+	if (t && (!nonempty(values, "updated_at") || stale))
+		json_object_set(values, "updated_at", json_object_get(t, "updated_at"));
 	json_t *cap = json_object_get(values, "capacity");
 	if (json_is_integer(cap))
 		json_object_set_new(values, "capacity",
@@ -626,6 +748,10 @@ static enum hm_err session_form_page(struct http_req *req, struct http_res *res,
 						    name ? name : *l));
 	}
 	json_object_set_new(options, "languages", lo);
+	json_object_set_new(options, "interpretation",
+			    json_pack("[{s:s, s:s}, {s:s, s:s}]", "value", "0", "label",
+				      web_t(req, "None"), "value", "1", "label",
+				      web_t(req, "Offered")));
 	json_t *m = json_object();
 	json_object_set_new(m, "fieldsets",
 			    adm_fieldsets(req, legends, HM_ARRAY_LEN(legends), widgets,
@@ -639,6 +765,15 @@ static enum hm_err session_form_page(struct http_req *req, struct http_res *res,
 							   ));
 	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "programme"));
 	if (t) {
+		json_t *c = web_own(req, prog_conflicts_of(ev, all, signups));
+		json_t *mine = prog_conflicts_for(c, json_integer_value(json_object_get(t, "id")));
+		prog_conflicts_explain(req, mine, all);
+		json_object_set_new(m, "conflicts", mine);
+		json_object_set(m, "people_options", people);
+		size_t k;
+		json_t *w;
+		json_array_foreach(json_object_get(t, "people"), k, w)
+			web_set_str(w, "role_label", adm_label(req, web_str(w, "role")));
 		json_object_set(m, "session", t);
 		json_object_set_new(m, "action", json_sprintf("/admin/sessions/%lld",
 							      (long long)json_integer_value(
@@ -682,7 +817,7 @@ const struct kind session_kind = {
 	.delete_action = "session.delete",
 	.trash = session_trash,
 	.name_field = "title",
-	.api_item = prog_api_item,
+	.api_item = session_api_item,
 	.input_extra = session_input_extra,
 	.form_page = session_form_page,
 };

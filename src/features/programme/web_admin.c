@@ -73,30 +73,112 @@ static json_t *by_day(struct http_req *req, json_t *sessions)
 	return days;
 }
 
-/* GET /admin/events/{slug}/programme */
-static enum hm_err page_programme(struct http_req *req, struct http_res *res)
+void prog_changes_explain(struct http_req *req, json_t *changes)
 {
-	json_t *ev;
-	enum hm_err e = prog_web_event(req, res, &ev);
-	if (e != HM_OK)
-		return e;
+	static const struct {
+		const char *key, *msgid;
+	} labels[] = {
+		{"added", N_("Added")},
+		{"moved", N_("Moved")},
+		{"updated", N_("Changed")},
+		{"cancelled", N_("Cancelled")},
+	};
+	size_t i;
+	json_t *c;
+	json_array_foreach(changes, i, c) {
+		for (size_t k = 0; k < HM_ARRAY_LEN(labels); k++)
+			if (str_eq(web_str(c, "change"), labels[k].key))
+				web_set_str(c, "change_label", web_t(req, labels[k].msgid));
+		json_object_set_new(c, "is_cancelled", json_boolean(str_eq(web_str(c, "change"), "cancelled")));
+		const char *st = web_str(c, "starts_at");
+		if (st && strlen(st) >= 16)
+			web_set_str(c, "when", arena_printf(&req->pool, "%s %.5s",
+							  fmt_date(&req->pool, req->lang,
+								   arena_printf(&req->pool, "%.10s", st),
+								   FMT_SHORT),
+							  st + 11));
+		json_t *was = json_object_get(c, "was");
+		const char *ws = was ? web_str(was, "starts_at") : NULL;
+		if (ws && strlen(ws) >= 16)
+			web_set_str(was, "when", arena_printf(&req->pool, "%s %.5s",
+							    fmt_date(&req->pool, req->lang,
+								     arena_printf(&req->pool, "%.10s", ws),
+								     FMT_SHORT),
+							    ws + 11));
+	}
+}
+
+/* The model of the programme tab: the sessions by day, with their
+ * conflicts; the conflicts; what a release would publish and the
+ * releases so far; the rooms; form: the room form. */
+static enum hm_err tab_model(struct http_req *req, json_t *ev, json_t *form, json_t **out)
+{
 	int64_t id = json_integer_value(json_object_get(ev, "id"));
-	if (web_read_begin(req) != HM_OK)
+	*out = NULL;
+	if (web_read_begin(req) != HM_OK) {
+		json_decref(form);
 		return HM_EDB;
+	}
 	json_t *sessions = web_own(req, prog_sessions(req->db, id));
-	json_t *rooms = prog_rooms(req->db, id);
+	json_t *rooms = web_own(req, prog_rooms(req->db, id));
+	json_t *signups = web_own(req, prog_signup_counts(req->db, id));
+	json_t *pending = web_own(req, prog_pending(req->db, id));
+	json_t *releases = web_own(req, prog_releases(req->db, id));
+	json_t *people = web_own(req, prog_people(req->db, id));
 	db_rollback(req->db);
-	if (!sessions || !rooms) {
-		json_decref(rooms);
+	if (!sessions || !rooms || !signups || !pending || !releases || !people) {
+		json_decref(form);
 		return HM_EDB;
+	}
+	json_t *conflicts = web_own(req, prog_conflicts_of(ev, sessions, signups));
+	prog_conflicts_explain(req, conflicts, sessions);
+	size_t i;
+	json_t *s;
+	json_array_foreach(sessions, i, s) {
+		json_t *mine = prog_conflicts_for(conflicts, json_integer_value(json_object_get(s, "id")));
+		json_object_set_new(s, "conflict_count", json_integer((json_int_t)json_array_size(mine)));
+		json_decref(mine);
+	}
+	prog_changes_explain(req, pending);
+	json_array_foreach(releases, i, s) {
+		prog_changes_explain(req, json_object_get(s, "changes"));
+		const char *at = web_str(s, "released_at");
+		web_set_str(s, "released_label",
+			    at && strlen(at) >= 10
+				    ? fmt_date(&req->pool, req->lang, arena_printf(&req->pool, "%.10s", at),
+					       FMT_LONG)
+				    : NULL);
 	}
 	json_t *m = json_object();
 	json_object_set_new(m, "days", by_day(req, sessions));
-	json_object_set_new(m, "rooms", rooms);
+	json_object_set(m, "rooms", rooms);
+	json_object_set(m, "conflicts", conflicts);
+	json_object_set(m, "pending", pending);
+	json_object_set_new(m, "pending_text",
+			    json_string(arena_printf(&req->pool,
+						     web_nt(req, "%zu change not yet released.",
+							    "%zu changes not yet released.",
+							    (unsigned long)json_array_size(pending)),
+						     json_array_size(pending))));
+	json_object_set(m, "releases", releases);
+	json_object_set_new(m, "people_count", json_integer((json_int_t)json_array_size(people)));
 	json_object_set(m, "event", ev);
 	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "programme"));
 	json_object_set_new(m, "zone", json_string(web_str(ev, "timezone")));
-	json_object_set_new(m, "form", adm_empty_form());
+	json_object_set_new(m, "form", form);
+	*out = m;
+	return HM_OK;
+}
+
+/* GET /admin/events/{slug}/programme */
+static enum hm_err page_programme(struct http_req *req, struct http_res *res)
+{
+	json_t *ev, *m;
+	enum hm_err e = prog_web_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	if ((e = tab_model(req, ev, adm_empty_form(), &m)) != HM_OK)
+		return e;
 	return adm_page(req, res, m, "admin/programme", web_t(req, "Programme"), "events");
 }
 
@@ -188,20 +270,9 @@ static enum hm_err post_room(struct http_req *req, struct http_res *res)
 		res->status = status;
 		return adm_api_answer(res, status, fj);
 	}
-	int64_t id = json_integer_value(json_object_get(ev, "id"));
-	if (web_read_begin(req) != HM_OK) {
-		json_decref(fj);
-		return HM_EDB;
-	}
-	json_t *sessions = web_own(req, prog_sessions(req->db, id));
-	json_t *rooms = prog_rooms(req->db, id);
-	db_rollback(req->db);
-	json_t *m = json_object();
-	json_object_set_new(m, "days", sessions ? by_day(req, sessions) : json_array());
-	json_object_set_new(m, "rooms", rooms ? rooms : json_array());
-	json_object_set(m, "event", ev);
-	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "programme"));
-	json_object_set_new(m, "form", fj);
+	json_t *m;
+	if ((e = tab_model(req, ev, fj, &m)) != HM_OK)
+		return e;
 	res->status = status;
 	return adm_page(req, res, m, "admin/programme", web_t(req, "Programme"), "events");
 }
@@ -267,37 +338,57 @@ static enum hm_err page_sessions(struct http_req *req, struct http_res *res)
 	return adm_page(req, res, m, "admin/programmes", web_t(req, "Programmes"), "events");
 }
 
-/* GET /api/v1/events/{slug}/sessions: {sessions: [what the asker may
- * see]}; the event's organisers see every one. */
+/* GET /api/v1/events/{slug}/sessions: {event, timezone, sessions}: for
+ * those who may edit the programme, every session as it stands, with its
+ * conflicts; for everyone else the public (and, for its participants,
+ * participants-only) sessions of the latest release, with its "version"
+ * (null before the first). */
 static enum hm_err api_sessions(struct http_req *req, struct http_res *res)
 {
 	const struct principal *p = web_principal(req);
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
 	json_t *ev = web_own(req, prog_event(req->db, http_param(req, "slug")));
-	json_t *all = ev ? web_own(req, prog_sessions(req->db, json_integer_value(
-								       json_object_get(ev, "id"))))
-			 : NULL;
-	db_rollback(req->db);
-	if (db_failed(req->db))
-		return HM_EDB;
 	struct auth_scope sc = prog_scope(ev);
+	int editor = ev && auth_can(p, AUTH_PROGRAMME_EDIT, &sc);
+	int64_t eid = json_integer_value(json_object_get(ev, "id"));
+	json_t *rel = NULL, *signups = NULL, *all = NULL;
+	if (ev && editor) {
+		all = web_own(req, prog_sessions(req->db, eid));
+		signups = web_own(req, all ? prog_signup_counts(req->db, eid) : NULL);
+	} else if (ev) {
+		all = web_own(req, prog_published(req->db, eid, &rel));
+		web_own(req, rel);
+	}
+	int more = ev && !editor ? prog_sees_participants_only(req, ev) : 1;
+	db_rollback(req->db);
+	if (db_failed(req->db) || more < 0)
+		return HM_EDB;
 	if (!ev || (!str_eq(web_str(ev, "status"), "published") &&
 		    !auth_can(p, AUTH_DRAFT_READ, &sc)))
 		return http_fail(res, HM_ENOTFOUND, "There is no such event.");
+	json_t *conflicts = editor && signups ? web_own(req, prog_conflicts_of(ev, all, signups)) : NULL;
+	if (conflicts)
+		prog_conflicts_explain(req, conflicts, all);
 	json_t *out = json_array();
 	size_t i;
 	json_t *s;
 	json_array_foreach(all, i, s) {
-		if (!prog_session_visible(p, s))
+		if (!editor && !more && !str_eq(web_str(s, "visibility"), "public"))
 			continue;
+		if (editor)
+			json_object_set_new(s, "conflicts",
+					    prog_conflicts_for(conflicts, json_integer_value(
+										  json_object_get(s, "id"))));
 		prog_api_item(req, s);
 		json_array_append(out, s);
 	}
 	adm_api_cache(req, res);
-	return adm_api_answer(res, 200, json_pack("{s:s, s:s, s:o}", "event", web_str(ev, "slug"),
-						  "timezone", web_str(ev, "timezone"), "sessions",
-						  out));
+	json_t *m = json_pack("{s:s, s:s, s:o}", "event", web_str(ev, "slug"), "timezone",
+			      web_str(ev, "timezone"), "sessions", out);
+	if (!editor)
+		json_object_set(m, "version", rel ? json_object_get(rel, "version") : json_null());
+	return adm_api_answer(res, 200, m);
 }
 
 /* GET /api/v1/events/{slug}/programme/conflicts: {event, conflicts:
@@ -385,6 +476,44 @@ static enum hm_err post_release(struct http_req *req, struct http_res *res)
 					 web_str(ev, "slug")));
 }
 
+/* GET /api/v1/sessions/{id}: the session as stored, with its conflicts,
+ * for those who may edit the programme; for everyone else the copy of
+ * the latest release (404 before it is released). */
+static enum hm_err api_session(struct http_req *req, struct http_res *res)
+{
+	int64_t id = site_id_param(req);
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	json_t *live = id ? web_own(req, prog_session_get(req->db, id)) : NULL;
+	struct auth_scope sc = prog_scope(live);
+	if (live && auth_can(web_principal(req), AUTH_PROGRAMME_EDIT, &sc)) {
+		db_rollback(req->db);
+		return adm_api_get(req, res, &session_kind, NULL);
+	}
+	json_t *rel = live ? web_own(req, prog_release_latest(req->db, sc.event_id)) : NULL;
+	json_t *s = rel ? web_own(req, prog_release_session(req->db, json_integer_value(
+									 json_object_get(rel, "id")),
+							    id))
+			: NULL;
+	json_t *ev = json_pack("{s:I, s:I}", "id", (json_int_t)sc.event_id, "series_id",
+			       (json_int_t)sc.series_id);
+	web_own(req, ev);
+	int more = s && !str_eq(web_str(s, "visibility"), "public")
+			   ? prog_sees_participants_only(req, ev)
+			   : 0;
+	db_rollback(req->db);
+	if (db_failed(req->db) || more < 0)
+		return HM_EDB;
+	if (!s || (!str_eq(web_str(s, "visibility"), "public") && !more) ||
+	    (!str_eq(web_str(s, "event_status"), "published") &&
+	     !auth_can(web_principal(req), AUTH_DRAFT_READ, &sc)))
+		return http_fail(res, HM_ENOTFOUND, "There is no such session.");
+	json_t *out = json_deep_copy(s);
+	prog_api_item(req, out);
+	adm_api_cache(req, res);
+	return adm_api_answer(res, 200, out);
+}
+
 /* POST /admin/sessions/{id} and the API's PATCH: the kind's save; a
  * PATCH takes JSON only. */
 static enum hm_err session_save_h(struct http_req *req, struct http_res *res)
@@ -416,7 +545,7 @@ const struct route prog_admin_routes[] = {
 	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{GET, "/api/v1/events/{slug}/sessions", api_sessions, WEB_JSON},
 	{POST, "/api/v1/events/{slug}/sessions", session_save_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
-	{GET, "/api/v1/sessions/{id}", adm_h_api_get, WEB_JSON, &session_kind},
+	{GET, "/api/v1/sessions/{id}", api_session, WEB_JSON},
 	{PATCH, "/api/v1/sessions/{id}", session_save_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{DELETE, "/api/v1/sessions/{id}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF,
 	 &session_kind},

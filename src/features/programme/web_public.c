@@ -85,8 +85,37 @@ static void public_session(struct http_req *req, json_t *s, const char *slug)
 	}
 	web_set_str(s, "languages_text", names.len ? names.data : NULL);
 	buf_free(&names);
+	buf_init(&names);
+	json_array_foreach(json_object_get(s, "interpretation_languages"), i, l) {
+		const char *n = fmt_language(&req->pool, json_string_value(l));
+		buf_printf(&names, "%s%s", i ? ", " : "", n ? n : json_string_value(l));
+	}
+	web_set_str(s, "interpretation_text",
+		    json_is_true(json_object_get(s, "interpretation")) && names.len ? names.data : NULL);
+	buf_free(&names);
 	json_object_set_new(s, "url", json_sprintf("/events/%s/sessions/%lld", slug,
 						   (long long)json_integer_value(json_object_get(s, "id"))));
+	/* its people by role, in the order of the roles, each with their page */
+	json_t *roles = json_array();
+	for (const char *const *r = prog_roles; *r; r++) {
+		json_t *who = json_array();
+		json_array_foreach(json_object_get(s, "people"), i, l) {
+			if (!str_eq(web_str(l, "role"), *r))
+				continue;
+			json_object_set_new(l, "url", json_sprintf("/events/%s/people/%lld", slug,
+								   (long long)json_integer_value(
+									   json_object_get(l, "id"))));
+			json_array_append(who, l);
+		}
+		if (json_array_size(who))
+			json_array_append_new(roles, json_pack("{s:s, s:o}", "label",
+							       adm_label_n(req, *r, json_array_size(who) > 1),
+							       "people", who));
+		else
+			json_decref(who);
+	}
+	json_object_set_new(s, "roles", roles);
+	json_object_del(s, "sequence");
 }
 
 /* The event as the pages name it. */
@@ -209,6 +238,51 @@ static enum hm_err page_session(struct http_req *req, struct http_res *res)
 	return HM_OK;
 }
 
+/* GET /events/{slug}/programme/changes: the releases, newest first, with
+ * what each changed (the sessions the reader may see). */
+static enum hm_err page_changes(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = prog_public_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	json_t *list = web_own(req, prog_releases(req->db, json_integer_value(json_object_get(ev, "id"))));
+	int more = list ? prog_sees_participants_only(req, ev) : 0;
+	db_rollback(req->db);
+	if (!list || more < 0)
+		return HM_EDB;
+	size_t i, j;
+	json_t *r, *c;
+	json_array_foreach(list, i, r) {
+		json_object_del(r, "released_by"); /* who released it is the organisers' business */
+		json_t *shown = json_array();
+		json_array_foreach(json_object_get(r, "changes"), j, c) {
+			if (!more && !str_eq(web_str(c, "visibility"), "public"))
+				continue;
+			if (!str_eq(web_str(c, "change"), "cancelled"))
+				json_object_set_new(c, "url",
+						    json_sprintf("/events/%s/sessions/%lld", web_str(ev, "slug"),
+								 (long long)json_integer_value(
+									 json_object_get(c, "session"))));
+			json_object_del(c, "fields");
+			json_array_append(shown, c);
+		}
+		prog_changes_explain(req, shown);
+		json_object_set_new(r, "changes", shown);
+		const char *at = web_str(r, "released_at");
+		web_set_str(r, "released_label",
+			    at && strlen(at) >= 10 ? fmt_date(&req->pool, req->lang,
+							      arena_printf(&req->pool, "%.10s", at), FMT_LONG)
+						   : NULL);
+	}
+	json_t *m = json_pack("{s:o, s:O}", "event", event_head(req, ev), "releases", list);
+	cache_for(req, res);
+	http_res_page(res, m, "pages/programme_changes",
+		      arena_printf(&req->pool, "%s — %s", web_t(req, "What changed in the programme"),
+				   web_str(ev, "title")));
+	return HM_OK;
+}
+
 enum hm_err prog_event_page(struct http_req *req, json_t *ev)
 {
 	/* The event's page is shared by all its readers: the link is there
@@ -234,6 +308,7 @@ enum hm_err prog_event_page(struct http_req *req, json_t *ev)
 
 const struct route prog_public_routes[] = {
 	{GET, "/events/{slug}/programme", page_programme, 0},
+	{GET, "/events/{slug}/programme/changes", page_changes, 0},
 	{GET, "/events/{slug}/sessions/{id}", page_session, 0},
 	WEB_ROUTES_END,
 };

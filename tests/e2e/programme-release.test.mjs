@@ -1,0 +1,358 @@
+// programme-release.test.mjs — the programme's people, conflicts,
+// releases and concurrent edits (src/features/programme/): the people of
+// an event and their roles in sessions (API and forms), the conflict
+// checks in the answers and in their own list, edits that stay invisible
+// until a release, the changelog and iCalendar SEQUENCE of each release,
+// a second organiser's save merged or refused, never silently lost, and
+// who may do none of it. One server, the demo's Shanghai event (29–30
+// November 2012, Asia/Shanghai, UTC+8), released as version 1.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { addAccount, apiToken, bearer, signedIn } from './lib/accounts.mjs';
+import { mainOf, tags, textOf } from './lib/html.mjs';
+import { request } from './lib/http.mjs';
+import { startServer } from './lib/server.mjs';
+import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
+
+const SH = 'asia-south-pacific-shanghai-2012';
+const AUCKLAND = 'asia-pacific-auckland-2007';
+const SECOND = { email: 'second-organiser@example.org', name: 'Second Organiser', role: 'organiser', event: SH };
+const OTHER = { email: 'auckland-rel@example.org', name: 'Auckland Organiser', role: 'organiser', event: AUCKLAND };
+const PART = { email: 'participant-rel@example.org', name: 'A Participant' };
+let srv, organiser, second, token, secondToken, otherToken, participantToken;
+
+before(async () => {
+	srv = await startServer();
+	for (const a of [SECOND, OTHER, PART]) addAccount(srv.db, a);
+	const { email, password } = srv.organiser;
+	organiser = await signedIn(srv.url, email, password);
+	token = await apiToken(organiser, 'write', 'release', password);
+	second = await signedIn(srv.url, SECOND.email);
+	secondToken = await apiToken(second, 'write', 'release');
+	otherToken = await apiToken(await signedIn(srv.url, OTHER.email), 'write', 'release');
+	participantToken = await apiToken(await signedIn(srv.url, PART.email), 'write', 'release');
+});
+after(() => srv?.stop());
+
+const api = (method, p, body, t = token) => bearer(srv.url, t, method, p, body);
+const one = (sql) => sqlite(srv.db, sql).trim();
+const visitor = (p) => request(srv.url + p, { headers: { Accept: 'application/json' } });
+const publicIds = async () => (await visitor(`/events/${SH}/programme`)).json?.days.flatMap((d) => d.sessions.map((s) => s.id))
+	?? JSON.parse((await visitor(`/events/${SH}/programme`)).body).days.flatMap((d) => d.sessions.map((s) => s.id));
+
+async function newSession(fields) {
+	const r = await api('POST', `/api/v1/events/${SH}/sessions`, {
+		title: 'A session', kind: 'panel', starts_at: '2012-11-29T16:00:00+08:00', ends_at: '2012-11-29T17:00:00+08:00', ...fields,
+	});
+	assert.equal(r.status, 201, r.body);
+	return r.json;
+}
+
+async function newPerson(fields) {
+	const r = await api('POST', `/api/v1/events/${SH}/people`, fields);
+	assert.equal(r.status, 201, r.body);
+	return r.json;
+}
+
+async function release(note = '') {
+	const r = await api('POST', `/api/v1/events/${SH}/programme/releases`, { note });
+	assert.equal(r.status, 201, r.body);
+	return r.json;
+}
+
+describe('people and their roles', () => {
+	test('an organiser adds a guest and one linked to an account; both audited', async () => {
+		const before = Number(one("SELECT count(*) FROM audit_log WHERE action = 'person.create'"));
+		const guest = await newPerson({ name: 'Amina Haddad', title: 'Professor', organisation: 'Université Mohammed V', bio: 'Writes on دور الثقافة.' });
+		assert.equal(guest.name, 'Amina Haddad');
+		assert.equal(guest.account_email, null);
+		const linked = await newPerson({ name: 'Second Organiser', email: 'SECOND-organiser@example.org' });
+		assert.equal(linked.account_email, SECOND.email, 'linked by the account\'s address, whatever its case');
+		assert.equal(Number(one("SELECT count(*) FROM audit_log WHERE action = 'person.create'")), before + 2);
+		const list = (await api('GET', `/api/v1/events/${SH}/people`)).json.people;
+		assert.ok(list.some((p) => p.id === guest.id) && list.some((p) => p.id === linked.id));
+		const patched = await api('PATCH', `/api/v1/events/${SH}/people/${guest.id}`, { title: 'Dean' });
+		assert.equal(patched.status, 200, patched.body);
+		assert.equal(patched.json.title, 'Dean');
+		assert.equal(patched.json.organisation, 'Université Mohammed V', 'what was not sent stays');
+	});
+
+	test('bad people are refused with their field, nothing saved', async () => {
+		const snap = dbSnapshot(srv.db);
+		let r = await api('POST', `/api/v1/events/${SH}/people`, { title: 'No name' });
+		assert.equal(r.status, 400);
+		assert.ok(r.json.errors.name);
+		r = await api('POST', `/api/v1/events/${SH}/people`, { name: 'Nobody', email: 'no-such-account@example.org' });
+		assert.equal(r.status, 400);
+		assert.match(r.json.errors.email, /No account/);
+		r = await api('POST', `/api/v1/events/${SH}/people`, { name: 'x'.repeat(201) });
+		assert.equal(r.status, 400);
+		assertDbUnchanged(srv.db, snap, 'refused people');
+	});
+
+	test('a session takes people by id or name with their roles; an unknown one is refused whole', async () => {
+		const p = await newPerson({ name: 'Kenji Sato', organisation: 'Waseda University' });
+		const s = await newSession({ title: 'Roles panel', people: [{ person: p.id, role: 'speaker' }, { person: 'Amina Haddad', role: 'moderator' }] });
+		assert.deepEqual(s.people.map((x) => [x.name, x.role]), [['Kenji Sato', 'speaker'], ['Amina Haddad', 'moderator']]);
+		const snap = dbSnapshot(srv.db);
+		for (const people of [[{ person: 'Nobody At All', role: 'speaker' }], [{ person: p.id, role: 'keynote' }], [{ role: 'chair' }], 'Kenji']) {
+			const r = await api('PATCH', `/api/v1/sessions/${s.id}`, { title: 'Changed too', people });
+			assert.equal(r.status, 400, JSON.stringify(people));
+			assert.ok(r.json.errors.people, JSON.stringify(r.json));
+		}
+		assertDbUnchanged(srv.db, snap, 'refused people of a session');
+		const r = await api('PATCH', `/api/v1/sessions/${s.id}`, { title: 'Roles panel, renamed' });
+		assert.equal(r.json.people.length, 2, 'people not sent stay as they are');
+	});
+
+	test('through the forms: add a person, give them a role in a session, remove it', async () => {
+		await organiser.get(`/admin/events/${SH}/people`);
+		let r = await organiser.post(`/admin/events/${SH}/people`, { name: 'Form Person', title: '', organisation: 'Tsinghua University', bio: '', email: '' });
+		assert.equal(r.status, 303, r.body.slice(0, 500));
+		const pid = Number(one(`SELECT id FROM programme_person WHERE name = 'Form Person'`));
+		const s = await newSession({ title: 'Form roles' });
+		const page = await organiser.get(`/admin/sessions/${s.id}/edit`);
+		assert.ok(tags(page.body, 'option').some((o) => o.value === String(pid)), 'the person is offered');
+		r = await organiser.post(`/admin/sessions/${s.id}/people`, { person: pid, role: 'rapporteur' });
+		assert.equal(r.status, 303);
+		assert.equal(one(`SELECT role FROM programme_session_person WHERE session_id = ${s.id}`), 'rapporteur');
+		assert.match(textOf(mainOf((await organiser.get(`/admin/sessions/${s.id}/edit`)).body)), /Form Person\s*Rapporteur/);
+		r = await organiser.post(`/admin/sessions/${s.id}/people/remove`, { person: pid, role: 'rapporteur' });
+		assert.equal(r.status, 303);
+		assert.equal(one(`SELECT count(*) FROM programme_session_person WHERE session_id = ${s.id}`), '0');
+		assert.equal(Number(one(`SELECT count(*) FROM audit_log WHERE entity = 'session' AND entity_id = ${s.id} AND action = 'session.update'`)), 2);
+		r = await organiser.post(`/admin/sessions/${s.id}/people`, { person: pid, role: 'rapporteur' }, { csrf: false });
+		assert.equal(r.status, 403, 'no CSRF token, no change');
+	});
+
+	test('deleting a person takes them out of their sessions, after asking', async () => {
+		const p = await newPerson({ name: 'Short Lived' });
+		const s = await newSession({ title: 'With Short Lived', people: [{ person: p.id, role: 'chair' }] });
+		await organiser.get(`/admin/events/${SH}/people`);
+		const ask = await organiser.post(`/admin/events/${SH}/people/${p.id}/delete`, {});
+		assert.equal(ask.status, 200);
+		assert.match(textOf(mainOf(ask.body)), /They leave 1 session/);
+		const r = await api('DELETE', `/api/v1/events/${SH}/people/${p.id}`);
+		assert.equal(r.status, 204);
+		assert.deepEqual((await api('GET', `/api/v1/sessions/${s.id}`)).json.people, []);
+	});
+});
+
+describe('conflicts', () => {
+	let a, b, p;
+	before(async () => {
+		await api('POST', `/api/v1/events/${SH}/rooms`, { name: 'Clash Room', capacity: 20 });
+		p = await newPerson({ name: 'Busy Speaker' });
+		a = await newSession({ title: 'Clash A', room: 'Clash Room', starts_at: '2012-11-30T18:00:00+08:00', ends_at: '2012-11-30T19:00:00+08:00', people: [{ person: p.id, role: 'speaker' }] });
+		b = await newSession({ title: 'Clash B', room: 'Clash Room', starts_at: '2012-11-30T18:30:00+08:00', ends_at: '2012-11-30T19:30:00+08:00', people: [{ person: p.id, role: 'moderator' }, { person: p.id, role: 'speaker' }] });
+	});
+	const types = (list, id) => list.filter((c) => c.sessions.includes(id)).map((c) => c.type).sort();
+
+	test('a room used twice and a person in two sessions at once, in the answers and the list', async () => {
+		assert.deepEqual(types(b.conflicts, b.id), ['person', 'room'], 'the creation\'s answer says so');
+		const got = (await api('GET', `/api/v1/sessions/${a.id}`)).json;
+		assert.deepEqual(types(got.conflicts, a.id), ['person', 'room']);
+		const room = got.conflicts.find((c) => c.type === 'room');
+		assert.deepEqual(room.sessions, [a.id, b.id]);
+		assert.equal(room.room, 'Clash Room');
+		assert.match(room.message, /Clash Room has two sessions at once/);
+		const person = got.conflicts.find((c) => c.type === 'person');
+		assert.deepEqual(person.person, { id: p.id, name: 'Busy Speaker' }, 'once, whatever their roles');
+		const list = (await api('GET', `/api/v1/events/${SH}/programme/conflicts`)).json.conflicts;
+		assert.deepEqual(types(list, a.id), ['person', 'room']);
+		const inList = (await api('GET', `/api/v1/events/${SH}/sessions`)).json.sessions.find((s) => s.id === a.id);
+		assert.deepEqual(types(inList.conflicts, a.id), ['person', 'room']);
+	});
+
+	test('moving one away clears both; the answer of the PATCH says so', async () => {
+		const r = await api('PATCH', `/api/v1/sessions/${b.id}`, { starts_at: '2012-11-30T19:00:00+08:00', ends_at: '2012-11-30T20:00:00+08:00' });
+		assert.equal(r.status, 200, r.body);
+		assert.deepEqual(r.json.conflicts, [], 'back to back is not a clash');
+	});
+
+	test('past midnight, more places than the room, interpretation into nothing, outside the event\'s new dates', async () => {
+		const late = await newSession({ title: 'Late night', starts_at: '2012-11-29T23:00:00+08:00', ends_at: '2012-11-30T00:30:00+08:00' });
+		assert.deepEqual(types(late.conflicts, late.id), ['day']);
+		const big = await newSession({ title: 'Too big', room: 'Clash Room', capacity: 25, starts_at: '2012-11-29T08:00:00+08:00', ends_at: '2012-11-29T08:30:00+08:00' });
+		const cap = big.conflicts.find((c) => c.type === 'capacity');
+		assert.equal(cap.room_capacity, 20);
+		assert.equal(cap.capacity, 25);
+		const interp = await newSession({ title: 'Interpreted', interpretation: true, interpretation_languages: [], starts_at: '2012-11-29T07:00:00+08:00', ends_at: '2012-11-29T07:30:00+08:00' });
+		assert.deepEqual(types(interp.conflicts, interp.id), ['interpretation']);
+		const fixed = await api('PATCH', `/api/v1/sessions/${interp.id}`, { interpretation_languages: 'en, zh' });
+		assert.deepEqual(fixed.json.interpretation_languages, ['en', 'zh']);
+		assert.deepEqual(fixed.json.conflicts, []);
+		// The event shortened to its first day: the sessions of the 30th are outside it.
+		sqlite(srv.db, `UPDATE event SET ends_on = '2012-11-29' WHERE slug = ${q(SH)}`);
+		try {
+			const got = (await api('GET', `/api/v1/sessions/${a.id}`)).json;
+			assert.ok(got.conflicts.some((c) => c.type === 'dates'), JSON.stringify(got.conflicts));
+		} finally {
+			sqlite(srv.db, `UPDATE event SET ends_on = '2012-11-30' WHERE slug = ${q(SH)}`);
+		}
+		for (const s of [late, big, interp]) assert.equal((await api('DELETE', `/api/v1/sessions/${s.id}`)).status, 200);
+	});
+
+	test('the programme tab lists them with links; the session form shows its own', async () => {
+		await api('PATCH', `/api/v1/sessions/${b.id}`, { starts_at: '2012-11-30T18:30:00+08:00', ends_at: '2012-11-30T19:30:00+08:00' });
+		const page = await organiser.get(`/admin/events/${SH}/programme`);
+		const main = mainOf(page.body);
+		assert.ok(tags(main, 'li').some((li) => li['data-type'] === 'person'));
+		assert.ok(tags(main, 'a').some((x) => x.href === `/admin/sessions/${a.id}/edit`));
+		const form = await organiser.get(`/admin/sessions/${a.id}/edit`);
+		assert.match(textOf(mainOf(form.body)), /Conflicts[\s\S]*Busy Speaker is in two sessions at once/);
+		await api('PATCH', `/api/v1/sessions/${b.id}`, { starts_at: '2012-11-30T19:00:00+08:00', ends_at: '2012-11-30T20:00:00+08:00' });
+	});
+
+	test('a session across midnight into a day the event does not have is refused, nothing saved', async () => {
+		const snap = dbSnapshot(srv.db);
+		const r = await api('POST', `/api/v1/events/${SH}/sessions`, { title: 'Into December', starts_at: '2012-11-30T23:00:00+08:00', ends_at: '2012-12-01T01:00:00+08:00' });
+		assert.equal(r.status, 400);
+		assert.match(r.json.errors.ends_at, /within the event's dates/);
+		assertDbUnchanged(srv.db, snap, 'a session into a day the event does not have');
+	});
+});
+
+describe('releases', () => {
+	test('the demo is released as version 1; edits stay invisible until the next release', async () => {
+		const rel = (await api('GET', `/api/v1/events/${SH}/programme/releases`)).json;
+		assert.equal(rel.releases.at(-1).version, 1);
+		assert.ok(rel.pending.length > 0, 'the sessions made above are pending');
+		const s = await newSession({ title: 'Not yet public', starts_at: '2012-11-29T17:00:00+08:00', ends_at: '2012-11-29T17:30:00+08:00' });
+		assert.ok(!(await publicIds()).includes(s.id), 'not on the public programme');
+		assert.equal((await visitor(`/events/${SH}/sessions/${s.id}`)).status, 404);
+		assert.equal((await visitor(`/api/v1/sessions/${s.id}`)).status, 404, 'nor through the API');
+		assert.ok(!(await request(`${srv.url}/events/${SH}/programme.ics`)).body.includes('Not yet public'));
+		const v = await release('Adds the evening sessions.');
+		assert.equal(v.version, rel.releases[0].version + 1);
+		assert.ok(v.changes.some((c) => c.session === s.id && c.change === 'added'));
+		assert.ok((await publicIds()).includes(s.id));
+		const pub = JSON.parse((await visitor(`/api/v1/sessions/${s.id}`)).body);
+		assert.equal(pub.title, 'Not yet public');
+		assert.ok(!('conflicts' in pub), 'the public copy has no editorial keys');
+	});
+
+	test('a move, a change and a cancellation make the changelog; the calendar\'s SEQUENCE grows', async () => {
+		const moved = await newSession({ title: 'Will move', starts_at: '2012-11-29T18:00:00+08:00', ends_at: '2012-11-29T18:30:00+08:00' });
+		const kept = await newSession({ title: 'Will change', starts_at: '2012-11-29T18:00:00+08:00', ends_at: '2012-11-29T18:30:00+08:00' });
+		const gone = await newSession({ title: 'Will go', starts_at: '2012-11-29T18:00:00+08:00', ends_at: '2012-11-29T18:30:00+08:00' });
+		await release();
+		const seq = async (id) => Number(/SEQUENCE:(\d+)/.exec((await request(`${srv.url}/events/${SH}/programme.ics`)).body.split(`UID:session-${id}@`)[1])[1]);
+		assert.equal(await seq(moved.id), 0);
+		await api('PATCH', `/api/v1/sessions/${moved.id}`, { starts_at: '2012-11-29T19:00:00+08:00', ends_at: '2012-11-29T19:30:00+08:00' });
+		await api('PATCH', `/api/v1/sessions/${kept.id}`, { description_md: 'Now with a description.' });
+		assert.equal((await api('DELETE', `/api/v1/sessions/${gone.id}`)).status, 200);
+		const pending = (await api('GET', `/api/v1/events/${SH}/programme/releases`)).json.pending;
+		assert.deepEqual(pending.map((c) => [c.session, c.change]).sort(), [[moved.id, 'moved'], [kept.id, 'updated'], [gone.id, 'cancelled']].sort());
+		const v = await release('Evening moved.');
+		const m = v.changes.find((c) => c.session === moved.id);
+		assert.equal(m.starts_at, '2012-11-29T19:00:00+08:00');
+		assert.equal(m.was.starts_at, '2012-11-29T18:00:00+08:00');
+		assert.deepEqual(v.changes.find((c) => c.session === kept.id).fields, ['description_md']);
+		assert.equal(await seq(moved.id), 1, 'the move raised its SEQUENCE');
+		assert.equal(await seq(kept.id), 1);
+		const page = await request(`${srv.url}/events/${SH}/programme/changes`);
+		assert.equal(page.status, 200);
+		const text = textOf(mainOf(page.body));
+		assert.match(text, new RegExp(`Version ${v.version}[\\s\\S]*Evening moved\\.[\\s\\S]*Moved\\s*Will move[\\s\\S]*was`));
+		assert.match(text, /Cancelled\s*Will go/);
+		assert.equal(Number(one("SELECT count(*) FROM audit_log WHERE action = 'programme.release'")) >= 3, true);
+	});
+
+	test('nothing to release is refused; a participant and another event\'s organiser may not release', async () => {
+		const snap = dbSnapshot(srv.db);
+		let r = await api('POST', `/api/v1/events/${SH}/programme/releases`, { note: '' });
+		assert.equal(r.status, 409);
+		assert.match(r.json.error.message, /Nothing has changed/);
+		await newSession({ title: 'Pending for the refusals' });
+		const snap2 = dbSnapshot(srv.db);
+		for (const t of [participantToken, otherToken]) {
+			r = await api('POST', `/api/v1/events/${SH}/programme/releases`, { note: 'x' }, t);
+			assert.equal(r.status, 403);
+			assert.equal((await api('GET', `/api/v1/events/${SH}/programme/conflicts`, undefined, t)).status, 403);
+		}
+		r = await api('POST', `/api/v1/events/${SH}/programme/releases`, { note: 'x'.repeat(2001) });
+		assert.equal(r.status, 400);
+		assertDbUnchanged(srv.db, snap2, 'refused releases');
+		assert.ok(snap);
+	});
+
+	test('the release form on the tab releases and says so', async () => {
+		await organiser.get(`/admin/events/${SH}/programme`);
+		const r = await organiser.post(`/admin/events/${SH}/programme/releases`, { note: 'From the form.' });
+		assert.equal(r.status, 303);
+		assert.match(r.headers.location, /done=released/);
+		const tab = await organiser.get(r.headers.location);
+		assert.match(textOf(mainOf(tab.body)), /Released: the public sees this version/);
+		assert.match(textOf(mainOf(tab.body)), /Everything is released/);
+	});
+
+	test('a person has a public page with their released sessions; none released, none shown', async () => {
+		const p = await newPerson({ name: 'Public Person', organisation: 'Fudan University', bio: 'On dialogue.' });
+		const s = await newSession({ title: 'With the public person', people: [{ person: p.id, role: 'speaker' }] });
+		assert.equal((await visitor(`/events/${SH}/people/${p.id}`)).status, 404, 'not before a release');
+		await release();
+		const page = await request(`${srv.url}/events/${SH}/people/${p.id}`);
+		assert.equal(page.status, 200);
+		assert.match(textOf(mainOf(page.body)), /Public Person[\s\S]*Fudan University[\s\S]*With the public person[\s\S]*Speaker/);
+		assert.ok(!page.body.includes('account_email'));
+		const sp = await request(`${srv.url}/events/${SH}/sessions/${s.id}`);
+		assert.ok(tags(mainOf(sp.body), 'a').some((x) => x.href === `/events/${SH}/people/${p.id}`), 'the session links to them');
+	});
+});
+
+describe('two organisers, one session', () => {
+	let s;
+	before(async () => {
+		s = await newSession({ title: 'Shared session', track: 'Society', starts_at: '2012-11-29T20:00:00+08:00', ends_at: '2012-11-29T21:00:00+08:00' });
+	});
+
+	test('changes to different fields are merged; the same field changed by both is refused with the field, nothing saved', async () => {
+		const seen = (await api('GET', `/api/v1/sessions/${s.id}`)).json;
+		await new Promise((r) => setTimeout(r, 1100)); // updated_at counts seconds
+		let r = await api('PATCH', `/api/v1/sessions/${s.id}`, { title: 'Renamed by the second', updated_at: seen.updated_at }, secondToken);
+		assert.equal(r.status, 200, r.body);
+		await new Promise((res) => setTimeout(res, 1100));
+		r = await api('PATCH', `/api/v1/sessions/${s.id}`, { ...seen, track: 'Culture', updated_at: seen.updated_at });
+		assert.equal(r.status, 200, r.body);
+		assert.equal(r.json.title, 'Renamed by the second', 'the other\'s change is kept');
+		assert.equal(r.json.track, 'Culture', 'and mine applied');
+		const snap = dbSnapshot(srv.db);
+		r = await api('PATCH', `/api/v1/sessions/${s.id}`, { title: 'My own name', updated_at: seen.updated_at });
+		assert.equal(r.status, 409, r.body);
+		assert.match(r.json.errors.title, /Someone else changed this/);
+		assert.match(r.json.error, /Someone else saved this session/);
+		assertDbUnchanged(srv.db, snap, 'a clashing save');
+		const now = (await api('GET', `/api/v1/sessions/${s.id}`)).json;
+		r = await api('PATCH', `/api/v1/sessions/${s.id}`, { title: 'My own name', updated_at: now.updated_at });
+		assert.equal(r.status, 200, 'with the new version seen, the save is a choice');
+	});
+
+	test('in the form: the clash is shown beside the field, the other changes are in the form, a second save keeps both', async () => {
+		const page = await organiser.get(`/admin/sessions/${s.id}/edit`);
+		const form = Object.fromEntries(tags(page.body, 'input').filter((i) => i.name && i.type !== 'checkbox' && i.type !== 'submit').map((i) => [i.name, i.value ?? '']));
+		for (const t of tags(page.body, 'textarea')) form[t.name] = '';
+		form.description_md = one(`SELECT description_md FROM programme_session WHERE id = ${s.id}`);
+		form.kind = 'panel';
+		form.visibility = 'public';
+		form.room = '';
+		form.interpretation = '0';
+		assert.ok(form.updated_at, 'the form carries the version it shows');
+		await new Promise((r) => setTimeout(r, 1100));
+		const r1 = await api('PATCH', `/api/v1/sessions/${s.id}`, { title: 'Second\'s title', track: 'Values' }, secondToken);
+		assert.equal(r1.status, 200);
+		const r = await organiser.post(`/admin/sessions/${s.id}`, { ...form, title: 'First\'s title' });
+		assert.equal(r.status, 409, r.body.slice(0, 300));
+		const text = textOf(mainOf(r.body));
+		assert.match(text, /Someone else saved this session after you opened it/);
+		assert.match(text, /Someone else changed this since you opened the form/);
+		const shown = Object.fromEntries(tags(r.body, 'input').filter((i) => i.name).map((i) => [i.name, i.value ?? '']));
+		assert.equal(shown.title, 'First\'s title', 'my value, marked');
+		assert.equal(shown.track, 'Values', 'their change to a field I left alone');
+		const again = await organiser.post(`/admin/sessions/${s.id}`, { ...shown, description_md: form.description_md, kind: 'panel', visibility: 'public', room: '', interpretation: '0' });
+		assert.equal(again.status, 303, again.body.slice(0, 300));
+		const now = (await api('GET', `/api/v1/sessions/${s.id}`)).json;
+		assert.equal(now.title, 'First\'s title');
+		assert.equal(now.track, 'Values');
+	});
+});
