@@ -19,11 +19,17 @@ const ENDPOINTS = [
 	'POST /api/v1/events/{slug}/rooms', 'GET /api/v1/events/{slug}/rooms',
 	'POST /api/v1/events/{slug}/sessions', 'GET /api/v1/events/{slug}/sessions',
 	'GET /api/v1/sessions/{id}', 'PATCH /api/v1/sessions/{id}', 'DELETE /api/v1/sessions/{id}',
+	'POST /api/v1/events/{slug}/people', 'GET /api/v1/events/{slug}/people',
+	'PATCH /api/v1/events/{slug}/people/{id}',
+	'GET /api/v1/events/{slug}/programme/conflicts',
+	'POST /api/v1/events/{slug}/programme/releases', 'GET /api/v1/events/{slug}/programme/releases',
 ];
 
 // The docs number the sessions they make 1, 2…; each id a documented
-// answer gives is mapped to the one the server gave.
+// answer gives is mapped to the one the server gave. A person's path
+// (…/people/1) stands for the last person the docs made.
 const ids = new Map();
+let lastPerson = null;
 
 let srv, token;
 before(async () => {
@@ -51,8 +57,10 @@ test('every example in docs/api/programme.md holds', async () => {
 	for (const ex of examples) {
 		const where = `docs/api/programme.md:${ex.line} ${ex.method} ${ex.path}`;
 		const headers = { ...ex.headers, Authorization: `Bearer ${token}` };
-		const p = ex.path.replace(/\/sessions\/(\d+)/, (all, n) => `/sessions/${ids.get(Number(n)) ?? n}`);
+		const p = ex.path.replace(/\/sessions\/(\d+)/, (all, n) => `/sessions/${ids.get(Number(n)) ?? n}`)
+			.replace(/\/people\/(\d+)/, (all, n) => `/people/${lastPerson ?? n}`);
 		const r = await request(srv.url + p, { method: ex.method, headers, body: ex.body });
+		if (ex.method === 'POST' && /\/people$/.test(ex.path) && r.status === 201) lastPerson = JSON.parse(r.body).id;
 		if (ex.method === 'POST' && /\/sessions$/.test(ex.path) && r.status === 201 && typeof ex.answer?.id === 'number')
 			ids.set(ex.answer.id, JSON.parse(r.body).id);
 		assert.equal(r.status, ex.status, `${where}: status ${r.status}, answer ${r.body.slice(0, 400)}`);
@@ -65,7 +73,12 @@ test('every example in docs/api/programme.md holds', async () => {
 test('a visitor sees the public session only, as the docs say', async () => {
 	const json = { Accept: 'application/json' };
 	const list = JSON.parse((await request(`${srv.url}/api/v1/events/harmony-through-diversity-and-dialogue/sessions`, { headers: json })).body);
-	assert.deepEqual(list.sessions.map((s) => s.id), [ids.get(1)]);
+	assert.deepEqual(list.sessions.map((s) => s.id), [ids.get(1), ids.get(3)], 'the public ones of the release');
+	assert.equal(list.version, 1);
+	const one = JSON.parse((await request(`${srv.url}/api/v1/sessions/${ids.get(1)}`, { headers: json })).body);
+	assert.equal(one.starts_at, '2031-11-27T09:30:00+08:00', 'as released, not as changed since');
+	assert.ok(!('conflicts' in one));
+	assert.equal((await request(`${srv.url}/api/v1/sessions/${ids.get(2)}`, { headers: json })).status, 404);
 	const rooms = await request(`${srv.url}/api/v1/events/harmony-through-diversity-and-dialogue/rooms`, { headers: json });
 	assert.equal(rooms.status, 401, 'the rooms are the organisers\'');
 });

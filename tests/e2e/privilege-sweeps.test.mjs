@@ -130,6 +130,7 @@ FROM event e JOIN programme_room r ON r.event_id = e.id WHERE e.slug = ${q(SHANG
 	ids.suggestion = one(`SELECT id FROM statement_translation_suggestion WHERE text = 'Proposition sonde'`);
 	ids.room = one(`SELECT id FROM programme_room WHERE name = 'Probe room'`);
 	ids.session = one(`SELECT id FROM programme_session WHERE title = 'Probe session'`);
+	ids.person = one(`SELECT min(id) FROM programme_person`); // the demo's
 	ids.registration = one(`SELECT r.id FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SHANGHAI)} AND r.status = 'approved' ORDER BY r.id LIMIT 1`);
 	ids.shanghaiPost = one(`SELECT p.id FROM post p JOIN event e ON e.id = p.event_id WHERE e.slug = ${q(SHANGHAI)} LIMIT 1`);
 	ids.sitePost = one(`SELECT id FROM post WHERE slug = 'site-news-probe'`);
@@ -241,6 +242,7 @@ function commonParam(name, p) {
 	if (name === 'sug' && /\/suggestions\//.test(p)) return ids.suggestion;
 	if (name === 'pid' && /\/participants\//.test(p)) return ids.participant;
 	if (name === 'id' && /\/rooms\//.test(p)) return ids.room;
+	if (name === 'id' && /\/people\/\{id\}/.test(p)) return ids.person;
 	if (name === 'id' && /^\/(admin|api\/v1|events\/\{slug\})\/sessions\//.test(p)) return ids.session;
 	// a well-formed link to no registration: refusals come before the lookup
 	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;

@@ -85,6 +85,7 @@ FROM event e JOIN programme_room r ON r.event_id = e.id WHERE e.slug = ${q(SHANG
 	ids.suggestion = one(`SELECT id FROM statement_translation_suggestion WHERE text = 'Proposition sonde'`);
 	ids.room = one(`SELECT id FROM programme_room WHERE name = 'Probe room'`);
 	ids.session = one(`SELECT id FROM programme_session WHERE title = 'Probe session'`);
+	ids.person = one(`SELECT min(id) FROM programme_person`); // the demo's
 	ids.trash = trashedPost(srv.db, SHANGHAI);
 	ids.adminToken = one(`SELECT t.id FROM api_token t JOIN account a ON a.id = t.account_id WHERE a.email = ${q(PEOPLE.admin.email)} LIMIT 1`);
 	// The administrator's own session: a route that forgot its check would end it.
@@ -166,6 +167,7 @@ const PARAMS = [
 	[/\/suggestions\/\{sug\}/, 'sug', () => ids.suggestion],
 	[/\/participants\/\{pid\}/, 'pid', () => ids.participant],
 	[/\/rooms\/\{id\}/, 'id', () => ids.room],
+	[/\/people\/\{id\}/, 'id', () => ids.person],
 	[/\/sessions\/\{id\}/, 'id', () => ids.session],
 ];
 

@@ -32,10 +32,11 @@ export function parseExamples(md) {
 }
 
 // Every documented key present with the documented value ("…": present,
-// any value). ids (optional, a Map): a documented "id" stands for the one
-// the server gave.
+// any value). ids (optional, a Map): a documented "id" (and "session", or
+// a number in a "sessions" list) stands for the one the server gave.
+const ID_KEYS = new Set(['id', 'session', 'sessions[]']);
 export function matches(doc, got, where, ids, key) {
-	if (ids && key === 'id' && typeof doc === 'number' && ids.has(doc)) doc = ids.get(doc);
+	if (ids && ID_KEYS.has(key) && typeof doc === 'number' && ids.has(doc)) doc = ids.get(doc);
 	if (doc === '…') {
 		assert.notEqual(got, undefined, `${where}: missing`);
 		return;
@@ -43,7 +44,7 @@ export function matches(doc, got, where, ids, key) {
 	if (Array.isArray(doc)) {
 		assert.ok(Array.isArray(got), `${where}: not an array: ${JSON.stringify(got)?.slice(0, 200)}`);
 		assert.equal(got.length, doc.length, `${where}: length (got ${JSON.stringify(got).slice(0, 300)})`);
-		doc.forEach((d, i) => matches(d, got[i], `${where}[${i}]`, ids));
+		doc.forEach((d, i) => matches(d, got[i], `${where}[${i}]`, ids, `${key}[]`));
 		return;
 	}
 	if (doc && typeof doc === 'object') {
