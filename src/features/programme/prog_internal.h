@@ -164,6 +164,15 @@ enum hm_err prog_ics(struct http_req *req, struct buf *b, const char *name, cons
 		     const json_t *fallback_ev);
 extern const struct route prog_calendar_routes[];
 
+/* ---------------------------------------------------------- agenda.c */
+/* Adds to a released session s (its public page, in the page's read
+ * transaction) "places" (a limited session's {capacity, taken, left,
+ * full, label}, else null) and "agenda" (the reader's {signed_in,
+ * starred, signed_up}, or a visitor's {signed_in: false, sign_in_url}). */
+enum hm_err prog_agenda_session(struct http_req *req, json_t *s);
+/* Stars, places, /agenda and its calendar feed. */
+extern const struct route prog_agenda_routes[];
+
 extern const struct kind session_kind;
 extern const struct route prog_admin_routes[];
 extern const struct route prog_public_routes[];
