@@ -242,6 +242,7 @@ function commonParam(name, p) {
 	if (name === 'pid' && /\/participants\//.test(p)) return ids.participant;
 	if (name === 'id' && /\/rooms\//.test(p)) return ids.room;
 	if (name === 'id' && /^\/(admin|api\/v1|events\/\{slug\})\/sessions\//.test(p)) return ids.session;
+	if (name === 'file' && /^\/agenda\//.test(p)) return 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics';
 	// a well-formed link to no registration: refusals come before the lookup
 	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 	return null;

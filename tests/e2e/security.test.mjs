@@ -167,6 +167,8 @@ const PARAMS = [
 	[/\/participants\/\{pid\}/, 'pid', () => ids.participant],
 	[/\/rooms\/\{id\}/, 'id', () => ids.room],
 	[/\/sessions\/\{id\}/, 'id', () => ids.session],
+	// a well-formed agenda feed address that names no feed
+	[/^\/agenda\//, 'file', () => 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics'],
 ];
 
 function fill(pattern) {
