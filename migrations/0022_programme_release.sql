@@ -98,10 +98,15 @@ CREATE TABLE programme_signup (
 );
 CREATE INDEX programme_signup_account ON programme_signup(account_id);
 
--- The secret address of an account's agenda feed: the digest of its
--- token (as API tokens are kept); a new one replaces the old.
+-- The secret address of an account's agenda feed. It stays retrievable:
+-- its token is a keyed hash (server key "agenda") of the random salt and
+-- the account, so the page can show the address again while the store
+-- keeps no usable token (token_hash, its digest as API tokens are kept,
+-- is what a calendar's request is looked up by). A new salt is a new
+-- address; the old one stops working.
 CREATE TABLE programme_feed (
   account_id INTEGER PRIMARY KEY REFERENCES account(id) ON DELETE CASCADE,
   token_hash TEXT NOT NULL UNIQUE,
+  salt       TEXT NOT NULL,
   created_at TEXT NOT NULL
 );

@@ -244,6 +244,7 @@ function commonParam(name, p) {
 	if (name === 'id' && /\/rooms\//.test(p)) return ids.room;
 	if (name === 'id' && /\/people\/\{id\}/.test(p)) return ids.person;
 	if (name === 'id' && /^\/(admin|api\/v1|events\/\{slug\})\/sessions\//.test(p)) return ids.session;
+	if (name === 'file' && /^\/agenda\//.test(p)) return 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics';
 	// a well-formed link to no registration: refusals come before the lookup
 	if (name === 'token' && /^\/registration\//.test(p)) return `${ids.registration}.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;
 	return null;

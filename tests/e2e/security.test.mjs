@@ -169,6 +169,8 @@ const PARAMS = [
 	[/\/rooms\/\{id\}/, 'id', () => ids.room],
 	[/\/people\/\{id\}/, 'id', () => ids.person],
 	[/\/sessions\/\{id\}/, 'id', () => ids.session],
+	// a well-formed agenda feed address that names no feed
+	[/^\/agenda\//, 'file', () => 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA.ics'],
 ];
 
 function fill(pattern) {

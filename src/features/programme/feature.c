@@ -9,6 +9,7 @@ static const struct route *const routes[] = {
 	prog_public_routes,
 	prog_calendar_routes,
 	prog_people_routes,
+	prog_agenda_routes,
 	prog_admin_routes,
 	NULL,
 };

@@ -176,6 +176,15 @@ void prog_changes_explain(struct http_req *req, json_t *changes);
 json_t *prog_people_options(struct http_req *req, int64_t event_id);
 extern const struct route prog_people_routes[];
 
+/* ---------------------------------------------------------- agenda.c */
+/* Adds to a released session s (its public page, in the page's read
+ * transaction) "places" (a limited session's {capacity, taken, left,
+ * full, label}, else null) and "agenda" (the reader's {signed_in,
+ * starred, signed_up}, or a visitor's {signed_in: false, sign_in_url}). */
+enum hm_err prog_agenda_session(struct http_req *req, json_t *s);
+/* Stars, places, /agenda and its calendar feed. */
+extern const struct route prog_agenda_routes[];
+
 extern const struct kind session_kind;
 extern const struct route prog_admin_routes[];
 extern const struct route prog_public_routes[];

@@ -218,6 +218,8 @@ static enum hm_err page_session(struct http_req *req, struct http_res *res)
 		   (more || str_eq(web_str(s, "visibility"), "public"));
 	/* what other features add (the dialogue: the session's conversations) */
 	e = seen ? web_features_session_page(req, s) : HM_OK;
+	if (e == HM_OK && seen) /* its places, the reader's star and place (agenda.c) */
+		e = prog_agenda_session(req, s);
 	db_rollback(req->db);
 	if (db_failed(req->db) || more < 0 || e != HM_OK)
 		return HM_EDB;
