@@ -160,6 +160,7 @@ async function adminPages() {
 			// a statement's translations, linked from the moderation queue
 			statements: await firstId(`/admin/conversations/${conversation}/statements`, /^\/admin\/statements\/(\d+)\/translations/),
 			sessions: session,
+			people: await firstId(`/admin/events/${SHANGHAI}/people`, /^\/admin\/events\/[^/]+\/people\/(\d+)\/edit/),
 			// a thing's version in another language (events, series, organisations, posts)
 			translations: 'fr',
 		};

@@ -42,7 +42,13 @@ SELECT id, 'Hall ${LONG}', 300, '2020-01-01T00:00:00Z' FROM event WHERE slug = '
 INSERT INTO programme_session (id, event_id, title, kind, track, description_md, starts_at, ends_at, room_id, languages, created_at, updated_at)
 SELECT 9001, e.id, 'The ${LONG} and regional cooperation', 'plenary', 'Culture ${LONG}', 'A *plenary* on the ${LONG}.',
        '2012-11-29T01:30:00Z', '2012-11-29T03:00:00Z', r.id, 'en,zh,ar', '2020-01-01T00:00:00Z', '2020-01-01T00:00:00Z'
-FROM event e JOIN programme_room r ON r.event_id = e.id WHERE e.slug = 'asia-south-pacific-shanghai-2012' AND r.name = 'Hall ${LONG}';`);
+FROM event e JOIN programme_room r ON r.event_id = e.id WHERE e.slug = 'asia-south-pacific-shanghai-2012' AND r.name = 'Hall ${LONG}';
+-- in the released programme, which the public reads
+INSERT INTO programme_release_session (release_id, session_id, sequence, title, kind, track, description_md, starts_at, ends_at,
+                                       room, room_capacity, languages, capacity, visibility, updated_at)
+SELECT r.id, s.id, 0, s.title, s.kind, s.track, s.description_md, s.starts_at, s.ends_at, ro.name, ro.capacity, s.languages,
+       s.capacity, s.visibility, s.updated_at
+FROM programme_release r JOIN programme_session s ON s.id = 9001 JOIN programme_room ro ON ro.id = s.room_id;`);
 	browser = await chromium.launch(LAUNCH);
 });
 after(async () => {
