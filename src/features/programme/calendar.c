@@ -36,6 +36,11 @@ static const char *host_of(struct arena *a, const char *base)
 	return n ? arena_strndup(a, h, n) : "harmony.invalid";
 }
 
+const char *prog_site_host(struct http_req *req)
+{
+	return host_of(&req->pool, server_base_url(req->srv));
+}
+
 enum hm_err prog_ics(struct http_req *req, struct buf *b, const char *name, const json_t *sessions,
 		     const json_t *fallback_ev)
 {

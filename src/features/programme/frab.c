@@ -9,9 +9,10 @@
  * event's zone, every day of the event even when empty) and room.
  *
  * Identifiers are stable: each session's guid is the name-based UUID
- * (v5, SHA-1, libuuid) of "<base URL>/sessions/<id>" in the URL
- * namespace, each person's of "<base URL>/people/<id>", each room's of
- * "<base URL>/events/<event id>/rooms/<name>"; renaming the event keeps
+ * (v5, SHA-1, libuuid; URL namespace) of its iCalendar UID
+ * "session-<id>@<host>" (the host of the site's base URL), each person's
+ * of "person-<id>@<host>", each room's of "room-<event id>-<name>@<host>":
+ * renaming the event, or serving it on another port or over https, keeps
  * them. frab knows speakers only: every person of a session is in its
  * persons, with harmony's role (speaker, moderator, chair, rapporteur)
  * as "role" in the JSON (the schema lets persons carry more keys); the
@@ -147,7 +148,7 @@ json_t *prog_frab_schedule(struct http_req *req, const json_t *ev, const json_t 
 			   const json_t *rel)
 {
 	struct arena *a = &req->pool;
-	const char *base = server_base_url(req->srv);
+	const char *base = server_base_url(req->srv), *host = prog_site_host(req);
 	const char *slug = web_str(ev, "slug"), *tz = web_str(ev, "timezone");
 	const char *acronym = acronym_of(a, slug);
 	long long event_id = (long long)json_integer_value(json_object_get(ev, "id"));
@@ -173,8 +174,8 @@ json_t *prog_frab_schedule(struct http_req *req, const json_t *ev, const json_t 
 		if (!json_object_get(room_index, rn)) {
 			json_object_set_new(room_index, rn, json_integer((json_int_t)json_array_size(rooms)));
 			json_t *r = json_pack("{s:s, s:s?}", "name", rn, "guid",
-					      uuid5_url(a, arena_printf(a, "%s/events/%lld/rooms/%s", base,
-									 event_id, rn)));
+					      uuid5_url(a, arena_printf(a, "room-%lld-%s@%s", event_id,
+									 rn, host)));
 			json_t *cap = json_object_get(s, "room_capacity");
 			json_object_set(r, "capacity", json_is_integer(cap) ? cap : json_null());
 			json_array_append_new(rooms, r);
@@ -223,9 +224,10 @@ json_t *prog_frab_schedule(struct http_req *req, const json_t *ev, const json_t 
 		json_array_foreach(json_object_get(s, "people"), j, p) {
 			json_t *o = json_pack(
 				"{s:s?, s:O, s:O, s:O}", "guid",
-				uuid5_url(a, arena_printf(a, "%s/people/%lld", base,
+				uuid5_url(a, arena_printf(a, "person-%lld@%s",
 							  (long long)json_integer_value(
-								  json_object_get(p, "id")))),
+								  json_object_get(p, "id")),
+							  host)),
 				"name", json_object_get(p, "name"), "public_name",
 				json_object_get(p, "name"), "role", json_object_get(p, "role"));
 			json_array_append_new(persons, o);
@@ -236,7 +238,7 @@ json_t *prog_frab_schedule(struct http_req *req, const json_t *ev, const json_t 
 		json_t *e = json_pack(
 			"{s:s?, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s, s:O,"
 			" s:s, s:n, s:o, s:o}",
-			"guid", uuid5_url(a, arena_printf(a, "%s/sessions/%lld", base, id)), "id",
+			"guid", uuid5_url(a, arena_printf(a, "session-%lld@%s", id, host)), "id",
 			(json_int_t)id, "date", st, "start", arena_printf(a, "%.5s", st + 11), "end",
 			en, "duration", duration_of(a, to - from), "room", rn, "slug",
 			event_slug(a, acronym, id, web_str(s, "title")), "url",

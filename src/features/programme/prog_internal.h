@@ -163,6 +163,9 @@ int prog_sees_participants_only(struct http_req *req, const json_t *ev);
 enum hm_err prog_ics(struct http_req *req, struct buf *b, const char *name, const json_t *sessions,
 		     const json_t *fallback_ev);
 extern const struct route prog_calendar_routes[];
+/* The host of the site's base URL ("example.org"): what the iCalendar
+ * UIDs ("session-<id>@<host>") and the frab guids are made from. */
+const char *prog_site_host(struct http_req *req);
 
 /* ------------------------------------------------------------ frab.c */
 /* The room a session is shown in: its room's name, or "Venue" (in the
