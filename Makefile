@@ -11,7 +11,7 @@ B       ?= build
 CC      ?= cc
 CLANG   ?= clang
 PKGS    := libmicrohttpd sqlite3 libpq jansson libcmark-gfm libsodium icu-uc icu-i18n liboath libqrencode \
-           pangocairo
+           pangocairo libxml-2.0 uuid
 # Opened with dlopen on first use (src/media/gd_load.c, src/mail/curl_load.c),
 # so every start skips loading them: their headers only, never linked.
 DLOPEN_PKGS := gdlib libcurl

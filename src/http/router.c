@@ -23,13 +23,19 @@ static int pattern_match(const char *pat, const char *path, struct arena *a,
 		const char *send = strchr(path, '/');
 		size_t plen = pend ? (size_t)(pend - pat) : strlen(pat);
 		size_t slen = send ? (size_t)(send - path) : strlen(path);
-		if (plen >= 2 && pat[0] == '{' && pat[plen - 1] == '}') {
-			if (slen == 0 || *nparams == ROUTE_MAX_PARAMS)
+		/* "{name}" or "{name}.ext": a parameter, with a literal tail
+		 * the segment must end with (kept out of the value) */
+		const char *close = pat[0] == '{' ? memchr(pat, '}', plen) : NULL;
+		if (close && close - pat >= 2) {
+			size_t nlen = (size_t)(close - pat) - 1;
+			size_t tlen = plen - nlen - 2;
+			if (slen <= tlen || *nparams == ROUTE_MAX_PARAMS ||
+			    memcmp(path + slen - tlen, close + 1, tlen) != 0)
 				return 0;
 			if (a) {
-				params[*nparams].key = arena_strndup(a, pat + 1, plen - 2);
-				params[*nparams].value = arena_strndup(a, path, slen);
-				params[*nparams].value_len = slen;
+				params[*nparams].key = arena_strndup(a, pat + 1, nlen);
+				params[*nparams].value = arena_strndup(a, path, slen - tlen);
+				params[*nparams].value_len = slen - tlen;
 			}
 			(*nparams)++;
 		} else if (plen != slen || memcmp(pat, path, plen) != 0) {

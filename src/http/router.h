@@ -1,7 +1,9 @@
 /*
  * router.h — matches a method and a decoded path against a table of route
- * patterns. A pattern is a path whose segments are literals or "{name}",
- * which matches one non-empty segment and becomes a path parameter.
+ * patterns. A pattern is a path whose segments are literals, "{name}",
+ * which matches one non-empty segment and becomes a path parameter, or
+ * "{name}.ext", which matches a segment ending in ".ext" (and more before
+ * it), the parameter being what comes before.
  */
 #ifndef HM_ROUTER_H
 #define HM_ROUTER_H

@@ -15,6 +15,7 @@ static enum hm_err h_post(struct http_req *r, struct http_res *s) { (void)r; (vo
 static enum hm_err h_news(struct http_req *r, struct http_res *s) { (void)r; (void)s; return HM_OK; }
 static enum hm_err h_news_post(struct http_req *r, struct http_res *s) { (void)r; (void)s; return HM_OK; }
 static enum hm_err h_feed(struct http_req *r, struct http_res *s) { (void)r; (void)s; return HM_OK; }
+static enum hm_err h_ics(struct http_req *r, struct http_res *s) { (void)r; (void)s; return HM_OK; }
 
 static const struct route routes[] = {
 	{HTTP_M(HTTP_GET), "/", h_home},
@@ -22,6 +23,7 @@ static const struct route routes[] = {
 	{HTTP_M(HTTP_POST), "/news", h_news_post},
 	{HTTP_M(HTTP_GET), "/news.atom", h_feed},
 	{HTTP_M(HTTP_GET), "/news/{yyyy}/{mm}/{dd}/{slug}", h_post},
+	{HTTP_M(HTTP_GET), "/s/{id}.ics", h_ics},
 };
 
 static const struct {
@@ -42,6 +44,10 @@ static const struct {
 	{"R08 literal longer", "/newsx", HTTP_GET, ROUTE_NOT_FOUND, NULL, NULL, NULL},
 	{"R09 method not allowed", "/news.atom", HTTP_DELETE, ROUTE_BAD_METHOD, NULL, NULL, NULL},
 	{"R10 double slash", "//", HTTP_GET, ROUTE_NOT_FOUND, NULL, NULL, NULL},
+	{"R11 tail without parameter", "/s/.ics", HTTP_GET, ROUTE_NOT_FOUND, NULL, NULL, NULL},
+	{"R12 other tail", "/s/12.ical", HTTP_GET, ROUTE_NOT_FOUND, NULL, NULL, NULL},
+	{"R13 no tail", "/s/12", HTTP_GET, ROUTE_NOT_FOUND, NULL, NULL, NULL},
+	{"R14 tail only part", "/s/ics", HTTP_GET, ROUTE_NOT_FOUND, NULL, NULL, NULL},
 	/* positive */
 	{"R20 root", "/", HTTP_GET, ROUTE_FOUND, h_home, NULL, NULL},
 	{"R21 HEAD uses GET", "/", HTTP_HEAD, ROUTE_FOUND, h_home, NULL, NULL},
@@ -51,6 +57,8 @@ static const struct {
 	{"R25 parameters", "/news/2012/11/12/harmony", HTTP_GET, ROUTE_FOUND, h_post, "slug", "harmony"},
 	{"R26 parameter yyyy", "/news/2012/11/12/harmony", HTTP_GET, ROUTE_FOUND, h_post, "yyyy", "2012"},
 	{"R27 unicode parameter", "/news/2012/11/12/和谐", HTTP_GET, ROUTE_FOUND, h_post, "slug", "和谐"},
+	{"R28 parameter with a tail", "/s/12.ics", HTTP_GET, ROUTE_FOUND, h_ics, "id", "12"},
+	{"R29 the tail once", "/s/12.ics.ics", HTTP_GET, ROUTE_FOUND, h_ics, "id", "12.ics"},
 };
 
 static void test_router_table(void **state)
@@ -62,7 +70,7 @@ static void test_router_table(void **state)
 		const struct route *r = NULL;
 		unsigned allowed = 0;
 		arena_init(&a);
-		enum route_result got = router_match(routes, 5, cases[i].path, cases[i].method, &a,
+		enum route_result got = router_match(routes, 6, cases[i].path, cases[i].method, &a,
 						     &params, &r, &allowed);
 		if (got != cases[i].want)
 			fail_msg("%s: result %d, want %d", cases[i].id, got, cases[i].want);

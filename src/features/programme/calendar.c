@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "http/server.h"
 #include "view/i18n.h"
+#include "site/site.h"
 #include "view/ical.h"
 
 #include <string.h>
@@ -33,6 +34,11 @@ static const char *host_of(struct arena *a, const char *base)
 	h = h ? h + 3 : base;
 	size_t n = strcspn(h, "/:");
 	return n ? arena_strndup(a, h, n) : "harmony.invalid";
+}
+
+const char *prog_site_host(struct http_req *req)
+{
+	return host_of(&req->pool, server_base_url(req->srv));
 }
 
 enum hm_err prog_ics(struct http_req *req, struct buf *b, const char *name, const json_t *sessions,
@@ -144,7 +150,45 @@ static enum hm_err page_programme_ics(struct http_req *req, struct http_res *res
 	return HM_OK;
 }
 
+/* GET /events/{slug}/sessions/{id}.ics: one session of the latest
+ * release, with the UID and SEQUENCE it has in the whole programme's
+ * calendar; 404 when it is not released or the asker may not see it (a
+ * participants-only session: its organisers and approved participants,
+ * whose answer is then private). */
+static enum hm_err page_session_ics(struct http_req *req, struct http_res *res)
+{
+	json_t *ev;
+	enum hm_err e = prog_public_event(req, res, &ev);
+	if (e != HM_OK)
+		return e;
+	int64_t id = site_id_param(req), event_id = json_integer_value(json_object_get(ev, "id"));
+	json_t *rel = web_own(req, prog_release_latest(req->db, event_id));
+	json_t *s = id && rel ? web_own(req, prog_release_session(
+						  req->db, json_integer_value(json_object_get(rel, "id")), id))
+			      : NULL;
+	int pub = s && str_eq(web_str(s, "visibility"), "public");
+	int more = s && !pub ? prog_sees_participants_only(req, ev) : 0;
+	db_rollback(req->db);
+	if (db_failed(req->db) || more < 0)
+		return HM_EDB;
+	if (!s || json_integer_value(json_object_get(s, "event_id")) != event_id || !(pub || more))
+		return http_fail(res, HM_ENOTFOUND, "There is no such session.");
+	json_t *one = web_own(req, json_pack("[O]", s));
+	if ((e = prog_ics(req, &res->body, web_str(s, "title"), one, ev)) != HM_OK)
+		return e;
+	res->content_type = "text/calendar; charset=utf-8";
+	http_res_header(res, "Content-Disposition",
+			arena_printf(&req->pool, "attachment; filename=\"%s-session-%lld.ics\"",
+				     web_str(ev, "slug"), (long long)id));
+	if (pub)
+		res->cacheable = 1;
+	else
+		web_private(req, res);
+	return HM_OK;
+}
+
 const struct route prog_calendar_routes[] = {
 	{GET, "/events/{slug}/programme.ics", page_programme_ics, 0},
+	{GET, "/events/{slug}/sessions/{id}.ics", page_session_ics, 0},
 	WEB_ROUTES_END,
 };

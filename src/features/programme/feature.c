@@ -6,8 +6,11 @@
 #include "features/programme/prog_internal.h"
 
 static const struct route *const routes[] = {
-	prog_public_routes,
+	/* before the public pages: /sessions/{id}.ics is the calendar's */
 	prog_calendar_routes,
+	prog_public_routes,
+	prog_frab_routes,
+	prog_now_routes,
 	prog_people_routes,
 	prog_agenda_routes,
 	prog_admin_routes,

@@ -163,6 +163,26 @@ int prog_sees_participants_only(struct http_req *req, const json_t *ev);
 enum hm_err prog_ics(struct http_req *req, struct buf *b, const char *name, const json_t *sessions,
 		     const json_t *fallback_ev);
 extern const struct route prog_calendar_routes[];
+/* The host of the site's base URL ("example.org"): what the iCalendar
+ * UIDs ("session-<id>@<host>") and the frab guids are made from. */
+const char *prog_site_host(struct http_req *req);
+
+/* ------------------------------------------------------------ frab.c */
+/* The room a session is shown in: its room's name, or "Venue" (in the
+ * request's language) when it has none. */
+const char *prog_room_label(struct http_req *req, const json_t *s);
+/* The frab schedule (voc/schedule's schema.json) of event ev ({id, slug,
+ * title, timezone, starts_on, ends_on}) from sessions (as prog_published
+ * gives them; the caller picks which) and release rel (NULL: none, version
+ * "0"): {$schema, generator, schedule}. NULL for an event without zone. */
+json_t *prog_frab_schedule(struct http_req *req, const json_t *ev, const json_t *sessions,
+			   const json_t *rel);
+extern const struct route prog_frab_routes[];
+
+/* ------------------------------------------------------------- now.c */
+/* /events/{slug}/now: what runs now and next, per room, for the venue's
+ * screens. */
+extern const struct route prog_now_routes[];
 
 /* ------------------------------------------------------- web_admin.c */
 /* The changelog entries of a release as the pages say them: each with
