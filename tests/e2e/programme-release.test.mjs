@@ -356,3 +356,22 @@ describe('two organisers, one session', () => {
 		assert.equal(now.track, 'Values');
 	});
 });
+
+describe('the reader\'s own time zone', () => {
+	test('?tz= shows the times in another zone, named; an unknown zone is refused', async () => {
+		const r = JSON.parse((await visitor(`/events/${SH}/programme?tz=Europe/Paris`)).body);
+		assert.equal(r.zone.shown, 'Europe/Paris');
+		assert.equal(r.zone.is_event, false);
+		const opening = r.days.flatMap((d) => d.sessions).find((s) => /^Opening/.test(s.title));
+		assert.equal(opening.starts_at, '2012-11-29T02:00:00+01:00', '09:00 in Shanghai is 02:00 in Paris');
+		assert.equal(opening.start_time, '02:00');
+		const page = await request(`${srv.url}/events/${SH}/sessions/${opening.id}?tz=America/Los_Angeles`);
+		assert.match(textOf(mainOf(page.body)), /28 November 2012[\s\S]*17:00[\s\S]*America\/Los_Angeles[\s\S]*Show the event's times/);
+		const bad = await request(`${srv.url}/events/${SH}/programme?tz=Mars/Olympus`);
+		assert.equal(bad.status, 400);
+		assert.match(bad.body, /no time zone of this name/);
+		const plain = JSON.parse((await visitor(`/events/${SH}/programme`)).body);
+		assert.equal(plain.zone.shown, 'Asia/Shanghai');
+		assert.equal(plain.zone.is_event, true);
+	});
+});

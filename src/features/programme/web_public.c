@@ -156,13 +156,60 @@ static void cache_for(struct http_req *req, struct http_res *res)
 		web_private(req, res);
 }
 
-/* GET /events/{slug}/programme */
+/* The zone the reader asked to see the times in (?tz=, an IANA zone),
+ * NULL for the event's own; *bad when it names no zone ICU knows. */
+static const char *reader_zone(struct http_req *req, const json_t *ev, int *bad)
+{
+	const char *tz = http_query(req, "tz");
+	*bad = 0;
+	if (!tz || !*tz || str_eq(tz, web_str(ev, "timezone")))
+		return NULL;
+	if (strlen(tz) > 64 || !prog_time_in_zone(&req->pool, tz, 0)) {
+		*bad = 1;
+		return NULL;
+	}
+	return tz;
+}
+
+/* The times of s in zone tz instead of its event's. */
+static void in_zone(struct http_req *req, json_t *s, const char *tz)
+{
+	static const char *const keys[] = {"starts_at", "ends_at"};
+	for (size_t k = 0; k < HM_ARRAY_LEN(keys); k++) {
+		int64_t t = time_parse_rfc3339(web_str(s, keys[k]));
+		const char *z = t >= 0 ? prog_time_in_zone(&req->pool, tz, t) : NULL;
+		if (z)
+			web_set_str(s, keys[k], z);
+	}
+}
+
+/* The model's "zone": {shown (the zone of the times on the page), event
+ * (the event's), is_event, mine (the signed-in reader's own zone, when it
+ * is another), url (the page in the event's zone)}. */
+static json_t *zone_head(struct http_req *req, const json_t *ev, const char *tz, const char *path)
+{
+	const char *own = web_principal(req)->timezone;
+	const char *evz = web_str(ev, "timezone");
+	json_t *z = json_pack("{s:s, s:s?, s:b, s:s}", "shown", tz ? tz : evz, "event", evz, "is_event",
+			      !tz, "url", path);
+	if (own && *own && !str_eq(own, tz ? tz : evz))
+		web_set_str(z, "mine", own);
+	return z;
+}
+
+/* GET /events/{slug}/programme[?tz=Zone] */
 static enum hm_err page_programme(struct http_req *req, struct http_res *res)
 {
 	json_t *ev;
 	enum hm_err e = prog_public_event(req, res, &ev);
 	if (e != HM_OK)
 		return e;
+	int bad;
+	const char *tz = reader_zone(req, ev, &bad);
+	if (bad) {
+		db_rollback(req->db);
+		return http_fail(res, HM_EINVAL, "There is no time zone of this name.");
+	}
 	json_t *rel = NULL;
 	json_t *all = web_own(req, prog_published(req->db, json_integer_value(json_object_get(ev, "id")), &rel));
 	web_own(req, rel);
@@ -178,6 +225,8 @@ static enum hm_err page_programme(struct http_req *req, struct http_res *res)
 	json_array_foreach(all, i, s) {
 		if (!more && !str_eq(web_str(s, "visibility"), "public"))
 			continue;
+		if (tz)
+			in_zone(req, s, tz);
 		const char *start = web_str(s, "starts_at");
 		if (!start || strlen(start) < 10)
 			continue;
@@ -195,6 +244,8 @@ static enum hm_err page_programme(struct http_req *req, struct http_res *res)
 	}
 	json_t *m = json_pack("{s:o, s:o}", "event", event_head(req, ev), "days", days);
 	json_object_set_new(m, "release", release_head(req, rel));
+	json_object_set_new(m, "zone", zone_head(req, ev, tz,
+						 arena_printf(&req->pool, "/events/%s/programme", slug)));
 	cache_for(req, res);
 	http_res_page(res, m, "pages/programme",
 		      arena_printf(&req->pool, "%s — %s", web_t(req, "Programme"), web_str(ev, "title")));
@@ -225,6 +276,12 @@ static enum hm_err page_session(struct http_req *req, struct http_res *res)
 		return HM_EDB;
 	if (!seen)
 		return http_fail(res, HM_ENOTFOUND, "There is no such session.");
+	int bad;
+	const char *tz = reader_zone(req, ev, &bad);
+	if (bad)
+		return http_fail(res, HM_EINVAL, "There is no time zone of this name.");
+	if (tz)
+		in_zone(req, s, tz);
 	const char *start = web_str(s, "starts_at");
 	const char *day = start ? arena_printf(&req->pool, "%.10s", start) : NULL;
 	const char *md = web_str(s, "description_md");
@@ -235,6 +292,9 @@ static enum hm_err page_session(struct http_req *req, struct http_res *res)
 	free(html);
 	web_set_str(t, "day_label", day ? fmt_date(&req->pool, req->lang, day, FMT_LONG) : NULL);
 	json_t *m = json_pack("{s:o, s:o}", "event", event_head(req, ev), "session", t);
+	json_object_set_new(m, "zone", zone_head(req, ev, tz,
+						 arena_printf(&req->pool, "/events/%s/sessions/%lld",
+							      web_str(ev, "slug"), (long long)id)));
 	cache_for(req, res);
 	http_res_page(res, m, "pages/session", web_str(s, "title"));
 	return HM_OK;
