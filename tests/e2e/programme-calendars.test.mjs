@@ -230,8 +230,8 @@ describe('now and next', () => {
 		assert.equal(r.status, 200);
 		assert.match(r.body, /<meta http-equiv="refresh" content="60">/);
 		const main = textOf(mainOf(r.body));
-		assert.match(main, /Main Hall\s*Now · 09:45\s*–\s*11:15\s*Society, politics, culture and values under economic development/);
-		assert.match(main, /Next · 11:30\s*–\s*13:00\s*Living together in diversity/);
+		assert.match(main, /Main Hall\s*On now · 09:45\s*–\s*11:15\s*Society, politics, culture and values under economic development/);
+		assert.match(main, /Coming next · 11:30\s*–\s*13:00\s*Living together in diversity/);
 		assert.ok(!main.includes('Opening: Harmony'), 'the opening has ended');
 		assert.ok(!main.includes('Joint actions on shared challenges'), 'no participants-only session for a visitor');
 		const j = JSON.parse((await get(`/events/${SH}/now?at=${encodeURIComponent(AT)}`, { Accept: 'application/json' })).body);

@@ -274,7 +274,7 @@ static enum hm_err act(struct http_req *req, struct http_res *res, int64_t id, c
 		e = HM_ENOTFOUND;
 	if (e == HM_ENOTFOUND) {
 		db_rollback(req->db);
-		return http_fail(res, e, "There is no such session.");
+		return http_fail(res, e, "The programme has no such session.");
 	}
 	int limited = o->session && json_is_integer(json_object_get(o->session, "capacity"));
 	if (e == HM_OK && (a == SIGNUP || a == GIVE_UP) && !limited) {

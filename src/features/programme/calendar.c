@@ -172,7 +172,7 @@ static enum hm_err page_session_ics(struct http_req *req, struct http_res *res)
 	if (db_failed(req->db) || more < 0)
 		return HM_EDB;
 	if (!s || json_integer_value(json_object_get(s, "event_id")) != event_id || !(pub || more))
-		return http_fail(res, HM_ENOTFOUND, "There is no such session.");
+		return http_fail(res, HM_ENOTFOUND, "The programme has no such session.");
 	json_t *one = web_own(req, json_pack("[O]", s));
 	if ((e = prog_ics(req, &res->body, web_str(s, "title"), one, ev)) != HM_OK)
 		return e;

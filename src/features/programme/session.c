@@ -788,7 +788,7 @@ static enum hm_err session_form_page(struct http_req *req, struct http_res *res,
 const struct kind session_kind = {
 	.key = "sessions",
 	.entity = "session",
-	.missing = N_("There is no such session."),
+	.missing = N_("The programme has no such session."),
 	.admin_path = "/admin/sessions",
 	.api_path = "/api/v1/sessions",
 	.done_created = "saved",

@@ -507,7 +507,7 @@ static enum hm_err api_session(struct http_req *req, struct http_res *res)
 	if (!s || (!str_eq(web_str(s, "visibility"), "public") && !more) ||
 	    (!str_eq(web_str(s, "event_status"), "published") &&
 	     !auth_can(web_principal(req), AUTH_DRAFT_READ, &sc)))
-		return http_fail(res, HM_ENOTFOUND, "There is no such session.");
+		return http_fail(res, HM_ENOTFOUND, "The programme has no such session.");
 	json_t *out = json_deep_copy(s);
 	prog_api_item(req, out);
 	adm_api_cache(req, res);

@@ -275,7 +275,7 @@ static enum hm_err page_session(struct http_req *req, struct http_res *res)
 	if (db_failed(req->db) || more < 0 || e != HM_OK)
 		return HM_EDB;
 	if (!seen)
-		return http_fail(res, HM_ENOTFOUND, "There is no such session.");
+		return http_fail(res, HM_ENOTFOUND, "The programme has no such session.");
 	int bad;
 	const char *tz = reader_zone(req, ev, &bad);
 	if (bad)
