@@ -115,6 +115,7 @@ enum hm_err adm_page(struct http_req *req, struct http_res *res, json_t *m, cons
 		{"deleted", N_("Deleted.")},
 		{"restored", N_("Restored, with all that went with it.")},
 		{"released", N_("Released: the public sees this version of the programme now.")},
+		{"copied", N_("This is a copy: give it its own time or room.")},
 	};
 	const char *done = http_query(req, "done");
 	/* When the thing was made and changed, as its readers write dates. */

@@ -20,7 +20,7 @@ const ENDPOINTS = [
 	'POST /api/v1/events/{slug}/sessions', 'GET /api/v1/events/{slug}/sessions',
 	'GET /api/v1/sessions/{id}', 'PATCH /api/v1/sessions/{id}', 'DELETE /api/v1/sessions/{id}',
 	'POST /api/v1/events/{slug}/people', 'GET /api/v1/events/{slug}/people',
-	'PATCH /api/v1/events/{slug}/people/{id}',
+	'PATCH /api/v1/events/{slug}/people/{id}', 'POST /api/v1/sessions/{id}/copy',
 	'GET /api/v1/events/{slug}/programme/conflicts',
 	'POST /api/v1/events/{slug}/programme/releases', 'GET /api/v1/events/{slug}/programme/releases',
 ];
@@ -61,7 +61,7 @@ test('every example in docs/api/programme.md holds', async () => {
 			.replace(/\/people\/(\d+)/, (all, n) => `/people/${lastPerson ?? n}`);
 		const r = await request(srv.url + p, { method: ex.method, headers, body: ex.body });
 		if (ex.method === 'POST' && /\/people$/.test(ex.path) && r.status === 201) lastPerson = JSON.parse(r.body).id;
-		if (ex.method === 'POST' && /\/sessions$/.test(ex.path) && r.status === 201 && typeof ex.answer?.id === 'number')
+		if (ex.method === 'POST' && /\/sessions$|\/copy$/.test(ex.path) && r.status === 201 && typeof ex.answer?.id === 'number')
 			ids.set(ex.answer.id, JSON.parse(r.body).id);
 		assert.equal(r.status, ex.status, `${where}: status ${r.status}, answer ${r.body.slice(0, 400)}`);
 		if (ex.answer === undefined) continue;

@@ -357,6 +357,34 @@ describe('two organisers, one session', () => {
 	});
 });
 
+describe('copying a session', () => {
+	test('a copy keeps the fields and people, lands on its form with the clash shown; the API answers 201', async () => {
+		const p = await newPerson({ name: 'Copy Speaker' });
+		const s = await newSession({ title: 'Repeated workshop', kind: 'workshop', track: 'Youth', capacity: 20,
+			starts_at: '2012-11-29T13:00:00+08:00', ends_at: '2012-11-29T14:00:00+08:00', people: [{ person: p.id, role: 'speaker' }] });
+		await organiser.get(`/admin/sessions/${s.id}/edit`);
+		const r = await organiser.post(`/admin/sessions/${s.id}/copy`, {});
+		assert.equal(r.status, 303);
+		const id = Number(/\/admin\/sessions\/(\d+)\/edit\?done=copied/.exec(r.headers.location)[1]);
+		assert.notEqual(id, s.id);
+		const copy = (await api('GET', `/api/v1/sessions/${id}`)).json;
+		for (const k of ['title', 'kind', 'track', 'capacity', 'starts_at', 'ends_at']) assert.deepEqual(copy[k], s[k], k);
+		assert.deepEqual(copy.people.map((x) => [x.id, x.role]), [[p.id, 'speaker']]);
+		assert.ok(copy.conflicts.some((c) => c.type === 'person'), 'the same speaker twice at once');
+		const page = await organiser.get(r.headers.location);
+		assert.match(textOf(mainOf(page.body)), /This is a copy: give it its own time or room\./);
+		const j = await api('POST', `/api/v1/sessions/${s.id}/copy`);
+		assert.equal(j.status, 201, j.body);
+		assert.equal(j.json.title, 'Repeated workshop');
+		assert.equal(Number(one(`SELECT count(*) FROM audit_log WHERE action = 'session.create' AND entity_id IN (${id}, ${j.json.id})`)), 2);
+		const snap = dbSnapshot(srv.db);
+		assert.equal((await api('POST', `/api/v1/sessions/${s.id}/copy`, undefined, otherToken)).status, 403);
+		assert.equal((await api('POST', `/api/v1/sessions/${s.id}/copy`, undefined, participantToken)).status, 403);
+		assertDbUnchanged(srv.db, snap, 'refused copies');
+		for (const x of [id, j.json.id, s.id]) await api('DELETE', `/api/v1/sessions/${x}`);
+	});
+});
+
 describe('the reader\'s own time zone', () => {
 	test('?tz= shows the times in another zone, named; an unknown zone is refused', async () => {
 		const r = JSON.parse((await visitor(`/events/${SH}/programme?tz=Europe/Paris`)).body);

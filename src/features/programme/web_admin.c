@@ -514,6 +514,50 @@ static enum hm_err api_session(struct http_req *req, struct http_res *res)
 	return adm_api_answer(res, 200, out);
 }
 
+/* POST /admin/sessions/{id}/copy and the API's: a new session like this
+ * one (its people too), in the same event, for the organiser to move; to
+ * its edit page, or 201 with it. */
+static enum hm_err post_session_copy(struct http_req *req, struct http_res *res)
+{
+	struct field_errors errs = {0};
+	json_t *t, *out = NULL;
+	enum hm_err e = adm_for_edit(req, res, &session_kind, &t);
+	if (e != HM_OK)
+		return e;
+	web_own(req, t);
+	static const char *const keys[] = {"title",	     "kind",	   "track",
+					   "description_md", "starts_at",  "ends_at",
+					   "room",	     "capacity",   "visibility",
+					   "languages",	     "interpretation", "interpretation_languages",
+					   "event_slug"};
+	json_t *in = web_own(req, json_object());
+	for (size_t i = 0; i < HM_ARRAY_LEN(keys); i++) {
+		json_t *v = json_object_get(t, keys[i]);
+		if (v)
+			json_object_set(in, keys[i], v);
+	}
+	json_t *people = json_array();
+	size_t i;
+	json_t *p;
+	json_array_foreach(json_object_get(t, "people"), i, p)
+		json_array_append_new(people, json_pack("{s:O, s:O}", "person", json_object_get(p, "id"),
+							"role", json_object_get(p, "role")));
+	json_object_set_new(in, "people", people);
+	e = kind_save(&session_kind, req->db, web_principal(req), NULL, in, time_now_s(), &out, &errs);
+	if (e == HM_EINVAL)
+		return http_fail(res, e, errs.n ? errs.items[0].msgid : "This cannot be done in its present state.");
+	if (e != HM_OK)
+		return adm_domain_fail(res, e);
+	long long id = (long long)json_integer_value(json_object_get(out, "id"));
+	if (req->want_json) {
+		session_kind.api_item(req, out);
+		http_res_header(res, "Location", arena_printf(&req->pool, "/api/v1/sessions/%lld", id));
+		return adm_api_answer(res, 201, out);
+	}
+	json_decref(out);
+	return web_redirect(req, res, arena_printf(&req->pool, "/admin/sessions/%lld/edit?done=copied", id));
+}
+
 /* POST /admin/sessions/{id} and the API's PATCH: the kind's save; a
  * PATCH takes JSON only. */
 static enum hm_err session_save_h(struct http_req *req, struct http_res *res)
@@ -534,6 +578,7 @@ const struct route prog_admin_routes[] = {
 	{GET, "/admin/sessions/{id}/edit", adm_h_edit, WEB_PRIVATE, &session_kind},
 	{POST, "/admin/sessions/{id}", session_save_h, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/sessions/{id}/delete", adm_h_delete, WEB_PRIVATE | WEB_CSRF, &session_kind},
+	{POST, "/admin/sessions/{id}/copy", post_session_copy, WEB_PRIVATE | WEB_CSRF},
 	{POST, "/admin/events/{slug}/programme/releases", post_release, WEB_PRIVATE | WEB_CSRF},
 	{GET, "/api/v1/events/{slug}/programme/conflicts", api_conflicts, WEB_JSON | WEB_PRIVATE},
 	{GET, "/api/v1/events/{slug}/programme/releases", api_releases, WEB_JSON | WEB_PRIVATE},
@@ -547,6 +592,7 @@ const struct route prog_admin_routes[] = {
 	{POST, "/api/v1/events/{slug}/sessions", session_save_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{GET, "/api/v1/sessions/{id}", api_session, WEB_JSON},
 	{PATCH, "/api/v1/sessions/{id}", session_save_h, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	{POST, "/api/v1/sessions/{id}/copy", post_session_copy, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{DELETE, "/api/v1/sessions/{id}", adm_h_delete, WEB_JSON | WEB_PRIVATE | WEB_CSRF,
 	 &session_kind},
 	WEB_ROUTES_END,
