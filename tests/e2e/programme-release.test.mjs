@@ -403,3 +403,25 @@ describe('the reader\'s own time zone', () => {
 		assert.equal(plain.zone.is_event, true);
 	});
 });
+
+describe('the programme by room', () => {
+	test('?by=room gives each day its rooms by name, their sessions in time order; the page links both views', async () => {
+		const j = JSON.parse((await visitor(`/events/${SH}/programme?by=room`)).body);
+		assert.equal(j.by_room, true);
+		const day = j.days[0];
+		const names = day.rooms.map((r) => r.room);
+		const named = names.filter((n) => n !== 'Elsewhere');
+		assert.deepEqual(named, [...named].sort(), 'rooms by name');
+		assert.ok(names.includes('Main Hall'));
+		for (const r of day.rooms) {
+			const starts = r.sessions.map((s) => s.starts_at);
+			assert.deepEqual(starts, [...starts].sort(), `${r.room}: in time order`);
+			if (r.room !== 'Elsewhere') assert.ok(r.sessions.every((s) => s.room === r.room), r.room);
+		}
+		assert.equal(day.rooms.flatMap((r) => r.sessions).length, day.sessions.length, 'every session once');
+		const page = await request(`${srv.url}/events/${SH}/programme?by=room`);
+		const main = mainOf(page.body);
+		assert.ok(tags(main, 'a').some((x) => x.href === `/events/${SH}/programme`), 'back to the view by time');
+		assert.match(textOf(main), /By time\s*·\s*By room[\s\S]*Main Hall/);
+	});
+});

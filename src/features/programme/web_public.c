@@ -242,10 +242,50 @@ static enum hm_err page_programme(struct http_req *req, struct http_res *res)
 		}
 		json_array_append(cur, s);
 	}
-	json_t *m = json_pack("{s:o, s:o}", "event", event_head(req, ev), "days", days);
+	/* ?by=room: each day's sessions by room (by name; those without one
+	 * last), as a venue's signs read */
+	int by_room = str_eq(http_query(req, "by"), "room");
+	json_t *d;
+	json_array_foreach(days, i, d) {
+		if (!by_room)
+			break;
+		json_t *rooms = json_array(), *none = json_array();
+		size_t j, k;
+		json_t *x, *r;
+		json_array_foreach(json_object_get(d, "sessions"), j, x) {
+			const char *name = web_str(x, "room");
+			if (!name) {
+				json_array_append(none, x);
+				continue;
+			}
+			json_t *at = NULL;
+			json_array_foreach(rooms, k, r) if (str_eq(web_str(r, "room"), name)) at = r;
+			if (!at) {
+				size_t pos = 0;
+				json_array_foreach(rooms, k, r) if (strcmp(web_str(r, "room"), name) < 0) pos = k + 1;
+				at = json_pack("{s:s, s:[]}", "room", name, "sessions");
+				json_array_insert_new(rooms, pos, at);
+			}
+			json_array_append(json_object_get(at, "sessions"), x);
+		}
+		if (json_array_size(none))
+			json_array_append_new(rooms, json_pack("{s:s, s:O}", "room",
+							       web_t(req, "Elsewhere"), "sessions", none));
+		json_decref(none);
+		json_object_set_new(d, "rooms", rooms);
+	}
+	json_t *m = json_pack("{s:o, s:o, s:b}", "event", event_head(req, ev), "days", days,
+			      "by_room", by_room);
 	json_object_set_new(m, "release", release_head(req, rel));
 	json_object_set_new(m, "zone", zone_head(req, ev, tz,
 						 arena_printf(&req->pool, "/events/%s/programme", slug)));
+	json_object_set_new(m, "views",
+			    json_pack("{s:s, s:s}", "time",
+				      arena_printf(&req->pool, "/events/%s/programme%s%s", slug,
+						   tz ? "?tz=" : "", tz ? tz : ""),
+				      "room",
+				      arena_printf(&req->pool, "/events/%s/programme?by=room%s%s", slug,
+						   tz ? "&tz=" : "", tz ? tz : "")));
 	cache_for(req, res);
 	http_res_page(res, m, "pages/programme",
 		      arena_printf(&req->pool, "%s — %s", web_t(req, "Programme"), web_str(ev, "title")));
