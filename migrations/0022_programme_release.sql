@@ -7,8 +7,9 @@
 ALTER TABLE programme_session ADD COLUMN interpretation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE programme_session ADD COLUMN interpretation_languages TEXT NOT NULL DEFAULT '';
 
--- A person of an event's programme: linked to an account (whose name it
--- takes unless it has its own) or a guest.
+-- A person of an event's programme: linked to an account (by its e-mail
+-- address, which only the organisers see) or a guest; photo: a stored
+-- image's name (media/<sha256>.<ext>), or NULL.
 CREATE TABLE programme_person (
   id           INTEGER PRIMARY KEY,
   event_id     INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
@@ -17,6 +18,7 @@ CREATE TABLE programme_person (
   title        TEXT NOT NULL DEFAULT '',
   organisation TEXT NOT NULL DEFAULT '',
   bio          TEXT NOT NULL DEFAULT '',
+  photo        TEXT,
   created_at   TEXT NOT NULL,
   updated_at   TEXT NOT NULL
 );

@@ -7,11 +7,13 @@
 // who may do none of it. One server, the demo's Shanghai event (29–30
 // November 2012, Asia/Shanghai, UTC+8), released as version 1.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addAccount, apiToken, bearer, signedIn } from './lib/accounts.mjs';
 import { mainOf, tags, textOf } from './lib/html.mjs';
 import { request } from './lib/http.mjs';
-import { startServer } from './lib/server.mjs';
+import { ROOT, startServer } from './lib/server.mjs';
 import { assertDbUnchanged, dbSnapshot, q, sqlite } from './lib/sqlite.mjs';
 
 const SH = 'asia-south-pacific-shanghai-2012';
@@ -123,6 +125,42 @@ describe('people and their roles', () => {
 		assert.equal(Number(one(`SELECT count(*) FROM audit_log WHERE entity = 'session' AND entity_id = ${s.id} AND action = 'session.update'`)), 2);
 		r = await organiser.post(`/admin/sessions/${s.id}/people`, { person: pid, role: 'rapporteur' }, { csrf: false });
 		assert.equal(r.status, 403, 'no CSRF token, no change');
+	});
+
+	test('a photo sent with the form is stored and shown; a file that is not an image is refused; removing it clears it', async () => {
+		const multipart = (parts) => {
+			const boundary = '----harmony' + Math.random().toString(16).slice(2);
+			const chunks = [];
+			for (const [name, v] of parts) {
+				if (typeof v === 'string') chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`));
+				else chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${v.filename}"\r\nContent-Type: ${v.type}\r\n\r\n`), v.data, Buffer.from('\r\n'));
+			}
+			chunks.push(Buffer.from(`--${boundary}--\r\n`));
+			return { body: Buffer.concat(chunks), headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` } };
+		};
+		const png = readFileSync(path.join(ROOT, 'tests/fuzz/corpus/image/red-blue.png'));
+		await organiser.get(`/admin/events/${SH}/people`);
+		let r = await organiser.req('POST', `/admin/events/${SH}/people`, multipart([['_csrf', organiser.csrf], ['name', 'Photo Person'],
+			['photo_file', { filename: 'me.png', type: 'image/png', data: png }]]));
+		assert.equal(r.status, 303, r.body.slice(0, 400));
+		const id = Number(one(`SELECT id FROM programme_person WHERE name = 'Photo Person'`));
+		const stored = one(`SELECT photo FROM programme_person WHERE id = ${id}`);
+		assert.match(stored, /^[0-9a-f]{64}\.png$/);
+		const got = (await api('GET', `/api/v1/events/${SH}/people/${id}`)).json;
+		assert.equal(got.photo_url, `/media/${stored}`);
+		assert.equal((await request(`${srv.url}${got.photo_thumb_url}`)).status, 200, 'its thumbnail is served');
+		// not an image: refused beside the field, nothing saved
+		const snap = dbSnapshot(srv.db);
+		await organiser.get(`/admin/events/${SH}/people/${id}/edit`);
+		r = await organiser.req('POST', `/admin/events/${SH}/people/${id}`, multipart([['_csrf', organiser.csrf], ['name', 'Photo Person'], ['photo', stored],
+			['photo_file', { filename: 'me.png', type: 'image/png', data: Buffer.from('not an image at all') }]]));
+		assert.equal(r.status, 400);
+		assertDbUnchanged(srv.db, snap, 'a bad photo');
+		// removed
+		await organiser.get(`/admin/events/${SH}/people/${id}/edit`);
+		r = await organiser.req('POST', `/admin/events/${SH}/people/${id}`, multipart([['_csrf', organiser.csrf], ['name', 'Photo Person'], ['photo', stored], ['remove_photo', '1']]));
+		assert.equal(r.status, 303, r.body.slice(0, 300));
+		assert.equal(one(`SELECT coalesce(photo, 'none') FROM programme_person WHERE id = ${id}`), 'none');
 	});
 
 	test('deleting a person takes them out of their sessions, after asking', async () => {

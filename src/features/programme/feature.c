@@ -5,6 +5,8 @@
  */
 #include "features/programme/prog_internal.h"
 
+#include "media/media.h"
+
 static const struct route *const routes[] = {
 	/* before the public pages: /sessions/{id}.ics is the calendar's */
 	prog_calendar_routes,
@@ -41,6 +43,11 @@ const struct vocab prog_vocab[] = {
 	{NULL, NULL, NULL},
 };
 
+static const struct media_ref media_refs[] = {
+	{"SELECT photo FROM programme_person WHERE photo IS NOT NULL",
+	 "SELECT 1 FROM programme_person WHERE photo = ? LIMIT 1"},
+};
+
 const struct feature programme_feature = {
 	.name = "programme",
 	.routes = routes,
@@ -49,4 +56,6 @@ const struct feature programme_feature = {
 	.demo = "src/features/programme/demo.sql",
 	.event_tabs = event_tabs,
 	.event_page = prog_event_page,
+	.media_refs = media_refs,
+	.nmedia_refs = HM_ARRAY_LEN(media_refs),
 };

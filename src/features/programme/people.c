@@ -9,6 +9,7 @@
 #include "auth/auth.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "media/media.h"
 #include "view/i18n.h"
 
 #include <string.h>
@@ -16,7 +17,7 @@
 const char *const prog_roles[] = {"speaker", "moderator", "chair", "rapporteur", NULL};
 
 #define PERSON_COLS                                                                         \
-	"p.id, p.event_id, p.name, p.title, p.organisation, p.bio, p.account_id, "         \
+	"p.id, p.event_id, p.name, p.title, p.organisation, p.bio, p.photo, p.account_id, " \
 	"a.email AS account_email, (SELECT count(*) FROM programme_session_person sp "      \
 	"WHERE sp.person_id = p.id) AS sessions "
 
@@ -42,21 +43,24 @@ static const char *const sql[PP__MAX] = {
 		    "ORDER BY p.name, p.id",
 	[PP_GET] = "SELECT " PERSON_COLS "FROM programme_person p "
 		   "LEFT JOIN account a ON a.id = p.account_id WHERE p.id = ? AND p.event_id = ?",
-	[PP_INSERT] = "INSERT INTO programme_person (name, title, organisation, bio, account_id, "
-		      "updated_at, created_at, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	[PP_INSERT] = "INSERT INTO programme_person (name, title, organisation, bio, photo, "
+		      "account_id, updated_at, created_at, event_id) "
+		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[PP_UPDATE] = "UPDATE programme_person SET name = ?, title = ?, organisation = ?, bio = ?, "
-		      "account_id = ?, updated_at = ? WHERE id = ? AND event_id = ?",
+		      "photo = ?, account_id = ?, updated_at = ? WHERE id = ? AND event_id = ?",
 	[PP_DELETE] = "DELETE FROM programme_person WHERE id = ? AND event_id = ?",
 	[PP_ACCOUNT] = "SELECT id FROM account WHERE email = ?",
-	[PP_LIVE] = "SELECT sp.session_id, p.id, p.name, p.title, p.organisation, sp.role "
+	[PP_LIVE] = "SELECT sp.session_id, p.id, p.name, p.title, p.organisation, p.photo, sp.role "
 		    "FROM programme_session_person sp JOIN programme_person p ON p.id = sp.person_id "
 		    "JOIN programme_session s ON s.id = sp.session_id WHERE s.event_id = ? "
 		    "ORDER BY sp.session_id, sp.position, p.name, sp.role",
-	[PP_LIVE_ONE] = "SELECT sp.session_id, p.id, p.name, p.title, p.organisation, sp.role "
+	[PP_LIVE_ONE] = "SELECT sp.session_id, p.id, p.name, p.title, p.organisation, p.photo, "
+			"sp.role "
 			"FROM programme_session_person sp "
 			"JOIN programme_person p ON p.id = sp.person_id WHERE sp.session_id = ? "
 			"ORDER BY sp.session_id, sp.position, p.name, sp.role",
-	[PP_RELEASED] = "SELECT rp.session_id, p.id, p.name, p.title, p.organisation, rp.role "
+	[PP_RELEASED] = "SELECT rp.session_id, p.id, p.name, p.title, p.organisation, p.photo, "
+			"rp.role "
 			"FROM programme_release_person rp "
 			"JOIN programme_person p ON p.id = rp.person_id WHERE rp.release_id = ? "
 			"ORDER BY rp.session_id, rp.position, p.name, rp.role",
@@ -138,6 +142,17 @@ json_t *prog_people_of_session(struct db *db, int64_t session_id)
 	return list;
 }
 
+void prog_person_photo(json_t *p)
+{
+	const char *photo = json_string_value(json_object_get(p, "photo"));
+	char thumb[MEDIA_NAME_SIZE];
+	if (!photo || !media_name_is_original(photo))
+		return;
+	media_thumb_name(photo, thumb);
+	json_object_set_new(p, "photo_url", json_sprintf("/media/%s", photo));
+	json_object_set_new(p, "photo_thumb_url", json_sprintf("/media/%s", thumb));
+}
+
 void prog_attach_people(json_t *sessions, const json_t *people)
 {
 	size_t i;
@@ -202,7 +217,7 @@ enum hm_err prog_person_save(struct db *db, const struct principal *p, const jso
 	}
 	/* A change names only what it changes. */
 	json_t *m = json_object();
-	static const char *const keys[] = {"name", "title", "organisation", "bio", "email"};
+	static const char *const keys[] = {"name", "title", "organisation", "bio", "email", "photo"};
 	for (size_t i = 0; i < HM_ARRAY_LEN(keys); i++) {
 		json_t *v = json_object_get(in, keys[i]);
 		if (!v && before)
@@ -215,6 +230,9 @@ enum hm_err prog_person_save(struct db *db, const struct principal *p, const jso
 	const char *org = text_field(m, "organisation", LINE_MAX_LEN, 0, errs);
 	const char *bio = text_field(m, "bio", BIO_MAX, 0, errs);
 	const char *email = text_field(m, "email", 254, 0, errs);
+	const char *photo = text_field(m, "photo", MEDIA_NAME_SIZE, 0, errs);
+	if (*photo && !media_name_is_original(photo))
+		field_error_add(errs, "photo", "This is not an image stored here.");
 	int64_t account = 0;
 	if (*email && !errs->n) {
 		char low[256];
@@ -254,6 +272,10 @@ enum hm_err prog_person_save(struct db *db, const struct principal *p, const jso
 		db_bind_text(st, k++, title);
 		db_bind_text(st, k++, org);
 		db_bind_text(st, k++, bio);
+		if (*photo)
+			db_bind_text(st, k++, photo);
+		else
+			db_bind_null(st, k++);
 		if (account)
 			db_bind_int(st, k++, account);
 		else

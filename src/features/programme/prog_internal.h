@@ -70,13 +70,13 @@ void prog_session_finish(json_t *s);
 /* The roles of a session's people: speaker, moderator, chair, rapporteur. */
 extern const char *const prog_roles[];
 /* The people of an event: [{id, event_id, name, title, organisation, bio,
- * account_id, account_email, sessions}…] by name. */
+ * photo, account_id, account_email, sessions}…] by name. */
 json_t *prog_people(struct db *db, int64_t event_id);
 json_t *prog_person_get(struct db *db, int64_t event_id, int64_t id);
 /* Creates (id 0) or changes a person of ev from in ({name, title,
  * organisation, bio, email: of the account it is linked to, "" for
- * none}; a change names only what it changes), audited. HM_EINVAL: errs
- * says why. */
+ * none, photo: a stored image's name, "" for none}; a change names only
+ * what it changes), audited. HM_EINVAL: errs says why. */
 enum hm_err prog_person_save(struct db *db, const struct principal *p, const json_t *ev,
 			     int64_t id, const json_t *in, int64_t now, int64_t *id_out,
 			     struct field_errors *errs);
@@ -89,6 +89,8 @@ enum hm_err prog_person_delete(struct db *db, const struct principal *p, const j
 json_t *prog_session_people(struct db *db, int64_t event_id, int64_t release_id);
 /* The same for one session (live): [{id, name, title, organisation, role}…]. */
 json_t *prog_people_of_session(struct db *db, int64_t session_id);
+/* Adds photo_url and photo_thumb_url to a person with a photo. */
+void prog_person_photo(json_t *p);
 /* Sets each session's "people" from a map prog_session_people gave. */
 void prog_attach_people(json_t *sessions, const json_t *people);
 /* A session's "people" as sent ([{"person": id or name, "role"}…]):

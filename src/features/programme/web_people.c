@@ -11,6 +11,7 @@
 #include "core/text.h"
 #include "db/db.h"
 #include "features/events/events_admin.h"
+#include "media/media.h"
 #include "site/confirm.h"
 #include "site/site.h"
 #include "view/i18n.h"
@@ -23,6 +24,9 @@ static const struct field person_fields[] = {
 	{.name = "organisation", .kind = FIELD_TEXT, .max_len = 200, .label = N_("Organisation")},
 	{.name = "bio", .kind = FIELD_MULTILINE, .max_len = 4000, .label = N_("Short biography")},
 	{.name = "email", .kind = FIELD_TEXT, .max_len = 254, .label = N_("Account")},
+	{.name = "photo", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE, .label = N_("Photo")},
+	{.name = "photo_file", .kind = FIELD_FILE, .label = N_("Photo")},
+	{.name = "remove_photo", .kind = FIELD_BOOL, .label = N_("Remove the photo")},
 };
 
 static const char *const legends[] = {N_("The person")};
@@ -34,6 +38,8 @@ static const struct adm_widget widgets[] = {
 	{"email", N_("Account"),
 	 N_("The e-mail address of their account on this site, if they have one; it is not shown to the public."),
 	 W_INPUT, "email", 0, 0},
+	{"photo_file", N_("Photo"), N_("A JPEG, PNG or WebP image of at most 8 MB; it replaces the present one."),
+	 W_FILE, NULL, 0, 0},
 };
 
 static json_t *role_options(struct http_req *req)
@@ -100,6 +106,12 @@ static enum hm_err person_form_page(struct http_req *req, struct http_res *res, 
 	json_t *m = json_object();
 	json_object_set(m, "event", ev);
 	json_object_set(m, "person", person);
+	const char *photo = web_str(json_object_get(fj, "values"), "photo");
+	if (photo && *photo) {
+		json_t *ph = json_pack("{s:s}", "photo", photo);
+		prog_person_photo(ph);
+		json_object_set_new(m, "current_photo", ph);
+	}
 	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "programme"));
 	json_object_set_new(m, "fieldsets",
 			    adm_fieldsets(req, legends, HM_ARRAY_LEN(legends), widgets,
@@ -123,6 +135,8 @@ static enum hm_err page_person_edit(struct http_req *req, struct http_res *res)
 		json_object_set(v, keys[i], json_object_get(p, keys[i]));
 	if (web_str(p, "account_email"))
 		json_object_set(v, "email", json_object_get(p, "account_email"));
+	if (web_str(p, "photo"))
+		json_object_set(v, "photo", json_object_get(p, "photo"));
 	return person_form_page(req, res, ev, p, fj);
 }
 
@@ -131,7 +145,17 @@ static enum hm_err page_person_edit(struct http_req *req, struct http_res *res)
 static json_t *person_api(json_t *p)
 {
 	json_object_del(p, "event_id");
+	prog_person_photo(p);
 	return p;
+}
+
+/* The error of field name in f, or NULL. */
+static const char *form_error_of(const struct form *f, const char *name)
+{
+	for (size_t k = 0; k < f->n; k++)
+		if (str_eq(f->fields[k].name, name))
+			return f->errors[k];
+	return NULL;
 }
 
 /* POST /admin/events/{slug}/people[/{id}], POST and PATCH of the API. */
@@ -149,12 +173,27 @@ static enum hm_err post_person(struct http_req *req, struct http_res *res)
 		return http_fail(res, HM_EINVAL, f.error);
 	/* an update changes what is sent; a new one needs its name */
 	json_t *in = web_own(req, json_object());
-	for (size_t i = 0; i < HM_ARRAY_LEN(person_fields); i++) {
-		const char *v = form_get(&f, person_fields[i].name);
-		if (v || !id || !req->want_json)
-			json_object_set_new(in, person_fields[i].name, json_string(v ? v : ""));
+	static const char *const keys[] = {"name", "title", "organisation", "bio", "email", "photo"};
+	for (size_t i = 0; i < HM_ARRAY_LEN(keys); i++) {
+		const char *v = form_get(&f, keys[i]);
+		if (v || (!id && !str_eq(keys[i], "photo")) || (!req->want_json && !str_eq(keys[i], "photo")))
+			json_object_set_new(in, keys[i], json_string(v ? v : ""));
 	}
-	if (e == HM_OK || id) {
+	/* a photo sent is stored first; "remove_photo" clears it */
+	for (size_t k = 0; k < f.n; k++) {
+		const struct form_file *ff = &f.files[k];
+		if (!str_eq(f.fields[k].name, "photo_file") || !ff->data)
+			continue;
+		struct media_stored ms;
+		const char *why = NULL;
+		if (media_store(ff->data, ff->len, &ms, &why) == HM_OK)
+			web_set_str(in, "photo", ms.name);
+		else
+			form_set_error(req, &f, "photo_file", why ? why : "The image could not be saved.");
+	}
+	if (form_bool(&f, "remove_photo"))
+		web_set_str(in, "photo", "");
+	if (!form_error_of(&f, "photo_file") && (e == HM_OK || id)) {
 		int64_t out_id = 0;
 		e = prog_person_save(req->db, web_principal(req), ev, id, in, time_now_s(), &out_id,
 				     &errs);
@@ -381,12 +420,14 @@ static enum hm_err page_person(struct http_req *req, struct http_res *res)
 	}
 	if (!p || !json_array_size(sessions))
 		return http_fail(res, HM_ENOTFOUND, "There is no such person.");
-	json_t *m = json_pack("{s:{s:O, s:O}, s:{s:O, s:O, s:O, s:O, s:O}, s:O}", "event", "slug",
+	json_t *m = json_pack("{s:{s:O, s:O}, s:{s:O, s:O, s:O, s:O, s:O, s:O}, s:O}", "event", "slug",
 			      json_object_get(ev, "slug"), "title", json_object_get(ev, "title"),
 			      "person", "id", json_object_get(p, "id"), "name",
 			      json_object_get(p, "name"), "title", json_object_get(p, "title"),
 			      "organisation", json_object_get(p, "organisation"), "bio",
-			      json_object_get(p, "bio"), "sessions", sessions);
+			      json_object_get(p, "bio"), "photo", json_object_get(p, "photo"),
+			      "sessions", sessions);
+	prog_person_photo(json_object_get(m, "person"));
 	if (web_principal(req)->account_id == 0 && web_principal(req)->via == AUTH_VIA_NONE)
 		res->cacheable = 1;
 	else
