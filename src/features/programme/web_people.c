@@ -24,8 +24,8 @@ static const struct field person_fields[] = {
 	{.name = "organisation", .kind = FIELD_TEXT, .max_len = 200, .label = N_("Organisation")},
 	{.name = "bio", .kind = FIELD_MULTILINE, .max_len = 4000, .label = N_("Short biography")},
 	{.name = "email", .kind = FIELD_TEXT, .max_len = 254, .label = N_("Account")},
-	{.name = "photo", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE, .label = N_("Photo")},
-	{.name = "photo_file", .kind = FIELD_FILE, .label = N_("Photo")},
+	{.name = "photo", .kind = FIELD_TEXT, .max_len = MEDIA_NAME_SIZE, .label = N_("Photograph")},
+	{.name = "photo_file", .kind = FIELD_FILE, .label = N_("Photograph")},
 	{.name = "remove_photo", .kind = FIELD_BOOL, .label = N_("Remove the photo")},
 };
 
@@ -38,7 +38,7 @@ static const struct adm_widget widgets[] = {
 	{"email", N_("Account"),
 	 N_("The e-mail address of their account on this site, if they have one; it is not shown to the public."),
 	 W_INPUT, "email", 0, 0},
-	{"photo_file", N_("Photo"), N_("A JPEG, PNG or WebP image of at most 8 MB; it replaces the present one."),
+	{"photo_file", N_("Photograph"), N_("A JPEG, PNG or WebP image of at most 8 MB; it replaces the present one."),
 	 W_FILE, NULL, 0, 0},
 };
 
