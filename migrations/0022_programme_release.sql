@@ -7,13 +7,15 @@
 ALTER TABLE programme_session ADD COLUMN interpretation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE programme_session ADD COLUMN interpretation_languages TEXT NOT NULL DEFAULT '';
 
--- A person of an event's programme: linked to an account (by its e-mail
--- address, which only the organisers see) or a guest; photo: a stored
--- image's name (media/<sha256>.<ext>), or NULL.
+-- A person of an event's programme: linked to an account or to an
+-- approved participant of the event (by the e-mail address, which only
+-- the organisers see), or a guest; photo: a stored image's name
+-- (media/<sha256>.<ext>), or NULL.
 CREATE TABLE programme_person (
   id           INTEGER PRIMARY KEY,
   event_id     INTEGER NOT NULL REFERENCES event(id) ON DELETE CASCADE,
   account_id   INTEGER REFERENCES account(id) ON DELETE SET NULL,
+  registration_id INTEGER REFERENCES registration(id) ON DELETE SET NULL,
   name         TEXT NOT NULL,
   title        TEXT NOT NULL DEFAULT '',
   organisation TEXT NOT NULL DEFAULT '',

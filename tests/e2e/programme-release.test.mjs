@@ -73,6 +73,16 @@ describe('people and their roles', () => {
 		assert.equal(Number(one("SELECT count(*) FROM audit_log WHERE action = 'person.create'")), before + 2);
 		const list = (await api('GET', `/api/v1/events/${SH}/people`)).json.people;
 		assert.ok(list.some((p) => p.id === guest.id) && list.some((p) => p.id === linked.id));
+		// an approved participant of the event with no account is linked by their registration
+		const email = one(`SELECT r.email FROM registration r JOIN event e ON e.id = r.event_id LEFT JOIN account a ON a.email = lower(r.email)
+			WHERE e.slug = ${q(SH)} AND r.status = 'approved' AND a.id IS NULL ORDER BY r.id LIMIT 1`);
+		assert.ok(email, 'the demo has an approved participant without an account');
+		const participant = await newPerson({ name: 'A Participant Speaker', email });
+		assert.equal(participant.participant_email, email);
+		assert.equal(participant.account_email, null);
+		assert.equal(participant.registration_id, Number(one(`SELECT id FROM registration WHERE email = ${q(email)} AND event_id = (SELECT id FROM event WHERE slug = ${q(SH)})`)));
+		const pending = one(`SELECT r.email FROM registration r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SH)} AND r.status = 'pending' ORDER BY r.id LIMIT 1`);
+		if (pending) assert.equal((await api('POST', `/api/v1/events/${SH}/people`, { name: 'Pending', email: pending })).status, 400, 'a pending registration is not a participant');
 		const patched = await api('PATCH', `/api/v1/events/${SH}/people/${guest.id}`, { title: 'Dean' });
 		assert.equal(patched.status, 200, patched.body);
 		assert.equal(patched.json.title, 'Dean');
@@ -86,7 +96,7 @@ describe('people and their roles', () => {
 		assert.ok(r.json.errors.name);
 		r = await api('POST', `/api/v1/events/${SH}/people`, { name: 'Nobody', email: 'no-such-account@example.org' });
 		assert.equal(r.status, 400);
-		assert.match(r.json.errors.email, /No account/);
+		assert.match(r.json.errors.email, /No account or approved participant of this event/);
 		r = await api('POST', `/api/v1/events/${SH}/people`, { name: 'x'.repeat(201) });
 		assert.equal(r.status, 400);
 		assertDbUnchanged(srv.db, snap, 'refused people');

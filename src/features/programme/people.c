@@ -9,6 +9,7 @@
 #include "auth/auth.h"
 #include "core/text.h"
 #include "db/db.h"
+#include "features/registration/registration.h"
 #include "media/media.h"
 #include "view/i18n.h"
 
@@ -18,7 +19,8 @@ const char *const prog_roles[] = {"speaker", "moderator", "chair", "rapporteur",
 
 #define PERSON_COLS                                                                         \
 	"p.id, p.event_id, p.name, p.title, p.organisation, p.bio, p.photo, p.account_id, " \
-	"a.email AS account_email, (SELECT count(*) FROM programme_session_person sp "      \
+	"a.email AS account_email, p.registration_id, r.email AS participant_email, "       \
+	"(SELECT count(*) FROM programme_session_person sp "                                \
 	"WHERE sp.person_id = p.id) AS sessions "
 
 enum {
@@ -39,15 +41,19 @@ enum {
 
 static const char *const sql[PP__MAX] = {
 	[PP_LIST] = "SELECT " PERSON_COLS "FROM programme_person p "
-		    "LEFT JOIN account a ON a.id = p.account_id WHERE p.event_id = ? "
+		    "LEFT JOIN account a ON a.id = p.account_id "
+		    "LEFT JOIN registration r ON r.id = p.registration_id WHERE p.event_id = ? "
 		    "ORDER BY p.name, p.id",
 	[PP_GET] = "SELECT " PERSON_COLS "FROM programme_person p "
-		   "LEFT JOIN account a ON a.id = p.account_id WHERE p.id = ? AND p.event_id = ?",
+		   "LEFT JOIN account a ON a.id = p.account_id "
+		   "LEFT JOIN registration r ON r.id = p.registration_id "
+		   "WHERE p.id = ? AND p.event_id = ?",
 	[PP_INSERT] = "INSERT INTO programme_person (name, title, organisation, bio, photo, "
-		      "account_id, updated_at, created_at, event_id) "
-		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		      "account_id, registration_id, updated_at, created_at, event_id) "
+		      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[PP_UPDATE] = "UPDATE programme_person SET name = ?, title = ?, organisation = ?, bio = ?, "
-		      "photo = ?, account_id = ?, updated_at = ? WHERE id = ? AND event_id = ?",
+		      "photo = ?, account_id = ?, registration_id = ?, updated_at = ? "
+		      "WHERE id = ? AND event_id = ?",
 	[PP_DELETE] = "DELETE FROM programme_person WHERE id = ? AND event_id = ?",
 	[PP_ACCOUNT] = "SELECT id FROM account WHERE email = ?",
 	[PP_LIVE] = "SELECT sp.session_id, p.id, p.name, p.title, p.organisation, p.photo, sp.role "
@@ -220,8 +226,11 @@ enum hm_err prog_person_save(struct db *db, const struct principal *p, const jso
 	static const char *const keys[] = {"name", "title", "organisation", "bio", "email", "photo"};
 	for (size_t i = 0; i < HM_ARRAY_LEN(keys); i++) {
 		json_t *v = json_object_get(in, keys[i]);
-		if (!v && before)
-			v = json_object_get(before, str_eq(keys[i], "email") ? "account_email" : keys[i]);
+		if (!v && before && str_eq(keys[i], "email"))
+			v = json_object_get(before, web_str(before, "account_email") ? "account_email"
+										: "participant_email");
+		else if (!v && before)
+			v = json_object_get(before, keys[i]);
 		if (v)
 			json_object_set(m, keys[i], v);
 	}
@@ -233,7 +242,7 @@ enum hm_err prog_person_save(struct db *db, const struct principal *p, const jso
 	const char *photo = text_field(m, "photo", MEDIA_NAME_SIZE, 0, errs);
 	if (*photo && !media_name_is_original(photo))
 		field_error_add(errs, "photo", "This is not an image stored here.");
-	int64_t account = 0;
+	int64_t account = 0, registration = 0;
 	if (*email && !errs->n) {
 		char low[256];
 		snprintf(low, sizeof(low), "%s", email);
@@ -249,13 +258,17 @@ enum hm_err prog_person_save(struct db *db, const struct principal *p, const jso
 				account = db_col_int(st, 0);
 			db_done(st);
 		}
+		/* not an account: an approved participant of the event */
+		if (rc == 0 && (registration = reg_participant_id(db, event_id, low)) < 0)
+			rc = -1;
 		if (rc < 0) {
 			json_decref(m);
 			e = HM_EDB;
 			goto out;
 		}
-		if (rc == 0)
-			field_error_add(errs, "email", "No account has this address.");
+		if (rc == 0 && registration == 0)
+			field_error_add(errs, "email",
+					"No account or approved participant of this event has this address.");
 	}
 	if (errs->n) {
 		json_decref(m);
@@ -278,6 +291,10 @@ enum hm_err prog_person_save(struct db *db, const struct principal *p, const jso
 			db_bind_null(st, k++);
 		if (account)
 			db_bind_int(st, k++, account);
+		else
+			db_bind_null(st, k++);
+		if (registration)
+			db_bind_int(st, k++, registration);
 		else
 			db_bind_null(st, k++);
 		db_bind_text(st, k++, ts);

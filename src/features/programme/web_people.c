@@ -35,8 +35,8 @@ static const struct adm_widget widgets[] = {
 	{"title", N_("Title or position"), NULL, W_INPUT, "text", 0, 0},
 	{"organisation", N_("Organisation"), NULL, W_INPUT, "text", 0, 0},
 	{"bio", N_("Short biography"), N_("Shown on their public page."), W_TEXTAREA, NULL, 0, 0},
-	{"email", N_("Account"),
-	 N_("The e-mail address of their account on this site, if they have one; it is not shown to the public."),
+	{"email", N_("Account or registration"),
+	 N_("The e-mail address of their account on this site, or of their approved registration for this event, if they have one; it is not shown to the public."),
 	 W_INPUT, "email", 0, 0},
 	{"photo_file", N_("Photograph"), N_("A JPEG, PNG or WebP image of at most 8 MB; it replaces the present one."),
 	 W_FILE, NULL, 0, 0},
@@ -135,6 +135,8 @@ static enum hm_err page_person_edit(struct http_req *req, struct http_res *res)
 		json_object_set(v, keys[i], json_object_get(p, keys[i]));
 	if (web_str(p, "account_email"))
 		json_object_set(v, "email", json_object_get(p, "account_email"));
+	else if (web_str(p, "participant_email"))
+		json_object_set(v, "email", json_object_get(p, "participant_email"));
 	if (web_str(p, "photo"))
 		json_object_set(v, "photo", json_object_get(p, "photo"));
 	return person_form_page(req, res, ev, p, fj);

@@ -67,7 +67,7 @@ static const char SQL_DIRECTORY[] =
 	"WHERE event_id = ? AND status = 'approved' AND consent_directory = 1 AND erased_at IS NULL "
 	"ORDER BY lower(name), id";
 static const char SQL_IS_PARTICIPANT[] =
-	"SELECT 1 FROM registration WHERE event_id = ? AND email_key = ? AND status = 'approved'";
+	"SELECT id FROM registration WHERE event_id = ? AND email_key = ? AND status = 'approved'";
 static const char SQL_GET[] = "SELECT " REG_COLS "FROM registration WHERE id = ?";
 static const char SQL_SET_STATUS[] =
 	"UPDATE registration SET status = ?, offer_expires_at = ?, status_at = ?, updated_at = ? "
@@ -864,7 +864,7 @@ void reg_email_key(const char *email, char *out, size_t n)
 	reg_key_of(email, out, n);
 }
 
-int reg_is_participant(struct db *db, int64_t event_id, const char *email)
+int64_t reg_participant_id(struct db *db, int64_t event_id, const char *email)
 {
 	if (!email || !*email)
 		return 0;
@@ -876,8 +876,15 @@ int reg_is_participant(struct db *db, int64_t event_id, const char *email)
 	db_bind_int(st, 1, event_id);
 	db_bind_text(st, 2, key);
 	int rc = db_step(st);
+	int64_t id = rc == 1 ? db_col_int(st, 0) : 0;
 	db_done(st);
-	return rc;
+	return rc < 0 ? -1 : id;
+}
+
+int reg_is_participant(struct db *db, int64_t event_id, const char *email)
+{
+	int64_t id = reg_participant_id(db, event_id, email);
+	return id < 0 ? -1 : id > 0;
 }
 
 /* ------------------------------------------------------------ delegations */

@@ -147,6 +147,9 @@ enum hm_err reg_fill_seats(struct db *db, const json_t *ev, int64_t now);
 json_t *reg_directory(struct db *db, int64_t event_id);
 /* 1 if email is approved for the event, 0 if not, -1 on a failed read. */
 int reg_is_participant(struct db *db, int64_t event_id, const char *email);
+/* The id of the approved registration of email for the event; 0: none,
+ * -1: a failed read. */
+int64_t reg_participant_id(struct db *db, int64_t event_id, const char *email);
 /* The key registrations match an e-mail address by (registration.email_key). */
 void reg_email_key(const char *email, char *out, size_t n);
 
