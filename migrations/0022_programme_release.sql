@@ -6,6 +6,9 @@
 -- (comma-separated codes): asked for with none set is a conflict.
 ALTER TABLE programme_session ADD COLUMN interpretation INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE programme_session ADD COLUMN interpretation_languages TEXT NOT NULL DEFAULT '';
+-- The language a session's texts are written in; versions in others are
+-- in content_translation (entity 'session').
+ALTER TABLE programme_session ADD COLUMN lang TEXT NOT NULL DEFAULT 'en';
 
 -- A person of an event's programme: linked to an account or to an
 -- approved participant of the event (by the e-mail address, which only
@@ -70,6 +73,7 @@ CREATE TABLE programme_release_session (
   interpretation_languages TEXT NOT NULL DEFAULT '',
   capacity       INTEGER,
   visibility     TEXT NOT NULL,
+  lang           TEXT NOT NULL DEFAULT 'en',
   updated_at     TEXT NOT NULL,
   PRIMARY KEY (release_id, session_id)
 );

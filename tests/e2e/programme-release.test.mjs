@@ -473,3 +473,28 @@ describe('the programme by room', () => {
 		assert.match(textOf(main), /By time\s*·\s*By room[\s\S]*Main Hall/);
 	});
 });
+
+describe('a session in other languages', () => {
+	test('an organiser adds a French version; the French reader sees it marked, the others the original', async () => {
+		const s = await newSession({ title: 'Dialogue among cultures', track: 'Culture', description_md: 'On *dialogue*.',
+			starts_at: '2012-11-30T16:00:00+08:00', ends_at: '2012-11-30T17:00:00+08:00' });
+		await release();
+		const put = await api('PUT', `/api/v1/sessions/${s.id}/translations/fr`, { title: 'Le dialogue entre les cultures', description_md: 'Sur le *dialogue*.' });
+		assert.equal(put.status, 200, put.body);
+		const fr = await request(`${srv.url}/events/${SH}/sessions/${s.id}?lang=fr`);
+		assert.match(fr.body, /<h1><bdi lang="fr">Le dialogue entre les cultures<\/bdi><\/h1>/);
+		assert.match(fr.body, /<div class="prose" lang="fr" dir="auto"><p>Sur le <em>dialogue<\/em>\.<\/p>/);
+		assert.match(fr.body, /<bdi lang="en">Culture<\/bdi>/, 'a field without a version stays in the original, marked');
+		const en = await request(`${srv.url}/events/${SH}/sessions/${s.id}?lang=en`);
+		assert.match(en.body, /<h1><bdi lang="en">Dialogue among cultures<\/bdi><\/h1>/);
+		const twin = JSON.parse((await request(`${srv.url}/events/${SH}/programme?lang=fr`, { headers: { Accept: 'application/json' } })).body);
+		const item = twin.days.flatMap((d) => d.sessions).find((x) => x.id === s.id);
+		assert.equal(item.title, 'Le dialogue entre les cultures');
+		assert.equal(item.text_lang.title, 'fr');
+		const versions = (await api('GET', `/api/v1/sessions/${s.id}/translations`)).json;
+		assert.equal(versions.translations.fr.title, 'Le dialogue entre les cultures');
+		const snap = dbSnapshot(srv.db);
+		assert.equal((await api('PUT', `/api/v1/sessions/${s.id}/translations/fr`, { title: 'x' }, otherToken)).status, 403);
+		assertDbUnchanged(srv.db, snap, 'another event\'s organiser');
+	});
+});

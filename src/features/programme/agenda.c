@@ -35,6 +35,7 @@
 #include "http/server.h"
 #include "site/confirm.h"
 #include "site/site.h"
+#include "site/translations.h"
 #include "view/format_extra.h"
 #include "view/i18n.h"
 
@@ -444,6 +445,7 @@ static enum hm_err agenda_of(struct http_req *req, const struct principal *p, js
 			continue;
 		int more = sees_more(db, p, ev);
 		json_t *all = web_own(req, prog_published(db, id_of(ev, "id"), NULL));
+		tr_overlay_list(req, "session", prog_tr_fields, all);
 		json_t *taken = web_own(req, prog_signup_counts(db, id_of(ev, "id")));
 		if (more < 0 || !all || !taken)
 			return HM_EDB;

@@ -14,6 +14,7 @@
 #include "db/db.h"
 #include "http/server.h"
 #include "site/site.h"
+#include "site/translations.h"
 #include "view/i18n.h"
 
 #include <string.h>
@@ -66,6 +67,7 @@ static enum hm_err page_now(struct http_req *req, struct http_res *res)
 	json_t *rel = NULL;
 	json_t *all = web_own(req, prog_published(req->db, json_integer_value(json_object_get(ev, "id")), &rel));
 	web_own(req, rel);
+	tr_overlay_list(req, "session", prog_tr_fields, all);
 	int more = prog_sees_participants_only(req, ev);
 	db_rollback(req->db);
 	if (!all || more < 0)

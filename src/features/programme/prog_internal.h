@@ -207,6 +207,8 @@ enum hm_err prog_agenda_session(struct http_req *req, json_t *s);
 /* Stars, places, /agenda and its calendar feed. */
 extern const struct route prog_agenda_routes[];
 
+/* The fields of a session that take versions in other languages. */
+extern const char *const prog_tr_fields[];
 extern const struct kind session_kind;
 extern const struct route prog_admin_routes[];
 extern const struct route prog_public_routes[];

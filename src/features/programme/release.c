@@ -32,7 +32,7 @@ enum {
 	"coalesce(e.series_id, 0) AS series_id, e.timezone, rs.title, rs.kind, rs.track, "   \
 	"rs.description_md, rs.starts_at, rs.ends_at, rs.room, rs.room_capacity, "           \
 	"rs.languages, rs.interpretation, rs.interpretation_languages, rs.capacity, "        \
-	"rs.visibility, rs.updated_at, rs.sequence "
+	"rs.visibility, rs.lang, rs.updated_at, rs.sequence "
 
 static const char *const sql[PR__MAX] = {
 	[PR_LATEST] = "SELECT id, version, note, released_at FROM programme_release "
@@ -53,8 +53,8 @@ static const char *const sql[PR__MAX] = {
 	[PR_SESSION_INSERT] =
 		"INSERT INTO programme_release_session (release_id, session_id, sequence, title, "
 		"kind, track, description_md, starts_at, ends_at, room, room_capacity, languages, "
-		"interpretation, interpretation_languages, capacity, visibility, updated_at) "
-		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		"interpretation, interpretation_languages, capacity, visibility, lang, updated_at) "
+		"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 	[PR_PEOPLE_COPY] =
 		"INSERT INTO programme_release_person (release_id, session_id, person_id, role, "
 		"position) SELECT ?, sp.session_id, sp.person_id, sp.role, sp.position "
@@ -303,6 +303,7 @@ static enum hm_err copy_session(struct db *db, struct arena *a, int64_t release_
 	db_bind_text(st, k++, codes_text(a, json_object_get(s, "interpretation_languages")));
 	bind_int_or_null(st, k++, json_object_get(s, "capacity"));
 	db_bind_text(st, k++, web_str(s, "visibility"));
+	db_bind_text(st, k++, web_str(s, "lang") ? web_str(s, "lang") : "en");
 	db_bind_text(st, k++, web_str(s, "updated_at"));
 	return db_run(st);
 }

@@ -12,6 +12,7 @@
 #include "db/db.h"
 #include "features/events/events_admin.h"
 #include "site/site.h"
+#include "site/translations.h"
 #include "view/format_extra.h"
 #include "view/i18n.h"
 
@@ -478,19 +479,19 @@ static const char *session_action(const json_t *before, const json_t *after)
 static const char *const trash_cols[] = {
 	"id", "event_id", "title", "kind", "track", "description_md", "starts_at", "ends_at",
 	"room_id", "languages", "capacity", "visibility", "interpretation",
-	"interpretation_languages", "created_at", "updated_at", NULL};
+	"interpretation_languages", "lang", "created_at", "updated_at", NULL};
 static const char *const trash_people_cols[] = {"session_id", "person_id", "role", "position",
 						"person_id", NULL};
 static const struct kind_part session_trash[] = {
 	{"programme_session",
 	 "SELECT id, event_id, title, kind, track, description_md, starts_at, ends_at, room_id, "
-	 "languages, capacity, visibility, interpretation, interpretation_languages, created_at, "
-	 "updated_at FROM programme_session WHERE id = ?",
+	 "languages, capacity, visibility, interpretation, interpretation_languages, lang, "
+	 "created_at, updated_at FROM programme_session WHERE id = ?",
 	 "INSERT INTO programme_session (id, event_id, title, kind, track, description_md, "
 	 "starts_at, ends_at, room_id, languages, capacity, visibility, interpretation, "
-	 "interpretation_languages, created_at, updated_at) "
+	 "interpretation_languages, lang, created_at, updated_at) "
 	 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT id FROM programme_room WHERE id = ?), ?, ?, ?, "
-	 "?, ?, ?, ?)",
+	 "?, ?, ?, ?, ?)",
 	 trash_cols, "id"},
 	/* its people, while they are in the programme */
 	{"programme_session_person",
@@ -499,6 +500,7 @@ static const struct kind_part session_trash[] = {
 	 "INSERT INTO programme_session_person (session_id, person_id, role, position) "
 	 "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM programme_person WHERE id = ?)",
 	 trash_people_cols, "session_id"},
+	TR_TRASH_PART("session"),
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -785,7 +787,24 @@ static enum hm_err session_form_page(struct http_req *req, struct http_res *res,
 			t ? web_t(req, "Edit session") : web_t(req, "New session"), "events");
 }
 
+/* Versions of a session's texts in other languages (translations.h). */
+const char *const prog_tr_fields[] = {"title", "track", "description_md", NULL};
+
+static const char *session_public_url(struct http_req *req, const json_t *t)
+{
+	return arena_printf(&req->pool, "/events/%s/sessions/%lld", nonempty(t, "event_slug"),
+			    (long long)json_integer_value(json_object_get(t, "id")));
+}
+
+static const struct translatable session_tr = {
+	.fields = prog_tr_fields,
+	.lang_sql = "SELECT lang FROM programme_session WHERE id = ?",
+	.set_lang_sql = "UPDATE programme_session SET lang = ? WHERE id = ?",
+	.public_url = session_public_url,
+};
+
 const struct kind session_kind = {
+	.tr = &session_tr,
 	.key = "sessions",
 	.entity = "session",
 	.missing = N_("The programme has no such session."),

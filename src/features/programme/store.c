@@ -23,7 +23,8 @@ const char *const prog_visibilities[] = {"public", "participants-only", NULL};
 	"coalesce(e.series_id, 0) AS series_id, e.timezone, s.title, s.kind, s.track, "     \
 	"s.description_md, s.starts_at, s.ends_at, r.name AS room, "                        \
 	"r.capacity AS room_capacity, s.languages, s.interpretation, "                      \
-	"s.interpretation_languages, s.capacity, s.visibility, s.created_at, s.updated_at "
+	"s.interpretation_languages, s.capacity, s.visibility, s.lang, s.created_at, "     \
+	"s.updated_at "
 #define EVENT_COLS                                                                          \
 	"id, coalesce(series_id, 0) AS series_id, slug, title, status, starts_on, ends_on, " \
 	"timezone "

@@ -13,6 +13,7 @@
 #include "features/events/events_admin.h"
 #include "site/confirm.h"
 #include "site/site.h"
+#include "site/translations.h"
 #include "view/i18n.h"
 
 #include <string.h>
@@ -584,6 +585,7 @@ const struct route prog_admin_routes[] = {
 	{GET, "/api/v1/events/{slug}/programme/releases", api_releases, WEB_JSON | WEB_PRIVATE},
 	{POST, "/api/v1/events/{slug}/programme/releases", post_release,
 	 WEB_JSON | WEB_PRIVATE | WEB_CSRF},
+	TR_ROUTES("/admin/sessions", "/api/v1/sessions", "{id}", &session_kind),
 	{GET, "/api/v1/events/{slug}/rooms", api_rooms, WEB_JSON | WEB_PRIVATE},
 	{POST, "/api/v1/events/{slug}/rooms", post_room, WEB_JSON | WEB_PRIVATE | WEB_CSRF},
 	{DELETE, "/api/v1/events/{slug}/rooms/{id}", post_room_delete,

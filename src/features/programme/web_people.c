@@ -14,6 +14,7 @@
 #include "media/media.h"
 #include "site/confirm.h"
 #include "site/site.h"
+#include "site/translations.h"
 #include "view/i18n.h"
 
 #include <string.h>
@@ -383,6 +384,7 @@ static enum hm_err page_person(struct http_req *req, struct http_res *res)
 	int64_t eid = json_integer_value(json_object_get(ev, "id")), id = site_id_param(req);
 	json_t *p = id ? web_own(req, prog_person_get(req->db, eid, id)) : NULL;
 	json_t *all = p ? web_own(req, prog_published(req->db, eid, NULL)) : NULL;
+	tr_overlay_list(req, "session", prog_tr_fields, all);
 	int more = all ? prog_sees_participants_only(req, ev) : 0;
 	db_rollback(req->db);
 	if (db_failed(req->db) || more < 0)
@@ -403,8 +405,9 @@ static enum hm_err page_person(struct http_req *req, struct http_res *res)
 			continue;
 		}
 		const char *start = web_str(s, "starts_at"), *end = web_str(s, "ends_at");
-		json_t *o = json_pack("{s:O, s:O, s:O, s:O, s:O?, s:o}", "id", json_object_get(s, "id"),
-				      "title", json_object_get(s, "title"), "starts_at",
+		json_t *o = json_pack("{s:O, s:O, s:O?, s:O, s:O, s:O?, s:o}", "id", json_object_get(s, "id"),
+				      "title", json_object_get(s, "title"), "text_lang",
+				      json_object_get(s, "text_lang"), "starts_at",
 				      json_object_get(s, "starts_at"), "ends_at",
 				      json_object_get(s, "ends_at"), "room", json_object_get(s, "room"),
 				      "roles", roles);

@@ -15,6 +15,7 @@
 #include "db/db.h"
 #include "features/registration/registration.h"
 #include "site/site.h"
+#include "site/translations.h"
 #include "view/format_extra.h"
 #include "http/server.h"
 #include "view/i18n.h"
@@ -213,6 +214,7 @@ static enum hm_err page_programme(struct http_req *req, struct http_res *res)
 	json_t *rel = NULL;
 	json_t *all = web_own(req, prog_published(req->db, json_integer_value(json_object_get(ev, "id")), &rel));
 	web_own(req, rel);
+	tr_overlay_list(req, "session", prog_tr_fields, all);
 	int more = prog_sees_participants_only(req, ev);
 	db_rollback(req->db);
 	if (!all || more < 0)
@@ -302,6 +304,8 @@ static enum hm_err page_session(struct http_req *req, struct http_res *res)
 	int64_t id = site_id_param(req);
 	json_t *rel = web_own(req, prog_release_latest(req->db, json_integer_value(json_object_get(ev, "id"))));
 	json_t *s = id && rel ? web_own(req, prog_release_session(req->db, json_integer_value(json_object_get(rel, "id")), id)) : NULL;
+	if (s)
+		tr_overlay(req, "session", prog_tr_fields, s);
 	int more = s ? prog_sees_participants_only(req, ev) : 0;
 	int seen = s && more >= 0 &&
 		   json_integer_value(json_object_get(s, "event_id")) ==
