@@ -486,6 +486,8 @@ static enum hm_err kept_store(struct db *db, struct kept *k, int renew, int64_t 
 		db_rollback(db);
 		return HM_EDB;
 	}
+	/* (the priorities reach the next statements' draw within a second:
+	 * dlg_state keeps them that long, as they change with every run) */
 	e = db_commit(db);
 	/* this instance's report reads need not read it back */
 	if (e == HM_OK && written)

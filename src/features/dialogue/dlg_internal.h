@@ -44,4 +44,9 @@ struct db_group *dlg_votes_group(void);
 /* Tells the analysis that votes were committed (any thread). */
 void dlg_analysis_wake(void);
 
+/* Says this process added statements or changed their status, after
+ * its commit: the accepted statements dlg_state keeps are read again
+ * (vote.c). */
+void dlg_statements_changed(void);
+
 #endif

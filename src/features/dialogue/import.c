@@ -198,5 +198,7 @@ enum hm_err dlg_import(struct db *db, const struct principal *p, const json_t *e
 		*cid = 0;
 		return dlg_fail(db, e);
 	}
-	return db_commit(db);
+	if ((e = db_commit(db)) == HM_OK)
+		dlg_statements_changed();
+	return e;
 }

@@ -379,6 +379,7 @@ enum hm_err dlg_seed_lang(struct db *db, const struct principal *p, int64_t cid,
 		json_decref(out);
 		return e;
 	}
+	dlg_statements_changed();
 	*ids = out;
 	return HM_OK;
 }
@@ -450,7 +451,9 @@ enum hm_err dlg_seed_edit(struct db *db, const struct principal *p, int64_t sid,
 	json_decref(c);
 	if (e != HM_OK)
 		return dlg_fail(db, e);
-	return db_commit(db);
+	if ((e = db_commit(db)) == HM_OK)
+		dlg_statements_changed();
+	return e;
 }
 
 /* ------------------------------------------------ participants' own */
@@ -502,6 +505,7 @@ enum hm_err dlg_submit(struct db *db, int64_t cid, const struct dlg_who *who, co
 		return dlg_fail(db, e);
 	if ((e = db_commit(db)) != HM_OK)
 		return e;
+	dlg_statements_changed();
 	*out = json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "status", status, "participant",
 			 (json_int_t)pid);
 	return HM_OK;
@@ -559,5 +563,7 @@ enum hm_err dlg_moderate(struct db *db, const struct principal *p, int64_t sid,
 	json_decref(c);
 	if (e != HM_OK)
 		return dlg_fail(db, e);
-	return db_commit(db);
+	if ((e = db_commit(db)) == HM_OK)
+		dlg_statements_changed();
+	return e;
 }

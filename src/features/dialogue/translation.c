@@ -299,8 +299,10 @@ enum hm_err dlg_translate(struct db *db, const struct principal *p, int64_t sid,
 	json_decref(c);
 	if (e != HM_OK)
 		return dlg_fail(db, e);
-	if ((e = db_commit(db)) == HM_OK)
+	if ((e = db_commit(db)) == HM_OK) {
+		dlg_statements_changed();
 		*out = json_pack("{s:s, s:{s:s}}", "lang", lang, "fields", "text", t);
+	}
 	free(t);
 	return e;
 }
@@ -344,7 +346,9 @@ enum hm_err dlg_translate_all(struct db *db, const struct principal *p, int64_t 
 		e = refused;
 	if (e != HM_OK)
 		return dlg_fail(db, e);
-	return db_commit(db);
+	if ((e = db_commit(db)) == HM_OK)
+		dlg_statements_changed();
+	return e;
 }
 
 enum hm_err dlg_untranslate(struct db *db, const struct principal *p, int64_t sid,
@@ -360,7 +364,9 @@ enum hm_err dlg_untranslate(struct db *db, const struct principal *p, int64_t si
 	json_decref(c);
 	if ((e = untranslate_tx(db, p, sid, lang, now)) != HM_OK)
 		return dlg_fail(db, e);
-	return db_commit(db);
+	if ((e = db_commit(db)) == HM_OK)
+		dlg_statements_changed();
+	return e;
 }
 
 enum hm_err dlg_statement_lang(struct db *db, const struct principal *p, int64_t sid,
@@ -379,7 +385,9 @@ enum hm_err dlg_statement_lang(struct db *db, const struct principal *p, int64_t
 	json_decref(c);
 	if (e != HM_OK)
 		return dlg_fail(db, e);
-	return db_commit(db);
+	if ((e = db_commit(db)) == HM_OK)
+		dlg_statements_changed();
+	return e;
 }
 
 /* ------------------------------------------ participants' suggestions */
@@ -494,5 +502,7 @@ enum hm_err dlg_suggestion_decide(struct db *db, const struct principal *p, int6
 	json_decref(c);
 	if (e != HM_OK)
 		return dlg_fail(db, e);
-	return db_commit(db);
+	if ((e = db_commit(db)) == HM_OK)
+		dlg_statements_changed();
+	return e;
 }

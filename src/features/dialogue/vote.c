@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "db/db.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,19 +262,169 @@ static double draw01(void)
 	return (double)((x * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
 }
 
-static const char SQL_NEXT_TEXT[] = "SELECT text, by_organiser, lang FROM statement WHERE id = ?";
-
-static const char SQL_ACCEPTED[] = "SELECT id, priority FROM statement WHERE conversation_id = ? "
-				   "AND status = 'accepted' ORDER BY id";
 static const char SQL_VOTED[] = "SELECT statement_id FROM vote WHERE participant_id = ? "
 				"ORDER BY statement_id";
+
+/* ------------------------------------------------ the accepted statements */
+
+/* The accepted statements of a conversation in id order, with their
+ * routing priorities (-1: none yet), as dlg_state draws the next one from
+ * them for every vote answered. They are read once and kept for
+ * ACCEPTED_TTL_MS per conversation (a few conversations at once), and
+ * dropped at once when this process adds statements or changes their
+ * status (dlg_statements_changed); the priorities, which every analysis
+ * run rewrites, and what another instance (or a path that does not say
+ * so) changes show within the TTL. Which statement
+ * comes next is a draw by priority, so a second's staleness is harmless;
+ * the participant's own votes, which decide what they may not be shown
+ * again, are always read fresh. */
+#define ACCEPTED_TTL_MS 1000
+#define ACCEPTED_SLOTS 8
+
+struct accepted {
+	int64_t cid;
+	uint64_t gen;
+	int64_t loaded_ms;
+	size_t n;
+	int64_t *ids;
+	double *w;
+	/* what the next statement's answer says of it */
+	char **text, **lang;
+	int *by_organiser;
+	json_t *tr; /* {"<id>": {lang: {text}}}: read only while shared */
+	int refs;   /* under acc_lock */
+};
+
+static void acc_free(struct accepted *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		free(a->text[i]);
+		free(a->lang[i]);
+	}
+	free(a->text);
+	free(a->lang);
+	free(a->by_organiser);
+	free(a->ids);
+	free(a->w);
+	json_decref(a->tr);
+	free(a);
+}
+
+static pthread_mutex_t acc_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct accepted *acc_slots[ACCEPTED_SLOTS];
+static _Atomic uint64_t acc_gen;
+
+void dlg_statements_changed(void)
+{
+	atomic_fetch_add_explicit(&acc_gen, 1, memory_order_relaxed);
+}
+
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void acc_unref_locked(struct accepted *a)
+{
+	if (a && --a->refs == 0)
+		acc_free(a);
+}
+
+static void acc_release(struct accepted *a)
+{
+	pthread_mutex_lock(&acc_lock);
+	acc_unref_locked(a);
+	pthread_mutex_unlock(&acc_lock);
+}
+
+static const char SQL_ACCEPTED[] =
+	"SELECT id, priority, text, by_organiser, lang FROM statement WHERE conversation_id = ? "
+	"AND status = 'accepted' ORDER BY id";
+
+/* The accepted statements of cid (the caller releases them), from the
+ * cache or read in the caller's transaction; NULL: a failed read. */
+static struct accepted *acc_get(struct db *db, int64_t cid)
+{
+	uint64_t gen = atomic_load_explicit(&acc_gen, memory_order_relaxed);
+	int64_t now = mono_ms();
+	struct accepted *a = NULL;
+	pthread_mutex_lock(&acc_lock);
+	for (int i = 0; i < ACCEPTED_SLOTS; i++) {
+		struct accepted *x = acc_slots[i];
+		if (x && x->cid == cid && x->gen == gen && now - x->loaded_ms < ACCEPTED_TTL_MS) {
+			a = x;
+			a->refs++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&acc_lock);
+	if (a)
+		return a;
+	struct db_stmt *st = db_prepare(db, SQL_ACCEPTED);
+	if (!st)
+		return NULL;
+	a = xcalloc(1, sizeof(*a));
+	a->cid = cid;
+	a->gen = gen; /* read before the rows: a change meanwhile outdates them */
+	a->loaded_ms = now;
+	size_t cap = 0;
+	int rc;
+	db_bind_int(st, 1, cid);
+	while ((rc = db_step(st)) == 1) {
+		if (a->n == cap) {
+			cap = cap ? 2 * cap : 64;
+			a->ids = xrealloc(a->ids, cap * sizeof(*a->ids));
+			a->w = xrealloc(a->w, cap * sizeof(*a->w));
+			a->text = xrealloc(a->text, cap * sizeof(*a->text));
+			a->lang = xrealloc(a->lang, cap * sizeof(*a->lang));
+			a->by_organiser = xrealloc(a->by_organiser, cap * sizeof(*a->by_organiser));
+		}
+		const char *text = db_col_text(st, 2), *lang = db_col_text(st, 4);
+		a->ids[a->n] = db_col_int(st, 0);
+		a->w[a->n] = db_col_is_null(st, 1) ? -1 : db_col_double(st, 1);
+		a->text[a->n] = xstrdup(text ? text : "");
+		a->lang[a->n] = lang ? xstrdup(lang) : NULL;
+		a->by_organiser[a->n] = (int)db_col_int(st, 3);
+		a->n++;
+	}
+	db_done(st);
+	if (rc == 0 && !(a->tr = dlg_conv_translations(db, cid)))
+		rc = -1;
+	if (rc < 0) {
+		acc_free(a);
+		return NULL;
+	}
+	/* kept in this conversation's slot, or an empty one, or the oldest */
+	pthread_mutex_lock(&acc_lock);
+	int slot = -1;
+	for (int i = 0; i < ACCEPTED_SLOTS && slot < 0; i++)
+		if (acc_slots[i] && acc_slots[i]->cid == cid)
+			slot = i;
+	for (int i = 0; i < ACCEPTED_SLOTS && slot < 0; i++)
+		if (!acc_slots[i])
+			slot = i;
+	if (slot < 0) {
+		slot = 0;
+		for (int i = 1; i < ACCEPTED_SLOTS; i++)
+			if (acc_slots[i]->loaded_ms < acc_slots[slot]->loaded_ms)
+				slot = i;
+	}
+	acc_unref_locked(acc_slots[slot]);
+	acc_slots[slot] = a;
+	a->refs = 2; /* the slot's and the caller's */
+	pthread_mutex_unlock(&acc_lock);
+	return a;
+}
 
 enum hm_err dlg_state(struct db *db, int64_t cid, int64_t pid, json_t **next, json_t **progress)
 {
 	*next = *progress = NULL;
-	/* Two range scans merged here (the accepted statements in id order,
-	 * the participant's votes in statement order) rather than a probe
-	 * per statement: this runs for every vote answered. */
+	/* The accepted statements (in id order, kept: acc_get) merged with
+	 * the participant's votes in statement order (one range scan)
+	 * rather than a probe per statement: this runs for every vote
+	 * answered. */
 	int64_t *voted = NULL, *ids = NULL;
 	double *w = NULL, top = 0;
 	size_t nv = 0, capv = 0, n = 0, cap = 0, done = 0;
@@ -292,14 +443,14 @@ enum hm_err dlg_state(struct db *db, int64_t cid, int64_t pid, json_t **next, js
 		}
 		db_done(st);
 	}
-	if (rc < 0 || !(st = db_prepare(db, SQL_ACCEPTED))) {
+	struct accepted *acc = rc < 0 ? NULL : acc_get(db, cid);
+	if (!acc) {
 		free(voted);
 		return HM_EDB;
 	}
-	db_bind_int(st, 1, cid);
-	size_t total = 0, k = 0;
-	while ((rc = db_step(st)) == 1) {
-		int64_t id = db_col_int(st, 0);
+	size_t total = 0, k = 0, *at = NULL;
+	for (size_t a = 0; a < acc->n; a++) {
+		int64_t id = acc->ids[a];
 		total++;
 		while (k < nv && voted[k] < id)
 			k++;
@@ -311,23 +462,23 @@ enum hm_err dlg_state(struct db *db, int64_t cid, int64_t pid, json_t **next, js
 			cap = cap ? 2 * cap : 64;
 			w = xrealloc(w, cap * sizeof(*w));
 			ids = xrealloc(ids, cap * sizeof(*ids));
+			at = xrealloc(at, cap * sizeof(*at));
 		}
 		ids[n] = id;
+		at[n] = a;
 		/* The engine's routing priority (Pol.is's comment priorities:
 		 * statements that tell the groups apart, and new ones, come
 		 * sooner); one the last analysis has not seen yet weighs as the
 		 * heaviest one known, so new statements get votes. */
-		w[n] = db_col_is_null(st, 1) ? -1 : db_col_double(st, 1);
+		w[n] = acc->w[a];
 		if (w[n] > top)
 			top = w[n];
 		n++;
 	}
-	db_done(st);
 	free(voted);
-	enum hm_err e = rc < 0 ? HM_EDB : HM_OK;
-	if (e == HM_OK && n == 0)
+	if (n == 0) {
 		*next = json_null();
-	else if (e == HM_OK) {
+	} else {
 		double sum = 0;
 		for (size_t i = 0; i < n; i++) {
 			if (w[i] < 0)
@@ -340,30 +491,26 @@ enum hm_err dlg_state(struct db *db, int64_t cid, int64_t pid, json_t **next, js
 		size_t i = 0;
 		for (; i + 1 < n && r >= w[i]; i++)
 			r -= w[i];
-		if ((st = db_prepare(db, SQL_NEXT_TEXT))) {
-			db_bind_int(st, 1, ids[i]);
-			if (db_step(st) == 1)
-				*next = json_pack("{s:I, s:s, s:b, s:s?}", "id", (json_int_t)ids[i],
-						  "text", db_col_text(st, 0), "by_organiser",
-						  (int)db_col_int(st, 1), "lang", db_col_text(st, 2));
-			db_done(st);
-		}
-		/* its translations, for the reader's language (the web's) */
-		json_t *trs = *next ? dlg_translations(db, ids[i]) : NULL;
-		if (trs)
-			json_object_set_new(*next, "translations", trs);
-		else
-			e = HM_EDB;
+		size_t a = at[i];
+		*next = json_pack("{s:I, s:s, s:b, s:s?}", "id", (json_int_t)ids[i], "text",
+				  acc->text[a], "by_organiser", acc->by_organiser[a], "lang",
+				  acc->lang[a]);
+		/* its translations, for the reader's language (the web's): a
+		 * copy, made under the lock, the kept ones being shared */
+		char key[24];
+		snprintf(key, sizeof(key), "%lld", (long long)ids[i]);
+		pthread_mutex_lock(&acc_lock);
+		json_t *trs = json_object_get(acc->tr, key);
+		trs = trs ? json_deep_copy(trs) : json_object();
+		pthread_mutex_unlock(&acc_lock);
+		json_object_set_new(*next, "translations", trs);
 	}
+	acc_release(acc);
 	free(w);
 	free(ids);
-	if (e == HM_OK)
-		*progress = json_pack("{s:I, s:I}", "voted", (json_int_t)done, "total", (json_int_t)total);
-	else {
-		json_decref(*next);
-		*next = NULL;
-	}
-	return e;
+	free(at);
+	*progress = json_pack("{s:I, s:I}", "voted", (json_int_t)done, "total", (json_int_t)total);
+	return HM_OK;
 }
 
 json_t *dlg_next(struct db *db, int64_t cid, int64_t pid)
