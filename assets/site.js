@@ -283,3 +283,56 @@
     }
   });
 })();
+
+/* The session form warns of conflicts as the organiser edits: the form
+ * as it stands goes to its check address (nothing is saved) a moment
+ * after a time, room or capacity changes, and the answer's conflicts are
+ * listed above the buttons, read out politely. Without script, the
+ * warnings come with the page after saving. */
+(function () {
+  var form = document.querySelector('form[data-conflicts-check]');
+  if (!form || !window.fetch || !window.FormData || !window.URLSearchParams) return;
+  var box = form.querySelector('[data-live-conflicts]');
+  if (!box) return;
+  var list = box.querySelector('ul'), timer = null, asked = 0;
+  function show(conflicts) {
+    list.textContent = '';
+    conflicts.forEach(function (c) {
+      var li = document.createElement('li');
+      li.setAttribute('data-type', c.type);
+      li.appendChild(document.createTextNode(c.message + ' '));
+      (c.named || []).forEach(function (n) {
+        var a = document.createElement('a');
+        a.href = '/admin/sessions/' + n.id + '/edit';
+        var b = document.createElement('bdi');
+        b.textContent = n.title;
+        a.appendChild(b);
+        li.appendChild(a);
+        if (n.start) {
+          var t = document.createElement('span');
+          t.dir = 'ltr';
+          t.textContent = ' (' + n.start + '\u2013' + (n.end || '') + ') ';
+          li.appendChild(t);
+        }
+      });
+      list.appendChild(li);
+    });
+    box.hidden = conflicts.length === 0;
+  }
+  function check() {
+    var n = ++asked;
+    fetch(form.getAttribute('data-conflicts-check'), {
+      method: 'POST', credentials: 'same-origin', body: new URLSearchParams(new FormData(form)),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' }
+    })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) { if (j && n === asked) show(j.conflicts || []); })
+      .catch(function () {});
+  }
+  form.addEventListener('change', function (ev) {
+    var name = ev.target && ev.target.name;
+    if (!/^(starts_at|ends_at|room|capacity|interpretation|interpretation_languages)$/.test(name || '')) return;
+    clearTimeout(timer);
+    timer = setTimeout(check, 250);
+  });
+})();

@@ -71,6 +71,10 @@ test('an organiser clashes, sees it, fixes it and releases; a participant stars 
 	await page.locator('#f-starts_at').fill('2012-11-29T09:30');
 	await page.locator('#f-ends_at').fill('2012-11-29T10:15');
 	await page.locator('#f-room').selectOption('Main Hall');
+	// warned as the form is filled in, before anything is saved
+	const live = page.locator('[data-live-conflicts] li[data-type="room"]');
+	await live.first().waitFor();
+	assert.match((await live.allInnerTexts()).join('\n'), /Main Hall has two sessions at once/);
 	await Promise.all([page.waitForURL(/\/admin\/sessions\/\d+\/edit/), page.getByRole('button', { name: 'Add the session' }).click()]);
 	const id = /\/admin\/sessions\/(\d+)\/edit/.exec(page.url())[1];
 	const warnings = page.locator('.conflict-list li[data-type="room"]');
@@ -79,8 +83,9 @@ test('an organiser clashes, sees it, fixes it and releases; a participant stars 
 	await page.screenshot({ path: path.join(SHOTS, 'programme-conflict.png'), fullPage: true });
 	await axe(page, 'the session form with a conflict');
 
-	// the fix: its own room; the warning goes
+	// the fix: its own room; the warning goes, as soon as the room is chosen
 	await page.locator('#f-room').selectOption('Youth Room');
+	await page.locator('[data-live-conflicts]').waitFor({ state: 'hidden' });
 	await Promise.all([page.waitForURL(/done=saved/), page.getByRole('button', { name: 'Save changes' }).click()]);
 	assert.equal(await page.locator('.conflict-list li').count(), 0, 'no conflict left');
 

@@ -252,6 +252,32 @@ describe('conflicts', () => {
 		await api('PATCH', `/api/v1/sessions/${b.id}`, { starts_at: '2012-11-30T19:00:00+08:00', ends_at: '2012-11-30T20:00:00+08:00' });
 	});
 
+	test('the form as it stands is checked without saving: its conflicts, for the event\'s organisers only', async () => {
+		await api('PATCH', `/api/v1/sessions/${b.id}`, { starts_at: '2012-11-30T18:30:00+08:00', ends_at: '2012-11-30T19:30:00+08:00' });
+		await organiser.get(`/admin/events/${SH}/sessions/new`);
+		const snap = dbSnapshot(srv.db);
+		const draft = { title: 'Draft', kind: 'panel', starts_at: '2012-11-30T18:15', ends_at: '2012-11-30T18:45', room: 'Clash Room', visibility: 'public', interpretation: '0' };
+		let r = await organiser.post(`/admin/events/${SH}/sessions/check`, draft, { json: true });
+		assert.equal(r.status, 200, r.body);
+		const room = r.json.conflicts.filter((c) => c.type === 'room');
+		assert.equal(room.length, 2, 'with both sessions in the room at that time');
+		assert.ok(room.every((c) => c.sessions.includes(0)), 'the draft is session 0');
+		assert.match(room[0].message, /Clash Room has two sessions at once/);
+		// an existing session's form: moved away, its clash goes
+		await organiser.get(`/admin/sessions/${b.id}/edit`);
+		r = await organiser.post(`/admin/sessions/${b.id}/check`, { starts_at: '2012-11-30T21:00', ends_at: '2012-11-30T21:30' }, { json: true });
+		assert.equal(r.status, 200, r.body);
+		assert.deepEqual(r.json.conflicts, []);
+		r = await organiser.post(`/admin/sessions/${b.id}/check`, { starts_at: '2012-11-30T21:00', ends_at: '2012-11-30T20:00' }, { json: true });
+		assert.equal(r.status, 400);
+		assertDbUnchanged(srv.db, snap, 'checks save nothing');
+		const other = await signedIn(srv.url, OTHER.email);
+		await other.get('/account');
+		assert.equal((await other.post(`/admin/events/${SH}/sessions/check`, draft, { json: true })).status, 403);
+		assert.equal((await organiser.post(`/admin/events/${SH}/sessions/check`, draft, { json: true, csrf: false })).status, 403, 'CSRF');
+		await api('PATCH', `/api/v1/sessions/${b.id}`, { starts_at: '2012-11-30T19:00:00+08:00', ends_at: '2012-11-30T20:00:00+08:00' });
+	});
+
 	test('a session across midnight into a day the event does not have is refused, nothing saved', async () => {
 		const snap = dbSnapshot(srv.db);
 		const r = await api('POST', `/api/v1/events/${SH}/sessions`, { title: 'Into December', starts_at: '2012-11-30T23:00:00+08:00', ends_at: '2012-12-01T01:00:00+08:00' });

@@ -15,6 +15,7 @@ static const struct route *const routes[] = {
 	prog_now_routes,
 	prog_people_routes,
 	prog_agenda_routes,
+	prog_check_routes,
 	prog_admin_routes,
 	NULL,
 };

@@ -209,6 +209,8 @@ extern const struct route prog_agenda_routes[];
 
 /* The fields of a session that take versions in other languages. */
 extern const char *const prog_tr_fields[];
+/* The session form's conflicts as the organiser edits (session.c). */
+extern const struct route prog_check_routes[];
 extern const struct kind session_kind;
 extern const struct route prog_admin_routes[];
 extern const struct route prog_public_routes[];

@@ -780,12 +780,96 @@ static enum hm_err session_form_page(struct http_req *req, struct http_res *res,
 		json_object_set_new(m, "action", json_sprintf("/admin/sessions/%lld",
 							      (long long)json_integer_value(
 								      json_object_get(t, "id"))));
+		json_object_set_new(m, "check_url",
+				    json_sprintf("/admin/sessions/%lld/check",
+						 (long long)json_integer_value(json_object_get(t, "id"))));
 	} else {
 		json_object_set_new(m, "action", json_sprintf("/admin/events/%s/sessions", slug));
+		json_object_set_new(m, "check_url", json_sprintf("/admin/events/%s/sessions/check", slug));
 	}
 	return adm_page(req, res, m, "admin/session_form",
 			t ? web_t(req, "Edit session") : web_t(req, "New session"), "events");
 }
+
+/* POST /admin/events/{slug}/sessions/check and /admin/sessions/{id}/check:
+ * the session form as it stands, not saved: {conflicts: [...]} it would
+ * have with the programme as it is (each explained), for the form to
+ * warn as the organiser edits; 400 {error} when the times do not read. */
+static enum hm_err session_check_h(struct http_req *req, struct http_res *res)
+{
+	json_t *cur = NULL, *ev = NULL;
+	enum hm_err e;
+	if (site_id_param(req)) {
+		if ((e = adm_for_edit(req, res, &session_kind, &cur)) != HM_OK)
+			return e;
+		web_own(req, cur);
+	} else if ((e = prog_web_event(req, res, &ev)) != HM_OK) {
+		return e;
+	}
+	web_private(req, res);
+	struct adm_input in;
+	adm_input_read(req, session_fields, HM_ARRAY_LEN(session_fields), "languages", json_extra,
+		       cur != NULL, &in);
+	session_input_extra(req, &in);
+	json_t *j = adm_input_json(&in);
+	adm_input_free(&in);
+	json_t *defaults = cur ? NULL : session_defaults();
+	json_t *m = web_own(req, session_merge(cur ? cur : defaults, j));
+	json_decref(defaults);
+	json_decref(j);
+	session_complete(m, cur, 0);
+	int64_t start = time_parse_rfc3339(nonempty(m, "starts_at"));
+	int64_t end = time_parse_rfc3339(nonempty(m, "ends_at"));
+	if (start < 0 || end <= start)
+		return http_fail(res, HM_EINVAL, "The end must be after the start.");
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	if (!ev)
+		ev = web_own(req, prog_event(req->db, nonempty(m, "event_slug")));
+	int64_t eid = json_integer_value(json_object_get(ev, "id"));
+	json_t *all = ev ? web_own(req, prog_sessions(req->db, eid)) : NULL;
+	json_t *rooms = all ? web_own(req, prog_rooms(req->db, eid)) : NULL;
+	json_t *signups = rooms ? web_own(req, prog_signup_counts(req->db, eid)) : NULL;
+	db_rollback(req->db);
+	if (!signups)
+		return HM_EDB;
+	/* the draft in the place of the stored one (id 0: a new one) */
+	int64_t id = cur ? json_integer_value(json_object_get(cur, "id")) : 0;
+	const char *tz = nonempty(ev, "timezone");
+	json_t *people = cur ? json_incref(json_object_get(cur, "people")) : json_array();
+	json_t *draft = json_pack("{s:I, s:O, s:s, s:s, s:O, s:O, s:O, s:o}", "id", (json_int_t)id,
+				  "title", json_object_get(m, "title") ? json_object_get(m, "title")
+									: json_null(),
+				  "starts_at", prog_time_in_zone(&req->pool, tz, start),
+				  "ends_at", prog_time_in_zone(&req->pool, tz, end), "capacity",
+				  json_object_get(m, "capacity") ? json_object_get(m, "capacity")
+								  : json_null(),
+				  "interpretation", json_object_get(m, "interpretation"),
+				  "interpretation_languages",
+				  json_object_get(m, "interpretation_languages"), "people", people);
+	const char *room = nonempty(m, "room");
+	size_t i;
+	json_t *r;
+	json_object_set_new(draft, "room", room ? json_string(room) : json_null());
+	json_array_foreach(rooms, i, r) if (room && str_eq(web_str(r, "name"), room))
+		json_object_set(draft, "room_capacity", json_object_get(r, "capacity"));
+	json_t *list = web_own(req, json_array());
+	json_t *x;
+	json_array_foreach(all, i, x) if (json_integer_value(json_object_get(x, "id")) != id)
+		json_array_append(list, x);
+	json_array_append_new(list, draft);
+	json_t *c = web_own(req, prog_conflicts_of(ev, list, signups));
+	json_t *mine = prog_conflicts_for(c, id);
+	prog_conflicts_explain(req, mine, list);
+	return adm_api_answer(res, 200, json_pack("{s:o}", "conflicts", mine));
+}
+
+const struct route prog_check_routes[] = {
+	{POST, "/admin/events/{slug}/sessions/check", session_check_h,
+	 WEB_PRIVATE | WEB_CSRF},
+	{POST, "/admin/sessions/{id}/check", session_check_h, WEB_PRIVATE | WEB_CSRF},
+	WEB_ROUTES_END,
+};
 
 /* Versions of a session's texts in other languages (translations.h). */
 const char *const prog_tr_fields[] = {"title", "track", "description_md", NULL};
