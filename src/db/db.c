@@ -260,6 +260,24 @@ int64_t db_int_of(struct db *db, const char *sql, int64_t arg)
 	return v;
 }
 
+json_t *db_rows_of(struct db *db, const char *sql, int64_t arg)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, arg);
+	return db_rows_json(st);
+}
+
+json_t *db_one_of(struct db *db, const char *sql, int64_t arg)
+{
+	struct db_stmt *st = db_prepare(db, sql);
+	if (!st)
+		return NULL;
+	db_bind_int(st, 1, arg);
+	return db_one_json(st);
+}
+
 enum hm_err db_begin(struct db *db)
 {
 	static _Atomic uint64_t serials;

@@ -89,6 +89,11 @@ int64_t db_last_insert_id(struct db *db);
  * finds: a count, an id, a revision. -1 when there is no row or the read
  * failed (db_failed tells which). */
 int64_t db_int_of(struct db *db, const char *sql, int64_t arg);
+/* The rows (db_rows_json) and the one row (db_one_json) that sql, with its
+ * one parameter arg (an id), finds; NULL when the read failed (and, for
+ * the one row, when there is none: db_failed tells which). */
+json_t *db_rows_of(struct db *db, const char *sql, int64_t arg);
+json_t *db_one_of(struct db *db, const char *sql, int64_t arg);
 int db_changes(struct db *db);
 
 /* Transactions. db_begin takes the write lock at once (BEGIN IMMEDIATE) so

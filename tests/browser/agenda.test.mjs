@@ -5,23 +5,17 @@
 // violation; screenshots in build/screenshots/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { axeSerious, LAUNCH } from './lib/chromium.mjs';
 import { addAccount, PASSWORD } from '../e2e/lib/accounts.mjs';
 import { ROOT, startServer } from '../e2e/lib/server.mjs';
 import { sqlite } from '../e2e/lib/sqlite.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = path.join(ROOT, 'build/screenshots');
 const SH = 'asia-south-pacific-shanghai-2012';
 const READER = { email: 'agenda-reader@example.org', name: 'Agenda Reader' };
-const LAUNCH = {
-	executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync'],
-};
 let srv, browser, session;
 
 before(async () => {
@@ -42,12 +36,6 @@ after(async () => {
 
 const overflow = (page) => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 
-async function axe(page, what) {
-	await page.addScriptTag({ path: AXE });
-	const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-	const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-	assert.equal(bad.length, 0, `${what}: ${bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('; ')}`);
-}
 
 test('on a phone: star a session, take a place, find it in the agenda with a calendar address', async () => {
 	const context = await browser.newContext({ viewport: { width: 390, height: 844 }, bypassCSP: true });
@@ -68,7 +56,7 @@ test('on a phone: star a session, take a place, find it in the agenda with a cal
 	assert.match(await page.locator('#session-places').innerText(), /11 places left/);
 	assert.ok(await overflow(page) <= 0, 'the session page fits the phone');
 	await page.screenshot({ path: path.join(SHOTS, 'agenda-session-phone.png'), fullPage: true });
-	await axe(page, 'session page, signed in');
+	await axeSerious(page, 'session page, signed in');
 
 	await page.goto(`${srv.url}/agenda`);
 	assert.equal(await page.locator(`.programme-item[data-id="${session}"]`).count(), 1);
@@ -76,7 +64,7 @@ test('on a phone: star a session, take a place, find it in the agenda with a cal
 	assert.match(await page.locator('#feed-url').inputValue(), /\/agenda\/[A-Za-z0-9_-]{43}\.ics$/);
 	assert.ok(await overflow(page) <= 0, 'the agenda fits the phone');
 	await page.screenshot({ path: path.join(SHOTS, 'agenda-phone.png'), fullPage: true });
-	await axe(page, 'agenda');
+	await axeSerious(page, 'agenda');
 	// right to left
 	await page.goto(`${srv.url}/agenda?lang=ar`);
 	assert.ok(await overflow(page) <= 0, 'the agenda fits the phone, right to left');

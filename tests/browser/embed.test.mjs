@@ -13,16 +13,12 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { LAUNCH } from './lib/chromium.mjs';
 import { SHANGHAI } from '../e2e/lib/routes.mjs';
 import { q, sqlite } from '../e2e/lib/sqlite.mjs';
 import { ROOT, startServer } from '../e2e/lib/server.mjs';
 
 const SHOTS = path.join(ROOT, 'build/screenshots');
-const LAUNCH = {
-	executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync'],
-};
 const NARROW = { width: 380, height: 800 };
 const XID = 'wp-user-7f3a';
 

@@ -8,14 +8,10 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { LAUNCH } from './lib/chromium.mjs';
 import { addAccount, PASSWORD } from '../e2e/lib/accounts.mjs';
 import { makeDemo, startServer, tempDir } from '../e2e/lib/server.mjs';
 
-const LAUNCH = {
-	executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync'],
-};
 
 let srv, browser, dir;
 before(async () => {

@@ -7,24 +7,17 @@
 // critical violations); screenshots of the forms go to build/screenshots/.
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { DOMParser } from '@xmldom/xmldom';
 import { chromium } from 'playwright-core';
+import { AXE, LAUNCH } from './lib/chromium.mjs';
 import { ROOT, makeDemoWithOrganiser, runCli, startServer, tempDir } from '../e2e/lib/server.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = path.join(ROOT, 'build/screenshots');
 const SEED_PNG = path.join(ROOT, 'tests/fuzz/corpus/image/red-blue.png');
 const SERIES = 'regional-consultations';
 
-// The machine has no network: no GPU, no QUIC, nothing fetched at start.
-const LAUNCH = {
-	executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync'],
-};
 
 // What the organiser makes. The event is a year ahead, so it is upcoming.
 const year = new Date().getUTCFullYear() + 1;

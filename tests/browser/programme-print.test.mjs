@@ -12,16 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { LAUNCH } from './lib/chromium.mjs';
 import { ROOT, startServer } from '../e2e/lib/server.mjs';
 
 const SHOTS = path.join(ROOT, 'build/screenshots');
 const EVENT = '/events/asia-south-pacific-shanghai-2012';
 const AT = encodeURIComponent('2012-11-29T09:50:00+08:00');
-const LAUNCH = {
-	executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync'],
-};
 
 let srv, browser;
 before(async () => {

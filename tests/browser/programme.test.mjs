@@ -9,24 +9,18 @@
 // (no serious or critical violation); screenshots go to build/screenshots/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { axeSerious, LAUNCH } from './lib/chromium.mjs';
 import { addAccount, PASSWORD } from '../e2e/lib/accounts.mjs';
 import { request } from '../e2e/lib/http.mjs';
 import { ROOT, startServer } from '../e2e/lib/server.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = path.join(ROOT, 'build/screenshots');
 const SH = 'asia-south-pacific-shanghai-2012';
 const READER = { email: 'programme-reader@example.org', name: 'Programme Reader' };
 const TITLE = 'Youth voices on diversity';
-const LAUNCH = {
-	executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync'],
-};
 let srv, browser;
 
 before(async () => {
@@ -40,12 +34,6 @@ after(async () => {
 	await srv?.stop();
 });
 
-async function axe(page, what) {
-	await page.addScriptTag({ path: AXE });
-	const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-	const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-	assert.equal(bad.length, 0, `${what}: ${bad.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`).join('; ')}`);
-}
 
 async function signIn(page, email, password) {
 	await page.goto(`${srv.url}/sign-in`);
@@ -81,7 +69,7 @@ test('an organiser clashes, sees it, fixes it and releases; a participant stars 
 	await warnings.first().waitFor();
 	assert.match((await warnings.allInnerTexts()).join('\n'), /Main Hall has two sessions at once\.[\s\S]*Opening: Harmony through Diversity and Dialogue/);
 	await page.screenshot({ path: path.join(SHOTS, 'programme-conflict.png'), fullPage: true });
-	await axe(page, 'the session form with a conflict');
+	await axeSerious(page, 'the session form with a conflict');
 
 	// the fix: its own room; the warning goes, as soon as the room is chosen
 	await page.locator('#f-room').selectOption('Youth Room');
@@ -92,7 +80,7 @@ test('an organiser clashes, sees it, fixes it and releases; a participant stars 
 	// the tab lists it as not yet released; release it with a note
 	await page.goto(`${srv.url}/admin/events/${SH}/programme`);
 	assert.match(await page.locator('#pending').innerText(), new RegExp(`Added\\s*${TITLE}`));
-	await axe(page, 'the programme tab');
+	await axeSerious(page, 'the programme tab');
 	await page.locator('#f-note').fill('A session for the youth delegates.');
 	await Promise.all([page.waitForURL(/done=released/), page.getByRole('button', { name: 'Release this version' }).click()]);
 	assert.match(await page.locator('.notice, [role=status]').first().innerText(), /Released/);

@@ -6,23 +6,17 @@
 // critical violation on the new pages; screenshots in build/screenshots/.
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { AXE, LAUNCH } from './lib/chromium.mjs';
 import { ROOT, startServer } from '../e2e/lib/server.mjs';
 import { sqlite } from '../e2e/lib/sqlite.mjs';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = path.join(ROOT, 'build/screenshots');
 const EVENT = '/events/asia-south-pacific-shanghai-2012';
 const POST = '/news/2012/11/12/harmony-through-diversity-and-dialogue';
 const LONG = 'Rechtsschutzversicherungsgesellschaften'.repeat(3);
-const LAUNCH = {
-	executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync'],
-};
 
 let srv, browser;
 before(async () => {

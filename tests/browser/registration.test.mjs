@@ -27,6 +27,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chromium } from 'playwright-core';
+import { LAUNCH } from './lib/chromium.mjs';
 import { addAccount, apiToken, bearer, PASSWORD, signedIn } from '../e2e/lib/accounts.mjs';
 import { SERIES } from '../e2e/lib/routes.mjs';
 import { ROOT, startServer } from '../e2e/lib/server.mjs';
@@ -34,11 +35,6 @@ import { jsonRows, q } from '../e2e/lib/sqlite.mjs';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const SHOTS = path.join(ROOT, 'build/screenshots');
-const LAUNCH = {
-	executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-	args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-		'--disable-component-update', '--disable-sync'],
-};
 const PHONE = { width: 390, height: 844 };
 const LAPTOP = { width: 1280, height: 900 };
 const ADMIN = { email: 'reg-admin@example.org', name: 'Registration Admin' };

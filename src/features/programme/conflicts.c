@@ -142,12 +142,14 @@ json_t *prog_signup_counts(struct db *db, int64_t event_id)
 	return m;
 }
 
-json_t *prog_conflicts(struct db *db, const json_t *ev)
+json_t *prog_conflicts(struct db *db, const json_t *ev, json_t **sessions_out)
 {
 	int64_t id = json_integer_value(json_object_get(ev, "id"));
 	json_t *sessions = prog_sessions(db, id);
 	json_t *signups = sessions ? prog_signup_counts(db, id) : NULL;
 	json_t *out = signups ? prog_conflicts_of(ev, sessions, signups) : NULL;
+	if (sessions_out && out)
+		*sessions_out = json_incref(sessions);
 	json_decref(sessions);
 	json_decref(signups);
 	return out;

@@ -81,11 +81,7 @@ static const char *const sql[PP__MAX] = {
 
 json_t *prog_people(struct db *db, int64_t event_id)
 {
-	struct db_stmt *st = db_prepare(db, sql[PP_LIST]);
-	if (!st)
-		return NULL;
-	db_bind_int(st, 1, event_id);
-	return db_rows_json(st);
+	return db_rows_of(db, sql[PP_LIST], event_id);
 }
 
 json_t *prog_person_get(struct db *db, int64_t event_id, int64_t id)
@@ -122,21 +118,14 @@ static json_t *by_session(json_t *rows)
 
 json_t *prog_session_people(struct db *db, int64_t event_id, int64_t release_id)
 {
-	struct db_stmt *st = db_prepare(db, sql[release_id ? PP_RELEASED : PP_LIVE]);
-	if (!st)
-		return NULL;
-	db_bind_int(st, 1, release_id ? release_id : event_id);
-	json_t *rows = db_rows_json(st);
+	json_t *rows = db_rows_of(db, sql[release_id ? PP_RELEASED : PP_LIVE],
+				  release_id ? release_id : event_id);
 	return rows ? by_session(rows) : NULL;
 }
 
 json_t *prog_people_of_session(struct db *db, int64_t session_id)
 {
-	struct db_stmt *st = db_prepare(db, sql[PP_LIVE_ONE]);
-	if (!st)
-		return NULL;
-	db_bind_int(st, 1, session_id);
-	json_t *rows = db_rows_json(st);
+	json_t *rows = db_rows_of(db, sql[PP_LIVE_ONE], session_id);
 	json_t *m = rows ? by_session(rows) : NULL;
 	if (!m)
 		return NULL;
@@ -334,33 +323,10 @@ out:
 enum hm_err prog_person_delete(struct db *db, const struct principal *p, const json_t *ev,
 			       int64_t id, int64_t now)
 {
-	struct auth_scope sc = prog_scope(ev);
-	int64_t event_id = json_integer_value(json_object_get(ev, "id"));
-	if (!auth_can(p, AUTH_PROGRAMME_EDIT, &sc))
-		return HM_EFORBIDDEN;
-	enum hm_err e = db_begin(db);
-	if (e != HM_OK)
-		return e;
-	json_t *before = prog_person_get(db, event_id, id);
-	if (!before) {
-		e = db_failed(db) ? HM_EDB : HM_ENOTFOUND;
-		goto out;
-	}
-	struct db_stmt *st = db_prepare(db, sql[PP_DELETE]);
-	if (!st) {
-		e = HM_EDB;
-		goto out;
-	}
-	db_bind_int(st, 1, id);
-	db_bind_int(st, 2, event_id);
-	if ((e = db_run(st)) == HM_OK &&
-	    (e = audit_record_at(db, p, "person.delete", "person", id, before, NULL, now)) == HM_OK)
-		e = db_commit(db);
-out:
-	if (e != HM_OK)
-		db_rollback(db);
-	json_decref(before);
-	return e;
+	const struct prog_deletion person = {
+		sql[PP_GET], NULL, sql[PP_DELETE], "person.delete", "person",
+	};
+	return prog_delete_of_event(db, p, ev, &person, id, now);
 }
 
 /* ------------------------------------------------ a session's people */

@@ -49,6 +49,11 @@ int prog_session_visible(const struct principal *p, const json_t *t);
  * programme. *out owned by the request. */
 enum hm_err prog_web_event(struct http_req *req, struct http_res *res, json_t **out);
 
+/* prog_web_event, then what read gives of the event (by its id) in a
+ * read transaction: *out the caller's; HM_EDB when the read failed. */
+enum hm_err prog_web_event_read(struct http_req *req, struct http_res *res, json_t **ev,
+				json_t *(*read)(struct db *db, int64_t event_id), json_t **out);
+
 /* Trims a session for the API (the internal keys go). */
 void prog_api_item(struct http_req *req, json_t *t);
 
@@ -57,6 +62,19 @@ void prog_api_item(struct http_req *req, json_t *t);
 enum hm_err prog_room_add(struct db *db, const struct principal *p, const json_t *ev,
 			  const char *name, const char *capacity, int64_t now,
 			  struct field_errors *errs);
+/* How a row of an event (a room, a person) is deleted: get_sql reads it
+ * (bound to its id, then the event's) for the audit entry, in_use_sql
+ * (bound to its id; NULL: none) counts what keeps it, delete_sql
+ * (bound as get_sql) deletes it. */
+struct prog_deletion {
+	const char *get_sql, *in_use_sql, *delete_sql;
+	const char *action, *entity;
+};
+/* Deletes row id of ev as d says, audited, in one transaction:
+ * HM_ENOTFOUND when it is not the event's, HM_ECONFLICT when in use,
+ * HM_EFORBIDDEN when p may not edit the event's programme. */
+enum hm_err prog_delete_of_event(struct db *db, const struct principal *p, const json_t *ev,
+				 const struct prog_deletion *d, int64_t id, int64_t now);
 /* Deletes room id of event ev (audited "room.delete"); HM_ECONFLICT
  * when sessions use it, HM_ENOTFOUND when it is not the event's. */
 enum hm_err prog_room_delete(struct db *db, const struct principal *p, const json_t *ev,
@@ -139,8 +157,9 @@ enum hm_err prog_release(struct db *db, const struct principal *p, const json_t 
 json_t *prog_conflicts_of(const json_t *ev, const json_t *sessions, const json_t *signups);
 /* The sign-ups of the sessions of an event: {"<session id>": count}. */
 json_t *prog_signup_counts(struct db *db, int64_t event_id);
-/* The conflicts of an event's programme as it stands. NULL: a failed read. */
-json_t *prog_conflicts(struct db *db, const json_t *ev);
+/* The conflicts of an event's programme as it stands, and (optional)
+ * its sessions (*sessions_out, the caller's). NULL: a failed read. */
+json_t *prog_conflicts(struct db *db, const json_t *ev, json_t **sessions_out);
 /* Those that name session_id. */
 json_t *prog_conflicts_for(const json_t *conflicts, int64_t session_id);
 /* Adds to each conflict its "message" in the request's language and

@@ -66,11 +66,7 @@ static const char *const sql[PR__MAX] = {
 
 json_t *prog_release_latest(struct db *db, int64_t event_id)
 {
-	struct db_stmt *st = db_prepare(db, sql[PR_LATEST]);
-	if (!st)
-		return NULL;
-	db_bind_int(st, 1, event_id);
-	return db_one_json(st);
+	return db_one_of(db, sql[PR_LATEST], event_id);
 }
 
 /* The rows of st (bound) finished, with the people of release_id. */
@@ -131,11 +127,7 @@ json_t *prog_published(struct db *db, int64_t event_id, json_t **release)
 
 json_t *prog_releases(struct db *db, int64_t event_id)
 {
-	struct db_stmt *st = db_prepare(db, sql[PR_LIST]);
-	if (!st)
-		return NULL;
-	db_bind_int(st, 1, event_id);
-	json_t *rows = db_rows_json(st);
+	json_t *rows = db_rows_of(db, sql[PR_LIST], event_id);
 	size_t i;
 	json_t *r;
 	json_array_foreach(rows, i, r) {

@@ -513,20 +513,17 @@ static void session_api_item(struct http_req *req, json_t *t)
 {
 	struct auth_scope sc = prog_scope(t);
 	if (auth_can(web_principal(req), AUTH_PROGRAMME_EDIT, &sc) && web_read_begin(req) == HM_OK) {
-		json_t *ev = prog_event_by_id(req->db, sc.event_id);
-		json_t *all = ev ? prog_sessions(req->db, sc.event_id) : NULL;
-		json_t *signups = all ? prog_signup_counts(req->db, sc.event_id) : NULL;
+		json_t *ev = prog_event_by_id(req->db, sc.event_id), *all = NULL;
+		json_t *c = ev ? prog_conflicts(req->db, ev, &all) : NULL;
 		db_rollback(req->db);
-		if (signups) {
-			json_t *c = prog_conflicts_of(ev, all, signups);
+		if (c) {
 			json_t *mine = prog_conflicts_for(c, json_integer_value(json_object_get(t, "id")));
 			prog_conflicts_explain(req, mine, all);
 			json_object_set_new(t, "conflicts", mine);
-			json_decref(c);
 		}
+		json_decref(c);
 		json_decref(ev);
 		json_decref(all);
-		json_decref(signups);
 	}
 	prog_api_item(req, t);
 }

@@ -106,11 +106,7 @@ json_t *prog_event(struct db *db, const char *slug)
 
 json_t *prog_event_by_id(struct db *db, int64_t id)
 {
-	struct db_stmt *st = prog_prep(db, PSQL_EVENT_BY_ID);
-	if (!st)
-		return NULL;
-	db_bind_int(st, 1, id);
-	return db_one_json(st);
+	return db_one_of(db, sql[PSQL_EVENT_BY_ID], id);
 }
 
 struct auth_scope prog_scope(const json_t *ev)
@@ -125,11 +121,7 @@ struct auth_scope prog_scope(const json_t *ev)
 
 json_t *prog_rooms(struct db *db, int64_t event_id)
 {
-	struct db_stmt *st = prog_prep(db, PSQL_ROOMS);
-	if (!st)
-		return NULL;
-	db_bind_int(st, 1, event_id);
-	return db_rows_json(st);
+	return db_rows_of(db, sql[PSQL_ROOMS], event_id);
 }
 
 /* "en,zh" → ["en", "zh"] */
@@ -288,8 +280,8 @@ out:
 	return e;
 }
 
-enum hm_err prog_room_delete(struct db *db, const struct principal *p, const json_t *ev,
-			     int64_t id, int64_t now)
+enum hm_err prog_delete_of_event(struct db *db, const struct principal *p, const json_t *ev,
+				 const struct prog_deletion *d, int64_t id, int64_t now)
 {
 	struct auth_scope sc = prog_scope(ev);
 	int64_t event_id = json_integer_value(json_object_get(ev, "id"));
@@ -299,7 +291,7 @@ enum hm_err prog_room_delete(struct db *db, const struct principal *p, const jso
 	enum hm_err e = db_begin(db);
 	if (e != HM_OK)
 		return e;
-	struct db_stmt *st = prog_prep(db, PSQL_ROOM_GET);
+	struct db_stmt *st = db_prepare(db, d->get_sql);
 	if (!st) {
 		e = HM_EDB;
 		goto out;
@@ -310,27 +302,32 @@ enum hm_err prog_room_delete(struct db *db, const struct principal *p, const jso
 		e = db_failed(db) ? HM_EDB : HM_ENOTFOUND;
 		goto out;
 	}
-	int64_t used = db_int_of(db, sql[PSQL_ROOM_IN_USE], id);
-	if (used < 0) {
-		e = HM_EDB;
+	int64_t used = d->in_use_sql ? db_int_of(db, d->in_use_sql, id) : 0;
+	if (used != 0) {
+		e = used < 0 ? HM_EDB : HM_ECONFLICT;
 		goto out;
 	}
-	if (used > 0) {
-		e = HM_ECONFLICT;
-		goto out;
-	}
-	if (!(st = prog_prep(db, PSQL_ROOM_DELETE))) {
+	if (!(st = db_prepare(db, d->delete_sql))) {
 		e = HM_EDB;
 		goto out;
 	}
 	db_bind_int(st, 1, id);
 	db_bind_int(st, 2, event_id);
 	if ((e = db_run(st)) == HM_OK &&
-	    (e = audit_record_at(db, p, "room.delete", "room", id, before, NULL, now)) == HM_OK)
+	    (e = audit_record_at(db, p, d->action, d->entity, id, before, NULL, now)) == HM_OK)
 		e = db_commit(db);
 out:
 	if (e != HM_OK)
 		db_rollback(db);
 	json_decref(before);
 	return e;
+}
+
+enum hm_err prog_room_delete(struct db *db, const struct principal *p, const json_t *ev,
+			     int64_t id, int64_t now)
+{
+	const struct prog_deletion room = {
+		sql[PSQL_ROOM_GET], sql[PSQL_ROOM_IN_USE], sql[PSQL_ROOM_DELETE], "room.delete", "room",
+	};
+	return prog_delete_of_event(db, p, ev, &room, id, now);
 }

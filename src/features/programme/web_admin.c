@@ -42,6 +42,20 @@ enum hm_err prog_web_event(struct http_req *req, struct http_res *res, json_t **
 	return HM_OK;
 }
 
+enum hm_err prog_web_event_read(struct http_req *req, struct http_res *res, json_t **ev,
+				json_t *(*read)(struct db *db, int64_t event_id), json_t **out)
+{
+	*out = NULL;
+	enum hm_err e = prog_web_event(req, res, ev);
+	if (e != HM_OK)
+		return e;
+	if (web_read_begin(req) != HM_OK)
+		return HM_EDB;
+	*out = read(req->db, json_integer_value(json_object_get(*ev, "id")));
+	db_rollback(req->db);
+	return *out ? HM_OK : HM_EDB;
+}
+
 /* The sessions grouped by the day (in the event's zone) they start on:
  * [{day, day_label, sessions: […]}…], each session with its local times. */
 static json_t *by_day(struct http_req *req, json_t *sessions)
@@ -223,16 +237,10 @@ static enum hm_err api_room_answer(struct http_req *req, struct http_res *res, c
  * sessions}…]}, for its organisers. */
 static enum hm_err api_rooms(struct http_req *req, struct http_res *res)
 {
-	json_t *ev;
-	enum hm_err e = prog_web_event(req, res, &ev);
+	json_t *ev, *rooms;
+	enum hm_err e = prog_web_event_read(req, res, &ev, prog_rooms, &rooms);
 	if (e != HM_OK)
 		return e;
-	if (web_read_begin(req) != HM_OK)
-		return HM_EDB;
-	json_t *rooms = prog_rooms(req->db, json_integer_value(json_object_get(ev, "id")));
-	db_rollback(req->db);
-	if (!rooms)
-		return HM_EDB;
 	return adm_api_answer(res, 200, json_pack("{s:o}", "rooms", rooms));
 }
 
@@ -402,13 +410,12 @@ static enum hm_err api_conflicts(struct http_req *req, struct http_res *res)
 		return e;
 	if (web_read_begin(req) != HM_OK)
 		return HM_EDB;
-	int64_t id = json_integer_value(json_object_get(ev, "id"));
-	json_t *sessions = web_own(req, prog_sessions(req->db, id));
-	json_t *signups = web_own(req, sessions ? prog_signup_counts(req->db, id) : NULL);
+	json_t *sessions = NULL;
+	json_t *c = prog_conflicts(req->db, ev, &sessions);
+	web_own(req, sessions);
 	db_rollback(req->db);
-	if (!signups)
+	if (!c)
 		return HM_EDB;
-	json_t *c = prog_conflicts_of(ev, sessions, signups);
 	prog_conflicts_explain(req, c, sessions);
 	return adm_api_answer(res, 200, json_pack("{s:s, s:o}", "event", web_str(ev, "slug"),
 						  "conflicts", c));

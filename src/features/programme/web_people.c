@@ -269,16 +269,10 @@ static enum hm_err post_person_delete(struct http_req *req, struct http_res *res
 /* GET /api/v1/events/{slug}/people: {event, people: […]}, for its organisers. */
 static enum hm_err api_people(struct http_req *req, struct http_res *res)
 {
-	json_t *ev;
-	enum hm_err e = prog_web_event(req, res, &ev);
+	json_t *ev, *people;
+	enum hm_err e = prog_web_event_read(req, res, &ev, prog_people, &people);
 	if (e != HM_OK)
 		return e;
-	if (web_read_begin(req) != HM_OK)
-		return HM_EDB;
-	json_t *people = prog_people(req->db, json_integer_value(json_object_get(ev, "id")));
-	db_rollback(req->db);
-	if (!people)
-		return HM_EDB;
 	size_t i;
 	json_t *p;
 	json_array_foreach(people, i, p) person_api(p);
