@@ -524,3 +524,27 @@ describe('a session in other languages', () => {
 		assertDbUnchanged(srv.db, snap, 'another event\'s organiser');
 	});
 });
+
+describe('a draft event with a programme', () => {
+	test('is kept from deletion while it has sessions or conversations, which the trash would not bring back', async () => {
+		addAccount(srv.db, { email: 'admin-rel@example.org', name: 'Admin', role: 'admin' });
+		const admin = await apiToken(await signedIn(srv.url, 'admin-rel@example.org'), 'write', 'admin');
+		const made = await api('POST', '/api/v1/events', { title: 'A draft with a programme', starts_on: '2031-03-02', ends_on: '2031-03-03',
+			timezone: 'Europe/Vienna', city: 'Vienna', country: 'AT', status: 'draft' }, admin);
+		assert.equal(made.status, 201, made.body);
+		const slug = made.json.slug;
+		const s = await api('POST', `/api/v1/events/${slug}/sessions`, { title: 'Opening', starts_at: '2031-03-02T09:00:00+01:00', ends_at: '2031-03-02T10:00:00+01:00' }, admin);
+		assert.equal(s.status, 201, s.body);
+		const snap = dbSnapshot(srv.db);
+		let r = await api('DELETE', `/api/v1/events/${slug}`, undefined, admin);
+		assert.equal(r.status, 409, r.body);
+		assert.match(r.json.error.message, /This event's programme has 1 session: delete it first\./);
+		assertDbUnchanged(srv.db, snap, 'an event kept for its programme');
+		assert.equal((await api('DELETE', `/api/v1/sessions/${s.json.id}`, undefined, admin)).status, 200);
+		const c = await api('POST', `/api/v1/events/${slug}/conversations`, { topic: 'Water' }, admin);
+		assert.equal(c.status, 201, c.body);
+		r = await api('DELETE', `/api/v1/events/${slug}`, undefined, admin);
+		assert.equal(r.status, 409);
+		assert.match(r.json.error.message, /This event has 1 conversation, whose statements and votes would be lost/);
+	});
+});

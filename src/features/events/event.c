@@ -192,8 +192,9 @@ static const char *event_action(const json_t *before, const json_t *after)
 	return "event.unpublish";
 }
 
-/* Only a draft without news posts is deleted: a published or cancelled
- * event has a public page, and a post keeps its event. */
+/* Only a draft without news posts, sessions or conversations is deleted:
+ * a published or cancelled event has a public page, a post keeps its
+ * event, and the trash does not keep a programme or a dialogue. */
 static const struct kind_keep_rule event_keep[] = {
 	{ADMIN_KEEP_EVENT_PUBLISHED, "published", NULL,
 	 N_("Published events cannot be deleted; cancel the event instead."),
@@ -204,6 +205,12 @@ static const struct kind_keep_rule event_keep[] = {
 	{ADMIN_KEEP_EVENT_POSTS, NULL, SQL_EVENT_POST_COUNT,
 	 NN_("%lld news post is linked to this event: move it to another event or delete it first.",
 	     "%lld news posts are linked to this event: move them to another event or delete them first.")},
+	{ADMIN_KEEP_EVENT_SESSIONS, NULL, SQL_EVENT_SESSION_COUNT,
+	 NN_("This event's programme has %lld session: delete it first.",
+	     "This event's programme has %lld sessions: delete them first.")},
+	{ADMIN_KEEP_EVENT_CONVERSATIONS, NULL, SQL_EVENT_CONVERSATION_COUNT,
+	 NN_("This event has %lld conversation, whose statements and votes would be lost: it stays a draft.",
+	     "This event has %lld conversations, whose statements and votes would be lost: it stays a draft.")},
 	{0, NULL, NULL, NULL, NULL},
 };
 

@@ -177,7 +177,8 @@ enum hm_err admin_event_organiser_revoke(struct db *db, const struct principal *
 
 /* Deleting protects published permalinks and never changes another record
  * silently: only admins delete (AUTH_RECORD_DELETE), and only what nothing
- * else hangs on. An event goes only as a draft without news posts (its
+ * else hangs on. An event goes only as a draft without news posts,
+ * sessions or conversations (what its trash entry could not bring back; its
  * sectors, organisation entries and organiser grants go with it); a series
  * only as a draft without events (its organiser grants go with it); an
  * organisation only while it is on no event and runs no series. */
@@ -188,6 +189,8 @@ enum admin_keep {
 	ADMIN_KEEP_EVENT_PUBLISHED,  /* cancel it instead */
 	ADMIN_KEEP_EVENT_CANCELLED,  /* its page says it is cancelled */
 	ADMIN_KEEP_EVENT_POSTS,      /* n news posts are linked to it */
+	ADMIN_KEEP_EVENT_SESSIONS,   /* its programme has n sessions */
+	ADMIN_KEEP_EVENT_CONVERSATIONS, /* it has n conversations */
 	ADMIN_KEEP_SERIES_PUBLISHED,
 	ADMIN_KEEP_SERIES_EVENTS,    /* n events are in it */
 	ADMIN_KEEP_ORG_EVENTS,       /* it is listed on n events */

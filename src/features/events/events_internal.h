@@ -88,6 +88,8 @@ extern const char *const admin_sql[ADMIN_SQL__MAX];
 	"ORDER BY a.email"
 #define SQL_SERIES_EVENT_COUNT "SELECT count(*) FROM event WHERE series_id = ?"
 #define SQL_EVENT_POST_COUNT "SELECT count(*) FROM post WHERE event_id = ?"
+#define SQL_EVENT_SESSION_COUNT "SELECT count(*) FROM programme_session WHERE event_id = ?"
+#define SQL_EVENT_CONVERSATION_COUNT "SELECT count(*) FROM conversation WHERE event_id = ?"
 #define SQL_ORG_EVENT_COUNT "SELECT count(DISTINCT event_id) FROM event_organisation WHERE organisation_id = ?"
 #define SQL_ORG_SERIES_COUNT "SELECT count(*) FROM series WHERE organiser_id = ?"
 
