@@ -351,7 +351,18 @@ describe('releases', () => {
 		assert.ok(snap);
 	});
 
+	test('two releases at the same moment make one version', async () => {
+		await newSession({ title: 'Released once', starts_at: '2012-11-29T19:00:00+08:00', ends_at: '2012-11-29T19:30:00+08:00' });
+		const before = Number(one(`SELECT count(*) FROM programme_release r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SH)}`));
+		const rs = await Promise.all([1, 2, 3, 4].map((n) => api('POST', `/api/v1/events/${SH}/programme/releases`, { note: `at once ${n}` },
+			n % 2 ? token : secondToken)));
+		const statuses = rs.map((r) => r.status).sort();
+		assert.deepEqual(statuses, [201, 409, 409, 409], JSON.stringify(rs.map((r) => r.body)));
+		assert.equal(Number(one(`SELECT count(*) FROM programme_release r JOIN event e ON e.id = r.event_id WHERE e.slug = ${q(SH)}`)), before + 1);
+	});
+
 	test('the release form on the tab releases and says so', async () => {
+		await newSession({ title: 'Released by the form', starts_at: '2012-11-29T19:30:00+08:00', ends_at: '2012-11-29T20:00:00+08:00' });
 		await organiser.get(`/admin/events/${SH}/programme`);
 		const r = await organiser.post(`/admin/events/${SH}/programme/releases`, { note: 'From the form.' });
 		assert.equal(r.status, 303);
