@@ -49,7 +49,7 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BIN := $(patsubst tests/unit/%.c,$(B)/san/%,$(UNIT_SRC))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
-FUZZ_SECONDS ?= 10
+FUZZ_SECONDS ?= 8
 
 # Every build uses all the cores (a -j given on the command line wins):
 # the four flavours (normal, sanitizer, ThreadSanitizer, fuzz) are most

@@ -96,9 +96,13 @@ async function axeViolations(page) {
 
 // The admin pages, from the route tables: each {param} is filled with a
 // thing of the demo (or one made here) according to the path before it.
-let adminUrls;
-async function adminPages() {
-	if (adminUrls) return adminUrls;
+// Made once (the sweeps may ask at the same time): the promise is kept.
+let adminUrlsMade;
+function adminPages() {
+	adminUrlsMade ??= makeAdminPages();
+	return adminUrlsMade;
+}
+async function makeAdminPages() {
 	const { ctx, page } = await signedIn(ADMIN, LAPTOP);
 	try {
 		// A message in the outbox: a forgotten password.
@@ -180,7 +184,7 @@ async function adminPages() {
 			.map((h) => /^\/admin\/conversations\/(\d+)$/.exec(h)?.[1]).filter(Boolean).map(Number);
 		const participantsUrl = `/admin/conversations/${Math.min(...convIds)}/participants`;
 		urls.add(participantsUrl);
-		adminUrls = [...urls];
+		const adminUrls = [...urls];
 		for (const must of ['/admin', '/admin/events', `/admin/events/${SHANGHAI}/edit`, `/admin/series/${SERIES}/edit`,
 			`/admin/organisations/${ORG}/edit`, `/admin/news/${ids.news}/edit`, `/admin/categories/${ids.categories}/edit`,
 			`/admin/accounts/${ids.accounts}`, '/admin/audit', '/admin/outbox', `/admin/outbox/${ids.outbox}`,
