@@ -559,3 +559,28 @@ describe('a draft event with a programme', () => {
 		assert.match(r.json.error.message, /This event has 1 conversation, whose statements and votes would be lost/);
 	});
 });
+
+describe('rooms and the trash', () => {
+	test('a room is one whatever the case of its name; a session names it in any case', async () => {
+		const r = await api('POST', `/api/v1/events/${SH}/rooms`, { name: 'clash room' });
+		assert.equal(r.status, 409, r.body);
+		const s = await newSession({ title: 'In any case', room: 'CLASH ROOM', starts_at: '2012-11-29T06:00:00+08:00', ends_at: '2012-11-29T06:30:00+08:00' });
+		assert.equal(s.room, 'Clash Room');
+		assert.equal((await api('DELETE', `/api/v1/sessions/${s.id}`)).status, 200);
+	});
+
+	test('a session restored from the trash comes back with its readers\' stars and places', async () => {
+		const s = await newSession({ title: 'Kept with its stars', capacity: 10, starts_at: '2012-11-29T06:00:00+08:00', ends_at: '2012-11-29T06:30:00+08:00' });
+		await release();
+		assert.equal((await api('POST', `/api/v1/sessions/${s.id}/signup`, undefined, participantToken)).status, 201);
+		const counts = () => [Number(one(`SELECT count(*) FROM programme_star WHERE session_id = ${s.id}`)),
+			Number(one(`SELECT count(*) FROM programme_signup WHERE session_id = ${s.id}`))];
+		assert.deepEqual(counts(), [1, 1]);
+		const d = await api('DELETE', `/api/v1/sessions/${s.id}`);
+		assert.equal(d.status, 200, d.body);
+		assert.deepEqual(counts(), [0, 0]);
+		const back = await api('POST', `/api/v1/trash/${d.json.trash_id}/restore`);
+		assert.equal(back.status, 200, back.body);
+		assert.deepEqual(counts(), [1, 1], 'the star and the place are back');
+	});
+});

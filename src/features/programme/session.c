@@ -480,6 +480,8 @@ static const char *const trash_cols[] = {
 	"id", "event_id", "title", "kind", "track", "description_md", "starts_at", "ends_at",
 	"room_id", "languages", "capacity", "visibility", "interpretation",
 	"interpretation_languages", "lang", "created_at", "updated_at", NULL};
+static const char *const trash_personal_cols[] = {"session_id", "account_id", "created_at",
+						  "account_id", NULL};
 static const char *const trash_people_cols[] = {"session_id", "person_id", "role", "position",
 						"person_id", NULL};
 static const struct kind_part session_trash[] = {
@@ -500,6 +502,19 @@ static const struct kind_part session_trash[] = {
 	 "INSERT INTO programme_session_person (session_id, person_id, role, position) "
 	 "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM programme_person WHERE id = ?)",
 	 trash_people_cols, "session_id"},
+	/* its readers' stars and places, for the accounts still there */
+	{"programme_star",
+	 "SELECT session_id, account_id, created_at FROM programme_star "
+	 "WHERE session_id = ?",
+	 "INSERT INTO programme_star (session_id, account_id, created_at) "
+	 "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM account WHERE id = ?)",
+	 trash_personal_cols, "session_id"},
+	{"programme_signup",
+	 "SELECT session_id, account_id, created_at FROM programme_signup "
+	 "WHERE session_id = ?",
+	 "INSERT INTO programme_signup (session_id, account_id, created_at) "
+	 "SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM account WHERE id = ?)",
+	 trash_personal_cols, "session_id"},
 	TR_TRASH_PART("session"),
 	{NULL, NULL, NULL, NULL, NULL},
 };

@@ -35,7 +35,9 @@ static const char *const sql[PSQL__MAX] = {
 		       "WHERE r.event_id = ? ORDER BY r.name, r.id",
 	[PSQL_ROOM_GET] = "SELECT id, event_id, name, capacity, created_at FROM programme_room "
 			  "WHERE id = ? AND event_id = ?",
-	[PSQL_ROOM_BY_NAME] = "SELECT id FROM programme_room WHERE event_id = ? AND name = ?",
+	/* "Main Hall" and "main hall" are one room */
+	[PSQL_ROOM_BY_NAME] = "SELECT id FROM programme_room "
+			      "WHERE event_id = ? AND lower(name) = lower(?)",
 	[PSQL_ROOM_INSERT] = "INSERT INTO programme_room (event_id, name, capacity, created_at) "
 			     "VALUES (?, ?, ?, ?)",
 	[PSQL_ROOM_DELETE] = "DELETE FROM programme_room WHERE id = ? AND event_id = ?",
