@@ -61,6 +61,9 @@ struct feature {
 	 * inside the page's read transaction; the keys it adds go out in the
 	 * page's JSON twin too. NULL: nothing. */
 	enum hm_err (*session_page)(struct http_req *req, json_t *s);
+	/* Appends its counters to /metrics, in Prometheus's text form.
+	 * NULL: none. */
+	void (*metrics)(struct buf *out);
 	/* The tabs it adds over an event's admin pages, ending with {NULL}:
 	 * path below /admin/events/{slug}/ ("registrations") and label. */
 	const struct nav_item *event_tabs;
@@ -102,5 +105,7 @@ enum hm_err web_features_home(struct http_req *req, json_t *m);
 enum hm_err web_features_event_page(struct http_req *req, json_t *ev);
 /* Runs every feature's session_page hook on s: HM_OK, or the first error. */
 enum hm_err web_features_session_page(struct http_req *req, json_t *s);
+/* Appends every feature's metrics to out. */
+void web_features_metrics(struct buf *out);
 
 #endif

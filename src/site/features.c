@@ -133,6 +133,13 @@ enum hm_err web_features_event_page(struct http_req *req, json_t *ev)
 	return HM_OK;
 }
 
+void web_features_metrics(struct buf *out)
+{
+	for (const struct feature *const *f = site_features; *f; f++)
+		if ((*f)->metrics)
+			(*f)->metrics(out);
+}
+
 enum hm_err web_features_session_page(struct http_req *req, json_t *s)
 {
 	for (const struct feature *const *f = site_features; *f; f++) {

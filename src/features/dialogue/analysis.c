@@ -36,6 +36,19 @@
 #include <string.h>
 #include <time.h>
 
+/* Votes applied to the kept analyses live, between full runs (/metrics). */
+static _Atomic uint64_t votes_applied_live;
+
+void dlg_analysis_metrics(struct buf *out)
+{
+	buf_printf(out,
+		   "# HELP harmony_dialogue_votes_applied_live_total Votes applied to a kept "
+		   "analysis by the live update, between full analyses.\n"
+		   "# TYPE harmony_dialogue_votes_applied_live_total counter\n"
+		   "harmony_dialogue_votes_applied_live_total %llu\n",
+		   (unsigned long long)atomic_load(&votes_applied_live));
+}
+
 static const char SQL_REPORT_STMTS[] =
 	"SELECT id, status, text FROM statement WHERE conversation_id = ? ORDER BY id";
 static const char SQL_REPORT_VOTES[] =
@@ -363,6 +376,7 @@ static int kept_live(struct db *db, struct kept *k, int64_t rev)
 		return -1;
 	k->rev = rev;
 	k->live_votes += nv;
+	atomic_fetch_add_explicit(&votes_applied_live, nv, memory_order_relaxed);
 	return 0;
 }
 

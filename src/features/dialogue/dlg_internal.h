@@ -49,4 +49,7 @@ void dlg_analysis_wake(void);
  * (vote.c). */
 void dlg_statements_changed(void);
 
+/* The analysis's counters for /metrics (the feature's metrics hook). */
+void dlg_analysis_metrics(struct buf *out);
+
 #endif

@@ -25,6 +25,7 @@ const struct feature dialogue_feature = {
 	.demo = "src/features/dialogue/demo.sql",
 	.event_tabs = event_tabs,
 	.session_page = dlg_session_page,
+	.metrics = dlg_analysis_metrics,
 	.start = dlg_service_start,
 	.stop = dlg_service_stop,
 };

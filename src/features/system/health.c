@@ -98,6 +98,7 @@ static enum hm_err page_metrics(struct http_req *req, struct http_res *res)
 			   "# HELP harmony_mail_queue Messages waiting to be sent or being sent.\n"
 			   "# TYPE harmony_mail_queue gauge\nharmony_mail_queue %lld\n",
 			   (long long)queued);
+	web_features_metrics(&res->body);
 	res->content_type = "text/plain; version=0.0.4; charset=utf-8";
 	return HM_OK;
 }
