@@ -83,6 +83,10 @@ enum hm_err prog_room_delete(struct db *db, const struct principal *p, const jso
 /* A stored session finished for reading (store.c): times in its event's
  * zone, language lists, interpretation a boolean. */
 void prog_session_finish(json_t *s);
+/* rows (stolen: sessions as the store or a release has them) finished,
+ * each with its people, live (release_id 0: of event_id) or as release
+ * release_id has them. NULL: rows was NULL or a read failed. */
+json_t *prog_sessions_finished(struct db *db, json_t *rows, int64_t event_id, int64_t release_id);
 
 /* ---------------------------------------------------------- people.c */
 /* The roles of a session's people: speaker, moderator, chair, rapporteur. */

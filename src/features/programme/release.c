@@ -69,30 +69,13 @@ json_t *prog_release_latest(struct db *db, int64_t event_id)
 	return db_one_of(db, sql[PR_LATEST], event_id);
 }
 
-/* The rows of st (bound) finished, with the people of release_id. */
-static json_t *finished(struct db *db, struct db_stmt *st, int64_t release_id)
-{
-	json_t *rows = db_rows_json(st);
-	json_t *people = rows ? prog_session_people(db, 0, release_id) : NULL;
-	if (!people) {
-		json_decref(rows);
-		return NULL;
-	}
-	size_t i;
-	json_t *s;
-	json_array_foreach(rows, i, s) prog_session_finish(s);
-	prog_attach_people(rows, people);
-	json_decref(people);
-	return rows;
-}
-
 json_t *prog_release_sessions(struct db *db, int64_t release_id)
 {
 	struct db_stmt *st = db_prepare(db, sql[PR_SESSIONS]);
 	if (!st)
 		return NULL;
 	db_bind_int(st, 1, release_id);
-	return finished(db, st, release_id);
+	return prog_sessions_finished(db, db_rows_json(st), 0, release_id);
 }
 
 json_t *prog_release_session(struct db *db, int64_t release_id, int64_t session_id)
@@ -102,7 +85,7 @@ json_t *prog_release_session(struct db *db, int64_t release_id, int64_t session_
 		return NULL;
 	db_bind_int(st, 1, release_id);
 	db_bind_int(st, 2, session_id);
-	json_t *rows = finished(db, st, release_id);
+	json_t *rows = prog_sessions_finished(db, db_rows_json(st), 0, release_id);
 	json_t *s = json_array_get(rows, 0);
 	if (s)
 		json_incref(s);

@@ -161,14 +161,9 @@ void prog_session_finish(json_t *s)
 	arena_free(&a);
 }
 
-json_t *prog_sessions(struct db *db, int64_t event_id)
+json_t *prog_sessions_finished(struct db *db, json_t *rows, int64_t event_id, int64_t release_id)
 {
-	struct db_stmt *st = prog_prep(db, PSQL_SESSIONS);
-	if (!st)
-		return NULL;
-	db_bind_int(st, 1, event_id);
-	json_t *rows = db_rows_json(st);
-	json_t *people = rows ? prog_session_people(db, event_id, 0) : NULL;
+	json_t *people = rows ? prog_session_people(db, event_id, release_id) : NULL;
 	if (!people) {
 		json_decref(rows);
 		return NULL;
@@ -179,6 +174,11 @@ json_t *prog_sessions(struct db *db, int64_t event_id)
 	prog_attach_people(rows, people);
 	json_decref(people);
 	return rows;
+}
+
+json_t *prog_sessions(struct db *db, int64_t event_id)
+{
+	return prog_sessions_finished(db, db_rows_of(db, sql[PSQL_SESSIONS], event_id), event_id, 0);
 }
 
 json_t *prog_session_get(struct db *db, int64_t id)

@@ -48,6 +48,21 @@ static json_t *role_options(struct http_req *req)
 	return adm_options(req, prog_roles);
 }
 
+/* What the people page and a person's form show: the event, its tabs and
+ * the person form's fields from fj (the model keeps a reference). */
+static json_t *person_form_model(struct http_req *req, json_t *ev, json_t *fj)
+{
+	json_t *m = json_object();
+	json_object_set(m, "event", ev);
+	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "programme"));
+	json_object_set_new(m, "fieldsets",
+			    adm_fieldsets(req, legends, HM_ARRAY_LEN(legends), widgets,
+					  HM_ARRAY_LEN(widgets), person_fields,
+					  HM_ARRAY_LEN(person_fields), fj, NULL));
+	json_object_set(m, "form", fj);
+	return m;
+}
+
 /* The people page (list and the form to add one), with fj as that form. */
 static enum hm_err people_page(struct http_req *req, struct http_res *res, json_t *ev, json_t *fj)
 {
@@ -58,15 +73,8 @@ static enum hm_err people_page(struct http_req *req, struct http_res *res, json_
 	db_rollback(req->db);
 	if (!people)
 		return HM_EDB;
-	json_t *m = json_object();
+	json_t *m = person_form_model(req, ev, fj);
 	json_object_set_new(m, "people", people);
-	json_object_set(m, "event", ev);
-	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "programme"));
-	json_object_set_new(m, "fieldsets",
-			    adm_fieldsets(req, legends, HM_ARRAY_LEN(legends), widgets,
-					  HM_ARRAY_LEN(widgets), person_fields,
-					  HM_ARRAY_LEN(person_fields), fj, NULL));
-	json_object_set(m, "form", fj);
 	return adm_page(req, res, m, "admin/people", web_t(req, "People of the programme"), "events");
 }
 
@@ -104,8 +112,7 @@ static enum hm_err person_form_page(struct http_req *req, struct http_res *res, 
 				    json_t *person, json_t *fj)
 {
 	web_own(req, fj);
-	json_t *m = json_object();
-	json_object_set(m, "event", ev);
+	json_t *m = person_form_model(req, ev, fj);
 	json_object_set(m, "person", person);
 	const char *photo = web_str(json_object_get(fj, "values"), "photo");
 	if (photo && *photo) {
@@ -113,12 +120,6 @@ static enum hm_err person_form_page(struct http_req *req, struct http_res *res, 
 		prog_person_photo(ph);
 		json_object_set_new(m, "current_photo", ph);
 	}
-	json_object_set_new(m, "tabs", adm_event_tabs(req, ev, "programme"));
-	json_object_set_new(m, "fieldsets",
-			    adm_fieldsets(req, legends, HM_ARRAY_LEN(legends), widgets,
-					  HM_ARRAY_LEN(widgets), person_fields,
-					  HM_ARRAY_LEN(person_fields), fj, NULL));
-	json_object_set(m, "form", fj);
 	return adm_page(req, res, m, "admin/person_form", web_str(person, "name"), "events");
 }
 
